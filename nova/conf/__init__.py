@@ -1,0 +1,76 @@
+"""Every Nova option, registered on one oslo.config object.
+
+Options are defined by area in the modules of this package; code reads them as
+``nova.conf.CONF.<name>``. ``parse_args`` loads flagfiles and INI files.
+"""
+import os
+import sys
+
+from oslo_config import cfg
+
+from nova.conf import database, flagfile, netconf, paths, rpc, service, virt, wsgi
+
+CONF = cfg.CONF
+
+_MODULES = [paths, netconf, database, rpc, service, wsgi, virt]
+DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
+FlagError = flagfile.FlagError
+LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first
+
+
+def register_module(module):
+    """Add an area's options (a later issue's nova/conf/<area>.py)."""
+    if module not in _MODULES:
+        _MODULES.append(module)
+        module.register_opts(CONF)
+
+
+def list_opts():
+    """[(group, [opt, ...])] for every registered area, for `config list`."""
+    groups = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            groups.setdefault(group, []).extend(opts)
+    return sorted(groups.items())
+
+
+def _opts_by_name():
+    index = {}
+    for _group, opts in list_opts():
+        for opt in opts:
+            index[opt.dest] = opt
+            for deprecated in opt.deprecated_opts:
+                if deprecated.name:
+                    index[deprecated.name.replace('-', '_')] = opt
+    return index
+
+
+def parse_args(argv, default_flagfiles=DEFAULT_FLAGFILES, stop_at_positional=False,
+               prog=None):
+    """Load flags from argv and flagfiles; return the positional arguments.
+
+    Raises FlagError (file, line, name) for an unknown flag or a bad value.
+    """
+    parsed = flagfile.parse_argv(argv, default_flagfiles, stop_at_positional)
+    CONF(args=parsed.oslo_args, project='nova', prog=prog or os.path.basename(sys.argv[0]),
+         default_config_files=[], validate_default_values=True)
+    index = _opts_by_name()
+    applied = set()
+    for flag in parsed.flags:
+        name, value = flagfile.resolve(flag, index)
+        CONF.set_override(name, value)
+        applied.add(name)
+    if CONF.connection_type and 'compute_driver' not in applied:
+        CONF.set_override('compute_driver', virt.CONNECTION_TYPES[CONF.connection_type])
+    LOADED_FLAGFILES[:] = parsed.flagfiles
+    return parsed.positional
+
+
+def reset():
+    """Forget every flag applied (tests)."""
+    CONF.reset()
+    CONF.clear()
+
+
+for _module in _MODULES:
+    _module.register_opts(CONF)

@@ -1,0 +1,42 @@
+"""HTTP listeners of the API daemons and the paste-deploy config."""
+from oslo_config import cfg
+
+from nova.conf import paths
+
+# name of the paste app -> (default port, daemon that serves it)
+APIS = {
+    'osapi_compute': 8774,
+    'ec2': 8773,
+    'metadata': 8775,
+    'identity': 5000,
+    's3': 3333,
+    'image': 9292,
+}
+
+opts = [
+    cfg.StrOpt('api_paste_config', default=paths.basedir_def('etc', 'nova', 'api-paste.ini'),
+               help='paste-deploy file that defines the HTTP pipelines.'),
+    cfg.StrOpt('wsgi_log_format',
+               default='%(client_ip)s "%(request_line)s" status: %(status_code)s '
+                       'len: %(body_length)s time: %(wall_seconds).7f',
+               help='Access log line format of the eventlet wsgi server.'),
+    cfg.IntOpt('wsgi_pool_size', default=1000, min=1,
+               help='Green threads serving HTTP requests in one listener.'),
+    cfg.IntOpt('client_socket_timeout', default=900, min=0,
+               help='Seconds an idle client connection is kept (0: forever).'),
+] + [
+    opt for name, port in APIS.items() for opt in (
+        cfg.HostAddressOpt('%s_listen' % name, default='0.0.0.0',
+                           help='Address the %s API listens on.' % name),
+        cfg.PortOpt('%s_listen_port' % name, default=port,
+                    help='Port the %s API listens on (0: any free port).' % name),
+    )
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

@@ -1,0 +1,36 @@
+"""Packaging for Nova: the daemons are console_scripts (bin/ holds thin wrappers)."""
+from setuptools import find_packages, setup
+
+DAEMONS = ['api', 'compute', 'network', 'volume', 'objectstore', 'scheduler',
+           'image', 'all', 'manage']
+
+setup(
+    name='nova',
+    version='0.1.0',
+    description='An IaaS control plane: EC2, OpenStack Compute, S3 and Glance APIs',
+    python_requires='>=3.11',
+    packages=find_packages(exclude=['tests', 'tests.*']),
+    include_package_data=True,
+    package_data={'nova.db': ['migrations/*.ini', 'migrations/*.py',
+                              'migrations/versions/*.py']},
+    install_requires=[
+        'eventlet>=0.36',
+        'kombu>=5.3',
+        'sqlalchemy>=2.0',
+        'alembic>=1.12',
+        'webob>=1.8',
+        'routes>=2.5',
+        'PasteDeploy>=3.0',
+        'Paste>=3.5',
+        'oslo.config>=9.0',
+        'boto3>=1.28',
+    ],
+    extras_require={
+        'postgres': ['psycopg[binary]>=3.1'],
+        'mysql': ['PyMySQL>=1.1'],
+        'test': ['pytest>=7', 'pytest-timeout>=2.1', 'psycopg[binary]>=3.1',
+                 'PyMySQL>=1.1', 'ruff>=0.4'],
+    },
+    entry_points={'console_scripts': [
+        'nova-%s = nova.cmd.%s:main' % (name, name) for name in DAEMONS]},
+)

@@ -1,0 +1,16 @@
+"""Test-wide setup: green standard library, and a clean config per test."""
+from nova import utils
+
+utils.monkey_patch()
+
+import pytest  # noqa: E402
+
+import nova.conf  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clean_conf():
+    """Every test starts from the defaults and leaves no flag behind."""
+    nova.conf.reset()
+    yield
+    nova.conf.reset()
