@@ -8,11 +8,12 @@ import sys
 
 from oslo_config import cfg
 
-from nova.conf import database, flagfile, netconf, paths, rpc, service, virt, wsgi
+from nova.conf import (compute, database, flagfile, netconf, paths, rpc, scheduler,
+                       service, virt, wsgi)
 
 CONF = cfg.CONF
 
-_MODULES = [paths, netconf, database, rpc, service, wsgi, virt]
+_MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, scheduler]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first
