@@ -6,8 +6,7 @@ import warnings
 
 def monkey_patch():
     """Make the standard library green; first thing every daemon does."""
-    warnings.filterwarnings('ignore', message='.*eventlet.*', category=DeprecationWarning)
-    warnings.filterwarnings('ignore', module='eventlet')
+    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
     import eventlet
     eventlet.monkey_patch()
 

@@ -9,7 +9,7 @@ APIS = {
     'ec2': 8773,
     'metadata': 8775,
     'identity': 5000,
-    's3': 3333,
+    'objectstore': 3333,
     'image': 9292,
 }
 

@@ -1,0 +1,43 @@
+# The README's two commands: `make run` and `make test`.
+VENV    ?= .venv
+PYTHON  ?= python3
+FLAGS   ?= etc/nova/nova.flags
+BIN      = $(VENV)/bin
+
+.PHONY: run test unit functional integration pep8 bench clean venv
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: venv
+	$(BIN)/nova-manage --flagfile=$(FLAGS) db sync
+	exec $(BIN)/nova-all --flagfile=$(FLAGS)
+
+test: venv
+	tools/install_deps.sh
+	$(BIN)/ruff check nova tests tools
+	$(BIN)/pytest -q -rs -p no:cacheprovider tests
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+functional: venv
+	$(BIN)/pytest -q tests/functional
+
+integration: venv
+	tools/install_deps.sh
+	$(BIN)/pytest -q -rs tests/integration
+
+pep8: venv
+	$(BIN)/ruff check nova tests tools
+
+bench: venv
+	$(BIN)/python tools/bench/rpc.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

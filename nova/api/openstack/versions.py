@@ -1,0 +1,45 @@
+"""The unauthenticated version documents at / and /v2.1."""
+import json
+
+import webob
+import webob.dec
+
+MIN_VERSION = '2.1'
+MAX_VERSION = '2.1'  # raised as microversions land with the compute API work
+UPDATED = '2013-07-23T11:33:21Z'
+
+
+def _version(req, vid, status, version, min_version):
+    return {
+        'id': vid, 'status': status, 'version': version, 'min_version': min_version,
+        'updated': UPDATED,
+        'links': [{'rel': 'self', 'href': req.host_url + '/' + vid + '/'}],
+    }
+
+
+class Versions:
+    """GET / lists v2.0 and v2.1; GET /v2.1 shows the current one."""
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls()
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        path = req.path_info.rstrip('/')
+        if req.method not in ('GET', 'HEAD'):
+            return _json(405, {'computeFault': {'code': 405, 'message': 'Method not allowed'}})
+        if path == '':
+            return _json(200, {'versions': [
+                _version(req, 'v2.0', 'SUPPORTED', '', ''),
+                _version(req, 'v2.1', 'CURRENT', MAX_VERSION, MIN_VERSION)]})
+        if path in ('/v2.1', '/v2'):
+            return _json(200, {'version': _version(req, 'v2.1', 'CURRENT', MAX_VERSION,
+                                                   MIN_VERSION)})
+        return _json(404, {'itemNotFound': {'code': 404,
+                                            'message': 'The resource could not be found.'}})
+
+
+def _json(status, body):
+    return webob.Response(status=status, content_type='application/json',
+                          charset='utf-8', body=json.dumps(body).encode())

@@ -1,0 +1,8 @@
+"""nova-image daemon."""
+from nova.cmd import common
+
+
+def main(argv=None):
+    common.init('nova-image', argv)
+    from nova import service
+    return common.run([lambda: service.WSGIService('image')])

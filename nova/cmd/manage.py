@@ -1,0 +1,14 @@
+"""nova-manage entry point."""
+import sys
+
+from nova.cmd import common
+from nova.manage import config, db, dispatch, service, shell
+
+CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
+              shell.ShellCommands]
+
+
+def main(argv=None):
+    words = common.init('nova-manage', sys.argv[1:] if argv is None else argv,
+                        stop_at_positional=True, check_db=False, need_rpc=False)
+    return dispatch(CATEGORIES, words)

@@ -1,0 +1,8 @@
+"""nova-scheduler daemon."""
+from nova.cmd import common
+
+
+def main(argv=None):
+    common.init('nova-scheduler', argv)
+    from nova import service
+    return common.run([lambda: service.Service.create(binary='nova-scheduler')])

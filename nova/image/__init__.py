@@ -1,0 +1,1 @@
+"""nova-image: the Glance-style image service."""

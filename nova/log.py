@@ -1,0 +1,62 @@
+"""Logging set-up: every line carries the request id of the green thread's context.
+
+``setup(binary)`` configures the root logger from the flags (or from a
+``--log_config_append`` fileConfig file, re-read on SIGHUP by ``reload()``).
+"""
+import logging
+import logging.config
+import sys
+
+from nova import context as nova_context
+from nova.conf import CONF
+
+FORMAT = ('%(asctime)s %(process)d %(levelname)s %(name)s '
+          '[%(request_id)s %(user_id)s %(project_id)s] %(message)s')
+
+
+class ContextFilter(logging.Filter):
+    """Copy the current request's ids onto each record for the formatter."""
+
+    def filter(self, record):
+        ctx = nova_context.get_current()
+        record.request_id = getattr(ctx, 'request_id', None) or '-'
+        record.user_id = getattr(ctx, 'user_id', None) or '-'
+        record.project_id = getattr(ctx, 'project_id', None) or '-'
+        return True
+
+
+_binary = None
+
+
+def setup(binary):
+    """Configure logging for one daemon; safe to call again (SIGHUP)."""
+    global _binary
+    _binary = binary
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    if CONF.log_config_append:
+        logging.config.fileConfig(CONF.log_config_append, disable_existing_loggers=False)
+    else:
+        handler = (logging.FileHandler(CONF.log_file) if CONF.log_file
+                   else logging.StreamHandler(sys.stderr))
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG if CONF.debug else
+                      logging.INFO if CONF.verbose else logging.WARNING)
+        # a daemon's own start-up and shutdown lines are always worth seeing
+        logging.getLogger('nova.service').setLevel(
+            logging.DEBUG if CONF.debug else logging.INFO)
+    for handler in root.handlers:
+        handler.addFilter(ContextFilter())
+    for noisy in ('amqp', 'kombu', 'sqlalchemy', 'alembic', 'eventlet.wsgi.server'):
+        if not CONF.debug:
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def reload():
+    """SIGHUP: re-read the log configuration."""
+    if _binary is not None:
+        setup(_binary)
+        logging.getLogger(__name__).info('Reloaded logging configuration')

@@ -1,0 +1,105 @@
+"""nova-manage: the admin CLI. ``nova-manage [flags] CATEGORY COMMAND [args]``.
+
+Categories and commands match by unique prefix (``nova-manage serv li``), as
+in the classic tool. A command is a method decorated with ``@command`` that
+names its arguments in argparse terms; bad arguments print usage and exit 2,
+a NovaException prints its message and exits 1.
+"""
+import argparse
+import sys
+
+from nova import exception
+
+
+class UsageError(Exception):
+    """Wrong words on the command line: usage is printed, exit 2."""
+
+
+def command(help, *arguments):
+    """Declare a command: ``@command('Help', (['host'], {'help': ...}), ...)``."""
+    def decorator(func):
+        func._command_help = help
+        func._command_args = arguments
+        return func
+    return decorator
+
+
+def arg(*names, **kwargs):
+    return (list(names), kwargs)
+
+
+class Category:
+    """A group of commands; subclasses set ``name`` and ``help``."""
+
+    name = None
+    help = ''
+
+    @classmethod
+    def commands(cls):
+        return {name.replace('_', '-'): getattr(cls, name) for name in sorted(dir(cls))
+                if hasattr(getattr(cls, name), '_command_help')}
+
+
+def match(word, choices, kind):
+    """Exact name, else the one choice that starts with word."""
+    if word in choices:
+        return word
+    hits = [c for c in choices if c.startswith(word)]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise UsageError('%s %r is ambiguous: %s' % (kind, word, ', '.join(sorted(hits))))
+    raise UsageError('unknown %s %r; choose from: %s' % (kind, word, ', '.join(sorted(choices))))
+
+
+def print_table(headers, rows, out=None):
+    """Columns padded to their widest cell, a dashed rule under the header."""
+    out = out or sys.stdout
+    rows = [['' if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = '  '.join('%-*s' % (w, h) for w, h in zip(widths, headers))
+    out.write(line.rstrip() + '\n')
+    out.write('  '.join('-' * w for w in widths) + '\n')
+    for row in rows:
+        out.write('  '.join('%-*s' % (w, c) for w, c in zip(widths, row)).rstrip() + '\n')
+
+
+def usage(categories, out):
+    out.write('usage: nova-manage [--flagfile=PATH] [--name=value ...] CATEGORY COMMAND [args]\n\n')
+    for category in categories:
+        out.write('  %-10s %s\n' % (category.name, category.help))
+        for name, func in category.commands().items():
+            out.write('      %-14s %s\n' % (name, func._command_help))
+
+
+def dispatch(categories, words, out=None, err=None):
+    """Run one command; return the exit code."""
+    out, err = out or sys.stdout, err or sys.stderr
+    by_name = {c.name: c for c in categories}
+    try:
+        if not words or words[0] in ('help', '-h', '--help'):
+            usage(categories, out if words else err)
+            return 0 if words else 2
+        category = by_name[match(words[0], by_name, 'category')]
+        commands = category.commands()
+        if len(words) < 2:
+            raise UsageError('%s needs a command: %s' % (category.name, ', '.join(commands)))
+        name = match(words[1], commands, 'command')
+        func = commands[name]
+        parser = argparse.ArgumentParser(prog='nova-manage %s %s' % (category.name, name),
+                                         description=func._command_help)
+        for names, kwargs in func._command_args:
+            parser.add_argument(*names, **kwargs)
+        try:
+            args = parser.parse_args(words[2:])
+        except SystemExit as e:  # argparse printed its usage
+            return 0 if e.code == 0 else 2
+        result = func(category(), **vars(args))
+        return result or 0
+    except UsageError as e:
+        err.write('nova-manage: %s\n' % e)
+        usage(categories, err)
+        return 2
+    except exception.NovaException as e:
+        err.write('nova-manage: %s\n' % e.format_message())
+        return 1

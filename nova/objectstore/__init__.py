@@ -1,0 +1,1 @@
+"""nova-objectstore: the S3-compatible object store."""
