@@ -126,3 +126,54 @@ class RemoteError(RPCError):
     def __init__(self, exc_type=None, value=None, host=None, traceback=None, **kw):
         self.exc_type, self.value, self.host, self.traceback = exc_type, value, host, traceback
         super().__init__(exc_type=exc_type, value=value, host=host, **kw)
+
+
+# --- virt drivers (nova/virt) ---
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class InstanceExists(Conflict):
+    msg_fmt = 'Instance %(name)s already exists.'
+
+
+class NotSupportedByDriver(Conflict):
+    msg_fmt = 'Action %(action)s is not supported by the %(driver)s virt driver.'
+
+
+class HypervisorStateConflict(Conflict):
+    msg_fmt = 'Cannot %(action)s instance %(instance_uuid)s while it is %(state)s.'
+
+
+class DeviceInUse(Conflict):
+    msg_fmt = 'Device %(device)s is already in use on instance %(instance_uuid)s.'
+
+
+class DeviceNotAttached(NotFound):
+    msg_fmt = 'Device %(device)s is not attached to instance %(instance_uuid)s.'
+
+
+class InsufficientHostResources(Conflict):
+    msg_fmt = ('Host %(host)s cannot fit instance %(instance_uuid)s: %(resource)s '
+               '%(requested)s requested, %(free)s free.')
+
+
+class ComputeDriverNotFound(ConfigError):
+    msg_fmt = 'Cannot load compute driver %(name)s: %(reason)s'
+
+
+# --- scheduler ---
+
+class NoValidHost(NovaException):
+    msg_fmt = 'No valid host was found. %(reason)s'
+    safe = True
+
+
+class MaxRetriesExceeded(NoValidHost):
+    msg_fmt = 'Exceeded maximum number of retries. %(reason)s'
+
+
+class SchedulerHostFilterNotFound(ConfigError):
+    msg_fmt = ('Scheduler host filter %(filter_name)s could not be found; '
+               'available: %(available)s')

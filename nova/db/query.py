@@ -1,0 +1,35 @@
+"""Statements every section of api.py builds on: read_deleted filtering, soft delete."""
+import sqlalchemy as sa
+
+from nova import utils
+
+READ_DELETED = ('no', 'yes', 'only')
+
+
+def model_query(context, model, read_deleted=None):
+    """select(model) of live rows, deleted rows or both, as context.read_deleted asks."""
+    read_deleted = read_deleted or context.read_deleted
+    stmt = sa.select(model)
+    if read_deleted == 'no':
+        return stmt.where(model.deleted == 0)
+    if read_deleted == 'only':
+        return stmt.where(model.deleted != 0)
+    if read_deleted == 'yes':
+        return stmt
+    raise ValueError('read_deleted must be one of %s, not %r' % (READ_DELETED, read_deleted))
+
+
+def first(session, stmt, not_found):
+    """The first row of stmt, or not_found() raised."""
+    row = session.scalars(stmt.limit(1)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def soft_delete(model, *criteria):
+    """UPDATE marking the live rows matching criteria deleted (deleted = id)."""
+    return (sa.update(model)
+            .where(model.deleted == 0, *criteria)
+            .values(deleted=model.id, deleted_at=utils.utcnow())
+            .execution_options(synchronize_session=False))

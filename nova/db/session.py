@@ -1,0 +1,196 @@
+"""One engine per process for CONF.sql_connection, and the transactions api.py runs in.
+
+The engine is built on first use and rebuilt when the URL changes or the
+process forked (a child must not share its parent's sockets). ``reader()`` and
+``writer()`` yield a Session inside one transaction; sessions keep loaded
+values at commit, so the rows they return stay usable once detached.
+
+SQLite is the embedded engine: WAL (readers never wait for the writer),
+synchronous=NORMAL, a busy timeout, foreign keys. Its C library blocks the
+whole process while it waits for a lock, so under eventlet a green thread
+waiting for another green thread's write lock would wait for ever; writers of
+one process therefore take turns on a green lock and start with BEGIN
+IMMEDIATE (a deferred transaction that reads first cannot upgrade to a writer
+once another connection wrote in WAL mode).
+"""
+import contextlib
+import logging
+import os
+import re
+import sys
+import threading
+import time
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc as sa_exc, orm, pool as sa_pool
+
+from nova import exception
+from nova.conf import CONF
+
+LOG = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_database = None
+
+
+def _masked(url):
+    """The URL as it may be logged: the password replaced by ***."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return re.sub(r'(://[^:/@]*:)[^@]*@', r'\1***@', url)
+
+
+def _reason(error):
+    """The driver's own words, first line only."""
+    text = str(getattr(error, 'orig', None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _sqlite_is_memory(url):
+    return url.database in (None, '', ':memory:')
+
+
+def _green_psycopg():
+    """Make psycopg wait through the (green) select module when eventlet patched it.
+
+    psycopg waits for the server in C by default: under eventlet that blocks
+    every green thread, and a green thread waiting for a row lock held by
+    another green thread would hang the process.
+    """
+    patcher = sys.modules.get('eventlet.patcher')
+    if patcher is not None and patcher.is_monkey_patched('select'):
+        from psycopg import waiting
+        waiting.wait = waiting.wait_select
+
+
+def _sqlite_engine(url):
+    busy_timeout = CONF.sqlite_busy_timeout
+    kwargs = {'connect_args': {'check_same_thread': False}}
+    if _sqlite_is_memory(url):
+        kwargs['poolclass'] = sa_pool.StaticPool  # one connection, or each sees its own DB
+    else:
+        os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+        kwargs.update(pool_size=CONF.sql_max_pool_size, max_overflow=CONF.sql_max_overflow)
+    engine = sa.create_engine(url, **kwargs)
+
+    @event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # the driver must not BEGIN on its own
+        cursor = dbapi_connection.cursor()
+        for pragma in ('journal_mode=WAL', 'synchronous=NORMAL',
+                       'busy_timeout=%d' % busy_timeout, 'foreign_keys=ON'):
+            cursor.execute('PRAGMA ' + pragma)
+        cursor.close()
+
+    @event.listens_for(engine, 'begin')
+    def _on_begin(connection):
+        writer = connection.get_execution_options().get('nova_writer')
+        connection.exec_driver_sql('BEGIN IMMEDIATE' if writer else 'BEGIN')
+
+    return engine
+
+
+def _server_engine(url):
+    if url.get_driver_name() == 'psycopg':
+        _green_psycopg()
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=CONF.sql_max_pool_size,
+                            max_overflow=CONF.sql_max_overflow,
+                            pool_recycle=CONF.sql_idle_timeout)
+
+
+def _connect_with_retries(engine, masked_url, attempts):
+    """Wait for the database at start-up: a daemon may start before its server."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with engine.connect():
+                return
+        except sa_exc.DBAPIError as e:
+            if attempts != -1 and attempt >= max(attempts, 1):
+                engine.dispose()
+                raise exception.DBConnectionError(url=masked_url, reason=_reason(e)) from e
+            LOG.warning('Database %s unreachable (%s); attempt %d, retrying in %ss',
+                        masked_url, _reason(e), attempt, CONF.sql_retry_interval)
+            time.sleep(CONF.sql_retry_interval)
+
+
+class _Database:
+    """The engine for one URL in one process, and its session factories."""
+
+    def __init__(self, url_string):
+        self.url_string = url_string
+        self.pid = os.getpid()
+        masked = _masked(url_string)
+        try:
+            url = sa.engine.make_url(url_string)
+            is_sqlite = url.get_backend_name() == 'sqlite'
+            self.engine = _sqlite_engine(url) if is_sqlite else _server_engine(url)
+        except (sa_exc.ArgumentError, ImportError, OSError) as e:
+            raise exception.DBConnectionError(url=masked, reason=_reason(e)) from e
+        if CONF.sql_debug:
+            logging.getLogger('sqlalchemy.engine').setLevel(logging.INFO)
+        # retrying cannot make a local file appear
+        _connect_with_retries(self.engine, masked, 1 if is_sqlite else CONF.sql_max_retries)
+        writer_engine = self.engine.execution_options(nova_writer=True)
+        self.read_sessions = orm.sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.write_sessions = orm.sessionmaker(bind=writer_engine, expire_on_commit=False)
+        # green after monkey patching; see the module docstring
+        self.write_lock = threading.Lock() if is_sqlite else None
+        # an in-memory SQLite DB is a single connection: readers take turns too
+        self.read_lock = self.write_lock if is_sqlite and _sqlite_is_memory(url) else None
+
+    def current(self):
+        return self.url_string == CONF.sql_connection and self.pid == os.getpid()
+
+    def dispose(self):
+        # in a forked child, drop the parent's connections without closing them
+        self.engine.dispose(close=self.pid == os.getpid())
+
+
+def _get():
+    global _database
+    database = _database
+    if database is not None and database.current():
+        return database
+    with _lock:
+        if _database is not None and not _database.current():
+            _database.dispose()
+            _database = None
+        if _database is None:
+            _database = _Database(CONF.sql_connection)
+        return _database
+
+
+def get_engine():
+    """The process's engine for CONF.sql_connection (DBConnectionError if unreachable)."""
+    return _get().engine
+
+
+def dispose():
+    """Close pooled connections and forget the engine; the next use builds a new one."""
+    global _database
+    with _lock:
+        if _database is not None:
+            _database.dispose()
+            _database = None
+
+
+@contextlib.contextmanager
+def _transaction(sessions, lock):
+    with lock if lock is not None else contextlib.nullcontext(), \
+            sessions() as session, session.begin():
+        yield session
+
+
+def reader():
+    """A Session in a transaction for queries; committed on exit."""
+    database = _get()
+    return _transaction(database.read_sessions, database.read_lock)
+
+
+def writer():
+    """A Session in a transaction that writes; committed on exit, rolled back on error."""
+    database = _get()
+    return _transaction(database.write_sessions, database.write_lock)

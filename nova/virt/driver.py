@@ -1,0 +1,283 @@
+"""The hypervisor driver interface that nova-compute drives.
+
+A driver runs instances on one host. It never imports managers, the DB or the
+image service: the compute manager passes instance rows (anything with uuid,
+name, host, node, vcpus, memory_mb, root_gb, ephemeral_gb, image_ref, hostname,
+display_name) and callbacks for what must go back up (image upload, the end of
+a live migration).
+
+Capability flags say which optional actions a driver can do, so that the API
+refuses the others with a 409 (``NotSupportedByDriver``) before anything is
+cast to a host. The same flags guard the driver methods themselves: a driver
+whose flag is False raises ``NotSupportedByDriver`` for the gated methods even
+if it inherits an implementation.
+"""
+import abc
+import dataclasses
+import functools
+import importlib.util
+
+import nova.conf
+from nova import exception, utils
+
+CONF = nova.conf.CONF
+
+# capability -> the driver methods it gates
+CAPABILITIES = {
+    'supports_pause': ('pause', 'unpause'),
+    'supports_suspend': ('suspend', 'resume'),
+    'supports_rescue': ('rescue', 'unrescue'),
+    'supports_snapshot': ('snapshot',),
+    'supports_resize': ('migrate_disk_and_power_off', 'finish_migration',
+                        'confirm_migration', 'finish_revert_migration'),
+    'supports_live_migration': ('check_can_live_migrate_destination',
+                                'check_can_live_migrate_source', 'live_migration'),
+    'supports_attach_volume': ('get_volume_connector', 'attach_volume', 'detach_volume'),
+    'supports_attach_interface': ('attach_interface', 'detach_interface'),
+    'supports_console_output': ('get_console_output',),
+    'supports_diagnostics': ('get_diagnostics',),
+    # shelve is snapshot + destroy done by the manager: no method of its own
+    'supports_shelve': (),
+}
+
+REBOOT_SOFT = 'SOFT'
+REBOOT_HARD = 'HARD'
+REBOOT_TYPES = (REBOOT_SOFT, REBOOT_HARD)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InstanceInfo:
+    """What get_info reports about one guest; ``state`` is a power_state value."""
+
+    state: int
+    max_mem_kb: int = 0
+    mem_kb: int = 0
+    num_cpu: int = 0
+    cpu_time_ns: int = 0
+    id: str | None = None
+
+
+def _gated(func, capability):
+    @functools.wraps(func)
+    def gated(self, *args, **kwargs):
+        type(self).require(capability, func.__name__)
+        return func(self, *args, **kwargs)
+    return gated
+
+
+class ComputeDriver(abc.ABC):
+    """One hypervisor host. Optional actions raise NotSupportedByDriver here."""
+
+    # class-level: the API reads them from the class without instantiating it
+    capabilities = dict.fromkeys(CAPABILITIES, False)
+
+    def __init__(self, host):
+        self.host = host
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        unknown = set(cls.capabilities) - set(CAPABILITIES)
+        if unknown:
+            raise TypeError('%s declares unknown capabilities %s' % (cls.__name__, sorted(unknown)))
+        for capability, methods in CAPABILITIES.items():
+            for name in methods:
+                if name in cls.__dict__:
+                    setattr(cls, name, _gated(cls.__dict__[name], capability))
+
+    @classmethod
+    def require(cls, capability, action):
+        """Raise NotSupportedByDriver unless this driver has ``capability``."""
+        if capability not in CAPABILITIES:
+            raise ValueError('unknown driver capability %r' % capability)
+        if not cls.capabilities.get(capability):
+            raise exception.NotSupportedByDriver(action=action, driver=cls.__name__)
+
+    def _unsupported(self, action):
+        raise exception.NotSupportedByDriver(action=action, driver=type(self).__name__)
+
+    # --- host ---
+
+    @abc.abstractmethod
+    def init_host(self, host):
+        """Prepare the hypervisor when nova-compute starts on ``host``."""
+
+    @abc.abstractmethod
+    def get_available_nodes(self):
+        """[nodename]: the compute nodes this driver reports resources for."""
+
+    @abc.abstractmethod
+    def get_available_resource(self, nodename):
+        """Capacity and usage of one node, as the compute_nodes table stores it.
+
+        Keys: vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used,
+        local_gb_used, hypervisor_type, hypervisor_version, hypervisor_hostname,
+        cpu_info (JSON string), disk_available_least, running_vms.
+        """
+
+    def get_host_uptime(self):
+        """The host's `uptime` line."""
+        self._unsupported('get_host_uptime')
+
+    # --- instance lifecycle ---
+
+    @abc.abstractmethod
+    def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
+              network_info=None, block_device_info=None):
+        """Create and boot the guest; it is RUNNING when this returns."""
+
+    @abc.abstractmethod
+    def destroy(self, context, instance, network_info=None, block_device_info=None,
+                destroy_disks=True):
+        """Remove the guest and free its resources; a missing guest is a no-op."""
+
+    @abc.abstractmethod
+    def reboot(self, context, instance, network_info, reboot_type):
+        """Reboot (reboot_type 'SOFT' or 'HARD'); the guest ends RUNNING."""
+
+    @abc.abstractmethod
+    def power_off(self, instance, timeout=0, retry_interval=0):
+        """Stop the guest (SHUTDOWN), waiting up to ``timeout`` s for a clean stop."""
+
+    @abc.abstractmethod
+    def power_on(self, context, instance, network_info=None):
+        """Start a stopped guest (RUNNING)."""
+
+    def pause(self, instance):
+        self._unsupported('pause')
+
+    def unpause(self, instance):
+        self._unsupported('unpause')
+
+    def suspend(self, context, instance):
+        self._unsupported('suspend')
+
+    def resume(self, context, instance, network_info=None):
+        self._unsupported('resume')
+
+    def rescue(self, context, instance, network_info, image_meta, rescue_password):
+        """Boot the guest from a rescue image with its own disk attached."""
+        self._unsupported('rescue')
+
+    def unrescue(self, context, instance):
+        self._unsupported('unrescue')
+
+    def snapshot(self, context, instance, image_id, upload):
+        """Capture the root disk: calls ``upload(chunks_iterable, disk_format)``."""
+        self._unsupported('snapshot')
+
+    # --- resize / cold migration ---
+
+    def migrate_disk_and_power_off(self, context, instance, dest, flavor, network_info):
+        """On the source: stop the guest, keep its disks; return disk_info (str)."""
+        self._unsupported('migrate_disk_and_power_off')
+
+    def finish_migration(self, context, migration, instance, disk_info, network_info,
+                         image_meta, resize_instance, power_on=True):
+        """On the destination: create the guest with the instance's (new) flavor."""
+        self._unsupported('finish_migration')
+
+    def confirm_migration(self, context, migration, instance, network_info):
+        """On the source: drop what migrate_disk_and_power_off kept."""
+        self._unsupported('confirm_migration')
+
+    def finish_revert_migration(self, context, instance, network_info, migration,
+                                power_on=True):
+        """On the source, after the destination destroyed its copy: restore the guest."""
+        self._unsupported('finish_revert_migration')
+
+    # --- live migration ---
+
+    def check_can_live_migrate_destination(self, context, instance, block_migration=False,
+                                           disk_over_commit=False):
+        """On the destination: raise if the guest cannot come here; return migrate_data."""
+        self._unsupported('check_can_live_migrate_destination')
+
+    def check_can_live_migrate_source(self, context, instance, dest_check_data):
+        """On the source: raise if the guest cannot leave; return migrate_data."""
+        self._unsupported('check_can_live_migrate_source')
+
+    def live_migration(self, context, instance, dest, post_method, recover_method,
+                       block_migration=False, migrate_data=None):
+        """Move a running guest to ``dest``.
+
+        On success calls ``post_method(context, instance, dest)``; on failure
+        calls ``recover_method(context, instance, dest)`` and then re-raises.
+        """
+        self._unsupported('live_migration')
+
+    # --- inspection ---
+
+    @abc.abstractmethod
+    def get_info(self, instance):
+        """InstanceInfo for the guest; InstanceNotFound if it is not here."""
+
+    @abc.abstractmethod
+    def list_instances(self):
+        """Names of the guests on this host."""
+
+    @abc.abstractmethod
+    def list_instance_uuids(self):
+        """UUIDs of the guests on this host."""
+
+    def instance_exists(self, instance):
+        return instance.uuid in self.list_instance_uuids()
+
+    def get_console_output(self, context, instance):
+        """The guest's serial console log (str)."""
+        self._unsupported('get_console_output')
+
+    def get_diagnostics(self, instance):
+        """Flat dict of the guest's cpu, memory, disk and nic counters."""
+        self._unsupported('get_diagnostics')
+
+    # --- devices ---
+
+    def get_volume_connector(self, instance):
+        """What the volume service needs to export a volume to this host."""
+        self._unsupported('get_volume_connector')
+
+    def attach_volume(self, context, connection_info, instance, mountpoint):
+        self._unsupported('attach_volume')
+
+    def detach_volume(self, context, connection_info, instance, mountpoint):
+        self._unsupported('detach_volume')
+
+    def attach_interface(self, context, instance, image_meta, vif):
+        self._unsupported('attach_interface')
+
+    def detach_interface(self, context, instance, vif):
+        self._unsupported('detach_interface')
+
+
+def compute_driver_class(name=None):
+    """The driver class named by ``name`` or --compute_driver, not instantiated.
+
+    ``name`` is relative to nova.virt ('fake.FakeDriver') or a full import path.
+    """
+    name = name or CONF.compute_driver
+    path = _import_path(name)
+    try:
+        cls = utils.import_class(path)
+    except ImportError as e:
+        raise exception.ComputeDriverNotFound(name=name, reason=str(e)) from e
+    if not (isinstance(cls, type) and issubclass(cls, ComputeDriver)):
+        raise exception.ComputeDriverNotFound(
+            name=name, reason='%s is not a ComputeDriver' % path)
+    return cls
+
+
+def load_compute_driver(host, name=None):
+    """The driver for ``host``, chosen by ``name`` or --compute_driver."""
+    return compute_driver_class(name)(host)
+
+
+def _import_path(name):
+    module, dot, rest = name.partition('.')
+    if not (module and dot and rest):
+        raise exception.ComputeDriverNotFound(
+            name=name, reason='expected module.Class relative to nova.virt, or a full '
+                              'import path')
+    # a module of nova.virt wins, so that its own import errors are reported as is
+    if importlib.util.find_spec('nova.virt.' + module) is not None:
+        return 'nova.virt.' + name
+    return name

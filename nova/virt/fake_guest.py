@@ -1,0 +1,150 @@
+"""One guest of the fake hypervisor: what it holds and what it would show.
+
+The guest copies the flavor sizes at creation (the caller's DB row may be
+detached or changed later) and keeps console events rather than text, so that
+a boot costs an append; the log is rendered only when someone reads it.
+"""
+import hashlib
+import json
+import time
+
+from nova.compute import power_state
+
+MAX_CONSOLE_BYTES = 100 * 1024  # what Nova returns at most, like the libvirt driver
+KERNEL = '5.15.0-91-generic'
+CLOUD_INIT = '23.1.2-0ubuntu0~22.04.1'
+
+
+class FakeGuest:
+    __slots__ = ('uuid', 'name', 'hostname', 'image_ref', 'vcpus', 'memory_mb', 'root_gb',
+                 'ephemeral_gb', 'power_state', 'rescued', 'volumes', 'vifs', 'events',
+                 'created_at')
+
+    def __init__(self, instance, network_info=None, block_device_info=None):
+        self.uuid = instance.uuid
+        self.name = instance.name
+        self.hostname = (getattr(instance, 'hostname', None)
+                         or getattr(instance, 'display_name', None) or instance.name)
+        self.image_ref = getattr(instance, 'image_ref', None)
+        self.vcpus = instance.vcpus or 0
+        self.memory_mb = instance.memory_mb or 0
+        self.root_gb = instance.root_gb or 0
+        self.ephemeral_gb = getattr(instance, 'ephemeral_gb', 0) or 0
+        self.power_state = power_state.SHUTDOWN
+        self.rescued = False
+        self.volumes = {}  # mountpoint -> connection_info
+        for bdm in (block_device_info or {}).get('block_device_mapping') or ():
+            self.volumes[bdm['mount_device']] = bdm['connection_info']
+        self.vifs = {vif['id']: vif for vif in network_info or ()}
+        self.events = []  # (what, wall-clock time, detail) for the console log
+        self.created_at = time.time()
+
+    @property
+    def disk_gb(self):
+        return self.root_gb + self.ephemeral_gb
+
+    def log(self, what, detail=None):
+        self.events.append((what, time.time(), detail))
+
+    def boot(self, rescue_image=None):
+        self.power_state = power_state.RUNNING
+        self.log('boot', rescue_image)
+
+    def cpu_time_ns(self, now=None):
+        """CPU time as if each vCPU were 5% busy since the guest was created."""
+        return int(((now or time.time()) - self.created_at) * self.vcpus * 0.05 * 1e9)
+
+
+def console_output(guest):
+    """The serial console: a boot log per boot, shutdown and reboot lines between."""
+    lines = []
+    for what, at, detail in guest.events:
+        if what == 'boot':
+            lines.extend(_boot_log(guest, at, detail))
+        elif what == 'reboot':
+            lines.append('[%12.6f] reboot: Restarting system' % _uptime(guest, at))
+        elif what == 'shutdown':
+            lines.append('[%12.6f] reboot: Power down' % _uptime(guest, at))
+        elif what == 'resume':
+            lines.append('[%12.6f] PM: resume from suspend' % _uptime(guest, at))
+    text = '\n'.join(lines) + '\n'
+    return text[-MAX_CONSOLE_BYTES:]
+
+
+def _uptime(guest, at):
+    return max(at - guest.created_at, 0.0) + 30.0
+
+
+def _boot_log(guest, at, rescue_image):
+    stamp = time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime(at))
+    lines = [
+        '[    0.000000] Linux version %s (buildd@lcy02-amd64-044) (gcc (Ubuntu 11.4.0-1ubuntu1)'
+        ' 11.4.0) #101-Ubuntu SMP' % KERNEL,
+        '[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-%s root=%s ro console=tty1 '
+        'console=ttyS0' % (KERNEL, 'LABEL=cloudimg-rootfs'),
+        '[    0.000000] DMI: OpenStack Foundation OpenStack Nova, BIOS 1.15.0-1 04/01/2014',
+        '[    0.000000] Hypervisor detected: fake (instance %s, uuid %s)'
+        % (guest.name, guest.uuid),
+        '[    0.004000] Memory: %dK/%dK available' % (guest.memory_mb * 1024 * 95 // 100,
+                                                   guest.memory_mb * 1024),
+        '[    0.120000] smp: Brought up 1 node, %d CPUs' % guest.vcpus,
+        '[    0.840000] virtio_blk virtio2: [vda] %d 512-byte logical blocks'
+        % (guest.root_gb * 2 * 1024 * 1024),
+    ]
+    if rescue_image:
+        lines.append('[    0.900000] rescue: booted from image %s, original disk on vdb'
+                     % rescue_image)
+    lines += [
+        '[    1.510000] EXT4-fs (vda1): mounted filesystem with ordered data mode.',
+        '[    2.310000] systemd[1]: Set hostname to <%s>.' % guest.hostname,
+        "[    3.050000] cloud-init[512]: Cloud-init v. %s running 'init' at %s. Up 3.05 seconds."
+        % (CLOUD_INIT, stamp),
+    ]
+    for index, vif in enumerate(guest.vifs.values()):
+        lines.append('[    3.210000] cloud-init[512]: ci-info: | eth%d | True | %s |'
+                     % (index, vif.get('address') or '-'))
+    lines += [
+        '',
+        'Ubuntu 22.04.3 LTS %s ttyS0' % guest.hostname,
+        '',
+        '%s login: [    5.420000] cloud-init[733]: Cloud-init v. %s finished at %s. '
+        'Datasource DataSourceOpenStackLocal [net,ver=2].  Up 5.42 seconds'
+        % (guest.hostname, CLOUD_INIT, stamp),
+    ]
+    return lines
+
+
+def diagnostics(guest, now=None):
+    """Counters shaped like the libvirt driver's: cpuN_time, memory, <disk>_*, <nic>_*."""
+    now = now or time.time()
+    seconds = max(now - guest.created_at, 0.0)
+    diag = {'state': power_state.STATE_MAP[guest.power_state], 'uptime': int(seconds)}
+    per_cpu = guest.cpu_time_ns(now) // max(guest.vcpus, 1)
+    for cpu in range(guest.vcpus):
+        diag['cpu%d_time' % cpu] = per_cpu
+    kb = guest.memory_mb * 1024
+    diag.update({'memory': kb, 'memory-actual': kb, 'memory-rss': kb // 4})
+    disks = ['vda'] + (['vdb'] if guest.ephemeral_gb else [])
+    disks += [mountpoint.rsplit('/', 1)[-1] for mountpoint in sorted(guest.volumes)]
+    for disk in disks:
+        diag.update({disk + '_read_req': int(seconds * 3), disk + '_read': int(seconds * 12288),
+                     disk + '_write_req': int(seconds), disk + '_write': int(seconds * 4096),
+                     disk + '_errors': 0})
+    for vif_id in guest.vifs:
+        nic = 'tap' + vif_id[:11]
+        for direction, rate in (('rx', 2), ('tx', 1)):
+            diag.update({'%s_%s' % (nic, direction): int(seconds * rate * 512),
+                         '%s_%s_packets' % (nic, direction): int(seconds * rate),
+                         '%s_%s_errors' % (nic, direction): 0,
+                         '%s_%s_drop' % (nic, direction): 0})
+    return diag
+
+
+def disk_image(guest, image_id):
+    """A snapshot's bytes: a header naming the guest, then a deterministic body."""
+    header = json.dumps({'format': 'nova-fake-disk', 'instance_uuid': guest.uuid,
+                         'image_id': image_id, 'base_image': guest.image_ref,
+                         'root_gb': guest.root_gb}, sort_keys=True).encode() + b'\n'
+    yield header
+    block = hashlib.sha256(('%s:%s' % (guest.uuid, guest.image_ref)).encode()).digest()
+    yield block * 128  # 4 KiB
