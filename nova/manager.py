@@ -14,7 +14,11 @@ LOG = logging.getLogger(__name__)
 
 
 def periodic_task(*args, spacing=0, run_immediately=False):
-    """Mark a manager method as periodic; spacing 0 means every loop."""
+    """Mark a manager method as periodic; spacing 0 means every loop.
+
+    ``spacing`` may name a flag (read when the task is due, so flagfiles count);
+    a flag whose value is 0 or less disables the task.
+    """
     def decorator(func):
         func._periodic_task = True
         func._periodic_spacing = spacing
@@ -60,6 +64,10 @@ class Manager:
         for name in self._periodic_task_names():
             method = getattr(self, name)
             spacing = method._periodic_spacing
+            if isinstance(spacing, str):
+                spacing = getattr(CONF, spacing)
+                if spacing <= 0:
+                    continue
             last = self._periodic_last_run[name]
             if last is not None and spacing and now - last < spacing:
                 wait = spacing - (now - last)

@@ -32,12 +32,11 @@ class RequestId(Middleware):
     def __call__(self, req):
         request_id = nova_context.generate_request_id()
         req.environ[ENV_REQUEST_ID] = request_id
-        # anonymous context until auth replaces it, so log lines carry the id
+        # anonymous context until auth replaces it, so log lines carry the id; it
+        # stays current after the response so that the access log line has it too
+        # (the green thread serves only this connection; the next request replaces it)
         nova_context.RequestContext(request_id=request_id,
                                     remote_address=req.remote_addr)
-        try:
-            response = req.get_response(self.application)
-        finally:
-            nova_context.clear_current()
+        response = req.get_response(self.application)
         response.headers.setdefault(REQUEST_ID_HEADER, request_id)
         return response

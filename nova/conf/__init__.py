@@ -8,12 +8,13 @@ import sys
 
 from oslo_config import cfg
 
-from nova.conf import (compute, database, flagfile, netconf, paths, rpc, scheduler,
-                       service, virt, wsgi)
+from nova.conf import (compute, compute_host, database, flagfile, image, netconf, paths, rpc,
+                       scheduler, service, virt, wsgi)
 
 CONF = cfg.CONF
 
-_MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, scheduler]
+_MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
+            image]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first
@@ -56,11 +57,13 @@ def parse_args(argv, default_flagfiles=DEFAULT_FLAGFILES, stop_at_positional=Fal
     CONF(args=parsed.oslo_args, project='nova', prog=prog or os.path.basename(sys.argv[0]),
          default_config_files=[], validate_default_values=True)
     index = _opts_by_name()
-    applied = set()
+    applied = {}
     for flag in parsed.flags:
-        name, value = flagfile.resolve(flag, index)
-        CONF.set_override(name, value)
-        applied.add(name)
+        opt, value = flagfile.resolve(flag, index)
+        if opt.multi:  # a MultiStrOpt collects every occurrence, in order
+            value = applied.get(opt.dest, []) + [value]
+        CONF.set_override(opt.dest, value)
+        applied[opt.dest] = value
     if CONF.connection_type and 'compute_driver' not in applied:
         CONF.set_override('compute_driver', virt.CONNECTION_TYPES[CONF.connection_type])
     LOADED_FLAGFILES[:] = parsed.flagfiles

@@ -119,21 +119,21 @@ def parse_argv(argv, default_flagfiles=(), stop_at_positional=False):
 
 
 def resolve(flag, opts_by_name):
-    """Turn one Flag into (opt name, typed value) or raise FlagError."""
+    """Turn one Flag into (opt, typed value) or raise FlagError."""
     name, value = flag.name, flag.value
     opt = opts_by_name.get(name)
     if opt is None and name.startswith('no') and value is None:
         negated = opts_by_name.get(name[2:])
         if negated is not None and _is_bool(negated):
-            return negated.dest, False
+            return negated, False
     if opt is None:
         raise FlagError(flag.source, flag.lineno, name, 'unknown flag')
     if value is None:
         if _is_bool(opt):
-            return opt.dest, True
+            return opt, True
         raise FlagError(flag.source, flag.lineno, name, 'needs a value (--%s=...)' % name)
     try:
-        return opt.dest, opt.type(value)
+        return opt, opt.type(value)
     except (ValueError, TypeError) as e:
         raise FlagError(flag.source, flag.lineno, name, 'bad value %r: %s' % (value, e))
 

@@ -109,3 +109,22 @@ def test_stop_at_positional_leaves_command_words():
                                  default_flagfiles=(), stop_at_positional=True)
     assert words == ['service', 'list', '--host', 'h1']
     assert CONF.debug is True
+
+
+def test_multi_valued_flag_collects_each_occurrence(tmp_path):
+    from oslo_config import cfg
+    opt = cfg.MultiStrOpt('test_multi_flag', default=[])
+
+    class Area:
+        @staticmethod
+        def register_opts(conf):
+            conf.register_opts([opt])
+
+        @staticmethod
+        def list_opts():
+            return {'DEFAULT': [opt]}
+
+    nova.conf.register_module(Area)
+    flags = write(tmp_path / 'm.flags', '--test_multi_flag=alpha\n--test_multi_flag=beta\n')
+    nova.conf.parse_args(['--flagfile=%s' % flags])
+    assert CONF.test_multi_flag == ['alpha', 'beta']
