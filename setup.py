@@ -24,6 +24,7 @@ setup(
         'Paste>=3.5',
         'oslo.config>=9.0',
         'boto3>=1.28',
+        'cryptography>=41',
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

@@ -177,3 +177,265 @@ class MaxRetriesExceeded(NoValidHost):
 class SchedulerHostFilterNotFound(ConfigError):
     msg_fmt = ('Scheduler host filter %(filter_name)s could not be found; '
                'available: %(available)s')
+
+
+# --- images (nova/image, nova/db/images.py) ---
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ImageExists(Conflict):
+    msg_fmt = 'Image with identifier %(image_id)s already exists.'
+
+
+class ImageStatusConflict(Conflict):
+    msg_fmt = 'Image %(image_id)s is %(status)s: cannot %(action)s.'
+
+
+class ImagePropertyNotFound(Conflict):
+    """409 as Glance answers a PATCH removing a property the image lacks."""
+
+    msg_fmt = 'Image %(image_id)s has no property %(name)s.'
+
+
+class ImageTagNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s has no tag %(tag)s.'
+
+
+class ImageMemberNotFound(NotFound):
+    msg_fmt = 'Project %(member)s is not a member of image %(image_id)s.'
+
+
+class ImageMemberExists(Conflict):
+    msg_fmt = 'Project %(member)s is already a member of image %(image_id)s.'
+
+
+class ImageProtected(Forbidden):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageAttributeReadOnly(Forbidden):
+    msg_fmt = "Attribute '%(attribute)s' of an image is read-only."
+
+
+class ImageSizeMismatch(Invalid):
+    msg_fmt = ('Image %(image_id)s: %(received)s bytes received but %(expected)s '
+               'were declared.')
+
+
+class InvalidImageRange(Invalid):
+    msg_fmt = ('Range from byte %(offset)s is not satisfiable for image %(image_id)s '
+               'of %(size)s bytes.')
+    code = 416
+
+
+class ImageTooLarge(NovaException):
+    msg_fmt = 'Image data exceeds the limit of %(limit)s bytes.'
+    code = 413
+    safe = True
+
+
+class ImageChecksumMismatch(NovaException):
+    msg_fmt = ('Data of image %(image_id)s does not match its %(algorithm)s checksum: '
+               'expected %(expected)s, got %(actual)s.')
+
+
+class ImageDataNotFound(NotFound):
+    msg_fmt = 'No image data at %(location)s.'
+
+
+class ImageStoreReadOnly(Forbidden):
+    msg_fmt = 'The %(store)s image store is read-only.'
+
+
+class ImageStoreError(NovaException):
+    msg_fmt = 'The %(store)s image store failed: %(reason)s'
+    code = 502
+
+
+class UnknownImageStore(ConfigError):
+    msg_fmt = 'No image store handles %(name)s.'
+
+
+# -- compute API and manager ---------------------------------------------------
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(method)s' instance %(instance_uuid)s while it is in "
+               "%(attr)s %(state)s")
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+class InstanceBuildInterrupted(NovaException):
+    msg_fmt = ('Build of instance %(instance_uuid)s was interrupted: nova-compute on '
+               '%(host)s stopped while spawning it')
+
+
+class ComputeResourcesUnavailable(NovaException):
+    msg_fmt = 'Insufficient compute resources: %(reason)s.'
+    code = 503
+
+
+class ImageNotActive(Conflict):
+    msg_fmt = 'Image %(image_id)s is not active.'
+    code = 400
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskTooSmall(Invalid):
+    msg_fmt = "Flavor's disk is too small for requested image."
+
+
+# --- compute data: flavors, instances, key pairs, quotas, aggregates, groups ---
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with name %(name)s already exists.'
+
+
+class FlavorIdExists(FlavorExists):
+    msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s has no extra specs with key %(extra_specs_key)s.'
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = 'Flavor access already exists for flavor %(flavor_id)s and project %(project_id)s.'
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = 'Flavor access not found for flavor %(flavor_id)s and project %(project_id)s.'
+
+
+class FlavorAccessNotAllowed(Conflict):
+    msg_fmt = 'Can not add access to a public flavor (%(flavor_id)s).'
+
+
+class MarkerNotFound(NotFound):
+    msg_fmt = 'Marker %(marker)s could not be found.'
+
+
+class UnexpectedTaskStateError(Conflict):
+    msg_fmt = ('Conflict updating instance %(instance_uuid)s. '
+               'Expected: %(expected)s. Actual: %(actual)s')
+
+
+class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
+    """The instance is being deleted: the caller's task lost the race to a delete."""
+
+
+class UnexpectedVMStateError(Conflict):
+    msg_fmt = ('Conflict updating instance %(instance_uuid)s: unexpected vm_state. '
+               'Expected: %(expected)s. Actual: %(actual)s')
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s has no tag %(tag)s.'
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found.'
+
+
+class InstanceActionEventNotFound(NotFound):
+    msg_fmt = 'Event %(event)s not found for action id %(action_id)s.'
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s.'
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
+class OverQuota(NovaException):
+    """Some resources would exceed their limits; the message names each one.
+
+    kwargs: overs (resource names), req, used, allowed ({resource: number}).
+    """
+
+    msg_fmt = 'Quota exceeded for %(overs)s.'
+    code = 403
+    safe = True
+
+    def __init__(self, message=None, overs=(), req=None, used=None, allowed=None, **kwargs):
+        overs = sorted(overs)
+        req, used, allowed = req or {}, used or {}, allowed or {}
+        if not message and overs:
+            def listed(values):
+                return ', '.join(str(values.get(name, '?')) for name in overs)
+            message = ('Quota exceeded for %s: Requested %s, but already used %s of %s %s' % (
+                ', '.join(overs), listed(req), listed(used), listed(allowed),
+                ', '.join(overs)))
+        super().__init__(message, overs=overs, req=req, used=used, allowed=allowed, **kwargs)
+
+
+class MetadataLimitExceeded(OverQuota):
+    msg_fmt = 'Maximum number of metadata items exceeds %(allowed)s'
+
+
+class QuotaResourceUnknown(Invalid):
+    msg_fmt = 'Unknown quota resource %(resource)s; known resources: %(known)s.'
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s could not be found.'
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_name)s already exists.'
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_id)s already has host %(host)s.'
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s has no host %(host)s.'
+
+
+class AggregateMetadataNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s has no metadata with key %(metadata_key)s.'
+
+
+class InvalidAggregateAction(Invalid):
+    msg_fmt = 'Unacceptable parameters: cannot %(action)s aggregate %(aggregate_id)s: %(reason)s'
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = 'Instance group %(group_uuid)s could not be found.'
+
+
+class InstanceGroupIdExists(Conflict):
+    msg_fmt = 'Instance group %(group_uuid)s already exists.'
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = 'Migration not found for instance %(instance_id)s with status %(status)s.'
+
+
+class TooManyInstances(OverQuota):
+    """A create whose min_count does not fit in the project's quota."""

@@ -33,6 +33,7 @@ class Manager:
     """Base of every service manager."""
 
     RPC_API = None  # the rpcapi class that declares this manager's interface
+    service_id = None  # our row in the services table, set by the Service before init_host
 
     def __init__(self, host=None, service_name=None):
         self.host = host or CONF.host

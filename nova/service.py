@@ -117,8 +117,9 @@ class Service:
 
     def start(self):
         LOG.info('Starting %s on %s (topic %s)', self.binary, self.host, self.topic)
+        self.reporter.start()  # the row first: init_host may hang records off it
+        self.manager.service_id = self.reporter.service_id
         self.manager.init_host()
-        self.reporter.start()
         dispatcher = rpc_dispatcher.RPCDispatcher(self.manager.RPC_API, self.manager,
                                                   self.topic)
         self.rpcserver = rpc.get_server(self.topic, self.host, dispatcher)

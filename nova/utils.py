@@ -1,6 +1,9 @@
 """Small helpers shared by every layer."""
+import collections
+import contextlib
 import datetime
 import importlib
+import threading
 import warnings
 
 
@@ -32,3 +35,26 @@ def utcnow():
 def isotime(at=None):
     at = at or utcnow()
     return at.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class KeyedLocks:
+    """One lock per key (an instance uuid), created on use and dropped when idle."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks = {}
+        self._users = collections.Counter()
+
+    @contextlib.contextmanager
+    def __call__(self, key):
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+            self._users[key] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key], self._locks[key]

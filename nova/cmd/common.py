@@ -5,7 +5,6 @@ import nova.conf
 from nova import exception
 from nova import log as nova_log
 from nova import rpc
-from nova.conf import CONF
 from nova.db import migration
 
 

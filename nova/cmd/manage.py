@@ -2,10 +2,10 @@
 import sys
 
 from nova.cmd import common
-from nova.manage import config, db, dispatch, service, shell
+from nova.manage import config, db, dispatch, flavor, project, service, shell
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
-              shell.ShellCommands]
+              shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands]
 
 
 def main(argv=None):

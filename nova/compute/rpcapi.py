@@ -1,16 +1,44 @@
 """Client side of the compute RPC API: every method nova-compute serves is declared here.
 
+Instances cross the wire as uuids; the compute host reads the current row.
+
 History:
-    1.0 - ping
+    1.0 - ping, build_and_run_instances, terminate_instance, instance actions,
+          console output, diagnostics
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
+
+_ACTIONS = ('reboot_instance', 'stop_instance', 'start_instance', 'pause_instance',
+            'unpause_instance', 'suspend_instance', 'resume_instance',
+            'rescue_instance', 'unrescue_instance', 'soft_delete_instance',
+            'restore_instance', 'terminate_instance')
 
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
     VERSION = '1.0'
-    METHODS = {}
+    METHODS = dict({
+        'build_and_run_instances': '1.0',
+        'get_console_output': '1.0',
+        'get_diagnostics': '1.0',
+    }, **{name: '1.0' for name in _ACTIONS})
 
     def __init__(self, topic=None, version_cap=None):
         super().__init__(topic=topic or CONF.compute_topic, version_cap=version_cap)
+
+    def build_and_run_instances(self, ctxt, host, instance_uuids, request_spec, limits):
+        self.cast(ctxt, 'build_and_run_instances', server=host,
+                  instance_uuids=instance_uuids, request_spec=request_spec, limits=limits)
+
+    def instance_action(self, ctxt, method, instance, **kwargs):
+        """Cast one of the declared per-instance actions to the instance's host."""
+        self.cast(ctxt, method, server=instance.host, instance_uuid=instance.uuid, **kwargs)
+
+    def get_console_output(self, ctxt, instance, tail_length=None):
+        return self.call(ctxt, 'get_console_output', server=instance.host,
+                         instance_uuid=instance.uuid, tail_length=tail_length)
+
+    def get_diagnostics(self, ctxt, instance):
+        return self.call(ctxt, 'get_diagnostics', server=instance.host,
+                         instance_uuid=instance.uuid)

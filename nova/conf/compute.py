@@ -20,6 +20,32 @@ fake_opts = [
 ]
 opts += fake_opts
 
+# quotas (nova/quota.py): defaults per project, overridden by `nova-manage project quota`
+QUOTA_HELP = ' Per project unless said otherwise; -1 means unlimited.'
+quota_opts = [
+    cfg.IntOpt('quota_instances', default=10, min=-1,
+               help='Instances a project may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_cores', default=20, min=-1,
+               help='vCPUs a project\'s instances may have in total.' + QUOTA_HELP),
+    cfg.IntOpt('quota_ram', default=51200, min=-1,
+               help='Memory (MB) a project\'s instances may have in total.' + QUOTA_HELP),
+    cfg.IntOpt('quota_key_pairs', default=100, min=-1,
+               help='Key pairs each user may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_metadata_items', default=128, min=-1,
+               help='Metadata items each instance may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_injected_files', default=5, min=-1,
+               help='Files injected into each instance.' + QUOTA_HELP),
+    cfg.IntOpt('quota_injected_file_content_bytes', default=10240, min=-1,
+               help='Bytes of each injected file.' + QUOTA_HELP),
+    cfg.IntOpt('quota_injected_file_path_length', default=255, min=-1,
+               help='Characters in the path of each injected file.' + QUOTA_HELP),
+    cfg.IntOpt('quota_server_groups', default=10, min=-1,
+               help='Server groups a project may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_server_group_members', default=10, min=-1,
+               help='Instances each server group may have.' + QUOTA_HELP),
+]
+opts += quota_opts
+
 
 def register_opts(conf):
     conf.register_opts(opts)

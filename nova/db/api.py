@@ -175,3 +175,48 @@ def compute_node_delete(context, node_id):
         stmt = query.soft_delete(ComputeNode, ComputeNode.id == node_id)
         if session.execute(stmt).rowcount == 0:
             raise exception.ComputeHostNotFound(host=node_id)
+
+
+# ----------------------------------------------------------------- compute
+# The compute queries live in one module per domain; callers use them from here.
+
+from nova.db.actions import (  # noqa: E402,F401
+    action_event_finish, action_event_finish_many, action_event_start,
+    action_event_start_many, action_events_get, action_finish, action_get_by_request_id,
+    action_start, action_start_many, actions_get)
+from nova.db.aggregates import (  # noqa: E402,F401
+    aggregate_create, aggregate_delete, aggregate_get, aggregate_get_all,
+    aggregate_get_by_host, aggregate_get_by_uuid, aggregate_host_add, aggregate_host_delete,
+    aggregate_metadata_add, aggregate_metadata_delete, aggregate_metadata_get,
+    aggregate_update)
+from nova.db.flavors import (  # noqa: E402,F401
+    flavor_access_add, flavor_access_get_by_flavor_id, flavor_access_remove, flavor_create,
+    flavor_destroy, flavor_extra_specs_delete, flavor_extra_specs_get,
+    flavor_extra_specs_update_or_create, flavor_get, flavor_get_all, flavor_get_by_flavor_id,
+    flavor_get_by_name, flavor_update)
+from nova.db.instance_info import (  # noqa: E402,F401
+    instance_fault_create, instance_fault_get_by_instance_uuids, instance_metadata_delete,
+    instance_metadata_get, instance_metadata_update, instance_tag_add, instance_tag_delete,
+    instance_tag_delete_all, instance_tag_exists, instance_tag_get, instance_tag_set)
+from nova.db.instance_migrations import (  # noqa: E402,F401
+    migration_create, migration_get, migration_get_all_by_filters,
+    migration_get_by_instance_and_status, migration_get_by_uuid,
+    migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
+    migration_update)
+from nova.db.instances import (  # noqa: E402,F401
+    ANY, instance_create_many, instance_destroy, instance_get_all_by_filters,
+    instance_get_all_by_host, instance_get_by_uuid, instance_update, instance_update_many,
+    instance_uuids_by_host)
+from nova.db.keypairs import (  # noqa: E402,F401
+    key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,
+    key_pair_get_all_by_user)
+from nova.db.quotas import (  # noqa: E402,F401
+    quota_create_or_update, quota_destroy_all_by_project, quota_get_all_by_project,
+    quota_usage_get_all_by_project, quota_usage_refresh, quota_usage_update)
+from nova.db.server_groups import (  # noqa: E402,F401
+    instance_group_create, instance_group_delete, instance_group_get, instance_group_get_all,
+    instance_group_get_by_instance, instance_group_get_member_hosts,
+    instance_group_members_add)
+
+
+from nova.db.images import *  # noqa: F401,F403 -- the image registry

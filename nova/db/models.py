@@ -6,6 +6,7 @@ any number of deleted copies but only one live row (as classic Nova does).
 String lengths stay within what a MySQL utf8mb4 index accepts.
 """
 import datetime
+import json
 import uuid
 
 import sqlalchemy as sa
@@ -28,13 +29,11 @@ class Base(orm.DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class NovaBase:
-    """Timestamps, the soft-delete marker and plain-value access for every table."""
+class TimestampBase:
+    """Timestamps and plain-value access, for tables whose rows are really deleted."""
 
     created_at: Mapped[datetime.datetime] = mapped_column(default=utils.utcnow)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(onupdate=utils.utcnow)
-    deleted_at: Mapped[datetime.datetime | None]
-    deleted: Mapped[int] = mapped_column(default=0)
 
     @classmethod
     def column_names(cls):
@@ -55,6 +54,13 @@ class NovaBase:
 
     def __repr__(self):
         return '<%s %s>' % (type(self).__name__, getattr(self, 'id', '?'))
+
+
+class NovaBase(TimestampBase):
+    """Timestamps and the soft-delete marker for every table that keeps history."""
+
+    deleted_at: Mapped[datetime.datetime | None]
+    deleted: Mapped[int] = mapped_column(default=0)
 
 
 class Service(Base, NovaBase):
@@ -114,3 +120,458 @@ class ComputeNode(Base, NovaBase):
     ram_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     disk_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     host_ip: Mapped[str | None] = mapped_column(sa.String(45))
+
+
+# ------------------------------------------------------------------ compute
+
+def _loaded(row, name):
+    """Whether a relationship was loaded (a detached row cannot load it later)."""
+    return name not in sa.inspect(row).unloaded
+
+
+def _new_uuid():
+    return str(uuid.uuid4())
+
+
+class JSONEncoded(sa.TypeDecorator):
+    """A Python value stored as JSON text (dicts and lists of plain values)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+class Flavor(Base, NovaBase):
+    """An instance type: the size of a server. Rows expose extra_specs and projects."""
+
+    __tablename__ = 'instance_types'
+    __table_args__ = (
+        sa.UniqueConstraint('flavorid', 'deleted', name='uniq_instance_types0flavorid0deleted'),
+        sa.UniqueConstraint('name', 'deleted', name='uniq_instance_types0name0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavorid: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    memory_mb: Mapped[int]
+    vcpus: Mapped[int]
+    root_gb: Mapped[int] = mapped_column(default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(default=0)
+    swap: Mapped[int] = mapped_column(default=0)
+    rxtx_factor: Mapped[float] = mapped_column(sa.Float, default=1.0)
+    vcpu_weight: Mapped[int | None]
+    disabled: Mapped[bool] = mapped_column(default=False)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    extra_spec_rows: Mapped[list['FlavorExtraSpec']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(Flavor.id == FlavorExtraSpec.instance_type_id,
+                                    FlavorExtraSpec.deleted == 0), viewonly=True)
+    project_rows: Mapped[list['FlavorProject']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(Flavor.id == FlavorProject.instance_type_id,
+                                    FlavorProject.deleted == 0), viewonly=True)
+
+    @property
+    def extra_specs(self):
+        return {spec.key: spec.value for spec in self.extra_spec_rows}
+
+    @property
+    def projects(self):
+        return sorted(access.project_id for access in self.project_rows)
+
+    def to_dict(self):
+        values = super().to_dict()
+        if _loaded(self, 'extra_spec_rows'):
+            values['extra_specs'] = self.extra_specs
+        return values
+
+
+class FlavorExtraSpec(Base, NovaBase):
+    """A key/value the scheduler and drivers read (e.g. aggregate matching)."""
+
+    __tablename__ = 'instance_type_extra_specs'
+    __table_args__ = (
+        sa.UniqueConstraint('instance_type_id', 'key', 'deleted',
+                            name='uniq_instance_type_extra_specs0instance_type_id0key0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_type_id: Mapped[int] = mapped_column(sa.ForeignKey('instance_types.id'))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class FlavorProject(Base, NovaBase):
+    """A project allowed to use a private flavor."""
+
+    __tablename__ = 'instance_type_projects'
+    __table_args__ = (
+        sa.UniqueConstraint(
+            'instance_type_id', 'project_id', 'deleted',
+            name='uniq_instance_type_projects0instance_type_id0project_id0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_type_id: Mapped[int] = mapped_column(sa.ForeignKey('instance_types.id'))
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+
+
+class Instance(Base, NovaBase):
+    """A server. Rows expose metadata_dict and tags (loaded with the row)."""
+
+    NAME_TEMPLATE = 'instance-%08x'  # the hypervisor's name for it, as classic Nova
+
+    @property
+    def name(self):
+        return self.NAME_TEMPLATE % self.id
+
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_instances0uuid'),
+        sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
+        sa.Index('instances_reservation_id_idx', 'reservation_id'),
+        sa.Index('instances_updated_at_idx', 'updated_at'),
+        sa.Index('instances_vm_state_idx', 'vm_state'),
+        sa.Index('instances_task_state_idx', 'task_state'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # unique and made by the client: lets a bulk INSERT ... RETURNING match rows
+    uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid, insert_sentinel=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(255))
+    display_description: Mapped[str | None] = mapped_column(sa.String(255))
+    hostname: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    reservation_id: Mapped[str | None] = mapped_column(sa.String(255))
+    launch_index: Mapped[int | None]
+    image_ref: Mapped[str | None] = mapped_column(sa.String(255))
+    kernel_id: Mapped[str | None] = mapped_column(sa.String(255))
+    ramdisk_id: Mapped[str | None] = mapped_column(sa.String(255))
+    instance_type_id: Mapped[int | None]
+    # {"cur": flavor dict with extra_specs, "old": ..., "new": ...} (resizes)
+    flavor: Mapped[dict | None] = mapped_column(JSONEncoded)
+    vcpus: Mapped[int | None]
+    memory_mb: Mapped[int | None]
+    root_gb: Mapped[int | None]
+    ephemeral_gb: Mapped[int | None]
+    vm_state: Mapped[str | None] = mapped_column(sa.String(255))
+    task_state: Mapped[str | None] = mapped_column(sa.String(255))
+    power_state: Mapped[int | None] = mapped_column(default=0)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    node: Mapped[str | None] = mapped_column(sa.String(255))
+    launched_on: Mapped[str | None] = mapped_column(sa.String(255))
+    availability_zone: Mapped[str | None] = mapped_column(sa.String(255))
+    key_name: Mapped[str | None] = mapped_column(sa.String(255))
+    key_data: Mapped[str | None] = mapped_column(sa.Text)
+    user_data: Mapped[str | None] = mapped_column(sa.Text)
+    config_drive: Mapped[str | None] = mapped_column(sa.String(255))
+    launched_at: Mapped[datetime.datetime | None]
+    terminated_at: Mapped[datetime.datetime | None]
+    scheduled_at: Mapped[datetime.datetime | None]
+    locked: Mapped[bool] = mapped_column(default=False)
+    locked_by: Mapped[str | None] = mapped_column(sa.String(255))  # 'owner', 'admin'
+    access_ip_v4: Mapped[str | None] = mapped_column(sa.String(45))
+    access_ip_v6: Mapped[str | None] = mapped_column(sa.String(45))
+    progress: Mapped[int | None]
+    os_type: Mapped[str | None] = mapped_column(sa.String(255))
+    architecture: Mapped[str | None] = mapped_column(sa.String(255))
+    vm_mode: Mapped[str | None] = mapped_column(sa.String(255))
+    root_device_name: Mapped[str | None] = mapped_column(sa.String(255))
+    system_metadata: Mapped[dict | None] = mapped_column(JSONEncoded, default=dict)
+    security_groups: Mapped[list | None] = mapped_column(JSONEncoded, default=list)
+    cleaned: Mapped[int] = mapped_column(default=0)
+    shutdown_terminate: Mapped[bool] = mapped_column(default=False)
+    disable_terminate: Mapped[bool] = mapped_column(default=False)
+    auto_disk_config: Mapped[bool | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    metadata_items: Mapped[list['InstanceMetadata']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(Instance.uuid == orm.foreign(InstanceMetadata.instance_uuid),
+                                    InstanceMetadata.deleted == 0),
+        order_by=lambda: InstanceMetadata.key, viewonly=True)
+    tag_rows: Mapped[list['Tag']] = orm.relationship(
+        primaryjoin=lambda: Instance.uuid == orm.foreign(Tag.resource_id),
+        order_by=lambda: Tag.tag, viewonly=True)
+
+    @property
+    def metadata_dict(self):
+        return {item.key: item.value for item in self.metadata_items}
+
+    @property
+    def tags(self):
+        return [row.tag for row in self.tag_rows]
+
+    def to_dict(self):
+        values = super().to_dict()
+        if _loaded(self, 'metadata_items'):
+            values['metadata'] = self.metadata_dict
+        if _loaded(self, 'tag_rows'):
+            values['tags'] = self.tags
+        return values
+
+
+class InstanceMetadata(Base, NovaBase):
+    """A user's key/value on an instance."""
+
+    __tablename__ = 'instance_metadata'
+    __table_args__ = (
+        sa.UniqueConstraint('instance_uuid', 'key', 'deleted',
+                            name='uniq_instance_metadata0instance_uuid0key0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class InstanceFault(Base, TimestampBase):
+    """Why an operation on an instance failed, as the user sees it."""
+
+    __tablename__ = 'instance_faults'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    code: Mapped[int]
+    message: Mapped[str | None] = mapped_column(sa.String(255))
+    details: Mapped[str | None] = mapped_column(sa.Text)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class InstanceAction(Base, TimestampBase):
+    """One user request acting on an instance (who, what, when)."""
+
+    __tablename__ = 'instance_actions'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str | None] = mapped_column(sa.String(255))
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    request_id: Mapped[str | None] = mapped_column(sa.String(255))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    start_time: Mapped[datetime.datetime | None]
+    finish_time: Mapped[datetime.datetime | None]
+    message: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class InstanceActionEvent(Base, TimestampBase):
+    """A step of an action done by a service (e.g. compute_reboot_instance)."""
+
+    __tablename__ = 'instance_actions_events'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey('instance_actions.id'), index=True)
+    event: Mapped[str | None] = mapped_column(sa.String(255))
+    start_time: Mapped[datetime.datetime | None]
+    finish_time: Mapped[datetime.datetime | None]
+    result: Mapped[str | None] = mapped_column(sa.String(255))  # 'Success', 'Error'
+    traceback: Mapped[str | None] = mapped_column(sa.Text)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    details: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Tag(Base, TimestampBase):
+    """A tag on a resource (an instance uuid); deleted with it."""
+
+    __tablename__ = 'tags'
+
+    resource_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    tag: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+
+
+class KeyPair(Base, NovaBase):
+    """A user's SSH public key (or x509 certificate) injected into servers."""
+
+    __tablename__ = 'key_pairs'
+    __table_args__ = (
+        sa.UniqueConstraint('user_id', 'name', 'deleted',
+                            name='uniq_key_pairs0user_id0name0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(255))
+    public_key: Mapped[str | None] = mapped_column(sa.Text)
+    type: Mapped[str] = mapped_column(sa.String(255), default='ssh')  # 'ssh', 'x509'
+
+
+class Quota(Base, TimestampBase):
+    """A project's limit for one resource, overriding the quota_* flag."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource', name='uniq_quotas0project_id0resource'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(255))
+    hard_limit: Mapped[int]
+
+
+class QuotaUsage(Base, TimestampBase):
+    """How much of a resource a project (user_id NULL) or a user holds.
+
+    NULLs are distinct in a unique constraint, so project-wide rows get their
+    own partial unique index: two transactions cannot both create one.
+    """
+
+    __tablename__ = 'quota_usages'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'user_id', 'resource',
+                            name='uniq_quota_usages0project_id0user_id0resource'),
+        sa.Index('uniq_quota_usages0project_id0resource', 'project_id', 'resource',
+                 unique=True, sqlite_where=sa.text('user_id IS NULL'),
+                 postgresql_where=sa.text('user_id IS NULL'))
+        .ddl_if(dialect=('sqlite', 'postgresql')),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(255))
+    in_use: Mapped[int] = mapped_column(default=0)
+
+
+class Aggregate(Base, NovaBase):
+    """A group of hosts with metadata (an availability zone is one key of it)."""
+
+    __tablename__ = 'aggregates'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_aggregates0uuid'),
+        sa.UniqueConstraint('name', 'deleted', name='uniq_aggregates0name0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid)
+    name: Mapped[str] = mapped_column(sa.String(255))
+
+    host_rows: Mapped[list['AggregateHost']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(Aggregate.id == AggregateHost.aggregate_id,
+                                    AggregateHost.deleted == 0),
+        order_by=lambda: AggregateHost.host, viewonly=True)
+    metadata_rows: Mapped[list['AggregateMetadata']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(Aggregate.id == AggregateMetadata.aggregate_id,
+                                    AggregateMetadata.deleted == 0), viewonly=True)
+
+    @property
+    def hosts(self):
+        return [row.host for row in self.host_rows]
+
+    @property
+    def metadetails(self):
+        return {row.key: row.value for row in self.metadata_rows}
+
+    metadata_dict = metadetails
+
+    @property
+    def availability_zone(self):
+        return self.metadetails.get('availability_zone')
+
+    def to_dict(self):
+        values = super().to_dict()
+        if _loaded(self, 'host_rows'):
+            values['hosts'] = self.hosts
+        if _loaded(self, 'metadata_rows'):
+            values['metadata'] = self.metadetails
+        return values
+
+
+class AggregateHost(Base, NovaBase):
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'aggregate_id', 'deleted',
+                            name='uniq_aggregate_hosts0host0aggregate_id0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(sa.ForeignKey('aggregates.id'), index=True)
+    host: Mapped[str] = mapped_column(sa.String(255))
+
+
+class AggregateMetadata(Base, NovaBase):
+    __tablename__ = 'aggregate_metadata'
+    __table_args__ = (
+        sa.UniqueConstraint('aggregate_id', 'key', 'deleted',
+                            name='uniq_aggregate_metadata0aggregate_id0key0deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(sa.ForeignKey('aggregates.id'))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    value: Mapped[str | None] = mapped_column(sa.String(255))
+
+
+class InstanceGroup(Base, NovaBase):
+    """A server group: instances placed by one policy. Rows expose members."""
+
+    __tablename__ = 'instance_groups'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_instance_groups0uuid'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid)
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    project_id: Mapped[str | None] = mapped_column(sa.String(255))
+    user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    # 'affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity'
+    policy: Mapped[str | None] = mapped_column(sa.String(255))
+    rules: Mapped[dict | None] = mapped_column(JSONEncoded, default=dict)
+
+    member_rows: Mapped[list['InstanceGroupMember']] = orm.relationship(
+        primaryjoin=lambda: sa.and_(InstanceGroup.id == InstanceGroupMember.group_id,
+                                    InstanceGroupMember.deleted == 0),
+        order_by=lambda: InstanceGroupMember.id, viewonly=True)
+
+    @property
+    def members(self):
+        return [row.instance_uuid for row in self.member_rows]
+
+    def to_dict(self):
+        values = super().to_dict()
+        if _loaded(self, 'member_rows'):
+            values['members'] = self.members
+        return values
+
+
+class InstanceGroupMember(Base, NovaBase):
+    __tablename__ = 'instance_group_member'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey('instance_groups.id'), index=True)
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+
+
+class Migration(Base, NovaBase):
+    """A move of an instance between hosts: resize, cold or live migration."""
+
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_migrations0uuid'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid)
+    instance_uuid: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    source_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_compute: Mapped[str | None] = mapped_column(sa.String(255))
+    source_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_node: Mapped[str | None] = mapped_column(sa.String(255))
+    dest_host: Mapped[str | None] = mapped_column(sa.String(255))
+    old_instance_type_id: Mapped[int | None]
+    new_instance_type_id: Mapped[int | None]
+    status: Mapped[str | None] = mapped_column(sa.String(255))
+    migration_type: Mapped[str | None] = mapped_column(sa.String(255))
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+
+from nova.db.image_models import *  # noqa: F401,F403 -- images share Base.metadata

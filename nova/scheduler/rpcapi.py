@@ -1,7 +1,8 @@
 """Client side of the scheduler RPC API: every method nova-scheduler serves is declared here.
 
 History:
-    1.0 - ping
+    1.0 - ping, build_instances, select_destinations, update_host_state,
+          update_aggregates
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -10,7 +11,29 @@ from nova.rpc.client import RPCAPI
 class SchedulerAPI(RPCAPI):
     TOPIC = 'scheduler'
     VERSION = '1.0'
-    METHODS = {}
+    METHODS = {
+        'build_instances': '1.0',
+        'select_destinations': '1.0',
+        'update_host_state': '1.0',
+        'update_aggregates': '1.0',
+    }
 
     def __init__(self, topic=None, version_cap=None):
         super().__init__(topic=topic or CONF.scheduler_topic, version_cap=version_cap)
+
+    def build_instances(self, ctxt, request_spec, instance_uuids):
+        """Place the instances and send each batch to its compute host."""
+        self.cast(ctxt, 'build_instances', request_spec=request_spec,
+                  instance_uuids=instance_uuids)
+
+    def select_destinations(self, ctxt, request_spec):
+        """[{host, nodename, limits}] for the spec's instances, or NoValidHost."""
+        return self.call(ctxt, 'select_destinations', request_spec=request_spec)
+
+    def update_host_state(self, ctxt, node):
+        """A compute node's usage report, to every scheduler."""
+        self.fanout_cast(ctxt, 'update_host_state', node=node)
+
+    def update_aggregates(self, ctxt):
+        """Aggregates changed: every scheduler reloads them."""
+        self.fanout_cast(ctxt, 'update_aggregates')

@@ -1,0 +1,471 @@
+"""The public compute API: what the OpenStack and EC2 front ends call.
+
+It checks input, policy-independent rules (state, lock, quota), writes the DB
+and casts to the scheduler or the instance's compute host. Reads never leave
+the API process. Instances are DB rows; callers pass the row they got from
+``get``.
+"""
+import base64
+import logging
+import random
+import re
+import string
+import uuid as uuid_lib
+
+from nova import exception
+from nova import quota
+from nova import servicegroup
+from nova.compute import flavors, power_state, rpcapi, task_states, vm_states
+from nova.compute import utils as compute_utils
+from nova.compute.states import begin_task, check_instance_lock, check_instance_state
+from nova.conf import CONF
+from nova.db import api as db
+from nova.image import service as image_service
+from nova.scheduler import rpcapi as scheduler_rpcapi
+from nova.virt import driver as virt_driver
+
+LOG = logging.getLogger(__name__)
+
+MAX_USERDATA_SIZE = 65535
+_HOSTNAME_BAD = re.compile(r'[^a-z0-9-]+')
+
+
+def _reservation_id():
+    return 'r-' + ''.join(random.choices(string.ascii_lowercase + string.digits, k=8))
+
+
+def _hostname(display_name, fallback):
+    name = _HOSTNAME_BAD.sub('-', (display_name or '').lower()).strip('-.')[:63]
+    return name or fallback
+
+
+def _require(capability, action):
+    """Refuse (4xx) an action the configured hypervisor driver cannot do."""
+    virt_driver.compute_driver_class().require(capability, action)
+
+
+class API:
+    """Instance lifecycle. Every rule about instances lives here once."""
+
+    def __init__(self, image_api=None):
+        self.image_api = image_api or image_service.get_default_image_service()
+        self.compute_rpcapi = rpcapi.ComputeAPI()
+        self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+
+    # -- create ---------------------------------------------------------------------
+    def create(self, context, flavor, image_href, display_name=None, display_description=None,
+               min_count=1, max_count=1, key_name=None, user_data=None, metadata=None,
+               availability_zone=None, scheduler_hints=None, security_groups=None,
+               tags=None, access_ip_v4=None, access_ip_v6=None, config_drive=None,
+               hostname=None):
+        """Record the instances and hand them to the scheduler.
+
+        Returns (instances, reservation_id). Quota is reserved atomically with
+        the rows: when max_count does not fit but min_count does, as many as fit
+        are created (as Nova does).
+        """
+        min_count, max_count = self._check_counts(min_count, max_count)
+        if flavor.disabled and not context.is_admin:
+            raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
+        image = self._check_image(context, image_href, flavor)
+        metadata = dict(metadata or {})
+        quota.check_metadata_items(context, context.project_id, len(metadata))
+        _check_metadata_sizes(metadata)
+        key_data = None
+        if key_name is not None:
+            key_data = db.key_pair_get(context, context.user_id, key_name).public_key
+        if user_data is not None:
+            _check_user_data(user_data)
+        hints = dict(scheduler_hints or {})
+        group = self._check_group(context, hints.get('group'))
+        zone, force_hosts = self._check_zone(context, availability_zone)
+        reservation_id = _reservation_id()
+        base = {
+            'project_id': context.project_id, 'user_id': context.user_id,
+            'reservation_id': reservation_id, 'image_ref': image['id'],
+            'kernel_id': image['properties'].get('kernel_id'),
+            'ramdisk_id': image['properties'].get('ramdisk_id'),
+            'instance_type_id': flavor.id, 'flavor': flavors.instance_flavor_json(flavor),
+            'vcpus': flavor.vcpus, 'memory_mb': flavor.memory_mb,
+            'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
+            'vm_state': vm_states.BUILDING, 'task_state': task_states.SCHEDULING,
+            'power_state': power_state.NOSTATE, 'availability_zone': zone,
+            'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
+            'display_description': display_description or display_name,
+            'config_drive': 'True' if config_drive else '', 'locked': False,
+            'access_ip_v4': access_ip_v4, 'access_ip_v6': access_ip_v6,
+            'os_type': image['properties'].get('os_type'),
+            'architecture': image['properties'].get('architecture'),
+            'vm_mode': image['properties'].get('vm_mode'), 'progress': 0,
+            'security_groups': list(security_groups or ['default']),
+            'system_metadata': {'image_%s' % k: str(v)
+                                for k, v in image['properties'].items()},
+        }
+        count = max_count
+        while True:
+            values = [self._instance_values(base, display_name, hostname, metadata, tags,
+                                            group, i, count) for i in range(count)]
+            try:
+                instances = db.instance_create_many(
+                    context, values, quota=quota.instance_reservation(
+                        context, context.project_id, flavor, count))
+                break
+            except exception.OverQuota as over:
+                fits = quota.instances_that_fit(over, flavor)
+                if fits < min_count or fits >= count:
+                    raise exception.TooManyInstances(**over.kwargs) from over
+                count = fits
+        uuids = [i.uuid for i in instances]
+        db.action_start_many(context, [compute_utils.action_values(context, u, 'create')
+                                       for u in uuids])
+        spec = self._request_spec(context, flavor, image, zone, hints, group, force_hosts)
+        self.scheduler_rpcapi.build_instances(context, spec, uuids)
+        return instances, reservation_id
+
+    @staticmethod
+    def _check_counts(min_count, max_count):
+        try:
+            min_count, max_count = int(min_count), int(max_count)
+        except (TypeError, ValueError):
+            raise exception.InvalidInput(reason='min_count and max_count must be integers')
+        if min_count < 1:
+            raise exception.InvalidInput(reason='min_count must be >= 1')
+        if max_count < min_count:
+            raise exception.InvalidInput(reason='max_count must be >= min_count')
+        return min_count, max_count
+
+    def _check_image(self, context, image_href, flavor):
+        if not image_href:
+            raise exception.InvalidInput(reason='an image is required')
+        image = self.image_api.show(context, image_href)
+        if image['status'] != 'active':
+            raise exception.ImageNotActive(image_id=image['id'])
+        if image.get('min_ram') and flavor.memory_mb < image['min_ram']:
+            raise exception.FlavorMemoryTooSmall()
+        if image.get('min_disk') and flavor.root_gb and flavor.root_gb < image['min_disk']:
+            raise exception.FlavorDiskTooSmall()
+        return image
+
+    @staticmethod
+    def _check_group(context, group_uuid):
+        if not group_uuid:
+            return None
+        group = db.instance_group_get(context, group_uuid)
+        if group.project_id != context.project_id and not context.is_admin:
+            raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+        return group
+
+    @staticmethod
+    def _check_zone(context, availability_zone):
+        """(zone, force_hosts); 'zone:host' pins a host, for admins only."""
+        if not availability_zone:
+            return None, []
+        zone, _, host = availability_zone.partition(':')
+        if host and not context.is_admin:
+            raise exception.Forbidden(reason='only admins may choose a host')
+        known = {CONF.default_availability_zone} | {
+            a.metadata_dict.get('availability_zone') for a in db.aggregate_get_all(context)}
+        if zone and zone not in known:
+            raise exception.InvalidInput(
+                reason='The requested availability zone is not available')
+        return zone or None, [host] if host else []
+
+    @staticmethod
+    def _instance_values(base, display_name, hostname, metadata, tags, group, index, count):
+        uuid = str(uuid_lib.uuid4())
+        name = display_name or 'Server-%s' % uuid
+        if count > 1 and display_name:
+            name = CONF.multi_instance_display_name_template % {
+                'name': display_name, 'count': index + 1, 'uuid': uuid}
+        values = dict(base, uuid=uuid, display_name=name, launch_index=index,
+                      hostname=_hostname(hostname or name, 'server-%s' % uuid),
+                      metadata=metadata, tags=list(tags or []))
+        if group is not None:
+            values['group_uuid'] = group.uuid
+        return values
+
+    @staticmethod
+    def _request_spec(context, flavor, image, zone, hints, group, force_hosts):
+        spec = {
+            'flavor': {'flavorid': flavor.flavorid, 'name': flavor.name,
+                       'memory_mb': flavor.memory_mb, 'vcpus': flavor.vcpus,
+                       'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
+                       'swap': flavor.swap, 'extra_specs': dict(flavor.extra_specs)},
+            'image': {'id': image['id'], 'properties': dict(image['properties'])},
+            'availability_zone': zone, 'project_id': context.project_id,
+            'user_id': context.user_id,
+            'scheduler_hints': {k: v for k, v in hints.items()
+                                if k in ('same_host', 'different_host', 'query', 'group')},
+            'force_hosts': force_hosts,
+        }
+        if group is not None:
+            spec['instance_group'] = {'uuid': group.uuid, 'policies': [group.policy],
+                                      'hosts': [], 'members': []}
+        return spec
+
+    # -- read -----------------------------------------------------------------------
+    def get(self, context, instance_uuid):
+        """One instance; another project's is NotFound, as if it did not exist."""
+        instance = db.instance_get_by_uuid(context, instance_uuid)
+        if not context.is_admin and instance.project_id != context.project_id:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return instance
+
+    def get_all(self, context, filters=None, limit=None, marker=None, sort_keys=None,
+                sort_dirs=None, all_projects=False):
+        """Instances matching DB-level filters, scoped to the caller's project."""
+        filters = dict(filters or {})
+        if not (context.is_admin and all_projects):
+            filters['project_id'] = context.project_id
+        return db.instance_get_all_by_filters(context, filters, sort_keys=sort_keys,
+                                              sort_dirs=sort_dirs, limit=limit, marker=marker)
+
+    # -- delete ---------------------------------------------------------------------
+    @check_instance_lock
+    @check_instance_state(vm_state=None, task_state=None)
+    def delete(self, context, instance):
+        """Delete (or soft-delete when reclaim_instance_interval is set)."""
+        if CONF.reclaim_instance_interval > 0 and instance.host and \
+                instance.vm_state not in (vm_states.ERROR, vm_states.SOFT_DELETED) and \
+                instance.task_state is None:
+            return self._soft_delete(context, instance)
+        self._delete(context, instance, 'delete')
+
+    @check_instance_lock
+    @check_instance_state(vm_state=None, task_state=None)
+    def force_delete(self, context, instance):
+        self._delete(context, instance, 'forceDelete')
+
+    def _delete(self, context, instance, action):
+        if instance.task_state == task_states.DELETING:
+            return  # already on its way
+        compute_utils.start_action(context, instance.uuid, action)
+        if not instance.host or not self._host_is_up(context, instance.host):
+            db.instance_destroy(context, instance.uuid, quota=compute_utils.quota_release(instance))
+            return
+        begin_task(context, instance, task_states.DELETING, expected_task_state=[
+            instance.task_state], method=action)
+        self.compute_rpcapi.instance_action(context, 'terminate_instance', instance)
+
+    def _soft_delete(self, context, instance):
+        compute_utils.start_action(context, instance.uuid, 'delete')
+        begin_task(context, instance, task_states.SOFT_DELETING, method='delete')
+        self.compute_rpcapi.instance_action(context, 'soft_delete_instance', instance)
+
+    @check_instance_state(vm_state=[vm_states.SOFT_DELETED])
+    def restore(self, context, instance):
+        self._act(context, instance, 'restore', 'restore_instance', task_states.RESTORING)
+
+    @staticmethod
+    def _host_is_up(context, host):
+        try:
+            svc = db.service_get_by_host_and_binary(context, host, 'nova-compute')
+        except exception.HostBinaryNotFound:
+            return False
+        return servicegroup.service_is_up(svc)
+
+    # -- actions ----------------------------------------------------------------------
+    def _act(self, context, instance, action, method, task_state, **kwargs):
+        compute_utils.start_action(context, instance.uuid, action)
+        begin_task(context, instance, task_state, method=action)
+        self.compute_rpcapi.instance_action(context, method, instance, **kwargs)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=vm_states.ALLOW_HARD_REBOOT,
+                          task_state=[None, task_states.REBOOTING,
+                                      task_states.REBOOT_PENDING, task_states.REBOOT_STARTED])
+    def reboot(self, context, instance, reboot_type='SOFT'):
+        if reboot_type not in virt_driver.REBOOT_TYPES:
+            raise exception.InvalidInput(reason='reboot type must be SOFT or HARD')
+        if reboot_type == 'SOFT':
+            if instance.vm_state not in vm_states.ALLOW_SOFT_REBOOT:
+                raise exception.InstanceInvalidState(
+                    attr='vm_state', state=instance.vm_state, method='reboot',
+                    instance_uuid=instance.uuid)
+            if instance.task_state is not None:
+                raise exception.InstanceInvalidState(
+                    attr='task_state', state=instance.task_state, method='reboot',
+                    instance_uuid=instance.uuid)
+        task = task_states.REBOOTING if reboot_type == 'SOFT' else task_states.REBOOTING_HARD
+        compute_utils.start_action(context, instance.uuid, 'reboot')
+        begin_task(context, instance, task, expected_task_state=[instance.task_state],
+                   method='reboot')
+        self.compute_rpcapi.instance_action(context, 'reboot_instance', instance,
+                                            reboot_type=reboot_type)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.RESCUED, vm_states.ERROR])
+    def stop(self, context, instance):
+        self._act(context, instance, 'stop', 'stop_instance', task_states.POWERING_OFF)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.STOPPED])
+    def start(self, context, instance):
+        self._act(context, instance, 'start', 'start_instance', task_states.POWERING_ON)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE])
+    def pause(self, context, instance):
+        _require('supports_pause', 'pause')
+        self._act(context, instance, 'pause', 'pause_instance', task_states.PAUSING)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.PAUSED])
+    def unpause(self, context, instance):
+        _require('supports_pause', 'unpause')
+        self._act(context, instance, 'unpause', 'unpause_instance', task_states.UNPAUSING)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE])
+    def suspend(self, context, instance):
+        _require('supports_suspend', 'suspend')
+        self._act(context, instance, 'suspend', 'suspend_instance', task_states.SUSPENDING)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.SUSPENDED])
+    def resume(self, context, instance):
+        _require('supports_suspend', 'resume')
+        self._act(context, instance, 'resume', 'resume_instance', task_states.RESUMING)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
+    def rescue(self, context, instance, rescue_password=None):
+        _require('supports_rescue', 'rescue')
+        self._act(context, instance, 'rescue', 'rescue_instance', task_states.RESCUING,
+                  rescue_password=rescue_password)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.RESCUED])
+    def unrescue(self, context, instance):
+        _require('supports_rescue', 'unrescue')
+        self._act(context, instance, 'unrescue', 'unrescue_instance', task_states.UNRESCUING)
+
+    def lock(self, context, instance, reason=None):
+        """Lock against changes; remembers whether an admin or the owner locked it."""
+        by = 'owner' if context.project_id == instance.project_id else 'admin'
+        compute_utils.start_action(context, instance.uuid, 'lock')
+        return db.instance_update(context, instance.uuid, {
+            'locked': True, 'locked_by': by,
+            'system_metadata': dict(instance.system_metadata or {},
+                                    locked_reason=reason or '')})
+
+    def unlock(self, context, instance):
+        """Only an admin may lift an admin's lock."""
+        if instance.locked_by == 'admin' and not context.is_admin:
+            raise exception.Forbidden(reason='the instance was locked by an admin')
+        compute_utils.start_action(context, instance.uuid, 'unlock')
+        meta = dict(instance.system_metadata or {})
+        meta.pop('locked_reason', None)
+        return db.instance_update(context, instance.uuid, {
+            'locked': False, 'locked_by': None, 'system_metadata': meta})
+
+    # -- updates, metadata, tags ------------------------------------------------------
+    def update(self, context, instance, **values):
+        allowed = {'display_name', 'display_description', 'hostname', 'access_ip_v4',
+                   'access_ip_v6'}
+        unknown = set(values) - allowed
+        if unknown:
+            raise exception.InvalidInput(reason='cannot update %s' % ', '.join(sorted(unknown)))
+        return db.instance_update(context, instance.uuid, values)
+
+    def get_metadata(self, context, instance):
+        return db.instance_metadata_get(context, instance.uuid)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED,
+                                    vm_states.STOPPED, vm_states.SHELVED,
+                                    vm_states.SHELVED_OFFLOADED, vm_states.RESIZED,
+                                    vm_states.BUILDING, vm_states.RESCUED],
+                          task_state=None)
+    def update_metadata(self, context, instance, metadata, delete=False):
+        """Merge (or with delete=True replace) metadata, within the item quota."""
+        _check_metadata_sizes(metadata)
+        current = {} if delete else db.instance_metadata_get(context, instance.uuid)
+        merged = dict(current, **metadata)
+        quota.check_metadata_items(context, instance.project_id, len(merged))
+        db.instance_metadata_update(context, instance.uuid, metadata, delete=delete)
+        return merged
+
+    @check_instance_lock
+    @check_instance_state(vm_state=None, task_state=None)
+    def delete_metadata_item(self, context, instance, key):
+        db.instance_metadata_delete(context, instance.uuid, key)
+
+    def get_tags(self, context, instance):
+        return db.instance_tag_get(context, instance.uuid)
+
+    def set_tags(self, context, instance, tags):
+        _check_tags(tags)
+        db.instance_tag_set(context, instance.uuid, tags)
+        return sorted(set(tags))
+
+    def add_tag(self, context, instance, tag):
+        _check_tags([tag])
+        if len(set(db.instance_tag_get(context, instance.uuid)) | {tag}) > MAX_TAGS:
+            raise exception.InvalidInput(reason='an instance has at most %d tags' % MAX_TAGS)
+        db.instance_tag_add(context, instance.uuid, tag)
+
+    def delete_tag(self, context, instance, tag):
+        db.instance_tag_delete(context, instance.uuid, tag)
+
+    def delete_all_tags(self, context, instance):
+        db.instance_tag_delete_all(context, instance.uuid)
+
+    def tag_exists(self, context, instance, tag):
+        return db.instance_tag_exists(context, instance.uuid, tag)
+
+    # -- reads from the host ------------------------------------------------------------
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.STOPPED,
+                                    vm_states.SUSPENDED, vm_states.RESCUED, vm_states.RESIZED,
+                                    vm_states.ERROR], task_state=None)
+    def get_console_output(self, context, instance, tail_length=None):
+        _require('supports_console_output', 'console output')
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        return self.compute_rpcapi.get_console_output(context, instance, tail_length)
+
+    @check_instance_state(vm_state=None, task_state=None)
+    def get_diagnostics(self, context, instance):
+        _require('supports_diagnostics', 'diagnostics')
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        return self.compute_rpcapi.get_diagnostics(context, instance)
+
+    def get_instance_faults(self, context, instances):
+        return db.instance_fault_get_by_instance_uuids(context, [i.uuid for i in instances])
+
+    def get_actions(self, context, instance):
+        return db.actions_get(context, instance.uuid)
+
+
+MAX_TAGS = 50
+
+
+def _check_tags(tags):
+    for tag in tags:
+        if not isinstance(tag, str) or not 1 <= len(tag) <= 60 or '/' in tag or ',' in tag:
+            raise exception.InvalidInput(
+                reason='tag %r: 1-60 characters without "/" or ","' % (tag,))
+    if len(set(tags)) > MAX_TAGS:
+        raise exception.InvalidInput(reason='an instance has at most %d tags' % MAX_TAGS)
+
+
+def _check_metadata_sizes(metadata):
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 255:
+            raise exception.InvalidInput(reason='metadata key %r must be 1-255 characters'
+                                         % (key,))
+        if not isinstance(value, str) or len(value) > 255:
+            raise exception.InvalidInput(reason='metadata value for %r must be a string '
+                                         'of at most 255 characters' % key)
+
+
+def _check_user_data(user_data):
+    try:
+        decoded = base64.b64decode(user_data, validate=True)
+    except (ValueError, TypeError):
+        raise exception.InvalidInput(reason='user_data must be base64 encoded')
+    if len(decoded) > MAX_USERDATA_SIZE:
+        raise exception.InvalidInput(reason='user_data is longer than %d bytes'
+                                     % MAX_USERDATA_SIZE)
+

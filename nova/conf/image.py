@@ -1,0 +1,60 @@
+"""Image service options: where image data is stored, and the compute-side cache."""
+from oslo_config import cfg
+
+from nova.conf import paths
+
+# --image_store short names; any other value is the import path of a store class
+IMAGE_STORES = {
+    'file': 'nova.image.stores.filesystem.FilesystemStore',
+    's3': 'nova.image.stores.s3.S3Store',
+}
+
+store_opts = [
+    cfg.StrOpt('image_store', default='file',
+               help='Store that receives uploaded image data: file, s3, or the import '
+                    'path of a nova.image.stores.base.Store subclass.'),
+    cfg.IntOpt('image_size_cap', default=1099511627776, min=0,
+               help='Largest image upload accepted, in bytes (0: no limit).'),
+    cfg.StrOpt('filesystem_store_datadir', default=paths.state_path_def('images'),
+               help='Directory the filesystem store keeps image files in.'),
+    cfg.IntOpt('http_store_timeout', default=60, min=1,
+               help='Seconds the read-only http store waits for a server.'),
+    cfg.StrOpt('s3_store_host',
+               help='S3 endpoint: http(s)://host:port or host:port (http). '
+                    'Unset: AWS, from the region.'),
+    cfg.StrOpt('s3_store_access_key', help='S3 access key of the image store.'),
+    cfg.StrOpt('s3_store_secret_key', secret=True, help='S3 secret key of the image store.'),
+    cfg.StrOpt('s3_store_bucket', default='nova-images',
+               help='Bucket that holds image objects.'),
+    cfg.StrOpt('s3_store_prefix', default='',
+               help='Key prefix of image objects in the bucket (e.g. images/).'),
+    cfg.StrOpt('s3_store_region_name', default='us-east-1', help='S3 region.'),
+    cfg.StrOpt('s3_store_bucket_url_format', default='auto',
+               choices=['auto', 'path', 'virtual'],
+               help='Bucket addressing: path-style, virtual-host-style, or botocore\'s '
+                    'choice.'),
+    cfg.BoolOpt('s3_store_create_bucket_on_put', default=False,
+                help='Create the bucket on the first upload if it does not exist.'),
+    cfg.IntOpt('s3_store_large_object_chunk_size', default=10, min=5,
+               help='MiB per part of a multipart upload; data shorter than one part '
+                    'is stored with a single PUT.'),
+]
+
+cache_opts = [
+    cfg.StrOpt('instances_path', default=paths.state_path_def('instances'),
+               help='Where instances keep their disks on a compute host.'),
+    cfg.StrOpt('image_cache_subdirectory_name', default='_base',
+               help='Subdirectory of instances_path holding cached base images.'),
+    cfg.IntOpt('remove_unused_base_images_age', default=86400, min=0,
+               help='Seconds an unused cached base image is kept before it is removed.'),
+]
+
+opts = store_opts + cache_opts
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

@@ -1,0 +1,321 @@
+"""Instances: bulk create under quota, filtered lists, compare-and-swap updates, destroy.
+
+Every function returning instances loads their metadata and tags with it
+(two more SELECTs whatever the number of rows). State changes are one
+conditional UPDATE: when two requests race for the same task state, exactly
+one matches and the other gets UnexpectedTaskStateError.
+"""
+import datetime
+import re
+import uuid as uuid_lib
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from nova import exception
+from nova import utils
+from nova.compute import task_states
+from nova.compute import vm_states
+from nova.db import bulk
+from nova.db import errors
+from nova.db import instance_info
+from nova.db import models
+from nova.db import paginate
+from nova.db import query
+from nova.db import quotas
+from nova.db import session as db_session
+
+Instance = models.Instance
+InstanceGroup = models.InstanceGroup
+InstanceGroupMember = models.InstanceGroupMember
+InstanceMetadata = models.InstanceMetadata
+Tag = models.Tag
+
+ANY = object()  # expected_*_state default: any state, no check
+_LOAD = (orm.selectinload(Instance.metadata_items), orm.selectinload(Instance.tag_rows))
+_EXACT_FILTERS = {
+    'project_id': Instance.project_id, 'user_id': Instance.user_id, 'uuid': Instance.uuid,
+    'vm_state': Instance.vm_state, 'task_state': Instance.task_state, 'host': Instance.host,
+    'node': Instance.node, 'image_ref': Instance.image_ref,
+    'flavor_id': Instance.instance_type_id, 'reservation_id': Instance.reservation_id,
+    'availability_zone': Instance.availability_zone,
+}
+
+
+def _in(column, expected):
+    """column matches expected: one value or a list; None matches NULL."""
+    if not isinstance(expected, (list, tuple, set, frozenset)):
+        expected = [expected]
+    values = [value for value in expected if value is not None]
+    terms = [column.in_(values)] if values else []
+    if len(values) < len(expected):
+        terms.append(column.is_(None))
+    return sa.or_(*terms) if terms else sa.false()
+
+
+def _matches(actual, expected):
+    """_in() in Python, to tell which expectation failed."""
+    if not isinstance(expected, (list, tuple, set, frozenset)):
+        expected = [expected]
+    return actual in expected
+
+
+def _group_ids(session, group_uuids):
+    if not group_uuids:
+        return {}
+    found = dict(session.execute(sa.select(InstanceGroup.uuid, InstanceGroup.id).where(
+        InstanceGroup.uuid.in_(group_uuids), InstanceGroup.deleted == 0)).all())
+    for group_uuid in group_uuids - set(found):
+        raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    return found
+
+
+def _split(values):
+    """(instance columns, metadata, tags, group uuid) from one create request."""
+    values = dict(values)
+    metadata = values.pop('metadata', None) or {}
+    tags = sorted(set(values.pop('tags', None) or []))
+    group_uuid = values.pop('group_uuid', None)
+    values.setdefault('uuid', str(uuid_lib.uuid4()))
+    return values, metadata, tags, group_uuid
+
+
+def instance_create_many(context, instances, quota=None):
+    """Insert instances (with metadata, tags, server group membership) in one
+    transaction that also reserves quota; returns the rows in input order.
+    """
+    requests = [_split(values) for values in instances]
+    rows = []
+    for values, _metadata, _tags, _group in requests:
+        row = Instance()
+        row.update(values)
+        rows.append(row)
+    metadata = [{'instance_uuid': v['uuid'], 'key': k, 'value': value}
+                for v, items, _t, _g in requests for k, value in items.items()]
+    tags = [{'resource_id': v['uuid'], 'tag': tag} for v, _m, names, _g in requests
+            for tag in names]
+    uuids = ', '.join(v['uuid'] for v, _m, _t, _g in requests)
+    with errors.duplicate_raises(lambda: exception.InstanceExists(name=uuids)):
+        with db_session.writer() as session:
+            quotas.apply_quota(session, quota)
+            group_ids = _group_ids(session, {group for _v, _m, _t, group in requests if group})
+            session.add_all(rows)
+            session.flush()
+            bulk.insert_values(session, InstanceMetadata, metadata)
+            bulk.insert_values(session, Tag, tags)
+            bulk.insert_values(session, InstanceGroupMember, [
+                {'group_id': group_ids[group], 'instance_uuid': v['uuid']}
+                for v, _m, _t, group in requests if group])
+    for row, (values, items, names, _group) in zip(rows, requests):
+        bulk.set_children(row, 'metadata_items', InstanceMetadata, [
+            {'instance_uuid': row.uuid, 'key': k, 'value': v} for k, v in sorted(items.items())])
+        bulk.set_children(row, 'tag_rows', Tag,
+                          [{'resource_id': row.uuid, 'tag': tag} for tag in names])
+    return rows
+
+
+def instance_get_by_uuid(context, instance_uuid):
+    stmt = query.model_query(context, Instance).options(*_LOAD).where(
+        Instance.uuid == instance_uuid)
+    with db_session.reader() as session:
+        return query.first(session, stmt,
+                           lambda: exception.InstanceNotFound(instance_id=instance_uuid))
+
+
+def _as_time(value, name):
+    """A naive UTC datetime from a datetime or an ISO 8601 string."""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+        except ValueError:
+            raise exception.InvalidInput(reason='%s is not an ISO 8601 time: %r'
+                                         % (name, value)) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _tag_list(value):
+    return [t for t in value.split(',') if t] if isinstance(value, str) else list(value)
+
+
+def _tagged(tags, all_of):
+    """Subquery of instance uuids having every tag (all_of) or any of them."""
+    stmt = sa.select(Tag.resource_id).where(Tag.tag.in_(tags))
+    if all_of:
+        stmt = stmt.group_by(Tag.resource_id).having(
+            sa.func.count(sa.distinct(Tag.tag)) == len(set(tags)))
+    return stmt
+
+
+def _deleted_criteria(context, filters):
+    """(read_deleted, extra criteria) from 'deleted' and 'soft_deleted', as classic Nova:
+    deleted=True lists deleted and (unless soft_deleted=False) soft-deleted instances;
+    deleted=False lists live ones without (unless soft_deleted=True) soft-deleted ones.
+    """
+    soft = Instance.vm_state == vm_states.SOFT_DELETED
+    not_soft = sa.or_(Instance.vm_state != vm_states.SOFT_DELETED, Instance.vm_state.is_(None))
+    if 'deleted' not in filters:
+        return context.read_deleted, [not_soft] if filters.get('soft_deleted') is False else []
+    if filters['deleted']:
+        if filters.get('soft_deleted', True):
+            return 'yes', [sa.or_(Instance.deleted != 0, soft)]
+        return 'only', []
+    return 'no', [] if filters.get('soft_deleted', False) else [not_soft]
+
+
+def _filter_criteria(filters):
+    criteria = []
+    for name, value in filters.items():
+        if name in _EXACT_FILTERS:
+            criteria.append(_in(_EXACT_FILTERS[name], value))
+        elif name == 'display_name':
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                raise exception.InvalidInput(
+                    reason='display_name filter %r is not a regular expression' % (value,)
+                ) from None
+            criteria.append(Instance.display_name.regexp_match(value))
+        elif name == 'locked':
+            criteria.append(Instance.locked.is_(bool(value)))
+        elif name == 'changes-since':
+            since = _as_time(value, name)
+            criteria.append(sa.or_(Instance.updated_at >= since, sa.and_(
+                Instance.updated_at.is_(None), Instance.created_at >= since)))
+        elif name == 'changes-before':
+            before = _as_time(value, name)
+            criteria.append(sa.func.coalesce(Instance.updated_at, Instance.created_at) <= before)
+        elif name in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
+            tagged = Instance.uuid.in_(_tagged(_tag_list(value), not name.endswith('-any')))
+            criteria.append(sa.not_(tagged) if name.startswith('not-') else tagged)
+        elif name not in ('deleted', 'soft_deleted'):
+            raise exception.InvalidInput(reason='unknown instance filter %r' % name)
+    return criteria
+
+
+def instance_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=None, limit=None,
+                                marker=None):
+    """Instances matching filters, newest first unless sorted otherwise, after the
+    marker instance uuid (MarkerNotFound), with metadata and tags loaded.
+
+    Filters: project_id, user_id, uuid, vm_state, task_state, host, node, image_ref,
+    flavor_id, reservation_id, availability_zone (a value or a list; None is NULL),
+    display_name (regular expression), locked, changes-since, changes-before,
+    tags, tags-any, not-tags, not-tags-any (lists), deleted, soft_deleted.
+    """
+    filters = dict(filters or {})
+    read_deleted, criteria = _deleted_criteria(context, filters)
+    stmt = query.model_query(context, Instance, read_deleted).options(*_LOAD).where(
+        *criteria, *_filter_criteria(filters))
+    order = paginate.sort_criteria(Instance, sort_keys or ['created_at', 'id'],
+                                   sort_dirs or ['desc', 'desc'], default_dir='desc')
+    marker_stmt = sa.select(Instance).where(Instance.uuid == marker)
+    with db_session.reader() as session:
+        return paginate.page(session, stmt, order, limit, marker_stmt, marker)
+
+
+def instance_get_all_by_host(context, host):
+    return instance_get_all_by_filters(context, {'host': host})
+
+
+def instance_uuids_by_host(context):
+    """{host: [uuid]} of the live instances that have a host (one two-column SELECT)."""
+    stmt = sa.select(Instance.host, Instance.uuid).where(
+        Instance.deleted == 0, Instance.host.is_not(None)).order_by(Instance.host, Instance.id)
+    by_host = {}
+    with db_session.reader() as session:
+        for host, instance_uuid in session.execute(stmt):
+            by_host.setdefault(host, []).append(instance_uuid)
+    return by_host
+
+
+def _checked_values(values):
+    unknown = set(values) - set(Instance.column_names())
+    if unknown:
+        raise TypeError('Instance has no column %s' % ', '.join(sorted(unknown)))
+    return {'updated_at': utils.utcnow(), **values}
+
+
+def _state_criteria(expected_task_state, expected_vm_state):
+    criteria = []
+    if expected_task_state is not ANY:
+        criteria.append(_in(Instance.task_state, expected_task_state))
+    if expected_vm_state is not ANY:
+        criteria.append(_in(Instance.vm_state, expected_vm_state))
+    return criteria
+
+
+def _update_refused(session, instance_uuid, expected_task_state, expected_vm_state):
+    """The exception explaining why a conditional UPDATE matched no row."""
+    states = session.execute(sa.select(Instance.task_state, Instance.vm_state).where(
+        Instance.uuid == instance_uuid, Instance.deleted == 0)).first()
+    if states is None:
+        return exception.InstanceNotFound(instance_id=instance_uuid)
+    task_state, vm_state = states
+    if expected_task_state is not ANY and not _matches(task_state, expected_task_state):
+        cls = (exception.UnexpectedDeletingTaskStateError
+               if task_state == task_states.DELETING else exception.UnexpectedTaskStateError)
+        return cls(instance_uuid=instance_uuid, expected=expected_task_state, actual=task_state)
+    return exception.UnexpectedVMStateError(instance_uuid=instance_uuid,
+                                            expected=expected_vm_state, actual=vm_state)
+
+
+def instance_update(context, instance_uuid, values, expected_task_state=ANY,
+                    expected_vm_state=ANY):
+    """Update a live instance if its states are as expected (one UPDATE); returns the row.
+
+    expected_*_state: a value or a list (None matches NULL); omitted: no check.
+    A 'metadata' dict in values replaces the instance's metadata.
+    """
+    values = dict(values)
+    metadata = values.pop('metadata', None)
+    stmt = (sa.update(Instance)
+            .where(Instance.uuid == instance_uuid, Instance.deleted == 0,
+                   *_state_criteria(expected_task_state, expected_vm_state))
+            .values(_checked_values(values))
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise _update_refused(session, instance_uuid, expected_task_state, expected_vm_state)
+        if metadata is not None:
+            instance_info.set_metadata(session, instance_uuid, metadata, delete=True)
+        return session.scalars(sa.select(Instance).options(*_LOAD).where(
+            Instance.uuid == instance_uuid, Instance.deleted == 0)).one()
+
+
+def instance_update_many(context, uuids, values, expected_task_state=ANY):
+    """One UPDATE of the live instances among uuids in the expected task state;
+    returns how many changed.
+    """
+    stmt = (sa.update(Instance)
+            .where(Instance.uuid.in_(list(uuids)), Instance.deleted == 0,
+                   *_state_criteria(expected_task_state, ANY))
+            .values(_checked_values(dict(values)))
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        return session.execute(stmt).rowcount
+
+
+def instance_destroy(context, instance_uuid, quota=None):
+    """Soft-delete an instance with its metadata, tags and group membership, and
+    release its quota, in one transaction; returns the deleted row.
+    """
+    now = utils.utcnow()
+    stmt = (sa.update(Instance)
+            .where(Instance.uuid == instance_uuid, Instance.deleted == 0)
+            .values(deleted=Instance.id, deleted_at=now, updated_at=now,
+                    vm_state=vm_states.DELETED, task_state=None,
+                    terminated_at=sa.func.coalesce(Instance.terminated_at, now))
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        session.execute(query.soft_delete(InstanceMetadata,
+                                          InstanceMetadata.instance_uuid == instance_uuid))
+        session.execute(sa.delete(Tag).where(Tag.resource_id == instance_uuid))
+        session.execute(query.soft_delete(InstanceGroupMember,
+                                          InstanceGroupMember.instance_uuid == instance_uuid))
+        quotas.apply_quota(session, quota)
+        return session.scalars(sa.select(Instance).options(*_LOAD).where(
+            Instance.uuid == instance_uuid).order_by(Instance.id.desc()).limit(1)).one()

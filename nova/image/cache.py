@@ -1,0 +1,181 @@
+"""Compute-side cache of base images: each image is fetched once per host.
+
+Instances on a host share ``$instances_path/_base/<image id>``. A fetch
+streams the image into a temporary file, verifies its size and checksums
+(md5, and os_hash_value with its algorithm) and only then renames it into
+place, so a cached file is always complete and verified. Concurrent fetches
+of one image wait for the first: green threads of a process on a per-image
+lock, processes of a host on a lock file. A file's mtime is its last use: a
+fetch and every periodic pass that finds it in use touch it, and
+remove_unused deletes those unused for longer than
+--remove_unused_base_images_age.
+"""
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import time
+
+from nova import exception
+from nova.conf import CONF
+from nova.image.service import get_default_image_service
+from nova.image.stores import base as stores_base
+
+LOG = logging.getLogger(__name__)
+
+LOCK_DIR = '.locks'
+_TEMP_SUFFIX = '.part'
+_LOCK_POLL = 0.05  # seconds; polling keeps other green threads running while we wait
+
+_locks = {}
+_locks_guard = threading.Lock()
+
+
+def _process_lock(path):
+    with _locks_guard:
+        return _locks.setdefault(path, threading.Lock())
+
+
+@contextlib.contextmanager
+def _host_lock(path):
+    """An exclusive flock on path, waited for without blocking the process."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(_LOCK_POLL)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _fsync_dir(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _expected_digests(image):
+    """{algorithm: expected hex digest} the image's registry entry vouches for."""
+    expected = {}
+    if image.get('checksum'):
+        expected['md5'] = image['checksum']
+    algorithm, value = image.get('os_hash_algo'), image.get('os_hash_value')
+    if algorithm and value:
+        if algorithm not in hashlib.algorithms_available:
+            raise exception.ImageChecksumMismatch(image_id=image['id'], algorithm=algorithm,
+                                                  expected=value, actual='(not computable)')
+        expected[algorithm] = value
+    return expected
+
+
+class ImageCache:
+    """Base images of one compute host."""
+
+    def __init__(self, image_service=None, base_dir=None):
+        self.image_service = image_service or get_default_image_service()
+        self.base_dir = base_dir or os.path.join(CONF.instances_path,
+                                                 CONF.image_cache_subdirectory_name)
+
+    def path(self, image_id):
+        return os.path.join(self.base_dir, stores_base.check_image_id(image_id))
+
+    @contextlib.contextmanager
+    def _locked(self, image_id):
+        path = self.path(image_id)
+        lock_dir = os.path.join(self.base_dir, LOCK_DIR)
+        os.makedirs(lock_dir, exist_ok=True)
+        with _process_lock(path), _host_lock(os.path.join(lock_dir, image_id + '.lock')):
+            yield path
+
+    def fetch(self, context, image_id):
+        """The local path of the image's verified data, downloaded if not cached yet."""
+        with self._locked(image_id) as path:
+            try:
+                os.utime(path)
+                return path
+            except FileNotFoundError:
+                pass
+            self._download(context, image_id, path)
+        return path
+
+    def _download(self, context, image_id, path):
+        image, chunks = self.image_service.download(context, image_id)
+        expected = _expected_digests(image)
+        digests = {name: hashlib.new(name, usedforsecurity=False) for name in expected}
+        fd, temp = tempfile.mkstemp(prefix='.%s.' % image_id, suffix=_TEMP_SUFFIX,
+                                    dir=self.base_dir)
+        try:
+            size = 0
+            with os.fdopen(fd, 'wb') as f:
+                for chunk in chunks:
+                    size += len(chunk)
+                    for digest in digests.values():
+                        digest.update(chunk)
+                    f.write(chunk)
+                os.fchmod(f.fileno(), 0o644)  # the hypervisor (qemu) reads base images
+                f.flush()
+                os.fsync(f.fileno())
+            if image.get('size') is not None and size != image['size']:
+                raise exception.ImageChecksumMismatch(
+                    image_id=image_id, algorithm='size', expected=image['size'], actual=size)
+            for name, digest in digests.items():
+                if digest.hexdigest() != expected[name]:
+                    raise exception.ImageChecksumMismatch(
+                        image_id=image_id, algorithm=name, expected=expected[name],
+                        actual=digest.hexdigest())
+            os.rename(temp, path)
+        except BaseException:
+            getattr(chunks, 'close', lambda: None)()  # release the store's stream now
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        _fsync_dir(self.base_dir)
+        LOG.info('Cached image %s (%d bytes) at %s', image_id, size, path)
+
+    def remove_unused(self, in_use_image_ids, max_age_seconds=None):
+        """Delete cached images no instance uses that were last used too long ago.
+
+        Images in use are touched: an image's age is the time since it was last
+        seen in use. Temporary files of fetches that died are removed by the
+        same age. Returns the ids of the images removed.
+        """
+        max_age = (CONF.remove_unused_base_images_age if max_age_seconds is None
+                   else max_age_seconds)
+        in_use = set(in_use_image_ids)
+        try:
+            names = sorted(os.listdir(self.base_dir))
+        except FileNotFoundError:
+            return []
+        removed = []
+        for name in names:
+            if stores_base.is_image_id(name):
+                with self._locked(name) as path:
+                    if self._remove_if_unused(path, name in in_use, max_age):
+                        removed.append(name)
+            elif name.startswith('.') and name.endswith(_TEMP_SUFFIX):
+                self._remove_if_unused(os.path.join(self.base_dir, name), False, max_age)
+        if removed:
+            LOG.info('Removed unused base images: %s', ', '.join(removed))
+        return removed
+
+    @staticmethod
+    def _remove_if_unused(path, in_use, max_age):
+        try:
+            if in_use:
+                os.utime(path)
+                return False
+            if time.time() - os.stat(path).st_mtime < max_age:
+                return False
+            os.unlink(path)
+            return True
+        except FileNotFoundError:
+            return False

@@ -1,0 +1,393 @@
+"""The image service: the one interface compute, the Glance v2 API and EC2 use.
+
+It decides (who may see and change an image, which status changes are
+allowed, what an upload must prove) and keeps the registry (nova.db.api) and
+the stores in step; front ends only translate. Every method takes the
+RequestContext first and answers image dicts (see nova.image.fields).
+
+Glance's rules: an image is created 'queued'; upload moves it through
+'saving' to 'active' with its size and hashes computed while streaming, or
+to 'killed' (no data kept) when anything goes wrong; only the owner's
+project (or an admin) changes an image; an image the context may not see is
+ImageNotFound, never Forbidden, so that ids of private images do not leak.
+"""
+import hashlib
+import logging
+import uuid
+
+from nova import exception
+from nova.conf import CONF
+from nova.db import api as db
+from nova.image import fields
+from nova.image import formats
+from nova.image import stores
+from nova.image.stores import base as stores_base
+
+LOG = logging.getLogger(__name__)
+
+# fields the caller may set when creating an image, and when updating one
+CREATE_FIELDS = ('id', 'name', 'visibility', 'protected', 'os_hidden', 'owner',
+                 'disk_format', 'container_format', 'min_disk', 'min_ram')
+UPDATE_FIELDS = ('name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format',
+                 'container_format', 'min_disk', 'min_ram')
+
+
+class _Intake:
+    """An upload stream, counted against the declared size and the cap; keeps its head."""
+
+    def __init__(self, image_id, data, size, cap):
+        self.image_id, self.data, self.size, self.cap = image_id, data, size, cap
+        self.received = 0
+        self.head = b''
+
+    def __iter__(self):
+        for chunk in stores_base.iter_chunks(self.data):
+            self.received += len(chunk)
+            if len(self.head) < formats.HEAD_SIZE:
+                self.head += chunk[:formats.HEAD_SIZE - len(self.head)]
+            if self.size is not None and self.received > self.size:
+                raise exception.ImageSizeMismatch(image_id=self.image_id,
+                                                  received=self.received, expected=self.size)
+            if self.cap and self.received > self.cap:
+                raise exception.ImageTooLarge(limit=self.cap)
+            yield chunk
+        if self.size is not None and self.received != self.size:
+            raise exception.ImageSizeMismatch(image_id=self.image_id, received=self.received,
+                                              expected=self.size)
+
+
+def _listed(value):
+    return [value] if isinstance(value, str) else value
+
+
+class ImageService:
+    """Images: registry rows and their data in the stores, under Glance's rules."""
+
+    # ------------------------------------------------------------ reading
+
+    def show(self, context, image_id):
+        """The image; ImageNotFound if it does not exist or context may not see it."""
+        return fields.image_to_dict(db.image_get(context, image_id))
+
+    def detail(self, context, filters=None, marker=None, limit=None, sort_keys=None,
+               sort_dirs=None):
+        """The images context may list (Glance's rules), newest first by default.
+
+        filters: see nova.image.fields.filters (id and others take a list for
+        Glance's 'in:'). sort_keys/sort_dirs: a key or a list of them.
+        marker: the id of the last image of the previous page.
+        """
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                  or limit < 0):
+            raise exception.InvalidInput(reason='limit must be an integer >= 0')
+        registry_filters, member_status = fields.filters(filters)
+        images = db.image_get_all(context, registry_filters, marker=marker, limit=limit,
+                                  sort_keys=_listed(sort_keys), sort_dirs=_listed(sort_dirs),
+                                  member_status=member_status)
+        return [fields.image_to_dict(image) for image in images]
+
+    # ------------------------------------------------------------ changing
+
+    def _owned(self, context, image_id):
+        """The image, if context's project owns it (or context is admin)."""
+        image = self.show(context, image_id)
+        if not context.is_admin and (context.project_id is None
+                                     or image['owner'] != context.project_id):
+            raise exception.Forbidden(reason='image %s belongs to another project' % image_id)
+        return image
+
+    @staticmethod
+    def _check_publicize(context, core):
+        if core.get('visibility') == 'public' and not context.is_admin:
+            raise exception.Forbidden(reason='only an admin may make an image public')
+
+    def create(self, context, values):
+        """Register a queued image without data; values as nova.image.fields describes.
+
+        The owner is the context's project; only an admin may name another
+        owner or make the image public. Visibility defaults to 'shared'.
+        """
+        core, properties, tags = fields.split(values, CREATE_FIELDS)
+        if not context.is_admin and core.get('owner', context.project_id) != context.project_id:
+            raise exception.Forbidden(reason='only an admin may create an image for '
+                                             'another project')
+        self._check_publicize(context, core)
+        core.setdefault('owner', context.project_id)
+        core.update(status='queued', properties=properties, tags=tags or ())
+        return fields.image_to_dict(db.image_create(context, core))
+
+    def update(self, context, image_id, values, remove_props=None):
+        """Change attributes, merge properties, replace tags, remove properties.
+
+        Read-only attributes (id, status, size, checksums, dates, and owner
+        for non-admins) are ImageAttributeReadOnly; formats change only while
+        the image is queued; a property to remove that the image lacks is
+        ImagePropertyNotFound.
+        """
+        image = self._owned(context, image_id)
+        writable = UPDATE_FIELDS if context.is_admin else tuple(
+            name for name in UPDATE_FIELDS if name != 'owner')
+        core, properties, tags = fields.split(values, writable)
+        self._check_publicize(context, core)
+        for name in ('disk_format', 'container_format'):
+            if name in core and core[name] != image[name] and image['status'] != 'queued':
+                raise exception.Forbidden(reason='%s can only be changed while the image is '
+                                                 'queued' % name)
+        changes = dict(core, properties=properties)
+        if tags is not None:
+            changes['tags'] = tags
+        return fields.image_to_dict(db.image_update(
+            context, image_id, changes, remove_props=list(remove_props or ())))
+
+    def delete(self, context, image_id):
+        """Mark the image deleted and remove its data; ImageProtected if protected."""
+        image = self._owned(context, image_id)
+        if image['protected']:
+            raise exception.ImageProtected(image_id=image_id)
+        deleted = db.image_destroy(context, image_id)
+        for location in deleted.locations:
+            self._discard(location.value)
+
+    def _discard(self, location):
+        """Remove data the registry no longer points at; what cannot be is logged."""
+        try:
+            stores.store_for_location(location).delete(location)
+        except (exception.ImageDataNotFound, exception.ImageStoreReadOnly):
+            pass  # gone already, or not ours to delete (an http location)
+        except exception.NovaException as e:
+            LOG.warning('Image data left at %s: %s', location, e)
+
+    def _set_status(self, context, image_id, status, from_state, action):
+        image = self._owned(context, image_id)
+        if image['status'] == status:
+            return image
+        if image['status'] != from_state:
+            raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
+                                                action=action)
+        return fields.image_to_dict(db.image_update(
+            context, image_id, {'status': status}, from_state=from_state))
+
+    def deactivate(self, context, image_id):
+        """Stop non-admins downloading an active image (booting from it)."""
+        return self._set_status(context, image_id, 'deactivated', 'active', 'deactivate it')
+
+    def reactivate(self, context, image_id):
+        return self._set_status(context, image_id, 'active', 'deactivated', 'reactivate it')
+
+    # ---------------------------------------------------------------- data
+
+    def upload(self, context, image_id, data, size=None):
+        """Store a queued image's data: an iterable of bytes chunks or a file object.
+
+        queued -> saving -> active, with size, checksum (md5), os_hash_algo
+        'sha512' and os_hash_value computed on the way; on any failure or
+        interruption the image is 'killed', nothing of it is stored, and the
+        error is raised. size: the declared size, which the data must match.
+        """
+        image = self._owned(context, image_id)
+        if image['status'] != 'queued':
+            raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
+                                                action='upload data')
+        for name in ('disk_format', 'container_format'):
+            if not image[name]:
+                raise exception.InvalidInput(reason='%s must be set before the image data '
+                                                    'is uploaded' % name)
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)
+                                 or size < 0):
+            raise exception.InvalidInput(reason='size must be an integer >= 0')
+        cap = CONF.image_size_cap
+        if cap and size is not None and size > cap:
+            raise exception.ImageTooLarge(limit=cap)
+        db.image_update(context, image_id, {'status': 'saving'}, from_state='queued')
+        intake = _Intake(image_id, data, size, cap)
+        try:
+            store = stores.get_store()
+            location, written, md5, sha512 = store.add(image_id, intake, size_hint=size)
+        except BaseException:
+            self._kill(context, image_id)
+            raise
+        values = {'status': 'active', 'size': written, 'checksum': md5,
+                  'os_hash_algo': 'sha512', 'os_hash_value': sha512,
+                  'virtual_size': formats.virtual_size(image['disk_format'], intake.head,
+                                                       written),
+                  'locations': [{'url': location, 'metadata': {'store': store.name}}]}
+        try:
+            return fields.image_to_dict(db.image_update(context, image_id, values,
+                                                        from_state='saving'))
+        except BaseException:
+            # deleted while saving, or the registry failed: keep no data it cannot find
+            self._discard(location)
+            self._kill(context, image_id)
+            raise
+
+    def _kill(self, context, image_id):
+        """saving -> killed, unless the image was deleted meanwhile (best effort)."""
+        try:
+            db.image_update(context, image_id, {'status': 'killed'}, from_state='saving')
+        except (exception.ImageNotFound, exception.ImageStatusConflict):
+            pass
+        except Exception:
+            LOG.exception('Could not mark image %s killed', image_id)
+
+    def add_location(self, context, image_id, url, metadata=None):
+        """Point a queued image at data a store already holds (admin only): it
+        becomes active with the store's size (and no checksum, as in Glance).
+        """
+        if not context.is_admin:
+            raise exception.AdminRequired()
+        image = self.show(context, image_id)
+        if image['status'] != 'queued':
+            raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
+                                                action='add a location')
+        try:
+            store = stores.store_for_location(url)
+        except exception.UnknownImageStore as e:
+            raise exception.InvalidInput(reason=e.format_message()) from e
+        values = {'status': 'active', 'size': store.get_size(url),
+                  'locations': [{'url': url, 'metadata': dict(metadata or {})}]}
+        return fields.image_to_dict(db.image_update(context, image_id, values,
+                                                    from_state='queued'))
+
+    def download(self, context, image_id, offset=0, length=None):
+        """(image, iterator of chunks) of an active image's data, from offset.
+
+        length: bytes at most (None: to the end). A deactivated image is
+        Forbidden except to admins; other non-active images are
+        ImageStatusConflict; an offset past the end is InvalidImageRange.
+        """
+        image = self.show(context, image_id)
+        if image['status'] == 'deactivated' and not context.is_admin:
+            raise exception.Forbidden(reason='image %s is deactivated' % image_id)
+        if image['status'] not in ('active', 'deactivated'):
+            raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
+                                                action='download its data')
+        stores_base.check_range(offset, length)
+        size = image['size'] or 0
+        if offset and offset >= size:
+            raise exception.InvalidImageRange(image_id=image_id, offset=offset, size=size)
+        if length is not None:
+            length = min(length, size - offset)
+        error = exception.ImageDataNotFound(location='any location of image %s' % image_id)
+        for location in image['locations']:
+            try:
+                store = stores.store_for_location(location['url'])
+                return image, store.get(location['url'], offset, length)
+            except (exception.ImageDataNotFound, exception.ImageStoreError,
+                    exception.UnknownImageStore) as e:
+                LOG.warning('Cannot read image %s at %s: %s', image_id, location['url'], e)
+                error = e
+        raise error
+
+    # ---------------------------------------------------------------- tags
+
+    def add_tag(self, context, image_id, tag):
+        self._owned(context, image_id)
+        db.image_tag_add(context, image_id, fields.check_tag(tag))
+
+    def delete_tag(self, context, image_id, tag):
+        self._owned(context, image_id)
+        db.image_tag_delete(context, image_id, tag)
+
+    # ------------------------------------------------------------- members
+
+    def _shared(self, context, image_id):
+        image = self.show(context, image_id)
+        if image['visibility'] != 'shared':
+            raise exception.Forbidden(reason='only shared images have members; image %s '
+                                             'is %s' % (image_id, image['visibility']))
+        return image
+
+    def _is_owner(self, context, image):
+        return context.is_admin or (context.project_id is not None
+                                    and image['owner'] == context.project_id)
+
+    def add_member(self, context, image_id, member):
+        """Share with a project (owner or admin); the membership starts pending."""
+        image = self._shared(context, image_id)
+        if not self._is_owner(context, image):
+            raise exception.Forbidden(reason='only the owner may share image %s' % image_id)
+        return fields.member_to_dict(db.image_member_create(
+            context, image_id, fields.check_member(member)))
+
+    def get_member(self, context, image_id, member):
+        """One membership, as the owner or that member sees it."""
+        image = self._shared(context, image_id)
+        if not (self._is_owner(context, image) or context.project_id == member):
+            raise exception.ImageMemberNotFound(image_id=image_id, member=member)
+        return fields.member_to_dict(db.image_member_get(context, image_id, member))
+
+    def list_members(self, context, image_id):
+        """Every membership for the owner; a member sees only its own."""
+        image = self._shared(context, image_id)
+        member = None if self._is_owner(context, image) else context.project_id
+        return [fields.member_to_dict(row)
+                for row in db.image_member_find(context, image_id, member=member)]
+
+    def update_member(self, context, image_id, member, status):
+        """Accept or reject (or return to pending) a share: the member's own choice."""
+        self._shared(context, image_id)
+        fields.check_member_status(status)
+        if not context.is_admin and context.project_id != member:
+            raise exception.Forbidden(reason='only project %s may accept or reject its '
+                                             'membership' % member)
+        return fields.member_to_dict(db.image_member_update(context, image_id, member,
+                                                            {'status': status}))
+
+    def remove_member(self, context, image_id, member):
+        image = self._shared(context, image_id)
+        if not self._is_owner(context, image):
+            raise exception.Forbidden(reason='only the owner may unshare image %s' % image_id)
+        db.image_member_delete(context, image_id, member)
+
+
+_default_service = ImageService()
+
+
+def get_default_image_service():
+    return _default_service
+
+
+# ------------------------------------------------------------ default image
+
+DEFAULT_IMAGE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, 'nova:image:default'))
+DEFAULT_IMAGE_NAME = 'cirros'
+DEFAULT_IMAGE_SIZE = 16 * 1024
+
+
+def default_image_data():
+    """A small raw disk, the same bytes every time: a boot sector, then a hash stream."""
+    sector = bytearray(512)
+    banner = b'Nova built-in default image: a cirros-like placeholder disk\n'
+    sector[:len(banner)] = banner
+    sector[510:] = b'\x55\xaa'
+    data = bytearray(sector)
+    counter = 0
+    while len(data) < DEFAULT_IMAGE_SIZE:
+        data += hashlib.sha256(b'nova-default-image:%d' % counter).digest()
+        counter += 1
+    return bytes(data[:DEFAULT_IMAGE_SIZE])
+
+
+def ensure_default_image(context):
+    """Register and upload the built-in public image if the cloud has no image yet.
+
+    Returns the new image, or None when there was an image already. The id
+    is fixed, so that concurrent callers register it once; once deleted, it
+    is not registered again.
+    """
+    admin = context.elevated() if not context.is_admin else context
+    if db.image_get_all(admin, limit=1):
+        return None
+    service = get_default_image_service()
+    try:
+        service.create(admin, {
+            'id': DEFAULT_IMAGE_ID, 'name': DEFAULT_IMAGE_NAME, 'visibility': 'public',
+            'disk_format': 'raw', 'container_format': 'bare',
+            'properties': {'description': 'Built-in placeholder disk; upload real images '
+                                          'with openstack image create --file'}})
+    except exception.ImageExists:
+        return None
+    data = default_image_data()
+    LOG.info('Registered the built-in default image %s', DEFAULT_IMAGE_ID)
+    return service.upload(admin, DEFAULT_IMAGE_ID, [data], size=len(data))
+

@@ -1,0 +1,40 @@
+"""nova-manage project: quotas of a project."""
+from nova import context as nova_context
+from nova import quota
+from nova.db import api as db
+from nova.db import migration
+from nova.manage import Category, UsageError, arg, command, print_table
+
+
+def _admin():
+    migration.check_current()
+    return nova_context.get_admin_context()
+
+
+def _limit(value):
+    return 'unlimited' if value < 0 else value
+
+
+class ProjectCommands(Category):
+    name = 'project'
+    help = 'Projects: quotas'
+
+    @command('Show the quotas of a project (limit and use), or set one: RESOURCE VALUE '
+             '(-1 for unlimited)',
+             arg('project_id'), arg('resource', nargs='?'), arg('value', nargs='?'))
+    def quota(self, project_id, resource=None, value=None):
+        ctxt = _admin()
+        if resource is not None:
+            if value is None:
+                raise UsageError('give a VALUE for %s (-1 for unlimited)' % resource)
+            quota.update_project_quota(ctxt, project_id, resource, value)
+        quotas = quota.get_project_quotas(ctxt, project_id)
+        print_table(['Resource', 'Limit', 'In_Use'],
+                    [[name, _limit(q['limit']),
+                      q['in_use'] if name in quota.PROJECT_RESOURCES else '-']
+                     for name, q in quotas.items()])
+
+    @command('Recount the instances, cores and ram a project uses', arg('project_id'))
+    def quota_refresh(self, project_id):
+        usage = db.quota_usage_refresh(_admin(), project_id)
+        print_table(['Resource', 'In_Use'], sorted(usage.items()))

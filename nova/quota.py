@@ -1,0 +1,86 @@
+"""Quotas: which resources are limited, their limits, and the reservations the DB applies.
+
+Limits are the quota_* flags unless a project has an override in the quotas
+table (-1: unlimited). instances, cores and ram are reserved with the
+instance rows in one transaction (nova.db.api.instance_create_many), key
+pairs with the key pair (per user); the others are limits a single request
+is checked against.
+"""
+from nova import exception
+from nova.conf import CONF
+from nova.db import api as db
+
+PROJECT_RESOURCES = ('instances', 'cores', 'ram')  # usage counted per project
+USER_RESOURCES = ('key_pairs',)  # usage counted per user
+LIMIT_RESOURCES = ('metadata_items', 'injected_files', 'injected_file_content_bytes',
+                   'injected_file_path_length', 'server_groups', 'server_group_members')
+RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES
+
+
+def default_limit(resource):
+    return getattr(CONF, 'quota_%s' % resource)
+
+
+def limits_for(context, project_id):
+    """{resource: limit} for a project: its overrides over the flag defaults."""
+    limits = {resource: default_limit(resource) for resource in RESOURCES}
+    overrides = db.quota_get_all_by_project(context, project_id)
+    limits.update((r, limit) for r, limit in overrides.items() if r in limits)
+    return limits
+
+
+def get_project_quotas(context, project_id, user_id=None):
+    """{resource: {'limit', 'in_use'}}; key pairs in use are user_id's (0 without one)."""
+    limits = limits_for(context, project_id)
+    in_use = dict.fromkeys(RESOURCES, 0)
+    in_use.update((r, n) for r, n in db.quota_usage_get_all_by_project(context, project_id).items()
+                  if r in PROJECT_RESOURCES)
+    if user_id is not None:
+        in_use['key_pairs'] = db.key_pair_count_by_user(context, user_id)
+    return {resource: {'limit': limits[resource], 'in_use': in_use[resource]}
+            for resource in RESOURCES}
+
+
+def _per_instance(flavor):
+    get = flavor.get if isinstance(flavor, dict) else lambda name: getattr(flavor, name)
+    return {'instances': 1, 'cores': int(get('vcpus')), 'ram': int(get('memory_mb'))}
+
+
+def instance_reservation(context, project_id, flavor, count):
+    """The `quota` argument of instance_create_many for count instances of flavor."""
+    limits = limits_for(context, project_id)
+    return {'project_id': project_id, 'user_id': None,
+            'deltas': {r: n * count for r, n in _per_instance(flavor).items()},
+            'limits': {r: limits[r] for r in PROJECT_RESOURCES}}
+
+
+def instances_that_fit(over, flavor):
+    """How many instances of flavor the resources an OverQuota refused still allow."""
+    per_instance = _per_instance(flavor)
+    used, allowed = over.kwargs['used'], over.kwargs['allowed']
+    fits = [max(allowed[r] - used.get(r, 0), 0) // per_instance[r]
+            for r in over.kwargs['overs'] if per_instance.get(r)]
+    return min(fits) if fits else 0
+
+
+def check_metadata_items(context, project_id, count):
+    """MetadataLimitExceeded when an instance would have more than the limit."""
+    limit = limits_for(context, project_id)['metadata_items']
+    if 0 <= limit < count:
+        raise exception.MetadataLimitExceeded(allowed=limit)
+
+
+def update_project_quota(context, project_id, resource, limit):
+    """Override one limit for a project (an integer, -1 for unlimited)."""
+    if resource not in RESOURCES:
+        raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(RESOURCES))
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        raise exception.InvalidInput(
+            reason='quota limit for %s must be an integer, not %r' % (resource, limit)) from None
+    if limit < -1:
+        raise exception.InvalidInput(
+            reason='quota limit for %s must be -1 (unlimited) or more, not %d' % (resource, limit))
+    db.quota_create_or_update(context, project_id, resource, limit)
+    return limit

@@ -1,0 +1,82 @@
+"""Separate daemon processes over real RabbitMQ and a shared PostgreSQL:
+heartbeats in `nova-manage service list`, RPC between processes, a killed
+daemon shown down after service_down_time, and SIGTERM draining a call."""
+import signal
+import uuid
+
+import eventlet
+import pytest
+
+from nova import context as nova_context
+from nova import rpc
+from nova.compute import rpcapi as compute_rpcapi
+from nova.conf import CONF
+from nova.db import session as db_session
+from nova.scheduler import rpcapi as scheduler_rpcapi
+from tests.harness import daemons
+from tests.harness.slow_service import SlowAPI
+
+
+@pytest.fixture
+def multinode(rabbitmq, postgres, tmp_path):
+    url = postgres.create_database('multi_%s' % uuid.uuid4().hex[:8])
+    flags = {'transport_url': rabbitmq.url, 'sql_connection': url,
+             'state_path': str(tmp_path), 'report_interval': 1, 'service_down_time': 3,
+             'periodic_interval': 1}
+    flagfile = daemons.write_flagfile(str(tmp_path / 'nova.flags'), **flags)
+    daemons.manage(flagfile, 'db', 'sync')
+    for name, value in flags.items():
+        CONF.set_override(name, value)
+    db_session.dispose()
+    rpc.init()
+    procs = []
+
+    def start(binary, host, *extra):
+        proc = daemons.Daemon(binary, flagfile, str(tmp_path), '--host=%s' % host, *extra)
+        procs.append(proc)
+        return proc
+
+    yield flagfile, start
+    for proc in procs:
+        proc.stop()
+    rpc.cleanup()
+    db_session.dispose()
+
+
+def wait_state(flagfile, key, state, timeout=30):
+    return daemons.wait_for(lambda: daemons.service_states(flagfile).get(key) == state,
+                            timeout=timeout, what='%s %s' % (key, state))
+
+
+def test_scheduler_and_compute_talk_over_rabbitmq(multinode):
+    flagfile, start = multinode
+    scheduler = start('nova-scheduler', 'ctl')
+    compute = start('nova-compute', 'cmp1')
+    wait_state(flagfile, ('nova-scheduler', 'ctl'), ':-)')
+    wait_state(flagfile, ('nova-compute', 'cmp1'), ':-)')
+    ctx = nova_context.get_admin_context()
+    assert scheduler_rpcapi.SchedulerAPI().ping(ctx, arg='x')['host'] == 'ctl'
+    assert compute_rpcapi.ComputeAPI().ping(ctx, server='cmp1', arg=1) == {
+        'host': 'cmp1', 'service': 'nova-compute', 'arg': 1}
+
+    compute.proc.kill()  # no goodbye: only the missing heartbeats tell
+    compute.proc.wait()
+    wait_state(flagfile, ('nova-compute', 'cmp1'), 'XXX', timeout=15)
+    assert daemons.service_states(flagfile)[('nova-scheduler', 'ctl')] == ':-)'
+    assert scheduler.proc.poll() is None
+
+
+def test_sigterm_drains_in_flight_call_and_marks_stopped(multinode):
+    flagfile, start = multinode
+    slow = start('nova-scheduler', 'slowhost', '--scheduler_topic=slow',
+                 '--scheduler_manager=tests.harness.slow_service.SlowManager')
+    wait_state(flagfile, ('nova-scheduler', 'slowhost'), ':-)')
+    ctx = nova_context.get_admin_context()
+    api = SlowAPI(topic='slow')
+    assert api.ping(ctx)['host'] == 'slowhost'
+    call = eventlet.spawn(api.slow, ctx, 2)
+    eventlet.sleep(0.5)
+    slow.signal(signal.SIGTERM)
+    assert call.wait() == {'slept': 2, 'host': 'slowhost'}
+    assert slow.wait(30) == 0, slow.log()[-2000:]
+    assert daemons.service_states(flagfile)[('nova-scheduler', 'slowhost')] == 'XXX'

@@ -1,0 +1,116 @@
+"""The s3 store against a moto S3 server on the loopback (nova-objectstore comes later)."""
+import hashlib
+import os
+import uuid
+
+import pytest
+
+from nova import exception
+from nova.conf import CONF
+
+moto_server = pytest.importorskip('moto.server', reason='moto[server] is not installed')
+boto3 = pytest.importorskip('boto3')
+from nova.image.stores import s3  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope='module')
+def endpoint():
+    server = moto_server.ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield '%s:%d' % (host, port)
+    server.stop()
+
+
+@pytest.fixture
+def store(endpoint):
+    bucket = 'images-%s' % uuid.uuid4().hex[:12]
+    for name, value in (('s3_store_host', endpoint), ('s3_store_access_key', 'testing'),
+                        ('s3_store_secret_key', 'testing'), ('s3_store_bucket', bucket),
+                        ('s3_store_prefix', 'glance/'), ('s3_store_bucket_url_format', 'path'),
+                        ('s3_store_create_bucket_on_put', True)):
+        CONF.set_override(name, value)
+    return s3.S3Store()
+
+
+def _chunks(data, size=256 * 1024):
+    return (data[i:i + size] for i in range(0, len(data), size))
+
+
+def _objects(store):
+    listing = store.client.list_objects_v2(Bucket=store.bucket)
+    return [item['Key'] for item in listing.get('Contents', [])]
+
+
+def test_small_image_is_one_put(store):
+    data = os.urandom(100 * 1024)
+    image_id = str(uuid.uuid4())
+    location, written, md5, sha512 = store.add(image_id, _chunks(data))
+    assert location == 's3://%s/glance/%s' % (store.bucket, image_id)
+    assert (written, md5, sha512) == (len(data), hashlib.md5(data).hexdigest(),
+                                      hashlib.sha512(data).hexdigest())
+    assert _objects(store) == ['glance/' + image_id]
+    assert store.get_size(location) == len(data)
+    assert b''.join(store.get(location)) == data
+    assert b''.join(store.get(location, 1000, 10)) == data[1000:1010]
+    assert b''.join(store.get(location, len(data) - 1)) == data[-1:]
+    assert b''.join(store.get(location, 0, 0)) == b''
+    store.delete(location)
+    assert _objects(store) == []
+    for call in (store.get, store.get_size, store.delete):
+        with pytest.raises(exception.ImageDataNotFound):
+            call(location)
+
+
+def test_large_image_is_a_streamed_multipart_upload(store):
+    data = os.urandom(11 * MiB + 123)  # 5 MiB parts: 3 parts
+    CONF.set_override('s3_store_large_object_chunk_size', 5)
+    store = s3.S3Store()
+    image_id = str(uuid.uuid4())
+    location, written, md5, _ = store.add(image_id, _chunks(data), size_hint=len(data))
+    assert (written, md5) == (len(data), hashlib.md5(data).hexdigest())
+    head = store.client.head_object(Bucket=store.bucket, Key='glance/' + image_id)
+    assert head['ETag'].strip('"').endswith('-3')  # S3's multipart ETag
+    assert b''.join(store.get(location)) == data
+    assert b''.join(store.get(location, 6 * MiB, 100)) == data[6 * MiB:6 * MiB + 100]
+
+
+def test_interrupted_multipart_upload_is_aborted(store):
+    CONF.set_override('s3_store_large_object_chunk_size', 5)
+    store = s3.S3Store()
+
+    def broken():
+        yield os.urandom(6 * MiB)  # one part sent
+        raise ConnectionResetError('client went away')
+
+    with pytest.raises(ConnectionResetError):
+        store.add(str(uuid.uuid4()), broken())
+    assert _objects(store) == []
+    assert store.client.list_multipart_uploads(Bucket=store.bucket).get('Uploads', []) == []
+
+
+def test_missing_bucket_without_create_on_put(store):
+    CONF.set_override('s3_store_create_bucket_on_put', False)
+    with pytest.raises(exception.ImageStoreError, match='does not exist'):
+        s3.S3Store().add(str(uuid.uuid4()), [b'data'])
+
+
+def test_bad_locations_and_ids(store):
+    with pytest.raises(exception.InvalidInput):
+        store.get('s3://bucket-only')
+    with pytest.raises(exception.InvalidInput):
+        store.add('../escape', [b'x'])
+
+
+def test_service_uploads_and_downloads_through_s3(store, svc, p1):
+    CONF.set_override('image_store', 's3')
+    data = os.urandom(300 * 1024)
+    image = svc.create(p1, {'disk_format': 'raw', 'container_format': 'bare'})
+    image = svc.upload(p1, image['id'], _chunks(data), size=len(data))
+    assert image['locations'][0]['url'].startswith('s3://%s/' % store.bucket)
+    assert image['checksum'] == hashlib.md5(data).hexdigest()
+    assert b''.join(svc.download(p1, image['id'])[1]) == data
+    svc.delete(p1, image['id'])
+    assert _objects(store) == []

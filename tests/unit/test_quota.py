@@ -1,0 +1,100 @@
+"""nova.quota: limits from flags and overrides, reservations, checks, messages."""
+import pytest
+
+from nova import exception
+from nova import quota
+from nova.conf import CONF
+from nova.db import api as db
+
+from tests.unit.db.compute_helpers import instance_values
+from tests.unit.db import conftest as db_fixtures
+
+# the DB fixtures of tests/unit/db: a migrated SQLite database and an admin context
+ctx, db_ctx, empty_db, synced_db = (db_fixtures.ctx, db_fixtures.db_ctx, db_fixtures.empty_db,
+                                    db_fixtures.synced_db)
+
+
+class Flavor:
+    vcpus, memory_mb = 4, 2048
+
+
+def test_defaults_are_the_flags(db_ctx):
+    limits = quota.limits_for(db_ctx, 'p1')
+    assert limits == {'instances': 10, 'cores': 20, 'ram': 51200, 'key_pairs': 100,
+                      'metadata_items': 128, 'injected_files': 5,
+                      'injected_file_content_bytes': 10240, 'injected_file_path_length': 255,
+                      'server_groups': 10, 'server_group_members': 10}
+    CONF.set_override('quota_cores', 8)
+    assert quota.limits_for(db_ctx, 'p1')['cores'] == 8
+
+
+def test_overrides_win_over_flags(db_ctx):
+    assert quota.update_project_quota(db_ctx, 'p1', 'cores', '40') == 40
+    quota.update_project_quota(db_ctx, 'p1', 'ram', -1)
+    limits = quota.limits_for(db_ctx, 'p1')
+    assert (limits['cores'], limits['ram'], limits['instances']) == (40, -1, 10)
+    assert quota.limits_for(db_ctx, 'p2')['cores'] == 20
+
+
+@pytest.mark.parametrize('resource, limit, error', [
+    ('bogus', 1, exception.QuotaResourceUnknown),
+    ('cores', -2, exception.InvalidInput),
+    ('cores', 'many', exception.InvalidInput),
+])
+def test_update_validates(db_ctx, resource, limit, error):
+    with pytest.raises(error):
+        quota.update_project_quota(db_ctx, 'p1', resource, limit)
+
+
+def test_reservation_for_instance_create(db_ctx):
+    quota.update_project_quota(db_ctx, 'p1', 'cores', 9)
+    reserved = quota.instance_reservation(db_ctx, 'p1', Flavor(), 2)
+    assert reserved == {'project_id': 'p1', 'user_id': None,
+                        'deltas': {'instances': 2, 'cores': 8, 'ram': 4096},
+                        'limits': {'instances': 10, 'cores': 9, 'ram': 51200}}
+    assert quota.instance_reservation(db_ctx, 'p1', {'vcpus': 1, 'memory_mb': 64}, 3)[
+        'deltas'] == {'instances': 3, 'cores': 3, 'ram': 192}
+    db.instance_create_many(db_ctx, [instance_values(vcpus=4, memory_mb=2048)
+                                     for _ in range(2)], quota=reserved)
+    with pytest.raises(exception.OverQuota) as raised:
+        db.instance_create_many(db_ctx, [instance_values(vcpus=4, memory_mb=2048)],
+                                quota=quota.instance_reservation(db_ctx, 'p1', Flavor(), 1))
+    assert str(raised.value) == ('Quota exceeded for cores: Requested 4, but already used 8 '
+                                 'of 9 cores')
+    assert quota.instances_that_fit(raised.value, Flavor()) == 0
+    usage = quota.get_project_quotas(db_ctx, 'p1')
+    assert usage['cores'] == {'limit': 9, 'in_use': 8}
+    assert usage['instances'] == {'limit': 10, 'in_use': 2}
+    assert usage['metadata_items'] == {'limit': 128, 'in_use': 0}
+
+
+def test_instances_that_fit():
+    over = exception.OverQuota(overs=['cores', 'ram'], req={'cores': 40, 'ram': 20480},
+                               used={'cores': 10, 'ram': 4096},
+                               allowed={'cores': 20, 'ram': 51200})
+    assert quota.instances_that_fit(over, Flavor()) == 2
+    assert str(over) == ('Quota exceeded for cores, ram: Requested 40, 20480, but already '
+                         'used 10, 4096 of 20, 51200 cores, ram')
+
+
+def test_over_quota_survives_a_round_trip_by_kwargs():
+    over = exception.OverQuota(overs=['instances'], req={'instances': 3},
+                               used={'instances': 9}, allowed={'instances': 10})
+    again = exception.OverQuota(**over.kwargs)
+    assert str(again) == str(over) and again.code == 403
+
+
+def test_key_pairs_in_use_are_the_users(db_ctx):
+    db.key_pair_create(db_ctx, {'name': 'k', 'user_id': 'u1', 'public_key': 'x'})
+    assert quota.get_project_quotas(db_ctx, 'p1', user_id='u1')['key_pairs'] == {
+        'limit': 100, 'in_use': 1}
+    assert quota.get_project_quotas(db_ctx, 'p1')['key_pairs']['in_use'] == 0
+
+
+def test_metadata_items(db_ctx):
+    quota.check_metadata_items(db_ctx, 'p1', 128)
+    with pytest.raises(exception.MetadataLimitExceeded, match='exceeds 128') as raised:
+        quota.check_metadata_items(db_ctx, 'p1', 129)
+    assert raised.value.code == 403
+    quota.update_project_quota(db_ctx, 'p1', 'metadata_items', -1)
+    quota.check_metadata_items(db_ctx, 'p1', 10000)
