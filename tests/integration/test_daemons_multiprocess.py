@@ -80,3 +80,46 @@ def test_sigterm_drains_in_flight_call_and_marks_stopped(multinode):
     assert call.wait() == {'slept': 2, 'host': 'slowhost'}
     assert slow.wait(30) == 0, slow.log()[-2000:]
     assert daemons.service_states(flagfile)[('nova-scheduler', 'slowhost')] == 'XXX'
+
+
+def test_scheduler_and_two_computes_boot_and_delete(multinode):
+    """The compute lifecycle across processes: this process plays nova-api."""
+    from nova.compute import api as compute_api
+    from nova.compute import flavors, vm_states
+    from nova.db import api as db
+    from nova.image import service as image_service
+
+    flagfile, start = multinode
+    start('nova-scheduler', 'ctl')
+    start('nova-compute', 'cmp1')
+    start('nova-compute', 'cmp2')
+    admin = nova_context.get_admin_context()
+    daemons.wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, timeout=60,
+                     what='two compute nodes reporting')
+    image_service.ensure_default_image(admin)
+    ctx = nova_context.RequestContext(user_id='u1', project_id='p1', roles=['member'],
+                                      overwrite=False)
+    api = compute_api.API()
+    instances, _ = api.create(ctx, flavors.get_by_name_or_id('m1.tiny'),
+                              image_service.DEFAULT_IMAGE_ID, display_name='multi',
+                              min_count=6, max_count=6)
+    uuids = [i.uuid for i in instances]
+
+    def states():
+        rows = db.instance_get_all_by_filters(admin, {'uuid': uuids})
+        return {r.uuid: (r.vm_state, r.host) for r in rows}
+
+    daemons.wait_for(lambda: all(s == vm_states.ACTIVE for s, _ in states().values()),
+                     timeout=60, what='6 instances active')
+    assert {host for _, host in states().values()} == {'cmp1', 'cmp2'}
+
+    api.stop(ctx, api.get(ctx, uuids[0]))
+    daemons.wait_for(lambda: states()[uuids[0]][0] == vm_states.STOPPED, timeout=30,
+                     what='instance stopped')
+    for uuid in uuids:
+        api.delete(ctx, api.get(ctx, uuid))
+    daemons.wait_for(lambda: not db.instance_get_all_by_filters(
+        admin, {'uuid': uuids, 'deleted': False}), timeout=60, what='instances deleted')
+    daemons.wait_for(lambda: all(n.memory_mb_used == 0 and n.running_vms == 0
+                                 for n in db.compute_node_get_all(admin)),
+                     timeout=30, what='compute nodes report no usage')

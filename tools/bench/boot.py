@@ -76,7 +76,8 @@ def run(n, per_request, concurrency, label):
     ctx = nova_context.RequestContext(user_id='bench', project_id='bench', roles=['member'],
                                       overwrite=False)
     api = compute_api.API()
-    image = image_service.ensure_default_image(admin)
+    image_service.ensure_default_image(admin)
+    image = {'id': image_service.DEFAULT_IMAGE_ID}
     flavor = flavors.get_by_name_or_id('m1.tiny')
     requests = [per_request] * (n // per_request) + ([n % per_request] if n % per_request else [])
 

@@ -25,7 +25,8 @@ class Cloud:
         self.ctx = nova_context.RequestContext(user_id='alice', project_id='proj-a',
                                                roles=['member'], overwrite=False)
         self.api = compute_api.API()
-        self.image = image_service.ensure_default_image(self.admin)
+        image_service.ensure_default_image(self.admin)
+        self.image = {'id': image_service.DEFAULT_IMAGE_ID}
 
     def start(self, binary, host):
         svc = service.Service.create(binary=binary, host=host, periodic_enable=False)
