@@ -28,7 +28,7 @@ def _service_record(service):
 
 
 def aggregate_records(ctxt):
-    return [{'id': a.id, 'name': a.name, 'metadata': dict(a.metadata_dict),
+    return [{'id': a.id, 'name': a.name, 'metadata': dict(a.metadetails),
              'hosts': list(a.hosts)} for a in db.aggregate_get_all(ctxt)]
 
 

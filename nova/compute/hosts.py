@@ -1,0 +1,101 @@
+"""Services, hypervisors and availability zones: the operator's view of hosts."""
+from nova import exception
+from nova import servicegroup
+from nova.conf import CONF
+from nova.db import api as db
+
+
+def host_zones(context):
+    """{host: zone} for hosts an aggregate puts in a zone."""
+    zones = {}
+    for aggregate in db.aggregate_get_all(context):
+        if aggregate.availability_zone:
+            for host in aggregate.hosts:
+                zones[host] = aggregate.availability_zone
+    return zones
+
+
+def service_zone(service, zones):
+    if service.binary != 'nova-compute':
+        return CONF.internal_service_availability_zone
+    return zones.get(service.host, CONF.default_availability_zone)
+
+
+class HostAPI:
+    """What runs where, and whether it is alive."""
+
+    def service_get_all(self, context, host=None, binary=None):
+        """[(service, zone, is_up)] sorted by host and binary."""
+        zones = host_zones(context)
+        return [(svc, service_zone(svc, zones), servicegroup.service_is_up(svc))
+                for svc in sorted(db.service_get_all(context), key=lambda s: (s.host, s.binary))
+                if (host is None or svc.host == host) and
+                (binary is None or svc.binary == binary)]
+
+    def service_update(self, context, host, binary, disabled=None, disabled_reason=None,
+                       forced_down=None):
+        svc = db.service_get_by_host_and_binary(context, host, binary)
+        return self.service_update_by_id(context, svc.id, disabled, disabled_reason,
+                                         forced_down)
+
+    def service_update_by_id(self, context, service_id, disabled=None, disabled_reason=None,
+                             forced_down=None):
+        values = {}
+        if disabled is not None:
+            values['disabled'] = bool(disabled)
+            values['disabled_reason'] = disabled_reason if disabled else None
+        if forced_down is not None:
+            values['forced_down'] = bool(forced_down)
+        return db.service_update(context, service_id, values)
+
+    def service_delete(self, context, service_id):
+        svc = db.service_get(context, service_id)
+        if svc.binary == 'nova-compute' and db.instance_get_all_by_host(context, svc.host):
+            raise exception.Conflict(reason='compute service %s on %s still has instances'
+                                     % (svc.id, svc.host))
+        for aggregate in db.aggregate_get_by_host(context, svc.host):
+            db.aggregate_host_delete(context, aggregate.id, svc.host)
+        db.service_destroy(context, service_id)
+
+    # -- hypervisors ------------------------------------------------------------
+    def hypervisors(self, context, hostname_pattern=None):
+        """[(compute node, its service)], optionally matching a hostname substring."""
+        services = {s.id: s for s in db.service_get_all_by_topic(context, CONF.compute_topic)}
+        nodes = []
+        for node in db.compute_node_get_all(context):
+            if hostname_pattern and hostname_pattern not in node.hypervisor_hostname:
+                continue
+            nodes.append((node, services.get(node.service_id)))
+        return nodes
+
+    def hypervisor_get(self, context, node_id):
+        node = db.compute_node_get(context, node_id)
+        return node, db.service_get(context, node.service_id)
+
+    def hypervisor_statistics(self, context):
+        keys = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
+                'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload',
+                'running_vms', 'disk_available_least')
+        stats = dict.fromkeys(keys, 0)
+        nodes = db.compute_node_get_all(context)
+        for node in nodes:
+            for key in keys:
+                stats[key] += getattr(node, key) or 0
+        stats['count'] = len(nodes)
+        return stats
+
+    # -- availability zones ------------------------------------------------------
+    def availability_zones(self, context, with_internal=False):
+        """{zone: {host: {binary: (is_up, enabled, updated_at)}}}; a zone of only
+        disabled or down services still appears (zoneState says it is unavailable)."""
+        result = {}
+        for svc, zone, is_up in self.service_get_all(context):
+            if zone == CONF.internal_service_availability_zone and not with_internal:
+                continue
+            result.setdefault(zone, {}).setdefault(svc.host, {})[svc.binary] = (
+                is_up, not svc.disabled, svc.last_seen_up)
+        return result
+
+    def zone_names(self, context):
+        """Zones an instance may be booted into."""
+        return {CONF.default_availability_zone} | set(host_zones(context).values())
