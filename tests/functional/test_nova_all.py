@@ -79,3 +79,43 @@ def test_manage_reports_bad_words_with_exit_2(cloud_flags):
     assert result.returncode == 2 and "unknown category 'servce'" in result.stderr
     listing = daemons.manage(flagfile, 'config', 'list', 'report_interval').stdout
     assert 'report_interval  1' in listing and flagfile in listing
+
+
+LOG_CONFIG = """[loggers]
+keys = root
+[handlers]
+keys = file
+[formatters]
+keys = plain
+[logger_root]
+level = INFO
+handlers = file
+[handler_file]
+class = FileHandler
+args = (%(path)r,)
+formatter = plain
+[formatter_plain]
+format = {marker} %(message)s
+"""
+
+
+def test_sighup_reloads_log_config(cloud_flags, tmp_path):
+    flagfile, _ = cloud_flags
+    daemons.manage(flagfile, 'db', 'sync')
+    log_path = str(tmp_path / 'network.log')
+    config = tmp_path / 'logging.conf'
+    config.write_text(LOG_CONFIG.replace('{marker}', 'BEFORE').replace('%(path)r', repr(log_path)))
+    network = daemons.Daemon('nova-network', flagfile, str(tmp_path),
+                             '--log_config_append=%s' % config)
+    try:
+        daemons.wait_for(lambda: 'BEFORE Starting nova-network' in open(log_path).read()
+                         if (tmp_path / 'network.log').exists() else False,
+                         timeout=30, what='first log line')
+        config.write_text(LOG_CONFIG.replace('{marker}', 'AFTER').replace('%(path)r',
+                                                                            repr(log_path)))
+        network.signal(signal.SIGHUP)
+        daemons.wait_for(lambda: 'AFTER Reloaded logging configuration' in open(log_path).read(),
+                         timeout=30, what='reloaded log format')
+        assert network.proc.poll() is None
+    finally:
+        assert network.stop() == 0
