@@ -439,3 +439,102 @@ class MigrationNotFoundByStatus(MigrationNotFound):
 
 class TooManyInstances(OverQuota):
     """A create whose min_count does not fit in the project's quota."""
+
+
+# --- identity and policy (nova/auth, nova/api/identity, nova/policy.py) ---
+
+class NotAuthenticated(NovaException):
+    """No valid credentials: 401, unlike NotAuthorized (403, known but not allowed)."""
+
+    msg_fmt = 'The request you have made requires authentication.'
+    code = 401
+    safe = True
+
+
+class AuthenticationFailed(NotAuthenticated):
+    # one message for an unknown user and a wrong password: names are not probed
+    msg_fmt = 'Invalid username or password.'
+
+
+class UserDisabled(NotAuthenticated):
+    msg_fmt = 'User %(user_id)s is disabled.'
+
+
+class ProjectDisabled(NotAuthenticated):
+    msg_fmt = 'Project %(project_id)s is disabled.'
+
+
+class ProjectAccessDenied(NotAuthenticated):
+    msg_fmt = 'User %(user_id)s has no role on project %(project_id)s.'
+
+
+class InvalidToken(NotAuthenticated):
+    msg_fmt = 'The token is unknown, expired or revoked.'
+
+
+class TokenNotFound(NotFound):
+    msg_fmt = 'Could not find token.'
+
+
+class UserNotFound(NotFound):
+    msg_fmt = 'Could not find user: %(user_id)s.'
+
+
+class ProjectNotFound(NotFound):
+    msg_fmt = 'Could not find project: %(project_id)s.'
+
+
+class RoleNotFound(NotFound):
+    msg_fmt = 'Could not find role: %(role_id)s.'
+
+
+class RoleAssignmentNotFound(NotFound):
+    msg_fmt = 'User %(user_id)s has no role %(role_id)s on project %(project_id)s.'
+
+
+class Ec2CredentialNotFound(NotFound):
+    msg_fmt = 'EC2 access key %(access)s could not be found.'
+
+
+class UserExists(Conflict):
+    msg_fmt = 'User %(name)s already exists.'
+
+
+class ProjectExists(Conflict):
+    msg_fmt = 'Project %(name)s already exists.'
+
+
+class PolicyNotAuthorized(NotAuthorized):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+# -- compute: resize, migrations, rollbacks --------------------------------------
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Server disk was unable to be resized because %(reason)s'
+
+
+class UnableToMigrateToSelf(Invalid):
+    msg_fmt = ('Unable to migrate instance (%(instance_id)s) to current host '
+               '(%(host)s).')
+
+
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = 'Compute service of %(host)s is unavailable at this time.'
+
+
+class MigrationPreCheckError(Invalid):
+    msg_fmt = 'Migration pre-check error: %(reason)s'
+
+
+class InstanceFaultRollback(NovaException):
+    """A host-side failure whose handler already put the instance back in a rest state."""
+
+    msg_fmt = 'Instance rollback performed due to: %(inner_exception)s'
+
+    def __init__(self, inner_exception=None, **kwargs):
+        self.inner_exception = inner_exception
+        super().__init__(inner_exception=inner_exception, **kwargs)

@@ -2,10 +2,13 @@
 import sys
 
 from nova.cmd import common
-from nova.manage import config, db, dispatch, flavor, project, service, shell
+from nova.manage import (account, bootstrap, config, db, dispatch, flavor, project, service,
+                         shell, user)
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
-              shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands]
+              shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands,
+              user.UserCommands, account.RoleCommands, account.CredentialCommands,
+              bootstrap.BootstrapCommands]
 
 
 def main(argv=None):

@@ -3,7 +3,8 @@
 Every function takes the RequestContext first; gets and lists honour
 ``context.read_deleted`` ('no', 'yes', 'only'). Rows come back as model
 instances detached from their session: read attributes or call ``to_dict()``.
-Each function is one transaction of one or two statements.
+Each function is one transaction of a fixed, small number of statements, whatever
+the number of rows (related rows are loaded with selectinload, never one by one).
 """
 import sqlalchemy as sa
 
@@ -220,3 +221,5 @@ from nova.db.server_groups import (  # noqa: E402,F401
 
 
 from nova.db.images import *  # noqa: F401,F403 -- the image registry
+
+from nova.db.auth import *  # noqa: F401,F403 -- identity

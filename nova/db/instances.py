@@ -5,7 +5,9 @@ Every function returning instances loads their metadata and tags with it
 conditional UPDATE: when two requests race for the same task state, exactly
 one matches and the other gets UnexpectedTaskStateError.
 """
+import collections
 import datetime
+import itertools
 import re
 import uuid as uuid_lib
 
@@ -42,22 +44,18 @@ _EXACT_FILTERS = {
 }
 
 
+def _as_list(expected):
+    return list(expected) if isinstance(expected, (list, tuple, set, frozenset)) else [expected]
+
+
 def _in(column, expected):
     """column matches expected: one value or a list; None matches NULL."""
-    if not isinstance(expected, (list, tuple, set, frozenset)):
-        expected = [expected]
+    expected = _as_list(expected)
     values = [value for value in expected if value is not None]
     terms = [column.in_(values)] if values else []
     if len(values) < len(expected):
         terms.append(column.is_(None))
     return sa.or_(*terms) if terms else sa.false()
-
-
-def _matches(actual, expected):
-    """_in() in Python, to tell which expectation failed."""
-    if not isinstance(expected, (list, tuple, set, frozenset)):
-        expected = [expected]
-    return actual in expected
 
 
 def _group_ids(session, group_uuids):
@@ -70,48 +68,50 @@ def _group_ids(session, group_uuids):
     return found
 
 
-def _split(values):
-    """(instance columns, metadata, tags, group uuid) from one create request."""
+def _flat(rows_by_uuid):
+    return list(itertools.chain.from_iterable(rows_by_uuid.values()))
+
+
+_Request = collections.namedtuple('_Request', 'row metadata tags group_uuid')
+
+
+def _request(values):
+    """An Instance row (not yet added) and what goes in other tables, from create values."""
     values = dict(values)
     metadata = values.pop('metadata', None) or {}
     tags = sorted(set(values.pop('tags', None) or []))
     group_uuid = values.pop('group_uuid', None)
     values.setdefault('uuid', str(uuid_lib.uuid4()))
-    return values, metadata, tags, group_uuid
+    row = Instance()
+    row.update(values)
+    return _Request(row, metadata, tags, group_uuid)
 
 
 def instance_create_many(context, instances, quota=None):
     """Insert instances (with metadata, tags, server group membership) in one
     transaction that also reserves quota; returns the rows in input order.
     """
-    requests = [_split(values) for values in instances]
-    rows = []
-    for values, _metadata, _tags, _group in requests:
-        row = Instance()
-        row.update(values)
-        rows.append(row)
-    metadata = [{'instance_uuid': v['uuid'], 'key': k, 'value': value}
-                for v, items, _t, _g in requests for k, value in items.items()]
-    tags = [{'resource_id': v['uuid'], 'tag': tag} for v, _m, names, _g in requests
-            for tag in names]
-    uuids = ', '.join(v['uuid'] for v, _m, _t, _g in requests)
+    requests = [_request(values) for values in instances]
+    metadata = {r.row.uuid: [{'instance_uuid': r.row.uuid, 'key': key, 'value': value}
+                             for key, value in sorted(r.metadata.items())] for r in requests}
+    tags = {r.row.uuid: [{'resource_id': r.row.uuid, 'tag': tag} for tag in r.tags]
+            for r in requests}
+    uuids = ', '.join(r.row.uuid for r in requests)
     with errors.duplicate_raises(lambda: exception.InstanceExists(name=uuids)):
         with db_session.writer() as session:
             quotas.apply_quota(session, quota)
-            group_ids = _group_ids(session, {group for _v, _m, _t, group in requests if group})
-            session.add_all(rows)
+            group_ids = _group_ids(session, {r.group_uuid for r in requests if r.group_uuid})
+            session.add_all(r.row for r in requests)
             session.flush()
-            bulk.insert_values(session, InstanceMetadata, metadata)
-            bulk.insert_values(session, Tag, tags)
+            bulk.insert_values(session, InstanceMetadata, _flat(metadata))
+            bulk.insert_values(session, Tag, _flat(tags))
             bulk.insert_values(session, InstanceGroupMember, [
-                {'group_id': group_ids[group], 'instance_uuid': v['uuid']}
-                for v, _m, _t, group in requests if group])
-    for row, (values, items, names, _group) in zip(rows, requests):
-        bulk.set_children(row, 'metadata_items', InstanceMetadata, [
-            {'instance_uuid': row.uuid, 'key': k, 'value': v} for k, v in sorted(items.items())])
-        bulk.set_children(row, 'tag_rows', Tag,
-                          [{'resource_id': row.uuid, 'tag': tag} for tag in names])
-    return rows
+                {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.row.uuid}
+                for r in requests if r.group_uuid])
+    for r in requests:
+        bulk.set_children(r.row, 'metadata_items', InstanceMetadata, metadata[r.row.uuid])
+        bulk.set_children(r.row, 'tag_rows', Tag, tags[r.row.uuid])
+    return [r.row for r in requests]
 
 
 def instance_get_by_uuid(context, instance_uuid):
@@ -253,7 +253,7 @@ def _update_refused(session, instance_uuid, expected_task_state, expected_vm_sta
     if states is None:
         return exception.InstanceNotFound(instance_id=instance_uuid)
     task_state, vm_state = states
-    if expected_task_state is not ANY and not _matches(task_state, expected_task_state):
+    if expected_task_state is not ANY and task_state not in _as_list(expected_task_state):
         cls = (exception.UnexpectedDeletingTaskStateError
                if task_state == task_states.DELETING else exception.UnexpectedTaskStateError)
         return cls(instance_uuid=instance_uuid, expected=expected_task_state, actual=task_state)

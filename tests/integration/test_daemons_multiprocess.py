@@ -116,8 +116,8 @@ def test_scheduler_and_two_computes_boot_and_delete(multinode):
     api.stop(ctx, api.get(ctx, uuids[0]))
     daemons.wait_for(lambda: states()[uuids[0]][0] == vm_states.STOPPED, timeout=30,
                      what='instance stopped')
-    for uuid in uuids:
-        api.delete(ctx, api.get(ctx, uuid))
+    for instance_uuid in uuids:
+        api.delete(ctx, api.get(ctx, instance_uuid))
     daemons.wait_for(lambda: not db.instance_get_all_by_filters(
         admin, {'uuid': uuids, 'deleted': False}), timeout=60, what='instances deleted')
     daemons.wait_for(lambda: all(n.memory_mb_used == 0 and n.running_vms == 0

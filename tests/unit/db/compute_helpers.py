@@ -1,10 +1,15 @@
 """Shared by the compute DB tests (SQLite and PostgreSQL): instance values, statement counts."""
 import contextlib
+import os
+import subprocess
+import sys
 import uuid
 
 from sqlalchemy import event
 
 from nova.db import session as db_session
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir))
 
 
 def instance_values(project_id='p1', user_id='u1', **extra):
@@ -43,3 +48,48 @@ def queries(statements):
     return [s for s in statements
             if not s.lstrip().upper().startswith(('BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT',
                                                   'RELEASE'))]
+
+
+def boot_in_processes(url, project_id, processes, requests, count, limits):
+    """Each of several processes (real parallelism) sends `requests` instance_create_many
+    of `count` instances under `limits`, all starting at once; returns (created, refused).
+    """
+    code = ('import sys\n'
+            'from nova import utils; utils.monkey_patch()\n'
+            'from nova import context, exception\n'
+            'from nova.conf import CONF\n'
+            'from nova.db import api\n'
+            'from tests.unit.db.compute_helpers import instance_values\n'
+            'CONF.set_override("sql_connection", %r)\n'
+            'ctx = context.get_admin_context()\n'
+            'api.quota_get_all_by_project(ctx, %r)\n'
+            'print("ready", flush=True)\n'
+            'sys.stdin.readline()\n'
+            'created = refused = 0\n'
+            'for _ in range(%d):\n'
+            '    quota = {"project_id": %r, "deltas": {"instances": %d}, "limits": %r}\n'
+            '    try:\n'
+            '        api.instance_create_many(ctx, [instance_values(project_id=%r)\n'
+            '                                       for _ in range(%d)], quota=quota)\n'
+            '        created += 1\n'
+            '    except exception.OverQuota:\n'
+            '        refused += 1\n'
+            'print(created, refused)\n' % (url, project_id, requests, project_id, count, limits,
+                                           project_id, count))
+    env = dict(os.environ, PYTHONPATH=REPO)
+    children = [subprocess.Popen([sys.executable, '-c', code], cwd=REPO, env=env, text=True,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+                for _ in range(processes)]
+    for child in children:
+        assert child.stdout.readline().strip() == 'ready', child.communicate()[1]
+    for child in children:
+        child.stdin.write('go\n')
+        child.stdin.flush()
+    created = refused = 0
+    for child in children:
+        out, err = child.communicate(timeout=240)
+        assert child.returncode == 0, err
+        done, over = map(int, out.split())
+        created, refused = created + done, refused + over
+    return created, refused

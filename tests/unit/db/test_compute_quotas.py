@@ -5,7 +5,7 @@ import pytest
 from nova import exception
 from nova.db import api as db
 
-from tests.unit.db.compute_helpers import instance_values, reservation
+from tests.unit.db.compute_helpers import boot_in_processes, instance_values, reservation
 
 
 def test_overrides(db_ctx):
@@ -155,3 +155,11 @@ def test_key_pair_pages(db_ctx):
                                                         marker='a')] == ['b', 'd']
     with pytest.raises(exception.MarkerNotFound):
         db.key_pair_get_all_by_user(db_ctx, 'u1', marker='zz')
+
+
+def test_concurrent_creates_from_processes_never_exceed_the_quota(synced_db, db_ctx):
+    created, refused = boot_in_processes(synced_db, 'procs', processes=4, requests=5, count=1,
+                                         limits={'instances': 9})
+    assert (created, refused) == (9, 11)
+    assert len(db.instance_get_all_by_filters(db_ctx, {'project_id': 'procs'})) == 9
+    assert db.quota_usage_get_all_by_project(db_ctx, 'procs') == {'instances': 9}

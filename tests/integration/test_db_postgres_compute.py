@@ -1,0 +1,154 @@
+"""The compute data layer on a real PostgreSQL: schema, quota races, compare-and-swap.
+
+Concurrency here is real: green threads each hold their own server
+connection (psycopg waits green), and separate processes run in parallel,
+so the conditional UPDATEs and the usage row creation race inside the server.
+"""
+import eventlet
+import pytest
+import sqlalchemy as sa
+from alembic import autogenerate
+from alembic.runtime import migration as alembic_migration
+
+from nova import context as nova_context
+from nova import exception
+from nova.conf import CONF
+from nova.db import api as db
+from nova.db import migration
+from nova.db import models
+from nova.db import session as db_session
+from tests.unit.db.compute_helpers import (boot_in_processes, count_statements,
+                                           instance_values, queries, reservation)
+from tests.unit.db.test_compute_migration import COMPUTE_TABLES
+
+
+@pytest.fixture(scope='module')
+def pg_url(postgres):
+    return postgres.create_database('nova_db_compute')
+
+
+@pytest.fixture
+def ctx(pg_url):
+    """A migrated database with only the seeded flavors."""
+    CONF.set_override('sql_connection', pg_url)
+    migration.db_sync()
+    yield nova_context.get_admin_context()
+    db_session.dispose()
+    CONF.set_override('sql_connection', pg_url)
+    tables = sorted(COMPUTE_TABLES - {'instance_types'})
+    with db_session.get_engine().begin() as connection:
+        connection.exec_driver_sql('TRUNCATE %s RESTART IDENTITY' % ', '.join(tables))
+        connection.exec_driver_sql('DELETE FROM instance_types WHERE flavorid NOT IN '
+                                   "('1', '2', '3', '4', '5')")
+    db_session.dispose()
+
+
+def test_schema_matches_the_models(ctx):
+    engine = db_session.get_engine()
+    with engine.connect() as connection:
+        context = alembic_migration.MigrationContext.configure(connection)
+        assert autogenerate.compare_metadata(context, models.Base.metadata) == []
+    indexes = {i['name']: i for i in sa.inspect(engine).get_indexes('quota_usages')}
+    partial = indexes['uniq_quota_usages0project_id0resource']
+    assert partial['unique'] and 'user_id IS NULL' in str(
+        partial['dialect_options']['postgresql_where'])
+    assert [f.name for f in db.flavor_get_all(ctx)] == [
+        'm1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge']
+
+
+def test_green_threads_racing_for_quota_never_exceed_it(ctx):
+    """No usage rows exist yet: the threads also race to create them."""
+    results = []
+
+    def boot():
+        try:
+            db.instance_create_many(ctx, [instance_values(project_id='race')
+                                          for _ in range(2)],
+                                    quota=reservation('race', 2, vcpus=2, instances=7))
+            results.append('ok')
+        except exception.OverQuota:
+            results.append('over')
+
+    for thread in [eventlet.spawn(boot) for _ in range(20)]:
+        thread.wait()
+    assert (results.count('ok'), results.count('over')) == (3, 17)
+    assert len(db.instance_get_all_by_filters(ctx, {'project_id': 'race'})) == 6
+    assert db.quota_usage_get_all_by_project(ctx, 'race') == {
+        'instances': 6, 'cores': 12, 'ram': 3072}
+
+
+def test_processes_racing_for_quota_never_exceed_it(ctx, pg_url):
+    created, refused = boot_in_processes(pg_url, 'procs', processes=4, requests=10, count=1,
+                                         limits={'instances': 25})
+    assert (created, refused) == (25, 15)
+    assert len(db.instance_get_all_by_filters(ctx, {'project_id': 'procs'})) == 25
+    assert db.quota_usage_get_all_by_project(ctx, 'procs') == {'instances': 25}
+
+
+def test_racing_key_pairs_stop_at_the_limit(ctx):
+    outcomes = []
+
+    def create(i):
+        try:
+            db.key_pair_create(ctx, {'name': 'k%d' % i, 'user_id': 'u1', 'public_key': 'x'},
+                               limit=4)
+            outcomes.append('ok')
+        except exception.OverQuota:
+            outcomes.append('over')
+
+    for thread in [eventlet.spawn(create, i) for i in range(12)]:
+        thread.wait()
+    assert outcomes.count('ok') == 4 and db.key_pair_count_by_user(ctx, 'u1') == 4
+
+
+def test_compare_and_swap_has_one_winner(ctx):
+    instance = db.instance_create_many(ctx, [instance_values(task_state=None)])[0]
+    outcomes = []
+
+    def begin(task):
+        try:
+            db.instance_update(ctx, instance.uuid, {'task_state': task},
+                               expected_task_state=[None])
+            outcomes.append(task)
+        except exception.UnexpectedTaskStateError as e:
+            outcomes.append(('refused', e.kwargs['actual']))
+
+    for thread in [eventlet.spawn(begin, 'task-%d' % i) for i in range(16)]:
+        thread.wait()
+    winners = [o for o in outcomes if isinstance(o, str)]
+    assert len(winners) == 1
+    assert outcomes.count(('refused', winners[0])) == 15
+    assert db.instance_get_by_uuid(ctx, instance.uuid).task_state == winners[0]
+
+
+def test_filters_regex_tags_and_pages(ctx):
+    values = [instance_values(display_name='web-%02d' % i, tags=['even' if i % 2 else 'odd'],
+                              metadata={'i': str(i)}) for i in range(30)]
+    values.append(instance_values(display_name='db-1'))
+    db.instance_create_many(ctx, values)
+    with count_statements() as statements:
+        web = db.instance_get_all_by_filters(ctx, {'display_name': '^web-[0-9]+$',
+                                                   'tags': ['even']})
+    assert any(' ~ ' in s for s in statements) and len(queries(statements)) == 3
+    assert len(web) == 15 and all(i.tags == ['even'] for i in web)
+    assert {i.metadata_dict['i'] for i in web} == {str(i) for i in range(1, 30, 2)}
+    seen, marker = [], None
+    while True:
+        page = db.instance_get_all_by_filters(ctx, {}, ['display_name'], ['asc'], limit=7,
+                                              marker=marker)
+        if not page:
+            break
+        seen += [i.display_name for i in page]
+        marker = page[-1].uuid
+    assert seen == sorted(v['display_name'] for v in values)
+
+
+def test_destroy_releases_quota_in_the_same_transaction(ctx):
+    instance = db.instance_create_many(ctx, [instance_values(vcpus=2, memory_mb=256)],
+                                       quota=reservation('p1', 1, vcpus=2, memory_mb=256))[0]
+    db.instance_destroy(ctx, instance.uuid, quota={
+        'project_id': 'p1', 'deltas': {'instances': -1, 'cores': -2, 'ram': -256}})
+    assert db.quota_usage_get_all_by_project(ctx, 'p1') == {'instances': 0, 'cores': 0,
+                                                           'ram': 0}
+    with pytest.raises(exception.InstanceNotFound):
+        db.instance_destroy(ctx, instance.uuid)
