@@ -25,12 +25,14 @@ setup(
         'oslo.config>=9.0',
         'boto3>=1.28',
         'cryptography>=41',
+        'oslo.policy>=4.0',
+        'jsonschema>=4',
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],
         'mysql': ['PyMySQL>=1.1'],
         'test': ['pytest>=7', 'pytest-timeout>=2.1', 'psycopg[binary]>=3.1',
-                 'PyMySQL>=1.1', 'ruff>=0.4'],
+                 'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0'],
     },
     entry_points={'console_scripts': [
         'nova-%s = nova.cmd.%s:main' % (name, name) for name in DAEMONS]},

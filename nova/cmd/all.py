@@ -8,9 +8,25 @@ RPC_BINARIES = ('nova-scheduler', 'nova-compute', 'nova-network', 'nova-volume')
 HTTP_APPS_OWN_DAEMON = ('objectstore', 'image')
 
 
+def _first_start():
+    """On a new cloud: the admin account with its novarc, and one image to boot."""
+    from nova import context as nova_context
+    from nova.auth import bootstrap, endpoints
+    from nova.image import service as image_service
+    bootstrap.ensure_admin()
+    image_service.ensure_default_image(nova_context.get_admin_context())
+    served = set(CONF.enabled_apis) | set(HTTP_APPS_OWN_DAEMON)
+    lines = ['nova-all endpoints:'] + [
+        '  %-12s %s' % (kind, endpoints.url(api, path))
+        for kind, _name, api, path in endpoints.SERVICES if api in served]
+    lines.append('  %-12s %s (source it)' % ('credentials', CONF.novarc_path))
+    print('\n'.join(lines), flush=True)
+
+
 def main(argv=None):
     common.init('nova-all', argv)
     from nova import service
+    _first_start()
     services = [functools.partial(service.Service.create, binary=binary)
                 for binary in RPC_BINARIES]
     services += [functools.partial(service.WSGIService, name)

@@ -1,9 +1,10 @@
-"""nova-manage project: quotas of a project."""
+"""nova-manage project: accounts (from nova.manage.account) and quotas."""
 from nova import context as nova_context
 from nova import quota
 from nova.db import api as db
 from nova.db import migration
-from nova.manage import Category, UsageError, arg, command, print_table
+from nova.manage import UsageError, arg, command, print_table
+from nova.manage.account import ProjectMembershipCommands
 
 
 def _admin():
@@ -15,9 +16,9 @@ def _limit(value):
     return 'unlimited' if value < 0 else value
 
 
-class ProjectCommands(Category):
+class ProjectCommands(ProjectMembershipCommands):
     name = 'project'
-    help = 'Projects: quotas'
+    help = 'Projects: create, delete, list, add and remove users, quotas'
 
     @command('Show the quotas of a project (limit and use), or set one: RESOURCE VALUE '
              '(-1 for unlimited)',

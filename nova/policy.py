@@ -1,0 +1,158 @@
+"""Policy: who may call which API, as oslo.policy rules with Nova's defaults.
+
+Every rule has a default registered here, so an empty --policy_file works;
+the file (etc/nova/policy.yaml lists every default, commented out) overrides
+single rules and is re-read when it changes. Rules test the caller's roles
+(admin, member, reader: admin implies member implies reader, see
+nova.auth.roles) against the target's project and user.
+"""
+import threading
+
+from oslo_config import cfg
+from oslo_policy import policy as oslo_policy
+
+from nova import exception
+from nova.conf import CONF
+
+ADMIN = 'rule:context_is_admin'
+MEMBER = 'rule:project_member_or_admin'
+READER = 'rule:project_reader_or_admin'
+ANY = '@'
+KEYPAIR_OWNER = '(rule:context_is_admin) or user_id:%(user_id)s'
+
+BASE_RULES = [
+    ('context_is_admin', 'role:admin', 'Who is an administrator of the cloud.'),
+    ('admin_api', 'is_admin:True', 'Cloud administrators only.'),
+    ('project_member_api', 'role:member and project_id:%(project_id)s',
+     'Members of the target project.'),
+    ('project_reader_api', 'role:reader and project_id:%(project_id)s',
+     'Readers (and members) of the target project.'),
+    ('project_member_or_admin', 'rule:project_member_api or rule:context_is_admin',
+     'Members of the target project, or administrators.'),
+    ('project_reader_or_admin', 'rule:project_reader_api or rule:context_is_admin',
+     'Readers of the target project, or administrators.'),
+]
+
+_SERVER_ACTIONS = ('delete', 'update', 'confirm_resize', 'revert_resize', 'reboot', 'resize',
+                   'rebuild', 'create_image', 'start', 'stop', 'create:attach_volume',
+                   'create:attach_network')
+
+
+def _rules(prefix, check, *names):
+    return [('os_compute_api:%s%s' % (prefix, name), check, None) for name in names]
+
+
+COMPUTE_RULES = (
+    _rules('servers:', READER, 'index', 'detail', 'show', 'show:flavor-extra-specs')
+    + _rules('servers:', ADMIN, 'index:get_all_tenants', 'detail:get_all_tenants',
+             'allow_all_filters', 'show:host_status', 'create:forced_host',
+             'create:requested_destination', 'create:zero_disk_flavor', 'migrations:index')
+    + _rules('servers:', MEMBER, 'create', *_SERVER_ACTIONS)
+    + _rules('os-extended-server-attributes', ADMIN, '')
+    + _rules('os-pause-server:', MEMBER, 'pause', 'unpause')
+    + _rules('os-suspend-server:', MEMBER, 'suspend', 'resume')
+    + _rules('', MEMBER, 'os-rescue', 'os-unrescue', 'os-console-output', 'os-create-backup',
+             'os-remote-consoles')
+    + _rules('os-shelve:', MEMBER, 'shelve', 'unshelve')
+    + _rules('os-shelve:', ADMIN, 'shelve_offload')
+    + _rules('os-lock-server:', MEMBER, 'lock', 'unlock')
+    + _rules('os-lock-server:', ADMIN, 'unlock:unlock_override')
+    + _rules('os-migrate-server:', ADMIN, 'migrate', 'migrate_live')
+    + _rules('os-deferred-delete:', MEMBER, 'restore', 'force')
+    + _rules('os-admin-actions:', ADMIN, 'reset_state', 'inject_network_info')
+    + _rules('', ADMIN, 'os-server-diagnostics', 'os-evacuate', 'os-migrations:index',
+             'os-console-auth-tokens')
+    + _rules('server-metadata:', READER, 'index', 'show')
+    + _rules('server-metadata:', MEMBER, 'create', 'update', 'update_all', 'delete')
+    + _rules('os-server-tags:', READER, 'index', 'show')
+    + _rules('os-server-tags:', MEMBER, 'create', 'update', 'update_all', 'delete',
+             'delete_all')
+    + _rules('ips:', READER, 'index', 'show')
+    + _rules('os-instance-actions:', READER, 'list', 'show')
+    + _rules('os-instance-actions:', ADMIN, 'events', 'events:details')
+    + _rules('os-server-groups:', READER, 'index', 'show')
+    + _rules('os-server-groups:', MEMBER, 'create', 'delete')
+    + _rules('os-server-groups:', ADMIN, 'index:all_projects')
+    + _rules('os-flavor-manage:', ADMIN, 'create', 'update', 'delete')
+    + _rules('os-flavor-extra-specs:', READER, 'index', 'show')
+    + _rules('os-flavor-extra-specs:', ADMIN, 'create', 'update', 'delete')
+    + _rules('os-flavor-access', ADMIN, '', ':add_tenant_access', ':remove_tenant_access')
+    + _rules('os-keypairs:', KEYPAIR_OWNER, 'index', 'create', 'delete', 'show')
+    + _rules('limits', ANY, '')
+    + _rules('limits:', ADMIN, 'other_project')
+    + _rules('os-quota-sets:', READER, 'show', 'detail')
+    + _rules('os-quota-sets:', ANY, 'defaults')
+    + _rules('os-quota-sets:', ADMIN, 'update', 'delete')
+    + _rules('os-availability-zone:', READER, 'list')
+    + _rules('os-availability-zone:', ADMIN, 'detail')
+    + _rules('os-hypervisors:', ADMIN, 'list', 'list-detail', 'show', 'statistics', 'uptime',
+             'search', 'servers')
+    + _rules('os-services:', ADMIN, 'list', 'update', 'delete')
+    + _rules('os-aggregates:', ADMIN, 'index', 'create', 'show', 'update', 'delete',
+             'add_host', 'remove_host', 'set_metadata')
+    + _rules('os-simple-tenant-usage:', READER, 'show')
+    + _rules('os-simple-tenant-usage:', ADMIN, 'list')
+    + _rules('extensions', ANY, '')
+    + [('compute:server:topology:index', READER, None),
+       ('compute:server:topology:host:index', ADMIN, None)]
+)
+
+
+def defaults():
+    """Every registered RuleDefault, base rules first."""
+    return [oslo_policy.RuleDefault(name, check, description)
+            for name, check, description in BASE_RULES + COMPUTE_RULES]
+
+
+_lock = threading.Lock()
+_enforcer = None
+
+
+def _enforcer_conf():
+    """oslo.policy's own options, apart from Nova's flags: only the file that
+    --policy_file names is read, never a policy.d found in a search path."""
+    conf = cfg.ConfigOpts()
+    conf([], project='nova', default_config_files=[], default_config_dirs=[])
+    return conf
+
+
+def get_enforcer():
+    """The process's Enforcer for --policy_file (rebuilt when the flag changes)."""
+    global _enforcer
+    with _lock:
+        if _enforcer is None or _enforcer.policy_file != CONF.policy_file:
+            conf = _enforcer_conf()
+            enforcer = oslo_policy.Enforcer(conf, policy_file=CONF.policy_file)
+            conf.set_override('policy_dirs', [], group='oslo_policy')
+            enforcer.register_defaults(defaults())
+            _enforcer = enforcer
+        return _enforcer
+
+
+def reset():
+    """Forget the enforcer (tests that change the policy file)."""
+    global _enforcer
+    with _lock:
+        _enforcer = None
+
+
+def _credentials(context):
+    return {'user_id': context.user_id, 'project_id': context.project_id,
+            'roles': list(context.roles), 'is_admin': context.is_admin}
+
+
+def authorize(context, action, target=None, do_raise=True):
+    """Whether context may do action on target (default: its own project and user).
+
+    Raises PolicyNotAuthorized (403) when not allowed and do_raise; an action
+    with no registered rule is a programming error (PolicyNotRegistered).
+    """
+    if target is None:
+        target = {'project_id': context.project_id, 'user_id': context.user_id}
+    return get_enforcer().authorize(action, target, _credentials(context), do_raise=do_raise,
+                                    exc=exception.PolicyNotAuthorized, action=action)
+
+
+def check_is_admin(context):
+    """Whether the context's roles make it a cloud administrator."""
+    return authorize(context, 'context_is_admin', {}, do_raise=False)

@@ -1,0 +1,101 @@
+"""Policy defaults: admin anywhere, members act and readers look in their own project."""
+import pytest
+import yaml
+from oslo_policy import policy as oslo_policy
+
+from nova import context as nova_context
+from nova import exception
+from nova import policy
+from nova.auth import roles
+from nova.conf import CONF
+
+
+@pytest.fixture(autouse=True)
+def _fresh_enforcer():
+    policy.reset()
+    yield
+    policy.reset()
+
+
+def ctx(role, project='A', user='u1'):
+    return nova_context.RequestContext(user_id=user, project_id=project,
+                                       roles=roles.effective_roles([role]), overwrite=False)
+
+
+def allowed(context, action, target=None):
+    return policy.authorize(context, action, target, do_raise=False)
+
+
+def test_member_acts_in_own_project_only():
+    member = ctx('member')
+    assert allowed(member, 'os_compute_api:servers:create')
+    assert allowed(member, 'os_compute_api:servers:delete', {'project_id': 'A'})
+    assert not allowed(member, 'os_compute_api:servers:delete', {'project_id': 'B'})
+    assert not allowed(member, 'os_compute_api:servers:show', {'project_id': 'B'})
+
+
+def test_reader_cannot_do_member_actions():
+    reader = ctx('reader')
+    assert allowed(reader, 'os_compute_api:servers:index')
+    assert allowed(reader, 'os_compute_api:servers:show', {'project_id': 'A'})
+    for action in ('os_compute_api:servers:create', 'os_compute_api:servers:reboot',
+                   'os_compute_api:os-server-tags:update'):
+        assert not allowed(reader, action)
+
+
+def test_admin_can_act_anywhere():
+    admin = ctx('admin', project='ops')
+    for action in ('os_compute_api:servers:delete', 'os_compute_api:os-services:list',
+                   'os_compute_api:os-flavor-manage:create', 'os_compute_api:os-hypervisors:list',
+                   'os_compute_api:os-aggregates:create', 'os_compute_api:os-quota-sets:update'):
+        assert allowed(admin, action, {'project_id': 'B', 'user_id': 'u9'})
+    assert policy.check_is_admin(admin) and not policy.check_is_admin(ctx('member'))
+
+
+def test_admin_only_rules_refuse_members():
+    member = ctx('member')
+    for action in ('os_compute_api:os-services:list', 'os_compute_api:os-hypervisors:list',
+                   'os_compute_api:os-flavor-manage:delete', 'os_compute_api:os-aggregates:index',
+                   'os_compute_api:os-quota-sets:update',
+                   'os_compute_api:servers:detail:get_all_tenants'):
+        assert not allowed(member, action)
+
+
+def test_keypairs_belong_to_their_user():
+    member = ctx('member', user='u1')
+    assert allowed(member, 'os_compute_api:os-keypairs:create', {'user_id': 'u1'})
+    assert not allowed(member, 'os_compute_api:os-keypairs:show', {'user_id': 'u2'})
+
+
+def test_refusal_raises_403_naming_the_action():
+    with pytest.raises(exception.PolicyNotAuthorized) as raised:
+        policy.authorize(ctx('reader'), 'os_compute_api:servers:create')
+    assert raised.value.code == 403
+    assert str(raised.value) == ("Policy doesn't allow os_compute_api:servers:create "
+                                 "to be performed.")
+
+
+def test_unregistered_action_is_a_bug():
+    with pytest.raises(oslo_policy.PolicyNotRegistered):
+        policy.authorize(ctx('admin'), 'os_compute_api:nonsense')
+
+
+def test_policy_file_overrides_a_rule(tmp_path):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"os_compute_api:os-services:list": "role:reader"\n')
+    CONF.set_override('policy_file', str(path))
+    assert allowed(ctx('reader'), 'os_compute_api:os-services:list')
+    assert not allowed(ctx('reader'), 'os_compute_api:servers:create')
+
+
+def test_missing_policy_file_means_defaults(tmp_path):
+    CONF.set_override('policy_file', str(tmp_path / 'absent.yaml'))
+    assert allowed(ctx('member'), 'os_compute_api:servers:create')
+
+
+def test_shipped_policy_file_lists_every_default_commented_out():
+    with open(CONF.policy_file) as f:
+        text = f.read()
+    assert yaml.safe_load(text) is None  # nothing overridden
+    listed = yaml.safe_load(text.replace('\n#"', '\n"'))
+    assert listed == {rule.name: rule.check_str for rule in policy.defaults()}
