@@ -4,16 +4,17 @@ import json
 import webob
 import webob.dec
 
-MIN_VERSION = '2.1'
-MAX_VERSION = '2.1'  # raised as microversions land with the compute API work
+from nova.api.openstack.microversion import MAX_VERSION, MIN_VERSION
+
 UPDATED = '2013-07-23T11:33:21Z'
 
 
 def _version(req, vid, status, version, min_version):
+    path = '/v2/' if vid == 'v2.0' else '/v2.1/'
     return {
         'id': vid, 'status': status, 'version': version, 'min_version': min_version,
-        'updated': UPDATED,
-        'links': [{'rel': 'self', 'href': req.host_url + '/' + vid + '/'}],
+        'updated': UPDATED if vid == 'v2.1' else '2011-01-21T11:33:21Z',
+        'links': [{'rel': 'self', 'href': req.host_url + path}],
     }
 
 
@@ -26,7 +27,7 @@ class Versions:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        path = req.path_info.rstrip('/')
+        path = (req.script_name + req.path_info).rstrip('/')  # mounted at / or /v2.1
         if req.method not in ('GET', 'HEAD'):
             return _json(405, {'computeFault': {'code': 405, 'message': 'Method not allowed'}})
         if path == '':

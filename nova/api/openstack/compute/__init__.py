@@ -1,0 +1,1 @@
+"""Controllers of the compute API resources; routes.py lists their URLs."""

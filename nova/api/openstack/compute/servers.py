@@ -1,0 +1,199 @@
+"""/servers: create, list (+ detail), show, update, delete.
+
+Translation only: the compute API decides (quota, state, lock, ownership);
+this module maps the request onto its arguments and its rows onto the
+documented bodies (views/servers.py).
+"""
+import webob.exc
+
+from nova import exception
+from nova import policy
+from nova.api.openstack import common
+from nova.api.openstack import validation
+from nova.api.openstack import wsgi
+from nova.api.openstack.compute import server_lists
+from nova.api.openstack.compute.schemas import servers as schema
+from nova.api.openstack.compute.views import servers as views
+from nova.auth import passwords
+from nova.compute import api as compute_api
+from nova.compute import flavors
+from nova.compute import hosts as compute_hosts
+
+ADMIN_PASSWORD_LENGTH = 12
+
+
+def target(instance):
+    return {'project_id': instance.project_id, 'user_id': instance.user_id}
+
+
+def get_flavor(context, flavor_ref, message='Invalid flavorRef provided.'):
+    """The live flavor a flavorRef (an id or a link ending in one) names, or 400."""
+    flavorid = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
+    try:
+        return flavors.get_by_flavor_id(flavorid, context, read_deleted='no')
+    except exception.FlavorNotFound:
+        raise webob.exc.HTTPBadRequest(explanation=message) from None
+
+
+def _bool(value):
+    return common.is_true(value) if value is not None else False
+
+
+class ServersController(wsgi.Controller):
+    def __init__(self, api=None):
+        self.compute_api = api or compute_api.API()
+
+    # ------------------------------------------------------------------ reads
+    @server_lists.query_schemas
+    def index(self, req):
+        policy.authorize(req.context, 'os_compute_api:servers:index')
+        instances, limit = server_lists.get_servers(req, self.compute_api, detail=False)
+        page = views.ServerViews(req, self.compute_api)
+        body = {'servers': [page.basic(instance) for instance in instances]}
+        return self._with_links(req, body, limit, 'servers')
+
+    @server_lists.query_schemas
+    def detail(self, req):
+        policy.authorize(req.context, 'os_compute_api:servers:detail')
+        instances, limit = server_lists.get_servers(req, self.compute_api, detail=True)
+        page = views.ServerViews(req, self.compute_api, instances)
+        body = {'servers': [page.server(instance) for instance in instances]}
+        return self._with_links(req, body, limit, 'servers/detail')
+
+    @staticmethod
+    def _with_links(req, body, limit, collection):
+        links = common.next_link(req, body['servers'], limit, collection)
+        if links:
+            body['servers_links'] = links
+        return body
+
+    def show(self, req, id):
+        instance = self.compute_api.get(req.context, id)
+        policy.authorize(req.context, 'os_compute_api:servers:show', target(instance))
+        page = views.ServerViews(req, self.compute_api, [instance])
+        return {'server': page.server(instance, groups=True)}
+
+    # ----------------------------------------------------------------- create
+    @wsgi.response(202)
+    @validation.schema(schema.create, '2.1', '2.18')
+    @validation.schema(schema.create_v219, '2.19', '2.31')
+    @validation.schema(schema.create_v232, '2.32', '2.36')
+    @validation.schema(schema.create_v237, '2.37', '2.41')
+    @validation.schema(schema.create_v242, '2.42', '2.51')
+    @validation.schema(schema.create_v252, '2.52', '2.56')
+    @validation.schema(schema.create_v257, '2.57', '2.62')
+    @validation.schema(schema.create_v263, '2.63', '2.73')
+    @validation.schema(schema.create_v274, '2.74', '2.89')
+    @validation.schema(schema.create_v290, '2.90', '2.93')
+    @validation.schema(schema.create_v294, '2.94')
+    def create(self, req, body):
+        context = req.context
+        server = body['server']
+        policy.authorize(context, 'os_compute_api:servers:create')
+        self._refuse_unsupported(context, server)
+        flavor = get_flavor(context, server['flavorRef'])
+        min_count = int(server.get('min_count', 1))
+        max_count = int(server.get('max_count', min_count))
+        if min_count > max_count:
+            raise webob.exc.HTTPBadRequest(
+                explanation='min_count must be <= max_count')
+        description = server.get('description') if req.is_version('2.19') else None
+        hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints')
+        try:
+            instances, reservation_id = self.compute_api.create(
+                context, flavor, server.get('imageRef'), display_name=server['name'],
+                display_description=description, min_count=min_count, max_count=max_count,
+                key_name=server.get('key_name'), user_data=server.get('user_data'),
+                metadata=server.get('metadata'),
+                availability_zone=self._zone(context, server),
+                scheduler_hints=hints,
+                security_groups=[g['name'] for g in server.get('security_groups', [])
+                                 if g.get('name')] or None,
+                tags=server.get('tags'), access_ip_v4=server.get('accessIPv4'),
+                access_ip_v6=server.get('accessIPv6'),
+                config_drive=_bool(server.get('config_drive')),
+                hostname=server.get('hostname'))
+        except exception.ImageNotFound:
+            raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
+        except exception.KeypairNotFound:
+            raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
+        except (exception.InstanceGroupNotFound, exception.FlavorNotFound) as error:
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
+        if _bool(server.get('return_reservation_id')):
+            return {'reservation_id': reservation_id}
+        page = views.ServerViews(req, self.compute_api)
+        created = page.basic(instances[0])
+        del created['name']  # Nova's create answer has no name
+        created.update({
+            'OS-DCF:diskConfig': 'AUTO' if instances[0].auto_disk_config else 'MANUAL',
+            'security_groups': [{'name': n} for n in instances[0].security_groups or []],
+            'adminPass': server.get('adminPass') or passwords.generate_password(
+                ADMIN_PASSWORD_LENGTH),
+        })
+        return wsgi.ResponseObject({'server': created},
+                                   headers={'Location': created['links'][0]['href']})
+
+    @staticmethod
+    def _refuse_unsupported(context, server):
+        """400 for what this cloud cannot do yet, rather than ignoring it."""
+        networks = server.get('networks')
+        if isinstance(networks, list) and networks:
+            policy.authorize(context, 'os_compute_api:servers:create:attach_network')
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'Requesting specific networks is not supported: use "auto" or "none"'))
+        if server.get('personality'):
+            raise webob.exc.HTTPBadRequest(explanation='Personality files are not supported')
+        if server.get('trusted_image_certificates'):
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'Image signature certificate validation support is not enabled'))
+
+    @staticmethod
+    def _zone(context, server):
+        """availability_zone for the compute API: 'zone', or 'zone:host' to pin a host."""
+        zone = server.get('availability_zone')
+        host, node = server.get('host'), server.get('hypervisor_hostname')
+        if zone and ':' in zone:
+            if host or node:
+                raise webob.exc.HTTPBadRequest(explanation=(
+                    'host and hypervisor_hostname cannot be combined with the '
+                    'zone:host:node format of availability_zone'))
+            policy.authorize(context, 'os_compute_api:servers:create:forced_host')
+            zone, _sep, host = zone.partition(':')
+            host = host.partition(':')[0]
+            return '%s:%s' % (zone, host) if host else zone
+        if not (host or node):
+            return zone
+        policy.authorize(context, 'os_compute_api:servers:create:requested_destination')
+        if node:
+            hosts = {n.host for n, _svc in compute_hosts.HostAPI().hypervisors(
+                context, node) if n.hypervisor_hostname == node}
+            if len(hosts) != 1 or (host and host not in hosts):
+                raise webob.exc.HTTPBadRequest(
+                    explanation='Compute host %s could not be found.' % (host or node))
+            host = hosts.pop()
+        return '%s:%s' % (zone or '', host)
+
+    # ---------------------------------------------------------- update, delete
+    @validation.schema(schema.update, '2.1', '2.18')
+    @validation.schema(schema.update_v219, '2.19', '2.89')
+    @validation.schema(schema.update_v290, '2.90', '2.93')
+    @validation.schema(schema.update_v294, '2.94')
+    def update(self, req, id, body):
+        context = req.context
+        instance = self.compute_api.get(context, id)
+        policy.authorize(context, 'os_compute_api:servers:update', target(instance))
+        fields = {'name': 'display_name', 'description': 'display_description',
+                  'accessIPv4': 'access_ip_v4', 'accessIPv6': 'access_ip_v6',
+                  'hostname': 'hostname'}
+        values = {column: body['server'][key] for key, column in fields.items()
+                  if key in body['server']}
+        if values:
+            instance = self.compute_api.update(context, instance, **values)
+        page = views.ServerViews(req, self.compute_api, [instance])
+        return {'server': page.server(instance, full=req.is_version('2.75'), groups=True)}
+
+    @wsgi.response(204)
+    def delete(self, req, id):
+        instance = self.compute_api.get(req.context, id)
+        policy.authorize(req.context, 'os_compute_api:servers:delete', target(instance))
+        self.compute_api.delete(req.context, instance)

@@ -1,0 +1,1 @@
+"""Response builders: rows in, documented JSON bodies out, per microversion."""

@@ -1,0 +1,244 @@
+"""Server representations, per microversion, built without a query per server.
+
+A ServerViews serves one request: it evaluates the policies once and fetches
+what a page of servers shares (faults of ERROR/DELETED servers, the zones of
+their hosts, the state of the hosts for host_status) in one call each, so a
+page of 1,000 servers costs the same few queries as a page of one.
+"""
+import time
+
+from nova import exception
+from nova import policy
+from nova import servicegroup
+from nova.api.openstack import common
+from nova.compute import hosts as compute_hosts
+from nova.conf import CONF
+from nova.db import api as db
+
+EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
+HOST_STATUS = 'os_compute_api:servers:show:host_status'
+FLAVOR_EXTRA_SPECS = 'os_compute_api:servers:show:flavor-extra-specs'
+FAULT_STATUSES = ('ERROR', 'DELETED')
+PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING')
+IMAGE_PROPERTY_PREFIX = 'image_'  # how compute keeps the image's properties
+
+
+def _allowed(context, rule):
+    return policy.authorize(context, rule, do_raise=False)
+
+
+_zone_cache = {'at': None, 'zones': {}}
+ZONE_CACHE_SECONDS = 5  # like Nova's host zone cache: zones change rarely, pages often
+
+
+def _host_zones(context):
+    """{host: zone}, re-read from the aggregates at most every ZONE_CACHE_SECONDS."""
+    now = time.monotonic()
+    if _zone_cache['at'] is None or now - _zone_cache['at'] > ZONE_CACHE_SECONDS:
+        _zone_cache['zones'] = compute_hosts.host_zones(context.elevated())
+        _zone_cache['at'] = now
+    return _zone_cache['zones']
+
+
+def _host_statuses(context):
+    """{host: 'UP'|'DOWN'|'MAINTENANCE'|'UNKNOWN'} of the compute services."""
+    statuses = {}
+    for svc in db.service_get_all_by_topic(context.elevated(), CONF.compute_topic):
+        if svc.forced_down:
+            statuses[svc.host] = 'DOWN'
+        elif svc.disabled:
+            statuses[svc.host] = 'MAINTENANCE'
+        else:
+            statuses[svc.host] = 'UP' if servicegroup.service_is_up(svc) else 'UNKNOWN'
+    return statuses
+
+
+class ServerViews:
+    """Builds the server dicts of one request."""
+
+    # the versions that change a server's representation, compared once per request
+    VERSIONS = ('2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.63', '2.71', '2.73', '2.90',
+                '2.96', '2.98')
+
+    def __init__(self, req, compute_api, instances=()):
+        self.req, self.context = req, req.context
+        self.version = req.api_version
+        self.at = {v: self.version >= v for v in self.VERSIONS}
+        self.bases = common.url_base(req)
+        self.compute_api = compute_api
+        self.default_zone = CONF.default_availability_zone
+        self._extended = None
+        self.show_host_status = self.at['2.16'] and _allowed(self.context, HOST_STATUS)
+        self.show_extra_specs = self.at['2.47'] and _allowed(self.context, FLAVOR_EXTRA_SPECS)
+        self._host_ids = {}
+        self._flavors = {}
+        self._zones = self._statuses = None
+        self._faults = {}
+        self.load(instances)
+
+    def load(self, instances):
+        """Fetch, in one call each, what the views of these instances need."""
+        failed = [i for i in instances
+                  if common.status_from_state(i.vm_state, i.task_state) in FAULT_STATUSES]
+        if failed:
+            self._faults.update(self.compute_api.get_instance_faults(self.context, failed))
+
+    @property
+    def show_extended(self):
+        if self._extended is None:  # only full views need it: checked on first use
+            self._extended = _allowed(self.context, EXTENDED_ATTRIBUTES)
+        return self._extended
+
+    # ---------------------------------------------------------------- pieces
+    def basic(self, instance):
+        """{id, name, links}: GET /servers and the create response."""
+        return {'id': instance.uuid, 'name': instance.display_name,
+                'links': common.links(self.bases, 'servers', instance.uuid)}
+
+    def _host_id(self, instance):
+        key = (instance.project_id, instance.host)
+        if key not in self._host_ids:
+            self._host_ids[key] = common.host_id(instance.project_id, instance.host)
+        return self._host_ids[key]
+
+    def _image(self, instance):
+        if not instance.image_ref:
+            return ''
+        image = {'id': instance.image_ref, 'links': [{
+            'rel': 'bookmark',
+            'href': '%s/images/%s' % (self.bases[1], instance.image_ref)}]}
+        if self.at['2.98']:
+            cut = len(IMAGE_PROPERTY_PREFIX)
+            image['properties'] = {k[cut:]: v for k, v in
+                                   (instance.system_metadata or {}).items()
+                                   if k.startswith(IMAGE_PROPERTY_PREFIX)}
+        return image
+
+    def _flavor(self, instance):
+        flavor = (instance.flavor or {}).get('cur') or {}
+        if not self.at['2.47']:
+            flavorid = str(flavor.get('flavorid', ''))
+            if flavorid not in self._flavors:
+                self._flavors[flavorid] = {'id': flavorid, 'links': [{
+                    'rel': 'bookmark', 'href': '%s/flavors/%s' % (self.bases[1], flavorid)}]}
+            return self._flavors[flavorid]
+        embedded = {'vcpus': flavor.get('vcpus'), 'ram': flavor.get('memory_mb'),
+                    'disk': flavor.get('root_gb'), 'ephemeral': flavor.get('ephemeral_gb'),
+                    'swap': flavor.get('swap') or 0, 'original_name': flavor.get('name')}
+        if self.show_extra_specs:
+            embedded['extra_specs'] = dict(flavor.get('extra_specs') or {})
+        return embedded
+
+    def _fault(self, instance):
+        faults = self._faults.get(instance.uuid)
+        if not faults:
+            return None
+        fault = faults[0]
+        body = {'code': fault.code, 'created': common.isotime(fault.created_at),
+                'message': fault.message}
+        if fault.details and (self.context.is_admin or fault.code != 500):
+            body['details'] = fault.details
+        return body
+
+    def _zone(self, instance):
+        """The zone of the instance's host (or the one it asked for, unscheduled)."""
+        if not instance.host:
+            return instance.availability_zone or ''
+        if self._zones is None:
+            self._zones = _host_zones(self.context)
+        return self._zones.get(instance.host, self.default_zone)
+
+    def _host_status(self, instance):
+        if not instance.host:
+            return ''
+        if self._statuses is None:
+            self._statuses = _host_statuses(self.context)
+        return self._statuses.get(instance.host, '')
+
+    def _server_groups(self, instance):
+        try:
+            return [db.instance_group_get_by_instance(self.context, instance.uuid).uuid]
+        except exception.InstanceGroupNotFound:
+            return []
+
+    # ---------------------------------------------------------------- views
+    def server(self, instance, full=True, groups=False):
+        """The server dict of GET /servers/{id} and /servers/detail.
+
+        full=False leaves out what PUT and rebuild omitted before 2.75;
+        groups adds server_groups (2.71, not in lists).
+        """
+        at = self.at
+        status = common.status_from_state(instance.vm_state, instance.task_state)
+        server = {
+            'id': instance.uuid, 'name': instance.display_name, 'status': status,
+            'tenant_id': instance.project_id or '', 'user_id': instance.user_id or '',
+            'metadata': instance.metadata_dict, 'hostId': self._host_id(instance),
+            'image': self._image(instance), 'flavor': self._flavor(instance),
+            'created': common.isotime(instance.created_at),
+            'updated': common.isotime(instance.updated_at or instance.created_at),
+            'addresses': {},  # no network allocations yet: Nova shows {}
+            'accessIPv4': instance.access_ip_v4 or '',
+            'accessIPv6': instance.access_ip_v6 or '',
+            'links': common.links(self.bases, 'servers', instance.uuid),
+            'OS-DCF:diskConfig': 'AUTO' if instance.auto_disk_config else 'MANUAL',
+        }
+        if status in FAULT_STATUSES:
+            fault = self._fault(instance)
+            if fault:
+                server['fault'] = fault
+        if status in PROGRESS_STATUSES:
+            server['progress'] = instance.progress or 0
+        show_extended = full and self.show_extended
+        if full:
+            self._add_full(server, instance, show_extended)
+        if at['2.9']:
+            server['locked'] = bool(instance.locked)
+        if at['2.73']:
+            server['locked_reason'] = (instance.system_metadata or {}).get(
+                'locked_reason') or None
+        if at['2.19']:
+            server['description'] = instance.display_description
+        if at['2.26']:
+            server['tags'] = instance.tags
+        if at['2.63']:
+            server['trusted_image_certificates'] = None  # certificate validation is off
+        if at['2.90'] and not show_extended:
+            server['OS-EXT-SRV-ATTR:hostname'] = instance.hostname
+        if groups and at['2.71']:
+            server['server_groups'] = self._server_groups(instance)
+        if at['2.96']:
+            server['pinned_availability_zone'] = instance.availability_zone
+        return server
+
+    def _add_full(self, server, instance, show_extended):
+        server.update({
+            'OS-EXT-AZ:availability_zone': self._zone(instance),
+            'config_drive': instance.config_drive or '',
+            'key_name': instance.key_name,
+            'OS-SRV-USG:launched_at': common.strtime(instance.launched_at),
+            'OS-SRV-USG:terminated_at': common.strtime(instance.terminated_at),
+            'security_groups': [{'name': name} for name in instance.security_groups or []],
+            'OS-EXT-STS:task_state': instance.task_state,
+            'OS-EXT-STS:vm_state': instance.vm_state,
+            'OS-EXT-STS:power_state': instance.power_state,
+            'os-extended-volumes:volumes_attached': [],  # no volume attachments yet
+        })
+        if show_extended:
+            server.update({
+                'OS-EXT-SRV-ATTR:host': instance.host,
+                'OS-EXT-SRV-ATTR:instance_name': instance.name,
+                'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.node,
+            })
+            if self.at['2.3']:
+                server.update({
+                    'OS-EXT-SRV-ATTR:reservation_id': instance.reservation_id,
+                    'OS-EXT-SRV-ATTR:launch_index': instance.launch_index,
+                    'OS-EXT-SRV-ATTR:hostname': instance.hostname,
+                    'OS-EXT-SRV-ATTR:kernel_id': instance.kernel_id or '',
+                    'OS-EXT-SRV-ATTR:ramdisk_id': instance.ramdisk_id or '',
+                    'OS-EXT-SRV-ATTR:root_device_name': instance.root_device_name,
+                    'OS-EXT-SRV-ATTR:user_data': instance.user_data,
+                })
+        if self.show_host_status:
+            server['host_status'] = self._host_status(instance)

@@ -1,0 +1,47 @@
+"""URL + method -> handler, with and without the project id in front (2.18).
+
+A route table is a list of ``(path template, {METHOD: handler})``; a handler
+is called as ``handler(req, url_args, body)`` (wsgi.call bound to a
+controller method, or wsgi.Actions). A known path with an unknown method is
+405 with Allow; an unknown path is 404.
+"""
+import functools
+
+import routes
+import webob.dec
+import webob.exc
+
+from nova.api.openstack import faults
+from nova.api.openstack import wsgi
+
+
+def method(controller_method):
+    """The handler that validates and calls one controller method."""
+    return functools.partial(wsgi.call, controller_method)
+
+
+class APIRouter:
+    """The WSGI app at the end of the pipeline: matches the route and serves it."""
+
+    def __init__(self, route_table):
+        self.mapper = routes.Mapper()
+        self.handlers = {}
+        for prefix in ('', '/{project_id}'):  # plain routes match first
+            for path, handlers in route_table:
+                self.handlers[path] = handlers
+                self.mapper.connect(prefix + path, route_key=path)
+
+    @webob.dec.wsgify(RequestClass=wsgi.Request)
+    def __call__(self, req):
+        path = req.path_info.rstrip('/') or '/'
+        match = self.mapper.match(path)
+        if match is None:
+            return faults.fault_response(404, 'The resource could not be found.')
+        handlers = self.handlers[match.pop('route_key')]
+        handler = handlers.get(req.method)
+        if handler is None:
+            allowed = ', '.join(sorted(handlers))
+            return faults.exception_response(webob.exc.HTTPMethodNotAllowed(
+                explanation='The method %s is not allowed here' % req.method,
+                headers={'Allow': allowed}))
+        return wsgi.serve(req, handler, match)
