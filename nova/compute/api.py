@@ -3,7 +3,8 @@
 It checks input, policy-independent rules (state, lock, quota), writes the DB
 and casts to the scheduler or the instance's compute host. Reads never leave
 the API process. Instances are DB rows; callers pass the row they got from
-``get``.
+``get``. Resize and migrations, live migration, rebuild, snapshot and backup,
+shelve are mixed in from their own modules.
 """
 import base64
 import logging
@@ -15,7 +16,8 @@ import uuid as uuid_lib
 from nova import exception
 from nova import quota
 from nova import servicegroup
-from nova.compute import flavors, power_state, rpcapi, task_states, vm_states
+from nova.compute import flavors, live_migrate, power_state, rebuild, resize, resize_quota
+from nova.compute import rpcapi, shelve, snapshot, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
@@ -44,7 +46,8 @@ def _require(capability, action):
     virt_driver.compute_driver_class().require(capability, action)
 
 
-class API:
+class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
+          snapshot.SnapshotAPI, shelve.ShelveAPI):
     """Instance lifecycle. Every rule about instances lives here once."""
 
     def __init__(self, image_api=None):
@@ -69,8 +72,7 @@ class API:
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         image = self._check_image(context, image_href, flavor)
         metadata = dict(metadata or {})
-        quota.check_metadata_items(context, context.project_id, len(metadata))
-        _check_metadata_sizes(metadata)
+        self._check_metadata(context, context.project_id, metadata)
         key_data = None
         if key_name is not None:
             key_data = db.key_pair_get(context, context.user_id, key_name).public_key
@@ -134,7 +136,13 @@ class API:
             raise exception.InvalidInput(reason='max_count must be >= min_count')
         return min_count, max_count
 
+    @staticmethod
+    def _check_metadata(context, project_id, metadata):
+        quota.check_metadata_items(context, project_id, len(metadata))
+        _check_metadata_sizes(metadata)
+
     def _check_image(self, context, image_href, flavor):
+        """The active image, if ``flavor`` (or an instance) is big enough for it."""
         if not image_href:
             raise exception.InvalidInput(reason='an image is required')
         image = self.image_api.show(context, image_href)
@@ -164,7 +172,7 @@ class API:
         if host and not context.is_admin:
             raise exception.Forbidden(reason='only admins may choose a host')
         known = {CONF.default_availability_zone} | {
-            a.metadata_dict.get('availability_zone') for a in db.aggregate_get_all(context)}
+            a.availability_zone for a in db.aggregate_get_all(context)}
         if zone and zone not in known:
             raise exception.InvalidInput(
                 reason='The requested availability zone is not available')
@@ -225,6 +233,7 @@ class API:
     @check_instance_state(vm_state=None, task_state=None)
     def delete(self, context, instance):
         """Delete (or soft-delete when reclaim_instance_interval is set)."""
+        instance = self._prepare_delete(context, instance)
         if CONF.reclaim_instance_interval > 0 and instance.host and \
                 instance.vm_state not in (vm_states.ERROR, vm_states.SOFT_DELETED) and \
                 instance.task_state is None:
@@ -234,14 +243,24 @@ class API:
     @check_instance_lock
     @check_instance_state(vm_state=None, task_state=None)
     def force_delete(self, context, instance):
-        self._delete(context, instance, 'forceDelete')
+        self._delete(context, self._prepare_delete(context, instance), 'forceDelete')
+
+    def _prepare_delete(self, context, instance):
+        """As Nova before any delete: confirm a finished resize, drop a shelved image."""
+        if instance.task_state == task_states.DELETING:
+            return instance
+        if instance.vm_state == vm_states.RESIZED and instance.task_state is None:
+            instance = self._confirm_before_delete(context, instance)
+        self._delete_shelved_image(context, instance)
+        return instance
 
     def _delete(self, context, instance, action):
         if instance.task_state == task_states.DELETING:
             return  # already on its way
         compute_utils.start_action(context, instance.uuid, action)
         if not instance.host or not self._host_is_up(context, instance.host):
-            db.instance_destroy(context, instance.uuid, quota=compute_utils.quota_release(instance))
+            db.instance_destroy(context, instance.uuid,
+                                quota=resize_quota.release_on_delete(instance))
             return
         begin_task(context, instance, task_states.DELETING, expected_task_state=[
             instance.task_state], method=action)
@@ -263,6 +282,27 @@ class API:
         except exception.HostBinaryNotFound:
             return False
         return servicegroup.service_is_up(svc)
+
+    @staticmethod
+    def _check_destination(context, instance, host):
+        """A host an admin names for a move: another compute host that is up."""
+        if host == instance.host:
+            raise exception.UnableToMigrateToSelf(instance_id=instance.uuid, host=host)
+        try:
+            svc = db.service_get_by_host_and_binary(context, host, 'nova-compute')
+        except exception.HostBinaryNotFound:
+            raise exception.ComputeHostNotFound(host=host) from None
+        if not servicegroup.service_is_up(svc):
+            raise exception.ComputeServiceUnavailable(host=host)
+
+    @staticmethod
+    def _end_task(context, instance_uuid, task_state):
+        """Leave a task the API entered but could not hand on (unless it moved on)."""
+        try:
+            db.instance_update(context, instance_uuid, {'task_state': None},
+                               expected_task_state=task_state)
+        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+            pass
 
     # -- actions ----------------------------------------------------------------------
     def _act(self, context, instance, action, method, task_state, **kwargs):

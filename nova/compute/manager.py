@@ -4,6 +4,9 @@ Every operation walks the instance through its states with compare-and-swap
 updates (the expected task_state must still hold), records an action event,
 and on failure records a fault and clears the task so that no instance is left
 in a task forever; ``init_host`` finishes or fails what a crash interrupted.
+The longer flows live in their own modules, mixed in here: resize and cold
+migration (resize_manager), live migration, rebuild, snapshot and backup,
+shelve; each also says how to resolve its task states after a crash.
 """
 import datetime
 import functools
@@ -16,11 +19,16 @@ from nova import context as nova_context
 from nova import exception
 from nova import manager
 from nova import utils
-from nova.compute import power_state, rpcapi, task_states, vm_states
+from nova.compute import live_migrate, move_claims, power_state, rebuild, resize_manager
+from nova.compute import resize_quota, rpcapi, shelve, snapshot, task_states, vm_states
 from nova.compute import utils as compute_utils
+from nova.compute.action_events import instance_action
+from nova.compute.base_images import BaseImages
 from nova.compute.resource_tracker import ResourceTracker
+from nova.compute.resource_tracker import instance_usage as resource_usage
 from nova.conf import CONF
 from nova.db import api as db
+from nova.image import service as image_service
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.scheduler.request_spec import RequestSpec
 from nova.virt import driver as virt_driver
@@ -38,31 +46,14 @@ _STATE_AFTER = {
 }
 
 
-def instance_action(func):
-    """Run a per-instance RPC method with an event, a fault on error, and the
-    task_state cleared whatever happens."""
-    @functools.wraps(func)
-    def wrapper(self, context, instance_uuid, **kwargs):
-        event = 'compute_%s' % func.__name__
-        self._event(context, [instance_uuid], event)
-        try:
-            result = func(self, context, instance_uuid, **kwargs)
-        except exception.InstanceNotFound:
-            LOG.info('Instance %s vanished during %s', instance_uuid, func.__name__)
-            self._event(context, [instance_uuid], event, 'Error')
-            return None
-        except Exception as error:
-            LOG.exception('%s failed for instance %s', func.__name__, instance_uuid)
-            compute_utils.add_instance_fault(context, instance_uuid, error, self.host)
-            self._clear_task(context, instance_uuid)
-            self._event(context, [instance_uuid], event, 'Error', error)
-            raise
-        self._event(context, [instance_uuid], event, 'Success')
-        return result
-    return wrapper
+# task state -> the method that resolves it after a crash (see _recover)
+_RECOVERY = dict(**resize_manager.RECOVERY, **live_migrate.RECOVERY, **rebuild.RECOVERY,
+                 **snapshot.RECOVERY, **shelve.RECOVERY)
 
 
-class ComputeManager(manager.Manager):
+class ComputeManager(resize_manager.ResizeManager, live_migrate.LiveMigrationManager,
+                     rebuild.RebuildManager, snapshot.SnapshotManager, shelve.ShelveManager,
+                     manager.Manager):
     RPC_API = rpcapi.ComputeAPI
 
     def __init__(self, host=None, service_name=None, driver=None):
@@ -70,6 +61,9 @@ class ComputeManager(manager.Manager):
         self.driver = driver or virt_driver.load_compute_driver(self.host)
         self.tracker = ResourceTracker(self.host, self.driver)
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+        self.compute_rpcapi = rpcapi.ComputeAPI()
+        self.image_api = image_service.get_default_image_service()
+        self.base_images = BaseImages(self.image_api)
         self._build_slots = eventlet.semaphore.Semaphore(CONF.max_concurrent_builds)
         self._report_pending = False
         self._instance_locks = utils.KeyedLocks()  # spawn vs delete of one instance
@@ -80,7 +74,7 @@ class ComputeManager(manager.Manager):
         self.driver.init_host(self.host)
         ctxt = nova_context.get_admin_context()
         instances = db.instance_get_all_by_host(ctxt, self.host)
-        self.tracker.load_instances(instances)
+        self._recount_claims(ctxt)
         for instance in instances:
             try:
                 self._recover(ctxt, instance)
@@ -94,8 +88,16 @@ class ComputeManager(manager.Manager):
         if task is None:
             return
         LOG.info('Instance %s was in task %s when the service stopped', instance.uuid, task)
+        # the steps run below, here or on other hosts, are events of this action
+        compute_utils.start_action(ctxt, instance.uuid, 'recover')
         if task == task_states.DELETING:
             self._terminate(ctxt, instance)
+            return
+        if task == task_states.SPAWNING and instance.vm_state == vm_states.SHELVED_OFFLOADED:
+            self._recover_unshelve_spawn(ctxt, instance)
+            return
+        if task in _RECOVERY:
+            getattr(self, _RECOVERY[task])(ctxt, instance)
             return
         running = self._power_state(instance)
         if task in (task_states.SPAWNING, task_states.NETWORKING,
@@ -164,6 +166,50 @@ class ComputeManager(manager.Manager):
 
     def _get(self, ctxt, instance_uuid):
         return db.instance_get_by_uuid(ctxt, instance_uuid)
+
+    def _interrupted(self, instance):
+        return exception.InstanceActionInterrupted(
+            task_state=instance.task_state, instance_uuid=instance.uuid, host=self.host)
+
+    @staticmethod
+    def _migration_status(ctxt, migration_id, status):
+        db.migration_update(ctxt, migration_id, {'status': status})
+
+    # -- claims -----------------------------------------------------------------
+    def _recount_claims(self, ctxt):
+        """Make the claims what the database says this node holds (move_claims)."""
+        expected = move_claims.expected_claims(ctxt, self.host, self.tracker.nodename)
+        for key in list(self.tracker.usage):
+            if key not in expected:
+                self.tracker.drop(key)
+        for key, (instance, flavor) in expected.items():
+            need = resource_usage(flavor if flavor is not None else instance)
+            if self.tracker.usage.get(key) != need:
+                self.tracker.drop(key)
+                self.tracker.instance_claim(instance, flavor=flavor, key=key)
+
+    def _settle_claims(self, instance, own=None, other=None):
+        """This host's claims for an instance become exactly ``own`` (its flavor,
+        if it is here) and ``other`` (the flavor of the other end of a move)."""
+        self.tracker.drop(instance.uuid)
+        self.tracker.drop(move_claims.key(instance.uuid))
+        if own is not None:
+            self.tracker.instance_claim(instance, flavor=own)
+        if other is not None:
+            self.tracker.instance_claim(instance, flavor=other,
+                                        key=move_claims.key(instance.uuid))
+
+    def _drop_claim_at(self, ctxt, host, instance_uuid):
+        """The other end of a move gives up its claim, here or on its host."""
+        if host == self.host:
+            self.drop_move_claim(ctxt, instance_uuid)
+        elif host:
+            self.compute_rpcapi.to_host(ctxt, 'drop_move_claim', host, instance_uuid)
+
+    def drop_move_claim(self, context, instance_uuid):
+        """A move to or from this host will not happen: free what was claimed for it."""
+        if self.tracker.drop(move_claims.key(instance_uuid)):
+            self._report_soon(context)
 
     def _send_report(self, ctxt):
         """Tell the schedulers what this node has now (fanout)."""
@@ -238,7 +284,7 @@ class ComputeManager(manager.Manager):
     def _spawn(self, context, request_spec, instance):
         with self._build_slots, self._instance_locks(instance.uuid):
             try:
-                image_meta = request_spec.get('image') or {}
+                image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
                 self.driver.spawn(context, instance, image_meta,
                                   admin_password=None, network_info=[])
                 return instance, None
@@ -276,8 +322,9 @@ class ComputeManager(manager.Manager):
     def _terminate(self, context, instance):
         with self._instance_locks(instance.uuid):
             self.driver.destroy(context, instance)
-        self.tracker.drop(instance.uuid)
-        db.instance_destroy(context, instance.uuid, quota=compute_utils.quota_release(instance))
+        self._settle_claims(instance)
+        db.instance_destroy(context, instance.uuid,
+                            quota=resize_quota.release_on_delete(instance))
         self._report_soon(context)
 
     # -- power actions ----------------------------------------------------------
@@ -370,14 +417,15 @@ class ComputeManager(manager.Manager):
     @manager.periodic_task
     def update_available_resource(self, context):
         """Recount usage from the DB and the hypervisor, then report it."""
-        instances = db.instance_get_all_by_host(context, self.host)
-        live = {i.uuid for i in instances}
-        for key in list(self.tracker.usage):
-            if key.split(':')[0] not in live:
-                self.tracker.drop(key)
-        self.tracker.load_instances(instances)
+        self._recount_claims(context)
         self.tracker.update_available_resource(context, self.service_id)
         self._send_report(context)
+
+    @manager.periodic_task(spacing='image_cache_manager_interval')
+    def remove_unused_base_images(self, context):
+        """Remove the cached images no instance here has used for a while."""
+        in_use = {i.image_ref for i in db.instance_get_all_by_host(context, self.host)}
+        self.base_images.remove_unused(in_use)
 
     @manager.periodic_task(spacing='sync_power_state_interval')
     def sync_power_states(self, context):

@@ -17,6 +17,12 @@ opts = [
     cfg.IntOpt('shelved_offload_time', default=0,
                help='Seconds a shelved instance keeps its host before it is offloaded '
                     '(0: at once, -1: never).'),
+    cfg.IntOpt('shelved_poll_interval', default=3600,
+               help='Seconds between checks for shelved instances to offload after '
+                    'shelved_offload_time (<= 0: never).'),
+    cfg.IntOpt('image_cache_manager_interval', default=2400,
+               help='Seconds between removals of cached base images no instance on the '
+                    'host uses (<= 0: never).'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize land on the host the instance is on.'),
     cfg.StrOpt('multi_instance_display_name_template', default='%(name)s-%(count)d',

@@ -1,0 +1,45 @@
+"""A cached base image costs a dict lookup and a stat; a vanished one is fetched again."""
+import os
+import uuid
+
+from nova.compute import base_images
+from nova.conf import CONF
+
+
+class ImageService:
+    def __init__(self):
+        self.downloads = []
+
+    def download(self, context, image_id):
+        self.downloads.append(image_id)
+        return {'id': image_id, 'size': 4}, iter([b'disk'])
+
+
+def cached(tmp_path):
+    CONF.set_override('instances_path', str(tmp_path))
+    service = ImageService()
+    return base_images.BaseImages(service), service
+
+
+def test_second_fetch_is_a_hit(tmp_path):
+    images, service = cached(tmp_path)
+    image_id = str(uuid.uuid4())
+    meta = images.image_meta(None, {'id': image_id, 'properties': {'os_type': 'linux'}})
+    assert meta == {'id': image_id, 'properties': {'os_type': 'linux'},
+                    'local_path': str(tmp_path / '_base' / image_id)}
+    assert images.fetch(None, image_id) == meta['local_path']
+    assert service.downloads == [image_id]
+    assert images.image_meta(None, {}) == {}
+
+
+def test_removed_or_vanished_files_are_fetched_again(tmp_path):
+    CONF.set_override('remove_unused_base_images_age', 0)
+    images, service = cached(tmp_path)
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    images.fetch(None, a)
+    images.fetch(None, b)
+    assert images.remove_unused({a}) == [b]
+    images.fetch(None, b)
+    os.unlink(images.fetch(None, a))
+    images.fetch(None, a)
+    assert service.downloads == [a, b, b, a]
