@@ -530,6 +530,12 @@ class MigrationPreCheckError(Invalid):
     msg_fmt = 'Migration pre-check error: %(reason)s'
 
 
+class InstanceActionInterrupted(NovaException):
+    msg_fmt = ('Task %(task_state)s of instance %(instance_uuid)s was interrupted: '
+               'nova-compute on %(host)s stopped')
+    safe = True
+
+
 class InstanceFaultRollback(NovaException):
     """A host-side failure whose handler already put the instance back in a rest state."""
 
@@ -538,3 +544,88 @@ class InstanceFaultRollback(NovaException):
     def __init__(self, inner_exception=None, **kwargs):
         self.inner_exception = inner_exception
         super().__init__(inner_exception=inner_exception, **kwargs)
+
+
+# ------------------------------------------------ EC2 API and security groups
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "The security group '%(group)s' does not exist."
+
+
+class SecurityGroupExists(Conflict):
+    msg_fmt = "The security group '%(name)s' already exists in project %(project_id)s."
+
+
+class SecurityGroupInUse(Conflict):
+    msg_fmt = 'Security group %(group)s is in use: %(reason)s'
+
+
+class SecurityGroupCannotDelete(Invalid):
+    msg_fmt = "The security group '%(group)s' cannot be deleted by a user."
+
+
+class SecurityGroupRuleExists(Conflict):
+    msg_fmt = 'The specified rule already exists in the security group.'
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    msg_fmt = 'The specified rule does not exist in the security group.'
+
+
+class ClientTokenMismatch(Invalid):
+    msg_fmt = ('Client token %(client_token)s was already used for a request with '
+               'different parameters.')
+
+
+# ------------------------------------------------ object store (nova/objectstore)
+
+class BucketNotFound(NotFound):
+    msg_fmt = 'The bucket %(bucket)s does not exist.'
+
+
+class BucketExists(Conflict):
+    msg_fmt = 'The bucket %(bucket)s already exists.'
+
+
+class BucketNotEmpty(Conflict):
+    msg_fmt = 'The bucket %(bucket)s is not empty.'
+
+
+class InvalidBucketName(Invalid):
+    msg_fmt = 'Invalid bucket name %(bucket)r: %(reason)s'
+
+
+class ObjectNotFound(NotFound):
+    msg_fmt = 'The key %(key)s does not exist in bucket %(bucket)s.'
+
+
+class InvalidObjectKey(Invalid):
+    msg_fmt = 'Invalid object key: %(reason)s'
+
+
+class ObjectKeyTooLong(InvalidObjectKey):
+    msg_fmt = 'Object keys are at most %(limit)d bytes long (UTF-8).'
+
+
+class ObjectTooLarge(Invalid):
+    msg_fmt = 'The object is larger than the %(limit)d bytes allowed.'
+
+
+class ObjectDigestMismatch(Invalid):
+    msg_fmt = 'The Content-MD5 you specified did not match what we received.'
+
+
+class UploadNotFound(NotFound):
+    msg_fmt = 'The multipart upload %(upload_id)s does not exist.'
+
+
+class UploadPartInvalid(Invalid):
+    msg_fmt = 'Part %(part)s was not uploaded or its ETag does not match.'
+
+
+class UploadPartsOutOfOrder(Invalid):
+    msg_fmt = 'The list of parts was not in ascending order.'
+
+
+class UploadPartTooSmall(Invalid):
+    msg_fmt = 'Part %(part)s is smaller than the minimum allowed size of %(limit)d bytes.'

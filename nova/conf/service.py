@@ -30,7 +30,7 @@ opts = [
     cfg.BoolOpt('debug', default=False, help='Log at DEBUG level.'),
     cfg.BoolOpt('verbose', default=False, help='Log at INFO level (classic flag).'),
     cfg.StrOpt('log_file', help='Log to this file instead of stderr.'),
-    cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata'],
+    cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity'],
                 help='Paste apps that nova-api serves.'),
 ] + [
     cfg.StrOpt('%s_topic' % topic, default=topic,

@@ -223,3 +223,5 @@ from nova.db.server_groups import (  # noqa: E402,F401
 from nova.db.images import *  # noqa: F401,F403 -- the image registry
 
 from nova.db.auth import *  # noqa: F401,F403 -- identity
+
+from nova.db.ec2 import *  # noqa: F401,F403 -- EC2 ids, client tokens, security groups

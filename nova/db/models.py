@@ -577,3 +577,5 @@ class Migration(Base, NovaBase):
 from nova.db.image_models import *  # noqa: F401,F403 -- images share Base.metadata
 
 from nova.db.auth_models import *  # noqa: F401,F403 -- identity shares Base.metadata
+
+from nova.db.ec2_models import *  # noqa: F401,F403 -- EC2 ids, tokens, security groups

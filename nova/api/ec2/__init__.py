@@ -1,36 +1,73 @@
-"""EC2 query API front end: answers every request with EC2's own XML errors.
+"""EC2 query API front end (nova-api, port 8773, at /services/Cloud and /).
 
-The actions arrive with the EC2 issue; until then an endpoint that knows no
-action says so the way EC2 does (InvalidAction), so clients get a clear error.
+Translation only: a request's Action, dotted parameters and signature become
+calls of nova.compute.api and the other public APIs, and their answers (or
+exceptions) become EC2 XML (or EC2 error codes). Actions are registered by
+family: instances, instance_actions, tags, keypairs, security_groups,
+images, regions, admin.
 """
-from xml.sax.saxutils import escape
+import logging
 
-import webob
 import webob.dec
 
+from nova import context as nova_context
+from nova import policy
 from nova.api import middleware
+from nova.api.ec2 import actions, auth, faults, params, xml
+from nova.api.ec2 import (admin, images, instance_actions, instances, keypairs,  # noqa: F401
+                          regions, security_groups, tags)
+from nova.conf import CONF
 
-
-def ec2_error(req, status, code, message):
-    request_id = req.environ.get(middleware.ENV_REQUEST_ID, '')
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
-            '<Code>%s</Code><Message>%s</Message></Error></Errors>'
-            '<RequestID>%s</RequestID></Response>' % (
-                escape(code), escape(message), escape(request_id)))
-    return webob.Response(status=status, content_type='text/xml', charset='utf-8',
-                          body=body.encode())
+LOG = logging.getLogger(__name__)
+ENV_CONTEXT = 'nova.context'
 
 
 class Ec2App:
+    def __init__(self):
+        self._apis = None
+
     @classmethod
     def factory(cls, global_conf, **local_conf):
         return cls()
 
+    @property
+    def apis(self):
+        if self._apis is None:  # built on first use: the RPC clients need rpc.init()
+            self._apis = actions.Apis()
+        return self._apis
+
     @webob.dec.wsgify
     def __call__(self, req):
-        action = req.params.get('Action')
-        if not action:
-            return ec2_error(req, 400, 'MissingAction', 'The request must contain '
-                             'the parameter Action')
-        return ec2_error(req, 400, 'InvalidAction', 'The action %s is not valid '
-                         'for this web service.' % action)
+        request_id = req.environ.get(middleware.ENV_REQUEST_ID) or \
+            nova_context.generate_request_id()
+        try:
+            return self._serve(req, request_id)
+        except Exception as error:  # noqa: BLE001 -- every error gets an EC2 error body
+            ec2_error = faults.to_ec2_error(error)
+            if ec2_error is None:
+                LOG.exception('Unexpected error serving EC2 %s', req.params.get('Action'))
+                ec2_error = faults.Ec2Error('InternalError', faults.INTERNAL_ERROR, 500)
+            elif ec2_error.status in (401, 403):
+                LOG.info('Refused EC2 %s: %s', req.params.get('Action'), ec2_error.message)
+            return faults.error_response(ec2_error, request_id)
+
+    def _serve(self, req, request_id):
+        if req.path_info.rstrip('/') not in ('', CONF.ec2_path.rstrip('/')):
+            raise faults.Ec2Error('InvalidRequest', 'No EC2 API at %s' % req.path, 404)
+        if req.method not in ('GET', 'POST'):
+            raise faults.Ec2Error('InvalidRequest', 'Use GET or POST', 405)
+        flat = dict(req.params)
+        name = flat.get('Action')
+        context = auth.authenticate(req, flat, request_id)
+        req.environ[ENV_CONTEXT] = context
+        if not name:
+            raise faults.Ec2Error('MissingAction', 'The request must contain the parameter '
+                                  'Action')
+        if name not in actions.ACTIONS:
+            raise faults.Ec2Error('InvalidAction', 'The action %s is not valid for this web '
+                                  'service.' % name)
+        handler, rule = actions.ACTIONS[name]
+        policy.authorize(context, rule)
+        call = actions.Call(context, params.Params(params.parse(flat)), self.apis,
+                            request_id, req.host)
+        return xml.render(name, handler(call), request_id)

@@ -1,12 +1,38 @@
-"""Metadata service front end: the version listing instances read first.
+"""Metadata service (port 8775, and 169.254.169.254 where the network forwards it).
 
-The per-instance data arrives with the EC2 issue; unknown paths are 404.
+EC2 style: ``/`` lists versions, ``/<version>/meta-data/...`` the instance's
+tree, ``/<version>/user-data`` its user data (404 when none). OpenStack style:
+``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``.
+Every answer is about the instance the request comes from
+(nova.api.metadata.lookup); there is no way to name another one.
 """
+import json
+
 import webob
 import webob.dec
+import webob.exc
+
+from nova.api.metadata import content, lookup
 
 EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
-                '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04']
+                '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
+OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30',
+                      '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
+OPENSTACK_FILES = ['meta_data.json', 'user_data', 'vendor_data.json']
+
+
+def _text(lines):
+    return webob.Response(content_type='text/plain', charset='utf-8',
+                          body='\n'.join(lines).encode('utf-8'))
+
+
+def _json(value):
+    return webob.Response(content_type='application/json', charset='utf-8',
+                          body=json.dumps(value, sort_keys=True).encode('utf-8'))
+
+
+def _not_found():
+    return webob.exc.HTTPNotFound()
 
 
 class MetadataApp:
@@ -16,8 +42,54 @@ class MetadataApp:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        if req.path_info in ('', '/'):
-            return webob.Response(content_type='text/plain', charset='utf-8',
-                                  body='\n'.join(EC2_VERSIONS + ['latest']).encode())
-        return webob.Response(status=404, content_type='text/plain', charset='utf-8',
-                              body=b'404 Not Found')
+        if req.method not in ('GET', 'HEAD'):
+            return webob.exc.HTTPMethodNotAllowed()
+        parts = [p for p in req.path_info.split('/') if p]
+        if not parts:
+            return _text(EC2_VERSIONS)
+        if parts[0] == 'openstack':
+            return self._openstack(req, parts[1:])
+        if parts[0] not in EC2_VERSIONS:
+            return _not_found()
+        return self._ec2(req, parts[1:])
+
+    @staticmethod
+    def _ec2(req, parts):
+        instance = lookup.find_instance(req)
+        data = content.user_data(instance)
+        if not parts:
+            return _text(['meta-data/'] + (['user-data'] if data is not None else []))
+        if parts == ['user-data']:
+            if data is None:
+                return _not_found()
+            return webob.Response(content_type='application/octet-stream', body=data)
+        if parts[0] != 'meta-data':
+            return _not_found()
+        node = content.ec2_metadata(instance)
+        for part in parts[1:]:
+            if not isinstance(node, dict) or part not in node:
+                return _not_found()
+            node = node[part]
+        if isinstance(node, str):
+            return _text([node])
+        if parts[1:] == ['public-keys']:
+            return _text([content.public_keys_listing(instance)])
+        return _text(sorted(k + '/' if isinstance(v, dict) else k for k, v in node.items()))
+
+    @staticmethod
+    def _openstack(req, parts):
+        if not parts:
+            return _text(OPENSTACK_VERSIONS)
+        if parts[0] not in OPENSTACK_VERSIONS or len(parts) > 2:
+            return _not_found()
+        instance = lookup.find_instance(req)
+        data = content.user_data(instance)
+        if len(parts) == 1:
+            return _text([f for f in OPENSTACK_FILES if f != 'user_data' or data is not None])
+        if parts[1] == 'meta_data.json':
+            return _json(content.openstack_metadata(instance))
+        if parts[1] == 'vendor_data.json':
+            return _json({})
+        if parts[1] == 'user_data' and data is not None:
+            return webob.Response(content_type='application/octet-stream', body=data)
+        return _not_found()

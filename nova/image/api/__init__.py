@@ -1,25 +1,30 @@
-"""Glance v2 compatible front end: version documents now, images with the image issue."""
-import json
+"""Glance v2 compatible front end of nova-image (port 9292): paste factories.
 
-import webob
+Like Glance's version negotiation, everything outside ``/v2/`` is the version
+list (no authentication); ``/v2/...`` goes through the pipeline that
+--auth_strategy picks (nova.api.auth:pipeline_factory) and ends in the
+router (nova.image.api.router).
+"""
 import webob.dec
 
 
-class VersionsApp:
-    """GET / and /versions: Glance answers 300 Multiple Choices with its versions."""
+class _VersionsOrAPI:
+    """/v2/<anything> is the API; any other path is the version list."""
 
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls()
+    def __init__(self, versions_app, api_app):
+        self.versions_app, self.api_app = versions_app, api_app
 
     @webob.dec.wsgify
     def __call__(self, req):
-        if req.path_info.rstrip('/') in ('', '/versions'):
-            versions = [{'id': 'v2.9', 'status': 'CURRENT',
-                         'links': [{'rel': 'self', 'href': req.host_url + '/v2/'}]}]
-            status = 200 if req.path_info.rstrip('/') == '/versions' else 300
-            return webob.Response(status=status, content_type='application/json',
-                                  charset='utf-8',
-                                  body=json.dumps({'versions': versions}).encode())
-        return webob.Response(status=404, content_type='application/json', charset='utf-8',
-                              body=json.dumps({'code': 404, 'title': 'Not Found'}).encode())
+        if req.path_info.startswith('/v2/') and req.path_info != '/v2/':
+            return req.get_response(self.api_app)
+        return req.get_response(self.versions_app)
+
+
+def versions_or_api_factory(loader, global_conf, versions, api):
+    return _VersionsOrAPI(loader.get_app(versions), loader.get_app(api))
+
+
+def app_factory(global_conf, **local_conf):
+    from nova.image.api import router
+    return router.ImageAPI()

@@ -1,0 +1,72 @@
+"""What an instance is told about itself: the EC2 meta-data tree and the
+OpenStack meta_data.json, from its row (and EC2 ids made as EC2 shows them)."""
+import base64
+import binascii
+
+from nova import context as nova_context
+from nova.api.ec2 import ids
+from nova.api.ec2 import instance_views
+
+
+def user_data(instance):
+    """The raw user data, or None when the instance has none."""
+    if not instance.user_data:
+        return None
+    try:
+        return base64.b64decode(instance.user_data)
+    except (binascii.Error, ValueError):
+        return instance.user_data.encode('utf-8')
+
+
+def ec2_metadata(instance):
+    """The /<version>/meta-data/ tree: dicts are directories, strings files."""
+    ctx = nova_context.get_admin_context()
+    hostname = instance.hostname or ''
+    tree = {
+        'ami-id': ids.ec2_id(ctx, 'ami', instance.image_ref) or '',
+        'ami-launch-index': str(instance.launch_index or 0),
+        'ami-manifest-path': (instance.system_metadata or {}).get('image_image_location',
+                                                                  'FIXME'),
+        'block-device-mapping': {'ami': 'vda',
+                                 'root': instance.root_device_name or '/dev/vda'},
+        'hostname': hostname,
+        'instance-action': 'none',
+        'instance-id': ids.ec2_id(ctx, 'i', instance.uuid),
+        'instance-type': instance_views.instance_type(instance) or '',
+        'local-hostname': hostname,
+        'local-ipv4': instance.access_ip_v4 or '',
+        'placement': {'availability-zone': instance.availability_zone or ''},
+        'public-hostname': hostname,
+        'public-ipv4': '',
+        'reservation-id': instance.reservation_id or '',
+        'security-groups': '\n'.join(instance.security_groups or []),
+    }
+    if instance.kernel_id:
+        tree['kernel-id'] = ids.ec2_id(ctx, 'aki', instance.kernel_id)
+    if instance.ramdisk_id:
+        tree['ramdisk-id'] = ids.ec2_id(ctx, 'ari', instance.ramdisk_id)
+    if instance.key_name:
+        tree['public-keys'] = {'0': {'openssh-key': instance.key_data or ''}}
+    return tree
+
+
+def public_keys_listing(instance):
+    """public-keys/ lists '0=name', not the directory's own key."""
+    return '0=%s' % instance.key_name
+
+
+def openstack_metadata(instance):
+    """meta_data.json."""
+    keys = {instance.key_name: instance.key_data} if instance.key_name else {}
+    return {
+        'uuid': instance.uuid,
+        'name': instance.display_name,
+        'hostname': instance.hostname,
+        'launch_index': instance.launch_index or 0,
+        'availability_zone': instance.availability_zone,
+        'project_id': instance.project_id,
+        'public_keys': keys,
+        'keys': [{'name': name, 'type': 'ssh', 'data': data} for name, data in keys.items()],
+        'meta': instance.metadata_dict,
+        'devices': [],
+    }

@@ -1,0 +1,38 @@
+"""nova-objectstore: where buckets live and the limits of the S3 API."""
+from oslo_config import cfg
+
+from nova.conf import paths
+
+opts = [
+    cfg.StrOpt('buckets_path', default=paths.state_path_def('buckets'),
+               help='Directory holding one directory per bucket (objects, uploads in '
+                    'progress, temporary files). Its filesystem must support user '
+                    'extended attributes: object metadata is kept in them.'),
+    cfg.StrOpt('s3_host_suffix',
+               help='Host name under which <bucket>.<suffix> addresses a bucket '
+                    '(virtual-host-style requests). Default: --public_endpoint_host '
+                    'when set, else localhost.'),
+    cfg.IntOpt('s3_max_object_size', default=5 * 1024 ** 3, min=1,
+               help='Largest object one PutObject or CopyObject may write, in bytes '
+                    '(larger objects are uploaded in parts).'),
+    cfg.IntOpt('s3_min_part_size', default=5 * 1024 ** 2, min=1,
+               help='Smallest part, in bytes, of a multipart upload but its last part.'),
+    cfg.IntOpt('s3_io_chunk_size', default=1024 ** 2, min=4096,
+               help='Bytes read from the client or from disk at a time when streaming '
+                    'objects in and out.'),
+    cfg.IntOpt('s3_auth_cache_ttl', default=5, min=0,
+               help='Seconds an access key, its secret and its user\'s roles are reused '
+                    'without asking the database (0: always ask). Bounds how late '
+                    'nova-objectstore notices a deleted key or a removed role.'),
+    cfg.IntOpt('s3_stale_tmp_age', default=86400, min=60,
+               help='Seconds after which temporary files of interrupted writes are '
+                    'removed when nova-objectstore starts.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

@@ -1,0 +1,110 @@
+"""Security groups of a project and their ingress rules (rows loaded with the group).
+
+A duplicate name or rule is caught by the unique constraints, so two
+concurrent requests cannot both create one.
+"""
+import sqlalchemy as sa
+
+from nova import exception
+from nova.db import errors
+from nova.db import models
+from nova.db import query
+from nova.db import session as db_session
+
+__all__ = ['security_group_create', 'security_group_get', 'security_group_get_by_name',
+           'security_group_get_all', 'security_group_destroy', 'security_group_in_use',
+           'security_group_rule_create_many', 'security_group_rule_destroy_many',
+           'security_group_rule_find']
+
+SecurityGroup = models.SecurityGroup
+SecurityGroupRule = models.SecurityGroupRule
+RULE_FIELDS = ('protocol', 'from_port', 'to_port', 'cidr', 'source_group_uuid')
+
+
+def security_group_create(context, values):
+    """A new group; SecurityGroupExists if the project has one of that name."""
+    group = SecurityGroup(**values)
+    name, project_id = group.name, group.project_id
+    with errors.duplicate_raises(lambda: exception.SecurityGroupExists(
+            project_id=project_id, name=name)):
+        with db_session.writer() as session:
+            session.add(group)
+            session.flush()
+            session.refresh(group, ['rules'])
+    return group
+
+
+def _get(session, context, *criteria, not_found):
+    return query.first(session, query.model_query(context, SecurityGroup).where(*criteria),
+                       not_found)
+
+
+def security_group_get(context, group_uuid):
+    with db_session.reader() as session:
+        return _get(session, context, SecurityGroup.uuid == group_uuid,
+                    not_found=lambda: exception.SecurityGroupNotFound(group=group_uuid))
+
+
+def security_group_get_by_name(context, project_id, name):
+    with db_session.reader() as session:
+        return _get(session, context, SecurityGroup.project_id == project_id,
+                    SecurityGroup.name == name,
+                    not_found=lambda: exception.SecurityGroupNotFound(group=name))
+
+
+def security_group_get_all(context, project_id=None):
+    """Every group (of one project), oldest first."""
+    stmt = query.model_query(context, SecurityGroup)
+    if project_id is not None:
+        stmt = stmt.where(SecurityGroup.project_id == project_id)
+    with db_session.reader() as session:
+        return list(session.scalars(stmt.order_by(SecurityGroup.id)))
+
+
+def security_group_in_use(context, group_uuid):
+    """Whether a live rule of another group names this one as its source."""
+    stmt = sa.select(sa.func.count(SecurityGroupRule.id)).join(
+        SecurityGroup, SecurityGroup.id == SecurityGroupRule.parent_group_id).where(
+        SecurityGroupRule.source_group_uuid == group_uuid, SecurityGroupRule.deleted == 0,
+        SecurityGroup.uuid != group_uuid)
+    with db_session.reader() as session:
+        return bool(session.scalar(stmt))
+
+
+def security_group_destroy(context, group_uuid):
+    """Soft-delete a group and its rules."""
+    with db_session.writer() as session:
+        group = _get(session, context, SecurityGroup.uuid == group_uuid,
+                     not_found=lambda: exception.SecurityGroupNotFound(group=group_uuid))
+        session.execute(query.soft_delete(SecurityGroupRule,
+                                          SecurityGroupRule.parent_group_id == group.id))
+        session.execute(query.soft_delete(SecurityGroup, SecurityGroup.id == group.id))
+
+
+def _rule_criteria(group_id, rule):
+    return [SecurityGroupRule.parent_group_id == group_id, SecurityGroupRule.deleted == 0] + [
+        getattr(SecurityGroupRule, name) == rule[name] for name in RULE_FIELDS]
+
+
+def security_group_rule_find(context, group_id, rule):
+    """The live rule of group_id equal to rule (a dict of RULE_FIELDS), or None."""
+    with db_session.reader() as session:
+        return session.scalars(sa.select(SecurityGroupRule).where(
+            *_rule_criteria(group_id, rule))).first()
+
+
+def security_group_rule_create_many(context, group_id, rules):
+    """Add rules (dicts of RULE_FIELDS) all or none; SecurityGroupRuleExists on a duplicate."""
+    with errors.duplicate_raises(lambda: exception.SecurityGroupRuleExists()):
+        with db_session.writer() as session:
+            session.add_all(SecurityGroupRule(parent_group_id=group_id, **rule)
+                            for rule in rules)
+
+
+def security_group_rule_destroy_many(context, group_id, rules):
+    """Remove rules all or none; SecurityGroupRuleNotFound if one does not exist."""
+    with db_session.writer() as session:
+        for rule in rules:
+            stmt = query.soft_delete(SecurityGroupRule, *_rule_criteria(group_id, rule))
+            if session.execute(stmt).rowcount == 0:
+                raise exception.SecurityGroupRuleNotFound()

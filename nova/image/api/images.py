@@ -1,0 +1,90 @@
+"""Image records: create, list, show, update (PATCH), delete, (de)activate, tags.
+
+The service decides (visibility, ownership, status changes); these handlers
+read Glance's requests, check what Glance checks before its domain model
+(read-only and reserved attributes, the image schema) and answer its shapes.
+"""
+from nova import exception
+from nova.image import service as image_service
+from nova.image.api import listing
+from nova.image.api import patch
+from nova.image.api import schemas
+from nova.image.api import views
+from nova.image.api import wsgi
+
+# attributes a create request may not set (id may be chosen)
+CREATE_READ_ONLY = tuple(name for name in patch.READ_ONLY if name != 'id')
+
+
+def _service():
+    return image_service.get_default_image_service()
+
+
+def _image_response(image, status=200, headers=None):
+    return wsgi.json_response(views.image(image), status, headers)
+
+
+def create(req, ctx):
+    body = wsgi.read_json(req)
+    for name in body:
+        if name in CREATE_READ_ONLY or name == 'locations':
+            raise exception.ImageAttributeReadOnly(attribute=name)
+        if name in patch.RESERVED:
+            raise wsgi.http_error(403, "Attribute '%s' is reserved." % name)
+    schemas.validate_image(body)
+    image = _service().create(ctx, body)
+    return _image_response(image, 201, {'Location': views.image_href(image['id'])})
+
+
+def index(req, ctx):
+    query = listing.parse(req)
+    images = _service().detail(ctx, **query)
+    body = {'images': [views.image(image) for image in images],
+            'schema': '/v2/schemas/images'}
+    body.update(listing.page_links(req, images, query['limit']))
+    return wsgi.json_response(body)
+
+
+def show(req, ctx, image_id):
+    return _image_response(_service().show(ctx, image_id))
+
+
+def update(req, ctx, image_id):
+    operations, dialect = patch.parse(req)
+    image = _service().show(ctx, image_id)
+    values, remove_props = patch.changes(image, operations, dialect)
+    # called even with nothing to change: the service checks ownership, and updated_at moves
+    return _image_response(_service().update(ctx, image_id, values,
+                                             remove_props=remove_props))
+
+
+def delete(req, ctx, image_id):
+    _service().delete(ctx, image_id)
+    return wsgi.no_content()
+
+
+def _action(method, ctx, image_id):
+    """A status change; Glance answers 400 when the image's status does not allow it."""
+    try:
+        method(ctx, image_id)
+    except exception.ImageStatusConflict as e:
+        raise wsgi.http_error(400, e.format_message()) from None
+    return wsgi.no_content()
+
+
+def deactivate(req, ctx, image_id):
+    return _action(_service().deactivate, ctx, image_id)
+
+
+def reactivate(req, ctx, image_id):
+    return _action(_service().reactivate, ctx, image_id)
+
+
+def add_tag(req, ctx, image_id, tag):
+    _service().add_tag(ctx, image_id, tag)
+    return wsgi.no_content()
+
+
+def delete_tag(req, ctx, image_id, tag):
+    _service().delete_tag(ctx, image_id, tag)
+    return wsgi.no_content()

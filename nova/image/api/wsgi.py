@@ -1,0 +1,66 @@
+"""JSON in and out, and errors the way Glance answers them.
+
+Glance raises webob HTTP exceptions and lets webob render them by the Accept
+header: HTML for browsers and '*/*' (what glanceclient sends), JSON
+({"message", "code", "title"}) for application/json, plain text otherwise.
+glanceclient and openstacksdk read the status and that message.
+"""
+import json
+import logging
+
+import webob
+import webob.exc
+
+from nova import exception
+
+LOG = logging.getLogger(__name__)
+
+MAX_JSON_BODY = 114688  # Glance's max_request_body_size
+UNEXPECTED = 'An unexpected error prevented the server from fulfilling your request.'
+
+
+def json_response(body, status=200, headers=None):
+    response = webob.Response(status=status, content_type='application/json',
+                              charset='utf-8', body=json.dumps(body).encode('utf-8'))
+    response.headers.update(headers or {})
+    return response
+
+
+def no_content():
+    return webob.Response(status=204, content_type=None)
+
+
+def http_error(code, message, headers=None):
+    """The webob exception (also a response) for an HTTP error code."""
+    cls = webob.exc.status_map.get(code, webob.exc.HTTPInternalServerError)
+    return cls(explanation=message, headers=headers)
+
+
+def from_exception(req, error):
+    """The response for an exception raised while serving req."""
+    if isinstance(error, webob.exc.HTTPException):
+        return error
+    if isinstance(error, exception.NovaException) and (error.safe or error.code < 500):
+        return http_error(error.code, error.format_message())
+    if isinstance(error, exception.NovaException) and error.code in (502, 503):
+        LOG.error('%s %s failed: %s', req.method, req.path, error.format_message())
+        return http_error(503, error.format_message())
+    LOG.exception('Unexpected error serving %s %s', req.method, req.path)
+    return http_error(500, UNEXPECTED)
+
+
+def read_json(req, expected=dict):
+    """The JSON body of req, of the expected type; 400 or 413 otherwise."""
+    if req.content_length is not None and req.content_length > MAX_JSON_BODY:
+        raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
+    raw = req.body_file.read(MAX_JSON_BODY + 1)
+    if len(raw) > MAX_JSON_BODY:
+        raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
+    try:
+        body = json.loads(raw or b'null')
+    except ValueError:
+        raise http_error(400, 'Malformed JSON in request body.') from None
+    if not isinstance(body, expected):
+        kind = 'an object' if expected is dict else 'a JSON array of operation objects'
+        raise http_error(400, 'Request body must be %s.' % kind)
+    return body

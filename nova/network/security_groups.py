@@ -1,0 +1,144 @@
+"""The public security group API: groups per project and their ingress rules.
+
+Rules are stored and checked here (names, protocols, ports, CIDRs, who
+references whom); the network work enforces them on the hosts. Every project
+has a 'default' group, made the first time the project's groups are read or
+an instance names it, as classic Nova's nova-network did.
+"""
+import ipaddress
+
+from nova import exception
+from nova.db import api as db
+
+DEFAULT = 'default'
+PROTOCOLS = {'tcp': 'tcp', '6': 'tcp', 'udp': 'udp', '17': 'udp', 'icmp': 'icmp', '1': 'icmp',
+             '-1': '-1', 'all': '-1'}
+MAX_NAME = 255
+
+
+def _invalid(reason):
+    return exception.InvalidInput(reason=reason)
+
+
+def _text(field, value, allow_empty=False):
+    if not isinstance(value, str) or (not value and not allow_empty) or len(value) > MAX_NAME:
+        raise _invalid('%s must be 1 to %d characters' % (field, MAX_NAME))
+    if not value.isascii() or not value.isprintable():
+        raise _invalid('%s must be printable ASCII' % field)
+    return value
+
+
+def _port(field, value, low, high):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _invalid('%s must be an integer, not %r' % (field, value)) from None
+    if not low <= number <= high:
+        raise _invalid('%s must be between %d and %d, not %d' % (field, low, high, number))
+    return number
+
+
+def validate_rule(protocol, from_port=None, to_port=None, cidr=None, source_group_uuid=None):
+    """The stored form of one ingress rule: a dict of nova.db.security_groups.RULE_FIELDS."""
+    proto = PROTOCOLS.get(str(protocol).lower())
+    if proto is None:
+        raise _invalid('protocol must be tcp, udp, icmp or -1, not %r' % (protocol,))
+    if proto in ('tcp', 'udp'):
+        if from_port is None or to_port is None:
+            raise _invalid('%s rules need a from port and a to port' % proto)
+        low, high = _port('from port', from_port, 0, 65535), _port('to port', to_port, 0, 65535)
+        if low > high:
+            raise _invalid('from port %d is greater than to port %d' % (low, high))
+    elif proto == 'icmp':
+        low = _port('icmp type', -1 if from_port is None else from_port, -1, 255)
+        high = _port('icmp code', -1 if to_port is None else to_port, -1, 255)
+    else:
+        low = high = -1
+    if bool(cidr) == bool(source_group_uuid):
+        raise _invalid('a rule allows either a CIDR or a source group')
+    if cidr:
+        try:
+            cidr = str(ipaddress.ip_network(cidr, strict=False))
+        except ValueError:
+            raise _invalid('%r is not a CIDR' % (cidr,)) from None
+    return {'protocol': proto, 'from_port': low, 'to_port': high, 'cidr': cidr or '',
+            'source_group_uuid': source_group_uuid or ''}
+
+
+class SecurityGroupAPI:
+    """Groups of the caller's project (an admin may name another project)."""
+
+    def ensure_default(self, context, project_id=None):
+        project_id = project_id or context.project_id
+        try:
+            return db.security_group_get_by_name(context, project_id, DEFAULT)
+        except exception.SecurityGroupNotFound:
+            pass
+        try:
+            return db.security_group_create(context, {
+                'name': DEFAULT, 'description': 'default', 'project_id': project_id,
+                'user_id': context.user_id})
+        except exception.SecurityGroupExists:  # a concurrent request made it
+            return db.security_group_get_by_name(context, project_id, DEFAULT)
+
+    def list(self, context, all_projects=False):
+        """The project's groups, 'default' first made if missing."""
+        self.ensure_default(context)
+        project_id = None if (all_projects and context.is_admin) else context.project_id
+        return db.security_group_get_all(context, project_id)
+
+    def get(self, context, group_uuid):
+        """A group of the caller's project; another project's is NotFound."""
+        group = db.security_group_get(context, group_uuid)
+        if group.project_id != context.project_id and not context.is_admin:
+            raise exception.SecurityGroupNotFound(group=group_uuid)
+        return group
+
+    def get_by_name(self, context, name):
+        if name == DEFAULT:
+            return self.ensure_default(context)
+        return db.security_group_get_by_name(context, context.project_id, name)
+
+    def create(self, context, name, description):
+        _text('group name', name)
+        _text('group description', description, allow_empty=True)
+        if name == DEFAULT:
+            raise exception.SecurityGroupExists(project_id=context.project_id, name=name)
+        return db.security_group_create(context, {
+            'name': name, 'description': description, 'project_id': context.project_id,
+            'user_id': context.user_id})
+
+    def destroy(self, context, group):
+        """Delete a group no instance and no other group's rule refers to."""
+        if group.name == DEFAULT:
+            raise exception.SecurityGroupCannotDelete(group=group.name)
+        users = [i for i in db.instance_get_all_by_filters(
+            context, {'project_id': group.project_id, 'deleted': False})
+            if group.name in (i.security_groups or [])]
+        if users:
+            raise exception.SecurityGroupInUse(group=group.name, reason='%d instance(s) use it'
+                                               % len(users))
+        if db.security_group_in_use(context, group.uuid):
+            raise exception.SecurityGroupInUse(group=group.name,
+                                               reason="another group's rule refers to it")
+        db.security_group_destroy(context, group.uuid)
+
+    def add_rules(self, context, group, rules):
+        """Add validated rules (validate_rule's dicts) all or none; a duplicate is
+        SecurityGroupRuleExists (the unique key decides, also between concurrent calls)."""
+        self._check_sources(context, group, rules)
+        db.security_group_rule_create_many(context, group.id, rules)
+
+    def remove_rules(self, context, group, rules):
+        db.security_group_rule_destroy_many(context, group.id, rules)
+
+    def check_names(self, context, names):
+        """The groups an instance may be created in: each must exist in the project."""
+        return [self.get_by_name(context, name) for name in names]
+
+    def _check_sources(self, context, group, rules):
+        for rule in rules:
+            if rule['source_group_uuid']:
+                source = self.get(context, rule['source_group_uuid'])
+                if source.project_id != group.project_id:
+                    raise exception.SecurityGroupNotFound(group=rule['source_group_uuid'])

@@ -1,0 +1,186 @@
+"""Object operations: put, get, head, delete, copy and ACLs."""
+import urllib.parse
+
+import webob
+
+from nova import exception
+from nova.conf import CONF
+from nova.objectstore import access
+from nova.objectstore import buckets
+from nova.objectstore import conditions
+from nova.objectstore import payload
+from nova.objectstore import request
+from nova.objectstore import xmlutil
+from nova.objectstore.errors import S3Error
+
+# GetObject query parameters that override a response header
+RESPONSE_OVERRIDES = {
+    'response-content-type': 'Content-Type',
+    'response-content-language': 'Content-Language',
+    'response-expires': 'Expires',
+    'response-cache-control': 'Cache-Control',
+    'response-content-disposition': 'Content-Disposition',
+    'response-content-encoding': 'Content-Encoding',
+}
+
+
+class FileIter:
+    """Serves [offset, offset + length) of an open file in large reads; closes it."""
+
+    def __init__(self, f, offset, length, chunk_size):
+        self.file, self.offset, self.length, self.chunk_size = f, offset, length, chunk_size
+
+    def __iter__(self):
+        self.file.seek(self.offset)
+        remaining = self.length
+        while remaining > 0:
+            data = self.file.read(min(self.chunk_size, remaining))
+            if not data:
+                return
+            remaining -= len(data)
+            yield data
+
+    def close(self):
+        self.file.close()
+
+
+def validators(info):
+    return [('ETag', '"%s"' % info.etag),
+            ('Last-Modified', request.http_date(info.last_modified))]
+
+
+def object_headers(info):
+    """What GET and HEAD return about an object (before any override)."""
+    headers = validators(info) + [('Content-Type', info.attrs['content_type']),
+                                  ('Accept-Ranges', 'bytes')]
+    headers += sorted(info.attrs['headers'].items())
+    headers += sorted(info.attrs['meta'].items())
+    return headers
+
+
+def put_object(s3req):
+    bucket = s3req.owned_bucket()
+    attrs = s3req.object_attrs()
+    limit = CONF.s3_max_object_size
+    info = s3req.store.put_object(bucket, s3req.key, s3req.body(limit), attrs,
+                                  payload.content_md5(s3req.req), limit)
+    return webob.Response(status=200, headerlist=[('ETag', '"%s"' % info.etag),
+                                                  ('Content-Length', '0')])
+
+
+def _readable(s3req):
+    """(bucket, ObjectInfo, open file) if the caller may read the object."""
+    bucket = s3req.bucket()
+    try:
+        info, f = s3req.store.open_object(bucket, s3req.key)
+    except exception.ObjectNotFound:
+        access.require_list(s3req.context, bucket)  # else it is nobody's business
+        raise
+    if not access.may_read_object(s3req.context, bucket, info.attrs):
+        f.close()
+        raise S3Error('AccessDenied')
+    return bucket, info, f
+
+
+def get_object(s3req):
+    """GET and HEAD: preconditions, one byte range, response-* overrides."""
+    if 'partNumber' in s3req.params:
+        raise S3Error('NotImplemented', 'GetObject by partNumber is not supported; '
+                      'use a Range')
+    overrides = {header: s3req.params[name] for name, header in RESPONSE_OVERRIDES.items()
+                 if name in s3req.params}
+    if overrides and s3req.context is None:
+        raise S3Error('InvalidRequest', 'Request specific response headers cannot be used '
+                      'for anonymous GET requests.')
+    _bucket, info, f = _readable(s3req)
+    try:
+        if conditions.evaluate(s3req.headers, info) == conditions.NOT_MODIFIED:
+            f.close()
+            return webob.Response(status=304, headerlist=validators(info))
+        headers = [(name, value) for name, value in object_headers(info)
+                   if name not in overrides] + sorted(overrides.items())
+        status, first, length = 200, 0, info.size
+        ranged = conditions.byte_range(s3req.headers.get('Range'), info.size)
+        if ranged:
+            first, last = ranged
+            status, length = 206, last - first + 1
+            headers.append(('Content-Range', 'bytes %d-%d/%d' % (first, last, info.size)))
+        headers.append(('Content-Length', str(length)))
+    except BaseException:
+        f.close()
+        raise
+    if s3req.req.method == 'HEAD':
+        f.close()
+        return webob.Response(status=status, headerlist=headers, app_iter=[])
+    return webob.Response(status=status, headerlist=headers,
+                          app_iter=FileIter(f, first, length, CONF.s3_io_chunk_size))
+
+
+def delete_object(s3req):
+    s3req.store.delete_object(s3req.owned_bucket(), s3req.key)
+    return webob.Response(status=204)
+
+
+def copy_source(s3req):
+    """(bucket name, key) of x-amz-copy-source: '[/]bucket/key[?versionId=...]'."""
+    raw = s3req.headers['x-amz-copy-source']
+    path, _, query = raw.partition('?')
+    name, _, key = urllib.parse.unquote(path).lstrip('/').partition('/')
+    version = dict(urllib.parse.parse_qsl(query)).get('versionId')
+    if not name or not key:
+        raise S3Error('InvalidArgument', 'Copy Source must mention the source bucket and '
+                      'key: sourcebucket/sourcekey', ArgumentName='x-amz-copy-source',
+                      ArgumentValue=raw)
+    if version not in (None, 'null'):
+        raise S3Error('NotImplemented', 'Buckets are not versioned')
+    return name, key
+
+
+def readable_source(s3req):
+    """(bucket, ObjectInfo) of the copy source, preconditions checked."""
+    name, key = copy_source(s3req)
+    source = s3req.store.get_bucket(name)
+    try:
+        info = s3req.store.head_object(source, key)
+    except exception.ObjectNotFound:
+        access.require_list(s3req.context, source)
+        raise S3Error('NoSuchKey', Key=key)
+    if not access.may_read_object(s3req.context, source, info.attrs):
+        raise S3Error('AccessDenied')
+    if conditions.evaluate(s3req.headers, info, 'x-amz-copy-source-') is not None:
+        raise S3Error('PreconditionFailed', Condition='x-amz-copy-source-If-None-Match')
+    return source, info
+
+
+def copy_object(s3req):
+    """PUT with x-amz-copy-source: metadata COPY (default) or REPLACE."""
+    bucket = s3req.owned_bucket()
+    source, info = readable_source(s3req)
+    directive = s3req.headers.get('x-amz-metadata-directive', 'COPY').upper()
+    if directive not in ('COPY', 'REPLACE'):
+        raise S3Error('InvalidArgument', 'Unknown metadata directive.',
+                      ArgumentName='x-amz-metadata-directive', ArgumentValue=directive)
+    if directive == 'COPY' and (source.name, info.key) == (bucket.name, s3req.key):
+        raise S3Error('InvalidRequest', "This copy request is illegal because it is trying "
+                      "to copy an object to itself without changing the object's metadata, "
+                      "storage class, website redirect location or encryption attributes.")
+    if directive == 'REPLACE':
+        attrs = s3req.object_attrs()
+    else:
+        attrs = dict(info.attrs, acl=access.canned_acl(s3req.req))
+    copied = s3req.store.copy_object(source, info.key, bucket, s3req.key, attrs,
+                                     CONF.s3_max_object_size)
+    return xmlutil.response('CopyObjectResult', [('LastModified', copied.last_modified),
+                                                 ('ETag', '"%s"' % copied.etag)])
+
+
+def get_acl(s3req):
+    bucket = s3req.owned_bucket()
+    info = s3req.store.head_object(bucket, s3req.key)
+    return access.policy(bucket, info.attrs.get('acl'))
+
+
+def put_acl(s3req):
+    bucket = s3req.owned_bucket()
+    s3req.store.set_object_acl(bucket, s3req.key, buckets.canned_acl_required(s3req))
+    return webob.Response(status=200)

@@ -1,0 +1,256 @@
+"""Request bodies as streams of chunks, checked as they pass.
+
+``body(req, identity)`` yields the decoded body in chunks of at most
+--s3_io_chunk_size bytes and raises an S3Error at the point a check fails, so
+that storage, which commits only after the last chunk, never keeps a body that
+was short (IncompleteBody), did not match its x-amz-content-sha256
+(XAmzContentSHA256Mismatch), a chunk signature (SignatureDoesNotMatch) or an
+x-amz-checksum-* (BadDigest). aws-chunked bodies are decoded while streaming:
+a chunk is never held whole, whatever size it declares.
+"""
+import base64
+import binascii
+import hashlib
+import zlib
+
+from nova.conf import CONF
+from nova.objectstore import auth
+from nova.objectstore.errors import S3Error
+
+_CHUNK_HEADER_MAX = 4096
+
+
+class _Crc32:
+    """hashlib-like zlib.crc32, whose digest is S3's 4 big-endian bytes."""
+
+    def __init__(self):
+        self.value = 0
+
+    def update(self, data):
+        self.value = zlib.crc32(data, self.value)
+
+    def digest(self):
+        return self.value.to_bytes(4, 'big')
+
+
+CHECKSUMS = {'crc32': _Crc32, 'sha1': hashlib.sha1, 'sha256': hashlib.sha256}
+UNSUPPORTED_CHECKSUMS = ('crc32c', 'crc64nvme')
+
+
+def content_md5(req):
+    """The 16 bytes of a Content-MD5 header, None without one; InvalidDigest."""
+    value = req.headers.get('Content-MD5')
+    if value is None:
+        return None
+    try:
+        digest = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        digest = b''
+    if len(digest) != 16:
+        raise S3Error('InvalidDigest')
+    return digest
+
+
+def content_length(req):
+    """The Content-Length of the body, or None when it is sent chunked."""
+    value = req.environ.get('CONTENT_LENGTH')
+    if value in (None, ''):
+        if 'chunked' in req.environ.get('HTTP_TRANSFER_ENCODING', '').lower():
+            return None
+        return 0
+    try:
+        length = int(value)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise S3Error('InvalidArgument', 'Content-Length must be a number of bytes')
+    return length
+
+
+class _Input:
+    """wsgi.input bounded by Content-Length; a body that ends early is IncompleteBody."""
+
+    def __init__(self, stream, length):
+        self.stream, self.remaining = stream, length
+
+    def read(self, size):
+        if self.remaining is not None:
+            size = min(size, self.remaining)
+            if not size:
+                return b''
+        data = self.stream.read(size)
+        if self.remaining is not None:
+            if not data:
+                raise S3Error('IncompleteBody')
+            self.remaining -= len(data)
+        return data
+
+    def read_exactly(self, size):
+        data = self.read(size)
+        while len(data) < size:
+            more = self.read(size - len(data))
+            if not more:
+                raise S3Error('IncompleteBody')
+            data += more
+        return data
+
+    def readline(self):
+        line = self.stream.readline(_CHUNK_HEADER_MAX)
+        if self.remaining is not None:
+            self.remaining -= len(line)
+        if not line.endswith(b'\n'):
+            raise S3Error('IncompleteBody', 'The aws-chunked body ended inside a line')
+        return line.decode('latin-1').rstrip('\r\n')
+
+    def chunks(self, size):
+        while True:
+            data = self.read(size)
+            if not data:
+                return
+            yield data
+
+
+def body(req, identity, limit=None):
+    """The decoded body of req as a generator of bytes, checked as described above.
+
+    limit: the most bytes the body may decode to (EntityTooLarge beyond).
+    """
+    chunk_size = CONF.s3_io_chunk_size
+    length = content_length(req)
+    streaming = identity.payload in auth.STREAMING
+    expected = _decoded_length(req) if streaming else length
+    if limit is not None and expected is not None and expected > limit:
+        raise S3Error('EntityTooLarge', MaxSizeAllowed=limit, ProposedSize=expected)
+    stream = _Input(req.environ['wsgi.input'], length)
+    checks = _declared_checksums(req.headers)
+    if streaming:
+        chunks = _aws_chunked(stream, identity.chunk_signer, chunk_size, checks, expected)
+    else:
+        chunks = stream.chunks(chunk_size)
+        if identity.payload != auth.UNSIGNED:
+            chunks = _check_sha256(chunks, identity.payload)
+    return _check_sums(chunks, checks)
+
+
+def _decoded_length(req):
+    value = req.headers.get('x-amz-decoded-content-length')
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        raise S3Error('InvalidArgument', 'x-amz-decoded-content-length must be a number')
+
+
+def _declared_checksums(headers):
+    """{algorithm: expected base64 or None (comes in the trailer)} the client declared."""
+    checks = {}
+    for name, value in headers.items():
+        name = name.lower()
+        if name.startswith('x-amz-checksum-') and name != 'x-amz-checksum-type':
+            checks[name[len('x-amz-checksum-'):]] = value.strip()
+    for name in headers.get('x-amz-trailer', '').split(','):
+        name = name.strip().lower()
+        if name.startswith('x-amz-checksum-'):
+            checks.setdefault(name[len('x-amz-checksum-'):], None)
+    for algorithm in checks:
+        if algorithm in UNSUPPORTED_CHECKSUMS:
+            raise S3Error('NotImplemented', 'The %s checksum is not supported; use CRC32, '
+                          'SHA1 or SHA256' % algorithm.upper())
+        if algorithm not in CHECKSUMS:
+            raise S3Error('InvalidRequest', 'Unknown checksum x-amz-checksum-%s' % algorithm)
+    return checks
+
+
+def _check_sha256(chunks, expected):
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    if digest.hexdigest() != expected:
+        raise S3Error('XAmzContentSHA256Mismatch', ClientComputedContentSHA256=expected,
+                      S3ComputedContentSHA256=digest.hexdigest())
+
+
+def _check_sums(chunks, checks):
+    """Pass chunks through, comparing each declared checksum at the end.
+
+    checks is filled by the aws-chunked decoder when a value comes in the trailer.
+    """
+    if not checks:
+        yield from chunks
+        return
+    running = {algorithm: CHECKSUMS[algorithm]() for algorithm in checks}
+    for chunk in chunks:
+        for digest in running.values():
+            digest.update(chunk)
+        yield chunk
+    for algorithm, digest in running.items():
+        computed = base64.b64encode(digest.digest()).decode('ascii')
+        if checks[algorithm] != computed:
+            raise S3Error('BadDigest', 'The %s you specified did not match the calculated '
+                          'checksum.' % algorithm.upper())
+
+
+def _aws_chunked(stream, signer, chunk_size, checks, decoded_length):
+    """Decode 'size[;chunk-signature=sig]CRLF data CRLF ... 0...CRLF [trailer] CRLF'."""
+    total = 0
+    while True:
+        size, chunk_signature = _chunk_header(stream.readline())
+        digest = hashlib.sha256() if signer else None
+        remaining = size
+        while remaining:
+            data = stream.read(min(chunk_size, remaining))
+            if not data:
+                raise S3Error('IncompleteBody')
+            remaining -= len(data)
+            if digest:
+                digest.update(data)
+            yield data
+        total += size
+        if signer:
+            signer.verify_chunk(digest.hexdigest(), chunk_signature)
+        if size == 0:
+            break
+        if stream.read_exactly(2) != b'\r\n':
+            raise S3Error('IncompleteBody', 'An aws-chunked chunk does not end with CRLF')
+    _trailer(stream, signer, checks)
+    if decoded_length is not None and total != decoded_length:
+        raise S3Error('IncompleteBody', 'The decoded body has %d bytes, '
+                      'x-amz-decoded-content-length says %d' % (total, decoded_length))
+
+
+def _chunk_header(line):
+    size_text, _, extension = line.partition(';')
+    try:
+        size = int(size_text, 16)
+    except ValueError:
+        raise S3Error('IncompleteBody', 'Bad aws-chunked chunk header')
+    name, _, value = extension.partition('=')
+    return size, value if name.strip() == 'chunk-signature' else None
+
+
+def _trailer(stream, signer, checks):
+    """Read the trailing headers (up to the empty line) into checks; verify their
+    signature when the body is signed."""
+    lines = []
+    while True:
+        line = stream.readline()
+        if not line:
+            break
+        lines.append(line)
+    signed_text = ''
+    trailer_signature = None
+    for line in lines:
+        name, _, value = line.partition(':')
+        name, value = name.strip().lower(), value.strip()
+        if name == 'x-amz-trailer-signature':
+            trailer_signature = value
+            continue
+        signed_text += '%s:%s\n' % (name, value)
+        if name.startswith('x-amz-checksum-'):
+            algorithm = name[len('x-amz-checksum-'):]
+            if algorithm not in checks:
+                raise S3Error('InvalidRequest', 'The trailer %s was not declared in '
+                              'x-amz-trailer' % name)
+            checks[algorithm] = value
+    if signer and lines:
+        signer.verify_trailer(signed_text, trailer_signature)

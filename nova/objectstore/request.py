@@ -1,0 +1,131 @@
+"""One S3 request as the handlers see it: who, which bucket and key, its body."""
+import dataclasses
+import datetime
+import email.utils
+import hashlib
+import urllib.parse
+
+import webob
+
+from nova.auth import signature
+from nova.objectstore import access
+from nova.objectstore import auth
+from nova.objectstore import payload
+from nova.objectstore import storage
+from nova.objectstore import xmlutil
+from nova.objectstore.errors import S3Error
+
+# headers S3 stores with an object and returns on GET and HEAD
+STORED_HEADERS = ('Content-Encoding', 'Content-Disposition', 'Content-Language',
+                  'Cache-Control', 'Expires')
+DEFAULT_CONTENT_TYPE = 'binary/octet-stream'
+MAX_USER_METADATA = 2048
+META_PREFIX = 'x-amz-meta-'
+
+
+@dataclasses.dataclass
+class S3Request:
+    req: webob.Request
+    store: storage.Store
+    identity: auth.Identity
+    request_id: str
+    bucket_name: str = None
+    key: str = None
+    host_style: bool = False  # the bucket came from the Host header
+
+    def __post_init__(self):
+        self.params = dict(signature.query_pairs(self.req.environ.get('QUERY_STRING')))
+        self._bucket = None
+
+    @property
+    def context(self):
+        return self.identity.context
+
+    @property
+    def headers(self):
+        return self.req.headers
+
+    def bucket(self):
+        """The addressed bucket (read once); NoSuchBucket via BucketNotFound."""
+        if self._bucket is None:
+            self._bucket = self.store.get_bucket(self.bucket_name)
+        return self._bucket
+
+    def owned_bucket(self):
+        """The bucket, if the caller may change it; AccessDenied otherwise."""
+        bucket = self.bucket()
+        access.require_owner(self.context, bucket)
+        return bucket
+
+    def body(self, limit=None):
+        return payload.body(self.req, self.identity, limit)
+
+    def read_body(self, limit=xmlutil.MAX_BODY):
+        """The whole (small) body, its Content-MD5 checked."""
+        data = b''.join(self.body(limit))
+        expected = payload.content_md5(self.req)
+        if expected is not None and hashlib.md5(data).digest() != expected:
+            raise S3Error('BadDigest')
+        return data
+
+    def read_xml(self, root, required=True):
+        """The body parsed as the root document (None if empty and not required)."""
+        data = self.read_body()
+        if not data.strip() and not required:
+            return None
+        try:
+            return xmlutil.parse(data, root)
+        except xmlutil.MalformedXML:
+            raise S3Error('MalformedXML')
+
+    def int_param(self, name, default, low, high):
+        value = self.params.get(name)
+        if value is None or value == '':
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise S3Error('InvalidArgument', '%s must be an integer between %d and %d'
+                          % (name, low, high), ArgumentName=name, ArgumentValue=value)
+        return number
+
+    def object_attrs(self, acl=None):
+        """What a new object stores from the request: type, headers, metadata, ACL."""
+        headers = {}
+        for name in STORED_HEADERS:
+            value = self.headers.get(name)
+            if name == 'Content-Encoding' and value:
+                value = ','.join(v.strip() for v in value.split(',')
+                                 if v.strip().lower() != 'aws-chunked')
+            if value:
+                headers[name] = value
+        meta = {name.lower(): value for name, value in self.headers.items()
+                if name.lower().startswith(META_PREFIX)}
+        if sum(len(k) - len(META_PREFIX) + len(v) for k, v in meta.items()) \
+                > MAX_USER_METADATA:
+            raise S3Error('MetadataTooLarge', MaxSizeAllowed=MAX_USER_METADATA)
+        return {'content_type': auth.sent_content_type(self.req) or DEFAULT_CONTENT_TYPE,
+                'headers': headers, 'meta': meta,
+                'acl': acl or access.canned_acl(self.req)}
+
+    def url(self, key):
+        """Where an object can be fetched (CompleteMultipartUpload's Location)."""
+        base = '%s://%s' % (self.req.scheme, self.req.host)
+        path = '/' + key if self.host_style else '/%s/%s' % (self.bucket_name, key)
+        return base + urllib.parse.quote(path, safe='/~')
+
+
+def http_date(when):
+    return email.utils.format_datetime(when.astimezone(datetime.timezone.utc),
+                                       usegmt=True)
+
+
+def parse_http_date(value):
+    """A datetime for an HTTP date header, None when absent or unparsable."""
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+

@@ -1,0 +1,381 @@
+"""Buckets and objects on the filesystem.
+
+Layout under --buckets_path::
+
+    <bucket>/bucket.json   owner project, canned ACL, creation time, location
+    <bucket>/objects/...   one file per object (paths: nova.objectstore.keys)
+    <bucket>/uploads/<id>/ multipart uploads in progress (nova.objectstore.uploads)
+    <bucket>/tmp/          writes in progress
+
+An object's metadata (ETag, Content-Type and the other stored headers,
+x-amz-meta-*, ACL) is one JSON document in the extended attribute
+``user.nova.s3`` of its file. A write streams into a temporary file in tmp/,
+sets the attribute, fsyncs, and renames the file into place, so data and
+metadata appear together or not at all, and a reader holding the old file open
+keeps reading the old version. A new bucket is assembled in a hidden directory
+and renamed into place; a deleted one is renamed away before it is removed.
+"""
+import dataclasses
+import datetime
+import errno
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+
+from eventlet import tpool
+
+from nova import exception
+from nova.objectstore import keys
+
+XATTR = 'user.nova.s3'
+BUCKET_FILE = 'bucket.json'
+COPY_STEP = 64 * 1024 ** 2
+_BUCKET_NAME = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
+
+
+def validate_bucket_name(name):
+    """S3's rules for new buckets; InvalidBucketName with the rule broken."""
+    if not _BUCKET_NAME.match(name or ''):
+        raise exception.InvalidBucketName(
+            bucket=name, reason='3 to 63 lower-case letters, digits, dots and hyphens, '
+                                'starting and ending with a letter or digit')
+    if '..' in name or '.-' in name or '-.' in name:
+        raise exception.InvalidBucketName(bucket=name, reason='adjacent dots or hyphens')
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        return name
+    raise exception.InvalidBucketName(bucket=name, reason='formatted as an IP address')
+
+
+def utc(timestamp):
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+
+
+@dataclasses.dataclass
+class Bucket:
+    name: str
+    path: str
+    owner: str
+    owner_name: str
+    acl: str
+    created: datetime.datetime
+    location: str = ''
+
+    @property
+    def objects(self):
+        return os.path.join(self.path, 'objects')
+
+    @property
+    def uploads(self):
+        return os.path.join(self.path, 'uploads')
+
+    @property
+    def tmp(self):
+        return os.path.join(self.path, 'tmp')
+
+    def document(self):
+        return {'owner': self.owner, 'owner_name': self.owner_name, 'acl': self.acl,
+                'created': self.created.isoformat(), 'location': self.location}
+
+
+@dataclasses.dataclass
+class ObjectInfo:
+    """An object's stored attributes and its size and modification time."""
+
+    key: str
+    size: int
+    mtime: float
+    attrs: dict
+
+    @property
+    def etag(self):
+        return self.attrs['etag']
+
+    @property
+    def last_modified(self):
+        return utc(self.mtime)
+
+
+def read_attrs(path_or_fd):
+    return json.loads(os.getxattr(path_or_fd, XATTR))
+
+
+def write_json(path, document):
+    """Replace path with document atomically (temporary file, fsync, rename)."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.json-')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(document, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise
+
+
+def discard(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+class Staged:
+    """A temporary file in a bucket's tmp/ that becomes an object or a part."""
+
+    def __init__(self, directory):
+        fd, self.path = tempfile.mkstemp(dir=directory, prefix='w-')
+        self.file = open(fd, 'wb', buffering=0)
+        self.size = 0
+
+    def write_stream(self, chunks, limit=None, md5=True):
+        """Append every chunk; the md5 of what was written (None if not asked)."""
+        digest = hashlib.md5() if md5 else None
+        write = self.file.write
+        for chunk in chunks:
+            self.size += len(chunk)
+            if limit is not None and self.size > limit:
+                raise exception.ObjectTooLarge(limit=limit)
+            if digest is not None:
+                digest.update(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[write(view):]
+        return digest
+
+    def copy_from(self, fd, offset, count):
+        """Append count bytes of the open file fd from offset, in the kernel."""
+        tpool.execute(_copy_range, fd, offset, count, self.file.fileno())
+        self.size += count
+
+    def finish(self, attrs):
+        """Attach the metadata and make the data durable; the file's stat."""
+        os.setxattr(self.file.fileno(), XATTR, json.dumps(attrs).encode('utf-8'))
+        tpool.execute(os.fsync, self.file.fileno())
+        stat = os.fstat(self.file.fileno())
+        self.file.close()
+        return stat
+
+    def commit(self, path, root):
+        """Rename into place below root, creating (and re-creating) parents."""
+        for _attempt in range(10):
+            try:
+                os.replace(self.path, path)
+                return
+            except FileNotFoundError:  # a parent pruned by a concurrent delete
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+        raise exception.NovaException('could not store %s under %s' % (path, root))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self.file.closed:
+            self.file.close()
+        if exc_type is not None:
+            discard(self.path)
+
+
+def _copy_range(src, offset, count, dst):
+    """copy_file_range from src at offset to dst's position (in a pool thread)."""
+    while count > 0:
+        done = os.copy_file_range(src, dst, min(count, COPY_STEP), offset)
+        if not done:
+            raise exception.NovaException('source file shrank while copying')
+        offset, count = offset + done, count - done
+
+
+def prune_dirs(path, root):
+    """Remove the empty directories from path up to (not including) root."""
+    while path != root and path.startswith(root):
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
+
+
+class Store:
+    """The buckets under one root directory."""
+
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+        os.makedirs(self.root, exist_ok=True)
+        self._check_xattrs()
+
+    def _check_xattrs(self):
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix='.probe-') as probe:
+            try:
+                os.setxattr(probe.fileno(), XATTR, b'{}')
+            except OSError as e:
+                raise exception.ConfigError(reason='buckets_path %s does not support user '
+                                            'extended attributes: %s' % (self.root, e))
+
+    # ------------------------------------------------------------- buckets
+
+    def _bucket_path(self, name):
+        if not _BUCKET_NAME.match(name or '') or '..' in name:
+            raise exception.BucketNotFound(bucket=name)
+        return os.path.join(self.root, name)
+
+    def get_bucket(self, name):
+        path = self._bucket_path(name)
+        try:
+            with open(os.path.join(path, BUCKET_FILE)) as f:
+                doc = json.load(f)
+        except (FileNotFoundError, NotADirectoryError):
+            raise exception.BucketNotFound(bucket=name)
+        return Bucket(name, path, doc['owner'], doc['owner_name'], doc['acl'],
+                      datetime.datetime.fromisoformat(doc['created']), doc['location'])
+
+    def list_buckets(self):
+        found = []
+        for name in sorted(os.listdir(self.root)):
+            if not name.startswith('.'):
+                try:
+                    found.append(self.get_bucket(name))
+                except exception.BucketNotFound:
+                    continue  # being created or removed
+        return found
+
+    def create_bucket(self, name, owner, owner_name, acl, location=''):
+        """A new bucket; BucketExists (kwarg owner: its owner) if the name is taken."""
+        validate_bucket_name(name)
+        path = os.path.join(self.root, name)
+        staging = tempfile.mkdtemp(dir=self.root, prefix='.new-')
+        bucket = Bucket(name, staging, owner, owner_name, acl,
+                        datetime.datetime.now(datetime.timezone.utc), location)
+        try:
+            for sub in (bucket.objects, bucket.uploads, bucket.tmp):
+                os.mkdir(sub)
+            write_json(os.path.join(staging, BUCKET_FILE), bucket.document())
+            os.rename(staging, path)
+        except OSError as e:
+            shutil.rmtree(staging, ignore_errors=True)
+            if e.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                raise exception.BucketExists(bucket=name, owner=self.get_bucket(name).owner)
+            raise
+        bucket.path = path
+        return bucket
+
+    def set_bucket_acl(self, bucket, acl):
+        bucket.acl = acl
+        write_json(os.path.join(bucket.path, BUCKET_FILE), bucket.document())
+
+    def delete_bucket(self, bucket):
+        """Remove an empty bucket (uploads in progress go with it); BucketNotEmpty."""
+        if next(keys.walk(bucket.objects, keys.Bounds()), None) is not None:
+            raise exception.BucketNotEmpty(bucket=bucket.name)
+        trash = os.path.join(self.root, '.trash-%s' % uuid.uuid4().hex)
+        try:
+            os.rename(bucket.path, trash)
+        except FileNotFoundError:
+            raise exception.BucketNotFound(bucket=bucket.name)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def remove_stale(self, max_age):
+        """Remove what interrupted writes left behind (tmp files, half-made buckets)."""
+        limit = time.time() - max_age
+        for name in os.listdir(self.root):
+            path = os.path.join(self.root, name)
+            if name.startswith(('.new-', '.trash-')):
+                shutil.rmtree(path, ignore_errors=True)
+                continue
+            for entry in scandir(os.path.join(path, 'tmp')):
+                if entry.stat(follow_symlinks=False).st_mtime >= limit:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    discard(entry.path)
+
+    # ------------------------------------------------------------- objects
+
+    def stage(self, bucket):
+        return Staged(bucket.tmp)
+
+    def put_object(self, bucket, key, chunks, attrs, content_md5=None, limit=None):
+        """Store the streamed chunks as key; ObjectDigestMismatch if content_md5 differs."""
+        path = keys.object_path(bucket.objects, key)
+        with self.stage(bucket) as staged:
+            digest = staged.write_stream(chunks, limit)
+            if content_md5 is not None and digest.digest() != content_md5:
+                raise exception.ObjectDigestMismatch()
+            attrs = dict(attrs, etag=digest.hexdigest())
+            stat = staged.finish(attrs)
+            staged.commit(path, bucket.objects)
+        return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
+
+    def open_object(self, bucket, key):
+        """(ObjectInfo, open binary file) of one consistent version; ObjectNotFound."""
+        path = keys.object_path(bucket.objects, key)
+        try:
+            f = open(path, 'rb')
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise exception.ObjectNotFound(bucket=bucket.name, key=key)
+        try:
+            stat = os.fstat(f.fileno())
+            return ObjectInfo(key, stat.st_size, stat.st_mtime, read_attrs(f.fileno())), f
+        except BaseException:
+            f.close()
+            raise
+
+    def head_object(self, bucket, key):
+        info, f = self.open_object(bucket, key)
+        f.close()
+        return info
+
+    def copy_object(self, source, src_key, bucket, key, attrs, limit=None):
+        """Copy source/src_key to bucket/key with attrs (the ETag is the source's)."""
+        path = keys.object_path(bucket.objects, key)
+        info, f = self.open_object(source, src_key)
+        with f, self.stage(bucket) as staged:
+            if limit is not None and info.size > limit:
+                raise exception.ObjectTooLarge(limit=limit)
+            staged.copy_from(f.fileno(), 0, info.size)
+            attrs = dict(attrs, etag=info.etag)
+            stat = staged.finish(attrs)
+            staged.commit(path, bucket.objects)
+        return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
+
+    def set_object_acl(self, bucket, key, acl):
+        """Change the ACL in place (one setxattr of the whole document)."""
+        path = keys.object_path(bucket.objects, key)
+        info = self.head_object(bucket, key)
+        os.setxattr(path, XATTR, json.dumps(dict(info.attrs, acl=acl)).encode('utf-8'))
+
+    def delete_object(self, bucket, key):
+        """Remove key if it exists (S3 answers the same either way)."""
+        path = keys.object_path(bucket.objects, key)
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        prune_dirs(os.path.dirname(path), bucket.objects)
+
+    def iter_objects(self, bucket, bounds):
+        """(key, ObjectInfo) in key order; reads one stat and one xattr per key."""
+        for key, entry in keys.walk(bucket.objects, bounds):
+            try:
+                stat = entry.stat()
+                attrs = read_attrs(entry.path)
+            except FileNotFoundError:
+                continue  # deleted while listing
+            yield key, ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
+
+
+def scandir(path):
+    """The entries of a directory, none if it is gone."""
+    try:
+        with os.scandir(path) as it:
+            return list(it)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
