@@ -32,7 +32,10 @@ setup(
         'postgres': ['psycopg[binary]>=3.1'],
         'mysql': ['PyMySQL>=1.1'],
         'test': ['pytest>=7', 'pytest-timeout>=2.1', 'psycopg[binary]>=3.1',
-                 'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0'],
+                 'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0',
+                 # the unmodified clients the client tests drive
+                 'awscli>=1.29', 'python-openstackclient>=6', 'openstacksdk>=1',
+                 'python-novaclient>=18', 'python-glanceclient>=4'],
     },
     entry_points={'console_scripts': [
         'nova-%s = nova.cmd.%s:main' % (name, name) for name in DAEMONS]},
