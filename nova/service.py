@@ -174,12 +174,36 @@ class WSGIService:
         self.reporter.stop()
 
 
+class StopDuringStart(BaseException):
+    """A stop signal came while services were still starting (e.g. waiting for
+    the broker): starting is abandoned instead of finishing first."""
+
+
 class Launcher:
     """Runs services in this process until a stop signal; exit code 0 on SIGTERM."""
 
     def __init__(self):
         self.services = []
         self._stop_requested = False
+        self._starting = False
+
+    def launch_all(self, services):
+        """Start each service (a Service or a callable making one), in order.
+
+        A stop signal meanwhile stops those already running and raises
+        StopDuringStart.
+        """
+        self._starting = True
+        try:
+            for svc in services:
+                if self._stop_requested:
+                    raise StopDuringStart()
+                self.launch(svc() if callable(svc) else svc)
+        except StopDuringStart:
+            self.stop()
+            raise
+        finally:
+            self._starting = False
 
     def launch(self, service):
         service.start()
@@ -188,6 +212,8 @@ class Launcher:
     def _on_stop_signal(self, signum, frame):
         LOG.info('Caught %s, stopping', signal.Signals(signum).name)
         self._stop_requested = True
+        if self._starting:
+            raise StopDuringStart()
 
     @staticmethod
     def _on_hup(signum, frame):

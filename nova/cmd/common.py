@@ -47,8 +47,9 @@ def run(services):
     launcher = service.Launcher()
     launcher.install_signal_handlers()
     try:
-        for svc in services:
-            launcher.launch(svc() if callable(svc) else svc)
+        launcher.launch_all(services)
+    except service.StopDuringStart:
+        return 0
     except exception.NovaException as e:
         launcher.stop()
         die('%s' % e.format_message())

@@ -119,3 +119,18 @@ def test_sighup_reloads_log_config(cloud_flags, tmp_path):
         assert network.proc.poll() is None
     finally:
         assert network.stop() == 0
+
+
+def test_sigterm_while_waiting_for_the_broker_exits_at_once(cloud_flags, tmp_path):
+    flagfile, _ = cloud_flags
+    daemons.manage(flagfile, 'db', 'sync')
+    with open(flagfile, 'a') as f:
+        f.write('--transport_url=rabbit://guest:guest@127.0.0.1:%d/\n' % daemons.free_port())
+    compute = daemons.Daemon('nova-compute', flagfile, str(tmp_path))
+    try:
+        daemons.wait_for(lambda: 'ECONNREFUSED' in compute.log(), timeout=30,
+                         what='compute retrying the broker')
+        compute.signal(signal.SIGTERM)
+        assert compute.wait(10) == 0, compute.log()[-2000:]
+    finally:
+        compute.stop()
