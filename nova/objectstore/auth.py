@@ -215,7 +215,7 @@ def _verify_v4(req, header, params, credentials):
             raise S3Error('InvalidRequest', 'A presigned request cannot stream a signed body')
         auth = signature.parse_authorization(header)
         amz_date = verified.timestamp.strftime(signature.AMZ_DATE_FORMAT)
-        key = signature.signing_key(credentials.row.secret, auth.date, auth.region,
+        key = signature.signing_key(credentials.known.secret, auth.date, auth.region,
                                     auth.service)
         identity.chunk_signer = ChunkSigner(key, amz_date, auth.scope, auth.signature)
     return identity

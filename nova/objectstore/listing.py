@@ -102,7 +102,8 @@ def _token(value):
 
 def _untoken(token):
     try:
-        return base64.b64decode(token.encode('ascii'), altchars=b'-_', validate=True).decode('utf-8')
+        return base64.b64decode(token.encode('ascii'), altchars=b'-_',
+                                validate=True).decode('utf-8')
     except (binascii.Error, ValueError):
         raise S3Error('InvalidArgument', 'The continuation token provided is incorrect',
                       ArgumentName='continuation-token', ArgumentValue=token)

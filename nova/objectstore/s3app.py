@@ -2,9 +2,9 @@
 
 A request names its bucket in the path (/bucket/key, path style) or in the
 Host header (bucket.<s3 host>/key, virtual-host style, where the s3 host is
---s3_host_suffix, else --public_endpoint_host, else localhost). The
-operation follows from the method, whether a key is named, and the
-sub-resource in the query (?acl, ?uploads, ?uploadId=..., ?delete, ...).
+--s3_host_suffix, else --public_endpoint_host, else localhost; bucket.localhost
+always works). The operation follows from the method, whether a key is named,
+and the sub-resource in the query (?acl, ?uploads, ?uploadId=..., ?delete, ...).
 """
 import logging
 
@@ -66,8 +66,11 @@ OBJECT_ROUTES = {
 _SUBRESOURCES = ('acl', 'location', 'uploads', 'uploadId', 'delete')
 
 
-def host_suffix():
-    return (CONF.s3_host_suffix or CONF.public_endpoint_host or 'localhost').lower()
+def host_suffixes():
+    """Hosts whose sub-domains name a bucket: the configured one, and localhost
+    (RFC 6761: *.localhost is loopback, so <bucket>.localhost is always us)."""
+    configured = (CONF.s3_host_suffix or CONF.public_endpoint_host or 'localhost').lower()
+    return (configured, 'localhost')
 
 
 def address(req):
@@ -77,9 +80,9 @@ def address(req):
     except UnicodeDecodeError:
         raise S3Error('InvalidURI')
     host = (endpoints.request_host(req.host) or '').lower()
-    suffix = host_suffix()
-    if host.endswith('.' + suffix):
-        return host[:-len(suffix) - 1], path[1:] or None, True
+    for suffix in host_suffixes():
+        if host.endswith('.' + suffix):
+            return host[:-len(suffix) - 1], path[1:] or None, True
     name, _, key = path[1:].partition('/')
     return name or None, key or None, False
 
