@@ -1,4 +1,4 @@
-"""The unauthenticated version documents at / and /v2.1."""
+"""The unauthenticated version documents at /, /v2 and /v2.1."""
 import json
 
 import webob
@@ -34,9 +34,11 @@ class Versions:
             return _json(200, {'versions': [
                 _version(req, 'v2.0', 'SUPPORTED', '', ''),
                 _version(req, 'v2.1', 'CURRENT', MAX_VERSION, MIN_VERSION)]})
-        if path in ('/v2.1', '/v2'):
+        if path == '/v2.1':
             return _json(200, {'version': _version(req, 'v2.1', 'CURRENT', MAX_VERSION,
                                                    MIN_VERSION)})
+        if path == '/v2':  # the legacy v2.0 entry, no microversions
+            return _json(200, {'version': _version(req, 'v2.0', 'SUPPORTED', '', '')})
         return _json(404, {'itemNotFound': {'code': 404,
                                             'message': 'The resource could not be found.'}})
 

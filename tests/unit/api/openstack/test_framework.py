@@ -147,5 +147,8 @@ def test_paste_pipeline_serves_version_documents_without_auth():
     assert root.headers['x-openstack-request-id'].startswith('req-')
     v21 = json.loads(webob.Request.blank('/v2.1/').get_response(app).body)['version']
     assert (v21['version'], v21['min_version']) == (microversion.MAX_VERSION, '2.1')
+    v2 = json.loads(webob.Request.blank('/v2/').get_response(app).body)['version']
+    assert (v2['id'], v2['version']) == ('v2.0', '')
+    assert v2['links'][0]['href'].endswith('/v2/')  # each listed version's self link
     denied = webob.Request.blank('/v2.1/servers').get_response(app)
     assert denied.status_int == 401
