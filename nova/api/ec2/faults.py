@@ -69,6 +69,8 @@ CODES = {
     exception.NoValidHost: ('InsufficientInstanceCapacity', 500),
     exception.MessagingTimeout: ('Unavailable', 503),
     exception.FlavorNotFound: ('InvalidParameterValue', 400),
+    exception.UserExists: ('InvalidParameterValue', 400),
+    exception.ProjectExists: ('InvalidParameterValue', 400),
     exception.CannotResizeDisk: ('InvalidParameterValue', 400),
     exception.CannotResizeToSameFlavor: ('InvalidParameterValue', 400),
     exception.Invalid: ('InvalidParameterValue', 400),

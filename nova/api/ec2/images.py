@@ -1,13 +1,17 @@
 """Image actions, through nova.image.service.ImageService (which decides who may
 see and change an image) and nova.compute.api (CreateImage is a snapshot).
 
-RegisterImage takes an ImageLocation: a URL an image store can read is
-registered as it is (admins only, as ImageService.add_location decides); an
-S3 bundle manifest (bucket/name.manifest.xml) goes to the bundle registrar,
+RegisterImage takes an ImageLocation: an image of the image service (its
+ami-/aki-/ari- id or uuid) is registered as a new private image with a copy
+of its data; a URL an image store can read is registered as it is (admins
+only, as ImageService.add_location decides); an S3 bundle manifest
+(bucket/name.manifest.xml) goes to the bundle registrar,
 ``REGISTRARS['bundle']``, which the objectstore work provides.
 EC2 launch permissions: Group=all is public visibility; a UserId (a project)
 is an image member, accepted at once as EC2 has no pending shares.
 """
+import uuid as uuid_lib
+
 from nova import exception
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import MEMBER, READER, action
@@ -81,8 +85,8 @@ def describe_images(call):
               for ec2_id in call.params.strings('ImageId')}
     images = call.apis.images.detail(call.context, filters={'id': list(wanted)}
                                      if wanted else None)
-    missing = sorted(set(wanted.values()) - {wanted[i['id']] for i in images})
-    if missing:
+    missing = sorted(set(wanted.values()) - {wanted.get(i['id']) for i in images})
+    if wanted and missing:
         raise faults.Ec2Error('InvalidAMIID.NotFound', "The image ids '%s' do not exist"
                               % ', '.join(missing))
     owners, who = call.params.strings('Owner'), call.params.strings('ExecutableBy')
@@ -119,7 +123,49 @@ def _register_url(call, location, values):
         raise
 
 
-REGISTRARS = {'bundle': _register_bundle, 'url': _register_url}
+def _register_copy(call, location, values):
+    """A new private image with the data and formats of an image the caller can see."""
+    images, context = call.apis.images, call.context
+    source = images.show(context, _source_uuid(call, location))
+    if source['status'] != 'active':
+        raise exception.ImageNotActive(image_id=location)
+    properties = dict(source['properties'], **values['properties'])
+    properties.pop('image_location', None)
+    image = images.create(context, dict(
+        values, properties=properties, visibility='private',
+        disk_format=source['disk_format'], container_format=source['container_format'],
+        min_disk=source['min_disk'], min_ram=source['min_ram']))
+    try:
+        _, chunks = images.download(context, source['id'])
+        return images.upload(context, image['id'], chunks, size=source['size'])
+    except BaseException:
+        images.delete(context, image['id'])
+        raise
+
+
+def _source_uuid(call, location):
+    if location.partition('-')[0] in ids.IMAGE_PREFIXES:
+        return ids.image_uuid(call.context, location)
+    return str(uuid_lib.UUID(location))
+
+
+def _kind(location):
+    """Which registrar an ImageLocation is for."""
+    if location.endswith('.manifest.xml'):
+        return 'bundle'
+    if '://' in location:
+        return 'url'
+    if location.partition('-')[0] in ids.IMAGE_PREFIXES:
+        return 'copy'
+    try:
+        uuid_lib.UUID(location)
+    except ValueError:
+        raise faults.invalid_value('ImageLocation', location, 'Give an image id, a URL or '
+                                   'bucket/name.manifest.xml.') from None
+    return 'copy'
+
+
+REGISTRARS = {'bundle': _register_bundle, 'url': _register_url, 'copy': _register_copy}
 
 
 @action('RegisterImage', MEMBER)
@@ -138,11 +184,7 @@ def register_image(call):
         if params.get(name):
             properties[prop] = ids.image_uuid(call.context, params.get(name))
     values = {'name': params.get('Name') or location, 'properties': properties}
-    kind = 'bundle' if location.endswith('.manifest.xml') else 'url'
-    if kind == 'url' and '://' not in location:
-        raise faults.invalid_value('ImageLocation', location,
-                                   'Give a URL or bucket/name.manifest.xml.')
-    image = REGISTRARS[kind](call, location, values)
+    image = REGISTRARS[_kind(location)](call, location, values)
     return {'imageId': ids.ec2_id(call.context, ids.image_prefix(image), image['id'])}
 
 

@@ -6,6 +6,9 @@ one succeed without doing anything; the compute API refuses every other
 state it does not allow (IncorrectInstanceState).
 """
 import base64
+import time
+
+import eventlet
 
 from nova import context as nova_context
 from nova import utils
@@ -14,6 +17,8 @@ from nova.api.ec2 import instance_views as views
 from nova.api.ec2.actions import action
 from nova.api.ec2.instances import get_flavor, requested_instances
 from nova.compute import vm_states
+
+RESIZE_WAIT_SECONDS = 120  # a stopped instance's disk is copied on a real hypervisor
 
 
 def _instances(call):
@@ -117,9 +122,38 @@ def describe_instance_attribute(call):
     return body
 
 
+def _wait_until(call, instance, done, what):
+    """The instance once done(instance); an error if its task ends otherwise (or hangs)."""
+    deadline = time.monotonic() + RESIZE_WAIT_SECONDS
+    while True:
+        instance = _reread(call, instance)
+        if done(instance):
+            return instance
+        if instance.task_state is None or instance.vm_state == vm_states.ERROR or \
+                instance.deleted:
+            raise faults.Ec2Error('IncorrectInstanceState', 'The instance failed to %s.'
+                                  % what)
+        if time.monotonic() > deadline:
+            raise faults.Ec2Error('IncorrectState', 'The instance did not %s within %ds; '
+                                  'it goes on in the background.' % (what,
+                                                                     RESIZE_WAIT_SECONDS))
+        eventlet.sleep(0.1)
+
+
+def _change_type(call, instance, flavor):
+    """EC2 changes the type in place, with no confirm step: resize, then confirm."""
+    compute = call.apis.compute
+    compute.resize(call.context, instance, flavor)
+    instance = _wait_until(call, instance, lambda i: i.vm_state == vm_states.RESIZED and
+                           i.task_state is None, 'change its type')
+    compute.confirm_resize(call.context, instance)
+    _wait_until(call, instance, lambda i: i.vm_state == vm_states.STOPPED and
+                i.task_state is None, 'confirm its new type')
+
+
 @action('ModifyInstanceAttribute', 'os_compute_api:servers:resize')
 def modify_instance_attribute(call):
-    """instanceType only: a resize through the compute API, of a stopped instance."""
+    """instanceType only: a resize (and its confirmation) of a stopped instance."""
     _, instance = _one_instance(call)
     params = call.params
     new_type = params.get('InstanceType.Value')
@@ -130,5 +164,5 @@ def modify_instance_attribute(call):
     if views.state(instance) != views.STOPPED or instance.vm_state != vm_states.STOPPED:
         raise faults.Ec2Error('IncorrectInstanceState', 'The instance must be stopped to '
                               'change its instance type.')
-    call.apis.compute.resize(call.context, instance, get_flavor(call.context, new_type))
+    _change_type(call, instance, get_flavor(call.context, new_type))
     return {'return': True}

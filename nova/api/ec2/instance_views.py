@@ -8,7 +8,9 @@ stateReason saying which), rescued and resized ones keep the state they had.
 Tags are the instance's metadata (key=value), as EC2 tags are.
 """
 from nova.api.ec2 import ids
+from nova.compute import hosts as compute_hosts
 from nova.compute import task_states, vm_states
+from nova.conf import CONF
 
 PENDING, RUNNING, SHUTTING_DOWN = ('pending', 0), ('running', 16), ('shutting-down', 32)
 TERMINATED, STOPPING, STOPPED = ('terminated', 48), ('stopping', 64), ('stopped', 80)
@@ -55,6 +57,17 @@ def instance_type(instance):
     return ((instance.flavor or {}).get('cur') or {}).get('name')
 
 
+def zone(instance, host_zones):
+    """The zone of the instance's host (the one it asked for until it has a host)."""
+    if not instance.host:
+        return instance.availability_zone or ''
+    return host_zones.get(instance.host, CONF.default_availability_zone)
+
+
+def host_zones(context):
+    return compute_hosts.host_zones(context.elevated())
+
+
 def tags_of(instance):
     return instance.metadata_dict
 
@@ -75,6 +88,10 @@ class Renderer:
         groups = {g.name: g for g in call.apis.security_groups.list(call.context)}
         self.group_ids = ids.ec2_ids(ctx, 'sg', [g.uuid for g in groups.values()])
         self.groups = {name: g.uuid for name, g in groups.items()}
+        self.host_zones = host_zones(ctx)
+
+    def zone(self, instance):
+        return zone(instance, self.host_zones)
 
     def group_set(self, instance):
         return [{'groupId': self.group_ids.get(self.groups.get(name)), 'groupName': name}
@@ -95,7 +112,7 @@ class Renderer:
             'productCodes': [],
             'instanceType': instance_type(instance),
             'launchTime': instance.launched_at or instance.created_at,
-            'placement': {'availabilityZone': instance.availability_zone or '',
+            'placement': {'availabilityZone': self.zone(instance),
                           'groupName': '', 'tenancy': 'default'},
             'kernelId': self.kernel_ids.get(instance.kernel_id),
             'ramdiskId': self.ramdisk_ids.get(instance.ramdisk_id),

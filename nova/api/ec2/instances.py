@@ -74,7 +74,7 @@ def describe_instances(call):
         'instance-state-code': lambda i: views.state(i)[1],
         'instance-type': views.instance_type,
         'key-name': lambda i: i.key_name,
-        'availability-zone': lambda i: i.availability_zone,
+        'availability-zone': renderer.zone,
         'reservation-id': lambda i: i.reservation_id,
         'image-id': lambda i: renderer.image_ids.get(i.image_ref),
         'private-ip-address': lambda i: i.access_ip_v4,
@@ -96,8 +96,9 @@ def describe_instance_status(call):
     if not call.params.bool('IncludeAllInstances'):
         instances = [i for i in instances if views.state(i) == views.RUNNING]
     instance_ids = ids.ec2_ids(call.context, 'i', [i.uuid for i in instances])
+    zones = views.host_zones(call.context)
     match = filters.matcher(call.params.filters(), {
-        'availability-zone': lambda i: i.availability_zone,
+        'availability-zone': lambda i: views.zone(i, zones),
         'instance-state-name': lambda i: views.state(i)[0],
         'instance-state-code': lambda i: views.state(i)[1],
         'instance-status.status': lambda i: _status(i)['status'],
@@ -106,7 +107,7 @@ def describe_instance_status(call):
     page, token = filters.paginate([i for i in instances if match(i)], _page_key,
                                    max_results, next_token)
     return {'instanceStatusSet': [{
-        'instanceId': instance_ids[i.uuid], 'availabilityZone': i.availability_zone or '',
+        'instanceId': instance_ids[i.uuid], 'availabilityZone': views.zone(i, zones),
         'instanceState': views.state_xml(views.state(i)),
         'systemStatus': _status(i), 'instanceStatus': _status(i)} for i in page],
         'nextToken': token}

@@ -26,7 +26,7 @@ def ec2_metadata(instance):
         'ami-id': ids.ec2_id(ctx, 'ami', instance.image_ref) or '',
         'ami-launch-index': str(instance.launch_index or 0),
         'ami-manifest-path': (instance.system_metadata or {}).get('image_image_location',
-                                                                  'FIXME'),
+                                                                  'unknown'),
         'block-device-mapping': {'ami': 'vda',
                                  'root': instance.root_device_name or '/dev/vda'},
         'hostname': hostname,
@@ -35,7 +35,8 @@ def ec2_metadata(instance):
         'instance-type': instance_views.instance_type(instance) or '',
         'local-hostname': hostname,
         'local-ipv4': instance.access_ip_v4 or '',
-        'placement': {'availability-zone': instance.availability_zone or ''},
+        'placement': {'availability-zone': instance_views.zone(
+            instance, instance_views.host_zones(ctx))},
         'public-hostname': hostname,
         'public-ipv4': '',
         'reservation-id': instance.reservation_id or '',
@@ -63,7 +64,8 @@ def openstack_metadata(instance):
         'name': instance.display_name,
         'hostname': instance.hostname,
         'launch_index': instance.launch_index or 0,
-        'availability_zone': instance.availability_zone,
+        'availability_zone': instance_views.zone(
+            instance, instance_views.host_zones(nova_context.get_admin_context())) or None,
         'project_id': instance.project_id,
         'public_keys': keys,
         'keys': [{'name': name, 'type': 'ssh', 'data': data} for name, data in keys.items()],
