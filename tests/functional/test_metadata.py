@@ -1,0 +1,159 @@
+"""The metadata service (its paste pipeline) in front of an in-process cloud: two
+instances, each told only about itself, found by source address or by a
+proxy's signed X-Instance-ID."""
+import base64
+import json
+
+import pytest
+import webob
+
+from nova import context as nova_context
+from nova import wsgi
+from nova.api.metadata import lookup
+from nova.compute import keypairs
+from nova.compute import vm_states
+from nova.conf import CONF
+from nova.db import api as db
+from tests.functional.compute.conftest import cloud  # noqa: F401 -- the fixture
+
+PUBLIC_KEY = ('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDx8nkQv/zgGgB4rMYmIf+6A4l6Rr+o/6lHBQdW5'
+              'aYd44bd8JttDCE/F/pNRr0lRE+PiqSPO8nDPHw0010JeMH9gYgnnFlyY3/OcJ02RhIPyyxYpv9FhY+'
+              '2YiUkpwFOcLImyrxEsYXpD/0d3ac30bNH6Sw9JD9UZHYcpSxsIbECHw== meta@test')
+SECRET = 'proxy-shared-secret'
+
+
+@pytest.fixture
+def two(cloud):  # noqa: F811 -- the imported fixture
+    """Instances 'a' (key, user data, 10.0.0.11) and 'b' (none, 10.0.0.12), active."""
+    keypairs.import_key_pair(cloud.ctx, 'alice', 'meta-key', PUBLIC_KEY)
+    a, = cloud.boot(key_name='meta-key', access_ip_v4='10.0.0.11',
+                    user_data=base64.b64encode(b'#!/bin/sh\necho a\n').decode(),
+                    metadata={'role': 'web'})
+    b, = cloud.boot(access_ip_v4='10.0.0.12')
+    cloud.wait([a.uuid, b.uuid], vm_states.ACTIVE)
+    return {'a': db.instance_get_by_uuid(cloud.admin, a.uuid),
+            'b': db.instance_get_by_uuid(cloud.admin, b.uuid)}
+
+
+@pytest.fixture
+def get():
+    app = wsgi.Loader().load_app('metadata')
+
+    def _get(path, address='10.0.0.99', headers=None, method='GET'):
+        req = webob.Request.blank(path, method=method, remote_addr=address)
+        req.headers.update(headers or {})
+        return req.get_response(app)
+    return _get
+
+
+def _text(response):
+    assert response.status_int == 200, response.body
+    return response.body.decode()
+
+
+def test_versions_are_listed_without_an_instance(get):
+    listing = _text(get('/')).split('\n')
+    assert listing[0] == '1.0' and listing[-1] == 'latest' and '2009-04-04' in listing
+    assert 'latest' in _text(get('/openstack')).split('\n')
+
+
+def test_each_instance_sees_its_own_ec2_metadata(get, two):
+    a, b = two['a'], two['b']
+    for instance, address in ((a, '10.0.0.11'), (b, '10.0.0.12')):
+        meta = '/latest/meta-data/'
+        instance_id = _text(get(meta + 'instance-id', address))
+        assert instance_id.startswith('i-')
+        assert _text(get(meta + 'local-ipv4', address)) == address
+        assert _text(get(meta + 'reservation-id', address)) == instance.reservation_id
+        assert _text(get(meta + 'hostname', address)) == instance.hostname
+        assert _text(get(meta + 'instance-type', address)) == 'm1.tiny'
+        assert _text(get(meta + 'ami-id', address)).startswith('ami-')
+        assert _text(get(meta + 'ami-launch-index', address)) == '0'
+        assert _text(get(meta + 'placement/availability-zone', address)) == 'nova'
+        assert _text(get(meta + 'security-groups', address)) == 'default'
+    ids = {_text(get('/latest/meta-data/instance-id', addr)) for addr in ('10.0.0.11',
+                                                                        '10.0.0.12')}
+    assert len(ids) == 2
+    listing = _text(get('/latest/meta-data/', '10.0.0.11')).split('\n')
+    assert {'instance-id', 'placement/', 'public-keys/', 'ami-id'} <= set(listing)
+    assert 'public-keys/' not in _text(get('/latest/meta-data/', '10.0.0.12')).split('\n')
+
+
+def test_public_keys_and_user_data(get, two):
+    assert _text(get('/latest/meta-data/public-keys/', '10.0.0.11')) == '0=meta-key'
+    assert _text(get('/latest/meta-data/public-keys/0/openssh-key', '10.0.0.11')) \
+        == PUBLIC_KEY
+    assert get('/latest/meta-data/public-keys/', '10.0.0.12').status_int == 404
+    assert get('/latest/user-data', '10.0.0.11').body == b'#!/bin/sh\necho a\n'
+    assert get('/latest/user-data', '10.0.0.12').status_int == 404
+    assert _text(get('/2009-04-04/', '10.0.0.11')).split('\n') == ['meta-data/', 'user-data']
+    assert get('/latest/meta-data/no-such-thing', '10.0.0.11').status_int == 404
+
+
+def test_openstack_metadata(get, two):
+    a, b = two['a'], two['b']
+    meta = json.loads(_text(get('/openstack/latest/meta_data.json', '10.0.0.11')))
+    assert meta['uuid'] == a.uuid and meta['hostname'] == a.hostname
+    assert meta['public_keys'] == {'meta-key': PUBLIC_KEY}
+    assert meta['meta'] == {'role': 'web'} and meta['availability_zone'] == 'nova'
+    assert meta['project_id'] == 'proj-a'
+    other = json.loads(_text(get('/openstack/2012-08-10/meta_data.json', '10.0.0.12')))
+    assert other['uuid'] == b.uuid and other['public_keys'] == {}
+    assert get('/openstack/latest/user_data', '10.0.0.11').body == b'#!/bin/sh\necho a\n'
+    assert get('/openstack/latest/user_data', '10.0.0.12').status_int == 404
+    assert json.loads(_text(get('/openstack/latest/vendor_data.json', '10.0.0.12'))) == {}
+
+
+def test_unknown_address_and_methods(get, two):
+    assert get('/latest/meta-data/instance-id', '10.9.9.9').status_int == 404
+    assert get('/latest/meta-data/instance-id', '10.0.0.11',
+               method='POST').status_int == 405
+
+
+def test_a_deleted_instance_is_not_found(cloud, get, two):  # noqa: F811
+    cloud.api.delete(cloud.ctx, two['b'])
+    cloud.wait_gone([two['b'].uuid])
+    assert get('/latest/meta-data/instance-id', '10.0.0.12').status_int == 404
+
+
+def _proxied(instance_uuid, secret=SECRET, **extra):
+    return dict({'X-Instance-ID': instance_uuid,
+                 'X-Instance-ID-Signature': lookup.sign_instance_id(instance_uuid, secret),
+                 'X-Forwarded-For': '10.0.0.11'}, **extra)
+
+
+def test_proxy_signed_instance_id(get, two):
+    CONF.set_override('service_metadata_proxy', True)
+    CONF.set_override('metadata_proxy_shared_secret', SECRET)
+    a, b = two['a'], two['b']
+    admin = nova_context.get_admin_context()
+    for instance in (a, b):
+        found = _text(get('/latest/meta-data/instance-id', '127.0.0.1',
+                          _proxied(instance.uuid)))
+        assert db.ec2_id_get_uuid(admin, 'i', int(found[2:], 16)) == instance.uuid
+        meta = json.loads(_text(get('/openstack/latest/meta_data.json', '127.0.0.1',
+                                    _proxied(instance.uuid))))
+        assert meta['uuid'] == instance.uuid
+    # naming another instance without the secret gets nothing
+    forged = _proxied(b.uuid, secret='guess')
+    assert get('/latest/meta-data/instance-id', '127.0.0.1', forged).status_int == 403
+    unsigned = {'X-Instance-ID': b.uuid}
+    assert get('/latest/meta-data/instance-id', '127.0.0.1', unsigned).status_int == 403
+    wrong_tenant = _proxied(b.uuid, **{'X-Tenant-ID': 'proj-other'})
+    assert get('/latest/meta-data/instance-id', '127.0.0.1', wrong_tenant).status_int == 403
+    # a signed id of an instance that does not exist
+    assert get('/latest/meta-data/instance-id', '127.0.0.1',
+               _proxied('00000000-0000-0000-0000-000000000000')).status_int == 404
+
+
+def test_proxy_headers_are_ignored_unless_enabled(get, two):
+    CONF.set_override('metadata_proxy_shared_secret', SECRET)
+    a, b = two['a'], two['b']
+    answer = _text(get('/openstack/latest/meta_data.json', '10.0.0.11', _proxied(b.uuid)))
+    assert json.loads(answer)['uuid'] == a.uuid
+
+
+def test_proxy_without_a_secret_refuses_everything(get, two):
+    CONF.set_override('service_metadata_proxy', True)
+    assert get('/latest/meta-data/instance-id', '127.0.0.1',
+               _proxied(two['a'].uuid, secret='')).status_int == 403
