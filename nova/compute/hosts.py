@@ -1,8 +1,19 @@
 """Services, hypervisors and availability zones: the operator's view of hosts."""
+import uuid as uuid_lib
+
 from nova import exception
 from nova import servicegroup
 from nova.conf import CONF
 from nova.db import api as db
+
+
+# Services have integer ids in the table; from API 2.53 they are named by a UUID,
+# derived from the id so that every API process names a service the same way.
+_SERVICE_NAMESPACE = uuid_lib.UUID('6c0f9e8a-2a5c-4a1e-9d53-5e2c1b7a9f01')
+
+
+def service_uuid(service):
+    return str(uuid_lib.uuid5(_SERVICE_NAMESPACE, 'service-%d' % service.id))
 
 
 def host_zones(context):
@@ -48,6 +59,12 @@ class HostAPI:
             values['forced_down'] = bool(forced_down)
         return db.service_update(context, service_id, values)
 
+    def service_get_by_uuid(self, context, uuid):
+        for svc in db.service_get_all(context):
+            if service_uuid(svc) == uuid:
+                return svc
+        raise exception.ServiceNotFound(service_id=uuid)
+
     def service_delete(self, context, service_id):
         svc = db.service_get(context, service_id)
         if svc.binary == 'nova-compute' and db.instance_get_all_by_host(context, svc.host):
@@ -67,6 +84,21 @@ class HostAPI:
                 continue
             nodes.append((node, services.get(node.service_id)))
         return nodes
+
+    def hypervisor_get_by_uuid(self, context, node_uuid):
+        for node in db.compute_node_get_all(context):
+            if node.uuid == node_uuid:
+                return node, db.service_get(context, node.service_id)
+        raise exception.ComputeHostNotFound(host=node_uuid)
+
+    def hypervisor_servers(self, context, hosts):
+        """{host: [instance]} of the live instances on these hosts (one query)."""
+        by_host = {host: [] for host in hosts}
+        if hosts:
+            for instance in db.instance_get_all_by_filters(
+                    context, {'host': sorted(by_host)}, sort_keys=['id'], sort_dirs=['asc']):
+                by_host[instance.host].append(instance)
+        return by_host
 
     def hypervisor_get(self, context, node_id):
         node = db.compute_node_get(context, node_id)

@@ -205,7 +205,8 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
     migration_update)
 from nova.db.instances import (  # noqa: E402,F401
-    ANY, instance_create_many, instance_destroy, instance_get_all_by_filters,
+    ANY, instance_create_many, instance_destroy, instance_get_active_by_window,
+    instance_get_all_by_filters,
     instance_get_all_by_host, instance_get_by_uuid, instance_update, instance_update_many,
     instance_uuids_by_host)
 from nova.db.keypairs import (  # noqa: E402,F401

@@ -65,7 +65,8 @@ def migration_get_by_instance_and_status(context, instance_uuid, status):
 def migration_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=None, limit=None,
                                  marker=None):
     """Migrations matching filters (status (a value or list), host (source or
-    destination), instance_uuid, migration_type, changes-since, hidden), newest
+    destination), source_compute, instance_uuid, migration_type, changes-since,
+    changes-before, hidden, project_id and user_id of the instance), newest
     first unless sorted otherwise, after the marker migration uuid.
     """
     filters = dict(filters or {})
@@ -78,11 +79,20 @@ def migration_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=Non
                                  Migration.dest_compute == host))
     if 'instance_uuid' in filters:
         stmt = stmt.where(Migration.instance_uuid == filters['instance_uuid'])
+    if 'source_compute' in filters:
+        stmt = stmt.where(Migration.source_compute == filters['source_compute'])
+    owners = {key: filters[key] for key in ('project_id', 'user_id') if key in filters}
+    if owners:  # migrations of the instances a project or user owns (deleted too)
+        stmt = stmt.where(Migration.instance_uuid.in_(sa.select(models.Instance.uuid).where(
+            *(getattr(models.Instance, key) == value for key, value in owners.items()))))
     if 'migration_type' in filters:
         stmt = stmt.where(Migration.migration_type.in_(_as_list(filters['migration_type'])))
     if 'changes-since' in filters:
         since = filters['changes-since']
         stmt = stmt.where(sa.func.coalesce(Migration.updated_at, Migration.created_at) >= since)
+    if 'changes-before' in filters:
+        before = filters['changes-before']
+        stmt = stmt.where(sa.func.coalesce(Migration.updated_at, Migration.created_at) <= before)
     if 'hidden' in filters:
         stmt = stmt.where(Migration.hidden.is_(bool(filters['hidden'])))
     order = paginate.sort_criteria(Migration, sort_keys or ['created_at', 'id'],

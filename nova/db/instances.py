@@ -219,6 +219,23 @@ def instance_get_all_by_host(context, host):
     return instance_get_all_by_filters(context, {'host': host})
 
 
+def instance_get_active_by_window(context, begin, end, project_id=None, limit=None,
+                                  marker=None):
+    """Instances, deleted ones too, that lived during [begin, end] (not terminated
+    before begin, not launched after end), oldest first after the marker uuid:
+    what usage reports bill.
+    """
+    stmt = query.model_query(context, Instance, 'yes').where(
+        sa.or_(Instance.terminated_at.is_(None), Instance.terminated_at >= begin),
+        sa.or_(Instance.launched_at.is_(None), Instance.launched_at <= end))
+    if project_id is not None:
+        stmt = stmt.where(Instance.project_id == project_id)
+    order = paginate.sort_criteria(Instance, ['created_at', 'id'], ['asc', 'asc'])
+    marker_stmt = sa.select(Instance).where(Instance.uuid == marker)
+    with db_session.reader() as session:
+        return paginate.page(session, stmt, order, limit, marker_stmt, marker)
+
+
 def instance_uuids_by_host(context):
     """{host: [uuid]} of the live instances that have a host (one two-column SELECT)."""
     stmt = sa.select(Instance.host, Instance.uuid).where(

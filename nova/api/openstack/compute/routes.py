@@ -6,6 +6,7 @@ server action is an ``@wsgi.action('name')`` method on a controller listed in
 SERVER_ACTIONS. doc/api-guide.md has the full recipe.
 """
 from nova.api.openstack import wsgi
+from nova.api.openstack.compute import admin_routes
 from nova.api.openstack.compute import instance_actions
 from nova.api.openstack.compute import ips
 from nova.api.openstack.compute import server_actions
@@ -56,4 +57,4 @@ def route_table():
         ('/servers/{server_id}/os-instance-actions/{id}', {'GET': method(actions.show)}),
         ('/servers/{server_id}/diagnostics', {'GET': method(diagnostics.index)}),
         ('/servers/{server_id}/topology', {'GET': method(topology.index)}),
-    ]
+    ] + admin_routes.route_table()

@@ -1,0 +1,44 @@
+"""The URLs of the operator's resources: hypervisors, services, aggregates,
+server groups, usage and migrations (compute/routes.py adds them to its table)."""
+from nova.api.openstack import wsgi
+from nova.api.openstack.compute import aggregates
+from nova.api.openstack.compute import hypervisors
+from nova.api.openstack.compute import migrations
+from nova.api.openstack.compute import server_groups
+from nova.api.openstack.compute import services
+from nova.api.openstack.compute import simple_tenant_usage
+from nova.api.openstack.router import method
+from nova.compute import hosts
+
+
+def route_table():
+    """[(path, {METHOD: handler})]; fixed paths come before their {id} siblings."""
+    host_api = hosts.HostAPI()
+    hypervisor = hypervisors.HypervisorsController(host_api)
+    service = services.ServiceController(host_api)
+    aggregate = aggregates.AggregateController()
+    group = server_groups.ServerGroupController()
+    usage = simple_tenant_usage.SimpleTenantUsageController()
+    migration = migrations.MigrationsController()
+    return [
+        ('/os-hypervisors', {'GET': method(hypervisor.index)}),
+        ('/os-hypervisors/detail', {'GET': method(hypervisor.detail)}),
+        ('/os-hypervisors/statistics', {'GET': method(hypervisor.statistics)}),
+        ('/os-hypervisors/{id}', {'GET': method(hypervisor.show)}),
+        ('/os-hypervisors/{id}/search', {'GET': method(hypervisor.search)}),
+        ('/os-hypervisors/{id}/servers', {'GET': method(hypervisor.servers)}),
+        ('/os-services', {'GET': method(service.index)}),
+        ('/os-services/{id}', {'PUT': method(service.update),
+                               'DELETE': method(service.delete)}),
+        ('/os-aggregates', {'GET': method(aggregate.index),
+                            'POST': method(aggregate.create)}),
+        ('/os-aggregates/{id}', {'GET': method(aggregate.show), 'PUT': method(aggregate.update),
+                                 'DELETE': method(aggregate.delete)}),
+        ('/os-aggregates/{id}/action', {'POST': wsgi.Actions(aggregate)}),
+        ('/os-server-groups', {'GET': method(group.index), 'POST': method(group.create)}),
+        ('/os-server-groups/{id}', {'GET': method(group.show),
+                                    'DELETE': method(group.delete)}),
+        ('/os-simple-tenant-usage', {'GET': method(usage.index)}),
+        ('/os-simple-tenant-usage/{id}', {'GET': method(usage.show)}),
+        ('/os-migrations', {'GET': method(migration.index)}),
+    ]
