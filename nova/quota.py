@@ -14,7 +14,9 @@ PROJECT_RESOURCES = ('instances', 'cores', 'ram')  # usage counted per project
 USER_RESOURCES = ('key_pairs',)  # usage counted per user
 LIMIT_RESOURCES = ('metadata_items', 'injected_files', 'injected_file_content_bytes',
                    'injected_file_path_length', 'server_groups', 'server_group_members')
-RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES
+# network limits, set here for the network service (the Compute API shows them before 2.36)
+NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules')
+RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES
 
 
 def default_limit(resource):
@@ -37,6 +39,8 @@ def get_project_quotas(context, project_id, user_id=None):
                   if r in PROJECT_RESOURCES)
     if user_id is not None:
         in_use['key_pairs'] = db.key_pair_count_by_user(context, user_id)
+    in_use['server_groups'] = len(db.instance_group_get_all(context, project_id))
+    in_use['security_groups'] = len(db.security_group_get_all(context, project_id))
     return {resource: {'limit': limits[resource], 'in_use': in_use[resource]}
             for resource in RESOURCES}
 
@@ -70,8 +74,7 @@ def check_metadata_items(context, project_id, count):
         raise exception.MetadataLimitExceeded(allowed=limit)
 
 
-def update_project_quota(context, project_id, resource, limit):
-    """Override one limit for a project (an integer, -1 for unlimited)."""
+def _checked_limit(resource, limit):
     if resource not in RESOURCES:
         raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(RESOURCES))
     try:
@@ -82,5 +85,16 @@ def update_project_quota(context, project_id, resource, limit):
     if limit < -1:
         raise exception.InvalidInput(
             reason='quota limit for %s must be -1 (unlimited) or more, not %d' % (resource, limit))
-    db.quota_create_or_update(context, project_id, resource, limit)
     return limit
+
+
+def update_project_quota(context, project_id, resource, limit):
+    """Override one limit for a project (an integer, -1 for unlimited)."""
+    return update_project_quotas(context, project_id, {resource: limit})[resource]
+
+
+def update_project_quotas(context, project_id, limits):
+    """Override several limits at once (all or none); returns them as integers."""
+    limits = {resource: _checked_limit(resource, limit) for resource, limit in limits.items()}
+    db.quota_create_or_update_many(context, project_id, limits)
+    return limits

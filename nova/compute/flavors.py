@@ -122,6 +122,13 @@ def get_all(ctxt=None, inactive=False, filters=None, sort_key='flavorid', sort_d
     return db.flavor_get_all(_admin(ctxt), inactive, filters, sort_key, sort_dir, limit, marker)
 
 
+def update_description(flavorid, description, ctxt=None):
+    """Change a live flavor's description (None clears it); returns the flavor."""
+    if description is not None:
+        _text('description', description, 65535, allow_empty=True)
+    return db.flavor_update(_admin(ctxt), flavorid, {'description': description})
+
+
 def destroy(flavorid, ctxt=None):
     db.flavor_destroy(_admin(ctxt), flavorid)
 

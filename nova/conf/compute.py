@@ -43,6 +43,14 @@ quota_opts = [
                help='Server groups a project may have.' + QUOTA_HELP),
     cfg.IntOpt('quota_server_group_members', default=10, min=-1,
                help='Instances each server group may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_floating_ips', default=10, min=-1,
+               help='Floating IPs a project may allocate.' + QUOTA_HELP),
+    cfg.IntOpt('quota_fixed_ips', default=-1, min=-1,
+               help='Fixed IPs a project may hold.' + QUOTA_HELP),
+    cfg.IntOpt('quota_security_groups', default=10, min=-1,
+               help='Security groups a project may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_security_group_rules', default=20, min=-1,
+               help='Rules each security group may have.' + QUOTA_HELP),
 ]
 opts += quota_opts
 

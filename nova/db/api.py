@@ -204,6 +204,7 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_get_by_instance_and_status, migration_get_by_uuid,
     migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
     migration_update)
+from nova.db.instance_records import instance_records_by_filters  # noqa: E402,F401
 from nova.db.instances import (  # noqa: E402,F401
     ANY, instance_create_many, instance_destroy, instance_get_active_by_window,
     instance_get_all_by_filters,
@@ -213,8 +214,9 @@ from nova.db.keypairs import (  # noqa: E402,F401
     key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,
     key_pair_get_all_by_user)
 from nova.db.quotas import (  # noqa: E402,F401
-    quota_create_or_update, quota_destroy_all_by_project, quota_get_all_by_project,
-    quota_usage_get_all_by_project, quota_usage_refresh, quota_usage_update)
+    quota_create_or_update, quota_create_or_update_many, quota_destroy_all_by_project,
+    quota_get_all_by_project, quota_usage_get_all_by_project, quota_usage_refresh,
+    quota_usage_update)
 from nova.db.server_groups import (  # noqa: E402,F401
     instance_group_create, instance_group_delete, instance_group_get, instance_group_get_all,
     instance_group_get_by_instance, instance_group_get_member_hosts,

@@ -28,23 +28,34 @@ def quota_get_all_by_project(context, project_id):
         return dict(session.execute(stmt).all())
 
 
-def quota_create_or_update(context, project_id, resource, hard_limit):
+def _set_limit(session, project_id, resource, hard_limit):
     """Set one override; a concurrent insert of the same one becomes an update."""
     update = (sa.update(Quota)
               .where(Quota.project_id == project_id, Quota.resource == resource)
               .values(hard_limit=hard_limit)
               .execution_options(synchronize_session=False))
+    if session.execute(update).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.add(Quota(project_id=project_id, resource=resource,
+                              hard_limit=hard_limit))
+    except sa.exc.IntegrityError as e:
+        if not errors.is_duplicate(e):
+            raise
+        session.execute(update)
+
+
+def quota_create_or_update(context, project_id, resource, hard_limit):
+    """Set one override."""
+    quota_create_or_update_many(context, project_id, {resource: hard_limit})
+
+
+def quota_create_or_update_many(context, project_id, limits):
+    """Set {resource: hard_limit} overrides in one transaction: all of them or none."""
     with db_session.writer() as session:
-        if session.execute(update).rowcount:
-            return
-        try:
-            with session.begin_nested():
-                session.add(Quota(project_id=project_id, resource=resource,
-                                  hard_limit=hard_limit))
-        except sa.exc.IntegrityError as e:
-            if not errors.is_duplicate(e):
-                raise
-            session.execute(update)
+        for resource, hard_limit in sorted(limits.items()):  # one order: no deadlock
+            _set_limit(session, project_id, resource, hard_limit)
 
 
 def quota_destroy_all_by_project(context, project_id):

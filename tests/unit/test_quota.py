@@ -23,7 +23,9 @@ def test_defaults_are_the_flags(db_ctx):
     assert limits == {'instances': 10, 'cores': 20, 'ram': 51200, 'key_pairs': 100,
                       'metadata_items': 128, 'injected_files': 5,
                       'injected_file_content_bytes': 10240, 'injected_file_path_length': 255,
-                      'server_groups': 10, 'server_group_members': 10}
+                      'server_groups': 10, 'server_group_members': 10,
+                      'floating_ips': 10, 'fixed_ips': -1, 'security_groups': 10,
+                      'security_group_rules': 20}
     CONF.set_override('quota_cores', 8)
     assert quota.limits_for(db_ctx, 'p1')['cores'] == 8
 
@@ -98,3 +100,12 @@ def test_metadata_items(db_ctx):
     assert raised.value.code == 403
     quota.update_project_quota(db_ctx, 'p1', 'metadata_items', -1)
     quota.check_metadata_items(db_ctx, 'p1', 10000)
+
+
+def test_several_limits_at_once_or_none(db_ctx):
+    assert quota.update_project_quotas(db_ctx, 'p1', {'cores': '4', 'ram': 1024}) == {
+        'cores': 4, 'ram': 1024}
+    with pytest.raises(exception.InvalidInput):
+        quota.update_project_quotas(db_ctx, 'p1', {'cores': 5, 'ram': -2})
+    limits = quota.limits_for(db_ctx, 'p1')
+    assert (limits['cores'], limits['ram']) == (4, 1024)

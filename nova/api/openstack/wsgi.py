@@ -160,11 +160,13 @@ def _parse_body(req):
 
 
 def _render(result, code):
-    headers = {}
+    """The response; no body means 204 unless a ResponseObject names its status."""
+    headers, explicit = {}, False
     if isinstance(result, ResponseObject):
+        explicit = result.code is not None
         code, headers, result = result.code or code, result.headers, result.obj
     if result is None:
-        response = webob.Response(status=code if code != 200 else 204)
+        response = webob.Response(status=code if code != 200 or explicit else 204)
         del response.content_type
     else:
         response = webob.Response(status=code, content_type='application/json',

@@ -7,7 +7,16 @@ SERVER_ACTIONS. doc/api-guide.md has the full recipe.
 """
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import admin_routes
+from nova.api.openstack.compute import availability_zone
+from nova.api.openstack.compute import flavor_access
+from nova.api.openstack.compute import flavor_extra_specs
+from nova.api.openstack.compute import flavors
+from nova.api.openstack.compute import image_metadata
+from nova.api.openstack.compute import images
 from nova.api.openstack.compute import instance_actions
+from nova.api.openstack.compute import keypairs
+from nova.api.openstack.compute import limits
+from nova.api.openstack.compute import quota_sets
 from nova.api.openstack.compute import ips
 from nova.api.openstack.compute import server_actions
 from nova.api.openstack.compute import server_diagnostics
@@ -57,4 +66,49 @@ def route_table():
         ('/servers/{server_id}/os-instance-actions/{id}', {'GET': method(actions.show)}),
         ('/servers/{server_id}/diagnostics', {'GET': method(diagnostics.index)}),
         ('/servers/{server_id}/topology', {'GET': method(topology.index)}),
+        *resource_routes(),
     ] + admin_routes.route_table()
+
+
+def resource_routes():
+    """Flavors, key pairs, limits, quotas, zones and the images proxy."""
+    flavor = flavors.FlavorsController()
+    specs = flavor_extra_specs.FlavorExtraSpecsController()
+    access = flavor_access.FlavorAccessController()
+    keypair = keypairs.KeypairController()
+    quotas = quota_sets.QuotaSetsController()
+    zones = availability_zone.AvailabilityZoneController()
+    image = images.ImagesController()
+    image_meta = image_metadata.ImageMetadataController()
+    return [
+        ('/flavors', {'GET': method(flavor.index), 'POST': method(flavor.create)}),
+        ('/flavors/detail', {'GET': method(flavor.detail)}),
+        ('/flavors/{id}', {'GET': method(flavor.show), 'PUT': method(flavor.update),
+                           'DELETE': method(flavor.delete)}),
+        ('/flavors/{id}/action', {
+            'POST': wsgi.Actions(flavor_access.FlavorActionController())}),
+        ('/flavors/{flavor_id}/os-flavor-access', {'GET': method(access.index)}),
+        ('/flavors/{flavor_id}/os-extra_specs', {
+            'GET': method(specs.index), 'POST': method(specs.create)}),
+        ('/flavors/{flavor_id}/os-extra_specs/{id}', {
+            'GET': method(specs.show), 'PUT': method(specs.update),
+            'DELETE': method(specs.delete)}),
+        ('/os-keypairs', {'GET': method(keypair.index), 'POST': method(keypair.create)}),
+        ('/os-keypairs/{id}', {'GET': method(keypair.show), 'DELETE': method(keypair.delete)}),
+        ('/limits', {'GET': method(limits.LimitsController().index)}),
+        ('/os-quota-sets/{id}', {'GET': method(quotas.show), 'PUT': method(quotas.update),
+                                 'DELETE': method(quotas.delete)}),
+        ('/os-quota-sets/{id}/detail', {'GET': method(quotas.detail)}),
+        ('/os-quota-sets/{id}/defaults', {'GET': method(quotas.defaults)}),
+        ('/os-availability-zone', {'GET': method(zones.index)}),
+        ('/os-availability-zone/detail', {'GET': method(zones.detail)}),
+        ('/images', {'GET': method(image.index)}),
+        ('/images/detail', {'GET': method(image.detail)}),
+        ('/images/{id}', {'GET': method(image.show), 'DELETE': method(image.delete)}),
+        ('/images/{image_id}/metadata', {
+            'GET': method(image_meta.index), 'POST': method(image_meta.create),
+            'PUT': method(image_meta.update_all)}),
+        ('/images/{image_id}/metadata/{id}', {
+            'GET': method(image_meta.show), 'PUT': method(image_meta.update),
+            'DELETE': method(image_meta.delete)}),
+    ]

@@ -1,0 +1,60 @@
+"""Who may use a private flavor: /flavors/{id}/os-flavor-access and the
+addTenantAccess / removeTenantAccess actions (admins only)."""
+import webob.exc
+
+from nova import exception
+from nova import policy
+from nova.api.openstack import validation
+from nova.api.openstack import wsgi
+from nova.api.openstack.compute import flavors as flavors_api
+from nova.api.openstack.compute.schemas import flavors as schema
+from nova.compute import flavors
+from nova.db import api as db
+
+RULE = 'os_compute_api:os-flavor-access'
+
+
+def _access_list(flavor_id, context):
+    return {'flavor_access': [{'flavor_id': flavor_id, 'tenant_id': project_id}
+                              for project_id in db.flavor_access_get_by_flavor_id(
+                                  context, flavor_id)]}
+
+
+class FlavorAccessController(wsgi.Controller):
+    def index(self, req, flavor_id):
+        policy.authorize(req.context, RULE, {})
+        flavor = flavors_api.get_flavor(req.context, flavor_id)
+        if flavor.is_public:
+            raise webob.exc.HTTPNotFound(
+                explanation='Access list not available for public flavors.')
+        return _access_list(flavor_id, req.context)
+
+
+class FlavorActionController(wsgi.Controller):
+    """POST /flavors/{id}/action."""
+
+    @wsgi.action('addTenantAccess')
+    @wsgi.response(200)
+    @validation.schema(schema.add_tenant_access)
+    def add_tenant_access(self, req, id, body):
+        context = req.context
+        policy.authorize(context, RULE + ':add_tenant_access', {})
+        project_id = body['addTenantAccess']['tenant']
+        flavors_api.get_flavor(context, id)
+        try:
+            db.project_get(context, project_id)
+        except exception.NotFound:
+            raise webob.exc.HTTPBadRequest(
+                explanation='Project ID %s is not a valid project.' % project_id) from None
+        flavors.add_access(id, project_id, ctxt=context)
+        return _access_list(id, context)
+
+    @wsgi.action('removeTenantAccess')
+    @wsgi.response(200)
+    @validation.schema(schema.remove_tenant_access)
+    def remove_tenant_access(self, req, id, body):
+        context = req.context
+        policy.authorize(context, RULE + ':remove_tenant_access', {})
+        flavors_api.get_flavor(context, id)
+        flavors.remove_access(id, body['removeTenantAccess']['tenant'], ctxt=context)
+        return _access_list(id, context)

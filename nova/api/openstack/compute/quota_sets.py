@@ -1,0 +1,114 @@
+"""/os-quota-sets/{project_id}: a project's limits, their usage, defaults; admins
+change or reset them.
+
+Network limits are shown up to 2.35, injected files up to 2.56. Limits are
+per project: a user_id query shows the project's limits with that user's key
+pairs counted, and cannot be used to change them. A limit below what the
+project already uses is refused unless ``force`` is true.
+"""
+import webob.exc
+
+from nova import exception
+from nova import policy
+from nova import quota
+from nova.api.openstack import common
+from nova.api.openstack import validation
+from nova.api.openstack import wsgi
+from nova.api.openstack.compute.schemas import quota_sets as schema
+from nova.db import api as db
+
+RULE = 'os_compute_api:os-quota-sets:%s'
+
+
+def _shown(req):
+    """The resources req's version shows, in Nova's order."""
+    if req.is_version('2.57'):
+        removed = schema.REMOVED_V257
+    elif req.is_version('2.36'):
+        removed = schema.REMOVED_V236
+    else:
+        removed = ()
+    return [name for name in sorted(quota.RESOURCES) if name not in removed]
+
+
+def _authorize(req, action, project_id):
+    policy.authorize(req.context, RULE % action, {'project_id': project_id})
+
+
+def _user_id(req):
+    return req.GET.get('user_id') or None
+
+
+def _refuse_user_quota(req):
+    if _user_id(req):
+        raise webob.exc.HTTPBadRequest(
+            explanation='Quotas are set per project here; user_id cannot be used to '
+                        'change them.')
+
+
+def _check_project(context, project_id):
+    try:
+        db.project_get(context, project_id)
+    except exception.NotFound:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Project ID %s is not a valid project.' % project_id) from None
+
+
+class QuotaSetsController(wsgi.Controller):
+    @staticmethod
+    def _quotas(req, project_id):
+        return quota.get_project_quotas(req.context, project_id,
+                                        user_id=_user_id(req) or req.context.user_id)
+
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
+    def show(self, req, id):
+        _authorize(req, 'show', id)
+        quotas = self._quotas(req, id)
+        body = {name: quotas[name]['limit'] for name in _shown(req)}
+        return {'quota_set': dict(body, id=id)}
+
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
+    def detail(self, req, id):
+        _authorize(req, 'detail', id)
+        quotas = self._quotas(req, id)
+        body = {name: {'limit': quotas[name]['limit'], 'in_use': quotas[name]['in_use'],
+                       'reserved': 0} for name in _shown(req)}
+        return {'quota_set': dict(body, id=id)}
+
+    def defaults(self, req, id):
+        _authorize(req, 'defaults', id)
+        body = {name: quota.default_limit(name) for name in _shown(req)}
+        return {'quota_set': dict(body, id=id)}
+
+    @validation.schema(schema.update, '2.1', '2.35')
+    @validation.schema(schema.update_v236, '2.36', '2.56')
+    @validation.schema(schema.update_v257, '2.57')
+    @validation.query_schema(schema.query, '2.1', '2.74')
+    @validation.query_schema(schema.query_v275, '2.75')
+    def update(self, req, id, body):
+        context = req.context
+        _authorize(req, 'update', id)
+        _refuse_user_quota(req)
+        _check_project(context, id)
+        given = dict(body['quota_set'])
+        force = common.is_true(given.pop('force', False))
+        limits = {name: int(value) for name, value in given.items()}
+        if not force:
+            quotas = quota.get_project_quotas(context, id)
+            for name, limit in sorted(limits.items()):
+                used = quotas[name]['in_use']
+                if limit != -1 and limit < used:
+                    raise webob.exc.HTTPBadRequest(explanation=(
+                        'Quota limit %s for %s must be greater than or equal to already '
+                        'used and reserved %s.' % (limit, name, used)))
+        quota.update_project_quotas(context, id, limits)
+        quotas = quota.get_project_quotas(context, id)
+        return {'quota_set': {name: quotas[name]['limit'] for name in _shown(req)}}
+
+    @wsgi.response(202)
+    def delete(self, req, id):
+        _authorize(req, 'delete', id)
+        _refuse_user_quota(req)
+        db.quota_destroy_all_by_project(req.context, id)
