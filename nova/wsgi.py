@@ -43,7 +43,9 @@ class Server:
         self._thread = eventlet.spawn(
             eventlet.wsgi.server, self.socket, self.app, custom_pool=self.pool,
             log=_AccessLog(logger), log_format=CONF.wsgi_log_format,
-            socket_timeout=CONF.client_socket_timeout or None, debug=False)
+            socket_timeout=CONF.client_socket_timeout or None, debug=False,
+            # header names go out as the app wrote them (S3 metadata is x-amz-meta-<name>)
+            capitalize_response_headers=False)
 
     def stop(self, timeout=0):
         """Stop accepting; let requests in flight finish for up to timeout seconds."""

@@ -72,10 +72,10 @@ def byte_range(header, size):
             last = int(last) if last.strip() else size - 1
     except ValueError:
         return None
-    if first < 0 or last < first:
-        return None
     if first >= size:
         error = S3Error('InvalidRange', RangeRequested=header, ActualObjectSize=size)
         error.headers['Content-Range'] = 'bytes */%d' % size
         raise error
+    if first < 0 or last < first:
+        return None
     return first, min(last, size - 1)

@@ -1,23 +1,42 @@
 """A nova-objectstore process of its own (fresh state, SQLite, its own flagfile)
 and non-admin EC2 credentials made with nova-manage: for tests that watch the
 daemon itself (its memory, its files) and for tools/bench/s3.py."""
+import json
 import os
-import re
 import socket
 import types
+import uuid
 
 from tests.harness import daemons
 
 
-def credentials(flagfile, name):
-    """A project and a member user named name, and their EC2 access/secret keys."""
-    daemons.manage(flagfile, 'project', 'create', name)
-    daemons.manage(flagfile, 'user', 'create', name, '--password', name + '-pw',
-                   '--project', name)
-    out = daemons.manage(flagfile, 'credentials', 'create', name, name).stdout
-    access = re.search(r'Access:\s*(\S+)', out).group(1)
-    secret = re.search(r'Secret:\s*(\S+)', out).group(1)
-    return types.SimpleNamespace(access=access, secret=secret)
+_CREDENTIALS_SCRIPT = """
+import json
+from nova.auth import manager
+made = {}
+for name in %r:
+    project = manager.create_project(context, name)
+    user = manager.create_user(context, name, name + '-pw', default_project_id=project.id)
+    manager.add_role(context, user.id, project.id, 'member')
+    credential = manager.create_ec2_credentials(context, user.id, project.id)
+    made[name] = [credential.access, credential.secret]
+print(json.dumps(made))
+"""
+
+
+def credentials(flagfile, *names):
+    """{name: (access, secret)}: for each name a project and a member user of it
+    with EC2 keys, made by one `nova-manage shell python` run."""
+    script = os.path.join(os.path.dirname(flagfile), 'credentials-%s.py' % uuid.uuid4().hex)
+    with open(script, 'w') as f:
+        f.write(_CREDENTIALS_SCRIPT % (list(names),))
+    try:
+        out = daemons.manage(flagfile, 'shell', 'python', script).stdout
+    finally:
+        os.unlink(script)
+    made = json.loads(out.strip().splitlines()[-1])
+    return {name: types.SimpleNamespace(access=access, secret=secret)
+            for name, (access, secret) in made.items()}
 
 
 def _listening(port):
@@ -33,7 +52,7 @@ def start(state_path, **flags):
         state_path=state_path, sql_connection='sqlite:///%s/nova.sqlite' % state_path,
         objectstore_listen='127.0.0.1', objectstore_listen_port=port, **flags)
     daemons.manage(flagfile, 'db', 'sync')
-    creds = credentials(flagfile, 'owner')
+    creds = credentials(flagfile, 'owner')['owner']
     daemon = daemons.Daemon('nova-objectstore', flagfile, state_path)
     try:
         daemons.wait_for(lambda: _listening(port) or daemon.proc.poll() is not None,
