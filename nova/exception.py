@@ -615,6 +615,10 @@ class ObjectDigestMismatch(Invalid):
     msg_fmt = 'The Content-MD5 you specified did not match what we received.'
 
 
+class InvalidBundle(Invalid):
+    msg_fmt = 'Invalid image bundle: %(reason)s'
+
+
 class UploadNotFound(NotFound):
     msg_fmt = 'The multipart upload %(upload_id)s does not exist.'
 

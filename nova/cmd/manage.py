@@ -2,13 +2,13 @@
 import sys
 
 from nova.cmd import common
-from nova.manage import (account, bootstrap, config, db, dispatch, flavor, project, service,
-                         shell, user)
+from nova.manage import (account, bootstrap, config, db, dispatch, flavor, image, project,
+                         service, shell, user)
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
               shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands,
               user.UserCommands, account.RoleCommands, account.CredentialCommands,
-              bootstrap.BootstrapCommands]
+              bootstrap.BootstrapCommands, image.ImageCommands]
 
 
 def main(argv=None):

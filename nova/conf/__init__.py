@@ -8,13 +8,13 @@ import sys
 
 from oslo_config import cfg
 
-from nova.conf import (auth, compute, compute_host, database, ec2, flagfile, image, netconf,
-                       objectstore, paths, rpc, scheduler, service, virt, wsgi)
+from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, image,
+                       netconf, objectstore, paths, rpc, scheduler, service, virt, wsgi)
 
 CONF = cfg.CONF
 
 _MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
-            image, auth, ec2, objectstore]
+            image, auth, ec2, objectstore, crypto]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first

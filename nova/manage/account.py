@@ -4,9 +4,11 @@
 category; nova/manage/project.py's ProjectCommands (quotas) inherits them,
 so that one category serves both.
 """
+from nova import crypto
 from nova.auth import manager
 from nova.auth import roles
 from nova.manage import Category, arg, command, print_table
+from nova.manage import certs
 from nova.manage.user import admin_context
 
 
@@ -52,6 +54,20 @@ class ProjectMembershipCommands(Category):
         found_user = manager.find_user(ctxt, user)
         manager.remove_user_from_project(ctxt, found_user.id, found_project.id)
         print('User %s removed from project %s.' % (found_user.name, found_project.name))
+
+    @command('Write a zip for bundling images: a key and cert for the user signed by the '
+             "cloud's CA, the cloud's cert (cacert.pem), ec2rc.sh with EC2 keys",
+             arg('project', help='name or id'), arg('user', help='name or id'),
+             arg('file', nargs='?', default='nova.zip', help='default: %(default)s'))
+    def zipfile(self, project, user, file='nova.zip'):
+        ctxt = admin_context()
+        found_user, found_project = _user_and_project(ctxt, user, project)
+        credential = next((c for c in manager.list_ec2_credentials(ctxt, found_user.id)
+                           if c.project_id == found_project.id), None) or \
+            manager.create_ec2_credentials(ctxt, found_user.id, found_project.id)
+        certs.write_private(file, certs.credentials_zip(credential))
+        print('Wrote %s for user %s in project %s.' % (file, found_user.name,
+                                                        found_project.name))
 
 
 def _user_and_project(ctxt, user, project):
@@ -117,6 +133,17 @@ class CredentialCommands(Category):
                     [[c.access, users.get(c.user_id), projects.get(c.project_id),
                       c.created_at.strftime('%Y-%m-%d %H:%M:%S')]
                      for c in manager.list_ec2_credentials(ctxt, user_id)])
+
+    @command("Print the cloud's certificate (cacert.pem), which image bundles are "
+             'encrypted for', arg('file', nargs='?', help='write it here instead'))
+    def cacert(self, file=None):
+        pem = crypto.ca_cert_pem()
+        if file:
+            with open(file, 'wb') as f:
+                f.write(pem)
+            print('Wrote the cloud certificate to %s.' % file)
+        else:
+            print(pem.decode('ascii'), end='')
 
     @command('Delete an access key', arg('access'))
     def delete(self, access):

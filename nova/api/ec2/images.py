@@ -16,12 +16,27 @@ from nova import exception
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import MEMBER, READER, action
 from nova.api.ec2.instances import requested_instances
+from nova.image.bundle import register as bundle_register
 
 STATES = {'active': 'available', 'queued': 'pending', 'saving': 'pending',
           'importing': 'pending', 'uploading': 'pending', 'killed': 'failed',
           'deactivated': 'invalid', 'deleted': 'deregistered',
           'pending_delete': 'deregistered'}
 TYPES = {'ami': 'machine', 'aki': 'kernel', 'ari': 'ramdisk'}
+
+
+def _state(image):
+    """imageState: a bundle that failed to register (image_state failed_*) is failed."""
+    if (image['properties'].get('image_state') or '').startswith('failed'):
+        return 'failed'
+    return STATES.get(image['status'], 'pending')
+
+
+def _state_reason(image):
+    props = image['properties']
+    if not (props.get('image_state') or '').startswith('failed'):
+        return None
+    return {'code': props['image_state'], 'message': props.get('image_state_reason') or ''}
 
 
 def _image_ids(call, images):
@@ -40,7 +55,8 @@ def _item(call, image, image_ids):
         'imageId': image_ids[image['id']],
         'imageLocation': props.get('image_location') or '%s (%s)' % (
             image['name'] or '', image['id']),
-        'imageState': STATES.get(image['status'], 'pending'),
+        'imageState': _state(image),
+        'stateReason': _state_reason(image),
         'imageOwnerId': image['owner'],
         'isPublic': image['visibility'] == 'public',
         'architecture': props.get('architecture') or 'x86_64',
@@ -95,7 +111,7 @@ def describe_images(call):
     image_ids = _image_ids(call, images)
     match = filters.matcher(call.params.filters(), {
         'image-id': lambda i: image_ids[i['id']], 'name': lambda i: i['name'],
-        'state': lambda i: STATES.get(i['status'], 'pending'),
+        'state': _state,
         'image-type': lambda i: TYPES[ids.image_prefix(i)],
         'is-public': lambda i: i['visibility'] == 'public',
         'owner-id': lambda i: i['owner'],
@@ -108,8 +124,8 @@ def describe_images(call):
 # ---------------------------------------------------------------- registering
 
 def _register_bundle(call, location, values):
-    raise faults.unsupported('Registering the S3 bundle %s needs the objectstore image '
-                             'registrar, which this cloud does not have yet.' % location)
+    return bundle_register.register(call.context, call.apis.images, location, values,
+                                    lambda ec2_id: ids.image_uuid(call.context, ec2_id))
 
 
 def _register_url(call, location, values):

@@ -1,0 +1,1 @@
+"""Image bundles: euca-style manifests, making bundles, registering them from S3."""

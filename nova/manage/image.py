@@ -1,0 +1,116 @@
+"""nova-manage image bundle: make an image bundle as euca-bundle-image does.
+
+The bundle is encrypted for the cloud's certificate (or --ec2cert) and for
+the user's own (--cert/--privatekey, e.g. from ``nova-manage project
+zipfile``; without them a fresh key signed by the cloud's CA is used). The
+manifest and parts go to --destination; with --bucket they are also stored
+in that objectstore bucket of the project (made if missing), ready for
+``RegisterImage ImageLocation=BUCKET/PREFIX.manifest.xml``.
+"""
+import os
+import posixpath
+import tempfile
+
+from nova import crypto
+from nova import exception
+from nova.auth import manager
+from nova.conf import CONF
+from nova.image.bundle import make
+from nova.manage import Category, UsageError, arg, command
+from nova.manage.user import admin_context
+from nova.objectstore import storage
+
+
+def _read(path, what):
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError as e:
+        raise exception.InvalidInput(reason='cannot read the %s %s: %s' % (
+            what, path, e.strerror))
+
+
+def _image_type(kernel, ramdisk, image_type):
+    """euca-bundle-image's '--kernel true' marks a kernel, '--ramdisk true' a ramdisk."""
+    if kernel == 'true':
+        return 'kernel', None, ramdisk
+    if ramdisk == 'true':
+        return 'ramdisk', kernel, None
+    return image_type, kernel, ramdisk
+
+
+def _store_in_bucket(project, bucket_name, paths, folder):
+    """Put the files into the project's bucket (made private if missing); their keys."""
+    store = storage.Store(CONF.buckets_path)
+    try:
+        bucket = store.get_bucket(bucket_name)
+    except exception.BucketNotFound:
+        bucket = store.create_bucket(bucket_name, project.id, project.name, 'private')
+    if bucket.owner != project.id:
+        raise exception.Forbidden(reason='bucket %s belongs to another project' % bucket_name)
+    keys = []
+    for path in paths:
+        key = posixpath.join(folder, os.path.basename(path)) if folder else \
+            os.path.basename(path)
+        with open(path, 'rb') as f:
+            store.put_object(bucket, key, iter(lambda: f.read(make.CHUNK), b''),
+                             {'content_type': 'application/octet-stream', 'headers': {},
+                              'meta': {}, 'acl': 'private'})
+        keys.append(key)
+    return keys
+
+
+class ImageCommands(Category):
+    name = 'image'
+    help = 'Image bundles: make one (and store it in a bucket) as euca-bundle-image does'
+
+    @command('Bundle an image file: tar, gzip, AES encrypt, split into 10 MiB parts, '
+             'write PREFIX.manifest.xml',
+             arg('file', help='the image file'),
+             arg('--user', required=True, help='the bundling user (name or id)'),
+             arg('--project', required=True, help='its project (name or id)'),
+             arg('--destination', '-d', help='directory for the manifest and parts '
+                                             '(default: a temporary one with --bucket, '
+                                             'else the current directory)'),
+             arg('--prefix', '-p', help='file name prefix (default: the image file name)'),
+             arg('--bucket', '-b', help='also store the bundle in this bucket'),
+             arg('--folder', help='key prefix ("directory") inside the bucket'),
+             arg('--type', dest='image_type', default='machine',
+                 choices=('machine', 'kernel', 'ramdisk')),
+             arg('--kernel', help='kernel image id (aki-...), or "true": this is a kernel'),
+             arg('--ramdisk', help='ramdisk image id (ari-...), or "true": this is a ramdisk'),
+             arg('--arch', '-r', default='x86_64', help='architecture (%(default)s)'),
+             arg('--cert', '-c', help="the user's certificate (PEM)"),
+             arg('--privatekey', '-k', help="the user's private key (PEM)"),
+             arg('--ec2cert', help="the cloud's certificate (default: this cloud's CA)"))
+    def bundle(self, file, user, project, destination=None, prefix=None, bucket=None,
+               folder=None, image_type='machine', kernel=None, ramdisk=None, arch='x86_64',
+               cert=None, privatekey=None, ec2cert=None):
+        if bool(cert) != bool(privatekey):
+            raise UsageError('give both --cert and --privatekey, or neither')
+        ctxt = admin_context()
+        found_user = manager.find_user(ctxt, user)
+        found_project = manager.find_project(ctxt, project)
+        if not manager.get_roles(ctxt, found_user.id, found_project.id):
+            raise exception.ProjectAccessDenied(user_id=found_user.id,
+                                                project_id=found_project.id)
+        if cert:
+            user_cert, user_key = _read(cert, 'certificate'), _read(privatekey, 'private key')
+        else:
+            user_key, user_cert = crypto.generate_user_cert(found_user.id, found_project.id)
+        cloud_cert = _read(ec2cert, 'cloud certificate') if ec2cert else crypto.ca_cert_pem()
+        image_type, kernel, ramdisk = _image_type(kernel, ramdisk, image_type)
+        with tempfile.TemporaryDirectory(prefix='bundle-') as scratch:
+            out = destination or (scratch if bucket else os.getcwd())
+            manifest_path, parts = make.make_bundle(
+                file, out, cloud_cert, user_cert, user_key, prefix=prefix,
+                user=found_user.id, image_type=image_type, kernel_id=kernel,
+                ramdisk_id=ramdisk, architecture=arch)
+            if destination or not bucket:
+                print('Wrote %s and %d part(s) to %s.' % (os.path.basename(manifest_path),
+                                                           len(parts), out))
+            if bucket:
+                keys = _store_in_bucket(found_project, bucket, parts + [manifest_path],
+                                        (folder or '').strip('/'))
+                print('Stored in bucket %s; register it with ImageLocation=%s/%s'
+                      % (bucket, bucket, keys[-1]))
