@@ -272,6 +272,9 @@ def test_run_instances_bad_input(ec2, ami):
         == 'InvalidGroup.NotFound'
     assert _error_code(_run, ec2, ami, Placement={'AvailabilityZone': 'mars'}) \
         == 'InvalidParameterValue'
+    assert _error_code(_run, ec2, ami, BlockDeviceMappings=[
+        {'DeviceName': '/dev/vdb', 'Ebs': {'VolumeSize': 1}}]) == 'UnsupportedOperation'
+    assert _error_code(_run, ec2, ami, DryRun=True) == 'DryRunOperation'
 
 
 def test_tags(ec2, five):
@@ -441,8 +444,8 @@ def test_images(ec2, ami, five):
     assert _error_code(ec2.modify_image_attribute, ImageId=registered,
                        LaunchPermission={'Add': [{'Group': 'nobody'}]}) \
         == 'InvalidParameterValue'
-    assert _error_code(ec2.register_image, Name='bundle',
-                       ImageLocation='bucket/x.manifest.xml') == 'UnsupportedOperation'
+    assert _error_code(ec2.register_image, Name='bad', ImageLocation='no such thing') \
+        == 'InvalidParameterValue'
     assert _error_code(ec2.register_image, Name='nothing') == 'UnsupportedOperation'
 
     snapshot = ec2.create_image(InstanceId=ids[0], Name='boto-snap')['ImageId']

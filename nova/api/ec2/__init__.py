@@ -70,4 +70,7 @@ class Ec2App:
         policy.authorize(context, rule)
         call = actions.Call(context, params.Params(params.parse(flat)), self.apis,
                             request_id, req.host)
+        if call.params.bool('DryRun'):
+            raise faults.Ec2Error('DryRunOperation', 'Request would have succeeded, but '
+                                  'DryRun flag is set.', 412)
         return xml.render(name, handler(call), request_id)

@@ -153,9 +153,19 @@ def _instance_tags(call):
     return tags
 
 
+def _check_block_devices(params):
+    """Instance-store mappings (VirtualName, NoDevice) describe the flavor's disks and
+    are accepted; EBS volumes come with the volume work."""
+    for number, mapping in enumerate(params.dicts('BlockDeviceMapping'), 1):
+        if 'Ebs' in mapping.tree:
+            raise faults.unsupported('BlockDeviceMapping.%d.Ebs: this cloud has no EBS '
+                                     'volumes yet.' % number)
+
+
 def _create(call):
     params, context = call.params, call.context
     image_uuid = ids.image_uuid(context, params.required('ImageId'))
+    _check_block_devices(params)
     min_count = params.int('MinCount', low=1)
     max_count = params.int('MaxCount', low=1)
     if min_count is None:
