@@ -70,7 +70,7 @@ class _Pipeline:
     def __init__(self, parts, hex_key, hex_iv):
         self.parts = parts
         self.tar_digest = hashlib.sha1()
-        self._gzip = zlib.compressobj(9, zlib.DEFLATED, 31)
+        self._gzip = zlib.compressobj(6, zlib.DEFLATED, 31)
         self._encryptor = cipher.Encryptor(hex_key, hex_iv)
 
     def write(self, data):
