@@ -13,8 +13,11 @@ import datetime
 import hashlib
 import http.client
 import io
+import ipaddress
 import os
 import socket
+import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -448,13 +451,118 @@ def test_error_codes(cloud, connect, s3, bucket):
     assert code_of(e) == (403, 'InvalidAccessKeyId')
 
 
+# ----------------------------------------------------------------- over TLS
+
+def _self_signed(directory):
+    """(cert path, key path) of a certificate for 127.0.0.1."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+    with open(cert_path, 'wb') as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, 'wb') as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def _pipe(source, target):
+    try:
+        while True:
+            data = source.recv(256 * 1024)
+            if not data:
+                break
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for sock in (source, target):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+@pytest.fixture(scope='module')
+def tls_endpoint(cloud, tmp_path_factory):
+    """https://127.0.0.1:<port> terminating TLS in front of nova-objectstore (as a
+    load balancer would), and the CA file that verifies it. Over https boto3 sends
+    bodies aws-chunked with a trailing checksum (STREAMING-UNSIGNED-PAYLOAD-TRAILER)."""
+    cert, key = _self_signed(str(tmp_path_factory.mktemp('tls')))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(('127.0.0.1', 0))
+    upstream = ('127.0.0.1', cloud.ports['objectstore'])
+
+    def serve():
+        while True:
+            try:
+                raw, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                client = context.wrap_socket(raw, server_side=True)
+            except (OSError, ssl.SSLError):
+                raw.close()
+                continue
+            server = socket.create_connection(upstream)
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=_pipe, args=(source, target), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield 'https://127.0.0.1:%d' % listener.getsockname()[1], cert
+    listener.close()
+
+
+def test_aws_chunked_bodies_with_trailing_checksums_over_tls(people, tls_endpoint, tmp_path):
+    endpoint, ca = tls_endpoint
+    creds = people['alice']
+    s3 = boto3.client('s3', endpoint_url=endpoint, verify=ca, region_name='RegionOne',
+                      aws_access_key_id=creds.access, aws_secret_access_key=creds.secret)
+    declared = []
+    s3.meta.events.register('before-send.s3', lambda request, **kw: declared.append(
+        request.headers.get('X-Amz-Content-SHA256', b'').decode()))
+    name = _unique('tls')
+    s3.create_bucket(Bucket=name)
+    body = os.urandom(300_000)
+    put = s3.put_object(Bucket=name, Key='chunked', Body=body, Metadata={'via': 'tls'})
+    assert put['ETag'] == '"%s"' % hashlib.md5(body).hexdigest()
+    assert declared[-1] == 'STREAMING-UNSIGNED-PAYLOAD-TRAILER'
+    got = s3.get_object(Bucket=name, Key='chunked')
+    assert got['Body'].read() == body and got['Metadata'] == {'via': 'tls'}
+    assert 'ContentEncoding' not in got  # aws-chunked is how it travelled, not what it is
+    source = tmp_path / 'parts.bin'
+    source.write_bytes(os.urandom(11 * MiB))
+    s3.upload_file(str(source), name, 'parts', Config=TransferConfig(
+        multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB))
+    assert s3.head_object(Bucket=name, Key='parts')['ETag'].endswith('-3"')
+    assert s3.get_object(Bucket=name, Key='parts')['Body'].read() == source.read_bytes()
+    for key in ('chunked', 'parts'):
+        s3.delete_object(Bucket=name, Key=key)
+    s3.delete_bucket(Bucket=name)
+
+
 # ----------------------------------------------------------------- robustness
 
 def _signed_put(endpoint, creds, path, length):
     """Headers of a SigV4-signed PUT with an UNSIGNED-PAYLOAD body of length bytes."""
     request = AWSRequest(method='PUT', url=endpoint + path,
-                         headers={'Content-Length': str(length)})
-    request.context['client_config'] = Config(s3={'payload_signing_enabled': False})
+                         headers={'Content-Length': str(length),
+                                  'X-Amz-Content-SHA256': 'UNSIGNED-PAYLOAD'})
     botocore_auth.S3SigV4Auth(Credentials(creds.access, creds.secret), 's3',
                               'RegionOne').add_auth(request)
     return request.prepare().headers

@@ -3,17 +3,18 @@
     .venv/bin/python tools/bench/s3.py [--large-mib 256] [--small 500] [--concurrency 8]
 
 Starts its own nova-objectstore (a separate process, fresh state directory and
-SQLite database, credentials made through the auth manager with nova-manage
-shell), then times boto3 put_object/get_object of 1 MiB and --large-mib MiB
+SQLite database, credentials made with nova-manage: tests/clients/s3_standalone.py),
+then times boto3 put_object/get_object of 1 MiB and --large-mib MiB
 objects (best of --repeat) and of --small 1 KiB objects from --concurrency
 client threads. Prints numbers only; nothing is asserted.
 """
 import argparse
 import concurrent.futures
-import json
 import os
+import socket
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -21,49 +22,62 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
-from tests.harness import daemons  # noqa: E402
-
-CREDENTIALS_SCRIPT = '''
-import json
-from nova.auth import manager
-project = manager.create_project(context, 'bench')
-user = manager.create_user(context, 'bench', 'bench', default_project_id=project.id)
-manager.add_role(context, user.id, project.id, 'member')
-credential = manager.create_ec2_credentials(context, user.id, project.id)
-print(json.dumps({'access': credential.access, 'secret': credential.secret}))
-'''
+from tests.clients import s3_standalone  # noqa: E402
 
 
-def start(tmp):
-    """A running nova-objectstore on a free port; (daemon, endpoint, credentials)."""
-    port = daemons.free_port()
-    flagfile = daemons.write_flagfile(
-        os.path.join(tmp, 'nova.flags'), transport_url='inproc://', state_path=tmp,
-        sql_connection='sqlite:///%s/nova.sqlite' % tmp, objectstore_listen='127.0.0.1',
-        objectstore_listen_port=port)
-    daemons.manage(flagfile, 'db', 'sync')
-    script = os.path.join(tmp, 'credentials.py')
-    with open(script, 'w') as f:
-        f.write(CREDENTIALS_SCRIPT)
-    credentials = json.loads(
-        daemons.manage(flagfile, 'shell', 'python', script).stdout.strip().splitlines()[-1])
-    daemon = daemons.Daemon('nova-objectstore', flagfile, tmp)
-    endpoint = 'http://127.0.0.1:%d' % port
-    daemons.wait_for(lambda: _listening(port), what='nova-objectstore to listen')
-    return daemon, endpoint, credentials
-
-
-def _listening(port):
-    import socket
-    with socket.socket() as s:
-        return s.connect_ex(('127.0.0.1', port)) == 0
-
-
-def client(endpoint, credentials, pool=10):
+def client(endpoint, credentials, pool=10, lean=False):
+    """boto3 as users run it; lean: no SHA-256 of the body, no CRC32 checksum (what
+    the server costs without the client's hashing)."""
+    extra = {}
+    if lean:
+        extra = {'s3': {'payload_signing_enabled': False},
+                 'request_checksum_calculation': 'when_required',
+                 'response_checksum_validation': 'when_required'}
     return boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1',
-                        aws_access_key_id=credentials['access'],
-                        aws_secret_access_key=credentials['secret'],
-                        config=Config(max_pool_connections=pool))
+                        aws_access_key_id=credentials.access,
+                        aws_secret_access_key=credentials.secret,
+                        config=Config(max_pool_connections=pool, **extra))
+
+
+def disk_mbps(directory, mib):
+    """(write+fsync MB/s, read MB/s from the page cache) of one file of mib MiB."""
+    block = os.urandom(1024 ** 2)
+    path = os.path.join(directory, 'disk-probe')
+    start = time.perf_counter()
+    with open(path, 'wb', buffering=0) as f:
+        for _ in range(mib):
+            f.write(block)
+        os.fsync(f.fileno())
+    write = time.perf_counter() - start
+    start = time.perf_counter()
+    with open(path, 'rb', buffering=0) as f:
+        while f.read(1024 ** 2):
+            pass
+    read = time.perf_counter() - start
+    os.unlink(path)
+    return mib * 1.048576 / write, mib * 1.048576 / read
+
+
+def loopback_mbps(mib):
+    """MB/s of a plain Python socket pair over 127.0.0.1 (1 MiB sends)."""
+    block = os.urandom(1024 ** 2)
+    server = socket.create_server(('127.0.0.1', 0))
+
+    def drain():
+        conn, _ = server.accept()
+        with conn:
+            while conn.recv_into(buffer):
+                pass
+    buffer = bytearray(1024 ** 2)
+    reader = threading.Thread(target=drain)
+    reader.start()
+    start = time.perf_counter()
+    with socket.create_connection(server.getsockname()) as sender:
+        for _ in range(mib):
+            sender.sendall(block)
+    reader.join()
+    server.close()
+    return mib * 1.048576 / (time.perf_counter() - start)
 
 
 def large(s3, bucket, mib, repeat):
@@ -109,16 +123,28 @@ def main():
     parser.add_argument('--concurrency', type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='bench-s3-') as tmp:
-        daemon, endpoint, credentials = start(tmp)
+        write, read = disk_mbps(tmp, args.large_mib)
+        print('baseline: disk write+fsync %.1f MB/s, page-cache read %.1f MB/s, '
+              'loopback socket %.1f MB/s' % (write, read, loopback_mbps(args.large_mib)))
+        daemon, endpoint, credentials = s3_standalone.start(tmp)
         try:
-            s3 = client(endpoint, credentials, args.concurrency)
-            s3.create_bucket(Bucket='bench')
-            for mib in (1, args.large_mib):
-                put, get = large(s3, 'bench', mib, args.repeat)
-                print('%4d MiB object   PUT %8.1f MB/s   GET %8.1f MB/s' % (mib, put, get))
-            put, get = small(s3, 'bench', args.small, args.concurrency)
-            print('   1 KiB objects  PUT %8.1f req/s  GET %8.1f req/s  (%d threads)' % (
-                put, get, args.concurrency))
+            for lean in (False, True):
+                s3 = client(endpoint, credentials, args.concurrency, lean)
+                s3.create_bucket(Bucket='bench')
+                print('boto3 %s:' % ('without payload hashing and checksums' if lean
+                                     else 'defaults (SHA-256 payload, CRC32 checksum)'))
+                for mib in (1, args.large_mib):
+                    put, get = large(s3, 'bench', mib, args.repeat)
+                    print('  %4d MiB object   PUT %8.1f MB/s   GET %8.1f MB/s' % (
+                        mib, put, get))
+                put, get = small(s3, 'bench', args.small, args.concurrency)
+                print('     1 KiB objects  PUT %8.1f req/s  GET %8.1f req/s  (%d threads)' % (
+                    put, get, args.concurrency))
+                for page in s3.get_paginator('list_objects_v2').paginate(Bucket='bench'):
+                    keys = [{'Key': o['Key']} for o in page.get('Contents', [])]
+                    if keys:
+                        s3.delete_objects(Bucket='bench', Delete={'Objects': keys})
+                s3.delete_bucket(Bucket='bench')
         finally:
             daemon.stop()
 
