@@ -16,6 +16,12 @@ the objectstore's address) and no second HTTP hop. The price is that the
 process serving RegisterImage (nova-api or nova-all) must see --buckets_path,
 as it does when nova-objectstore runs beside it, the classic layout.
 
+A registration runs in the process that accepted it; should that process
+die, the image would stay in progress forever. So each one records its
+worker (host, pid, a per-process token), and the first RegisterImage a
+process serves fails the registrations of dead processes of its host with
+the reason 'interrupted' (fail_interrupted).
+
 Scratch files live in a fresh directory under --image_decryption_dir and
 are removed afterwards. Every stage streams in chunks, so memory stays small
 whatever the image size; the blocking work (file copies, AES, gunzip) runs in
@@ -29,12 +35,14 @@ import posixpath
 import shutil
 import tarfile
 import tempfile
+import uuid
 import zlib
 
 import eventlet
 from eventlet import semaphore
 from eventlet import tpool
 
+from nova import context as nova_context
 from nova import crypto
 from nova import exception
 from nova.conf import CONF
@@ -49,6 +57,12 @@ FORMATS = {'machine': 'ami', 'kernel': 'aki', 'ramdisk': 'ari'}
 CHUNK = 1024 ** 2
 MAX_CONCURRENT = 2  # registrations decrypting at once; later ones wait 'pending'
 _slots = semaphore.Semaphore(MAX_CONCURRENT)
+# image_state while registering, and the failed_* state it becomes when interrupted
+IN_PROGRESS = {'pending': 'failed_download', 'downloading': 'failed_download',
+               'decrypting': 'failed_decrypt', 'untarring': 'failed_untar',
+               'uploading': 'failed_upload'}
+_TOKEN = uuid.uuid4().hex[:12]
+_swept = []  # non-empty once this process has looked for interrupted registrations
 
 
 class StageFailed(Exception):
@@ -82,6 +96,9 @@ def register(context, image_service, location, values, resolve_image_id,
     kernel_id and ramdisk_id. Returns the queued image.
     """
     bucket_name, key = parse_location(location)
+    if not _swept:
+        _swept.append(True)
+        fail_interrupted(image_service)
     store = storage.Store(CONF.buckets_path)
     bucket = store.get_bucket(bucket_name)
     info, f = _open_readable(context, store, bucket, key)
@@ -98,7 +115,8 @@ def register(context, image_service, location, values, resolve_image_id,
             ref = getattr(manifest, kind + '_id')
             if ref and not properties.get(kind + '_id'):
                 properties[kind + '_id'] = resolve_image_id(ref)
-    properties.update(image_location=location, image_state='pending')
+    properties.update(image_location=location, image_state='pending',
+                      bundle_worker=worker())
     disk_format = FORMATS[manifest.image_type]
     image = image_service.create(context, dict(values, disk_format=disk_format,
                                                container_format=disk_format,
@@ -107,6 +125,49 @@ def register(context, image_service, location, values, resolve_image_id,
                        posixpath.dirname(key), manifest)
     spawn(job.run)
     return image
+
+
+def worker():
+    """Who registers in this process: 'host:pid:token'."""
+    return '%s:%d:%s' % (CONF.host, os.getpid(), _TOKEN)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _interrupted(worker_text):
+    """True when worker_text names a process of this host that is gone."""
+    host, _, rest = (worker_text or '').partition(':')
+    pid, _, token = rest.partition(':')
+    if host != CONF.host or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return token != _TOKEN  # our pid, an earlier process's token
+    return not _alive(int(pid))
+
+
+def fail_interrupted(image_service):
+    """Fail the registrations that dead processes of this host left in progress."""
+    admin = nova_context.get_admin_context()
+    for state, failed in IN_PROGRESS.items():
+        for image in image_service.detail(admin, filters={'image_state': state}):
+            if not _interrupted(image['properties'].get('bundle_worker')):
+                continue
+            if image['status'] == 'active':  # only 'available' was not written
+                properties = {'image_state': 'available'}
+            else:
+                properties = {'image_state': failed, 'image_state_reason': (
+                    'interrupted while %s: the process registering it stopped; register '
+                    'the bundle again' % state)}
+            LOG.warning('Image %s: registration interrupted while %s', image['id'], state)
+            image_service.update(admin, image['id'], {'properties': properties})
 
 
 class Registration:

@@ -249,3 +249,30 @@ def test_decrypt_stream_rejects_a_wrong_key():
     wrong = binascii.hexlify(os.urandom(16))
     with pytest.raises(cipher.DecryptError):
         b''.join(cipher.decrypt_stream(wrong, hex_iv, [body]))
+
+
+def test_registrations_of_a_dead_process_are_failed_as_interrupted(tmp_path, cloud_ca,
+                                                                   user_keys, store, svc, p1):
+    import subprocess
+    _, manifest_path, parts = _bundle(tmp_path, cloud_ca, user_keys)
+    _upload(store, parts + [manifest_path])
+    never_run = []
+    mine = register.register(p1, svc, 'bundles/disk.img.manifest.xml', {'name': 'mine'},
+                             str, spawn=never_run.append)
+    orphan = register.register(p1, svc, 'bundles/disk.img.manifest.xml', {'name': 'orphan'},
+                               str, spawn=never_run.append)
+    dead = subprocess.Popen(['true'])
+    dead.wait()
+    host = register.worker().split(':')[0]
+    svc.update(p1, orphan['id'], {'properties': {'image_state': 'decrypting',
+                                                 'bundle_worker': '%s:%d:x' % (host, dead.pid)}})
+    elsewhere = register.register(p1, svc, 'bundles/disk.img.manifest.xml', {'name': 'other'},
+                                  str, spawn=never_run.append)
+    svc.update(p1, elsewhere['id'], {'properties': {'bundle_worker': 'otherhost:1:x'}})
+    register.fail_interrupted(svc)
+    assert _final(svc, p1, orphan)[0] == 'failed_decrypt'
+    assert 'interrupted while decrypting' in _final(svc, p1, orphan)[1]
+    assert _final(svc, p1, mine) == ('pending', None)  # this process is alive
+    assert _final(svc, p1, elsewhere) == ('pending', None)  # not ours to judge
+    never_run[0]()  # the live registration still finishes
+    assert _final(svc, p1, mine)[0] == 'available'
