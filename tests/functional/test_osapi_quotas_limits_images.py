@@ -252,3 +252,32 @@ def test_image_metadata_and_delete(alice, bob, admin):
     assert alice.get(url, version='2.36').status_int == 404
     assert alice.delete('/images/' + image['id']).status_int == 204
     assert alice.get('/images/' + image['id']).status_int == 404
+
+
+def test_image_filters_server_link_and_paging(alice):
+    service = image_service.get_default_image_service()
+    ctx = nova_context.RequestContext(user_id='alice', project_id='proj-a', roles=['member'],
+                                      overwrite=False)
+    server_id = '6f1c1a77-0f55-4d5e-9a43-9a1a6b6d2b01'
+    snapshot = service.create(ctx, {'name': 'snap', 'visibility': 'private',
+                                    'properties': {'instance_uuid': server_id,
+                                                   'image_type': 'snapshot',
+                                                   'auto_disk_config': 'False'}})
+    [found] = alice.get('/images/detail?server=http://x/servers/%s' % server_id).json['images']
+    assert found['id'] == snapshot['id'] and found['status'] == 'SAVING'
+    assert found['progress'] == 25 and found['OS-DCF:diskConfig'] == 'MANUAL'
+    assert found['server']['id'] == server_id
+    assert found['server']['links'][0]['href'].endswith('/servers/' + server_id)
+    assert [i['id'] for i in alice.get('/images?type=snapshot').json['images']] == [
+        snapshot['id']]
+    assert len(alice.get('/images?changes-since=2000-01-01T00:00:00Z').json['images']) == 2
+    assert alice.get('/images?changes-since=2999-01-01T00:00:00Z').json['images'] == []
+    assert alice.get('/images?changes-since=yesterday').status_int == 400
+
+    first = alice.get('/images?limit=1').json
+    assert len(first['images']) == 1 and 'images_links' in first
+    marker = first['images'][0]['id']
+    rest = alice.get('/images?limit=1&marker=%s' % marker).json['images']
+    assert len(rest) == 1 and rest[0]['id'] != marker
+    assert alice.get('/images?marker=%s' % server_id).status_int == 400
+    assert alice.delete('/images/' + snapshot['id']).status_int == 204
