@@ -162,8 +162,9 @@ def validate_image(values):
     """400 naming the first value the image schema refuses, as Glance answers."""
     error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(values))
     if error is not None:
-        raise wsgi.http_error(400, "Provided object does not match schema 'image': %s"
-                              % error.message)
+        where = ''.join('[%r]' % part for part in error.absolute_path)
+        raise wsgi.http_error(400, "Provided object does not match schema 'image': %s "
+                              "(on instance%s)" % (error.message, where))
 
 
 # ------------------------------------------------------------------- handlers
