@@ -221,11 +221,12 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
 
     def get_all(self, context, filters=None, limit=None, marker=None, sort_keys=None,
                 sort_dirs=None, all_projects=False):
-        """Instances matching DB-level filters, scoped to the caller's project."""
+        """Read-only records of the instances matching DB-level filters, scoped to
+        the caller's project (a list costs two queries whatever its length)."""
         filters = dict(filters or {})
         if not (context.is_admin and all_projects):
             filters['project_id'] = context.project_id
-        return db.instance_get_all_by_filters(context, filters, sort_keys=sort_keys,
+        return db.instance_records_by_filters(context, filters, sort_keys=sort_keys,
                                               sort_dirs=sort_dirs, limit=limit, marker=marker)
 
     # -- delete ---------------------------------------------------------------------

@@ -204,15 +204,23 @@ def instance_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=None
     display_name (regular expression), locked, changes-since, changes-before,
     tags, tags-any, not-tags, not-tags-any (lists), deleted, soft_deleted.
     """
-    filters = dict(filters or {})
-    read_deleted, criteria = _deleted_criteria(context, filters)
-    stmt = query.model_query(context, Instance, read_deleted).options(*_LOAD).where(
-        *criteria, *_filter_criteria(filters))
-    order = paginate.sort_criteria(Instance, sort_keys or ['created_at', 'id'],
-                                   sort_dirs or ['desc', 'desc'], default_dir='desc')
-    marker_stmt = sa.select(Instance).where(Instance.uuid == marker)
+    criteria, order, marker_stmt = list_criteria(context, filters, sort_keys, sort_dirs, marker)
+    stmt = sa.select(Instance).options(*_LOAD).where(*criteria)
     with db_session.reader() as session:
         return paginate.page(session, stmt, order, limit, marker_stmt, marker)
+
+
+def list_criteria(context, filters, sort_keys=None, sort_dirs=None, marker=None):
+    """(WHERE criteria of the matching instances, sort criteria, select of the marker
+    row): what every instance list shares, whatever it loads.
+    """
+    filters = dict(filters or {})
+    read_deleted, criteria = _deleted_criteria(context, filters)
+    criteria = [*query.deleted_criteria(context, Instance, read_deleted), *criteria,
+                *_filter_criteria(filters)]
+    order = paginate.sort_criteria(Instance, sort_keys or ['created_at', 'id'],
+                                   sort_dirs or ['desc', 'desc'], default_dir='desc')
+    return criteria, order, sa.select(Instance).where(Instance.uuid == marker)
 
 
 def instance_get_all_by_host(context, host):

@@ -67,8 +67,9 @@ def after_marker(criteria, marker_row):
     return sa.or_(*alternatives)
 
 
-def page(session, stmt, criteria, limit=None, marker_stmt=None, marker=None):
-    """stmt sorted by criteria, after the marker row (MarkerNotFound), at most limit rows."""
+def page(session, stmt, criteria, limit=None, marker_stmt=None, marker=None, rows=False):
+    """stmt sorted by criteria, after the marker row (MarkerNotFound), at most limit rows
+    (rows=True: the result rows of a column select, not ORM objects)."""
     if marker is not None:
         marker_row = session.scalars(marker_stmt.limit(1)).first()
         if marker_row is None:
@@ -79,4 +80,6 @@ def page(session, stmt, criteria, limit=None, marker_stmt=None, marker=None):
         if int(limit) < 0:
             raise exception.InvalidInput(reason='limit must be 0 or more, not %s' % limit)
         stmt = stmt.limit(int(limit))
+    if rows:  # a column select: plain rows, no ORM objects to build
+        return session.execute(stmt).all()
     return list(session.scalars(stmt))

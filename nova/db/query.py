@@ -8,14 +8,18 @@ READ_DELETED = ('no', 'yes', 'only')
 
 def model_query(context, model, read_deleted=None):
     """select(model) of live rows, deleted rows or both, as context.read_deleted asks."""
+    return sa.select(model).where(*deleted_criteria(context, model, read_deleted))
+
+
+def deleted_criteria(context, model, read_deleted=None):
+    """[criterion] selecting live rows, deleted rows or both (read_deleted or the context's)."""
     read_deleted = read_deleted or context.read_deleted
-    stmt = sa.select(model)
     if read_deleted == 'no':
-        return stmt.where(model.deleted == 0)
+        return [model.deleted == 0]
     if read_deleted == 'only':
-        return stmt.where(model.deleted != 0)
+        return [model.deleted != 0]
     if read_deleted == 'yes':
-        return stmt
+        return []
     raise ValueError('read_deleted must be one of %s, not %r' % (READ_DELETED, read_deleted))
 
 

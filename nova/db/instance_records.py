@@ -1,0 +1,107 @@
+"""Instance lists for the APIs: plain records, two SELECTs whatever the page size.
+
+A server list reads many rows and changes none, so it skips the ORM: one
+SELECT of the instance columns, one of the page's metadata and tags.
+The JSON columns (flavor, system_metadata, security_groups) are decoded once
+per distinct text: the servers of a page mostly share a flavor and an image.
+Records are read-only snapshots with the attribute names of models.Instance
+(plus its metadata_dict, tags and name); shared decoded values must not be
+changed by their readers.
+"""
+import json
+
+import sqlalchemy as sa
+
+from nova.db import instances
+from nova.db import models
+from nova.db import paginate
+from nova.db import session as db_session
+
+Instance = models.Instance
+InstanceMetadata = models.InstanceMetadata
+Tag = models.Tag
+
+_COLUMN_NAMES = tuple(Instance.column_names())
+_JSON_COLUMNS = tuple(name for name in _COLUMN_NAMES
+                      if isinstance(Instance.__table__.c[name].type, models.JSONEncoded))
+# the JSON columns come back as their text, decoded below with a memo
+_TABLE = Instance.__table__
+_COLUMNS = tuple(sa.type_coerce(_TABLE.c[name], sa.Text).label(name)
+                 if name in _JSON_COLUMNS else _TABLE.c[name] for name in _COLUMN_NAMES)
+_SELECT = sa.select(*_COLUMNS)  # built once: coercing 45 columns costs more than the query
+
+
+class InstanceRecord:
+    """One instance of a list: its column values as attributes, metadata_dict, tags."""
+
+    def __init__(self, values, metadata_dict, tags):
+        self.__dict__.update(values)
+        self.metadata_dict = metadata_dict
+        self.tags = tags
+
+    @property
+    def name(self):
+        return Instance.NAME_TEMPLATE % self.id
+
+    def __repr__(self):
+        return '<InstanceRecord %s>' % self.uuid
+
+
+def _decoder():
+    memo = {None: None}
+
+    def decode(text):
+        try:
+            return memo[text]
+        except KeyError:
+            value = memo[text] = json.loads(text)
+            return value
+    return decode
+
+
+_METADATA = InstanceMetadata.__table__
+_TAGS = Tag.__table__
+
+
+def _children(session, uuids):
+    """({uuid: {key: value}}, {uuid: [tag]}) of the given instances: one SELECT of
+    metadata UNION ALL tags (a tag row has no value and kind 1)."""
+    metadata = {instance_uuid: {} for instance_uuid in uuids}
+    tags = {instance_uuid: [] for instance_uuid in uuids}
+    if not uuids:
+        return metadata, tags
+    stmt = sa.union_all(
+        sa.select(_METADATA.c.instance_uuid.label('uuid'), sa.literal_column('0').label('kind'),
+                  _METADATA.c.key.label('name'), _METADATA.c.value)
+        .where(_METADATA.c.instance_uuid.in_(uuids), _METADATA.c.deleted == 0),
+        sa.select(_TAGS.c.resource_id, sa.literal_column('1'), _TAGS.c.tag,
+                  sa.cast(sa.null(), _METADATA.c.value.type))
+        .where(_TAGS.c.resource_id.in_(uuids)),
+    ).order_by('kind', 'name')
+    for instance_uuid, kind, name, value in session.execute(stmt):
+        if kind:
+            tags[instance_uuid].append(name)
+        else:
+            metadata[instance_uuid][name] = value
+    return metadata, tags
+
+
+def instance_records_by_filters(context, filters, sort_keys=None, sort_dirs=None, limit=None,
+                                marker=None):
+    """InstanceRecords of the instances matching filters: the same filters, order
+    and pagination as instances.instance_get_all_by_filters, at a fraction of its cost.
+    """
+    criteria, order, marker_stmt = instances.list_criteria(context, filters, sort_keys,
+                                                           sort_dirs, marker)
+    stmt = _SELECT.where(*criteria)
+    decode = _decoder()
+    with db_session.reader() as session:
+        rows = paginate.page(session, stmt, order, limit, marker_stmt, marker, rows=True)
+        metadata, tags = _children(session, [row.uuid for row in rows])
+    records = []
+    for row in rows:
+        values = dict(zip(_COLUMN_NAMES, row))
+        for name in _JSON_COLUMNS:
+            values[name] = decode(values[name])
+        records.append(InstanceRecord(values, metadata[values['uuid']], tags[values['uuid']]))
+    return records

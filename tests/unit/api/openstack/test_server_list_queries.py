@@ -1,0 +1,60 @@
+"""A page of servers costs the same number of SQL statements for 2 servers as for 200,
+through the whole request: auth context, policy, DB list, faults, zones, host states."""
+import pytest
+
+from nova.db import api as db
+from tests.unit.db.compute_helpers import count_statements, instance_values, queries
+
+FLAVOR = {'cur': {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+                  'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'extra_specs': {}}}
+
+
+def _servers(cloud, count):
+    """count servers of alice's project on the compute hosts, a third of them in ERROR."""
+    rows = db.instance_create_many(cloud.admin, [instance_values(
+        project_id='proj-a', user_id='alice', display_name='vm-%d' % i, host='h%d' % (i % 3 + 1),
+        node='h%d' % (i % 3 + 1), vm_state='error' if i % 3 == 0 else 'active',
+        task_state=None, flavor=FLAVOR, metadata={'n': str(i)}, tags=['t'])
+        for i in range(count)])
+    for row in rows[::3]:
+        db.instance_fault_create(cloud.admin, {'instance_uuid': row.uuid, 'code': 500,
+                                               'message': 'boom', 'details': 'trace'})
+    return rows
+
+
+def _statements(client, path, version='2.96'):
+    client.get(path, version=version)  # warm: the zone cache, the policy file
+    with count_statements() as statements:
+        response = client.get(path, version=version)
+    assert response.status_int == 200, response.body
+    return len(queries(statements)), response.json['servers']
+
+
+@pytest.mark.parametrize('path', ['/servers/detail', '/servers', '/servers/detail?all_tenants=1'])
+def test_statements_do_not_grow_with_the_page(cloud, alice, admin, path):
+    client = admin if 'all_tenants' in path else alice
+    _servers(cloud, 2)
+    few, servers = _statements(client, path)
+    assert len(servers) == 2
+    _servers(cloud, 198)
+    many, servers = _statements(client, path)
+    assert len(servers) == 200
+    assert many == few
+    assert few <= 6, few
+
+
+def test_detail_shows_metadata_tags_and_faults(cloud, alice):
+    rows = _servers(cloud, 6)
+    _count, servers = _statements(alice, '/servers/detail')
+    by_id = {s['id']: s for s in servers}
+    for index, row in enumerate(rows):
+        server = by_id[row.uuid]
+        assert server['metadata'] == {'n': str(index)}
+        assert server['tags'] == ['t']
+        assert server['flavor']['original_name'] == 'm1.tiny'
+        if index % 3 == 0:
+            assert server['status'] == 'ERROR'
+            assert server['fault']['message'] == 'boom'
+            assert 'details' not in server['fault']  # a 500's details are for admins
+        else:
+            assert server['status'] == 'ACTIVE' and 'fault' not in server

@@ -1,0 +1,76 @@
+"""Instance records for the API lists: the same instances, values and order as the
+ORM list, in two statements whatever the number of instances."""
+import pytest
+
+from nova import context as nova_context
+from nova import exception
+from nova.db import api as db
+from tests.unit.db.compute_helpers import count_statements, instance_values, queries
+
+FLAVOR = {'cur': {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+                  'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'extra_specs': {'a': 'b'}}}
+
+
+def _create(ctx, count, project_id='p1', **extra):
+    return db.instance_create_many(ctx, [instance_values(
+        project_id=project_id, display_name='vm-%d' % i, flavor=FLAVOR,
+        system_metadata={'image_os': 'cirros'}, security_groups=['default'],
+        metadata={'k%d' % i: 'v', 'shared': 'x'}, tags=['t%d' % (i % 3), 'all'], **extra)
+        for i in range(count)])
+
+
+def test_records_match_the_orm_rows(db_ctx):
+    _create(db_ctx, 5)
+    _create(db_ctx, 2, project_id='p2')
+    filters = {'project_id': 'p1', 'deleted': False}
+    rows = db.instance_get_all_by_filters(db_ctx, filters)
+    records = db.instance_records_by_filters(db_ctx, filters)
+    assert [r.uuid for r in records] == [r.uuid for r in rows]
+    for row, record in zip(rows, records):
+        for name in row.column_names():
+            assert getattr(record, name) == getattr(row, name), name
+        assert record.metadata_dict == row.metadata_dict
+        assert record.tags == row.tags
+        assert record.name == row.name
+
+
+def test_records_filter_sort_and_page_like_the_orm(db_ctx):
+    _create(db_ctx, 6)
+    args = {'filters': {'tags': ['t1'], 'deleted': False}, 'sort_keys': ['display_name'],
+            'sort_dirs': ['asc'], 'limit': 1}
+    first = db.instance_records_by_filters(db_ctx, **args)
+    assert [r.display_name for r in first] == ['vm-1']
+    after = db.instance_records_by_filters(db_ctx, marker=first[0].uuid, **args)
+    assert [r.display_name for r in after] == ['vm-4']
+    assert [r.uuid for r in after] == [r.uuid for r in db.instance_get_all_by_filters(
+        db_ctx, marker=first[0].uuid, **args)]
+    with pytest.raises(exception.MarkerNotFound):
+        db.instance_records_by_filters(db_ctx, {}, marker='no-such-uuid')
+
+
+def test_records_respect_the_deleted_filters(db_ctx):
+    gone, kept = _create(db_ctx, 2)
+    db.instance_destroy(db_ctx, gone.uuid)
+    live = db.instance_records_by_filters(db_ctx, {'deleted': False})
+    assert [r.uuid for r in live] == [kept.uuid]
+    deleted = db.instance_records_by_filters(db_ctx, {'deleted': True})
+    assert [r.uuid for r in deleted] == [gone.uuid]
+    member = nova_context.RequestContext(user_id='u1', project_id='p1', roles=['member'])
+    assert [r.uuid for r in db.instance_records_by_filters(member, {})] == [kept.uuid]
+
+
+@pytest.mark.parametrize('count', [1, 300])
+def test_a_list_costs_two_queries_whatever_its_length(db_ctx, count):
+    _create(db_ctx, count)
+    with count_statements() as statements:
+        records = db.instance_records_by_filters(db_ctx, {'project_id': 'p1',
+                                                          'deleted': False})
+    assert len(records) == count
+    assert len(queries(statements)) == 2, queries(statements)
+    assert all(r.metadata_dict['shared'] == 'x' and 'all' in r.tags for r in records)
+
+
+def test_an_empty_list_costs_one_query(db_ctx):
+    with count_statements() as statements:
+        assert db.instance_records_by_filters(db_ctx, {'project_id': 'nobody'}) == []
+    assert len(queries(statements)) == 1
