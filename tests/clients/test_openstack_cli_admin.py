@@ -42,16 +42,23 @@ def test_compute_service_list_and_set(cloud):
     computes = [s for s in services if s['Binary'] == 'nova-compute']
     assert computes and all(s['State'] == 'up' and s['Status'] == 'enabled' for s in computes)
     host = computes[0]['Host']
-    cloud.run('openstack', 'compute', 'service', 'set', '--disable',
-              '--disable-reason', 'maintenance', host, 'nova-compute')
-    [disabled] = cloud.run_json('openstack', 'compute', 'service', 'list', '--host', host,
-                                '--service', 'nova-compute', '--long', '-f', 'json')
-    assert disabled['Status'] == 'disabled'
-    assert disabled['Disabled Reason'] == 'maintenance'
-    cloud.run('openstack', 'compute', 'service', 'set', '--enable', host, 'nova-compute')
+    try:
+        cloud.run('openstack', 'compute', 'service', 'set', '--disable',
+                  '--disable-reason', 'maintenance', '--down', host, 'nova-compute')
+        [disabled] = cloud.run_json('openstack', 'compute', 'service', 'list', '--host', host,
+                                    '--service', 'nova-compute', '--long', '-f', 'json')
+        assert disabled['Status'] == 'disabled' and disabled['State'] == 'down'
+        assert disabled['Disabled Reason'] == 'maintenance' and disabled['Forced Down']
+    finally:
+        cloud.run('openstack', 'compute', 'service', 'set', '--enable', '--up', host,
+                  'nova-compute')
     [enabled] = cloud.run_json('openstack', 'compute', 'service', 'list', '--host', host,
-                               '--service', 'nova-compute', '-f', 'json')
-    assert enabled['Status'] == 'enabled'
+                               '--service', 'nova-compute', '--long', '-f', 'json')
+    assert enabled['Status'] == 'enabled' and enabled['State'] == 'up'
+    assert not enabled['Forced Down'] and not enabled['Disabled Reason']
+    refused = cloud.run('openstack', 'compute', 'service', 'set', '--disable', 'no-such-host',
+                        'nova-compute', check=False)
+    assert refused.returncode != 0
 
 
 def test_aggregate_create_add_host_set_show_delete(cloud):
@@ -117,6 +124,16 @@ def test_usage_list_and_show(cloud):
     finally:
         conn.compute.delete_server(server)
         conn.compute.wait_for_delete(server, wait=120)
+
+
+def test_server_migration_list(cloud):
+    migrations = cloud.run_json('openstack', 'server', 'migration', 'list', '--limit', '5',
+                                '-f', 'json')
+    assert isinstance(migrations, list) and len(migrations) <= 5
+    assert all(m['UUID'] and m['Status'] for m in migrations)
+    none = cloud.run_json('openstack', 'server', 'migration', 'list', '--status',
+                          'no-such-status', '-f', 'json')
+    assert none == []
 
 
 def test_novaclient_hypervisor_and_service_list(cloud):
