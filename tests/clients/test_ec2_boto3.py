@@ -3,6 +3,7 @@ endpoint and region are the ones novarc gives a user."""
 import base64
 import re
 import time
+import types
 import urllib.parse
 import urllib.request
 
@@ -29,16 +30,27 @@ def _error_code(call, *args, **kwargs):
     return raised.value.response['Error']['Code']
 
 
-def _other_project(cloud, name, role='member'):
-    """A new project with a user holding role on it, and that user's EC2 keys there."""
-    out = cloud.manage('project', 'create', name).stdout
-    project_id = re.search(r'with id (\S+)\.', out).group(1)
-    cloud.manage('user', 'create', name + '-user', '--password', 'pw-' + name,
-                 '--project', name, '--role', role)
+def _other_project(cloud, name):
+    """A new project and member user (made with the EC2 admin actions), and the EC2
+    keys nova-manage gives that user there."""
+    status, body = _signed_query(cloud, 'RegisterUser', Name=name + '-user')
+    assert status == 200, body
+    status, body = _signed_query(cloud, 'RegisterProject', Name=name,
+                                 ManagerUser=name + '-user')
+    assert status == 200, body
+    project_id = re.search(r'<projectId>(\S+)</projectId>', body).group(1)
     keys = cloud.manage('credentials', 'create', name + '-user', name).stdout
     access = re.search(r'Access: (\S+)', keys).group(1)
     secret = re.search(r'Secret: (\S+)', keys).group(1)
     return project_id, access, secret
+
+
+@pytest.fixture(scope='module')
+def other(cloud):
+    """Another project (project_id, access, secret, client); its user is a member."""
+    project_id, access, secret = _other_project(cloud, 'ec2other')
+    return types.SimpleNamespace(project_id=project_id, access=access, secret=secret,
+                                 client=_client(cloud, access, secret))
 
 
 @pytest.fixture(scope='module')
@@ -367,10 +379,9 @@ def test_modify_instance_type_when_stopped(resizable_cloud):
     assert described['Instances'][0]['InstanceType'] == 'm1.small'
 
 
-def test_quota_is_instance_limit_exceeded(cloud, ami):
-    project_id, access, secret = _other_project(cloud, 'ec2quota')
-    cloud.manage('project', 'quota', project_id, 'instances', '2')
-    other = _client(cloud, access, secret)
+def test_quota_is_instance_limit_exceeded(cloud, ami, other):
+    cloud.manage('project', 'quota', other.project_id, 'instances', '2')
+    other = other.client
     assert _error_code(_run, other, ami, 3) == 'InstanceLimitExceeded'
     reply, ids = _run(other, ami, 1)
     assert len(ids) == 1
@@ -379,10 +390,9 @@ def test_quota_is_instance_limit_exceeded(cloud, ami):
     assert _error_code(_run, other, ami, 1) == 'InstanceLimitExceeded'
 
 
-def test_another_project_sees_nothing(cloud, ec2, five):
+def test_another_project_sees_nothing(ec2, five, other):
     _, ids = five
-    _, access, secret = _other_project(cloud, 'ec2other')
-    other = _client(cloud, access, secret)
+    other = other.client
     seen = [i['InstanceId'] for r in other.describe_instances()['Reservations']
             for i in r['Instances']]
     assert not set(ids) & set(seen)
@@ -484,7 +494,7 @@ def _signed_query(cloud, action, access=None, secret=None, **params):
         return error.code, error.read().decode()
 
 
-def test_admin_actions(cloud, ec2):
+def test_admin_actions(cloud, ec2, other):
     hosts = ec2.describe_hosts()['Hosts']
     assert [h['HostId'] for h in hosts] == ['cloudhost']
     assert hosts[0]['AvailabilityZone'] == 'nova' and hosts[0]['State'] == 'available'
@@ -500,10 +510,10 @@ def test_admin_actions(cloud, ec2):
     status, body = _signed_query(cloud, 'RegisterUser', Name='ec2-admin-made')
     assert status == 400 and '<Code>InvalidParameterValue</Code>' in body, body
 
-    _, access, secret = _other_project(cloud, 'ec2member')
-    status, body = _signed_query(cloud, 'DescribeUsers', access, secret)
+    status, body = _signed_query(cloud, 'DescribeUsers', other.access, other.secret)
     assert status == 403 and '<Code>UnauthorizedOperation</Code>' in body
-    status, body = _signed_query(cloud, 'RegisterProject', access, secret, Name='nope')
+    status, body = _signed_query(cloud, 'RegisterProject', other.access, other.secret,
+                                 Name='nope')
     assert status == 403 and '<Code>UnauthorizedOperation</Code>' in body
     status, _ = _signed_query(cloud, 'DeregisterProject', Name='ec2-admin-proj')
     assert status == 200
