@@ -458,7 +458,8 @@ def test_images(ec2, ami, five):
         == 'InvalidParameterValue'
     assert _error_code(ec2.register_image, Name='nothing') == 'UnsupportedOperation'
 
-    snapshot = ec2.create_image(InstanceId=ids[0], Name='boto-snap')['ImageId']
+    snapshot = ec2.create_image(InstanceId=ids[0], Name='boto-snap',
+                                Description='snapshot of one of five')['ImageId']
     assert snapshot.startswith('ami-')
     deadline = time.time() + WAIT_SECONDS
     while ec2.describe_images(ImageIds=[snapshot])['Images'][0]['State'] != 'available':
@@ -468,7 +469,32 @@ def test_images(ec2, ami, five):
     ec2.deregister_image(ImageId=registered)
     assert _error_code(ec2.describe_images, ImageIds=[registered]) \
         == 'InvalidAMIID.NotFound'
+    described = ec2.describe_image_attribute(ImageId=snapshot, Attribute='description')
+    assert described['Description'] == {'Value': 'snapshot of one of five'}
     ec2.deregister_image(ImageId=snapshot)
+
+
+def test_launch_permission_for_another_project(ec2, ami, other):
+    image = ec2.register_image(Name='boto-shared', ImageLocation=ami)['ImageId']
+    assert _error_code(other.client.describe_images, ImageIds=[image]) \
+        == 'InvalidAMIID.NotFound'
+    assert _error_code(_run, other.client, image) == 'InvalidAMIID.NotFound'
+    ec2.modify_image_attribute(ImageId=image, LaunchPermission={
+        'Add': [{'UserId': other.project_id}]})
+    perm = ec2.describe_image_attribute(ImageId=image, Attribute='launchPermission')
+    assert perm['LaunchPermissions'] == [{'UserId': other.project_id}]
+    seen, = other.client.describe_images(ImageIds=[image])['Images']
+    assert seen['Public'] is False and seen['Name'] == 'boto-shared'
+    assert _error_code(other.client.modify_image_attribute, ImageId=image,
+                       LaunchPermission={'Add': [{'Group': 'all'}]}) \
+        == 'UnauthorizedOperation'
+    assert _error_code(other.client.deregister_image, ImageId=image) \
+        == 'UnauthorizedOperation'
+    ec2.modify_image_attribute(ImageId=image, LaunchPermission={
+        'Remove': [{'UserId': other.project_id}]})
+    assert _error_code(other.client.describe_images, ImageIds=[image]) \
+        == 'InvalidAMIID.NotFound'
+    ec2.deregister_image(ImageId=image)
 
 
 # ------------------------------------------------------------------ admin actions
