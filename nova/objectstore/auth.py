@@ -223,38 +223,41 @@ def _verify_v4(req, header, params, credentials):
 
 # ------------------------------------------------------------------ SigV2
 
-def _canonical_resource(req, address):
+def _canonical_resources(req, address):
     """'/bucket/key' as sent (percent-encoded), then the sub-resources, sorted.
 
-    A bucket-level request is '/bucket/' in either addressing style.
+    A bucket-level request is '/bucket/' in either addressing style (botocore
+    and boto sign that); a path-style one may also be signed as sent, '/bucket'.
     """
     bucket, key, host_style = address
     path = req.environ.get('RAW_PATH_INFO') or urllib.parse.quote(req.path_info, safe='/~')
     if bucket and not key:
-        resource = '/%s/' % bucket
+        paths = ['/%s/' % bucket]
+        if not host_style and path != paths[0]:
+            paths.append(path)
     else:
-        resource = ('/' + bucket + path) if host_style else path
+        paths = [('/' + bucket + path) if host_style else path]
     subresources = []
     for item in req.environ.get('QUERY_STRING', '').split('&'):
         name, sep, value = item.partition('=')
         name = urllib.parse.unquote(name)
         if name in SUBRESOURCES:
             subresources.append((name, sep + urllib.parse.unquote(value)))
-    if subresources:
-        resource += '?' + '&'.join(name + value for name, value in sorted(subresources))
-    return resource
+    query = '?' + '&'.join(name + value for name, value in sorted(subresources)) \
+        if subresources else ''
+    return [path + query for path in paths]
 
 
-def string_to_sign_v2(req, date_line, address):
-    """S3's SigV2 string: verb, Content-MD5, Content-Type, date, x-amz-*, resource."""
+def strings_to_sign_v2(req, date_line, address):
+    """S3's SigV2 strings (one per accepted canonical resource): verb, Content-MD5,
+    Content-Type, date, x-amz-* headers, resource."""
     headers = _headers(req)
     amz = {name: value.strip() for name, value in headers.items()
            if name.startswith('x-amz-')}
     lines = [req.method, headers.get('content-md5', ''), headers.get('content-type', ''),
              date_line]
     lines += ['%s:%s' % (name, amz[name]) for name in sorted(amz)]
-    lines.append(_canonical_resource(req, address))
-    return '\n'.join(lines)
+    return ['\n'.join(lines + [resource]) for resource in _canonical_resources(req, address)]
 
 
 def _v2_date_line(req, params):
@@ -292,7 +295,7 @@ def _verify_v2(req, credential, params, credentials, address):
     secret = credentials.secret(access_key)
     if not secret:
         raise S3Error('InvalidAccessKeyId')
-    expected = signature.sign_v2(secret, string_to_sign_v2(req, date_line, address),
-                                 'HmacSHA1')
-    if not signature.constant_time_equals(expected, given):
+    if not any(signature.constant_time_equals(signature.sign_v2(secret, string, 'HmacSHA1'),
+                                              given)
+               for string in strings_to_sign_v2(req, date_line, address)):
         raise S3Error('SignatureDoesNotMatch')
