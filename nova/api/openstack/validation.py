@@ -94,9 +94,11 @@ def validate(schema, document, is_body=True):
     if isinstance(error.cause, _FormatMessage):
         detail = str(error.cause)
     elif error.path:
-        where = 'field/attribute' if is_body else 'query parameters'
+        # a query parameter is the list of its values: name it, not the value's index
+        where, name = (('field/attribute', error.path.pop()) if is_body
+                       else ('query parameters', error.path[0]))
         detail = 'Invalid input for %s %s. Value: %s. %s' % (
-            where, error.path.pop(), error.instance, error.message)
+            where, name, error.instance, error.message)
     else:
         detail = error.message
     raise ValidationError(detail=detail)
