@@ -77,7 +77,9 @@ def test_hypervisors(admin, alice, cloud):  # noqa: F811
     first = listed[0]
     shown = admin.get('/os-hypervisors/%d' % first['id']).json['hypervisor']
     assert shown['hypervisor_hostname'] == first['hypervisor_hostname'] and 'vcpus' in shown
-    assert admin.get('/os-hypervisors/9999').status_int == 404
+    missing = admin.get('/os-hypervisors/9999')
+    assert missing.status_int == 404 and "ID '9999' could not be found" in _message(missing)
+    assert admin.get('/os-hypervisors/h1').status_int == 404  # not an id before 2.53
 
     stats = admin.get('/os-hypervisors/statistics').json['hypervisor_statistics']
     assert stats['count'] == 3 and stats['running_vms'] == 1

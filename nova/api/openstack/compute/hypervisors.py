@@ -21,6 +21,11 @@ from nova.compute import hosts
 _RULE = 'os_compute_api:os-hypervisors:%s'
 
 
+def _no_match(pattern):
+    return webob.exc.HTTPNotFound(
+        explanation="No hypervisor matching '%s' could be found." % pattern)
+
+
 class HypervisorsController(wsgi.Controller):
     def __init__(self, host_api=None):
         self.host_api = host_api or hosts.HostAPI()
@@ -46,7 +51,7 @@ class HypervisorsController(wsgi.Controller):
                 'parameter is not supported.'))
         nodes = [(n, s) for n, s in self.host_api.hypervisors(req.context, pattern) if s]
         if pattern and not nodes:
-            raise exception.ComputeHostNotFound(host=pattern)
+            raise _no_match(pattern)
         limit = None
         if req.is_version('2.33'):
             nodes, limit = self._page(req, nodes)
@@ -93,12 +98,16 @@ class HypervisorsController(wsgi.Controller):
                 uuid_lib.UUID(id)
             except ValueError:
                 raise webob.exc.HTTPBadRequest(explanation='Invalid uuid %s' % id) from None
-            return self.host_api.hypervisor_get_by_uuid(req.context, id)
+            try:
+                return self.host_api.hypervisor_get_by_uuid(req.context, id)
+            except exception.ComputeHostNotFound:
+                raise webob.exc.HTTPNotFound(
+                    explanation="Hypervisor with ID '%s' could not be found." % id) from None
         try:
-            number = int(id)
-        except ValueError:
-            raise exception.ComputeHostNotFound(host=id) from None
-        return self.host_api.hypervisor_get(req.context, number)
+            return self.host_api.hypervisor_get(req.context, int(id))
+        except (ValueError, exception.ComputeHostNotFound):
+            raise webob.exc.HTTPNotFound(
+                explanation="Hypervisor with ID '%s' could not be found." % id) from None
 
     @wsgi.api_version('2.1', '2.87')
     def statistics(self, req):
@@ -111,7 +120,7 @@ class HypervisorsController(wsgi.Controller):
         policy.authorize(req.context, _RULE % 'search', {})
         nodes = [(n, s) for n, s in self.host_api.hypervisors(req.context, id) if s]
         if not nodes:
-            raise exception.ComputeHostNotFound(host=id)
+            raise _no_match(id)
         return {'hypervisors': [views.summary(req, n, s) for n, s in nodes]}
 
     @wsgi.api_version('2.1', '2.52')
@@ -120,7 +129,7 @@ class HypervisorsController(wsgi.Controller):
         policy.authorize(req.context, _RULE % 'servers', {})
         nodes = [(n, s) for n, s in self.host_api.hypervisors(req.context, id) if s]
         if not nodes:
-            raise exception.ComputeHostNotFound(host=id)
+            raise _no_match(id)
         by_host = self.host_api.hypervisor_servers(req.context, {n.host for n, _ in nodes})
         body = []
         for node, service in nodes:
