@@ -4,6 +4,7 @@ project member is refused the admin-only changes."""
 import subprocess
 import uuid
 
+import openstack
 import pytest
 
 
@@ -149,3 +150,36 @@ def test_novaclient_flavors_keypairs_quotas(cloud, tmp_path):
     cloud.run('nova', 'keypair-delete', imported)
     quotas = cloud.run('nova', 'quota-show').stdout
     assert 'instances' in quotas and 'key_pairs' in quotas
+
+
+def test_openstacksdk_flavors_keypairs_quotas_limits(cloud):
+    rc = cloud.novarc()
+    conn = openstack.connect(
+        auth_url=rc['OS_AUTH_URL'], username=rc['OS_USERNAME'], password=rc['OS_PASSWORD'],
+        project_name=rc['OS_PROJECT_NAME'], user_domain_name=rc['OS_USER_DOMAIN_NAME'],
+        project_domain_name=rc['OS_PROJECT_DOMAIN_NAME'], region_name=rc['OS_REGION_NAME'],
+        identity_api_version='3')
+    name = _name('sdk')
+    flavor = conn.compute.create_flavor(name=name, ram=256, vcpus=2, disk=3,
+                                        description='sdk flavor')
+    assert conn.compute.find_flavor(name).id == flavor.id
+    conn.compute.create_flavor_extra_specs(flavor, {'hw:mem_page_size': 'small'})
+    fetched = conn.compute.fetch_flavor_extra_specs(flavor)
+    assert fetched.extra_specs == {'hw:mem_page_size': 'small'}
+    assert {f.name for f in conn.compute.flavors(min_ram=256)} >= {name, 'm1.small'}
+    conn.compute.delete_flavor(flavor)
+    assert conn.compute.find_flavor(name) is None
+
+    generated = conn.compute.create_keypair(name=name + '-gen', type='ssh')  # at 2.10
+    assert generated.private_key.startswith('-----BEGIN RSA PRIVATE KEY-----')
+    keypair = conn.compute.get_keypair(name + '-gen')
+    assert keypair.fingerprint and keypair.type == 'ssh'
+    conn.compute.delete_keypair(keypair)
+
+    project_id = conn.current_project_id
+    quotas = conn.compute.get_quota_set(project_id)
+    assert quotas.instances == 10 and quotas.key_pairs == 100
+    limits = conn.compute.get_limits()
+    assert limits.absolute.instances == 10 and limits.absolute.instances_used >= 0
+    zones = [z.name for z in conn.compute.availability_zones()]
+    assert 'nova' in zones
