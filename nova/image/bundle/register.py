@@ -98,7 +98,10 @@ def register(context, image_service, location, values, resolve_image_id,
     bucket_name, key = parse_location(location)
     if not _swept:
         _swept.append(True)
-        fail_interrupted(image_service)
+        try:
+            fail_interrupted(image_service)
+        except Exception:  # noqa: BLE001 -- a failed sweep must not fail this request
+            LOG.exception('Could not look for interrupted bundle registrations')
     store = storage.Store(CONF.buckets_path)
     bucket = store.get_bucket(bucket_name)
     info, f = _open_readable(context, store, bucket, key)
