@@ -251,6 +251,9 @@ def test_aggregates(admin):
     assert renamed['name'] == 'rack-one' and renamed['hosts'] == ['h1']
     assert admin.put(base, {'aggregate': {'name': 'rack2'}}).status_int == 409
     assert admin.put(base, {'aggregate': {}}).status_int == 400
+    moved = admin.put(base, {'aggregate': {'availability_zone': 'z9'}}).json['aggregate']
+    assert moved['availability_zone'] == 'z9'
+    assert moved['metadata']['availability_zone'] == 'z9'
     assert {a['name'] for a in admin.get('/os-aggregates').json['aggregates']} == {
         'rack-one', 'rack2'}
 
@@ -309,6 +312,22 @@ def test_server_groups(alice, bob, admin):
     assert shown == new
     assert alice.delete('/os-server-groups/' + group['id']).status_int == 204
     assert alice.get('/os-server-groups/' + group['id']).status_int == 404
+
+
+def test_server_group_members_and_placement(alice, cloud):  # noqa: F811
+    group = alice.post('/os-server-groups', {'server_group': {
+        'name': 'apart', 'policies': ['anti-affinity']}}).json['server_group']
+    uuids = []
+    for name in ('m1', 'm2'):
+        response = alice.post('/servers', {
+            'server': {'name': name, 'imageRef': cloud.image['id'], 'flavorRef': '1'},
+            'os:scheduler_hints': {'group': group['id']}})
+        assert response.status_int == 202, response.body
+        uuids.append(response.json['server']['id'])
+    rows = cloud.wait(uuids, vm_states.ACTIVE)
+    assert len({row.host for row in rows}) == 2  # anti-affinity: two hosts
+    shown = alice.get('/os-server-groups/' + group['id']).json['server_group']
+    assert sorted(shown['members']) == sorted(uuids)
 
 
 def test_server_group_quota_is_403(alice):
