@@ -276,3 +276,25 @@ def test_registrations_of_a_dead_process_are_failed_as_interrupted(tmp_path, clo
     assert _final(svc, p1, elsewhere) == ('pending', None)  # not ours to judge
     never_run[0]()  # the live registration still finishes
     assert _final(svc, p1, mine)[0] == 'available'
+
+
+def test_tar_digest_mismatch_fails_untar(tmp_path, cloud_ca, user_keys, store, svc, p1):
+    _, manifest_path, parts = _bundle(tmp_path, cloud_ca, user_keys)
+    with open(manifest_path, 'rb') as f:
+        parsed = bundle_manifest.parse(f.read())
+    parsed.digest = '0' * 40
+    with open(manifest_path, 'wb') as f:
+        f.write(parsed.to_xml())
+    _upload(store, parts + [manifest_path])
+    state, reason = _final(svc, p1, Recorder(svc).register(p1, 'bundles/disk.img.manifest.xml'))
+    assert state == 'failed_untar' and 'SHA-1' in reason
+
+
+def test_directory_entries_are_skipped_and_the_named_file_taken(tmp_path, cloud_ca, store,
+                                                                 svc, p1):
+    _upload(store, _hostile_bundle(tmp_path, cloud_ca, [
+        ('./', b'', tarfile.DIRTYPE), ('other.txt', b'not me', tarfile.REGTYPE),
+        ('./disk.img', b'the image', tarfile.REGTYPE)]))
+    image = Recorder(svc).register(p1, 'bundles/evil.manifest.xml')
+    assert _final(svc, p1, image)[0] == 'available'
+    assert b''.join(svc.download(p1, image['id'])[1]) == b'the image'
