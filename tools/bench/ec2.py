@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Requests/s and median latency of the EC2 API, driven by boto3, on a real nova-all.
+
+Starts nova-all (tests/harness/cloud.py), fills the admin project with
+instances (RunInstances of 100 at a time) and times DescribeInstances (all of
+100 and 1,000 instances, and a MaxResults=100 page of them), DescribeImages,
+DescribeSecurityGroups and RunInstances + TerminateInstances, sequentially
+and at concurrency 10. Every request is SigV4-signed by boto3, one client per
+thread. Prints numbers only; nothing here asserts a time.
+
+    .venv/bin/python tools/bench/ec2.py [--seconds 3] [--concurrency 10]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+sys.path.insert(0, REPO)
+
+import boto3  # noqa: E402
+
+from tests.harness.cloud import Cloud  # noqa: E402
+
+QUOTA_OFF = {'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
+BIG_HOST = {'fake_vcpus': 1024, 'fake_memory_mb': 1024 * 1024, 'fake_disk_gb': 100000}
+
+
+def make_client(cloud):
+    rc = cloud.novarc()
+    return boto3.session.Session().client(
+        'ec2', endpoint_url=rc['EC2_URL'], region_name=rc['AWS_DEFAULT_REGION'],
+        aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
+        aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
+
+
+def measure(cloud, operation, seconds, concurrency):
+    """(requests/s, median latency ms, requests) of operation(client) run for seconds."""
+    latencies, errors = [], []
+    lock = threading.Lock()
+    clients = [make_client(cloud) for _ in range(concurrency)]
+    deadline = time.monotonic() + seconds
+
+    def worker(client):
+        mine = []
+        try:
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                operation(client)
+                mine.append(time.perf_counter() - start)
+        except Exception as error:  # reported below, not hidden
+            errors.append(error)
+        finally:
+            with lock:
+                latencies.extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if errors:
+        raise RuntimeError(errors[0])
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000, len(latencies)
+
+
+def instances(client, **kwargs):
+    return [i for r in client.describe_instances(**kwargs)['Reservations']
+            for i in r['Instances']]
+
+
+def fill(client, ami, total, timeout=600):
+    """RunInstances (100 at a time) until the project has total running instances."""
+    have = len(instances(client))
+    while have < total:
+        count = min(100, total - have)
+        client.run_instances(ImageId=ami, MinCount=count, MaxCount=count,
+                             InstanceType='m1.tiny')
+        have += count
+    deadline = time.monotonic() + timeout
+    while True:
+        states = [i['State']['Name'] for i in instances(client)]
+        if len(states) >= total and set(states) == {'running'}:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit('instances not running after %ss' % timeout)
+        time.sleep(0.5)
+
+
+def report(label, result):
+    rate, median, count = result
+    print('%-52s %8.1f req/s   median %7.1f ms   (%d requests)' % (label, rate, median, count),
+          flush=True)
+
+
+def run(cloud, seconds, concurrency, sizes):
+    setup = make_client(cloud)
+    ami = setup.describe_images(Filters=[{'Name': 'name', 'Values': ['cirros']}])[
+        'Images'][0]['ImageId']
+    levels = (('sequential', 1), ('concurrency %d' % concurrency, concurrency))
+
+    def run_terminate(client):
+        made = client.run_instances(ImageId=ami, MinCount=1, MaxCount=1,
+                                    InstanceType='m1.tiny')['Instances'][0]
+        client.terminate_instances(InstanceIds=[made['InstanceId']])
+
+    for size in sizes:
+        fill(setup, ami, size)
+        for label, operation in (
+                ('DescribeInstances', lambda c: c.describe_instances()),
+                ('DescribeInstances MaxResults=100',
+                 lambda c: c.describe_instances(MaxResults=100))):
+            for level, threads in levels:
+                report('%s, %d instances, %s' % (label, size, level),
+                       measure(cloud, operation, seconds, threads))
+    for label, operation in (('DescribeImages', lambda c: c.describe_images()),
+                             ('DescribeSecurityGroups',
+                              lambda c: c.describe_security_groups()),
+                             ('RunInstances + TerminateInstances', run_terminate)):
+        for level, threads in levels:
+            report('%s, %s' % (label, level), measure(cloud, operation, seconds, threads))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seconds', type=float, default=3.0, help='per measurement')
+    parser.add_argument('--concurrency', type=int, default=10)
+    parser.add_argument('--sizes', default='100,1000', help='instances in the project')
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix='bench-ec2-') as state_path:
+        cloud = Cloud.start_all(state_path, **QUOTA_OFF, **BIG_HOST)
+        try:
+            run(cloud, args.seconds, args.concurrency,
+                [int(size) for size in args.sizes.split(',')])
+        finally:
+            cloud.stop()
+
+
+if __name__ == '__main__':
+    main()
