@@ -1,4 +1,6 @@
 """A migrated SQLite database and a filesystem store in the test's temp dir."""
+import shutil
+
 import pytest
 
 from nova import context as nova_context
@@ -8,11 +10,24 @@ from nova.db import session as db_session
 from nova.image import service as image_service
 
 
+@pytest.fixture(scope='session')
+def _migrated(tmp_path_factory):
+    """A migrated database file, built once and copied for each test."""
+    path = tmp_path_factory.mktemp('image-db') / 'nova.sqlite'
+    CONF.set_override('sql_connection', 'sqlite:///%s' % path)
+    try:
+        migration.db_sync()
+    finally:
+        db_session.dispose()
+        CONF.clear_override('sql_connection')
+    return path
+
+
 @pytest.fixture
-def state(tmp_path):
+def state(tmp_path, _migrated):
+    shutil.copyfile(_migrated, tmp_path / 'nova.sqlite')
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('sql_connection', 'sqlite:///%s' % (tmp_path / 'nova.sqlite'))
-    migration.db_sync()
     yield tmp_path
     db_session.dispose()
 

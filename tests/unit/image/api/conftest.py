@@ -1,17 +1,23 @@
 """The image paste pipeline on a fresh SQLite database, with real tokens.
 
-Accounts (tests/unit/auth): alice is a member of project A, dave of B, root
-an admin of 'ops'. ``api`` calls the pipeline as one of them.
+alice is a member of project A, dave of B, root an admin of 'ops'; ``api``
+calls the pipeline as one of them. The migrated database with these accounts
+and their tokens is built once per session and copied for every test.
 """
 import json
+import shutil
+import types
 
 import pytest
 import webob
 
+from nova import context as nova_context
 from nova import wsgi
+from nova.auth import manager
+from nova.auth import tokens as auth_tokens
 from nova.conf import CONF
-from tests.unit.auth.conftest import (  # noqa: F401
-    PASSWORD, _empty_token_cache, accounts, ctx, db_ctx, empty_db, issue, synced_db)
+from nova.db import migration
+from nova.db import session as db_session
 
 DATA = bytes(range(256)) * 4096 + b'tail'  # 1 MiB and 4 bytes: more than one chunk
 
@@ -66,10 +72,40 @@ class Caller:
         return self('GET', '/v2/images/%s' % image['id'], user=user).json
 
 
-@pytest.fixture
-def api(accounts, issue, tmp_path):  # noqa: F811 -- the imported fixtures
-    CONF.set_override('state_path', str(tmp_path / 'state'))
-    tokens = {user: issue(user, project)[0]
-              for user, project in (('alice', 'A'), ('dave', 'B'), ('root', 'ops'))}
-    return Caller(wsgi.Loader().load_app('image'), tokens, accounts)
+PASSWORD = 'correct horse'
+USERS = (('alice', 'A', 'member'), ('dave', 'B', 'member'), ('root', 'ops', 'admin'))
 
+
+@pytest.fixture(scope='session')
+def _template(tmp_path_factory):
+    """(database file, accounts, tokens): migrated, with the users above, once."""
+    path = tmp_path_factory.mktemp('image-api-db') / 'nova.sqlite'
+    CONF.set_override('sql_connection', 'sqlite:///%s' % path)
+    try:
+        migration.db_sync()
+        ctxt = nova_context.get_admin_context()
+        projects = {name: manager.create_project(ctxt, name) for name in ('A', 'B', 'ops')}
+        users, tokens = {}, {}
+        for name, project, role in USERS:
+            users[name] = manager.create_user(ctxt, name, PASSWORD,
+                                              default_project_id=projects[project].id)
+            manager.add_role(ctxt, users[name].id, projects[project].id, role)
+            tokens[name] = auth_tokens.issue(users[name], projects[project])[0]
+    finally:
+        db_session.dispose()
+        CONF.clear_override('sql_connection')
+    return path, types.SimpleNamespace(projects=projects, users=users), tokens
+
+
+@pytest.fixture
+def api(_template, tmp_path):
+    template, accounts, tokens = _template
+    state = tmp_path / 'state'
+    state.mkdir()
+    shutil.copyfile(template, state / 'nova.sqlite')
+    CONF.set_override('state_path', str(state))
+    CONF.set_override('sql_connection', 'sqlite:///%s' % (state / 'nova.sqlite'))
+    auth_tokens.invalidate_cache()
+    yield Caller(wsgi.Loader().load_app('image'), tokens, accounts)
+    auth_tokens.invalidate_cache()
+    db_session.dispose()
