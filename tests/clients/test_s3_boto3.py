@@ -238,6 +238,27 @@ def test_put_get_with_ranges_and_conditions(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key='k', IfModifiedSince=earlier)['Body'].read() == body
 
 
+ODD_KEYS = ['a&b=c', 'hash#tag', 'percent%20', 'plus+sign', 'question?mark', 'tilde~',
+            'with space', 'ünïcode/ключ/日本']
+
+
+@pytest.mark.parametrize('style', ['path', 'virtual'])
+def test_keys_with_unusual_characters(connect, bucket, style):
+    s3 = connect(style=style)
+    for key in ODD_KEYS:
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    assert [o['Key'] for o in s3.list_objects(Bucket=bucket)['Contents']] == ODD_KEYS
+    assert [o['Key'] for o in s3.list_objects_v2(Bucket=bucket)['Contents']] == ODD_KEYS
+    for key in ODD_KEYS:
+        assert s3.get_object(Bucket=bucket, Key=key)['Body'].read() == key.encode()
+    s3.copy_object(Bucket=bucket, Key='copy of ' + ODD_KEYS[-1],
+                   CopySource={'Bucket': bucket, 'Key': ODD_KEYS[-1]})
+    result = s3.delete_objects(Bucket=bucket, Delete={'Objects': [
+        {'Key': key} for key in ODD_KEYS + ['copy of ' + ODD_KEYS[-1]]]})
+    assert len(result['Deleted']) == len(ODD_KEYS) + 1
+    assert 'Contents' not in s3.list_objects_v2(Bucket=bucket)
+
+
 def test_metadata_head_and_copy(s3, bucket):
     s3.put_object(Bucket=bucket, Key='src', Body=b'data', ContentType='text/plain',
                   Metadata={'colour': 'blue', 'Shape': 'round'}, CacheControl='no-cache')
@@ -423,8 +444,9 @@ def test_presigned_urls(s3, bucket):
 def test_signature_version_2_clients(connect, s3, bucket):
     for style in ('path', 'virtual'):
         v2 = connect(style=style, signature_version='s3')
-        v2.put_object(Bucket=bucket, Key='v2-' + style, Body=b'two', Metadata={'m': '1'})
-        assert v2.get_object(Bucket=bucket, Key='v2-' + style)['Body'].read() == b'two'
+        key = 'v2 %s/ünï+%%' % style
+        v2.put_object(Bucket=bucket, Key=key, Body=b'two', Metadata={'m': '1'})
+        assert v2.get_object(Bucket=bucket, Key=key)['Body'].read() == b'two'
     assert len(v2.list_objects(Bucket=bucket)['Contents']) == 2
     wrong = connect(signature_version='s3', secret='x' * 40)
     with pytest.raises(ClientError) as e:
