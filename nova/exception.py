@@ -564,6 +564,14 @@ class SecurityGroupCannotDelete(Invalid):
     msg_fmt = "The security group '%(group)s' cannot be deleted by a user."
 
 
+class SecurityGroupExistsForInstance(Invalid):
+    msg_fmt = 'Security group %(group)s already associated with the instance %(instance_id)s'
+
+
+class SecurityGroupNotExistsForInstance(Invalid):
+    msg_fmt = 'Security group %(group)s not associated with the instance %(instance_id)s'
+
+
 class SecurityGroupRuleExists(Conflict):
     msg_fmt = 'The specified rule already exists in the security group.'
 

@@ -7,6 +7,7 @@ the API process. Instances are DB rows; callers pass the row they got from
 shelve are mixed in from their own modules.
 """
 import base64
+import json
 import logging
 import random
 import re
@@ -23,6 +24,7 @@ from nova.compute.states import begin_task, check_instance_lock, check_instance_
 from nova.conf import CONF
 from nova.db import api as db
 from nova.image import service as image_service
+from nova.network import security_groups as network_groups
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
 
@@ -78,6 +80,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             key_data = db.key_pair_get(context, context.user_id, key_name).public_key
         if user_data is not None:
             _check_user_data(user_data)
+        if security_groups:
+            network_groups.SecurityGroupAPI().check_names(context, security_groups)
         hints = dict(scheduler_hints or {})
         group = self._check_group(context, hints.get('group'))
         zone, force_hosts = self._check_zone(context, availability_zone)
@@ -100,8 +104,9 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             'architecture': image['properties'].get('architecture'),
             'vm_mode': image['properties'].get('vm_mode'), 'progress': 0,
             'security_groups': list(security_groups or ['default']),
-            'system_metadata': {'image_%s' % k: str(v)
-                                for k, v in image['properties'].items()},
+            'system_metadata': dict(
+                {'image_%s' % k: str(v) for k, v in image['properties'].items()},
+                **({'scheduler_hints': json.dumps(hints)} if hints else {})),
         }
         count = max_count
         while True:
@@ -135,6 +140,10 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         if max_count < min_count:
             raise exception.InvalidInput(reason='max_count must be >= min_count')
         return min_count, max_count
+
+    @staticmethod
+    def _check_user_data(user_data):
+        _check_user_data(user_data)
 
     @staticmethod
     def _check_metadata(context, project_id, metadata):
@@ -408,6 +417,23 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         if unknown:
             raise exception.InvalidInput(reason='cannot update %s' % ', '.join(sorted(unknown)))
         return db.instance_update(context, instance.uuid, values)
+
+    def add_security_group(self, context, instance, name):
+        """Put the instance in one more of its project's groups."""
+        group = network_groups.SecurityGroupAPI().get_by_name(context, name)
+        names = list(instance.security_groups or [])
+        if group.name in names:
+            raise exception.SecurityGroupExistsForInstance(group=name,
+                                                           instance_id=instance.uuid)
+        return db.instance_update(context, instance.uuid, {'security_groups': names + [name]})
+
+    def remove_security_group(self, context, instance, name):
+        names = list(instance.security_groups or [])
+        if name not in names:
+            raise exception.SecurityGroupNotExistsForInstance(group=name,
+                                                              instance_id=instance.uuid)
+        names.remove(name)
+        return db.instance_update(context, instance.uuid, {'security_groups': names})
 
     def get_metadata(self, context, instance):
         return db.instance_metadata_get(context, instance.uuid)

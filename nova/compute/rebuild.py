@@ -13,6 +13,7 @@ from nova.compute import move_spec, power_state, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.action_events import instance_action
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
+from nova.db import api as db
 
 
 class RebuildAPI:
@@ -21,8 +22,12 @@ class RebuildAPI:
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
     def rebuild(self, context, instance, image_href, admin_password=None, name=None,
-                metadata=None, access_ip_v4=None, access_ip_v6=None):
-        """Rebuild from ``image_href``; returns the instance as it enters REBUILDING."""
+                metadata=None, access_ip_v4=None, access_ip_v6=None, key_name=db.ANY,
+                user_data=db.ANY):
+        """Rebuild from ``image_href``; returns the instance as it enters REBUILDING.
+
+        key_name and user_data replace the instance's (None removes them) when given.
+        """
         if not instance.host:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         image = self._check_image(context, image_href, instance)
@@ -43,6 +48,14 @@ class RebuildAPI:
         for field, value in (('access_ip_v4', access_ip_v4), ('access_ip_v6', access_ip_v6)):
             if value is not None:
                 values[field] = value
+        if key_name is not db.ANY:
+            values['key_name'] = key_name
+            values['key_data'] = None if key_name is None else db.key_pair_get(
+                context, context.user_id, key_name).public_key
+        if user_data is not db.ANY:
+            if user_data is not None:
+                self._check_user_data(user_data)
+            values['user_data'] = user_data
         compute_utils.start_action(context, instance.uuid, 'rebuild')
         instance = begin_task(context, instance, task_states.REBUILDING, method='rebuild',
                               **values)

@@ -39,13 +39,17 @@ def create_accounts(cloud, workers):
                          'user_domain_name': 'Default', 'project_domain_name': 'Default',
                          'roles': [role]})
 
+    # tempest takes 'alt' credentials as the first free account without the admin
+    # role, in file order: the alt members come first so that a worker's alt is
+    # never a reader, nor in its primary's project
     for n in range(1, workers + 1):
-        project, alt = 'tempest-%d' % n, 'tempest-alt-%d' % n
+        cloud.manage('project', 'create', 'tempest-alt-%d' % n)
+        user('tempest-alt-member-%d' % n, 'tempest-alt-%d' % n, 'member')
+    for n in range(1, workers + 1):
+        project = 'tempest-%d' % n
         cloud.manage('project', 'create', project)
-        cloud.manage('project', 'create', alt)
         user('tempest-member-%d' % n, project, 'member')
         user('tempest-reader-%d' % n, project, 'reader')
-        user('tempest-alt-member-%d' % n, alt, 'member')
     rc = cloud.novarc()
     accounts.append({'username': rc['OS_USERNAME'], 'project_name': rc['OS_PROJECT_NAME'],
                      'password': rc['OS_PASSWORD'], 'user_domain_name': 'Default',
@@ -119,7 +123,9 @@ def main():
     work = os.path.abspath(args.work)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, 'locks'))
-    cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False)
+    # one fake host, so resizes land on it as on a single-node devstack
+    cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
+                            allow_resize_to_same_host=True)
     try:
         accounts_path = os.path.join(work, 'accounts.yaml')
         with open(accounts_path, 'w') as f:

@@ -15,7 +15,7 @@ from nova.api import middleware
 from nova.api.openstack import faults
 
 MIN_VERSION = '2.1'
-MAX_VERSION = '2.99'  # doc/api-guide.md lists what each version changed
+MAX_VERSION = '2.100'  # doc/api-guide.md lists what each version changed
 ENV_KEY = 'nova.api_version'
 HEADER = 'OpenStack-API-Version'
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'

@@ -109,6 +109,20 @@ class ServerActionsController(wsgi.Controller):
     def restore(self, req, id, body):
         self._simple(req, id, 'os_compute_api:os-deferred-delete:restore', 'restore')
 
+    @wsgi.action('addSecurityGroup')
+    @validation.schema(schema.security_group_action('addSecurityGroup'))
+    def add_security_group(self, req, id, body):
+        instance = self._authorized(req, id, 'os_compute_api:os-security-groups:add')
+        self.compute_api.add_security_group(req.context, instance,
+                                            body['addSecurityGroup']['name'])
+
+    @wsgi.action('removeSecurityGroup')
+    @validation.schema(schema.security_group_action('removeSecurityGroup'))
+    def remove_security_group(self, req, id, body):
+        instance = self._authorized(req, id, 'os_compute_api:os-security-groups:remove')
+        self.compute_api.remove_security_group(req.context, instance,
+                                               body['removeSecurityGroup']['name'])
+
     @wsgi.action('os-getConsoleOutput')
     @wsgi.response(200)
     @validation.schema(schema.console_output)

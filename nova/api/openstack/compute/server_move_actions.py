@@ -1,12 +1,13 @@
 """Server actions that move or copy a server: rebuild, resize, migrations, images, shelve.
 
 What the compute API cannot take yet is refused with a 400 naming it rather
-than ignored: a new key pair or user data on rebuild, preserve_ephemeral,
+than ignored: personality files on rebuild, preserve_ephemeral,
 and a zone or host on unshelve (2.77, 2.91). A rebuild's new description
 and hostname are set with compute_api.update once the rebuild is accepted.
 """
 import webob.exc
 
+from nova import exception
 from nova import policy
 from nova.api.openstack import common
 from nova.api.openstack import validation
@@ -20,7 +21,7 @@ from nova.compute import api as compute_api
 _REBUILD_FIELDS = {'name': 'name', 'metadata': 'metadata', 'accessIPv4': 'access_ip_v4',
                    'accessIPv6': 'access_ip_v6'}
 _REBUILD_UPDATES = {'description': 'display_description', 'hostname': 'hostname'}
-_REBUILD_UNSUPPORTED = ('personality', 'trusted_image_certificates', 'key_name', 'user_data')
+_REBUILD_UNSUPPORTED = ('personality', 'trusted_image_certificates')
 
 
 def _refuse(names):
@@ -56,9 +57,17 @@ class ServerMoveActionsController(wsgi.Controller):
                  else []))
         password = args.get('adminPass') or passwords.generate_password(
             servers.ADMIN_PASSWORD_LENGTH)
-        self.compute_api.rebuild(context, instance, args['imageRef'], admin_password=password,
-                                 **{arg: args[key] for key, arg in _REBUILD_FIELDS.items()
-                                    if key in args})
+        replace = {arg: args[key] for key, arg in (('key_name', 'key_name'),
+                                                     ('user_data', 'user_data'))
+                   if key in args}  # 2.54, 2.57: null removes them
+        if 'accessIPv6' in args:
+            args = dict(args, accessIPv6=servers.normalized_ipv6(args['accessIPv6']))
+        replace.update((arg, args[key]) for key, arg in _REBUILD_FIELDS.items() if key in args)
+        try:
+            self.compute_api.rebuild(context, instance, args['imageRef'],
+                                     admin_password=password, **replace)
+        except exception.KeypairNotFound:
+            raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
         updates = {column: args[key] for key, column in _REBUILD_UPDATES.items()
                    if key in args}
         if updates:
@@ -67,6 +76,8 @@ class ServerMoveActionsController(wsgi.Controller):
         page = views.ServerViews(req, self.compute_api, [instance])
         server = page.server(instance, full=req.is_version('2.75'), groups=True)
         server['adminPass'] = password
+        if req.is_version('2.57'):
+            server['user_data'] = instance.user_data
         return {'server': server}
 
     # --------------------------------------------------------------- resize
@@ -76,7 +87,10 @@ class ServerMoveActionsController(wsgi.Controller):
         instance = self._authorized(req, id, 'os_compute_api:servers:resize')
         flavor = servers.get_flavor(req.context, body['resize']['flavorRef'],
                                     'Unable to locate requested flavor.')
-        self.compute_api.resize(req.context, instance, flavor)
+        try:
+            self.compute_api.resize(req.context, instance, flavor)
+        except exception.NoValidHost as error:  # as Nova: the request cannot be placed
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
     @wsgi.action('confirmResize')
     @wsgi.response(204)
@@ -99,7 +113,10 @@ class ServerMoveActionsController(wsgi.Controller):
         instance = self._authorized(req, id, 'os_compute_api:os-migrate-server:migrate')
         host = (body['migrate'] or {}).get('host') if req.is_version('2.56') else None
         kwargs = {'host': host} if host else {}
-        self.compute_api.migrate(req.context, instance, **kwargs)
+        try:
+            self.compute_api.migrate(req.context, instance, **kwargs)
+        except exception.NoValidHost as error:
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
     @wsgi.action('os-migrateLive')
     @validation.schema(schema.migrate_live, '2.1', '2.24')

@@ -4,6 +4,8 @@ Translation only: the compute API decides (quota, state, lock, ownership);
 this module maps the request onto its arguments and its rows onto the
 documented bodies (views/servers.py).
 """
+import ipaddress
+
 import webob.exc
 
 from nova import exception
@@ -33,6 +35,17 @@ def get_flavor(context, flavor_ref, message='Invalid flavorRef provided.'):
         return flavors.get_by_flavor_id(flavorid, context, read_deleted='no')
     except exception.FlavorNotFound:
         raise webob.exc.HTTPBadRequest(explanation=message) from None
+
+
+def normalized_ipv6(value):
+    """accessIPv6 as Nova stores it: the address's canonical (compressed) form."""
+    if not value:
+        return value
+    try:
+        return str(ipaddress.IPv6Address(value))
+    except ValueError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='accessIPv6 %r is not a valid IPv6 address' % (value,)) from None
 
 
 def _bool(value):
@@ -110,14 +123,15 @@ class ServersController(wsgi.Controller):
                 security_groups=[g['name'] for g in server.get('security_groups', [])
                                  if g.get('name')] or None,
                 tags=server.get('tags'), access_ip_v4=server.get('accessIPv4'),
-                access_ip_v6=server.get('accessIPv6'),
+                access_ip_v6=normalized_ipv6(server.get('accessIPv6')),
                 config_drive=_bool(server.get('config_drive')),
                 hostname=server.get('hostname'))
         except exception.ImageNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
         except exception.KeypairNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
-        except (exception.InstanceGroupNotFound, exception.FlavorNotFound) as error:
+        except (exception.InstanceGroupNotFound, exception.FlavorNotFound,
+                exception.SecurityGroupNotFound) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
         if _bool(server.get('return_reservation_id')):
             return {'reservation_id': reservation_id}
@@ -187,6 +201,8 @@ class ServersController(wsgi.Controller):
                   'hostname': 'hostname'}
         values = {column: body['server'][key] for key, column in fields.items()
                   if key in body['server']}
+        if 'access_ip_v6' in values:
+            values['access_ip_v6'] = normalized_ipv6(values['access_ip_v6'])
         if values:
             instance = self.compute_api.update(context, instance, **values)
         page = views.ServerViews(req, self.compute_api, [instance])

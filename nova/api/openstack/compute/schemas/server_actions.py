@@ -106,3 +106,9 @@ rebuild_v257 = _rebuild_schema(**_v257)
 rebuild_v263 = _rebuild_schema(**_v263)
 rebuild_v290 = _rebuild_schema(**_v263, hostname=types.hostname)
 rebuild_v294 = _rebuild_schema(**_v263, hostname=types.fqdn)
+
+
+def security_group_action(name):
+    """addSecurityGroup / removeSecurityGroup: {"name": group name}."""
+    return _action(name, _object({'name': {'type': 'string', 'minLength': 1,
+                                           'maxLength': 255}}, ['name']))

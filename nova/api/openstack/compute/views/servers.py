@@ -5,6 +5,7 @@ what a page of servers shares (faults of ERROR/DELETED servers, the zones of
 their hosts, the state of the hosts for host_status) in one call each, so a
 page of 1,000 servers costs the same few queries as a page of one.
 """
+import json
 import time
 
 from nova import exception
@@ -58,7 +59,7 @@ class ServerViews:
 
     # the versions that change a server's representation, compared once per request
     VERSIONS = ('2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.63', '2.71', '2.73', '2.90',
-                '2.96', '2.98')
+                '2.96', '2.98', '2.100')
 
     def __init__(self, req, compute_api, instances=()):
         self.req, self.context = req, req.context
@@ -209,6 +210,9 @@ class ServerViews:
             server['server_groups'] = self._server_groups(instance)
         if at['2.96']:
             server['pinned_availability_zone'] = instance.availability_zone
+        if at['2.100'] and full:
+            server['scheduler_hints'] = json.loads(
+                (instance.system_metadata or {}).get('scheduler_hints') or '{}')
         return server
 
     def _add_full(self, server, instance, show_extended):
@@ -218,12 +222,13 @@ class ServerViews:
             'key_name': instance.key_name,
             'OS-SRV-USG:launched_at': common.strtime(instance.launched_at),
             'OS-SRV-USG:terminated_at': common.strtime(instance.terminated_at),
-            'security_groups': [{'name': name} for name in instance.security_groups or []],
             'OS-EXT-STS:task_state': instance.task_state,
             'OS-EXT-STS:vm_state': instance.vm_state,
             'OS-EXT-STS:power_state': instance.power_state,
             'os-extended-volumes:volumes_attached': [],  # no volume attachments yet
         })
+        if instance.security_groups:  # as Nova: no key when the server is in none
+            server['security_groups'] = [{'name': name} for name in instance.security_groups]
         if show_extended:
             server.update({
                 'OS-EXT-SRV-ATTR:host': instance.host,
