@@ -342,6 +342,10 @@ def test_instance_attributes(ec2, five):
     assert base64.b64decode(data['UserData']['Value']) == b'hello five'
     groups = ec2.describe_instance_attribute(InstanceId=target, Attribute='groupSet')
     assert [g['GroupName'] for g in groups['Groups']] == ['boto-five']
+    ebs = ec2.describe_instance_attribute(InstanceId=target, Attribute='ebsOptimized')
+    assert ebs['EbsOptimized'] == {'Value': False}
+    codes = ec2.describe_instance_attribute(InstanceId=target, Attribute='productCodes')
+    assert codes['ProductCodes'] == []
     assert _error_code(ec2.describe_instance_attribute, InstanceId=target,
                        Attribute='colour') == 'InvalidParameterValue'
     assert _error_code(ec2.modify_instance_attribute, InstanceId=target,

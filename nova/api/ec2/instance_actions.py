@@ -99,7 +99,13 @@ ATTRIBUTES = {
     'instanceInitiatedShutdownBehavior': lambda i: 'terminate' if i.shutdown_terminate
     else 'stop',
     'rootDeviceName': lambda i: i.root_device_name or '/dev/vda',
+    # what this cloud's instances are without the features AWS names
+    'ebsOptimized': lambda i: False,
+    'enaSupport': lambda i: False,
+    'sourceDestCheck': lambda i: True,
+    'disableApiStop': lambda i: False,
 }
+LIST_ATTRIBUTES = ('blockDeviceMapping', 'productCodes')
 ID_ATTRIBUTES = {'kernel': 'aki', 'ramdisk': 'ari'}
 
 
@@ -110,8 +116,8 @@ def describe_instance_attribute(call):
     body = {'instanceId': ec2_id}
     if name == 'groupSet':
         body['groupSet'] = views.Renderer(call, [instance]).group_set(instance)
-    elif name == 'blockDeviceMapping':
-        body['blockDeviceMapping'] = []
+    elif name in LIST_ATTRIBUTES:
+        body[name] = []
     elif name in ATTRIBUTES:
         value = ATTRIBUTES[name](instance)
         if name in ID_ATTRIBUTES:
