@@ -4,7 +4,7 @@ PYTHON  ?= python3
 FLAGS   ?= etc/nova/nova.flags
 BIN      = $(VENV)/bin
 
-.PHONY: run test unit functional integration pep8 bench clean venv
+.PHONY: run test unit functional integration pep8 bench clean venv tempest
 
 venv: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ integration: venv
 	tools/install_deps.sh
 	$(BIN)/pytest -q -rs tests/integration
 
+# tempest's compute API subset against a fresh nova-all (tools/tempest/run.sh)
+tempest: venv
+	tools/tempest/run.sh
+
 pep8: venv
 	$(BIN)/ruff check nova tests tools
 
@@ -40,4 +44,4 @@ bench: venv
 	$(BIN)/python tools/bench/rpc.py
 
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) .venv-tempest *.egg-info
