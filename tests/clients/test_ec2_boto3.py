@@ -551,3 +551,15 @@ def test_admin_actions(cloud, ec2, other):
     assert status == 200
     status, body = _signed_query(cloud, 'DescribeUsers')
     assert 'ec2-admin-made' not in body
+
+
+def test_metadata_port_answers_versions_and_hides_instances(cloud, five):
+    """The listener on the metadata port: versions for anyone, no instance data for an
+    address no instance has (this test's 127.0.0.1)."""
+    with urllib.request.urlopen(cloud.url('metadata', '/'), timeout=10) as reply:
+        versions = reply.read().decode().split('\n')
+    assert versions[0] == '1.0' and versions[-1] == 'latest'
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(cloud.url('metadata', '/latest/meta-data/instance-id'),
+                               timeout=10)
+    assert raised.value.code == 404
