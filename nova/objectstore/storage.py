@@ -10,9 +10,10 @@ Layout under --buckets_path::
 An object's metadata (ETag, Content-Type and the other stored headers,
 x-amz-meta-*, ACL) is one JSON document in the extended attribute
 ``user.nova.s3`` of its file. A write streams into a temporary file in tmp/,
-sets the attribute, fsyncs, and renames the file into place, so data and
-metadata appear together or not at all, and a reader holding the old file open
-keeps reading the old version. A new bucket is assembled in a hidden directory
+sets the attribute, fsyncs, renames the file into place and fsyncs its
+directory, so data and metadata appear together or not at all and stay once
+acknowledged, and a reader holding the old file open keeps reading the old
+version. A new bucket is assembled in a hidden directory
 and renamed into place; a deleted one is renamed away before it is removed.
 """
 import dataclasses
@@ -165,14 +166,17 @@ class Staged:
         return stat
 
     def commit(self, path, root):
-        """Rename into place below root, creating (and re-creating) parents."""
+        """Rename into place below root, creating (and re-creating) parents, and
+        make the rename durable: an acknowledged object survives a crash."""
         for _attempt in range(10):
             try:
                 os.replace(self.path, path)
-                return
+                break
             except FileNotFoundError:  # a parent pruned by a concurrent delete
                 os.makedirs(os.path.dirname(path), exist_ok=True)
-        raise exception.NovaException('could not store %s under %s' % (path, root))
+        else:
+            raise exception.NovaException('could not store %s under %s' % (path, root))
+        tpool.execute(fsync_dir, os.path.dirname(path))
 
     def __enter__(self):
         return self
@@ -182,6 +186,15 @@ class Staged:
             self.file.close()
         if exc_type is not None:
             discard(self.path)
+
+
+def fsync_dir(path):
+    """Flush a directory's entries (a rename into it) to disk."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _copy_range(src, offset, count, dst):
