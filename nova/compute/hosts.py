@@ -92,10 +92,10 @@ class HostAPI:
         raise exception.ComputeHostNotFound(host=node_uuid)
 
     def hypervisor_servers(self, context, hosts):
-        """{host: [instance]} of the live instances on these hosts (one query)."""
+        """{host: [instance record]} of the live instances on these hosts."""
         by_host = {host: [] for host in hosts}
         if hosts:
-            for instance in db.instance_get_all_by_filters(
+            for instance in db.instance_records_by_filters(
                     context, {'host': sorted(by_host)}, sort_keys=['id'], sort_dirs=['asc']):
                 by_host[instance.host].append(instance)
         return by_host

@@ -227,13 +227,21 @@ def instance_get_all_by_host(context, host):
     return instance_get_all_by_filters(context, {'host': host})
 
 
+_USAGE_COLUMNS = (Instance.uuid, Instance.display_name, Instance.project_id, Instance.vm_state,
+                  Instance.deleted, Instance.created_at, Instance.launched_at,
+                  Instance.terminated_at, Instance.vcpus, Instance.memory_mb, Instance.root_gb,
+                  Instance.ephemeral_gb, Instance.flavor)
+
+
 def instance_get_active_by_window(context, begin, end, project_id=None, limit=None,
                                   marker=None):
-    """Instances, deleted ones too, that lived during [begin, end] (not terminated
-    before begin, not launched after end), oldest first after the marker uuid:
-    what usage reports bill.
+    """Rows (uuid, display_name, project_id, vm_state, deleted, created_at,
+    launched_at, terminated_at, vcpus, memory_mb, root_gb, ephemeral_gb, flavor)
+    of the instances, deleted ones too, that lived during [begin, end] (not
+    terminated before begin, not launched after end), oldest first after the
+    marker uuid: what usage reports bill, without building ORM objects.
     """
-    stmt = query.model_query(context, Instance, 'yes').where(
+    stmt = sa.select(*_USAGE_COLUMNS).where(
         sa.or_(Instance.terminated_at.is_(None), Instance.terminated_at >= begin),
         sa.or_(Instance.launched_at.is_(None), Instance.launched_at <= end))
     if project_id is not None:
@@ -241,7 +249,7 @@ def instance_get_active_by_window(context, begin, end, project_id=None, limit=No
     order = paginate.sort_criteria(Instance, ['created_at', 'id'], ['asc', 'asc'])
     marker_stmt = sa.select(Instance).where(Instance.uuid == marker)
     with db_session.reader() as session:
-        return paginate.page(session, stmt, order, limit, marker_stmt, marker)
+        return paginate.page(session, stmt, order, limit, marker_stmt, marker, rows=True)
 
 
 def instance_uuids_by_host(context):

@@ -76,12 +76,15 @@ def _server_usage(instance, start, end, now):
 def _usages(instances, start, end, detailed):
     """[tenant usage] in the order projects first appear among instances."""
     now = utils.utcnow()
+    period = {'start': common.strtime(start), 'stop': common.strtime(end)}
     by_project = {}
     for instance in instances:
-        usage = by_project.setdefault(instance.project_id, {
-            'tenant_id': instance.project_id, 'start': common.strtime(start),
-            'stop': common.strtime(end), 'total_hours': 0.0, 'total_local_gb_usage': 0.0,
-            'total_memory_mb_usage': 0.0, 'total_vcpus_usage': 0.0, 'server_usages': []})
+        usage = by_project.get(instance.project_id)
+        if usage is None:
+            usage = by_project[instance.project_id] = dict(
+                period, tenant_id=instance.project_id, total_hours=0.0,
+                total_local_gb_usage=0.0, total_memory_mb_usage=0.0, total_vcpus_usage=0.0,
+                server_usages=[])
         hours, server = _server_usage(instance, start, end, now)
         usage['total_hours'] += hours
         usage['total_local_gb_usage'] += hours * server['local_gb']
