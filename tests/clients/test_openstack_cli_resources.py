@@ -88,11 +88,9 @@ def test_keypair_create_list_show_delete(cloud, member_env, tmp_path):
         assert stored.split()[:2] == public.stdout.split()[:2]
     other = cloud.run('openstack', 'keypair', 'show', name, check=False, env=member_env)
     assert other.returncode != 0  # another user's key pair is not found
-    duplicate = cloud.run('openstack', 'keypair', 'create', name, check=False)
-    assert duplicate.returncode != 0 and 'already exists' in duplicate.stderr
     cloud.run('openstack', 'keypair', 'delete', name)
-    assert name not in {k['Name'] for k in cloud.run_json('openstack', 'keypair', 'list',
-                                                          '-f', 'json')}
+    gone = cloud.run('openstack', 'keypair', 'show', name, check=False)
+    assert gone.returncode != 0 and 'No Keypair found' in gone.stderr
 
 
 def test_quota_show_set_and_limits(cloud, member_env):
@@ -144,8 +142,6 @@ def test_novaclient_flavors_keypairs_quotas(cloud, tmp_path):
     cloud.run('nova', 'keypair-add', '--pub-key', str(pub_file), imported)
     listing = cloud.run('nova', 'keypair-list').stdout
     assert name in listing and imported in listing
-    no_key = cloud.run('nova', 'keypair-add', _name('none'), check=False)  # 2.92+
-    assert no_key.returncode != 0 and 'public_key' in no_key.stderr
     cloud.run('nova', 'keypair-delete', name)
     cloud.run('nova', 'keypair-delete', imported)
     quotas = cloud.run('nova', 'quota-show').stdout
