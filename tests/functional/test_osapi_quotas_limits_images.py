@@ -197,6 +197,13 @@ def test_availability_zones(cloud):  # noqa: F811
     assert 'nova-scheduler' in by_name['internal']['hosts']['controller']
     assert alice.get('/os-availability-zone/detail').status_int == 403
 
+    h3 = db.service_get_by_host_and_binary(cloud.admin, 'h3', 'nova-compute')
+    db.service_update(cloud.admin, h3.id, {'disabled': True})
+    zones = alice.get('/os-availability-zone').json['availabilityZoneInfo']
+    assert zones == [
+        {'zoneName': 'nova', 'zoneState': {'available': True}, 'hosts': None},
+        {'zoneName': 'az1', 'zoneState': {'available': False}, 'hosts': None}]
+
 
 # ------------------------------------------------------------ images proxy
 
