@@ -18,22 +18,35 @@ def timestamp(value):
     return value.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (value.microsecond // 1000)
 
 
+def _escape(text):
+    if '&' in text or '<' in text or '>' in text:
+        return escape(text)
+    return text
+
+
 def _text(value):
+    if value.__class__ is str:
+        return _escape(value)
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, datetime.datetime):
         return timestamp(value)
-    return escape(str(value))
+    return _escape(str(value))
 
 
 def _element(name, value, out):
     if value is None:
         return
-    if isinstance(value, (dict, list)):
-        children = value.items() if isinstance(value, dict) else (('item', v) for v in value)
+    if value.__class__ is dict or isinstance(value, dict):
         out.append('<%s>' % name)
-        for child_name, child in children:
-            _element(child_name, child, out)
+        for child_name, child in value.items():
+            if child is not None:
+                _element(child_name, child, out)
+        out.append('</%s>' % name)
+    elif value.__class__ is list or isinstance(value, (list, tuple)):
+        out.append('<%s>' % name)
+        for child in value:
+            _element('item', child, out)
         out.append('</%s>' % name)
     else:
         out.append('<%s>%s</%s>' % (name, _text(value), name))
