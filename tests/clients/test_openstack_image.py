@@ -185,3 +185,36 @@ def test_sharing_with_another_project(cloud, other, image_file, tmp_path):
     assert [(m.member_id, m.status) for m in owner.image.members(image.id)] == [
         (other_project, 'rejected')]
     owner.image.delete_image(image.id)
+
+
+def test_new_user_boots_an_uploaded_image_and_snapshots_it(cloud, other, tmp_path):
+    """The issue's 'done when': upload with the CLI, boot it, the host caches its bytes."""
+    data = os.urandom(512 * 1024)
+    path = tmp_path / 'boot.raw'
+    path.write_bytes(data)
+    _project, overrides = other
+    env = cloud.env(**overrides)
+    image = cloud.run_json('openstack', 'image', 'create', '--file', str(path),
+                           '--disk-format', 'raw', '--container-format', 'bare',
+                           '--private', _name('boot'), '-f', 'json', env=env)
+    server = cloud.run_json('openstack', 'server', 'create', '--image', image['id'],
+                            '--flavor', 'm1.tiny', '--wait', _name('vm'), '-f', 'json',
+                            env=env)
+    assert server['status'] == 'ACTIVE'
+    base = os.path.join(cloud.state_path, 'instances', '_base', image['id'])
+    with open(base, 'rb') as f:
+        assert f.read() == data  # fetched once into the host's cache, checksum verified
+
+    conn = _connect(cloud, **overrides)
+    snapshot_id = conn.compute.create_server_image(server['id'], _name('snap'), wait=True)
+    snapshot = conn.image.wait_for_status(conn.image.get_image(snapshot_id), 'active',
+                                          wait=60)
+    assert snapshot.owner == image['owner'] and snapshot.properties['image_type'] == \
+        'snapshot'
+    downloaded = conn.image.download_image(snapshot).content
+    assert hashlib.md5(downloaded).hexdigest() == snapshot.checksum and downloaded
+    vm = conn.compute.get_server(server['id'])
+    conn.compute.delete_server(vm)
+    conn.compute.wait_for_delete(vm, wait=60)
+    for image_id in (snapshot.id, image['id']):
+        conn.image.delete_image(image_id)
