@@ -43,11 +43,14 @@ class Client:
     def __init__(self, app, access, secret):
         self.app, self.access, self.secret = app, access, secret
 
-    def signed(self, action, version=4, secret=None, when=None, **params):
+    def signed(self, action, version=4, secret=None, when=None, method='POST', **params):
         body = dict(params, Action=action, Version='2016-11-15')
-        request = botocore.awsrequest.AWSRequest(
-            method='POST', url=URL, data=body,
-            headers={'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8'})
+        if method == 'GET':
+            request = botocore.awsrequest.AWSRequest(method='GET', url=URL, params=body)
+        else:
+            request = botocore.awsrequest.AWSRequest(
+                method='POST', url=URL, data=body,
+                headers={'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8'})
         credentials = botocore.credentials.Credentials(self.access, secret or self.secret)
         if version == 2:
             botocore.auth.SigV2Auth(credentials).add_auth(request)
@@ -62,9 +65,10 @@ class Client:
                 if when is not None:
                     botocore.auth.get_current_datetime = original
         prepared = request.prepare()
-        req = webob.Request.blank(URL, method='POST', headers=dict(prepared.headers))
-        req.body = prepared.body.encode() if isinstance(prepared.body, str) else \
-            urllib.parse.urlencode(body).encode()
+        req = webob.Request.blank(prepared.url, method=method, headers=dict(prepared.headers))
+        if method == 'POST':
+            req.body = prepared.body.encode() if isinstance(prepared.body, str) else \
+                urllib.parse.urlencode(body).encode()
         return req
 
     def call(self, action, **kwargs):

@@ -29,6 +29,10 @@ def test_sigv4_and_sigv2_requests_are_served(ec2):
     assert reply.status == 200 and reply.texts('regionName') == ['RegionOne']
     assert reply.texts('requestId')[0].startswith('req-')
     assert ec2.a.call('DescribeRegions', version=2).status == 200
+    for version in (4, 2):
+        reply = ec2.a.call('DescribeAvailabilityZones', version=version, method='GET',
+                           **{'ZoneName.1': 'nova'})
+        assert reply.status == 200 and reply.texts('zoneName') == ['nova'], reply.body
 
 
 def test_wrong_secret_and_unknown_key_are_auth_failure(ec2):
