@@ -163,3 +163,26 @@ def test_describe_instances_queries_do_not_grow_with_instances(cloud, ec2):
     many = _statements(lambda: ec2.a.call('DescribeInstances'))
     assert len(first) + len(more) == 10
     assert many == few, (few, many)
+
+
+GARBAGE = [
+    {},
+    {'InstanceId.1': 'i-zzzz', 'ImageId': 'nope', 'GroupId': 'sg-', 'KeyName': ''},
+    {'InstanceId': 'i-00000001', 'MinCount': '-1', 'MaxCount': 'many', 'MaxResults': '0',
+     'Attribute': 'x', 'Filter.1.Name': 'instance-id'},
+    {'ImageId': 'ami-0000000000000000f', 'Name': 'x' * 300, 'ImageLocation': '../../etc',
+     'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '-5',
+     'GroupName': 'default', 'NextToken': '%%%', 'ResourceId.1': 'i-00000001',
+     'Tag.1.Value': 'no key', 'LaunchPermission.Add.1.UserId': 'p', 'OperationType': 'x'},
+]
+
+
+def test_no_action_answers_garbage_with_a_server_error(ec2):
+    """Every registered action, as an admin (no policy short cut), with bad input: 4xx."""
+    from nova.api.ec2 import actions
+    for name in sorted(actions.ACTIONS):
+        for params in GARBAGE:
+            reply = ec2.ops.call(name, **params)
+            assert reply.status < 500, (name, params, reply.body)
+            if reply.status >= 400:
+                assert reply.code and 'Traceback' not in reply.body
