@@ -74,6 +74,11 @@ def check_metadata_items(context, project_id, count):
         raise exception.MetadataLimitExceeded(allowed=limit)
 
 
+def revert_project_quotas(context, project_id):
+    """Drop a project's overrides: the flag defaults apply again."""
+    db.quota_destroy_all_by_project(context, project_id)
+
+
 def _checked_limit(resource, limit):
     if resource not in RESOURCES:
         raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(RESOURCES))

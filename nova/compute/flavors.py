@@ -173,6 +173,11 @@ def add_access(flavorid, project_id, ctxt=None):
     db.flavor_access_add(ctxt, flavorid, project_id)
 
 
+def get_access(flavorid, ctxt=None):
+    """[project_id] a private flavor is shared with."""
+    return db.flavor_access_get_by_flavor_id(_admin(ctxt), flavorid)
+
+
 def remove_access(flavorid, project_id, ctxt=None):
     db.flavor_access_remove(_admin(ctxt), flavorid, project_id)
 

@@ -4,6 +4,8 @@ import urllib.parse
 
 import webob.exc
 
+from nova import exception
+from nova.auth import manager as auth_manager
 from nova.compute import task_states as ts
 from nova.compute import vm_states as vs
 
@@ -132,6 +134,15 @@ def sort_params(req, default_key='created_at', default_dir='desc'):
     if not keys and not dirs:
         return [default_key], [default_dir]
     return keys or [default_key], dirs
+
+
+def check_project(context, project_id):
+    """400 unless project_id names a project of the identity service."""
+    try:
+        auth_manager.get_project(context, project_id)
+    except exception.NotFound:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Project ID %s is not a valid project.' % project_id) from None
 
 
 def is_true(value):

@@ -2,22 +2,20 @@
 addTenantAccess / removeTenantAccess actions (admins only)."""
 import webob.exc
 
-from nova import exception
 from nova import policy
+from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import flavors as flavors_api
 from nova.api.openstack.compute.schemas import flavors as schema
 from nova.compute import flavors
-from nova.db import api as db
 
 RULE = 'os_compute_api:os-flavor-access'
 
 
 def _access_list(flavor_id, context):
     return {'flavor_access': [{'flavor_id': flavor_id, 'tenant_id': project_id}
-                              for project_id in db.flavor_access_get_by_flavor_id(
-                                  context, flavor_id)]}
+                              for project_id in flavors.get_access(flavor_id, context)]}
 
 
 class FlavorAccessController(wsgi.Controller):
@@ -41,11 +39,7 @@ class FlavorActionController(wsgi.Controller):
         policy.authorize(context, RULE + ':add_tenant_access', {})
         project_id = body['addTenantAccess']['tenant']
         flavors_api.get_flavor(context, id)
-        try:
-            db.project_get(context, project_id)
-        except exception.NotFound:
-            raise webob.exc.HTTPBadRequest(
-                explanation='Project ID %s is not a valid project.' % project_id) from None
+        common.check_project(context, project_id)
         flavors.add_access(id, project_id, ctxt=context)
         return _access_list(id, context)
 

@@ -8,14 +8,12 @@ project already uses is refused unless ``force`` is true.
 """
 import webob.exc
 
-from nova import exception
 from nova import policy
 from nova import quota
 from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import quota_sets as schema
-from nova.db import api as db
 
 RULE = 'os_compute_api:os-quota-sets:%s'
 
@@ -44,14 +42,6 @@ def _refuse_user_quota(req):
         raise webob.exc.HTTPBadRequest(
             explanation='Quotas are set per project here; user_id cannot be used to '
                         'change them.')
-
-
-def _check_project(context, project_id):
-    try:
-        db.project_get(context, project_id)
-    except exception.NotFound:
-        raise webob.exc.HTTPBadRequest(
-            explanation='Project ID %s is not a valid project.' % project_id) from None
 
 
 class QuotaSetsController(wsgi.Controller):
@@ -91,7 +81,7 @@ class QuotaSetsController(wsgi.Controller):
         context = req.context
         _authorize(req, 'update', id)
         _refuse_user_quota(req)
-        _check_project(context, id)
+        common.check_project(context, id)
         given = dict(body['quota_set'])
         force = common.is_true(given.pop('force', False))
         limits = {name: int(value) for name, value in given.items()}
@@ -111,4 +101,4 @@ class QuotaSetsController(wsgi.Controller):
     def delete(self, req, id):
         _authorize(req, 'delete', id)
         _refuse_user_quota(req)
-        db.quota_destroy_all_by_project(req.context, id)
+        quota.revert_project_quotas(req.context, id)
