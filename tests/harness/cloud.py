@@ -44,7 +44,8 @@ class Cloud:
     # -- starting -----------------------------------------------------------------------
     @classmethod
     def start_all(cls, state_path, **extra_flags):
-        cloud = cls(state_path, **extra_flags)
+        # one compute host: resizes stay on it, as etc/nova/nova.flags says
+        cloud = cls(state_path, **{'allow_resize_to_same_host': True, **extra_flags})
         cloud.manage('db', 'sync')
         cloud._spawn('nova-all')
         cloud.wait_ready()

@@ -48,6 +48,35 @@ def normalized_ipv6(value):
             explanation='accessIPv6 %r is not a valid IPv6 address' % (value,)) from None
 
 
+def _boot_image(server):
+    """The image to boot: imageRef, or the block device mapping that boots from an image.
+
+    The only mapping this cloud can honour is the boot disk made from an image
+    (source image, destination local, boot_index 0), which is what `openstack
+    server create --image` sends beside imageRef; volumes and blank disks are 400.
+    """
+    image_ref = server.get('imageRef') or None
+    mappings = server.get('block_device_mapping_v2') or []
+    if len(mappings) > 1:
+        raise webob.exc.HTTPBadRequest(explanation=(
+            'Only one block device mapping (the image to boot from) is supported'))
+    for mapping in mappings:
+        if (mapping.get('source_type') != 'image' or
+                mapping.get('destination_type', 'local') != 'local'):
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'Block device mappings with volumes, snapshots or blank disks are not '
+                'supported: only source_type image with destination_type local'))
+        if str(mapping.get('boot_index')) != '0':
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'The image block device mapping must have boot_index 0'))
+        mapped = mapping.get('uuid') or mapping.get('image_id')
+        if image_ref and mapped and mapped != image_ref:
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'The block device mapping image %s is not imageRef %s' % (mapped, image_ref)))
+        image_ref = image_ref or mapped
+    return image_ref
+
+
 def _bool(value):
     return common.is_true(value) if value is not None else False
 
@@ -105,6 +134,7 @@ class ServersController(wsgi.Controller):
         policy.authorize(context, 'os_compute_api:servers:create')
         self._refuse_unsupported(context, server)
         flavor = get_flavor(context, server['flavorRef'])
+        image_ref = _boot_image(server)
         min_count = int(server.get('min_count', 1))
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:
@@ -114,7 +144,7 @@ class ServersController(wsgi.Controller):
         hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints')
         try:
             instances, reservation_id = self.compute_api.create(
-                context, flavor, server.get('imageRef'), display_name=server['name'],
+                context, flavor, image_ref, display_name=server['name'],
                 display_description=description, min_count=min_count, max_count=max_count,
                 key_name=server.get('key_name'), user_data=server.get('user_data'),
                 metadata=server.get('metadata'),

@@ -29,6 +29,28 @@ _network = {
 }
 
 _bdm = {'type': 'array', 'maxItems': 0}  # volumes are not attached at boot (yet)
+# Nova's block_device_mapping_v2 item; servers.py accepts only the one entry that
+# boots from the image (what `openstack server create --image` sends)
+_bdm_v2_item = {
+    'type': 'object',
+    'properties': {
+        'source_type': {'type': 'string', 'enum': ['volume', 'image', 'snapshot', 'blank']},
+        'destination_type': {'type': 'string', 'enum': ['local', 'volume']},
+        'uuid': {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                 'pattern': '^[a-zA-Z0-9._-]*$'},
+        'image_id': types.image_id,
+        'boot_index': {'type': ['integer', 'string', 'null'], 'pattern': '^-?[0-9]+$'},
+        'delete_on_termination': types.boolean,
+        'device_name': {'type': ['string', 'null'], 'maxLength': 255},
+        'device_type': {'type': ['string', 'null'], 'maxLength': 255},
+        'disk_bus': {'type': ['string', 'null'], 'maxLength': 255},
+        'guest_format': {'type': ['string', 'null'], 'maxLength': 255},
+        'volume_size': {'type': ['integer', 'string', 'null'], 'pattern': '^[0-9]+$'},
+        'no_device': {},
+    },
+    'additionalProperties': False,
+}
+_bdm_v2 = {'type': 'array', 'items': _bdm_v2_item}
 
 create = {
     'type': 'object',
@@ -48,7 +70,7 @@ create = {
                 'personality': types.personality,
                 'availability_zone': types.name,
                 'block_device_mapping': _bdm,
-                'block_device_mapping_v2': _bdm,
+                'block_device_mapping_v2': _bdm_v2,
                 'config_drive': types.boolean,
                 'key_name': types.name,
                 'min_count': types.positive_integer,

@@ -1,0 +1,101 @@
+"""The unmodified `openstack` CLI drives a server through its life on a running
+nova-all: create --wait, list, show, reboot --wait, stop, start, resize --wait
+and confirm, delete --wait; and `openstack token issue`, as a project member."""
+import time
+import uuid
+
+import pytest
+
+
+def _name(prefix):
+    return '%s-%s' % (prefix, uuid.uuid4().hex[:8])
+
+
+@pytest.fixture(scope='module')
+def member(cloud):
+    """The environment of a member of a project of its own (its quota is not shared)."""
+    name = _name('srv')
+    cloud.manage('project', 'create', name)
+    cloud.manage('user', 'create', name + '-user', '--password', 'pw-' + name,
+                 '--project', name)
+    return cloud.env(OS_USERNAME=name + '-user', OS_PASSWORD='pw-' + name,
+                     OS_PROJECT_NAME=name)
+
+
+def _openstack(cloud, env, *argv):
+    return cloud.run_json('openstack', *argv, '-f', 'json', env=env)
+
+
+def _wait_status(cloud, env, server, status, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = _openstack(cloud, env, 'server', 'show', server)
+        if shown['status'] == status:
+            return shown
+        assert time.monotonic() < deadline, 'server %s is %s, not %s' % (
+            server, shown['status'], status)
+        time.sleep(0.5)
+
+
+def test_token_issue(cloud, member):
+    token = _openstack(cloud, member, 'token', 'issue')
+    assert token['id'] and token['project_id'] and token['user_id']
+    assert token['expires'].endswith('+0000')
+
+
+def test_server_lifecycle(cloud, member):
+    name = _name('demo')
+    created = _openstack(cloud, member, 'server', 'create', '--image', 'cirros',
+                         '--flavor', 'm1.tiny', '--wait', name)
+    server_id = created['id']
+    assert created['status'] == 'ACTIVE' and created['name'] == name
+    assert created['image'].startswith('cirros (')
+    assert created['flavor']['original_name'] == 'm1.tiny'
+
+    listed = _openstack(cloud, member, 'server', 'list')
+    assert [(s['Name'], s['Status'], s['Image'], s['Flavor']) for s in listed
+            if s['ID'] == server_id] == [(name, 'ACTIVE', 'cirros', 'm1.tiny')]
+
+    shown = _openstack(cloud, member, 'server', 'show', name)
+    assert shown['id'] == server_id and shown['OS-EXT-STS:vm_state'] == 'active'
+    assert shown['OS-EXT-STS:power_state'] == 1  # running
+
+    cloud.run('openstack', 'server', 'reboot', '--wait', name, env=member)
+    assert _openstack(cloud, member, 'server', 'show', name)['status'] == 'ACTIVE'
+
+    cloud.run('openstack', 'server', 'stop', name, env=member)
+    stopped = _wait_status(cloud, member, name, 'SHUTOFF')
+    assert stopped['OS-EXT-STS:power_state'] == 4  # shutdown
+    cloud.run('openstack', 'server', 'start', name, env=member)
+    _wait_status(cloud, member, name, 'ACTIVE')
+
+    cloud.run('openstack', 'server', 'resize', '--flavor', 'm1.small', '--wait', name,
+              env=member)
+    resized = _openstack(cloud, member, 'server', 'show', name)
+    assert resized['status'] == 'VERIFY_RESIZE'
+    assert resized['flavor']['original_name'] == 'm1.small'
+    cloud.run('openstack', 'server', 'resize', 'confirm', name, env=member)
+    confirmed = _wait_status(cloud, member, name, 'ACTIVE')
+    assert confirmed['flavor']['original_name'] == 'm1.small'
+
+    cloud.run('openstack', 'server', 'delete', '--wait', name, env=member)
+    assert server_id not in {s['ID'] for s in _openstack(cloud, member, 'server', 'list')}
+    gone = cloud.run('openstack', 'server', 'show', server_id, env=member, check=False)
+    assert gone.returncode != 0 and 'No Server found' in gone.stderr
+
+
+def test_resize_with_confirm_flag_and_wrong_state(cloud, member):
+    name = _name('rsz')
+    _openstack(cloud, member, 'server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny',
+               '--wait', name)
+    cloud.run('openstack', 'server', 'resize', '--flavor', 'm1.small', '--wait', name,
+              env=member)
+    cloud.run('openstack', 'server', 'resize', '--confirm', name, env=member)
+    shown = _wait_status(cloud, member, name, 'ACTIVE')
+    assert shown['flavor']['original_name'] == 'm1.small'
+    # nothing to confirm any more: Nova's 409
+    refused = cloud.run('openstack', 'server', 'resize', 'confirm', name, env=member,
+                        check=False)
+    assert refused.returncode != 0
+    assert '409' in refused.stderr and 'vm_state active' in refused.stderr
+    cloud.run('openstack', 'server', 'delete', '--wait', name, env=member)
