@@ -3,6 +3,7 @@ import uuid as uuid_lib
 
 from nova import exception
 from nova import servicegroup
+from nova.compute import rpcapi as compute_rpcapi
 from nova.conf import CONF
 from nova.db import api as db
 
@@ -99,6 +100,13 @@ class HostAPI:
                     context, {'host': sorted(by_host)}, sort_keys=['id'], sort_dirs=['asc']):
                 by_host[instance.host].append(instance)
         return by_host
+
+    def host_uptime(self, context, service):
+        """The `uptime` line of a compute service's host, asked over RPC;
+        ComputeServiceUnavailable when the service is down (a call would time out)."""
+        if not servicegroup.service_is_up(service):
+            raise exception.ComputeServiceUnavailable(host=service.host)
+        return compute_rpcapi.ComputeAPI().get_host_uptime(context, service.host)
 
     def hypervisor_get(self, context, node_id):
         node = db.compute_node_get(context, node_id)

@@ -413,6 +413,9 @@ class ComputeManager(resize_manager.ResizeManager, live_migrate.LiveMigrationMan
     def get_diagnostics(self, context, instance_uuid):
         return self.driver.get_diagnostics(self._get(context, instance_uuid))
 
+    def get_host_uptime(self, context):
+        return self.driver.get_host_uptime()
+
     # -- periodic tasks -----------------------------------------------------------
     @manager.periodic_task
     def update_available_resource(self, context):

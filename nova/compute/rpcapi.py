@@ -10,6 +10,7 @@ History:
           migration (check_can_live_migrate_destination/_source, live_migration,
           post_live_migration_at_destination), rebuild_instance, snapshot_instance,
           backup_instance, shelve_instance, shelve_offload_instance, unshelve_instance
+    1.2 - get_host_uptime
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -30,11 +31,12 @@ _TO_HOST_1_1 = ('prep_resize', 'resize_instance', 'finish_resize', 'confirm_resi
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.1'
+    VERSION = '1.2'
     METHODS = dict({
         'build_and_run_instances': '1.0',
         'get_console_output': '1.0',
         'get_diagnostics': '1.0',
+        'get_host_uptime': '1.2',
     }, **{name: '1.0' for name in _ACTIONS},
         **{name: '1.1' for name in _ACTIONS_1_1 + _TO_HOST_1_1})
 
@@ -64,3 +66,7 @@ class ComputeAPI(RPCAPI):
     def get_diagnostics(self, ctxt, instance):
         return self.call(ctxt, 'get_diagnostics', server=instance.host,
                          instance_uuid=instance.uuid)
+
+    def get_host_uptime(self, ctxt, host):
+        """The compute host's `uptime` line, from its virt driver."""
+        return self.call(ctxt, 'get_host_uptime', server=host)

@@ -120,6 +120,31 @@ def test_hypervisors(admin, alice, cloud):  # noqa: F811
     assert 'vcpus' not in modern and 'cpu_info' not in modern and 'uptime' in modern
 
 
+def test_hypervisor_uptime_over_rpc(admin, cloud):  # noqa: F811
+    from nova import exception
+    from nova.virt import fake
+    [h1] = [h for h in admin.get('/os-hypervisors').json['hypervisors']
+            if h['hypervisor_hostname'] == 'h1']
+    up = admin.get('/os-hypervisors/%d/uptime' % h1['id']).json['hypervisor']
+    assert up['hypervisor_hostname'] == 'h1' and ' up 0 days' in up['uptime']
+    assert admin.get('/os-hypervisors/%d/uptime' % h1['id'], version='2.88').status_int == 404
+    [node] = [h for h in admin.get('/os-hypervisors', version='2.88').json['hypervisors']
+              if h['hypervisor_hostname'] == 'h1']
+    shown = admin.get('/os-hypervisors/' + node['id'], version='2.88').json['hypervisor']
+    assert ' up 0 days' in shown['uptime']
+    fake.set_failure('h1', 'get_host_uptime', exception.NotSupportedByDriver(
+        action='get_host_uptime', driver='FakeDriver'))
+    refused = admin.get('/os-hypervisors/%d/uptime' % h1['id'])
+    assert refused.status_int == 501
+    assert admin.get('/os-hypervisors/' + node['id'],
+                     version='2.88').json['hypervisor']['uptime'] is None
+    fake.clear_failures('h1')
+    admin.put('/os-services/force-down', {'host': 'h1', 'binary': 'nova-compute',
+                                          'forced_down': True}, version='2.11')
+    down = admin.get('/os-hypervisors/%d/uptime' % h1['id'])
+    assert down.status_int == 400 and 'unavailable' in _message(down)
+
+
 def test_hypervisors_paging(admin):
     page = admin.get('/os-hypervisors?limit=2', version='2.33').json
     assert len(page['hypervisors']) == 2

@@ -25,6 +25,7 @@ def route_table():
         ('/os-hypervisors/detail', {'GET': method(hypervisor.detail)}),
         ('/os-hypervisors/statistics', {'GET': method(hypervisor.statistics)}),
         ('/os-hypervisors/{id}', {'GET': method(hypervisor.show)}),
+        ('/os-hypervisors/{id}/uptime', {'GET': method(hypervisor.uptime)}),
         ('/os-hypervisors/{id}/search', {'GET': method(hypervisor.search)}),
         ('/os-hypervisors/{id}/servers', {'GET': method(hypervisor.servers)}),
         ('/os-services', {'GET': method(service.index)}),

@@ -3,7 +3,8 @@
 2.33 pages the lists (limit, marker); 2.53 names nodes by UUID, filters with
 hypervisor_hostname_pattern and embeds servers with with_servers (which
 replace /{pattern}/search and /{pattern}/servers); 2.75 always shows the
-servers list when asked; 2.88 removes /statistics and the resource counters.
+servers list when asked; 2.88 removes /statistics, /{id}/uptime and the resource
+counters, and shows uptime in the hypervisor instead.
 """
 import uuid as uuid_lib
 
@@ -40,7 +41,19 @@ class HypervisorsController(wsgi.Controller):
     @validation.query_schema(schema.list_query_v253, '2.53')
     def detail(self, req):
         policy.authorize(req.context, _RULE % 'list-detail', {})
-        return self._list(req, views.detail, 'os-hypervisors/detail')
+        return self._list(req, self._detail_view, 'os-hypervisors/detail')
+
+    def _detail_view(self, req, node, service):
+        uptime = self._uptime(req, service) if req.is_version('2.88') else None
+        return views.detail(req, node, service, uptime)
+
+    def _uptime(self, req, service):
+        """The host's uptime line for 2.88's views, None when it cannot be had."""
+        try:
+            return self.host_api.host_uptime(req.context, service)
+        except (exception.NotSupportedByDriver, exception.ComputeServiceUnavailable,
+                exception.MessagingTimeout):
+            return None
 
     def _list(self, req, view, collection):
         pattern = req.GET.get('hypervisor_hostname_pattern') if req.is_version('2.53') else None
@@ -89,8 +102,19 @@ class HypervisorsController(wsgi.Controller):
     def show(self, req, id):
         policy.authorize(req.context, _RULE % 'show', {})
         node, service = self._get(req, id)
-        [body] = self._with_servers(req, [(node, service)], views.detail)
+        [body] = self._with_servers(req, [(node, service)], self._detail_view)
         return {'hypervisor': body}
+
+    @wsgi.api_version('2.1', '2.87')
+    def uptime(self, req, id):
+        """GET /os-hypervisors/{id}/uptime: the host's `uptime` line (2.88 puts it in show)."""
+        policy.authorize(req.context, _RULE % 'uptime', {})
+        node, service = self._get(req, id)
+        try:
+            uptime = self.host_api.host_uptime(req.context, service)
+        except exception.NotSupportedByDriver:
+            raise webob.exc.HTTPNotImplemented(explanation='Feature not supported') from None
+        return {'hypervisor': dict(views.summary(req, node, service), uptime=uptime)}
 
     def _get(self, req, id):
         if req.is_version('2.53'):

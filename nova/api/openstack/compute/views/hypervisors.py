@@ -1,7 +1,8 @@
 """The hypervisor bodies of /os-hypervisors, per microversion.
 
 2.28 shows cpu_info as an object; 2.53 names hypervisors and services by UUID;
-2.88 drops the resource counters (placement's business upstream) and adds uptime.
+2.88 drops the resource counters (placement's business upstream) and adds uptime
+(None when the host is down or its driver cannot tell).
 """
 import json
 
@@ -34,7 +35,7 @@ def summary(req, node, service):
             'status': 'disabled' if service.disabled else 'enabled'}
 
 
-def detail(req, node, service):
+def detail(req, node, service, uptime=None):
     body = summary(req, node, service)
     body.update({'hypervisor_type': node.hypervisor_type,
                  'hypervisor_version': node.hypervisor_version, 'host_ip': node.host_ip,
@@ -42,7 +43,7 @@ def detail(req, node, service):
                              'id': services_api.service_id(req, service),
                              'disabled_reason': service.disabled_reason}})
     if req.is_version('2.88'):
-        body['uptime'] = None  # no virt driver here reports it over RPC
+        body['uptime'] = uptime
     else:
         body.update({field: getattr(node, field) for field in RESOURCE_FIELDS})
         body['cpu_info'] = _cpu_info(req, node)
