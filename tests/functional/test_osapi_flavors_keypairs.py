@@ -282,6 +282,15 @@ def test_keypair_import_versions_and_bad_input(alice):
     assert bad_key.json['badRequest']['message'].startswith('Keypair data is invalid')
     assert alice.delete('/os-keypairs/mine@host.x').status_int == 202
 
+    x509 = alice.post('/os-keypairs', {'keypair': {'name': 'cert', 'type': 'x509'}},
+                      version='2.2').json['keypair']
+    assert x509['type'] == 'x509' and x509['private_key'].startswith('-----BEGIN')
+    assert x509['public_key'].startswith('-----BEGIN CERTIFICATE-----')
+    assert x509['fingerprint'] == compute_keypairs.x509_fingerprint(x509['public_key'])
+    assert alice.post('/os-keypairs', {'keypair': {'name': 'y', 'type': 'pgp'}},
+                      version='2.2').status_int == 400
+    assert alice.delete('/os-keypairs/cert').status_int == 202
+
 
 def test_keypair_pagination(alice):
     for index in range(5):
