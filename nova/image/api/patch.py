@@ -50,7 +50,8 @@ def _decode_pointer(pointer):
             raise _bad('Pointer `%s` contains "~" not part of a recognized escape '
                        'sequence.' % pointer)
     if len(parts) > 1 and parts[0] != 'locations':
-        raise _bad('Nested paths are not allowed')
+        # e.g. '/tags/0' from a list diff: Glance replaces whole attributes only
+        raise _bad("Invalid JSON pointer for this resource: '%s'" % pointer)
     return parts[0].replace('~1', '/').replace('~0', '~')
 
 
