@@ -53,6 +53,11 @@ def start(state_path, **flags):
         objectstore_listen='127.0.0.1', objectstore_listen_port=port, **flags)
     daemons.manage(flagfile, 'db', 'sync')
     creds = credentials(flagfile, 'owner')['owner']
+    return run(flagfile, state_path, port), 'http://127.0.0.1:%d' % port, creds
+
+
+def run(flagfile, state_path, port):
+    """Start nova-objectstore (again) with flagfile; the Daemon once it listens."""
     daemon = daemons.Daemon('nova-objectstore', flagfile, state_path)
     try:
         daemons.wait_for(lambda: _listening(port) or daemon.proc.poll() is not None,
@@ -62,7 +67,7 @@ def start(state_path, **flags):
     except BaseException:
         daemon.stop()
         raise
-    return daemon, 'http://127.0.0.1:%d' % port, creds
+    return daemon
 
 
 def peak_rss_bytes(pid):

@@ -580,33 +580,44 @@ def test_aws_chunked_bodies_with_trailing_checksums_over_tls(people, tls_endpoin
 
 # ----------------------------------------------------------------- robustness
 
-def _signed_put(endpoint, creds, path, length):
-    """Headers of a SigV4-signed PUT with an UNSIGNED-PAYLOAD body of length bytes."""
+class _UnsignedPayloadAuth(botocore_auth.S3SigV4Auth):
+    def payload(self, request):
+        return 'UNSIGNED-PAYLOAD'
+
+
+def _start_put(endpoint, creds, path, length, first_bytes):
+    """An HTTPConnection that sent a SigV4-signed PUT of length bytes (declared
+    UNSIGNED-PAYLOAD) but only the first_bytes of its body."""
+    split = urllib.parse.urlsplit(endpoint)
     request = AWSRequest(method='PUT', url=endpoint + path,
-                         headers={'Content-Length': str(length),
-                                  'X-Amz-Content-SHA256': 'UNSIGNED-PAYLOAD'})
-    botocore_auth.S3SigV4Auth(Credentials(creds.access, creds.secret), 's3',
-                              'RegionOne').add_auth(request)
-    return request.prepare().headers
+                         headers={'Content-Length': str(length), 'Host': split.netloc})
+    _UnsignedPayloadAuth(Credentials(creds.access, creds.secret), 's3',
+                         'RegionOne').add_auth(request)
+    connection = http.client.HTTPConnection(split.hostname, split.port)
+    connection.putrequest('PUT', path, skip_host=True, skip_accept_encoding=True)
+    for name, value in request.prepare().headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(first_bytes)
+    return connection
+
+
+def _wait_for_files(directory, present, timeout=10):
+    deadline = time.monotonic() + timeout
+    while bool(os.listdir(directory)) != present:
+        assert time.monotonic() < deadline, '%s never became %s' % (
+            directory, 'non-empty' if present else 'empty')
+        time.sleep(0.05)
 
 
 def test_dropped_upload_leaves_no_object_and_no_file(cloud, people, s3, bucket):
-    endpoint = cloud.url('objectstore')
-    headers = _signed_put(endpoint, people['alice'], '/%s/dropped' % bucket, 64 * MiB)
-    connection = http.client.HTTPConnection('127.0.0.1', cloud.ports['objectstore'])
-    connection.putrequest('PUT', '/%s/dropped' % bucket, skip_host=True,
-                          skip_accept_encoding=True)
-    for name, value in headers.items():
-        connection.putheader(name, value)
-    connection.endheaders()
-    connection.send(os.urandom(3 * MiB))  # then the client goes away
-    connection.sock.shutdown(socket.SHUT_RDWR)
-    connection.close()
     tmp = os.path.join(cloud.state_path, 'buckets', bucket, 'tmp')
-    deadline = time.monotonic() + 10
-    while os.listdir(tmp) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert os.listdir(tmp) == []
+    connection = _start_put(cloud.url('objectstore'), people['alice'], '/%s/dropped' % bucket,
+                            64 * MiB, os.urandom(3 * MiB))
+    _wait_for_files(tmp, present=True)  # the server is writing the upload
+    connection.sock.shutdown(socket.SHUT_RDWR)  # then the client goes away
+    connection.close()
+    _wait_for_files(tmp, present=False)
     with pytest.raises(ClientError) as e:
         s3.head_object(Bucket=bucket, Key='dropped')
     assert code_of(e)[0] == 404
@@ -652,15 +663,20 @@ class PatternFile(io.RawIOBase):
         return len(data)
 
 
-@pytest.fixture
-def objectstore_daemon(tmp_path):
-    daemon, endpoint, creds = s3_standalone.start(str(tmp_path))
-    yield daemon, endpoint, creds
-    daemon.stop()
+@pytest.fixture(scope='module')
+def objectstore_daemon(tmp_path_factory):
+    """A nova-objectstore of its own: [Daemon] (a test may replace it), endpoint,
+    credentials, state path."""
+    state_path = str(tmp_path_factory.mktemp('objectstore'))
+    daemon, endpoint, creds = s3_standalone.start(state_path)
+    running = [daemon]
+    yield running, endpoint, creds, state_path
+    running[0].stop()
 
 
 def test_one_gib_object_streams_through_bounded_memory(objectstore_daemon):
-    daemon, endpoint, creds = objectstore_daemon
+    """First on its daemon, so that the peak is this transfer's."""
+    (daemon,), endpoint, creds, _state_path = objectstore_daemon
     s3 = boto3.client('s3', endpoint_url=endpoint, region_name='RegionOne',
                       aws_access_key_id=creds.access, aws_secret_access_key=creds.secret)
     s3.create_bucket(Bucket='big')
@@ -682,3 +698,25 @@ def test_one_gib_object_streams_through_bounded_memory(objectstore_daemon):
     assert peak < 100 * MiB, 'nova-objectstore peaked at %.1f MiB' % (peak / MiB)
     assert peak - before < 32 * MiB, 'streaming 1 GiB grew the daemon by %.1f MiB' % (
         (peak - before) / MiB)
+
+
+def test_a_crash_mid_upload_leaves_no_object_and_keeps_acknowledged_ones(objectstore_daemon):
+    running, endpoint, creds, state_path = objectstore_daemon
+    s3 = boto3.client('s3', endpoint_url=endpoint, region_name='RegionOne',
+                      aws_access_key_id=creds.access, aws_secret_access_key=creds.secret,
+                      config=Config(retries={'max_attempts': 1}))
+    s3.create_bucket(Bucket='crash')
+    s3.put_object(Bucket='crash', Key='kept', Body=b'acknowledged before the crash')
+    connection = _start_put(endpoint, creds, '/crash/torn', 64 * MiB, os.urandom(8 * MiB))
+    _wait_for_files(os.path.join(state_path, 'buckets', 'crash', 'tmp'), present=True)
+    running[0].proc.kill()  # SIGKILL: no cleanup of any kind
+    running[0].stop()
+    connection.close()
+    running[0] = s3_standalone.run(os.path.join(state_path, 'nova.flags'), state_path,
+                                   urllib.parse.urlsplit(endpoint).port)
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket='crash', Key='torn')
+    assert code_of(e)[0] == 404
+    assert [o['Key'] for o in s3.list_objects_v2(Bucket='crash')['Contents']] == ['kept']
+    body = s3.get_object(Bucket='crash', Key='kept')['Body'].read()
+    assert body == b'acknowledged before the crash'
