@@ -88,3 +88,13 @@ def add_tag(req, ctx, image_id, tag):
 def delete_tag(req, ctx, image_id, tag):
     _service().delete_tag(ctx, image_id, tag)
     return wsgi.no_content()
+
+
+def tasks(req, ctx, image_id):
+    """GET /v2/images/{id}/tasks (Glance 2.12): the image's import tasks.
+
+    Uploads here are synchronous (PUT /file), so no image ever has a task: the
+    list is empty for every image the caller can see, 404 otherwise.
+    """
+    _service().show(ctx, image_id)
+    return wsgi.json_response({'tasks': []})

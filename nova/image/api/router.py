@@ -24,6 +24,7 @@ ROUTES = [
     ('/v2/images/{image_id}', {'GET': images.show, 'PATCH': images.update,
                                'DELETE': images.delete}),
     ('/v2/images/{image_id}/file', {'GET': image_data.download, 'PUT': image_data.upload}),
+    ('/v2/images/{image_id}/tasks', {'GET': images.tasks}),
     ('/v2/images/{image_id}/actions/deactivate', {'POST': images.deactivate}),
     ('/v2/images/{image_id}/actions/reactivate', {'POST': images.reactivate}),
     ('/v2/images/{image_id}/tags/{tag}', {'PUT': images.add_tag,
