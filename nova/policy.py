@@ -90,7 +90,7 @@ COMPUTE_RULES = (
              'search', 'servers')
     + _rules('os-services:', ADMIN, 'list', 'update', 'delete')
     + _rules('os-aggregates:', ADMIN, 'index', 'create', 'show', 'update', 'delete',
-             'add_host', 'remove_host', 'set_metadata')
+             'add_host', 'remove_host', 'set_metadata', 'images')
     + _rules('os-simple-tenant-usage:', READER, 'show')
     + _rules('os-simple-tenant-usage:', ADMIN, 'list')
     + _rules('extensions', ANY, '')

@@ -5,8 +5,10 @@ may be in several aggregates but in one zone only. Every change is told to the
 schedulers (fanout), which filter on aggregate metadata.
 """
 from nova import exception
+from nova.compute import rpcapi as compute_rpcapi
 from nova.conf import CONF
 from nova.db import api as db
+from nova.image import service as image_service
 from nova.scheduler import rpcapi as scheduler_rpcapi
 
 AZ_KEY = 'availability_zone'
@@ -19,8 +21,10 @@ def _check_name(name, field='name'):
 
 
 class AggregateAPI:
-    def __init__(self):
+    def __init__(self, image_api=None):
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.image_api = image_api or image_service.get_default_image_service()
 
     def _changed(self, context):
         self.scheduler_rpcapi.update_aggregates(context)
@@ -104,3 +108,14 @@ class AggregateAPI:
                     action='set zone', aggregate_id=exclude,
                     reason='host %s is already in availability zone %s' % (
                         host, other.availability_zone))
+
+    def cache_images(self, context, aggregate_id, image_ids):
+        """Have every host of the aggregate fetch these active images now, so that
+        the first boots there do not wait for a download; ImageNotFound first."""
+        aggregate = db.aggregate_get(context, aggregate_id)
+        images = [self.image_api.show(context, image_id) for image_id in dict.fromkeys(image_ids)]
+        for image in images:
+            if image['status'] != 'active':
+                raise exception.ImageNotActive(image_id=image['id'])
+        for host in aggregate.hosts:
+            self.compute_rpcapi.cache_images(context, host, [image['id'] for image in images])

@@ -416,6 +416,14 @@ class ComputeManager(resize_manager.ResizeManager, live_migrate.LiveMigrationMan
     def get_host_uptime(self, context):
         return self.driver.get_host_uptime()
 
+    def cache_images(self, context, image_ids):
+        """Fetch images into this host's base image cache before any boot needs them."""
+        for image_id in image_ids:
+            try:
+                self.base_images.fetch(context, image_id)
+            except Exception:  # noqa: BLE001 -- one image failing must not stop the rest
+                LOG.exception('Could not cache image %s', image_id)
+
     # -- periodic tasks -----------------------------------------------------------
     @manager.periodic_task
     def update_available_resource(self, context):

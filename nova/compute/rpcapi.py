@@ -10,7 +10,7 @@ History:
           migration (check_can_live_migrate_destination/_source, live_migration,
           post_live_migration_at_destination), rebuild_instance, snapshot_instance,
           backup_instance, shelve_instance, shelve_offload_instance, unshelve_instance
-    1.2 - get_host_uptime
+    1.2 - get_host_uptime, cache_images
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -37,6 +37,7 @@ class ComputeAPI(RPCAPI):
         'get_console_output': '1.0',
         'get_diagnostics': '1.0',
         'get_host_uptime': '1.2',
+        'cache_images': '1.2',
     }, **{name: '1.0' for name in _ACTIONS},
         **{name: '1.1' for name in _ACTIONS_1_1 + _TO_HOST_1_1})
 
@@ -70,3 +71,7 @@ class ComputeAPI(RPCAPI):
     def get_host_uptime(self, ctxt, host):
         """The compute host's `uptime` line, from its virt driver."""
         return self.call(ctxt, 'get_host_uptime', server=host)
+
+    def cache_images(self, ctxt, host, image_ids):
+        """Have the host fetch these images into its base image cache (no reply)."""
+        self.cast(ctxt, 'cache_images', server=host, image_ids=image_ids)

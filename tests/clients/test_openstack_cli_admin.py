@@ -1,7 +1,9 @@
 """The unmodified `openstack` CLI and `nova` (novaclient) on the operator's compute
 resources of a running nova-all: hypervisors, services, aggregates, server
 groups and usage; a project member is refused the admin ones."""
+import os
 import re
+import time
 import uuid
 
 import openstack
@@ -61,7 +63,7 @@ def test_compute_service_list_and_set(cloud):
     assert refused.returncode != 0
 
 
-def test_aggregate_create_add_host_set_show_delete(cloud):
+def test_aggregate_create_add_host_set_show_delete(cloud, tmp_path):
     name = _name('agg')
     created = cloud.run_json('openstack', 'aggregate', 'create', '--zone', 'z1', name,
                              '-f', 'json')
@@ -69,6 +71,7 @@ def test_aggregate_create_add_host_set_show_delete(cloud):
     host = cloud.run_json('openstack', 'compute', 'service', 'list', '--service',
                           'nova-compute', '-f', 'json')[0]['Host']
     cloud.run('openstack', 'aggregate', 'add', 'host', name, host)
+    _cache_new_image(cloud, tmp_path, name)
     cloud.run('openstack', 'aggregate', 'set', '--property', 'ssd=true', name)
     shown = cloud.run_json('openstack', 'aggregate', 'show', name, '-f', 'json')
     assert shown['hosts'] == [host]
@@ -81,6 +84,25 @@ def test_aggregate_create_add_host_set_show_delete(cloud):
     cloud.run('openstack', 'aggregate', 'delete', name)
     names = [a['Name'] for a in cloud.run_json('openstack', 'aggregate', 'list', '-f', 'json')]
     assert name not in names
+
+
+def _cache_new_image(cloud, tmp_path, aggregate):
+    """`aggregate cache image` (2.81) puts a fresh image in the hosts' base image cache."""
+    disk = tmp_path / 'disk.raw'
+    disk.write_bytes(os.urandom(4096))
+    image = cloud.run_json('openstack', 'image', 'create', '--file', str(disk),
+                           '--disk-format', 'raw', '--container-format', 'bare',
+                           _name('warm'), '-f', 'json')
+    try:
+        cloud.run('openstack', 'aggregate', 'cache', 'image', aggregate, image['id'])
+        cached = os.path.join(cloud.state_path, 'instances', '_base', image['id'])
+        deadline = time.monotonic() + 30
+        while not os.path.exists(cached) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with open(cached, 'rb') as f:
+            assert f.read() == disk.read_bytes()
+    finally:
+        cloud.run('openstack', 'image', 'delete', image['id'])
 
 
 def test_server_group_create_list_show_delete(cloud):

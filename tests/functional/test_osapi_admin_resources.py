@@ -298,6 +298,29 @@ def test_aggregates(admin):
     assert admin.post(base + '/action', {'explode': {}}).status_int == 400
 
 
+def test_aggregate_image_cache_from_2_81(admin, cloud):  # noqa: F811
+    import eventlet
+    agg = admin.post('/os-aggregates', {'aggregate': {'name': 'warm'}}).json['aggregate']
+    base = '/os-aggregates/%d' % agg['id']
+    admin.post(base + '/action', {'add_host': {'host': 'h2'}})
+    body = {'cache': [{'id': cloud.image['id']}]}
+    assert admin.post(base + '/images', body).status_int == 404  # before 2.81
+    assert admin.post(base + '/images', body, version='2.81').status_int == 202
+    cached = cloud.services['h2'].manager.base_images._known
+    for _ in range(500):
+        if cloud.image['id'] in cached:
+            break
+        eventlet.sleep(0.01)
+    assert cloud.image['id'] in cached
+    assert cloud.image['id'] not in cloud.services['h3'].manager.base_images._known
+    missing = admin.post(base + '/images', {'cache': [{'id': str(uuid_lib.uuid4())}]},
+                         version='2.81')
+    assert missing.status_int == 400 and 'could not be found' in _message(missing)
+    bad = admin.post(base + '/images', {'cache': []}, version='2.81')
+    assert bad.status_int == 400 and 'cache' in _message(bad)
+    assert admin.post('/os-aggregates/999/images', body, version='2.81').status_int == 404
+
+
 def test_server_groups(alice, bob, admin):
     old = alice.post('/os-server-groups', {'server_group': {
         'name': 'apart', 'policies': ['anti-affinity']}})

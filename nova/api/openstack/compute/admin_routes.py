@@ -36,6 +36,7 @@ def route_table():
         ('/os-aggregates/{id}', {'GET': method(aggregate.show), 'PUT': method(aggregate.update),
                                  'DELETE': method(aggregate.delete)}),
         ('/os-aggregates/{id}/action', {'POST': wsgi.Actions(aggregate)}),
+        ('/os-aggregates/{id}/images', {'POST': method(aggregate.images)}),
         ('/os-server-groups', {'GET': method(group.index), 'POST': method(group.create)}),
         ('/os-server-groups/{id}', {'GET': method(group.show),
                                     'DELETE': method(group.delete)}),

@@ -2,7 +2,8 @@
 
 The rules (one zone per host, no delete while hosts remain) live in
 nova.compute.aggregates; this module translates. URLs name aggregates by
-integer id; 2.41 adds the uuid to the body.
+integer id; 2.41 adds the uuid to the body; 2.81 has the hosts fetch images
+ahead of boots (POST /os-aggregates/{id}/images).
 """
 import webob.exc
 
@@ -105,3 +106,14 @@ class AggregateController(wsgi.Controller):
         aggregate = self.api.update_aggregate_metadata(req.context, _aggregate_id(id),
                                                        body['set_metadata']['metadata'])
         return {'aggregate': _view(req, aggregate)}
+
+    @wsgi.api_version('2.81')
+    @wsgi.response(202)
+    @validation.schema(schema.cache_images, '2.81')
+    def images(self, req, id, body):
+        policy.authorize(req.context, _RULE % 'images', {})
+        image_ids = [entry['id'] for entry in body['cache']]
+        try:
+            self.api.cache_images(req.context, _aggregate_id(id), image_ids)
+        except exception.ImageNotFound as error:
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None

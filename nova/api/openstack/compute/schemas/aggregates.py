@@ -67,3 +67,21 @@ set_metadata = {
     'required': ['set_metadata'],
     'additionalProperties': False,
 }
+
+# 2.81: POST /os-aggregates/{id}/images
+cache_images = {
+    'type': 'object',
+    'properties': {
+        'cache': {
+            'type': 'array', 'minItems': 1,
+            'items': {
+                'type': 'object',
+                'properties': {'id': types.uuid},
+                'required': ['id'],
+                'additionalProperties': False,
+            },
+        },
+    },
+    'required': ['cache'],
+    'additionalProperties': False,
+}
