@@ -13,7 +13,7 @@ from nova.db import api as db
 PROJECT_RESOURCES = ('instances', 'cores', 'ram')  # usage counted per project
 USER_RESOURCES = ('key_pairs',)  # usage counted per user
 LIMIT_RESOURCES = ('metadata_items', 'injected_files', 'injected_file_content_bytes',
-                   'injected_file_path_length', 'server_groups', 'server_group_members')
+                   'injected_file_path_bytes', 'server_groups', 'server_group_members')
 # network limits, set here for the network service (the Compute API shows them before 2.36)
 NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules')
 RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES

@@ -22,7 +22,7 @@ def test_defaults_are_the_flags(db_ctx):
     limits = quota.limits_for(db_ctx, 'p1')
     assert limits == {'instances': 10, 'cores': 20, 'ram': 51200, 'key_pairs': 100,
                       'metadata_items': 128, 'injected_files': 5,
-                      'injected_file_content_bytes': 10240, 'injected_file_path_length': 255,
+                      'injected_file_content_bytes': 10240, 'injected_file_path_bytes': 255,
                       'server_groups': 10, 'server_group_members': 10,
                       'floating_ips': 10, 'fixed_ips': -1, 'security_groups': 10,
                       'security_group_rules': 20}

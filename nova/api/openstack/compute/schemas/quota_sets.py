@@ -9,7 +9,7 @@ _limit = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$', 'minimum': -1,
 # the resources each version no longer accepts
 REMOVED_V236 = quota.NETWORK_RESOURCES
 REMOVED_V257 = REMOVED_V236 + ('injected_files', 'injected_file_content_bytes',
-                               'injected_file_path_length')
+                               'injected_file_path_bytes')
 
 
 def _update(removed=()):
