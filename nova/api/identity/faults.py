@@ -36,8 +36,19 @@ def error_response(req, code, message, headers=None):
                                     'title': TITLES.get(code, 'Error')}}, code, headers)
 
 
+UNAUTHORIZED = 'The request you have made requires authentication.'
+
+
 def from_exception(req, error):
-    """The response for an exception raised while serving req."""
+    """The response for an exception raised while serving req.
+
+    Every 401 says only UNAUTHORIZED, as Keystone does: a wrong password, an
+    unknown user and a missing role look alike to the caller (no probing for
+    names); the log keeps the reason.
+    """
+    if isinstance(error, exception.NotAuthenticated):
+        LOG.info('%s %s refused: %s', req.method, req.path, error.format_message())
+        return error_response(req, 401, UNAUTHORIZED)
     if isinstance(error, exception.NovaException) and error.safe:
         return error_response(req, error.code, error.format_message())
     LOG.exception('Unexpected error serving %s %s', req.method, req.path)
