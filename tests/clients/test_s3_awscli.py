@@ -3,6 +3,8 @@ novarc: `aws s3` (mb, cp, sync, ls, rm, rb) and `aws s3api` round trips."""
 import hashlib
 import json
 import os
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -97,3 +99,19 @@ def test_s3api_round_trip(aws, bucket, tmp_path):
     assert missing.returncode != 0 and '404' in missing.stderr
     nobucket = aws('s3api', 'list-objects-v2', '--bucket', bucket + '-gone', check=False)
     assert nobucket.returncode != 0 and 'NoSuchBucket' in nobucket.stderr
+
+
+def test_presign_and_move(aws, bucket, tmp_path):
+    source = tmp_path / 'note.txt'
+    source.write_bytes(b'shared by a presigned URL')
+    aws('s3', 'cp', str(source), 's3://%s/note.txt' % bucket)
+    aws('s3', 'mv', 's3://%s/note.txt' % bucket, 's3://%s/moved/note.txt' % bucket)
+    url = aws('s3', 'presign', 's3://%s/moved/note.txt' % bucket,
+              '--expires-in', '300').stdout.strip()
+    with urllib.request.urlopen(url) as response:
+        assert response.read() == b'shared by a presigned URL'
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(url.replace('note.txt', 'other.txt'))
+    assert e.value.code == 403
+    listed = aws('s3', 'ls', '--recursive', 's3://%s' % bucket).stdout
+    assert [line.split()[-1] for line in listed.splitlines()] == ['moved/note.txt']
