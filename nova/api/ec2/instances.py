@@ -24,18 +24,25 @@ MAX_RESULTS = 1000
 TOKEN_WAIT_SECONDS = 30  # how long a repeated ClientToken waits for the first request
 
 
-def get_instances(call, uuids=None, reservation_ids=None):
-    """Live instances of the caller's project and those terminated recently."""
+def get_instances(call, uuids=None, reservation_ids=None, limit=None, marker=None):
+    """Live instances of the caller's project and those terminated recently.
+
+    With limit: at most limit of each kind after the marker instance's uuid,
+    oldest first (the order of _page_key).
+    """
     base = {}
     if uuids is not None:
         base['uuid'] = list(uuids)
     if reservation_ids is not None:
         base['reservation_id'] = list(reservation_ids)
     compute = call.apis.compute
-    live = compute.get_all(call.context, dict(base, deleted=False, soft_deleted=True))
+    order = {'sort_keys': ['created_at', 'id'], 'sort_dirs': ['asc', 'asc'], 'limit': limit,
+             'marker': marker}
+    live = compute.get_all(call.context, dict(base, deleted=False, soft_deleted=True),
+                           **order)
     since = utils.utcnow() - datetime.timedelta(seconds=CONF.ec2_terminated_visible_seconds)
     gone = compute.get_all(call.context, dict(base, **{'deleted': True, 'soft_deleted': False,
-                                                       'changes-since': since}))
+                                                       'changes-since': since}), **order)
     return live + gone
 
 
@@ -59,14 +66,37 @@ def _page_args(call, ec2_ids):
 
 
 def _page_key(instance):
-    return [instance.created_at.isoformat(), instance.id]
+    """Oldest first; the uuid (never compared: ids are unique) lets the database page."""
+    return [instance.created_at.isoformat(), instance.id, instance.uuid]
+
+
+def _database_page(call, max_results, next_token):
+    """The instances of an unfiltered page, read a page at a time from the database:
+    max_results + 1 of each kind after the token's instance, for paginate to cut."""
+    marker = None
+    if next_token:
+        position = filters.decode_token(next_token)
+        if not (isinstance(position, list) and len(position) == 3 and
+                isinstance(position[2], str)):
+            raise faults.Ec2Error('InvalidParameterValue',
+                                  'Invalid value for NextToken: %s' % next_token)
+        marker = position[2]
+    return get_instances(call, limit=max_results + 1, marker=marker)
+
+
+def _instances_to_describe(call, ec2_ids, max_results, next_token):
+    if ec2_ids:
+        return requested_instances(call, ec2_ids)
+    if max_results and not call.params.filters():
+        return _database_page(call, max_results, next_token)
+    return get_instances(call)
 
 
 @action('DescribeInstances', 'os_compute_api:servers:detail')
 def describe_instances(call):
     ec2_ids = call.params.strings('InstanceId')
     max_results, next_token = _page_args(call, ec2_ids)
-    instances = requested_instances(call, ec2_ids) if ec2_ids else get_instances(call)
+    instances = _instances_to_describe(call, ec2_ids, max_results, next_token)
     renderer = views.Renderer(call, instances)
     match = filters.matcher(call.params.filters(), {
         'instance-id': lambda i: renderer.instance_ids[i.uuid],

@@ -186,3 +186,30 @@ def test_no_action_answers_garbage_with_a_server_error(ec2):
             assert reply.status < 500, (name, params, reply.body)
             if reply.status >= 400:
                 assert reply.code and 'Traceback' not in reply.body
+
+
+def _pages(client, **params):
+    seen, token = [], None
+    while True:
+        extra = {'NextToken': token} if token else {}
+        reply = client.call('DescribeInstances', MaxResults='5', **params, **extra)
+        assert reply.status == 200, reply.body
+        seen += reply.texts('instanceId')
+        token = (reply.texts('nextToken') or [None])[0]
+        if not token:
+            return seen
+
+
+def test_pages_from_the_database_match_filtered_pages(cloud, ec2):
+    ids = _run(ec2.a, 4) + _run(ec2.a, 3)
+    gone = ids[1:3]
+    reply = ec2.a.call('TerminateInstances', **{'InstanceId.%d' % n: i
+                                                for n, i in enumerate(gone, 1)})
+    assert reply.status == 200, reply.body
+    unfiltered = _pages(ec2.a)  # read a page at a time from the database
+    filtered = _pages(ec2.a, **{'Filter.1.Name': 'owner-id',  # read whole, then cut
+                                'Filter.1.Value.1': ec2.creds['a'].project_id})
+    assert sorted(unfiltered) == sorted(ids) and len(unfiltered) == 7
+    assert unfiltered == filtered
+    bad = ec2.a.call('DescribeInstances', MaxResults='5', NextToken='WzFd')  # "[1]"
+    assert bad.code == 'InvalidParameterValue'
