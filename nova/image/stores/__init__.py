@@ -22,14 +22,26 @@ def _load(path, name):
         raise exception.UnknownImageStore(name=name) from e
 
 
+_instances = {}  # store class -> (its settings, the instance built from them)
+
+
+def _instance(cls):
+    """The class's instance for the current flags; a new one once they change."""
+    settings = cls.settings()
+    built = _instances.get(cls)
+    if built is None or built[0] != settings:
+        built = _instances[cls] = (settings, cls())
+    return built[1]
+
+
 def _configured_class():
     name = CONF.image_store
     return _load(image_conf.IMAGE_STORES.get(name, name), 'the image_store %r' % name)
 
 
 def get_store():
-    """The store new image data goes to (--image_store), built from the current flags."""
-    return _configured_class()()
+    """The store new image data goes to (--image_store), as the current flags set it up."""
+    return _instance(_configured_class())
 
 
 def store_for_location(location):
@@ -37,7 +49,7 @@ def store_for_location(location):
     scheme = parse.urlsplit(location).scheme
     configured = _configured_class()
     if scheme in configured.schemes:
-        return configured()
+        return _instance(configured)
     if scheme not in _BY_SCHEME:
         raise exception.UnknownImageStore(name='%s:// locations' % scheme)
-    return _load(_BY_SCHEME[scheme], '%s:// locations' % scheme)()
+    return _instance(_load(_BY_SCHEME[scheme], '%s:// locations' % scheme))

@@ -19,6 +19,13 @@ class Store(abc.ABC):
     name = None  # as error messages name it
     schemes = ()  # location URL schemes this store reads
 
+    @classmethod
+    def settings(cls):
+        """The flag values an instance is built from: one instance serves while they
+        stay the same (building one can be costly: the s3 store makes a boto3 client).
+        """
+        return ()
+
     @abc.abstractmethod
     def add(self, image_id, chunks, size_hint=None):
         """Store chunks as image_id's data; (location, bytes written, md5 hex, sha512 hex).

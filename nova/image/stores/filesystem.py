@@ -51,6 +51,10 @@ class FilesystemStore(base.Store):
     name = 'file'
     schemes = ('file',)
 
+    @classmethod
+    def settings(cls):
+        return (CONF.filesystem_store_datadir,)
+
     def __init__(self, datadir=None):
         self.datadir = os.path.realpath(datadir or CONF.filesystem_store_datadir)
 

@@ -40,6 +40,13 @@ class S3Store(base.Store):
     name = 's3'
     schemes = ('s3',)
 
+    @classmethod
+    def settings(cls):
+        return tuple(getattr(CONF, name) for name in (
+            's3_store_host', 's3_store_access_key', 's3_store_secret_key', 's3_store_bucket',
+            's3_store_prefix', 's3_store_region_name', 's3_store_bucket_url_format',
+            's3_store_large_object_chunk_size'))
+
     def __init__(self):
         self.bucket = CONF.s3_store_bucket
         self.prefix = CONF.s3_store_prefix

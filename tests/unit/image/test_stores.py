@@ -207,3 +207,13 @@ def test_service_serves_an_image_located_on_http(http_url, svc, admin, p2):
     assert shown['size'] == len(DATA) and b''.join(chunks) == DATA[10:20]
     svc.delete(admin, image['id'])  # the data stays where it is
     assert http_store.HttpStore().get_size(http_url + '/image') == len(DATA)
+
+
+def test_one_store_instance_serves_until_its_flags_change(tmp_path):
+    CONF.set_override('filesystem_store_datadir', str(tmp_path / 'a'))
+    first = stores.get_store()
+    assert stores.get_store() is first
+    assert stores.store_for_location('file://%s/x' % (tmp_path / 'a')) is first
+    CONF.set_override('filesystem_store_datadir', str(tmp_path / 'b'))
+    second = stores.get_store()
+    assert second is not first and second.datadir == os.path.realpath(tmp_path / 'b')
