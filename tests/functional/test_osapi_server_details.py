@@ -4,7 +4,10 @@ pair and user data (2.54, 2.57), scheduler hints shown from 2.100, an unknown
 security group or an unplaceable resize refused with 400."""
 import base64
 
-from tests.functional.test_osapi_servers import _boot, cloud  # noqa: F401 -- the fixture
+from tests.functional import test_osapi_servers
+
+cloud = test_osapi_servers.cloud  # the same module-scoped cloud fixture
+_boot = test_osapi_servers._boot
 
 
 def _action(cloud, server_id, body, version=None):
@@ -57,6 +60,7 @@ def test_rebuild_replaces_user_data_and_shows_hints(cloud):
         'imageRef': _image_id(), 'user_data': user_data}}, version='2.57')
     assert status == 202, body
     assert body['server']['user_data'] == user_data
+    assert body['server']['key_name'] is None  # shown from 2.54
     cloud.wait_status(cloud.alice, created['id'], 'ACTIVE')
     status, _, body = _action(cloud, created['id'], {'rebuild': {
         'imageRef': _image_id(), 'key_name': 'no-such-key'}}, version='2.54')
@@ -89,6 +93,12 @@ def test_resize_without_a_host_is_400(cloud):
     server = cloud.wait_status(cloud.alice, created['id'], 'ACTIVE')
     assert server['OS-EXT-STS:task_state'] is None
     cloud.call(cloud.alice, 'DELETE', '/servers/' + created['id'])
+
+
+def test_blank_id_is_not_found(cloud):
+    """DELETE /images/ names an image with a blank id: 404, as Nova answers."""
+    assert cloud.call(cloud.alice, 'DELETE', '/images/')[0] == 404
+    assert cloud.call(cloud.alice, 'DELETE', '/images')[0] == 405
 
 
 def _image_id():

@@ -39,6 +39,9 @@ class APIRouter:
             return faults.fault_response(404, 'The resource could not be found.')
         handlers = self.handlers[match.pop('route_key')]
         handler = handlers.get(req.method)
+        if handler is None and req.path_info.endswith('/') and path != '/':
+            # '/images/' read as an item with a blank id, as Nova does: not found
+            return faults.fault_response(404, 'The resource could not be found.')
         if handler is None:
             allowed = ', '.join(sorted(handlers))
             return faults.exception_response(webob.exc.HTTPMethodNotAllowed(

@@ -76,6 +76,8 @@ class ServerMoveActionsController(wsgi.Controller):
         page = views.ServerViews(req, self.compute_api, [instance])
         server = page.server(instance, full=req.is_version('2.75'), groups=True)
         server['adminPass'] = password
+        if req.is_version('2.54'):
+            server['key_name'] = instance.key_name
         if req.is_version('2.57'):
             server['user_data'] = instance.user_data
         return {'server': server}
