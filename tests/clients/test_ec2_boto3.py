@@ -443,6 +443,7 @@ def test_images(ec2, ami, five):
     assert registered.startswith('ami-') and registered != ami
     copy, = ec2.describe_images(ImageIds=[registered])['Images']
     assert copy['Name'] == 'boto-copy' and copy['Public'] is False
+    assert copy['ImageLocation'] == ami and copy['Description'] == 'copy of the default'
     assert copy['State'] == 'available'
     assert ec2.describe_images(Owners=['self'], ImageIds=[registered])['Images']
 

@@ -145,8 +145,9 @@ def _register_copy(call, location, values):
     source = images.show(context, _source_uuid(call, location))
     if source['status'] != 'active':
         raise exception.ImageNotActive(image_id=location)
-    properties = dict(source['properties'], **values['properties'])
-    properties.pop('image_location', None)
+    properties = {key: value for key, value in source['properties'].items()
+                  if not key.startswith('image_')}  # the source's own registration
+    properties.update(values['properties'])  # image_location: what it was copied from
     image = images.create(context, dict(
         values, properties=properties, visibility='private',
         disk_format=source['disk_format'], container_format=source['container_format'],
