@@ -4,16 +4,27 @@ Data is written to a hidden temporary file in the same directory, fsynced and
 then linked to its final name, so a reader only ever sees complete images and
 a failed or interrupted upload leaves nothing (the temporary file is removed).
 Files are named by the image's uuid and locations are checked to lie in the
-directory, so no id or location can reach a file outside it.
+directory, so no id or location can reach a file outside it. Temporary files
+that a dead process left (untouched for ABANDONED_AGE) are removed by the
+first upload of each store instance.
 """
 import contextlib
+import logging
 import os
 import tempfile
+import time
 from urllib import parse
 
 from nova import exception
 from nova.conf import CONF
 from nova.image.stores import base
+
+LOG = logging.getLogger(__name__)
+
+PART_SUFFIX = '.part'
+# a live upload writes its temporary file every few seconds; the client socket
+# timeout ends a stalled one long before this
+ABANDONED_AGE = 3600
 
 
 @contextlib.contextmanager
@@ -57,6 +68,30 @@ class FilesystemStore(base.Store):
 
     def __init__(self, datadir=None):
         self.datadir = os.path.realpath(datadir or CONF.filesystem_store_datadir)
+        self._swept = False
+
+    def remove_abandoned_parts(self, max_age=ABANDONED_AGE):
+        """Remove temporary files untouched for max_age seconds; their names."""
+        removed = []
+        try:
+            names = os.listdir(self.datadir)
+        except FileNotFoundError:
+            return removed
+        limit = time.time() - max_age
+        for name in names:
+            if not (name.startswith('.') and name.endswith(PART_SUFFIX)):
+                continue
+            path = os.path.join(self.datadir, name)
+            try:
+                if os.stat(path).st_mtime < limit:
+                    os.unlink(path)
+                    removed.append(name)
+            except FileNotFoundError:
+                pass  # finished or removed meanwhile
+        if removed:
+            LOG.info('Removed abandoned partial uploads from %s: %s', self.datadir,
+                     ', '.join(removed))
+        return removed
 
     def _path(self, location):
         """The file of a file:// location, refused unless it is an image file of datadir."""
@@ -71,9 +106,12 @@ class FilesystemStore(base.Store):
 
     def add(self, image_id, chunks, size_hint=None):
         path = os.path.join(self.datadir, base.check_image_id(image_id))
+        if not self._swept:
+            self._swept = True
+            self.remove_abandoned_parts()
         with _disk_errors():
             os.makedirs(self.datadir, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix='.%s.' % image_id, suffix='.part',
+            fd, temp = tempfile.mkstemp(prefix='.%s.' % image_id, suffix=PART_SUFFIX,
                                         dir=self.datadir)
         hasher = base.Hasher()
         try:

@@ -4,6 +4,7 @@ import http.server
 import os
 import re
 import threading
+import time
 import uuid
 
 import pytest
@@ -217,3 +218,17 @@ def test_one_store_instance_serves_until_its_flags_change(tmp_path):
     CONF.set_override('filesystem_store_datadir', str(tmp_path / 'b'))
     second = stores.get_store()
     assert second is not first and second.datadir == os.path.realpath(tmp_path / 'b')
+
+
+def test_first_add_removes_partial_files_a_dead_process_left(store):
+    os.makedirs(store.datadir)
+    old = os.path.join(store.datadir, '.%s.abc.part' % uuid.uuid4())
+    fresh = os.path.join(store.datadir, '.%s.def.part' % uuid.uuid4())
+    for path in (old, fresh):
+        with open(path, 'wb') as f:
+            f.write(b'partial')
+    hour_ago = time.time() - filesystem.ABANDONED_AGE - 10
+    os.utime(old, (hour_ago, hour_ago))
+    image_id = str(uuid.uuid4())
+    store.add(image_id, [b'data'])
+    assert sorted(os.listdir(store.datadir)) == sorted([image_id, os.path.basename(fresh)])
