@@ -32,9 +32,9 @@ def create_image(image_api, context, instance, name, image_type, extra_propertie
         raise exception.InvalidInput(reason='an image name is required')
     properties = {k: v for k, v in move_spec.image_properties(instance).items()
                   if k not in _OWN_PROPERTIES}
-    properties.update(extra_properties or {})
     properties.update(instance_uuid=instance.uuid, image_type=image_type,
                       base_image_ref=instance.image_ref or '', user_id=context.user_id or '')
+    properties.update(extra_properties or {})  # the caller's metadata wins, as in Nova
     return image_api.create(context, {
         'name': name, 'visibility': 'private', 'owner': instance.project_id,
         'container_format': 'bare', 'min_disk': int(instance.root_gb or 0),

@@ -77,6 +77,10 @@ def test_snapshot_uploads_what_the_driver_wrote(cloud):
     assert image_bytes(cloud, image['id']) == b''.join(fake_guest.disk_image(guest,
                                                                              image['id']))
     assert 'createImage' in actions(cloud, uuid)
+    # metadata the user gives wins over the compute service's own, as in Nova
+    again = cloud.api.snapshot(cloud.ctx, row(cloud, uuid), 'snap2', {'image_type': 'test'})
+    assert again['properties']['image_type'] == 'test'
+    cloud.wait([uuid], vm_states.ACTIVE)
 
 
 def test_failed_snapshot_deletes_its_image(cloud):
