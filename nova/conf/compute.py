@@ -11,6 +11,9 @@ fake_opts = [
                help='Memory (MB) each fake hypervisor host reports.'),
     cfg.IntOpt('fake_disk_gb', default=1024, min=1,
                help='Local disk (GB) each fake hypervisor host reports.'),
+    cfg.FloatOpt('fake_snapshot_delay', default=0.0, min=0.0,
+                 help='Seconds the fake driver takes to snapshot a guest before the '
+                      'upload, as a real hypervisor copying a disk would.'),
     cfg.FloatOpt('fake_spawn_delay', default=0.0, min=0.0,
                  help='Seconds each fake spawn sleeps, to simulate a slow hypervisor.'),
     cfg.BoolOpt('fake_enforce_capacity', default=False,

@@ -336,6 +336,8 @@ class FakeDriver(driver.ComputeDriver):
         self._maybe_fail('snapshot')
         guest = self._guest(instance)
         _check(guest, 'snapshot')
+        if CONF.fake_snapshot_delay:
+            time.sleep(CONF.fake_snapshot_delay)
         upload(fake_guest.disk_image(guest, image_id), 'raw')
 
     # --- resize / cold migration ---

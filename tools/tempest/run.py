@@ -123,9 +123,10 @@ def main():
     work = os.path.abspath(args.work)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, 'locks'))
-    # one fake host, so resizes land on it as on a single-node devstack
+    # one fake host, so resizes land on it as on a single-node devstack; snapshots
+    # take a second, as a disk copy would, so that a test can see one in progress
     cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
-                            allow_resize_to_same_host=True)
+                            allow_resize_to_same_host=True, fake_snapshot_delay=1)
     try:
         accounts_path = os.path.join(work, 'accounts.yaml')
         with open(accounts_path, 'w') as f:

@@ -145,3 +145,16 @@ def test_restart_mid_snapshot_clears_the_task_and_the_partial_image(cloud):
     assert 'was interrupted' in fault(cloud, uuid)
     with pytest.raises(exception.ImageNotFound):
         image_service.get_default_image_service().show(admin(), image['id'])
+
+
+def test_second_snapshot_while_the_first_is_saved_is_refused(cloud):
+    uuid = boot_on(cloud, 'h1')
+    CONF.set_override('fake_snapshot_delay', 1.0)
+    try:
+        cloud.api.snapshot(cloud.ctx, row(cloud, uuid), 'first')
+        with pytest.raises(exception.InstanceInvalidState) as refused:
+            cloud.api.snapshot(cloud.ctx, row(cloud, uuid), 'second')
+        assert 'image_snapshot' in str(refused.value)
+    finally:
+        CONF.set_override('fake_snapshot_delay', 0.0)
+    cloud.wait([uuid], vm_states.ACTIVE)
