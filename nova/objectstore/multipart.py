@@ -34,10 +34,12 @@ def upload_part(s3req):
     limit = CONF.s3_max_object_size
     if 'x-amz-copy-source' in s3req.headers:
         return _copy_part(s3req, bucket, upload, number, limit)
-    part = uploads.put_part(s3req.store, bucket, upload, number, s3req.body(limit),
+    body = s3req.body(limit)
+    part = uploads.put_part(s3req.store, bucket, upload, number, body,
                             payload.content_md5(s3req.req), limit)
-    return webob.Response(status=200, headerlist=[('ETag', '"%s"' % part.etag),
-                                                  ('Content-Length', '0')])
+    return webob.Response(status=200, headerlist=[
+        ('ETag', '"%s"' % part.etag), *objects.checksum_headers(body.checksums),
+        ('Content-Length', '0')])
 
 
 def _copy_range(header, size):

@@ -58,14 +58,23 @@ def object_headers(info):
     return headers
 
 
+def checksum_headers(checksums):
+    """x-amz-checksum-<algorithm> headers of verified checksums ({algorithm: base64})."""
+    return [('x-amz-checksum-%s' % algorithm, value)
+            for algorithm, value in sorted((checksums or {}).items())]
+
+
 def put_object(s3req):
     bucket = s3req.owned_bucket()
-    attrs = s3req.object_attrs()
     limit = CONF.s3_max_object_size
-    info = s3req.store.put_object(bucket, s3req.key, s3req.body(limit), attrs,
+    body = s3req.body(limit)
+    # body.checksums is filled in as the body ends, before storage writes the attrs
+    attrs = dict(s3req.object_attrs(), checksums=body.checksums)
+    info = s3req.store.put_object(bucket, s3req.key, body, attrs,
                                   payload.content_md5(s3req.req), limit)
-    return webob.Response(status=200, headerlist=[('ETag', '"%s"' % info.etag),
-                                                  ('Content-Length', '0')])
+    return webob.Response(status=200, headerlist=[
+        ('ETag', '"%s"' % info.etag), *checksum_headers(info.attrs['checksums']),
+        ('Content-Length', '0')])
 
 
 def _readable(s3req):
@@ -83,7 +92,8 @@ def _readable(s3req):
 
 
 def get_object(s3req):
-    """GET and HEAD: preconditions, one byte range, response-* overrides."""
+    """GET and HEAD: preconditions, one byte range, response-* overrides, and the
+    checksums the object was stored with when asked (x-amz-checksum-mode)."""
     if 'partNumber' in s3req.params:
         raise S3Error('NotImplemented', 'GetObject by partNumber is not supported; '
                       'use a Range')
@@ -105,6 +115,10 @@ def get_object(s3req):
             first, last = ranged
             status, length = 206, last - first + 1
             headers.append(('Content-Range', 'bytes %d-%d/%d' % (first, last, info.size)))
+        elif (s3req.headers.get('x-amz-checksum-mode', '').upper() == 'ENABLED'
+              and info.attrs.get('checksums')):
+            headers += checksum_headers(info.attrs['checksums'])
+            headers.append(('x-amz-checksum-type', 'FULL_OBJECT'))
         headers.append(('Content-Length', str(length)))
     except BaseException:
         f.close()

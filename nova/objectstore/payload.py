@@ -110,8 +110,20 @@ class _Input:
             yield data
 
 
+class Body:
+    """The decoded body: iterate it once. ``checksums`` maps each x-amz-checksum-*
+    algorithm the client declared to its base64 value; once iteration ended
+    without an error, every value is one the body was verified against."""
+
+    def __init__(self, chunks, checksums):
+        self.chunks, self.checksums = chunks, checksums
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+
 def body(req, identity, limit=None):
-    """The decoded body of req as a generator of bytes, checked as described above.
+    """The decoded body of req (a Body), checked as described above.
 
     limit: the most bytes the body may decode to (EntityTooLarge beyond).
     """
@@ -129,7 +141,7 @@ def body(req, identity, limit=None):
         chunks = stream.chunks(chunk_size)
         if identity.payload != auth.UNSIGNED:
             chunks = _check_sha256(chunks, identity.payload)
-    return _check_sums(chunks, checks)
+    return Body(_check_sums(chunks, checks), checks)
 
 
 def _decoded_length(req):

@@ -228,3 +228,22 @@ def test_multipart_errors(s3):
     assert s3.delete('/bkt/m?uploadId=%s' % upload).status_int == 204
     assert status_code(s3.delete('/bkt/m?uploadId=%s' % upload)) == (404, 'NoSuchUpload')
     assert s3.head('/bkt/m').status_int == 404
+
+
+def test_declared_checksums_are_verified_kept_and_returned_on_request(s3):
+    import zlib
+    s3.put('/bkt')
+    crc = base64.b64encode(zlib.crc32(b'data').to_bytes(4, 'big')).decode()
+    put = s3.put('/bkt/k', b'data', headers={'x-amz-checksum-crc32': crc})
+    assert put.headers['x-amz-checksum-crc32'] == crc
+    plain = s3.get('/bkt/k')
+    assert 'x-amz-checksum-crc32' not in plain.headers
+    asked = s3.get('/bkt/k', headers={'x-amz-checksum-mode': 'ENABLED'})
+    assert (asked.headers['x-amz-checksum-crc32'], asked.headers['x-amz-checksum-type']) == (
+        crc, 'FULL_OBJECT')
+    ranged = s3.get('/bkt/k', headers={'x-amz-checksum-mode': 'ENABLED', 'Range': 'bytes=0-1'})
+    assert 'x-amz-checksum-crc32' not in ranged.headers  # not the checksum of the range
+    wrong = s3.put('/bkt/k2', b'data', headers={'x-amz-checksum-sha256': crc})
+    assert status_code(wrong) == (400, 'BadDigest')
+    assert status_code(s3.put('/bkt/k3', b'd', headers={'x-amz-checksum-crc32c': 'AAAAAA=='})) \
+        == (501, 'NotImplemented')
