@@ -252,7 +252,8 @@ def _delete_locations(session, image_id):
                     .execution_options(synchronize_session=False))
 
 
-def image_update(context, image_id, values, remove_props=(), from_state=None):
+def image_update(context, image_id, values, remove_props=(), from_state=None,
+                 updated_before=None):
     """Change a live image in one transaction.
 
     values: columns; 'properties' ({name: value}, merged), 'tags' (the new
@@ -260,6 +261,8 @@ def image_update(context, image_id, values, remove_props=(), from_state=None):
     remove_props: property names to remove (ImagePropertyNotFound if absent).
     from_state: the status the image must still have (ImageStatusConflict if
     not), so that a status transition cannot race another.
+    updated_before: the image must not have changed since then (Conflict if
+    it has), so that a sweep cannot race the change it waited for.
     """
     values = dict(values)
     properties = values.pop('properties', None) or {}
@@ -271,6 +274,9 @@ def image_update(context, image_id, values, remove_props=(), from_state=None):
             raise exception.ImageStatusConflict(
                 image_id=image_id, status=image.status,
                 action='change it from %s to %s' % (from_state, values.get('status')))
+        if updated_before is not None and image.updated_at >= updated_before:
+            raise exception.Conflict(reason='image %s changed after %s' % (
+                image_id, updated_before))
         image.update(values)
         image.updated_at = utils.utcnow()
         if properties or remove_props:

@@ -11,11 +11,15 @@ to 'killed' (no data kept) when anything goes wrong; only the owner's
 project (or an admin) changes an image; an image the context may not see is
 ImageNotFound, never Forbidden, so that ids of private images do not leak.
 """
+import datetime
 import hashlib
 import logging
+import time
 import uuid
 
+from nova import context as nova_context
 from nova import exception
+from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
 from nova.image import fields
@@ -30,18 +34,35 @@ CREATE_FIELDS = ('id', 'name', 'visibility', 'protected', 'os_hidden', 'owner',
                  'disk_format', 'container_format', 'min_disk', 'min_ram')
 UPDATE_FIELDS = ('name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format',
                  'container_format', 'min_disk', 'min_ram')
+# an upload touches its 'saving' image this often (seconds) while data flows,
+# so that one whose process died can be told from one still streaming
+UPLOAD_HEARTBEAT = 30
+# how often (seconds) a process looks for such dead uploads, at its next upload
+SWEEP_INTERVAL = 300
+
+
+def _stale_after():
+    """Seconds without a heartbeat after which a 'saving' upload is dead: a live one
+    has beaten or been cut off by the server's client socket timeout by then.
+    """
+    return (CONF.client_socket_timeout or 3600) + 2 * UPLOAD_HEARTBEAT
 
 
 class _Intake:
     """An upload stream, counted against the declared size and the cap; keeps its head."""
 
-    def __init__(self, image_id, data, size, cap):
+    def __init__(self, image_id, data, size, cap, heartbeat):
         self.image_id, self.data, self.size, self.cap = image_id, data, size, cap
+        self.heartbeat = heartbeat
         self.received = 0
         self.head = b''
 
     def __iter__(self):
+        beaten = time.monotonic()
         for chunk in stores_base.iter_chunks(self.data):
+            if time.monotonic() - beaten >= UPLOAD_HEARTBEAT:
+                self.heartbeat()
+                beaten = time.monotonic()
             self.received += len(chunk)
             if len(self.head) < formats.HEAD_SIZE:
                 self.head += chunk[:formats.HEAD_SIZE - len(self.head)]
@@ -62,6 +83,9 @@ def _listed(value):
 
 class ImageService:
     """Images: registry rows and their data in the stores, under Glance's rules."""
+
+    def __init__(self):
+        self._swept_at = None  # time.monotonic() of this process's last sweep
 
     # ------------------------------------------------------------ reading
 
@@ -198,8 +222,13 @@ class ImageService:
         cap = CONF.image_size_cap
         if cap and size is not None and size > cap:
             raise exception.ImageTooLarge(limit=cap)
+        self._sweep_now_and_then()
         db.image_update(context, image_id, {'status': 'saving'}, from_state='queued')
-        intake = _Intake(image_id, data, size, cap)
+
+        def heartbeat():  # raises, ending the upload, once the image is deleted or killed
+            db.image_update(context, image_id, {}, from_state='saving')
+
+        intake = _Intake(image_id, data, size, cap, heartbeat)
         try:
             store = stores.get_store()
             location, written, md5, sha512 = store.add(image_id, intake, size_hint=size)
@@ -219,6 +248,38 @@ class ImageService:
             self._discard(location)
             self._kill(context, image_id)
             raise
+
+    def _sweep_now_and_then(self):
+        now = time.monotonic()
+        if self._swept_at is not None and now - self._swept_at < SWEEP_INTERVAL:
+            return
+        self._swept_at = now
+        try:
+            self.kill_abandoned_uploads()
+        except Exception:  # noqa: BLE001 -- a failed sweep must not fail this upload
+            LOG.exception('Could not look for abandoned uploads')
+
+    def kill_abandoned_uploads(self):
+        """Mark killed the 'saving' images whose upload stopped beating (its process
+        died mid-upload); their ids. Uploads run from any process or host, so
+        their heartbeat, not a process id, tells whether they are alive.
+        """
+        admin = nova_context.get_admin_context()
+        cutoff = utils.utcnow() - datetime.timedelta(seconds=_stale_after())
+        killed = []
+        for image in db.image_get_all(admin, {'status': 'saving'}):
+            if image.updated_at >= cutoff:
+                continue
+            try:
+                db.image_update(admin, image.id, {'status': 'killed'}, from_state='saving',
+                                updated_before=cutoff)
+            except (exception.ImageNotFound, exception.ImageStatusConflict,
+                    exception.Conflict):
+                continue  # deleted, finished or beaten meanwhile
+            LOG.warning('Image %s: its upload stopped %s ago; killed', image.id,
+                        utils.utcnow() - image.updated_at)
+            killed.append(image.id)
+        return killed
 
     def _kill(self, context, image_id):
         """saving -> killed, unless the image was deleted meanwhile (best effort)."""

@@ -2,11 +2,13 @@
 import hashlib
 import os
 import struct
+import time
 
 import pytest
 
 from nova import exception
 from nova.conf import CONF
+from nova.db import api as db_api
 from nova.image import service as image_service
 from tests.unit.image.conftest import project
 
@@ -337,6 +339,52 @@ def test_upload_of_an_image_deleted_while_saving_keeps_no_data(svc, p1, datadir)
     with pytest.raises(exception.ImageNotFound):
         svc.upload(p1, image['id'], chunks())
     assert _files(datadir) == []
+
+
+def test_upload_beats_while_data_flows(svc, p1, monkeypatch):
+    monkeypatch.setattr(image_service, 'UPLOAD_HEARTBEAT', 0)  # a beat before every chunk
+    image = _create(svc, p1)
+    seen = []
+
+    def chunks():
+        for i in range(3):
+            seen.append(svc.show(p1, image['id'])['updated_at'])
+            yield DATA[i * 100:(i + 1) * 100]
+
+    svc.upload(p1, image['id'], chunks())
+    assert seen[0] < seen[1] < seen[2]  # each beat moved updated_at
+
+
+def test_beat_ends_an_upload_whose_image_was_killed_meanwhile(svc, p1, admin, datadir,
+                                                              monkeypatch):
+    monkeypatch.setattr(image_service, 'UPLOAD_HEARTBEAT', 0)
+    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)
+    image = _create(svc, p1)
+
+    def chunks():
+        yield DATA[:100]
+        assert svc.kill_abandoned_uploads() == [image['id']]  # as if it stopped beating
+        yield DATA[100:]
+
+    with pytest.raises(exception.ImageStatusConflict, match='killed'):
+        svc.upload(p1, image['id'], chunks())
+    assert svc.show(p1, image['id'])['status'] == 'killed' and _files(datadir) == []
+
+
+def test_uploads_that_stopped_beating_are_killed_by_the_next_upload(svc, p1, monkeypatch):
+    monkeypatch.setattr(image_service, '_stale_after', lambda: 0.2)
+    dead = _create(svc, p1)
+    db_api.image_update(p1, dead['id'], {'status': 'saving'}, from_state='queued')
+    time.sleep(0.3)
+    live = _create(svc, p1)
+    db_api.image_update(p1, live['id'], {'status': 'saving'}, from_state='queued')
+    _active(svc, p1)  # the first upload of the process sweeps
+    assert svc.show(p1, dead['id'])['status'] == 'killed'
+    assert svc.show(p1, live['id'])['status'] == 'saving'  # beat within the last 0.2 s
+    time.sleep(0.3)
+    _active(svc, p1)  # within SWEEP_INTERVAL of the last sweep: no new sweep
+    assert svc.show(p1, live['id'])['status'] == 'saving'
+    assert svc.kill_abandoned_uploads() == [live['id']]
 
 
 def test_empty_image(svc, p1):
