@@ -2,6 +2,7 @@
 endpoint and region are the ones novarc gives a user."""
 import base64
 import re
+import threading
 import time
 import types
 import urllib.parse
@@ -217,6 +218,28 @@ def test_client_token_is_idempotent(ec2, ami, five):
     assert again['ReservationId'] == reply['ReservationId'] and again_ids == ids
     assert _error_code(_run, ec2, ami, 2, ClientToken='boto-five-token') \
         == 'IdempotentParameterMismatch'
+
+
+def test_concurrent_requests_with_one_client_token_make_one_reservation(cloud, ami):
+    clients = [_client(cloud) for _ in range(4)]
+    replies = [None] * len(clients)
+
+    def run(index):
+        replies[index] = clients[index].run_instances(
+            ImageId=ami, MinCount=2, MaxCount=2, InstanceType='m1.tiny',
+            ClientToken='boto-concurrent-token')
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({r['ReservationId'] for r in replies}) == 1
+    ids = {tuple(sorted(i['InstanceId'] for i in r['Instances'])) for r in replies}
+    assert len(ids) == 1 and len(next(iter(ids))) == 2
+    made = clients[0].describe_instances(Filters=[
+        {'Name': 'reservation-id', 'Values': [replies[0]['ReservationId']]}])
+    assert len(made['Reservations'][0]['Instances']) == 2
+    clients[0].terminate_instances(InstanceIds=list(next(iter(ids))))
 
 
 def test_describe_filters(ec2, five):
