@@ -75,8 +75,8 @@ class Client:
         return Reply(self.signed(action, **kwargs).get_response(self.app))
 
 
-def _account(ctx, name, role='member'):
-    project = manager.create_project(ctx, name)
+def _account(ctx, name, role='member', project=None):
+    project = project or manager.create_project(ctx, name)
     user = manager.create_user(ctx, name + '-user')
     manager.add_role(ctx, user.id, project.id, role)
     return manager.create_ec2_credentials(ctx, user.id, project.id)
@@ -84,10 +84,13 @@ def _account(ctx, name, role='member'):
 
 @pytest.fixture
 def ec2(cloud):  # noqa: F811 -- the imported fixture
-    """Clients of project a (member), b (member) and ops (admin) on one app."""
+    """Clients of project a (member), b (member) and ops (admin) on one app, and
+    a_reader (a reader of project a)."""
     app = wsgi.Loader().load_app('ec2')
     creds = {name: _account(cloud.admin, name, role)
              for name, role in (('a', 'member'), ('b', 'member'), ('ops', 'admin'))}
+    creds['a_reader'] = _account(cloud.admin, 'a_reader', 'reader',
+                                 manager.get_project(cloud.admin, creds['a'].project_id))
     clients = {name: Client(app, c.access, c.secret) for name, c in creds.items()}
     return types.SimpleNamespace(app=app, creds=creds, **clients)
 

@@ -119,6 +119,19 @@ def test_projects_see_only_their_own(cloud, ec2):
     assert sorted(ec2.ops.call('DescribeInstances').texts('instanceId')) == []  # own only
 
 
+def test_a_reader_looks_but_does_not_act(ec2):
+    """(Key pairs are the user's own, as in Nova: a reader may make them.)"""
+    ids = _run(ec2.a, 1)
+    assert ec2.a_reader.call('DescribeInstances').texts('instanceId') == ids
+    for action, params in (('RunInstances', {'ImageId': _ami(ec2.a), 'MinCount': '1',
+                                             'MaxCount': '1'}),
+                           ('TerminateInstances', {'InstanceId.1': ids[0]}),
+                           ('CreateSecurityGroup', {'GroupName': 'g',
+                                                    'GroupDescription': 'd'})):
+        reply = ec2.a_reader.call(action, **params)
+        assert (reply.status, reply.code) == (403, 'UnauthorizedOperation'), action
+
+
 def test_admin_actions_need_the_admin_role(ec2):
     assert ec2.a.call('DescribeHosts').code == 'UnauthorizedOperation'
     assert ec2.a.call('RegisterUser', Name='x').status == 403
