@@ -73,4 +73,4 @@ class Ec2App:
         if call.params.bool('DryRun'):
             raise faults.Ec2Error('DryRunOperation', 'Request would have succeeded, but '
                                   'DryRun flag is set.', 412)
-        return xml.render(name, handler(call), request_id)
+        return xml.render(name, handler(call), request_id, flat.get('Version'))

@@ -5,11 +5,20 @@ true/false; datetime -> 2016-11-15T10:00:00.000Z; None -> the element is
 left out.
 """
 import datetime
+import re
 from xml.sax.saxutils import escape
 
 import webob
 
 NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
+_VERSION = re.compile(r'^\d{4}-\d{2}-\d{2}$')
+
+
+def namespace(version):
+    """The namespace of the API version a client asked for (older clients check it)."""
+    if version and _VERSION.match(version):
+        return 'http://ec2.amazonaws.com/doc/%s/' % version
+    return NAMESPACE
 
 
 def timestamp(value):
@@ -52,10 +61,10 @@ def _element(name, value, out):
         out.append('<%s>%s</%s>' % (name, _text(value), name))
 
 
-def render(action, body, request_id):
+def render(action, body, request_id, version=None):
     """<ActionResponse xmlns=...><requestId/>...body...</ActionResponse>."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<%sResponse xmlns="%s">' % (
-        action, NAMESPACE), '<requestId>%s</requestId>' % escape(request_id or '')]
+        action, namespace(version)), '<requestId>%s</requestId>' % escape(request_id or '')]
     for name, value in body.items():
         _element(name, value, out)
     out.append('</%sResponse>' % action)

@@ -94,6 +94,13 @@ def test_xml_renders_in_the_ec2_namespace():
     assert item.find(ns + 'at').text == '2020-01-02T03:04:05.678Z'
 
 
+def test_the_namespace_follows_the_requested_version():
+    old = ET.fromstring(xml.render('DescribeThings', {}, 'r', '2010-08-31').body)
+    assert old.tag == '{http://ec2.amazonaws.com/doc/2010-08-31/}DescribeThingsResponse'
+    odd = ET.fromstring(xml.render('DescribeThings', {}, 'r', '"><x').body)
+    assert odd.tag == '{%s}DescribeThingsResponse' % xml.NAMESPACE
+
+
 @pytest.mark.parametrize('error, code, status', [
     (signature.SignatureMismatch(access_key='k'), 'AuthFailure', 401),
     (signature.RequestExpired(reason='old'), 'RequestExpired', 400),
