@@ -22,6 +22,7 @@ test: venv
 	tools/install_deps.sh
 	$(BIN)/ruff check nova tests tools
 	$(BIN)/pytest -q -rs -p no:cacheprovider tests
+	tools/tempest/run.sh
 
 unit: venv
 	$(BIN)/pytest -q tests/unit
