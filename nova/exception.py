@@ -236,6 +236,13 @@ class ImageTooLarge(NovaException):
     safe = True
 
 
+class ImageLimitExceeded(NovaException):
+    msg_fmt = ('The limit has been exceeded on the number of allowed image %(what)s. '
+               'Attempted: %(attempted)s, Maximum: %(maximum)s')
+    code = 413
+    safe = True
+
+
 class ImageChecksumMismatch(NovaException):
     msg_fmt = ('Data of image %(image_id)s does not match its %(algorithm)s checksum: '
                'expected %(expected)s, got %(actual)s.')

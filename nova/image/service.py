@@ -81,6 +81,13 @@ def _listed(value):
     return [value] if isinstance(value, str) else value
 
 
+def _check_limit(what, attempted, flag):
+    """413 when an image would have more properties, tags or members than allowed."""
+    maximum = getattr(CONF, flag)
+    if maximum >= 0 and attempted > maximum:
+        raise exception.ImageLimitExceeded(what=what, attempted=attempted, maximum=maximum)
+
+
 class ImageService:
     """Images: registry rows and their data in the stores, under Glance's rules."""
 
@@ -137,6 +144,8 @@ class ImageService:
                                              'another project')
         self._check_publicize(context, core)
         core.setdefault('owner', context.project_id)
+        _check_limit('properties', len(properties), 'image_property_quota')
+        _check_limit('tags', len(tags or ()), 'image_tag_quota')
         core.update(status='queued', properties=properties, tags=tags or ())
         return fields.image_to_dict(db.image_create(context, core))
 
@@ -157,8 +166,14 @@ class ImageService:
             if name in core and core[name] != image[name] and image['status'] != 'queued':
                 raise exception.Forbidden(reason='%s can only be changed while the image is '
                                                  'queued' % name)
+        # only growth is refused: an image over a lowered limit may still change
+        count = len(set(image['properties']).union(properties) - set(remove_props or ()))
+        if count > len(image['properties']):
+            _check_limit('properties', count, 'image_property_quota')
         changes = dict(core, properties=properties)
         if tags is not None:
+            if len(tags) > len(image['tags']):
+                _check_limit('tags', len(tags), 'image_tag_quota')
             changes['tags'] = tags
         return fields.image_to_dict(db.image_update(
             context, image_id, changes, remove_props=list(remove_props or ())))
@@ -342,7 +357,9 @@ class ImageService:
     # ---------------------------------------------------------------- tags
 
     def add_tag(self, context, image_id, tag):
-        self._owned(context, image_id)
+        image = self._owned(context, image_id)
+        if tag not in image['tags']:
+            _check_limit('tags', len(image['tags']) + 1, 'image_tag_quota')
         db.image_tag_add(context, image_id, fields.check_tag(tag))
 
     def delete_tag(self, context, image_id, tag):
@@ -367,6 +384,8 @@ class ImageService:
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
             raise exception.Forbidden(reason='only the owner may share image %s' % image_id)
+        _check_limit('members for this image',
+                     len(db.image_member_find(context, image_id)) + 1, 'image_member_quota')
         return fields.member_to_dict(db.image_member_create(
             context, image_id, fields.check_member(member)))
 

@@ -519,3 +519,32 @@ def test_ensure_default_image_registers_once(svc, p1, admin):
 def test_default_service_is_shared():
     assert (image_service.get_default_image_service()
             is image_service.get_default_image_service())
+
+
+def test_properties_tags_and_members_are_limited(svc, p1):
+    CONF.set_override('image_property_quota', 2)
+    CONF.set_override('image_tag_quota', 1)
+    CONF.set_override('image_member_quota', 1)
+    with pytest.raises(exception.ImageLimitExceeded, match='properties. Attempted: 3, '
+                                                          'Maximum: 2') as raised:
+        _create(svc, p1, properties={'a': '1', 'b': '2', 'c': '3'})
+    assert raised.value.code == 413
+    with pytest.raises(exception.ImageLimitExceeded, match='tags'):
+        _create(svc, p1, tags=['x', 'y'])
+    image = _create(svc, p1, properties={'a': '1', 'b': '2'}, tags=['x'],
+                    visibility='shared')
+    with pytest.raises(exception.ImageLimitExceeded, match='Attempted: 3'):
+        svc.update(p1, image['id'], {'c': '3'})
+    svc.update(p1, image['id'], {'a': 'changed', 'c': '3'}, remove_props=['b'])  # still 2
+    with pytest.raises(exception.ImageLimitExceeded, match='tags'):
+        svc.add_tag(p1, image['id'], 'y')
+    svc.add_tag(p1, image['id'], 'x')  # has it already
+    with pytest.raises(exception.ImageLimitExceeded, match='tags'):
+        svc.update(p1, image['id'], {'tags': ['x', 'y']})
+    svc.add_member(p1, image['id'], 'p2')
+    with pytest.raises(exception.ImageLimitExceeded, match='members'):
+        svc.add_member(p1, image['id'], 'p3')
+    CONF.set_override('image_property_quota', 1)  # lowered: changes that do not grow pass
+    svc.update(p1, image['id'], {'a': 'again'})
+    CONF.set_override('image_property_quota', -1)
+    svc.update(p1, image['id'], {str(i): 'v' for i in range(10)})

@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from nova import context as nova_context
+from nova.conf import CONF
 from nova.image import service as image_service
 from tests.unit.db.compute_helpers import count_statements, queries
 
@@ -291,3 +292,19 @@ def test_tags_are_added_and_deleted(api):
     assert api('DELETE', path + '/tags/a').status_int == 404
     assert api('PUT', path + '/tags/x', user='dave').status_int == 404
     assert api('PUT', path + '/tags/' + 'x' * 256).status_int == 400
+
+
+def test_too_many_properties_or_tags_is_413(api):
+    CONF.set_override('image_property_quota', 1)
+    CONF.set_override('image_tag_quota', 1)
+    response = api('POST', '/v2/images', {'name': 'x', 'a': '1', 'b': '2'},
+                   Accept='application/json')
+    assert response.status_int == 413
+    assert 'image properties. Attempted: 2, Maximum: 1' in response.json['message']
+    image = api.create(a='1', tags=['t'])
+    response = api('PUT', '/v2/images/%s/tags/u' % image['id'])
+    assert response.status_int == 413
+    response = api('PATCH', '/v2/images/' + image['id'],
+                   [{'op': 'add', 'path': '/b', 'value': '2'}],
+                   content_type='application/openstack-images-v2.1-json-patch')
+    assert response.status_int == 413
