@@ -18,7 +18,9 @@ from nova.compute import api as compute_api
 _CONTROL_CHARACTERS = re.compile('[\x00-\x08\x0b-\x1f]')
 
 
-class ServerActionsController(wsgi.Controller):
+class ServerActionBase(wsgi.Controller):
+    """What every server action controller does first: find the server, check the rule."""
+
     def __init__(self, api=None):
         self.compute_api = api or compute_api.API()
 
@@ -27,6 +29,9 @@ class ServerActionsController(wsgi.Controller):
         instance = self.compute_api.get(req.context, server_id)
         policy.authorize(req.context, rule, servers.target(instance))
         return instance
+
+
+class ServerActionsController(ServerActionBase):
 
     def _simple(self, req, server_id, rule, method):
         instance = self._authorized(req, server_id, rule)

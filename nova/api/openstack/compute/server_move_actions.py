@@ -8,15 +8,13 @@ and hostname are set with compute_api.update once the rebuild is accepted.
 import webob.exc
 
 from nova import exception
-from nova import policy
 from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
-from nova.api.openstack.compute import servers
+from nova.api.openstack.compute import server_actions, servers
 from nova.api.openstack.compute.schemas import server_actions as schema
 from nova.api.openstack.compute.views import servers as views
 from nova.auth import passwords
-from nova.compute import api as compute_api
 
 _REBUILD_FIELDS = {'name': 'name', 'metadata': 'metadata', 'accessIPv4': 'access_ip_v4',
                    'accessIPv6': 'access_ip_v6'}
@@ -30,14 +28,7 @@ def _refuse(names):
             '%s: not supported by this cloud yet' % ', '.join(sorted(names))))
 
 
-class ServerMoveActionsController(wsgi.Controller):
-    def __init__(self, api=None):
-        self.compute_api = api or compute_api.API()
-
-    def _authorized(self, req, server_id, rule):
-        instance = self.compute_api.get(req.context, server_id)
-        policy.authorize(req.context, rule, servers.target(instance))
-        return instance
+class ServerMoveActionsController(server_actions.ServerActionBase):
 
     # -------------------------------------------------------------- rebuild
     @wsgi.action('rebuild')
