@@ -49,7 +49,16 @@ def _image_ids(call, images):
     return result
 
 
-def _item(call, image, image_ids):
+def _kernel_ramdisk_ids(call, images):
+    """{uuid: aki-/ari- id} of the kernels and ramdisks images name, in two queries."""
+    found = {}
+    for prop, prefix in (('kernel_id', 'aki'), ('ramdisk_id', 'ari')):
+        found.update(ids.ec2_ids(call.context, prefix,
+                                 [i['properties'].get(prop) for i in images]))
+    return found
+
+
+def _item(image, image_ids, related_ids):
     props = image['properties']
     return {
         'imageId': image_ids[image['id']],
@@ -61,8 +70,8 @@ def _item(call, image, image_ids):
         'isPublic': image['visibility'] == 'public',
         'architecture': props.get('architecture') or 'x86_64',
         'imageType': TYPES[ids.image_prefix(image)],
-        'kernelId': ids.ec2_id(call.context, 'aki', props.get('kernel_id')),
-        'ramdiskId': ids.ec2_id(call.context, 'ari', props.get('ramdisk_id')),
+        'kernelId': related_ids.get(props.get('kernel_id')),
+        'ramdiskId': related_ids.get(props.get('ramdisk_id')),
         'name': image['name'],
         'description': props.get('description'),
         'rootDeviceType': 'instance-store',
@@ -118,7 +127,9 @@ def describe_images(call):
         'architecture': lambda i: i['properties'].get('architecture') or 'x86_64',
         'description': lambda i: i['properties'].get('description'),
     })
-    return {'imagesSet': [_item(call, i, image_ids) for i in images if match(i)]}
+    images = [i for i in images if match(i)]
+    related_ids = _kernel_ramdisk_ids(call, images)
+    return {'imagesSet': [_item(i, image_ids, related_ids) for i in images]}
 
 
 # ---------------------------------------------------------------- registering

@@ -2,6 +2,7 @@
 makes them), the errors every bad request gets, project isolation, and the
 number of queries DescribeInstances makes."""
 import datetime
+import uuid
 
 import sqlalchemy as sa
 import webob
@@ -226,3 +227,28 @@ def test_pages_from_the_database_match_filtered_pages(cloud, ec2):
     assert unfiltered == filtered
     bad = ec2.a.call('DescribeInstances', MaxResults='5', NextToken='WzFd')  # "[1]"
     assert bad.code == 'InvalidParameterValue'
+
+
+def test_describe_images_queries_do_not_grow_with_images(cloud, ec2):
+    from nova.image import service as image_service
+    images = image_service.get_default_image_service()
+    project = ec2.creds['a'].project_id
+    ctx = cloud.admin
+    kernel = images.create(ctx, {'name': 'k', 'disk_format': 'aki', 'container_format': 'aki',
+                                 'owner': project})
+
+    def register(count):
+        for n in range(count):
+            images.create(ctx, {'name': 'img-%d' % n, 'disk_format': 'ami',
+                                'container_format': 'ami', 'owner': project,
+                                'properties': {'kernel_id': kernel['id'],
+                                               'ramdisk_id': str(uuid.uuid4())}})
+    register(2)
+    ec2.a.call('DescribeImages')  # makes the EC2 ids
+    few = _statements(lambda: ec2.a.call('DescribeImages'))
+    register(6)
+    reply = ec2.a.call('DescribeImages')
+    assert len(set(reply.texts('kernelId'))) == 1 and reply.texts('kernelId')[0][:4] == 'aki-'
+    assert len(set(reply.texts('ramdiskId'))) == 8
+    many = _statements(lambda: ec2.a.call('DescribeImages'))
+    assert many == few, (few, many)
