@@ -34,6 +34,7 @@ def upload_part(s3req):
     limit = CONF.s3_max_object_size
     if 'x-amz-copy-source' in s3req.headers:
         return _copy_part(s3req, bucket, upload, number, limit)
+    payload.require_length(s3req.req)
     body = s3req.body(limit)
     part = uploads.put_part(s3req.store, bucket, upload, number, body,
                             payload.content_md5(s3req.req), limit)

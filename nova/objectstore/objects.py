@@ -66,6 +66,7 @@ def checksum_headers(checksums):
 
 def put_object(s3req):
     bucket = s3req.owned_bucket()
+    payload.require_length(s3req.req)
     limit = CONF.s3_max_object_size
     body = s3req.body(limit)
     # body.checksums is filled in as the body ends, before storage writes the attrs

@@ -67,6 +67,13 @@ def content_length(req):
     return length
 
 
+def require_length(req):
+    """PutObject and UploadPart need a Content-Length or a chunked body (411)."""
+    if req.environ.get('CONTENT_LENGTH') in (None, '') and \
+            'chunked' not in req.environ.get('HTTP_TRANSFER_ENCODING', '').lower():
+        raise S3Error('MissingContentLength')
+
+
 class _Input:
     """wsgi.input bounded by Content-Length; a body that ends early is IncompleteBody."""
 

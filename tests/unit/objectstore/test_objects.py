@@ -247,3 +247,12 @@ def test_declared_checksums_are_verified_kept_and_returned_on_request(s3):
     assert status_code(wrong) == (400, 'BadDigest')
     assert status_code(s3.put('/bkt/k3', b'd', headers={'x-amz-checksum-crc32c': 'AAAAAA=='})) \
         == (501, 'NotImplemented')
+
+
+def test_a_put_must_say_how_long_its_body_is(s3, app):
+    s3.put('/bkt')
+    req = s3.prepare('PUT', '/bkt/k', b'')
+    del req.environ['CONTENT_LENGTH']
+    assert status_code(req.get_response(app)) == (411, 'MissingContentLength')
+    assert s3.head('/bkt/k').status_int == 404
+    assert s3.put('/bkt/empty', b'').status_int == 200
