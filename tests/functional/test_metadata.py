@@ -86,8 +86,22 @@ def test_public_keys_and_user_data(get, two):
     assert get('/latest/meta-data/public-keys/', '10.0.0.12').status_int == 404
     assert get('/latest/user-data', '10.0.0.11').body == b'#!/bin/sh\necho a\n'
     assert get('/latest/user-data', '10.0.0.12').status_int == 404
-    assert _text(get('/2009-04-04/', '10.0.0.11')).split('\n') == ['meta-data/', 'user-data']
+    assert _text(get('/2009-04-04/', '10.0.0.11')).split('\n') == ['dynamic/', 'meta-data/',
+                                                                    'user-data']
     assert get('/latest/meta-data/no-such-thing', '10.0.0.11').status_int == 404
+
+
+def test_identity_document(get, two):
+    a = two['a']
+    assert _text(get('/latest/dynamic/', '10.0.0.11')) == 'instance-identity/'
+    assert _text(get('/latest/dynamic/instance-identity/', '10.0.0.11')) == 'document'
+    document = json.loads(_text(get('/latest/dynamic/instance-identity/document',
+                                    '10.0.0.11')))
+    assert document['instanceId'] == _text(get('/latest/meta-data/instance-id', '10.0.0.11'))
+    assert (document['region'], document['availabilityZone'], document['accountId']) == (
+        CONF.region_name, 'nova', a.project_id)
+    assert document['instanceType'] == 'm1.tiny' and document['privateIp'] == '10.0.0.11'
+    assert get('/latest/dynamic/nothing', '10.0.0.11').status_int == 404
 
 
 def test_openstack_metadata(get, two):

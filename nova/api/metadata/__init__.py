@@ -1,7 +1,8 @@
 """Metadata service (port 8775, and 169.254.169.254 where the network forwards it).
 
 EC2 style: ``/`` lists versions, ``/<version>/meta-data/...`` the instance's
-tree, ``/<version>/user-data`` its user data (404 when none). OpenStack style:
+tree, ``/<version>/user-data`` its user data (404 when none),
+``/<version>/dynamic/instance-identity/document`` its identity (JSON). OpenStack style:
 ``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``.
 Every answer is about the instance the request comes from
 (nova.api.metadata.lookup); there is no way to name another one.
@@ -18,6 +19,7 @@ EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
                 '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
 OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30',
                       '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
+DYNAMIC_LISTING = {'instance-identity': {'document': ''}}  # the document itself is JSON
 OPENSTACK_FILES = ['meta_data.json', 'user_data', 'vendor_data.json']
 
 
@@ -58,14 +60,18 @@ class MetadataApp:
         instance = lookup.find_instance(req)
         data = content.user_data(instance)
         if not parts:
-            return _text(['meta-data/'] + (['user-data'] if data is not None else []))
+            return _text(['dynamic/', 'meta-data/'] + (['user-data'] if data is not None
+                                                          else []))
         if parts == ['user-data']:
             if data is None:
                 return _not_found()
             return webob.Response(content_type='application/octet-stream', body=data)
-        if parts[0] != 'meta-data':
+        if parts == ['dynamic', 'instance-identity', 'document']:
+            return _json(content.identity_document(instance))
+        trees = {'meta-data': content.ec2_metadata, 'dynamic': lambda i: DYNAMIC_LISTING}
+        if parts[0] not in trees:
             return _not_found()
-        node = content.ec2_metadata(instance)
+        node = trees[parts[0]](instance)
         for part in parts[1:]:
             if not isinstance(node, dict) or part not in node:
                 return _not_found()

@@ -6,6 +6,8 @@ import binascii
 from nova import context as nova_context
 from nova.api.ec2 import ids
 from nova.api.ec2 import instance_views
+from nova.api.ec2 import xml
+from nova.conf import CONF
 
 
 def user_data(instance):
@@ -49,6 +51,25 @@ def ec2_metadata(instance):
     if instance.key_name:
         tree['public-keys'] = {'0': {'openssh-key': instance.key_data or ''}}
     return tree
+
+
+def identity_document(instance):
+    """dynamic/instance-identity/document: what cloud-init reads for the region."""
+    ctx = nova_context.get_admin_context()
+    return {
+        'accountId': instance.project_id,
+        'architecture': instance.architecture or 'x86_64',
+        'availabilityZone': instance_views.zone(instance, instance_views.host_zones(ctx)),
+        'imageId': ids.ec2_id(ctx, 'ami', instance.image_ref),
+        'instanceId': ids.ec2_id(ctx, 'i', instance.uuid),
+        'instanceType': instance_views.instance_type(instance),
+        'kernelId': ids.ec2_id(ctx, 'aki', instance.kernel_id),
+        'ramdiskId': ids.ec2_id(ctx, 'ari', instance.ramdisk_id),
+        'pendingTime': xml.timestamp(instance.created_at),
+        'privateIp': instance.access_ip_v4,
+        'region': CONF.region_name,
+        'version': '2017-09-30',
+    }
 
 
 def public_keys_listing(instance):
