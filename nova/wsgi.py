@@ -35,6 +35,9 @@ class Server:
         except OSError as e:
             raise exception.ConfigError(reason='%s cannot listen on %s:%s: %s' % (
                 name, host, port, e.strerror))
+        # A response goes out in 16 KB writes: with Nagle the last one waits for the
+        # client's delayed ACK (40 ms on Linux). Accepted sockets inherit this.
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = self.socket.getsockname()[:2]
         self._thread = None
 

@@ -229,14 +229,16 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         return instance
 
     def get_all(self, context, filters=None, limit=None, marker=None, sort_keys=None,
-                sort_dirs=None, all_projects=False):
+                sort_dirs=None, all_projects=False, brief=False):
         """Read-only records of the instances matching DB-level filters, scoped to
-        the caller's project (a list costs two queries whatever its length)."""
+        the caller's project (a list costs two queries whatever its length;
+        brief: only id, uuid and display_name, one query)."""
         filters = dict(filters or {})
         if not (context.is_admin and all_projects):
             filters['project_id'] = context.project_id
         return db.instance_records_by_filters(context, filters, sort_keys=sort_keys,
-                                              sort_dirs=sort_dirs, limit=limit, marker=marker)
+                                              sort_dirs=sort_dirs, limit=limit, marker=marker,
+                                              brief=brief)
 
     # -- delete ---------------------------------------------------------------------
     @check_instance_lock

@@ -80,6 +80,6 @@ def page(session, stmt, criteria, limit=None, marker_stmt=None, marker=None, row
         if int(limit) < 0:
             raise exception.InvalidInput(reason='limit must be 0 or more, not %s' % limit)
         stmt = stmt.limit(int(limit))
-    if rows:  # a column select: plain rows, no ORM objects to build
-        return session.execute(stmt).all()
+    if rows:  # a column select: Core rows, without the ORM's per-row work
+        return session.connection().execute(stmt).all()
     return list(session.scalars(stmt))

@@ -74,3 +74,14 @@ def test_an_empty_list_costs_one_query(db_ctx):
     with count_statements() as statements:
         assert db.instance_records_by_filters(db_ctx, {'project_id': 'nobody'}) == []
     assert len(queries(statements)) == 1
+
+
+def test_brief_records_carry_id_uuid_and_name_in_one_query(db_ctx):
+    rows = _create(db_ctx, 4)
+    with count_statements() as statements:
+        records = db.instance_records_by_filters(db_ctx, {'project_id': 'p1'}, brief=True,
+                                                 sort_keys=['display_name'], sort_dirs=['asc'])
+    assert len(queries(statements)) == 1
+    assert [(r.id, r.uuid, r.display_name) for r in records] == [
+        (r.id, r.uuid, r.display_name) for r in rows]
+    assert not hasattr(records[0], 'vm_state')  # brief means brief: no stale defaults

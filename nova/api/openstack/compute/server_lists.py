@@ -223,7 +223,8 @@ def get_servers(req, compute_api, detail):
     try:
         instances = compute_api.get_all(
             context, filters=filters, limit=None if matches else limit, marker=marker,
-            sort_keys=sort_keys, sort_dirs=sort_dirs, all_projects=all_tenants)
+            sort_keys=sort_keys, sort_dirs=sort_dirs, all_projects=all_tenants,
+            brief=not (detail or matches))  # GET /servers shows only id and name
     except exception.MarkerNotFound:
         raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker) from None
     if matches:
