@@ -22,7 +22,7 @@ RESIZE_WAIT_SECONDS = 120  # a stopped instance's disk is copied on a real hyper
 
 
 def _instances(call):
-    ec2_ids = call.params.strings('InstanceId')
+    ec2_ids = list(dict.fromkeys(call.params.strings('InstanceId')))  # each one once
     if not ec2_ids:
         raise faults.missing('InstanceId')
     return ec2_ids, requested_instances(call, ec2_ids)

@@ -120,6 +120,13 @@ def test_projects_see_only_their_own(cloud, ec2):
     assert sorted(ec2.ops.call('DescribeInstances').texts('instanceId')) == []  # own only
 
 
+def test_an_instance_named_twice_is_acted_on_once(ec2):
+    instance_id, = _run(ec2.a, 1)
+    reply = ec2.a.call('TerminateInstances', **{'InstanceId.1': instance_id,
+                                                'InstanceId.2': instance_id})
+    assert reply.status == 200 and reply.texts('instanceId') == [instance_id], reply.body
+
+
 def test_a_reader_looks_but_does_not_act(ec2):
     """(Key pairs are the user's own, as in Nova: a reader may make them.)"""
     ids = _run(ec2.a, 1)
