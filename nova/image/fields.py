@@ -43,6 +43,8 @@ def _string(field, value, nullable=True, max_length=MAX_STRING):
         raise _invalid(field, 'must be a string')
     if len(value) > max_length:
         raise _invalid(field, 'is longer than %d characters' % max_length)
+    if '\x00' in value:  # PostgreSQL cannot store it, and no name needs it
+        raise _invalid(field, 'must not contain NUL characters')
     return value
 
 
@@ -112,8 +114,9 @@ def _properties(values):
     if not isinstance(values, dict):
         raise _invalid('properties', 'must be a mapping of names to strings')
     for name, value in values.items():
-        if not isinstance(name, str) or not name or len(name) > MAX_STRING:
-            raise _invalid('property name %r' % (name,), 'must be 1 to 255 characters')
+        if not isinstance(name, str) or not name or len(name) > MAX_STRING or '\x00' in name:
+            raise _invalid('property name %r' % (name,), 'must be 1 to 255 characters, '
+                                                          'none of them NUL')
         if name in RESERVED or name.startswith(RESERVED_PREFIX):
             raise exception.ImageAttributeReadOnly(attribute=name)
         _string('property %s' % name, value, nullable=False, max_length=MAX_PROPERTY_VALUE)
@@ -162,6 +165,19 @@ def _listed(value):
     return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
 
 
+def _no_nul(name, value):
+    """value (one or a list) unless a string of it holds NUL, which no image matches."""
+    for item in _listed(value):
+        if isinstance(item, str) and '\x00' in item:
+            raise _invalid(name, 'must not contain NUL characters')
+    return value
+
+
+def _property_filters(given):
+    return {_no_nul('property filter name', str(name)): _no_nul(name, str(value))
+            for name, value in dict(given).items()}
+
+
 def filters(given):
     """(registry filters, member_status) from a caller's list filters.
 
@@ -182,11 +198,11 @@ def filters(given):
         elif name == 'visibility':
             result[name] = _choice('visibility', VISIBILITIES + ('all',))(value)
         elif name == 'properties':
-            result['properties'].update({k: str(v) for k, v in dict(value).items()})
+            result['properties'].update(_property_filters(value))
         elif name in FILTERS:
-            result[name] = value
+            result[name] = _no_nul(name, value)
         else:
-            result['properties'][name] = str(value)
+            result['properties'].update(_property_filters({name: value}))
     return result, member_status
 
 

@@ -98,6 +98,8 @@ class ImageService:
 
     def show(self, context, image_id):
         """The image; ImageNotFound if it does not exist or context may not see it."""
+        if not stores_base.is_image_id(image_id):  # no image has such an id: no query
+            raise exception.ImageNotFound(image_id=image_id)
         return fields.image_to_dict(db.image_get(context, image_id))
 
     def detail(self, context, filters=None, marker=None, limit=None, sort_keys=None,
@@ -111,6 +113,9 @@ class ImageService:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                   or limit < 0):
             raise exception.InvalidInput(reason='limit must be an integer >= 0')
+        if marker is not None and not stores_base.is_image_id(marker):
+            raise exception.InvalidInput(reason='marker image %s could not be found'
+                                         % (marker,))
         registry_filters, member_status = fields.filters(filters)
         images = db.image_get_all(context, registry_filters, marker=marker, limit=limit,
                                   sort_keys=_listed(sort_keys), sort_dirs=_listed(sort_dirs),
@@ -364,7 +369,7 @@ class ImageService:
 
     def delete_tag(self, context, image_id, tag):
         self._owned(context, image_id)
-        db.image_tag_delete(context, image_id, tag)
+        db.image_tag_delete(context, image_id, fields.check_tag(tag))
 
     # ------------------------------------------------------------- members
 
@@ -392,6 +397,7 @@ class ImageService:
     def get_member(self, context, image_id, member):
         """One membership, as the owner or that member sees it."""
         image = self._shared(context, image_id)
+        fields.check_member(member)
         if not (self._is_owner(context, image) or context.project_id == member):
             raise exception.ImageMemberNotFound(image_id=image_id, member=member)
         return fields.member_to_dict(db.image_member_get(context, image_id, member))
@@ -406,6 +412,7 @@ class ImageService:
     def update_member(self, context, image_id, member, status):
         """Accept or reject (or return to pending) a share: the member's own choice."""
         self._shared(context, image_id)
+        fields.check_member(member)
         fields.check_member_status(status)
         if not context.is_admin and context.project_id != member:
             raise exception.Forbidden(reason='only project %s may accept or reject its '
@@ -417,7 +424,7 @@ class ImageService:
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
             raise exception.Forbidden(reason='only the owner may unshare image %s' % image_id)
-        db.image_member_delete(context, image_id, member)
+        db.image_member_delete(context, image_id, fields.check_member(member))
 
 
 _default_service = ImageService()

@@ -104,3 +104,23 @@ def test_sweep_kills_only_uploads_that_stopped_beating(svc, monkeypatch):
     db.image_update(p1, live, {'status': 'saving'}, from_state='queued')
     assert svc.kill_abandoned_uploads() == [dead]
     assert svc.show(p1, live)['status'] == 'saving'
+
+
+def test_nul_characters_are_refused_before_postgresql_sees_them(svc):
+    p1 = _project('p1')
+    image = _create(svc, p1, visibility='shared')
+    for call in (lambda: _create(svc, p1, name='a\x00b'),
+                 lambda: _create(svc, p1, properties={'k': 'v\x00'}),
+                 lambda: _create(svc, p1, properties={'k\x00': 'v'}),
+                 lambda: svc.detail(p1, filters={'name': 'a\x00'}),
+                 lambda: svc.detail(p1, filters={'id': ['x\x00']}),
+                 lambda: svc.detail(p1, filters={'os_distro': '\x00'}),
+                 lambda: svc.detail(p1, marker='\x00'),
+                 lambda: svc.add_tag(p1, image['id'], 't\x00'),
+                 lambda: svc.delete_tag(p1, image['id'], 't\x00'),
+                 lambda: svc.add_member(p1, image['id'], 'p\x00'),
+                 lambda: svc.get_member(p1, image['id'], 'p\x00')):
+        with pytest.raises(exception.InvalidInput, match='NUL|marker'):
+            call()
+    with pytest.raises(exception.ImageNotFound):
+        svc.show(p1, '\x00')

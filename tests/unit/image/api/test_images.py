@@ -192,7 +192,8 @@ def test_list_sorts(api, catalog, query, expected):
     'limit=x', 'limit=-1', 'sort_key=nope', 'sort_dir=up', 'sort=name:up',
     'sort=name&sort_key=name', 'sort_key=name&sort_key=id&sort_dir=asc&sort_dir=desc'
     '&sort_dir=asc', 'visibility=everyone', 'member_status=maybe', 'os_hidden=perhaps',
-    'size_min=big', 'marker=%s' % uuid.UUID(int=1),
+    'size_min=big', 'marker=%s' % uuid.UUID(int=1), 'marker=x%00', 'name=a%00b',
+    'id=in:a,b%00', 'os_distro=%00', 'tag=%00',
 ])
 def test_list_refuses_bad_queries_with_400(api, catalog, query):
     assert api('GET', '/v2/images?' + query).status_int == 400
