@@ -18,6 +18,10 @@ opts = [
     cfg.StrOpt('metadata_proxy_shared_secret', default='', secret=True,
                help='Secret of the HMAC-SHA256 X-Instance-ID-Signature a metadata proxy '
                     'sends (used only with --service_metadata_proxy).'),
+    cfg.StrOpt('metadata_token_secret', default='', secret=True,
+               help='Key of the IMDSv2 tokens the metadata service gives (PUT '
+                    '/latest/api/token); set it alike on every nova-api so that they '
+                    'accept each other\'s tokens. Empty: a random key per process.'),
 ]
 
 

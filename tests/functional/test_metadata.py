@@ -9,7 +9,7 @@ import webob
 
 from nova import context as nova_context
 from nova import wsgi
-from nova.api.metadata import lookup
+from nova.api.metadata import lookup, tokens
 from nova.compute import keypairs
 from nova.compute import vm_states
 from nova.conf import CONF
@@ -171,3 +171,42 @@ def test_proxy_without_a_secret_refuses_everything(get, two):
     CONF.set_override('service_metadata_proxy', True)
     assert get('/latest/meta-data/instance-id', '127.0.0.1',
                _proxied(two['a'].uuid, secret='')).status_int == 403
+
+
+def _token(get, address, ttl='60', headers=None):
+    return get('/latest/api/token', address, method='PUT',
+               headers=dict({tokens.TTL_HEADER: ttl}, **(headers or {})))
+
+
+def test_imdsv2_tokens(get, two):
+    reply = _token(get, '10.0.0.11')
+    assert reply.status_int == 200 and reply.headers[tokens.TTL_HEADER] == '60'
+    token = reply.body.decode()
+    with_token = {tokens.TOKEN_HEADER: token}
+    assert _text(get('/latest/meta-data/local-ipv4', '10.0.0.11', with_token)) == '10.0.0.11'
+    assert get('/openstack/latest/meta_data.json', '10.0.0.11', with_token).status_int == 200
+    # a's token is no good to b, nor a forged or garbled one
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.12', with_token).status_int == 401
+    forged = tokens.make_token(two['b'].uuid, 60).encode()
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.12',
+               {tokens.TOKEN_HEADER: forged.decode()}).status_int == 200  # same key: valid
+    CONF.set_override('metadata_token_secret', 'another key')
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.12',
+               {tokens.TOKEN_HEADER: forged.decode()}).status_int == 401
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.11',
+               {tokens.TOKEN_HEADER: 'garbage'}).status_int == 401
+    expired = tokens.make_token(two['a'].uuid, 1, now=1000)
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.11',
+               {tokens.TOKEN_HEADER: expired}).status_int == 401
+    # IMDSv1 still answers
+    assert _text(get('/latest/meta-data/local-ipv4', '10.0.0.11')) == '10.0.0.11'
+
+
+def test_imdsv2_token_requests_that_are_refused(get, two):
+    assert _token(get, '10.0.0.11', ttl='0').status_int == 400
+    assert _token(get, '10.0.0.11', ttl='21601').status_int == 400
+    assert _token(get, '10.0.0.11', ttl='soon').status_int == 400
+    assert get('/latest/api/token', '10.0.0.11', method='PUT').status_int == 400
+    assert _token(get, '10.0.0.11', headers={'X-Forwarded-For': '1.2.3.4'}).status_int == 403
+    assert _token(get, '10.9.9.9').status_int == 404
+    assert get('/latest/meta-data/', '10.0.0.11', method='PUT').status_int == 405

@@ -4,6 +4,7 @@ EC2 style: ``/`` lists versions, ``/<version>/meta-data/...`` the instance's
 tree, ``/<version>/user-data`` its user data (404 when none),
 ``/<version>/dynamic/instance-identity/document`` its identity (JSON). OpenStack style:
 ``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``.
+``PUT /latest/api/token`` gives an IMDSv2 token (nova.api.metadata.tokens).
 Every answer is about the instance the request comes from
 (nova.api.metadata.lookup); there is no way to name another one.
 """
@@ -13,13 +14,14 @@ import webob
 import webob.dec
 import webob.exc
 
-from nova.api.metadata import content, lookup
+from nova.api.metadata import content, lookup, tokens
 
 EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
                 '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
 OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30',
                       '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
 DYNAMIC_LISTING = {'instance-identity': {'document': ''}}  # the document itself is JSON
+TOKEN_PATH = ['latest', 'api', 'token']  # IMDSv2 (nova.api.metadata.tokens)
 OPENSTACK_FILES = ['meta_data.json', 'user_data', 'vendor_data.json']
 
 
@@ -37,6 +39,13 @@ def _not_found():
     return webob.exc.HTTPNotFound()
 
 
+def _instance(req):
+    """The requesting instance, once its IMDSv2 token (if it sent one) checks out."""
+    instance = lookup.find_instance(req)
+    tokens.check(req, instance)
+    return instance
+
+
 class MetadataApp:
     @classmethod
     def factory(cls, global_conf, **local_conf):
@@ -44,9 +53,11 @@ class MetadataApp:
 
     @webob.dec.wsgify
     def __call__(self, req):
+        parts = [p for p in req.path_info.split('/') if p]
+        if req.method == 'PUT' and parts == TOKEN_PATH:
+            return tokens.issue(req, lookup.find_instance(req))
         if req.method not in ('GET', 'HEAD'):
             return webob.exc.HTTPMethodNotAllowed()
-        parts = [p for p in req.path_info.split('/') if p]
         if not parts:
             return _text(EC2_VERSIONS)
         if parts[0] == 'openstack':
@@ -57,7 +68,7 @@ class MetadataApp:
 
     @staticmethod
     def _ec2(req, parts):
-        instance = lookup.find_instance(req)
+        instance = _instance(req)
         data = content.user_data(instance)
         if not parts:
             return _text(['dynamic/', 'meta-data/'] + (['user-data'] if data is not None
@@ -88,7 +99,7 @@ class MetadataApp:
             return _text(OPENSTACK_VERSIONS)
         if parts[0] not in OPENSTACK_VERSIONS or len(parts) > 2:
             return _not_found()
-        instance = lookup.find_instance(req)
+        instance = _instance(req)
         data = content.user_data(instance)
         if len(parts) == 1:
             return _text([f for f in OPENSTACK_FILES if f != 'user_data' or data is not None])
