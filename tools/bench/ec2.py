@@ -6,7 +6,8 @@ instances (RunInstances of 100 at a time) and times DescribeInstances (all of
 100 and 1,000 instances, and a MaxResults=100 page of them), DescribeImages,
 DescribeSecurityGroups and RunInstances + TerminateInstances, sequentially
 and at concurrency 10. Every request is SigV4-signed by boto3, one client per
-thread. Prints numbers only; nothing here asserts a time.
+thread; DescribeInstances is also read raw, to tell the server's time from
+botocore's XML parsing. Prints numbers only; nothing here asserts a time.
 
     .venv/bin/python tools/bench/ec2.py [--seconds 3] [--concurrency 10]
 """
@@ -21,7 +22,12 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 sys.path.insert(0, REPO)
 
+import urllib.request  # noqa: E402
+
 import boto3  # noqa: E402
+import botocore.auth  # noqa: E402
+import botocore.awsrequest  # noqa: E402
+import botocore.credentials  # noqa: E402
 
 from tests.harness.cloud import Cloud  # noqa: E402
 
@@ -69,6 +75,27 @@ def measure(cloud, operation, seconds, concurrency):
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, len(latencies)
 
 
+def raw_describe(cloud):
+    """DescribeInstances signed by botocore but sent and read raw: the server's share."""
+    rc = cloud.novarc()
+    credentials = botocore.credentials.Credentials(rc['AWS_ACCESS_KEY_ID'],
+                                                   rc['AWS_SECRET_ACCESS_KEY'])
+    signer = botocore.auth.SigV4Auth(credentials, 'ec2', rc['AWS_DEFAULT_REGION'])
+
+    def operation(_client):
+        request = botocore.awsrequest.AWSRequest(
+            method='POST', url=rc['EC2_URL'],
+            data={'Action': 'DescribeInstances', 'Version': '2016-11-15'},
+            headers={'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8'})
+        signer.add_auth(request)
+        prepared = request.prepare()
+        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        with urllib.request.urlopen(urllib.request.Request(
+                prepared.url, data=body, headers=dict(prepared.headers)), timeout=120) as r:
+            r.read()
+    return operation
+
+
 def instances(client, **kwargs):
     return [i for r in client.describe_instances(**kwargs)['Reservations']
             for i in r['Instances']]
@@ -114,7 +141,8 @@ def run(cloud, seconds, concurrency, sizes):
         for label, operation in (
                 ('DescribeInstances', lambda c: c.describe_instances()),
                 ('DescribeInstances MaxResults=100',
-                 lambda c: c.describe_instances(MaxResults=100))):
+                 lambda c: c.describe_instances(MaxResults=100)),
+                ('DescribeInstances, raw HTTP (no boto3 parsing)', raw_describe(cloud))):
             for level, threads in levels:
                 report('%s, %d instances, %s' % (label, size, level),
                        measure(cloud, operation, seconds, threads))
