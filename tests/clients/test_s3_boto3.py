@@ -394,8 +394,10 @@ def test_upload_file_and_download_file_in_parts(s3, bucket, tmp_path):
     assert head['ContentLength'] == len(data) and head['ETag'].endswith('-3"')
     s3.download_file(bucket, 'file.bin', str(target), Config=config)
     assert hashlib.md5(target.read_bytes()).digest() == hashlib.md5(data).digest()
+    s3.upload_file(str(source), bucket, 'default.bin')  # defaults: 8 MiB parts
+    assert s3.head_object(Bucket=bucket, Key='default.bin')['ETag'].endswith('-2"')
     fileobj = io.BytesIO()
-    s3.download_fileobj(bucket, 'file.bin', fileobj)  # default thresholds: ranged GETs
+    s3.download_fileobj(bucket, 'default.bin', fileobj)  # defaults: ranged GETs
     assert fileobj.getvalue() == data
 
 
