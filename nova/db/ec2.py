@@ -15,7 +15,7 @@ from nova.db import session as db_session
 from nova.db.security_groups import *  # noqa: F401,F403
 from nova.db.security_groups import __all__ as _security_group_names
 
-__all__ = ['ec2_id_get_or_create_many', 'ec2_id_get_or_create', 'ec2_id_get_uuid',
+__all__ = ['ec2_id_get_or_create_many', 'ec2_id_get_uuid',
            'ec2_client_token_claim', 'ec2_client_token_get', 'ec2_client_token_set',
            'ec2_client_token_release', 'instance_uuid_by_address'] + _security_group_names
 
@@ -58,10 +58,6 @@ def _insert_one(kind, uuid):
     except sa.exc.IntegrityError as error:
         if not errors.is_duplicate(error):
             raise
-
-
-def ec2_id_get_or_create(context, kind, uuid):
-    return ec2_id_get_or_create_many(context, kind, [uuid])[uuid]
 
 
 def ec2_id_get_uuid(context, kind, id_):

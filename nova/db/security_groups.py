@@ -13,8 +13,7 @@ from nova.db import session as db_session
 
 __all__ = ['security_group_create', 'security_group_get', 'security_group_get_by_name',
            'security_group_get_all', 'security_group_destroy', 'security_group_in_use',
-           'security_group_rule_create_many', 'security_group_rule_destroy_many',
-           'security_group_rule_find']
+           'security_group_rule_create_many', 'security_group_rule_destroy_many']
 
 SecurityGroup = models.SecurityGroup
 SecurityGroupRule = models.SecurityGroupRule
@@ -84,13 +83,6 @@ def security_group_destroy(context, group_uuid):
 def _rule_criteria(group_id, rule):
     return [SecurityGroupRule.parent_group_id == group_id, SecurityGroupRule.deleted == 0] + [
         getattr(SecurityGroupRule, name) == rule[name] for name in RULE_FIELDS]
-
-
-def security_group_rule_find(context, group_id, rule):
-    """The live rule of group_id equal to rule (a dict of RULE_FIELDS), or None."""
-    with db_session.reader() as session:
-        return session.scalars(sa.select(SecurityGroupRule).where(
-            *_rule_criteria(group_id, rule))).first()
 
 
 def security_group_rule_create_many(context, group_id, rules):
