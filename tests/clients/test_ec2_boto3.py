@@ -1,5 +1,7 @@
-"""boto3's EC2 client (SigV4), unmodified, against a running cloud: the keys,
-endpoint and region are the ones novarc gives a user."""
+"""boto3's EC2 client (SigV4), unmodified, against a running cloud: endpoint and
+region from novarc; the admin's keys from novarc, and a member's keys in a
+project of these tests' own (so that instances other tests keep do not count
+against its quota)."""
 import base64
 import re
 import threading
@@ -46,17 +48,33 @@ def _other_project(cloud, name):
     return project_id, access, secret
 
 
-@pytest.fixture(scope='module')
-def other(cloud):
-    """Another project (project_id, access, secret, client); its user is a member."""
-    project_id, access, secret = _other_project(cloud, 'ec2other')
+def _project_member(cloud, name):
+    """A project (project_id, access, secret, client) whose user is a member."""
+    project_id, access, secret = _other_project(cloud, name)
     return types.SimpleNamespace(project_id=project_id, access=access, secret=secret,
                                  client=_client(cloud, access, secret))
 
 
 @pytest.fixture(scope='module')
-def ec2(cloud):
+def admin(cloud):
+    """The client of novarc's keys: the admin in the admin project."""
     return _client(cloud)
+
+
+@pytest.fixture(scope='module')
+def member(cloud):
+    return _project_member(cloud, 'ec2user')
+
+
+@pytest.fixture(scope='module')
+def ec2(member):
+    return member.client
+
+
+@pytest.fixture(scope='module')
+def other(cloud):
+    """Another project, to show what the first one cannot see."""
+    return _project_member(cloud, 'ec2other')
 
 
 @pytest.fixture(scope='module')
@@ -220,8 +238,9 @@ def test_client_token_is_idempotent(ec2, ami, five):
         == 'IdempotentParameterMismatch'
 
 
-def test_concurrent_requests_with_one_client_token_make_one_reservation(cloud, ami):
-    clients = [_client(cloud) for _ in range(4)]
+def test_concurrent_requests_with_one_client_token_make_one_reservation(cloud, ami,
+                                                                      member):
+    clients = [_client(cloud, member.access, member.secret) for _ in range(4)]
     replies = [None] * len(clients)
 
     def run(index):
@@ -433,6 +452,7 @@ def test_another_project_sees_nothing(ec2, five, other):
     assert names == {'default'}
     assert 'boto-five' not in {k['KeyName'] for k in other.describe_key_pairs()['KeyPairs']}
     assert _error_code(other.describe_hosts) == 'UnauthorizedOperation'
+    assert _error_code(ec2.describe_hosts) == 'UnauthorizedOperation'
 
 
 def test_terminate_keeps_instances_visible(ec2, ami):
@@ -472,13 +492,8 @@ def test_images(ec2, ami, five):
 
     perm = ec2.describe_image_attribute(ImageId=registered, Attribute='launchPermission')
     assert perm['LaunchPermissions'] == []
-    ec2.modify_image_attribute(ImageId=registered,
-                               LaunchPermission={'Add': [{'Group': 'all'}]})
-    perm = ec2.describe_image_attribute(ImageId=registered, Attribute='launchPermission')
-    assert perm['LaunchPermissions'] == [{'Group': 'all'}]
-    ec2.modify_image_attribute(ImageId=registered,
-                               LaunchPermission={'Remove': [{'Group': 'all'}]})
-    assert ec2.describe_images(ImageIds=[registered])['Images'][0]['Public'] is False
+    assert _error_code(ec2.modify_image_attribute, ImageId=registered, LaunchPermission={
+        'Add': [{'Group': 'all'}]}) == 'UnauthorizedOperation'  # only admins publish
     assert _error_code(ec2.modify_image_attribute, ImageId=registered,
                        LaunchPermission={'Add': [{'Group': 'nobody'}]}) \
         == 'InvalidParameterValue'
@@ -500,6 +515,20 @@ def test_images(ec2, ami, five):
     described = ec2.describe_image_attribute(ImageId=snapshot, Attribute='description')
     assert described['Description'] == {'Value': 'snapshot of one of five'}
     ec2.deregister_image(ImageId=snapshot)
+
+
+def test_admin_makes_an_image_public(admin, ami, other):
+    image = admin.register_image(Name='boto-public', ImageLocation=ami)['ImageId']
+    assert _error_code(other.client.describe_images, ImageIds=[image]) \
+        == 'InvalidAMIID.NotFound'
+    admin.modify_image_attribute(ImageId=image, LaunchPermission={'Add': [{'Group': 'all'}]})
+    perm = admin.describe_image_attribute(ImageId=image, Attribute='launchPermission')
+    assert perm['LaunchPermissions'] == [{'Group': 'all'}]
+    assert other.client.describe_images(ImageIds=[image])['Images'][0]['Public'] is True
+    admin.modify_image_attribute(ImageId=image,
+                                 LaunchPermission={'Remove': [{'Group': 'all'}]})
+    assert admin.describe_images(ImageIds=[image])['Images'][0]['Public'] is False
+    admin.deregister_image(ImageId=image)
 
 
 def test_launch_permission_for_another_project(ec2, ami, other):
@@ -548,8 +577,8 @@ def _signed_query(cloud, action, access=None, secret=None, **params):
         return error.code, error.read().decode()
 
 
-def test_admin_actions(cloud, ec2, other):
-    hosts = ec2.describe_hosts()['Hosts']
+def test_admin_actions(cloud, admin, other):
+    hosts = admin.describe_hosts()['Hosts']
     assert [h['HostId'] for h in hosts] == ['cloudhost']
     assert hosts[0]['AvailabilityZone'] == 'nova' and hosts[0]['State'] == 'available'
     status, body = _signed_query(cloud, 'RegisterUser', Name='ec2-admin-made')
