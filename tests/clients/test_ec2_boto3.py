@@ -346,6 +346,12 @@ def test_tags(ec2, five):
     left = ec2.describe_tags(Filters=[{'Name': 'resource-id', 'Values': ids[:2]}])['Tags']
     assert sorted((t['ResourceId'], t['Key']) for t in left) == sorted(
         [(ids[0], 'Name'), (ids[0], 'role'), (ids[1], 'Name')])
+    odd = 'café & <b>"quoted"</b> ✓'
+    ec2.create_tags(Resources=[ids[2]], Tags=[{'Key': 'note', 'Value': odd}])
+    found = ec2.describe_tags(Filters=[{'Name': 'key', 'Values': ['note']}])['Tags']
+    assert [(t['ResourceId'], t['Value']) for t in found] == [(ids[2], odd)]
+    described = ec2.describe_instances(InstanceIds=[ids[2]])['Reservations'][0]
+    assert {'Key': 'note', 'Value': odd} in described['Instances'][0]['Tags']
     assert _error_code(ec2.create_tags, Resources=['i-7fffffff'],
                        Tags=[{'Key': 'a', 'Value': 'b'}]) == 'InvalidInstanceID.NotFound'
 
