@@ -108,7 +108,8 @@ def listing(cloud, token, images, seconds, concurrency):
 
     for label, threads in (('sequential', 1), ('concurrency %d' % concurrency, concurrency)):
         bench.report('GET /v2/images (%d images), %s' % (images, label),
-                     bench.measure(make_client, list_page, seconds, threads))
+                     bench.measure(make_client, list_page, seconds, threads,
+                                   cloud.processes[0].proc.pid))
 
 
 def main():
