@@ -548,6 +548,11 @@ def test_launch_permission_for_another_project(ec2, ami, other):
     assert perm['LaunchPermissions'] == [{'UserId': other.project_id}]
     seen, = other.client.describe_images(ImageIds=[image])['Images']
     assert seen['Public'] is False and seen['Name'] == 'boto-shared'
+    assert [i['ImageId'] for i in other.client.describe_images(
+        ExecutableUsers=['self'])['Images']] == [image]
+    assert [i['ImageId'] for i in ec2.describe_images(
+        ExecutableUsers=[other.project_id])['Images']] == [image]
+    assert ec2.describe_images(ExecutableUsers=['self'], ImageIds=[image])['Images'] == []
     assert _error_code(other.client.modify_image_attribute, ImageId=image,
                        LaunchPermission={'Add': [{'Group': 'all'}]}) \
         == 'UnauthorizedOperation'

@@ -96,10 +96,21 @@ def _owned_by(call, image, owners):
 
 
 def _executable_by(call, image, who):
+    """ExecutableBy: all (public images), self (images shared with the caller), or a
+    project an image of the caller's is shared with: explicit launch permissions."""
+    own = call.context.project_id
     for name in who:
-        if name == 'all' and image['visibility'] == 'public':
-            return True
-        if name == 'self' or name in (image['owner'], call.context.project_id):
+        if name == 'all':
+            if image['visibility'] == 'public':
+                return True
+        elif image['visibility'] != 'shared':
+            continue
+        elif name in ('self', own):
+            if image['owner'] != own:
+                return True
+        elif image['owner'] == own and name in {
+                m['member_id'] for m in call.apis.images.list_members(call.context,
+                                                                     image['id'])}:
             return True
     return False
 
