@@ -142,16 +142,45 @@ def _credentials(context):
             'roles': list(context.roles), 'is_admin': context.is_admin}
 
 
+DECISIONS_KEPT = 10000  # remembered decisions per rule set (a list asks 4 every time)
+
+
+def _decision_key(context, action, target):
+    """What a decision depends on, or None when the target is not hashable."""
+    try:
+        key = (action, tuple(sorted(target.items())), context.user_id, context.project_id,
+               tuple(context.roles), context.is_admin)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def authorize(context, action, target=None, do_raise=True):
     """Whether context may do action on target (default: its own project and user).
 
     Raises PolicyNotAuthorized (403) when not allowed and do_raise; an action
     with no registered rule is a programming error (PolicyNotRegistered).
+    A decision is a function of the rules, the action, the target and the
+    caller, so it is remembered with the loaded rule set: oslo.policy builds a
+    new one when the policy file changes, and the remembered ones go with it.
     """
     if target is None:
         target = {'project_id': context.project_id, 'user_id': context.user_id}
-    return get_enforcer().authorize(action, target, _credentials(context), do_raise=do_raise,
-                                    exc=exception.PolicyNotAuthorized, action=action)
+    enforcer = get_enforcer()
+    enforcer.load_rules()  # re-reads the policy file if it changed
+    decisions = enforcer.rules.__dict__.setdefault('nova_decisions', {})
+    key = _decision_key(context, action, target)
+    allowed = decisions.get(key) if key is not None else None
+    if allowed is None:
+        allowed = enforcer.authorize(action, target, _credentials(context), do_raise=False)
+        if key is not None:
+            if len(decisions) >= DECISIONS_KEPT:
+                decisions.clear()
+            decisions[key] = allowed
+    if not allowed and do_raise:
+        raise exception.PolicyNotAuthorized(action=action)
+    return allowed
 
 
 def check_is_admin(context):

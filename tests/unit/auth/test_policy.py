@@ -1,4 +1,6 @@
 """Policy defaults: admin anywhere, members act and readers look in their own project."""
+import os
+
 import pytest
 import yaml
 from oslo_policy import policy as oslo_policy
@@ -86,6 +88,25 @@ def test_policy_file_overrides_a_rule(tmp_path):
     CONF.set_override('policy_file', str(path))
     assert allowed(ctx('reader'), 'os_compute_api:os-services:list')
     assert not allowed(ctx('reader'), 'os_compute_api:servers:create')
+
+
+def test_remembered_decisions_follow_a_changed_policy_file(tmp_path):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"os_compute_api:os-services:list": "role:admin"\n')
+    CONF.set_override('policy_file', str(path))
+    reader = ctx('reader')
+    for _ in range(2):  # the second answer is the remembered one
+        assert not allowed(reader, 'os_compute_api:os-services:list')
+        with pytest.raises(exception.PolicyNotAuthorized):
+            policy.authorize(reader, 'os_compute_api:os-services:list')
+    path.write_text('"os_compute_api:os-services:list": "role:reader"\n')
+    later = path.stat().st_mtime + 5
+    os.utime(path, (later, later))
+    assert allowed(reader, 'os_compute_api:os-services:list')
+    # another caller or another target is another decision
+    assert not allowed(ctx('reader'), 'os_compute_api:servers:create')
+    assert allowed(ctx('member'), 'os_compute_api:servers:create')
+    assert not allowed(ctx('member'), 'os_compute_api:servers:create', {'project_id': 'B'})
 
 
 def test_missing_policy_file_means_defaults(tmp_path):
