@@ -81,7 +81,7 @@ def _children(session, uuids):
                   sa.cast(sa.null(), _METADATA.c.value.type))
         .where(_TAGS.c.resource_id.in_(uuids)),
     ).order_by('kind', 'name')
-    for instance_uuid, kind, name, value in session.connection().execute(stmt):
+    for instance_uuid, kind, name, value in session.connection().execute(stmt).all():
         if kind:
             tags[instance_uuid].append(name)
         else:
