@@ -257,7 +257,7 @@ def image_update(context, image_id, values, remove_props=(), from_state=None,
     """Change a live image in one transaction.
 
     values: columns; 'properties' ({name: value}, merged), 'tags' (the new
-    set), 'locations' ([{'url', 'metadata'}], replacing the live ones).
+    set), 'locations' ([{'url', 'metadata', 'status'}], replacing the live ones).
     remove_props: property names to remove (ImagePropertyNotFound if absent).
     from_state: the status the image must still have (ImageStatusConflict if
     not), so that a status transition cannot race another.
@@ -286,7 +286,8 @@ def image_update(context, image_id, values, remove_props=(), from_state=None,
         if locations is not None:
             _delete_locations(session, image_id)
             session.add_all(ImageLocation(image_id=image_id, value=loc['url'],
-                                          meta_data=loc.get('metadata') or {})
+                                          meta_data=loc.get('metadata') or {},
+                                          status=loc.get('status', 'active'))
                             for loc in locations)
         with errors.duplicate_raises(lambda: exception.Conflict(
                 reason='image %s was changed concurrently' % image_id)):

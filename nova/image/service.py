@@ -39,6 +39,11 @@ UPDATE_FIELDS = ('name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_
 UPLOAD_HEARTBEAT = 30
 # how often (seconds) a process looks for such dead uploads, at its next upload
 SWEEP_INTERVAL = 300
+# what taking data does: (status while it streams, status once stored, status of
+# its location, status when it fails)
+_UPLOAD = ('saving', 'active', 'active', 'killed')
+_STAGE = ('uploading', 'uploading', 'staged', 'queued')
+IMPORT_METHODS = ('glance-direct',)
 
 
 def _stale_after():
@@ -228,10 +233,42 @@ class ImageService:
         interruption the image is 'killed', nothing of it is stored, and the
         error is raised. size: the declared size, which the data must match.
         """
+        return self._take_data(context, image_id, data, size, _UPLOAD, 'upload data')
+
+    def stage(self, context, image_id, data, size=None):
+        """Glance's glance-direct import, step 1: keep a queued image's data until
+        import_image. queued -> uploading, hashed as upload does; on failure the
+        image is queued again and nothing is kept.
+        """
+        return self._take_data(context, image_id, data, size, _STAGE, 'stage data')
+
+    def import_image(self, context, image_id, method):
+        """Step 2: the staged data becomes the image's (uploading -> active).
+
+        Only 'glance-direct' is offered (web-download would let users make the
+        cloud fetch any URL); an image without staged data is ImageStatusConflict.
+        """
+        if method not in IMPORT_METHODS:
+            raise exception.InvalidInput(reason='import method %r is not available; this '
+                                                'cloud offers %s' % (
+                                                    method, ', '.join(IMPORT_METHODS)))
+        image = self._owned(context, image_id)
+        staged = [loc for loc in image['locations'] if loc['status'] == 'staged']
+        if image['status'] != 'uploading' or not staged:
+            raise exception.ImageStatusConflict(
+                image_id=image_id, status=image['status'],
+                action='import it: stage its data first (PUT /v2/images/%s/stage)' % image_id)
+        locations = [dict(loc, status='active') for loc in staged]
+        return fields.image_to_dict(db.image_update(
+            context, image_id, {'status': 'active', 'locations': locations},
+            from_state='uploading'))
+
+    def _take_data(self, context, image_id, data, size, plan, action):
+        streaming, stored, location_status, failed = plan
         image = self._owned(context, image_id)
         if image['status'] != 'queued':
             raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
-                                                action='upload data')
+                                                action=action)
         for name in ('disk_format', 'container_format'):
             if not image[name]:
                 raise exception.InvalidInput(reason='%s must be set before the image data '
@@ -243,30 +280,33 @@ class ImageService:
         if cap and size is not None and size > cap:
             raise exception.ImageTooLarge(limit=cap)
         self._sweep_now_and_then()
-        db.image_update(context, image_id, {'status': 'saving'}, from_state='queued')
+        db.image_update(context, image_id, {'status': streaming}, from_state='queued')
 
         def heartbeat():  # raises, ending the upload, once the image is deleted or killed
-            db.image_update(context, image_id, {}, from_state='saving')
+            db.image_update(context, image_id, {}, from_state=streaming)
 
         intake = _Intake(image_id, data, size, cap, heartbeat)
         try:
             store = stores.get_store()
-            location, written, md5, sha512 = store.add(image_id, intake, size_hint=size)
+            # a staged copy gets a key of its own, so a retried stage never meets it
+            key = image_id if location_status == 'active' else str(uuid.uuid4())
+            location, written, md5, sha512 = store.add(key, intake, size_hint=size)
         except BaseException:
-            self._kill(context, image_id)
+            self._fail(context, image_id, streaming, failed)
             raise
-        values = {'status': 'active', 'size': written, 'checksum': md5,
+        values = {'status': stored, 'size': written, 'checksum': md5,
                   'os_hash_algo': 'sha512', 'os_hash_value': sha512,
                   'virtual_size': formats.virtual_size(image['disk_format'], intake.head,
                                                        written),
-                  'locations': [{'url': location, 'metadata': {'store': store.name}}]}
+                  'locations': [{'url': location, 'metadata': {'store': store.name},
+                                 'status': location_status}]}
         try:
             return fields.image_to_dict(db.image_update(context, image_id, values,
-                                                        from_state='saving'))
+                                                        from_state=streaming))
         except BaseException:
             # deleted while saving, or the registry failed: keep no data it cannot find
             self._discard(location)
-            self._kill(context, image_id)
+            self._fail(context, image_id, streaming, failed)
             raise
 
     def _sweep_now_and_then(self):
@@ -280,35 +320,38 @@ class ImageService:
             LOG.exception('Could not look for abandoned uploads')
 
     def kill_abandoned_uploads(self):
-        """Mark killed the 'saving' images whose upload stopped beating (its process
-        died mid-upload); their ids. Uploads run from any process or host, so
-        their heartbeat, not a process id, tells whether they are alive.
+        """Fail the uploads and stagings that stopped beating (their process died
+        mid-stream): saving -> killed, uploading without staged data -> queued.
+        Their ids. Uploads run from any process or host, so their heartbeat, not
+        a process id, tells whether they are alive.
         """
         admin = nova_context.get_admin_context()
         cutoff = utils.utcnow() - datetime.timedelta(seconds=_stale_after())
-        killed = []
-        for image in db.image_get_all(admin, {'status': 'saving'}):
-            if image.updated_at >= cutoff:
-                continue
-            try:
-                db.image_update(admin, image.id, {'status': 'killed'}, from_state='saving',
-                                updated_before=cutoff)
-            except (exception.ImageNotFound, exception.ImageStatusConflict,
-                    exception.Conflict):
-                continue  # deleted, finished or beaten meanwhile
-            LOG.warning('Image %s: its upload stopped %s ago; killed', image.id,
-                        utils.utcnow() - image.updated_at)
-            killed.append(image.id)
-        return killed
+        failed_ids = []
+        for streaming, failed in ((_UPLOAD[0], _UPLOAD[3]), (_STAGE[0], _STAGE[3])):
+            for image in db.image_get_all(admin, {'status': streaming}):
+                if image.updated_at >= cutoff or any(
+                        location.status == 'staged' for location in image.locations):
+                    continue  # beating, or staged completely and waiting for its import
+                try:
+                    db.image_update(admin, image.id, {'status': failed},
+                                    from_state=streaming, updated_before=cutoff)
+                except (exception.ImageNotFound, exception.ImageStatusConflict,
+                        exception.Conflict):
+                    continue  # deleted, finished or beaten meanwhile
+                LOG.warning('Image %s: its data stopped flowing %s ago; %s', image.id,
+                            utils.utcnow() - image.updated_at, failed)
+                failed_ids.append(image.id)
+        return failed_ids
 
-    def _kill(self, context, image_id):
-        """saving -> killed, unless the image was deleted meanwhile (best effort)."""
+    def _fail(self, context, image_id, streaming, failed):
+        """streaming -> failed, unless the image was deleted meanwhile (best effort)."""
         try:
-            db.image_update(context, image_id, {'status': 'killed'}, from_state='saving')
+            db.image_update(context, image_id, {'status': failed}, from_state=streaming)
         except (exception.ImageNotFound, exception.ImageStatusConflict):
             pass
         except Exception:
-            LOG.exception('Could not mark image %s killed', image_id)
+            LOG.exception('Could not mark image %s %s', image_id, failed)
 
     def add_location(self, context, image_id, url, metadata=None):
         """Point a queued image at data a store already holds (admin only): it
@@ -350,6 +393,8 @@ class ImageService:
             length = min(length, size - offset)
         error = exception.ImageDataNotFound(location='any location of image %s' % image_id)
         for location in image['locations']:
+            if location['status'] != 'active':
+                continue
             try:
                 store = stores.store_for_location(location['url'])
                 return image, store.get(location['url'], offset, length)

@@ -195,3 +195,16 @@ def test_bad_input_is_a_clear_4xx(cloud, token):
                                    b'again', **{'Content-Type': 'application/octet-stream'})
     assert status == 409
     _call(cloud, token, 'DELETE', '/v2/images/' + image_id)
+
+
+def test_glance_image_create_via_import(cloud, token, tmp_path):
+    source = tmp_path / 'disk.raw'
+    source.write_bytes(DATA)
+    created = _table(cloud.run('sh', '-c', 'exec glance image-create-via-import --name %s '
+                               '--disk-format raw --container-format bare --file %s <&-'
+                               % (_name('import'), source)).stdout)
+    image = _image(cloud, token, created['id'])
+    assert (image['status'], image['checksum']) == ('active', hashlib.md5(DATA).hexdigest())
+    status, _headers, body = _call(cloud, token, 'GET', '/v2/images/%s/file' % image['id'])
+    assert (status, body) == (200, DATA)
+    _call(cloud, token, 'DELETE', '/v2/images/' + image['id'])

@@ -218,3 +218,16 @@ def test_new_user_boots_an_uploaded_image_and_snapshots_it(cloud, other, tmp_pat
     conn.compute.wait_for_delete(vm, wait=60)
     for image_id in (snapshot.id, image['id']):
         conn.image.delete_image(image_id)
+
+
+def test_cli_create_with_import_stages_then_imports(cloud, image_file):
+    path, data = image_file
+    created = cloud.run_json('openstack', 'image', 'create', '--import', '--file', str(path),
+                             '--disk-format', 'qcow2', '--container-format', 'bare',
+                             _name('import'), '-f', 'json')
+    conn = _connect(cloud)
+    image = conn.image.wait_for_status(conn.image.get_image(created['id']), 'active',
+                                       wait=30)
+    assert image.checksum == hashlib.md5(data).hexdigest()
+    assert conn.image.download_image(image).content == data
+    conn.image.delete_image(image.id)

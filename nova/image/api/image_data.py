@@ -1,4 +1,4 @@
-"""Image data: PUT and GET /v2/images/{id}/file, streamed both ways.
+"""Image data: PUT and GET /v2/images/{id}/file (and PUT .../stage), streamed both ways.
 
 The request body is read from wsgi.input in CHUNK_SIZE pieces as the store
 consumes it (Content-Length or chunked transfer encoding), never whole; the
@@ -41,13 +41,22 @@ def _body_chunks(environ, length):
         yield chunk
 
 
-def upload(req, ctx, image_id):
+def _take(req, ctx, image_id, method):
     if req.content_type != UPLOAD_TYPE:
         raise wsgi.http_error(415, 'Content-Type must be %s, not %s' % (
             UPLOAD_TYPE, req.content_type or None))
     size = req.content_length
-    _service().upload(ctx, image_id, _body_chunks(req.environ, size), size=size)
+    method(ctx, image_id, _body_chunks(req.environ, size), size=size)
     return wsgi.no_content()
+
+
+def upload(req, ctx, image_id):
+    return _take(req, ctx, image_id, _service().upload)
+
+
+def stage(req, ctx, image_id):
+    """The data of a glance-direct import, kept until POST .../import."""
+    return _take(req, ctx, image_id, _service().stage)
 
 
 def _requested_range(req, size):

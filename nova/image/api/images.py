@@ -1,9 +1,11 @@
-"""Image records: create, list, show, update (PATCH), delete, (de)activate, tags.
+"""Image records: create, list, show, update (PATCH), delete, (de)activate, import, tags.
 
 The service decides (visibility, ownership, status changes); these handlers
 read Glance's requests, check what Glance checks before its domain model
 (read-only and reserved attributes, the image schema) and answer its shapes.
 """
+import webob
+
 from nova import exception
 from nova.image import service as image_service
 from nova.image.api import listing
@@ -33,7 +35,10 @@ def create(req, ctx):
             raise wsgi.http_error(403, "Attribute '%s' is reserved." % name)
     schemas.validate_image(body)
     image = _service().create(ctx, body)
-    return _image_response(image, 201, {'Location': views.image_href(image['id'])})
+    # what openstacksdk reads to know whether it may import rather than upload
+    return _image_response(image, 201, {
+        'Location': views.image_href(image['id']),
+        'OpenStack-image-import-methods': ','.join(image_service.IMPORT_METHODS)})
 
 
 def index(req, ctx):
@@ -78,6 +83,29 @@ def deactivate(req, ctx, image_id):
 
 def reactivate(req, ctx, image_id):
     return _action(_service().reactivate, ctx, image_id)
+
+
+def import_image(req, ctx, image_id):
+    """POST .../import {"method": {"name": "glance-direct"}}: 202, the staged data
+    is the image's. One store only: 'stores' may name none.
+    """
+    body = wsgi.read_json(req)
+    method = body.get('method')
+    if not isinstance(method, dict) or not isinstance(method.get('name'), str):
+        raise wsgi.http_error(400, 'Import request requires a method object with a name, '
+                                   'e.g. {"method": {"name": "glance-direct"}}')
+    if body.get('stores') or body.get('all_stores'):
+        raise wsgi.http_error(400, 'This cloud has a single image store: do not name '
+                                   'stores')
+    _service().import_image(ctx, image_id, method['name'])
+    return webob.Response(status=202, content_type=None)
+
+
+def import_info(req, ctx):
+    """GET /v2/info/import: the import methods glanceclient and openstacksdk may use."""
+    return wsgi.json_response({'import-methods': {
+        'description': 'Import methods available.', 'type': 'array',
+        'value': list(image_service.IMPORT_METHODS)}})
 
 
 def add_tag(req, ctx, image_id, tag):

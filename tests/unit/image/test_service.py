@@ -548,3 +548,55 @@ def test_properties_tags_and_members_are_limited(svc, p1):
     svc.update(p1, image['id'], {'a': 'again'})
     CONF.set_override('image_property_quota', -1)
     svc.update(p1, image['id'], {str(i): 'v' for i in range(10)})
+
+
+# ---------------------------------------------------------------- import
+
+def test_stage_then_import(svc, p1, p2, datadir):
+    image = _create(svc, p1)
+    staged = svc.stage(p1, image['id'], [DATA[:1000], DATA[1000:]], size=len(DATA))
+    assert staged['status'] == 'uploading' and staged['size'] == len(DATA)
+    assert [loc['status'] for loc in staged['locations']] == ['staged']
+    with pytest.raises(exception.ImageStatusConflict):
+        svc.download(p1, image['id'])  # not the image's data until imported
+    with pytest.raises(exception.ImageStatusConflict):
+        svc.upload(p1, image['id'], [DATA])
+    with pytest.raises(exception.InvalidInput, match='web-download'):
+        svc.import_image(p1, image['id'], 'web-download')
+    with pytest.raises(exception.ImageNotFound):
+        svc.import_image(p2, image['id'], 'glance-direct')
+    active = svc.import_image(p1, image['id'], 'glance-direct')
+    assert active['status'] == 'active'
+    assert active['checksum'] == hashlib.md5(DATA).hexdigest()
+    assert active['os_hash_value'] == hashlib.sha512(DATA).hexdigest()
+    assert _read(svc, p1, image['id']) == DATA
+    svc.delete(p1, image['id'])
+    assert _files(datadir) == []
+
+
+def test_import_needs_staged_data(svc, p1):
+    image = _create(svc, p1)
+    with pytest.raises(exception.ImageStatusConflict, match='stage its data first'):
+        svc.import_image(p1, image['id'], 'glance-direct')
+
+
+def test_failed_stage_queues_the_image_again_and_keeps_nothing(svc, p1, datadir):
+    image = _create(svc, p1)
+    with pytest.raises(ConnectionResetError):
+        svc.stage(p1, image['id'], _interrupted(5000))
+    assert svc.show(p1, image['id'])['status'] == 'queued' and _files(datadir) == []
+    svc.stage(p1, image['id'], [DATA])  # may be staged again
+    svc.delete(p1, image['id'])  # deleting a staged image removes the staged data
+    assert _files(datadir) == []
+
+
+def test_sweep_requeues_dead_stagings_but_not_staged_images(svc, p1, monkeypatch):
+    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)
+    staged = _create(svc, p1)
+    svc.stage(p1, staged['id'], [DATA])
+    dead = _create(svc, p1)
+    db_api.image_update(p1, dead['id'], {'status': 'uploading'}, from_state='queued')
+    time.sleep(0.01)
+    assert svc.kill_abandoned_uploads() == [dead['id']]
+    assert svc.show(p1, dead['id'])['status'] == 'queued'
+    assert svc.show(p1, staged['id'])['status'] == 'uploading'

@@ -230,3 +230,30 @@ def test_dropped_connection_during_upload_kills_the_image(api, server, tmp_path)
         time.sleep(0.05)
     assert _status(api, image['id']) == 'killed'
     assert _files(tmp_path) == []
+
+
+# ------------------------------------------------------------------ import
+
+def test_glance_direct_import(api):
+    response = api('POST', '/v2/images', {'name': 'imp', 'disk_format': 'raw',
+                                          'container_format': 'bare'})
+    assert response.headers['OpenStack-image-import-methods'] == 'glance-direct'
+    image_id = response.json['id']
+    info = api('GET', '/v2/info/import').json
+    assert info['import-methods']['value'] == ['glance-direct']
+    imported = {'method': {'name': 'glance-direct'}}
+    assert api('POST', '/v2/images/%s/import' % image_id, imported).status_int == 409
+    response = api('PUT', '/v2/images/%s/stage' % image_id, DATA, content_type=OCTETS)
+    assert response.status_int == 204 and _status(api, image_id) == 'uploading'
+    for body, status in (({'method': {'name': 'web-download', 'uri': 'http://x/'}}, 400),
+                         ({'method': 'glance-direct'}, 400),
+                         (dict(imported, stores=['file']), 400)):
+        assert api('POST', '/v2/images/%s/import' % image_id, body).status_int == status
+    assert api('POST', '/v2/images/%s/import' % image_id, imported,
+               user='dave').status_int == 404
+    response = api('POST', '/v2/images/%s/import' % image_id,
+                   dict(imported, all_stores_must_succeed=None))
+    assert response.status_int == 202 and _status(api, image_id) == 'active'
+    response = api('GET', '/v2/images/%s/file' % image_id)
+    assert response.body == DATA
+    assert response.headers['Content-MD5'] == hashlib.md5(DATA).hexdigest()
