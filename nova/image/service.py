@@ -7,7 +7,8 @@ RequestContext first and answers image dicts (see nova.image.fields).
 
 Glance's rules: an image is created 'queued'; upload moves it through
 'saving' to 'active' with its size and hashes computed while streaming, or
-to 'killed' (no data kept) when anything goes wrong; only the owner's
+to 'killed' (no data kept) when anything goes wrong (glance-direct import:
+stage moves it to 'uploading', import to 'active'); only the owner's
 project (or an admin) changes an image; an image the context may not see is
 ImageNotFound, never Forbidden, so that ids of private images do not leak.
 """
@@ -34,7 +35,7 @@ CREATE_FIELDS = ('id', 'name', 'visibility', 'protected', 'os_hidden', 'owner',
                  'disk_format', 'container_format', 'min_disk', 'min_ram')
 UPDATE_FIELDS = ('name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format',
                  'container_format', 'min_disk', 'min_ram')
-# an upload touches its 'saving' image this often (seconds) while data flows,
+# an upload (or staging) touches its image this often (seconds) while data flows,
 # so that one whose process died can be told from one still streaming
 UPLOAD_HEARTBEAT = 30
 # how often (seconds) a process looks for such dead uploads, at its next upload
@@ -47,7 +48,7 @@ IMPORT_METHODS = ('glance-direct',)
 
 
 def _stale_after():
-    """Seconds without a heartbeat after which a 'saving' upload is dead: a live one
+    """Seconds without a heartbeat after which an upload is dead: a live one
     has beaten or been cut off by the server's client socket timeout by then.
     """
     return (CONF.client_socket_timeout or 3600) + 2 * UPLOAD_HEARTBEAT
