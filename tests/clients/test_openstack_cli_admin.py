@@ -130,7 +130,7 @@ def _connect(cloud):
 
 def test_usage_list_and_show(cloud):
     conn = _connect(cloud)
-    image = next(iter(conn.image.images()))
+    image = next(i for i in conn.image.images() if i.status == 'active')  # others' may not be
     flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
     server = conn.compute.create_server(name=_name('billed'), image_id=image.id,
                                         flavor_id=flavor.id, networks='none')
