@@ -19,7 +19,8 @@ def _aws_json(cloud, *argv):
 
 @pytest.fixture(scope='module')
 def ami(cloud):
-    images = _aws_json(cloud, 'describe-images', '--filters', 'Name=name,Values=cirros')
+    images = _aws_json(cloud, 'describe-images', '--filters', 'Name=name,Values=cirros',
+                       'Name=state,Values=available')
     return images['Images'][0]['ImageId']
 
 

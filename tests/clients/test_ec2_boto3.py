@@ -79,7 +79,8 @@ def other(cloud):
 
 @pytest.fixture(scope='module')
 def ami(ec2):
-    images = ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['cirros']}])['Images']
+    images = ec2.describe_images(Filters=[{'Name': 'name', 'Values': ['cirros']},
+                                          {'Name': 'state', 'Values': ['available']}])['Images']
     assert images and images[0]['ImageId'].startswith('ami-')
     return images[0]['ImageId']
 
