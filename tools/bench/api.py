@@ -2,9 +2,10 @@
 """Requests/s and median latency of the compute API on a real nova-all.
 
 Starts nova-all (tests/harness/cloud.py: a real process, HTTP on loopback,
-Keystone-style token auth), fills the admin project with servers and times
+Keystone-style token auth), fills a member's project with servers and times
 GET /servers/detail (100 and 1,000 servers), GET /servers, GET /flavors/detail
-and POST /servers + DELETE, sequentially and at concurrency 10. Each client
+and POST /servers + DELETE, sequentially and at concurrency 10, as a project
+member (and the detail list once as the admin, who sees every attribute). Each client
 thread keeps one HTTP connection open, as the real clients do (requests
 sessions). Prints numbers only; nothing here asserts a time.
 
@@ -58,12 +59,24 @@ class Client:
         self.conn.close()
 
 
-def get_token(cloud):
+MEMBER = ('bench', 'bench-user', 'bench-password')  # project, user, password
+
+
+def add_member(cloud):
+    """A project with a member user: the lists are measured as a user sees them."""
+    project, user, password = MEMBER
+    cloud.manage('project', 'create', project)
+    cloud.manage('user', 'create', user, '--password', password, '--project', project)
+
+
+def get_token(cloud, member=False):
     rc = cloud.novarc()
+    project, user, password = MEMBER if member else (
+        rc['OS_PROJECT_NAME'], rc['OS_USERNAME'], rc['OS_PASSWORD'])
     body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
-        'name': rc['OS_USERNAME'], 'password': rc['OS_PASSWORD'],
+        'name': user, 'password': password,
         'domain': {'name': rc['OS_USER_DOMAIN_NAME']}}}},
-        'scope': {'project': {'name': rc['OS_PROJECT_NAME'],
+        'scope': {'project': {'name': project,
                               'domain': {'name': rc['OS_PROJECT_DOMAIN_NAME']}}}}}
     parts = urllib.parse.urlsplit(cloud.url('identity'))
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -154,7 +167,9 @@ def report(label, result):
 
 
 def run(cloud, seconds, concurrency, sizes):
-    token = get_token(cloud)
+    add_member(cloud)
+    token = get_token(cloud, member=True)
+    admin_token = get_token(cloud)
     server_pid = cloud.processes[0].proc.pid
     base = cloud.url('osapi_compute', '/v2.1')
 
@@ -183,6 +198,9 @@ def run(cloud, seconds, concurrency, sizes):
                 report('%s, %d servers, %s' % (name, size, level),
                        measure(make_client, get('%s?limit=%d' % (path, size)), seconds,
                                threads, server_pid))
+        report('GET /servers/detail, %d servers, as admin' % size, measure(
+            lambda: Client(base, admin_token),
+            get('/servers/detail?all_tenants=1&limit=%d' % size), seconds, 1, server_pid))
     for level, threads in levels:
         try:
             report('GET /flavors/detail, %s' % level,
