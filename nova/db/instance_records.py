@@ -6,8 +6,9 @@ list, GET /servers, reads only id, uuid and name: one SELECT).
 The JSON columns (flavor, system_metadata, security_groups) are decoded once
 per distinct text: the servers of a page mostly share a flavor and an image.
 Records are read-only snapshots with the attribute names of models.Instance
-(plus its metadata_dict, tags and name); shared decoded values must not be
-changed by their readers.
+(plus its metadata_dict, tags and name), but only for the columns a list
+shows or filters on (not the _UNLISTED ones); shared decoded values must not
+be changed by their readers.
 """
 import json
 
@@ -22,7 +23,12 @@ Instance = models.Instance
 InstanceMetadata = models.InstanceMetadata
 Tag = models.Tag
 
-_COLUMN_NAMES = tuple(Instance.column_names())
+# what no list shows, filters on after the query or needs to build a view: left in the table
+_UNLISTED = ('deleted', 'deleted_at', 'key_data', 'instance_type_id', 'vcpus', 'memory_mb',
+             'root_gb', 'ephemeral_gb', 'launched_on', 'scheduled_at', 'os_type',
+             'architecture', 'vm_mode', 'cleaned', 'shutdown_terminate', 'disable_terminate',
+             'description')
+_COLUMN_NAMES = tuple(name for name in Instance.column_names() if name not in _UNLISTED)
 _JSON_COLUMNS = tuple(name for name in _COLUMN_NAMES
                       if isinstance(Instance.__table__.c[name].type, models.JSONEncoded))
 # the JSON columns come back as their text, decoded below with a memo
