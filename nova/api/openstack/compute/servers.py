@@ -140,7 +140,8 @@ class ServersController(wsgi.Controller):
         if min_count > max_count:
             raise webob.exc.HTTPBadRequest(
                 explanation='min_count must be <= max_count')
-        description = server.get('description') if req.is_version('2.19') else None
+        # as Nova: the name before 2.19; from 2.19 the description given, or none
+        description = server.get('description') if req.is_version('2.19') else server['name']
         hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints')
         try:
             instances, reservation_id = self.compute_api.create(

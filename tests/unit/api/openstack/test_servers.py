@@ -201,3 +201,14 @@ def test_project_id_in_url(alice, boot):
     server = alice.get('/proj-a/servers/' + uuid).json['server']
     assert server['links'][0]['href'] == 'http://localhost:8774/v2.1/proj-a/servers/' + uuid
     assert alice.get('/proj-b/servers/' + uuid).status_int == 400
+
+
+def test_description_is_the_name_before_2_19_and_as_given_after(alice, boot, cloud):
+    [old] = boot(name='named')
+    assert alice.get('/servers/' + old, version='2.19').json['server']['description'] == 'named'
+    body = {'server': {'name': 'plain', 'imageRef': cloud.image['id'], 'flavorRef': '1'}}
+    created = alice.post('/servers', body, version='2.19').json['server']['id']
+    assert alice.get('/servers/' + created, version='2.19').json['server']['description'] is None
+    body['server']['description'] = 'given'
+    given = alice.post('/servers', body, version='2.19').json['server']['id']
+    assert alice.get('/servers/' + given, version='2.19').json['server']['description'] == 'given'
