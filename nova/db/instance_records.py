@@ -24,10 +24,10 @@ InstanceMetadata = models.InstanceMetadata
 Tag = models.Tag
 
 # what no list shows, filters on after the query or needs to build a view: left in the table
-_UNLISTED = ('deleted', 'deleted_at', 'key_data', 'instance_type_id', 'vcpus', 'memory_mb',
+# (EC2 lists show deleted, architecture and the termination flags)
+_UNLISTED = ('deleted_at', 'key_data', 'instance_type_id', 'vcpus', 'memory_mb',
              'root_gb', 'ephemeral_gb', 'launched_on', 'scheduled_at', 'os_type',
-             'architecture', 'vm_mode', 'cleaned', 'shutdown_terminate', 'disable_terminate',
-             'description')
+             'vm_mode', 'cleaned', 'description')
 _COLUMN_NAMES = tuple(name for name in Instance.column_names() if name not in _UNLISTED)
 _JSON_COLUMNS = tuple(name for name in _COLUMN_NAMES
                       if isinstance(Instance.__table__.c[name].type, models.JSONEncoded))
