@@ -7,6 +7,7 @@ single rules and is re-read when it changes. Rules test the caller's roles
 nova.auth.roles) against the target's project and user.
 """
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
@@ -135,6 +136,7 @@ def reset():
     global _enforcer
     with _lock:
         _enforcer = None
+        _rules_checked[0] = 0.0
 
 
 def _credentials(context):
@@ -156,6 +158,20 @@ def _decision_key(context, action, target):
     return key
 
 
+RULES_CHECK_SECONDS = 1.0  # how often the policy file's change time is looked at
+_rules_checked = [0.0]
+
+
+def _load_rules(enforcer):
+    """Re-read the policy file if it changed, looking at most once a second: a
+    list asks several decisions per request, each would otherwise stat the file."""
+    now = time.monotonic()
+    if enforcer.rules and now - _rules_checked[0] < RULES_CHECK_SECONDS:
+        return
+    enforcer.load_rules()
+    _rules_checked[0] = now
+
+
 def authorize(context, action, target=None, do_raise=True):
     """Whether context may do action on target (default: its own project and user).
 
@@ -168,7 +184,7 @@ def authorize(context, action, target=None, do_raise=True):
     if target is None:
         target = {'project_id': context.project_id, 'user_id': context.user_id}
     enforcer = get_enforcer()
-    enforcer.load_rules()  # re-reads the policy file if it changed
+    _load_rules(enforcer)
     decisions = enforcer.rules.__dict__.setdefault('nova_decisions', {})
     key = _decision_key(context, action, target)
     allowed = decisions.get(key) if key is not None else None

@@ -6,9 +6,8 @@ list, GET /servers, reads only id, uuid and name: one SELECT).
 The JSON columns (flavor, system_metadata, security_groups) are decoded once
 per distinct text: the servers of a page mostly share a flavor and an image.
 Records are read-only snapshots with the attribute names of models.Instance
-(plus its metadata_dict, tags and name), but only for the columns a list
-shows or filters on (not the _UNLISTED ones); shared decoded values must not
-be changed by their readers.
+(plus its metadata_dict, tags and name), for every column but the _UNLISTED
+ones; shared decoded values must not be changed by their readers.
 """
 import json
 
@@ -23,11 +22,9 @@ Instance = models.Instance
 InstanceMetadata = models.InstanceMetadata
 Tag = models.Tag
 
-# what no list shows, filters on after the query or needs to build a view: left in the table
-# (EC2 lists show deleted, architecture and the termination flags)
-_UNLISTED = ('deleted_at', 'key_data', 'instance_type_id', 'vcpus', 'memory_mb',
-             'root_gb', 'ephemeral_gb', 'launched_on', 'scheduled_at', 'os_type',
-             'vm_mode', 'cleaned', 'description')
+# what no list shows or filters on: left in the table (every other column is read, so
+# that each front end's views (OpenStack, EC2) find what the model has)
+_UNLISTED = ('key_data',)
 _COLUMN_NAMES = tuple(name for name in Instance.column_names() if name not in _UNLISTED)
 _JSON_COLUMNS = tuple(name for name in _COLUMN_NAMES
                       if isinstance(Instance.__table__.c[name].type, models.JSONEncoded))
@@ -72,6 +69,19 @@ _METADATA = InstanceMetadata.__table__
 _TAGS = Tag.__table__
 
 
+# built once, the uuids bound at execution (an expanding IN): building the statement
+# for each page cost more than running it
+_CHILDREN = sa.union_all(
+    sa.select(_METADATA.c.instance_uuid.label('uuid'), sa.literal_column('0').label('kind'),
+              _METADATA.c.key.label('name'), _METADATA.c.value)
+    .where(_METADATA.c.instance_uuid.in_(sa.bindparam('uuids', expanding=True)),
+           _METADATA.c.deleted == 0),
+    sa.select(_TAGS.c.resource_id, sa.literal_column('1'), _TAGS.c.tag,
+              sa.cast(sa.null(), _METADATA.c.value.type))
+    .where(_TAGS.c.resource_id.in_(sa.bindparam('uuids', expanding=True))),
+).order_by('kind', 'name')
+
+
 def _children(session, uuids):
     """({uuid: {key: value}}, {uuid: [tag]}) of the given instances: one SELECT of
     metadata UNION ALL tags (a tag row has no value and kind 1)."""
@@ -79,15 +89,8 @@ def _children(session, uuids):
     tags = {instance_uuid: [] for instance_uuid in uuids}
     if not uuids:
         return metadata, tags
-    stmt = sa.union_all(
-        sa.select(_METADATA.c.instance_uuid.label('uuid'), sa.literal_column('0').label('kind'),
-                  _METADATA.c.key.label('name'), _METADATA.c.value)
-        .where(_METADATA.c.instance_uuid.in_(uuids), _METADATA.c.deleted == 0),
-        sa.select(_TAGS.c.resource_id, sa.literal_column('1'), _TAGS.c.tag,
-                  sa.cast(sa.null(), _METADATA.c.value.type))
-        .where(_TAGS.c.resource_id.in_(uuids)),
-    ).order_by('kind', 'name')
-    for instance_uuid, kind, name, value in session.connection().execute(stmt).all():
+    for instance_uuid, kind, name, value in session.connection().execute(
+            _CHILDREN, {'uuids': uuids}).all():
         if kind:
             tags[instance_uuid].append(name)
         else:

@@ -102,6 +102,9 @@ def test_remembered_decisions_follow_a_changed_policy_file(tmp_path):
     path.write_text('"os_compute_api:os-services:list": "role:reader"\n')
     later = path.stat().st_mtime + 5
     os.utime(path, (later, later))
+    # the file is looked at once a second at most: not yet...
+    assert not allowed(reader, 'os_compute_api:os-services:list')
+    policy._rules_checked[0] -= policy.RULES_CHECK_SECONDS  # ...a second later
     assert allowed(reader, 'os_compute_api:os-services:list')
     # another caller or another target is another decision
     assert not allowed(ctx('reader'), 'os_compute_api:servers:create')
