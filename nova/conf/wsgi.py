@@ -24,6 +24,16 @@ opts = [
                help='Green threads serving HTTP requests in one listener.'),
     cfg.IntOpt('client_socket_timeout', default=900, min=0,
                help='Seconds an idle client connection is kept (0: forever).'),
+    cfg.BoolOpt('api_rate_limit', default=False,
+                help='Limit the rate of each user\'s compute API requests (--api_rate_limits).'),
+    cfg.StrOpt('api_rate_limits',
+               default='(POST, "*", .*, 120, MINUTE);'
+                       '(POST, "*/servers", ^/servers, 120, MINUTE);'
+                       '(PUT, "*", .*, 120, MINUTE);'
+                       '(GET, "*changes-since*", .*changes-since.*, 120, MINUTE);'
+                       '(DELETE, "*", .*, 120, MINUTE)',
+               help='Rate limits, classic Nova syntax: (VERB, "URI", REGEX, VALUE, UNIT) '
+                    'separated by ";"; UNIT is SECOND, MINUTE, HOUR or DAY.'),
 ] + [
     opt for name, port in APIS.items() for opt in (
         cfg.HostAddressOpt('%s_listen' % name, default='0.0.0.0',

@@ -1,6 +1,7 @@
 """GET /limits: the project's absolute limits and what it uses of them.
 
-Rate limits went with the v2 API: ``rate`` is always []. Fields leave with
+``rate`` lists the per-user rate limits when --api_rate_limit turns them on
+(nova/api/openstack/ratelimit.py), else it is [] as in today's Nova. Fields leave with
 the proxies they described: network ones at 2.36, maxImageMeta at 2.39,
 maxPersonality(Size) at 2.57. Admins ask for another project with tenant_id.
 """
@@ -9,6 +10,7 @@ import copy
 from nova import policy
 from nova import quota
 from nova.api.openstack import parameter_types as types
+from nova.api.openstack import ratelimit
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 
@@ -65,4 +67,6 @@ class LimitsController(wsgi.Controller):
             policy.authorize(context, 'os_compute_api:limits:other_project',
                              {'project_id': project_id})
         quotas = quota.get_project_quotas(context, project_id)
-        return {'limits': {'rate': [], 'absolute': absolute(req, quotas)}}
+        limiter = ratelimit.get_limiter()
+        rate = limiter.describe(context.user_id) if limiter else []
+        return {'limits': {'rate': rate, 'absolute': absolute(req, quotas)}}

@@ -8,6 +8,7 @@ from nova import context as nova_context
 from nova.api import middleware
 from nova.api.openstack import faults
 from nova.api.openstack import microversion
+from nova.api.openstack import ratelimit
 from nova.api.openstack import router
 from nova.api.openstack.compute import routes
 from nova.auth import roles as auth_roles
@@ -28,9 +29,11 @@ class ContextFilter(middleware.Middleware):
 
 
 def build_app():
-    """faultwrap -> test context -> microversion -> router, as api-paste.ini chains them."""
+    """faultwrap -> test context -> ratelimit -> microversion -> router, as
+    api-paste.ini chains them."""
     app = router.APIRouter(routes.route_table())
     app = microversion.MicroversionMiddleware(app)
+    app = ratelimit.RateLimitingMiddleware(app)
     app = ContextFilter(app)
     return faults.FaultWrapper(app)
 
