@@ -7,6 +7,9 @@ import pytest  # noqa: E402
 
 import nova.conf  # noqa: E402
 
+# alice, bob and admin for the modules that build an in-process compute API app
+pytest_plugins = ['tests.harness.osapi_clients']
+
 
 @pytest.fixture(autouse=True)
 def _clean_conf():

@@ -17,21 +17,6 @@ def app(cloud):  # noqa: F811 -- the imported fixture
     return fakes.build_app()
 
 
-@pytest.fixture
-def alice(app):
-    return fakes.Client(app)
-
-
-@pytest.fixture
-def bob(app):
-    return fakes.Client(app, user='bob', project='proj-b')
-
-
-@pytest.fixture
-def admin(app):
-    return fakes.Client(app, user='root', project='admin-proj', roles='admin')
-
-
 def _boot(client, cloud, name='vm'):  # noqa: F811
     response = client.post('/servers', {'server': {
         'name': name, 'imageRef': cloud.image['id'], 'flavorRef': '1'}})

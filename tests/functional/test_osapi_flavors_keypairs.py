@@ -34,21 +34,6 @@ def app(state_path):
     return fakes.build_app()
 
 
-@pytest.fixture
-def alice(app):
-    return fakes.Client(app)
-
-
-@pytest.fixture
-def bob(app):
-    return fakes.Client(app, user='bob', project='proj-b')
-
-
-@pytest.fixture
-def admin(app):
-    return fakes.Client(app, user='root', project='admin-proj', roles='admin')
-
-
 # ------------------------------------------------------------------ flavors
 
 def test_flavor_list_detail_and_show(alice):

@@ -38,21 +38,6 @@ def app(state_path):
     return fakes.build_app()
 
 
-@pytest.fixture
-def alice(app):
-    return fakes.Client(app)
-
-
-@pytest.fixture
-def bob(app):
-    return fakes.Client(app, user='bob', project='proj-b')
-
-
-@pytest.fixture
-def admin(app):
-    return fakes.Client(app, user='root', project='admin-proj', roles='admin')
-
-
 # ------------------------------------------------------------------- limits
 
 def test_limits_count_real_servers(cloud):  # noqa: F811

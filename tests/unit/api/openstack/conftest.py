@@ -11,21 +11,6 @@ def app(cloud):  # noqa: F811 -- the imported fixture
 
 
 @pytest.fixture
-def alice(app):
-    return fakes.Client(app)
-
-
-@pytest.fixture
-def bob(app):
-    return fakes.Client(app, user='bob', project='proj-b')
-
-
-@pytest.fixture
-def admin(app):
-    return fakes.Client(app, user='root', project='admin-proj', roles='admin')
-
-
-@pytest.fixture
 def boot(alice, cloud):  # noqa: F811
     """Create servers through the API and wait until they are ACTIVE."""
     from nova.compute import vm_states
