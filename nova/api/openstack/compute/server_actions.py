@@ -30,12 +30,13 @@ class ServerActionBase(wsgi.Controller):
         policy.authorize(req.context, rule, servers.target(instance))
         return instance
 
-
-class ServerActionsController(ServerActionBase):
-
     def _simple(self, req, server_id, rule, method):
+        """An action that is one compute API call on the server, without arguments."""
         instance = self._authorized(req, server_id, rule)
         getattr(self.compute_api, method)(req.context, instance)
+
+
+class ServerActionsController(ServerActionBase):
 
     @wsgi.action('reboot')
     @validation.schema(schema.reboot)

@@ -89,14 +89,12 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
     @wsgi.response(204)
     @validation.schema(schema.confirm_resize)
     def confirm_resize(self, req, id, body):
-        instance = self._authorized(req, id, 'os_compute_api:servers:confirm_resize')
-        self.compute_api.confirm_resize(req.context, instance)
+        self._simple(req, id, 'os_compute_api:servers:confirm_resize', 'confirm_resize')
 
     @wsgi.action('revertResize')
     @validation.schema(schema.revert_resize)
     def revert_resize(self, req, id, body):
-        instance = self._authorized(req, id, 'os_compute_api:servers:revert_resize')
-        self.compute_api.revert_resize(req.context, instance)
+        self._simple(req, id, 'os_compute_api:servers:revert_resize', 'revert_resize')
 
     # ----------------------------------------------------------- migrations
     @wsgi.action('migrate')
@@ -159,14 +157,12 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
     @wsgi.action('shelve')
     @validation.schema(schema.shelve)
     def shelve(self, req, id, body):
-        instance = self._authorized(req, id, 'os_compute_api:os-shelve:shelve')
-        self.compute_api.shelve(req.context, instance)
+        self._simple(req, id, 'os_compute_api:os-shelve:shelve', 'shelve')
 
     @wsgi.action('shelveOffload')
     @validation.schema(schema.shelve_offload)
     def shelve_offload(self, req, id, body):
-        instance = self._authorized(req, id, 'os_compute_api:os-shelve:shelve_offload')
-        self.compute_api.shelve_offload(req.context, instance)
+        self._simple(req, id, 'os_compute_api:os-shelve:shelve_offload', 'shelve_offload')
 
     @wsgi.action('unshelve')
     @validation.schema(schema.unshelve, '2.1', '2.76')
