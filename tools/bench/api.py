@@ -98,13 +98,14 @@ def cpu_seconds(pid):
 
 def measure(make_client, operation, seconds, concurrency, server_pid):
     """(requests/s, median latency ms, requests, server CPU ms per request) of
-    operation(client) run for seconds."""
+    operation(client) run for seconds by concurrency threads, one client each
+    (made before the clock starts: a boto3 client takes a while to build)."""
     latencies, errors = [], []
     lock = threading.Lock()
+    clients = [make_client() for _ in range(concurrency)]
     deadline = time.monotonic() + seconds
 
-    def worker():
-        client = make_client()
+    def worker(client):
         mine = []
         try:
             while time.monotonic() < deadline:
@@ -119,7 +120,7 @@ def measure(make_client, operation, seconds, concurrency, server_pid):
                 latencies.extend(mine)
 
     started, cpu_before = time.monotonic(), cpu_seconds(server_pid)
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -13,10 +13,8 @@ botocore's XML parsing. Prints numbers only; nothing here asserts a time.
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
@@ -29,6 +27,7 @@ import botocore.auth  # noqa: E402
 import botocore.awsrequest  # noqa: E402
 import botocore.credentials  # noqa: E402
 
+import api as bench  # noqa: E402 -- tools/bench/api.py: measure, report
 from tests.harness.cloud import Cloud  # noqa: E402
 
 QUOTA_OFF = {'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
@@ -41,38 +40,6 @@ def make_client(cloud):
         'ec2', endpoint_url=rc['EC2_URL'], region_name=rc['AWS_DEFAULT_REGION'],
         aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
         aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
-
-
-def measure(cloud, operation, seconds, concurrency):
-    """(requests/s, median latency ms, requests) of operation(client) run for seconds."""
-    latencies, errors = [], []
-    lock = threading.Lock()
-    clients = [make_client(cloud) for _ in range(concurrency)]
-    deadline = time.monotonic() + seconds
-
-    def worker(client):
-        mine = []
-        try:
-            while time.monotonic() < deadline:
-                start = time.perf_counter()
-                operation(client)
-                mine.append(time.perf_counter() - start)
-        except Exception as error:  # reported below, not hidden
-            errors.append(error)
-        finally:
-            with lock:
-                latencies.extend(mine)
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    if errors:
-        raise RuntimeError(errors[0])
-    return len(latencies) / elapsed, statistics.median(latencies) * 1000, len(latencies)
 
 
 def raw_describe(cloud):
@@ -119,17 +86,16 @@ def fill(client, ami, total, timeout=600):
         time.sleep(0.5)
 
 
-def report(label, result):
-    rate, median, count = result
-    print('%-52s %8.1f req/s   median %7.1f ms   (%d requests)' % (label, rate, median, count),
-          flush=True)
-
-
 def run(cloud, seconds, concurrency, sizes):
     setup = make_client(cloud)
     ami = setup.describe_images(Filters=[{'Name': 'name', 'Values': ['cirros']}])[
         'Images'][0]['ImageId']
     levels = (('sequential', 1), ('concurrency %d' % concurrency, concurrency))
+    server_pid = cloud.processes[0].proc.pid
+
+    def measure(operation, threads):
+        return bench.measure(lambda: make_client(cloud), operation, seconds, threads,
+                             server_pid)
 
     def run_terminate(client):
         made = client.run_instances(ImageId=ami, MinCount=1, MaxCount=1,
@@ -144,14 +110,14 @@ def run(cloud, seconds, concurrency, sizes):
                  lambda c: c.describe_instances(MaxResults=100)),
                 ('DescribeInstances, raw HTTP (no boto3 parsing)', raw_describe(cloud))):
             for level, threads in levels:
-                report('%s, %d instances, %s' % (label, size, level),
-                       measure(cloud, operation, seconds, threads))
+                bench.report('%s, %d instances, %s' % (label, size, level),
+                             measure(operation, threads))
     for label, operation in (('DescribeImages', lambda c: c.describe_images()),
                              ('DescribeSecurityGroups',
                               lambda c: c.describe_security_groups()),
                              ('RunInstances + TerminateInstances', run_terminate)):
         for level, threads in levels:
-            report('%s, %s' % (label, level), measure(cloud, operation, seconds, threads))
+            bench.report('%s, %s' % (label, level), measure(operation, threads))
 
 
 def main():
