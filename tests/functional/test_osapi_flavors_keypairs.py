@@ -3,27 +3,18 @@ in-process, on a real SQLite database: shapes per microversion, admin-only
 changes, other users' and projects' resources, and bad input."""
 import pytest
 
-from nova import context as nova_context
 from nova import policy
 from nova.compute import keypairs as compute_keypairs
 from nova.conf import CONF
-from nova.db import api as db
-from nova.db import migration
 from nova.db import session as db_session
+from tests.harness import osapi_clients
 from tests.unit.api.openstack import fakes
 
 
 @pytest.fixture(scope='module')
 def state_path(tmp_path_factory):
     """One database for the module, with two projects."""
-    path = str(tmp_path_factory.mktemp('flavors'))
-    CONF.set_override('state_path', path)
-    db_session.dispose()
-    migration.db_sync()
-    admin = nova_context.get_admin_context()
-    for project in ('proj-a', 'proj-b'):
-        db.project_create(admin, {'id': project, 'name': project})
-    yield path
+    yield osapi_clients.database(str(tmp_path_factory.mktemp('flavors')))
     db_session.dispose()
 
 

@@ -8,25 +8,17 @@ from nova import policy
 from nova.compute import aggregates
 from nova.conf import CONF
 from nova.db import api as db
-from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
 from tests.functional.compute.conftest import cloud  # noqa: F401 -- a fixture
+from tests.harness import osapi_clients
 from tests.unit.api.openstack import fakes
 
 
 @pytest.fixture(scope='module')
 def state_path(tmp_path_factory):
     """One database for the module, with two projects and the default image."""
-    path = str(tmp_path_factory.mktemp('quotas'))
-    CONF.set_override('state_path', path)
-    db_session.dispose()
-    migration.db_sync()
-    admin = nova_context.get_admin_context()
-    for project in ('proj-a', 'proj-b'):
-        db.project_create(admin, {'id': project, 'name': project})
-    image_service.ensure_default_image(admin)
-    yield path
+    yield osapi_clients.database(str(tmp_path_factory.mktemp('quotas')), default_image=True)
     db_session.dispose()
 
 
