@@ -14,6 +14,7 @@ from nova.db import api as db
 from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
+from tests.harness.image_uploads import cut_staleness_between
 
 DATA = bytes(range(256)) * 512
 
@@ -95,13 +96,13 @@ def test_filters_sorting_and_paging_with_nulls(svc):
 
 
 def test_sweep_kills_only_uploads_that_stopped_beating(svc, monkeypatch):
-    monkeypatch.setattr(image_service, '_stale_after', lambda: 0.2)
     p1 = _project('p1')
     dead = _create(svc, p1)['id']
     db.image_update(p1, dead, {'status': 'saving'}, from_state='queued')
-    eventlet.sleep(0.3)
+    eventlet.sleep(0.01)
     live = _create(svc, p1)['id']
     db.image_update(p1, live, {'status': 'saving'}, from_state='queued')
+    cut_staleness_between(monkeypatch, svc, p1, dead, live)
     assert svc.kill_abandoned_uploads() == [dead]
     assert svc.show(p1, live)['status'] == 'saving'
 

@@ -10,6 +10,7 @@ from nova import exception
 from nova.conf import CONF
 from nova.db import api as db_api
 from nova.image import service as image_service
+from tests.harness.image_uploads import cut_staleness_between
 from tests.unit.image.conftest import project
 
 DATA = bytes(range(256)) * 1000  # 256000 bytes
@@ -372,16 +373,16 @@ def test_beat_ends_an_upload_whose_image_was_killed_meanwhile(svc, p1, admin, da
 
 
 def test_uploads_that_stopped_beating_are_killed_by_the_next_upload(svc, p1, monkeypatch):
-    monkeypatch.setattr(image_service, '_stale_after', lambda: 0.2)
     dead = _create(svc, p1)
     db_api.image_update(p1, dead['id'], {'status': 'saving'}, from_state='queued')
-    time.sleep(0.3)
+    time.sleep(0.01)
     live = _create(svc, p1)
     db_api.image_update(p1, live['id'], {'status': 'saving'}, from_state='queued')
+    cut_staleness_between(monkeypatch, svc, p1, dead['id'], live['id'])
     _active(svc, p1)  # the first upload of the process sweeps
     assert svc.show(p1, dead['id'])['status'] == 'killed'
-    assert svc.show(p1, live['id'])['status'] == 'saving'  # beat within the last 0.2 s
-    time.sleep(0.3)
+    assert svc.show(p1, live['id'])['status'] == 'saving'  # beat after the cutoff
+    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)  # now everything is stale
     _active(svc, p1)  # within SWEEP_INTERVAL of the last sweep: no new sweep
     assert svc.show(p1, live['id'])['status'] == 'saving'
     assert svc.kill_abandoned_uploads() == [live['id']]
