@@ -57,7 +57,9 @@ COMPUTE_RULES = (
     + _rules('os-shelve:', MEMBER, 'shelve', 'unshelve')
     + _rules('os-shelve:', ADMIN, 'shelve_offload')
     + _rules('os-lock-server:', MEMBER, 'lock', 'unlock')
-    + _rules('os-security-groups:', MEMBER, 'add', 'remove')
+    + _rules('os-security-groups:', MEMBER, 'add', 'remove', 'create', 'update', 'delete',
+             'rule:create', 'rule:delete')
+    + _rules('os-security-groups:', READER, 'get', 'show', 'list')
     + _rules('os-lock-server:', ADMIN, 'unlock:unlock_override')
     + _rules('os-migrate-server:', ADMIN, 'migrate', 'migrate_live')
     + _rules('os-deferred-delete:', MEMBER, 'restore', 'force')

@@ -38,8 +38,13 @@ def _port(field, value, low, high):
     return number
 
 
-def validate_rule(protocol, from_port=None, to_port=None, cidr=None, source_group_uuid=None):
-    """The stored form of one ingress rule: a dict of nova.db.security_groups.RULE_FIELDS."""
+def validate_rule(protocol, from_port=None, to_port=None, cidr=None, source_group_uuid=None,
+                  canonical_cidr=True):
+    """The stored form of one ingress rule: a dict of nova.db.security_groups.RULE_FIELDS.
+
+    A CIDR with host bits (10.2.3.124/24) is stored as its network (EC2), or
+    as given when not canonical_cidr (Nova's API shows the rule as created).
+    """
     proto = PROTOCOLS.get(str(protocol).lower())
     if proto is None:
         raise _invalid('protocol must be tcp, udp, icmp or -1, not %r' % (protocol,))
@@ -58,7 +63,8 @@ def validate_rule(protocol, from_port=None, to_port=None, cidr=None, source_grou
         raise _invalid('a rule allows either a CIDR or a source group')
     if cidr:
         try:
-            cidr = str(ipaddress.ip_network(cidr, strict=False))
+            network = ipaddress.ip_network(cidr, strict=False)
+            cidr = str(network) if canonical_cidr or '/' not in str(cidr) else str(cidr)
         except ValueError:
             raise _invalid('%r is not a CIDR' % (cidr,)) from None
     return {'protocol': proto, 'from_port': low, 'to_port': high, 'cidr': cidr or '',
@@ -87,6 +93,12 @@ class SecurityGroupAPI:
         project_id = None if (all_projects and context.is_admin) else context.project_id
         return db.security_group_get_all(context, project_id)
 
+    def for_instance(self, context, instance):
+        """The groups an instance is in, in the order it names them."""
+        self.ensure_default(context, instance.project_id)
+        groups = {g.name: g for g in db.security_group_get_all(context, instance.project_id)}
+        return [groups[name] for name in instance.security_groups or [] if name in groups]
+
     def get(self, context, group_uuid):
         """A group of the caller's project; another project's is NotFound."""
         group = db.security_group_get(context, group_uuid)
@@ -108,29 +120,65 @@ class SecurityGroupAPI:
             'name': name, 'description': description, 'project_id': context.project_id,
             'user_id': context.user_id})
 
-    def destroy(self, context, group):
-        """Delete a group no instance and no other group's rule refers to."""
+    def update(self, context, group, name=None, description=None):
+        """Rename or redescribe a group. Instances name their groups, so a group
+        in use keeps its name, and 'default' keeps its own."""
+        values = {}
+        if description is not None:
+            values['description'] = _text('group description', description, allow_empty=True)
+        if name is not None and name != group.name:
+            _text('group name', name)
+            if DEFAULT in (group.name, name):
+                raise _invalid("no group can be renamed from or to '%s'" % DEFAULT)
+            users = self._instances_using(context, group)
+            if users:
+                raise exception.SecurityGroupInUse(
+                    group=group.name, reason='%d instance(s) use it; it keeps its name'
+                    % len(users))
+            values['name'] = name
+        return db.security_group_update(context, group.uuid, values) if values else group
+
+    def destroy(self, context, group, drop_referencing_rules=False):
+        """Delete a group no instance uses. A rule of another group that names
+        it as source refuses the delete (EC2's DependencyViolation), or goes with
+        it when drop_referencing_rules (the OpenStack API's behaviour)."""
         if group.name == DEFAULT:
             raise exception.SecurityGroupCannotDelete(group=group.name)
-        users = [i for i in db.instance_get_all_by_filters(
-            context, {'project_id': group.project_id, 'deleted': False})
-            if group.name in (i.security_groups or [])]
+        users = self._instances_using(context, group)
         if users:
             raise exception.SecurityGroupInUse(group=group.name, reason='%d instance(s) use it'
                                                % len(users))
-        if db.security_group_in_use(context, group.uuid):
+        if not drop_referencing_rules and db.security_group_in_use(context, group.uuid):
             raise exception.SecurityGroupInUse(group=group.name,
                                                reason="another group's rule refers to it")
-        db.security_group_destroy(context, group.uuid)
+        db.security_group_destroy(context, group.uuid,
+                                  drop_referencing_rules=drop_referencing_rules)
+
+    def _instances_using(self, context, group):
+        return [i for i in db.instance_get_all_by_filters(
+            context, {'project_id': group.project_id, 'deleted': False})
+            if group.name in (i.security_groups or [])]
 
     def add_rules(self, context, group, rules):
         """Add validated rules (validate_rule's dicts) all or none; a duplicate is
-        SecurityGroupRuleExists (the unique key decides, also between concurrent calls)."""
+        SecurityGroupRuleExists (the unique key decides, also between concurrent
+        calls). The new rules."""
         self._check_sources(context, group, rules)
-        db.security_group_rule_create_many(context, group.id, rules)
+        return db.security_group_rule_create_many(context, group.id, rules)
 
     def remove_rules(self, context, group, rules):
         db.security_group_rule_destroy_many(context, group.id, rules)
+
+    def get_rule(self, context, rule_id):
+        """(rule, group) of the caller's project by rule id; else SecurityGroupRuleNotFound."""
+        rule, group = db.security_group_rule_get(context, rule_id)
+        if group.project_id != context.project_id and not context.is_admin:
+            raise exception.SecurityGroupRuleNotFound()
+        return rule, group
+
+    def remove_rule(self, context, rule_id):
+        self.get_rule(context, rule_id)
+        db.security_group_rule_destroy(context, rule_id)
 
     def check_names(self, context, names):
         """The groups an instance may be created in: each must exist in the project."""

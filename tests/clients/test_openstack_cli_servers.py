@@ -1,10 +1,11 @@
 """The unmodified `openstack` CLI drives a server through its life on a running
 nova-all: create --wait, list, show, reboot --wait, stop, start, resize --wait
-and confirm (a second confirm is 409), delete --wait; and `openstack token issue`,
-as a project member."""
+and confirm (a second confirm is 409), delete --wait; security groups named at
+create, added and removed; and `openstack token issue`, as a project member."""
 import time
 import uuid
 
+import openstack
 import pytest
 
 
@@ -89,3 +90,32 @@ def test_server_lifecycle(cloud, member):
     gone = cloud.run('openstack', 'server', 'show', server_id, env=member, check=False)
     assert gone.returncode != 0 and 'No Server found' in gone.stderr
 
+
+
+def test_server_security_groups(cloud, member):
+    """Without a network endpoint the CLI finds groups through /os-security-groups."""
+    rc = cloud.novarc()
+    conn = openstack.connect(
+        auth_url=rc['OS_AUTH_URL'], username=member['OS_USERNAME'],
+        password=member['OS_PASSWORD'], project_name=member['OS_PROJECT_NAME'],
+        user_domain_name=rc['OS_USER_DOMAIN_NAME'],
+        project_domain_name=rc['OS_PROJECT_DOMAIN_NAME'], region_name=rc['OS_REGION_NAME'],
+        identity_api_version='3')
+    made = conn.compute.post('/os-security-groups', microversion='2.1', json={
+        'security_group': {'name': 'cli-web', 'description': 'web'}})
+    assert made.status_code == 200, made.text
+    conn.close()
+
+    name = _name('sg')
+    created = _openstack(cloud, member, 'server', 'create', '--image', 'cirros',
+                         '--flavor', 'm1.tiny', '--security-group', 'cli-web', '--wait', name)
+    assert created['security_groups'] == [{'name': 'cli-web'}]
+    cloud.run('openstack', 'server', 'add', 'security', 'group', name, 'default', env=member)
+    cloud.run('openstack', 'server', 'remove', 'security', 'group', name, 'cli-web',
+              env=member)
+    shown = _openstack(cloud, member, 'server', 'show', name)
+    assert shown['security_groups'] == [{'name': 'default'}]
+    missing = cloud.run('openstack', 'server', 'add', 'security', 'group', name, 'nope',
+                        env=member, check=False)
+    assert missing.returncode != 0 and 'nope not found' in missing.stderr
+    cloud.run('openstack', 'server', 'delete', '--wait', name, env=member)

@@ -68,6 +68,12 @@ class Cloud:
                 raise AssertionError('server %s not %s: %s' % (server_id, status, body))
             time.sleep(0.2)
 
+    def wait_gone(self, token, server_id, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.call(token, 'GET', '/servers/' + server_id)[0] != 404:
+            assert time.monotonic() < deadline, 'server %s still there' % server_id
+            time.sleep(0.2)
+
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory):
@@ -160,10 +166,7 @@ def test_server_lifecycle(cloud):
     assert cloud.call(cloud.admin, 'GET', '/servers/' + created['id'])[0] == 200
 
     assert cloud.call(cloud.alice, 'DELETE', '/servers/' + created['id'])[0] == 204
-    deadline = time.monotonic() + 60
-    while cloud.call(cloud.alice, 'GET', '/servers/' + created['id'])[0] != 404:
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    cloud.wait_gone(cloud.alice, created['id'])
 
 
 def test_bad_requests(cloud):

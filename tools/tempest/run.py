@@ -23,7 +23,7 @@ SUBSET = ('test_versions', r'servers\.test_create_server', r'servers\.test_serve
           r'servers\.test_list_server_filters', r'servers\.test_server_actions',
           r'servers\.test_delete_server', r'servers\.test_server_metadata',
           r'servers\.test_availability_zone', 'flavors', 'keypairs', 'limits',
-          'test_quotas', 'images')
+          'test_quotas', 'images', 'security_groups')
 REGEX = r'^tempest\.api\.compute\.(%s)' % '|'.join(SUBSET)
 
 

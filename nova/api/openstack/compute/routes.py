@@ -17,6 +17,7 @@ from nova.api.openstack.compute import instance_actions
 from nova.api.openstack.compute import keypairs
 from nova.api.openstack.compute import limits
 from nova.api.openstack.compute import quota_sets
+from nova.api.openstack.compute import security_groups
 from nova.api.openstack.compute import ips
 from nova.api.openstack.compute import server_actions
 from nova.api.openstack.compute import server_diagnostics
@@ -40,6 +41,7 @@ def route_table():
     actions = instance_actions.InstanceActionsController(api)
     diagnostics = server_diagnostics.ServerDiagnosticsController(api)
     topology = server_topology.ServerTopologyController(api)
+    server_groups = security_groups.ServerSecurityGroupController(api)
     server_action_controllers = [server_actions.ServerActionsController(api),
                                  server_move_actions.ServerMoveActionsController(api)]
     return [
@@ -66,12 +68,13 @@ def route_table():
         ('/servers/{server_id}/os-instance-actions/{id}', {'GET': method(actions.show)}),
         ('/servers/{server_id}/diagnostics', {'GET': method(diagnostics.index)}),
         ('/servers/{server_id}/topology', {'GET': method(topology.index)}),
+        ('/servers/{server_id}/os-security-groups', {'GET': method(server_groups.index)}),
         *resource_routes(),
     ] + admin_routes.route_table()
 
 
 def resource_routes():
-    """Flavors, key pairs, limits, quotas, zones and the images proxy."""
+    """Flavors, key pairs, limits, quotas, zones, the images and security group proxies."""
     flavor = flavors.FlavorsController()
     specs = flavor_extra_specs.FlavorExtraSpecsController()
     access = flavor_access.FlavorAccessController()
@@ -80,6 +83,8 @@ def resource_routes():
     zones = availability_zone.AvailabilityZoneController()
     image = images.ImagesController()
     image_meta = image_metadata.ImageMetadataController()
+    group = security_groups.SecurityGroupController()
+    group_rule = security_groups.SecurityGroupRulesController()
     return [
         ('/flavors', {'GET': method(flavor.index), 'POST': method(flavor.create)}),
         ('/flavors/detail', {'GET': method(flavor.detail)}),
@@ -111,4 +116,9 @@ def resource_routes():
         ('/images/{image_id}/metadata/{id}', {
             'GET': method(image_meta.show), 'PUT': method(image_meta.update),
             'DELETE': method(image_meta.delete)}),
+        ('/os-security-groups', {'GET': method(group.index), 'POST': method(group.create)}),
+        ('/os-security-groups/{id}', {'GET': method(group.show), 'PUT': method(group.update),
+                                      'DELETE': method(group.delete)}),
+        ('/os-security-group-rules', {'POST': method(group_rule.create)}),
+        ('/os-security-group-rules/{id}', {'DELETE': method(group_rule.delete)}),
     ]
