@@ -74,6 +74,7 @@ class AggregateController(wsgi.Controller):
     def delete(self, req, id):
         policy.authorize(req.context, _RULE % 'delete', {})
         self.api.delete_aggregate(req.context, _aggregate_id(id))
+        return wsgi.ResponseObject(None, 200)  # Nova's status here, with an empty body
 
     @wsgi.action('add_host')
     @wsgi.response(200)
