@@ -27,6 +27,7 @@ setup(
         'cryptography>=41',
         'oslo.policy>=4.0',
         'jsonschema>=4',
+        'orjson>=3.9',
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

@@ -17,14 +17,10 @@ import webob.dec
 import webob.exc
 
 from nova import exception
+from nova.api import json_body
 from nova.api.openstack import faults
 from nova.api.openstack import microversion
 from nova.api.openstack import validation
-
-# compact and without the circular-reference walk: response bodies are plain trees,
-# and a list of 1,000 servers is encoded on every request
-_ENCODER = json.JSONEncoder(separators=(',', ':'), check_circular=False)
-
 
 class Request(webob.Request):
     """A request with its context and negotiated version."""
@@ -174,7 +170,7 @@ def _render(result, code):
         del response.content_type
     else:
         response = webob.Response(status=code, content_type='application/json',
-                                  charset='utf-8', body=_ENCODER.encode(result).encode())
+                                  charset='utf-8', body=json_body.dumps(result))
     for name, value in headers.items():
         response.headers[name] = value
     return response

@@ -12,6 +12,7 @@ import webob
 import webob.exc
 
 from nova import exception
+from nova.api import json_body
 
 LOG = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ UNEXPECTED = 'An unexpected error prevented the server from fulfilling your requ
 
 def json_response(body, status=200, headers=None):
     response = webob.Response(status=status, content_type='application/json',
-                              charset='utf-8', body=json.dumps(body).encode('utf-8'))
+                              charset='utf-8', body=json_body.dumps(body))
     response.headers.update(headers or {})
     return response
 

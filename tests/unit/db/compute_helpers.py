@@ -5,6 +5,7 @@ import subprocess
 import sys
 import uuid
 
+import greenlet
 from sqlalchemy import event
 
 from nova.db import session as db_session
@@ -29,12 +30,15 @@ def reservation(project_id, count, vcpus=1, memory_mb=512, instances=10, cores=2
 
 @contextlib.contextmanager
 def count_statements():
-    """A list that collects every SQL statement the engine runs inside the block."""
+    """A list that collects every SQL statement the engine runs inside the block for
+    this green thread (not those of services reporting in the background meanwhile)."""
     statements = []
     engine = db_session.get_engine()
+    caller = greenlet.getcurrent()
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if greenlet.getcurrent() is caller:
+            statements.append(statement)
 
     event.listen(engine, 'before_cursor_execute', before)
     try:
