@@ -2,9 +2,10 @@
 
 Limits are the quota_* flags unless a project has an override in the quotas
 table (-1: unlimited). instances, cores and ram are reserved with the
-instance rows in one transaction (nova.db.api.instance_create_many), key
-pairs with the key pair (per user); the others are limits a single request
-is checked against.
+instance rows in one transaction (nova.db.api.instance_create_many), which
+also counts server_group_members with the joined groups locked; key pairs
+with the key pair (per user), server_groups with the group; the others are
+limits a single request is checked against.
 """
 from nova import exception
 from nova.conf import CONF
@@ -51,16 +52,17 @@ def _per_instance(flavor):
 
 
 def instance_reservation(context, project_id, flavor, count):
-    """The `quota` argument of instance_create_many for count instances of flavor."""
+    """The `quota` argument of instance_create_many for count instances of flavor
+    (its limits include server_group_members, checked when they join a group)."""
     limits = limits_for(context, project_id)
     return {'project_id': project_id, 'user_id': None,
             'deltas': {r: n * count for r, n in _per_instance(flavor).items()},
-            'limits': {r: limits[r] for r in PROJECT_RESOURCES}}
+            'limits': {r: limits[r] for r in PROJECT_RESOURCES + ('server_group_members',)}}
 
 
 def instances_that_fit(over, flavor):
     """How many instances of flavor the resources an OverQuota refused still allow."""
-    per_instance = _per_instance(flavor)
+    per_instance = _per_instance(flavor)  # a full group refuses, as Nova does
     used, allowed = over.kwargs['used'], over.kwargs['allowed']
     fits = [max(allowed[r] - used.get(r, 0), 0) // per_instance[r]
             for r in over.kwargs['overs'] if per_instance.get(r)]

@@ -25,13 +25,10 @@ class InstanceGroupAPI:
             except (TypeError, ValueError):
                 raise exception.InvalidInput(reason='max_server_per_host must be >= 1')
         limit = quota.limits_for(context, context.project_id)['server_groups']
-        if 0 <= limit <= len(db.instance_group_get_all(context, context.project_id)):
-            raise exception.OverQuota(overs=['server_groups'], req={'server_groups': 1},
-                                      used={'server_groups': limit},
-                                      allowed={'server_groups': limit})
         return db.instance_group_create(context, {
             'uuid': str(uuid_lib.uuid4()), 'name': name, 'policy': policy,
-            'rules': rules, 'project_id': context.project_id, 'user_id': context.user_id})
+            'rules': rules, 'project_id': context.project_id, 'user_id': context.user_id},
+            limit=limit)
 
     def get(self, context, group_uuid):
         group = db.instance_group_get(context, group_uuid)

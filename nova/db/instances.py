@@ -58,13 +58,30 @@ def _in(column, expected):
     return sa.or_(*terms) if terms else sa.false()
 
 
-def _group_ids(session, group_uuids):
-    if not group_uuids:
+def _group_ids(session, joining, member_limit=None):
+    """{group uuid: id} of the groups instances join ({group uuid: how many}),
+    each locked for the transaction; OverQuota when a group would hold more
+    than member_limit members (None or below 0: no limit)."""
+    if not joining:
         return {}
     found = dict(session.execute(sa.select(InstanceGroup.uuid, InstanceGroup.id).where(
-        InstanceGroup.uuid.in_(group_uuids), InstanceGroup.deleted == 0)).all())
-    for group_uuid in group_uuids - set(found):
+        InstanceGroup.uuid.in_(joining), InstanceGroup.deleted == 0)
+        .order_by(InstanceGroup.id).with_for_update()).all())
+    for group_uuid in set(joining) - set(found):
         raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    if member_limit is not None and member_limit >= 0:
+        members = dict(session.execute(
+            sa.select(InstanceGroupMember.group_id, sa.func.count(InstanceGroupMember.id))
+            .where(InstanceGroupMember.group_id.in_(found.values()),
+                   InstanceGroupMember.deleted == 0)
+            .group_by(InstanceGroupMember.group_id)).all())
+        for group_uuid, adding in joining.items():
+            used = members.get(found[group_uuid], 0)
+            if used + adding > member_limit:
+                resource = 'server_group_members'
+                raise exception.OverQuota(overs=[resource], req={resource: adding},
+                                          used={resource: used},
+                                          allowed={resource: member_limit})
     return found
 
 
@@ -89,7 +106,9 @@ def _request(values):
 
 def instance_create_many(context, instances, quota=None):
     """Insert instances (with metadata, tags, server group membership) in one
-    transaction that also reserves quota; returns the rows in input order.
+    transaction that also reserves quota (and checks its 'limits' of
+    server_group_members against the groups joined); returns the rows in input
+    order.
     """
     requests = [_request(values) for values in instances]
     metadata = {r.row.uuid: [{'instance_uuid': r.row.uuid, 'key': key, 'value': value}
@@ -100,7 +119,9 @@ def instance_create_many(context, instances, quota=None):
     with errors.duplicate_raises(lambda: exception.InstanceExists(name=uuids)):
         with db_session.writer() as session:
             quotas.apply_quota(session, quota)
-            group_ids = _group_ids(session, {r.group_uuid for r in requests if r.group_uuid})
+            joining = collections.Counter(r.group_uuid for r in requests if r.group_uuid)
+            group_ids = _group_ids(session, joining, ((quota or {}).get('limits') or {}).get(
+                'server_group_members'))
             session.add_all(r.row for r in requests)
             session.flush()
             bulk.insert_values(session, InstanceMetadata, _flat(metadata))

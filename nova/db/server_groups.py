@@ -12,6 +12,7 @@ from nova.db import bulk
 from nova.db import errors
 from nova.db import models
 from nova.db import query
+from nova.db import quotas
 from nova.db import session as db_session
 
 Instance = models.Instance
@@ -33,12 +34,20 @@ def _live_id(session, group_uuid):
     return group_id
 
 
-def instance_group_create(context, values, members=None):
-    """A group (uuid, name, project_id, user_id, policy, rules) with members."""
+RESOURCE = 'server_groups'
+
+
+def instance_group_create(context, values, members=None, limit=None):
+    """A group (uuid, name, project_id, user_id, policy, rules) with members; its
+    project's server_groups usage goes up in the same transaction, OverQuota
+    beyond limit (None or below 0: no limit)."""
     group_uuid = values.get('uuid') or str(uuid_lib.uuid4())
     group = InstanceGroup(**dict(values, uuid=group_uuid))
+    limits = {} if limit is None else {RESOURCE: limit}
     with errors.duplicate_raises(lambda: exception.InstanceGroupIdExists(group_uuid=group_uuid)):
         with db_session.writer() as session:
+            if group.project_id is not None:  # a project's group: its quota
+                quotas.apply_deltas(session, group.project_id, None, {RESOURCE: 1}, limits)
             session.add(group)
             session.flush()
             rows = [{'group_id': group.id, 'instance_uuid': member}
@@ -64,11 +73,15 @@ def instance_group_get_all(context, project_id=None):
 
 
 def instance_group_delete(context, group_uuid):
-    """Soft-delete a group and its memberships."""
+    """Soft-delete a group and its memberships, releasing its server_groups usage."""
     with db_session.writer() as session:
         group_id = _live_id(session, group_uuid)
+        project_id = session.scalar(sa.select(InstanceGroup.project_id).where(
+            InstanceGroup.id == group_id))
         session.execute(query.soft_delete(InstanceGroup, InstanceGroup.id == group_id))
         session.execute(query.soft_delete(Member, Member.group_id == group_id))
+        if project_id is not None:
+            quotas.apply_deltas(session, project_id, None, {RESOURCE: -1}, {})
 
 
 def instance_group_members_add(context, group_uuid, instance_uuids):

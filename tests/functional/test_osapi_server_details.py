@@ -1,7 +1,8 @@
 """Server behaviours tempest checks: canonical accessIPv6, security group
 actions and the key absent when a server is in no group, rebuild replacing key
 pair and user data (2.54, 2.57), scheduler hints shown from 2.100, an unknown
-security group or an unplaceable resize refused with 400."""
+security group or an unplaceable resize refused with 400, a full server group
+refusing more members (403)."""
 import base64
 
 from tests.functional import test_osapi_servers
@@ -104,3 +105,36 @@ def test_blank_id_is_not_found(cloud):
 def _image_id():
     from nova.image import service
     return service.DEFAULT_IMAGE_ID
+
+
+def test_a_full_server_group_refuses_more_members(cloud):
+    created = _boot(cloud, name='probe')
+    project_id = cloud.wait_status(cloud.alice, created['id'], 'ACTIVE')['tenant_id']
+    cloud.call(cloud.alice, 'DELETE', '/servers/' + created['id'])
+    status, _, body = cloud.call(cloud.admin, 'PUT', '/os-quota-sets/' + project_id,
+                                 {'quota_set': {'server_group_members': 2}})
+    assert status == 200, body
+    try:
+        group = cloud.call(cloud.alice, 'POST', '/os-server-groups', {'server_group': {
+            'name': 'pair', 'policies': ['affinity']}})[2]['server_group']
+
+        def boot(count):
+            return cloud.call(cloud.alice, 'POST', '/servers', {
+                'server': {'name': 'member', 'imageRef': _image_id(), 'flavorRef': '1',
+                           'min_count': 1, 'max_count': count},
+                'os:scheduler_hints': {'group': group['id']}})
+
+        status, _, body = boot(3)  # more than the group may hold: refused whole, as Nova
+        assert status == 403 and 'server_group_members' in body['forbidden']['message']
+        status, _, body = boot(2)
+        assert status == 202, body
+        status, _, body = boot(1)
+        assert status == 403 and 'already used 2 of 2' in body['forbidden']['message']
+        members = cloud.call(cloud.alice, 'GET', '/os-server-groups/' + group['id'])[2]
+        assert len(members['server_group']['members']) == 2
+        for member in members['server_group']['members']:
+            cloud.call(cloud.alice, 'DELETE', '/servers/' + member)
+            cloud.wait_gone(cloud.alice, member)
+        assert cloud.call(cloud.alice, 'DELETE', '/os-server-groups/' + group['id'])[0] == 204
+    finally:
+        cloud.call(cloud.admin, 'DELETE', '/os-quota-sets/' + project_id)

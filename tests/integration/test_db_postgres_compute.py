@@ -85,6 +85,16 @@ def test_processes_racing_for_quota_never_exceed_it(ctx, pg_url):
     assert db.quota_usage_get_all_by_project(ctx, 'procs') == {'instances': 25}
 
 
+def test_processes_racing_into_one_server_group_never_overfill_it(ctx, pg_url):
+    group = db.instance_group_create(ctx, {'name': 'g', 'project_id': 'procs',
+                                           'policy': 'affinity'})
+    created, refused = boot_in_processes(pg_url, 'procs', processes=4, requests=5, count=1,
+                                         limits={'server_group_members': 7},
+                                         group_uuid=group.uuid)
+    assert (created, refused) == (7, 13)
+    assert len(db.instance_group_get(ctx, group.uuid).members) == 7
+
+
 def test_racing_key_pairs_stop_at_the_limit(ctx):
     outcomes = []
 

@@ -53,7 +53,8 @@ def test_reservation_for_instance_create(db_ctx):
     reserved = quota.instance_reservation(db_ctx, 'p1', Flavor(), 2)
     assert reserved == {'project_id': 'p1', 'user_id': None,
                         'deltas': {'instances': 2, 'cores': 8, 'ram': 4096},
-                        'limits': {'instances': 10, 'cores': 9, 'ram': 51200}}
+                        'limits': {'instances': 10, 'cores': 9, 'ram': 51200,
+                                   'server_group_members': 10}}
     assert quota.instance_reservation(db_ctx, 'p1', {'vcpus': 1, 'memory_mb': 64}, 3)[
         'deltas'] == {'instances': 3, 'cores': 3, 'ram': 192}
     db.instance_create_many(db_ctx, [instance_values(vcpus=4, memory_mb=2048)

@@ -54,9 +54,10 @@ def queries(statements):
                                                   'RELEASE'))]
 
 
-def boot_in_processes(url, project_id, processes, requests, count, limits):
+def boot_in_processes(url, project_id, processes, requests, count, limits, **extra):
     """Each of several processes (real parallelism) sends `requests` instance_create_many
-    of `count` instances under `limits`, all starting at once; returns (created, refused).
+    of `count` instances (instance_values plus extra) under `limits`, all starting at
+    once; returns (created, refused).
     """
     code = ('import sys\n'
             'from nova import utils; utils.monkey_patch()\n'
@@ -73,13 +74,13 @@ def boot_in_processes(url, project_id, processes, requests, count, limits):
             'for _ in range(%d):\n'
             '    quota = {"project_id": %r, "deltas": {"instances": %d}, "limits": %r}\n'
             '    try:\n'
-            '        api.instance_create_many(ctx, [instance_values(project_id=%r)\n'
+            '        api.instance_create_many(ctx, [instance_values(project_id=%r, **%r)\n'
             '                                       for _ in range(%d)], quota=quota)\n'
             '        created += 1\n'
             '    except exception.OverQuota:\n'
             '        refused += 1\n'
             'print(created, refused)\n' % (url, project_id, requests, project_id, count, limits,
-                                           project_id, count))
+                                           project_id, extra, count))
     env = dict(os.environ, PYTHONPATH=REPO)
     children = [subprocess.Popen([sys.executable, '-c', code], cwd=REPO, env=env, text=True,
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -125,6 +125,45 @@ def test_server_group_crud(db_ctx):
         db.instance_group_members_add(db_ctx, group.uuid, ['i4'])
 
 
+def test_server_groups_count_against_the_project_quota(db_ctx):
+    def create(project='p1', limit=2):
+        return db.instance_group_create(db_ctx, {'name': 'g', 'project_id': project,
+                                                 'policy': 'affinity'}, limit=limit)
+
+    first, _second = create(), create()
+    with pytest.raises(exception.OverQuota, match='server_groups: Requested 1, but already '
+                                                  'used 2 of 2'):
+        create()
+    create(project='p2')  # another project's usage is its own
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['server_groups'] == 2
+    db.instance_group_delete(db_ctx, first.uuid)
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['server_groups'] == 1
+    create()
+    create(limit=-1)  # unlimited
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['server_groups'] == 3
+
+
+def test_members_beyond_the_group_member_limit_are_refused(db_ctx):
+    group = db.instance_group_create(db_ctx, {'name': 'g', 'project_id': 'p1',
+                                              'policy': 'affinity'})
+    quota = {'project_id': 'p1', 'deltas': {}, 'limits': {'server_group_members': 3}}
+
+    def boot(count):
+        return db.instance_create_many(db_ctx, [instance_values(group_uuid=group.uuid)
+                                                for _ in range(count)], quota=quota)
+
+    rows = boot(2)
+    with pytest.raises(exception.OverQuota, match='server_group_members: Requested 2, but '
+                                                  'already used 2 of 3') as refused:
+        boot(2)
+    assert refused.value.kwargs['used'] == {'server_group_members': 2}
+    assert len(db.instance_group_get(db_ctx, group.uuid).members) == 2  # nothing half-made
+    boot(1)
+    db.instance_destroy(db_ctx, rows[0].uuid)  # a deleted member frees its place
+    boot(1)
+    assert len(db.instance_group_get(db_ctx, group.uuid).members) == 3
+
+
 def test_member_hosts_are_those_of_live_members(db_ctx):
     group = db.instance_group_create(db_ctx, {'name': 'g', 'policy': 'affinity'})
     values = [instance_values(host=host, group_uuid=group.uuid)

@@ -45,7 +45,7 @@ def test_create_many_returns_rows_in_order_with_their_extras(db_ctx):
     assert (got.locked, got.power_state, got.cleaned, got.deleted) == (False, 0, 0, 0)
     assert db.instance_group_get(db_ctx, group.uuid).members == [v['uuid'] for v in values]
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == {
-        'instances': 3, 'cores': 3, 'ram': 1536}
+        'instances': 3, 'cores': 3, 'ram': 1536, 'server_groups': 1}
 
 
 def test_create_many_is_one_transaction(db_ctx):

@@ -63,3 +63,24 @@ def test_migrations_live_in_the_package_not_the_cwd(empty_db, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     migration.db_sync()
     assert migration.db_version() == migration.head_version()
+
+
+def test_0006_starts_server_group_usage_from_the_live_groups(empty_db):
+    migration.db_sync('0005')
+    with db_session.get_engine().begin() as connection:
+        for index, (project_id, deleted) in enumerate((('p1', 0), ('p1', 0), ('p1', 7),
+                                                       ('p2', 0))):
+            connection.execute(sa.text(
+                "INSERT INTO instance_groups (uuid, name, project_id, policy, created_at, "
+                "deleted) VALUES (:uuid, 'g', :project_id, 'affinity', '2026-01-01', "
+                ":deleted)"), {'uuid': 'group-%d' % index,
+                               'project_id': project_id, 'deleted': deleted})
+        connection.execute(sa.text(
+            "INSERT INTO quota_usages (project_id, resource, in_use, created_at) "
+            "VALUES ('p2', 'server_groups', 5, '2026-01-01')"))
+    migration.db_sync()
+    with db_session.get_engine().connect() as connection:
+        usage = dict(connection.execute(sa.text(
+            "SELECT project_id, in_use FROM quota_usages WHERE resource = 'server_groups' "
+            "AND user_id IS NULL")).all())
+    assert usage == {'p1': 2, 'p2': 1}
