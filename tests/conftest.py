@@ -7,8 +7,9 @@ import pytest  # noqa: E402
 
 import nova.conf  # noqa: E402
 
-# alice, bob and admin for the modules that build an in-process compute API app
-pytest_plugins = ['tests.harness.osapi_clients']
+# alice, bob and admin for the modules that build an in-process compute API app;
+# boto3 S3 clients of the running cloud for the S3 client tests
+pytest_plugins = ['tests.harness.osapi_clients', 'tests.harness.s3_clients']
 
 
 @pytest.fixture(autouse=True)
