@@ -12,6 +12,7 @@ import webob.dec
 
 from nova import context as nova_context
 from nova import policy
+from nova import utils
 from nova.api import middleware
 from nova.api.ec2 import actions, auth, faults, params, xml
 from nova.api.ec2 import (admin, images, instance_actions, instances, keypairs,  # noqa: F401
@@ -57,6 +58,10 @@ class Ec2App:
         if req.method not in ('GET', 'POST'):
             raise faults.Ec2Error('InvalidRequest', 'Use GET or POST', 405)
         flat = dict(req.params)
+        for key, value in flat.items():
+            if utils.contains_nul((key, value)):
+                raise faults.Ec2Error('InvalidParameterValue', 'Parameter %s contains a NUL '
+                                      'character.' % key.replace('\x00', '\\0'))
         name = flat.get('Action')
         context = auth.authenticate(req, flat, request_id)
         req.environ[ENV_CONTEXT] = context

@@ -5,6 +5,7 @@ import logging
 import webob
 
 from nova import exception
+from nova import utils
 from nova.auth import endpoints
 from nova.auth import roles
 from nova.auth import tokens
@@ -81,6 +82,8 @@ def body_json(req):
         raise exception.Invalid(reason='the request body is not valid JSON')
     if not isinstance(body, dict):
         raise exception.Invalid(reason='the request body must be a JSON object')
+    if utils.contains_nul(body):
+        raise exception.Invalid(reason='the request body contains a NUL character')
     return body
 
 

@@ -17,6 +17,7 @@ import webob.dec
 import webob.exc
 
 from nova import exception
+from nova import utils
 from nova.api import json_body
 from nova.api.openstack import faults
 from nova.api.openstack import microversion
@@ -188,6 +189,19 @@ def call(method, req, kwargs, body):
     return _render(result, getattr(func, 'wsgi_code', 200))
 
 
+def _refuse_nul(req, kwargs, body):
+    """No NUL character reaches the database (PostgreSQL refuses them with an
+    error): in an id of the URL the resource does not exist, elsewhere it is 400."""
+    if utils.contains_nul(kwargs):
+        raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
+    for name, value in req.GET.items():
+        if utils.contains_nul((name, value)):
+            raise webob.exc.HTTPBadRequest(
+                explanation='Query parameter %r contains a NUL character' % name)
+    if body is not None and b'\\u0000' in req.body and utils.contains_nul(body):
+        raise webob.exc.HTTPBadRequest(explanation='The request body contains a NUL character')
+
+
 def serve(req, method, kwargs):
     """Parse, check the URL's project, call; every error becomes a fault response."""
     try:
@@ -198,6 +212,7 @@ def serve(req, method, kwargs):
                 "Malformed request URL: URL's project_id '%s' doesn't match Context's "
                 "project_id '%s'" % (project_id, context.project_id)))
         body = _parse_body(req) if req.method in ('POST', 'PUT') else None
+        _refuse_nul(req, kwargs, body)
         return method(req, kwargs, body)
     except Exception as error:  # noqa: BLE001 -- rendered as a Nova fault
         return faults.exception_response(error)

@@ -101,6 +101,8 @@ def test_bad_input_is_a_named_4xx(ec2):
               **{'IpPermissions.1.IpProtocol': 'gre'}), 'InvalidParameterValue'),
         (dict(action='DescribeInstanceAttribute', InstanceId='i-00000001',
               Attribute='colour'), 'InvalidInstanceID.NotFound'),
+        (dict(action='DescribeInstances', **{'InstanceId.1': 'i-0000\x001'}),
+         'InvalidParameterValue'),  # PostgreSQL would refuse the NUL with an error
     ]
     for params, code in cases:
         reply = ec2.a.call(params.pop('action'), **params)

@@ -142,6 +142,7 @@ def test_disabled_user_is_401(api, accounts):
     ({'auth': {'identity': {'methods': ['password']}}}, 'password'),
     ({'auth': {'identity': {'methods': ['password'], 'password': {'user': {}}}}}, 'user'),
     (password_auth(scope={'domain': {'id': 'default'}}), 'scope'),
+    (password_auth(user='ali\x00ce'), 'NUL'),  # PostgreSQL would refuse it with an error
 ])
 def test_malformed_requests_are_400_naming_the_field(api, body, field):
     response = api('POST', '/v3/auth/tokens', body)

@@ -111,6 +111,19 @@ def test_bad_json_and_media_type(client):
     assert response.status_int == 415
 
 
+def test_nul_characters_never_reach_a_controller(client):
+    """PostgreSQL refuses NUL in text: an id with one names nothing (404), a query
+    parameter or body string with one is 400, before any database sees it."""
+    assert client.get('/things/a\x00b').status_int == 404
+    assert 'name' in _fault(client.get('/things/a?name=x%00y'), 'badRequest', 400)
+    message = _fault(client.post('/things', raw=b'{"thing": {"name": "a\\u0000b"}}'),
+                     'badRequest', 400)
+    assert message == 'The request body contains a NUL character'
+    escaped = client.post('/things', raw=b'{"thing": {"name": "a\\\\u0000b"}}')
+    assert escaped.status_int == 201  # a backslash, then the text u0000: no NUL
+    assert escaped.json['thing']['name'] == 'a\\u0000b'
+
+
 def test_unexpected_error_is_500_without_traceback(client):
     message = _fault(client.get('/things'), 'computeFault', 500)
     assert 'secret detail' not in message and 'Traceback' not in message
