@@ -15,4 +15,4 @@ def rabbitmq(tmp_path_factory):
     yield server
     server.stop()
 
-from tests.integration.conftest_postgres import postgres  # noqa: F401,E402
+from tests.integration.conftest_postgres import pg_db, pg_url, postgres  # noqa: F401,E402

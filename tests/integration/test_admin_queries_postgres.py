@@ -7,10 +7,7 @@ import pytest
 
 from nova import context as nova_context
 from nova import exception
-from nova.conf import CONF
 from nova.db import api as db
-from nova.db import migration
-from nova.db import session as db_session
 from tests.unit.db.compute_helpers import count_statements, instance_values, queries
 
 T0 = datetime.datetime(2030, 1, 1)
@@ -20,17 +17,9 @@ def _at(hours):
     return T0 + datetime.timedelta(hours=hours)
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_admin_queries')
-
-
 @pytest.fixture
-def ctx(pg_url):
-    CONF.set_override('sql_connection', pg_url)
-    migration.db_sync()
-    yield nova_context.get_admin_context()
-    db_session.dispose()
+def ctx(pg_db):
+    return nova_context.get_admin_context()
 
 
 def test_usage_window_and_paging(ctx):

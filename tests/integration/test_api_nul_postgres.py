@@ -3,24 +3,13 @@ with an error: ids, filters and bodies carrying one get 404 or 400, never 500.""
 import pytest
 
 from nova import policy
-from nova.conf import CONF
-from nova.db import migration
-from nova.db import session as db_session
 from tests.unit.api.openstack import fakes
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_api_nul')
-
-
 @pytest.fixture
-def app(pg_url):
-    CONF.set_override('sql_connection', pg_url)
-    migration.db_sync()
+def app(pg_db):
     policy.reset()
-    yield fakes.build_app()
-    db_session.dispose()
+    return fakes.build_app()
 
 
 @pytest.mark.parametrize('path, status', [

@@ -21,20 +21,12 @@ from nova.db import session as db_session
 from tests.unit.db.test_api import heartbeat_in_processes
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_db_api')
-
-
 @pytest.fixture
-def ctx(pg_url):
+def ctx(pg_db):
     """A migrated database with no rows."""
-    CONF.set_override('sql_connection', pg_url)
-    migration.db_sync()
     yield nova_context.get_admin_context()
     with db_session.get_engine().begin() as connection:
         connection.exec_driver_sql('TRUNCATE compute_nodes, services RESTART IDENTITY')
-    db_session.dispose()
 
 
 def test_migrations_up_on_an_empty_database(postgres):

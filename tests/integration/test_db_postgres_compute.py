@@ -14,7 +14,6 @@ from nova import context as nova_context
 from nova import exception
 from nova.conf import CONF
 from nova.db import api as db
-from nova.db import migration
 from nova.db import models
 from nova.db import session as db_session
 from tests.unit.db.compute_helpers import (boot_in_processes, count_statements,
@@ -22,19 +21,12 @@ from tests.unit.db.compute_helpers import (boot_in_processes, count_statements,
 from tests.unit.db.test_compute_migration import COMPUTE_TABLES
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_db_compute')
-
-
 @pytest.fixture
-def ctx(pg_url):
+def ctx(pg_db):
     """A migrated database with only the seeded flavors."""
-    CONF.set_override('sql_connection', pg_url)
-    migration.db_sync()
     yield nova_context.get_admin_context()
     db_session.dispose()
-    CONF.set_override('sql_connection', pg_url)
+    CONF.set_override('sql_connection', pg_db)
     tables = sorted(COMPUTE_TABLES - {'instance_types'})
     with db_session.get_engine().begin() as connection:
         connection.exec_driver_sql('TRUNCATE %s RESTART IDENTITY' % ', '.join(tables))

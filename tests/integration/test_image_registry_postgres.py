@@ -11,7 +11,6 @@ from nova import context as nova_context
 from nova import exception
 from nova.conf import CONF
 from nova.db import api as db
-from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
 from tests.harness.image_uploads import cut_staleness_between
@@ -19,22 +18,14 @@ from tests.harness.image_uploads import cut_staleness_between
 DATA = bytes(range(256)) * 512
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_images')
-
-
 @pytest.fixture
-def svc(pg_url, tmp_path):
-    CONF.set_override('sql_connection', pg_url)
+def svc(pg_db, tmp_path):
     CONF.set_override('state_path', str(tmp_path))
-    migration.db_sync()
     assert db_session.get_engine().dialect.name == 'postgresql'
     yield image_service.ImageService()
     with db_session.get_engine().begin() as connection:
         connection.exec_driver_sql('TRUNCATE images, image_properties, image_tags, '
                                    'image_members, image_locations RESTART IDENTITY')
-    db_session.dispose()
 
 
 def _project(project_id):

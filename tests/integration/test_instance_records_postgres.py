@@ -3,25 +3,14 @@ ORM rows, metadata and tags from one UNION query, two statements for any page.""
 import pytest
 
 from nova import context as nova_context
-from nova.conf import CONF
 from nova.db import api as db
 from nova.db import instance_records
-from nova.db import migration
-from nova.db import session as db_session
 from tests.unit.db.compute_helpers import count_statements, instance_values, queries
 
 
-@pytest.fixture(scope='module')
-def pg_url(postgres):
-    return postgres.create_database('nova_instance_records')
-
-
 @pytest.fixture
-def ctx(pg_url):
-    CONF.set_override('sql_connection', pg_url)
-    migration.db_sync()
-    yield nova_context.get_admin_context()
-    db_session.dispose()
+def ctx(pg_db):
+    return nova_context.get_admin_context()
 
 
 def test_records_match_orm_rows_in_two_statements(ctx):
