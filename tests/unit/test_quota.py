@@ -94,6 +94,16 @@ def test_key_pairs_in_use_are_the_users(db_ctx):
     assert quota.get_project_quotas(db_ctx, 'p1')['key_pairs']['in_use'] == 0
 
 
+def test_server_groups_in_use_follow_creates_and_deletes(db_ctx):
+    groups = [db.instance_group_create(db_ctx, {'name': 'g', 'project_id': 'p1',
+                                                'policy': 'affinity'}) for _ in range(2)]
+    assert quota.get_project_quotas(db_ctx, 'p1')['server_groups'] == {
+        'limit': 10, 'in_use': 2}
+    db.instance_group_delete(db_ctx, groups[0].uuid)
+    assert quota.get_project_quotas(db_ctx, 'p1')['server_groups']['in_use'] == 1
+    assert quota.get_project_quotas(db_ctx, 'p2')['server_groups']['in_use'] == 0
+
+
 def test_metadata_items(db_ctx):
     quota.check_metadata_items(db_ctx, 'p1', 128)
     with pytest.raises(exception.MetadataLimitExceeded, match='exceeds 128') as raised:
