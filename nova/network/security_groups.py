@@ -176,9 +176,9 @@ class SecurityGroupAPI:
             raise exception.SecurityGroupRuleNotFound()
         return rule, group
 
-    def remove_rule(self, context, rule_id):
-        self.get_rule(context, rule_id)
-        db.security_group_rule_destroy(context, rule_id)
+    def remove_rule(self, context, rule):
+        """Delete a rule get_rule gave (SecurityGroupRuleNotFound if gone meanwhile)."""
+        db.security_group_rule_destroy(context, rule.id)
 
     def check_names(self, context, names):
         """The groups an instance may be created in: each must exist in the project."""

@@ -65,12 +65,12 @@ def test_rules_by_id_stay_in_their_project(api):
     found, parent = api.get_rule(context, rule.id)
     assert (found.id, parent.uuid) == (rule.id, group.uuid)
     with pytest.raises(exception.SecurityGroupRuleNotFound):
-        api.get_rule(_member('p2'), rule.id)
+        api.get_rule(_member('p2'), rule.id)  # what another project would remove it by
+    api.remove_rule(context, found)
     with pytest.raises(exception.SecurityGroupRuleNotFound):
-        api.remove_rule(_member('p2'), rule.id)
-    api.remove_rule(context, rule.id)
+        api.remove_rule(context, found)  # gone meanwhile
     with pytest.raises(exception.SecurityGroupRuleNotFound):
-        api.remove_rule(context, rule.id)
+        api.get_rule(context, rule.id)
     assert db.security_group_get(context, group.uuid).rules == []
 
 

@@ -178,14 +178,10 @@ class SecurityGroupRulesController(_Base):
             rule_id = int(id)
             if not 0 < rule_id < 2 ** 31:  # beyond what a database integer holds
                 raise ValueError(id)
-            _rule, group = self.api.get_rule(context, rule_id)
+            rule, group = self.api.get_rule(context, rule_id)
+            policy.authorize(context, RULE % 'rule:delete', _target(group))
+            self.api.remove_rule(context, rule)
         except (ValueError, exception.SecurityGroupRuleNotFound):
-            raise webob.exc.HTTPNotFound(
-                explanation='Security group rule %s not found.' % id) from None
-        policy.authorize(context, RULE % 'rule:delete', _target(group))
-        try:
-            self.api.remove_rule(context, rule_id)
-        except exception.SecurityGroupRuleNotFound:
             raise webob.exc.HTTPNotFound(
                 explanation='Security group rule %s not found.' % id) from None
 
