@@ -8,10 +8,8 @@ sequentially and at concurrency 10. Prints numbers only.
 
     .venv/bin/python tools/bench/admin_api.py [--seconds 3] [--sizes 100,1000]
 """
-import argparse
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,6 +23,7 @@ PATHS = ('/os-hypervisors/detail?with_servers=true', '/os-services', '/os-aggreg
 def run(cloud, seconds, concurrency, sizes):
     token = bench.get_token(cloud)
     base = cloud.url('osapi_compute', '/v2.1')
+    server_pid = cloud.processes[0].proc.pid
 
     def make_client():
         return bench.Client(base, token)
@@ -42,24 +41,9 @@ def run(cloud, seconds, concurrency, sizes):
                 bench.report('GET %s, %d servers, %s' % (path.split('?')[0], size, level),
                              bench.measure(make_client,
                                            lambda client, p=path: client.request('GET', p),
-                                           seconds, threads))
+                                           seconds, threads, server_pid))
     setup.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seconds', type=float, default=3.0, help='per measurement')
-    parser.add_argument('--concurrency', type=int, default=10)
-    parser.add_argument('--sizes', default='100,1000', help='servers in the project')
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix='bench-admin-api-') as state_path:
-        cloud = bench.Cloud.start_all(state_path, **bench.QUOTA_OFF, **bench.BIG_HOST)
-        try:
-            run(cloud, args.seconds, args.concurrency,
-                [int(size) for size in args.sizes.split(',')])
-        finally:
-            cloud.stop()
-
-
 if __name__ == '__main__':
-    main()
+    bench.bench_main(__doc__, run, 'admin-api', **bench.QUOTA_OFF, **bench.BIG_HOST)

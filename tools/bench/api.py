@@ -215,20 +215,22 @@ def run(cloud, seconds, concurrency, sizes):
     setup.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_main(doc, run_on, name, what='servers', **flags):
+    """The command line of the cloud benchmarks: --seconds, --concurrency, --sizes;
+    run_on(cloud, seconds, concurrency, sizes) on a fresh nova-all with flags."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument('--seconds', type=float, default=3.0, help='per measurement')
     parser.add_argument('--concurrency', type=int, default=10)
-    parser.add_argument('--sizes', default='100,1000', help='servers in the project')
+    parser.add_argument('--sizes', default='100,1000', help='%s in the project' % what)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix='bench-api-') as state_path:
-        cloud = Cloud.start_all(state_path, **QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
+    with tempfile.TemporaryDirectory(prefix='bench-%s-' % name) as state_path:
+        cloud = Cloud.start_all(state_path, **flags)
         try:
-            run(cloud, args.seconds, args.concurrency,
-                [int(size) for size in args.sizes.split(',')])
+            run_on(cloud, args.seconds, args.concurrency,
+                   [int(size) for size in args.sizes.split(',')])
         finally:
             cloud.stop()
 
 
 if __name__ == '__main__':
-    main()
+    bench_main(__doc__, run, 'api', **QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)

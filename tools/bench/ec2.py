@@ -11,10 +11,8 @@ botocore's XML parsing. Prints numbers only; nothing here asserts a time.
 
     .venv/bin/python tools/bench/ec2.py [--seconds 3] [--concurrency 10]
 """
-import argparse
 import os
 import sys
-import tempfile
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
@@ -28,7 +26,6 @@ import botocore.awsrequest  # noqa: E402
 import botocore.credentials  # noqa: E402
 
 import api as bench  # noqa: E402 -- tools/bench/api.py: measure, report
-from tests.harness.cloud import Cloud  # noqa: E402
 
 QUOTA_OFF = {'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
 BIG_HOST = {'fake_vcpus': 1024, 'fake_memory_mb': 1024 * 1024, 'fake_disk_gb': 100000}
@@ -120,20 +117,5 @@ def run(cloud, seconds, concurrency, sizes):
             bench.report('%s, %s' % (label, level), measure(operation, threads))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seconds', type=float, default=3.0, help='per measurement')
-    parser.add_argument('--concurrency', type=int, default=10)
-    parser.add_argument('--sizes', default='100,1000', help='instances in the project')
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix='bench-ec2-') as state_path:
-        cloud = Cloud.start_all(state_path, **QUOTA_OFF, **BIG_HOST)
-        try:
-            run(cloud, args.seconds, args.concurrency,
-                [int(size) for size in args.sizes.split(',')])
-        finally:
-            cloud.stop()
-
-
 if __name__ == '__main__':
-    main()
+    bench.bench_main(__doc__, run, 'ec2', what='instances', **bench.QUOTA_OFF, **bench.BIG_HOST)
