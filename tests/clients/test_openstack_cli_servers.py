@@ -1,7 +1,8 @@
 """The unmodified `openstack` CLI drives a server through its life on a running
 nova-all: create --wait, list, show, reboot --wait, stop, start, resize --wait
 and confirm (a second confirm is 409), delete --wait; security groups named at
-create, added and removed; and `openstack token issue`, as a project member."""
+create, added and removed; a full server group refusing another member; and
+`openstack token issue`, as a project member."""
 import time
 import uuid
 
@@ -119,3 +120,22 @@ def test_server_security_groups(cloud, member):
                         env=member, check=False)
     assert missing.returncode != 0 and 'nope not found' in missing.stderr
     cloud.run('openstack', 'server', 'delete', '--wait', name, env=member)
+
+
+def test_a_full_server_group_refuses_another_member(cloud, member):
+    project = member['OS_PROJECT_NAME']
+    cloud.run('openstack', 'quota', 'set', '--server-group-members', '1', project)
+    group = _openstack(cloud, member, 'server', 'group', 'create', '--policy', 'affinity',
+                       _name('pair'))
+    first = _name('member')
+    _openstack(cloud, member, 'server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny',
+               '--hint', 'group=%s' % group['id'], '--wait', first)
+    refused = cloud.run('openstack', 'server', 'create', '--image', 'cirros', '--flavor',
+                        'm1.tiny', '--hint', 'group=%s' % group['id'], _name('member'),
+                        env=member, check=False)
+    assert refused.returncode != 0
+    assert 'server_group_members' in refused.stderr and '403' in refused.stderr
+    assert len(_openstack(cloud, member, 'server', 'group', 'show', group['id'])['members']) == 1
+    cloud.run('openstack', 'server', 'delete', '--wait', first, env=member)
+    cloud.run('openstack', 'server', 'group', 'delete', group['id'], env=member)
+    cloud.run('openstack', 'quota', 'set', '--server-group-members', '10', project)
