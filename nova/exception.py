@@ -110,8 +110,12 @@ class MessageDeliveryFailure(RPCError):
 
 
 class UnsupportedRPCVersion(RPCError):
+    """A method newer than a server (or than the client's upgrade pin): 409 until upgraded."""
+
     msg_fmt = ('%(topic)s speaks RPC API version %(server_version)s and cannot '
                'serve a %(version)s request for %(method)s')
+    code = 409
+    safe = True
 
 
 class UnknownRPCMethod(RPCError):

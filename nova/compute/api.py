@@ -276,16 +276,17 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             return
         begin_task(context, instance, task_states.DELETING, expected_task_state=[
             instance.task_state], method=action)
-        self.compute_rpcapi.instance_action(context, 'terminate_instance', instance)
+        self.compute_rpcapi.terminate_instance(context, instance)
 
     def _soft_delete(self, context, instance):
         compute_utils.start_action(context, instance.uuid, 'delete')
         begin_task(context, instance, task_states.SOFT_DELETING, method='delete')
-        self.compute_rpcapi.instance_action(context, 'soft_delete_instance', instance)
+        self.compute_rpcapi.soft_delete_instance(context, instance)
 
     @check_instance_state(vm_state=[vm_states.SOFT_DELETED])
     def restore(self, context, instance):
-        self._act(context, instance, 'restore', 'restore_instance', task_states.RESTORING)
+        self._act(context, instance, 'restore', self.compute_rpcapi.restore_instance,
+                  task_states.RESTORING)
 
     @staticmethod
     def _host_is_up(context, host):
@@ -317,10 +318,12 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             pass
 
     # -- actions ----------------------------------------------------------------------
-    def _act(self, context, instance, action, method, task_state, **kwargs):
+    @staticmethod
+    def _act(context, instance, action, send, task_state, **kwargs):
+        """Record the action, enter its task, and ``send`` it (a ComputeAPI method)."""
         compute_utils.start_action(context, instance.uuid, action)
-        begin_task(context, instance, task_state, method=action)
-        self.compute_rpcapi.instance_action(context, method, instance, **kwargs)
+        instance = begin_task(context, instance, task_state, method=action)
+        send(context, instance, **kwargs)
 
     @check_instance_lock
     @check_instance_state(vm_state=vm_states.ALLOW_HARD_REBOOT,
@@ -342,55 +345,61 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         compute_utils.start_action(context, instance.uuid, 'reboot')
         begin_task(context, instance, task, expected_task_state=[instance.task_state],
                    method='reboot')
-        self.compute_rpcapi.instance_action(context, 'reboot_instance', instance,
-                                            reboot_type=reboot_type)
+        self.compute_rpcapi.reboot_instance(context, instance, reboot_type=reboot_type)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.RESCUED, vm_states.ERROR])
     def stop(self, context, instance):
-        self._act(context, instance, 'stop', 'stop_instance', task_states.POWERING_OFF)
+        self._act(context, instance, 'stop', self.compute_rpcapi.stop_instance,
+                  task_states.POWERING_OFF)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.STOPPED])
     def start(self, context, instance):
-        self._act(context, instance, 'start', 'start_instance', task_states.POWERING_ON)
+        self._act(context, instance, 'start', self.compute_rpcapi.start_instance,
+                  task_states.POWERING_ON)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE])
     def pause(self, context, instance):
         _require('supports_pause', 'pause')
-        self._act(context, instance, 'pause', 'pause_instance', task_states.PAUSING)
+        self._act(context, instance, 'pause', self.compute_rpcapi.pause_instance,
+                  task_states.PAUSING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.PAUSED])
     def unpause(self, context, instance):
         _require('supports_pause', 'unpause')
-        self._act(context, instance, 'unpause', 'unpause_instance', task_states.UNPAUSING)
+        self._act(context, instance, 'unpause', self.compute_rpcapi.unpause_instance,
+                  task_states.UNPAUSING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE])
     def suspend(self, context, instance):
         _require('supports_suspend', 'suspend')
-        self._act(context, instance, 'suspend', 'suspend_instance', task_states.SUSPENDING)
+        self._act(context, instance, 'suspend', self.compute_rpcapi.suspend_instance,
+                  task_states.SUSPENDING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.SUSPENDED])
     def resume(self, context, instance):
         _require('supports_suspend', 'resume')
-        self._act(context, instance, 'resume', 'resume_instance', task_states.RESUMING)
+        self._act(context, instance, 'resume', self.compute_rpcapi.resume_instance,
+                  task_states.RESUMING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
     def rescue(self, context, instance, rescue_password=None):
         _require('supports_rescue', 'rescue')
-        self._act(context, instance, 'rescue', 'rescue_instance', task_states.RESCUING,
-                  rescue_password=rescue_password)
+        self._act(context, instance, 'rescue', self.compute_rpcapi.rescue_instance,
+                  task_states.RESCUING, rescue_password=rescue_password)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.RESCUED])
     def unrescue(self, context, instance):
         _require('supports_rescue', 'unrescue')
-        self._act(context, instance, 'unrescue', 'unrescue_instance', task_states.UNRESCUING)
+        self._act(context, instance, 'unrescue', self.compute_rpcapi.unrescue_instance,
+                  task_states.UNRESCUING)
 
     def lock(self, context, instance, reason=None):
         """Lock against changes; remembers whether an admin or the owner locked it."""

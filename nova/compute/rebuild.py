@@ -2,16 +2,12 @@
 
 API: the image is checked as for a create and recorded, with the new name
 and metadata, in the same write that moves the instance into REBUILDING.
-Host: the guest is destroyed and spawned again from the image (through the
-host's image cache): REBUILDING -> REBUILD_SPAWNING -> None, ACTIVE, or
-STOPPED again if it was stopped, as Nova does. A failed rebuild has lost the
-old disk: vm_state ERROR with a fault, until rebuilt again or deleted.
+The host (nova/compute/host/rebuild.py) destroys the guest and spawns it again
+from the image.
 """
 from nova import exception
-from nova import utils
-from nova.compute import move_spec, power_state, task_states, vm_states
+from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
-from nova.compute.action_events import instance_action
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.db import api as db
 
@@ -59,46 +55,5 @@ class RebuildAPI:
         compute_utils.start_action(context, instance.uuid, 'rebuild')
         instance = begin_task(context, instance, task_states.REBUILDING, method='rebuild',
                               **values)
-        self.compute_rpcapi.instance_action(context, 'rebuild_instance', instance,
-                                            admin_password=admin_password)
+        self.compute_rpcapi.rebuild_instance(context, instance, admin_password=admin_password)
         return instance
-
-
-class RebuildManager:
-    """Mixin of nova.compute.manager.ComputeManager."""
-
-    @instance_action
-    def rebuild_instance(self, context, instance_uuid, admin_password=None):
-        instance = self._get(context, instance_uuid)
-        was_stopped = instance.vm_state == vm_states.STOPPED
-        try:
-            with self._instance_locks(instance_uuid):
-                self.driver.destroy(context, instance)
-                instance = self._update(context, instance_uuid,
-                                        task_state=task_states.REBUILD_SPAWNING,
-                                        power_state=power_state.NOSTATE,
-                                        expected_task_state=task_states.REBUILDING)
-                image_meta = self.base_images.image_meta(context, {
-                    'id': instance.image_ref,
-                    'properties': move_spec.image_properties(instance)})
-                self.driver.spawn(context, instance, image_meta,
-                                  admin_password=admin_password, network_info=[])
-                if was_stopped:
-                    self.driver.power_off(instance)
-        except exception.UnexpectedTaskStateError:
-            raise
-        except Exception:
-            self._update(context, instance_uuid, vm_state=vm_states.ERROR)
-            raise
-        self._update(context, instance_uuid, expected_task_state=task_states.REBUILD_SPAWNING,
-                     task_state=None, power_state=self._power_state(instance),
-                     vm_state=vm_states.STOPPED if was_stopped else vm_states.ACTIVE,
-                     launched_at=utils.utcnow())
-
-    def _recover_rebuild(self, context, instance):
-        """Stopped mid-rebuild: the old disk is gone, so ERROR, as Nova's init does."""
-        self._set_error(context, instance.uuid, self._interrupted(instance))
-
-
-RECOVERY = dict.fromkeys((task_states.REBUILDING, task_states.REBUILD_BLOCK_DEVICE_MAPPING,
-                          task_states.REBUILD_SPAWNING), '_recover_rebuild')

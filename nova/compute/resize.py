@@ -84,8 +84,8 @@ class ResizeAPI:
             'dest_node': dest['nodename'], 'old_instance_type_id': old.get('id'),
             'new_instance_type_id': new.get('id'), 'status': 'pre-migrating',
             'migration_type': 'resize' if action == 'resize' else 'migration'})
-        self.compute_rpcapi.to_host(context, 'prep_resize', dest['host'], instance.uuid,
-                                    migration_id=migration.id, request_spec=spec,
+        self.compute_rpcapi.prep_resize(context, dest['host'], instance.uuid,
+                                        migration_id=migration.id, request_spec=spec,
                                     limits=dest.get('limits'))
 
     @staticmethod
@@ -112,9 +112,8 @@ class ResizeAPI:
     def _confirm(self, context, instance, migration, method, wait=False):
         begin_task(context, instance, task_states.RESIZE_CONFIRMING, method=method)
         db.migration_update(context, migration.id, {'status': 'confirming'})
-        send = self.compute_rpcapi.call_host if wait else self.compute_rpcapi.to_host
-        send(context, 'confirm_resize', migration.source_compute, instance.uuid,
-             migration_id=migration.id)
+        self.compute_rpcapi.confirm_resize(context, migration.source_compute, instance.uuid,
+                                           migration_id=migration.id, cast=not wait)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.RESIZED])
@@ -124,8 +123,8 @@ class ResizeAPI:
         compute_utils.start_action(context, instance.uuid, 'revertResize')
         begin_task(context, instance, task_states.RESIZE_REVERTING, method='revertResize')
         db.migration_update(context, migration.id, {'status': 'reverting'})
-        self.compute_rpcapi.to_host(context, 'revert_resize', migration.dest_compute,
-                                    instance.uuid, migration_id=migration.id)
+        self.compute_rpcapi.revert_resize(context, migration.dest_compute, instance.uuid,
+                                          migration_id=migration.id)
 
     def _confirm_before_delete(self, context, instance):
         """As Nova: a resized instance is confirmed (waiting for the source) before a delete."""

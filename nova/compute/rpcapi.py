@@ -1,10 +1,19 @@
 """Client side of the compute RPC API: every method nova-compute serves is declared here.
 
-Instances cross the wire as uuids; the compute host reads the current row.
+Each method below is the only way to send its message: its arguments are the
+message's, and METHODS says which interface version added it. Instances cross
+the wire as uuids; the compute host reads the current row. A method that acts
+on an instance where it runs takes the instance (it goes to instance.host); a
+step of a move goes to the end of it the caller names (``host``).
+
+``--upgrade_levels_compute`` pins the version clients send during a rolling
+upgrade (see nova.rpc.client and doc/operations.md): with computes of the
+previous release still running, the API sends nothing they cannot serve.
 
 History:
-    1.0 - ping, build_and_run_instances, terminate_instance, instance actions,
-          console output, diagnostics
+    1.0 - ping, build_and_run_instances, terminate_instance, instance actions
+          (reboot, stop, start, pause, unpause, suspend, resume, rescue,
+          unrescue, soft_delete, restore), get_console_output, get_diagnostics
     1.1 - resize and cold migration (prep_resize, resize_instance, finish_resize,
           confirm_resize, revert_resize, finish_revert_resize, drop_move_claim), live
           migration (check_can_live_migrate_destination/_source, live_migration,
@@ -15,51 +24,97 @@ History:
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
 
-_ACTIONS = ('reboot_instance', 'stop_instance', 'start_instance', 'pause_instance',
-            'unpause_instance', 'suspend_instance', 'resume_instance',
-            'rescue_instance', 'unrescue_instance', 'soft_delete_instance',
-            'restore_instance', 'terminate_instance')
-# per-instance actions of 1.1 cast to the host the instance is on (instance_action)
-_ACTIONS_1_1 = ('rebuild_instance', 'snapshot_instance', 'backup_instance',
-                'shelve_instance', 'shelve_offload_instance')
-# 1.1 methods sent to a host named by the caller
-_TO_HOST_1_1 = ('prep_resize', 'resize_instance', 'finish_resize', 'confirm_resize',
-                'revert_resize', 'finish_revert_resize', 'drop_move_claim',
-                'check_can_live_migrate_destination', 'check_can_live_migrate_source',
-                'live_migration', 'post_live_migration_at_destination', 'unshelve_instance')
-
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
     VERSION = '1.2'
-    METHODS = dict({
+    METHODS = {
         'build_and_run_instances': '1.0',
+        'terminate_instance': '1.0',
+        'reboot_instance': '1.0',
+        'stop_instance': '1.0',
+        'start_instance': '1.0',
+        'pause_instance': '1.0',
+        'unpause_instance': '1.0',
+        'suspend_instance': '1.0',
+        'resume_instance': '1.0',
+        'rescue_instance': '1.0',
+        'unrescue_instance': '1.0',
+        'soft_delete_instance': '1.0',
+        'restore_instance': '1.0',
         'get_console_output': '1.0',
         'get_diagnostics': '1.0',
+        'prep_resize': '1.1',
+        'resize_instance': '1.1',
+        'finish_resize': '1.1',
+        'confirm_resize': '1.1',
+        'revert_resize': '1.1',
+        'finish_revert_resize': '1.1',
+        'drop_move_claim': '1.1',
+        'check_can_live_migrate_destination': '1.1',
+        'check_can_live_migrate_source': '1.1',
+        'live_migration': '1.1',
+        'post_live_migration_at_destination': '1.1',
+        'rebuild_instance': '1.1',
+        'snapshot_instance': '1.1',
+        'backup_instance': '1.1',
+        'shelve_instance': '1.1',
+        'shelve_offload_instance': '1.1',
+        'unshelve_instance': '1.1',
         'get_host_uptime': '1.2',
         'cache_images': '1.2',
-    }, **{name: '1.0' for name in _ACTIONS},
-        **{name: '1.1' for name in _ACTIONS_1_1 + _TO_HOST_1_1})
+    }
 
     def __init__(self, topic=None, version_cap=None):
         super().__init__(topic=topic or CONF.compute_topic, version_cap=version_cap)
 
+    def _to_instance(self, ctxt, method, instance, **kwargs):
+        self.cast(ctxt, method, server=instance.host, instance_uuid=instance.uuid, **kwargs)
+
+    # -- build and delete (1.0) -------------------------------------------------------
     def build_and_run_instances(self, ctxt, host, instance_uuids, request_spec, limits):
+        """Claim, spawn and activate a batch the scheduler placed on ``host``."""
         self.cast(ctxt, 'build_and_run_instances', server=host,
                   instance_uuids=instance_uuids, request_spec=request_spec, limits=limits)
 
-    def instance_action(self, ctxt, method, instance, **kwargs):
-        """Cast one of the declared per-instance actions to the instance's host."""
-        self.cast(ctxt, method, server=instance.host, instance_uuid=instance.uuid, **kwargs)
+    def terminate_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'terminate_instance', instance)
 
-    def to_host(self, ctxt, method, host, instance_uuid, **kwargs):
-        """Cast a per-instance step of a move to one end of it (``host``)."""
-        self.cast(ctxt, method, server=host, instance_uuid=instance_uuid, **kwargs)
+    # -- power and rescue actions (1.0) ------------------------------------------------
+    def reboot_instance(self, ctxt, instance, reboot_type):
+        self._to_instance(ctxt, 'reboot_instance', instance, reboot_type=reboot_type)
 
-    def call_host(self, ctxt, method, host, instance_uuid, **kwargs):
-        """The same, waiting for the host's answer (pre-checks, confirm before delete)."""
-        return self.call(ctxt, method, server=host, instance_uuid=instance_uuid, **kwargs)
+    def stop_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'stop_instance', instance)
 
+    def start_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'start_instance', instance)
+
+    def pause_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'pause_instance', instance)
+
+    def unpause_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'unpause_instance', instance)
+
+    def suspend_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'suspend_instance', instance)
+
+    def resume_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'resume_instance', instance)
+
+    def rescue_instance(self, ctxt, instance, rescue_password=None):
+        self._to_instance(ctxt, 'rescue_instance', instance, rescue_password=rescue_password)
+
+    def unrescue_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'unrescue_instance', instance)
+
+    def soft_delete_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'soft_delete_instance', instance)
+
+    def restore_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'restore_instance', instance)
+
+    # -- reads (1.0) -----------------------------------------------------------------------
     def get_console_output(self, ctxt, instance, tail_length=None):
         return self.call(ctxt, 'get_console_output', server=instance.host,
                          instance_uuid=instance.uuid, tail_length=tail_length)
@@ -68,6 +123,91 @@ class ComputeAPI(RPCAPI):
         return self.call(ctxt, 'get_diagnostics', server=instance.host,
                          instance_uuid=instance.uuid)
 
+    # -- resize and cold migration (1.1) -----------------------------------------------
+    def prep_resize(self, ctxt, host, instance_uuid, migration_id, request_spec, limits):
+        """Destination ``host``: claim the new flavor, then ask the source to send."""
+        self.cast(ctxt, 'prep_resize', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id, request_spec=request_spec, limits=limits)
+
+    def resize_instance(self, ctxt, host, instance_uuid, migration_id):
+        """Source ``host``: power off and send the disks."""
+        self.cast(ctxt, 'resize_instance', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id)
+
+    def finish_resize(self, ctxt, host, instance_uuid, migration_id, disk_info):
+        """Destination ``host``: build the guest with the new flavor."""
+        self.cast(ctxt, 'finish_resize', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id, disk_info=disk_info)
+
+    def confirm_resize(self, ctxt, host, instance_uuid, migration_id, cast=True):
+        """Source ``host``: free the copy kept for a revert (cast=False waits for it)."""
+        send = self.cast if cast else self.call
+        return send(ctxt, 'confirm_resize', server=host, instance_uuid=instance_uuid,
+                    migration_id=migration_id)
+
+    def revert_resize(self, ctxt, host, instance_uuid, migration_id):
+        """Destination ``host``: destroy the new guest and hand back to the source."""
+        self.cast(ctxt, 'revert_resize', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id)
+
+    def finish_revert_resize(self, ctxt, host, instance_uuid, migration_id):
+        """Source ``host``: the instance comes back with its old flavor."""
+        self.cast(ctxt, 'finish_revert_resize', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id)
+
+    def drop_move_claim(self, ctxt, host, instance_uuid):
+        """``host`` frees what it claimed for a move of the instance that will not happen."""
+        self.cast(ctxt, 'drop_move_claim', server=host, instance_uuid=instance_uuid)
+
+    # -- live migration (1.1) ----------------------------------------------------------------
+    def check_can_live_migrate_destination(self, ctxt, host, instance_uuid, migration_id,
+                                           block_migration, disk_over_commit, limits):
+        """Destination ``host`` checks and claims; returns the migrate_data."""
+        return self.call(ctxt, 'check_can_live_migrate_destination', server=host,
+                         instance_uuid=instance_uuid, migration_id=migration_id,
+                         block_migration=block_migration, disk_over_commit=disk_over_commit,
+                         limits=limits)
+
+    def check_can_live_migrate_source(self, ctxt, host, instance_uuid, dest_check_data):
+        """Source ``host``'s check of what the destination found; the migrate_data."""
+        return self.call(ctxt, 'check_can_live_migrate_source', server=host,
+                         instance_uuid=instance_uuid, dest_check_data=dest_check_data)
+
+    def live_migration(self, ctxt, host, instance_uuid, dest, migration_id, block_migration,
+                       migrate_data):
+        """Source ``host``: move the running guest to ``dest``."""
+        self.cast(ctxt, 'live_migration', server=host, instance_uuid=instance_uuid, dest=dest,
+                  migration_id=migration_id, block_migration=block_migration,
+                  migrate_data=migrate_data)
+
+    def post_live_migration_at_destination(self, ctxt, host, instance_uuid):
+        """Destination ``host``: the guest arrived; its claim becomes the instance's."""
+        self.cast(ctxt, 'post_live_migration_at_destination', server=host,
+                  instance_uuid=instance_uuid)
+
+    # -- rebuild, images, shelve (1.1) ---------------------------------------------------------
+    def rebuild_instance(self, ctxt, instance, admin_password=None):
+        self._to_instance(ctxt, 'rebuild_instance', instance, admin_password=admin_password)
+
+    def snapshot_instance(self, ctxt, instance, image_id):
+        self._to_instance(ctxt, 'snapshot_instance', instance, image_id=image_id)
+
+    def backup_instance(self, ctxt, instance, image_id, backup_type, rotation):
+        self._to_instance(ctxt, 'backup_instance', instance, image_id=image_id,
+                          backup_type=backup_type, rotation=rotation)
+
+    def shelve_instance(self, ctxt, instance, image_id):
+        self._to_instance(ctxt, 'shelve_instance', instance, image_id=image_id)
+
+    def shelve_offload_instance(self, ctxt, instance):
+        self._to_instance(ctxt, 'shelve_offload_instance', instance)
+
+    def unshelve_instance(self, ctxt, host, instance_uuid, limits=None):
+        """Run a shelved instance on ``host``: its own, or the one the scheduler chose."""
+        self.cast(ctxt, 'unshelve_instance', server=host, instance_uuid=instance_uuid,
+                  limits=limits)
+
+    # -- host operations (1.2) -------------------------------------------------------------
     def get_host_uptime(self, ctxt, host):
         """The compute host's `uptime` line, from its virt driver."""
         return self.call(ctxt, 'get_host_uptime', server=host)

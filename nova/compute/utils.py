@@ -1,4 +1,4 @@
-"""Bookkeeping shared by the compute API and manager: faults and action events."""
+"""Bookkeeping shared by the compute API and hosts: faults, action events, images they made."""
 import logging
 import traceback
 
@@ -58,3 +58,18 @@ def quota_release(instance):
     return {'project_id': instance.project_id, 'user_id': None,
             'deltas': {'instances': -1, 'cores': -int(instance.vcpus or 0),
                        'ram': -int(instance.memory_mb or 0)}, 'limits': {}}
+
+
+def delete_image(image_api, context, image_id):
+    """Best effort: an image the compute service made and no longer wants."""
+    try:
+        image_api.delete(context, image_id)
+    except exception.ImageNotFound:
+        pass
+    except Exception:
+        LOG.exception('Could not delete image %s', image_id)
+
+
+def shelved_image_id(instance):
+    """The image a shelved instance was saved to (system_metadata), or None."""
+    return (instance.system_metadata or {}).get('shelved_image_id')

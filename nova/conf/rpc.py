@@ -1,5 +1,7 @@
-"""Message transport options: transport_url or the classic rabbit_* flags."""
+"""Message transport options: transport_url or the classic rabbit_* flags; upgrade pins."""
 from oslo_config import cfg
+
+from nova.conf.service import TOPICS
 
 opts = [
     cfg.StrOpt('transport_url', secret=True,
@@ -27,6 +29,16 @@ opts = [
     cfg.IntOpt('rpc_thread_pool_size', default=64, min=1,
                help='Green threads that dispatch RPC messages in one service.'),
 ]
+
+# --upgrade_levels_<topic>=X.Y: during a rolling upgrade, clients of that service
+# send nothing newer than X.Y (read by nova.rpc.client.RPCAPI)
+upgrade_opts = [
+    cfg.StrOpt('upgrade_levels_%s' % topic, regex=r'^\d+\.\d+$',
+               help='Highest %s RPC API version this process sends (X.Y), so that '
+                    '%s services of the previous release keep serving during a rolling '
+                    'upgrade. Unset: the latest.' % (topic, topic))
+    for topic in TOPICS]
+opts.extend(upgrade_opts)
 
 
 def register_opts(conf):

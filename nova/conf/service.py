@@ -4,7 +4,7 @@ from oslo_config import cfg
 TOPICS = ('compute', 'network', 'volume', 'scheduler')
 
 _MANAGERS = {
-    'compute': 'nova.compute.manager.ComputeManager',
+    'compute': 'nova.compute.host.manager.ComputeManager',
     'network': 'nova.network.manager.NetworkManager',
     'volume': 'nova.volume.manager.VolumeManager',
     'scheduler': 'nova.scheduler.manager.SchedulerManager',

@@ -3,13 +3,21 @@
 A subclass names its TOPIC, its interface VERSION and METHODS (method -> the
 version that added it). Each message carries the version of its method, not
 the latest one, so a newer client talks to an older server as long as it
-only uses methods that server knows; a version_cap pins the client during a
-rolling upgrade and makes newer methods fail locally instead of remotely. A
-major version bump re-declares every method (ping too) at the new major.
+only uses methods that server knows; a version_cap (by default
+``--upgrade_levels_<TOPIC>``) pins the client during a rolling upgrade and
+makes newer methods fail locally instead of remotely; ``can_send_version``
+lets a method fall back to an older form of its message. A major version
+bump re-declares every method (ping too) at the new major.
 """
 from nova import exception
 from nova import rpc
+from nova.conf import CONF
 from nova.rpc import common
+
+
+def configured_cap(topic):
+    """``--upgrade_levels_<topic>``, or None when unset (or no such flag)."""
+    return getattr(CONF, 'upgrade_levels_%s' % topic, None)
 
 
 class RPCAPI:
@@ -39,14 +47,23 @@ class RPCAPI:
         self.topic = topic or self.TOPIC
         if not self.topic:
             raise ValueError('%s needs a topic' % type(self).__name__)
+        version_cap = version_cap or configured_cap(self.TOPIC)
         self.version_cap = version_cap
         self._cap = common.parse_version(version_cap) if version_cap else None
+        if self._cap is not None and self._cap[0] != common.parse_version(self.VERSION)[0]:
+            raise exception.ConfigError(reason='%s cannot be pinned to version %s: it speaks '
+                                        '%s' % (type(self).__name__, version_cap,
+                                                self.VERSION))
+
+    def can_send_version(self, version):
+        """Whether a message of ``version`` is within this client's pin."""
+        return self._cap is None or common.parse_version(version) <= self._cap
 
     def _message(self, method, args):
         version = self.METHODS.get(method)
         if version is None:
             raise exception.UnknownRPCMethod(topic=self.topic, method=method)
-        if self._cap is not None and common.parse_version(version) > self._cap:
+        if not self.can_send_version(version):
             raise exception.UnsupportedRPCVersion(topic=self.topic,
                                                   server_version=self.version_cap,
                                                   version=version, method=method)

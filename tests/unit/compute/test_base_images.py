@@ -2,7 +2,7 @@
 import os
 import uuid
 
-from nova.compute import base_images
+from nova.compute.host import base_images
 from nova.conf import CONF
 
 

@@ -2,6 +2,7 @@
 import types
 
 from nova.compute import move_claims, resize_quota
+from nova.compute.host import claims
 
 TINY = {'id': 1, 'memory_mb': 512, 'vcpus': 1, 'root_gb': 1, 'ephemeral_gb': 0}
 SMALL = {'id': 2, 'memory_mb': 2048, 'vcpus': 1, 'root_gb': 20, 'ephemeral_gb': 0}
@@ -22,22 +23,22 @@ def test_other_end_of_a_resize_between_hosts():
     before = instance('h1', TINY, TINY, SMALL)   # not finished: still on the source
     after = instance('h2', SMALL, TINY, SMALL)   # finished: on the destination
     move = migration('h1', 'h2')
-    assert move_claims.other_end(move, before, 'h2') == SMALL
-    assert move_claims.other_end(move, before, 'h1') is None
-    assert move_claims.other_end(move, after, 'h1') == TINY
-    assert move_claims.other_end(move, after, 'h2') is None
+    assert claims.other_end(move, before, 'h2') == SMALL
+    assert claims.other_end(move, before, 'h1') is None
+    assert claims.other_end(move, after, 'h1') == TINY
+    assert claims.other_end(move, after, 'h2') is None
 
 
 def test_other_end_of_a_resize_on_one_host_is_the_other_flavor():
     move = migration('h1', 'h1')
-    assert move_claims.other_end(move, instance('h1', TINY, TINY, SMALL), 'h1') == SMALL
-    assert move_claims.other_end(move, instance('h1', SMALL, TINY, SMALL), 'h1') == TINY
+    assert claims.other_end(move, instance('h1', TINY, TINY, SMALL), 'h1') == SMALL
+    assert claims.other_end(move, instance('h1', SMALL, TINY, SMALL), 'h1') == TINY
 
 
 def test_live_migration_destination_holds_the_current_flavor():
     move = migration('h1', 'h2', 'live-migration')
-    assert move_claims.other_end(move, instance('h1', TINY), 'h2') == TINY
-    assert move_claims.other_end(move, instance('h2', TINY), 'h2') is None
+    assert claims.other_end(move, instance('h1', TINY), 'h2') == TINY
+    assert claims.other_end(move, instance('h2', TINY), 'h2') is None
 
 
 def test_key_and_current_flavor_without_json():

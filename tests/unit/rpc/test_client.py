@@ -4,6 +4,7 @@ import pytest
 from nova import context
 from nova import exception
 from nova import rpc
+from nova.conf import CONF
 from tests.unit.rpc import fakes
 
 
@@ -113,3 +114,32 @@ def test_a_topic_is_required():
     with pytest.raises(ValueError):
         NoTopicAPI()
     assert NoTopicAPI(topic='t').topic == 't'
+
+
+def test_upgrade_levels_flag_pins_clients_of_its_topic(sent):
+    class ComputeLikeAPI(rpc.RPCAPI):
+        TOPIC = 'compute'
+        VERSION = '1.2'
+        METHODS = {'old': '1.0', 'new': '1.2'}
+
+    CONF.set_override('upgrade_levels_compute', '1.1')
+    api = ComputeLikeAPI()
+    assert api.version_cap == '1.1'
+    assert api.can_send_version('1.1') and not api.can_send_version('1.2')
+    api.cast(CTXT, 'old')
+    with pytest.raises(exception.UnsupportedRPCVersion):
+        api.cast(CTXT, 'new')
+    assert [msg['method'] for _, _, msg, _ in sent] == ['old']
+    assert ComputeLikeAPI(version_cap='1.2').can_send_version('1.2')  # an explicit cap wins
+    CONF.clear_override('upgrade_levels_compute')
+    assert ComputeLikeAPI().version_cap is None
+
+
+def test_a_pin_in_another_major_version_is_a_config_error():
+    with pytest.raises(exception.ConfigError):
+        fakes.EchoAPI(version_cap='2.0')
+
+
+def test_upgrade_levels_flags_must_be_versions():
+    with pytest.raises(ValueError):
+        CONF.set_override('upgrade_levels_compute', 'liberty')

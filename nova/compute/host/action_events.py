@@ -1,4 +1,4 @@
-"""The decorator every per-instance RPC method of the compute manager wears.
+"""The decorator every per-instance RPC method on a compute host wears.
 
 It records the method as an event of the instance's current action and, when
 the method fails, a fault, and clears the task so that no instance is left in
@@ -10,7 +10,6 @@ import functools
 import logging
 
 from nova import exception
-from nova.compute import utils as compute_utils
 from nova.db import api as db
 
 LOG = logging.getLogger(__name__)
@@ -25,36 +24,41 @@ def _exists(context, instance_uuid):
 
 
 def instance_action(func):
-    """Wrap manager.<func>(context, instance_uuid, **kwargs) with event, fault and task."""
+    """Wrap <flow>.<func>(context, instance_uuid, **kwargs) with event, fault and task.
+
+    The flow (the manager or one of its collaborators) has ``records``, the
+    host's nova.compute.host.records.InstanceRecords.
+    """
     @functools.wraps(func)
     def wrapper(self, context, instance_uuid, **kwargs):
+        records = self.records
         event = 'compute_%s' % func.__name__
-        self._event(context, [instance_uuid], event)
+        records.event(context, [instance_uuid], event)
         try:
             result = func(self, context, instance_uuid, **kwargs)
         except exception.UnexpectedTaskStateError as error:
             LOG.info('%s of instance %s gave way to another action: %s', func.__name__,
                      instance_uuid, error)
-            self._event(context, [instance_uuid], event, 'Error', error)
+            records.event(context, [instance_uuid], event, 'Error', error)
             return None
         except exception.InstanceFaultRollback as rollback:
             error = rollback.inner_exception
             LOG.warning('%s failed for instance %s and was rolled back: %s', func.__name__,
                         instance_uuid, error)
-            compute_utils.add_instance_fault(context, instance_uuid, error, self.host)
-            self._event(context, [instance_uuid], event, 'Error', error)
+            records.fault(context, instance_uuid, error)
+            records.event(context, [instance_uuid], event, 'Error', error)
             raise error from None
         except Exception as error:
             if isinstance(error, exception.InstanceNotFound) and \
                     not _exists(context, instance_uuid):
                 LOG.info('Instance %s vanished during %s', instance_uuid, func.__name__)
-                self._event(context, [instance_uuid], event, 'Error')
+                records.event(context, [instance_uuid], event, 'Error')
                 return None
             LOG.exception('%s failed for instance %s', func.__name__, instance_uuid)
-            compute_utils.add_instance_fault(context, instance_uuid, error, self.host)
-            self._clear_task(context, instance_uuid)
-            self._event(context, [instance_uuid], event, 'Error', error)
+            records.fault(context, instance_uuid, error)
+            records.clear_task(context, instance_uuid)
+            records.event(context, [instance_uuid], event, 'Error', error)
             raise
-        self._event(context, [instance_uuid], event, 'Success')
+        records.event(context, [instance_uuid], event, 'Success')
         return result
     return wrapper

@@ -1,4 +1,4 @@
-"""Compute manager side of resize and cold migration, as classic Nova does it.
+"""Compute host side of resize and cold migration, as classic Nova does it.
 
     prep_resize (dest: claim the new flavor; on failure reschedule)
       -> resize_instance (source: RESIZE_MIGRATING, power off, send the disks)
@@ -16,11 +16,10 @@ the source, as a revert.
 import logging
 
 from nova import exception
-from nova import manager
 from nova.compute import move_claims, move_spec, power_state, resize_quota, task_states
 from nova.compute import utils as compute_utils
 from nova.compute import vm_states
-from nova.compute.action_events import instance_action
+from nova.compute.host.action_events import instance_action
 from nova.conf import CONF
 from nova.db import api as db
 from nova.scheduler.request_spec import RequestSpec
@@ -48,44 +47,65 @@ def _flavor_columns(flavor):
             'ephemeral_gb': flavor['ephemeral_gb']}
 
 
-class ResizeManager:
-    """Mixin of nova.compute.manager.ComputeManager."""
+class Resizes:
+    """The resize and cold migration steps this host runs, at either end of a move."""
+
+    def __init__(self, records, driver, tracker, claims, compute_rpcapi, scheduler_rpcapi,
+                 locks):
+        self.records, self.host = records, records.host
+        self.driver = driver
+        self.tracker = tracker
+        self.claims = claims
+        self.compute_rpcapi = compute_rpcapi
+        self.scheduler_rpcapi = scheduler_rpcapi
+        self.locks = locks
+
+    def recovery(self):
+        """{task_state: how to resolve it after a restart} for init_host."""
+        return {
+            task_states.RESIZE_PREP: self._recover_resize_prep,
+            task_states.RESIZE_MIGRATING: self._recover_resize_on_source,
+            task_states.RESIZE_MIGRATED: self._recover_resize_on_source,
+            task_states.RESIZE_FINISH: self._recover_resize_finish,
+            task_states.RESIZE_REVERTING: self._recover_resize_revert,
+            task_states.RESIZE_CONFIRMING: self._recover_resize_confirm,
+        }
 
     # -- destination: claim ---------------------------------------------------------
     def prep_resize(self, context, instance_uuid, migration_id, request_spec, limits):
         """Claim the new flavor here, then ask the source to send the instance."""
         event = 'compute_prep_resize'
-        self._event(context, [instance_uuid], event)
+        self.records.event(context, [instance_uuid], event)
         migration = db.migration_get(context, migration_id)
         try:
-            instance = self._get(context, instance_uuid)
+            instance = self.records.get(context, instance_uuid)
         except exception.InstanceNotFound:
             instance = None
         if instance is None or instance.task_state != task_states.RESIZE_PREP \
                 or migration.status != 'pre-migrating':
             LOG.info('Resize of %s was cancelled before it reached %s', instance_uuid,
                      self.host)
-            self._migration_status(context, migration_id, 'error')
-            self._event(context, [instance_uuid], event, 'Error')
+            self.records.migration_status(context, migration_id, 'error')
+            self.records.event(context, [instance_uuid], event, 'Error')
             return
         _, new = move_claims.resize_flavors(instance)
         try:
             self.tracker.instance_claim(instance, limits, flavor=new,
                                         key=move_claims.key(instance_uuid))
         except Exception as error:
-            self._event(context, [instance_uuid], event, 'Error', error)
+            self.records.event(context, [instance_uuid], event, 'Error', error)
             self._reschedule_resize(context, instance, migration, request_spec, error)
             return
         db.migration_update(context, migration_id, {'dest_compute': self.host,
                                                     'dest_node': self.tracker.nodename})
-        self._event(context, [instance_uuid], event, 'Success')
-        self._report_soon(context)
-        self.compute_rpcapi.to_host(context, 'resize_instance', instance.host, instance_uuid,
-                                    migration_id=migration_id)
+        self.records.event(context, [instance_uuid], event, 'Success')
+        self.claims.report_soon(context)
+        self.compute_rpcapi.resize_instance(context, instance.host, instance_uuid,
+                                            migration_id=migration_id)
 
     def _reschedule_resize(self, context, instance, migration, request_spec, error):
         """Another destination, until scheduler_max_attempts; then the resize fails."""
-        compute_utils.add_instance_fault(context, instance.uuid, error, self.host)
+        self.records.fault(context, instance.uuid, error)
         self.tracker.drop(move_claims.key(instance.uuid))
         try:
             spec = RequestSpec.from_dict(request_spec).for_retry(
@@ -97,9 +117,9 @@ class ResizeManager:
             return
         db.migration_update(context, migration.id, {'dest_compute': dest['host'],
                                                     'dest_node': dest['nodename']})
-        self.compute_rpcapi.to_host(context, 'prep_resize', dest['host'], instance.uuid,
-                                    migration_id=migration.id, request_spec=spec,
-                                    limits=dest.get('limits'))
+        self.compute_rpcapi.prep_resize(context, dest['host'], instance.uuid,
+                                        migration_id=migration.id, request_spec=spec,
+                                        limits=dest.get('limits'))
 
     def _abort_resize(self, context, instance, migration, error=None, **values):
         """The resize did not happen: the instance rests with its old flavor, quota back.
@@ -108,20 +128,20 @@ class ResizeManager:
         since, another action owns the instance and nothing is touched.
         """
         if migration is not None:
-            self._migration_status(context, migration.id, 'error')
+            self.records.migration_status(context, migration.id, 'error')
         old, new = move_claims.resize_flavors(instance)
         values.update(task_state=None, system_metadata=_without_old_state(instance))
         if old:
             values['flavor'] = {'cur': old, 'old': None, 'new': None}
         try:
-            self._update(context, instance.uuid, expected_task_state=instance.task_state,
-                         **values)
+            self.records.update(context, instance.uuid, expected_task_state=instance.task_state,
+                                **values)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             return
         if old and new:
             resize_quota.release_growth(context, instance.project_id, old, new)
         if error is not None:
-            compute_utils.add_instance_fault(context, instance.uuid, error, self.host)
+            self.records.fault(context, instance.uuid, error)
 
     # -- source: send the disks -------------------------------------------------------
     @instance_action
@@ -129,14 +149,14 @@ class ResizeManager:
         """Power off and hand the disks over; the destination builds the guest."""
         migration = db.migration_get(context, migration_id)
         try:
-            instance = self._update(context, instance_uuid,
-                                    task_state=task_states.RESIZE_MIGRATING,
-                                    expected_task_state=task_states.RESIZE_PREP)
+            instance = self.records.update(context, instance_uuid,
+                                           task_state=task_states.RESIZE_MIGRATING,
+                                           expected_task_state=task_states.RESIZE_PREP)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
-            self._migration_status(context, migration_id, 'error')
-            self._drop_claim_at(context, migration.dest_compute, instance_uuid)
+            self.records.migration_status(context, migration_id, 'error')
+            self.claims.drop_at(context, migration.dest_compute, instance_uuid)
             raise
-        self._migration_status(context, migration_id, 'migrating')
+        self.records.migration_status(context, migration_id, 'migrating')
         _, new = move_claims.resize_flavors(instance)
         try:
             disk_info = self.driver.migrate_disk_and_power_off(
@@ -144,12 +164,12 @@ class ResizeManager:
         except Exception as error:
             self._resize_back_to_source(context, instance, migration)
             raise exception.InstanceFaultRollback(inner_exception=error) from error
-        self._migration_status(context, migration_id, 'post-migrating')
-        self._update(context, instance_uuid, task_state=task_states.RESIZE_MIGRATED,
-                     expected_task_state=task_states.RESIZE_MIGRATING)
-        self.compute_rpcapi.to_host(context, 'finish_resize', migration.dest_compute,
-                                    instance_uuid, migration_id=migration_id,
-                                    disk_info=disk_info)
+        self.records.migration_status(context, migration_id, 'post-migrating')
+        self.records.update(context, instance_uuid, task_state=task_states.RESIZE_MIGRATED,
+                            expected_task_state=task_states.RESIZE_MIGRATING)
+        self.compute_rpcapi.finish_resize(context, migration.dest_compute,
+                                          instance_uuid, migration_id=migration_id,
+                                          disk_info=disk_info)
 
     def _resize_back_to_source(self, context, instance, migration):
         """The disks did not (or may not have) left: bring the guest back up here."""
@@ -157,22 +177,22 @@ class ResizeManager:
         vm_state = vm_states.ERROR if power == power_state.NOSTATE else _rest_state(instance)
         self._abort_resize(context, instance, migration, vm_state=vm_state, power_state=power)
         if migration is not None:
-            self._drop_claim_at(context, migration.dest_compute, instance.uuid)
+            self.claims.drop_at(context, migration.dest_compute, instance.uuid)
 
     def _restore_source_guest(self, context, instance, migration):
         """The guest as it was before the resize, if the hypervisor still has it."""
         rest = _rest_state(instance)
-        if self._power_state(instance) == power_state.NOSTATE and migration is not None:
+        if self.records.power_state(instance) == power_state.NOSTATE and migration is not None:
             try:
                 self.driver.finish_revert_migration(context, instance, [], migration,
                                                     power_on=rest != vm_states.STOPPED)
             except Exception:
                 LOG.exception('Could not restore the guest of %s', instance.uuid)
-        power = self._power_state(instance)
+        power = self.records.power_state(instance)
         if rest == vm_states.ACTIVE and power == power_state.SHUTDOWN:
             try:
                 self.driver.power_on(context, instance)
-                power = self._power_state(instance)
+                power = self.records.power_state(instance)
             except Exception:
                 LOG.exception('Could not power %s back on', instance.uuid)
         return power
@@ -182,18 +202,18 @@ class ResizeManager:
     def finish_resize(self, context, instance_uuid, migration_id, disk_info):
         """Move the instance here with its new flavor and build the guest: RESIZED."""
         migration = db.migration_get(context, migration_id)
-        old, new = move_claims.resize_flavors(self._get(context, instance_uuid))
+        old, new = move_claims.resize_flavors(self.records.get(context, instance_uuid))
         try:
-            instance = self._update(
+            instance = self.records.update(
                 context, instance_uuid, expected_task_state=task_states.RESIZE_MIGRATED,
                 task_state=task_states.RESIZE_FINISH, host=self.host,
                 node=self.tracker.nodename, flavor={'cur': new, 'old': old, 'new': new},
                 **_flavor_columns(new))
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
-            self.drop_move_claim(context, instance_uuid)
+            self.claims.drop_move(context, instance_uuid)
             raise
         same_host = migration.source_compute == self.host
-        self._settle_claims(instance, own=new, other=old if same_host else None)
+        self.claims.settle(instance, own=new, other=old if same_host else None)
         image_meta = {'id': instance.image_ref,
                       'properties': move_spec.image_properties(instance)}
         try:
@@ -204,32 +224,32 @@ class ResizeManager:
         except Exception as error:
             self._revert_after_failed_finish(context, instance, migration)
             raise exception.InstanceFaultRollback(inner_exception=error) from error
-        self._migration_status(context, migration_id, 'finished')
-        self._update(context, instance_uuid, expected_task_state=task_states.RESIZE_FINISH,
-                     vm_state=vm_states.RESIZED, task_state=None,
-                     power_state=self._power_state(instance))
-        self._report_soon(context)
+        self.records.migration_status(context, migration_id, 'finished')
+        self.records.update(context, instance_uuid, expected_task_state=task_states.RESIZE_FINISH,
+                            vm_state=vm_states.RESIZED, task_state=None,
+                            power_state=self.records.power_state(instance))
+        self.claims.report_soon(context)
 
     def _revert_after_failed_finish(self, context, instance, migration):
         """The guest cannot be built here: send the instance back, as a revert does."""
         try:
-            self._update(context, instance.uuid, task_state=task_states.RESIZE_REVERTING,
-                         expected_task_state=task_states.RESIZE_FINISH)
+            self.records.update(context, instance.uuid, task_state=task_states.RESIZE_REVERTING,
+                                expected_task_state=task_states.RESIZE_FINISH)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             return
-        self._migration_status(context, migration.id, 'reverting')
+        self.records.migration_status(context, migration.id, 'reverting')
         try:
             self._revert_at_destination(context, instance, migration)
         except Exception as error:
             LOG.exception('Could not send %s back to %s', instance.uuid,
                           migration.source_compute)
             self._fail_resize(context, instance.uuid, migration.id)
-            compute_utils.add_instance_fault(context, instance.uuid, error, self.host)
+            self.records.fault(context, instance.uuid, error)
 
     def _fail_resize(self, context, instance_uuid, migration_id):
         """A step after the disks moved failed: only an admin can sort it out (ERROR)."""
-        self._migration_status(context, migration_id, 'error')
-        self._update(context, instance_uuid, vm_state=vm_states.ERROR, task_state=None)
+        self.records.migration_status(context, migration_id, 'error')
+        self.records.update(context, instance_uuid, vm_state=vm_states.ERROR, task_state=None)
 
     # -- confirm (source) -----------------------------------------------------------
     @instance_action
@@ -238,7 +258,7 @@ class ResizeManager:
         migration = db.migration_get(context, migration_id)
         if migration.status == 'confirmed':
             return
-        instance = self._get(context, instance_uuid)
+        instance = self.records.get(context, instance_uuid)
         try:
             self.driver.confirm_migration(context, migration, instance, [])
         except Exception:
@@ -249,22 +269,22 @@ class ResizeManager:
     def _end_confirm(self, context, instance, migration, status, vm_state=None):
         old, new = move_claims.resize_flavors(instance)
         on_this_host = instance.host == self.host
-        self._settle_claims(instance, own=move_claims.current_flavor(instance)
-                            if on_this_host else None)
-        self._migration_status(context, migration.id, status)
+        self.claims.settle(instance, own=move_claims.current_flavor(instance)
+                           if on_this_host else None)
+        self.records.migration_status(context, migration.id, status)
         if vm_state is None:
             vm_state = (vm_states.STOPPED if instance.power_state == power_state.SHUTDOWN
                         else vm_states.ACTIVE)
-        self._update(context, instance.uuid, expected_task_state=task_states.RESIZE_CONFIRMING,
-                     vm_state=vm_state, task_state=None,
-                     flavor={'cur': move_claims.current_flavor(instance), 'old': None,
-                             'new': None},
-                     system_metadata=_without_old_state(instance))
+        self.records.update(context, instance.uuid,
+                            expected_task_state=task_states.RESIZE_CONFIRMING,
+                            vm_state=vm_state, task_state=None,
+                            flavor={'cur': move_claims.current_flavor(instance), 'old': None,
+                                    'new': None},
+                            system_metadata=_without_old_state(instance))
         if old and new:
             resize_quota.release_shrink(context, instance.project_id, old, new)
-        self._report_soon(context)
+        self.claims.report_soon(context)
 
-    @manager.periodic_task
     def poll_unconfirmed_resizes(self, context):
         """Confirm the resizes finished here longer than resize_confirm_window ago."""
         window = CONF.resize_confirm_window
@@ -280,13 +300,13 @@ class ResizeManager:
             except exception.UnexpectedTaskStateError:
                 continue  # busy: next time
             except (exception.InstanceNotFound, exception.UnexpectedVMStateError):
-                self._migration_status(context, migration.id, 'error')
+                self.records.migration_status(context, migration.id, 'error')
                 continue
             LOG.info('Automatically confirming the resize of %s', migration.instance_uuid)
             compute_utils.start_action(context, migration.instance_uuid, 'confirmResize')
-            self._migration_status(context, migration.id, 'confirming')
-            self.compute_rpcapi.to_host(context, 'confirm_resize', migration.source_compute,
-                                        migration.instance_uuid, migration_id=migration.id)
+            self.records.migration_status(context, migration.id, 'confirming')
+            self.compute_rpcapi.confirm_resize(context, migration.source_compute,
+                                               migration.instance_uuid, migration_id=migration.id)
 
     # -- revert -----------------------------------------------------------------------
     @instance_action
@@ -294,31 +314,32 @@ class ResizeManager:
         """Destination: destroy the new guest, free its claim, hand back to the source."""
         migration = db.migration_get(context, migration_id)
         try:
-            self._revert_at_destination(context, self._get(context, instance_uuid), migration)
+            self._revert_at_destination(context, self.records.get(context, instance_uuid),
+                                        migration)
         except Exception:
             self._fail_resize(context, instance_uuid, migration_id)
             raise
 
     def _revert_at_destination(self, context, instance, migration):
-        with self._instance_locks(instance.uuid):
+        with self.locks(instance.uuid):
             self.driver.destroy(context, instance)
         if migration.source_compute != self.host:
-            self._settle_claims(instance)
-        self._report_soon(context)
-        self.compute_rpcapi.to_host(context, 'finish_revert_resize', migration.source_compute,
-                                    instance.uuid, migration_id=migration.id)
+            self.claims.settle(instance)
+        self.claims.report_soon(context)
+        self.compute_rpcapi.finish_revert_resize(context, migration.source_compute,
+                                                 instance.uuid, migration_id=migration.id)
 
     @instance_action
     def finish_revert_resize(self, context, instance_uuid, migration_id):
         """Source: the instance comes back here with its old flavor and state."""
         migration = db.migration_get(context, migration_id)
-        old, new = move_claims.resize_flavors(self._get(context, instance_uuid))
-        instance = self._update(context, instance_uuid,
-                                expected_task_state=task_states.RESIZE_REVERTING,
-                                host=self.host, node=migration.source_node,
-                                flavor={'cur': old, 'old': old, 'new': new},
-                                **_flavor_columns(old))
-        self._settle_claims(instance, own=old)
+        old, new = move_claims.resize_flavors(self.records.get(context, instance_uuid))
+        instance = self.records.update(context, instance_uuid,
+                                       expected_task_state=task_states.RESIZE_REVERTING,
+                                       host=self.host, node=migration.source_node,
+                                       flavor={'cur': old, 'old': old, 'new': new},
+                                       **_flavor_columns(old))
+        self.claims.settle(instance, own=old)
         rest = _rest_state(instance)
         try:
             self.driver.finish_revert_migration(context, instance, [], migration,
@@ -326,13 +347,15 @@ class ResizeManager:
         except Exception:
             self._fail_resize(context, instance_uuid, migration_id)
             raise
-        self._migration_status(context, migration_id, 'reverted')
-        self._update(context, instance_uuid, expected_task_state=task_states.RESIZE_REVERTING,
-                     task_state=None, vm_state=rest, power_state=self._power_state(instance),
-                     flavor={'cur': old, 'old': None, 'new': None},
-                     system_metadata=_without_old_state(instance))
+        self.records.migration_status(context, migration_id, 'reverted')
+        self.records.update(context, instance_uuid,
+                            expected_task_state=task_states.RESIZE_REVERTING,
+                            task_state=None, vm_state=rest,
+                            power_state=self.records.power_state(instance),
+                            flavor={'cur': old, 'old': None, 'new': None},
+                            system_metadata=_without_old_state(instance))
         resize_quota.release_growth(context, instance.project_id, old, new)
-        self._report_soon(context)
+        self.claims.report_soon(context)
 
     # -- start-up: what a crash interrupted ------------------------------------------------
     def _resize_migration(self, context, instance):
@@ -344,40 +367,38 @@ class ResizeManager:
     def _recover_resize_prep(self, context, instance):
         """Nothing moved yet: the resize did not happen."""
         migration = self._resize_migration(context, instance)
-        self._abort_resize(context, instance, migration, error=self._interrupted(instance))
+        self._abort_resize(context, instance, migration, error=self.records.interrupted(instance))
         if migration is not None:
-            self._drop_claim_at(context, migration.dest_compute, instance.uuid)
+            self.claims.drop_at(context, migration.dest_compute, instance.uuid)
 
     def _recover_resize_on_source(self, context, instance):
         """Stopped while or after sending the disks: the guest comes back up here."""
-        instance = self._update(context, instance.uuid,
-                                task_state=task_states.RESIZE_REVERTING,
-                                expected_task_state=instance.task_state)
-        compute_utils.add_instance_fault(context, instance.uuid, self._interrupted(instance),
-                                         self.host)
-        self._resize_back_to_source(context, instance, self._resize_migration(context,
-                                                                             instance))
+        instance = self.records.update(context, instance.uuid,
+                                       task_state=task_states.RESIZE_REVERTING,
+                                       expected_task_state=instance.task_state)
+        self.records.fault(context, instance.uuid, self.records.interrupted(instance))
+        self._resize_back_to_source(context, instance,
+                                    self._resize_migration(context, instance))
 
     def _recover_resize_finish(self, context, instance):
         """Stopped while building the guest: keep it if it runs, else revert."""
         migration = self._resize_migration(context, instance)
         if migration is None:
-            self._set_error(context, instance.uuid, self._interrupted(instance))
-        elif self._power_state(instance) != power_state.NOSTATE:
-            self._migration_status(context, migration.id, 'finished')
-            self._update(context, instance.uuid, vm_state=vm_states.RESIZED, task_state=None,
-                         power_state=self._power_state(instance),
-                         expected_task_state=task_states.RESIZE_FINISH)
+            self.records.set_error(context, instance.uuid, self.records.interrupted(instance))
+        elif self.records.power_state(instance) != power_state.NOSTATE:
+            self.records.migration_status(context, migration.id, 'finished')
+            self.records.update(context, instance.uuid, vm_state=vm_states.RESIZED, task_state=None,
+                                power_state=self.records.power_state(instance),
+                                expected_task_state=task_states.RESIZE_FINISH)
         else:
-            compute_utils.add_instance_fault(context, instance.uuid,
-                                             self._interrupted(instance), self.host)
+            self.records.fault(context, instance.uuid, self.records.interrupted(instance))
             self._revert_after_failed_finish(context, instance, migration)
 
     def _recover_resize_revert(self, context, instance):
         """Do the revert step that did not happen: on the destination, or here on the source."""
         migration = self._resize_migration(context, instance)
         if migration is None:
-            self._set_error(context, instance.uuid, self._interrupted(instance))
+            self.records.set_error(context, instance.uuid, self.records.interrupted(instance))
             return
         old, _ = move_claims.resize_flavors(instance)
         at_source = instance.host == migration.source_compute and (
@@ -390,20 +411,11 @@ class ResizeManager:
         """Ask the source again to free its copy."""
         migration = self._resize_migration(context, instance)
         if migration is None:
-            self._update(context, instance.uuid, task_state=None,
-                         expected_task_state=task_states.RESIZE_CONFIRMING)
+            self.records.update(context, instance.uuid, task_state=None,
+                                expected_task_state=task_states.RESIZE_CONFIRMING)
         elif migration.source_compute == self.host:
             self.confirm_resize(context, instance.uuid, migration_id=migration.id)
         else:
-            self.compute_rpcapi.to_host(context, 'confirm_resize', migration.source_compute,
-                                        instance.uuid, migration_id=migration.id)
+            self.compute_rpcapi.confirm_resize(context, migration.source_compute,
+                                               instance.uuid, migration_id=migration.id)
 
-
-RECOVERY = {
-    task_states.RESIZE_PREP: '_recover_resize_prep',
-    task_states.RESIZE_MIGRATING: '_recover_resize_on_source',
-    task_states.RESIZE_MIGRATED: '_recover_resize_on_source',
-    task_states.RESIZE_FINISH: '_recover_resize_finish',
-    task_states.RESIZE_REVERTING: '_recover_resize_revert',
-    task_states.RESIZE_CONFIRMING: '_recover_resize_confirm',
-}

@@ -1,0 +1,120 @@
+"""Builds on this host: claim, spawn and activate the batches the scheduler sends.
+
+The scheduler picked this host for a batch (build_and_run_instances): each
+instance is claimed against the node's resources and moved from SCHEDULING to
+SPAWNING in one write for the batch (an instance deleted meanwhile is dropped),
+spawned by the driver (at most --max_concurrent_builds at once), and the
+spawned ones become ACTIVE in one write. An instance that could not be
+claimed or spawned goes back to the scheduler with this host excluded, until
+--scheduler_max_attempts: then ERROR with a fault.
+"""
+import functools
+import logging
+
+import eventlet
+import eventlet.semaphore
+
+from nova import exception
+from nova import utils
+from nova.compute import power_state, task_states, vm_states
+from nova.conf import CONF
+from nova.db import api as db
+from nova.scheduler.request_spec import RequestSpec
+
+LOG = logging.getLogger(__name__)
+
+
+class Builds:
+    """The builds the scheduler placed on this host."""
+
+    def __init__(self, records, driver, tracker, claims, scheduler_rpcapi, base_images, locks):
+        self.records, self.host = records, records.host
+        self.driver = driver
+        self.tracker = tracker
+        self.claims = claims
+        self.scheduler_rpcapi = scheduler_rpcapi
+        self.base_images = base_images
+        self.locks = locks
+        self._slots = eventlet.semaphore.Semaphore(CONF.max_concurrent_builds)
+
+    def build_and_run_instances(self, context, instance_uuids, request_spec, limits):
+        """Claim, spawn and activate a batch the scheduler placed here."""
+        instances = db.instance_get_all_by_filters(context, {'uuid': instance_uuids,
+                                                             'deleted': False})
+        claimed, rejected = [], []
+        for instance in instances:
+            try:
+                self.tracker.instance_claim(instance, limits)
+                claimed.append(instance)
+            except exception.ComputeResourcesUnavailable as error:
+                rejected.append((instance, error))
+        if claimed:
+            self.records.event(context, [i.uuid for i in claimed],
+                               'compute_build_and_run_instance')
+            moved = db.instance_update_many(
+                context, [i.uuid for i in claimed],
+                {'host': self.host, 'node': self.tracker.nodename, 'launched_on': self.host,
+                 'task_state': task_states.SPAWNING, 'scheduled_at': utils.utcnow()},
+                expected_task_state=task_states.SCHEDULING)
+            if moved != len(claimed):
+                claimed = self._still_scheduling(context, claimed)
+        pool = eventlet.GreenPool(CONF.max_concurrent_builds)
+        results = list(pool.imap(functools.partial(self._spawn, context, request_spec),
+                                 claimed))
+        spawned = [inst for inst, error in results if error is None]
+        if spawned:
+            db.instance_update_many(
+                context, [i.uuid for i in spawned],
+                {'vm_state': vm_states.ACTIVE, 'power_state': power_state.RUNNING,
+                 'task_state': None, 'launched_at': utils.utcnow()},
+                expected_task_state=task_states.SPAWNING)
+            self.records.event(context, [i.uuid for i in spawned],
+                               'compute_build_and_run_instance', 'Success')
+        for instance, error in [r for r in results if r[1] is not None] + rejected:
+            self._reschedule_or_error(context, instance, request_spec, error)
+        self.claims.report_soon(context)
+
+    def _still_scheduling(self, context, claimed):
+        """Some instances were deleted while scheduled: drop their claims."""
+        live = {i.uuid for i in db.instance_get_all_by_filters(
+            context, {'uuid': [i.uuid for i in claimed], 'deleted': False,
+                      'host': self.host})}
+        for instance in claimed:
+            if instance.uuid not in live:
+                self.tracker.drop(instance.uuid)
+        return [i for i in claimed if i.uuid in live]
+
+    def _spawn(self, context, request_spec, instance):
+        with self._slots, self.locks(instance.uuid):
+            try:
+                image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
+                self.driver.spawn(context, instance, image_meta,
+                                  admin_password=None, network_info=[])
+                return instance, None
+            except Exception as error:
+                LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)
+                try:
+                    self.driver.destroy(context, instance)
+                except Exception:
+                    LOG.exception('Cleanup of failed spawn %s failed', instance.uuid)
+                return instance, error
+
+    def _reschedule_or_error(self, context, instance, request_spec, error):
+        self.tracker.drop(instance.uuid)
+        self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
+                           'Error', error)
+        self.records.fault(context, instance.uuid, error)
+        try:
+            spec = RequestSpec.from_dict(request_spec).for_retry(
+                instance.uuid, self.host, self.tracker.nodename, str(error))
+        except exception.MaxRetriesExceeded as exhausted:
+            self.records.set_error(context, instance.uuid, exhausted)
+            return
+        try:
+            self.records.update(context, instance.uuid, host=None, node=None,
+                                task_state=task_states.SCHEDULING,
+                                expected_task_state=[task_states.SPAWNING,
+                                                     task_states.SCHEDULING])
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            return
+        self.scheduler_rpcapi.build_instances(context, spec, [instance.uuid])
