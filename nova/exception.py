@@ -652,3 +652,79 @@ class UploadPartsOutOfOrder(Invalid):
 
 class UploadPartTooSmall(Invalid):
     msg_fmt = 'Part %(part)s is smaller than the minimum allowed size of %(limit)d bytes.'
+
+
+# ------------------------------------------------------------------ nova-network
+
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = 'Network %(network_id)s is still in use: %(reason)s'
+
+
+class NetworkExists(Conflict):
+    msg_fmt = 'Network %(reason)s'
+
+
+class CidrConflict(Conflict):
+    msg_fmt = 'Requested cidr (%(cidr)s) conflicts with existing cidr (%(other)s).'
+
+
+class NoNetworksFound(NotFound):
+    msg_fmt = 'No networks are defined for project %(project_id)s.'
+
+
+class NoMoreFixedIps(NovaException):
+    msg_fmt = 'No fixed IP addresses available for network %(net)s.'
+    code = 409
+    safe = True
+
+
+class FixedIpNotFoundForAddress(NotFound):
+    msg_fmt = 'Fixed IP not found for address %(address)s.'
+
+
+class FixedIpInvalid(Invalid):
+    msg_fmt = 'Fixed IP address %(address)s is invalid: %(reason)s'
+
+
+class FixedIpAlreadyInUse(Conflict):
+    msg_fmt = 'Fixed IP address %(address)s is already in use on instance %(instance_uuid)s.'
+
+
+class FixedIpNotReservable(Conflict):
+    msg_fmt = 'Fixed IP address %(address)s cannot be %(action)s: %(reason)s'
+
+
+class FloatingIpNotFoundForAddress(NotFound):
+    msg_fmt = 'Floating IP not found for address %(address)s.'
+
+
+class FloatingIpPoolNotFound(NotFound):
+    msg_fmt = 'Floating IP pool %(pool)s not found.'
+
+
+class NoMoreFloatingIps(NotFound):
+    msg_fmt = 'Zero floating IPs available in pool %(pool)s.'
+
+
+class FloatingIpExists(Conflict):
+    msg_fmt = 'Floating IP %(address)s already exists.'
+
+
+class FloatingIpAssociated(Conflict):
+    msg_fmt = 'Floating IP %(address)s is associated with fixed IP %(fixed)s.'
+
+
+class FloatingIpNotAssociated(Conflict):
+    msg_fmt = 'Floating IP %(address)s is not associated.'
+
+
+class FloatingIpNotAllocated(Conflict):
+    msg_fmt = 'Floating IP %(address)s is not allocated to a project.'
+
+
+class InstanceNotOnNetwork(Invalid):
+    msg_fmt = 'Instance %(instance_uuid)s has no fixed IP %(reason)s'

@@ -9,12 +9,15 @@ HTTP_APPS_OWN_DAEMON = ('objectstore', 'image')
 
 
 def _first_start():
-    """On a new cloud: the admin account with its novarc, and one image to boot."""
+    """On a new cloud: the admin account with its novarc, one image to boot and the
+    --fixed_range network its servers get addresses from."""
     from nova import context as nova_context
     from nova.auth import bootstrap, endpoints
     from nova.image import service as image_service
+    from nova.network import api as network_api
     bootstrap.ensure_admin()
     image_service.ensure_default_image(nova_context.get_admin_context())
+    network_api.API().ensure_default_network(nova_context.get_admin_context())
     served = set(CONF.enabled_apis) | set(HTTP_APPS_OWN_DAEMON)
     lines = ['nova-all endpoints:'] + [
         '  %-12s %s' % (kind, endpoints.url(api, path))

@@ -24,6 +24,7 @@ from nova.compute.states import begin_task, check_instance_lock, check_instance_
 from nova.conf import CONF
 from nova.db import api as db
 from nova.image import service as image_service
+from nova.network import api as network_api
 from nova.network import security_groups as network_groups
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
@@ -56,14 +57,18 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         self.image_api = image_api or image_service.get_default_image_service()
         self.compute_rpcapi = rpcapi.ComputeAPI()
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+        self.network_api = network_api.API()
 
     # -- create ---------------------------------------------------------------------
     def create(self, context, flavor, image_href, display_name=None, display_description=None,
                min_count=1, max_count=1, key_name=None, user_data=None, metadata=None,
                availability_zone=None, scheduler_hints=None, security_groups=None,
                tags=None, access_ip_v4=None, access_ip_v6=None, config_drive=None,
-               hostname=None):
+               hostname=None, requested_networks=None):
         """Record the instances and hand them to the scheduler.
+
+        requested_networks: None or 'auto' (every network the project may use),
+        'none', or [{'uuid': network uuid, 'fixed_ip': address or None}].
 
         Returns (instances, reservation_id). Quota is reserved atomically with
         the rows: when max_count does not fit but min_count does, as many as fit
@@ -82,6 +87,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             _check_user_data(user_data)
         if security_groups:
             network_groups.SecurityGroupAPI().check_names(context, security_groups)
+        networks = self.network_api.validate_networks(context, requested_networks, max_count)
         hints = dict(scheduler_hints or {})
         group = self._check_group(context, hints.get('group'))
         zone, force_hosts = self._check_zone(context, availability_zone)
@@ -106,7 +112,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             'security_groups': list(security_groups or ['default']),
             'system_metadata': dict(
                 {'image_%s' % k: str(v) for k, v in image['properties'].items()},
-                **({'scheduler_hints': json.dumps(hints)} if hints else {})),
+                **({'scheduler_hints': json.dumps(hints)} if hints else {}),
+                **self.network_api.requested_networks_metadata(networks)),
         }
         count = max_count
         while True:
@@ -271,6 +278,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             return  # already on its way
         compute_utils.start_action(context, instance.uuid, action)
         if not instance.host or not self._host_is_up(context, instance.host):
+            self.network_api.deallocate_for_instance(context, instance)
             db.instance_destroy(context, instance.uuid,
                                 quota=resize_quota.release_on_delete(instance))
             return

@@ -5,7 +5,7 @@ TOPICS = ('compute', 'network', 'volume', 'scheduler')
 
 _MANAGERS = {
     'compute': 'nova.compute.host.manager.ComputeManager',
-    'network': 'nova.network.manager.NetworkManager',
+    'network': 'nova.network.manager.FlatManager',
     'volume': 'nova.volume.manager.VolumeManager',
     'scheduler': 'nova.scheduler.manager.SchedulerManager',
 }

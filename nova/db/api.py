@@ -228,3 +228,7 @@ from nova.db.images import *  # noqa: F401,F403 -- the image registry
 from nova.db.auth import *  # noqa: F401,F403 -- identity
 
 from nova.db.ec2 import *  # noqa: F401,F403 -- EC2 ids, client tokens, security groups
+
+from nova.db.networks import *  # noqa: F401,F403,E402 -- networks, fixed IPs, interfaces
+
+from nova.db.floating_ips import *  # noqa: F401,F403,E402 -- floating IPs

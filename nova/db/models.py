@@ -579,3 +579,5 @@ from nova.db.image_models import *  # noqa: F401,F403 -- images share Base.metad
 from nova.db.auth_models import *  # noqa: F401,F403 -- identity shares Base.metadata
 
 from nova.db.ec2_models import *  # noqa: F401,F403 -- EC2 ids, tokens, security groups
+
+from nova.db.network_models import *  # noqa: F401,F403,E402 -- nova-network's tables

@@ -1,7 +1,142 @@
-"""Network manager: the host side of nova-network. Its real work arrives with the network issue."""
+"""Network managers: the host side of nova-network, chosen by --network_manager.
+
+- ``FlatManager``: addresses of flat networks allocated in the database only;
+  nothing on the host changes (the guest learns its address from the
+  metadata service or config data). The embedded default.
+
+A manager allocates a batch of instances in one transaction (a few
+statements whatever its size) and answers with each instance's
+network_info (nova.network.model); deallocation frees the addresses, drops
+the interfaces and disassociates floating IPs. The class methods say what a
+new network of this kind looks like (``network_values``), so that the
+network API creates networks the way the configured manager serves them.
+"""
+import logging
+
+from nova import exception
 from nova import manager
-from nova.network import rpcapi
+from nova.conf import CONF
+from nova.db import api as db
+from nova.network import model, rpcapi
+from nova.rpc import errors as rpc_errors
+
+LOG = logging.getLogger(__name__)
+
+AUTO, NONE = 'auto', 'none'
+
+
+def requested_key(requested):
+    """A hashable form of an instance's requested networks (None: auto)."""
+    if requested in (None, AUTO):
+        return AUTO
+    if requested == NONE:
+        return NONE
+    return tuple((r.get('uuid'), r.get('fixed_ip')) for r in requested)
 
 
 class NetworkManager(manager.Manager):
+    """What every manager does; subclasses say how hosts are configured."""
+
     RPC_API = rpcapi.NetworkAPI
+    # a DHCP server hands out the addresses (a released lease frees the address)
+    DHCP = False
+    SEGMENT = model.SEGMENT_FLAT
+
+    # -- networks of this kind -------------------------------------------------------
+    @classmethod
+    def network_values(cls, context, values):
+        """Fill in what a new network of this manager needs (bridge, interface)."""
+        values.setdefault('bridge', CONF.flat_network_bridge)
+        values.setdefault('bridge_interface', CONF.flat_interface)
+        values['segment_type'] = model.SEGMENT_FLAT
+        if values.get('vlan') is not None:
+            raise exception.InvalidInput(reason='%s networks have no VLAN/VXLAN segment'
+                                         % cls.__name__)
+        return values
+
+    @classmethod
+    def networks_for_project(cls, context, project_id):
+        """The networks an instance of the project joins when it asks for none in
+        particular: every network it may use, in priority order."""
+        return db.network_get_all(context, project_id=project_id)
+
+    # -- allocation ------------------------------------------------------------------
+    def allocate_for_instances(self, context, instances, host):
+        """Addresses for instances being built on compute ``host``, all in one
+        transaction when they fit; when they do not, instance by instance so that
+        those that fit still boot. {'network_info': {uuid: network_info},
+        'failures': {uuid: failure dict}}."""
+        plans, failures, cache = {}, {}, {}
+        for instance in instances:
+            key = (instance['project_id'], requested_key(instance.get('requested_networks')))
+            try:
+                if key not in cache:  # a batch shares its request: one lookup
+                    cache[key] = self._plan(context, instance)
+                plans[instance['uuid']] = cache[key]
+            except exception.NovaException as error:
+                failures[instance['uuid']] = rpc_errors.serialize_failure(error, self.host)
+        network_info = {}
+        try:
+            network_info = self._allocate(context, plans, host)
+        except (exception.NoMoreFixedIps, exception.FixedIpAlreadyInUse):
+            for uuid, plan in plans.items():  # who fits, one at a time
+                try:
+                    network_info.update(self._allocate(context, {uuid: plan}, host))
+                except (exception.NoMoreFixedIps, exception.FixedIpAlreadyInUse) as error:
+                    failures[uuid] = rpc_errors.serialize_failure(error, self.host)
+        return {'network_info': network_info, 'failures': failures}
+
+    def _plan(self, context, instance):
+        """[(network row, requested fixed IP or None)] an instance joins."""
+        requested = instance.get('requested_networks')
+        if requested == NONE:
+            return []
+        if requested in (None, AUTO):
+            return [(n, None) for n in self.networks_for_project(context,
+                                                                 instance['project_id'])]
+        rows = {n.uuid: n for n in db.network_get_all(
+            context, uuids=[r['uuid'] for r in requested])}
+        plan = []
+        for request in requested:
+            network = rows.get(request['uuid'])
+            if network is None:
+                raise exception.NetworkNotFound(network_id=request['uuid'])
+            plan.append((network, request.get('fixed_ip')))
+        return plan
+
+    def _allocate(self, context, plans, host):
+        requests, owners = [], []
+        for uuid, plan in plans.items():
+            for network, address in plan:
+                requests.append({'instance_uuid': uuid, 'network_id': network.id,
+                                 'label': network.label or network.uuid, 'address': address})
+                owners.append((uuid, network))
+        allocated = db.fixed_ips_allocate(context, requests, host=host,
+                                          mac_prefix=CONF.mac_address_prefix) if requests else []
+        network_info = {uuid: [] for uuid in plans}
+        for (uuid, network), (vif_id, mac, address) in zip(owners, allocated):
+            network_info[uuid].append(model.vif_dict(
+                vif_id, mac, model.network_dict(network, [address])))
+        self._networks_changed(context, {network.id: network for _, network in owners})
+        return network_info
+
+    def deallocate_for_instance(self, context, instance_uuid, host=None):
+        """Free the instance's fixed IPs and interfaces; floating IPs are disassociated
+        (auto-assigned ones released). What was freed (nova.db.api's answer)."""
+        freed = db.fixed_ips_deallocate_by_instance(context, instance_uuid,
+                                                    keep_leased=self.DHCP)
+        network_ids = {network_id for _, network_id in freed['fixed']}
+        if network_ids:
+            self._networks_changed(context, {i: db.network_get_by_id(context, i)
+                                             for i in network_ids})
+        return {'fixed': [address for address, _ in freed['fixed']],
+                'floating': [f['address'] for f in freed['floating']]}
+
+    # -- host configuration (FlatManager: none) -----------------------------------------
+    def _networks_changed(self, context, networks):
+        """Instances joined or left these networks ({id: row}): reconfigure the host."""
+
+
+class FlatManager(NetworkManager):
+    """Flat networks, addresses from the database only; the host is left as it is."""
+

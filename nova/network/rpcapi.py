@@ -1,7 +1,12 @@
 """Client side of the network RPC API: every method nova-network serves is declared here.
 
+With multi_host networks each compute host runs its own nova-network and the
+calls for its instances go to ``network.<that host>``; otherwise to any
+consumer of the ``network`` topic.
+
 History:
     1.0 - ping
+    1.1 - allocate_for_instances, deallocate_for_instance
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -9,8 +14,22 @@ from nova.rpc.client import RPCAPI
 
 class NetworkAPI(RPCAPI):
     TOPIC = 'network'
-    VERSION = '1.0'
-    METHODS = {}
+    VERSION = '1.1'
+    METHODS = {
+        'allocate_for_instances': '1.1',
+        'deallocate_for_instance': '1.1',
+    }
 
     def __init__(self, topic=None, version_cap=None):
         super().__init__(topic=topic or CONF.network_topic, version_cap=version_cap)
+
+    def allocate_for_instances(self, ctxt, instances, host, server=None):
+        """{'network_info': {uuid: network_info}, 'failures': {uuid: failure dict}} for
+        [{'uuid', 'project_id', 'requested_networks'}] being built on compute ``host``."""
+        return self.call(ctxt, 'allocate_for_instances', server=server, instances=instances,
+                         host=host)
+
+    def deallocate_for_instance(self, ctxt, instance_uuid, host, server=None):
+        """Give back the instance's addresses and interfaces (and unconfigure them)."""
+        return self.call(ctxt, 'deallocate_for_instance', server=server,
+                         instance_uuid=instance_uuid, host=host)

@@ -11,6 +11,8 @@ from nova.api.ec2 import ids
 from nova.compute import hosts as compute_hosts
 from nova.compute import task_states, vm_states
 from nova.conf import CONF
+from nova.network import api as network_api
+from nova.network import model as network_model
 
 PENDING, RUNNING, SHUTTING_DOWN = ('pending', 0), ('running', 16), ('shutting-down', 32)
 TERMINATED, STOPPING, STOPPED = ('terminated', 48), ('stopping', 64), ('stopped', 80)
@@ -89,6 +91,18 @@ class Renderer:
         self.group_ids = ids.ec2_ids(ctx, 'sg', [g.uuid for g in groups.values()])
         self.groups = {name: g.uuid for name, g in groups.items()}
         self.host_zones = host_zones(ctx)
+        self.network_info = network_api.API().get_instances_nw_info(
+            ctx, [i.uuid for i in instances])
+
+    def private_ip(self, instance):
+        """The first fixed IPv4 address (or the access address set by hand)."""
+        fixed = network_model.fixed_ips(self.network_info.get(instance.uuid), version=4)
+        return fixed[0] if fixed else instance.access_ip_v4
+
+    def public_ip(self, instance):
+        """The first floating IP, if the instance has one."""
+        floating = network_model.floating_ips(self.network_info.get(instance.uuid))
+        return floating[0] if floating else None
 
     def zone(self, instance):
         return zone(instance, self.host_zones)
@@ -105,7 +119,7 @@ class Renderer:
             'imageId': self.image_ids.get(instance.image_ref),
             'instanceState': {'code': code, 'name': name},
             'privateDnsName': instance.hostname or '',
-            'dnsName': '',
+            'dnsName': self.public_ip(instance) or '',
             'reason': reason[1] if reason and name == 'stopped' else '',
             'keyName': instance.key_name,
             'amiLaunchIndex': instance.launch_index or 0,
@@ -117,7 +131,8 @@ class Renderer:
             'kernelId': self.kernel_ids.get(instance.kernel_id),
             'ramdiskId': self.ramdisk_ids.get(instance.ramdisk_id),
             'monitoring': {'state': 'disabled'},
-            'privateIpAddress': instance.access_ip_v4,
+            'privateIpAddress': self.private_ip(instance),
+            'ipAddress': self.public_ip(instance),
             'groupSet': self.group_set(instance),
             'stateReason': {'code': reason[0], 'message': reason[1]}
             if reason and name == 'stopped' else None,

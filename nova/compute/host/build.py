@@ -3,10 +3,13 @@
 The scheduler picked this host for a batch (build_and_run_instances): each
 instance is claimed against the node's resources and moved from SCHEDULING to
 SPAWNING in one write for the batch (an instance deleted meanwhile is dropped),
-spawned by the driver (at most --max_concurrent_builds at once), and the
-spawned ones become ACTIVE in one write. An instance that could not be
-claimed or spawned goes back to the scheduler with this host excluded, until
---scheduler_max_attempts: then ERROR with a fault.
+given its addresses by nova-network (one network API call for the batch),
+spawned by the driver with its network_info (at most --max_concurrent_builds
+at once), and the spawned ones become ACTIVE in one write. An instance that
+could not be claimed or spawned goes back to the scheduler with this host
+excluded (its addresses given back first), until --scheduler_max_attempts:
+then ERROR with a fault. One that got no addresses (an exhausted network)
+goes to ERROR at once: every host draws from the same networks.
 """
 import functools
 import logging
@@ -27,8 +30,10 @@ LOG = logging.getLogger(__name__)
 class Builds:
     """The builds the scheduler placed on this host."""
 
-    def __init__(self, records, driver, tracker, claims, scheduler_rpcapi, base_images, locks):
+    def __init__(self, records, driver, tracker, claims, scheduler_rpcapi, base_images, locks,
+                 network_api):
         self.records, self.host = records, records.host
+        self.network_api = network_api
         self.driver = driver
         self.tracker = tracker
         self.claims = claims
@@ -58,9 +63,11 @@ class Builds:
                 expected_task_state=task_states.SCHEDULING)
             if moved != len(claimed):
                 claimed = self._still_scheduling(context, claimed)
+        network_info, unaddressed = self._allocate_networks(context, claimed)
+        claimed = [i for i in claimed if i.uuid in network_info]
         pool = eventlet.GreenPool(CONF.max_concurrent_builds)
-        results = list(pool.imap(functools.partial(self._spawn, context, request_spec),
-                                 claimed))
+        results = list(pool.imap(functools.partial(self._spawn, context, request_spec,
+                                                   network_info), claimed))
         spawned = [inst for inst, error in results if error is None]
         if spawned:
             db.instance_update_many(
@@ -70,9 +77,45 @@ class Builds:
                 expected_task_state=task_states.SPAWNING)
             self.records.event(context, [i.uuid for i in spawned],
                                'compute_build_and_run_instance', 'Success')
-        for instance, error in [r for r in results if r[1] is not None] + rejected:
+        for instance, error in unaddressed:
+            self._network_failed(context, instance, error)
+        for instance, error in [r for r in results if r[1] is not None]:
+            self._deallocate_network(context, instance)
+            self._reschedule_or_error(context, instance, request_spec, error)
+        for instance, error in rejected:
             self._reschedule_or_error(context, instance, request_spec, error)
         self.claims.report_soon(context)
+
+    def _allocate_networks(self, context, instances):
+        """({uuid: network_info} of the instances that got their addresses, [(instance,
+        error)] of those that did not): one call to the network API for the batch."""
+        if not instances:
+            return {}, []
+        try:
+            network_info, failures = self.network_api.allocate_for_instances(
+                context, instances, self.host)
+        except Exception as error:  # noqa: BLE001 -- every instance of the batch fails
+            LOG.warning('Network allocation for %d instance(s) failed: %s',
+                        len(instances), error)
+            return {}, [(i, error) for i in instances]
+        return network_info, [(i, failures[i.uuid]) for i in instances
+                              if i.uuid in failures]
+
+    def _network_failed(self, context, instance, error):
+        """No addresses: the build ends here with a fault saying why; nothing is held."""
+        LOG.warning('Instance %s got no network: %s', instance.uuid, error)
+        self.tracker.drop(instance.uuid)
+        self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
+                           'Error', error)
+        self.records.set_error(context, instance.uuid, error)
+
+    def _deallocate_network(self, context, instance):
+        """Give a failed build's addresses back before it goes elsewhere; a failure is
+        logged (the addresses then stay with the instance until it is deleted)."""
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except Exception:  # noqa: BLE001
+            LOG.exception('Could not deallocate the network of %s', instance.uuid)
 
     def _still_scheduling(self, context, claimed):
         """Some instances were deleted while scheduled: drop their claims."""
@@ -84,12 +127,12 @@ class Builds:
                 self.tracker.drop(instance.uuid)
         return [i for i in claimed if i.uuid in live]
 
-    def _spawn(self, context, request_spec, instance):
+    def _spawn(self, context, request_spec, network_info, instance):
         with self._slots, self.locks(instance.uuid):
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
-                self.driver.spawn(context, instance, image_meta,
-                                  admin_password=None, network_info=[])
+                self.driver.spawn(context, instance, image_meta, admin_password=None,
+                                  network_info=network_info.get(instance.uuid, []))
                 return instance, None
             except Exception as error:
                 LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)

@@ -31,6 +31,7 @@ from nova.compute.host.resource_tracker import ResourceTracker
 from nova.conf import CONF
 from nova.db import api as db
 from nova.image import service as image_service
+from nova.network import api as network_api
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
 
@@ -64,12 +65,14 @@ class ComputeManager(manager.Manager):
         self.compute_rpcapi = rpcapi.ComputeAPI()
         self.image_api = image_service.get_default_image_service()
         self.base_images = BaseImages(self.image_api)
+        self.network_api = network_api.API()
         self.locks = utils.KeyedLocks()  # spawn vs delete of one instance
         self.records = InstanceRecords(self.host, self.driver)
         self.claims = HostClaims(self.host, self.tracker, self.compute_rpcapi,
                                  self.scheduler_rpcapi)
         self.builds = build.Builds(self.records, self.driver, self.tracker, self.claims,
-                                   self.scheduler_rpcapi, self.base_images, self.locks)
+                                   self.scheduler_rpcapi, self.base_images, self.locks,
+                                   self.network_api)
         self.resizes = resize.Resizes(self.records, self.driver, self.tracker, self.claims,
                                       self.compute_rpcapi, self.scheduler_rpcapi, self.locks)
         self.live_migrations = live_migrate.LiveMigrations(
@@ -146,7 +149,10 @@ class ComputeManager(manager.Manager):
 
     def _terminate(self, context, instance):
         with self.locks(instance.uuid):
-            self.driver.destroy(context, instance)
+            self.driver.destroy(context, instance,
+                                network_info=self.network_api.get_instance_nw_info(
+                                    context, instance))
+        self.network_api.deallocate_for_instance(context, instance)
         self.claims.settle(instance)
         db.instance_destroy(context, instance.uuid,
                             quota=resize_quota.release_on_delete(instance))

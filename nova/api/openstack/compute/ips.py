@@ -1,21 +1,25 @@
-"""/servers/{id}/ips: the server's addresses by network (none are allocated yet)."""
+"""/servers/{id}/ips: the server's addresses by network label (version and addr)."""
 import webob.exc
 
 from nova import policy
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
+from nova.network import api as network_api
+from nova.network import model as network_model
 
 
 class IPsController(wsgi.Controller):
     def __init__(self, api=None):
         self.compute_api = api or compute_api.API()
+        self.network_api = network_api.API()
 
     def _addresses(self, req, server_id, action):
         instance = self.compute_api.get(req.context, server_id)
         policy.authorize(req.context, 'os_compute_api:ips:%s' % action,
                          servers.target(instance))
-        return {}  # the same (empty) addresses the server view shows
+        return network_model.addresses(
+            self.network_api.get_instance_nw_info(req.context, instance), extended=False)
 
     def index(self, req, server_id):
         return {'addresses': self._addresses(req, server_id, 'index')}

@@ -156,13 +156,15 @@ class ServersController(wsgi.Controller):
                 tags=server.get('tags'), access_ip_v4=server.get('accessIPv4'),
                 access_ip_v6=normalized_ipv6(server.get('accessIPv6')),
                 config_drive=_bool(server.get('config_drive')),
-                hostname=server.get('hostname'))
+                hostname=server.get('hostname'),
+                requested_networks=self._requested_networks(context, server))
         except exception.ImageNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
         except exception.KeypairNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
         except (exception.InstanceGroupNotFound, exception.FlavorNotFound,
-                exception.SecurityGroupNotFound) as error:
+                exception.SecurityGroupNotFound, exception.NetworkNotFound,
+                exception.FixedIpAlreadyInUse, exception.FixedIpInvalid) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
         if _bool(server.get('return_reservation_id')):
             return {'reservation_id': reservation_id}
@@ -179,13 +181,34 @@ class ServersController(wsgi.Controller):
                                    headers={'Location': created['links'][0]['href']})
 
     @staticmethod
+    def _requested_networks(context, server):
+        """'networks' for the compute API: None (auto), 'none', or [{uuid, fixed_ip}]."""
+        networks = server.get('networks')
+        if networks in (None, 'auto'):
+            return None
+        if networks == 'none':
+            return 'none'
+        if not networks:
+            return None  # an empty list, before 2.37: as if none were given
+        policy.authorize(context, 'os_compute_api:servers:create:attach_network')
+        requested = []
+        for network in networks:
+            if network.get('port'):
+                raise webob.exc.HTTPBadRequest(explanation=(
+                    'Ports are not supported by nova-network: request a network uuid'))
+            if not network.get('uuid'):
+                raise webob.exc.HTTPBadRequest(explanation=(
+                    'A requested network needs a uuid'))
+            requested.append({'uuid': network['uuid'], 'fixed_ip': network.get('fixed_ip')})
+        if len({r['uuid'] for r in requested}) != len(requested):
+            raise webob.exc.HTTPBadRequest(explanation=(
+                'Duplicate networks (%s) are not allowed'
+                % ', '.join(sorted(r['uuid'] for r in requested))))
+        return requested
+
+    @staticmethod
     def _refuse_unsupported(context, server):
         """400 for what this cloud cannot do yet, rather than ignoring it."""
-        networks = server.get('networks')
-        if isinstance(networks, list) and networks:
-            policy.authorize(context, 'os_compute_api:servers:create:attach_network')
-            raise webob.exc.HTTPBadRequest(explanation=(
-                'Requesting specific networks is not supported: use "auto" or "none"'))
         if server.get('personality'):
             raise webob.exc.HTTPBadRequest(explanation='Personality files are not supported')
         if server.get('trusted_image_certificates'):

@@ -15,6 +15,8 @@ from nova.api.openstack import common
 from nova.compute import hosts as compute_hosts
 from nova.conf import CONF
 from nova.db import api as db
+from nova.network import api as network_api
+from nova.network import model as network_model
 
 EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
 HOST_STATUS = 'os_compute_api:servers:show:host_status'
@@ -75,6 +77,7 @@ class ServerViews:
         self._flavors = {}
         self._zones = self._statuses = None
         self._faults = {}
+        self._network_info = {}
         self.load(instances)
 
     def load(self, instances):
@@ -83,6 +86,9 @@ class ServerViews:
                   if common.status_from_state(i.vm_state, i.task_state) in FAULT_STATUSES]
         if failed:
             self._faults.update(self.compute_api.get_instance_faults(self.context, failed))
+        if instances:
+            self._network_info.update(network_api.API().get_instances_nw_info(
+                self.context, [i.uuid for i in instances]))
 
     @property
     def show_extended(self):
@@ -178,7 +184,7 @@ class ServerViews:
             'image': self._image(instance), 'flavor': self._flavor(instance),
             'created': common.isotime(instance.created_at),
             'updated': common.isotime(instance.updated_at or instance.created_at),
-            'addresses': {},  # no network allocations yet: Nova shows {}
+            'addresses': network_model.addresses(self._network_info.get(instance.uuid)),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
             'links': common.links(self.bases, 'servers', instance.uuid),

@@ -1,0 +1,438 @@
+"""Networks and their fixed IPs, virtual interfaces, and an instance's network rows.
+
+Allocation claims free fixed-IP rows with SELECT ... FOR UPDATE SKIP LOCKED
+(PostgreSQL, MySQL) or inside SQLite's single writer, then writes the
+virtual interfaces and the claimed rows: a fixed number of statements per
+batch of instances, and two concurrent boots never get the same address.
+"""
+import ipaddress
+import random
+import uuid as uuid_lib
+
+import sqlalchemy as sa
+
+from nova import exception
+from nova import utils
+from nova.db import bulk
+from nova.db import errors
+from nova.db import models
+from nova.db import query
+from nova.db import quotas
+from nova.db import session as db_session
+
+__all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_get_all',
+           'network_update', 'network_delete_safe', 'network_set_host',
+           'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
+           'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
+           'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
+           'virtual_interface_get_by_instance']
+
+Network = models.Network
+FixedIp = models.FixedIp
+FloatingIp = models.FloatingIp
+VirtualInterface = models.VirtualInterface
+
+MAC_ATTEMPTS = 5  # a random MAC colliding with a live one is retried with a new one
+
+
+def _lock_networks(session):
+    """Serialize network creation where the engine allows (SQLite: one writer)."""
+    if session.get_bind().dialect.name == 'postgresql':
+        session.execute(sa.text('LOCK TABLE networks IN SHARE ROW EXCLUSIVE MODE'))
+
+
+def _overlapping(cidr, others):
+    net = ipaddress.ip_network(cidr)
+    for other in others:
+        if other and net.version == ipaddress.ip_network(other).version and \
+                net.overlaps(ipaddress.ip_network(other)):
+            return other
+    return None
+
+
+def network_create_safe(context, values, addresses):
+    """A network and its fixed IP rows ([(address, reserved)]) in one transaction.
+
+    CidrConflict when its IPv4 or IPv6 range overlaps a live network's;
+    NetworkExists when its segment (vlan) is taken.
+    """
+    network = Network(**values)
+    with errors.duplicate_raises(lambda: exception.NetworkExists(
+            reason='with cidr %s or segment %s exists' % (values.get('cidr'),
+                                                           values.get('vlan')))):
+        with db_session.writer() as session:
+            _lock_networks(session)
+            live = session.execute(sa.select(Network.cidr, Network.cidr_v6, Network.vlan)
+                                   .where(Network.deleted == 0)).all()
+            for mine, column in ((network.cidr, 0), (network.cidr_v6, 1)):
+                other = mine and _overlapping(mine, [row[column] for row in live])
+                if other:
+                    raise exception.CidrConflict(cidr=mine, other=other)
+            if network.vlan is not None and network.vlan in {row[2] for row in live}:
+                raise exception.NetworkExists(reason='segment %s is in use' % network.vlan)
+            session.add(network)
+            session.flush()
+            now = utils.utcnow()
+            bulk.insert_values(session, FixedIp, [
+                {'address': address, 'network_id': network.id, 'reserved': reserved,
+                 'allocated': False, 'leased': False, 'created_at': now, 'deleted': 0}
+                for address, reserved in addresses])
+    return network
+
+
+def _network_query(context, criteria):
+    return query.model_query(context, Network).where(*criteria)
+
+
+def network_get(context, network_uuid):
+    with db_session.reader() as session:
+        return query.first(session, _network_query(context, [Network.uuid == network_uuid]),
+                           lambda: exception.NetworkNotFound(network_id=network_uuid))
+
+
+def network_get_by_id(context, network_id):
+    with db_session.reader() as session:
+        return query.first(session, _network_query(context, [Network.id == network_id]),
+                           lambda: exception.NetworkNotFound(network_id=network_id))
+
+
+def network_get_all(context, project_id=None, shared=True, host=None, uuids=None):
+    """Live networks by id; with project_id only that project's (and, when shared,
+    those of no project); host: those served by that network host (or multi_host)."""
+    criteria = []
+    if project_id is not None:
+        mine = Network.project_id == project_id
+        criteria.append(sa.or_(mine, Network.project_id.is_(None)) if shared else mine)
+    if host is not None:
+        criteria.append(sa.or_(Network.host == host, Network.multi_host.is_(True)))
+    if uuids is not None:
+        criteria.append(Network.uuid.in_(list(uuids)))
+    with db_session.reader() as session:
+        return list(session.scalars(_network_query(context, criteria).order_by(
+            Network.priority, Network.id)))
+
+
+def network_update(context, network_uuid, values):
+    with errors.duplicate_raises(lambda: exception.NetworkExists(
+            reason='segment %s is in use' % values.get('vlan'))):
+        with db_session.writer() as session:
+            network = query.first(
+                session, _network_query(context, [Network.uuid == network_uuid]),
+                lambda: exception.NetworkNotFound(network_id=network_uuid))
+            network.update(values)
+            session.flush()
+    return network
+
+
+def network_set_host(context, network_id, host):
+    """Make host the network's host unless another took it first; the host it has."""
+    stmt = (sa.update(Network).where(Network.id == network_id, Network.deleted == 0,
+                                     Network.host.is_(None))
+            .values(host=host, updated_at=utils.utcnow())
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        session.execute(stmt)
+        found = session.execute(sa.select(Network.host).where(
+            Network.id == network_id, Network.deleted == 0)).first()
+    if found is None:
+        raise exception.NetworkNotFound(network_id=network_id)
+    return found[0]
+
+
+def network_delete_safe(context, network_uuid):
+    """Soft-delete a network and its fixed IPs unless an instance still holds one."""
+    with db_session.writer() as session:
+        network = query.first(session, _network_query(context, [Network.uuid == network_uuid])
+                              .with_for_update(),
+                              lambda: exception.NetworkNotFound(network_id=network_uuid))
+        used = session.execute(sa.select(sa.func.count(FixedIp.id)).where(
+            FixedIp.network_id == network.id, FixedIp.deleted == 0,
+            FixedIp.instance_uuid.is_not(None))).scalar()
+        if used:
+            raise exception.NetworkInUse(network_id=network_uuid,
+                                         reason='%d fixed IP(s) are allocated' % used)
+        session.execute(query.soft_delete(FixedIp, FixedIp.network_id == network.id))
+        session.execute(query.soft_delete(Network, Network.id == network.id))
+    return network
+
+
+# ------------------------------------------------------------------ fixed IPs
+
+def random_mac(prefix):
+    """A locally administered MAC: prefix (3 octets) + 3 random octets."""
+    return '%s:%02x:%02x:%02x' % (prefix, random.randint(0, 0x7f), random.randint(0, 0xff),
+                                  random.randint(0, 0xff))
+
+
+def _claim_requested(session, network_id, wanted):
+    """{address: row id} for addresses a caller asked for by name, locked."""
+    rows = session.execute(sa.select(FixedIp.id, FixedIp.address, FixedIp.instance_uuid,
+                                     FixedIp.reserved)
+                           .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
+                                  FixedIp.address.in_(wanted))
+                           .order_by(FixedIp.id).with_for_update()).all()
+    found = {row.address: row for row in rows}
+    for address in wanted:
+        row = found.get(address)
+        if row is None:
+            raise exception.FixedIpInvalid(address=address, reason='not in the network')
+        if row.instance_uuid is not None:
+            raise exception.FixedIpAlreadyInUse(address=address,
+                                                instance_uuid=row.instance_uuid)
+        if row.reserved:
+            raise exception.FixedIpAlreadyInUse(address=address, instance_uuid='(reserved)')
+    return {address: found[address].id for address in wanted}
+
+
+def _claim_free(session, network_id, count, label):
+    """[(row id, address)] of count free rows of a network, locked (skipping rows
+    a concurrent transaction holds); NoMoreFixedIps when there are fewer."""
+    rows = session.execute(sa.select(FixedIp.id, FixedIp.address)
+                           .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
+                                  FixedIp.instance_uuid.is_(None),
+                                  FixedIp.reserved.is_(False))
+                           .order_by(FixedIp.id).limit(count)
+                           .with_for_update(skip_locked=True)).all()
+    if len(rows) < count:
+        raise exception.NoMoreFixedIps(net=label)
+    return [tuple(row) for row in rows]
+
+
+def fixed_ips_allocate(context, requests, host=None, mac_prefix='fa:16:3e'):
+    """Give each request a virtual interface and a fixed IP, all or nothing.
+
+    requests: [{'instance_uuid', 'network_id', 'label', 'address' (optional)}].
+    Returns [(vif uuid, MAC, address)] in request order. NoMoreFixedIps names
+    the exhausted network; a named address that is taken is FixedIpAlreadyInUse.
+    """
+    for attempt in range(MAC_ATTEMPTS):
+        try:
+            with db_session.writer() as session:
+                return _allocate(session, requests, host, mac_prefix)
+        except sa.exc.IntegrityError as error:
+            if not errors.is_duplicate(error) or attempt == MAC_ATTEMPTS - 1:
+                raise
+    raise AssertionError('unreachable')
+
+
+def _allocate(session, requests, host, mac_prefix):
+    by_network = {}
+    for index, request in enumerate(requests):
+        by_network.setdefault(request['network_id'], []).append(index)
+    row_ids, addresses = [None] * len(requests), [None] * len(requests)
+    for network_id in sorted(by_network):  # a fixed order: no deadlock between batches
+        indexes = by_network[network_id]
+        named = [i for i in indexes if requests[i].get('address')]
+        if named:
+            claimed = _claim_requested(session, network_id,
+                                       [requests[i]['address'] for i in named])
+            for i in named:
+                addresses[i] = requests[i]['address']
+                row_ids[i] = claimed[addresses[i]]
+        anonymous = [i for i in indexes if not requests[i].get('address')]
+        if anonymous:
+            rows = _claim_free(session, network_id, len(anonymous),
+                               requests[anonymous[0]].get('label') or network_id)
+            for i, (row_id, address) in zip(anonymous, rows):
+                row_ids[i], addresses[i] = row_id, address
+    now = utils.utcnow()
+    vifs = [{'uuid': str(uuid_lib.uuid4()), 'address': random_mac(mac_prefix),
+             'instance_uuid': request['instance_uuid'], 'network_id': request['network_id'],
+             'created_at': now, 'deleted': 0}
+            for request in requests]
+    inserted = {row.uuid: row.id for row in bulk.insert_rows(session, VirtualInterface, vifs)}
+    session.execute(sa.update(FixedIp), [
+        {'id': row_ids[i], 'instance_uuid': request['instance_uuid'],
+         'virtual_interface_id': inserted[vifs[i]['uuid']], 'allocated': True,
+         'leased': False, 'host': host, 'updated_at': now}
+        for i, request in enumerate(requests)])
+    return [(vif['uuid'], vif['address'], address) for vif, address in zip(vifs, addresses)]
+
+
+def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False):
+    """Free an instance's fixed IPs and drop its virtual interfaces; disassociate the
+    floating IPs on them (and release the auto-assigned ones), in one transaction.
+
+    keep_leased: a fixed IP a DHCP lease still holds stays the instance's,
+    unallocated, until the lease is released (fixed_ip_set_leased) or expires.
+    Returns {'fixed': [(address, network_id)], 'floating': [floating rows as dicts
+    before the change]} so that the network hosts can unconfigure them.
+    """
+    now = utils.utcnow()
+    with db_session.writer() as session:
+        fixed = session.execute(sa.select(FixedIp.id, FixedIp.address, FixedIp.network_id,
+                                          FixedIp.leased)
+                                .where(FixedIp.instance_uuid == instance_uuid,
+                                       FixedIp.deleted == 0).with_for_update()).all()
+        floating = []
+        if fixed:
+            floating = [row.to_dict() for row in session.scalars(
+                sa.select(FloatingIp).where(FloatingIp.fixed_ip_id.in_([f.id for f in fixed]),
+                                            FloatingIp.deleted == 0).with_for_update())]
+            released = _release_floating(session, floating, now)
+            if released:
+                for project_id, count in released.items():
+                    quotas.apply_deltas(session, project_id, None, {'floating_ips': -count},
+                                        {})
+        held = [f.id for f in fixed if keep_leased and f.leased]
+        freed = [f.id for f in fixed if f.id not in held]
+        if held:
+            session.execute(sa.update(FixedIp).where(FixedIp.id.in_(held)).values(
+                allocated=False, virtual_interface_id=None, updated_at=now)
+                .execution_options(synchronize_session=False))
+        if freed:
+            session.execute(sa.update(FixedIp).where(FixedIp.id.in_(freed)).values(
+                dict(_FREE, updated_at=now)).execution_options(synchronize_session=False))
+        session.execute(query.soft_delete(VirtualInterface,
+                                          VirtualInterface.instance_uuid == instance_uuid))
+    return {'fixed': [(f.address, f.network_id) for f in fixed], 'floating': floating}
+
+
+_FREE = {'instance_uuid': None, 'virtual_interface_id': None, 'allocated': False,
+         'leased': False, 'host': None}
+
+
+def _release_floating(session, floating, now):
+    """Disassociate floating rows (dicts); auto-assigned ones go back to their pool.
+    {project_id: how many were released}."""
+    if not floating:
+        return {}
+    session.execute(sa.update(FloatingIp).where(FloatingIp.id.in_([f['id'] for f in floating]))
+                    .values(fixed_ip_id=None, host=None, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    auto = [f for f in floating if f['auto_assigned']]
+    released = {}
+    if auto:
+        session.execute(sa.update(FloatingIp).where(FloatingIp.id.in_([f['id'] for f in auto]))
+                        .values(project_id=None, auto_assigned=False)
+                        .execution_options(synchronize_session=False))
+        for f in auto:
+            released[f['project_id']] = released.get(f['project_id'], 0) + 1
+    return released
+
+
+def fixed_ip_get_by_address(context, address):
+    with db_session.reader() as session:
+        return query.first(session, query.model_query(context, FixedIp)
+                           .where(FixedIp.address == address),
+                           lambda: exception.FixedIpNotFoundForAddress(address=address))
+
+
+def fixed_ip_get_all(context, network_id=None, instance_uuids=None, allocated_only=False):
+    """Live fixed IPs (of a network, of instances), by id."""
+    criteria = []
+    if network_id is not None:
+        criteria.append(FixedIp.network_id == network_id)
+    if instance_uuids is not None:
+        criteria.append(FixedIp.instance_uuid.in_(list(instance_uuids)))
+    if allocated_only:
+        criteria.append(FixedIp.instance_uuid.is_not(None))
+    with db_session.reader() as session:
+        return list(session.scalars(query.model_query(context, FixedIp).where(*criteria)
+                                    .order_by(FixedIp.id)))
+
+
+def fixed_ip_update(context, address, values, expected=None):
+    """Change a live fixed IP's columns when its columns are as expected
+    ({column: value}); returns the row. FixedIpNotReservable names what differs."""
+    criteria = [FixedIp.address == address, FixedIp.deleted == 0]
+    for column, value in (expected or {}).items():
+        attr = getattr(FixedIp, column)
+        criteria.append(attr.is_(None) if value is None else attr == value)
+    stmt = (sa.update(FixedIp).where(*criteria).values(dict(values, updated_at=utils.utcnow()))
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        changed = session.execute(stmt).rowcount
+        row = session.scalars(sa.select(FixedIp).where(FixedIp.address == address,
+                                                       FixedIp.deleted == 0)).first()
+    if row is None:
+        raise exception.FixedIpNotFoundForAddress(address=address)
+    if not changed:
+        holder = row.instance_uuid or ('reserved' if row.reserved else 'free')
+        raise exception.FixedIpNotReservable(address=address, action='changed',
+                                             reason='it is %s' % holder)
+    return row
+
+
+def fixed_ip_set_leased(context, address, mac, leased):
+    """What the DHCP server said about address for MAC: a lease (leased=True) or a
+    release, which frees an address its instance already gave up. Returns the
+    row, or None when the address is unknown or the MAC is not its interface's
+    (a stale event for an address given to another instance since)."""
+    now = utils.utcnow()
+    with db_session.writer() as session:
+        row = session.execute(
+            sa.select(FixedIp.id, FixedIp.allocated, FixedIp.instance_uuid,
+                      VirtualInterface.address.label('mac'))
+            .outerjoin(VirtualInterface, sa.and_(
+                VirtualInterface.id == FixedIp.virtual_interface_id,
+                VirtualInterface.deleted == 0))
+            .where(FixedIp.address == address, FixedIp.deleted == 0)
+            .with_for_update(of=FixedIp)).first()
+        if row is None or row.instance_uuid is None:
+            return None
+        if row.allocated and row.mac and row.mac.lower() != (mac or '').lower():
+            return None
+        values = {'leased': leased, 'updated_at': now}
+        if not leased and not row.allocated:
+            values = dict(_FREE, updated_at=now)
+        session.execute(sa.update(FixedIp).where(FixedIp.id == row.id).values(values)
+                        .execution_options(synchronize_session=False))
+        return session.scalars(sa.select(FixedIp).where(FixedIp.id == row.id)).one()
+
+
+def fixed_ip_disassociate_unleased(context, network_ids, older_than):
+    """Free the fixed IPs of these networks that their instance gave up before
+    older_than and whose lease never came back released (it expired). How many."""
+    stmt = (sa.update(FixedIp).where(FixedIp.network_id.in_(list(network_ids)),
+                                     FixedIp.deleted == 0, FixedIp.allocated.is_(False),
+                                     FixedIp.instance_uuid.is_not(None),
+                                     FixedIp.updated_at < older_than)
+            .values(dict(_FREE, updated_at=utils.utcnow()))
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        return session.execute(stmt).rowcount
+
+
+def virtual_interface_get_by_instance(context, instance_uuid):
+    with db_session.reader() as session:
+        return list(session.scalars(query.model_query(context, VirtualInterface).where(
+            VirtualInterface.instance_uuid == instance_uuid).order_by(VirtualInterface.id)))
+
+
+# --------------------------------------------------- what network_info is built from
+
+def network_rows_by_instances(context, instance_uuids):
+    """{instance uuid: [(vif, network, [fixed address], {fixed: [floating]})]} of live
+    instances' interfaces, in two SELECTs whatever the number of instances."""
+    uuids = list(instance_uuids)
+    result = {u: [] for u in uuids}
+    if not uuids:
+        return result
+    with db_session.reader() as session:
+        pairs = session.execute(
+            sa.select(VirtualInterface, Network)
+            .join(Network, Network.id == VirtualInterface.network_id)
+            .where(VirtualInterface.instance_uuid.in_(uuids), VirtualInterface.deleted == 0)
+            .order_by(VirtualInterface.id)).all()
+        if not pairs:
+            return result
+        addresses = session.execute(
+            sa.select(FixedIp.virtual_interface_id, FixedIp.address, FloatingIp.address)
+            .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
+                                           FloatingIp.deleted == 0))
+            .where(FixedIp.virtual_interface_id.in_([vif.id for vif, _ in pairs]),
+                   FixedIp.deleted == 0)
+            .order_by(FixedIp.id, FloatingIp.id)).all()
+    fixed, floating = {}, {}
+    for vif_id, address, floating_address in addresses:
+        fixed.setdefault(vif_id, [])
+        if address not in fixed[vif_id]:
+            fixed[vif_id].append(address)
+        if floating_address:
+            floating.setdefault(address, []).append(floating_address)
+    for vif, network in pairs:
+        vif_fixed = fixed.get(vif.id, [])
+        result[vif.instance_uuid].append(
+            (vif, network, vif_fixed, {a: floating.get(a, []) for a in vif_fixed}))
+    return result

@@ -1,0 +1,391 @@
+"""The public network API: what nova-compute and the front ends call.
+
+Every rule about networks and addresses lives here once: who sees which
+network, overlapping or invalid ranges, a network still in use, reserving an
+address an instance holds, exhausted pools, floating IPs of another project,
+associating an associated address, releasing an associated one. Front ends
+(os-networks, os-floating-ips, EC2 addresses, nova-manage) only translate.
+Reads and the floating IP bookkeeping are done here against the database;
+allocation for instances goes to nova-network (rpcapi), which also
+configures the hosts.
+
+Floating IP results are dicts: {'id', 'address', 'pool', 'project_id',
+'fixed_ip' (address or None), 'instance_uuid' (or None), 'auto_assigned',
+'host', 'interface'}. Fixed IP results: {'address', 'network_uuid', 'cidr',
+'instance_uuid', 'hostname', 'host', 'reserved', 'allocated', 'leased'}.
+"""
+import json
+import logging
+
+from nova import exception
+from nova import quota
+from nova import utils
+from nova.conf import CONF
+from nova.db import api as db
+from nova.network import manager as network_manager
+from nova.network import model, ranges, rpcapi
+from nova.rpc import errors as rpc_errors
+
+LOG = logging.getLogger(__name__)
+
+AUTO, NONE = network_manager.AUTO, network_manager.NONE
+REQUESTED_NETWORKS = 'requested_networks'  # the system_metadata key keeping a request
+# columns an admin may change with update_network
+MUTABLE = ('label', 'dns1', 'dns2', 'mtu', 'priority', 'project_id', 'host', 'multi_host',
+           'enable_dhcp', 'bridge_interface')
+_UNSET = object()
+
+
+def manager_class():
+    """The configured --network_manager class (its class methods shape new networks)."""
+    return utils.import_class(CONF.network_manager)
+
+
+def _floating_dict(row, fixed_address=None, instance_uuid=None):
+    return {'id': row.id, 'address': row.address, 'pool': row.pool,
+            'project_id': row.project_id, 'fixed_ip': fixed_address,
+            'instance_uuid': instance_uuid, 'auto_assigned': bool(row.auto_assigned),
+            'host': row.host, 'interface': row.interface}
+
+
+class API:
+    """Networks, fixed and floating IPs, and the addresses of instances."""
+
+    def __init__(self):
+        self.network_rpcapi = rpcapi.NetworkAPI()
+
+    # -- networks ---------------------------------------------------------------------
+    def create_network(self, context, cidr, label=None, cidr_v6=None, gateway=None,
+                       gateway_v6=None, dhcp_start=None, dns1=None, dns2=None, bridge=None,
+                       bridge_interface=None, vlan=None, project_id=None, multi_host=None,
+                       mtu=None, enable_dhcp=True, priority=None, host=None):
+        """A new network (admin). CidrConflict when it overlaps a live one."""
+        if not cidr:
+            raise exception.InvalidInput(reason='a network needs a cidr')
+        values, addresses = ranges.network_layout(cidr, gateway, dhcp_start, cidr_v6,
+                                                  gateway_v6)
+        for field, value in (('dns1', dns1), ('dns2', dns2)):
+            if value:
+                values[field] = ranges.check_address(value, field)
+        values.setdefault('dns1', CONF.flat_network_dns or None)
+        if vlan is not None:
+            values['vlan'] = _integer('vlan', vlan, 1, 16777215)
+        if mtu is not None:
+            values['mtu'] = _integer('mtu', mtu, 576, 65535)
+        if label is not None and (not isinstance(label, str) or not 0 < len(label) <= 255):
+            raise exception.InvalidInput(reason='label must be 1 to 255 characters')
+        for field, value in (('bridge', bridge), ('bridge_interface', bridge_interface)):
+            if value is not None:
+                values[field] = _device_name(field, value)
+        values.update(label=label or values['cidr'], project_id=project_id or None,
+                      multi_host=CONF.multi_host if multi_host is None else bool(multi_host),
+                      enable_dhcp=bool(enable_dhcp), priority=priority, host=host or None)
+        values = manager_class().network_values(context, values)
+        return db.network_create_safe(context, values, addresses)
+
+    def ensure_default_network(self, context):
+        """The --fixed_range network, made when no network exists (bootstrap)."""
+        if not CONF.fixed_range or db.network_get_all(context):
+            return None
+        try:
+            return self.create_network(context, CONF.fixed_range,
+                                       label=CONF.default_network_label)
+        except (exception.CidrConflict, exception.NetworkExists):
+            return None  # another bootstrap made it meanwhile
+
+    def get_all_networks(self, context):
+        """The networks the caller may use (an admin: every network)."""
+        if context.is_admin:
+            return db.network_get_all(context)
+        return db.network_get_all(context, project_id=context.project_id)
+
+    def get_network(self, context, network_uuid):
+        """One network the caller may use; another project's is NotFound."""
+        network = db.network_get(context, network_uuid)
+        if not context.is_admin and network.project_id not in (None, context.project_id):
+            raise exception.NetworkNotFound(network_id=network_uuid)
+        return network
+
+    def delete_network(self, context, network_uuid):
+        """Delete a network no instance holds an address of (NetworkInUse otherwise)."""
+        return db.network_delete_safe(context, network_uuid)
+
+    def update_network(self, context, network_uuid, **values):
+        """Change a network's label, DNS, MTU, priority, project, host, multi_host."""
+        unknown = set(values) - set(MUTABLE)
+        if unknown:
+            raise exception.InvalidInput(reason='cannot change %s of a network'
+                                         % ', '.join(sorted(unknown)))
+        for field in ('dns1', 'dns2'):
+            if values.get(field):
+                values[field] = ranges.check_address(values[field], field)
+        if values.get('mtu') is not None:
+            values['mtu'] = _integer('mtu', values['mtu'], 576, 65535)
+        return db.network_update(context, network_uuid, values)
+
+    def associate_network(self, context, network_uuid, project_id=_UNSET, host=_UNSET):
+        """Give a network to a project and/or a network host."""
+        values = {}
+        if project_id is not _UNSET:
+            values['project_id'] = project_id or None
+        if host is not _UNSET:
+            values['host'] = host or None
+        return db.network_update(context, network_uuid, values)
+
+    def disassociate_network(self, context, network_uuid, project=True, host=True):
+        """Take a network from its project and/or its host."""
+        values = {}
+        if project:
+            values['project_id'] = None
+        if host:
+            values['host'] = None
+        return db.network_update(context, network_uuid, values)
+
+    # -- fixed IPs ------------------------------------------------------------------------
+    def get_fixed_ip_by_address(self, context, address):
+        address = ranges.check_address(address)
+        row = db.fixed_ip_get_by_address(context, address)
+        return self._fixed_dicts(context, [row])[0]
+
+    def get_fixed_ips(self, context, network_uuid=None):
+        network_id = None
+        if network_uuid is not None:
+            network_id = db.network_get(context, network_uuid).id
+        return self._fixed_dicts(context, db.fixed_ip_get_all(context, network_id=network_id))
+
+    def _fixed_dicts(self, context, rows):
+        networks = {n.id: n for n in db.network_get_all(context)}
+        instances = {}
+        held = sorted({r.instance_uuid for r in rows if r.instance_uuid})
+        if held:
+            instances = {i.uuid: i for i in db.instance_records_by_filters(
+                context.elevated(read_deleted='yes'), {'uuid': held})}
+        result = []
+        for row in rows:
+            network = networks.get(row.network_id)
+            instance = instances.get(row.instance_uuid)
+            result.append({'address': row.address,
+                           'network_uuid': network.uuid if network else None,
+                           'cidr': network.cidr if network else None,
+                           'instance_uuid': row.instance_uuid,
+                           'hostname': instance.hostname if instance else None,
+                           'host': instance.host if instance else row.host,
+                           'reserved': bool(row.reserved), 'allocated': bool(row.allocated),
+                           'leased': bool(row.leased)})
+        return result
+
+    def reserve_fixed_ip(self, context, address):
+        """Keep a free address out of allocation; one an instance holds cannot be."""
+        address = ranges.check_address(address)
+        db.fixed_ip_update(context, address, {'reserved': True}, expected={'instance_uuid': None})
+
+    def unreserve_fixed_ip(self, context, address):
+        address = ranges.check_address(address)
+        db.fixed_ip_update(context, address, {'reserved': False},
+                           expected={'instance_uuid': None})
+
+    # -- floating IPs ---------------------------------------------------------------------
+    def get_floating_ip_pools(self, context):
+        return db.floating_ip_pools(context)
+
+    def create_floating_ips(self, context, ip_range, pool=None, interface=None):
+        """Add a range (CIDR or one address) to a pool (admin); how many were added."""
+        addresses = ranges.floating_range(ip_range)
+        pool = pool or CONF.default_floating_pool
+        if interface is not None:
+            interface = _device_name('interface', interface)
+        return db.floating_ip_bulk_create(context, [
+            {'address': a, 'pool': pool, 'interface': interface} for a in addresses])
+
+    def delete_floating_ips(self, context, ip_range):
+        """Remove a range's addresses (admin); associated ones refuse the delete."""
+        return db.floating_ip_bulk_destroy(context, ranges.floating_range(ip_range))
+
+    def get_all_floating_ips(self, context, host=None):
+        """Every floating IP (admin), optionally only those NATed by a network host."""
+        rows = db.floating_ip_get_all(context)
+        return [_floating_dict(*row) for row in rows
+                if host is None or row[0].host == host]
+
+    def get_floating_ips_by_project(self, context):
+        return [_floating_dict(*row)
+                for row in db.floating_ip_get_all(context, project_id=context.project_id)]
+
+    def get_floating_ip(self, context, floating_id):
+        """One of the project's floating IPs by its integer id (NotFound otherwise)."""
+        for row in db.floating_ip_get_all(context, project_id=None if context.is_admin
+                                          else context.project_id):
+            if str(row[0].id) == str(floating_id):
+                return _floating_dict(*row)
+        raise exception.FloatingIpNotFoundForAddress(address='with id %s' % floating_id)
+
+    def get_floating_ip_by_address(self, context, address):
+        """One of the project's floating IPs; another project's (or a free one) is
+        NotFound for all but admins."""
+        address = ranges.check_address(address)
+        rows = db.floating_ip_get_all(context, addresses=[address])
+        if not rows or (not context.is_admin and rows[0][0].project_id != context.project_id):
+            raise exception.FloatingIpNotFoundForAddress(address=address)
+        return _floating_dict(*rows[0])
+
+    def allocate_floating_ip(self, context, pool=None, auto_assigned=False):
+        """A free address of the pool for the caller's project, within its quota."""
+        pool = pool or CONF.default_floating_pool
+        limit = quota.limits_for(context, context.project_id)['floating_ips']
+        row = db.floating_ip_allocate(context, context.project_id, pool, limit,
+                                      auto_assigned=auto_assigned)
+        return _floating_dict(row)
+
+    def release_floating_ip(self, context, address):
+        """Give an address back to its pool; an associated one must be disassociated first."""
+        address = ranges.check_address(address)
+        db.floating_ip_deallocate(context, address, self._owner(context))
+
+    def associate_floating_ip(self, context, instance, floating_address, fixed_address=None):
+        """NAT a floating IP of the project to one of the instance's fixed IPs (its
+        first one when none is named). FloatingIpAssociated if already associated."""
+        floating_address = ranges.check_address(floating_address)
+        fixed = model.fixed_ips(self.get_instance_nw_info(context, instance), version=4)
+        if not fixed:
+            raise exception.InstanceNotOnNetwork(instance_uuid=instance.uuid,
+                                                 reason='to associate a floating IP with')
+        if fixed_address is None:
+            fixed_address = fixed[0]
+        elif ranges.check_address(fixed_address, 'fixed_address') not in fixed:
+            raise exception.InstanceNotOnNetwork(instance_uuid=instance.uuid,
+                                                 reason='%s' % fixed_address)
+        row, _fixed = db.floating_ip_associate(context, floating_address, fixed_address,
+                                               instance.host, self._owner(context))
+        return _floating_dict(row, fixed_address, instance.uuid)
+
+    def disassociate_floating_ip(self, context, floating_address, instance=None):
+        """Stop NATing an address of the project (of instance, when given)."""
+        floating_address = ranges.check_address(floating_address)
+        if instance is not None:
+            current = self.get_floating_ip_by_address(context, floating_address)
+            if current['instance_uuid'] != instance.uuid:
+                raise exception.FloatingIpNotAssociated(address=floating_address)
+        _before, fixed_address = db.floating_ip_disassociate(context, floating_address,
+                                                            self._owner(context))
+        return fixed_address
+
+    @staticmethod
+    def _owner(context):
+        """The project whose addresses the caller may touch (None: an admin, any)."""
+        return None if context.is_admin else context.project_id
+
+    # -- instances ----------------------------------------------------------------------
+    def validate_networks(self, context, requested_networks, max_count):
+        """The stored form of a server create's networks: None (auto), 'none', or
+        [{'uuid', 'fixed_ip'}] of networks the caller may use, each fixed IP in its
+        network and free. A fixed IP cannot be asked for with more than one instance."""
+        if requested_networks in (None, AUTO):
+            return None
+        if requested_networks == NONE:
+            return NONE
+        checked = []
+        for request in requested_networks:
+            network = self.get_network(context, request['uuid'])
+            fixed_ip = request.get('fixed_ip')
+            if fixed_ip:
+                if max_count > 1:
+                    raise exception.InvalidInput(
+                        reason='a fixed IP cannot be requested for more than one instance')
+                fixed_ip = ranges.check_address(fixed_ip, 'fixed_ip', version=4)
+                try:
+                    row = db.fixed_ip_get_by_address(context, fixed_ip)
+                except exception.FixedIpNotFoundForAddress:
+                    raise exception.FixedIpInvalid(address=fixed_ip, reason='not in network %s'
+                                                   % network.uuid) from None
+                if row.network_id != network.id:
+                    raise exception.FixedIpInvalid(address=fixed_ip, reason='not in network %s'
+                                                   % network.uuid)
+                if row.instance_uuid or row.reserved:
+                    raise exception.FixedIpAlreadyInUse(
+                        address=fixed_ip, instance_uuid=row.instance_uuid or '(reserved)')
+            checked.append({'uuid': network.uuid, 'fixed_ip': fixed_ip or None})
+        return checked
+
+    @staticmethod
+    def requested_networks(instance):
+        """What validate_networks stored in the instance's system_metadata (None: auto)."""
+        stored = (instance.system_metadata or {}).get(REQUESTED_NETWORKS)
+        return json.loads(stored) if stored else None
+
+    @staticmethod
+    def requested_networks_metadata(checked):
+        """The system_metadata entry keeping validate_networks' answer."""
+        return {} if checked is None else {REQUESTED_NETWORKS: json.dumps(checked)}
+
+    def allocate_for_instances(self, context, instances, host):
+        """Addresses for instances being built on compute host: ({uuid: network_info},
+        {uuid: exception}) -- one round trip to nova-network for the batch. With no
+        network at all, nothing to ask: every instance gets []."""
+        if not instances:
+            return {}, {}
+        if not db.network_get_all(context):
+            return {i.uuid: [] for i in instances}, {}
+        args = [{'uuid': i.uuid, 'project_id': i.project_id,
+                 'requested_networks': self.requested_networks(i)} for i in instances]
+        answer = self.network_rpcapi.allocate_for_instances(
+            context, args, host, server=self._network_host(context, host))
+        failures = {uuid: rpc_errors.deserialize_failure(f)
+                    for uuid, f in answer['failures'].items()}
+        return answer['network_info'], failures
+
+    def deallocate_for_instance(self, context, instance):
+        """Give the instance's addresses back (nothing to do, no round trip, if it has none)."""
+        if not db.fixed_ip_get_all(context, instance_uuids=[instance.uuid]):
+            return
+        self.network_rpcapi.deallocate_for_instance(
+            context, instance.uuid, instance.host,
+            server=self._network_host(context, instance.host))
+
+    @staticmethod
+    def _network_host(context, compute_host):
+        """Where nova-network runs for instances of compute_host: the host itself
+        with --multi_host, else any network host."""
+        return compute_host if CONF.multi_host and compute_host else None
+
+    def get_instance_nw_info(self, context, instance):
+        """The instance's network_info, read from the database."""
+        return self.get_instances_nw_info(context, [instance.uuid])[instance.uuid]
+
+    def get_instances_nw_info(self, context, instance_uuids):
+        """{uuid: network_info} of many instances in two queries."""
+        rows = db.network_rows_by_instances(context, instance_uuids)
+        return {uuid: model.from_rows(entries) for uuid, entries in rows.items()}
+
+    def get_instance_uuid_by_address(self, context, address):
+        """The live instance holding a fixed IP, or NATed from a floating IP, at address."""
+        address = ranges.check_address(address)
+        try:
+            row = db.fixed_ip_get_by_address(context, address)
+            if row.instance_uuid and row.allocated:
+                return row.instance_uuid
+        except exception.FixedIpNotFoundForAddress:
+            pass
+        rows = db.floating_ip_get_all(context, addresses=[address])
+        if rows and rows[0][2]:
+            return rows[0][2]
+        raise exception.InstanceNotFound(instance_id='at %s' % address)
+
+
+def _integer(field, value, low, high):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise exception.InvalidInput(reason='%s must be an integer, not %r'
+                                     % (field, value)) from None
+    if not low <= number <= high:
+        raise exception.InvalidInput(reason='%s must be between %d and %d' % (field, low, high))
+    return number
+
+
+def _device_name(field, value):
+    """A Linux interface name: 1-15 characters, no '/', whitespace or ':'."""
+    if not isinstance(value, str) or not 0 < len(value) <= 15 or \
+            any(c in value for c in '/: \t\n') or not value.isascii() or value in ('.', '..'):
+        raise exception.InvalidInput(reason='%s %r is not a valid interface name'
+                                     % (field, value))
+    return value

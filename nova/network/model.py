@@ -1,0 +1,122 @@
+"""network_info: what an instance's network looks like, for virt drivers and views.
+
+nova-network builds it, nova-compute hands it to the virt driver (spawn,
+reboot, destroy, ...) to plug, and the APIs render addresses from it. It is
+plain JSON (lists and dicts, no classes) so it crosses RPC as is. One entry
+per virtual interface, in the order of the instance's networks::
+
+    [{
+      'id': 'VIF uuid',
+      'address': 'fa:16:3e:12:34:56',          # the MAC the guest must use
+      'type': 'bridge',                          # plug into network['bridge']
+      'devname': 'tap<first 11 chars of id>',    # host side device name (tap/veth)
+      'network': {
+        'id': 'network uuid', 'label': 'private',
+        'bridge': 'br100',                       # Linux bridge to attach to
+        'bridge_interface': 'eth0' | None,       # NIC/segment enslaved in it
+        'segment': {'type': 'flat' | 'vlan' | 'vxlan', 'id': 100 | None},
+        'multi_host': False,
+        'mtu': 1500 | None,
+        'dhcp': True,                            # a DHCP server answers on the bridge
+        'subnets': [{
+          'cidr': '10.0.0.0/24', 'version': 4,
+          'netmask': '255.255.255.0', 'broadcast': '10.0.0.255',
+          'gateway': '10.0.0.1' | None,
+          'dns': ['8.8.4.4'],
+          'dhcp_server': '10.0.0.1' | None,
+          'ips': [{'address': '10.0.0.3', 'type': 'fixed', 'version': 4,
+                   'floating_ips': [{'address': '172.24.4.3', 'type': 'floating',
+                                     'version': 4}]}],
+        }],
+      },
+    }]
+
+The helpers below read it; drivers should use them rather than walk the dicts.
+"""
+import ipaddress
+
+SEGMENT_FLAT, SEGMENT_VLAN, SEGMENT_VXLAN = 'flat', 'vlan', 'vxlan'
+
+
+def devname(vif_id):
+    """The host-side device name of a VIF (Linux names are at most 15 bytes)."""
+    return ('tap' + vif_id)[:14]
+
+
+def _subnet(cidr, gateway, dns, dhcp_server, ips):
+    net = ipaddress.ip_network(cidr)
+    return {'cidr': str(net), 'version': net.version, 'netmask': str(net.netmask),
+            'broadcast': str(net.broadcast_address), 'gateway': gateway,
+            'dns': [d for d in dns if d], 'dhcp_server': dhcp_server, 'ips': ips}
+
+
+def _ip(address, kind, floating=()):
+    entry = {'address': address, 'type': kind, 'version': ipaddress.ip_address(address).version}
+    if kind == 'fixed':
+        entry['floating_ips'] = [_ip(f, 'floating') for f in floating]
+    return entry
+
+
+def network_dict(network_row, fixed=(), floating=None):
+    """The 'network' part of a VIF for a networks row and the VIF's fixed addresses
+    ({fixed: [floating]} for floating)."""
+    floating = floating or {}
+    v4 = [a for a in fixed if ipaddress.ip_address(a).version == 4]
+    v6 = [a for a in fixed if ipaddress.ip_address(a).version == 6]
+    subnets = [_subnet(network_row.cidr, network_row.gateway,
+                       [network_row.dns1, network_row.dns2],
+                       network_row.dhcp_server if network_row.enable_dhcp else None,
+                       [_ip(a, 'fixed', floating.get(a, ())) for a in v4])]
+    if network_row.cidr_v6:
+        subnets.append(_subnet(network_row.cidr_v6, network_row.gateway_v6, [], None,
+                               [_ip(a, 'fixed', floating.get(a, ())) for a in v6]))
+    return {'id': network_row.uuid, 'label': network_row.label, 'bridge': network_row.bridge,
+            'bridge_interface': network_row.bridge_interface,
+            'segment': {'type': network_row.segment_type or SEGMENT_FLAT,
+                        'id': network_row.vlan},
+            'multi_host': bool(network_row.multi_host), 'mtu': network_row.mtu,
+            'dhcp': bool(network_row.enable_dhcp), 'subnets': subnets}
+
+
+def vif_dict(vif_id, mac, network):
+    return {'id': vif_id, 'address': mac, 'type': 'bridge', 'devname': devname(vif_id),
+            'network': network}
+
+
+def from_rows(rows):
+    """network_info from nova.db.api.network_rows_by_instances entries of one instance."""
+    return [vif_dict(vif.uuid, vif.address, network_dict(network, fixed, floating))
+            for vif, network, fixed, floating in rows]
+
+
+# --------------------------------------------------------------------- readers
+
+def fixed_ips(network_info, version=None):
+    """[address] of every VIF's fixed IPs, in VIF order."""
+    return [ip['address'] for vif in network_info or []
+            for subnet in vif['network']['subnets'] for ip in subnet['ips']
+            if version is None or ip['version'] == version]
+
+
+def floating_ips(network_info):
+    return [f['address'] for vif in network_info or []
+            for subnet in vif['network']['subnets'] for ip in subnet['ips']
+            for f in ip.get('floating_ips', [])]
+
+
+def addresses(network_info, extended=True):
+    """The OpenStack server view's 'addresses': {label: [{version, addr,
+    OS-EXT-IPS:type, OS-EXT-IPS-MAC:mac_addr}]}, each fixed IP followed by its
+    floating ones (only version and addr unless extended, as /ips shows them)."""
+    result = {}
+    for vif in network_info or []:
+        entries = result.setdefault(vif['network']['label'], [])
+        for subnet in vif['network']['subnets']:
+            for ip in subnet['ips']:
+                for entry in [ip] + ip.get('floating_ips', []):
+                    shown = {'version': entry['version'], 'addr': entry['address']}
+                    if extended:
+                        shown.update({'OS-EXT-IPS:type': entry['type'],
+                                      'OS-EXT-IPS-MAC:mac_addr': vif['address']})
+                    entries.append(shown)
+    return result

@@ -1,0 +1,110 @@
+"""Booting with nova-network (FlatManager): nova-compute allocates through the
+network API, the fake driver is handed the network_info, delete gives it back,
+an exhausted network fails the boot cleanly."""
+import eventlet
+import pytest
+
+from nova import exception
+from nova.compute import vm_states
+from nova.conf import CONF
+from nova.db import api as db
+from nova.network import api as network_api
+from nova.network import model
+from nova.virt import fake
+
+
+@pytest.fixture
+def net(cloud):
+    cloud.start('nova-network', 'nethost')
+    api = network_api.API()
+    return api, api.create_network(cloud.admin, '10.8.0.0/28', label='private')
+
+
+def _guest_vifs(instance):
+    guest = fake._host(instance.host).guests[instance.uuid]
+    return list(guest.vifs.values())
+
+
+def test_servers_get_distinct_addresses_and_the_driver_gets_network_info(cloud, net):
+    api, network = net
+    instances = cloud.boot(5)
+    rows = cloud.wait([i.uuid for i in instances], vm_states.ACTIVE)
+    infos = api.get_instances_nw_info(cloud.admin, [r.uuid for r in rows])
+    addresses = [model.fixed_ips(infos[r.uuid])[0] for r in rows]
+    assert len(set(addresses)) == 5
+    assert all(a.startswith('10.8.0.') and a not in ('10.8.0.0', '10.8.0.1') for a in addresses)
+    for row in rows:
+        vifs = _guest_vifs(row)
+        assert vifs == infos[row.uuid]  # what the driver plugged is what the DB says
+        assert vifs[0]['network']['bridge'] == 'br100'
+        assert vifs[0]['network']['subnets'][0]['gateway'] == '10.8.0.1'
+        assert model.addresses(vifs)['private'][0]['OS-EXT-IPS-MAC:mac_addr'] == \
+            vifs[0]['address']
+
+
+def test_delete_returns_the_addresses(cloud, net):
+    api, network = net
+    instances = cloud.boot(3)
+    uuids = [i.uuid for i in instances]
+    cloud.wait(uuids, vm_states.ACTIVE)
+    for instance in instances:
+        cloud.api.delete(cloud.ctx, cloud.api.get(cloud.ctx, instance.uuid))
+    cloud.wait_gone(uuids)
+    assert db.fixed_ip_get_all(cloud.admin, instance_uuids=uuids) == []
+    assert all(db.virtual_interface_get_by_instance(cloud.admin, u) == [] for u in uuids)
+
+
+def test_an_exhausted_network_fails_the_boot_with_a_fault_and_leaks_nothing(cloud, net):
+    api, network = net  # a /28: 13 addresses for instances
+    CONF.set_override('quota_instances', -1)
+    first = cloud.boot(12)
+    cloud.wait([i.uuid for i in first], vm_states.ACTIVE)
+    more = cloud.boot(3)
+    deadline = eventlet.hubs.get_hub().clock() + 30
+    while True:
+        rows = [db.instance_get_by_uuid(cloud.admin, i.uuid) for i in more]
+        if all(r.task_state is None for r in rows):
+            break
+        assert eventlet.hubs.get_hub().clock() < deadline, rows
+        eventlet.sleep(0.02)
+    states = sorted(r.vm_state for r in rows)
+    assert states == [vm_states.ACTIVE, vm_states.ERROR, vm_states.ERROR]
+    failed = [r for r in rows if r.vm_state == vm_states.ERROR]
+    faults = db.instance_fault_get_by_instance_uuids(cloud.admin, [r.uuid for r in failed])
+    assert all('No fixed IP addresses available for network private' in faults[r.uuid][0].message
+               for r in failed)
+    assert db.fixed_ip_get_all(cloud.admin, instance_uuids=[r.uuid for r in failed]) == []
+    assert all(r.uuid not in fake._host(h).guests for r in failed for h in ('h1', 'h2', 'h3'))
+    # deleting the failed ones and one active one makes room again
+    for row in failed + [first[0]]:
+        cloud.api.delete(cloud.ctx, cloud.api.get(cloud.ctx, row.uuid))
+    cloud.wait_gone([r.uuid for r in failed] + [first[0].uuid])
+    cloud.wait([i.uuid for i in cloud.boot(1)], vm_states.ACTIVE)
+
+
+def test_networks_none_and_a_requested_fixed_ip(cloud, net):
+    api, network = net
+    none = cloud.boot(1, requested_networks='none')[0]
+    pinned = cloud.boot(1, requested_networks=[{'uuid': network.uuid,
+                                                'fixed_ip': '10.8.0.9'}])[0]
+    cloud.wait([none.uuid, pinned.uuid], vm_states.ACTIVE)
+    infos = api.get_instances_nw_info(cloud.admin, [none.uuid, pinned.uuid])
+    assert infos[none.uuid] == []
+    assert model.fixed_ips(infos[pinned.uuid]) == ['10.8.0.9']
+    with pytest.raises(exception.FixedIpAlreadyInUse):
+        cloud.boot(1, requested_networks=[{'uuid': network.uuid, 'fixed_ip': '10.8.0.9'}])
+    with pytest.raises(exception.InvalidInput, match='more than one instance'):
+        cloud.boot(2, requested_networks=[{'uuid': network.uuid, 'fixed_ip': '10.8.0.10'}])
+    with pytest.raises(exception.NetworkNotFound):
+        cloud.boot(1, requested_networks=[{'uuid': 'no-such-network'}])
+
+
+def test_another_projects_network_is_not_usable(cloud, net):
+    api, _ = net
+    theirs = api.create_network(cloud.admin, '10.9.0.0/29', project_id='proj-b')
+    with pytest.raises(exception.NetworkNotFound):
+        cloud.boot(1, requested_networks=[{'uuid': theirs.uuid}])
+    instance = cloud.boot(1)[0]  # auto: the shared network only
+    cloud.wait([instance.uuid], vm_states.ACTIVE)
+    info = api.get_instance_nw_info(cloud.admin, instance)
+    assert [vif['network']['label'] for vif in info] == ['private']
