@@ -74,9 +74,12 @@ def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False):
     exhausted, OverQuota beyond the limit.
     """
     with db_session.writer() as session:
-        row = session.scalars(sa.select(FloatingIp).where(
-            FloatingIp.pool == pool, FloatingIp.project_id.is_(None), *_live())
-            .order_by(FloatingIp.id).limit(1).with_for_update(skip_locked=True)).first()
+        free = (sa.select(FloatingIp).where(FloatingIp.pool == pool,
+                                            FloatingIp.project_id.is_(None), *_live())
+                .order_by(FloatingIp.id).limit(1))
+        row = query.claim_skip_locked(
+            lambda: session.scalars(free.with_for_update(skip_locked=True)).first(),
+            lambda: session.scalars(free).first() is not None)
         if row is None:
             known = session.scalars(sa.select(FloatingIp.id).where(
                 FloatingIp.pool == pool, *_live()).limit(1)).first()

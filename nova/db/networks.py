@@ -186,13 +186,16 @@ def _claim_requested(session, network_id, wanted):
 
 def _claim_free(session, network_id, count, label):
     """[(row id, address)] of count free rows of a network, locked (skipping rows
-    a concurrent transaction holds); NoMoreFixedIps when there are fewer."""
-    rows = session.execute(sa.select(FixedIp.id, FixedIp.address)
-                           .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
-                                  FixedIp.instance_uuid.is_(None),
-                                  FixedIp.reserved.is_(False))
-                           .order_by(FixedIp.id).limit(count)
-                           .with_for_update(skip_locked=True)).all()
+    a concurrent transaction holds); NoMoreFixedIps when there are fewer, also
+    after waiting for the rows others hold (they may roll back)."""
+    free = (sa.select(FixedIp.id, FixedIp.address)
+            .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
+                   FixedIp.instance_uuid.is_(None), FixedIp.reserved.is_(False))
+            .order_by(FixedIp.id).limit(count))
+    rows = query.claim_skip_locked(
+        lambda: session.execute(free.with_for_update(skip_locked=True)).all(),
+        lambda: len(session.execute(free).all()) >= count,
+        enough=lambda found: len(found) >= count)
     if len(rows) < count:
         raise exception.NoMoreFixedIps(net=label)
     return [tuple(row) for row in rows]
@@ -404,35 +407,30 @@ def virtual_interface_get_by_instance(context, instance_uuid):
 
 def network_rows_by_instances(context, instance_uuids):
     """{instance uuid: [(vif, network, [fixed address], {fixed: [floating]})]} of live
-    instances' interfaces, in two SELECTs whatever the number of instances."""
+    instances' interfaces, in one SELECT whatever the number of instances."""
     uuids = list(instance_uuids)
     result = {u: [] for u in uuids}
     if not uuids:
         return result
-    with db_session.reader() as session:
-        pairs = session.execute(
-            sa.select(VirtualInterface, Network)
+    stmt = (sa.select(VirtualInterface, Network, FixedIp.address, FloatingIp.address)
             .join(Network, Network.id == VirtualInterface.network_id)
-            .where(VirtualInterface.instance_uuid.in_(uuids), VirtualInterface.deleted == 0)
-            .order_by(VirtualInterface.id)).all()
-        if not pairs:
-            return result
-        addresses = session.execute(
-            sa.select(FixedIp.virtual_interface_id, FixedIp.address, FloatingIp.address)
+            .outerjoin(FixedIp, sa.and_(FixedIp.virtual_interface_id == VirtualInterface.id,
+                                        FixedIp.deleted == 0))
             .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
                                            FloatingIp.deleted == 0))
-            .where(FixedIp.virtual_interface_id.in_([vif.id for vif, _ in pairs]),
-                   FixedIp.deleted == 0)
-            .order_by(FixedIp.id, FloatingIp.id)).all()
-    fixed, floating = {}, {}
-    for vif_id, address, floating_address in addresses:
-        fixed.setdefault(vif_id, [])
-        if address not in fixed[vif_id]:
-            fixed[vif_id].append(address)
+            .where(VirtualInterface.instance_uuid.in_(uuids), VirtualInterface.deleted == 0)
+            .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
+    with db_session.reader() as session:
+        rows = session.execute(stmt).all()
+    entries = {}  # vif id -> (vif, network, [fixed], {fixed: [floating]})
+    for vif, network, address, floating_address in rows:
+        entry = entries.get(vif.id)
+        if entry is None:
+            entry = entries[vif.id] = (vif, network, [], {})
+            result[vif.instance_uuid].append(entry)
+        if address and address not in entry[3]:
+            entry[2].append(address)
+            entry[3][address] = []
         if floating_address:
-            floating.setdefault(address, []).append(floating_address)
-    for vif, network in pairs:
-        vif_fixed = fixed.get(vif.id, [])
-        result[vif.instance_uuid].append(
-            (vif, network, vif_fixed, {a: floating.get(a, []) for a in vif_fixed}))
+            entry[3][address].append(floating_address)
     return result

@@ -1,4 +1,6 @@
 """Statements every section of api.py builds on: read_deleted filtering, soft delete."""
+import time
+
 import sqlalchemy as sa
 
 from nova import utils
@@ -37,3 +39,22 @@ def soft_delete(model, *criteria):
             .where(model.deleted == 0, *criteria)
             .values(deleted=model.id, deleted_at=utils.utcnow())
             .execution_options(synchronize_session=False))
+
+
+CLAIM_ATTEMPTS = 200
+CLAIM_WAIT = 0.005
+
+
+def claim_skip_locked(claim, others_hold_enough, enough=lambda found: found is not None):
+    """claim() (a SELECT ... FOR UPDATE SKIP LOCKED) until it finds enough, or until
+    others_hold_enough() (the same SELECT without locking) says the rows it skipped
+    are all that is left and they are gone: rows another transaction holds come
+    back when it fails, so a skipped row is waited for, not counted as taken.
+    The last claim's answer."""
+    found = claim()
+    for _ in range(CLAIM_ATTEMPTS):
+        if enough(found) or not others_hold_enough():
+            return found
+        time.sleep(CLAIM_WAIT)  # green under eventlet
+        found = claim()
+    return found

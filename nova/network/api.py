@@ -352,7 +352,7 @@ class API:
         return self.get_instances_nw_info(context, [instance.uuid])[instance.uuid]
 
     def get_instances_nw_info(self, context, instance_uuids):
-        """{uuid: network_info} of many instances in two queries."""
+        """{uuid: network_info} of many instances in one query."""
         rows = db.network_rows_by_instances(context, instance_uuids)
         return {uuid: model.from_rows(entries) for uuid, entries in rows.items()}
 

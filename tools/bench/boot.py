@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Boot N instances through nova.compute.api and time them to ACTIVE.
 
+Each instance gets a fixed IP from nova-network (FlatManager, a /16 made here;
+--no-network boots without addresses).
+
 Modes:
   inproc   the nova-all arrangement: scheduler and compute hosts in this
            process, in-process RPC, SQLite (WAL) in a temp dir.
@@ -102,6 +105,14 @@ def run(n, per_request, concurrency, label):
               label, n, per_request, concurrency, accepted, active, n / active, n / deleted))
 
 
+def with_network(args):
+    """A /16 for the instances (FlatManager allocates from it), unless --no-network."""
+    if args.network:
+        from nova.network import api as network_api
+        network_api.API().create_network(nova_context.get_admin_context(), '10.0.0.0/16',
+                                         label='private')
+
+
 def inproc(args, tmp):
     flags = dict(QUOTA_OFF, state_path=tmp, transport_url='inproc://',
                  sql_connection='sqlite:///%s/nova.sqlite' % tmp,
@@ -110,8 +121,12 @@ def inproc(args, tmp):
         CONF.set_override(name, value)
     migration.db_sync()
     rpc.init()
+    with_network(args)
     services = [service.Service.create('nova-scheduler', host='controller',
                                        periodic_enable=False)]
+    if args.network:
+        services.append(service.Service.create('nova-network', host='controller',
+                                               periodic_enable=False))
     services += [service.Service.create('nova-compute', host='c%d' % i, periodic_enable=False)
                  for i in range(args.hosts)]
     for svc in services:
@@ -141,7 +156,10 @@ def rabbit(args, tmp):
             CONF.set_override(name, value)
         migration.db_sync()
         rpc.init()
+        with_network(args)
         procs.append(daemons.Daemon('nova-scheduler', flagfile, tmp, '--host=controller'))
+        if args.network:
+            procs.append(daemons.Daemon('nova-network', flagfile, tmp, '--host=controller'))
         procs += [daemons.Daemon('nova-compute', flagfile, tmp, '--host=c%d' % i)
                   for i in range(args.hosts)]
         admin = nova_context.get_admin_context()
@@ -168,6 +186,8 @@ def main():
     parser.add_argument('--n', type=int, nargs='+', default=[100, 1000])
     parser.add_argument('--hosts', type=int, default=2)
     parser.add_argument('--concurrency', type=int, default=20)
+    parser.add_argument('--no-network', dest='network', action='store_false',
+                        help='boot without networks (no nova-network round trip)')
     args = parser.parse_args()
     import nova.conf
     nova.conf.parse_args([], default_flagfiles=())
