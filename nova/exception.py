@@ -146,6 +146,11 @@ class NotSupportedByDriver(Conflict):
     msg_fmt = 'Action %(action)s is not supported by the %(driver)s virt driver.'
 
 
+class HostCapabilitiesUnknown(Conflict):
+    msg_fmt = ('Host %(host)s has not reported what its virt driver can do yet, so '
+               '%(action)s cannot be accepted; try again when it reports.')
+
+
 class HypervisorStateConflict(Conflict):
     msg_fmt = 'Cannot %(action)s instance %(instance_uuid)s while it is %(state)s.'
 

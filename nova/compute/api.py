@@ -17,8 +17,8 @@ import uuid as uuid_lib
 from nova import exception
 from nova import quota
 from nova import servicegroup
-from nova.compute import flavors, live_migrate, power_state, rebuild, resize, resize_quota
-from nova.compute import rpcapi, shelve, snapshot, task_states, vm_states
+from nova.compute import capabilities, flavors, live_migrate, power_state, rebuild, resize
+from nova.compute import resize_quota, rpcapi, shelve, snapshot, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
@@ -42,11 +42,6 @@ def _reservation_id():
 def _hostname(display_name, fallback):
     name = _HOSTNAME_BAD.sub('-', (display_name or '').lower()).strip('-.')[:63]
     return name or fallback
-
-
-def _require(capability, action):
-    """Refuse (4xx) an action the configured hypervisor driver cannot do."""
-    virt_driver.compute_driver_class().require(capability, action)
 
 
 class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
@@ -370,42 +365,42 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE])
     def pause(self, context, instance):
-        _require('supports_pause', 'pause')
+        capabilities.require(context, instance, 'supports_pause', 'pause')
         self._act(context, instance, 'pause', self.compute_rpcapi.pause_instance,
                   task_states.PAUSING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.PAUSED])
     def unpause(self, context, instance):
-        _require('supports_pause', 'unpause')
+        capabilities.require(context, instance, 'supports_pause', 'unpause')
         self._act(context, instance, 'unpause', self.compute_rpcapi.unpause_instance,
                   task_states.UNPAUSING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE])
     def suspend(self, context, instance):
-        _require('supports_suspend', 'suspend')
+        capabilities.require(context, instance, 'supports_suspend', 'suspend')
         self._act(context, instance, 'suspend', self.compute_rpcapi.suspend_instance,
                   task_states.SUSPENDING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.SUSPENDED])
     def resume(self, context, instance):
-        _require('supports_suspend', 'resume')
+        capabilities.require(context, instance, 'supports_suspend', 'resume')
         self._act(context, instance, 'resume', self.compute_rpcapi.resume_instance,
                   task_states.RESUMING)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
     def rescue(self, context, instance, rescue_password=None):
-        _require('supports_rescue', 'rescue')
+        capabilities.require(context, instance, 'supports_rescue', 'rescue')
         self._act(context, instance, 'rescue', self.compute_rpcapi.rescue_instance,
                   task_states.RESCUING, rescue_password=rescue_password)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.RESCUED])
     def unrescue(self, context, instance):
-        _require('supports_rescue', 'unrescue')
+        capabilities.require(context, instance, 'supports_rescue', 'unrescue')
         self._act(context, instance, 'unrescue', self.compute_rpcapi.unrescue_instance,
                   task_states.UNRESCUING)
 
@@ -505,16 +500,12 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                                     vm_states.SUSPENDED, vm_states.RESCUED, vm_states.RESIZED,
                                     vm_states.ERROR], task_state=None)
     def get_console_output(self, context, instance, tail_length=None):
-        _require('supports_console_output', 'console output')
-        if not instance.host:
-            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        capabilities.require(context, instance, 'supports_console_output', 'console output')
         return self.compute_rpcapi.get_console_output(context, instance, tail_length)
 
     @check_instance_state(vm_state=None, task_state=None)
     def get_diagnostics(self, context, instance):
-        _require('supports_diagnostics', 'diagnostics')
-        if not instance.host:
-            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        capabilities.require(context, instance, 'supports_diagnostics', 'diagnostics')
         return self.compute_rpcapi.get_diagnostics(context, instance)
 
     def get_instance_faults(self, context, instances):

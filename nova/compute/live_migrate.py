@@ -9,12 +9,11 @@ destination (preparing). Then the source moves the guest.
 import logging
 
 from nova import exception
-from nova.compute import move_claims, move_spec, task_states, vm_states
+from nova.compute import capabilities, move_claims, move_spec, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
 from nova.db import api as db
-from nova.virt import driver as virt_driver
 
 LOG = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class LiveMigrationAPI:
         """Move the running instance to ``host`` or to one the scheduler picks."""
         if not context.is_admin:
             raise exception.AdminRequired()
-        virt_driver.compute_driver_class().require('supports_live_migration', 'live migration')
+        capabilities.require(context, instance, 'supports_live_migration', 'live migration')
         if host is not None:
             self._check_destination(context, instance, host)
         compute_utils.start_action(context, instance.uuid, 'live-migration')
@@ -68,7 +67,8 @@ class LiveMigrationAPI:
         while True:
             spec = move_spec.request_spec(context, instance,
                                           move_claims.current_flavor(instance),
-                                          ignore_hosts=tried, force_hosts=[host] if host else [])
+                                          ignore_hosts=tried, force_hosts=[host] if host else [],
+                                          required_capabilities=['supports_live_migration'])
             [dest] = self.scheduler_rpcapi.select_destinations(context, spec)
             try:
                 return dest['host'], self.compute_rpcapi.check_can_live_migrate_destination(

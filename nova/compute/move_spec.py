@@ -16,8 +16,10 @@ def image_properties(instance):
             if k.startswith('image_')}
 
 
-def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), image_id=None):
-    """The scheduler's request for one more place for ``instance`` with ``flavor`` (a dict)."""
+def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), image_id=None,
+                 required_capabilities=()):
+    """The scheduler's request for one more place for ``instance`` with ``flavor`` (a dict);
+    the destination must have reported ``required_capabilities``."""
     spec = {
         'instance_uuids': [instance.uuid], 'num_instances': 1,
         'flavor': dict({k: flavor.get(k) or 0 for k in _SIZES},
@@ -30,6 +32,8 @@ def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), ima
         'scheduler_hints': {}, 'ignore_hosts': list(ignore_hosts),
         'force_hosts': list(force_hosts),
     }
+    if required_capabilities:
+        spec['required_capabilities'] = list(required_capabilities)
     try:
         group = db.instance_group_get_by_instance(context, instance.uuid)
     except exception.InstanceGroupNotFound:

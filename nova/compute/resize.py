@@ -9,18 +9,14 @@ rest on the hosts. The instance rests in RESIZED until it is confirmed
 import logging
 
 from nova import exception
-from nova.compute import flavors, move_claims, move_spec, resize_quota, task_states, vm_states
+from nova.compute import capabilities, flavors, move_claims, move_spec, resize_quota
+from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
 from nova.db import api as db
-from nova.virt import driver as virt_driver
 
 LOG = logging.getLogger(__name__)
-
-
-def _require_resize(action):
-    virt_driver.compute_driver_class().require('supports_resize', action)
 
 
 class ResizeAPI:
@@ -30,7 +26,7 @@ class ResizeAPI:
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
     def resize(self, context, instance, flavor):
         """Resize to ``flavor`` (a flavor row): the root disk may grow, never shrink."""
-        _require_resize('resize')
+        capabilities.require(context, instance, 'supports_resize', 'resize')
         cur = move_claims.current_flavor(instance)
         if flavor.id == cur.get('id'):
             raise exception.CannotResizeToSameFlavor()
@@ -49,7 +45,7 @@ class ResizeAPI:
         """Cold-migrate (admin): a resize to the same flavor on another host."""
         if not context.is_admin:
             raise exception.AdminRequired()
-        _require_resize('migrate')
+        capabilities.require(context, instance, 'supports_resize', 'migrate')
         if host is not None:
             self._check_destination(context, instance, host)
         self._move(context, instance, move_claims.current_flavor(instance), 'migrate',
@@ -70,7 +66,8 @@ class ResizeAPI:
             raise exception.TooManyInstances(**over.kwargs) from over
         spec = move_spec.request_spec(context, instance, new,
                                       ignore_hosts=[instance.host] if ignore_self else [],
-                                      force_hosts=[host] if host else [])
+                                      force_hosts=[host] if host else [],
+                                      required_capabilities=['supports_resize'])
         try:
             [dest] = self.scheduler_rpcapi.select_destinations(context, spec)
         except exception.NoValidHost as error:

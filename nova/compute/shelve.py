@@ -15,11 +15,10 @@ nova/compute/host/shelve.py.
 import logging
 
 from nova import exception
-from nova.compute import move_claims, move_spec, snapshot, task_states
+from nova.compute import capabilities, move_claims, move_spec, snapshot, task_states
 from nova.compute import utils as compute_utils
 from nova.compute import vm_states
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
-from nova.virt import driver as virt_driver
 
 LOG = logging.getLogger(__name__)
 
@@ -33,9 +32,8 @@ class ShelveAPI:
                                     vm_states.SUSPENDED])
     def shelve(self, context, instance):
         """Power off and image the instance; it keeps its host until offloaded."""
-        driver_class = virt_driver.compute_driver_class()
-        driver_class.require('supports_shelve', 'shelve')
-        driver_class.require('supports_snapshot', 'shelve')
+        capabilities.require(context, instance, 'supports_shelve', 'shelve')
+        capabilities.require(context, instance, 'supports_snapshot', 'shelve')
         compute_utils.start_action(context, instance.uuid, 'shelve')
         instance = begin_task(context, instance, task_states.SHELVING, method='shelve')
         try:

@@ -7,10 +7,9 @@ task: IMAGE_SNAPSHOT_PENDING for a snapshot, IMAGE_BACKUP for a backup.
 The host uploads the disk (nova/compute/host/snapshot.py).
 """
 from nova import exception
-from nova.compute import move_spec, task_states, vm_states
+from nova.compute import capabilities, move_spec, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_state
-from nova.virt import driver as virt_driver
 
 # properties the compute service sets on the images it makes
 _OWN_PROPERTIES = ('instance_uuid', 'image_type', 'base_image_ref', 'user_id', 'backup_type')
@@ -64,7 +63,7 @@ class SnapshotAPI:
     def _image_action(self, context, instance, name, image_type, properties, action, task,
                       send, **kwargs):
         """Create the queued image, then ``send`` (a ComputeAPI method) the upload to the host."""
-        virt_driver.compute_driver_class().require('supports_snapshot', action)
+        capabilities.require(context, instance, 'supports_snapshot', action)
         compute_utils.start_action(context, instance.uuid, action)
         instance = begin_task(context, instance, task, method=action)
         try:

@@ -86,6 +86,19 @@ class Service(Base, NovaBase):
     version: Mapped[int | None]
 
 
+class JSONEncoded(sa.TypeDecorator):
+    """A Python value stored as JSON text (dicts and lists of plain values)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
 class ComputeNode(Base, NovaBase):
     """A hypervisor a nova-compute service manages, and its resources."""
 
@@ -120,6 +133,8 @@ class ComputeNode(Base, NovaBase):
     ram_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     disk_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     host_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    # {capability: bool} of the host's virt driver, as the host reports it (0007)
+    capabilities: Mapped[dict | None] = mapped_column(JSONEncoded)
 
 
 # ------------------------------------------------------------------ compute
@@ -131,19 +146,6 @@ def _loaded(row, name):
 
 def _new_uuid():
     return str(uuid.uuid4())
-
-
-class JSONEncoded(sa.TypeDecorator):
-    """A Python value stored as JSON text (dicts and lists of plain values)."""
-
-    impl = sa.Text
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else json.dumps(value)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else json.loads(value)
 
 
 class Flavor(Base, NovaBase):

@@ -85,7 +85,12 @@ class FilterScheduler(driver.Scheduler):
 
 
 def _apply_host_lists(hosts, spec, removed):
-    """Drop ignore_hosts; keep only force_hosts/force_nodes, which skip the filters."""
+    """Drop ignore_hosts and hosts lacking a required capability; keep only
+    force_hosts/force_nodes, which skip the filters."""
+    if spec.required_capabilities:
+        hosts = _count('required_capabilities', hosts, [
+            h for h in hosts if all(h.capabilities.get(c) is True
+                                    for c in spec.required_capabilities)], removed)
     if spec.ignore_hosts:
         ignore = set(spec.ignore_hosts)
         hosts = _count('ignore_hosts', hosts, [h for h in hosts if h.host not in ignore],

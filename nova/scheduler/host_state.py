@@ -119,7 +119,15 @@ class HostState:
         arch = hardware.canonical_arch(self.cpu_info.get('arch'))
         self.supported_instances = hardware.supported_instances(
             node.get('supported_instances'), arch, self.hypervisor_type)
-        self.capabilities = dict(self.cpu_info, architecture=arch,
+        reported = node.get('capabilities')
+        if isinstance(reported, str):
+            try:
+                reported = json.loads(reported)
+            except ValueError:
+                reported = None
+        # the driver's supports_* flags, as the host reported them
+        self.capabilities = dict(reported if isinstance(reported, dict) else {})
+        self.capabilities.update(self.cpu_info, architecture=arch,
                                  hypervisor_type=hardware.canonical_hv_type(self.hypervisor_type),
                                  hypervisor_version=self.hypervisor_version)
 

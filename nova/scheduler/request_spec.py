@@ -17,7 +17,11 @@ Format (every key optional)::
      'instance_group': {'uuid', 'policies': ['anti-affinity'], 'hosts': [...],
                         'members': [uuid, ...]},
      'retry': {'num_attempts': 1, 'hosts': [[host, nodename], ...]},
-     'ignore_hosts': [host], 'force_hosts': [host], 'force_nodes': [nodename]}
+     'ignore_hosts': [host], 'force_hosts': [host], 'force_nodes': [nodename],
+     'required_capabilities': ['supports_resize']}
+
+required_capabilities are driver capabilities every chosen host must have
+reported (nova/virt/driver.py CAPABILITIES); forced hosts are held to them too.
 """
 import json
 
@@ -26,7 +30,7 @@ from nova.conf import CONF
 
 FIELDS = ('instance_uuids', 'num_instances', 'flavor', 'image', 'availability_zone',
           'project_id', 'user_id', 'scheduler_hints', 'instance_group', 'retry',
-          'ignore_hosts', 'force_hosts', 'force_nodes')
+          'ignore_hosts', 'force_hosts', 'force_nodes', 'required_capabilities')
 _FLAVOR_SIZES = ('memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap')
 _HOST_LISTS = ('ignore_hosts', 'force_hosts', 'force_nodes')
 GROUP_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
@@ -64,7 +68,7 @@ class RequestSpec:
     def __init__(self, instance_uuids=None, num_instances=None, flavor=None, image=None,
                  availability_zone=None, project_id=None, user_id=None, scheduler_hints=None,
                  instance_group=None, retry=None, ignore_hosts=None, force_hosts=None,
-                 force_nodes=None):
+                 force_nodes=None, required_capabilities=None):
         self.instance_uuids = _str_list('instance_uuids', instance_uuids)
         if num_instances is None:
             num_instances = len(self.instance_uuids) or 1
@@ -85,6 +89,8 @@ class RequestSpec:
         self._set_retry(retry)
         for name, value in zip(_HOST_LISTS, (ignore_hosts, force_hosts, force_nodes)):
             setattr(self, name, _str_list(name, value))
+        self.required_capabilities = tuple(
+            _str_list('required_capabilities', required_capabilities))
 
     def _set_flavor(self, flavor):
         self.flavor = flavor
@@ -159,6 +165,8 @@ class RequestSpec:
                                           members=sorted(self.group_members))
         for name in _HOST_LISTS:
             data[name] = list(getattr(self, name))
+        if self.required_capabilities:  # only moves ask; a boot's spec stays as it was
+            data['required_capabilities'] = list(self.required_capabilities)
         return data
 
     def add_group_member(self, host, instance_uuid):

@@ -101,6 +101,8 @@ class ResourceTracker:
             'cpu_info': t.get('cpu_info') if isinstance(t.get('cpu_info'), str)
             else json.dumps(t.get('cpu_info') or {}),
             'disk_available_least': t.get('disk_available_least'),
+            # what this host's driver can do: the API and the scheduler read this report
+            'capabilities': dict(self.driver.capabilities),
             'updated_at': utils.utcnow(),
         }
 

@@ -1,4 +1,4 @@
-"""Revision 0002 on SQLite: the compute tables, the default flavors, models vs schema."""
+"""Revision 0002 on SQLite: the compute tables, the default flavors; models vs the schema."""
 import sqlalchemy as sa
 from alembic import autogenerate
 from alembic.runtime import migration as alembic_migration
@@ -36,8 +36,8 @@ def test_revision_0002_creates_the_compute_tables(empty_db):
     assert COMPUTE_TABLES <= set(sa.inspect(db_session.get_engine()).get_table_names())
 
 
-def test_compute_models_match_revision_0002(empty_db):
-    migration.db_sync('0002')
+def test_compute_models_match_the_migrated_schema(empty_db):
+    migration.db_sync()
     with db_session.get_engine().connect() as connection:
         context = alembic_migration.MigrationContext.configure(connection)
         diffs = autogenerate.compare_metadata(context, models.Base.metadata)

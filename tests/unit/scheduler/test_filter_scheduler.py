@@ -228,3 +228,18 @@ def test_concurrent_requests_never_overcommit():
     placed = [dest for dest in outcomes if dest]
     assert len(placed) == 24 and hosts_of(placed) == {'h1': 8, 'h2': 8, 'h3': 8}
     assert all(s.free_ram_mb == 0 for s in hm.get_all_host_states())
+
+
+def test_required_capabilities_come_from_each_host_report_and_bind_forced_hosts():
+    sched, _ = scheduler(
+        fakes.compute_node('old'),  # reported no capabilities (a release before 0007)
+        fakes.compute_node('slim', capabilities={'supports_resize': False}),
+        fakes.compute_node('full', capabilities='{"supports_resize": true}'))
+    needs = dict(required_capabilities=['supports_resize'])
+    for _ in range(5):
+        assert sched.select_destinations(None, fakes.spec(**needs))[0]['host'] == 'full'
+    with pytest.raises(exception.NoValidHost) as refused:
+        sched.select_destinations(None, fakes.spec(force_hosts=['slim'], **needs))
+    assert 'required_capabilities removed 2' in str(refused.value)
+    assert {d['host'] for d in sched.select_destinations(
+        None, fakes.spec(num_instances=3))} <= {'old', 'slim', 'full'}  # boots ask nothing

@@ -100,3 +100,12 @@ def test_one_attempt_means_no_reschedule():
     CONF.set_override('scheduler_max_attempts', 1)
     with pytest.raises(exception.MaxRetriesExceeded):
         fakes.spec().for_retry('u1', 'h1', 'h1', 'boom')
+
+
+def test_required_capabilities_travel_only_when_asked():
+    spec = RequestSpec.from_dict({'required_capabilities': ['supports_live_migration']})
+    assert spec.required_capabilities == ('supports_live_migration',)
+    assert spec.to_dict()['required_capabilities'] == ['supports_live_migration']
+    assert 'required_capabilities' not in RequestSpec.from_dict({}).to_dict()
+    with pytest.raises(exception.InvalidInput):
+        RequestSpec.from_dict({'required_capabilities': [1]})
