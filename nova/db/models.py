@@ -133,7 +133,7 @@ class ComputeNode(Base, NovaBase):
     ram_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     disk_allocation_ratio: Mapped[float | None] = mapped_column(sa.Float)
     host_ip: Mapped[str | None] = mapped_column(sa.String(45))
-    # {capability: bool} of the host's virt driver, as the host reports it (0007)
+    # {capability: bool} of the host's virt driver, as the host reports it (0008)
     capabilities: Mapped[dict | None] = mapped_column(JSONEncoded)
 
 

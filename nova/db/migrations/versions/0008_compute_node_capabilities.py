@@ -3,15 +3,15 @@ reports it, so that the API checks the host an instance is on and the scheduler
 places moves on hosts that can take them (instead of the API's own
 --compute_driver flag). NULL until the host's first report.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
