@@ -84,3 +84,16 @@ def test_0006_starts_server_group_usage_from_the_live_groups(empty_db):
             "SELECT project_id, in_use FROM quota_usages WHERE resource = 'server_groups' "
             "AND user_id IS NULL")).all())
     assert usage == {'p1': 2, 'p2': 1}
+
+
+def test_migrations_are_one_numbered_chain():
+    """Migrations landed side by side must be renumbered into one line: NNNN_name.py with
+    revision NNNN revising NNNN-1 (two files with one number make two heads, and db sync
+    fails on every database)."""
+    scripts = migration._scripts()
+    assert len(scripts.get_heads()) == 1, 'several heads: %s' % scripts.get_heads()
+    revisions = sorted(scripts.walk_revisions(), key=lambda r: r.revision)
+    for number, script in enumerate(revisions, start=1):
+        assert script.revision == '%04d' % number
+        assert script.down_revision == (None if number == 1 else '%04d' % (number - 1))
+        assert script.path.rsplit('/', 1)[-1].startswith(script.revision + '_')
