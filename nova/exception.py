@@ -146,6 +146,12 @@ class NotSupportedByDriver(Conflict):
     msg_fmt = 'Action %(action)s is not supported by the %(driver)s virt driver.'
 
 
+class InstanceBuildTimedOut(NovaException):
+    msg_fmt = ('Build of instance %(instance_uuid)s did not finish within %(timeout)s '
+               'seconds: %(reason)s')
+    safe = True
+
+
 class HostCapabilitiesUnknown(Conflict):
     msg_fmt = ('Host %(host)s has not reported what its virt driver can do yet, so '
                '%(action)s cannot be accepted; try again when it reports.')

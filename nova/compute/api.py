@@ -17,6 +17,7 @@ import uuid as uuid_lib
 from nova import exception
 from nova import quota
 from nova import servicegroup
+from nova import utils
 from nova.compute import capabilities, flavors, live_migrate, power_state, rebuild, resize
 from nova.compute import resize_quota, rpcapi, shelve, snapshot, task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -117,7 +118,9 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             try:
                 instances = db.instance_create_many(
                     context, values, quota=quota.instance_reservation(
-                        context, context.project_id, flavor, count))
+                        context, context.project_id, flavor, count),
+                    actions=[compute_utils.action_values(context, v['uuid'], 'create')
+                             for v in values])
                 break
             except exception.OverQuota as over:
                 fits = quota.instances_that_fit(over, flavor)
@@ -125,11 +128,28 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                     raise exception.TooManyInstances(**over.kwargs) from over
                 count = fits
         uuids = [i.uuid for i in instances]
-        db.action_start_many(context, [compute_utils.action_values(context, u, 'create')
-                                       for u in uuids])
         spec = self._request_spec(context, flavor, image, zone, hints, group, force_hosts)
-        self.scheduler_rpcapi.build_instances(context, spec, uuids)
+        try:
+            self.scheduler_rpcapi.build_instances(context, spec, uuids)
+        except Exception:
+            self._undo_create(context, instances)
+            raise
+        # handed over: from now on the scheduler owns them (nova/scheduler/reconciler.py)
+        db.instance_update_many(context, uuids, {'scheduled_at': utils.utcnow()},
+                                expected_task_state=task_states.SCHEDULING)
         return instances, reservation_id
+
+    @staticmethod
+    def _undo_create(context, instances):
+        """The scheduler was not told: nothing of the request remains, its quota is back."""
+        for instance in instances:
+            try:
+                db.instance_destroy(context, instance.uuid,
+                                    quota=resize_quota.release_on_delete(instance),
+                                    expected={'task_state': task_states.SCHEDULING,
+                                              'host': None})
+            except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+                pass  # the message got through after all and a host took it
 
     @staticmethod
     def _check_counts(min_count, max_count):
@@ -279,12 +299,12 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             return
         begin_task(context, instance, task_states.DELETING, expected_task_state=[
             instance.task_state], method=action)
-        self.compute_rpcapi.terminate_instance(context, instance)
+        self._send(context, instance, task_states.DELETING,
+                   self.compute_rpcapi.terminate_instance, back_to=instance.task_state)
 
     def _soft_delete(self, context, instance):
-        compute_utils.start_action(context, instance.uuid, 'delete')
-        begin_task(context, instance, task_states.SOFT_DELETING, method='delete')
-        self.compute_rpcapi.soft_delete_instance(context, instance)
+        self._act(context, instance, 'delete', self.compute_rpcapi.soft_delete_instance,
+                  task_states.SOFT_DELETING)
 
     @check_instance_state(vm_state=[vm_states.SOFT_DELETED])
     def restore(self, context, instance):
@@ -312,21 +332,29 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             raise exception.ComputeServiceUnavailable(host=host)
 
     @staticmethod
-    def _end_task(context, instance_uuid, task_state):
+    def _end_task(context, instance_uuid, task_state, back_to=None):
         """Leave a task the API entered but could not hand on (unless it moved on)."""
         try:
-            db.instance_update(context, instance_uuid, {'task_state': None},
+            db.instance_update(context, instance_uuid, {'task_state': back_to},
                                expected_task_state=task_state)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             pass
 
+    def _send(self, context, instance, task_state, send, *args, back_to=None, **kwargs):
+        """Cast ``send`` (a ComputeAPI method) for an instance the API put in ``task_state``;
+        when it cannot be delivered (503), the instance leaves the task again."""
+        try:
+            send(context, instance, *args, **kwargs)
+        except Exception:
+            self._end_task(context, instance.uuid, task_state, back_to=back_to)
+            raise
+
     # -- actions ----------------------------------------------------------------------
-    @staticmethod
-    def _act(context, instance, action, send, task_state, **kwargs):
+    def _act(self, context, instance, action, send, task_state, **kwargs):
         """Record the action, enter its task, and ``send`` it (a ComputeAPI method)."""
         compute_utils.start_action(context, instance.uuid, action)
         instance = begin_task(context, instance, task_state, method=action)
-        send(context, instance, **kwargs)
+        self._send(context, instance, task_state, send, **kwargs)
 
     @check_instance_lock
     @check_instance_state(vm_state=vm_states.ALLOW_HARD_REBOOT,
@@ -348,7 +376,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         compute_utils.start_action(context, instance.uuid, 'reboot')
         begin_task(context, instance, task, expected_task_state=[instance.task_state],
                    method='reboot')
-        self.compute_rpcapi.reboot_instance(context, instance, reboot_type=reboot_type)
+        self._send(context, instance, task, self.compute_rpcapi.reboot_instance,
+                   back_to=instance.task_state, reboot_type=reboot_type)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.RESCUED, vm_states.ERROR])

@@ -42,6 +42,10 @@ class LiveMigrationAPI:
         try:
             dest, migrate_data = self._live_destination(
                 context, instance, migration, host, block_migration, disk_over_commit)
+            self.compute_rpcapi.live_migration(context, instance.host, instance.uuid,
+                                               dest=dest, migration_id=migration.id,
+                                               block_migration=block_migration,
+                                               migrate_data=migrate_data)
         except Exception as error:
             db.migration_update(context, migration.id, {'status': 'error'})
             compute_utils.add_instance_fault(context, instance.uuid, error)
@@ -51,10 +55,6 @@ class LiveMigrationAPI:
             except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
                 pass
             raise
-        self.compute_rpcapi.live_migration(context, instance.host, instance.uuid,
-                                           dest=dest, migration_id=migration.id,
-                                           block_migration=block_migration,
-                                           migrate_data=migrate_data)
 
     def _live_destination(self, context, instance, migration, host, block_migration,
                           disk_over_commit):

@@ -4,6 +4,8 @@ The spec says what a new boot of the instance would: its (new) flavor, its
 image's properties as recorded at boot, its zone and server group, so that the
 scheduler's filters judge a move as they judged the boot.
 """
+import json
+
 from nova import exception
 from nova.db import api as db
 
@@ -17,9 +19,10 @@ def image_properties(instance):
 
 
 def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), image_id=None,
-                 required_capabilities=()):
+                 required_capabilities=(), hints=False):
     """The scheduler's request for one more place for ``instance`` with ``flavor`` (a dict);
-    the destination must have reported ``required_capabilities``."""
+    the destination must have reported ``required_capabilities``. ``hints``: with
+    the scheduler hints the instance was created with (a boot sent again)."""
     spec = {
         'instance_uuids': [instance.uuid], 'num_instances': 1,
         'flavor': dict({k: flavor.get(k) or 0 for k in _SIZES},
@@ -34,6 +37,11 @@ def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), ima
     }
     if required_capabilities:
         spec['required_capabilities'] = list(required_capabilities)
+    if hints:
+        spec['scheduler_hints'] = {
+            k: v for k, v in json.loads((instance.system_metadata or {}).get(
+                'scheduler_hints') or '{}').items()
+            if k in ('same_host', 'different_host', 'query')}
     try:
         group = db.instance_group_get_by_instance(context, instance.uuid)
     except exception.InstanceGroupNotFound:

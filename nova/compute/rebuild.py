@@ -55,5 +55,6 @@ class RebuildAPI:
         compute_utils.start_action(context, instance.uuid, 'rebuild')
         instance = begin_task(context, instance, task_states.REBUILDING, method='rebuild',
                               **values)
-        self.compute_rpcapi.rebuild_instance(context, instance, admin_password=admin_password)
+        self._send(context, instance, task_states.REBUILDING, self.compute_rpcapi.rebuild_instance,
+                   admin_password=admin_password)
         return instance

@@ -81,9 +81,15 @@ class ResizeAPI:
             'dest_node': dest['nodename'], 'old_instance_type_id': old.get('id'),
             'new_instance_type_id': new.get('id'), 'status': 'pre-migrating',
             'migration_type': 'resize' if action == 'resize' else 'migration'})
-        self.compute_rpcapi.prep_resize(context, dest['host'], instance.uuid,
-                                        migration_id=migration.id, request_spec=spec,
-                                    limits=dest.get('limits'))
+        try:
+            self.compute_rpcapi.prep_resize(context, dest['host'], instance.uuid,
+                                            migration_id=migration.id, request_spec=spec,
+                                            limits=dest.get('limits'))
+        except Exception:
+            db.migration_update(context, migration.id, {'status': 'error'})
+            if self._undo_move(context, instance, old):
+                resize_quota.release_growth(context, instance.project_id, old, new)
+            raise
 
     @staticmethod
     def _undo_move(context, instance, old):
@@ -109,8 +115,18 @@ class ResizeAPI:
     def _confirm(self, context, instance, migration, method, wait=False):
         begin_task(context, instance, task_states.RESIZE_CONFIRMING, method=method)
         db.migration_update(context, migration.id, {'status': 'confirming'})
-        self.compute_rpcapi.confirm_resize(context, migration.source_compute, instance.uuid,
-                                           migration_id=migration.id, cast=not wait)
+        try:
+            self.compute_rpcapi.confirm_resize(context, migration.source_compute,
+                                               instance.uuid, migration_id=migration.id,
+                                               cast=not wait)
+        except exception.MessageDeliveryFailure:
+            self._back_to_resized(context, instance, migration, task_states.RESIZE_CONFIRMING)
+            raise
+
+    def _back_to_resized(self, context, instance, migration, task_state):
+        """The host was not told: the resize waits, finished, for confirm or revert."""
+        db.migration_update(context, migration.id, {'status': 'finished'})
+        self._end_task(context, instance.uuid, task_state)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.RESIZED])
@@ -120,8 +136,12 @@ class ResizeAPI:
         compute_utils.start_action(context, instance.uuid, 'revertResize')
         begin_task(context, instance, task_states.RESIZE_REVERTING, method='revertResize')
         db.migration_update(context, migration.id, {'status': 'reverting'})
-        self.compute_rpcapi.revert_resize(context, migration.dest_compute, instance.uuid,
-                                          migration_id=migration.id)
+        try:
+            self.compute_rpcapi.revert_resize(context, migration.dest_compute, instance.uuid,
+                                              migration_id=migration.id)
+        except Exception:
+            self._back_to_resized(context, instance, migration, task_states.RESIZE_REVERTING)
+            raise
 
     def _confirm_before_delete(self, context, instance):
         """As Nova: a resized instance is confirmed (waiting for the source) before a delete."""

@@ -42,7 +42,12 @@ class ShelveAPI:
         except Exception:
             self._end_task(context, instance.uuid, task_states.SHELVING)
             raise
-        self.compute_rpcapi.shelve_instance(context, instance, image_id=image['id'])
+        try:
+            self._send(context, instance, task_states.SHELVING,
+                       self.compute_rpcapi.shelve_instance, image_id=image['id'])
+        except Exception:
+            compute_utils.delete_image(self.image_api, context, image['id'])
+            raise
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.SHELVED])
@@ -58,7 +63,8 @@ class ShelveAPI:
         compute_utils.start_action(context, instance.uuid, 'unshelve')
         instance = begin_task(context, instance, task_states.UNSHELVING, method='unshelve')
         if instance.vm_state == vm_states.SHELVED:
-            self.compute_rpcapi.unshelve_instance(context, instance.host, instance.uuid)
+            self._send(context, instance, task_states.UNSHELVING, self._unshelve_at,
+                       instance.host)
             return
         spec = move_spec.request_spec(context, instance, move_claims.current_flavor(instance),
                                       image_id=compute_utils.shelved_image_id(instance))
@@ -68,8 +74,11 @@ class ShelveAPI:
             compute_utils.add_instance_fault(context, instance.uuid, error)
             self._end_task(context, instance.uuid, task_states.UNSHELVING)
             raise
-        self.compute_rpcapi.unshelve_instance(context, dest['host'], instance.uuid,
-                                              limits=dest.get('limits'))
+        self._send(context, instance, task_states.UNSHELVING, self._unshelve_at, dest['host'],
+                   limits=dest.get('limits'))
+
+    def _unshelve_at(self, context, instance, host, limits=None):
+        self.compute_rpcapi.unshelve_instance(context, host, instance.uuid, limits=limits)
 
     def _delete_shelved_image(self, context, instance):
         """A deleted instance will not be unshelved: its image goes too (as Nova)."""

@@ -72,5 +72,9 @@ class SnapshotAPI:
         except Exception:
             self._end_task(context, instance.uuid, task)
             raise
-        send(context, instance, image_id=image['id'], **kwargs)
+        try:
+            self._send(context, instance, task, send, image_id=image['id'], **kwargs)
+        except Exception:
+            compute_utils.delete_image(self.image_api, context, image['id'])
+            raise
         return image

@@ -42,6 +42,19 @@ opts = [
                  help='Virtual RAM per physical RAM, for hosts that report no ratio.'),
     cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
                  help='Virtual disk per physical disk, for hosts that report no ratio.'),
+    cfg.IntOpt('scheduling_timeout', default=120, min=0,
+               help='Seconds an instance may wait in scheduling without a host before '
+                    'the schedulers reconcile it: deleted (quota released) when the API '
+                    'never handed it over, sent to the scheduler again when it did. Keep '
+                    'it above the seconds a cast may retry (rabbit_max_retries * '
+                    'rabbit_retry_interval). Also the wait before a delete whose host did '
+                    'not act is sent again, or done here when the host is down.'),
+    cfg.IntOpt('instance_build_timeout', default=1800, min=0,
+               help='Seconds after which an instance still building (never placed, or '
+                    'spawning on a host that stopped reporting) goes to ERROR with a fault.'),
+    cfg.IntOpt('scheduler_reconcile_interval', default=60, min=0,
+               help='Seconds between the schedulers\' passes over instances left in '
+                    'scheduling, building or deleting (0: never).'),
     cfg.IntOpt('scheduler_max_attempts', default=3, min=1,
                help='Attempts to place an instance (the first one and its reschedules '
                     'after a failed spawn); 1 disables rescheduling.'),

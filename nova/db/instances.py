@@ -30,6 +30,7 @@ from nova.db import session as db_session
 Instance = models.Instance
 InstanceGroup = models.InstanceGroup
 InstanceGroupMember = models.InstanceGroupMember
+InstanceAction = models.InstanceAction
 InstanceMetadata = models.InstanceMetadata
 Tag = models.Tag
 
@@ -104,11 +105,11 @@ def _request(values):
     return _Request(row, metadata, tags, group_uuid)
 
 
-def instance_create_many(context, instances, quota=None):
-    """Insert instances (with metadata, tags, server group membership) in one
-    transaction that also reserves quota (and checks its 'limits' of
-    server_group_members against the groups joined); returns the rows in input
-    order.
+def instance_create_many(context, instances, quota=None, actions=()):
+    """Insert instances (with metadata, tags, server group membership, and the
+    ``actions`` recorded for them) in one transaction that also reserves quota
+    (and checks its 'limits' of server_group_members against the groups
+    joined); returns the rows in input order.
     """
     requests = [_request(values) for values in instances]
     metadata = {r.row.uuid: [{'instance_uuid': r.row.uuid, 'key': key, 'value': value}
@@ -129,6 +130,7 @@ def instance_create_many(context, instances, quota=None):
             bulk.insert_values(session, InstanceGroupMember, [
                 {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.row.uuid}
                 for r in requests if r.group_uuid])
+            bulk.insert_values(session, InstanceAction, [dict(a) for a in actions])
     for r in requests:
         bulk.set_children(r.row, 'metadata_items', InstanceMetadata, metadata[r.row.uuid])
         bulk.set_children(r.row, 'tag_rows', Tag, tags[r.row.uuid])
@@ -315,6 +317,15 @@ def _update_refused(session, instance_uuid, expected_task_state, expected_vm_sta
                                             expected=expected_vm_state, actual=vm_state)
 
 
+def _destroy_refused(session, instance_uuid, expected):
+    task_state = session.execute(sa.select(Instance.task_state).where(
+        Instance.uuid == instance_uuid, Instance.deleted == 0)).first()
+    if task_state is None:
+        return exception.InstanceNotFound(instance_id=instance_uuid)
+    return exception.UnexpectedTaskStateError(instance_uuid=instance_uuid, expected=expected,
+                                              actual=task_state[0])
+
+
 def instance_update(context, instance_uuid, values, expected_task_state=ANY,
                     expected_vm_state=ANY):
     """Update a live instance if its states are as expected (one UPDATE); returns the row.
@@ -351,20 +362,25 @@ def instance_update_many(context, uuids, values, expected_task_state=ANY):
         return session.execute(stmt).rowcount
 
 
-def instance_destroy(context, instance_uuid, quota=None):
+def instance_destroy(context, instance_uuid, quota=None, expected=None):
     """Soft-delete an instance with its metadata, tags and group membership, and
     release its quota, in one transaction; returns the deleted row.
+
+    expected: {column: value or list (None matches NULL)} the row must still
+    have (UnexpectedTaskStateError otherwise), for deletes decided on a read.
     """
     now = utils.utcnow()
+    conditions = [_in(getattr(Instance, name), value)
+                  for name, value in (expected or {}).items()]
     stmt = (sa.update(Instance)
-            .where(Instance.uuid == instance_uuid, Instance.deleted == 0)
+            .where(Instance.uuid == instance_uuid, Instance.deleted == 0, *conditions)
             .values(deleted=Instance.id, deleted_at=now, updated_at=now,
                     vm_state=vm_states.DELETED, task_state=None,
                     terminated_at=sa.func.coalesce(Instance.terminated_at, now))
             .execution_options(synchronize_session=False))
     with db_session.writer() as session:
         if session.execute(stmt).rowcount == 0:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
+            raise _destroy_refused(session, instance_uuid, expected)
         session.execute(query.soft_delete(InstanceMetadata,
                                           InstanceMetadata.instance_uuid == instance_uuid))
         session.execute(sa.delete(Tag).where(Tag.resource_id == instance_uuid))

@@ -17,8 +17,10 @@ from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.network import api as network_api
 from nova.scheduler import driver, rpcapi
 from nova.scheduler.host_manager import HostManager
+from nova.scheduler.reconciler import Reconciler
 
 LOG = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ class SchedulerManager(manager.Manager):
         self.driver = driver.load_scheduler(self.host_manager)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self._hosts_with_service = set()  # hosts whose service row the host manager has
+        self.reconciler = Reconciler(self.build_instances, self.compute_rpcapi,
+                                     network_api.API())
 
     def init_host(self):
         self._refresh(nova_context.get_admin_context())
@@ -56,6 +60,11 @@ class SchedulerManager(manager.Manager):
     @manager.periodic_task(spacing='scheduler_refresh_interval')
     def refresh_host_states(self, context):
         self._refresh(context)
+
+    @manager.periodic_task(spacing='scheduler_reconcile_interval')
+    def reconcile_instances(self, context):
+        """Settle instances a lost message or a silent host left (reconciler.py)."""
+        self.reconciler.run(context)
 
     # -- RPC ----------------------------------------------------------------------
     def select_destinations(self, context, request_spec):
