@@ -2,7 +2,7 @@
 from setuptools import find_packages, setup
 
 DAEMONS = ['api', 'compute', 'network', 'volume', 'objectstore', 'scheduler',
-           'image', 'all', 'manage']
+           'image', 'serialproxy', 'all', 'manage']
 
 setup(
     name='nova',

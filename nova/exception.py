@@ -526,6 +526,30 @@ class ProjectExists(Conflict):
     msg_fmt = 'Project %(name)s already exists.'
 
 
+class InstancePasswordSetFailed(Conflict):
+    msg_fmt = 'Failed to set admin password on %(instance)s because %(reason)s'
+
+
+class ConsoleTokenInvalid(NotFound):
+    msg_fmt = 'The console token is unknown or expired.'
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = 'Unavailable console type %(console_type)s.'
+
+
+class TaskAlreadyRunning(Conflict):
+    msg_fmt = 'Task %(task_name)s is already running on host %(host)s.'
+
+
+class TaskNotRunning(NotFound):
+    msg_fmt = 'Task %(task_name)s is not running on host %(host)s.'
+
+
+class RoleExists(Conflict):
+    msg_fmt = 'Role %(name)s already exists.'
+
+
 class PolicyNotAuthorized(NotAuthorized):
     msg_fmt = "Policy doesn't allow %(action)s to be performed."
 

@@ -63,7 +63,15 @@ COMPUTE_RULES = (
     + _rules('os-lock-server:', ADMIN, 'unlock:unlock_override')
     + _rules('os-migrate-server:', ADMIN, 'migrate', 'migrate_live')
     + _rules('os-deferred-delete:', MEMBER, 'restore', 'force')
-    + _rules('os-admin-actions:', ADMIN, 'reset_state', 'inject_network_info')
+    + _rules('os-admin-actions:', ADMIN, 'reset_state', 'inject_network_info',
+             'reset_network')
+    + _rules('', MEMBER, 'os-admin-password')
+    + _rules('os-hosts:', ADMIN, 'list', 'show', 'update', 'reboot', 'shutdown', 'start')
+    + _rules('os-instance-usage-audit-log:', ADMIN, 'list', 'show')
+    + _rules('os-quota-class-sets:', ADMIN, 'show', 'update')
+    + _rules('os-server-password:', READER, 'show')
+    + _rules('os-server-password:', MEMBER, 'clear')
+    + _rules('os-server-external-events:', 'rule:context_is_admin or role:service', 'create')
     + _rules('', ADMIN, 'os-server-diagnostics', 'os-evacuate', 'os-migrations:index',
              'os-console-auth-tokens')
     + _rules('server-metadata:', READER, 'index', 'show')
@@ -102,10 +110,29 @@ COMPUTE_RULES = (
 )
 
 
+SELF_OR_ADMIN = 'rule:context_is_admin or user_id:%(user_id)s'
+
+
+def _identity(check, *names):
+    return [('identity:%s' % name, check, None) for name in names]
+
+
+# the identity API (Keystone v3 subset): administrators manage, users read themselves
+IDENTITY_RULES = (
+    _identity(ADMIN, 'list_projects', 'create_project', 'update_project', 'delete_project',
+              'list_users', 'create_user', 'update_user', 'delete_user', 'create_role',
+              'delete_role', 'create_grant', 'revoke_grant', 'check_grant', 'list_grants')
+    + _identity('rule:context_is_admin or project_id:%(project_id)s', 'get_project')
+    + _identity(SELF_OR_ADMIN, 'get_user', 'list_user_projects', 'list_role_assignments')
+    + _identity('user_id:%(user_id)s', 'change_password')
+    + _identity(ANY, 'get_domain', 'list_domains', 'get_role', 'list_roles')
+)
+
+
 def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
-            for name, check, description in BASE_RULES + COMPUTE_RULES]
+            for name, check, description in BASE_RULES + COMPUTE_RULES + IDENTITY_RULES]
 
 
 _lock = threading.Lock()

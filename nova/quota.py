@@ -1,11 +1,13 @@
 """Quotas: which resources are limited, their limits, and the reservations the DB applies.
 
-Limits are the quota_* flags unless a project has an override in the quotas
-table (-1: unlimited). instances, cores and ram are reserved with the
-instance rows in one transaction (nova.db.api.instance_create_many), which
-also counts server_group_members with the joined groups locked; key pairs
-with the key pair (per user), server_groups with the group; the others are
-limits a single request is checked against.
+Limits are the defaults (the quota_* flags, replaced by the 'default' quota
+class where an administrator set it: /os-quota-class-sets/default) unless a
+project has an override in the quotas table (-1: unlimited). instances,
+cores and ram are reserved with the instance rows in one transaction
+(nova.db.api.instance_create_many), which also counts server_group_members
+with the joined groups locked; key pairs with the key pair (per user),
+server_groups with the group; the others are limits a single request is
+checked against.
 """
 from nova import exception
 from nova.conf import CONF
@@ -20,13 +22,27 @@ NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_g
 RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES
 
 
-def default_limit(resource):
-    return getattr(CONF, 'quota_%s' % resource)
+DEFAULT_CLASS = 'default'
+
+
+def class_limits(context, class_name=DEFAULT_CLASS):
+    """{resource: limit} of a quota class: the flags, with what the class sets over
+    them (only the 'default' class is applied to projects, as in Nova)."""
+    limits = {resource: getattr(CONF, 'quota_%s' % resource) for resource in RESOURCES}
+    limits.update((r, limit) for r, limit in db.quota_class_get_all(context, class_name).items()
+                  if r in limits)
+    return limits
+
+
+def update_class_limits(context, class_name, limits):
+    """Set limits of a quota class (integers, -1 for unlimited), all or none."""
+    db.quota_class_update_many(context, class_name, {
+        resource: _checked_limit(resource, limit) for resource, limit in limits.items()})
 
 
 def limits_for(context, project_id):
-    """{resource: limit} for a project: its overrides over the flag defaults."""
-    limits = {resource: default_limit(resource) for resource in RESOURCES}
+    """{resource: limit} for a project: its overrides over the defaults."""
+    limits = class_limits(context)
     overrides = db.quota_get_all_by_project(context, project_id)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
     return limits

@@ -26,7 +26,15 @@ class Middleware:
 
 
 class RequestId(Middleware):
-    """Gives each request an id, puts it in the logs and the response header."""
+    """Gives each request an id, puts it in the logs and the response header.
+
+    ``compat_headers`` (paste config, space separated) names more headers that
+    carry the same id: the compute API also answers x-compute-request-id.
+    """
+
+    def __init__(self, application, **local_conf):
+        super().__init__(application, **local_conf)
+        self.headers = [REQUEST_ID_HEADER] + local_conf.get('compat_headers', '').split()
 
     @webob.dec.wsgify
     def __call__(self, req):
@@ -38,5 +46,6 @@ class RequestId(Middleware):
         nova_context.RequestContext(request_id=request_id,
                                     remote_address=req.remote_addr)
         response = req.get_response(self.application)
-        response.headers.setdefault(REQUEST_ID_HEADER, request_id)
+        for header in self.headers:
+            response.headers.setdefault(header, request_id)
         return response

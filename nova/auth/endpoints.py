@@ -40,11 +40,11 @@ def host_for(api, request_host=None):
     return request_host or CONF.my_ip
 
 
-def url(api, path='', request_host=None):
+def url(api, path='', request_host=None, scheme='http'):
     host = host_for(api, request_host)
     if ':' in host and not host.startswith('['):
         host = '[%s]' % host
-    return 'http://%s:%d%s' % (host, getattr(CONF, '%s_listen_port' % api), path)
+    return '%s://%s:%d%s' % (scheme, host, getattr(CONF, '%s_listen_port' % api), path)
 
 
 def _id(*parts):

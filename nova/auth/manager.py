@@ -35,12 +35,14 @@ def _find(by_name, by_id, ref, not_found):
 # ------------------------------------------------------------------- users
 
 def create_user(context, name, password=None, email=None, enabled=True,
-                default_project_id=None):
+                default_project_id=None, description=None):
     """A new user; a user without a password cannot log in (EC2 keys still work)."""
     if not name or not name.strip():
         raise exception.InvalidInput(reason='a user needs a name')
+    if default_project_id is not None:
+        db.project_get(context, default_project_id)
     return db.user_create(context, {
-        'name': name, 'email': email, 'enabled': enabled,
+        'name': name, 'email': email, 'enabled': enabled, 'description': description,
         'default_project_id': default_project_id,
         'password_hash': passwords.hash_password(password) if password else None})
 
@@ -63,10 +65,12 @@ def list_users(context):
 
 
 def update_user(context, user_id, name=None, password=None, email=None, enabled=None,
-                default_project_id=None):
+                default_project_id=None, description=None):
     """Change what is given; a new password or disabling revokes the user's tokens."""
+    if default_project_id is not None:
+        db.project_get(context, default_project_id)
     values = {key: value for key, value in (
-        ('name', name), ('email', email), ('enabled', enabled),
+        ('name', name), ('email', email), ('enabled', enabled), ('description', description),
         ('default_project_id', default_project_id)) if value is not None}
     if password is not None:
         values['password_hash'] = passwords.hash_password(password)
@@ -75,6 +79,14 @@ def update_user(context, user_id, name=None, password=None, email=None, enabled=
         db.token_revoke_all(context, user_id=user_id)
         tokens.invalidate_cache()
     return user
+
+
+def change_password(user_id, original_password, password):
+    """A user's own password change: AuthenticationFailed unless original_password is
+    the current one; the user's tokens are revoked."""
+    ctxt = nova_context.get_admin_context()
+    user = authenticate(user_id, original_password)
+    return update_user(ctxt, user.id, password=password)
 
 
 def delete_user(context, user_id):
@@ -144,6 +156,37 @@ def list_roles(context):
 
 def get_role_by_name(context, name):
     return db.role_get_by_name(context, name)
+
+
+def get_role(context, role_id):
+    return db.role_get(context, role_id)
+
+
+def find_role(context, name_or_id):
+    return _find(lambda ref: db.role_get_by_name(context, ref),
+                 lambda ref: db.role_get(context, ref), name_or_id, exception.RoleNotFound)
+
+
+def create_role(context, name):
+    if not name or not name.strip():
+        raise exception.InvalidInput(reason='a role needs a name')
+    return db.role_create(context, name)
+
+
+def delete_role(context, role_id):
+    """Delete a role an administrator added, with its assignments; the built-in
+    roles (admin, manager, member, reader, service) are what policies test: refused."""
+    role = db.role_get(context, role_id)
+    if role.name in auth_roles.BUILT_IN:
+        raise exception.Forbidden(reason='the built-in role %s cannot be deleted' % role.name)
+    db.role_destroy(context, role.id)
+    tokens.invalidate_cache()
+
+
+def list_role_assignments(context, user_id=None, project_id=None, role_id=None):
+    """[(assignment, user name, project name, role name)] matching the filters."""
+    return db.role_assignment_get_all(context, user_id=user_id, project_id=project_id,
+                                      role_id=role_id)
 
 
 def add_role(context, user_id, project_id, role):

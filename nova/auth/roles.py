@@ -1,7 +1,10 @@
-"""Role names and what each implies, as Keystone's default roles do."""
+"""Role names and what each implies, as Keystone's default roles do: admin
+implies manager, manager implies member, member implies reader. service
+stands alone (service users). These five are built in: they cannot be deleted."""
 
-ADMIN, MEMBER, READER = 'admin', 'member', 'reader'
-IMPLIES = {ADMIN: (MEMBER,), MEMBER: (READER,)}
+ADMIN, MANAGER, MEMBER, READER, SERVICE = 'admin', 'manager', 'member', 'reader', 'service'
+BUILT_IN = (ADMIN, MANAGER, MEMBER, READER, SERVICE)
+IMPLIES = {ADMIN: (MANAGER,), MANAGER: (MEMBER,), MEMBER: (READER,)}
 
 
 def effective_roles(names):

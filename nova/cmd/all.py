@@ -32,6 +32,8 @@ def main(argv=None):
     _first_start()
     services = [functools.partial(service.Service.create, binary=binary)
                 for binary in RPC_BINARIES]
-    services += [functools.partial(service.WSGIService, name)
-                 for name in list(CONF.enabled_apis) + list(HTTP_APPS_OWN_DAEMON)]
+    http_apps = list(CONF.enabled_apis) + list(HTTP_APPS_OWN_DAEMON)
+    if CONF.serial_console_enabled:
+        http_apps.append('serialproxy')
+    services += [functools.partial(service.WSGIService, name) for name in http_apps]
     return common.run(services)

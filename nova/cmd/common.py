@@ -5,6 +5,7 @@ import nova.conf
 from nova import exception
 from nova import log as nova_log
 from nova import rpc
+from nova.cmd import usage
 from nova.db import migration
 
 
@@ -13,12 +14,21 @@ def die(message, code=1):
     sys.exit(code)
 
 
-def init(binary, argv=None, stop_at_positional=False, check_db=True, need_rpc=True):
+def init(binary, argv=None, stop_at_positional=False, check_db=True, need_rpc=True,
+         help_text=None):
     """Parse flags and flagfiles, set up logging, DB version check and RPC.
 
     Any problem stops the daemon with a one-line message, never a traceback.
+    --help/-h prints help_text() (default: the daemon's usage and flags) and
+    --version the version, both exiting 0.
     """
     argv = sys.argv[1:] if argv is None else argv
+    if usage.wants(argv, usage.VERSION_WORDS, stop_at_positional):
+        sys.stdout.write('%s %s\n' % (binary, usage.version()))
+        sys.exit(0)
+    if usage.wants(argv, usage.HELP_WORDS, stop_at_positional):
+        sys.stdout.write(help_text() if help_text else usage.daemon_help(binary))
+        sys.exit(0)
     try:
         positional = nova.conf.parse_args(argv, stop_at_positional=stop_at_positional,
                                           prog=binary)

@@ -1,4 +1,5 @@
 """nova-manage entry point."""
+import io
 import sys
 
 from nova.cmd import common
@@ -11,7 +12,17 @@ CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
               bootstrap.BootstrapCommands, image.ImageCommands]
 
 
+def help_text():
+    """nova-manage --help: the categories and their commands, then the flags."""
+    from nova.cmd import usage as flag_usage
+    from nova.manage import usage
+    out = io.StringIO()
+    usage(CATEGORIES, out)
+    return out.getvalue() + '\n' + flag_usage.flags_help('nova-manage')
+
+
 def main(argv=None):
     words = common.init('nova-manage', sys.argv[1:] if argv is None else argv,
-                        stop_at_positional=True, check_db=False, need_rpc=False)
+                        stop_at_positional=True, check_db=False, need_rpc=False,
+                        help_text=help_text)
     return dispatch(CATEGORIES, words)

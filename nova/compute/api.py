@@ -18,8 +18,9 @@ from nova import exception
 from nova import quota
 from nova import servicegroup
 from nova import utils
-from nova.compute import capabilities, flavors, live_migrate, power_state, rebuild, resize
-from nova.compute import resize_quota, rpcapi, shelve, snapshot, task_states, vm_states
+from nova.compute import admin_actions, capabilities, disk_config, flavors, live_migrate
+from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, shelve, snapshot
+from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
@@ -46,7 +47,7 @@ def _hostname(display_name, fallback):
 
 
 class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
-          snapshot.SnapshotAPI, shelve.ShelveAPI):
+          snapshot.SnapshotAPI, shelve.ShelveAPI, admin_actions.AdminActionsAPI):
     """Instance lifecycle. Every rule about instances lives here once."""
 
     def __init__(self, image_api=None):
@@ -60,7 +61,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                min_count=1, max_count=1, key_name=None, user_data=None, metadata=None,
                availability_zone=None, scheduler_hints=None, security_groups=None,
                tags=None, access_ip_v4=None, access_ip_v6=None, config_drive=None,
-               hostname=None, requested_networks=None):
+               hostname=None, requested_networks=None, auto_disk_config=None,
+               admin_password=None):
         """Record the instances and hand them to the scheduler.
 
         requested_networks: None or 'auto' (every network the project may use),
@@ -105,6 +107,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             'os_type': image['properties'].get('os_type'),
             'architecture': image['properties'].get('architecture'),
             'vm_mode': image['properties'].get('vm_mode'), 'progress': 0,
+            'auto_disk_config': disk_config.from_image(image, auto_disk_config),
             'security_groups': list(security_groups or ['default']),
             'system_metadata': dict(
                 {'image_%s' % k: str(v) for k, v in image['properties'].items()},
@@ -129,6 +132,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                 count = fits
         uuids = [i.uuid for i in instances]
         spec = self._request_spec(context, flavor, image, zone, hints, group, force_hosts)
+        spec['admin_password'] = admin_password  # the spawn gives it to the guest
         try:
             self.scheduler_rpcapi.build_instances(context, spec, uuids)
         except Exception:
@@ -455,10 +459,13 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
     # -- updates, metadata, tags ------------------------------------------------------
     def update(self, context, instance, **values):
         allowed = {'display_name', 'display_description', 'hostname', 'access_ip_v4',
-                   'access_ip_v6'}
+                   'access_ip_v6', 'auto_disk_config'}
         unknown = set(values) - allowed
         if unknown:
             raise exception.InvalidInput(reason='cannot update %s' % ', '.join(sorted(unknown)))
+        if values.get('auto_disk_config') is not None:
+            values['auto_disk_config'] = disk_config.for_instance(
+                instance, values['auto_disk_config'])
         return db.instance_update(context, instance.uuid, values)
 
     def add_security_group(self, context, instance, name):

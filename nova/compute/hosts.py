@@ -104,9 +104,53 @@ class HostAPI:
     def host_uptime(self, context, service):
         """The `uptime` line of a compute service's host, asked over RPC;
         ComputeServiceUnavailable when the service is down (a call would time out)."""
+        return self._host_call(service).get_host_uptime(context, service.host)
+
+    # -- os-hosts ------------------------------------------------------------------
+    def compute_service(self, context, host):
+        """The nova-compute service of host; ComputeHostNotFound when it has none."""
+        try:
+            return db.service_get_by_host_and_topic(context, host, CONF.compute_topic)
+        except exception.ServiceNotFound:
+            raise exception.ComputeHostNotFound(host=host) from None
+
+    def host_resources(self, context, host):
+        """[{project, cpu, memory_mb, disk_gb}]: the host's capacity '(total)', what its
+        hypervisor reports in use '(used_now)', what its instances' flavors add up to
+        '(used_max)', then each project's share of that."""
+        service = self.compute_service(context, host)
+        nodes = [n for n in db.compute_node_get_all(context) if n.service_id == service.id]
+        total = {'cpu': 0, 'memory_mb': 0, 'disk_gb': 0}
+        used_now = dict(total)
+        for node in nodes:
+            total = {'cpu': total['cpu'] + node.vcpus, 'disk_gb': total['disk_gb'] + node.local_gb,
+                     'memory_mb': total['memory_mb'] + node.memory_mb}
+            used_now = {'cpu': used_now['cpu'] + node.vcpus_used,
+                        'memory_mb': used_now['memory_mb'] + node.memory_mb_used,
+                        'disk_gb': used_now['disk_gb'] + node.local_gb_used}
+        by_project = {}
+        for instance in db.instance_get_all_by_host(context, host):
+            use = by_project.setdefault(instance.project_id,
+                                        {'cpu': 0, 'memory_mb': 0, 'disk_gb': 0})
+            use['cpu'] += instance.vcpus or 0
+            use['memory_mb'] += instance.memory_mb or 0
+            use['disk_gb'] += (instance.root_gb or 0) + (instance.ephemeral_gb or 0)
+        used_max = {key: sum(use[key] for use in by_project.values()) for key in total}
+        rows = [dict(total, project='(total)'), dict(used_now, project='(used_now)'),
+                dict(used_max, project='(used_max)')]
+        return rows + [dict(use, project=project) for project, use in sorted(by_project.items())]
+
+    def _host_call(self, service):
         if not servicegroup.service_is_up(service):
             raise exception.ComputeServiceUnavailable(host=service.host)
-        return compute_rpcapi.ComputeAPI().get_host_uptime(context, service.host)
+        return compute_rpcapi.ComputeAPI()
+
+    def host_maintenance_mode(self, context, service, mode):
+        """Ask the host's driver; 'on_maintenance' or 'off_maintenance'."""
+        return self._host_call(service).host_maintenance_mode(context, service.host, mode)
+
+    def host_power_action(self, context, service, action):
+        return self._host_call(service).host_power_action(context, service.host, action)
 
     def hypervisor_get(self, context, node_id):
         node = db.compute_node_get(context, node_id)

@@ -6,7 +6,7 @@ The host (nova/compute/host/rebuild.py) destroys the guest and spawns it again
 from the image.
 """
 from nova import exception
-from nova.compute import task_states, vm_states
+from nova.compute import disk_config, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.db import api as db
@@ -19,7 +19,7 @@ class RebuildAPI:
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
     def rebuild(self, context, instance, image_href, admin_password=None, name=None,
                 metadata=None, access_ip_v4=None, access_ip_v6=None, key_name=db.ANY,
-                user_data=db.ANY):
+                user_data=db.ANY, auto_disk_config=None):
         """Rebuild from ``image_href``; returns the instance as it enters REBUILDING.
 
         key_name and user_data replace the instance's (None removes them) when given.
@@ -35,7 +35,8 @@ class RebuildAPI:
                   'ramdisk_id': properties.get('ramdisk_id'),
                   'os_type': properties.get('os_type'),
                   'architecture': properties.get('architecture'),
-                  'vm_mode': properties.get('vm_mode'), 'system_metadata': meta, 'progress': 0}
+                  'vm_mode': properties.get('vm_mode'), 'system_metadata': meta, 'progress': 0,
+                  'auto_disk_config': disk_config.from_image(image, auto_disk_config)}
         if name is not None:
             values['display_name'] = name
         if metadata is not None:

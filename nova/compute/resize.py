@@ -9,8 +9,8 @@ rest on the hosts. The instance rests in RESIZED until it is confirmed
 import logging
 
 from nova import exception
-from nova.compute import capabilities, flavors, move_claims, move_spec, resize_quota
-from nova.compute import task_states, vm_states
+from nova.compute import (capabilities, disk_config, flavors, move_claims, move_spec,
+                          resize_quota, task_states, vm_states)
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
@@ -24,8 +24,11 @@ class ResizeAPI:
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
-    def resize(self, context, instance, flavor):
-        """Resize to ``flavor`` (a flavor row): the root disk may grow, never shrink."""
+    def resize(self, context, instance, flavor, auto_disk_config=None):
+        """Resize to ``flavor`` (a flavor row): the root disk may grow, never shrink.
+
+        auto_disk_config (OS-DCF:diskConfig), when given, applies to the new disk.
+        """
         capabilities.require(context, instance, 'supports_resize', 'resize')
         cur = move_claims.current_flavor(instance)
         if flavor.id == cur.get('id'):
@@ -36,6 +39,9 @@ class ResizeAPI:
             raise exception.CannotResizeDisk(
                 reason='flavor %s has a smaller root disk (%d GB) than the instance (%d GB).'
                 % (flavor.name, flavor.root_gb, cur['root_gb']))
+        if auto_disk_config is not None:
+            instance = db.instance_update(context, instance.uuid, {
+                'auto_disk_config': disk_config.for_instance(instance, auto_disk_config)})
         self._move(context, instance, flavors.snapshot(flavor), 'resize',
                    ignore_self=not CONF.allow_resize_to_same_host)
 

@@ -20,6 +20,9 @@ History:
           post_live_migration_at_destination), rebuild_instance, snapshot_instance,
           backup_instance, shelve_instance, shelve_offload_instance, unshelve_instance
     1.2 - get_host_uptime, cache_images
+    1.3 - host_maintenance_mode, host_power_action, inject_network_info,
+          reset_network, set_admin_password, external_instance_event,
+          get_serial_console
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -27,7 +30,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.2'
+    VERSION = '1.3'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -63,6 +66,13 @@ class ComputeAPI(RPCAPI):
         'unshelve_instance': '1.1',
         'get_host_uptime': '1.2',
         'cache_images': '1.2',
+        'host_maintenance_mode': '1.3',
+        'host_power_action': '1.3',
+        'inject_network_info': '1.3',
+        'reset_network': '1.3',
+        'set_admin_password': '1.3',
+        'external_instance_event': '1.3',
+        'get_serial_console': '1.3',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -215,3 +225,33 @@ class ComputeAPI(RPCAPI):
     def cache_images(self, ctxt, host, image_ids):
         """Have the host fetch these images into its base image cache (no reply)."""
         self.cast(ctxt, 'cache_images', server=host, image_ids=image_ids)
+
+    # -- host and guest operations of administrators and services (1.3) ------------------
+    def host_maintenance_mode(self, ctxt, host, mode):
+        """Put the host's hypervisor into (mode True) or out of maintenance; returns
+        'on_maintenance' or 'off_maintenance'."""
+        return self.call(ctxt, 'host_maintenance_mode', server=host, mode=mode)
+
+    def host_power_action(self, ctxt, host, action):
+        """startup, shutdown or reboot the host through its driver; returns the action."""
+        return self.call(ctxt, 'host_power_action', server=host, action=action)
+
+    def inject_network_info(self, ctxt, instance):
+        self._to_instance(ctxt, 'inject_network_info', instance)
+
+    def reset_network(self, ctxt, instance):
+        self._to_instance(ctxt, 'reset_network', instance)
+
+    def set_admin_password(self, ctxt, instance, new_pass):
+        """Set the guest's administrator password; waits for the host's answer."""
+        return self.call(ctxt, 'set_admin_password', server=instance.host,
+                         instance_uuid=instance.uuid, new_pass=new_pass)
+
+    def external_instance_event(self, ctxt, host, events):
+        """Events other services send about instances on ``host`` (no reply)."""
+        self.cast(ctxt, 'external_instance_event', server=host, events=events)
+
+    def get_serial_console(self, ctxt, instance):
+        """Where the guest's serial console listens on its host: {host, port}."""
+        return self.call(ctxt, 'get_serial_console', server=instance.host,
+                         instance_uuid=instance.uuid)

@@ -58,6 +58,22 @@ quota_opts = [
 ]
 opts += quota_opts
 
+# serial consoles: where hosts listen, what URL users get, how long a URL works
+console_opts = [
+    cfg.BoolOpt('serial_console_enabled', default=False,
+                help="Serve instances' serial consoles (os-getSerialConsole, remote-consoles "
+                     'of type serial) through nova-serialproxy (nova-all then runs it).'),
+    cfg.StrOpt('serial_console_base_url', default=None,
+               help='The URL users are given for a console, before ?token=... '
+                    '(default: ws://HOST:PORT/ of --serialproxy_listen[_port]).'),
+    cfg.StrOpt('serial_console_proxyclient_address', default='127.0.0.1',
+               help='Address on each compute host where guests\' serial consoles listen '
+                    'for nova-serialproxy ($my_ip when the proxy runs on another host).'),
+    cfg.IntOpt('console_token_ttl', default=600, min=1,
+               help='Seconds a console URL (its token) can be used.'),
+]
+opts += console_opts
+
 
 def register_opts(conf):
     conf.register_opts(opts)

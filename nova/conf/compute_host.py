@@ -27,6 +27,12 @@ opts = [
                 help='Let a resize land on the host the instance is on.'),
     cfg.StrOpt('multi_instance_display_name_template', default='%(name)s-%(count)d',
                help='Display name of each instance of a multiple-instance request.'),
+    cfg.BoolOpt('instance_usage_audit', default=True,
+                help='Have each compute host audit, once per audit period, the instances '
+                     'active on it (GET /os-instance_usage_audit_log shows the runs).'),
+    cfg.StrOpt('instance_usage_audit_period', default='month',
+               help='The audit period: hour, day, month or year, optionally with an '
+                    'offset (month@15, day@6).'),
     cfg.IntOpt('scheduler_refresh_interval', default=10, min=1,
                help='Seconds between the scheduler\'s reloads of hosts, services and '
                     'aggregates from the database (reports arrive in between).'),

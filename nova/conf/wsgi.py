@@ -11,6 +11,7 @@ APIS = {
     'identity': 5000,
     'objectstore': 3333,
     'image': 9292,
+    'serialproxy': 6083,
 }
 
 opts = [

@@ -214,9 +214,15 @@ from nova.db.keypairs import (  # noqa: E402,F401
     key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,
     key_pair_get_all_by_user)
 from nova.db.quotas import (  # noqa: E402,F401
+    quota_class_get_all, quota_class_update_many,
     quota_create_or_update, quota_create_or_update_many, quota_destroy_all_by_project,
     quota_get_all_by_project, quota_usage_get_all_by_project, quota_usage_refresh,
     quota_usage_update)
+from nova.db.console_tokens import (  # noqa: E402,F401
+    console_auth_token_create, console_auth_token_destroy_all_by_instance,
+    console_auth_token_get_valid)
+from nova.db.task_log import (  # noqa: E402,F401
+    task_log_begin_task, task_log_end_task, task_log_get_all)
 from nova.db.server_groups import (  # noqa: E402,F401
     instance_group_create, instance_group_delete, instance_group_get, instance_group_get_all,
     instance_group_get_by_instance, instance_group_get_member_hosts,

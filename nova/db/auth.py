@@ -141,9 +141,51 @@ def role_get_by_name(context, name):
     return _get(Role, lambda: exception.RoleNotFound(role_id=name), Role.name == name)
 
 
+def role_get(context, role_id):
+    return _get(Role, lambda: exception.RoleNotFound(role_id=role_id), Role.id == role_id)
+
+
 def role_get_all(context):
     with db_session.reader() as session:
         return list(session.scalars(sa.select(Role).order_by(Role.name)))
+
+
+def role_create(context, name):
+    """A new role; RoleExists when the name is taken."""
+    role = Role(name=name)
+    with errors.duplicate_raises(lambda: exception.RoleExists(name=name)):
+        with db_session.writer() as session:
+            session.add(role)
+    return role
+
+
+def role_destroy(context, role_id):
+    """Delete the role with its assignments; the tokens of its holders are revoked."""
+    with db_session.writer() as session:
+        query.first(session, sa.select(Role.id).where(Role.id == role_id),
+                    lambda: exception.RoleNotFound(role_id=role_id))
+        holders = sa.select(UserProjectRole.user_id).where(UserProjectRole.role_id == role_id)
+        session.execute(sa.update(Token).where(Token.user_id.in_(holders))
+                        .values(revoked=True).execution_options(synchronize_session=False))
+        _delete(session, UserProjectRole, UserProjectRole.role_id == role_id)
+        _delete(session, Role, Role.id == role_id)
+
+
+def role_assignment_get_all(context, user_id=None, project_id=None, role_id=None):
+    """[(UserProjectRole, user name, project name, role name)] matching the filters,
+    ordered by user, project and role name."""
+    stmt = (sa.select(UserProjectRole, User.name, Project.name, Role.name)
+            .join(User, User.id == UserProjectRole.user_id)
+            .join(Project, Project.id == UserProjectRole.project_id)
+            .join(Role, Role.id == UserProjectRole.role_id)
+            .order_by(User.name, Project.name, Role.name))
+    for column, value in ((UserProjectRole.user_id, user_id),
+                          (UserProjectRole.project_id, project_id),
+                          (UserProjectRole.role_id, role_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    with db_session.reader() as session:
+        return [tuple(row) for row in session.execute(stmt)]
 
 
 def user_role_add(context, user_id, project_id, role_id):
@@ -263,7 +305,8 @@ def token_revoke_all(context, user_id=None, project_id=None):
 __all__ = ['user_create', 'user_get', 'user_get_by_name', 'user_get_all', 'user_update',
            'user_destroy', 'project_create', 'project_get', 'project_get_by_name',
            'project_get_all', 'project_get_all_by_user', 'project_update', 'project_destroy',
-           'role_get_by_name', 'role_get_all', 'user_role_add', 'user_role_remove',
+           'role_get_by_name', 'role_get', 'role_get_all', 'role_create', 'role_destroy',
+           'role_assignment_get_all', 'user_role_add', 'user_role_remove',
            'user_roles_get', 'ec2_credential_create', 'ec2_credential_get_by_access',
            'ec2_credential_get_all', 'ec2_credential_destroy', 'token_create',
            'token_get_with_names', 'token_revoke', 'token_revoke_all']

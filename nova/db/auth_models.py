@@ -30,6 +30,7 @@ class User(Base, TimestampBase):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     enabled: Mapped[bool] = mapped_column(default=True)
     email: Mapped[str | None] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.Text)
     default_project_id: Mapped[str | None] = mapped_column(sa.String(32))
 
 
@@ -47,7 +48,8 @@ class Project(Base, TimestampBase):
 
 
 class Role(Base, TimestampBase):
-    """A named set of rights that policy rules test ('admin', 'member', 'reader')."""
+    """A named set of rights that policy rules test ('admin', 'manager', 'member',
+    'reader', 'service'; an administrator may add more)."""
 
     __tablename__ = 'roles'
     __table_args__ = (sa.UniqueConstraint('name', name='uniq_roles0name'),)

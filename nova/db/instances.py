@@ -257,18 +257,21 @@ _USAGE_COLUMNS = (Instance.uuid, Instance.display_name, Instance.project_id, Ins
 
 
 def instance_get_active_by_window(context, begin, end, project_id=None, limit=None,
-                                  marker=None):
+                                  marker=None, host=None):
     """Rows (uuid, display_name, project_id, vm_state, deleted, created_at,
     launched_at, terminated_at, vcpus, memory_mb, root_gb, ephemeral_gb, flavor)
     of the instances, deleted ones too, that lived during [begin, end] (not
     terminated before begin, not launched after end), oldest first after the
-    marker uuid: what usage reports bill, without building ORM objects.
+    marker uuid: what usage reports bill (and a host's usage audit, with host),
+    without building ORM objects.
     """
     stmt = sa.select(*_USAGE_COLUMNS).where(
         sa.or_(Instance.terminated_at.is_(None), Instance.terminated_at >= begin),
         sa.or_(Instance.launched_at.is_(None), Instance.launched_at <= end))
     if project_id is not None:
         stmt = stmt.where(Instance.project_id == project_id)
+    if host is not None:
+        stmt = stmt.where(Instance.host == host)
     order = paginate.sort_criteria(Instance, ['created_at', 'id'], ['asc', 'asc'])
     marker_stmt = sa.select(Instance).where(Instance.uuid == marker)
     with db_session.reader() as session:

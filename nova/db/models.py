@@ -419,6 +419,64 @@ class Quota(Base, TimestampBase):
     hard_limit: Mapped[int]
 
 
+class QuotaClass(Base, TimestampBase):
+    """A limit of a quota class: the 'default' class's limits replace the quota_*
+    flags for every project without an override of its own."""
+
+    __tablename__ = 'quota_classes'
+    __table_args__ = (
+        sa.UniqueConstraint('class_name', 'resource',
+                            name='uniq_quota_classes0class_name0resource'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_name: Mapped[str] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(255))
+    hard_limit: Mapped[int]
+
+
+class TaskLog(Base, TimestampBase):
+    """One run of a periodic audit task on one host for one period (the instance
+    usage audit): RUNNING until it ends DONE, with how many items and errors."""
+
+    __tablename__ = 'task_log'
+    __table_args__ = (
+        sa.UniqueConstraint('task_name', 'host', 'period_beginning', 'period_ending',
+                            name='uniq_task_log0task_name0host0period_beginning0period_ending'),
+        sa.Index('task_log_period_idx', 'task_name', 'period_beginning', 'period_ending'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_name: Mapped[str] = mapped_column(sa.String(255))
+    state: Mapped[str] = mapped_column(sa.String(255))
+    host: Mapped[str] = mapped_column(sa.String(255))
+    period_beginning: Mapped[datetime.datetime]
+    period_ending: Mapped[datetime.datetime]
+    message: Mapped[str] = mapped_column(sa.String(255), default='')
+    task_items: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+
+
+class ConsoleAuthToken(Base, TimestampBase):
+    """A console URL's token (only its SHA-256 is kept): which host and port of which
+    instance's console nova-serialproxy may connect its holder to, until expires."""
+
+    __tablename__ = 'console_auth_tokens'
+    __table_args__ = (
+        sa.UniqueConstraint('token_hash', name='uniq_console_auth_tokens0token_hash'),
+        sa.Index('console_auth_tokens_instance_uuid_idx', 'instance_uuid'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(255))
+    console_type: Mapped[str] = mapped_column(sa.String(255))
+    host: Mapped[str] = mapped_column(sa.String(255))
+    port: Mapped[int]
+    internal_access_path: Mapped[str | None] = mapped_column(sa.String(255))
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36))
+    expires: Mapped[datetime.datetime]
+
+
 class QuotaUsage(Base, TimestampBase):
     """How much of a resource a project (user_id NULL) or a user holds.
 

@@ -15,6 +15,7 @@ from nova.db import models
 from nova.db import session as db_session
 
 Quota = models.Quota
+QuotaClass = models.QuotaClass
 QuotaUsage = models.QuotaUsage
 Instance = models.Instance
 
@@ -28,18 +29,18 @@ def quota_get_all_by_project(context, project_id):
         return dict(session.execute(stmt).all())
 
 
-def _set_limit(session, project_id, resource, hard_limit):
-    """Set one override; a concurrent insert of the same one becomes an update."""
-    update = (sa.update(Quota)
-              .where(Quota.project_id == project_id, Quota.resource == resource)
+def _set_limit(session, model, owner, resource, hard_limit):
+    """Set one limit of a project (Quota) or class (QuotaClass); owner is
+    {column: value}; a concurrent insert of the same one becomes an update."""
+    criteria = [getattr(model, column) == value for column, value in owner.items()]
+    update = (sa.update(model).where(*criteria, model.resource == resource)
               .values(hard_limit=hard_limit)
               .execution_options(synchronize_session=False))
     if session.execute(update).rowcount:
         return
     try:
         with session.begin_nested():
-            session.add(Quota(project_id=project_id, resource=resource,
-                              hard_limit=hard_limit))
+            session.add(model(resource=resource, hard_limit=hard_limit, **owner))
     except sa.exc.IntegrityError as e:
         if not errors.is_duplicate(e):
             raise
@@ -55,13 +56,28 @@ def quota_create_or_update_many(context, project_id, limits):
     """Set {resource: hard_limit} overrides in one transaction: all of them or none."""
     with db_session.writer() as session:
         for resource, hard_limit in sorted(limits.items()):  # one order: no deadlock
-            _set_limit(session, project_id, resource, hard_limit)
+            _set_limit(session, Quota, {'project_id': project_id}, resource, hard_limit)
 
 
 def quota_destroy_all_by_project(context, project_id):
     """Drop a project's overrides: the flag defaults apply again."""
     with db_session.writer() as session:
         session.execute(sa.delete(Quota).where(Quota.project_id == project_id))
+
+
+def quota_class_get_all(context, class_name):
+    """{resource: hard_limit} of a quota class ('default': the editable defaults)."""
+    stmt = sa.select(QuotaClass.resource, QuotaClass.hard_limit).where(
+        QuotaClass.class_name == class_name)
+    with db_session.reader() as session:
+        return dict(session.execute(stmt).all())
+
+
+def quota_class_update_many(context, class_name, limits):
+    """Set {resource: hard_limit} of a class in one transaction: all of them or none."""
+    with db_session.writer() as session:
+        for resource, hard_limit in sorted(limits.items()):
+            _set_limit(session, QuotaClass, {'class_name': class_name}, resource, hard_limit)
 
 
 def _user_is(user_id):

@@ -64,12 +64,24 @@ def print_table(headers, rows, out=None):
         out.write('  '.join('%-*s' % (w, c) for w, c in zip(widths, row)).rstrip() + '\n')
 
 
+USAGE = ('usage: nova-manage [--flagfile=PATH] [--name=value ...] [-h | --help] [--version]\n'
+         '                   CATEGORY COMMAND [args]\n'
+         '       nova-manage CATEGORY --help; nova-manage CATEGORY COMMAND --help\n\n')
+
+
 def usage(categories, out):
-    out.write('usage: nova-manage [--flagfile=PATH] [--name=value ...] CATEGORY COMMAND [args]\n\n')
+    out.write(USAGE)
     for category in categories:
-        out.write('  %-10s %s\n' % (category.name, category.help))
-        for name, func in category.commands().items():
-            out.write('      %-14s %s\n' % (name, func._command_help))
+        category_usage(category, out)
+
+
+def category_usage(category, out):
+    out.write('  %-10s %s\n' % (category.name, category.help))
+    for name, func in category.commands().items():
+        out.write('      %-14s %s\n' % (name, func._command_help))
+
+
+HELP_WORDS = ('help', '-h', '--help')
 
 
 def dispatch(categories, words, out=None, err=None):
@@ -77,11 +89,19 @@ def dispatch(categories, words, out=None, err=None):
     out, err = out or sys.stdout, err or sys.stderr
     by_name = {c.name: c for c in categories}
     try:
-        if not words or words[0] in ('help', '-h', '--help'):
-            usage(categories, out if words else err)
-            return 0 if words else 2
+        if not words or words[0] in HELP_WORDS:
+            if len(words) > 1:  # nova-manage help CATEGORY
+                words = [words[1], '--help']
+            else:
+                usage(categories, out if words else err)
+                return 0 if words else 2
         category = by_name[match(words[0], by_name, 'category')]
         commands = category.commands()
+        if len(words) > 1 and words[1] in HELP_WORDS:
+            out.write('usage: nova-manage %s COMMAND [args]  (COMMAND --help for its '
+                      'arguments)\n\n' % category.name)
+            category_usage(category, out)
+            return 0
         if len(words) < 2:
             raise UsageError('%s needs a command: %s' % (category.name, ', '.join(commands)))
         name = match(words[1], commands, 'command')

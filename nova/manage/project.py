@@ -2,6 +2,7 @@
 from nova import context as nova_context
 from nova import quota
 from nova.db import api as db
+from nova.auth import manager
 from nova.db import migration
 from nova.manage import UsageError, arg, command, print_table
 from nova.manage.account import ProjectMembershipCommands
@@ -22,9 +23,11 @@ class ProjectCommands(ProjectMembershipCommands):
 
     @command('Show the quotas of a project (limit and use), or set one: RESOURCE VALUE '
              '(-1 for unlimited)',
-             arg('project_id'), arg('resource', nargs='?'), arg('value', nargs='?'))
-    def quota(self, project_id, resource=None, value=None):
+             arg('project', help='name or id'), arg('resource', nargs='?'),
+             arg('value', nargs='?'))
+    def quota(self, project, resource=None, value=None):
         ctxt = _admin()
+        project_id = manager.find_project(ctxt, project).id  # unknown: ProjectNotFound, exit 1
         if resource is not None:
             if value is None:
                 raise UsageError('give a VALUE for %s (-1 for unlimited)' % resource)
@@ -35,7 +38,9 @@ class ProjectCommands(ProjectMembershipCommands):
                       q['in_use'] if name in quota.PROJECT_RESOURCES else '-']
                      for name, q in quotas.items()])
 
-    @command('Recount the instances, cores and ram a project uses', arg('project_id'))
-    def quota_refresh(self, project_id):
-        usage = db.quota_usage_refresh(_admin(), project_id)
+    @command('Recount the instances, cores and ram a project uses',
+             arg('project', help='name or id'))
+    def quota_refresh(self, project):
+        ctxt = _admin()
+        usage = db.quota_usage_refresh(ctxt, manager.find_project(ctxt, project).id)
         print_table(['Resource', 'In_Use'], sorted(usage.items()))

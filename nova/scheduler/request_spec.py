@@ -18,7 +18,8 @@ Format (every key optional)::
                         'members': [uuid, ...]},
      'retry': {'num_attempts': 1, 'hosts': [[host, nodename], ...]},
      'ignore_hosts': [host], 'force_hosts': [host], 'force_nodes': [nodename],
-     'required_capabilities': ['supports_resize']}
+     'required_capabilities': ['supports_resize'],
+     'admin_password': the guest's administrator password (adminPass), for the spawn}
 
 required_capabilities are driver capabilities every chosen host must have
 reported (nova/virt/driver.py CAPABILITIES); forced hosts are held to them too.
@@ -30,7 +31,8 @@ from nova.conf import CONF
 
 FIELDS = ('instance_uuids', 'num_instances', 'flavor', 'image', 'availability_zone',
           'project_id', 'user_id', 'scheduler_hints', 'instance_group', 'retry',
-          'ignore_hosts', 'force_hosts', 'force_nodes', 'required_capabilities')
+          'ignore_hosts', 'force_hosts', 'force_nodes', 'required_capabilities',
+          'admin_password')
 _FLAVOR_SIZES = ('memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap')
 _HOST_LISTS = ('ignore_hosts', 'force_hosts', 'force_nodes')
 GROUP_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
@@ -68,7 +70,7 @@ class RequestSpec:
     def __init__(self, instance_uuids=None, num_instances=None, flavor=None, image=None,
                  availability_zone=None, project_id=None, user_id=None, scheduler_hints=None,
                  instance_group=None, retry=None, ignore_hosts=None, force_hosts=None,
-                 force_nodes=None, required_capabilities=None):
+                 force_nodes=None, required_capabilities=None, admin_password=None):
         self.instance_uuids = _str_list('instance_uuids', instance_uuids)
         if num_instances is None:
             num_instances = len(self.instance_uuids) or 1
@@ -91,6 +93,7 @@ class RequestSpec:
             setattr(self, name, _str_list(name, value))
         self.required_capabilities = tuple(
             _str_list('required_capabilities', required_capabilities))
+        self.admin_password = admin_password
 
     def _set_flavor(self, flavor):
         self.flavor = flavor
@@ -158,7 +161,8 @@ class RequestSpec:
                 'availability_zone': self.availability_zone,
                 'project_id': self.project_id, 'user_id': self.user_id,
                 'scheduler_hints': dict(self.scheduler_hints),
-                'instance_group': None, 'retry': self.retry and dict(self.retry)}
+                'instance_group': None, 'retry': self.retry and dict(self.retry),
+                'admin_password': self.admin_password}
         if self.instance_group is not None:
             data['instance_group'] = dict(self.instance_group,
                                           hosts=sorted(self.group_hosts),

@@ -118,6 +118,14 @@ class ComputeDriver(abc.ABC):
         """The host's `uptime` line."""
         self._unsupported('get_host_uptime')
 
+    def host_maintenance_mode(self, host, mode):
+        """Enter (mode True) or leave maintenance; 'on_maintenance' or 'off_maintenance'."""
+        self._unsupported('host_maintenance_mode')
+
+    def host_power_action(self, action):
+        """startup, shutdown or reboot the hypervisor host; returns the action."""
+        self._unsupported('host_power_action')
+
     # --- instance lifecycle ---
 
     @abc.abstractmethod
@@ -229,6 +237,22 @@ class ComputeDriver(abc.ABC):
     def get_diagnostics(self, instance):
         """Flat dict of the guest's cpu, memory, disk and nic counters."""
         self._unsupported('get_diagnostics')
+
+    def set_admin_password(self, instance, new_pass):
+        """Set the guest's administrator password (through its agent)."""
+        self._unsupported('set_admin_password')
+
+    def inject_network_info(self, instance, network_info):
+        """Push the network configuration into the running guest."""
+        self._unsupported('inject_network_info')
+
+    def reset_network(self, instance):
+        """Have the guest reset its networking to what it was given."""
+        self._unsupported('reset_network')
+
+    def get_serial_console(self, context, instance):
+        """Where the guest's serial console accepts TCP connections: {'host', 'port'}."""
+        self._unsupported('get_serial_console')
 
     # --- devices ---
 

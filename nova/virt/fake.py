@@ -28,7 +28,7 @@ import nova.conf
 from nova import exception
 from nova.compute import power_state
 from nova.compute.power_state import CRASHED, PAUSED, RUNNING, SHUTDOWN, SUSPENDED
-from nova.virt import driver, fake_guest
+from nova.virt import driver, fake_console, fake_guest
 from nova.virt.fake_guest import FakeGuest
 
 CONF = nova.conf.CONF
@@ -57,7 +57,8 @@ _LOCK = threading.Lock()  # compound updates (check then insert, moves between h
 
 
 class _Host:
-    __slots__ = ('guests', 'resize_sources', 'failures', 'capacity', 'started_at')
+    __slots__ = ('guests', 'resize_sources', 'failures', 'capacity', 'started_at',
+                 'maintenance', 'powered_on')
 
     def __init__(self):
         self.guests = {}  # uuid -> FakeGuest running (or stopped) here
@@ -67,6 +68,8 @@ class _Host:
         self.failures = {}  # method -> [exception, calls left or None]
         self.capacity = {}  # set_capacity overrides
         self.started_at = time.time()
+        self.maintenance = False  # host_maintenance_mode
+        self.powered_on = True  # host_power_action
 
 
 _HOSTS = {}
@@ -83,6 +86,7 @@ def reset():
     """Forget every host's guests, failures and capacity overrides."""
     with _LOCK:
         _HOSTS.clear()
+    fake_console.close_all()
 
 
 def set_failure(host, method, exc, times=None):
@@ -236,6 +240,29 @@ class FakeDriver(driver.ComputeDriver):
         return ' %s up %d days, %2d:%02d,  0 users,  load average: 0.00, 0.00, 0.00' % (
             time.strftime('%H:%M:%S'), days, hours, minutes)
 
+    def host_maintenance_mode(self, host, mode):
+        self._maybe_fail('host_maintenance_mode')
+        self._state.maintenance = bool(mode)
+        return 'on_maintenance' if mode else 'off_maintenance'
+
+    def host_power_action(self, action):
+        """shutdown and reboot power every guest off, as the host going down would
+        (the power state sync then finds them stopped); startup powers the host on."""
+        self._maybe_fail('host_power_action')
+        if action not in ('startup', 'shutdown', 'reboot'):
+            raise exception.InvalidInput(reason='unknown host power action %r' % (action,))
+        state = self._state
+        if action in ('shutdown', 'reboot'):
+            with _LOCK:
+                for guest in state.guests.values():
+                    if guest.power_state != SHUTDOWN:
+                        guest.log('shutdown')
+                    guest.power_state = SHUTDOWN
+        if action == 'reboot':
+            state.started_at = time.time()
+        state.powered_on = action != 'shutdown'
+        return action
+
     # --- lifecycle ---
 
     def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
@@ -245,6 +272,7 @@ class FakeDriver(driver.ComputeDriver):
         if delay:
             time.sleep(delay)
         guest = FakeGuest(instance, network_info, block_device_info)
+        guest.admin_password = admin_password  # as a config drive's meta_data.json gives it
         with _LOCK:
             state = self._state
             if guest.uuid in state.guests:
@@ -260,6 +288,7 @@ class FakeDriver(driver.ComputeDriver):
         self._maybe_fail('destroy')
         with _LOCK:
             self._state.guests.pop(instance.uuid, None)
+        fake_console.close_console(self.host, instance.uuid)
 
     def reboot(self, context, instance, network_info, reboot_type):
         self._maybe_fail('reboot')
@@ -476,6 +505,32 @@ class FakeDriver(driver.ComputeDriver):
     def get_diagnostics(self, instance):
         self._maybe_fail('get_diagnostics')
         return fake_guest.diagnostics(self._guest(instance))
+
+    def set_admin_password(self, instance, new_pass):
+        """The guest agent sets the password: running guests only, as agents run there."""
+        self._maybe_fail('set_admin_password')
+        guest = self._guest(instance)
+        if guest.power_state != RUNNING:
+            raise exception.InstancePasswordSetFailed(
+                instance=instance.uuid, reason='the guest agent is not running')
+        guest.admin_password = new_pass
+        guest.log('password')
+
+    def inject_network_info(self, instance, network_info):
+        self._maybe_fail('inject_network_info')
+        guest = self._guest(instance)
+        guest.vifs = {vif['id']: vif for vif in network_info or ()}
+        guest.log('network', 'injected')
+
+    def reset_network(self, instance):
+        self._maybe_fail('reset_network')
+        self._guest(instance).log('network', 'reset')
+
+    def get_serial_console(self, context, instance):
+        self._maybe_fail('get_serial_console')
+        address, port = fake_console.open_console(
+            self.host, self._guest(instance), CONF.serial_console_proxyclient_address)
+        return {'host': address, 'port': port}
 
     # --- devices ---
 

@@ -17,8 +17,8 @@ CLOUD_INIT = '23.1.2-0ubuntu0~22.04.1'
 
 class FakeGuest:
     __slots__ = ('uuid', 'name', 'hostname', 'image_ref', 'vcpus', 'memory_mb', 'root_gb',
-                 'ephemeral_gb', 'power_state', 'rescued', 'volumes', 'vifs', 'events',
-                 'created_at')
+                 'ephemeral_gb', 'auto_disk_config', 'power_state', 'rescued', 'volumes',
+                 'vifs', 'events', 'created_at', 'admin_password')
 
     def __init__(self, instance, network_info=None, block_device_info=None):
         self.uuid = instance.uuid
@@ -30,6 +30,7 @@ class FakeGuest:
         self.memory_mb = instance.memory_mb or 0
         self.root_gb = instance.root_gb or 0
         self.ephemeral_gb = getattr(instance, 'ephemeral_gb', 0) or 0
+        self.auto_disk_config = bool(getattr(instance, 'auto_disk_config', False))
         self.power_state = power_state.SHUTDOWN
         self.rescued = False
         self.volumes = {}  # mountpoint -> connection_info
@@ -38,6 +39,7 @@ class FakeGuest:
         self.vifs = {vif['id']: vif for vif in network_info or ()}
         self.events = []  # (what, wall-clock time, detail) for the console log
         self.created_at = time.time()
+        self.admin_password = None  # given at spawn (adminPass), or by set_admin_password
 
     @property
     def disk_gb(self):
@@ -67,6 +69,12 @@ def console_output(guest):
             lines.append('[%12.6f] reboot: Power down' % _uptime(guest, at))
         elif what == 'resume':
             lines.append('[%12.6f] PM: resume from suspend' % _uptime(guest, at))
+        elif what == 'password':
+            lines.append('[%12.6f] guest-agent: administrator password changed'
+                         % _uptime(guest, at))
+        elif what == 'network':
+            lines.append('[%12.6f] guest-agent: network configuration %s'
+                         % (_uptime(guest, at), detail))
     text = '\n'.join(lines) + '\n'
     return text[-MAX_CONSOLE_BYTES:]
 
@@ -94,6 +102,9 @@ def _boot_log(guest, at, rescue_image):
     if rescue_image:
         lines.append('[    0.900000] rescue: booted from image %s, original disk on vdb'
                      % rescue_image)
+    if guest.auto_disk_config:  # OS-DCF:diskConfig AUTO: the host grew the root partition
+        lines.append('[    1.500000] EXT4-fs (vda1): resized filesystem to %d GB (diskConfig '
+                     'AUTO)' % guest.root_gb)
     lines += [
         '[    1.510000] EXT4-fs (vda1): mounted filesystem with ordered data mode.',
         '[    2.310000] systemd[1]: Set hostname to <%s>.' % guest.hostname,

@@ -75,6 +75,8 @@ def test_flavor_errors(flagfile):
 
 
 def test_project_quota_show_set_and_refresh(flagfile):
+    for name in ('proj-a', 'proj-b'):
+        daemons.manage(flagfile, 'project', 'create', name)
     rows = {r[0]: r[1:] for r in _table(daemons.manage(flagfile, 'project', 'quota',
                                                        'proj-a').stdout)}
     assert rows['instances'] == ['10', '0'] and rows['cores'] == ['20', '0']
@@ -98,6 +100,15 @@ def test_project_quota_show_set_and_refresh(flagfile):
     assert code == 1 and '-1 (unlimited) or more' in err
     code, err = _fails(flagfile, 'project', 'quota', 'proj-a', 'cores')
     assert code == 2 and 'VALUE' in err
+    # a name or an id; an unknown project is an error, and nothing is written for it
+    project_id = [r[0] for r in _table(daemons.manage(flagfile, 'project', 'list').stdout)
+                  if 'proj-a' in r][0]
+    by_id = {r[0]: r[1:] for r in _table(daemons.manage(flagfile, 'project', 'quota',
+                                                        project_id).stdout)}
+    assert by_id['cores'] == ['64', '0']
+    for words in (('nope',), ('nope', 'cores', '5')):
+        code, err = _fails(flagfile, 'project', 'quota', *words)
+        assert code == 1 and 'Could not find project: nope' in err
 
     refreshed = _table(daemons.manage(flagfile, 'project', 'quota-refresh', 'proj-a').stdout)
     assert refreshed == [['cores', '0'], ['instances', '0'], ['ram', '0']]

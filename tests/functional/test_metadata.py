@@ -210,3 +210,23 @@ def test_imdsv2_token_requests_that_are_refused(get, two):
     assert _token(get, '10.0.0.11', headers={'X-Forwarded-For': '1.2.3.4'}).status_int == 403
     assert _token(get, '10.9.9.9').status_int == 404
     assert get('/latest/meta-data/', '10.0.0.11', method='PUT').status_int == 405
+
+
+def test_the_guest_posts_its_password_once(get, two, cloud):  # noqa: F811
+    app = wsgi.Loader().load_app('metadata')
+
+    def post(body, address='10.0.0.11'):
+        req = webob.Request.blank('/openstack/latest/password', method='POST',
+                                  remote_addr=address, body=body)
+        return req.get_response(app)
+
+    assert 'password' in _text(get('/openstack/latest', address='10.0.0.11')).split('\n')
+    assert _text(get('/openstack/latest/password', address='10.0.0.11')) == ''
+    assert post(b'encrypted-by-the-guest').status_int == 200
+    assert _text(get('/openstack/latest/password', address='10.0.0.11')) == (
+        'encrypted-by-the-guest')
+    assert post(b'again').status_int == 409  # once, until an administrator clears it
+    assert post(b'x' * 257).status_int == 400
+    assert _text(get('/openstack/latest/password', address='10.0.0.12')) == ''  # b's own
+    instance = db.instance_get_by_uuid(cloud.admin, two['a'].uuid)
+    assert cloud.api.get_password(instance) == 'encrypted-by-the-guest'  # os-server-password

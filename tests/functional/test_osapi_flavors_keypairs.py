@@ -106,6 +106,23 @@ def test_admin_creates_describes_and_deletes_a_flavor(admin, alice):
     assert admin.delete('/flavors/ftest').status_int == 404
 
 
+def test_flavor_ids_may_be_numbers_or_null(admin):
+    """The reference takes a string, a number or null: tools send numbers."""
+    numeric = admin.post('/flavors', {'flavor': {'name': 'f.num', 'ram': 64, 'vcpus': 1,
+                                                 'disk': 0, 'id': 4242}})
+    assert numeric.status_int == 200, numeric.body
+    assert numeric.json['flavor']['id'] == '4242'
+    assert admin.get('/flavors/4242').json['flavor']['name'] == 'f.num'
+    null = admin.post('/flavors', {'flavor': {'name': 'f.null', 'ram': 64, 'vcpus': 1,
+                                              'disk': 0, 'id': None}})
+    assert null.status_int == 200 and len(null.json['flavor']['id']) == 36
+    refused = admin.post('/flavors', {'flavor': {'name': 'f.bool', 'ram': 64, 'vcpus': 1,
+                                                 'disk': 0, 'id': True}})
+    assert refused.status_int == 400 and 'id' in refused.json['badRequest']['message']
+    for flavor_id in ('4242', null.json['flavor']['id']):
+        assert admin.delete('/flavors/' + flavor_id).status_int == 202
+
+
 def test_flavor_create_bad_input_and_members(admin, alice):
     response = admin.post('/flavors', {'flavor': {'name': 'x', 'ram': 1, 'vcpus': 1,
                                                   'disk': 1, 'colour': 'red'}})

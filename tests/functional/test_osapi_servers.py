@@ -140,6 +140,7 @@ def test_server_lifecycle(cloud):
     status, headers, listed = cloud.call(cloud.alice, 'GET', '/servers')
     assert status == 200 and created['id'] in [s['id'] for s in listed['servers']]
     assert headers['x-openstack-request-id'].startswith('req-')
+    assert headers['x-compute-request-id'] == headers['x-openstack-request-id']
     assert headers['OpenStack-API-Version'] == 'compute 2.1'
     status, _, detail = cloud.call(cloud.alice, 'GET', '/servers/detail', version='latest')
     [mine] = [s for s in detail['servers'] if s['id'] == created['id']]

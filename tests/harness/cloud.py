@@ -17,7 +17,7 @@ import urllib.request
 
 from tests.harness import daemons
 
-APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity')
+APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy')
 
 
 class Cloud:
@@ -30,7 +30,7 @@ class Cloud:
                  'sql_connection': 'sqlite:///$state_path/nova.sqlite',
                  'compute_driver': 'fake.FakeDriver',
                  'report_interval': 1, 'service_down_time': 10, 'periodic_interval': 1,
-                 'public_endpoint_host': '127.0.0.1'}
+                 'public_endpoint_host': '127.0.0.1', 'serial_console_enabled': True}
         for name, port in self.ports.items():
             flags['%s_listen' % name] = '127.0.0.1'
             flags['%s_listen_port' % name] = port
@@ -53,12 +53,14 @@ class Cloud:
 
     @classmethod
     def start_multinode(cls, state_path, transport_url, sql_connection, **extra_flags):
-        """nova-api + objectstore + image + scheduler + two computes (hosts c1, c2)."""
+        """nova-api + objectstore + image + serialproxy + scheduler + two computes (hosts
+        c1, c2)."""
         cloud = cls(state_path, transport_url=transport_url, sql_connection=sql_connection,
                     **extra_flags)
         cloud.manage('db', 'sync')
         cloud.manage('bootstrap', 'admin', '--novarc', cloud.novarc_path)
-        for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image'):
+        for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image',
+                       'nova-serialproxy'):
             cloud._spawn(binary)
         for host in ('c1', 'c2'):
             cloud._spawn('nova-compute', '--host=%s' % host)

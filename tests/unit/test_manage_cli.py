@@ -53,3 +53,12 @@ def test_table_aligns_columns():
     out = io.StringIO()
     manage.print_table(['A', 'Long'], [['xyz', 1], [None, 'b']], out)
     assert out.getvalue().splitlines() == ['A    Long', '---  ----', 'xyz  1', '     b']
+
+
+def test_category_help_lists_its_commands(capsys):
+    for words in (['fruit', '--help'], ['fruit', '-h'], ['fru', 'help'], ['help', 'fruit']):
+        code, out, _ = run(words)
+        assert code == 0, words
+        assert 'usage: nova-manage fruit COMMAND' in out and 'lick' in out and 'list' in out
+    code, _out, _ = run(['fruit', 'list', '--help'])  # argparse's, for one command
+    assert code == 0 and '--colour' in capsys.readouterr().out

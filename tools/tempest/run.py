@@ -1,10 +1,10 @@
-"""Run tempest's compute API subset against a fresh nova-all cloud.
+"""Run tempest's whole compute API tree against a fresh nova-all cloud.
 
 Starts nova-all (fake driver, SQLite, in-process RPC) from a clean state
-directory, creates the accounts tempest needs with nova-manage (per worker a
-project with a member and a reader, an alt project with a member, plus the
-admin), uploads two small images with the openstack CLI, writes
-accounts.yaml and tempest.conf, runs ``tempest run`` with the tempest in
+directory, uploads two small images with the openstack CLI, writes
+tempest.conf with dynamic credentials (tempest creates and deletes its own
+projects and users through the identity API, as the cloud's admin), runs
+``tempest run`` over ``tempest.api.compute`` with the tempest in
 ``--tempest-venv`` and stops the cloud. Exit status: tempest's.
 """
 import argparse
@@ -19,43 +19,18 @@ sys.path.insert(0, ROOT)
 
 from tests.harness.cloud import Cloud  # noqa: E402
 
-SUBSET = ('test_versions', r'servers\.test_create_server', r'servers\.test_servers',
-          r'servers\.test_list_server_filters', r'servers\.test_server_actions',
-          r'servers\.test_delete_server', r'servers\.test_server_metadata',
-          r'servers\.test_availability_zone', 'flavors', 'keypairs', 'limits',
-          'test_quotas', 'images', 'security_groups')
-REGEX = r'^tempest\.api\.compute\.(%s)' % '|'.join(SUBSET)
-
-
-def create_accounts(cloud, workers):
-    """nova-manage users and projects; returns accounts.yaml entries."""
-    accounts = []
-
-    def user(name, project, role):
-        password = secrets.token_urlsafe(12)
-        cloud.manage('user', 'create', name, '--password=' + password, '--project', project,
-                     '--role', role)
-        accounts.append({'username': name, 'project_name': project, 'password': password,
-                         'user_domain_name': 'Default', 'project_domain_name': 'Default',
-                         'roles': [role]})
-
-    # tempest takes 'alt' credentials as the first free account without the admin
-    # role, in file order: the alt members come first so that a worker's alt is
-    # never a reader, nor in its primary's project
-    for n in range(1, workers + 1):
-        cloud.manage('project', 'create', 'tempest-alt-%d' % n)
-        user('tempest-alt-member-%d' % n, 'tempest-alt-%d' % n, 'member')
-    for n in range(1, workers + 1):
-        project = 'tempest-%d' % n
-        cloud.manage('project', 'create', project)
-        user('tempest-member-%d' % n, project, 'member')
-        user('tempest-reader-%d' % n, project, 'reader')
-    rc = cloud.novarc()
-    accounts.append({'username': rc['OS_USERNAME'], 'project_name': rc['OS_PROJECT_NAME'],
-                     'password': rc['OS_PASSWORD'], 'user_domain_name': 'Default',
-                     'project_domain_name': 'Default', 'roles': ['admin'],
-                     'types': ['admin']})
-    return accounts
+REGEX = r'^tempest\.api\.compute\.'
+# What this cloud serves, as tempest's feature flags; the rest is off, each with
+# its reason in the README (hardware consoles, volumes, networks, ...)
+FEATURES_ON = ('resize', 'pause', 'suspend', 'snapshot', 'console_output', 'shelve',
+               'rescue', 'disk_config', 'cold_migration', 'enable_instance_password',
+               'change_password', 'serial_console')
+FEATURES_OFF = ('interface_attach', 'vnc_console', 'spice_console',
+                'live_migration', 'block_migration_for_live_migration',
+                'can_migrate_between_any_hosts', 'personality',
+                'config_drive', 'metadata_service', 'attach_encrypted_volume',
+                'swap_volume', 'volume_multiattach', 'volume_backed_live_migration',
+                'hostname_fqdn_sanitization', 'shelve_migrate', 'stable_rescue')
 
 
 def upload_images(cloud, work):
@@ -72,25 +47,17 @@ def upload_images(cloud, work):
     return ids
 
 
-def yaml_accounts(accounts):
-    lines = []
-    for account in accounts:
-        first = True
-        for key, value in account.items():
-            text = '[%s]' % ', '.join(value) if isinstance(value, list) else "'%s'" % value
-            lines.append('%s%s: %s' % ('- ' if first else '  ', key, text))
-            first = False
-    return '\n'.join(lines) + '\n'
-
-
-def tempest_conf(cloud, work, accounts_path, images):
+def tempest_conf(cloud, work, images):
     rc = cloud.novarc()
     sections = {
         'DEFAULT': {'log_file': 'tempest.log', 'log_dir': work},
         'oslo_concurrency': {'lock_path': os.path.join(work, 'locks')},
-        'auth': {'use_dynamic_credentials': 'False', 'test_accounts_file': accounts_path,
-                 'default_credentials_domain_name': 'Default', 'create_isolated_networks':
-                 'False'},
+        'auth': {'use_dynamic_credentials': 'True', 'admin_username': rc['OS_USERNAME'],
+                 'admin_password': rc['OS_PASSWORD'],
+                 'admin_project_name': rc['OS_PROJECT_NAME'],
+                 'admin_domain_name': 'Default',
+                 'default_credentials_domain_name': 'Default',
+                 'create_isolated_networks': 'False'},
         'identity': {'uri_v3': rc['OS_AUTH_URL'], 'auth_version': 'v3',
                      'region': rc['OS_REGION_NAME']},
         'compute': {'image_ref': images[0], 'image_ref_alt': images[1], 'flavor_ref': '1',
@@ -98,11 +65,15 @@ def tempest_conf(cloud, work, accounts_path, images):
                     'max_microversion': 'latest', 'build_timeout': '60',
                     'build_interval': '1', 'region': rc['OS_REGION_NAME']},
         'compute-feature-enabled': dict(
-            {name: 'True' for name in ('resize', 'pause', 'suspend', 'snapshot',
-                                       'console_output', 'shelve')},
-            **{name: 'False' for name in ('interface_attach', 'vnc_console', 'live_migration',
-                                          'rescue', 'change_password', 'personality',
-                                          'config_drive')}),
+            {name: 'True' for name in FEATURES_ON},
+            **{name: 'False' for name in FEATURES_OFF}),
+        # tempest's dynamic credentials delete each project's default security group
+        # through the network API when Neutron is configured; this cloud has no
+        # Neutron API yet (issue 11), so the network client is pointed at the identity
+        # endpoint, whose 404 tempest reads as "no such group". No test here uses
+        # the network API (the tests that would are off or skipped).
+        'network': {'catalog_type': 'identity'},
+        'network-feature-enabled': {'floating_ips': 'False'},
         'image': {'region': rc['OS_REGION_NAME'], 'build_interval': '1'},
         'image-feature-enabled': {'api_v1': 'False', 'api_v2': 'True'},
         'service_available': {'nova': 'True', 'glance': 'True', 'neutron': 'True',
@@ -128,9 +99,6 @@ def main():
     cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
                             allow_resize_to_same_host=True, fake_snapshot_delay=1)
     try:
-        accounts_path = os.path.join(work, 'accounts.yaml')
-        with open(accounts_path, 'w') as f:
-            f.write(yaml_accounts(create_accounts(cloud, args.concurrency)))
         images = upload_images(cloud, work)
         tempest = os.path.join(args.tempest_venv, 'bin', 'tempest')
         workspace = os.path.join(work, 'workspace')
@@ -138,7 +106,7 @@ def main():
         subprocess.run([tempest, 'init', '--name', 'nova-%s' % secrets.token_hex(4), workspace],
                        check=True, capture_output=True)
         with open(os.path.join(workspace, 'etc', 'tempest.conf'), 'w') as f:
-            f.write(tempest_conf(cloud, work, accounts_path, images))
+            f.write(tempest_conf(cloud, work, images))
         exclude = os.path.join(ROOT, 'tools', 'tempest', 'exclude.txt')
         cmd = [tempest, 'run', '--concurrency', str(args.concurrency), '--regex', args.regex,
                '--exclude-list', exclude]

@@ -1,16 +1,23 @@
 """Identity API: the Keystone v3 subset that the OpenStack clients log in with.
 
-Served by nova-api on port 5000 (--identity_listen_port). Tokens, users and
-projects come from nova.auth; errors are Keystone's JSON error bodies.
+Served by nova-api on port 5000 (--identity_listen_port). Tokens, users,
+projects, roles and their grants come from nova.auth (the store nova-manage
+uses); who may change them is policy (identity:* rules: administrators);
+errors are Keystone's JSON error bodies.
 """
 import re
 
 import webob.dec
 
+from nova.api.identity import domains
 from nova.api.identity import faults
-from nova.api.identity import resources
+from nova.api.identity import projects
+from nova.api.identity import roles
 from nova.api.identity import tokens
+from nova.api.identity import users
 from nova.api.identity import versions
+
+_GRANT = '/v3/projects/{project_id}/users/{user_id}/roles/{role_id}'
 
 ROUTES = [
     ('GET', '/', versions.root),
@@ -20,14 +27,29 @@ ROUTES = [
     ('DELETE', '/v3/auth/tokens', tokens.revoke),
     ('GET', '/v3/auth/catalog', tokens.catalog),
     ('GET', '/v3/auth/projects', tokens.projects),
-    ('GET', '/v3/projects', resources.list_projects),
-    ('GET', '/v3/projects/{project_id}', resources.show_project),
-    ('GET', '/v3/users', resources.list_users),
-    ('GET', '/v3/users/{user_id}', resources.show_user),
-    ('GET', '/v3/users/{user_id}/projects', resources.list_user_projects),
-    ('GET', '/v3/domains', resources.list_domains),
-    ('GET', '/v3/domains/{domain_id}', resources.show_domain),
-    ('GET', '/v3/roles', resources.list_roles),
+    ('GET', '/v3/projects', projects.list_projects),
+    ('POST', '/v3/projects', projects.create_project),
+    ('GET', '/v3/projects/{project_id}', projects.show_project),
+    ('PATCH', '/v3/projects/{project_id}', projects.update_project),
+    ('DELETE', '/v3/projects/{project_id}', projects.delete_project),
+    ('GET', '/v3/projects/{project_id}/users/{user_id}/roles', roles.list_grants),
+    ('PUT', _GRANT, roles.grant),
+    ('GET', _GRANT, roles.check_grant),
+    ('DELETE', _GRANT, roles.revoke),
+    ('GET', '/v3/users', users.list_users),
+    ('POST', '/v3/users', users.create_user),
+    ('GET', '/v3/users/{user_id}', users.show_user),
+    ('PATCH', '/v3/users/{user_id}', users.update_user),
+    ('DELETE', '/v3/users/{user_id}', users.delete_user),
+    ('POST', '/v3/users/{user_id}/password', users.change_password),
+    ('GET', '/v3/users/{user_id}/projects', users.list_user_projects),
+    ('GET', '/v3/domains', domains.list_domains),
+    ('GET', '/v3/domains/{domain_id}', domains.show_domain),
+    ('GET', '/v3/roles', roles.list_roles),
+    ('POST', '/v3/roles', roles.create_role),
+    ('GET', '/v3/roles/{role_id}', roles.show_role),
+    ('DELETE', '/v3/roles/{role_id}', roles.delete_role),
+    ('GET', '/v3/role_assignments', roles.list_role_assignments),
 ]
 
 

@@ -5,7 +5,9 @@ import logging
 import webob
 
 from nova import exception
+from nova import policy
 from nova import utils
+from nova.api.identity import views
 from nova.auth import endpoints
 from nova.auth import roles
 from nova.auth import tokens
@@ -69,6 +71,19 @@ def is_admin(info):
     return roles.ADMIN in info.role_names
 
 
+def allowed(info, action, target):
+    """Whether the token's holder may do action (an identity:* policy rule) on target."""
+    return policy.authorize(tokens.context_from_token(info), action, target, do_raise=False)
+
+
+def authorize(req, action, target=None):
+    """The caller's TokenInfo when policy lets it do action on target; else 403."""
+    info = caller(req)
+    if not allowed(info, action, target or {}):
+        raise forbidden(action)
+    return info
+
+
 def forbidden(action):
     return exception.Forbidden(
         'You are not authorized to perform the requested action: %s.' % action)
@@ -89,3 +104,48 @@ def body_json(req):
 
 def links(req, path):
     return {'self': req.host_url + path, 'previous': None, 'next': None}
+
+
+def listing(req, key, items, path):
+    """A collection body: {key: items, 'links': {...}}."""
+    return json_response({key: items, 'links': links(req, path)})
+
+
+def entity(body, key):
+    """The object under key of a request body (POST/PATCH {"project": {...}}); 400 if not."""
+    value = body.get(key)
+    if not isinstance(value, dict):
+        raise exception.Invalid(reason="'%s' is a required property and must be an object"
+                                % key)
+    return value
+
+
+def text(fields, key, required=False, maximum=255, blank=False):
+    """fields[key] checked as a string of at most maximum characters, not blank
+    unless blank (a description); None when absent (or null, where blank)."""
+    if key not in fields:
+        if required:
+            raise exception.Invalid(reason="'%s' is a required property" % key)
+        return None
+    value = fields[key]
+    if value is None and blank:
+        return None
+    if not isinstance(value, str) or not (blank or value.strip()) or len(value) > maximum:
+        raise exception.Invalid(reason='%s must be a %sstring of at most %d characters'
+                                % (key, '' if blank else 'non-blank ', maximum))
+    return value
+
+
+def boolean(fields, key):
+    value = fields.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise exception.Invalid(reason='%s must be a boolean' % key)
+    return value
+
+
+def check_domain(fields, key='domain_id'):
+    """Only the Default domain exists: another id is 400 naming it."""
+    value = fields.get(key)
+    if value is not None and value != views.DOMAIN_ID:
+        raise exception.Invalid(reason='domain %s does not exist: only the Default domain '
+                                '(id %r) is served' % (value, views.DOMAIN_ID))

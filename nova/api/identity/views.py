@@ -1,4 +1,6 @@
 """Keystone v3 bodies of tokens, projects, users, domains and roles."""
+import collections
+
 from nova.auth import endpoints
 
 DOMAIN_ID = 'default'
@@ -50,6 +52,8 @@ def user(req, row):
             'links': _self(req, '/v3/users/' + row.id)}
     if row.email:
         body['email'] = row.email
+    if row.description:
+        body['description'] = row.description
     if row.default_project_id:
         body['default_project_id'] = row.default_project_id
     return body
@@ -64,3 +68,21 @@ def domain(req):
 def role(req, row):
     return {'id': row.id, 'name': row.name, 'domain_id': None, 'description': None,
             'options': {}, 'links': _self(req, '/v3/roles/' + row.id)}
+
+
+# an implied role's assignment, shaped like a stored one (user_project_roles row)
+Grant = collections.namedtuple('Grant', 'user_id project_id role_id')
+
+
+def role_assignment(req, row, names=False):
+    """One entry of GET /v3/role_assignments for (assignment, user, project, role names)."""
+    grant, user_name, project_name, role_name = row
+    link = '%s/v3/projects/%s/users/%s/roles/%s' % (req.host_url, grant.project_id,
+                                                     grant.user_id, grant.role_id)
+    body = {'role': {'id': grant.role_id}, 'user': {'id': grant.user_id},
+            'scope': {'project': {'id': grant.project_id}}, 'links': {'assignment': link}}
+    if names:
+        body['role']['name'] = role_name
+        body['user'].update(name=user_name, domain=dict(DOMAIN_REF))
+        body['scope']['project'].update(name=project_name, domain=dict(DOMAIN_REF))
+    return body

@@ -3,7 +3,9 @@
 EC2 style: ``/`` lists versions, ``/<version>/meta-data/...`` the instance's
 tree, ``/<version>/user-data`` its user data (404 when none),
 ``/<version>/dynamic/instance-identity/document`` its identity (JSON). OpenStack style:
-``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``.
+``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``,
+``password`` (GET reads, POST stores once what the guest sets: its password
+encrypted with its key pair's public key; os-server-password shows it).
 ``PUT /latest/api/token`` gives an IMDSv2 token (nova.api.metadata.tokens).
 Every answer is about the instance the request comes from
 (nova.api.metadata.lookup); there is no way to name another one.
@@ -14,7 +16,9 @@ import webob
 import webob.dec
 import webob.exc
 
+from nova import context as nova_context
 from nova.api.metadata import content, lookup, tokens
+from nova.compute import api as compute_api
 
 EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
                 '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
@@ -22,7 +26,8 @@ OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2
                       '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
 DYNAMIC_LISTING = {'instance-identity': {'document': ''}}  # the document itself is JSON
 TOKEN_PATH = ['latest', 'api', 'token']  # IMDSv2 (nova.api.metadata.tokens)
-OPENSTACK_FILES = ['meta_data.json', 'user_data', 'vendor_data.json']
+OPENSTACK_FILES = ['meta_data.json', 'password', 'user_data', 'vendor_data.json']
+MAX_PASSWORD_BYTES = 256  # what Nova lets a guest post
 
 
 def _text(lines):
@@ -56,6 +61,9 @@ class MetadataApp:
         parts = [p for p in req.path_info.split('/') if p]
         if req.method == 'PUT' and parts == TOKEN_PATH:
             return tokens.issue(req, lookup.find_instance(req))
+        if (req.method == 'POST' and len(parts) == 3 and parts[0] == 'openstack'
+                and parts[1] in OPENSTACK_VERSIONS and parts[2] == 'password'):
+            return _post_password(req)
         if req.method not in ('GET', 'HEAD'):
             return webob.exc.HTTPMethodNotAllowed()
         if not parts:
@@ -107,6 +115,25 @@ class MetadataApp:
             return _json(content.openstack_metadata(instance))
         if parts[1] == 'vendor_data.json':
             return _json({})
+        if parts[1] == 'password':
+            return _text([compute_api.API.get_password(instance)])
         if parts[1] == 'user_data' and data is not None:
             return webob.Response(content_type='application/octet-stream', body=data)
         return _not_found()
+
+
+def _post_password(req):
+    """The guest sets its password once (409 after that, until an admin clears it)."""
+    instance = _instance(req)
+    if req.content_length is None or req.content_length > MAX_PASSWORD_BYTES:
+        raise webob.exc.HTTPBadRequest(explanation='The password must be at most %d bytes'
+                                       % MAX_PASSWORD_BYTES)
+    api = compute_api.API()
+    if api.get_password(instance):
+        raise webob.exc.HTTPConflict(explanation='The password is already set')
+    try:
+        password = req.body.decode('utf-8')
+    except UnicodeDecodeError:
+        raise webob.exc.HTTPBadRequest(explanation='The password is not UTF-8') from None
+    api.set_password(nova_context.get_admin_context(), instance, password)
+    return webob.Response(status=200, content_type=None)

@@ -37,10 +37,13 @@ class APIRouter:
         match = self.mapper.match(path)
         if match is None:
             return faults.fault_response(404, 'The resource could not be found.')
-        handlers = self.handlers[match.pop('route_key')]
+        route_key = match.pop('route_key')
+        handlers = self.handlers[route_key]
         handler = handlers.get(req.method)
-        if handler is None and req.path_info.endswith('/') and path != '/':
-            # '/images/' read as an item with a blank id, as Nova does: not found
+        if req.path_info.endswith('/') and path != '/' and (
+                handler is None or req.method in self.handlers.get(route_key + '/{id}', ())):
+            # '/images/' or '/os-simple-tenant-usage/' read as an item with a blank id,
+            # as Nova does: not found
             return faults.fault_response(404, 'The resource could not be found.')
         if handler is None:
             allowed = ', '.join(sorted(handlers))

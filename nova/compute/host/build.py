@@ -131,7 +131,8 @@ class Builds:
         with self._slots, self.locks(instance.uuid):
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
-                self.driver.spawn(context, instance, image_meta, admin_password=None,
+                self.driver.spawn(context, instance, image_meta,
+                                  admin_password=request_spec.get('admin_password'),
                                   network_info=network_info.get(instance.uuid, []))
                 return instance, None
             except Exception as error:

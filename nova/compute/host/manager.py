@@ -26,6 +26,8 @@ from nova.compute.host import build, live_migrate, rebuild, resize, shelve, snap
 from nova.compute.host.action_events import instance_action
 from nova.compute.host.base_images import BaseImages
 from nova.compute.host.claims import HostClaims
+from nova.compute.host.events import InstanceEvents
+from nova.compute.host.usage_audit import UsageAudit
 from nova.compute.host.records import InstanceRecords
 from nova.compute.host.resource_tracker import ResourceTracker
 from nova.conf import CONF
@@ -83,6 +85,8 @@ class ComputeManager(manager.Manager):
         self.shelves = shelve.Shelves(self.records, self.driver, self.claims, self.tracker,
                                       self.image_api, self.base_images, self.snapshots,
                                       self.locks)
+        self.instance_events = InstanceEvents()
+        self.usage_audit = UsageAudit(self.host)
         # task state -> what resolves it after a crash (see _recover)
         self._recovery = {}
         for flow in (self.resizes, self.live_migrations, self.rebuilds, self.snapshots,
@@ -255,6 +259,33 @@ class ComputeManager(manager.Manager):
             except Exception:  # noqa: BLE001 -- one image failing must not stop the rest
                 LOG.exception('Could not cache image %s', image_id)
 
+    # -- host and guest operations of administrators and services -------------------
+    def host_maintenance_mode(self, context, mode):
+        return self.driver.host_maintenance_mode(self.host, bool(mode))
+
+    def host_power_action(self, context, action):
+        return self.driver.host_power_action(action)
+
+    @instance_action
+    def inject_network_info(self, context, instance_uuid):
+        # builds pass the driver no network_info yet either: nova-network fills it in
+        self.driver.inject_network_info(self.records.get(context, instance_uuid), [])
+
+    @instance_action
+    def reset_network(self, context, instance_uuid):
+        self.driver.reset_network(self.records.get(context, instance_uuid))
+
+    @instance_action
+    def set_admin_password(self, context, instance_uuid, new_pass):
+        self.driver.set_admin_password(self.records.get(context, instance_uuid), new_pass)
+
+    def external_instance_event(self, context, events):
+        for event in events:
+            self.instance_events.deliver(event)
+
+    def get_serial_console(self, context, instance_uuid):
+        return self.driver.get_serial_console(context, self.records.get(context, instance_uuid))
+
     # -- resize and cold migration (resize.py) ------------------------------------------
     def prep_resize(self, context, instance_uuid, migration_id, request_spec, limits):
         self.resizes.prep_resize(context, instance_uuid, migration_id, request_spec, limits)
@@ -359,6 +390,11 @@ class ComputeManager(manager.Manager):
                     self.records.update(context, instance.uuid, expected_task_state=None, **values)
                 except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
                     pass
+
+    @manager.periodic_task(spacing=60, run_immediately=True)
+    def instance_usage_audit(self, context):
+        """Once per audit period, record the instances active here (the task log)."""
+        self.usage_audit.run(context)
 
     @manager.periodic_task(spacing='reclaim_instance_interval')
     def reclaim_queued_deletes(self, context):

@@ -84,7 +84,7 @@ def test_noauth_trusts_user_and_project():
     assert (body['user_id'], body['project_id'], body['is_admin']) == ('joe', 'proj', False)
     assert body['roles'] == ['member', 'reader'] and body['current']
     admin = call(app, 'admin:ops').json
-    assert admin['is_admin'] and admin['roles'] == ['admin', 'member', 'reader']
+    assert admin['is_admin'] and admin['roles'] == ['admin', 'manager', 'member', 'reader']
     anyone = call(app).json
     assert (anyone['user_id'], anyone['project_id'], anyone['is_admin']) == (
         'admin', 'admin', True)

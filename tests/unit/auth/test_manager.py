@@ -124,9 +124,10 @@ def test_membership_is_having_a_role(accounts):
 
 def test_roles_imply_lesser_roles(accounts):
     ctxt, root, ops = accounts.ctx, accounts.users['root'], accounts.projects['ops']
-    assert [r.name for r in manager.list_roles(ctxt)] == ['admin', 'member', 'reader']
-    assert all(manager.has_role(ctxt, root.id, ops.id, r) for r in ('admin', 'member',
-                                                                     'reader'))
+    assert [r.name for r in manager.list_roles(ctxt)] == [
+        'admin', 'manager', 'member', 'reader', 'service']
+    assert all(manager.has_role(ctxt, root.id, ops.id, r)
+               for r in ('admin', 'manager', 'member', 'reader'))
     bob, a = accounts.users['bob'], accounts.projects['A']
     assert manager.has_role(ctxt, bob.id, a.id, 'reader')
     assert not manager.has_role(ctxt, bob.id, a.id, 'member')

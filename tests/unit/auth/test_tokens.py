@@ -113,7 +113,7 @@ def test_context_from_token(issue):
     ctx = tokens.context_from_token(info, request_id='req-42')
     assert (ctx.user_id, ctx.project_id, ctx.user_name, ctx.project_name) == (
         info.user_id, info.project_id, 'root', 'ops')
-    assert ctx.roles == ['admin', 'member', 'reader'] and ctx.is_admin
+    assert ctx.roles == ['admin', 'manager', 'member', 'reader'] and ctx.is_admin
     assert ctx.auth_token == token and ctx.request_id == 'req-42'
     assert nova_context.get_current() is ctx
     _, member = issue('alice', 'A')

@@ -18,6 +18,7 @@ FULL = {
                        'members': ['u7']},
     'retry': {'num_attempts': 1, 'hosts': [['h3', 'n3']]},
     'ignore_hosts': ['h4'], 'force_hosts': [], 'force_nodes': [],
+    'admin_password': 'the-guest-password',
 }
 
 

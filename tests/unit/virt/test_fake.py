@@ -168,6 +168,12 @@ def _calls(drv, instance, other):
         'detach_volume': lambda: drv.detach_volume(None, {}, instance, '/dev/vdb'),
         'attach_interface': lambda: drv.attach_interface(None, instance, {}, vif),
         'detach_interface': lambda: drv.detach_interface(None, instance, vif),
+        'host_maintenance_mode': lambda: drv.host_maintenance_mode(drv.host, False),
+        'host_power_action': lambda: drv.host_power_action('startup'),
+        'set_admin_password': lambda: drv.set_admin_password(instance, 'pw'),
+        'inject_network_info': lambda: drv.inject_network_info(instance, []),
+        'reset_network': lambda: drv.reset_network(instance),
+        'get_serial_console': lambda: drv.get_serial_console(None, instance),
     }
 
 

@@ -1,9 +1,13 @@
-"""The URLs of the operator's resources: hypervisors, services, aggregates,
-server groups, usage and migrations (compute/routes.py adds them to its table)."""
+"""The URLs of the operator's resources: hypervisors, services, hosts, aggregates,
+server groups, usage, the usage audit log, quota classes and migrations
+(compute/routes.py adds them to its table)."""
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import aggregates
+from nova.api.openstack.compute import hosts as host_resources
 from nova.api.openstack.compute import hypervisors
+from nova.api.openstack.compute import instance_usage_audit_log
 from nova.api.openstack.compute import migrations
+from nova.api.openstack.compute import quota_classes
 from nova.api.openstack.compute import server_groups
 from nova.api.openstack.compute import services
 from nova.api.openstack.compute import simple_tenant_usage
@@ -20,7 +24,19 @@ def route_table():
     group = server_groups.ServerGroupController()
     usage = simple_tenant_usage.SimpleTenantUsageController()
     migration = migrations.MigrationsController()
+    host = host_resources.HostController(host_api)
+    audit = instance_usage_audit_log.InstanceUsageAuditLogController()
+    quota_class = quota_classes.QuotaClassSetsController()
     return [
+        ('/os-hosts', {'GET': method(host.index)}),
+        ('/os-hosts/{id}', {'GET': method(host.show), 'PUT': method(host.update)}),
+        ('/os-hosts/{id}/startup', {'GET': method(host.startup)}),
+        ('/os-hosts/{id}/shutdown', {'GET': method(host.shutdown)}),
+        ('/os-hosts/{id}/reboot', {'GET': method(host.reboot)}),
+        ('/os-instance_usage_audit_log', {'GET': method(audit.index)}),
+        ('/os-instance_usage_audit_log/{id}', {'GET': method(audit.show)}),
+        ('/os-quota-class-sets/{id}', {'GET': method(quota_class.show),
+                                       'PUT': method(quota_class.update)}),
         ('/os-hypervisors', {'GET': method(hypervisor.index)}),
         ('/os-hypervisors/detail', {'GET': method(hypervisor.detail)}),
         ('/os-hypervisors/statistics', {'GET': method(hypervisor.statistics)}),

@@ -69,7 +69,8 @@ class QuotaSetsController(wsgi.Controller):
 
     def defaults(self, req, id):
         _authorize(req, 'defaults', id)
-        body = {name: quota.default_limit(name) for name in _shown(req)}
+        limits = quota.class_limits(req.context)
+        body = {name: limits[name] for name in _shown(req)}
         return {'quota_set': dict(body, id=id)}
 
     @validation.schema(schema.update, '2.1', '2.35')

@@ -8,6 +8,7 @@ SERVER_ACTIONS. doc/api-guide.md has the full recipe.
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import admin_routes
 from nova.api.openstack.compute import availability_zone
+from nova.api.openstack.compute import extensions
 from nova.api.openstack.compute import flavor_access
 from nova.api.openstack.compute import flavor_extra_specs
 from nova.api.openstack.compute import flavors
@@ -17,12 +18,16 @@ from nova.api.openstack.compute import instance_actions
 from nova.api.openstack.compute import keypairs
 from nova.api.openstack.compute import limits
 from nova.api.openstack.compute import quota_sets
+from nova.api.openstack.compute import remote_consoles
 from nova.api.openstack.compute import security_groups
 from nova.api.openstack.compute import ips
 from nova.api.openstack.compute import server_actions
+from nova.api.openstack.compute import server_admin_actions
 from nova.api.openstack.compute import server_diagnostics
+from nova.api.openstack.compute import server_external_events
 from nova.api.openstack.compute import server_metadata
 from nova.api.openstack.compute import server_move_actions
+from nova.api.openstack.compute import server_password
 from nova.api.openstack.compute import server_tags
 from nova.api.openstack.compute import server_topology
 from nova.api.openstack.compute import servers
@@ -42,8 +47,14 @@ def route_table():
     diagnostics = server_diagnostics.ServerDiagnosticsController(api)
     topology = server_topology.ServerTopologyController(api)
     server_groups = security_groups.ServerSecurityGroupController(api)
+    password = server_password.ServerPasswordController(api)
+    consoles = remote_consoles.RemoteConsolesController(api)
+    tokens = remote_consoles.ConsoleAuthTokensController(api)
+    events = server_external_events.ServerExternalEventsController(api)
     server_action_controllers = [server_actions.ServerActionsController(api),
-                                 server_move_actions.ServerMoveActionsController(api)]
+                                 server_move_actions.ServerMoveActionsController(api),
+                                 server_admin_actions.ServerAdminActionsController(api),
+                                 consoles]
     return [
         ('/servers', {'GET': method(server.index), 'POST': method(server.create)}),
         ('/servers/detail', {'GET': method(server.detail)}),
@@ -69,6 +80,11 @@ def route_table():
         ('/servers/{server_id}/diagnostics', {'GET': method(diagnostics.index)}),
         ('/servers/{server_id}/topology', {'GET': method(topology.index)}),
         ('/servers/{server_id}/os-security-groups', {'GET': method(server_groups.index)}),
+        ('/servers/{server_id}/os-server-password', {'GET': method(password.index),
+                                                     'DELETE': method(password.clear)}),
+        ('/os-server-external-events', {'POST': method(events.create)}),
+        ('/servers/{server_id}/remote-consoles', {'POST': method(consoles.create)}),
+        ('/os-console-auth-tokens/{id}', {'GET': method(tokens.show)}),
         *resource_routes(),
     ] + admin_routes.route_table()
 
@@ -85,7 +101,10 @@ def resource_routes():
     image_meta = image_metadata.ImageMetadataController()
     group = security_groups.SecurityGroupController()
     group_rule = security_groups.SecurityGroupRulesController()
+    extension = extensions.ExtensionsController()
     return [
+        ('/extensions', {'GET': method(extension.index)}),
+        ('/extensions/{id}', {'GET': method(extension.show)}),
         ('/flavors', {'GET': method(flavor.index), 'POST': method(flavor.create)}),
         ('/flavors/detail', {'GET': method(flavor.detail)}),
         ('/flavors/{id}', {'GET': method(flavor.show), 'PUT': method(flavor.update),

@@ -15,6 +15,7 @@ from nova.api.openstack.compute import server_actions, servers
 from nova.api.openstack.compute.schemas import server_actions as schema
 from nova.api.openstack.compute.views import servers as views
 from nova.auth import passwords
+from nova.compute import disk_config
 
 _REBUILD_FIELDS = {'name': 'name', 'metadata': 'metadata', 'accessIPv4': 'access_ip_v4',
                    'accessIPv6': 'access_ip_v6'}
@@ -54,6 +55,7 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
         if 'accessIPv6' in args:
             args = dict(args, accessIPv6=servers.normalized_ipv6(args['accessIPv6']))
         replace.update((arg, args[key]) for key, arg in _REBUILD_FIELDS.items() if key in args)
+        replace['auto_disk_config'] = disk_config.api_value(args.get('OS-DCF:diskConfig'))
         try:
             self.compute_api.rebuild(context, instance, args['imageRef'],
                                      admin_password=password, **replace)
@@ -66,6 +68,8 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
         instance = self.compute_api.get(context, id)
         page = views.ServerViews(req, self.compute_api, [instance])
         server = page.server(instance, full=req.is_version('2.75'), groups=True)
+        # the rebuild answer has user_data (2.57) in place of the admin's extended one
+        server.pop('OS-EXT-SRV-ATTR:user_data', None)
         server['adminPass'] = password
         if req.is_version('2.54'):
             server['key_name'] = instance.key_name
@@ -81,7 +85,8 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
         flavor = servers.get_flavor(req.context, body['resize']['flavorRef'],
                                     'Unable to locate requested flavor.')
         try:
-            self.compute_api.resize(req.context, instance, flavor)
+            self.compute_api.resize(req.context, instance, flavor, auto_disk_config=(
+                disk_config.api_value(body['resize'].get('OS-DCF:diskConfig'))))
         except exception.NoValidHost as error:  # as Nova: the request cannot be placed
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 

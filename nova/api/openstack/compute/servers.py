@@ -18,6 +18,7 @@ from nova.api.openstack.compute.schemas import servers as schema
 from nova.api.openstack.compute.views import servers as views
 from nova.auth import passwords
 from nova.compute import api as compute_api
+from nova.compute import disk_config
 from nova.compute import flavors
 from nova.compute import hosts as compute_hosts
 
@@ -143,6 +144,7 @@ class ServersController(wsgi.Controller):
         # as Nova: the name before 2.19; from 2.19 the description given, or none
         description = server.get('description') if req.is_version('2.19') else server['name']
         hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints')
+        password = server.get('adminPass') or passwords.generate_password(ADMIN_PASSWORD_LENGTH)
         try:
             instances, reservation_id = self.compute_api.create(
                 context, flavor, image_ref, display_name=server['name'],
@@ -157,7 +159,9 @@ class ServersController(wsgi.Controller):
                 access_ip_v6=normalized_ipv6(server.get('accessIPv6')),
                 config_drive=_bool(server.get('config_drive')),
                 hostname=server.get('hostname'),
-                requested_networks=self._requested_networks(context, server))
+                requested_networks=self._requested_networks(context, server),
+                auto_disk_config=disk_config.api_value(server.get('OS-DCF:diskConfig')),
+                admin_password=password)
         except exception.ImageNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
         except exception.KeypairNotFound:
@@ -174,8 +178,7 @@ class ServersController(wsgi.Controller):
         created.update({
             'OS-DCF:diskConfig': 'AUTO' if instances[0].auto_disk_config else 'MANUAL',
             'security_groups': [{'name': n} for n in instances[0].security_groups or []],
-            'adminPass': server.get('adminPass') or passwords.generate_password(
-                ADMIN_PASSWORD_LENGTH),
+            'adminPass': password,
         })
         return wsgi.ResponseObject({'server': created},
                                    headers={'Location': created['links'][0]['href']})
@@ -257,6 +260,9 @@ class ServersController(wsgi.Controller):
                   if key in body['server']}
         if 'access_ip_v6' in values:
             values['access_ip_v6'] = normalized_ipv6(values['access_ip_v6'])
+        if 'OS-DCF:diskConfig' in body['server']:
+            values['auto_disk_config'] = disk_config.api_value(
+                body['server']['OS-DCF:diskConfig'])
         if values:
             instance = self.compute_api.update(context, instance, **values)
         page = views.ServerViews(req, self.compute_api, [instance])

@@ -1,7 +1,8 @@
 """/os-simple-tenant-usage: server hours, and vCPU/RAM/disk hours, per project.
 
 A server is billed from launch (or the period's start) to termination (or the
-period's end); one that never launched costs nothing. Admins list every
+period's end, never past now: a period ending tomorrow bills a running server
+until now); one that never launched costs nothing. Admins list every
 project; a project reads its own. 2.40 pages by server (limit, marker = the
 last server's uuid) with a next link.
 """
@@ -58,7 +59,7 @@ def _server_usage(instance, start, end, now):
     launched, terminated = instance.launched_at, instance.terminated_at
     hours = 0.0
     if launched is not None and launched <= end and (terminated is None or terminated >= start):
-        billed_until = min(end, terminated) if terminated else end
+        billed_until = min(end, terminated or now, now)
         hours = max((billed_until - max(launched, start)).total_seconds(), 0) / 3600.0
     ended = terminated if instance.deleted else None
     started = launched or instance.created_at

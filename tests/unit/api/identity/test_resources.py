@@ -25,7 +25,7 @@ def test_unknown_path_and_method(api):
     missing = api('GET', '/v2.0/tenants')
     assert missing.status_int == 404 and missing.json['error']['code'] == 404
     wrong = api('PATCH', '/v3/projects')
-    assert wrong.status_int == 405 and wrong.headers['Allow'] == 'GET, HEAD'
+    assert wrong.status_int == 405 and wrong.headers['Allow'] == 'GET, HEAD, POST'
 
 
 def test_reads_need_a_token(api):
@@ -105,7 +105,7 @@ def test_domains_and_roles(api):
     assert api('GET', '/v3/domains?name=Other', token=token).json['domains'] == []
     assert api('GET', '/v3/domains/other', token=token).status_int == 404
     roles = api('GET', '/v3/roles', token=token).json['roles']
-    assert [r['name'] for r in roles] == ['admin', 'member', 'reader']
+    assert [r['name'] for r in roles] == ['admin', 'manager', 'member', 'reader', 'service']
     assert [r['name'] for r in api('GET', '/v3/roles?name=reader',
                                    token=token).json['roles']] == ['reader']
 

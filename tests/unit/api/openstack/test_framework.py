@@ -158,6 +158,7 @@ def test_paste_pipeline_serves_version_documents_without_auth():
     root = webob.Request.blank('/').get_response(app)
     assert [v['id'] for v in json.loads(root.body)['versions']] == ['v2.0', 'v2.1']
     assert root.headers['x-openstack-request-id'].startswith('req-')
+    assert root.headers['x-compute-request-id'] == root.headers['x-openstack-request-id']
     v21 = json.loads(webob.Request.blank('/v2.1/').get_response(app).body)['version']
     assert (v21['version'], v21['min_version']) == (microversion.MAX_VERSION, '2.1')
     v2 = json.loads(webob.Request.blank('/v2/').get_response(app).body)['version']
@@ -165,3 +166,4 @@ def test_paste_pipeline_serves_version_documents_without_auth():
     assert v2['links'][0]['href'].endswith('/v2/')  # each listed version's self link
     denied = webob.Request.blank('/v2.1/servers').get_response(app)
     assert denied.status_int == 401
+    assert denied.headers['x-compute-request-id'].startswith('req-')  # errors too

@@ -134,6 +134,19 @@ def test_rebuild_answers_the_server(alice, boot, cloud):
     cloud.wait([uuid], vm_states.ACTIVE)
 
 
+@_needs('rebuild')
+def test_admin_rebuild_at_2_75_answers_user_data_not_the_extended_attribute(admin, boot,
+                                                                             cloud):
+    [uuid] = boot(user_data='aGk=')
+    server = admin.action(uuid, 'rebuild', {'imageRef': cloud.image['id']},
+                          version='2.75').json['server']
+    assert server['user_data'] == 'aGk=' and 'OS-EXT-SRV-ATTR:host' in server
+    assert 'OS-EXT-SRV-ATTR:user_data' not in server  # the reference leaves it out
+    assert 'OS-EXT-SRV-ATTR:user_data' in admin.get('/servers/' + uuid,
+                                                    version='2.75').json['server']
+    cloud.wait([uuid], vm_states.ACTIVE)
+
+
 @_needs('snapshot')
 def test_create_image_location_then_image_id(alice, boot, cloud):
     [uuid] = boot()
@@ -176,3 +189,46 @@ def test_admin_cold_migrates(admin, boot, cloud):
     [uuid] = boot()
     assert admin.action(uuid, 'migrate').status_int == 202
     cloud.wait([uuid], vm_states.RESIZED)
+
+
+def _disk_config(client, uuid):
+    return client.get('/servers/' + uuid).json['server']['OS-DCF:diskConfig']
+
+
+def test_disk_config_is_honoured_on_create_update_rebuild_and_resize(alice, boot, cloud):
+    [uuid] = boot(**{'OS-DCF:diskConfig': 'AUTO'})
+    assert _disk_config(alice, uuid) == 'AUTO'
+    console = alice.action(uuid, 'os-getConsoleOutput', {}).json['output']
+    assert 'resized filesystem to 1 GB (diskConfig AUTO)' in console  # the host grew vda1
+
+    updated = alice.put('/servers/' + uuid, {'server': {'OS-DCF:diskConfig': 'MANUAL'}})
+    assert updated.status_int == 200 and updated.json['server']['OS-DCF:diskConfig'] == 'MANUAL'
+    rebuilt = alice.action(uuid, 'rebuild', {'imageRef': cloud.image['id'],
+                                             'OS-DCF:diskConfig': 'AUTO'})
+    assert rebuilt.status_int == 202 and rebuilt.json['server']['OS-DCF:diskConfig'] == 'AUTO'
+    cloud.wait([uuid], vm_states.ACTIVE)
+    assert alice.action(uuid, 'resize', {'flavorRef': '2',
+                                         'OS-DCF:diskConfig': 'MANUAL'}).status_int == 202
+    cloud.wait([uuid], vm_states.RESIZED)
+    assert _disk_config(alice, uuid) == 'MANUAL'
+    bad = alice.put('/servers/' + uuid, {'server': {'OS-DCF:diskConfig': 'SOMETIMES'}})
+    assert bad.status_int == 400 and 'OS-DCF:diskConfig' in bad.json['badRequest']['message']
+
+
+def test_disk_config_default_comes_from_the_image_which_may_refuse_auto(alice, boot, cloud):
+    images = cloud.api.image_api
+    for value in ('True', 'disabled'):
+        images.update(cloud.admin, cloud.image['id'],
+                      {'properties': {'auto_disk_config': value}})
+        if value == 'True':
+            [uuid] = boot()
+            assert _disk_config(alice, uuid) == 'AUTO'
+    refused = alice.post('/servers', {'server': {'name': 'vm', 'imageRef': cloud.image['id'],
+                                                 'flavorRef': '1',
+                                                 'OS-DCF:diskConfig': 'AUTO'}})
+    assert refused.status_int == 400
+    assert 'has automatic disk resize disabled' in refused.json['badRequest']['message']
+    [manual] = boot(**{'OS-DCF:diskConfig': 'MANUAL'})
+    assert _disk_config(alice, manual) == 'MANUAL'
+    assert alice.put('/servers/' + uuid, {'server': {
+        'OS-DCF:diskConfig': 'AUTO'}}).status_int == 200  # booted from the image before

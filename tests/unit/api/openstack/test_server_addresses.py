@@ -36,6 +36,12 @@ def test_server_views_show_fixed_and_floating_addresses(alice, boot, cloud, netw
     assert alice.get('/servers/%s/ips/private' % uuid).json == {
         'private': ips['addresses']['private']}
     assert alice.get('/servers/%s/ips/public' % uuid).status_int == 404
+    # PUT (and rebuild) before 2.75 answer addresses without OS-EXT-IPS, as Nova does
+    updated = alice.put('/servers/' + uuid, {'server': {'name': 'renamed'}}).json['server']
+    assert updated['addresses'] == ips['addresses']
+    assert 'OS-EXT-IPS:type' in alice.put('/servers/' + uuid, {'server': {'name': 'again'}},
+                                          version='2.75').json['server']['addresses'][
+        'private'][0]
 
 
 def test_networks_in_create(alice, boot, cloud, network):

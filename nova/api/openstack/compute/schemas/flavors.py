@@ -20,8 +20,9 @@ create = {
             'type': 'object',
             'properties': {
                 'name': types.name,
-                'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
-                       'pattern': '^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
+                # a string, a number (many tools send one) or null (a UUID is made)
+                'id': {'type': ['string', 'number', 'null'], 'minLength': 1,
+                       'maxLength': 255, 'pattern': '^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
                 'ram': _positive,
                 'vcpus': _positive,
                 'disk': _non_negative,

@@ -12,16 +12,17 @@ REMOVED_V257 = REMOVED_V236 + ('injected_files', 'injected_file_content_bytes',
                                'injected_file_path_bytes')
 
 
-def _update(removed=()):
+def _update(removed=(), key='quota_set', force=True):
     properties = {name: _limit for name in quota.RESOURCES if name not in removed}
-    properties['force'] = types.boolean
+    if force:
+        properties['force'] = types.boolean
     return {
         'type': 'object',
         'properties': {
-            'quota_set': {'type': 'object', 'properties': copy.deepcopy(properties),
-                          'additionalProperties': False},
+            key: {'type': 'object', 'properties': copy.deepcopy(properties),
+                  'additionalProperties': False},
         },
-        'required': ['quota_set'],
+        'required': [key],
         'additionalProperties': False,
     }
 
@@ -29,6 +30,10 @@ def _update(removed=()):
 update = _update()
 update_v236 = _update(REMOVED_V236)
 update_v257 = _update(REMOVED_V257)
+# /os-quota-class-sets/{class}: the same limits, no force
+class_update = _update(key='quota_class_set', force=False)
+class_update_v250 = _update(REMOVED_V236, key='quota_class_set', force=False)
+class_update_v257 = _update(REMOVED_V257, key='quota_class_set', force=False)
 
 _one = types.multi_params({'type': 'string'})
 query = {'type': 'object', 'properties': {'user_id': _one}, 'additionalProperties': True}

@@ -112,3 +112,11 @@ def security_group_action(name):
     """addSecurityGroup / removeSecurityGroup: {"name": group name}."""
     return _action(name, _object({'name': {'type': 'string', 'minLength': 1,
                                            'maxLength': 255}}, ['name']))
+
+# administrators' actions and the guest's password
+reset_state = _action('os-resetState', _object(
+    {'state': {'type': 'string', 'enum': ['active', 'error']}}, ['state']))
+inject_network_info = _no_args('injectNetworkInfo')
+reset_network = _no_args('resetNetwork')
+change_password = _action('changePassword', _object({'adminPass': types.admin_password},
+                                                    ['adminPass']))

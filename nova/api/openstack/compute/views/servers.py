@@ -184,7 +184,9 @@ class ServerViews:
             'image': self._image(instance), 'flavor': self._flavor(instance),
             'created': common.isotime(instance.created_at),
             'updated': common.isotime(instance.updated_at or instance.created_at),
-            'addresses': network_model.addresses(self._network_info.get(instance.uuid)),
+            # PUT and rebuild before 2.75 show addresses without OS-EXT-IPS, as in Nova
+            'addresses': network_model.addresses(self._network_info.get(instance.uuid),
+                                                 extended=full),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
             'links': common.links(self.bases, 'servers', instance.uuid),

@@ -1,0 +1,1 @@
+"""Console proxies: nova-serialproxy (serialproxy.py)."""
