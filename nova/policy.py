@@ -129,10 +129,26 @@ IDENTITY_RULES = (
 )
 
 
+# The image service's writes (Glance's rule names), checked in nova.image.service
+# so that the Glance v2 API, the compute API's image proxy and EC2 all meet them.
+# The target is the image's owner project ('project_id'), and for a membership
+# the member project ('member_id'). Reads need no rule: the registry shows each
+# project only what it may see.
+IMAGE_MEMBER_OF_TARGET = 'role:member and project_id:%(member_id)s'
+IMAGE_RULES = (
+    [(name, MEMBER, None) for name in (
+        'add_image', 'modify_image', 'delete_image', 'upload_image', 'deactivate',
+        'reactivate', 'add_member', 'delete_member', 'communitize_image')]
+    + [('modify_member', '(%s) or rule:context_is_admin' % IMAGE_MEMBER_OF_TARGET, None),
+       ('publicize_image', ADMIN, None)]
+)
+
+
 def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
-            for name, check, description in BASE_RULES + COMPUTE_RULES + IDENTITY_RULES]
+            for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
+                                              + IMAGE_RULES)]
 
 
 _lock = threading.Lock()

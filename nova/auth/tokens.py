@@ -2,9 +2,11 @@
 
 A token is 32 random bytes, URL-safe base64; the database keeps only its
 SHA-256, so a leaked table grants nothing. Validation runs on every API
-request, so a validated token is trusted from memory for --token_cache_ttl
-seconds (never past its expiry); revoking in this process drops it from
-memory at once, another process sees the revocation within the TTL.
+request: what a validated token says (user, project, roles and their names)
+is kept in memory for --token_cache_ttl seconds (never past its expiry), and
+a remembered token costs one primary-key read of its revoked flag, so a
+revocation (or a role removal, a user or project deleted or disabled, which
+revoke tokens) reaches every API process, on every host, at once.
 """
 import base64
 import dataclasses
@@ -160,7 +162,10 @@ def validate(token):
         return None
     info = _cache.get(token)
     if info is not None:
-        return info
+        if db.token_is_live(nova_context.get_admin_context(), info.id):
+            return info
+        _cache.pop(token)
+        return None
     try:
         row, user_name, project_name = db.token_get_with_names(
             nova_context.get_admin_context(), token_id(token))

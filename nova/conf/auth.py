@@ -11,8 +11,9 @@ opts = [
     cfg.IntOpt('token_expiration', default=3600, min=1,
                help='Seconds an identity token stays valid.'),
     cfg.IntOpt('token_cache_ttl', default=5, min=0,
-               help='Seconds a validated token is trusted without asking the database '
-                    '(0: always ask). Bounds how late another process sees a revocation.'),
+               help='Seconds what a validated token says (user, project, roles) is '
+                    'remembered (0: never); a remembered token still has its revoked flag '
+                    'read on every request, so revocations count at once everywhere.'),
     cfg.StrOpt('public_endpoint_host',
                help='Host name or address put in the service catalog and novarc '
                     '(default: the host the client asked for, or the listen address).'),

@@ -279,6 +279,15 @@ def token_get_with_names(context, token_id):
     return tuple(row)
 
 
+def token_is_live(context, token_id):
+    """Whether the token is still stored and not revoked: one primary-key read,
+    so that every API process sees a revocation at once."""
+    stmt = sa.select(Token.revoked).where(Token.id == token_id)
+    with db_session.reader() as session:
+        revoked = session.execute(stmt).scalar()
+    return revoked is not None and not revoked
+
+
 def token_revoke(context, token_id):
     with db_session.writer() as session:
         revoked = session.execute(sa.update(Token).where(Token.id == token_id)
@@ -309,4 +318,4 @@ __all__ = ['user_create', 'user_get', 'user_get_by_name', 'user_get_all', 'user_
            'role_assignment_get_all', 'user_role_add', 'user_role_remove',
            'user_roles_get', 'ec2_credential_create', 'ec2_credential_get_by_access',
            'ec2_credential_get_all', 'ec2_credential_destroy', 'token_create',
-           'token_get_with_names', 'token_revoke', 'token_revoke_all']
+           'token_get_with_names', 'token_is_live', 'token_revoke', 'token_revoke_all']

@@ -6,6 +6,7 @@ check that the image is live (who may change what is nova.image.service's
 business). Images come back as detached ``Image`` rows with their live
 ``properties``, ``tags`` and ``locations`` loaded.
 """
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -25,7 +26,22 @@ ImageLocation = models.ImageLocation
 
 # filters whose value may be one value or a list of them (matched with IN)
 _IN_FILTERS = ('id', 'name', 'status', 'owner', 'disk_format', 'container_format',
-               'checksum', 'os_hash_value')
+               'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size',
+               'min_disk', 'min_ram')
+# filters on a time column: (operator, datetime)
+_TIME_FILTERS = ('created_at', 'updated_at')
+
+
+def _time_condition(column, operator, moment):
+    """column compared with moment as clients see times: a time in whole seconds
+    (as shown) stands for that whole second, so 'lte:' the created_at an image
+    shows includes it although the row keeps microseconds."""
+    start = moment
+    end = moment + datetime.timedelta(seconds=1 if not moment.microsecond else 0,
+                                      microseconds=1 if moment.microsecond else 0)
+    within = sa.and_(column >= start, column < end)
+    return {'gt': column >= end, 'gte': column >= start, 'lt': column < start,
+            'lte': column < end, 'eq': within, 'neq': sa.not_(within)}[operator]
 # the sort keys clients may ask for; nullable ones sort as the value given here,
 # so that NULLs sort (and page) the same on every database
 SORT_KEYS = {'id': None, 'name': '', 'status': None, 'visibility': None, 'owner': '',
@@ -170,6 +186,10 @@ def _filter_conditions(filters):
         conditions.append(Image.size >= filters['size_min'])
     if filters.get('size_max') is not None:
         conditions.append(Image.size <= filters['size_max'])
+    for name in _TIME_FILTERS:
+        if filters.get(name) is not None:
+            operator, moment = filters[name]
+            conditions.append(_time_condition(getattr(Image, name), operator, moment))
     for name in ('os_hidden', 'protected'):
         if filters.get(name) is not None:
             conditions.append(getattr(Image, name) == filters[name])
@@ -189,7 +209,9 @@ def image_get_all(context, filters=None, marker=None, limit=None, sort_keys=None
     """The images context may list, filtered, sorted and paged after marker (an id).
 
     filters: id, name, status, owner, disk_format, container_format, checksum,
-    os_hash_value (a value or a list), size_min, size_max, os_hidden, protected,
+    os_hash_algo, os_hash_value, size, virtual_size, min_disk, min_ram (a value
+    or a list), created_at, updated_at ((operator, datetime): gt, gte, eq, neq,
+    lt, lte), size_min, size_max, os_hidden, protected,
     tags (all must be present), properties ({name: value}), visibility (one
     value or 'all'). Without a visibility, community images of other projects
     are left out, as Glance does; shared images of other projects appear

@@ -7,6 +7,8 @@ Properties: a caller may give them nested under 'properties' (classic Nova's
 image_meta) or as flat extra keys (Glance v2's JSON and query strings); both
 forms may be mixed. Image dicts always carry them nested under 'properties'.
 """
+import datetime
+
 from nova import exception
 from nova.db.image_models import (CONTAINER_FORMATS, DISK_FORMATS, MEMBER_STATUSES,
                                   VISIBILITIES)
@@ -26,7 +28,12 @@ RESERVED_PREFIX = 'os_glance'
 # the filters image lists take besides properties
 FILTERS = ('id', 'name', 'status', 'visibility', 'owner', 'tag', 'tags', 'size_min',
            'size_max', 'disk_format', 'container_format', 'os_hidden', 'protected',
-           'checksum', 'os_hash_value', 'member_status', 'properties')
+           'checksum', 'os_hash_algo', 'os_hash_value', 'member_status', 'properties',
+           'size', 'virtual_size', 'min_disk', 'min_ram', 'created_at', 'updated_at')
+# integer columns matched exactly, and the time columns taking Glance's operators
+INTEGER_FILTERS = ('size', 'virtual_size', 'min_disk', 'min_ram', 'size_min', 'size_max')
+TIME_FILTERS = ('created_at', 'updated_at')
+TIME_OPERATORS = ('gt', 'gte', 'eq', 'neq', 'lt', 'lte')
 MAX_INT = 2 ** 31 - 1
 MAX_STRING = 255
 MAX_PROPERTY_VALUE = 65535
@@ -155,6 +162,26 @@ def _integer_filter(name, value):
     return value
 
 
+def _time_filter(name, value):
+    """'gte:2026-12-07T04:00:00Z' (operator optional, eq by default) -> ('gte', naive
+    UTC datetime), as Glance reads created_at and updated_at filters."""
+    if not isinstance(value, str):
+        raise _invalid(name, 'must be [operator:]ISO 8601 time')
+    operator, sep, text = value.partition(':')
+    if not sep or operator not in TIME_OPERATORS:
+        if sep and operator.isalpha():
+            raise _invalid(name, 'operator %r is not one of %s' % (
+                operator, ', '.join(TIME_OPERATORS)))
+        operator, text = 'eq', value
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        raise _invalid(name, '%r is not an ISO 8601 time' % text) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return operator, moment
+
+
 def _boolean_filter(name, value):
     if isinstance(value, str) and value.lower() in ('true', 'false'):
         value = value.lower() == 'true'
@@ -191,8 +218,10 @@ def filters(given):
     for name, value in given.items():
         if name in ('tag', 'tags'):
             result.setdefault('tags', []).extend(check_tag(tag) for tag in _listed(value))
-        elif name in ('size_min', 'size_max'):
+        elif name in INTEGER_FILTERS:
             result[name] = _integer_filter(name, value)
+        elif name in TIME_FILTERS:
+            result[name] = _time_filter(name, value)
         elif name in ('os_hidden', 'protected'):
             result[name] = _boolean_filter(name, value)
         elif name == 'visibility':

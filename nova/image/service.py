@@ -20,6 +20,7 @@ import uuid
 
 from nova import context as nova_context
 from nova import exception
+from nova import policy
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
@@ -87,6 +88,11 @@ def _listed(value):
     return [value] if isinstance(value, str) else value
 
 
+def _authorize(context, action, owner):
+    """PolicyNotAuthorized (403) unless the rule lets context act on owner's image."""
+    policy.authorize(context, action, {'project_id': owner, 'member_id': None})
+
+
 def _check_limit(what, attempted, flag):
     """413 when an image would have more properties, tags or members than allowed."""
     maximum = getattr(CONF, flag)
@@ -130,18 +136,26 @@ class ImageService:
 
     # ------------------------------------------------------------ changing
 
-    def _owned(self, context, image_id):
-        """The image, if context's project owns it (or context is admin)."""
+    def _owned(self, context, image_id, action):
+        """The image, if context's project owns it (or context is admin) and the
+        policy rule named action lets context change it (readers only read).
+        """
         image = self.show(context, image_id)
         if not context.is_admin and (context.project_id is None
                                      or image['owner'] != context.project_id):
             raise exception.Forbidden(reason='image %s belongs to another project' % image_id)
+        _authorize(context, action, image['owner'])
         return image
 
     @staticmethod
-    def _check_publicize(context, core):
-        if core.get('visibility') == 'public' and not context.is_admin:
-            raise exception.Forbidden(reason='only an admin may make an image public')
+    def _check_visibility(context, core, owner):
+        """Only admins make an image public; community needs its own rule."""
+        if core.get('visibility') == 'public':
+            if not policy.authorize(context, 'publicize_image', {'project_id': owner},
+                                    do_raise=False):
+                raise exception.Forbidden(reason='only an admin may make an image public')
+        elif core.get('visibility') == 'community':
+            _authorize(context, 'communitize_image', owner)
 
     def create(self, context, values):
         """Register a queued image without data; values as nova.image.fields describes.
@@ -153,8 +167,9 @@ class ImageService:
         if not context.is_admin and core.get('owner', context.project_id) != context.project_id:
             raise exception.Forbidden(reason='only an admin may create an image for '
                                              'another project')
-        self._check_publicize(context, core)
         core.setdefault('owner', context.project_id)
+        _authorize(context, 'add_image', core['owner'])
+        self._check_visibility(context, core, core['owner'])
         _check_limit('properties', len(properties), 'image_property_quota')
         _check_limit('tags', len(tags or ()), 'image_tag_quota')
         core.update(status='queued', properties=properties, tags=tags or ())
@@ -168,11 +183,12 @@ class ImageService:
         the image is queued; a property to remove that the image lacks is
         ImagePropertyNotFound.
         """
-        image = self._owned(context, image_id)
+        image = self._owned(context, image_id, 'modify_image')
         writable = UPDATE_FIELDS if context.is_admin else tuple(
             name for name in UPDATE_FIELDS if name != 'owner')
         core, properties, tags = fields.split(values, writable)
-        self._check_publicize(context, core)
+        if core.get('visibility', image['visibility']) != image['visibility']:
+            self._check_visibility(context, core, image['owner'])
         for name in ('disk_format', 'container_format'):
             if name in core and core[name] != image[name] and image['status'] != 'queued':
                 raise exception.Forbidden(reason='%s can only be changed while the image is '
@@ -191,7 +207,7 @@ class ImageService:
 
     def delete(self, context, image_id):
         """Mark the image deleted and remove its data; ImageProtected if protected."""
-        image = self._owned(context, image_id)
+        image = self._owned(context, image_id, 'delete_image')
         if image['protected']:
             raise exception.ImageProtected(image_id=image_id)
         deleted = db.image_destroy(context, image_id)
@@ -207,8 +223,8 @@ class ImageService:
         except exception.NovaException as e:
             LOG.warning('Image data left at %s: %s', location, e)
 
-    def _set_status(self, context, image_id, status, from_state, action):
-        image = self._owned(context, image_id)
+    def _set_status(self, context, image_id, status, from_state, action, rule):
+        image = self._owned(context, image_id, rule)
         if image['status'] == status:
             return image
         if image['status'] != from_state:
@@ -219,10 +235,12 @@ class ImageService:
 
     def deactivate(self, context, image_id):
         """Stop non-admins downloading an active image (booting from it)."""
-        return self._set_status(context, image_id, 'deactivated', 'active', 'deactivate it')
+        return self._set_status(context, image_id, 'deactivated', 'active', 'deactivate it',
+                                'deactivate')
 
     def reactivate(self, context, image_id):
-        return self._set_status(context, image_id, 'active', 'deactivated', 'reactivate it')
+        return self._set_status(context, image_id, 'active', 'deactivated', 'reactivate it',
+                                'reactivate')
 
     # ---------------------------------------------------------------- data
 
@@ -253,7 +271,7 @@ class ImageService:
             raise exception.InvalidInput(reason='import method %r is not available; this '
                                                 'cloud offers %s' % (
                                                     method, ', '.join(IMPORT_METHODS)))
-        image = self._owned(context, image_id)
+        image = self._owned(context, image_id, 'upload_image')
         staged = [loc for loc in image['locations'] if loc['status'] == 'staged']
         if image['status'] != 'uploading' or not staged:
             raise exception.ImageStatusConflict(
@@ -266,7 +284,7 @@ class ImageService:
 
     def _take_data(self, context, image_id, data, size, plan, action):
         streaming, stored, location_status, failed = plan
-        image = self._owned(context, image_id)
+        image = self._owned(context, image_id, 'upload_image')
         if image['status'] != 'queued':
             raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
                                                 action=action)
@@ -408,13 +426,13 @@ class ImageService:
     # ---------------------------------------------------------------- tags
 
     def add_tag(self, context, image_id, tag):
-        image = self._owned(context, image_id)
+        image = self._owned(context, image_id, 'modify_image')
         if tag not in image['tags']:
             _check_limit('tags', len(image['tags']) + 1, 'image_tag_quota')
         db.image_tag_add(context, image_id, fields.check_tag(tag))
 
     def delete_tag(self, context, image_id, tag):
-        self._owned(context, image_id)
+        self._owned(context, image_id, 'modify_image')
         db.image_tag_delete(context, image_id, fields.check_tag(tag))
 
     # ------------------------------------------------------------- members
@@ -435,6 +453,7 @@ class ImageService:
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
             raise exception.Forbidden(reason='only the owner may share image %s' % image_id)
+        _authorize(context, 'add_member', image['owner'])
         _check_limit('members for this image',
                      len(db.image_member_find(context, image_id)) + 1, 'image_member_quota')
         return fields.member_to_dict(db.image_member_create(
@@ -457,12 +476,14 @@ class ImageService:
 
     def update_member(self, context, image_id, member, status):
         """Accept or reject (or return to pending) a share: the member's own choice."""
-        self._shared(context, image_id)
+        image = self._shared(context, image_id)
         fields.check_member(member)
         fields.check_member_status(status)
         if not context.is_admin and context.project_id != member:
             raise exception.Forbidden(reason='only project %s may accept or reject its '
                                              'membership' % member)
+        policy.authorize(context, 'modify_member', {'project_id': image['owner'],
+                                                    'member_id': member})
         return fields.member_to_dict(db.image_member_update(context, image_id, member,
                                                             {'status': status}))
 
@@ -470,6 +491,7 @@ class ImageService:
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
             raise exception.Forbidden(reason='only the owner may unshare image %s' % image_id)
+        _authorize(context, 'delete_member', image['owner'])
         db.image_member_delete(context, image_id, fields.check_member(member))
 
 

@@ -265,3 +265,23 @@ def test_image_filters_server_link_and_paging(alice):
     assert len(rest) == 1 and rest[0]['id'] != marker
     assert alice.get('/images?marker=%s' % server_id).status_int == 400
     assert alice.delete('/images/' + snapshot['id']).status_int == 204
+
+
+def test_image_proxy_reader_reads_but_changes_nothing(app, alice):
+    """The image service's rule reaches the compute API's image proxy: 403 on writes."""
+    reader = fakes.Client(app, user='rita', project='proj-a', roles='reader')
+    service = image_service.get_default_image_service()
+    ctx = nova_context.RequestContext(user_id='alice', project_id='proj-a', roles=['member'],
+                                      overwrite=False)
+    image = service.create(ctx, {'name': 'mine', 'disk_format': 'raw',
+                                 'container_format': 'bare', 'visibility': 'private'})
+    url = '/images/%s/metadata' % image['id']
+    assert reader.get('/images/' + image['id']).status_int == 200
+    assert reader.get(url).json == {'metadata': {}}
+    for response in (reader.delete('/images/' + image['id']),
+                     reader.post(url, {'metadata': {'a': '1'}}),
+                     reader.put(url, {'metadata': {'a': '1'}}),
+                     reader.put(url + '/a', {'meta': {'a': '1'}})):
+        assert response.status_int == 403, response.text
+    assert alice.get(url).json == {'metadata': {}}
+    assert alice.delete('/images/' + image['id']).status_int == 204

@@ -63,7 +63,10 @@ def _requested_range(req, size):
     """(offset, length) of the Range header, (0, None) without one; 416 when unsatisfiable."""
     if 'Range' not in req.headers:
         return 0, None
-    requested = webob.byterange.Range.parse(req.headers['Range'])
+    try:
+        requested = webob.byterange.Range.parse(req.headers['Range'])
+    except ValueError:  # webob's parser raises on some malformed ranges ('bytes=-')
+        requested = None
     bounds = requested.range_for_length(size) if requested is not None else None
     if bounds is None:
         raise wsgi.http_error(416, 'Requested range not satisfiable: %s'

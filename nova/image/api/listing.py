@@ -17,7 +17,7 @@ DEFAULT_SORT_DIR = 'desc'
 PAGING = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort')
 # filters that take 'in:' lists
 LIST_FILTERS = ('id', 'name', 'status', 'owner', 'disk_format', 'container_format',
-                'checksum', 'os_hash_value')
+                'checksum', 'os_hash_algo', 'os_hash_value')
 
 
 def _bad(message):

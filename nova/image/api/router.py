@@ -58,7 +58,8 @@ class ImageAPI:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        handlers, args = self._match(req.path_info.rstrip('/'))
+        # exact paths, as Glance's mapper: '/v2/images/' is no image (404), not the list
+        handlers, args = self._match(req.path_info)
         if handlers is None:
             return wsgi.http_error(404, 'The resource could not be found.')
         handler = handlers.get(req.method)

@@ -5,7 +5,6 @@ header: HTML for browsers and '*/*' (what glanceclient sends), JSON
 ({"message", "code", "title"}) for application/json, plain text otherwise.
 glanceclient and openstacksdk read the status and that message.
 """
-import json
 import logging
 
 import webob
@@ -58,9 +57,9 @@ def read_json(req, expected=dict):
     if len(raw) > MAX_JSON_BODY:
         raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
     try:
-        body = json.loads(raw or b'null')
-    except ValueError:
-        raise http_error(400, 'Malformed JSON in request body.') from None
+        body = json_body.loads(raw or b'null')
+    except json_body.BadJSON as e:
+        raise http_error(400, 'Malformed JSON in request body: %s' % e) from None
     if not isinstance(body, expected):
         kind = 'an object' if expected is dict else 'a JSON array of operation objects'
         raise http_error(400, 'Request body must be %s.' % kind)

@@ -1,6 +1,7 @@
 """The image paste pipeline on a fresh SQLite database, with real tokens.
 
-alice is a member of project A, dave of B, root an admin of 'ops'; ``api``
+alice is a member of project A, rita a reader of A, dave a member of B, root
+an admin of 'ops'; ``api``
 calls the pipeline as one of them. The migrated database with these accounts
 and their tokens is built once per session and copied for every test.
 """
@@ -29,7 +30,7 @@ class Caller:
         self.app, self.tokens, self.accounts = app, tokens, accounts
 
     def project(self, user):
-        return {'alice': 'A', 'dave': 'B', 'root': 'ops'}[user]
+        return {'alice': 'A', 'rita': 'A', 'dave': 'B', 'root': 'ops'}[user]
 
     def project_id(self, user):
         return self.accounts.projects[self.project(user)].id
@@ -73,7 +74,8 @@ class Caller:
 
 
 PASSWORD = 'correct horse'
-USERS = (('alice', 'A', 'member'), ('dave', 'B', 'member'), ('root', 'ops', 'admin'))
+USERS = (('alice', 'A', 'member'), ('rita', 'A', 'reader'), ('dave', 'B', 'member'),
+         ('root', 'ops', 'admin'))
 
 
 @pytest.fixture(scope='session')

@@ -257,3 +257,12 @@ def test_glance_direct_import(api):
     response = api('GET', '/v2/images/%s/file' % image_id)
     assert response.body == DATA
     assert response.headers['Content-MD5'] == hashlib.md5(DATA).hexdigest()
+
+
+@pytest.mark.parametrize('header', ['bytes=-', 'bytes=', 'bytes=a-b', 'bytes=--1',
+                                    'items=0-1', 'bytes=99999999999999999999999-'])
+def test_malformed_ranges_are_416_never_500(api, header):
+    image = api.active()
+    response = api('GET', '/v2/images/%s/file' % image['id'], Range=header)
+    assert response.status_int == 416, (header, response.status, response.text)
+    assert response.headers['Content-Range'] == 'bytes */%d' % image['size']

@@ -309,3 +309,51 @@ def test_too_many_properties_or_tags_is_413(api):
                    [{'op': 'add', 'path': '/b', 'value': '2'}],
                    content_type='application/openstack-images-v2.1-json-patch')
     assert response.status_int == 413
+
+
+@pytest.mark.parametrize('body', [
+    b'{"name": "\\ud800"}',                      # a lone surrogate: PostgreSQL refuses it
+    b'{"name": "x", "\\udfff": "y"}',
+    b'[' * 1000 + b']' * 1000,                   # deeper than the parser's recursion
+    b'{"a": ' * 40 + b'1' + b'}' * 40,            # deeper than the API's limit
+    b'{"name": "\xff\xfe"}',                      # not UTF-8
+])
+def test_bodies_beyond_the_json_limits_are_400(api, body):
+    response = api('POST', '/v2/images', body, content_type='application/json')
+    assert response.status_int == 400, response.text
+    assert 'Malformed JSON in request body' in response.text
+    patch = api('PATCH', '/v2/images/%s' % api.create()['id'], body,
+                content_type='application/openstack-images-v2.1-json-patch')
+    assert patch.status_int == 400, patch.text
+
+
+def test_size_and_time_filters(api):
+    small = api.active(data=b'x' * 3725, name='small')
+    big = api.active(name='big')
+
+    def names(query):
+        response = api('GET', '/v2/images?' + query)
+        assert response.status_int == 200, response.text
+        return sorted(image['name'] for image in response.json['images'])
+
+    assert names('size=3725') == ['small']
+    assert names('size_min=3726') == ['big']
+    assert names('size_max=3725&size_min=3725') == ['small']
+    assert names('virtual_size=3725') == ['small']
+    assert names('min_ram=0&size=%d' % big['size']) == ['big']
+    created = small['created_at']
+    assert 'small' in names('created_at=lte:' + created)
+    assert names('created_at=gt:' + created) in ([], ['big'])
+    assert names('created_at=gte:2000-01-01T00:00:00Z&name=in:small,big') == ['big', 'small']
+    assert names('updated_at=lt:2000-01-01T00:00:00Z') == []
+    assert names('created_at=neq:2000-01-01T00:00:00%2B02:00&name=small') == ['small']
+    for bad in ('size=-1', 'size=x', 'created_at=gte:yesterday', 'created_at=after:2020-01-01',
+                'min_disk=1.5'):
+        response = api('GET', '/v2/images?' + bad)
+        assert response.status_int == 400, (bad, response.text)
+
+
+@pytest.mark.parametrize('method', ['GET', 'DELETE', 'PATCH', 'POST'])
+def test_trailing_slash_is_no_image(api, method):
+    api.create()
+    assert api(method, '/v2/images/').status_int == 404
