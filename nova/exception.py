@@ -200,6 +200,10 @@ class ImageNotFound(NotFound):
     msg_fmt = 'Image %(image_id)s could not be found.'
 
 
+class ImageTaskNotFound(NotFound):
+    msg_fmt = 'Task with the given id %(task_id)s was not found.'
+
+
 class ImageExists(Conflict):
     msg_fmt = 'Image with identifier %(image_id)s already exists.'
 
@@ -237,6 +241,10 @@ class ImageAttributeReadOnly(Forbidden):
 class ImageSizeMismatch(Invalid):
     msg_fmt = ('Image %(image_id)s: %(received)s bytes received but %(expected)s '
                'were declared.')
+
+
+class InvalidImageData(Invalid):
+    msg_fmt = 'Image data refused: %(reason)s'
 
 
 class InvalidImageRange(Invalid):

@@ -141,6 +141,7 @@ IMAGE_RULES = (
         'reactivate', 'add_member', 'delete_member', 'communitize_image')]
     + [('modify_member', '(%s) or rule:context_is_admin' % IMAGE_MEMBER_OF_TARGET, None),
        ('publicize_image', ADMIN, None)]
+    + [(name, ADMIN, None) for name in ('get_tasks', 'get_task', 'add_task')]
 )
 
 

@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# qemu-img makes the real disk images the image format inspection tests read
+command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -55,7 +55,27 @@ cache_opts = [
                help='Seconds an unused cached base image is kept before it is removed.'),
 ]
 
-opts = store_opts + cache_opts
+import_opts = [
+    cfg.ListOpt('image_import_methods', default=['glance-direct', 'web-download'],
+                item_type=cfg.types.String(choices=['glance-direct', 'web-download']),
+                help='Interoperable import methods offered (GET /v2/info/import).'),
+    cfg.ListOpt('image_import_allowed_schemes', default=['http', 'https'],
+                help='URL schemes web-download and import tasks may fetch from.'),
+    cfg.ListOpt('image_import_allowed_ports', default=['80', '443'],
+                help='Ports web-download may connect to (empty: any).'),
+    cfg.ListOpt('image_import_disallowed_networks',
+                default=['127.0.0.0/8', '::1/128', '0.0.0.0/8', '169.254.0.0/16',
+                         'fe80::/10'],
+                help='Networks (CIDR) web-download never connects to, whatever a host '
+                     'name resolves to: by default the host itself and link-local '
+                     'addresses such as the metadata service.'),
+    cfg.IntOpt('image_import_timeout', default=60, min=1,
+               help='Seconds web-download waits for the remote server.'),
+    cfg.IntOpt('image_task_time_to_live', default=48, min=1,
+               help='Hours a finished image task stays listed.'),
+]
+
+opts = store_opts + cache_opts + import_opts
 
 
 def register_opts(conf):

@@ -6,6 +6,7 @@ Properties, tags, members and locations have integer keys and the usual
 ``deleted = id`` marker, so a property, tag or member can be removed and added
 again while the unique constraints still hold one live row each.
 """
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -118,4 +119,27 @@ class ImageLocation(Base, NovaBase):
     status: Mapped[str] = mapped_column(sa.String(30), default='active')
 
 
-__all__ = ['Image', 'ImageProperty', 'ImageTag', 'ImageMember', 'ImageLocation']
+TASK_STATUSES = ('pending', 'processing', 'success', 'failure')
+
+
+class ImageTask(Base, NovaBase):
+    """A Glance task: an 'import' from a URL (POST /v2/tasks) or an interoperable
+    import of one image ('api_image_import'), with its input, result and expiry."""
+
+    __tablename__ = 'image_tasks'
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    type: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[str] = mapped_column(sa.String(30), default='pending')
+    owner: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    image_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
+    input: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    message: Mapped[str] = mapped_column(sa.Text, default='')
+    expires_at: Mapped[datetime.datetime | None]
+
+
+__all__ = ['Image', 'ImageProperty', 'ImageTag', 'ImageMember', 'ImageLocation', 'ImageTask']

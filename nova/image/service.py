@@ -45,10 +45,13 @@ SWEEP_INTERVAL = 300
 # its location, status when it fails)
 _UPLOAD = ('saving', 'active', 'active', 'killed')
 _STAGE = ('uploading', 'uploading', 'staged', 'queued')
-IMPORT_METHODS = ('glance-direct',)
+_WEB_IMPORT = ('importing', 'active', 'active', 'queued')
+# Glance's import bookkeeping properties (reserved: users never set them)
+IMPORTING = 'os_glance_importing_to_stores'
+FAILED_IMPORT = 'os_glance_failed_import'
 
 
-def _stale_after():
+def stale_after():
     """Seconds without a heartbeat after which an upload is dead: a live one
     has beaten or been cut off by the server's client socket timeout by then.
     """
@@ -62,7 +65,7 @@ class _Intake:
         self.image_id, self.data, self.size, self.cap = image_id, data, size, cap
         self.heartbeat = heartbeat
         self.received = 0
-        self.head = b''
+        self.sniffer = formats.Sniffer()
 
     def __iter__(self):
         beaten = time.monotonic()
@@ -71,8 +74,7 @@ class _Intake:
                 self.heartbeat()
                 beaten = time.monotonic()
             self.received += len(chunk)
-            if len(self.head) < formats.HEAD_SIZE:
-                self.head += chunk[:formats.HEAD_SIZE - len(self.head)]
+            self.sniffer.feed(chunk)
             if self.size is not None and self.received > self.size:
                 raise exception.ImageSizeMismatch(image_id=self.image_id,
                                                   received=self.received, expected=self.size)
@@ -261,16 +263,11 @@ class ImageService:
         """
         return self._take_data(context, image_id, data, size, _STAGE, 'stage data')
 
-    def import_image(self, context, image_id, method):
-        """Step 2: the staged data becomes the image's (uploading -> active).
-
-        Only 'glance-direct' is offered (web-download would let users make the
-        cloud fetch any URL); an image without staged data is ImageStatusConflict.
+    def import_staged(self, context, image_id):
+        """glance-direct, step 2: the staged data becomes the image's (uploading ->
+        active); an image without staged data is ImageStatusConflict. (The
+        import methods and their tasks are nova.image.importer's.)
         """
-        if method not in IMPORT_METHODS:
-            raise exception.InvalidInput(reason='import method %r is not available; this '
-                                                'cloud offers %s' % (
-                                                    method, ', '.join(IMPORT_METHODS)))
         image = self._owned(context, image_id, 'upload_image')
         staged = [loc for loc in image['locations'] if loc['status'] == 'staged']
         if image['status'] != 'uploading' or not staged:
@@ -282,8 +279,35 @@ class ImageService:
             context, image_id, {'status': 'active', 'locations': locations},
             from_state='uploading'))
 
-    def _take_data(self, context, image_id, data, size, plan, action):
-        streaming, stored, location_status, failed = plan
+    def begin_web_import(self, context, image_id, store_id):
+        """web-download, step 1: queued -> importing, the store named in
+        os_glance_importing_to_stores (and a past failure forgotten)."""
+        image = self._ready_for_data(context, image_id, 'import it from the web')
+        db.image_update(context, image_id, {'status': _WEB_IMPORT[0],
+                                            'properties': {IMPORTING: store_id}},
+                        remove_props=[name for name in (FAILED_IMPORT,)
+                                      if name in image['properties']],
+                        from_state='queued')
+
+    def import_data(self, context, image_id, data, size=None):
+        """web-download, step 2: the fetched data (chunks) becomes the image's,
+        importing -> active, checked as an upload; queued again on failure."""
+        return self._take_data(context, image_id, data, size, _WEB_IMPORT, 'import data',
+                               entered=True)
+
+    def end_web_import(self, context, image_id, failed_store=None):
+        """web-download, step 3: the bookkeeping properties say how it went."""
+        image = self.show(context, image_id)
+        properties = {FAILED_IMPORT: failed_store} if failed_store else {}
+        remove = [name for name in (IMPORTING,) if name in image['properties']]
+        db.image_update(context, image_id, {'properties': properties}, remove_props=remove)
+
+    def abort_web_import(self, context, image_id):
+        """A web import that could not start fetching: importing -> queued."""
+        self._fail(context, image_id, _WEB_IMPORT[0], _WEB_IMPORT[3])
+
+    def _ready_for_data(self, context, image_id, action):
+        """The queued image context may give data to, with its formats set."""
         image = self._owned(context, image_id, 'upload_image')
         if image['status'] != 'queued':
             raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
@@ -292,14 +316,33 @@ class ImageService:
             if not image[name]:
                 raise exception.InvalidInput(reason='%s must be set before the image data '
                                                     'is uploaded' % name)
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool)
-                                 or size < 0):
-            raise exception.InvalidInput(reason='size must be an integer >= 0')
-        cap = CONF.image_size_cap
-        if cap and size is not None and size > cap:
-            raise exception.ImageTooLarge(limit=cap)
+        return image
+
+    def _take_data(self, context, image_id, data, size, plan, action, entered=False):
+        """Stream data into the store under plan; entered: the image is already in
+        the plan's streaming status (a web import began), else it must be queued."""
+        streaming, stored, location_status, failed = plan
+        if entered:
+            image = self._owned(context, image_id, 'upload_image')
+            if image['status'] != streaming:
+                raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
+                                                    action=action)
+        else:
+            image = self._ready_for_data(context, image_id, action)
+        try:
+            if size is not None and (not isinstance(size, int) or isinstance(size, bool)
+                                     or size < 0):
+                raise exception.InvalidInput(reason='size must be an integer >= 0')
+            cap = CONF.image_size_cap
+            if cap and size is not None and size > cap:
+                raise exception.ImageTooLarge(limit=cap)
+        except exception.NovaException:
+            if entered:  # the import began: it ends here
+                self._fail(context, image_id, streaming, failed)
+            raise
         self._sweep_now_and_then()
-        db.image_update(context, image_id, {'status': streaming}, from_state='queued')
+        if not entered:
+            db.image_update(context, image_id, {'status': streaming}, from_state='queued')
 
         def heartbeat():  # raises, ending the upload, once the image is deleted or killed
             db.image_update(context, image_id, {}, from_state=streaming)
@@ -313,17 +356,20 @@ class ImageService:
         except BaseException:
             self._fail(context, image_id, streaming, failed)
             raise
-        values = {'status': stored, 'size': written, 'checksum': md5,
-                  'os_hash_algo': 'sha512', 'os_hash_value': sha512,
-                  'virtual_size': formats.virtual_size(image['disk_format'], intake.head,
-                                                       written),
-                  'locations': [{'url': location, 'metadata': {'store': store.name},
-                                 'status': location_status}]}
         try:
+            inspection = formats.inspect(intake.sniffer.head, written)
+            virtual_size = formats.check(image['disk_format'], image['container_format'],
+                                         inspection)
+            values = {'status': stored, 'size': written, 'checksum': md5,
+                      'os_hash_algo': 'sha512', 'os_hash_value': sha512,
+                      'virtual_size': virtual_size,
+                      'locations': [{'url': location, 'metadata': {'store': store.name},
+                                     'status': location_status}]}
             return fields.image_to_dict(db.image_update(context, image_id, values,
                                                         from_state=streaming))
         except BaseException:
-            # deleted while saving, or the registry failed: keep no data it cannot find
+            # data refused, deleted while saving, or the registry failed: keep no data
+            # the registry does not point at
             self._discard(location)
             self._fail(context, image_id, streaming, failed)
             raise
@@ -345,9 +391,10 @@ class ImageService:
         a process id, tells whether they are alive.
         """
         admin = nova_context.get_admin_context()
-        cutoff = utils.utcnow() - datetime.timedelta(seconds=_stale_after())
+        cutoff = utils.utcnow() - datetime.timedelta(seconds=stale_after())
         failed_ids = []
-        for streaming, failed in ((_UPLOAD[0], _UPLOAD[3]), (_STAGE[0], _STAGE[3])):
+        for streaming, failed in ((_UPLOAD[0], _UPLOAD[3]), (_STAGE[0], _STAGE[3]),
+                                  (_WEB_IMPORT[0], _WEB_IMPORT[3])):
             for image in db.image_get_all(admin, {'status': streaming}):
                 if image.updated_at >= cutoff or any(
                         location.status == 'staged' for location in image.locations):

@@ -12,5 +12,5 @@ def cut_staleness_between(monkeypatch, svc, context, older_id, newer_id):
     newer = svc.show(context, newer_id)['updated_at']
     assert older < newer
     between = older + (newer - older) / 2
-    monkeypatch.setattr(image_service, '_stale_after',
+    monkeypatch.setattr(image_service, 'stale_after',
                         lambda: (image_service.utils.utcnow() - between).total_seconds())

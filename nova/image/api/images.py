@@ -7,6 +7,9 @@ read Glance's requests, check what Glance checks before its domain model
 import webob
 
 from nova import exception
+from nova import policy
+from nova.conf import CONF
+from nova.image import importer
 from nova.image import service as image_service
 from nova.image.api import listing
 from nova.image.api import patch
@@ -38,7 +41,8 @@ def create(req, ctx):
     # what openstacksdk reads to know whether it may import rather than upload
     return _image_response(image, 201, {
         'Location': views.image_href(image['id']),
-        'OpenStack-image-import-methods': ','.join(image_service.IMPORT_METHODS)})
+        'OpenStack-image-import-methods': ','.join(importer.methods()),
+        'OpenStack-image-store-ids': importer.store_id()})
 
 
 def index(req, ctx):
@@ -86,18 +90,22 @@ def reactivate(req, ctx, image_id):
 
 
 def import_image(req, ctx, image_id):
-    """POST .../import {"method": {"name": "glance-direct"}}: 202, the staged data
-    is the image's. One store only: 'stores' may name none.
+    """POST .../import {"method": {"name": "glance-direct"}}: 202. web-download takes
+    {"name": "web-download", "uri": ...}; 'stores' may name the one store and
+    'all_stores' means it (what openstacksdk and tempest send by default).
     """
     body = wsgi.read_json(req)
     method = body.get('method')
     if not isinstance(method, dict) or not isinstance(method.get('name'), str):
         raise wsgi.http_error(400, 'Import request requires a method object with a name, '
                                    'e.g. {"method": {"name": "glance-direct"}}')
-    if body.get('stores') or body.get('all_stores'):
-        raise wsgi.http_error(400, 'This cloud has a single image store: do not name '
-                                   'stores')
-    _service().import_image(ctx, image_id, method['name'])
+    for flag in ('all_stores', 'all_stores_must_succeed'):
+        if not isinstance(body.get(flag, False), bool):
+            raise wsgi.http_error(400, '%s must be true or false' % flag)
+    importer.get_importer().import_image(
+        ctx, image_id, method['name'], uri=method.get('uri'),
+        requested_stores=body.get('stores'), all_stores=body.get('all_stores', False),
+        request=body)
     return webob.Response(status=202, content_type=None)
 
 
@@ -105,7 +113,29 @@ def import_info(req, ctx):
     """GET /v2/info/import: the import methods glanceclient and openstacksdk may use."""
     return wsgi.json_response({'import-methods': {
         'description': 'Import methods available.', 'type': 'array',
-        'value': list(image_service.IMPORT_METHODS)}})
+        'value': list(importer.methods())}})
+
+
+def _store(detail=False):
+    store = {'id': importer.store_id(), 'description': 'This cloud\'s one image store',
+             'default': True}
+    if detail:
+        store.update(type=importer.store_id(), properties={})
+        if store['type'] == 'file':
+            store['properties'] = {'data_dir': CONF.filesystem_store_datadir}
+    return store
+
+
+def stores_info(req, ctx):
+    """GET /v2/info/stores: the one store every image is in."""
+    return wsgi.json_response({'stores': [_store()]})
+
+
+def stores_detail(req, ctx):
+    """GET /v2/info/stores/detail (admin): the store's type and where it keeps data."""
+    if not policy.check_is_admin(ctx):
+        raise wsgi.http_error(403, 'Only an admin may see the details of the stores.')
+    return wsgi.json_response({'stores': [_store(detail=True)]})
 
 
 def add_tag(req, ctx, image_id, tag):
@@ -119,10 +149,6 @@ def delete_tag(req, ctx, image_id, tag):
 
 
 def tasks(req, ctx, image_id):
-    """GET /v2/images/{id}/tasks (Glance 2.12): the image's import tasks.
-
-    Uploads here are synchronous (PUT /file), so no image ever has a task: the
-    list is empty for every image the caller can see, 404 otherwise.
-    """
-    _service().show(ctx, image_id)
-    return wsgi.json_response({'tasks': []})
+    """GET /v2/images/{id}/tasks (Glance 2.12): the image's import tasks."""
+    return wsgi.json_response({'tasks': [views.task(task) for task in
+                                         importer.get_importer().image_tasks(ctx, image_id)]})

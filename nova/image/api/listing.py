@@ -24,7 +24,7 @@ def _bad(message):
     return wsgi.http_error(400, message)
 
 
-def _limit(params):
+def parse_limit(params):
     if 'limit' not in params:
         return DEFAULT_LIMIT
     try:
@@ -85,7 +85,7 @@ def parse(req):
     params = req.GET
     keys, dirs = _sorting(params)
     return {'filters': _filters(params), 'marker': params.get('marker'),
-            'limit': _limit(params), 'sort_keys': keys, 'sort_dirs': dirs}
+            'limit': parse_limit(params), 'sort_keys': keys, 'sort_dirs': dirs}
 
 
 def page_links(req, images, limit):

@@ -13,6 +13,7 @@ from nova.image.api import image_data
 from nova.image.api import images
 from nova.image.api import members
 from nova.image.api import schemas
+from nova.image.api import tasks
 from nova.image.api import wsgi
 
 ROUTES = [
@@ -27,6 +28,12 @@ ROUTES = [
     ('/v2/images/{image_id}/stage', {'PUT': image_data.stage}),
     ('/v2/images/{image_id}/import', {'POST': images.import_image}),
     ('/v2/info/import', {'GET': images.import_info}),
+    ('/v2/info/stores', {'GET': images.stores_info}),
+    ('/v2/info/stores/detail', {'GET': images.stores_detail}),
+    ('/v2/schemas/task', {'GET': schemas.show_task}),
+    ('/v2/schemas/tasks', {'GET': schemas.show_tasks}),
+    ('/v2/tasks', {'GET': tasks.index, 'POST': tasks.create}),
+    ('/v2/tasks/{task_id}', {'GET': tasks.show}),
     ('/v2/images/{image_id}/tasks', {'GET': images.tasks}),
     ('/v2/images/{image_id}/actions/deactivate', {'POST': images.deactivate}),
     ('/v2/images/{image_id}/actions/reactivate', {'POST': images.reactivate}),

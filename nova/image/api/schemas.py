@@ -155,6 +155,37 @@ def _collection(name, item):
                       {'rel': 'describedby', 'href': '{schema}'}]}
 
 
+TASK_PROPERTIES = {
+    'id': _string('An identifier for the task', pattern=UUID_PATTERN),
+    'type': _string('The type of task represented by this content',
+                    enum=['import', 'api_image_import', 'location_import']),
+    'status': _string('The current status of this task',
+                      enum=['pending', 'processing', 'success', 'failure']),
+    'input': {'type': ['null', 'object'],
+              'description': 'The parameters required by task, JSON blob'},
+    'result': {'type': ['null', 'object'],
+               'description': 'The result of current task, JSON blob'},
+    'owner': _string('An identifier for the owner of this task'),
+    'message': _string('Human-readable informative message only included when '
+                       'appropriate (usually on failure)'),
+    'image_id': _string('Image associated with the task', read_only=True),
+    'request_id': _string('Human-readable informative request-id', read_only=True),
+    'user_id': _string('User associated with the task', read_only=True),
+    'expires_at': {'type': ['null', 'string'],
+                   'description': 'Datetime when this resource would be subject to removal'},
+    'created_at': _string('Datetime when this resource was created'),
+    'updated_at': _string('Datetime when this resource was updated'),
+    'self': {'type': 'string'},
+    'schema': {'type': 'string'},
+}
+
+
+def task_schema():
+    return {'name': 'task', 'properties': copy.deepcopy(TASK_PROPERTIES),
+            'links': [{'rel': 'self', 'href': '{self}'},
+                      {'rel': 'describedby', 'href': '{schema}'}]}
+
+
 _VALIDATOR = jsonschema.Draft4Validator(image_schema())
 
 
@@ -183,3 +214,12 @@ def show_member(req, ctx):
 
 def show_members(req, ctx):
     return wsgi.json_response(_collection('members', member_schema()))
+
+
+def show_task(req, ctx):
+    return wsgi.json_response(task_schema())
+
+
+def show_tasks(req, ctx):
+    schema = _collection('tasks', task_schema())
+    return wsgi.json_response(schema)

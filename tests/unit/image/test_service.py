@@ -359,7 +359,7 @@ def test_upload_beats_while_data_flows(svc, p1, monkeypatch):
 def test_beat_ends_an_upload_whose_image_was_killed_meanwhile(svc, p1, admin, datadir,
                                                               monkeypatch):
     monkeypatch.setattr(image_service, 'UPLOAD_HEARTBEAT', 0)
-    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)
+    monkeypatch.setattr(image_service, 'stale_after', lambda: 0)
     image = _create(svc, p1)
 
     def chunks():
@@ -382,7 +382,7 @@ def test_uploads_that_stopped_beating_are_killed_by_the_next_upload(svc, p1, mon
     _active(svc, p1)  # the first upload of the process sweeps
     assert svc.show(p1, dead['id'])['status'] == 'killed'
     assert svc.show(p1, live['id'])['status'] == 'saving'  # beat after the cutoff
-    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)  # now everything is stale
+    monkeypatch.setattr(image_service, 'stale_after', lambda: 0)  # now everything is stale
     _active(svc, p1)  # within SWEEP_INTERVAL of the last sweep: no new sweep
     assert svc.show(p1, live['id'])['status'] == 'saving'
     assert svc.kill_abandoned_uploads() == [live['id']]
@@ -562,11 +562,9 @@ def test_stage_then_import(svc, p1, p2, datadir):
         svc.download(p1, image['id'])  # not the image's data until imported
     with pytest.raises(exception.ImageStatusConflict):
         svc.upload(p1, image['id'], [DATA])
-    with pytest.raises(exception.InvalidInput, match='web-download'):
-        svc.import_image(p1, image['id'], 'web-download')
     with pytest.raises(exception.ImageNotFound):
-        svc.import_image(p2, image['id'], 'glance-direct')
-    active = svc.import_image(p1, image['id'], 'glance-direct')
+        svc.import_staged(p2, image['id'])
+    active = svc.import_staged(p1, image['id'])
     assert active['status'] == 'active'
     assert active['checksum'] == hashlib.md5(DATA).hexdigest()
     assert active['os_hash_value'] == hashlib.sha512(DATA).hexdigest()
@@ -578,7 +576,7 @@ def test_stage_then_import(svc, p1, p2, datadir):
 def test_import_needs_staged_data(svc, p1):
     image = _create(svc, p1)
     with pytest.raises(exception.ImageStatusConflict, match='stage its data first'):
-        svc.import_image(p1, image['id'], 'glance-direct')
+        svc.import_staged(p1, image['id'])
 
 
 def test_failed_stage_queues_the_image_again_and_keeps_nothing(svc, p1, datadir):
@@ -592,7 +590,7 @@ def test_failed_stage_queues_the_image_again_and_keeps_nothing(svc, p1, datadir)
 
 
 def test_sweep_requeues_dead_stagings_but_not_staged_images(svc, p1, monkeypatch):
-    monkeypatch.setattr(image_service, '_stale_after', lambda: 0)
+    monkeypatch.setattr(image_service, 'stale_after', lambda: 0)
     staged = _create(svc, p1)
     svc.stage(p1, staged['id'], [DATA])
     dead = _create(svc, p1)

@@ -237,23 +237,34 @@ def test_dropped_connection_during_upload_kills_the_image(api, server, tmp_path)
 def test_glance_direct_import(api):
     response = api('POST', '/v2/images', {'name': 'imp', 'disk_format': 'raw',
                                           'container_format': 'bare'})
-    assert response.headers['OpenStack-image-import-methods'] == 'glance-direct'
+    assert response.headers['OpenStack-image-import-methods'] == 'glance-direct,web-download'
     image_id = response.json['id']
     info = api('GET', '/v2/info/import').json
-    assert info['import-methods']['value'] == ['glance-direct']
+    assert info['import-methods']['value'] == ['glance-direct', 'web-download']
     imported = {'method': {'name': 'glance-direct'}}
     assert api('POST', '/v2/images/%s/import' % image_id, imported).status_int == 409
     response = api('PUT', '/v2/images/%s/stage' % image_id, DATA, content_type=OCTETS)
     assert response.status_int == 204 and _status(api, image_id) == 'uploading'
-    for body, status in (({'method': {'name': 'web-download', 'uri': 'http://x/'}}, 400),
+    for body, status in (({'method': {'name': 'web-download', 'uri': 'http://x.invalid/'}},
+                          400),
+                         ({'method': {'name': 'copy-image'}}, 400),
                          ({'method': 'glance-direct'}, 400),
-                         (dict(imported, stores=['file']), 400)):
+                         (dict(imported, stores=['ceph']), 400),
+                         (dict(imported, stores=['file'], all_stores=True), 400),
+                         (dict(imported, all_stores='yes'), 400)):
         assert api('POST', '/v2/images/%s/import' % image_id, body).status_int == status
     assert api('POST', '/v2/images/%s/import' % image_id, imported,
                user='dave').status_int == 404
     response = api('POST', '/v2/images/%s/import' % image_id,
-                   dict(imported, all_stores_must_succeed=None))
+                   dict(imported, all_stores=True, all_stores_must_succeed=True))
     assert response.status_int == 202 and _status(api, image_id) == 'active'
+    assert api('GET', '/v2/images/%s' % image_id).json['stores'] == 'file'
+    [task] = api('GET', '/v2/images/%s/tasks' % image_id).json['tasks']
+    assert (task['type'], task['status'], task['image_id']) == (
+        'api_image_import', 'success', image_id)
+    assert task['request_id'] == response.headers['x-openstack-request-id']
+    assert task['input']['import_req']['method']['name'] == 'glance-direct'
+    assert task['expires_at'].endswith('Z')
     response = api('GET', '/v2/images/%s/file' % image_id)
     assert response.body == DATA
     assert response.headers['Content-MD5'] == hashlib.md5(DATA).hexdigest()
@@ -266,3 +277,46 @@ def test_malformed_ranges_are_416_never_500(api, header):
     response = api('GET', '/v2/images/%s/file' % image['id'], Range=header)
     assert response.status_int == 416, (header, response.status, response.text)
     assert response.headers['Content-Range'] == 'bytes */%d' % image['size']
+
+
+def _qcow2_header(backing=b''):
+    header = bytearray(b'QFI\xfb' + (2).to_bytes(4, 'big') + bytes(4088))
+    header[24:32] = (1 << 30).to_bytes(8, 'big')
+    if backing:
+        header[8:16] = (512).to_bytes(8, 'big')
+        header[16:20] = len(backing).to_bytes(4, 'big')
+        header[512:512 + len(backing)] = backing
+    return bytes(header)
+
+
+@pytest.mark.parametrize('declared, data, why', [
+    ('qcow2', _qcow2_header(b'/etc/shadow'), 'backing file'),
+    ('raw', _qcow2_header(b'/etc/shadow'), 'backing file'),
+    ('raw', _qcow2_header(), 'the data is a qcow2 image, not raw'),
+    ('qcow2', DATA, 'disk_format is qcow2 but the data is not a disk image'),
+])
+def test_upload_of_data_that_is_not_its_disk_format_is_400_and_kills(api, declared, data,
+                                                                     why):
+    image = api.create(disk_format=declared)
+    response = api('PUT', '/v2/images/%s/file' % image['id'], data,
+                   content_type='application/octet-stream')
+    assert response.status_int == 400 and why in response.text, response.text
+    shown = api('GET', '/v2/images/%s' % image['id']).json
+    assert (shown['status'], shown['size']) == ('killed', None)
+    assert not [name for name in os.listdir(CONF.filesystem_store_datadir)
+                if image['id'] in name]
+
+
+def test_stage_of_a_dangerous_qcow2_is_400_and_the_image_queued_again(api):
+    image = api.create(disk_format='qcow2')
+    response = api('PUT', '/v2/images/%s/stage' % image['id'], _qcow2_header(b'/dev/sda'),
+                   content_type='application/octet-stream')
+    assert response.status_int == 400 and 'backing file' in response.text
+    assert api('GET', '/v2/images/%s' % image['id']).json['status'] == 'queued'
+
+
+def test_a_clean_qcow2_uploads_with_its_virtual_size(api):
+    image = api.create(disk_format='qcow2')
+    api.upload(image['id'], _qcow2_header() + DATA)
+    shown = api('GET', '/v2/images/%s' % image['id']).json
+    assert (shown['status'], shown['virtual_size']) == ('active', 1 << 30)
