@@ -204,6 +204,19 @@ class ImageTaskNotFound(NotFound):
     msg_fmt = 'Task with the given id %(task_id)s was not found.'
 
 
+class MetadefNamespaceNotFound(NotFound):
+    msg_fmt = 'Metadata definition namespace=%(namespace)s was not found.'
+
+
+class MetadefNotFound(NotFound):
+    msg_fmt = 'Metadata definition %(what)s %(name)s was not found in namespace %(namespace)s.'
+
+
+class MetadefDuplicate(Conflict):
+    msg_fmt = 'A metadata definition %(what)s with name=%(name)s already exists in ' \
+              'namespace=%(namespace)s.'
+
+
 class ImageExists(Conflict):
     msg_fmt = 'Image with identifier %(image_id)s already exists.'
 

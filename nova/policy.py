@@ -142,6 +142,11 @@ IMAGE_RULES = (
     + [('modify_member', '(%s) or rule:context_is_admin' % IMAGE_MEMBER_OF_TARGET, None),
        ('publicize_image', ADMIN, None)]
     + [(name, ADMIN, None) for name in ('get_tasks', 'get_task', 'add_task')]
+    + [('%s_metadef_%s' % (verb, what), ADMIN, None)
+       for what in ('namespace', 'object', 'property', 'tag')
+       for verb in ('add', 'modify', 'delete')]
+    + [(name, ADMIN, None) for name in ('add_metadef_resource_type_association',
+                                        'remove_metadef_resource_type_association')]
 )
 
 

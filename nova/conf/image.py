@@ -73,6 +73,9 @@ import_opts = [
                help='Seconds web-download waits for the remote server.'),
     cfg.IntOpt('image_task_time_to_live', default=48, min=1,
                help='Hours a finished image task stays listed.'),
+    cfg.StrOpt('metadefs_dir', default=paths.basedir_def('etc', 'nova', 'metadefs'),
+               help='Directory of metadata definition files (Glance\'s format) loaded into '
+                    'an empty catalog at first start, and by nova-manage image metadefs.'),
 ]
 
 opts = store_opts + cache_opts + import_opts

@@ -231,6 +231,7 @@ from nova.db.server_groups import (  # noqa: E402,F401
 
 from nova.db.images import *  # noqa: F401,F403 -- the image registry
 from nova.db.image_tasks import *  # noqa: F401,F403 -- image tasks
+from nova.db.metadefs import *  # noqa: F401,F403 -- image metadata definitions
 
 from nova.db.auth import *  # noqa: F401,F403 -- identity
 

@@ -635,6 +635,7 @@ class Migration(Base, NovaBase):
 
 
 from nova.db.image_models import *  # noqa: F401,F403 -- images share Base.metadata
+from nova.db.metadef_models import *  # noqa: F401,F403 -- image metadata definitions
 
 from nova.db.auth_models import *  # noqa: F401,F403 -- identity shares Base.metadata
 

@@ -1,4 +1,6 @@
-"""nova-manage image bundle: make an image bundle as euca-bundle-image does.
+"""nova-manage image: bundles, and the metadata definitions catalog.
+
+``bundle`` makes an image bundle as euca-bundle-image does.
 
 The bundle is encrypted for the cloud's certificate (or --ec2cert) and for
 the user's own (--cert/--privatekey, e.g. from ``nova-manage project
@@ -6,6 +8,10 @@ zipfile``; without them a fresh key signed by the cloud's CA is used). The
 manifest and parts go to --destination; with --bucket they are also stored
 in that objectstore bucket of the project (made if missing), ready for
 ``RegisterImage ImageLocation=BUCKET/PREFIX.manifest.xml``.
+
+``metadefs load|unload|export`` is glance-manage's load_metadefs,
+unload_metadefs and export_metadefs: the definition files of --path (default
+--metadefs_dir) into the catalog, the catalog emptied, or written out.
 """
 import os
 import posixpath
@@ -15,6 +21,7 @@ from nova import crypto
 from nova import exception
 from nova.auth import manager
 from nova.conf import CONF
+from nova.image import metadefs
 from nova.image.bundle import make
 from nova.manage import Category, UsageError, arg, command
 from nova.manage.user import admin_context
@@ -62,7 +69,31 @@ def _store_in_bucket(project, bucket_name, paths, folder):
 
 class ImageCommands(Category):
     name = 'image'
-    help = 'Image bundles: make one (and store it in a bucket) as euca-bundle-image does'
+    help = ('Image bundles (make one and store it in a bucket, as euca-bundle-image does) '
+            'and the metadata definitions catalog')
+
+    @command('Metadata definitions: load the files of --path into the catalog (existing '
+             'namespaces are skipped, or completed with --merge), unload every namespace, '
+             'or export each namespace to --path as a file',
+             arg('action', choices=('load', 'unload', 'export')),
+             arg('--path', help='directory of definition files (default: --metadefs_dir)'),
+             arg('--merge', action='store_true',
+                 help='load: add the missing definitions to existing namespaces'))
+    def metadefs(self, action, path=None, merge=False):
+        ctxt = admin_context()
+        if action == 'load':
+            loaded, skipped = metadefs.load(ctxt, path, merge=merge)
+            print('Loaded %d namespace(s)%s.' % (len(loaded), ': ' + ', '.join(loaded)
+                                                 if loaded else ''))
+            if skipped:
+                print('Skipped %d that exist already (use --merge to complete them): %s'
+                      % (len(skipped), ', '.join(skipped)))
+        elif action == 'unload':
+            print('Unloaded %d namespace(s).' % metadefs.unload(ctxt))
+        else:
+            written = metadefs.export(ctxt, path)
+            print('Exported %d namespace(s) to %s.' % (len(written),
+                                                       path or CONF.metadefs_dir))
 
     @command('Bundle an image file: tar, gzip, AES encrypt, split into 10 MiB parts, '
              'write PREFIX.manifest.xml',

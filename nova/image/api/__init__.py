@@ -5,7 +5,11 @@ list (no authentication); ``/v2/...`` goes through the pipeline that
 --auth_strategy picks (nova.api.auth:pipeline_factory) and ends in the
 router (nova.image.api.router).
 """
+import logging
+
 import webob.dec
+
+LOG = logging.getLogger(__name__)
 
 
 class _VersionsOrAPI:
@@ -26,5 +30,11 @@ def versions_or_api_factory(loader, global_conf, versions, api):
 
 
 def app_factory(global_conf, **local_conf):
+    from nova import context
+    from nova.image import metadefs
     from nova.image.api import router
+    try:  # the shipped definitions, into an empty catalog (the first start)
+        metadefs.ensure_loaded(context.get_admin_context())
+    except Exception:  # noqa: BLE001 -- the API serves without them; the log says why
+        LOG.exception('Could not load the metadata definitions')
     return router.ImageAPI()

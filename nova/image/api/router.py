@@ -12,6 +12,7 @@ from nova.api import auth
 from nova.image.api import image_data
 from nova.image.api import images
 from nova.image.api import members
+from nova.image.api import metadefs
 from nova.image.api import schemas
 from nova.image.api import tasks
 from nova.image.api import wsgi
@@ -43,7 +44,7 @@ ROUTES = [
     ('/v2/images/{image_id}/members/{member_id}', {'GET': members.show,
                                                    'PUT': members.update,
                                                    'DELETE': members.delete}),
-]
+] + metadefs.ROUTES
 
 
 def _compile(template):
