@@ -11,6 +11,10 @@ from tests.harness.cloud import Cloud
 
 @pytest.fixture(scope='session')
 def cloud(tmp_path_factory):
-    running = Cloud.start_all(tmp_path_factory.mktemp('cloud'))
+    # web-download tests serve their files on 127.0.0.1 at a free port: only the
+    # link-local network (the metadata service) stays out of the cloud's reach
+    running = Cloud.start_all(tmp_path_factory.mktemp('cloud'),
+                              image_import_allowed_ports='',
+                              image_import_disallowed_networks='169.254.0.0/16')
     yield running
     running.stop()

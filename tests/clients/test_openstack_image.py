@@ -14,7 +14,10 @@ import uuid
 import openstack
 import pytest
 
-QCOW2_HEADER = b'QFI\xfb\x00\x00\x00\x03' + bytes(16) + (1 << 30).to_bytes(8, 'big')
+# a qcow2 v3 header (no backing file, no extensions) padded to a sector; what follows
+# the header does not matter to format inspection
+QCOW2_HEADER = (b'QFI\xfb\x00\x00\x00\x03' + bytes(16) + (1 << 30).to_bytes(8, 'big')
+                + bytes(480))
 
 
 def _name(prefix):
