@@ -31,7 +31,8 @@ class MetadefItem(Base, TimestampBase):
     """An object, property or tag definition of a namespace."""
 
     __tablename__ = 'metadef_items'
-    __table_args__ = (sa.UniqueConstraint('namespace_id', 'kind', 'name'),)
+    __table_args__ = (sa.UniqueConstraint('namespace_id', 'kind', 'name',
+                                          name='uniq_metadef_items0namespace_id0kind0name'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     namespace_id: Mapped[int] = mapped_column(sa.ForeignKey('metadef_namespaces.id'))
@@ -52,7 +53,9 @@ class MetadefResourceTypeAssociation(Base, TimestampBase):
     """A namespace's properties apply to a resource type, under a prefix."""
 
     __tablename__ = 'metadef_associations'
-    __table_args__ = (sa.UniqueConstraint('namespace_id', 'resource_type_id'),)
+    __table_args__ = (sa.UniqueConstraint(
+        'namespace_id', 'resource_type_id',
+        name='uniq_metadef_associations0namespace_id0resource_type_id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     namespace_id: Mapped[int] = mapped_column(sa.ForeignKey('metadef_namespaces.id'))
