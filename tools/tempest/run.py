@@ -1,10 +1,11 @@
-"""Run tempest's whole compute API tree against a fresh nova-all cloud.
+"""Run tempest's whole compute API tree and image API tree against a fresh nova-all cloud.
 
 Starts nova-all (fake driver, SQLite, in-process RPC) from a clean state
 directory, uploads two small images with the openstack CLI, writes
 tempest.conf with dynamic credentials (tempest creates and deletes its own
 projects and users through the identity API, as the cloud's admin), runs
-``tempest run`` over ``tempest.api.compute`` with the tempest in
+``tempest run`` over ``tempest.api.compute`` and ``tempest.api.image.v2``
+(what the image tree needs: tools/tempest/image_conf.py) with the tempest in
 ``--tempest-venv`` and stops the cloud. Exit status: tempest's.
 """
 import argparse
@@ -18,8 +19,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.par
 sys.path.insert(0, ROOT)
 
 from tests.harness.cloud import Cloud  # noqa: E402
+from tools.tempest import image_conf  # noqa: E402
 
-REGEX = r'^tempest\.api\.compute\.'
+REGEX = r'^tempest\.api\.(compute\.|%s)' % image_conf.SUBSET
 # What this cloud serves, as tempest's feature flags; the rest is off, each with
 # its reason in the README (hardware consoles, volumes, networks, ...)
 FEATURES_ON = ('resize', 'pause', 'suspend', 'snapshot', 'console_output', 'shelve',
@@ -47,7 +49,7 @@ def upload_images(cloud, work):
     return ids
 
 
-def tempest_conf(cloud, work, images):
+def tempest_conf(cloud, work, images, image_server):
     rc = cloud.novarc()
     sections = {
         'DEFAULT': {'log_file': 'tempest.log', 'log_dir': work},
@@ -74,8 +76,11 @@ def tempest_conf(cloud, work, images):
         # the network API (the tests that would are off or skipped).
         'network': {'catalog_type': 'identity'},
         'network-feature-enabled': {'floating_ips': 'False'},
-        'image': {'region': rc['OS_REGION_NAME'], 'build_interval': '1'},
-        'image-feature-enabled': {'api_v1': 'False', 'api_v2': 'True'},
+        'image': dict({'region': rc['OS_REGION_NAME'], 'build_interval': '1'},
+                      **image_conf.sections(image_server)['image']),
+        'image-feature-enabled': dict({'api_v1': 'False', 'api_v2': 'True'},
+                                      **image_conf.sections(image_server)[
+                                          'image-feature-enabled']),
         'service_available': {'nova': 'True', 'glance': 'True', 'neutron': 'True',
                               'cinder': 'False', 'swift': 'False'},
         'validation': {'run_validation': 'False'},
@@ -97,7 +102,9 @@ def main():
     # one fake host, so resizes land on it as on a single-node devstack; snapshots
     # take a second, as a disk copy would, so that a test can see one in progress
     cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
-                            allow_resize_to_same_host=True, fake_snapshot_delay=1)
+                            allow_resize_to_same_host=True, fake_snapshot_delay=1,
+                            **image_conf.CLOUD_FLAGS)
+    image_server, stop_image_server = image_conf.serve_images(work)
     try:
         images = upload_images(cloud, work)
         tempest = os.path.join(args.tempest_venv, 'bin', 'tempest')
@@ -106,7 +113,7 @@ def main():
         subprocess.run([tempest, 'init', '--name', 'nova-%s' % secrets.token_hex(4), workspace],
                        check=True, capture_output=True)
         with open(os.path.join(workspace, 'etc', 'tempest.conf'), 'w') as f:
-            f.write(tempest_conf(cloud, work, images))
+            f.write(tempest_conf(cloud, work, images, image_server))
         exclude = os.path.join(ROOT, 'tools', 'tempest', 'exclude.txt')
         cmd = [tempest, 'run', '--concurrency', str(args.concurrency), '--regex', args.regex,
                '--exclude-list', exclude]
@@ -114,6 +121,7 @@ def main():
         return subprocess.run(cmd, cwd=workspace).returncode
     finally:
         cloud.stop()
+        stop_image_server()
 
 
 if __name__ == '__main__':
