@@ -774,6 +774,10 @@ class FloatingIpAssociated(Conflict):
     msg_fmt = 'Floating IP %(address)s is associated with fixed IP %(fixed)s.'
 
 
+class FixedIpHasFloatingIp(Conflict):
+    msg_fmt = 'Fixed IP %(address)s already has floating IP %(floating)s.'
+
+
 class FloatingIpNotAssociated(Conflict):
     msg_fmt = 'Floating IP %(address)s is not associated.'
 

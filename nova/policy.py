@@ -150,11 +150,26 @@ IMAGE_RULES = (
 )
 
 
+# the Compute API's nova-network proxies (to 2.35) and floating IP actions (to 2.43)
+NETWORK_PROXY_RULES = (
+    _rules('os-networks:', READER, 'list', 'show')
+    + _rules('os-networks:', ADMIN, 'create', 'delete', 'add', 'disassociate', 'associate')
+    + _rules('os-tenant-networks:', READER, 'list', 'show')
+    + _rules('os-tenant-networks:', MEMBER, 'create', 'delete')
+    + _rules('os-fixed-ips:', ADMIN, 'show', 'reserve', 'unreserve')
+    + _rules('os-floating-ip-pools:', READER, 'list')
+    + _rules('os-floating-ips:', READER, 'list', 'show')
+    + _rules('os-floating-ips:', MEMBER, 'create', 'delete', 'add', 'remove')
+    + _rules('os-floating-ips-bulk:', ADMIN, 'list', 'create', 'delete')
+)
+
+
 def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
             for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
-                                              + IMAGE_RULES)]
+                                              + IMAGE_RULES
+                                             + NETWORK_PROXY_RULES)]
 
 
 _lock = threading.Lock()

@@ -20,6 +20,8 @@ LIMIT_RESOURCES = ('metadata_items', 'injected_files', 'injected_file_content_by
 # network limits, set here for the network service (the Compute API shows them before 2.36)
 NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules')
 RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES
+# limits only the network API shows (never in the Compute API's quota sets)
+NETWORK_API_RESOURCES = ('networks',)
 
 
 DEFAULT_CLASS = 'default'
@@ -28,7 +30,8 @@ DEFAULT_CLASS = 'default'
 def class_limits(context, class_name=DEFAULT_CLASS):
     """{resource: limit} of a quota class: the flags, with what the class sets over
     them (only the 'default' class is applied to projects, as in Nova)."""
-    limits = {resource: getattr(CONF, 'quota_%s' % resource) for resource in RESOURCES}
+    limits = {resource: getattr(CONF, 'quota_%s' % resource)
+              for resource in RESOURCES + NETWORK_API_RESOURCES}
     limits.update((r, limit) for r, limit in db.quota_class_get_all(context, class_name).items()
                   if r in limits)
     return limits

@@ -3,13 +3,14 @@ import io
 import sys
 
 from nova.cmd import common
-from nova.manage import (account, bootstrap, config, db, dispatch, flavor, image, project,
-                         service, shell, user)
+from nova.manage import (account, bootstrap, config, db, dispatch, flavor, image, network,
+                         project, service, shell, user)
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
               shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands,
               user.UserCommands, account.RoleCommands, account.CredentialCommands,
-              bootstrap.BootstrapCommands, image.ImageCommands]
+              bootstrap.BootstrapCommands, image.ImageCommands, network.NetworkCommands,
+              network.FloatingCommands, network.FixedCommands]
 
 
 def help_text():

@@ -55,6 +55,9 @@ quota_opts = [
                help='Security groups a project may have.' + QUOTA_HELP),
     cfg.IntOpt('quota_security_group_rules', default=20, min=-1,
                help='Rules each security group may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_networks', default=10, min=-1,
+               help='Networks a project may create for itself (os-tenant-networks, the '
+                    'network API).' + QUOTA_HELP),
 ]
 opts += quota_opts
 

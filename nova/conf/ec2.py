@@ -15,6 +15,10 @@ opts = [
     cfg.BoolOpt('service_metadata_proxy', default=False,
                 help='The metadata service sits behind a proxy that names the instance '
                      'with X-Instance-ID, X-Instance-ID-Signature and X-Forwarded-For.'),
+    cfg.BoolOpt('use_forwarded_for', default=False,
+                help='The metadata service sits behind a proxy of the cloud that puts the '
+                     'guest\'s address in X-Forwarded-For: instances are found by the '
+                     'last address of that header. Only with a proxy that sets it itself.'),
     cfg.StrOpt('metadata_proxy_shared_secret', default='', secret=True,
                help='Secret of the HMAC-SHA256 X-Instance-ID-Signature a metadata proxy '
                     'sends (used only with --service_metadata_proxy).'),

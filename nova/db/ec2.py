@@ -17,7 +17,7 @@ from nova.db.security_groups import __all__ as _security_group_names
 
 __all__ = ['ec2_id_get_or_create_many', 'ec2_id_get_uuid',
            'ec2_client_token_claim', 'ec2_client_token_get', 'ec2_client_token_set',
-           'ec2_client_token_release', 'instance_uuid_by_address'] + _security_group_names
+           'ec2_client_token_release'] + _security_group_names
 
 Ec2Id = models.Ec2Id
 Ec2ClientToken = models.Ec2ClientToken
@@ -112,17 +112,3 @@ def ec2_client_token_release(context, project_id, client_token):
                                            Ec2ClientToken.reservation_id.is_(None))
     with db_session.writer() as session:
         session.execute(stmt)
-
-
-# ------------------------------------------------------------------ addresses
-
-def instance_uuid_by_address(context, address):
-    """The uuid of the live instance whose access_ip_v4/v6 is address; InstanceNotFound."""
-    stmt = sa.select(Instance.uuid).where(
-        Instance.deleted == 0,
-        sa.or_(Instance.access_ip_v4 == address, Instance.access_ip_v6 == address))
-    with db_session.reader() as session:
-        rows = list(session.scalars(stmt.limit(2)))
-    if len(rows) != 1:  # none, or ambiguous: tell nothing rather than the wrong data
-        raise exception.InstanceNotFound(instance_id='at %s' % address)
-    return rows[0]

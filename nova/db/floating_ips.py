@@ -123,7 +123,8 @@ def floating_ip_deallocate(context, address, project_id=None):
 
 def floating_ip_associate(context, address, fixed_address, host, project_id=None):
     """NAT address to an allocated fixed IP (served by host); returns (floating row,
-    fixed row). FloatingIpAssociated if it already is associated (to any)."""
+    fixed row). FloatingIpAssociated if it already is associated (to any),
+    FixedIpHasFloatingIp if the fixed IP has another one."""
     with db_session.writer() as session:
         row = _owned(session, address, project_id)
         if row.fixed_ip_id is not None:
@@ -135,6 +136,10 @@ def floating_ip_associate(context, address, fixed_address, host, project_id=None
             FixedIp.instance_uuid.is_not(None), FixedIp.allocated.is_(True))).first()
         if fixed is None:
             raise exception.FixedIpNotFoundForAddress(address=fixed_address)
+        other = session.scalars(sa.select(FloatingIp.address).where(
+            FloatingIp.fixed_ip_id == fixed.id, FloatingIp.id != row.id, *_live())).first()
+        if other is not None:
+            raise exception.FixedIpHasFloatingIp(address=fixed_address, floating=other)
         row.fixed_ip_id, row.host = fixed.id, host
         session.flush()
     return row, fixed

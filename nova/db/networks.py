@@ -50,11 +50,12 @@ def _overlapping(cidr, others):
     return None
 
 
-def network_create_safe(context, values, addresses):
+def network_create_safe(context, values, addresses, project_limit=None):
     """A network and its fixed IP rows ([(address, reserved)]) in one transaction.
 
     CidrConflict when its IPv4 or IPv6 range overlaps a live network's;
-    NetworkExists when its segment (vlan) is taken.
+    NetworkExists when its segment (vlan) is taken; OverQuota when its project
+    already has project_limit networks (counted under the same lock).
     """
     network = Network(**values)
     with errors.duplicate_raises(lambda: exception.NetworkExists(
@@ -62,8 +63,15 @@ def network_create_safe(context, values, addresses):
                                                            values.get('vlan')))):
         with db_session.writer() as session:
             _lock_networks(session)
-            live = session.execute(sa.select(Network.cidr, Network.cidr_v6, Network.vlan)
+            live = session.execute(sa.select(Network.cidr, Network.cidr_v6, Network.vlan,
+                                             Network.project_id)
                                    .where(Network.deleted == 0)).all()
+            if project_limit is not None and project_limit >= 0:
+                used = sum(1 for row in live if row[3] == values.get('project_id'))
+                if used + 1 > project_limit:
+                    raise exception.OverQuota(overs=['networks'], req={'networks': 1},
+                                              used={'networks': used},
+                                              allowed={'networks': project_limit})
             for mine, column in ((network.cidr, 0), (network.cidr_v6, 1)):
                 other = mine and _overlapping(mine, [row[column] for row in live])
                 if other:

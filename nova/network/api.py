@@ -14,6 +14,7 @@ Floating IP results are dicts: {'id', 'address', 'pool', 'project_id',
 'host', 'interface'}. Fixed IP results: {'address', 'network_uuid', 'cidr',
 'instance_uuid', 'hostname', 'host', 'reserved', 'allocated', 'leased'}.
 """
+import contextlib
 import json
 import logging
 
@@ -93,9 +94,22 @@ class API:
         except (exception.CidrConflict, exception.NetworkExists):
             return None  # another bootstrap made it meanwhile
 
-    def get_all_networks(self, context):
-        """The networks the caller may use (an admin: every network)."""
-        if context.is_admin:
+    def create_project_network(self, context, cidr, label=None):
+        """A network of the caller's own project, within its networks quota."""
+        values, addresses = ranges.network_layout(cidr)
+        if label is not None and (not isinstance(label, str) or not 0 < len(label) <= 255):
+            raise exception.InvalidInput(reason='label must be 1 to 255 characters')
+        values.update(label=label or values['cidr'], project_id=context.project_id,
+                      dns1=CONF.flat_network_dns or None, multi_host=CONF.multi_host,
+                      enable_dhcp=True)
+        values = manager_class().network_values(context, values)
+        limit = quota.limits_for(context, context.project_id)['networks']
+        return db.network_create_safe(context, values, addresses, project_limit=limit)
+
+    def get_all_networks(self, context, usable_by_project=False):
+        """The networks the caller may use (an admin: every network, unless
+        usable_by_project: those of the caller's project and the shared ones)."""
+        if context.is_admin and not usable_by_project:
             return db.network_get_all(context)
         return db.network_get_all(context, project_id=context.project_id)
 
@@ -107,7 +121,12 @@ class API:
         return network
 
     def delete_network(self, context, network_uuid):
-        """Delete a network no instance holds an address of (NetworkInUse otherwise)."""
+        """Delete a network no instance holds an address of (NetworkInUse otherwise).
+        Others than admins delete only their project's own networks (NotFound else)."""
+        if not context.is_admin:
+            network = self.get_network(context, network_uuid)
+            if network.project_id != context.project_id:
+                raise exception.NetworkNotFound(network_id=network_uuid)
         return db.network_delete_safe(context, network_uuid)
 
     def update_network(self, context, network_uuid, **values):
@@ -122,6 +141,13 @@ class API:
         if values.get('mtu') is not None:
             values['mtu'] = _integer('mtu', values['mtu'], 576, 65535)
         return db.network_update(context, network_uuid, values)
+
+    def add_network_to_project(self, context, project_id, network_uuid=None):
+        """Give the project a network: the named one, or the first that no project has
+        (NoNetworksFound when none is free)."""
+        if network_uuid is None:
+            return db.network_associate(context, project_id)
+        return self.associate_network(context, network_uuid, project_id=project_id)
 
     def associate_network(self, context, network_uuid, project_id=_UNSET, host=_UNSET):
         """Give a network to a project and/or a network host."""
@@ -236,14 +262,27 @@ class API:
                                       auto_assigned=auto_assigned)
         return _floating_dict(row)
 
-    def release_floating_ip(self, context, address):
-        """Give an address back to its pool; an associated one must be disassociated first."""
+    def release_floating_ip(self, context, address, disassociate=False):
+        """Give an address back to its pool. An associated one is FloatingIpAssociated,
+        unless disassociate (the Compute and network APIs' delete): then it is
+        disassociated first."""
         address = ranges.check_address(address)
-        db.floating_ip_deallocate(context, address, self._owner(context))
+        if disassociate:
+            current = self.get_floating_ip_by_address(context, address)
+            if current['fixed_ip']:
+                try:
+                    self.disassociate_floating_ip(context, address)
+                except exception.FloatingIpNotAssociated:
+                    pass  # a concurrent request did it
+        with self._owned_address(context, address):
+            db.floating_ip_deallocate(context, address, self._owner(context))
 
-    def associate_floating_ip(self, context, instance, floating_address, fixed_address=None):
+    def associate_floating_ip(self, context, instance, floating_address, fixed_address=None,
+                              reassociate=False):
         """NAT a floating IP of the project to one of the instance's fixed IPs (its
-        first one when none is named). FloatingIpAssociated if already associated."""
+        first one when none is named). An associated address is FloatingIpAssociated,
+        unless reassociate: then it moves (Nova's and Neutron's behaviour). A fixed IP
+        has at most one floating IP (FixedIpHasFloatingIp)."""
         floating_address = ranges.check_address(floating_address)
         fixed = model.fixed_ips(self.get_instance_nw_info(context, instance), version=4)
         if not fixed:
@@ -254,8 +293,18 @@ class API:
         elif ranges.check_address(fixed_address, 'fixed_address') not in fixed:
             raise exception.InstanceNotOnNetwork(instance_uuid=instance.uuid,
                                                  reason='%s' % fixed_address)
-        row, _fixed = db.floating_ip_associate(context, floating_address, fixed_address,
-                                               instance.host, self._owner(context))
+        if reassociate:
+            current = self.get_floating_ip_by_address(context, floating_address)
+            if current['fixed_ip'] == fixed_address:
+                return current
+            if current['fixed_ip']:
+                try:
+                    self.disassociate_floating_ip(context, floating_address)
+                except exception.FloatingIpNotAssociated:
+                    pass  # a concurrent request did it
+        with self._owned_address(context, floating_address):
+            row, _fixed = db.floating_ip_associate(context, floating_address, fixed_address,
+                                                   instance.host, self._owner(context))
         return _floating_dict(row, fixed_address, instance.uuid)
 
     def disassociate_floating_ip(self, context, floating_address, instance=None):
@@ -265,9 +314,22 @@ class API:
             current = self.get_floating_ip_by_address(context, floating_address)
             if current['instance_uuid'] != instance.uuid:
                 raise exception.FloatingIpNotAssociated(address=floating_address)
-        _before, fixed_address = db.floating_ip_disassociate(context, floating_address,
-                                                            self._owner(context))
+        with self._owned_address(context, floating_address):
+            _before, fixed_address = db.floating_ip_disassociate(context, floating_address,
+                                                                self._owner(context))
         return fixed_address
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _owned_address(context, address):
+        """Another project's address, or one no project has, is NotFound to all but
+        admins (a project never learns what others hold)."""
+        try:
+            yield
+        except (exception.Forbidden, exception.FloatingIpNotAllocated):
+            if context.is_admin:
+                raise
+            raise exception.FloatingIpNotFoundForAddress(address=address) from None
 
     @staticmethod
     def _owner(context):
@@ -356,8 +418,9 @@ class API:
         rows = db.network_rows_by_instances(context, instance_uuids)
         return {uuid: model.from_rows(entries) for uuid, entries in rows.items()}
 
-    def get_instance_uuid_by_address(self, context, address):
-        """The live instance holding a fixed IP, or NATed from a floating IP, at address."""
+    def get_instance_uuid_by_address(self, context, address, floating=True):
+        """The live instance holding a fixed IP, or (if floating) NATed from a floating
+        IP, at address."""
         address = ranges.check_address(address)
         try:
             row = db.fixed_ip_get_by_address(context, address)
@@ -365,7 +428,7 @@ class API:
                 return row.instance_uuid
         except exception.FixedIpNotFoundForAddress:
             pass
-        rows = db.floating_ip_get_all(context, addresses=[address])
+        rows = db.floating_ip_get_all(context, addresses=[address]) if floating else []
         if rows and rows[0][2]:
             return rows[0][2]
         raise exception.InstanceNotFound(instance_id='at %s' % address)

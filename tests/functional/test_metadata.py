@@ -14,6 +14,7 @@ from nova.compute import keypairs
 from nova.compute import vm_states
 from nova.conf import CONF
 from nova.db import api as db
+from nova.network import api as network_api
 from tests.functional.compute.conftest import cloud  # noqa: F401 -- the fixture
 
 PUBLIC_KEY = ('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDx8nkQv/zgGgB4rMYmIf+6A4l6Rr+o/6lHBQdW5'
@@ -23,13 +24,20 @@ SECRET = 'proxy-shared-secret'
 
 
 @pytest.fixture
-def two(cloud):  # noqa: F811 -- the imported fixture
+def network(cloud):  # noqa: F811 -- the imported fixture
+    cloud.start('nova-network', 'nethost')
+    return network_api.API().create_network(cloud.admin, '10.0.0.0/24', label='private')
+
+
+@pytest.fixture
+def two(cloud, network):  # noqa: F811 -- the imported fixture
     """Instances 'a' (key, user data, 10.0.0.11) and 'b' (none, 10.0.0.12), active."""
     keypairs.import_key_pair(cloud.ctx, 'alice', 'meta-key', PUBLIC_KEY)
-    a, = cloud.boot(key_name='meta-key', access_ip_v4='10.0.0.11',
+    a, = cloud.boot(key_name='meta-key',
+                    requested_networks=[{'uuid': network.uuid, 'fixed_ip': '10.0.0.11'}],
                     user_data=base64.b64encode(b'#!/bin/sh\necho a\n').decode(),
                     metadata={'role': 'web'})
-    b, = cloud.boot(access_ip_v4='10.0.0.12')
+    b, = cloud.boot(requested_networks=[{'uuid': network.uuid, 'fixed_ip': '10.0.0.12'}])
     cloud.wait([a.uuid, b.uuid], vm_states.ACTIVE)
     return {'a': db.instance_get_by_uuid(cloud.admin, a.uuid),
             'b': db.instance_get_by_uuid(cloud.admin, b.uuid)}
@@ -230,3 +238,52 @@ def test_the_guest_posts_its_password_once(get, two, cloud):  # noqa: F811
     assert _text(get('/openstack/latest/password', address='10.0.0.12')) == ''  # b's own
     instance = db.instance_get_by_uuid(cloud.admin, two['a'].uuid)
     assert cloud.api.get_password(instance) == 'encrypted-by-the-guest'  # os-server-password
+
+
+def test_user_set_access_addresses_never_find_an_instance(cloud, get, network):  # noqa: F811
+    """Issue 16: a member who sets another instance's address as their own server's
+    accessIPv4 must not take over (or hide) that instance's metadata."""
+    victim, = cloud.boot(requested_networks=[{'uuid': network.uuid,
+                                              'fixed_ip': '10.0.0.21'}])
+    squatter, = cloud.boot(access_ip_v4='10.0.0.21', requested_networks='none')
+    unaddressed, = cloud.boot(access_ip_v4='10.0.0.99', requested_networks='none')
+    cloud.wait([victim.uuid, squatter.uuid, unaddressed.uuid], vm_states.ACTIVE)
+    meta = json.loads(_text(get('/openstack/latest/meta_data.json', '10.0.0.21')))
+    assert meta['uuid'] == victim.uuid
+    assert get('/latest/meta-data/instance-id', '10.0.0.99').status_int == 404
+
+
+def test_addresses_and_network_data(cloud, get, two, network):  # noqa: F811
+    api = network_api.API()
+    assert _text(get('/latest/meta-data/public-ipv4', '10.0.0.11')) == ''
+    api.create_floating_ips(cloud.admin, '172.24.4.7')
+    floating = api.allocate_floating_ip(cloud.ctx)
+    api.associate_floating_ip(cloud.ctx, two['a'], floating['address'])
+    assert _text(get('/latest/meta-data/public-ipv4', '10.0.0.11')) == '172.24.4.7'
+    assert _text(get('/latest/meta-data/local-ipv4', '10.0.0.11')) == '10.0.0.11'
+    # the floating address is no way in: only the fixed IP the cloud gave
+    assert get('/latest/meta-data/instance-id', '172.24.4.7').status_int == 404
+    assert 'network_data.json' in _text(get('/openstack/latest/', '10.0.0.11')).split('\n')
+    assert 'network_data.json' not in _text(get('/openstack/2013-10-17/',
+                                                '10.0.0.11')).split('\n')
+    assert get('/openstack/2013-10-17/network_data.json', '10.0.0.11').status_int == 404
+    data = json.loads(_text(get('/openstack/latest/network_data.json', '10.0.0.11')))
+    [vif] = api.get_instance_nw_info(cloud.admin, two['a'])
+    assert data['links'] == [{'id': vif['devname'], 'vif_id': vif['id'], 'type': 'bridge',
+                              'mtu': None, 'ethernet_mac_address': vif['address']}]
+    assert data['networks'] == [{
+        'id': 'network0', 'type': 'ipv4', 'link': vif['devname'], 'network_id': network.uuid,
+        'ip_address': '10.0.0.11', 'netmask': '255.255.255.0',
+        'routes': [{'network': '0.0.0.0', 'netmask': '0.0.0.0', 'gateway': '10.0.0.1'}],
+        'services': [{'type': 'dns', 'address': '8.8.4.4'}]}]
+    assert data['services'] == [{'type': 'dns', 'address': '8.8.4.4'}]
+
+
+def test_forwarded_for_only_when_the_cloud_says_so(get, two):
+    forwarded = {'X-Forwarded-For': '10.9.9.9, 10.0.0.12'}
+    assert get('/latest/meta-data/local-ipv4', '10.0.0.11', forwarded).body == b'10.0.0.11'
+    assert get('/latest/meta-data/local-ipv4', '127.0.0.1', forwarded).status_int == 404
+    CONF.set_override('use_forwarded_for', True)
+    assert get('/latest/meta-data/local-ipv4', '127.0.0.1', forwarded).body == b'10.0.0.12'
+    assert get('/latest/meta-data/local-ipv4', '127.0.0.1', {
+        'X-Forwarded-For': '10.0.0.12, 10.9.9.9'}).status_int == 404

@@ -15,8 +15,8 @@ from nova import policy
 from nova import utils
 from nova.api import middleware
 from nova.api.ec2 import actions, auth, faults, params, xml
-from nova.api.ec2 import (admin, images, instance_actions, instances, keypairs,  # noqa: F401
-                          regions, security_groups, tags)
+from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F401
+                          instances, keypairs, regions, security_groups, tags)
 from nova.conf import CONF
 
 LOG = logging.getLogger(__name__)

@@ -5,7 +5,8 @@ tree, ``/<version>/user-data`` its user data (404 when none),
 ``/<version>/dynamic/instance-identity/document`` its identity (JSON). OpenStack style:
 ``/openstack/<version>/meta_data.json``, ``user_data``, ``vendor_data.json``,
 ``password`` (GET reads, POST stores once what the guest sets: its password
-encrypted with its key pair's public key; os-server-password shows it).
+encrypted with its key pair's public key; os-server-password shows it) and (from
+2015-10-15) ``network_data.json``.
 ``PUT /latest/api/token`` gives an IMDSv2 token (nova.api.metadata.tokens).
 Every answer is about the instance the request comes from
 (nova.api.metadata.lookup); there is no way to name another one.
@@ -27,6 +28,7 @@ OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2
 DYNAMIC_LISTING = {'instance-identity': {'document': ''}}  # the document itself is JSON
 TOKEN_PATH = ['latest', 'api', 'token']  # IMDSv2 (nova.api.metadata.tokens)
 OPENSTACK_FILES = ['meta_data.json', 'password', 'user_data', 'vendor_data.json']
+NETWORK_DATA_SINCE = '2015-10-15'  # the first version with network_data.json
 MAX_PASSWORD_BYTES = 256  # what Nova lets a guest post
 
 
@@ -109,14 +111,21 @@ class MetadataApp:
             return _not_found()
         instance = _instance(req)
         data = content.user_data(instance)
+        files = [f for f in OPENSTACK_FILES if f != 'user_data' or data is not None]
+        with_network = OPENSTACK_VERSIONS.index(parts[0]) >= OPENSTACK_VERSIONS.index(
+            NETWORK_DATA_SINCE)
+        if with_network:
+            files.append('network_data.json')
         if len(parts) == 1:
-            return _text([f for f in OPENSTACK_FILES if f != 'user_data' or data is not None])
+            return _text(files)
         if parts[1] == 'meta_data.json':
             return _json(content.openstack_metadata(instance))
         if parts[1] == 'vendor_data.json':
             return _json({})
         if parts[1] == 'password':
             return _text([compute_api.API.get_password(instance)])
+        if parts[1] == 'network_data.json' and with_network:
+            return _json(content.network_data(instance))
         if parts[1] == 'user_data' and data is not None:
             return webob.Response(content_type='application/octet-stream', body=data)
         return _not_found()

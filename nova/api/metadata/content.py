@@ -1,13 +1,17 @@
-"""What an instance is told about itself: the EC2 meta-data tree and the
-OpenStack meta_data.json, from its row (and EC2 ids made as EC2 shows them)."""
+"""What an instance is told about itself: the EC2 meta-data tree, the
+OpenStack meta_data.json and network_data.json, from its row, its network_info
+(the addresses nova-network gave it) and EC2 ids made as EC2 shows them."""
 import base64
 import binascii
+import ipaddress
 
 from nova import context as nova_context
 from nova.api.ec2 import ids
 from nova.api.ec2 import instance_views
 from nova.api.ec2 import xml
 from nova.conf import CONF
+from nova.network import api as network_api
+from nova.network import model as network_model
 
 
 def user_data(instance):
@@ -20,10 +24,20 @@ def user_data(instance):
         return instance.user_data.encode('utf-8')
 
 
+def network_info(instance):
+    """The instance's network_info (what nova-network allocated to it)."""
+    return network_api.API().get_instance_nw_info(nova_context.get_admin_context(), instance)
+
+
+def _first(addresses):
+    return addresses[0] if addresses else ''
+
+
 def ec2_metadata(instance):
     """The /<version>/meta-data/ tree: dicts are directories, strings files."""
     ctx = nova_context.get_admin_context()
     hostname = instance.hostname or ''
+    info = network_info(instance)
     tree = {
         'ami-id': ids.ec2_id(ctx, 'ami', instance.image_ref) or '',
         'ami-launch-index': str(instance.launch_index or 0),
@@ -36,11 +50,11 @@ def ec2_metadata(instance):
         'instance-id': ids.ec2_id(ctx, 'i', instance.uuid),
         'instance-type': instance_views.instance_type(instance) or '',
         'local-hostname': hostname,
-        'local-ipv4': instance.access_ip_v4 or '',
+        'local-ipv4': _first(network_model.fixed_ips(info, version=4)),
         'placement': {'availability-zone': instance_views.zone(
             instance, instance_views.host_zones(ctx))},
         'public-hostname': hostname,
-        'public-ipv4': '',
+        'public-ipv4': _first(network_model.floating_ips(info)),
         'reservation-id': instance.reservation_id or '',
         'security-groups': '\n'.join(instance.security_groups or []),
     }
@@ -66,7 +80,7 @@ def identity_document(instance):
         'kernelId': ids.ec2_id(ctx, 'aki', instance.kernel_id),
         'ramdiskId': ids.ec2_id(ctx, 'ari', instance.ramdisk_id),
         'pendingTime': xml.timestamp(instance.created_at),
-        'privateIp': instance.access_ip_v4,
+        'privateIp': _first(network_model.fixed_ips(network_info(instance), version=4)) or None,
         'region': CONF.region_name,
         'version': '2017-09-30',
     }
@@ -93,3 +107,38 @@ def openstack_metadata(instance):
         'meta': instance.metadata_dict,
         'devices': [],
     }
+
+
+def _routes(subnet):
+    if not subnet['gateway']:
+        return []
+    if subnet['version'] == 4:
+        return [{'network': '0.0.0.0', 'netmask': '0.0.0.0', 'gateway': subnet['gateway']}]
+    return [{'network': '::', 'netmask': '::', 'gateway': subnet['gateway']}]
+
+
+def network_data(instance):
+    """openstack/<version>/network_data.json: the instance's links (VIFs), networks
+    (one per fixed IP; ipv4_dhcp where a DHCP server of the cloud hands it out) and
+    DNS servers, as cloud-init reads them."""
+    dhcp_managed = network_api.manager_class().DHCP
+    links, networks, services = [], [], []
+    for vif in network_info(instance):
+        network = vif['network']
+        links.append({'id': vif['devname'], 'vif_id': vif['id'], 'type': vif['type'],
+                      'mtu': network['mtu'], 'ethernet_mac_address': vif['address']})
+        for subnet in network['subnets']:
+            dns = [{'type': 'dns', 'address': address} for address in subnet['dns']]
+            services += [entry for entry in dns if entry not in services]
+            for ip in subnet['ips']:
+                dhcp = dhcp_managed and subnet['dhcp_server'] and subnet['version'] == 4
+                entry = {'id': 'network%d' % len(networks),
+                         'type': 'ipv%d%s' % (subnet['version'], '_dhcp' if dhcp else ''),
+                         'link': vif['devname'], 'network_id': network['id'],
+                         'ip_address': ip['address'],
+                         'netmask': str(ipaddress.ip_network(subnet['cidr']).netmask),
+                         'routes': _routes(subnet)}
+                if dns:
+                    entry['services'] = dns
+                networks.append(entry)
+    return {'links': links, 'networks': networks, 'services': services}

@@ -44,7 +44,8 @@ def make_token(instance_uuid, ttl, now=None):
 
 def issue(req, instance):
     """The answer to PUT /latest/api/token."""
-    if 'X-Forwarded-For' in req.headers and not CONF.service_metadata_proxy:
+    if 'X-Forwarded-For' in req.headers and not (CONF.service_metadata_proxy or
+                                                 CONF.use_forwarded_for):
         raise webob.exc.HTTPForbidden(explanation='A token is not given through a proxy.')
     ttl = req.headers.get(TTL_HEADER)
     try:

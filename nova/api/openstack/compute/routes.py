@@ -12,11 +12,13 @@ from nova.api.openstack.compute import extensions
 from nova.api.openstack.compute import flavor_access
 from nova.api.openstack.compute import flavor_extra_specs
 from nova.api.openstack.compute import flavors
+from nova.api.openstack.compute import floating_ips
 from nova.api.openstack.compute import image_metadata
 from nova.api.openstack.compute import images
 from nova.api.openstack.compute import instance_actions
 from nova.api.openstack.compute import keypairs
 from nova.api.openstack.compute import limits
+from nova.api.openstack.compute import network_routes
 from nova.api.openstack.compute import quota_sets
 from nova.api.openstack.compute import remote_consoles
 from nova.api.openstack.compute import security_groups
@@ -54,7 +56,8 @@ def route_table():
     server_action_controllers = [server_actions.ServerActionsController(api),
                                  server_move_actions.ServerMoveActionsController(api),
                                  server_admin_actions.ServerAdminActionsController(api),
-                                 consoles]
+                                 consoles,
+                                 floating_ips.FloatingIPActionController(api)]
     return [
         ('/servers', {'GET': method(server.index), 'POST': method(server.create)}),
         ('/servers/detail', {'GET': method(server.detail)}),
@@ -86,7 +89,7 @@ def route_table():
         ('/servers/{server_id}/remote-consoles', {'POST': method(consoles.create)}),
         ('/os-console-auth-tokens/{id}', {'GET': method(tokens.show)}),
         *resource_routes(),
-    ] + admin_routes.route_table()
+    ] + admin_routes.route_table() + network_routes.route_table()
 
 
 def resource_routes():
