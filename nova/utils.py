@@ -7,6 +7,8 @@ import os
 import threading
 import warnings
 
+from nova import exception
+
 
 def monkey_patch():
     """Make the standard library green; first thing every daemon does."""
@@ -75,3 +77,16 @@ def contains_nul(value):
     if isinstance(value, (list, tuple)):
         return any(contains_nul(v) for v in value)
     return False
+
+
+def bool_from_string(name, value):
+    """True or False from a boolean or its usual spellings; InvalidInput naming
+    ``name`` otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('true', 't', 'yes', 'y', '1', 'on'):
+        return True
+    if text in ('false', 'f', 'no', 'n', '0', 'off'):
+        return False
+    raise exception.InvalidInput(reason='%s must be a boolean, not %r' % (name, value))

@@ -8,6 +8,7 @@ import uuid
 
 from nova import context as nova_context
 from nova import exception
+from nova import utils
 from nova.db import api as db
 
 MAX_INT = 2 ** 31 - 1  # what an INTEGER column holds everywhere
@@ -52,17 +53,6 @@ def _text(name, value, maximum, allow_empty=False):
     return value
 
 
-def _bool(name, value):
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ('true', 't', 'yes', 'y', '1', 'on'):
-        return True
-    if text in ('false', 'f', 'no', 'n', '0', 'off'):
-        return False
-    raise _invalid('%s must be a boolean, not %r' % (name, value))
-
-
 def validate(name, memory, vcpus, root_gb, ephemeral_gb=0, flavorid=None, swap=0,
              rxtx_factor=1.0, is_public=True, description=None):
     """The flavor columns from user input, or InvalidInput naming the bad field."""
@@ -87,7 +77,7 @@ def validate(name, memory, vcpus, root_gb, ephemeral_gb=0, flavorid=None, swap=0
         'ephemeral_gb': _int('ephemeral_gb', ephemeral_gb, 0),
         'swap': _int('swap', swap, 0),
         'rxtx_factor': rxtx,
-        'is_public': _bool('is_public', is_public),
+        'is_public': utils.bool_from_string('is_public', is_public),
         'description': None if description is None else _text('description', description,
                                                                65535, allow_empty=True),
     }

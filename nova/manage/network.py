@@ -9,6 +9,7 @@ import ipaddress
 
 from nova import context as nova_context
 from nova import exception
+from nova import utils
 from nova.db import migration
 from nova.manage import Category, UsageError, arg, command, print_table
 from nova.network import api as network_api
@@ -19,15 +20,8 @@ def _admin():
     return nova_context.get_admin_context()
 
 
-def _bool(value):
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if text in ('t', 'true', 'yes', 'y', '1', 'on'):
-        return True
-    if text in ('f', 'false', 'no', 'n', '0', 'off'):
-        return False
-    raise UsageError('expected true or false, not %r' % value)
+def _bool(name, value):
+    return None if value is None else utils.bool_from_string(name, value)
 
 
 def _find_network(api, ctxt, name):
@@ -105,7 +99,8 @@ class NetworkCommands(Category):
                     gateway_v6=gateway_v6, dhcp_start=dhcp_start, dns1=dns1, dns2=dns2,
                     bridge=bridge, bridge_interface=bridge_interface,
                     vlan=None if vlan is None else vlan + index, project_id=project_id,
-                    multi_host=_bool(multi_host), mtu=mtu, enable_dhcp=_bool(enable_dhcp),
+                    multi_host=_bool('--multi_host', multi_host), mtu=mtu,
+                    enable_dhcp=_bool('--enable_dhcp', enable_dhcp),
                     priority=priority))
         except exception.NovaException:
             for network in created:  # all or none
@@ -155,7 +150,7 @@ class NetworkCommands(Category):
             raise UsageError('give a project/host or disassociate it, not both')
         values = {key: value for key, value in (
             ('label', label), ('dns1', dns1), ('dns2', dns2), ('mtu', mtu),
-            ('priority', priority), ('multi_host', _bool(multi_host)),
+            ('priority', priority), ('multi_host', _bool('--multi_host', multi_host)),
             ('project_id', project_id), ('host', host)) if value is not None}
         if disassociate_project:
             values['project_id'] = None

@@ -268,12 +268,8 @@ class API:
         disassociated first."""
         address = ranges.check_address(address)
         if disassociate:
-            current = self.get_floating_ip_by_address(context, address)
-            if current['fixed_ip']:
-                try:
-                    self.disassociate_floating_ip(context, address)
-                except exception.FloatingIpNotAssociated:
-                    pass  # a concurrent request did it
+            self._disassociate_if_associated(
+                context, self.get_floating_ip_by_address(context, address))
         with self._owned_address(context, address):
             db.floating_ip_deallocate(context, address, self._owner(context))
 
@@ -297,11 +293,7 @@ class API:
             current = self.get_floating_ip_by_address(context, floating_address)
             if current['fixed_ip'] == fixed_address:
                 return current
-            if current['fixed_ip']:
-                try:
-                    self.disassociate_floating_ip(context, floating_address)
-                except exception.FloatingIpNotAssociated:
-                    pass  # a concurrent request did it
+            self._disassociate_if_associated(context, current)
         with self._owned_address(context, floating_address):
             row, _fixed = db.floating_ip_associate(context, floating_address, fixed_address,
                                                    instance.host, self._owner(context))
@@ -318,6 +310,13 @@ class API:
             _before, fixed_address = db.floating_ip_disassociate(context, floating_address,
                                                                 self._owner(context))
         return fixed_address
+
+    def _disassociate_if_associated(self, context, floating):
+        if floating['fixed_ip']:
+            try:
+                self.disassociate_floating_ip(context, floating['address'])
+            except exception.FloatingIpNotAssociated:
+                pass  # a concurrent request did it
 
     @staticmethod
     @contextlib.contextmanager

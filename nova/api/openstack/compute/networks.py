@@ -9,6 +9,7 @@ import webob.exc
 
 from nova import exception
 from nova import policy
+from nova import utils
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import networks as schema
@@ -84,7 +85,7 @@ class NetworkController(wsgi.Controller):
                 values[field] = int(values[field])
         for field in ('multi_host', 'enable_dhcp'):
             if field in values:
-                values[field] = str(values[field]).lower() in ('true', '1', 'on', 'yes')
+                values[field] = utils.bool_from_string(field, values[field])
         try:
             network = self.network_api.create_network(context, **values)
         except exception.Invalid as error:
