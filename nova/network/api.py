@@ -142,11 +142,10 @@ class API:
             values['mtu'] = _integer('mtu', values['mtu'], 576, 65535)
         return db.network_update(context, network_uuid, values)
 
-    def add_network_to_project(self, context, project_id, network_uuid=None):
-        """Give the project a network: the named one, or the first that no project has
-        (NoNetworksFound when none is free)."""
-        if network_uuid is None:
-            return db.network_associate(context, project_id)
+    def add_network_to_project(self, context, project_id, network_uuid):
+        """Give the project the named network."""
+        if not network_uuid:
+            raise exception.InvalidInput(reason='name the network to add (its id)')
         return self.associate_network(context, network_uuid, project_id=project_id)
 
     def associate_network(self, context, network_uuid, project_id=_UNSET, host=_UNSET):

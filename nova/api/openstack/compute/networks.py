@@ -103,13 +103,12 @@ class NetworkController(wsgi.Controller):
     @wsgi.response(202)
     @validation.schema(schema.add_network)
     def add(self, req, body):
-        """Give a network (the named one, or any that no project has) to the caller's
-        project."""
+        """Give the named network to the caller's project."""
         context = req.context
         policy.authorize(context, RULE % 'add')
         try:
             self.network_api.add_network_to_project(context, context.project_id, body['id'])
-        except (exception.NoNetworksFound, exception.NetworkNotFound) as error:
+        except (exception.Invalid, exception.NetworkNotFound) as error:
             raise _bad_request(error) from None
 
     @wsgi.api_version('2.1', MAX_VERSION)

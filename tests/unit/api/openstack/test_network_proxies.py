@@ -64,6 +64,7 @@ def test_os_networks_views_and_admin_management(admin, alice, network):
     assert admin.post(path, {'explode': None}).status_int == 400
     assert admin.post('/os-networks/add', {'id': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'}
                       ).status_int == 400
+    assert admin.post('/os-networks/add', {'id': None}).status_int == 400
 
     assert admin.delete('/os-networks/' + created['id']).status_int == 202
     assert admin.get('/os-networks/' + created['id']).status_int == 404
