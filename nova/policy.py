@@ -168,7 +168,7 @@ def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
             for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
-                                              + IMAGE_RULES
+                                             + IMAGE_RULES
                                              + NETWORK_PROXY_RULES)]
 
 
