@@ -28,6 +28,7 @@ setup(
         'oslo.policy>=4.0',
         'jsonschema>=4',
         'orjson>=3.9',
+        'defusedxml>=0.7',  # every XML body from users (S3, bundle manifests)
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

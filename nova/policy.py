@@ -164,12 +164,20 @@ NETWORK_PROXY_RULES = (
 )
 
 
+OBJECTSTORE_RULES = [
+    ('objectstore:write', MEMBER,
+     'S3 requests that change anything (every method but GET, HEAD and OPTIONS), '
+     'checked against the caller\'s own project; ACLs and bucket policies then '
+     'decide which buckets and objects.'),
+]
+
+
 def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
             for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
-                                             + IMAGE_RULES
-                                             + NETWORK_PROXY_RULES)]
+                                              + IMAGE_RULES + NETWORK_PROXY_RULES
+                                              + OBJECTSTORE_RULES)]
 
 
 _lock = threading.Lock()

@@ -190,8 +190,23 @@ def _payload_declared(headers, presigned):
     return declared
 
 
+def _check_presign_expires(params):
+    """X-Amz-Expires of a presigned URL: 1 s to a week. S3 answers a URL outside
+    that with 403 AccessDenied (it never was valid), not a 400."""
+    value = params.get('X-Amz-Expires')
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        seconds = 0
+    if not 0 < seconds <= signature.MAX_PRESIGN_EXPIRES:
+        raise S3Error('AccessDenied', 'X-Amz-Expires must be between 1 and %d seconds, '
+                      'not %s' % (signature.MAX_PRESIGN_EXPIRES, value))
+
+
 def _verify_v4(req, header, params, credentials):
     presigned = not header.startswith(signature.ALGORITHM_V4)
+    if presigned:
+        _check_presign_expires(params)
     headers = _headers(req)
     payload = _payload_declared(headers, presigned)
     request = signature.HTTPRequest(req.method, req.script_name + req.path_info or '/',

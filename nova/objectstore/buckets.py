@@ -4,6 +4,7 @@ import webob
 
 from nova import exception
 from nova.objectstore import access
+from nova.objectstore import conditions
 from nova.objectstore import listing
 from nova.objectstore import uploads
 from nova.objectstore import xmlutil
@@ -11,6 +12,8 @@ from nova.objectstore.errors import S3Error
 from nova.objectstore.errors import from_nova
 
 MAX_DELETE = 1000
+MAX_BUCKETS_LISTED = 10000
+DEFAULT_REGION = 'us-east-1'  # a bucket created without a LocationConstraint
 
 
 def _require_signed(s3req):
@@ -20,13 +23,29 @@ def _require_signed(s3req):
 
 
 def list_buckets(s3req):
-    """The caller's project's buckets (an admin's: every bucket)."""
+    """The caller's project's buckets (an admin's: every bucket), in name order;
+    with max-buckets, a page at a time (continuation-token), and by prefix."""
     context = _require_signed(s3req)
-    buckets = [b for b in s3req.store.list_buckets() if access.owns(context, b)]
+    prefix = s3req.params.get('prefix', '')
+    region = s3req.params.get('bucket-region')
+    max_buckets = s3req.int_param('max-buckets', None, 1, MAX_BUCKETS_LISTED)
+    token = s3req.params.get('continuation-token')
+    after = listing.untoken(token, 'continuation-token') if token is not None else ''
+    buckets = [b for b in s3req.store.list_buckets()
+               if b.name > after and b.name.startswith(prefix)
+               and (region is None or (b.location or DEFAULT_REGION) == region)
+               and access.owns(context, b)]
+    following = None
+    if max_buckets is not None and len(buckets) > max_buckets:
+        buckets = buckets[:max_buckets]
+        following = listing.token(buckets[-1].name)
     return xmlutil.response('ListAllMyBucketsResult', [
         ('Owner', [('ID', context.project_id), ('DisplayName', context.project_name)]),
-        ('Buckets', [('Bucket', [('Name', b.name), ('CreationDate', b.created)])
-                     for b in buckets])])
+        ('Buckets', [('Bucket', [('Name', b.name), ('CreationDate', b.created),
+                                 ('BucketRegion', b.location or DEFAULT_REGION)])
+                     for b in buckets]),
+        ('ContinuationToken', following),
+        ('Prefix', prefix if 'prefix' in s3req.params else None)])
 
 
 def create_bucket(s3req):
@@ -61,7 +80,7 @@ def get_location(s3req):
 
 def get_acl(s3req):
     bucket = s3req.owned_bucket()
-    return access.policy(bucket, bucket.acl)
+    return access.acl_document(bucket, bucket.acl)
 
 
 def put_acl(s3req):
@@ -105,9 +124,12 @@ def delete_objects(s3req):
         if key is None:
             raise S3Error('MalformedXML')
         try:
-            s3req.store.delete_object(bucket, key)
-        except exception.InvalidObjectKey as e:
-            error = from_nova(e)
+            precondition = conditions.delete_precondition(
+                item.findtext('ETag'), item.findtext('LastModifiedTime'),
+                item.findtext('Size'))
+            s3req.store.delete_object(bucket, key, precondition)
+        except (exception.InvalidObjectKey, S3Error) as e:
+            error = e if isinstance(e, S3Error) else from_nova(e)
             results.append(('Error', [('Key', key), ('Code', error.code),
                                       ('Message', error.message)]))
             continue

@@ -79,3 +79,61 @@ def byte_range(header, size):
     if first < 0 or last < first:
         return None
     return first, min(last, size - 1)
+
+
+def write_precondition(headers):
+    """PutObject / CompleteMultipartUpload's If-None-Match: * and If-Match: a check
+    of the current object for storage to run as it commits, None without them.
+
+    S3 takes only '*' in If-None-Match on a write (NotImplemented otherwise); an
+    If-Match naming an object that does not exist is NoSuchKey.
+    """
+    if_none_match = headers.get('If-None-Match')
+    if_match = headers.get('If-Match')
+    if if_none_match is not None and if_none_match.strip() != '*':
+        raise S3Error('NotImplemented', 'If-None-Match on a write only takes *')
+    if if_none_match is None and if_match is None:
+        return None
+
+    def check(current):
+        if if_none_match is not None and current is not None:
+            raise S3Error('PreconditionFailed', Condition='If-None-Match')
+        if if_match is not None:
+            if current is None:
+                raise S3Error('NoSuchKey')
+            if not _etag_matches(if_match, current.etag):
+                raise S3Error('PreconditionFailed', Condition='If-Match')
+    return check
+
+
+def delete_precondition(if_match=None, last_modified=None, size=None):
+    """DeleteObject's If-Match, x-amz-if-match-last-modified-time and
+    x-amz-if-match-size (or the ETag, LastModifiedTime and Size of a
+    DeleteObjects entry): a check of the current object, None without them.
+    """
+    if if_match is None and last_modified is None and size is None:
+        return None
+    when = None
+    if last_modified is not None:
+        when = request.parse_http_date(last_modified) or request.parse_iso_date(last_modified)
+        if when is None:
+            raise S3Error('InvalidArgument', 'x-amz-if-match-last-modified-time must be a '
+                          'date', ArgumentName='x-amz-if-match-last-modified-time',
+                          ArgumentValue=last_modified)
+    if size is not None:
+        try:
+            size = int(size)
+        except ValueError:
+            raise S3Error('InvalidArgument', 'x-amz-if-match-size must be a number of bytes',
+                          ArgumentName='x-amz-if-match-size', ArgumentValue=size)
+
+    def check(current):
+        if current is None:
+            raise S3Error('NoSuchKey')
+        if if_match is not None and not _etag_matches(if_match, current.etag):
+            raise S3Error('PreconditionFailed', Condition='If-Match')
+        if when is not None and int(current.mtime) != int(when.timestamp()):
+            raise S3Error('PreconditionFailed', Condition='x-amz-if-match-last-modified-time')
+        if size is not None and current.size != size:
+            raise S3Error('PreconditionFailed', Condition='x-amz-if-match-size')
+    return check

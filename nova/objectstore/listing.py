@@ -35,7 +35,12 @@ def common_prefix(key, prefix, delimiter):
 
 
 def page(store, bucket, prefix='', delimiter='', after='', max_keys=MAX_KEYS):
-    """One page of keys sorting after `after` (a marker may be a common prefix)."""
+    """One page of keys sorting after `after` (a marker may be a common prefix).
+
+    max_keys 0 asks for nothing, and S3 says such a page is not truncated.
+    """
+    if max_keys == 0:
+        return Page([], [])
     skip = common_prefix(after, prefix, delimiter) if after.startswith(prefix) else None
     bounds = keys.Bounds(prefix, after, skip)
     result = Page([], [])
@@ -96,17 +101,19 @@ def list_objects(s3req, bucket):
     return xmlutil.response('ListBucketResult', children)
 
 
-def _token(value):
+def token(value):
+    """An opaque continuation token for a listing that resumes after value."""
     return base64.urlsafe_b64encode(value.encode('utf-8')).decode('ascii')
 
 
-def _untoken(token):
+def untoken(value, name='continuation-token'):
+    """The value a token() was made of; InvalidArgument naming the parameter."""
     try:
-        return base64.b64decode(token.encode('ascii'), altchars=b'-_',
+        return base64.b64decode(value.encode('ascii'), altchars=b'-_',
                                 validate=True).decode('utf-8')
     except (binascii.Error, ValueError):
         raise S3Error('InvalidArgument', 'The continuation token provided is incorrect',
-                      ArgumentName='continuation-token', ArgumentValue=token)
+                      ArgumentName=name, ArgumentValue=value)
 
 
 def list_objects_v2(s3req, bucket):
@@ -114,17 +121,17 @@ def list_objects_v2(s3req, bucket):
     encode = encoder(s3req)
     prefix = s3req.params.get('prefix', '')
     delimiter = s3req.params.get('delimiter', '')
-    token = s3req.params.get('continuation-token')
+    given = s3req.params.get('continuation-token')
     start_after = s3req.params.get('start-after', '')
     max_keys = s3req.int_param('max-keys', MAX_KEYS, 0, 2 ** 31 - 1)
-    after = _untoken(token) if token is not None else start_after
+    after = untoken(given) if given is not None else start_after
     result = page(s3req.store, bucket, prefix, delimiter, after, min(max_keys, MAX_KEYS))
     children = [('Name', bucket.name), ('Prefix', encode(prefix)),
                 ('Delimiter', encode(delimiter) or None), ('MaxKeys', max_keys),
                 ('EncodingType', s3req.params.get('encoding-type')),
                 ('KeyCount', len(result.contents) + len(result.prefixes)),
-                ('IsTruncated', result.truncated), ('ContinuationToken', token),
-                ('NextContinuationToken', _token(result.last) if result.truncated else None),
+                ('IsTruncated', result.truncated), ('ContinuationToken', given),
+                ('NextContinuationToken', token(result.last) if result.truncated else None),
                 ('StartAfter', encode(start_after) or None)]
     children += _contents(result, bucket, encode,
                           owner=s3req.params.get('fetch-owner') == 'true')

@@ -110,7 +110,9 @@ def _requested_parts(document):
 def complete(s3req):
     bucket, upload = _upload(s3req)
     requested = _requested_parts(s3req.read_xml('CompleteMultipartUpload'))
-    info = uploads.complete(s3req.store, bucket, upload, requested, CONF.s3_min_part_size)
+    precondition = objects.early_precondition(s3req, bucket)
+    info = uploads.complete(s3req.store, bucket, upload, requested, CONF.s3_min_part_size,
+                            precondition)
     return xmlutil.response('CompleteMultipartUploadResult', [
         ('Location', s3req.url(upload.key)), ('Bucket', bucket.name), ('Key', upload.key),
         ('ETag', '"%s"' % info.etag)])

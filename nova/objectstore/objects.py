@@ -67,15 +67,26 @@ def checksum_headers(checksums):
 def put_object(s3req):
     bucket = s3req.owned_bucket()
     payload.require_length(s3req.req)
+    precondition = early_precondition(s3req, bucket)
     limit = CONF.s3_max_object_size
     body = s3req.body(limit)
     # body.checksums is filled in as the body ends, before storage writes the attrs
     attrs = dict(s3req.object_attrs(), checksums=body.checksums)
     info = s3req.store.put_object(bucket, s3req.key, body, attrs,
-                                  payload.content_md5(s3req.req), limit)
+                                  payload.content_md5(s3req.req), limit, precondition)
     return webob.Response(status=200, headerlist=[
         ('ETag', '"%s"' % info.etag), *checksum_headers(info.attrs['checksums']),
         ('Content-Length', '0')])
+
+
+def early_precondition(s3req, bucket):
+    """The write's If-Match / If-None-Match check, already run once against the
+    current object (no body is read to be refused); storage runs it again as
+    it commits."""
+    precondition = conditions.write_precondition(s3req.headers)
+    if precondition is not None:
+        precondition(s3req.store.current(bucket, s3req.key))
+    return precondition
 
 
 def _readable(s3req):
@@ -132,7 +143,13 @@ def get_object(s3req):
 
 
 def delete_object(s3req):
-    s3req.store.delete_object(s3req.owned_bucket(), s3req.key)
+    """DeleteObject, conditional on If-Match, x-amz-if-match-last-modified-time
+    and x-amz-if-match-size when given."""
+    headers = s3req.headers
+    precondition = conditions.delete_precondition(
+        headers.get('If-Match'), headers.get('x-amz-if-match-last-modified-time'),
+        headers.get('x-amz-if-match-size'))
+    s3req.store.delete_object(s3req.owned_bucket(), s3req.key, precondition)
     return webob.Response(status=204)
 
 
@@ -192,7 +209,7 @@ def copy_object(s3req):
 def get_acl(s3req):
     bucket = s3req.owned_bucket()
     info = s3req.store.head_object(bucket, s3req.key)
-    return access.policy(bucket, info.attrs.get('acl'))
+    return access.acl_document(bucket, info.attrs.get('acl'))
 
 
 def put_acl(s3req):

@@ -97,7 +97,7 @@ class S3Request:
         for name in STORED_HEADERS:
             value = self.headers.get(name)
             if name == 'Content-Encoding' and value:
-                value = ','.join(v.strip() for v in value.split(',')
+                value = ', '.join(v.strip() for v in value.split(',')
                                  if v.strip().lower() != 'aws-chunked')
             if value:
                 headers[name] = value
@@ -125,7 +125,17 @@ def http_date(when):
 def parse_http_date(value):
     """A datetime for an HTTP date header, None when absent or unparsable."""
     try:
-        return email.utils.parsedate_to_datetime(value)
+        when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
+
+
+def parse_iso_date(value):
+    """A datetime for an ISO 8601 date (XML bodies), None when unparsable."""
+    try:
+        when = datetime.datetime.fromisoformat(value.strip().replace('Z', '+00:00'))
+    except (AttributeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
 

@@ -7,6 +7,7 @@ always works). The operation follows from the method, whether a key is named,
 and the sub-resource in the query (?acl, ?uploads, ?uploadId=..., ?delete, ...).
 """
 import logging
+import urllib.parse
 
 import webob
 import webob.dec
@@ -16,6 +17,7 @@ from nova import exception
 from nova.api import middleware
 from nova.auth import endpoints
 from nova.conf import CONF
+from nova.objectstore import access
 from nova.objectstore import auth
 from nova.objectstore import buckets
 from nova.objectstore import errors
@@ -130,26 +132,39 @@ class S3App:
     def __call__(self, req):
         request_id = (req.environ.get(middleware.ENV_REQUEST_ID)
                       or nova_context.generate_request_id())
+        resource = _resource(req)
         s3req = None
         try:
             named = address(req)
             identity = auth.authenticate(req, request_id, named)
             s3req = request.S3Request(req, self.store, identity, request_id, *named)
-            response = route(s3req)(s3req)
+            handler = route(s3req)
+            access.require_role(identity.context, req.method)
+            response = handler(s3req)
         except S3Error as e:
-            response = e.response(req.path, request_id)
+            response = e.response(resource, request_id)
         except exception.NovaException as e:
             error = errors.from_nova(e, *_names(s3req))
             if error is None:
-                LOG.exception('S3 request %s %s failed', req.method, req.path)
+                LOG.exception('S3 request %s %s failed', req.method, resource)
                 error = S3Error('InternalError')
-            response = error.response(req.path, request_id)
+            response = error.response(resource, request_id)
         except Exception:
-            LOG.exception('S3 request %s %s failed', req.method, req.path)
-            response = S3Error('InternalError').response(req.path, request_id)
+            LOG.exception('S3 request %s %s failed', req.method, resource)
+            response = S3Error('InternalError').response(resource, request_id)
         response.headers['x-amz-request-id'] = request_id
         response.headers['x-amz-id-2'] = request_id
         return response
+
+
+def _resource(req):
+    """The path for error documents and logs: as decoded, or percent-encoded
+    when it is not UTF-8 (never an exception of its own)."""
+    try:
+        return req.path
+    except UnicodeDecodeError:
+        raw = (req.script_name + req.environ.get('PATH_INFO', '')).encode('latin-1')
+        return urllib.parse.quote(raw, safe='/')
 
 
 def _names(s3req):

@@ -16,6 +16,7 @@ acknowledged, and a reader holding the old file open keeps reading the old
 version. A new bucket is assembled in a hidden directory
 and renamed into place; a deleted one is renamed away before it is removed.
 """
+import contextlib
 import dataclasses
 import datetime
 import errno
@@ -26,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 
@@ -216,6 +218,35 @@ def prune_dirs(path, root):
         path = os.path.dirname(path)
 
 
+class KeyLocks:
+    """One lock per name, held while a write decides and commits.
+
+    A conditional write (If-None-Match, If-Match) checks the current object
+    and renames its own into place as one step: two writers of one key take
+    turns for that step (not while their bodies stream). One nova-objectstore
+    serves a buckets_path; green threads take the locks once eventlet patched
+    threading.
+    """
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._held = {}  # name -> [lock, users]
+
+    @contextlib.contextmanager
+    def hold(self, name):
+        with self._guard:
+            entry = self._held.setdefault(name, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._held[name]
+
+
 class Store:
     """The buckets under one root directory."""
 
@@ -223,6 +254,7 @@ class Store:
         self.root = os.path.abspath(root)
         os.makedirs(self.root, exist_ok=True)
         self._check_xattrs()
+        self.locks = KeyLocks()
 
     def _check_xattrs(self):
         with tempfile.NamedTemporaryFile(dir=self.root, prefix='.probe-') as probe:
@@ -315,17 +347,37 @@ class Store:
     def stage(self, bucket):
         return Staged(bucket.tmp)
 
-    def put_object(self, bucket, key, chunks, attrs, content_md5=None, limit=None):
-        """Store the streamed chunks as key; ObjectDigestMismatch if content_md5 differs."""
-        path = keys.object_path(bucket.objects, key)
+    def put_object(self, bucket, key, chunks, attrs, content_md5=None, limit=None,
+                   precondition=None):
+        """Store the streamed chunks as key; ObjectDigestMismatch if content_md5 differs.
+
+        precondition(current ObjectInfo or None) runs just before the commit,
+        with the key locked, and raises to refuse it (conditional writes).
+        """
+        keys.validate(key)  # before reading the body
         with self.stage(bucket) as staged:
             digest = staged.write_stream(chunks, limit)
             if content_md5 is not None and digest.digest() != content_md5:
                 raise exception.ObjectDigestMismatch()
             attrs = dict(attrs, etag=digest.hexdigest())
             stat = staged.finish(attrs)
-            staged.commit(path, bucket.objects)
+            self.commit(bucket, key, staged, precondition)
         return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
+
+    def commit(self, bucket, key, staged, precondition=None):
+        """Rename a finished staged file into place as key, its precondition held."""
+        path = keys.object_path(bucket.objects, key)
+        with self.locks.hold((bucket.name, key)):
+            if precondition is not None:
+                precondition(self.current(bucket, key))
+            staged.commit(path, bucket.objects)
+
+    def current(self, bucket, key):
+        """The ObjectInfo of key, None if there is none."""
+        try:
+            return self.head_object(bucket, key)
+        except exception.ObjectNotFound:
+            return None
 
     def open_object(self, bucket, key):
         """(ObjectInfo, open binary file) of one consistent version; ObjectNotFound."""
@@ -348,7 +400,7 @@ class Store:
 
     def copy_object(self, source, src_key, bucket, key, attrs, limit=None):
         """Copy source/src_key to bucket/key with attrs (the ETag is the source's)."""
-        path = keys.object_path(bucket.objects, key)
+        keys.validate(key)
         info, f = self.open_object(source, src_key)
         with f, self.stage(bucket) as staged:
             if limit is not None and info.size > limit:
@@ -356,7 +408,7 @@ class Store:
             staged.copy_from(f.fileno(), 0, info.size)
             attrs = dict(attrs, etag=info.etag)
             stat = staged.finish(attrs)
-            staged.commit(path, bucket.objects)
+            self.commit(bucket, key, staged)
         return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
 
     def set_object_acl(self, bucket, key, acl):
@@ -365,13 +417,18 @@ class Store:
         info = self.head_object(bucket, key)
         os.setxattr(path, XATTR, json.dumps(dict(info.attrs, acl=acl)).encode('utf-8'))
 
-    def delete_object(self, bucket, key):
-        """Remove key if it exists (S3 answers the same either way)."""
+    def delete_object(self, bucket, key, precondition=None):
+        """Remove key if it exists (S3 answers the same either way).
+
+        precondition: as for put_object (conditional deletes)."""
         path = keys.object_path(bucket.objects, key)
-        try:
-            os.unlink(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return
+        with self.locks.hold((bucket.name, key)):
+            if precondition is not None:
+                precondition(self.current(bucket, key))
+            try:
+                os.unlink(path)
+            except (FileNotFoundError, NotADirectoryError):
+                return
         prune_dirs(os.path.dirname(path), bucket.objects)
 
     def iter_objects(self, bucket, bounds):

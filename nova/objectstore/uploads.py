@@ -137,11 +137,12 @@ def list_parts(upload):
     return sorted(parts, key=lambda p: p.number)
 
 
-def complete(store, bucket, upload, requested, min_size):
+def complete(store, bucket, upload, requested, min_size, precondition=None):
     """Assemble the requested [(number, etag)] parts into the object.
 
     UploadPartsOutOfOrder, UploadPartInvalid (missing part, other ETag),
-    UploadPartTooSmall (a part but the last below min_size).
+    UploadPartTooSmall (a part but the last below min_size); precondition as
+    for Store.put_object.
     """
     stored = {part.number: part for part in list_parts(upload)}
     chosen = []
@@ -155,14 +156,13 @@ def complete(store, bucket, upload, requested, min_size):
     for part in chosen[:-1]:
         if part.size < min_size:
             raise exception.UploadPartTooSmall(part=part.number, limit=min_size)
-    path = keys.object_path(bucket.objects, upload.key)
     attrs = dict(upload.attrs, etag=multipart_etag([part.etag for part in chosen]))
     with store.stage(bucket) as staged:
         for part in chosen:
             with open(_part_path(upload, part.number), 'rb') as f:
                 staged.copy_from(f.fileno(), 0, part.size)
         stat = staged.finish(attrs)
-        staged.commit(path, bucket.objects)
+        store.commit(bucket, upload.key, staged, precondition)
     try:
         _remove(bucket, upload)
     except exception.UploadNotFound:

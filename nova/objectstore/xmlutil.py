@@ -6,6 +6,8 @@ milliseconds), a list of (tag, value) children, or None (element left out).
 import datetime
 import xml.etree.ElementTree as ET
 
+import defusedxml
+import defusedxml.ElementTree
 import webob
 
 NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/'
@@ -62,10 +64,14 @@ class MalformedXML(ValueError):
 
 
 def parse(body, root):
-    """The root element of body with namespaces dropped from every tag."""
+    """The root element of body with namespaces dropped from every tag.
+
+    Bodies come from anyone: defusedxml refuses DTDs, entity declarations and
+    external references (billion laughs, XXE) whatever the body's encoding.
+    """
     try:
-        element = ET.fromstring(body)
-    except ET.ParseError as e:
+        element = defusedxml.ElementTree.fromstring(body, forbid_dtd=True)
+    except (ET.ParseError, defusedxml.DefusedXmlException) as e:
         raise MalformedXML(str(e))
     for node in element.iter():
         node.tag = node.tag.rpartition('}')[2]

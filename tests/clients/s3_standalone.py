@@ -13,30 +13,36 @@ from tests.harness import daemons
 _CREDENTIALS_SCRIPT = """
 import json
 from nova.auth import manager
-made = {}
-for name in %r:
-    project = manager.create_project(context, name)
-    user = manager.create_user(context, name, name + '-pw', default_project_id=project.id)
-    manager.add_role(context, user.id, project.id, 'member')
+made, projects = {}, {}
+for name, project_name, role in %r:
+    project = projects.get(project_name) or manager.create_project(context, project_name)
+    projects[project_name] = project
+    user = manager.create_user(context, name, name + '-pw', default_project_id=project.id,
+                               email=name + '@example.com')
+    manager.add_role(context, user.id, project.id, role)
     credential = manager.create_ec2_credentials(context, user.id, project.id)
-    made[name] = [credential.access, credential.secret]
+    made[name] = [credential.access, credential.secret, project.id]
 print(json.dumps(made))
 """
 
 
-def credentials(flagfile, *names):
-    """{name: (access, secret)}: for each name a project and a member user of it
-    with EC2 keys, made by one `nova-manage shell python` run."""
+def credentials(flagfile, *names, readers=None):
+    """{name: (access, secret, project_id)}: for each name a project and a member
+    user of it with EC2 keys (email <name>@example.com); readers maps more user
+    names to the name whose project they only read. One `nova-manage shell
+    python` run makes them all."""
+    wanted = [(name, name, 'member') for name in names]
+    wanted += [(name, project, 'reader') for name, project in (readers or {}).items()]
     script = os.path.join(os.path.dirname(flagfile), 'credentials-%s.py' % uuid.uuid4().hex)
     with open(script, 'w') as f:
-        f.write(_CREDENTIALS_SCRIPT % (list(names),))
+        f.write(_CREDENTIALS_SCRIPT % (wanted,))
     try:
         out = daemons.manage(flagfile, 'shell', 'python', script).stdout
     finally:
         os.unlink(script)
     made = json.loads(out.strip().splitlines()[-1])
-    return {name: types.SimpleNamespace(access=access, secret=secret)
-            for name, (access, secret) in made.items()}
+    return {name: types.SimpleNamespace(access=access, secret=secret, project_id=project)
+            for name, (access, secret, project) in made.items()}
 
 
 def _listening(port):

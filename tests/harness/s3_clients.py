@@ -28,9 +28,11 @@ def unique(prefix):
 
 @pytest.fixture(scope='module')
 def people(cloud):
-    """alice and bob: members of two different projects, with EC2 keys."""
-    names = {'alice': unique('alice'), 'bob': unique('bob')}
-    made = s3_standalone.credentials(cloud.flagfile, *names.values())
+    """alice and bob: members of two different projects, and rita, a reader of
+    alice's project, with EC2 keys."""
+    names = {'alice': unique('alice'), 'bob': unique('bob'), 'rita': unique('rita')}
+    made = s3_standalone.credentials(cloud.flagfile, names['alice'], names['bob'],
+                                     readers={names['rita']: names['alice']})
     return {who: made[name] for who, name in names.items()}
 
 

@@ -17,6 +17,9 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 
+import defusedxml
+import defusedxml.ElementTree
+
 from nova import exception
 
 VERSION = '2007-10-10'
@@ -198,10 +201,10 @@ def parse(data):
     """A Manifest from the XML bytes; InvalidBundle saying what is wrong."""
     if len(data) > MAX_MANIFEST_SIZE:
         raise _invalid('the manifest is larger than %d bytes' % MAX_MANIFEST_SIZE)
-    if b'<!DOCTYPE' in data or b'<!ENTITY' in data:
-        raise _invalid('the manifest must not have a DOCTYPE or entities')
     try:
-        root = ET.fromstring(data)
+        root = defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
+    except defusedxml.DefusedXmlException:
+        raise _invalid('the manifest must not have a DOCTYPE or entities')
     except ET.ParseError as e:
         raise _invalid('the manifest is not well-formed XML: %s' % e)
     if root.tag != 'manifest':

@@ -20,11 +20,13 @@ ENDPOINT = 'http://localhost:3333'
 
 @pytest.fixture
 def keys(db_ctx):  # noqa: F811 -- the imported fixture
-    """EC2 credentials: alice (member of A), dave (member of B), root (admin of ops)."""
-    found = {}
-    for user, project, role in (('alice', 'A', 'member'), ('dave', 'B', 'member'),
-                                ('root', 'ops', 'admin')):
-        p = manager.create_project(db_ctx, project)
+    """EC2 credentials: alice (member of A), rita (reader of A), dave (member of B),
+    root (admin of ops)."""
+    found, projects = {}, {}
+    for user, project, role in (('alice', 'A', 'member'), ('rita', 'A', 'reader'),
+                                ('dave', 'B', 'member'), ('root', 'ops', 'admin')):
+        p = projects.get(project) or manager.create_project(db_ctx, project)
+        projects[project] = p
         u = manager.create_user(db_ctx, user, 'pw', default_project_id=p.id)
         manager.add_role(db_ctx, u.id, p.id, role)
         cred = manager.create_ec2_credentials(db_ctx, u.id, p.id)
@@ -62,8 +64,13 @@ def _canonical_query(path):
 class Client:
     """Sends signed (or anonymous) requests to the app through webob."""
 
-    def __init__(self, app, keys):
-        self.app, self.keys = app, keys
+    def __init__(self, app, keys, buckets_path=None):
+        self.app, self.keys, self.buckets_path = app, keys, buckets_path
+
+    def app_store(self):
+        """A Store over the app's buckets_path (to act beside the app)."""
+        from nova.objectstore import storage
+        return storage.Store(str(self.buckets_path))
 
     def prepare(self, method, path, body=b'', headers=None, user='alice', sign='v4',
                 host='localhost:3333', unsigned=False):
@@ -109,8 +116,8 @@ class Client:
 
 
 @pytest.fixture
-def s3(app, keys):
-    return Client(app, keys)
+def s3(app, keys, buckets_path):
+    return Client(app, keys, buckets_path)
 
 
 def error_code(response):

@@ -262,3 +262,30 @@ def test_unsupported_things(s3):
         assert (response.status_int, error_code(response)) == (501, 'NotImplemented')
     response = s3.call('PATCH', '/u')
     assert (response.status_int, error_code(response)) == (405, 'MethodNotAllowed')
+
+
+@pytest.mark.parametrize('list_type', ['', '&list-type=2'])
+def test_max_keys_zero_is_an_empty_untruncated_page(s3, list_type):
+    s3.put('/zero')
+    s3.put('/zero/a', b'1')
+    response = s3.get('/zero?max-keys=0' + list_type)
+    assert response.status_int == 200
+    assert doc(response).findtext('IsTruncated') == 'false'
+    assert doc(response).findall('Contents') == []
+
+
+def test_list_buckets_pages_and_prefix(s3):
+    for name in ('pg-a', 'pg-b', 'pg-c', 'other'):
+        s3.put('/' + name)
+    first = doc(s3.get('/?max-buckets=2&prefix=pg-'))
+    assert [b.findtext('Name') for b in first.findall('Buckets/Bucket')] == ['pg-a', 'pg-b']
+    assert first.findtext('Prefix') == 'pg-'
+    token = first.findtext('ContinuationToken')
+    rest = doc(s3.get('/?max-buckets=2&prefix=pg-&continuation-token=' + token))
+    assert [b.findtext('Name') for b in rest.findall('Buckets/Bucket')] == ['pg-c']
+    assert rest.findtext('ContinuationToken') is None
+    assert first.findtext('Buckets/Bucket/BucketRegion') == 'us-east-1'
+    for bad in ('max-buckets=0', 'max-buckets=10001', 'max-buckets=x',
+                'continuation-token=%25%25'):
+        response = s3.get('/?' + bad)
+        assert (response.status_int, error_code(response)) == (400, 'InvalidArgument'), bad

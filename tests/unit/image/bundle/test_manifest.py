@@ -41,6 +41,11 @@ def test_euca_style_kernel_and_ramdisk_flags():
 
 @pytest.mark.parametrize('document, complaint', [
     (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x "y">]><manifest/>', 'DOCTYPE'),
+    # the same in UTF-16: no byte string '<!DOCTYPE' in it, defusedxml still sees it
+    ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE m [<!ENTITY x "y">]><manifest/>'
+     .encode('utf-16'), 'DOCTYPE'),
+    (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+     b'<manifest>&x;</manifest>', 'DOCTYPE'),
     (b'<manifest><image>', 'well-formed'),
     (b'<bundle/>', 'not a <manifest>'),
     (_xml(PARTS.replace('disk.img.part.0', '../other/part')), 'plain name'),
