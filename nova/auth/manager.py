@@ -55,6 +55,14 @@ def get_user_by_name(context, name):
     return db.user_get_by_name(context, name)
 
 
+def find_user_by_email(context, email):
+    """The user with that e-mail address (S3 grants by emailAddress), or None."""
+    try:
+        return db.user_get_by_email(context, email)
+    except exception.UserNotFound:
+        return None
+
+
 def find_user(context, name_or_id):
     return _find(lambda ref: db.user_get_by_name(context, ref),
                  lambda ref: db.user_get(context, ref), name_or_id, exception.UserNotFound)

@@ -57,6 +57,16 @@ def user_get_by_name(context, name):
     return _get(User, lambda: exception.UserNotFound(user_id=name), User.name == name)
 
 
+def user_get_by_email(context, email):
+    """The first user (by name) with that e-mail address; UserNotFound."""
+    with db_session.reader() as session:
+        found = session.scalars(sa.select(User).where(User.email == email)
+                                .order_by(User.name).limit(1)).first()
+    if found is None:
+        raise exception.UserNotFound(user_id=email)
+    return found
+
+
 def user_get_all(context):
     with db_session.reader() as session:
         return list(session.scalars(sa.select(User).order_by(User.name)))
@@ -311,8 +321,9 @@ def token_revoke_all(context, user_id=None, project_id=None):
                         .execution_options(synchronize_session=False))
 
 
-__all__ = ['user_create', 'user_get', 'user_get_by_name', 'user_get_all', 'user_update',
-           'user_destroy', 'project_create', 'project_get', 'project_get_by_name',
+__all__ = ['user_create', 'user_get', 'user_get_by_name', 'user_get_by_email',
+           'user_get_all', 'user_update', 'user_destroy', 'project_create', 'project_get',
+           'project_get_by_name',
            'project_get_all', 'project_get_all_by_user', 'project_update', 'project_destroy',
            'role_get_by_name', 'role_get', 'role_get_all', 'role_create', 'role_destroy',
            'role_assignment_get_all', 'user_role_add', 'user_role_remove',

@@ -1,41 +1,25 @@
 """Who may do what to a bucket and its objects.
 
-A bucket belongs to the project of the credentials that created it: that
-project (and any admin) may do everything with it. Nobody else may, except
-read what a canned ACL made public: a public-read bucket can be listed and a
-public-read object fetched by anyone, signed or anonymous.
+Two gates, both on every request:
+
+- the caller's role: a signed request that changes anything needs the
+  ``objectstore:write`` policy rule in the caller's own project (a project
+  reader only reads);
+- the resource's rights: the bucket's owner project (and any admin) may do
+  everything with the bucket and everything in it; anyone else what the ACLs
+  grant (nova.objectstore.acl): READ on a bucket lists it, WRITE on a bucket
+  creates, replaces and deletes its objects, READ on an object fetches it,
+  READ_ACP/WRITE_ACP read and change an ACL. An object's owner (the project
+  that wrote it) has every right on it too. Configuration (location,
+  deleting the bucket) stays with the bucket's owner.
 """
+from nova import exception
 from nova import policy
-from nova.objectstore import xmlutil
+from nova.auth import manager
+from nova.objectstore import acl
 from nova.objectstore.errors import S3Error
 
 READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
-
-PRIVATE = 'private'
-PUBLIC_READ = 'public-read'
-CANNED = (PRIVATE, PUBLIC_READ)
-S3_CANNED = ('private', 'public-read', 'public-read-write', 'authenticated-read',
-             'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control',
-             'log-delivery-write')
-ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers'
-_GRANT_HEADERS = ('x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp',
-                  'x-amz-grant-write-acp', 'x-amz-grant-full-control')
-
-
-def canned_acl(req, default=PRIVATE):
-    """The x-amz-acl of the request (default without one); NotImplemented for others."""
-    if any(name in req.headers for name in _GRANT_HEADERS):
-        raise S3Error('NotImplemented', 'Only the canned ACLs private and public-read '
-                      'are supported, not x-amz-grant-* headers')
-    acl = req.headers.get('x-amz-acl', default)
-    if acl in S3_CANNED and acl not in CANNED:
-        raise S3Error('NotImplemented', 'Only the canned ACLs private and public-read '
-                      'are supported, not %s' % acl)
-    if acl not in CANNED:
-        raise S3Error('InvalidArgument', 'Only the canned ACLs private and public-read '
-                      'are supported, not %s' % acl, ArgumentName='x-amz-acl',
-                      ArgumentValue=acl)
-    return acl
 
 
 def require_role(context, method):
@@ -48,6 +32,10 @@ def require_role(context, method):
                       % context.project_id)
 
 
+def caller(context):
+    return acl.Caller(context.project_id if context is not None else None)
+
+
 def owns(context, bucket):
     return context is not None and (context.is_admin or context.project_id == bucket.owner)
 
@@ -57,25 +45,68 @@ def require_owner(context, bucket):
         raise S3Error('AccessDenied')
 
 
-def require_list(context, bucket):
-    if not (owns(context, bucket) or bucket.acl == PUBLIC_READ):
+def bucket_allows(context, bucket, permission):
+    return owns(context, bucket) or bucket.acl.allows(caller(context), permission)
+
+
+def require_bucket(context, bucket, permission):
+    if not bucket_allows(context, bucket, permission):
         raise S3Error('AccessDenied')
 
 
-def may_read_object(context, bucket, attrs):
-    return owns(context, bucket) or attrs.get('acl') == PUBLIC_READ
+def object_acl(bucket, attrs):
+    """The ACL of an object (stores of earlier releases kept a canned name,
+    owned by the bucket's owner)."""
+    return acl.from_document(attrs.get('acl'), bucket.owner, bucket.owner_name)
 
 
-def acl_document(bucket, acl):
-    """An AccessControlPolicy document (GetBucketAcl, GetObjectAcl) for a canned ACL."""
-    owner = [('ID', bucket.owner), ('DisplayName', bucket.owner_name)]
-    grants = [('Grant', [
-        (('Grantee', {'xmlns:xsi': xmlutil.XSI, 'xsi:type': 'CanonicalUser'}), owner),
-        ('Permission', 'FULL_CONTROL')])]
-    if acl == PUBLIC_READ:
-        grants.append(('Grant', [
-            (('Grantee', {'xmlns:xsi': xmlutil.XSI, 'xsi:type': 'Group'}),
-             [('URI', ALL_USERS)]),
-            ('Permission', 'READ')]))
-    return xmlutil.response('AccessControlPolicy', [('Owner', owner),
-                                                    ('AccessControlList', grants)])
+def object_allows(context, bucket, attrs, permission):
+    if owns(context, bucket):
+        return True
+    object_rights = object_acl(bucket, attrs)
+    return ((context is not None and context.project_id == object_rights.owner)
+            or object_rights.allows(caller(context), permission))
+
+
+def require_object(context, bucket, attrs, permission):
+    if not object_allows(context, bucket, attrs, permission):
+        raise S3Error('AccessDenied')
+
+
+def writer(context, bucket):
+    """(owner id, display name) of what the caller writes: its project, or the
+    bucket's owner for an anonymous write to a public-read-write bucket."""
+    if context is None:
+        return bucket.owner, bucket.owner_name
+    return context.project_id, context.project_name
+
+
+def _project_name(project_id):
+    try:
+        return manager.get_project(None, project_id).name
+    except exception.NotFound:
+        return None
+
+
+def _default_project_of_email(email):
+    user = manager.find_user_by_email(None, email)
+    if user is None or not user.default_project_id:
+        return None
+    name = _project_name(user.default_project_id)
+    return None if name is None else (user.default_project_id, name)
+
+
+RESOLVER = acl.Resolver(_project_name, _default_project_of_email)
+
+
+def bucket_acl_from_request(req, owner, owner_name):
+    """A new bucket's ACL from x-amz-acl or x-amz-grant-* (default private)."""
+    return acl.from_headers(req.headers, owner, owner_name, RESOLVER)
+
+
+def object_acl_from_request(req, context, bucket):
+    """A new object's ACL from x-amz-acl or x-amz-grant-* (default private),
+    owned by its writer."""
+    owner, owner_name = writer(context, bucket)
+    return acl.from_headers(req.headers, owner, owner_name, RESOLVER,
+                            bucket_owner=bucket.owner, bucket_owner_name=bucket.owner_name)

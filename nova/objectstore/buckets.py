@@ -4,6 +4,7 @@ import webob
 
 from nova import exception
 from nova.objectstore import access
+from nova.objectstore import acl
 from nova.objectstore import conditions
 from nova.objectstore import listing
 from nova.objectstore import uploads
@@ -50,12 +51,13 @@ def list_buckets(s3req):
 
 def create_bucket(s3req):
     context = _require_signed(s3req)
-    acl = access.canned_acl(s3req.req)
+    rights = access.bucket_acl_from_request(s3req.req, context.project_id,
+                                            context.project_name)
     config = s3req.read_xml('CreateBucketConfiguration', required=False)
     location = config.findtext('LocationConstraint', '') if config is not None else ''
     try:
         s3req.store.create_bucket(s3req.bucket_name, context.project_id,
-                                  context.project_name, acl, location)
+                                  context.project_name, rights, location)
     except exception.BucketExists as e:
         code = ('BucketAlreadyOwnedByYou' if e.kwargs.get('owner') == context.project_id
                 else 'BucketAlreadyExists')
@@ -69,7 +71,7 @@ def delete_bucket(s3req):
 
 
 def head_bucket(s3req):
-    access.require_list(s3req.context, s3req.bucket())
+    s3req.bucket_granting(acl.READ)
     return webob.Response(status=200)
 
 
@@ -79,40 +81,48 @@ def get_location(s3req):
 
 
 def get_acl(s3req):
-    bucket = s3req.owned_bucket()
-    return access.acl_document(bucket, bucket.acl)
+    return s3req.bucket_granting(acl.READ_ACP).acl.response()
 
 
 def put_acl(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_acl(bucket, canned_acl_required(s3req))
+    bucket = s3req.bucket_granting(acl.WRITE_ACP)
+    s3req.store.set_bucket_acl(bucket, new_acl(s3req, bucket.owner, bucket.owner_name))
     return webob.Response(status=200)
 
 
-def canned_acl_required(s3req):
-    """PutBucketAcl/PutObjectAcl: only the x-amz-acl header form is supported."""
-    if 'x-amz-acl' not in s3req.headers:
-        raise S3Error('NotImplemented', 'Set ACLs with the x-amz-acl header (private or '
-                      'public-read); AccessControlPolicy bodies are not supported')
-    return access.canned_acl(s3req.req)
+def new_acl(s3req, owner, owner_name, bucket=None):
+    """PutBucketAcl/PutObjectAcl: the ACL of an AccessControlPolicy body, or of
+    the x-amz-acl / x-amz-grant-* headers (one or the other)."""
+    document = s3req.read_xml('AccessControlPolicy', required=False)
+    headers = s3req.headers
+    if document is not None:
+        if 'x-amz-acl' in headers or any(name in headers for name in acl.GRANT_HEADERS):
+            raise S3Error('UnexpectedContent', 'This request does not support content '
+                          'with ACL headers')
+        return acl.from_xml(document, owner, owner_name, access.RESOLVER)
+    if 'x-amz-acl' not in headers and not any(name in headers for name in acl.GRANT_HEADERS):
+        raise S3Error('MissingSecurityHeader', 'Your request was missing a required '
+                      'header', MissingHeaderName='x-amz-acl')
+    return acl.from_headers(headers, owner, owner_name, access.RESOLVER,
+                            bucket_owner=bucket.owner if bucket else None,
+                            bucket_owner_name=bucket.owner_name if bucket else None)
 
 
 def list_objects(s3req):
-    bucket = s3req.bucket()
-    access.require_list(s3req.context, bucket)
+    bucket = s3req.bucket_granting(acl.READ)
     if s3req.params.get('list-type') == '2':
         return listing.list_objects_v2(s3req, bucket)
     return listing.list_objects(s3req, bucket)
 
 
 def list_uploads(s3req):
-    bucket = s3req.owned_bucket()
+    bucket = s3req.bucket_granting(acl.READ)
     return listing.list_uploads(s3req, bucket, uploads.list_uploads(bucket))
 
 
 def delete_objects(s3req):
     """POST ?delete: up to 1000 keys; with Quiet only the failures are reported."""
-    bucket = s3req.owned_bucket()
+    bucket = s3req.bucket_granting(acl.WRITE)
     document = s3req.read_xml('Delete')
     objects = document.findall('Object')
     if not objects or len(objects) > MAX_DELETE:

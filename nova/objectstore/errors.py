@@ -38,6 +38,12 @@ ERRORS = {
     'InvalidRequest': (400, 'Invalid Request'),
     'InvalidURI': (400, "Couldn't parse the specified URI."),
     'KeyTooLongError': (400, 'Your key is too long'),
+    'MalformedACLError': (400, 'The XML you provided was not well-formed or did not '
+                               'validate against our published schema'),
+    'MissingSecurityHeader': (400, 'Your request was missing a required header'),
+    'UnexpectedContent': (400, 'This request does not support content'),
+    'UnresolvableGrantByEmailAddress': (400, 'The e-mail address you provided does not '
+                                             'match any account on record.'),
     'MalformedXML': (400, 'The XML you provided was not well-formed or did not validate '
                           'against our published schema'),
     'MetadataTooLarge': (400, 'Your metadata headers exceed the maximum allowed metadata '

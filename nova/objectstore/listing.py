@@ -9,6 +9,7 @@ import binascii
 import dataclasses
 import urllib.parse
 
+from nova.objectstore import access
 from nova.objectstore import keys
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
@@ -77,7 +78,8 @@ def _contents(result, bucket, encode, owner):
         entry = [('Key', encode(key)), ('LastModified', info.last_modified),
                  ('ETag', '"%s"' % info.etag), ('Size', info.size)]
         if owner:
-            entry.append(('Owner', [('ID', bucket.owner), ('DisplayName', bucket.owner_name)]))
+            rights = access.object_acl(bucket, info.attrs)
+            entry.append(('Owner', [('ID', rights.owner), ('DisplayName', rights.owner_name)]))
         entry.append(('StorageClass', STORAGE_CLASS))
         children.append(('Contents', entry))
     children += [('CommonPrefixes', [('Prefix', encode(p))]) for p in result.prefixes]

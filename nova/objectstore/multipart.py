@@ -3,6 +3,8 @@ complete, abort. Storage is nova.objectstore.uploads."""
 import webob
 
 from nova.conf import CONF
+from nova.objectstore import access
+from nova.objectstore import acl
 from nova.objectstore import objects
 from nova.objectstore import payload
 from nova.objectstore import uploads
@@ -12,15 +14,15 @@ from nova.objectstore.errors import S3Error
 MAX_PARTS_LISTED = 1000
 
 
-def _upload(s3req):
-    bucket = s3req.owned_bucket()
+def _upload(s3req, permission=acl.WRITE):
+    bucket = s3req.bucket_granting(permission)
     return bucket, uploads.get(bucket, s3req.params.get('uploadId'), s3req.key)
 
 
 def create(s3req):
-    bucket = s3req.owned_bucket()
-    upload = uploads.create(bucket, s3req.key, s3req.object_attrs(),
-                            s3req.context.project_id)
+    bucket = s3req.bucket_granting(acl.WRITE)
+    upload = uploads.create(bucket, s3req.key, s3req.object_attrs(bucket),
+                            access.writer(s3req.context, bucket)[0])
     return xmlutil.response('InitiateMultipartUploadResult', [
         ('Bucket', bucket.name), ('Key', upload.key), ('UploadId', upload.id)])
 
@@ -73,7 +75,7 @@ def _copy_part(s3req, bucket, upload, number, limit):
 
 
 def list_parts(s3req):
-    bucket, upload = _upload(s3req)
+    bucket, upload = _upload(s3req, acl.READ)
     marker = s3req.int_param('part-number-marker', 0, 0, uploads.MAX_PARTS)
     max_parts = s3req.int_param('max-parts', MAX_PARTS_LISTED, 0, 2 ** 31 - 1)
     parts = [p for p in uploads.list_parts(upload) if p.number > marker]

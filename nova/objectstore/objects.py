@@ -6,6 +6,7 @@ import webob
 from nova import exception
 from nova.conf import CONF
 from nova.objectstore import access
+from nova.objectstore import acl
 from nova.objectstore import buckets
 from nova.objectstore import conditions
 from nova.objectstore import payload
@@ -65,13 +66,13 @@ def checksum_headers(checksums):
 
 
 def put_object(s3req):
-    bucket = s3req.owned_bucket()
+    bucket = s3req.bucket_granting(acl.WRITE)
     payload.require_length(s3req.req)
     precondition = early_precondition(s3req, bucket)
     limit = CONF.s3_max_object_size
     body = s3req.body(limit)
     # body.checksums is filled in as the body ends, before storage writes the attrs
-    attrs = dict(s3req.object_attrs(), checksums=body.checksums)
+    attrs = dict(s3req.object_attrs(bucket), checksums=body.checksums)
     info = s3req.store.put_object(bucket, s3req.key, body, attrs,
                                   payload.content_md5(s3req.req), limit, precondition)
     return webob.Response(status=200, headerlist=[
@@ -95,9 +96,9 @@ def _readable(s3req):
     try:
         info, f = s3req.store.open_object(bucket, s3req.key)
     except exception.ObjectNotFound:
-        access.require_list(s3req.context, bucket)  # else it is nobody's business
+        access.require_bucket(s3req.context, bucket, acl.READ)  # else nobody's business
         raise
-    if not access.may_read_object(s3req.context, bucket, info.attrs):
+    if not access.object_allows(s3req.context, bucket, info.attrs, acl.READ):
         f.close()
         raise S3Error('AccessDenied')
     return bucket, info, f
@@ -149,7 +150,7 @@ def delete_object(s3req):
     precondition = conditions.delete_precondition(
         headers.get('If-Match'), headers.get('x-amz-if-match-last-modified-time'),
         headers.get('x-amz-if-match-size'))
-    s3req.store.delete_object(s3req.owned_bucket(), s3req.key, precondition)
+    s3req.store.delete_object(s3req.bucket_granting(acl.WRITE), s3req.key, precondition)
     return webob.Response(status=204)
 
 
@@ -175,18 +176,18 @@ def readable_source(s3req):
     try:
         info = s3req.store.head_object(source, key)
     except exception.ObjectNotFound:
-        access.require_list(s3req.context, source)
+        access.require_bucket(s3req.context, source, acl.READ)
         raise S3Error('NoSuchKey', Key=key)
-    if not access.may_read_object(s3req.context, source, info.attrs):
-        raise S3Error('AccessDenied')
+    access.require_object(s3req.context, source, info.attrs, acl.READ)
     if conditions.evaluate(s3req.headers, info, 'x-amz-copy-source-') is not None:
         raise S3Error('PreconditionFailed', Condition='x-amz-copy-source-If-None-Match')
     return source, info
 
 
 def copy_object(s3req):
-    """PUT with x-amz-copy-source: metadata COPY (default) or REPLACE."""
-    bucket = s3req.owned_bucket()
+    """PUT with x-amz-copy-source: metadata COPY (default) or REPLACE; the copy
+    gets the ACL of the request, not the source's (as S3)."""
+    bucket = s3req.bucket_granting(acl.WRITE)
     source, info = readable_source(s3req)
     directive = s3req.headers.get('x-amz-metadata-directive', 'COPY').upper()
     if directive not in ('COPY', 'REPLACE'):
@@ -197,22 +198,35 @@ def copy_object(s3req):
                       "to copy an object to itself without changing the object's metadata, "
                       "storage class, website redirect location or encryption attributes.")
     if directive == 'REPLACE':
-        attrs = s3req.object_attrs()
+        attrs = s3req.object_attrs(bucket)
     else:
-        attrs = dict(info.attrs, acl=access.canned_acl(s3req.req))
+        attrs = dict(info.attrs, acl=s3req.object_attrs(bucket)['acl'])
     copied = s3req.store.copy_object(source, info.key, bucket, s3req.key, attrs,
                                      CONF.s3_max_object_size)
     return xmlutil.response('CopyObjectResult', [('LastModified', copied.last_modified),
                                                  ('ETag', '"%s"' % copied.etag)])
 
 
+def _object_with(s3req, permission):
+    """(bucket, ObjectInfo) if the caller has the permission on the object."""
+    bucket = s3req.bucket()
+    try:
+        info = s3req.store.head_object(bucket, s3req.key)
+    except exception.ObjectNotFound:
+        access.require_bucket(s3req.context, bucket, acl.READ)
+        raise
+    access.require_object(s3req.context, bucket, info.attrs, permission)
+    return bucket, info
+
+
 def get_acl(s3req):
-    bucket = s3req.owned_bucket()
-    info = s3req.store.head_object(bucket, s3req.key)
-    return access.acl_document(bucket, info.attrs.get('acl'))
+    bucket, info = _object_with(s3req, acl.READ_ACP)
+    return access.object_acl(bucket, info.attrs).response()
 
 
 def put_acl(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_object_acl(bucket, s3req.key, buckets.canned_acl_required(s3req))
+    bucket, info = _object_with(s3req, acl.WRITE_ACP)
+    current = access.object_acl(bucket, info.attrs)
+    rights = buckets.new_acl(s3req, current.owner, current.owner_name, bucket)
+    s3req.store.update_attrs(bucket, s3req.key, {'acl': rights.document()})
     return webob.Response(status=200)

@@ -52,9 +52,15 @@ class S3Request:
         return self._bucket
 
     def owned_bucket(self):
-        """The bucket, if the caller may change it; AccessDenied otherwise."""
+        """The bucket, if the caller owns it (configuration); AccessDenied otherwise."""
         bucket = self.bucket()
         access.require_owner(self.context, bucket)
+        return bucket
+
+    def bucket_granting(self, permission):
+        """The bucket, if the caller has the permission on it; AccessDenied otherwise."""
+        bucket = self.bucket()
+        access.require_bucket(self.context, bucket, permission)
         return bucket
 
     def body(self, limit=None):
@@ -91,7 +97,7 @@ class S3Request:
                           % (name, low, high), ArgumentName=name, ArgumentValue=value)
         return number
 
-    def object_attrs(self, acl=None):
+    def object_attrs(self, bucket):
         """What a new object stores from the request: type, headers, metadata, ACL."""
         headers = {}
         for name in STORED_HEADERS:
@@ -108,7 +114,8 @@ class S3Request:
             raise S3Error('MetadataTooLarge', MaxSizeAllowed=MAX_USER_METADATA)
         return {'content_type': auth.sent_content_type(self.req) or DEFAULT_CONTENT_TYPE,
                 'headers': headers, 'meta': meta,
-                'acl': acl or access.canned_acl(self.req)}
+                'acl': access.object_acl_from_request(self.req, self.context,
+                                                      bucket).document()}
 
     def url(self, key):
         """Where an object can be fetched (CompleteMultipartUpload's Location)."""

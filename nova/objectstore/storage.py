@@ -34,6 +34,7 @@ import uuid
 from eventlet import tpool
 
 from nova import exception
+from nova.objectstore import acl as acls
 from nova.objectstore import keys
 
 XATTR = 'user.nova.s3'
@@ -67,7 +68,7 @@ class Bucket:
     path: str
     owner: str
     owner_name: str
-    acl: str
+    acl: acls.ACL
     created: datetime.datetime
     location: str = ''
 
@@ -84,7 +85,8 @@ class Bucket:
         return os.path.join(self.path, 'tmp')
 
     def document(self):
-        return {'owner': self.owner, 'owner_name': self.owner_name, 'acl': self.acl,
+        return {'owner': self.owner, 'owner_name': self.owner_name,
+                'acl': self.acl.document(),
                 'created': self.created.isoformat(), 'location': self.location}
 
 
@@ -278,7 +280,8 @@ class Store:
                 doc = json.load(f)
         except (FileNotFoundError, NotADirectoryError):
             raise exception.BucketNotFound(bucket=name)
-        return Bucket(name, path, doc['owner'], doc['owner_name'], doc['acl'],
+        return Bucket(name, path, doc['owner'], doc['owner_name'],
+                      acls.from_document(doc['acl'], doc['owner'], doc['owner_name']),
                       datetime.datetime.fromisoformat(doc['created']), doc['location'])
 
     def list_buckets(self):
@@ -292,8 +295,12 @@ class Store:
         return found
 
     def create_bucket(self, name, owner, owner_name, acl, location=''):
-        """A new bucket; BucketExists (kwarg owner: its owner) if the name is taken."""
+        """A new bucket; BucketExists (kwarg owner: its owner) if the name is taken.
+
+        acl: an ACL, or the name of a canned one."""
         validate_bucket_name(name)
+        if isinstance(acl, str):
+            acl = acls.canned(acl, owner, owner_name)
         path = os.path.join(self.root, name)
         staging = tempfile.mkdtemp(dir=self.root, prefix='.new-')
         bucket = Bucket(name, staging, owner, owner_name, acl,
@@ -411,11 +418,22 @@ class Store:
             self.commit(bucket, key, staged)
         return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
 
-    def set_object_acl(self, bucket, key, acl):
-        """Change the ACL in place (one setxattr of the whole document)."""
+    def update_attrs(self, bucket, key, changes):
+        """Change some of an object's attributes (its ACL, its tags) in place: one
+        setxattr of the whole document, on the file read, with the key locked so
+        that a write committing meanwhile is not given the old object's rest."""
         path = keys.object_path(bucket.objects, key)
-        info = self.head_object(bucket, key)
-        os.setxattr(path, XATTR, json.dumps(dict(info.attrs, acl=acl)).encode('utf-8'))
+        with self.locks.hold((bucket.name, key)):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                raise exception.ObjectNotFound(bucket=bucket.name, key=key)
+            try:
+                attrs = dict(read_attrs(fd), **changes)
+                os.setxattr(fd, XATTR, json.dumps(attrs).encode('utf-8'))
+            finally:
+                os.close(fd)
+        return attrs
 
     def delete_object(self, bucket, key, precondition=None):
         """Remove key if it exists (S3 answers the same either way).

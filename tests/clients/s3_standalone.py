@@ -41,7 +41,8 @@ def credentials(flagfile, *names, readers=None):
     finally:
         os.unlink(script)
     made = json.loads(out.strip().splitlines()[-1])
-    return {name: types.SimpleNamespace(access=access, secret=secret, project_id=project)
+    return {name: types.SimpleNamespace(access=access, secret=secret, project_id=project,
+                                        email=name + '@example.com')
             for name, (access, secret, project) in made.items()}
 
 

@@ -49,6 +49,7 @@ from nova.conf import CONF
 from nova.image.bundle import cipher
 from nova.image.bundle import manifest as bundle_manifest
 from nova.objectstore import access
+from nova.objectstore import acl
 from nova.objectstore import storage
 
 LOG = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def parse_location(location):
 def _open_readable(context, store, bucket, key):
     """(ObjectInfo, open file) of an object context may read; NotFound/Forbidden."""
     info, f = store.open_object(bucket, key)
-    if not access.may_read_object(context, bucket, info.attrs):
+    if not access.object_allows(context, bucket, info.attrs, acl.READ):
         f.close()
         raise exception.Forbidden(reason='you may not read %s/%s' % (bucket.name, key))
     return info, f

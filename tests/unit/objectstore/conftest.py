@@ -27,7 +27,8 @@ def keys(db_ctx):  # noqa: F811 -- the imported fixture
                                 ('dave', 'B', 'member'), ('root', 'ops', 'admin')):
         p = projects.get(project) or manager.create_project(db_ctx, project)
         projects[project] = p
-        u = manager.create_user(db_ctx, user, 'pw', default_project_id=p.id)
+        u = manager.create_user(db_ctx, user, 'pw', default_project_id=p.id,
+                                email=user + '@example.com')
         manager.add_role(db_ctx, u.id, p.id, role)
         cred = manager.create_ec2_credentials(db_ctx, u.id, p.id)
         found[user] = types.SimpleNamespace(access=cred.access, secret=cred.secret,

@@ -110,9 +110,6 @@ def test_bucket_acl(s3):
     assert [g.findtext('Grantee/URI') for g in grants] == [
         None, 'http://acs.amazonaws.com/groups/global/AllUsers']
     assert s3.get('/acl', user=None).status_int == 200
-    assert error_code(s3.put('/acl?acl', b'<AccessControlPolicy/>')) == 'NotImplemented'
-    response = s3.put('/acl?acl', headers={'x-amz-acl': 'public-read-write'})
-    assert (response.status_int, error_code(response)) == (501, 'NotImplemented')
 
 
 @pytest.fixture

@@ -157,8 +157,6 @@ def test_object_acl(s3):
     assert s3.get('/bkt/k', user=None).body == b'x'
     grants = doc(s3.get('/bkt/k?acl')).findall('AccessControlList/Grant')
     assert sorted(g.findtext('Permission') for g in grants) == ['FULL_CONTROL', 'READ']
-    assert status_code(s3.put('/bkt/k?acl', headers={'x-amz-acl': 'public-read-write'})) == (
-        501, 'NotImplemented')
     assert status_code(s3.put('/bkt/k?acl', headers={'x-amz-acl': 'private'}, user='dave')) == (
         403, 'AccessDenied')
 

@@ -103,11 +103,13 @@ def test_copy_keeps_the_etag_and_takes_new_attributes(store, bucket):
     assert store.head_object(other, 'dst/x').attrs['acl'] == 'public-read'
 
 
-def test_set_object_acl_changes_only_the_acl(store, bucket):
+def test_update_attrs_changes_only_what_it_names(store, bucket):
     store.put_object(bucket, 'k', iter([b'1']), ATTRS)
-    store.set_object_acl(bucket, 'k', 'public-read')
+    store.update_attrs(bucket, 'k', {'acl': 'public-read'})
     assert store.head_object(bucket, 'k').attrs == dict(
         ATTRS, acl='public-read', etag=hashlib.md5(b'1').hexdigest())
+    with pytest.raises(exception.ObjectNotFound):
+        store.update_attrs(bucket, 'absent', {'acl': 'private'})
 
 
 def test_buckets_are_created_once_and_listed(store, bucket):
@@ -116,7 +118,8 @@ def test_buckets_are_created_once_and_listed(store, bucket):
     assert caught.value.kwargs['owner'] == 'project-a'
     store.create_bucket('another', 'project-b', 'B', 'public-read')
     assert [b.name for b in store.list_buckets()] == ['another', 'bkt']
-    assert store.get_bucket('another').acl == 'public-read'
+    assert store.get_bucket('another').acl.is_public()
+    assert not store.get_bucket('bkt').acl.is_public()
     assert not [n for n in os.listdir(store.root) if n.startswith('.')]
 
 

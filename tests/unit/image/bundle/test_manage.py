@@ -37,7 +37,7 @@ def test_bundle_into_a_bucket_then_register(tmp_path, cloud_ca, store, svc, alic
     assert code == 0, err
     assert 'ImageLocation=kernels/v1/vmlinuz.manifest.xml' in out
     bucket = store.get_bucket('kernels')
-    assert bucket.owner == found.id and bucket.acl == 'private'
+    assert bucket.owner == found.id and not bucket.acl.is_public()
     info, f = store.open_object(bucket, 'v1/vmlinuz.manifest.xml')
     with f:
         parsed = bundle_manifest.parse(f.read())
