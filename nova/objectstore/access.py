@@ -110,3 +110,21 @@ def object_acl_from_request(req, context, bucket):
     owner, owner_name = writer(context, bucket)
     return acl.from_headers(req.headers, owner, owner_name, RESOLVER,
                             bucket_owner=bucket.owner, bucket_owner_name=bucket.owner_name)
+
+
+def acl_from_put_request(s3req, owner, owner_name, bucket=None):
+    """PutBucketAcl/PutObjectAcl: the ACL of an AccessControlPolicy body, or of
+    the x-amz-acl / x-amz-grant-* headers (one or the other)."""
+    document = s3req.read_xml('AccessControlPolicy', required=False)
+    headers = s3req.headers
+    if document is not None:
+        if 'x-amz-acl' in headers or any(name in headers for name in acl.GRANT_HEADERS):
+            raise S3Error('UnexpectedContent', 'This request does not support content '
+                          'with ACL headers')
+        return acl.from_xml(document, owner, owner_name, RESOLVER)
+    if 'x-amz-acl' not in headers and not any(name in headers for name in acl.GRANT_HEADERS):
+        raise S3Error('MissingSecurityHeader', 'Your request was missing a required '
+                      'header', MissingHeaderName='x-amz-acl')
+    return acl.from_headers(headers, owner, owner_name, RESOLVER,
+                            bucket_owner=bucket.owner if bucket else None,
+                            bucket_owner_name=bucket.owner_name if bucket else None)

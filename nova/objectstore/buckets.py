@@ -7,7 +7,9 @@ from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import conditions
 from nova.objectstore import listing
+from nova.objectstore import objects
 from nova.objectstore import uploads
+from nova.objectstore import versions
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 from nova.objectstore.errors import from_nova
@@ -86,26 +88,9 @@ def get_acl(s3req):
 
 def put_acl(s3req):
     bucket = s3req.bucket_granting(acl.WRITE_ACP)
-    s3req.store.set_bucket_acl(bucket, new_acl(s3req, bucket.owner, bucket.owner_name))
+    s3req.store.set_bucket_acl(bucket, access.acl_from_put_request(s3req, bucket.owner,
+                                                                  bucket.owner_name))
     return webob.Response(status=200)
-
-
-def new_acl(s3req, owner, owner_name, bucket=None):
-    """PutBucketAcl/PutObjectAcl: the ACL of an AccessControlPolicy body, or of
-    the x-amz-acl / x-amz-grant-* headers (one or the other)."""
-    document = s3req.read_xml('AccessControlPolicy', required=False)
-    headers = s3req.headers
-    if document is not None:
-        if 'x-amz-acl' in headers or any(name in headers for name in acl.GRANT_HEADERS):
-            raise S3Error('UnexpectedContent', 'This request does not support content '
-                          'with ACL headers')
-        return acl.from_xml(document, owner, owner_name, access.RESOLVER)
-    if 'x-amz-acl' not in headers and not any(name in headers for name in acl.GRANT_HEADERS):
-        raise S3Error('MissingSecurityHeader', 'Your request was missing a required '
-                      'header', MissingHeaderName='x-amz-acl')
-    return acl.from_headers(headers, owner, owner_name, access.RESOLVER,
-                            bucket_owner=bucket.owner if bucket else None,
-                            bucket_owner_name=bucket.owner_name if bucket else None)
 
 
 def list_objects(s3req):
@@ -124,25 +109,62 @@ def delete_objects(s3req):
     """POST ?delete: up to 1000 keys; with Quiet only the failures are reported."""
     bucket = s3req.bucket_granting(acl.WRITE)
     document = s3req.read_xml('Delete')
-    objects = document.findall('Object')
-    if not objects or len(objects) > MAX_DELETE:
+    entries = document.findall('Object')
+    if not entries or len(entries) > MAX_DELETE:
         raise S3Error('MalformedXML')
     quiet = document.findtext('Quiet', 'false').strip().lower() == 'true'
     results = []
-    for item in objects:
+    for item in entries:
         key = item.findtext('Key')
         if key is None:
             raise S3Error('MalformedXML')
+        version_id = item.findtext('VersionId')
         try:
+            if version_id is not None and not versions.is_valid_id(version_id):
+                raise S3Error('NoSuchVersion')
             precondition = conditions.delete_precondition(
                 item.findtext('ETag'), item.findtext('LastModifiedTime'),
                 item.findtext('Size'))
-            s3req.store.delete_object(bucket, key, precondition)
+            removed = objects.delete_one(s3req, bucket, key, version_id, precondition)
         except (exception.InvalidObjectKey, S3Error) as e:
             error = e if isinstance(e, S3Error) else from_nova(e)
-            results.append(('Error', [('Key', key), ('Code', error.code),
-                                      ('Message', error.message)]))
+            results.append(('Error', [('Key', key), ('VersionId', version_id),
+                                      ('Code', error.code), ('Message', error.message)]))
             continue
         if not quiet:
-            results.append(('Deleted', [('Key', key)]))
+            results.append(('Deleted', [('Key', key), ('VersionId', version_id)]
+                            + _marker_fields(removed, version_id)))
     return xmlutil.response('DeleteResult', results)
+
+
+def _marker_fields(removed, version_id):
+    """DeleteMarker / DeleteMarkerVersionId of a DeleteObjects entry."""
+    if removed is None or not removed.attrs.get('delete_marker'):
+        return []
+    if version_id is None:  # a marker was made
+        return [('DeleteMarker', True), ('DeleteMarkerVersionId', removed.attrs['version_id'])]
+    return [('DeleteMarker', True), ('DeleteMarkerVersionId', version_id)]
+
+
+def get_versioning(s3req):
+    bucket = s3req.owned_bucket()
+    return xmlutil.response('VersioningConfiguration', [('Status', bucket.versioning)])
+
+
+def put_versioning(s3req):
+    """Enabled or Suspended; a bucket once versioned never goes back to off."""
+    bucket = s3req.owned_bucket()
+    document = s3req.read_xml('VersioningConfiguration')
+    status = document.findtext('Status')
+    if status not in (versions.ENABLED, versions.SUSPENDED):
+        raise S3Error('IllegalVersioningConfigurationException', 'The Versioning element '
+                      'must be Enabled or Suspended')
+    if (document.findtext('MfaDelete') or 'Disabled') != 'Disabled':
+        raise S3Error('NotImplemented', 'MFA delete is not supported')
+    s3req.store.set_bucket_config(bucket, 'versioning', status)
+    return webob.Response(status=200)
+
+
+def list_versions(s3req):
+    bucket = s3req.bucket_granting(acl.READ)
+    return listing.list_versions(s3req, bucket)

@@ -38,6 +38,9 @@ ERRORS = {
     'InvalidRequest': (400, 'Invalid Request'),
     'InvalidURI': (400, "Couldn't parse the specified URI."),
     'KeyTooLongError': (400, 'Your key is too long'),
+    'IllegalVersioningConfigurationException': (400, 'The versioning configuration '
+                                                     'specified in the request is invalid.'),
+    'NoSuchVersion': (404, 'The specified version does not exist.'),
     'MalformedACLError': (400, 'The XML you provided was not well-formed or did not '
                                'validate against our published schema'),
     'MissingSecurityHeader': (400, 'Your request was missing a required header'),

@@ -1,4 +1,5 @@
-"""ListObjects (v1 and v2) and ListMultipartUploads: pages of a bucket's keys.
+"""ListObjects (v1 and v2), ListObjectVersions and ListMultipartUploads: pages
+of a bucket's keys.
 
 A page is read from the sorted walk of nova.objectstore.keys: it starts after
 the marker, stops one key past max-keys (to know it is truncated), and once a
@@ -7,10 +8,13 @@ common prefix is reported the walk skips its whole subtree.
 import base64
 import binascii
 import dataclasses
+import heapq
+import operator
 import urllib.parse
 
 from nova.objectstore import access
 from nova.objectstore import keys
+from nova.objectstore import versions
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -177,3 +181,110 @@ def list_uploads(s3req, bucket, uploads):
                  for u in found]
     children += [('CommonPrefixes', [('Prefix', encode(p))]) for p in prefixes]
     return xmlutil.response('ListMultipartUploadsResult', children)
+
+
+def _versions_of(store, bucket, key, after_version=None):
+    """(ObjectInfo, is latest) of every version of key, newest first; with
+    after_version, only those that sort after it (it may be gone: a client
+    deletes what it listed before asking for the next page)."""
+    current = store.current(bucket, key, markers=True)
+    found = ([(current, True)] if current is not None else []) + [
+        (info, False) for info in versions.noncurrent(bucket, key, current)]
+    if after_version is not None:
+        if after_version == versions.NULL:
+            nulls = [info for info, _ in found
+                     if versions.version_of(info.attrs) == versions.NULL]
+            if not nulls:
+                return []
+            after_version = versions.order_key(nulls[0])
+        found = [(info, latest) for info, latest in found
+                 if versions.order_key(info) > after_version]
+    return found
+
+
+def _keys_in_either_tree(store, bucket, bounds):
+    """Every key with a current version or noncurrent ones, in order, once."""
+    merged = heapq.merge(store.iter_current(bucket, bounds),
+                         versions.keys_with_versions(bucket, bounds),
+                         key=operator.itemgetter(0))
+    previous = None
+    for key, _ in merged:
+        if key != previous:
+            previous = key
+            yield key
+
+
+def list_versions(s3req, bucket):
+    """GET Bucket ?versions (ListObjectVersions): every version of every key,
+    keys in order and each key's versions newest first, paged by key-marker
+    and version-id-marker. An unversioned bucket lists its objects as null
+    versions."""
+    encode = encoder(s3req)
+    prefix = s3req.params.get('prefix', '')
+    delimiter = s3req.params.get('delimiter', '')
+    key_marker = s3req.params.get('key-marker', '')
+    version_marker = s3req.params.get('version-id-marker') or None
+    max_keys = s3req.int_param('max-keys', MAX_KEYS, 0, 2 ** 31 - 1)
+    if version_marker is not None and not key_marker:
+        raise S3Error('InvalidArgument', 'A version-id marker cannot be specified without '
+                      'a key marker.', ArgumentName='version-id-marker',
+                      ArgumentValue=version_marker)
+    if version_marker is not None and not versions.is_valid_id(version_marker):
+        raise S3Error('InvalidArgument', 'Invalid version id specified',
+                      ArgumentName='version-id-marker', ArgumentValue=version_marker)
+    limit = min(max_keys, MAX_KEYS)
+    entries, prefixes, truncated, last = [], [], False, (None, None)
+
+    def room():
+        return len(entries) + len(prefixes) < limit
+
+    def take(key, found):
+        nonlocal truncated, last
+        for info, latest in found:
+            if not room():
+                truncated = True
+                return False
+            entries.append((key, info, latest))
+            last = (key, versions.version_of(info.attrs))
+        return True
+
+    going = limit > 0
+    if going and version_marker is not None and key_marker.startswith(prefix):
+        going = take(key_marker, _versions_of(s3req.store, bucket, key_marker,
+                                              version_marker))
+    skip = common_prefix(key_marker, prefix, delimiter) if key_marker.startswith(prefix) \
+        else None
+    bounds = keys.Bounds(prefix, key_marker, skip)
+    for key in _keys_in_either_tree(s3req.store, bucket, bounds) if going else ():
+        if not bounds.wants_key(key):
+            continue
+        rolled = common_prefix(key, prefix, delimiter)
+        if rolled:
+            if not room():
+                truncated = True
+                break
+            prefixes.append(rolled)
+            bounds.skip = rolled
+            last = (rolled, None)
+            continue
+        if not take(key, _versions_of(s3req.store, bucket, key)):
+            break
+    children = [('Name', bucket.name), ('Prefix', encode(prefix)),
+                ('KeyMarker', encode(key_marker)), ('VersionIdMarker', version_marker or ''),
+                ('NextKeyMarker', encode(last[0]) if truncated else None),
+                ('NextVersionIdMarker', last[1] if truncated else None),
+                ('MaxKeys', max_keys), ('Delimiter', encode(delimiter) or None),
+                ('IsTruncated', truncated), ('EncodingType', s3req.params.get('encoding-type'))]
+    for key, info, latest in entries:
+        rights = access.object_acl(bucket, info.attrs)
+        owner = ('Owner', [('ID', rights.owner), ('DisplayName', rights.owner_name)])
+        common = [('Key', encode(key)), ('VersionId', versions.version_of(info.attrs)),
+                  ('IsLatest', latest), ('LastModified', info.last_modified)]
+        if info.attrs.get('delete_marker'):
+            children.append(('DeleteMarker', common + [owner]))
+        else:
+            children.append(('Version', common + [
+                ('ETag', '"%s"' % info.etag), ('Size', info.size),
+                ('StorageClass', STORAGE_CLASS), owner]))
+    children += [('CommonPrefixes', [('Prefix', encode(p))]) for p in prefixes]
+    return xmlutil.response('ListVersionsResult', children)

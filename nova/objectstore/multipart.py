@@ -64,10 +64,9 @@ def _copy_range(header, size):
 
 
 def _copy_part(s3req, bucket, upload, number, limit):
-    source, info = objects.readable_source(s3req)
-    first, length = _copy_range(s3req.headers.get('x-amz-copy-source-range'), info.size)
-    info, f = s3req.store.open_object(source, info.key)
+    _source, info, f = objects.readable_source(s3req)
     with f:
+        first, length = _copy_range(s3req.headers.get('x-amz-copy-source-range'), info.size)
         chunks = objects.FileIter(f, first, length, CONF.s3_io_chunk_size)
         part = uploads.put_part(s3req.store, bucket, upload, number, chunks, None, limit)
     return xmlutil.response('CopyPartResult', [('LastModified', part.last_modified),

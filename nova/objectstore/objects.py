@@ -7,10 +7,10 @@ from nova import exception
 from nova.conf import CONF
 from nova.objectstore import access
 from nova.objectstore import acl
-from nova.objectstore import buckets
 from nova.objectstore import conditions
 from nova.objectstore import payload
 from nova.objectstore import request
+from nova.objectstore import versions
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -77,7 +77,50 @@ def put_object(s3req):
                                   payload.content_md5(s3req.req), limit, precondition)
     return webob.Response(status=200, headerlist=[
         ('ETag', '"%s"' % info.etag), *checksum_headers(info.attrs['checksums']),
-        ('Content-Length', '0')])
+        *version_headers(info), ('Content-Length', '0')])
+
+
+def version_headers(info):
+    """x-amz-version-id of a version of a versioned bucket (and
+    x-amz-delete-marker when it is a delete marker)."""
+    headers = []
+    if 'version_id' in info.attrs:
+        headers.append(('x-amz-version-id', info.attrs['version_id']))
+    if info.attrs.get('delete_marker'):
+        headers.append(('x-amz-delete-marker', 'true'))
+    return headers
+
+
+def requested_version(s3req):
+    """The versionId parameter (None without one); InvalidArgument if malformed."""
+    version_id = s3req.params.get('versionId')
+    if version_id is not None and not versions.is_valid_id(version_id):
+        raise S3Error('InvalidArgument', 'Invalid version id specified',
+                      ArgumentName='versionId', ArgumentValue=version_id)
+    return version_id
+
+
+def open_addressed(s3req, bucket, key=None, version_id=None):
+    """(ObjectInfo, open file) of the current version of key, or of version_id;
+    S3's answers for a delete marker (404 NoSuchKey for the current one, 405
+    for one asked by id, both with x-amz-delete-marker) and a missing version."""
+    key = key or s3req.key
+    try:
+        if version_id is None:
+            return s3req.store.open_object(bucket, key)
+        return versions.open_version(s3req.store, bucket, key, version_id)
+    except versions.DeleteMarker as e:
+        if version_id is None:
+            error = S3Error('NoSuchKey', Key=key)
+        else:
+            error = S3Error('MethodNotAllowed', 'The specified method is not allowed '
+                            'against this resource.', Method=s3req.req.method,
+                            ResourceType='DeleteMarker')
+            error.headers['Last-Modified'] = request.http_date(e.info.last_modified)
+        error.headers.update(version_headers(e.info))
+        raise error
+    except versions.VersionNotFound:
+        raise S3Error('NoSuchVersion', Key=key, VersionId=version_id)
 
 
 def early_precondition(s3req, bucket):
@@ -94,8 +137,8 @@ def _readable(s3req):
     """(bucket, ObjectInfo, open file) if the caller may read the object."""
     bucket = s3req.bucket()
     try:
-        info, f = s3req.store.open_object(bucket, s3req.key)
-    except exception.ObjectNotFound:
+        info, f = open_addressed(s3req, bucket, version_id=requested_version(s3req))
+    except (exception.ObjectNotFound, S3Error):
         access.require_bucket(s3req.context, bucket, acl.READ)  # else nobody's business
         raise
     if not access.object_allows(s3req.context, bucket, info.attrs, acl.READ):
@@ -122,6 +165,7 @@ def get_object(s3req):
             return webob.Response(status=304, headerlist=validators(info))
         headers = [(name, value) for name, value in object_headers(info)
                    if name not in overrides] + sorted(overrides.items())
+        headers += version_headers(info)
         status, first, length = 200, 0, info.size
         ranged = conditions.byte_range(s3req.headers.get('Range'), info.size)
         if ranged:
@@ -150,12 +194,30 @@ def delete_object(s3req):
     precondition = conditions.delete_precondition(
         headers.get('If-Match'), headers.get('x-amz-if-match-last-modified-time'),
         headers.get('x-amz-if-match-size'))
-    s3req.store.delete_object(s3req.bucket_granting(acl.WRITE), s3req.key, precondition)
-    return webob.Response(status=204)
+    bucket = s3req.bucket_granting(acl.WRITE)
+    removed = delete_one(s3req, bucket, s3req.key, requested_version(s3req), precondition)
+    return webob.Response(status=204, headerlist=version_headers(removed) if removed else [])
+
+
+def delete_one(s3req, bucket, key, version_id=None, precondition=None):
+    """Delete key (a delete marker in a versioned bucket) or one version of it
+    for good: the ObjectInfo of the marker made or the version removed, if any."""
+    if version_id is not None:
+        if precondition is not None:
+            raise S3Error('InvalidArgument', 'Conditional deletes of a given version are '
+                          'not supported', ArgumentName='versionId', ArgumentValue=version_id)
+        removed = versions.remove(s3req.store, bucket, key, version_id)
+        if removed is not None and 'version_id' not in removed.attrs:
+            removed.attrs = dict(removed.attrs, version_id=versions.NULL)
+        return removed
+    owner, owner_name = access.writer(s3req.context, bucket)
+    marker_acl = acl.canned('private', owner, owner_name).document()
+    return s3req.store.delete_object(bucket, key, precondition, {'acl': marker_acl})
 
 
 def copy_source(s3req):
-    """(bucket name, key) of x-amz-copy-source: '[/]bucket/key[?versionId=...]'."""
+    """(bucket name, key, version id or None) of x-amz-copy-source:
+    '[/]bucket/key[?versionId=...]'."""
     raw = s3req.headers['x-amz-copy-source']
     path, _, query = raw.partition('?')
     name, _, key = urllib.parse.unquote(path).lstrip('/').partition('/')
@@ -164,57 +226,82 @@ def copy_source(s3req):
         raise S3Error('InvalidArgument', 'Copy Source must mention the source bucket and '
                       'key: sourcebucket/sourcekey', ArgumentName='x-amz-copy-source',
                       ArgumentValue=raw)
-    if version not in (None, 'null'):
-        raise S3Error('NotImplemented', 'Buckets are not versioned')
-    return name, key
+    if version is not None and not versions.is_valid_id(version):
+        raise S3Error('InvalidArgument', 'Invalid version id specified',
+                      ArgumentName='x-amz-copy-source', ArgumentValue=raw)
+    return name, key, version
 
 
 def readable_source(s3req):
-    """(bucket, ObjectInfo) of the copy source, preconditions checked."""
-    name, key = copy_source(s3req)
+    """(bucket, ObjectInfo, open file) of the copy source (the version named, or
+    the current one), readable by the caller, preconditions checked."""
+    name, key, version_id = copy_source(s3req)
     source = s3req.store.get_bucket(name)
     try:
-        info = s3req.store.head_object(source, key)
-    except exception.ObjectNotFound:
+        info, f = open_addressed(s3req, source, key, version_id)
+    except (exception.ObjectNotFound, S3Error) as e:
         access.require_bucket(s3req.context, source, acl.READ)
+        if isinstance(e, S3Error):
+            if e.code == 'MethodNotAllowed':  # a delete marker, named by its id
+                raise S3Error('InvalidRequest', 'The source of a copy request may not '
+                              'specifically refer to a delete marker by version id.')
+            raise
         raise S3Error('NoSuchKey', Key=key)
-    access.require_object(s3req.context, source, info.attrs, acl.READ)
-    if conditions.evaluate(s3req.headers, info, 'x-amz-copy-source-') is not None:
-        raise S3Error('PreconditionFailed', Condition='x-amz-copy-source-If-None-Match')
-    return source, info
+    try:
+        access.require_object(s3req.context, source, info.attrs, acl.READ)
+        if conditions.evaluate(s3req.headers, info, 'x-amz-copy-source-') is not None:
+            raise S3Error('PreconditionFailed', Condition='x-amz-copy-source-If-None-Match')
+    except BaseException:
+        f.close()
+        raise
+    return source, info, f
+
+
+def source_version_headers(info):
+    if 'version_id' in info.attrs:
+        return [('x-amz-copy-source-version-id', info.attrs['version_id'])]
+    return []
 
 
 def copy_object(s3req):
     """PUT with x-amz-copy-source: metadata COPY (default) or REPLACE; the copy
     gets the ACL of the request, not the source's (as S3)."""
     bucket = s3req.bucket_granting(acl.WRITE)
-    source, info = readable_source(s3req)
-    directive = s3req.headers.get('x-amz-metadata-directive', 'COPY').upper()
-    if directive not in ('COPY', 'REPLACE'):
-        raise S3Error('InvalidArgument', 'Unknown metadata directive.',
-                      ArgumentName='x-amz-metadata-directive', ArgumentValue=directive)
-    if directive == 'COPY' and (source.name, info.key) == (bucket.name, s3req.key):
-        raise S3Error('InvalidRequest', "This copy request is illegal because it is trying "
-                      "to copy an object to itself without changing the object's metadata, "
-                      "storage class, website redirect location or encryption attributes.")
-    if directive == 'REPLACE':
-        attrs = s3req.object_attrs(bucket)
-    else:
-        attrs = dict(info.attrs, acl=s3req.object_attrs(bucket)['acl'])
-    copied = s3req.store.copy_object(source, info.key, bucket, s3req.key, attrs,
-                                     CONF.s3_max_object_size)
-    return xmlutil.response('CopyObjectResult', [('LastModified', copied.last_modified),
-                                                 ('ETag', '"%s"' % copied.etag)])
+    source, info, f = readable_source(s3req)
+    with f:
+        directive = s3req.headers.get('x-amz-metadata-directive', 'COPY').upper()
+        if directive not in ('COPY', 'REPLACE'):
+            raise S3Error('InvalidArgument', 'Unknown metadata directive.',
+                          ArgumentName='x-amz-metadata-directive', ArgumentValue=directive)
+        if directive == 'COPY' and (source.name, info.key) == (bucket.name, s3req.key) \
+                and 'x-amz-copy-source-version-id' not in s3req.headers \
+                and bucket.versioning is None:
+            raise S3Error('InvalidRequest', "This copy request is illegal because it is "
+                          "trying to copy an object to itself without changing the object's "
+                          "metadata, storage class, website redirect location or encryption "
+                          "attributes.")
+        if directive == 'REPLACE':
+            attrs = s3req.object_attrs(bucket)
+        else:
+            attrs = dict(info.attrs, acl=s3req.object_attrs(bucket)['acl'])
+        copied = s3req.store.copy_object(info, f, bucket, s3req.key, attrs,
+                                         CONF.s3_max_object_size)
+    response = xmlutil.response('CopyObjectResult', [('LastModified', copied.last_modified),
+                                                     ('ETag', '"%s"' % copied.etag)])
+    response.headerlist += source_version_headers(info) + version_headers(copied)
+    return response
 
 
 def _object_with(s3req, permission):
-    """(bucket, ObjectInfo) if the caller has the permission on the object."""
+    """(bucket, ObjectInfo) of the version addressed, if the caller has the
+    permission on it."""
     bucket = s3req.bucket()
     try:
-        info = s3req.store.head_object(bucket, s3req.key)
-    except exception.ObjectNotFound:
+        info, f = open_addressed(s3req, bucket, version_id=requested_version(s3req))
+    except (exception.ObjectNotFound, S3Error):
         access.require_bucket(s3req.context, bucket, acl.READ)
         raise
+    f.close()
     access.require_object(s3req.context, bucket, info.attrs, permission)
     return bucket, info
 
@@ -227,6 +314,7 @@ def get_acl(s3req):
 def put_acl(s3req):
     bucket, info = _object_with(s3req, acl.WRITE_ACP)
     current = access.object_acl(bucket, info.attrs)
-    rights = buckets.new_acl(s3req, current.owner, current.owner_name, bucket)
-    s3req.store.update_attrs(bucket, s3req.key, {'acl': rights.document()})
+    rights = access.acl_from_put_request(s3req, current.owner, current.owner_name, bucket)
+    s3req.store.update_attrs(bucket, s3req.key, {'acl': rights.document()},
+                             info.attrs.get('version_id'))
     return webob.Response(status=200)

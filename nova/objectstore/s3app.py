@@ -36,7 +36,7 @@ UNSUPPORTED = frozenset((
     'inventory', 'legal-hold', 'lifecycle', 'logging', 'metrics', 'notification',
     'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
     'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging',
-    'torrent', 'versioning', 'versions', 'website'))
+    'torrent', 'website'))
 
 # (method, sub-resource or None) -> handler, for the service, buckets and objects
 SERVICE_ROUTES = {('GET', None): buckets.list_buckets}
@@ -45,6 +45,9 @@ BUCKET_ROUTES = {
     ('GET', 'acl'): buckets.get_acl,
     ('GET', 'location'): buckets.get_location,
     ('GET', 'uploads'): buckets.list_uploads,
+    ('GET', 'versioning'): buckets.get_versioning,
+    ('PUT', 'versioning'): buckets.put_versioning,
+    ('GET', 'versions'): buckets.list_versions,
     ('HEAD', None): buckets.head_bucket,
     ('PUT', None): buckets.create_bucket,
     ('PUT', 'acl'): buckets.put_acl,
@@ -65,7 +68,8 @@ OBJECT_ROUTES = {
     ('POST', 'uploads'): multipart.create,
     ('POST', 'uploadId'): multipart.complete,
 }
-_SUBRESOURCES = ('acl', 'location', 'uploads', 'uploadId', 'delete')
+_SUBRESOURCES = ('acl', 'location', 'uploads', 'uploadId', 'delete', 'versioning',
+                 'versions')
 
 
 def host_suffixes():

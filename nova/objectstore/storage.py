@@ -36,8 +36,10 @@ from eventlet import tpool
 from nova import exception
 from nova.objectstore import acl as acls
 from nova.objectstore import keys
+from nova.objectstore import versions
+from nova.objectstore.files import (XATTR, ObjectInfo, discard, fsync_dir, prune_dirs,
+                                    read_attrs, scandir, write_json)
 
-XATTR = 'user.nova.s3'
 BUCKET_FILE = 'bucket.json'
 COPY_STEP = 64 * 1024 ** 2
 _BUCKET_NAME = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
@@ -58,10 +60,6 @@ def validate_bucket_name(name):
     raise exception.InvalidBucketName(bucket=name, reason='formatted as an IP address')
 
 
-def utc(timestamp):
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-
-
 @dataclasses.dataclass
 class Bucket:
     name: str
@@ -71,10 +69,22 @@ class Bucket:
     acl: acls.ACL
     created: datetime.datetime
     location: str = ''
+    # sub-resources set with their own requests, as JSON: 'versioning' (Enabled
+    # or Suspended), 'cors', 'tagging', 'lifecycle', 'policy'
+    config: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def versioning(self):
+        """None (never enabled), versions.ENABLED or versions.SUSPENDED."""
+        return self.config.get('versioning')
 
     @property
     def objects(self):
         return os.path.join(self.path, 'objects')
+
+    @property
+    def versions(self):
+        return os.path.join(self.path, 'versions')
 
     @property
     def uploads(self):
@@ -87,50 +97,8 @@ class Bucket:
     def document(self):
         return {'owner': self.owner, 'owner_name': self.owner_name,
                 'acl': self.acl.document(),
-                'created': self.created.isoformat(), 'location': self.location}
-
-
-@dataclasses.dataclass
-class ObjectInfo:
-    """An object's stored attributes and its size and modification time."""
-
-    key: str
-    size: int
-    mtime: float
-    attrs: dict
-
-    @property
-    def etag(self):
-        return self.attrs['etag']
-
-    @property
-    def last_modified(self):
-        return utc(self.mtime)
-
-
-def read_attrs(path_or_fd):
-    return json.loads(os.getxattr(path_or_fd, XATTR))
-
-
-def write_json(path, document):
-    """Replace path with document atomically (temporary file, fsync, rename)."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.json-')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(document, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        discard(tmp)
-        raise
-
-
-def discard(path):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+                'created': self.created.isoformat(), 'location': self.location,
+                'config': self.config}
 
 
 class Staged:
@@ -192,15 +160,6 @@ class Staged:
             discard(self.path)
 
 
-def fsync_dir(path):
-    """Flush a directory's entries (a rename into it) to disk."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_range(src, offset, count, dst):
     """copy_file_range from src at offset to dst's position (in a pool thread)."""
     while count > 0:
@@ -208,16 +167,6 @@ def _copy_range(src, offset, count, dst):
         if not done:
             raise exception.NovaException('source file shrank while copying')
         offset, count = offset + done, count - done
-
-
-def prune_dirs(path, root):
-    """Remove the empty directories from path up to (not including) root."""
-    while path != root and path.startswith(root):
-        try:
-            os.rmdir(path)
-        except OSError:
-            return
-        path = os.path.dirname(path)
 
 
 class KeyLocks:
@@ -282,7 +231,8 @@ class Store:
             raise exception.BucketNotFound(bucket=name)
         return Bucket(name, path, doc['owner'], doc['owner_name'],
                       acls.from_document(doc['acl'], doc['owner'], doc['owner_name']),
-                      datetime.datetime.fromisoformat(doc['created']), doc['location'])
+                      datetime.datetime.fromisoformat(doc['created']), doc['location'],
+                      doc.get('config', {}))
 
     def list_buckets(self):
         found = []
@@ -322,10 +272,19 @@ class Store:
         bucket.acl = acl
         write_json(os.path.join(bucket.path, BUCKET_FILE), bucket.document())
 
+    def set_bucket_config(self, bucket, name, document):
+        """Set (document None: remove) one configuration sub-resource."""
+        if document is None:
+            bucket.config.pop(name, None)
+        else:
+            bucket.config[name] = document
+        write_json(os.path.join(bucket.path, BUCKET_FILE), bucket.document())
+
     def delete_bucket(self, bucket):
         """Remove an empty bucket (uploads in progress go with it); BucketNotEmpty."""
-        if next(keys.walk(bucket.objects, keys.Bounds()), None) is not None:
-            raise exception.BucketNotEmpty(bucket=bucket.name)
+        for tree in (bucket.objects, bucket.versions):
+            if next(keys.walk(tree, keys.Bounds()), None) is not None:
+                raise exception.BucketNotEmpty(bucket=bucket.name)
         trash = os.path.join(self.root, '.trash-%s' % uuid.uuid4().hex)
         try:
             os.rename(bucket.path, trash)
@@ -366,28 +325,35 @@ class Store:
             digest = staged.write_stream(chunks, limit)
             if content_md5 is not None and digest.digest() != content_md5:
                 raise exception.ObjectDigestMismatch()
-            attrs = dict(attrs, etag=digest.hexdigest())
+            attrs = versions.stamp(bucket, dict(attrs, etag=digest.hexdigest()))
             stat = staged.finish(attrs)
-            self.commit(bucket, key, staged, precondition)
+            self.commit(bucket, key, staged, precondition, attrs.get('version_id'))
         return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
 
-    def commit(self, bucket, key, staged, precondition=None):
-        """Rename a finished staged file into place as key, its precondition held."""
+    def commit(self, bucket, key, staged, precondition=None, version_id=None):
+        """Rename a finished staged file into place as key (its version version_id),
+        its precondition held, the version it replaces kept if the bucket is
+        versioned (nova.objectstore.versions)."""
         path = keys.object_path(bucket.objects, key)
         with self.locks.hold((bucket.name, key)):
+            current = self.current(bucket, key, markers=True)
             if precondition is not None:
-                precondition(self.current(bucket, key))
+                precondition(None if current is None or current.attrs.get('delete_marker')
+                             else current)
+            versions.retire(bucket, key, current, version_id)
             staged.commit(path, bucket.objects)
 
-    def current(self, bucket, key):
-        """The ObjectInfo of key, None if there is none."""
+    def current(self, bucket, key, markers=False):
+        """The ObjectInfo of key, None if there is none (or, unless markers, if
+        its current version is a delete marker)."""
         try:
-            return self.head_object(bucket, key)
+            return self.head_object(bucket, key, markers)
         except exception.ObjectNotFound:
             return None
 
-    def open_object(self, bucket, key):
-        """(ObjectInfo, open binary file) of one consistent version; ObjectNotFound."""
+    def open_object(self, bucket, key, markers=False):
+        """(ObjectInfo, open binary file) of one consistent version; ObjectNotFound
+        (versions.DeleteMarker if the current version is one, unless markers)."""
         path = keys.object_path(bucket.objects, key)
         try:
             f = open(path, 'rb')
@@ -395,35 +361,40 @@ class Store:
             raise exception.ObjectNotFound(bucket=bucket.name, key=key)
         try:
             stat = os.fstat(f.fileno())
-            return ObjectInfo(key, stat.st_size, stat.st_mtime, read_attrs(f.fileno())), f
+            info = ObjectInfo(key, stat.st_size, stat.st_mtime, read_attrs(f.fileno()))
         except BaseException:
             f.close()
             raise
+        if info.attrs.get('delete_marker') and not markers:
+            f.close()
+            raise versions.DeleteMarker(info, bucket=bucket.name, key=key)
+        return info, f
 
-    def head_object(self, bucket, key):
-        info, f = self.open_object(bucket, key)
+    def head_object(self, bucket, key, markers=False):
+        info, f = self.open_object(bucket, key, markers)
         f.close()
         return info
 
-    def copy_object(self, source, src_key, bucket, key, attrs, limit=None):
-        """Copy source/src_key to bucket/key with attrs (the ETag is the source's)."""
+    def copy_object(self, info, f, bucket, key, attrs, limit=None):
+        """Copy the open source version (info, f) to bucket/key with attrs (the
+        ETag is the source's); closes f."""
         keys.validate(key)
-        info, f = self.open_object(source, src_key)
         with f, self.stage(bucket) as staged:
             if limit is not None and info.size > limit:
                 raise exception.ObjectTooLarge(limit=limit)
             staged.copy_from(f.fileno(), 0, info.size)
-            attrs = dict(attrs, etag=info.etag)
+            attrs = versions.stamp(bucket, dict(attrs, etag=info.etag))
             stat = staged.finish(attrs)
-            self.commit(bucket, key, staged)
+            self.commit(bucket, key, staged, version_id=attrs.get('version_id'))
         return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
 
-    def update_attrs(self, bucket, key, changes):
-        """Change some of an object's attributes (its ACL, its tags) in place: one
+    def update_attrs(self, bucket, key, changes, version_id=None):
+        """Change some of a version's attributes (its ACL, its tags) in place: one
         setxattr of the whole document, on the file read, with the key locked so
-        that a write committing meanwhile is not given the old object's rest."""
-        path = keys.object_path(bucket.objects, key)
+        that a write committing meanwhile is not given the old object's rest.
+        version_id: that version (default: the current one)."""
         with self.locks.hold((bucket.name, key)):
+            path = versions.path_of(self, bucket, key, version_id)
             try:
                 fd = os.open(path, os.O_RDONLY)
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -435,10 +406,19 @@ class Store:
                 os.close(fd)
         return attrs
 
-    def delete_object(self, bucket, key, precondition=None):
-        """Remove key if it exists (S3 answers the same either way).
+    def delete_object(self, bucket, key, precondition=None, marker_attrs=None):
+        """Remove key if it exists (S3 answers the same either way); in a
+        versioned bucket, make a delete marker its current version instead.
 
-        precondition: as for put_object (conditional deletes)."""
+        precondition: as for put_object (conditional deletes); marker_attrs:
+        what a delete marker keeps (its ACL). The marker's ObjectInfo, or None."""
+        if bucket.versioning is not None:
+            attrs = versions.stamp(bucket, dict(marker_attrs or {}, delete_marker=True,
+                                                etag=''))
+            with self.stage(bucket) as staged:
+                stat = staged.finish(attrs)
+                self.commit(bucket, key, staged, precondition, attrs['version_id'])
+            return ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
         path = keys.object_path(bucket.objects, key)
         with self.locks.hold((bucket.name, key)):
             if precondition is not None:
@@ -450,20 +430,18 @@ class Store:
         prune_dirs(os.path.dirname(path), bucket.objects)
 
     def iter_objects(self, bucket, bounds):
-        """(key, ObjectInfo) in key order; reads one stat and one xattr per key."""
+        """(key, ObjectInfo) in key order, delete markers left out; reads one stat
+        and one xattr per key."""
         for key, entry in keys.walk(bucket.objects, bounds):
             try:
                 stat = entry.stat()
                 attrs = read_attrs(entry.path)
             except FileNotFoundError:
                 continue  # deleted while listing
-            yield key, ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
+            if not attrs.get('delete_marker'):
+                yield key, ObjectInfo(key, stat.st_size, stat.st_mtime, attrs)
 
-
-def scandir(path):
-    """The entries of a directory, none if it is gone."""
-    try:
-        with os.scandir(path) as it:
-            return list(it)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+    def iter_current(self, bucket, bounds):
+        """(key, os.DirEntry) of every key's current version (delete markers too),
+        in key order, reading nothing but directories."""
+        return keys.walk(bucket.objects, bounds)

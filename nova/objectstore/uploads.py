@@ -18,8 +18,9 @@ import tempfile
 import uuid
 
 from nova import exception
+from nova.objectstore import files
 from nova.objectstore import keys
-from nova.objectstore import storage
+from nova.objectstore import versions
 
 UPLOAD_FILE = 'upload.json'
 MAX_PARTS = 10000
@@ -46,7 +47,7 @@ class Part:
 
     @property
     def last_modified(self):
-        return storage.utc(self.mtime)
+        return files.utc(self.mtime)
 
 
 def multipart_etag(md5_hexes):
@@ -66,7 +67,7 @@ def create(bucket, key, attrs, owner):
                     datetime.datetime.now(datetime.timezone.utc))
     staging = tempfile.mkdtemp(dir=bucket.tmp, prefix='u-')
     try:
-        storage.write_json(os.path.join(staging, UPLOAD_FILE), {
+        files.write_json(os.path.join(staging, UPLOAD_FILE), {
             'key': key, 'attrs': attrs, 'owner': owner,
             'initiated': upload.initiated.isoformat()})
         upload.path = os.path.join(bucket.uploads, upload.id)
@@ -100,7 +101,7 @@ def get(bucket, upload_id, key):
 def list_uploads(bucket):
     """Every upload in progress, by key then initiation time."""
     found = []
-    for entry in storage.scandir(bucket.uploads):
+    for entry in files.scandir(bucket.uploads):
         if _UPLOAD_ID.match(entry.name):
             try:
                 found.append(_load(entry.path, entry.name))
@@ -125,12 +126,12 @@ def put_part(store, bucket, upload, number, chunks, content_md5=None, limit=None
 
 def list_parts(upload):
     parts = []
-    for entry in storage.scandir(upload.path):
+    for entry in files.scandir(upload.path):
         match = _PART_FILE.match(entry.name)
         if match:
             try:
                 stat = entry.stat()
-                etag = storage.read_attrs(entry.path)['etag']
+                etag = files.read_attrs(entry.path)['etag']
             except FileNotFoundError:
                 continue
             parts.append(Part(int(match.group(1)), stat.st_size, etag, stat.st_mtime))
@@ -156,18 +157,19 @@ def complete(store, bucket, upload, requested, min_size, precondition=None):
     for part in chosen[:-1]:
         if part.size < min_size:
             raise exception.UploadPartTooSmall(part=part.number, limit=min_size)
-    attrs = dict(upload.attrs, etag=multipart_etag([part.etag for part in chosen]))
+    attrs = versions.stamp(bucket, dict(upload.attrs,
+                                        etag=multipart_etag([p.etag for p in chosen])))
     with store.stage(bucket) as staged:
         for part in chosen:
             with open(_part_path(upload, part.number), 'rb') as f:
                 staged.copy_from(f.fileno(), 0, part.size)
         stat = staged.finish(attrs)
-        store.commit(bucket, upload.key, staged, precondition)
+        store.commit(bucket, upload.key, staged, precondition, attrs.get('version_id'))
     try:
         _remove(bucket, upload)
     except exception.UploadNotFound:
         pass  # aborted while completing: the object is complete all the same
-    return storage.ObjectInfo(upload.key, stat.st_size, stat.st_mtime, attrs)
+    return files.ObjectInfo(upload.key, stat.st_size, stat.st_mtime, attrs)
 
 
 def abort(bucket, upload):

@@ -309,3 +309,37 @@ def test_a_crash_mid_upload_leaves_no_object_and_keeps_acknowledged_ones(objects
     assert [o['Key'] for o in s3.list_objects_v2(Bucket='crash')['Contents']] == ['kept']
     body = s3.get_object(Bucket='crash', Key='kept')['Body'].read()
     assert body == b'acknowledged before the crash'
+
+
+def test_a_crash_mid_upload_to_a_versioned_bucket_keeps_the_previous_version(
+        objectstore_daemon):
+    """kill -9 while a new version streams in: the previous version is intact
+    and current, and no partial version is ever listed."""
+    running, endpoint, creds, state_path = objectstore_daemon
+    s3 = boto3.client('s3', endpoint_url=endpoint, region_name='RegionOne',
+                      aws_access_key_id=creds.access, aws_secret_access_key=creds.secret,
+                      config=Config(retries={'max_attempts': 1}))
+    s3.create_bucket(Bucket='versioned-crash')
+    s3.put_bucket_versioning(Bucket='versioned-crash',
+                             VersioningConfiguration={'Status': 'Enabled'})
+    first = s3.put_object(Bucket='versioned-crash', Key='k', Body=b'version one')
+    connection = _start_put(endpoint, creds, '/versioned-crash/k', 64 * MiB,
+                            os.urandom(8 * MiB))
+    _wait_for_files(os.path.join(state_path, 'buckets', 'versioned-crash', 'tmp'),
+                    present=True)
+    running[0].proc.kill()  # SIGKILL mid-upload
+    running[0].stop()
+    connection.close()
+    running[0] = s3_standalone.run(os.path.join(state_path, 'nova.flags'), state_path,
+                                   urllib.parse.urlsplit(endpoint).port)
+    got = s3.get_object(Bucket='versioned-crash', Key='k')
+    assert got['Body'].read() == b'version one'
+    assert got['VersionId'] == first['VersionId']
+    listed = s3.list_object_versions(Bucket='versioned-crash')
+    assert [(v['VersionId'], v['Size'], v['IsLatest']) for v in listed['Versions']] == [
+        (first['VersionId'], len(b'version one'), True)]
+    assert 'DeleteMarkers' not in listed
+    second = s3.put_object(Bucket='versioned-crash', Key='k', Body=b'version two')
+    listed = s3.list_object_versions(Bucket='versioned-crash')
+    assert [v['VersionId'] for v in listed['Versions']] == [second['VersionId'],
+                                                            first['VersionId']]

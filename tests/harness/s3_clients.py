@@ -80,9 +80,9 @@ def bucket(s3):
     name = unique('t')
     s3.create_bucket(Bucket=name)
     yield name
-    for page in s3.get_paginator('list_objects_v2').paginate(Bucket=name):
-        for item in page.get('Contents', []):
-            s3.delete_object(Bucket=name, Key=item['Key'])
+    for page in s3.get_paginator('list_object_versions').paginate(Bucket=name):
+        for item in page.get('Versions', []) + page.get('DeleteMarkers', []):
+            s3.delete_object(Bucket=name, Key=item['Key'], VersionId=item['VersionId'])
     for upload in s3.list_multipart_uploads(Bucket=name).get('Uploads', []):
         s3.abort_multipart_upload(Bucket=name, Key=upload['Key'], UploadId=upload['UploadId'])
     s3.delete_bucket(Bucket=name)

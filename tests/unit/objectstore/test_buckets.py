@@ -253,7 +253,7 @@ def test_virtual_host_suffix_flag(s3):
 
 def test_unsupported_things(s3):
     s3.put('/u')
-    for method, path in (('GET', '/u?versioning'), ('PUT', '/u?policy'),
+    for method, path in (('GET', '/u?analytics'), ('PUT', '/u?policy'),
                          ('GET', '/u/k?tagging'), ('POST', '/u'), ('GET', '/u?cors')):
         response = s3.call(method, path)
         assert (response.status_int, error_code(response)) == (501, 'NotImplemented')

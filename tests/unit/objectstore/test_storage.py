@@ -95,7 +95,9 @@ def test_delete_prunes_empty_directories_only(store, bucket):
 def test_copy_keeps_the_etag_and_takes_new_attributes(store, bucket):
     info = store.put_object(bucket, 'src', iter([b'data' * 1000]), ATTRS)
     other = store.create_bucket('other', 'project-a', 'A', 'private')
-    copied = store.copy_object(bucket, 'src', other, 'dst/x', dict(ATTRS, acl='public-read'))
+    source, f = store.open_object(bucket, 'src')
+    copied = store.copy_object(source, f, other, 'dst/x', dict(ATTRS, acl='public-read'))
+    assert f.closed
     assert copied.etag == info.etag and copied.size == 4000
     _, f = store.open_object(other, 'dst/x')
     with f:
