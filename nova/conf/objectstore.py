@@ -24,6 +24,9 @@ opts = [
                help='Seconds an access key, its secret and its user\'s roles are reused '
                     'without asking the database (0: always ask). Bounds how late '
                     'nova-objectstore notices a deleted key or a removed role.'),
+    cfg.IntOpt('s3_lifecycle_interval', default=3600, min=0,
+               help='Seconds between two sweeps applying the buckets\' lifecycle rules '
+                    '(expirations, aborted uploads); 0 never sweeps.'),
     cfg.IntOpt('s3_stale_tmp_age', default=86400, min=60,
                help='Seconds after which temporary files of interrupted writes are '
                     'removed when nova-objectstore starts.'),

@@ -5,18 +5,26 @@ Two gates, both on every request:
 - the caller's role: a signed request that changes anything needs the
   ``objectstore:write`` policy rule in the caller's own project (a project
   reader only reads);
-- the resource's rights: the bucket's owner project (and any admin) may do
-  everything with the bucket and everything in it; anyone else what the ACLs
+- the resource's rights: an explicit Deny of the bucket's policy
+  (nova.objectstore.bucket_policy) refuses anyone but an admin; otherwise the
+  bucket's owner project (and any admin) may do everything with the bucket
+  and everything in it, and anyone else what the policy Allows or the ACLs
   grant (nova.objectstore.acl): READ on a bucket lists it, WRITE on a bucket
   creates, replaces and deletes its objects, READ on an object fetches it,
   READ_ACP/WRITE_ACP read and change an ACL. An object's owner (the project
   that wrote it) has every right on it too. Configuration (location,
-  deleting the bucket) stays with the bucket's owner.
+  versioning, policy, deleting the bucket) stays with the bucket's owner.
+
+Checks take an ``Asker``: the caller's context, the S3 action of the request
+('s3:GetObject') and the values policy conditions test.
 """
+import dataclasses
+
 from nova import exception
 from nova import policy
 from nova.auth import manager
 from nova.objectstore import acl
+from nova.objectstore import bucket_policy
 from nova.objectstore.errors import S3Error
 
 READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
@@ -32,6 +40,16 @@ def require_role(context, method):
                       % context.project_id)
 
 
+@dataclasses.dataclass
+class Asker:
+    """Who asks (context None: anonymous), for which S3 action, and the values
+    of policy condition keys (lower-case names)."""
+
+    context: object = None
+    action: str = None
+    values: dict = dataclasses.field(default_factory=dict)
+
+
 def caller(context):
     return acl.Caller(context.project_id if context is not None else None)
 
@@ -45,12 +63,42 @@ def require_owner(context, bucket):
         raise S3Error('AccessDenied')
 
 
-def bucket_allows(context, bucket, permission):
-    return owns(context, bucket) or bucket.acl.allows(caller(context), permission)
+def _is_admin(context):
+    return context is not None and context.is_admin
 
 
-def require_bucket(context, bucket, permission):
-    if not bucket_allows(context, bucket, permission):
+def _policy(asker, bucket, key, action):
+    """The bucket policy's word on the request: DENY, ALLOW or None."""
+    text = bucket.config.get('policy')
+    if not text:
+        return None
+    context = asker.context
+    resource = bucket_policy.ARN_PREFIX + bucket.name + ('/' + key if key else '')
+    return bucket_policy.decide(text, bucket.name, bucket_policy.Request(
+        context.project_id if context is not None else None, action or asker.action or '',
+        resource, asker.values))
+
+
+def denied(asker, bucket, key=None, action=None):
+    """Whether the bucket policy explicitly denies the request (admins aside)."""
+    return (not _is_admin(asker.context)
+            and _policy(asker, bucket, key, action) == bucket_policy.DENY)
+
+
+def bucket_allows(asker, bucket, permission, key=None, action=None):
+    """Whether asker may act on the bucket (on key in it, for object writes)."""
+    context = asker.context
+    if _is_admin(context):
+        return True
+    decision = _policy(asker, bucket, key, action)
+    if decision == bucket_policy.DENY:
+        return False
+    return (owns(context, bucket) or decision == bucket_policy.ALLOW
+            or bucket.acl.allows(caller(context), permission))
+
+
+def require_bucket(asker, bucket, permission, key=None, action=None):
+    if not bucket_allows(asker, bucket, permission, key, action):
         raise S3Error('AccessDenied')
 
 
@@ -60,16 +108,22 @@ def object_acl(bucket, attrs):
     return acl.from_document(attrs.get('acl'), bucket.owner, bucket.owner_name)
 
 
-def object_allows(context, bucket, attrs, permission):
-    if owns(context, bucket):
+def object_allows(asker, bucket, key, attrs, permission, action=None):
+    context = asker.context
+    if _is_admin(context):
+        return True
+    decision = _policy(asker, bucket, key, action)
+    if decision == bucket_policy.DENY:
+        return False
+    if owns(context, bucket) or decision == bucket_policy.ALLOW:
         return True
     object_rights = object_acl(bucket, attrs)
     return ((context is not None and context.project_id == object_rights.owner)
             or object_rights.allows(caller(context), permission))
 
 
-def require_object(context, bucket, attrs, permission):
-    if not object_allows(context, bucket, attrs, permission):
+def require_object(asker, bucket, key, attrs, permission, action=None):
+    if not object_allows(asker, bucket, key, attrs, permission, action):
         raise S3Error('AccessDenied')
 
 

@@ -41,6 +41,14 @@ ERRORS = {
     'IllegalVersioningConfigurationException': (400, 'The versioning configuration '
                                                      'specified in the request is invalid.'),
     'NoSuchVersion': (404, 'The specified version does not exist.'),
+    'InvalidTag': (400, 'The tag provided was not a valid tag.'),
+    'NoSuchTagSet': (404, 'The TagSet does not exist'),
+    'AccessForbidden': (403, 'CORSResponse: This CORS request is not allowed.'),
+    'BadRequest': (400, 'Bad Request'),
+    'NoSuchCORSConfiguration': (404, 'The CORS configuration does not exist'),
+    'MalformedPolicy': (400, 'Policies must be valid JSON and the first byte must be {'),
+    'NoSuchBucketPolicy': (404, 'The bucket policy does not exist'),
+    'NoSuchLifecycleConfiguration': (404, 'The lifecycle configuration does not exist'),
     'MalformedACLError': (400, 'The XML you provided was not well-formed or did not '
                                'validate against our published schema'),
     'MissingSecurityHeader': (400, 'Your request was missing a required header'),

@@ -202,7 +202,7 @@ def _versions_of(store, bucket, key, after_version=None):
     return found
 
 
-def _keys_in_either_tree(store, bucket, bounds):
+def keys_in_either_tree(store, bucket, bounds):
     """Every key with a current version or noncurrent ones, in order, once."""
     merged = heapq.merge(store.iter_current(bucket, bounds),
                          versions.keys_with_versions(bucket, bounds),
@@ -255,7 +255,7 @@ def list_versions(s3req, bucket):
     skip = common_prefix(key_marker, prefix, delimiter) if key_marker.startswith(prefix) \
         else None
     bounds = keys.Bounds(prefix, key_marker, skip)
-    for key in _keys_in_either_tree(s3req.store, bucket, bounds) if going else ():
+    for key in keys_in_either_tree(s3req.store, bucket, bounds) if going else ():
         if not bounds.wants_key(key):
             continue
         rolled = common_prefix(key, prefix, delimiter)

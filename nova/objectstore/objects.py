@@ -10,6 +10,7 @@ from nova.objectstore import acl
 from nova.objectstore import conditions
 from nova.objectstore import payload
 from nova.objectstore import request
+from nova.objectstore import tagsets
 from nova.objectstore import versions
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
@@ -139,9 +140,9 @@ def _readable(s3req):
     try:
         info, f = open_addressed(s3req, bucket, version_id=requested_version(s3req))
     except (exception.ObjectNotFound, S3Error):
-        access.require_bucket(s3req.context, bucket, acl.READ)  # else nobody's business
+        s3req.require_listing(bucket, s3req.key)  # else what exists is nobody's business
         raise
-    if not access.object_allows(s3req.context, bucket, info.attrs, acl.READ):
+    if not access.object_allows(s3req.asker, bucket, s3req.key, info.attrs, acl.READ):
         f.close()
         raise S3Error('AccessDenied')
     return bucket, info, f
@@ -165,7 +166,7 @@ def get_object(s3req):
             return webob.Response(status=304, headerlist=validators(info))
         headers = [(name, value) for name, value in object_headers(info)
                    if name not in overrides] + sorted(overrides.items())
-        headers += version_headers(info)
+        headers += version_headers(info) + tagsets.count_header(info.attrs)
         status, first, length = 200, 0, info.size
         ranged = conditions.byte_range(s3req.headers.get('Range'), info.size)
         if ranged:
@@ -240,7 +241,7 @@ def readable_source(s3req):
     try:
         info, f = open_addressed(s3req, source, key, version_id)
     except (exception.ObjectNotFound, S3Error) as e:
-        access.require_bucket(s3req.context, source, acl.READ)
+        s3req.require_listing(source)
         if isinstance(e, S3Error):
             if e.code == 'MethodNotAllowed':  # a delete marker, named by its id
                 raise S3Error('InvalidRequest', 'The source of a copy request may not '
@@ -248,7 +249,8 @@ def readable_source(s3req):
             raise
         raise S3Error('NoSuchKey', Key=key)
     try:
-        access.require_object(s3req.context, source, info.attrs, acl.READ)
+        access.require_object(s3req.asker, source, key, info.attrs, acl.READ,
+                              's3:GetObjectVersion' if version_id else 's3:GetObject')
         if conditions.evaluate(s3req.headers, info, 'x-amz-copy-source-') is not None:
             raise S3Error('PreconditionFailed', Condition='x-amz-copy-source-If-None-Match')
     except BaseException:
@@ -280,10 +282,13 @@ def copy_object(s3req):
                           "trying to copy an object to itself without changing the object's "
                           "metadata, storage class, website redirect location or encryption "
                           "attributes.")
-        if directive == 'REPLACE':
-            attrs = s3req.object_attrs(bucket)
-        else:
-            attrs = dict(info.attrs, acl=s3req.object_attrs(bucket)['acl'])
+        new = s3req.object_attrs(bucket)
+        attrs = new if directive == 'REPLACE' else dict(info.attrs, acl=new['acl'])
+        tagging = s3req.headers.get('x-amz-tagging-directive', 'COPY').upper()
+        if tagging not in ('COPY', 'REPLACE'):
+            raise S3Error('InvalidArgument', 'Unknown tagging directive.',
+                          ArgumentName='x-amz-tagging-directive', ArgumentValue=tagging)
+        attrs['tags'] = new['tags'] if tagging == 'REPLACE' else info.attrs.get('tags', {})
         copied = s3req.store.copy_object(info, f, bucket, s3req.key, attrs,
                                          CONF.s3_max_object_size)
     response = xmlutil.response('CopyObjectResult', [('LastModified', copied.last_modified),
@@ -292,27 +297,27 @@ def copy_object(s3req):
     return response
 
 
-def _object_with(s3req, permission):
+def object_with(s3req, permission):
     """(bucket, ObjectInfo) of the version addressed, if the caller has the
     permission on it."""
     bucket = s3req.bucket()
     try:
         info, f = open_addressed(s3req, bucket, version_id=requested_version(s3req))
     except (exception.ObjectNotFound, S3Error):
-        access.require_bucket(s3req.context, bucket, acl.READ)
+        s3req.require_listing(bucket, s3req.key)
         raise
     f.close()
-    access.require_object(s3req.context, bucket, info.attrs, permission)
+    access.require_object(s3req.asker, bucket, s3req.key, info.attrs, permission)
     return bucket, info
 
 
 def get_acl(s3req):
-    bucket, info = _object_with(s3req, acl.READ_ACP)
+    bucket, info = object_with(s3req, acl.READ_ACP)
     return access.object_acl(bucket, info.attrs).response()
 
 
 def put_acl(s3req):
-    bucket, info = _object_with(s3req, acl.WRITE_ACP)
+    bucket, info = object_with(s3req, acl.WRITE_ACP)
     current = access.object_acl(bucket, info.attrs)
     rights = access.acl_from_put_request(s3req, current.owner, current.owner_name, bucket)
     s3req.store.update_attrs(bucket, s3req.key, {'acl': rights.document()},

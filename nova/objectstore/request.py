@@ -9,9 +9,11 @@ import webob
 
 from nova.auth import signature
 from nova.objectstore import access
+from nova.objectstore import acl
 from nova.objectstore import auth
 from nova.objectstore import payload
 from nova.objectstore import storage
+from nova.objectstore import tagsets
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -36,6 +38,7 @@ class S3Request:
     def __post_init__(self):
         self.params = dict(signature.query_pairs(self.req.environ.get('QUERY_STRING')))
         self._bucket = None
+        self.action = None  # 's3:GetObject'...: set by the app from the route
 
     @property
     def context(self):
@@ -58,10 +61,35 @@ class S3Request:
         return bucket
 
     def bucket_granting(self, permission):
-        """The bucket, if the caller has the permission on it; AccessDenied otherwise."""
+        """The bucket, if the caller has the permission on it (on the key, for
+        the bucket policy); AccessDenied otherwise."""
         bucket = self.bucket()
-        access.require_bucket(self.context, bucket, permission)
+        access.require_bucket(self.asker, bucket, permission, self.key)
         return bucket
+
+    def require_listing(self, bucket, key=None):
+        """Before telling that key is missing: S3 tells a missing key apart from a
+        forbidden one only to those who may list the bucket, and whom the
+        policy does not deny the request itself (AccessDenied otherwise)."""
+        if key is not None and access.denied(self.asker, bucket, key):
+            raise S3Error('AccessDenied')
+        access.require_bucket(self.asker, bucket, acl.READ, action='s3:ListBucket')
+
+    @property
+    def asker(self):
+        """The caller, the S3 action (the app sets it from the route) and the
+        values bucket policy conditions test."""
+        req = self.req
+        values = {'aws:sourceip': req.remote_addr,
+                  'aws:securetransport': 'true' if req.scheme == 'https' else 'false',
+                  'aws:useragent': req.user_agent, 'aws:referer': req.referer,
+                  'aws:principaltype': 'Anonymous' if self.context is None else 'Account',
+                  's3:x-amz-acl': req.headers.get('x-amz-acl'),
+                  's3:versionid': self.params.get('versionId')}
+        for name in ('prefix', 'delimiter', 'max-keys'):
+            values['s3:' + name] = self.params.get(name)
+        return access.Asker(self.context, self.action,
+                            {k: v for k, v in values.items() if v is not None})
 
     def body(self, limit=None):
         return payload.body(self.req, self.identity, limit)
@@ -115,7 +143,8 @@ class S3Request:
         return {'content_type': auth.sent_content_type(self.req) or DEFAULT_CONTENT_TYPE,
                 'headers': headers, 'meta': meta,
                 'acl': access.object_acl_from_request(self.req, self.context,
-                                                      bucket).document()}
+                                                      bucket).document(),
+                'tags': tagsets.for_new_object(self.headers)}
 
     def url(self, key):
         """Where an object can be fetched (CompleteMultipartUpload's Location)."""

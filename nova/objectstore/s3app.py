@@ -19,12 +19,16 @@ from nova.auth import endpoints
 from nova.conf import CONF
 from nova.objectstore import access
 from nova.objectstore import auth
+from nova.objectstore import bucket_policy
 from nova.objectstore import buckets
+from nova.objectstore import cors
 from nova.objectstore import errors
+from nova.objectstore import lifecycle
 from nova.objectstore import multipart
 from nova.objectstore import objects
 from nova.objectstore import request
 from nova.objectstore import storage
+from nova.objectstore import tagging
 from nova.objectstore.errors import S3Error
 
 LOG = logging.getLogger(__name__)
@@ -32,44 +36,70 @@ LOG = logging.getLogger(__name__)
 # sub-resources S3 has and this store does not (NotImplemented rather than a
 # wrong answer from the plain operation)
 UNSUPPORTED = frozenset((
-    'accelerate', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering',
-    'inventory', 'legal-hold', 'lifecycle', 'logging', 'metrics', 'notification',
-    'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
-    'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging',
-    'torrent', 'website'))
+    'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering',
+    'inventory', 'legal-hold', 'logging', 'metrics', 'notification',
+    'object-lock', 'ownershipControls', 'publicAccessBlock', 'replication',
+    'requestPayment', 'restore', 'retention', 'select', 'torrent', 'website'))
 
-# (method, sub-resource or None) -> handler, for the service, buckets and objects
-SERVICE_ROUTES = {('GET', None): buckets.list_buckets}
+# (method, sub-resource or None) -> (handler, the S3 action bucket policies name)
+SERVICE_ROUTES = {('GET', None): (buckets.list_buckets, 's3:ListAllMyBuckets')}
 BUCKET_ROUTES = {
-    ('GET', None): buckets.list_objects,
-    ('GET', 'acl'): buckets.get_acl,
-    ('GET', 'location'): buckets.get_location,
-    ('GET', 'uploads'): buckets.list_uploads,
-    ('GET', 'versioning'): buckets.get_versioning,
-    ('PUT', 'versioning'): buckets.put_versioning,
-    ('GET', 'versions'): buckets.list_versions,
-    ('HEAD', None): buckets.head_bucket,
-    ('PUT', None): buckets.create_bucket,
-    ('PUT', 'acl'): buckets.put_acl,
-    ('DELETE', None): buckets.delete_bucket,
-    ('POST', 'delete'): buckets.delete_objects,
+    ('GET', None): (buckets.list_objects, 's3:ListBucket'),
+    ('HEAD', None): (buckets.head_bucket, 's3:ListBucket'),
+    ('PUT', None): (buckets.create_bucket, 's3:CreateBucket'),
+    ('DELETE', None): (buckets.delete_bucket, 's3:DeleteBucket'),
+    ('OPTIONS', None): (cors.preflight, None),
+    ('GET', 'acl'): (buckets.get_acl, 's3:GetBucketAcl'),
+    ('PUT', 'acl'): (buckets.put_acl, 's3:PutBucketAcl'),
+    ('GET', 'location'): (buckets.get_location, 's3:GetBucketLocation'),
+    ('GET', 'uploads'): (buckets.list_uploads, 's3:ListBucketMultipartUploads'),
+    ('POST', 'delete'): (buckets.delete_objects, 's3:DeleteObject'),
+    ('GET', 'versioning'): (buckets.get_versioning, 's3:GetBucketVersioning'),
+    ('PUT', 'versioning'): (buckets.put_versioning, 's3:PutBucketVersioning'),
+    ('GET', 'versions'): (buckets.list_versions, 's3:ListBucketVersions'),
+    ('GET', 'cors'): (cors.get_cors, 's3:GetBucketCORS'),
+    ('PUT', 'cors'): (cors.put_cors, 's3:PutBucketCORS'),
+    ('DELETE', 'cors'): (cors.delete_cors, 's3:PutBucketCORS'),
+    ('GET', 'tagging'): (tagging.get_bucket_tagging, 's3:GetBucketTagging'),
+    ('PUT', 'tagging'): (tagging.put_bucket_tagging, 's3:PutBucketTagging'),
+    ('DELETE', 'tagging'): (tagging.delete_bucket_tagging, 's3:PutBucketTagging'),
+    ('GET', 'lifecycle'): (lifecycle.get_lifecycle, 's3:GetLifecycleConfiguration'),
+    ('PUT', 'lifecycle'): (lifecycle.put_lifecycle, 's3:PutLifecycleConfiguration'),
+    ('DELETE', 'lifecycle'): (lifecycle.delete_lifecycle, 's3:PutLifecycleConfiguration'),
+    ('GET', 'policy'): (bucket_policy.get_policy, 's3:GetBucketPolicy'),
+    ('PUT', 'policy'): (bucket_policy.put_policy, 's3:PutBucketPolicy'),
+    ('DELETE', 'policy'): (bucket_policy.delete_policy, 's3:DeleteBucketPolicy'),
+    ('GET', 'policyStatus'): (bucket_policy.get_policy_status, 's3:GetBucketPolicyStatus'),
 }
 OBJECT_ROUTES = {
-    ('GET', None): objects.get_object,
-    ('HEAD', None): objects.get_object,
-    ('GET', 'acl'): objects.get_acl,
-    ('GET', 'uploadId'): multipart.list_parts,
-    ('PUT', None): objects.put_object,
-    ('PUT', 'copy'): objects.copy_object,
-    ('PUT', 'acl'): objects.put_acl,
-    ('PUT', 'uploadId'): multipart.upload_part,
-    ('DELETE', None): objects.delete_object,
-    ('DELETE', 'uploadId'): multipart.abort,
-    ('POST', 'uploads'): multipart.create,
-    ('POST', 'uploadId'): multipart.complete,
+    ('GET', None): (objects.get_object, 's3:GetObject'),
+    ('HEAD', None): (objects.get_object, 's3:GetObject'),
+    ('PUT', None): (objects.put_object, 's3:PutObject'),
+    ('PUT', 'copy'): (objects.copy_object, 's3:PutObject'),
+    ('DELETE', None): (objects.delete_object, 's3:DeleteObject'),
+    ('OPTIONS', None): (cors.preflight, None),
+    ('GET', 'acl'): (objects.get_acl, 's3:GetObjectAcl'),
+    ('PUT', 'acl'): (objects.put_acl, 's3:PutObjectAcl'),
+    ('GET', 'tagging'): (tagging.get_object_tagging, 's3:GetObjectTagging'),
+    ('PUT', 'tagging'): (tagging.put_object_tagging, 's3:PutObjectTagging'),
+    ('DELETE', 'tagging'): (tagging.delete_object_tagging, 's3:DeleteObjectTagging'),
+    ('POST', 'uploads'): (multipart.create, 's3:PutObject'),
+    ('PUT', 'uploadId'): (multipart.upload_part, 's3:PutObject'),
+    ('GET', 'uploadId'): (multipart.list_parts, 's3:ListMultipartUploadParts'),
+    ('POST', 'uploadId'): (multipart.complete, 's3:PutObject'),
+    ('DELETE', 'uploadId'): (multipart.abort, 's3:AbortMultipartUpload'),
 }
+# the action of a request that names a versionId
+VERSION_ACTIONS = {'s3:GetObject': 's3:GetObjectVersion',
+                   's3:DeleteObject': 's3:DeleteObjectVersion',
+                   's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+                   's3:PutObjectAcl': 's3:PutObjectVersionAcl',
+                   's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+                   's3:PutObjectTagging': 's3:PutObjectVersionTagging',
+                   's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging'}
+# in the order a request naming several is routed
 _SUBRESOURCES = ('acl', 'location', 'uploads', 'uploadId', 'delete', 'versioning',
-                 'versions')
+                 'versions', 'tagging', 'cors', 'policyStatus', 'policy', 'lifecycle')
 
 
 def host_suffixes():
@@ -94,7 +124,8 @@ def address(req):
 
 
 def route(s3req):
-    """The handler of the request; MethodNotAllowed or NotImplemented if none."""
+    """The handler of the request (its S3 action set on s3req); MethodNotAllowed
+    or NotImplemented if none."""
     params = s3req.params
     unsupported = UNSUPPORTED.intersection(params)
     if unsupported:
@@ -111,13 +142,17 @@ def route(s3req):
             subresource = 'copy'
     method = 'GET' if routes is SERVICE_ROUTES and s3req.req.method == 'HEAD' \
         else s3req.req.method
-    handler = routes.get((method, subresource))
-    if handler is None:
+    found = routes.get((method, subresource))
+    if found is None:
         if any(m == method for m, _ in routes):
             raise S3Error('NotImplemented', 'This operation is not supported')
         raise S3Error('MethodNotAllowed', Method=s3req.req.method,
                       ResourceType='SERVICE' if routes is SERVICE_ROUTES
                       else 'BUCKET' if routes is BUCKET_ROUTES else 'OBJECT')
+    handler, action = found
+    if 'versionId' in params:
+        action = VERSION_ACTIONS.get(action, action)
+    s3req.action = action
     return handler
 
 
@@ -127,6 +162,7 @@ class S3App:
     def __init__(self, store=None):
         self.store = store or storage.Store(CONF.buckets_path)
         self.store.remove_stale(CONF.s3_stale_tmp_age)
+        self.sweeper = lifecycle.start(self.store)
 
     @classmethod
     def factory(cls, global_conf, **local_conf):
@@ -145,6 +181,7 @@ class S3App:
             handler = route(s3req)
             access.require_role(identity.context, req.method)
             response = handler(s3req)
+            cors.add_headers(s3req, response)
         except S3Error as e:
             response = e.response(resource, request_id)
         except exception.NovaException as e:

@@ -82,7 +82,8 @@ def parse_location(location):
 def _open_readable(context, store, bucket, key):
     """(ObjectInfo, open file) of an object context may read; NotFound/Forbidden."""
     info, f = store.open_object(bucket, key)
-    if not access.object_allows(context, bucket, info.attrs, acl.READ):
+    if not access.object_allows(access.Asker(context, 's3:GetObject'), bucket, key,
+                                info.attrs, acl.READ):
         f.close()
         raise exception.Forbidden(reason='you may not read %s/%s' % (bucket.name, key))
     return info, f
