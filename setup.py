@@ -29,6 +29,7 @@ setup(
         'jsonschema>=4',
         'orjson>=3.9',
         'defusedxml>=0.7',  # every XML body from users (S3, bundle manifests)
+        'awscrt>=0.20',  # S3's CRC32C and CRC64NVME checksums (what botocore uses)
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

@@ -49,6 +49,7 @@ ERRORS = {
     'MalformedPolicy': (400, 'Policies must be valid JSON and the first byte must be {'),
     'NoSuchBucketPolicy': (404, 'The bucket policy does not exist'),
     'NoSuchLifecycleConfiguration': (404, 'The lifecycle configuration does not exist'),
+    'InvalidPartNumber': (416, 'The requested partnumber is not satisfiable'),
     'MalformedACLError': (400, 'The XML you provided was not well-formed or did not '
                                'validate against our published schema'),
     'MissingSecurityHeader': (400, 'Your request was missing a required header'),

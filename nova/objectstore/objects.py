@@ -10,7 +10,9 @@ from nova.objectstore import acl
 from nova.objectstore import conditions
 from nova.objectstore import payload
 from nova.objectstore import request
+from nova.objectstore import checksums
 from nova.objectstore import tagsets
+from nova.objectstore import uploads
 from nova.objectstore import versions
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
@@ -142,18 +144,62 @@ def _readable(s3req):
     except (exception.ObjectNotFound, S3Error):
         s3req.require_listing(bucket, s3req.key)  # else what exists is nobody's business
         raise
-    if not access.object_allows(s3req.asker, bucket, s3req.key, info.attrs, acl.READ):
+    try:
+        require_readable(s3req, bucket, info)
+    except S3Error:
         f.close()
-        raise S3Error('AccessDenied')
+        raise
     return bucket, info, f
 
 
+def require_readable(s3req, bucket, info):
+    """AccessDenied unless the caller may read the object."""
+    if not access.object_allows(s3req.asker, bucket, s3req.key, info.attrs, acl.READ):
+        raise S3Error('AccessDenied')
+
+
+def part_bounds(info, number):
+    """(first byte, last byte, parts count) of part number of an object; a
+    single-part object is its own part 1; InvalidPartNumber beyond."""
+    sizes = info.attrs.get('parts') or [[info.size, 1]]
+    count = sum(n for _size, n in sizes)
+    if number > count:
+        raise S3Error('InvalidPartNumber', PartNumberRequested=number, ActualPartCount=count)
+    first, seen = 0, 0
+    for size, n in sizes:
+        if number <= seen + n:
+            first += (number - seen - 1) * size
+            return first, first + size - 1, count
+        first, seen = first + size * n, seen + n
+    raise S3Error('InvalidPartNumber')  # not reached: number <= count
+
+
+def _checksum_answer(s3req, info, part_number):
+    """x-amz-checksum-* of a GET/HEAD that asked (x-amz-checksum-mode): the
+    object's, or the part's for a partNumber read when it was kept."""
+    if s3req.headers.get('x-amz-checksum-mode', '').upper() != 'ENABLED':
+        return []
+    sums = info.attrs.get('checksums') or {}
+    if part_number is not None and 'parts' in info.attrs:
+        kept = info.attrs.get('part_checksums')
+        if not kept or not sums:
+            return []
+        return [('x-amz-checksum-%s' % next(iter(sums)), kept[part_number - 1]),
+                ('x-amz-checksum-type', checksums.FULL_OBJECT)]
+    if not sums:
+        return []
+    return checksum_headers(sums) + [
+        ('x-amz-checksum-type', info.attrs.get('checksum_type', checksums.FULL_OBJECT))]
+
+
 def get_object(s3req):
-    """GET and HEAD: preconditions, one byte range, response-* overrides, and the
-    checksums the object was stored with when asked (x-amz-checksum-mode)."""
-    if 'partNumber' in s3req.params:
-        raise S3Error('NotImplemented', 'GetObject by partNumber is not supported; '
-                      'use a Range')
+    """GET and HEAD: preconditions, one byte range or part (partNumber),
+    response-* overrides, and the checksums the object was stored with when
+    asked (x-amz-checksum-mode)."""
+    part_number = s3req.int_param('partNumber', None, 1, uploads.MAX_PARTS)
+    if part_number is not None and 'Range' in s3req.headers:
+        raise S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber '
+                      'query parameter')
     overrides = {header: s3req.params[name] for name, header in RESPONSE_OVERRIDES.items()
                  if name in s3req.params}
     if overrides and s3req.context is None:
@@ -168,15 +214,18 @@ def get_object(s3req):
                    if name not in overrides] + sorted(overrides.items())
         headers += version_headers(info) + tagsets.count_header(info.attrs)
         status, first, length = 200, 0, info.size
-        ranged = conditions.byte_range(s3req.headers.get('Range'), info.size)
+        if part_number is not None:
+            first, last, count = part_bounds(info, part_number)
+            headers.append(('x-amz-mp-parts-count', str(count)))
+            ranged = (first, last) if 'parts' in info.attrs else None
+        else:
+            ranged = conditions.byte_range(s3req.headers.get('Range'), info.size)
         if ranged:
             first, last = ranged
             status, length = 206, last - first + 1
             headers.append(('Content-Range', 'bytes %d-%d/%d' % (first, last, info.size)))
-        elif (s3req.headers.get('x-amz-checksum-mode', '').upper() == 'ENABLED'
-              and info.attrs.get('checksums')):
-            headers += checksum_headers(info.attrs['checksums'])
-            headers.append(('x-amz-checksum-type', 'FULL_OBJECT'))
+        if not ranged or part_number is not None:
+            headers += _checksum_answer(s3req, info, part_number)
         headers.append(('Content-Length', str(length)))
     except BaseException:
         f.close()

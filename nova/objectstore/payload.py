@@ -11,30 +11,14 @@ a chunk is never held whole, whatever size it declares.
 import base64
 import binascii
 import hashlib
-import zlib
-
 from nova.conf import CONF
 from nova.objectstore import auth
+from nova.objectstore import checksums
 from nova.objectstore.errors import S3Error
 
 _CHUNK_HEADER_MAX = 4096
-
-
-class _Crc32:
-    """hashlib-like zlib.crc32, whose digest is S3's 4 big-endian bytes."""
-
-    def __init__(self):
-        self.value = 0
-
-    def update(self, data):
-        self.value = zlib.crc32(data, self.value)
-
-    def digest(self):
-        return self.value.to_bytes(4, 'big')
-
-
-CHECKSUMS = {'crc32': _Crc32, 'sha1': hashlib.sha1, 'sha256': hashlib.sha256}
-UNSUPPORTED_CHECKSUMS = ('crc32c', 'crc64nvme')
+# x-amz-checksum-* headers that are not a checksum of the body
+_NOT_CHECKSUMS = ('x-amz-checksum-type', 'x-amz-checksum-algorithm', 'x-amz-checksum-mode')
 
 
 def content_md5(req):
@@ -129,10 +113,12 @@ class Body:
         return iter(self.chunks)
 
 
-def body(req, identity, limit=None):
+def body(req, identity, limit=None, compute=None):
     """The decoded body of req (a Body), checked as described above.
 
-    limit: the most bytes the body may decode to (EntityTooLarge beyond).
+    limit: the most bytes the body may decode to (EntityTooLarge beyond);
+    compute: an algorithm whose checksum Body.checksums gets even if the client
+    sent none (the algorithm of a multipart upload, for its parts).
     """
     chunk_size = CONF.s3_io_chunk_size
     length = content_length(req)
@@ -148,7 +134,7 @@ def body(req, identity, limit=None):
         chunks = stream.chunks(chunk_size)
         if identity.payload != auth.UNSIGNED:
             chunks = _check_sha256(chunks, identity.payload)
-    return Body(_check_sums(chunks, checks), checks)
+    return Body(_check_sums(chunks, checks, compute), checks)
 
 
 def _decoded_length(req):
@@ -164,17 +150,14 @@ def _declared_checksums(headers):
     checks = {}
     for name, value in headers.items():
         name = name.lower()
-        if name.startswith('x-amz-checksum-') and name != 'x-amz-checksum-type':
+        if name.startswith('x-amz-checksum-') and name not in _NOT_CHECKSUMS:
             checks[name[len('x-amz-checksum-'):]] = value.strip()
     for name in headers.get('x-amz-trailer', '').split(','):
         name = name.strip().lower()
         if name.startswith('x-amz-checksum-'):
             checks.setdefault(name[len('x-amz-checksum-'):], None)
     for algorithm in checks:
-        if algorithm in UNSUPPORTED_CHECKSUMS:
-            raise S3Error('NotImplemented', 'The %s checksum is not supported; use CRC32, '
-                          'SHA1 or SHA256' % algorithm.upper())
-        if algorithm not in CHECKSUMS:
+        if algorithm not in checksums.ALGORITHMS:
             raise S3Error('InvalidRequest', 'Unknown checksum x-amz-checksum-%s' % algorithm)
     return checks
 
@@ -189,22 +172,26 @@ def _check_sha256(chunks, expected):
                       S3ComputedContentSHA256=digest.hexdigest())
 
 
-def _check_sums(chunks, checks):
-    """Pass chunks through, comparing each declared checksum at the end.
+def _check_sums(chunks, checks, compute=None):
+    """Pass chunks through, comparing each declared checksum at the end (and
+    adding the one to compute, if the client did not declare it).
 
     checks is filled by the aws-chunked decoder when a value comes in the trailer.
     """
-    if not checks:
+    wanted = set(checks) | ({compute} if compute else set())
+    if not wanted:
         yield from chunks
         return
-    running = {algorithm: CHECKSUMS[algorithm]() for algorithm in checks}
+    running = {algorithm: checksums.ALGORITHMS[algorithm]() for algorithm in wanted}
     for chunk in chunks:
         for digest in running.values():
             digest.update(chunk)
         yield chunk
     for algorithm, digest in running.items():
-        computed = base64.b64encode(digest.digest()).decode('ascii')
-        if checks[algorithm] != computed:
+        computed = checksums.encode(digest.digest())
+        if algorithm not in checks:
+            checks[algorithm] = computed
+        elif checks[algorithm] != computed:
             raise S3Error('BadDigest', 'The %s you specified did not match the calculated '
                           'checksum.' % algorithm.upper())
 

@@ -18,6 +18,7 @@ from nova.api import middleware
 from nova.auth import endpoints
 from nova.conf import CONF
 from nova.objectstore import access
+from nova.objectstore import attributes
 from nova.objectstore import auth
 from nova.objectstore import bucket_policy
 from nova.objectstore import buckets
@@ -36,7 +37,7 @@ LOG = logging.getLogger(__name__)
 # sub-resources S3 has and this store does not (NotImplemented rather than a
 # wrong answer from the plain operation)
 UNSUPPORTED = frozenset((
-    'accelerate', 'analytics', 'attributes', 'encryption', 'intelligent-tiering',
+    'accelerate', 'analytics', 'encryption', 'intelligent-tiering',
     'inventory', 'legal-hold', 'logging', 'metrics', 'notification',
     'object-lock', 'ownershipControls', 'publicAccessBlock', 'replication',
     'requestPayment', 'restore', 'retention', 'select', 'torrent', 'website'))
@@ -79,6 +80,7 @@ OBJECT_ROUTES = {
     ('DELETE', None): (objects.delete_object, 's3:DeleteObject'),
     ('OPTIONS', None): (cors.preflight, None),
     ('GET', 'acl'): (objects.get_acl, 's3:GetObjectAcl'),
+    ('GET', 'attributes'): (attributes.get_object_attributes, 's3:GetObjectAttributes'),
     ('PUT', 'acl'): (objects.put_acl, 's3:PutObjectAcl'),
     ('GET', 'tagging'): (tagging.get_object_tagging, 's3:GetObjectTagging'),
     ('PUT', 'tagging'): (tagging.put_object_tagging, 's3:PutObjectTagging'),
@@ -96,10 +98,12 @@ VERSION_ACTIONS = {'s3:GetObject': 's3:GetObjectVersion',
                    's3:PutObjectAcl': 's3:PutObjectVersionAcl',
                    's3:GetObjectTagging': 's3:GetObjectVersionTagging',
                    's3:PutObjectTagging': 's3:PutObjectVersionTagging',
-                   's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging'}
+                   's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
+                   's3:GetObjectAttributes': 's3:GetObjectVersionAttributes'}
 # in the order a request naming several is routed
 _SUBRESOURCES = ('acl', 'location', 'uploads', 'uploadId', 'delete', 'versioning',
-                 'versions', 'tagging', 'cors', 'policyStatus', 'policy', 'lifecycle')
+                 'versions', 'tagging', 'cors', 'policyStatus', 'policy', 'lifecycle',
+                 'attributes')
 
 
 def host_suffixes():

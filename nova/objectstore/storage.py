@@ -300,6 +300,10 @@ class Store:
             if name.startswith(('.new-', '.trash-')):
                 shutil.rmtree(path, ignore_errors=True)
                 continue
+            for entry in scandir(os.path.join(path, 'uploads')):
+                if entry.name.startswith('done-') and \
+                        entry.stat(follow_symlinks=False).st_mtime < limit:
+                    discard(entry.path)  # a completed upload's remembered result
             for entry in scandir(os.path.join(path, 'tmp')):
                 if entry.stat(follow_symlinks=False).st_mtime >= limit:
                     continue
