@@ -1,12 +1,20 @@
-"""nova-objectstore benchmark with boto3: MB/s of PUT and GET, small-object requests/s.
+"""nova-objectstore benchmark with boto3, as a ratio to a raw loopback copy.
 
-    .venv/bin/python tools/bench/s3.py [--large-mib 256] [--small 500] [--concurrency 8]
+    .venv/bin/python tools/bench/s3.py [--large-mib 256] [--small 10000] [--concurrency 8]
 
 Starts its own nova-objectstore (a separate process, fresh state directory and
 SQLite database, credentials made with nova-manage: tests/clients/s3_standalone.py),
-then times boto3 put_object/get_object of 1 MiB and --large-mib MiB
-objects (best of --repeat) and of --small 1 KiB objects from --concurrency
-client threads. Prints numbers only; nothing is asserted.
+then times boto3 put_object/get_object of one --large-mib MiB object (best of
+--repeat) and of --small 1 KiB objects from --concurrency client threads, with
+boto3's defaults and without client-side hashing.
+
+Each is also shown as a ratio to a raw copy of the same bytes measured in the
+same run on the same machine: a Python TCP server on 127.0.0.1 that receives
+the bytes into a new file on the same filesystem (fsync, rename, one-byte
+answer) for PUT, and sends a file's bytes back for GET, over persistent
+connections from the same number of client threads. That is what S3 adds to
+moving the bytes (HTTP, signatures, checksums, metadata, boto3 itself).
+Prints numbers only; nothing is asserted.
 """
 import argparse
 import concurrent.futures
@@ -58,26 +66,129 @@ def disk_mbps(directory, mib):
     return mib * 1.048576 / write, mib * 1.048576 / read
 
 
-def loopback_mbps(mib):
-    """MB/s of a plain Python socket pair over 127.0.0.1 (1 MiB sends)."""
-    block = os.urandom(1024 ** 2)
-    server = socket.create_server(('127.0.0.1', 0))
+class RawCopy:
+    """The baseline: a TCP server on 127.0.0.1 storing and serving whole files.
 
-    def drain():
-        conn, _ = server.accept()
+    A request is 'P' or 'G', an 8-byte length and a 16-byte name; a PUT's bytes
+    follow and go to a temporary file that is fsynced and renamed (as the
+    objectstore commits), answered with one byte; a GET is answered with the
+    8-byte length and the file's bytes."""
+
+    CHUNK = 1024 ** 2
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.server = socket.create_server(('127.0.0.1', 0))
+        self.address = self.server.getsockname()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _exactly(conn, size):
+        data = bytearray()
+        while len(data) < size:
+            more = conn.recv(min(RawCopy.CHUNK, size - len(data)))
+            if not more:
+                raise EOFError
+            data += more
+        return bytes(data)
+
+    def _serve(self, conn):
         with conn:
-            while conn.recv_into(buffer):
-                pass
-    buffer = bytearray(1024 ** 2)
-    reader = threading.Thread(target=drain)
-    reader.start()
-    start = time.perf_counter()
-    with socket.create_connection(server.getsockname()) as sender:
-        for _ in range(mib):
-            sender.sendall(block)
-    reader.join()
-    server.close()
-    return mib * 1.048576 / (time.perf_counter() - start)
+            try:
+                while True:
+                    head = self._exactly(conn, 25)
+                    kind, size, name = head[:1], int.from_bytes(head[1:9], 'big'), head[9:]
+                    path = os.path.join(self.directory, name.hex())
+                    if kind == b'P':
+                        tmp = path + '.tmp'
+                        with open(tmp, 'wb', buffering=0) as f:
+                            left = size
+                            while left:
+                                data = conn.recv(min(self.CHUNK, left))
+                                if not data:
+                                    raise EOFError
+                                f.write(data)
+                                left -= len(data)
+                            os.fsync(f.fileno())
+                        os.replace(tmp, path)
+                        conn.sendall(b'k')
+                    else:
+                        with open(path, 'rb') as f:
+                            conn.sendall(os.fstat(f.fileno()).st_size.to_bytes(8, 'big'))
+                            conn.sendfile(f)
+            except EOFError:
+                return
+
+    def close(self):
+        self.server.close()
+
+    def connect(self):
+        conn = socket.create_connection(self.address)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    @staticmethod
+    def name(key):
+        return key.encode().ljust(16, b'_')[:16]
+
+    def put(self, conn, key, body):
+        conn.sendall(b'P' + len(body).to_bytes(8, 'big') + self.name(key))
+        view = memoryview(body)
+        for at in range(0, len(body), self.CHUNK):
+            conn.sendall(view[at:at + self.CHUNK])
+        self._exactly(conn, 1)
+
+    def get(self, conn, key):
+        conn.sendall(b'G' + bytes(8) + self.name(key))
+        size = int.from_bytes(self._exactly(conn, 8), 'big')
+        buffer, received = bytearray(self.CHUNK), 0
+        while received < size:
+            received += conn.recv_into(buffer, min(self.CHUNK, size - received))
+        return received
+
+
+def raw_large(raw, mib, repeat):
+    """(PUT MB/s, GET MB/s) of the raw copy of one mib MiB object, best of repeat."""
+    body = os.urandom(1024 ** 2) * mib
+    puts, gets = [], []
+    with raw.connect() as conn:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            raw.put(conn, 'large', body)
+            puts.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            assert raw.get(conn, 'large') == len(body)
+            gets.append(time.perf_counter() - start)
+    size = len(body) / 1e6
+    return size / min(puts), size / min(gets)
+
+
+def raw_small(raw, count, concurrency):
+    """(PUT/s, GET/s) of the raw copy of count 1 KiB objects from concurrency threads."""
+    body = os.urandom(1024)
+    shares = [['s%06d' % i for i in range(n, count, concurrency)] for n in range(concurrency)]
+
+    def timed(work):
+        def worker(keys):
+            with raw.connect() as conn:
+                for key in keys:
+                    work(conn, key)
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(worker, shares))
+        return count / (time.perf_counter() - start)
+
+    return (timed(lambda conn, key: raw.put(conn, key, body)),
+            timed(lambda conn, key: raw.get(conn, key)))
 
 
 def large(s3, bucket, mib, repeat):
@@ -119,13 +230,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--large-mib', type=int, default=256)
     parser.add_argument('--repeat', type=int, default=3)
-    parser.add_argument('--small', type=int, default=500)
+    parser.add_argument('--small', type=int, default=10000)
     parser.add_argument('--concurrency', type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='bench-s3-') as tmp:
         write, read = disk_mbps(tmp, args.large_mib)
-        print('baseline: disk write+fsync %.1f MB/s, page-cache read %.1f MB/s, '
-              'loopback socket %.1f MB/s' % (write, read, loopback_mbps(args.large_mib)))
+        print('disk: write+fsync %.1f MB/s, page-cache read %.1f MB/s' % (write, read))
+        os.mkdir(os.path.join(tmp, 'raw'))
+        raw = RawCopy(os.path.join(tmp, 'raw'))
+        raw_put, raw_get = raw_large(raw, args.large_mib, args.repeat)
+        raw_small_put, raw_small_get = raw_small(raw, args.small, args.concurrency)
+        raw.close()
+        print('raw loopback copy: %d MiB object PUT %.1f MB/s GET %.1f MB/s; %d x 1 KiB '
+              'PUT %.1f/s GET %.1f/s (%d threads)' % (
+                  args.large_mib, raw_put, raw_get, args.small, raw_small_put, raw_small_get,
+                  args.concurrency))
         daemon, endpoint, credentials = s3_standalone.start(tmp)
         try:
             for lean in (False, True):
@@ -133,13 +252,14 @@ def main():
                 s3.create_bucket(Bucket='bench')
                 print('boto3 %s:' % ('without payload hashing and checksums' if lean
                                      else 'defaults (SHA-256 payload, CRC32 checksum)'))
-                for mib in (1, args.large_mib):
-                    put, get = large(s3, 'bench', mib, args.repeat)
-                    print('  %4d MiB object   PUT %8.1f MB/s   GET %8.1f MB/s' % (
-                        mib, put, get))
+                put, get = large(s3, 'bench', args.large_mib, args.repeat)
+                print('  %4d MiB object   PUT %8.1f MB/s (%3.0f%% of raw)   GET %8.1f MB/s '
+                      '(%3.0f%% of raw)' % (args.large_mib, put, 100 * put / raw_put, get,
+                                            100 * get / raw_get))
                 put, get = small(s3, 'bench', args.small, args.concurrency)
-                print('     1 KiB objects  PUT %8.1f req/s  GET %8.1f req/s  (%d threads)' % (
-                    put, get, args.concurrency))
+                print('  %5d x 1 KiB     PUT %8.1f req/s (%3.0f%% of raw)  GET %8.1f req/s '
+                      '(%3.0f%% of raw)' % (args.small, put, 100 * put / raw_small_put, get,
+                                            100 * get / raw_small_get))
                 for page in s3.get_paginator('list_objects_v2').paginate(Bucket='bench'):
                     keys = [{'Key': o['Key']} for o in page.get('Contents', [])]
                     if keys:
