@@ -113,7 +113,7 @@ class _Known:
 _KNOWN = {}  # access key -> _Known (--s3_auth_cache_ttl)
 
 
-class _Credentials:
+class Credentials:
     """Looks an access key up (or reuses a recent lookup) and makes its context."""
 
     def __init__(self):
@@ -156,7 +156,7 @@ def authenticate(req, request_id, address):
     header = req.headers.get('Authorization', '')
     query = req.environ.get('QUERY_STRING', '')
     params = dict(signature.query_pairs(query))
-    credentials = _Credentials()
+    credentials = Credentials()
     if header.startswith(signature.ALGORITHM_V4) or 'X-Amz-Algorithm' in params:
         identity = _verify_v4(req, header, params, credentials)
     elif header.startswith('AWS '):

@@ -50,6 +50,12 @@ ERRORS = {
     'NoSuchBucketPolicy': (404, 'The bucket policy does not exist'),
     'NoSuchLifecycleConfiguration': (404, 'The lifecycle configuration does not exist'),
     'InvalidPartNumber': (416, 'The requested partnumber is not satisfiable'),
+    'InvalidPolicyDocument': (400, 'The content of the form does not meet the conditions '
+                                   'specified in the policy document.'),
+    'MalformedPOSTRequest': (400, 'The body of your POST request is not well-formed '
+                                  'multipart/form-data.'),
+    'MaxPostPreDataLengthExceeded': (400, 'Your POST request fields preceding the upload '
+                                          'file were too large.'),
     'MalformedACLError': (400, 'The XML you provided was not well-formed or did not '
                                'validate against our published schema'),
     'MissingSecurityHeader': (400, 'Your request was missing a required header'),

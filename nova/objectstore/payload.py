@@ -51,6 +51,12 @@ def content_length(req):
     return length
 
 
+def bounded_input(req):
+    """wsgi.input as a stream that ends where Content-Length says (IncompleteBody
+    if it ends sooner)."""
+    return _Input(req.environ['wsgi.input'], content_length(req))
+
+
 def require_length(req):
     """PutObject and UploadPart need a Content-Length or a chunked body (411)."""
     if req.environ.get('CONTENT_LENGTH') in (None, '') and \

@@ -27,6 +27,7 @@ from nova.objectstore import errors
 from nova.objectstore import lifecycle
 from nova.objectstore import multipart
 from nova.objectstore import objects
+from nova.objectstore import post_object
 from nova.objectstore import request
 from nova.objectstore import storage
 from nova.objectstore import tagging
@@ -49,6 +50,7 @@ BUCKET_ROUTES = {
     ('HEAD', None): (buckets.head_bucket, 's3:ListBucket'),
     ('PUT', None): (buckets.create_bucket, 's3:CreateBucket'),
     ('DELETE', None): (buckets.delete_bucket, 's3:DeleteBucket'),
+    ('POST', None): (post_object.post_object, 's3:PutObject'),
     ('OPTIONS', None): (cors.preflight, None),
     ('GET', 'acl'): (buckets.get_acl, 's3:GetBucketAcl'),
     ('PUT', 'acl'): (buckets.put_acl, 's3:PutBucketAcl'),
