@@ -25,26 +25,15 @@ def _asked(s3req):
     return wanted
 
 
-def _header_int(s3req, name, default, low, high):
-    value = s3req.headers.get(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = low - 1
-    if not low <= number <= high:
-        raise S3Error('InvalidArgument', '%s must be an integer between %d and %d'
-                      % (name, low, high), ArgumentName=name, ArgumentValue=value[:20])
-    return number
-
-
 def _parts(s3req, info):
     """ObjectParts of a multipart object, paged by the part number marker."""
     sizes = info.attrs['parts']
     count = sum(n for _size, n in sizes)
-    marker = _header_int(s3req, 'x-amz-part-number-marker', 0, 0, uploads.MAX_PARTS)
-    most = _header_int(s3req, 'x-amz-max-parts', MAX_PARTS_LISTED, 0, MAX_PARTS_LISTED)
+    headers = s3req.headers
+    marker = request.bounded_int(headers.get('x-amz-part-number-marker'),
+                                 'x-amz-part-number-marker', 0, 0, uploads.MAX_PARTS)
+    most = request.bounded_int(headers.get('x-amz-max-parts'), 'x-amz-max-parts',
+                               MAX_PARTS_LISTED, 0, MAX_PARTS_LISTED)
     kept = info.attrs.get('part_checksums')
     algorithm = next(iter(info.attrs.get('checksums') or {}), None)
     numbered, number = [], 0

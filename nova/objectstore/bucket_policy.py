@@ -230,10 +230,7 @@ def is_public(text, bucket_name):
 # ------------------------------------------------------------------ handlers
 
 def get_policy(s3req):
-    bucket = s3req.owned_bucket()
-    text = bucket.config.get('policy')
-    if not text:
-        raise S3Error('NoSuchBucketPolicy', BucketName=bucket.name)
+    _bucket, text = s3req.bucket_config('policy', 'NoSuchBucketPolicy')
     return webob.Response(status=200, content_type='application/json', charset=None,
                           body=text.encode('utf-8'))
 
@@ -245,19 +242,13 @@ def put_policy(s3req):
     except UnicodeDecodeError:
         raise _malformed('Policies must be UTF-8 JSON')
     parse(text, bucket.name)
-    s3req.store.set_bucket_config(bucket, 'policy', text)
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('policy', text, 204)
 
 
 def delete_policy(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'policy', None)
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('policy', None)
 
 
 def get_policy_status(s3req):
-    bucket = s3req.owned_bucket()
-    text = bucket.config.get('policy')
-    if not text:
-        raise S3Error('NoSuchBucketPolicy', BucketName=bucket.name)
+    bucket, text = s3req.bucket_config('policy', 'NoSuchBucketPolicy')
     return xmlutil.response('PolicyStatus', [('IsPublic', is_public(text, bucket.name))])

@@ -106,23 +106,15 @@ def allow_headers(rule, origin, method, request_headers=()):
 # ------------------------------------------------------------------ handlers
 
 def get_cors(s3req):
-    bucket = s3req.owned_bucket()
-    rules = bucket.config.get('cors')
-    if not rules:
-        raise S3Error('NoSuchCORSConfiguration', BucketName=bucket.name)
-    return render(rules)
+    return render(s3req.bucket_config('cors', 'NoSuchCORSConfiguration')[1])
 
 
 def put_cors(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'cors', parse(s3req.read_xml('CORSConfiguration')))
-    return webob.Response(status=200)
+    return s3req.set_bucket_config('cors', parse(s3req.read_xml('CORSConfiguration')))
 
 
 def delete_cors(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'cors', None)
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('cors', None)
 
 
 def preflight(s3req):

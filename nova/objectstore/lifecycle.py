@@ -20,7 +20,6 @@ import datetime
 import logging
 
 import eventlet
-import webob
 
 from nova import exception
 from nova.conf import CONF
@@ -167,24 +166,15 @@ def render(rules):
 # ------------------------------------------------------------------ handlers
 
 def get_lifecycle(s3req):
-    bucket = s3req.owned_bucket()
-    rules = bucket.config.get('lifecycle')
-    if not rules:
-        raise S3Error('NoSuchLifecycleConfiguration', BucketName=bucket.name)
-    return render(rules)
+    return render(s3req.bucket_config('lifecycle', 'NoSuchLifecycleConfiguration')[1])
 
 
 def put_lifecycle(s3req):
-    bucket = s3req.owned_bucket()
-    rules = parse(s3req.read_xml('LifecycleConfiguration'))
-    s3req.store.set_bucket_config(bucket, 'lifecycle', rules)
-    return webob.Response(status=200)
+    return s3req.set_bucket_config('lifecycle', parse(s3req.read_xml('LifecycleConfiguration')))
 
 
 def delete_lifecycle(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'lifecycle', None)
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('lifecycle', None)
 
 
 # ------------------------------------------------------------------ the sweep

@@ -229,9 +229,7 @@ def list_versions(s3req, bucket):
         raise S3Error('InvalidArgument', 'A version-id marker cannot be specified without '
                       'a key marker.', ArgumentName='version-id-marker',
                       ArgumentValue=version_marker)
-    if version_marker is not None and not versions.is_valid_id(version_marker):
-        raise S3Error('InvalidArgument', 'Invalid version id specified',
-                      ArgumentName='version-id-marker', ArgumentValue=version_marker)
+    versions.valid(version_marker, 'version-id-marker', version_marker)
     limit = min(max_keys, MAX_KEYS)
     entries, prefixes, truncated, last = [], [], False, (None, None)
 

@@ -9,8 +9,8 @@ from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import conditions
 from nova.objectstore import payload
-from nova.objectstore import request
 from nova.objectstore import checksums
+from nova.objectstore import request
 from nova.objectstore import tagsets
 from nova.objectstore import uploads
 from nova.objectstore import versions
@@ -97,10 +97,7 @@ def version_headers(info):
 def requested_version(s3req):
     """The versionId parameter (None without one); InvalidArgument if malformed."""
     version_id = s3req.params.get('versionId')
-    if version_id is not None and not versions.is_valid_id(version_id):
-        raise S3Error('InvalidArgument', 'Invalid version id specified',
-                      ArgumentName='versionId', ArgumentValue=version_id)
-    return version_id
+    return versions.valid(version_id, 'versionId', version_id)
 
 
 def open_addressed(s3req, bucket, key=None, version_id=None):
@@ -276,10 +273,7 @@ def copy_source(s3req):
         raise S3Error('InvalidArgument', 'Copy Source must mention the source bucket and '
                       'key: sourcebucket/sourcekey', ArgumentName='x-amz-copy-source',
                       ArgumentValue=raw)
-    if version is not None and not versions.is_valid_id(version):
-        raise S3Error('InvalidArgument', 'Invalid version id specified',
-                      ArgumentName='x-amz-copy-source', ArgumentValue=raw)
-    return name, key, version
+    return name, key, versions.valid(version, 'x-amz-copy-source', raw)
 
 
 def readable_source(s3req):

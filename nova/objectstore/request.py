@@ -60,6 +60,20 @@ class S3Request:
         access.require_owner(self.context, bucket)
         return bucket
 
+    def bucket_config(self, name, missing):
+        """(bucket, its configuration sub-resource name) for the bucket's owner;
+        the S3 error code missing (404) when it has none."""
+        bucket = self.owned_bucket()
+        found = bucket.config.get(name)
+        if not found:
+            raise S3Error(missing, BucketName=bucket.name)
+        return bucket, found
+
+    def set_bucket_config(self, name, document, status=200):
+        """Set (None: delete) a configuration sub-resource of the owner's bucket."""
+        self.store.set_bucket_config(self.owned_bucket(), name, document)
+        return webob.Response(status=status if document is not None else 204)
+
     def bucket_granting(self, permission):
         """The bucket, if the caller has the permission on it (on the key, for
         the bucket policy); AccessDenied otherwise."""
@@ -113,17 +127,7 @@ class S3Request:
             raise S3Error('MalformedXML')
 
     def int_param(self, name, default, low, high):
-        value = self.params.get(name)
-        if value is None or value == '':
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            number = low - 1
-        if not low <= number <= high:
-            raise S3Error('InvalidArgument', '%s must be an integer between %d and %d'
-                          % (name, low, high), ArgumentName=name, ArgumentValue=value)
-        return number
+        return bounded_int(self.params.get(name), name, default, low, high)
 
     def object_attrs(self, bucket):
         """What a new object stores from the request: type, headers, metadata, ACL."""
@@ -151,6 +155,21 @@ class S3Request:
         base = '%s://%s' % (self.req.scheme, self.req.host)
         path = '/' + key if self.host_style else '/%s/%s' % (self.bucket_name, key)
         return base + urllib.parse.quote(path, safe='/~')
+
+
+def bounded_int(value, name, default, low, high):
+    """A query parameter or header as an integer in [low, high] (default when
+    absent); InvalidArgument naming it."""
+    if value is None or value == '':
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise S3Error('InvalidArgument', '%s must be an integer between %d and %d'
+                      % (name, low, high), ArgumentName=name, ArgumentValue=value[:40])
+    return number
 
 
 def http_date(when):

@@ -65,20 +65,13 @@ def _set(s3req, bucket, info, tags):
 # ------------------------------------------------------------------ buckets
 
 def get_bucket_tagging(s3req):
-    bucket = s3req.owned_bucket()
-    tags = bucket.config.get('tagging')
-    if not tags:
-        raise S3Error('NoSuchTagSet', BucketName=bucket.name)
-    return _response(tags)
+    return _response(s3req.bucket_config('tagging', 'NoSuchTagSet')[1])
 
 
 def put_bucket_tagging(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'tagging', _read_tag_set(s3req, tagsets.MAX_BUCKET_TAGS))
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('tagging', _read_tag_set(s3req, tagsets.MAX_BUCKET_TAGS),
+                                   204)
 
 
 def delete_bucket_tagging(s3req):
-    bucket = s3req.owned_bucket()
-    s3req.store.set_bucket_config(bucket, 'tagging', None)
-    return webob.Response(status=204)
+    return s3req.set_bucket_config('tagging', None)

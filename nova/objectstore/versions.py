@@ -28,6 +28,7 @@ import time
 from nova import exception
 from nova.objectstore import files
 from nova.objectstore import keys
+from nova.objectstore.errors import S3Error
 
 ENABLED, SUSPENDED = 'Enabled', 'Suspended'
 NULL = 'null'
@@ -89,6 +90,14 @@ def stamp(bucket, attrs):
     if version_id is not None:
         attrs['version_id'] = version_id
     return attrs
+
+
+def valid(version_id, argument, given):
+    """version_id (None passes) if it is one; InvalidArgument naming argument."""
+    if version_id is not None and not is_valid_id(version_id):
+        raise S3Error('InvalidArgument', 'Invalid version id specified',
+                      ArgumentName=argument, ArgumentValue=given)
+    return version_id
 
 
 def version_of(attrs):
