@@ -2,7 +2,7 @@
 from setuptools import find_packages, setup
 
 DAEMONS = ['api', 'compute', 'network', 'volume', 'objectstore', 'scheduler',
-           'image', 'serialproxy', 'all', 'manage']
+           'image', 'serialproxy', 'all', 'manage', 'dhcpbridge']
 
 setup(
     name='nova',

@@ -16,6 +16,11 @@ fake_opts = [
                       'upload, as a real hypervisor copying a disk would.'),
     cfg.FloatOpt('fake_spawn_delay', default=0.0, min=0.0,
                  help='Seconds each fake spawn sleeps, to simulate a slow hypervisor.'),
+    cfg.BoolOpt('fake_guest_netns', default=False,
+                help='Each fake guest is a network namespace plugged into its networks\' '
+                     'bridges by veth pairs with its MACs, running a DHCP client (tests).'),
+    cfg.StrOpt('fake_guest_netns_prefix', default='nova-guest-',
+               help='Name prefix of the fake guests\' namespaces (+ the instance uuid).'),
     cfg.BoolOpt('fake_enforce_capacity', default=False,
                 help='Make fake spawns, resizes and live migrations fail when memory or '
                      'disk would exceed the host capacity (vCPUs may be overcommitted). '

@@ -20,8 +20,24 @@ opts = [
                help='First three octets of the MACs given to virtual interfaces.'),
     cfg.StrOpt('default_floating_pool', default='nova',
                help='Pool that floating IPs come from when none is named.'),
-    cfg.BoolOpt('auto_assign_floating_ip', default=False,
-                help='Give every new instance a floating IP of the default pool.'),
+    cfg.StrOpt('vxlan_group', default='239.1.1.1',
+               help='Multicast group of VXLAN segments (VNI = the network\'s vlan).'),
+    cfg.PortOpt('vxlan_port', default=4789, help='UDP port of VXLAN segments.'),
+    # dnsmasq and lease events (FlatDHCPManager, VlanManager)
+    cfg.StrOpt('networks_path', default='$state_path/networks',
+               help='Where dnsmasq pid, hosts and config files of the networks live.'),
+    cfg.StrOpt('dhcpbridge', default='nova-dhcpbridge',
+               help='The lease event script dnsmasq runs (path or command name).'),
+    cfg.StrOpt('dhcpbridge_flagfile', default='',
+               help='Flagfile nova-dhcpbridge reads (default: the ones this daemon read).'),
+    cfg.IntOpt('dhcp_lease_time', default=120, min=120,
+               help='Seconds a DHCP lease lasts.'),
+    cfg.IntOpt('fixed_ip_disassociate_timeout', default=600, min=0,
+               help='Seconds after which an address its instance gave up is free even '
+                    'if its lease was never released (0: never).'),
+    cfg.StrOpt('dhcp_domain', default='novalocal', help='Domain of instance host names.'),
+    cfg.StrOpt('dnsmasq_config_file', default='',
+               help='Extra dnsmasq configuration file for every network.'),
 ]
 
 

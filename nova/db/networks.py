@@ -25,7 +25,7 @@ __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_g
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
            'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
            'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
-           'virtual_interface_get_by_instance']
+           'virtual_interface_get_by_instance', 'network_dhcp_hosts']
 
 Network = models.Network
 FixedIp = models.FixedIp
@@ -409,6 +409,25 @@ def virtual_interface_get_by_instance(context, instance_uuid):
     with db_session.reader() as session:
         return list(session.scalars(query.model_query(context, VirtualInterface).where(
             VirtualInterface.instance_uuid == instance_uuid).order_by(VirtualInterface.id)))
+
+
+def network_dhcp_hosts(context, network_id, leased_only=False):
+    """[(MAC, hostname, address)] of the network's fixed IPs that instances hold
+    through a live interface (only those with a lease when leased_only): what its
+    DHCP server hands out. One SELECT."""
+    stmt = (sa.select(VirtualInterface.address, models.Instance.hostname, FixedIp.address)
+            .join(VirtualInterface, sa.and_(
+                VirtualInterface.id == FixedIp.virtual_interface_id,
+                VirtualInterface.deleted == 0))
+            .outerjoin(models.Instance, models.Instance.uuid == FixedIp.instance_uuid)
+            .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
+                   FixedIp.allocated.is_(True))
+            .order_by(FixedIp.id))
+    if leased_only:
+        stmt = stmt.where(FixedIp.leased.is_(True))
+    with db_session.reader() as session:
+        return [(mac, hostname or 'host-%s' % address.replace('.', '-'), address)
+                for mac, hostname, address in session.execute(stmt)]
 
 
 # --------------------------------------------------- what network_info is built from

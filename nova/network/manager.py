@@ -3,6 +3,10 @@
 - ``FlatManager``: addresses of flat networks allocated in the database only;
   nothing on the host changes (the guest learns its address from the
   metadata service or config data). The embedded default.
+- ``FlatDHCPManager``: the network host of each flat network has its bridge
+  (--flat_network_bridge, enslaving --flat_interface) with the gateway
+  address, and one dnsmasq serving static leases from the database; lease
+  events come back through nova-dhcpbridge.
 
 A manager allocates a batch of instances in one transaction (a few
 statements whatever its size) and answers with each instance's
@@ -11,13 +15,18 @@ the interfaces and disassociates floating IPs. The class methods say what a
 new network of this kind looks like (``network_values``), so that the
 network API creates networks the way the configured manager serves them.
 """
+import datetime
+import ipaddress
 import logging
+import os
 
+from nova import context as nova_context
 from nova import exception
 from nova import manager
-from nova.conf import CONF
+from nova import utils
+from nova.conf import CONF, LOADED_FLAGFILES
 from nova.db import api as db
-from nova.network import model, rpcapi
+from nova.network import linux_net, model, rpcapi
 from nova.rpc import errors as rpc_errors
 
 LOG = logging.getLogger(__name__)
@@ -136,7 +145,90 @@ class NetworkManager(manager.Manager):
     def _networks_changed(self, context, networks):
         """Instances joined or left these networks ({id: row}): reconfigure the host."""
 
+    def refresh_network(self, context, network_id):
+        """Serve a network anew after another host changed its instances."""
+
 
 class FlatManager(NetworkManager):
     """Flat networks, addresses from the database only; the host is left as it is."""
+
+
+class LinuxNetworkManager(NetworkManager):
+    """Managers that configure the network hosts: bridges, dnsmasq, (later) NAT.
+
+    A network host serves the networks whose host it is (and takes those that
+    have none); every change of their instances rewrites the DHCP hosts file
+    of the network where it is served (here, or by a cast to its host).
+    """
+
+    DHCP = True
+
+    def init_host(self):
+        """Rebuild this host's networking from the database (after a crash too)."""
+        ctxt = nova_context.get_admin_context()
+        for network in self._served_networks(ctxt):
+            try:
+                self._setup_network(ctxt, network, restart=True)
+            except Exception:
+                LOG.exception('Could not set up network %s', network.uuid)
+
+    def _served_networks(self, context):
+        """The networks this host serves, taking any that has no host yet."""
+        served = []
+        for network in db.network_get_all(context):
+            host = network.host
+            if host is None and not network.multi_host:
+                host = db.network_set_host(context, network.id, self.host)
+            if host == self.host:
+                served.append(network)
+        return served
+
+    def _setup_network(self, context, network, restart=False):
+        """Bridge with the gateway address, and dnsmasq with the current leases (a
+        new dnsmasq on restart: the bridge it listened on may be new; it learns the
+        leases from the database through nova-dhcpbridge)."""
+        prefix = ipaddress.ip_network(network.cidr).prefixlen
+        linux_net.ensure_bridge(network.bridge, network.bridge_interface,
+                                '%s/%d' % (network.dhcp_server or network.gateway, prefix))
+        if network.enable_dhcp:
+            flagfiles = [os.path.abspath(f) for f in LOADED_FLAGFILES]
+            if restart:
+                linux_net.stop_dnsmasq(network.id)
+            linux_net.update_dhcp(network, db.network_dhcp_hosts(context, network.id),
+                                  flagfiles)
+
+    def _networks_changed(self, context, networks):
+        for network in networks.values():
+            host = network.host
+            if host is None and not network.multi_host:
+                host = db.network_set_host(context, network.id, self.host)
+            if host == self.host:
+                self._setup_network(context, network)
+            elif host:
+                self.network_rpcapi.refresh_network(context, network.id, server=host)
+
+    @property
+    def network_rpcapi(self):
+        return rpcapi.NetworkAPI()
+
+    def refresh_network(self, context, network_id):
+        """Another network host changed this host's network: serve it anew."""
+        network = db.network_get_by_id(context, network_id)
+        if network.host == self.host:
+            self._setup_network(context, network)
+
+    @manager.periodic_task(spacing='fixed_ip_disassociate_timeout')
+    def disassociate_stale_fixed_ips(self, context):
+        """Free the addresses instances gave up whose lease never came back released."""
+        served = [n.id for n in db.network_get_all(context, host=self.host)]
+        if served:
+            cutoff = utils.utcnow() - datetime.timedelta(
+                seconds=CONF.fixed_ip_disassociate_timeout)
+            freed = db.fixed_ip_disassociate_unleased(context, served, cutoff)
+            if freed:
+                LOG.info('Freed %d fixed IP(s) whose leases expired', freed)
+
+
+class FlatDHCPManager(LinuxNetworkManager):
+    """Flat networks served by dnsmasq from their network host's bridge."""
 

@@ -6,7 +6,7 @@ consumer of the ``network`` topic.
 
 History:
     1.0 - ping
-    1.1 - allocate_for_instances, deallocate_for_instance
+    1.1 - allocate_for_instances, deallocate_for_instance, refresh_network
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -18,6 +18,7 @@ class NetworkAPI(RPCAPI):
     METHODS = {
         'allocate_for_instances': '1.1',
         'deallocate_for_instance': '1.1',
+        'refresh_network': '1.1',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -33,3 +34,7 @@ class NetworkAPI(RPCAPI):
         """Give back the instance's addresses and interfaces (and unconfigure them)."""
         return self.call(ctxt, 'deallocate_for_instance', server=server,
                          instance_uuid=instance_uuid, host=host)
+
+    def refresh_network(self, ctxt, network_id, server):
+        """The network's instances changed: its network host serves them anew (DHCP)."""
+        self.cast(ctxt, 'refresh_network', server=server, network_id=network_id)

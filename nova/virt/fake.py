@@ -28,7 +28,7 @@ import nova.conf
 from nova import exception
 from nova.compute import power_state
 from nova.compute.power_state import CRASHED, PAUSED, RUNNING, SHUTDOWN, SUSPENDED
-from nova.virt import driver, fake_console, fake_guest
+from nova.virt import driver, fake_console, fake_guest, fake_netns
 from nova.virt.fake_guest import FakeGuest
 
 CONF = nova.conf.CONF
@@ -280,6 +280,12 @@ class FakeDriver(driver.ComputeDriver):
             if CONF.fake_enforce_capacity:
                 _check_room(self.host, guest)
             state.guests[guest.uuid] = guest
+        if CONF.fake_guest_netns:
+            try:
+                fake_netns.plug(instance, network_info)
+            except Exception:
+                self.destroy(context, instance)
+                raise
         guest.boot()
 
     def destroy(self, context, instance, network_info=None, block_device_info=None,
@@ -289,6 +295,8 @@ class FakeDriver(driver.ComputeDriver):
         with _LOCK:
             self._state.guests.pop(instance.uuid, None)
         fake_console.close_console(self.host, instance.uuid)
+        if CONF.fake_guest_netns:
+            fake_netns.unplug(instance.uuid)
 
     def reboot(self, context, instance, network_info, reboot_type):
         self._maybe_fail('reboot')

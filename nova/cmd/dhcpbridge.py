@@ -1,0 +1,42 @@
+"""nova-dhcpbridge: dnsmasq's --dhcp-script, recording lease events in the database.
+
+dnsmasq runs it as ``nova-dhcpbridge add|old|del MAC IP [HOSTNAME]`` when a
+lease is given, renewed or released/expired, and as ``nova-dhcpbridge init``
+at its start (with --leasefile-ro) to learn the leases that exist: those the
+database says are leased, so a restarted dnsmasq keeps them. The network and
+the flagfiles come from the environment nova-network started dnsmasq with
+(NETWORK_ID, FLAGFILE).
+"""
+import os
+import sys
+import time
+
+ACTIONS = ('add', 'old', 'del', 'init')
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in ACTIONS:
+        sys.stderr.write('usage: nova-dhcpbridge add|old|del MAC IP [HOSTNAME] | init\n')
+        return 2
+    action, args = argv[0], argv[1:]
+    if action != 'init' and len(args) < 2:
+        sys.stderr.write('nova-dhcpbridge %s needs MAC and IP\n' % action)
+        return 2
+    from nova.cmd import common
+    flagfiles = [f for f in os.environ.get('FLAGFILE', '').split(',') if f]
+    common.init('nova-dhcpbridge', ['--flagfile=%s' % f for f in flagfiles], need_rpc=False)
+    from nova import context as nova_context
+    from nova.conf import CONF
+    from nova.db import api as db
+    ctxt = nova_context.get_admin_context()
+    if action == 'init':
+        network_id = int(os.environ.get('NETWORK_ID', '0'))
+        expiry = int(time.time()) + CONF.dhcp_lease_time
+        for mac, hostname, address in db.network_dhcp_hosts(ctxt, network_id,
+                                                            leased_only=True):
+            print('%d %s %s %s *' % (expiry, mac, address, hostname))
+        return 0
+    mac, address = args[0], args[1]
+    db.fixed_ip_set_leased(ctxt, address, mac, action != 'del')
+    return 0

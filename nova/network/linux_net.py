@@ -1,0 +1,244 @@
+"""The Linux side of nova-network: bridges, segments (VLAN/VXLAN), dnsmasq.
+
+Every command is an argument list (never a shell string) run in the network
+namespace of the calling process, so a daemon started inside a namespace
+configures that namespace. Functions are idempotent: nova-network calls them
+again on every start to rebuild the host from the database.
+
+dnsmasq runs one per network, as a daemon of its own (it survives a
+nova-network crash and keeps serving leases); it is found again by its pid
+file and only killed when its command line names this network's files.
+Static leases come from a hosts file written from the database (reloaded
+with SIGHUP); lease events go to ``nova-dhcpbridge`` (its --dhcp-script),
+which records them in the database and, at dnsmasq's start, gives back the
+leases the database knows (--leasefile-ro), so a restart loses none.
+"""
+import ipaddress
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import nova.conf
+from nova import exception
+
+LOG = logging.getLogger(__name__)
+CONF = nova.conf.CONF
+
+
+
+class ProcessExecutionError(exception.NovaException):
+    msg_fmt = '%(cmd)s exited %(code)s: %(stderr)s'
+
+
+def execute(*cmd, check=True, input=None):
+    """Run cmd (an argument list); (stdout, stderr). ProcessExecutionError on failure."""
+    LOG.debug('Running %s', cmd)
+    result = subprocess.run(list(cmd), input=input, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise ProcessExecutionError(cmd=' '.join(cmd), code=result.returncode,
+                                    stderr=result.stderr.strip()[-500:])
+    return result.stdout, result.stderr
+
+
+def _link(name):
+    """`ip -o link show` of a device, or None. (Not /sys: it shows the devices of the
+    namespace that mounted it, not necessarily ours.)"""
+    out, _ = execute('ip', '-o', 'link', 'show', 'dev', name, check=False)
+    return out or None
+
+
+def device_exists(name):
+    return _link(name) is not None
+
+
+def _set_up(device):
+    execute('ip', 'link', 'set', device, 'up')
+
+
+# ---------------------------------------------------------------- bridges, segments
+
+def ensure_bridge(bridge, interface=None, address=None):
+    """The bridge exists and is up, with interface enslaved and up and (on the
+    network's gateway host) address ('10.0.0.1/24') on it."""
+    if not device_exists(bridge):
+        execute('ip', 'link', 'add', bridge, 'type', 'bridge')
+        # forward at once: the default 15 s of learning would drop a guest's first DHCPs
+        execute('ip', 'link', 'set', bridge, 'type', 'bridge', 'forward_delay', '0')
+    _set_up(bridge)
+    if interface:
+        if not device_exists(interface):
+            raise exception.NovaException('interface %s for bridge %s does not exist'
+                                          % (interface, bridge))
+        if ' master %s ' % bridge not in (_link(interface) or ''):
+            execute('ip', 'link', 'set', interface, 'master', bridge)
+        _set_up(interface)
+    if address:
+        ensure_address(bridge, address)
+
+
+def ensure_address(device, address):
+    """address ('10.0.0.1/24') is on device (added with its broadcast)."""
+    interface = ipaddress.ip_interface(address)
+    out, _ = execute('ip', '-o', 'addr', 'show', 'dev', device)
+    if ' %s ' % interface.with_prefixlen not in out:
+        execute('ip', 'addr', 'add', interface.with_prefixlen, 'brd',
+                str(interface.network.broadcast_address), 'dev', device)
+
+
+def plug_bridge(network):
+    """The bridge of a network_info 'network' on a host that plugs VIFs into it,
+    with its segment (flat: bridge_interface; vlan/vxlan: the segment device over
+    bridge_interface) enslaved. The bridge name."""
+    interface = network.get('bridge_interface')
+    segment = network.get('segment') or {}
+    if segment.get('type') == 'vlan' and interface:
+        interface = ensure_vlan(segment['id'], interface)
+    elif segment.get('type') == 'vxlan' and interface:
+        interface = ensure_vxlan(segment['id'], interface, CONF.vxlan_group, CONF.vxlan_port)
+    ensure_bridge(network['bridge'], interface)
+    return network['bridge']
+
+
+def ensure_vlan(vlan, interface):
+    """The 802.1Q device of a VLAN on interface: vlan<id>."""
+    device = 'vlan%d' % vlan
+    if not device_exists(device):
+        execute('ip', 'link', 'add', 'link', interface, 'name', device, 'type', 'vlan',
+                'id', str(vlan))
+    _set_up(device)
+    return device
+
+
+def ensure_vxlan(vni, interface, group, port):
+    """The VXLAN device of a segment over interface (multicast group): vx<vni>."""
+    device = 'vx%d' % vni
+    if not device_exists(device):
+        execute('ip', 'link', 'add', device, 'type', 'vxlan', 'id', str(vni), 'group', group,
+                'dev', interface, 'dstport', str(port))
+    _set_up(device)
+    return device
+
+
+def delete_device(name):
+    if device_exists(name):
+        execute('ip', 'link', 'del', name, check=False)
+
+
+# ---------------------------------------------------------------------- dnsmasq
+
+def _path(network_id, kind):
+    directory = CONF.networks_path
+    os.makedirs(directory, exist_ok=True)
+    return os.path.join(directory, 'nova-%s.%s' % (network_id, kind))
+
+
+def hosts_lines(entries):
+    """dhcp-hostsfile lines: MAC,hostname,address for [(mac, hostname, address)]."""
+    return ''.join('%s,%s.%s,%s\n' % (mac, hostname, CONF.dhcp_domain, address)
+                   for mac, hostname, address in entries)
+
+
+def _write_atomically(path, text):
+    temp = path + '.tmp'
+    with open(temp, 'w') as f:
+        f.write(text)
+    os.replace(temp, path)
+
+
+def dnsmasq_pid(network_id):
+    """The pid of this network's running dnsmasq, or None."""
+    try:
+        with open(_path(network_id, 'pid')) as f:
+            pid = int(f.read().strip())
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            cmdline = f.read().decode(errors='replace')
+    except (OSError, ValueError):
+        return None
+    return pid if 'dnsmasq' in cmdline and _path(network_id, 'hosts') in cmdline else None
+
+
+def update_dhcp(network, entries, flagfiles=()):
+    """Serve the static leases of entries [(mac, hostname, address)] for network (a
+    networks row) on its bridge: rewrite the hosts file, then SIGHUP the running
+    dnsmasq or start one."""
+    hosts = _path(network.id, 'hosts')
+    _write_atomically(hosts, hosts_lines(entries))
+    pid = dnsmasq_pid(network.id)
+    if pid:
+        os.kill(pid, signal.SIGHUP)
+        return pid
+    return start_dnsmasq(network, flagfiles)
+
+
+def dnsmasq_command(network, flagfiles=()):
+    net = ipaddress.ip_network(network.cidr)
+    command = [
+        'dnsmasq', '--strict-order', '--bind-interfaces', '--conf-file=%s'
+        % CONF.dnsmasq_config_file, '--pid-file=%s' % _path(network.id, 'pid'),
+        '--listen-address=%s' % network.dhcp_server, '--except-interface=lo',
+        '--interface=%s' % network.bridge, '--port=0',
+        '--dhcp-range=set:net%d,%s,static,%s,%ds' % (network.id, network.dhcp_start,
+                                                    net.netmask, CONF.dhcp_lease_time),
+        '--dhcp-lease-max=%d' % net.num_addresses,
+        '--dhcp-hostsfile=%s' % _path(network.id, 'hosts'),
+        '--dhcp-script=%s' % dhcpbridge_path(), '--leasefile-ro',
+        '--dhcp-option=option:router,%s' % network.gateway,
+        '--log-facility=%s' % _path(network.id, 'log'), '--log-dhcp',
+    ]
+    dns = [d for d in (network.dns1, network.dns2) if d]
+    if dns:
+        command.append('--dhcp-option=option:dns-server,%s' % ','.join(dns))
+    if network.mtu:
+        command.append('--dhcp-option=option:mtu,%d' % network.mtu)
+    return command
+
+
+def dhcpbridge_path():
+    """--dhcpbridge as the absolute path dnsmasq needs: a bare name is looked for
+    beside this Python (a virtualenv's console scripts), then on PATH."""
+    name = CONF.dhcpbridge
+    if os.path.isabs(name):
+        return name
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    if os.access(beside, os.X_OK):
+        return beside
+    return shutil.which(name) or name
+
+
+def start_dnsmasq(network, flagfiles=()):
+    """Start (or restart) the network's dnsmasq; its pid. nova-dhcpbridge learns the
+    network and the flagfiles from the environment dnsmasq passes on."""
+    stop_dnsmasq(network.id)
+    env = dict(os.environ, NETWORK_ID=str(network.id),
+               FLAGFILE=CONF.dhcpbridge_flagfile or ','.join(flagfiles))
+    result = subprocess.run(dnsmasq_command(network, flagfiles), env=env, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise ProcessExecutionError(cmd='dnsmasq', code=result.returncode,
+                                    stderr=result.stderr.strip()[-500:])
+    for _ in range(100):
+        pid = dnsmasq_pid(network.id)
+        if pid:
+            return pid
+        time.sleep(0.02)
+    raise ProcessExecutionError(cmd='dnsmasq', code=0, stderr='wrote no pid file')
+
+
+def stop_dnsmasq(network_id):
+    """Stop the network's dnsmasq if it runs (only the one its pid file names)."""
+    pid = dnsmasq_pid(network_id)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if not os.path.exists('/proc/%d' % pid):
+            break
+        time.sleep(0.02)
+    try:
+        os.unlink(_path(network_id, 'pid'))
+    except OSError:
+        pass
