@@ -23,6 +23,15 @@ opts = [
     cfg.StrOpt('vxlan_group', default='239.1.1.1',
                help='Multicast group of VXLAN segments (VNI = the network\'s vlan).'),
     cfg.PortOpt('vxlan_port', default=4789, help='UDP port of VXLAN segments.'),
+    # NAT on network hosts
+    cfg.StrOpt('public_interface', default='eth0',
+               help='Interface of network hosts that floating IPs are bound to.'),
+    cfg.StrOpt('routing_source_ip', default='$my_ip',
+               help='Source address instances\' outbound traffic is SNATed to (without '
+                    'a floating IP).'),
+    cfg.StrOpt('metadata_host', default='$my_ip',
+               help='Where 169.254.169.254:80 is DNATed to: the metadata service.'),
+    cfg.PortOpt('metadata_port', default=8775, help='Port of the metadata service.'),
     # dnsmasq and lease events (FlatDHCPManager, VlanManager)
     cfg.StrOpt('networks_path', default='$state_path/networks',
                help='Where dnsmasq pid, hosts and config files of the networks live.'),

@@ -293,10 +293,21 @@ class API:
             if current['fixed_ip'] == fixed_address:
                 return current
             self._disassociate_if_associated(context, current)
+        nat_host = self._nat_host(context, fixed_address, instance)
         with self._owned_address(context, floating_address):
             row, _fixed = db.floating_ip_associate(context, floating_address, fixed_address,
-                                                   instance.host, self._owner(context))
+                                                   nat_host, self._owner(context))
+        if nat_host:
+            self.network_rpcapi.refresh_nat(context, server=nat_host)
         return _floating_dict(row, fixed_address, instance.uuid)
+
+    @staticmethod
+    def _nat_host(context, fixed_address, instance):
+        """The network host that NATs for a fixed IP: the instance's own host on a
+        multi_host network, else the network's host (None: nothing to configure)."""
+        network = db.network_get_by_id(
+            context, db.fixed_ip_get_by_address(context, fixed_address).network_id)
+        return instance.host if network.multi_host else network.host
 
     def disassociate_floating_ip(self, context, floating_address, instance=None):
         """Stop NATing an address of the project (of instance, when given)."""
@@ -306,8 +317,10 @@ class API:
             if current['instance_uuid'] != instance.uuid:
                 raise exception.FloatingIpNotAssociated(address=floating_address)
         with self._owned_address(context, floating_address):
-            _before, fixed_address = db.floating_ip_disassociate(context, floating_address,
-                                                                self._owner(context))
+            before, fixed_address = db.floating_ip_disassociate(context, floating_address,
+                                                               self._owner(context))
+        if before['host']:
+            self.network_rpcapi.refresh_nat(context, server=before['host'])
         return fixed_address
 
     def _disassociate_if_associated(self, context, floating):

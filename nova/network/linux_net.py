@@ -128,6 +128,29 @@ def delete_device(name):
         execute('ip', 'link', 'del', name, check=False)
 
 
+def enable_forwarding():
+    """Route between the bridges and the public side (this namespace's sysctl)."""
+    with open('/proc/sys/net/ipv4/ip_forward', 'w') as f:
+        f.write('1\n')
+
+
+def bind_floating_ips(interface, wanted, known):
+    """The /32 addresses of interface among the known floating IPs are exactly wanted
+    (so that this host answers ARP for the floating IPs it NATs)."""
+    if not device_exists(interface):
+        if wanted:
+            LOG.error('Public interface %s does not exist: floating IPs %s unreachable',
+                      interface, ', '.join(wanted))
+        return
+    out, _ = execute('ip', '-o', '-4', 'addr', 'show', 'dev', interface)
+    current = {word.split('/')[0] for line in out.splitlines() for word in line.split()
+               if word.endswith('/32')}
+    for address in sorted(set(wanted) - current):
+        execute('ip', 'addr', 'add', '%s/32' % address, 'dev', interface)
+    for address in sorted((current & set(known)) - set(wanted)):
+        execute('ip', 'addr', 'del', '%s/32' % address, 'dev', interface, check=False)
+
+
 # ---------------------------------------------------------------------- dnsmasq
 
 def _path(network_id, kind):

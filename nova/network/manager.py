@@ -26,7 +26,7 @@ from nova import manager
 from nova import utils
 from nova.conf import CONF, LOADED_FLAGFILES
 from nova.db import api as db
-from nova.network import linux_net, model, rpcapi
+from nova.network import iptables, linux_net, model, rpcapi
 from nova.rpc import errors as rpc_errors
 
 LOG = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ class NetworkManager(manager.Manager):
         if network_ids:
             self._networks_changed(context, {i: db.network_get_by_id(context, i)
                                              for i in network_ids})
+        for nat_host in sorted({f['host'] for f in freed['floating'] if f['host']}):
+            self._nat_changed(context, nat_host)
         return {'fixed': [address for address, _ in freed['fixed']],
                 'floating': [f['address'] for f in freed['floating']]}
 
@@ -147,6 +149,15 @@ class NetworkManager(manager.Manager):
 
     def refresh_network(self, context, network_id):
         """Serve a network anew after another host changed its instances."""
+
+    def refresh_nat(self, context):
+        """Rebuild this host's NAT from the database (FlatManager: there is none)."""
+
+    def _nat_changed(self, context, host):
+        if host == self.host:
+            self.refresh_nat(context)
+        else:
+            rpcapi.NetworkAPI().refresh_nat(context, server=host)
 
 
 class FlatManager(NetworkManager):
@@ -164,13 +175,58 @@ class LinuxNetworkManager(NetworkManager):
     DHCP = True
 
     def init_host(self):
-        """Rebuild this host's networking from the database (after a crash too)."""
+        """Rebuild this host's networking from the database (after a crash too):
+        bridges, dnsmasq, and the whole NAT table."""
         ctxt = nova_context.get_admin_context()
+        linux_net.enable_forwarding()
         for network in self._served_networks(ctxt):
             try:
                 self._setup_network(ctxt, network, restart=True)
             except Exception:
                 LOG.exception('Could not set up network %s', network.uuid)
+        self.refresh_nat(ctxt)
+
+    # -- NAT: metadata, floating IPs, SNAT (one table, rebuilt whole) -------------------
+    def refresh_nat(self, context):
+        """Make this host's NAT what the database says: the floating IPs it serves bound
+        to --public_interface and DNATed/SNATed, the metadata DNAT, SNAT of the served
+        networks to --routing_source_ip; applied in one iptables-restore per table."""
+        served = [n for n in db.network_get_all(context, host=self.host)
+                  if n.host == self.host or n.multi_host]
+        floating = db.floating_ip_get_by_host(context, self.host)
+        iptables.apply(*self.nat_tables(served, floating))
+        known = [row.address for row, _, _ in db.floating_ip_get_all(context)]
+        linux_net.bind_floating_ips(CONF.public_interface, [f for f, _, _ in floating], known)
+
+    @staticmethod
+    def nat_tables(networks, floating):
+        """(nat, filter) Tables for the served networks and [(floating, fixed, iface)]."""
+        nat = iptables.Table('network', 'nat')
+        pre = nat.chain('PREROUTING', jump_from='PREROUTING')
+        out = nat.chain('OUTPUT', jump_from='OUTPUT')
+        post = nat.chain('POSTROUTING', jump_from='POSTROUTING')
+        metadata = '%s/32' % CONF.metadata_host
+        nat.add(pre, '-d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j DNAT '
+                     '--to-destination %s:%d' % (CONF.metadata_host, CONF.metadata_port))
+        for network in networks:  # what stays inside keeps its source address
+            nat.add(post, '-s %s -d %s -j ACCEPT' % (network.cidr, metadata))
+            nat.add(post, '-s %s -d %s -m conntrack ! --ctstate DNAT -j ACCEPT'
+                    % (network.cidr, network.cidr))
+        for floating_address, fixed_address, _interface in floating:
+            nat.add(pre, '-d %s/32 -j DNAT --to-destination %s'
+                    % (floating_address, fixed_address))
+            nat.add(out, '-d %s/32 -j DNAT --to-destination %s'
+                    % (floating_address, fixed_address))
+            nat.add(post, '-s %s/32 -j SNAT --to-source %s' % (fixed_address, floating_address))
+        for network in networks:
+            nat.add(post, '-s %s -j SNAT --to-source %s' % (network.cidr,
+                                                           CONF.routing_source_ip))
+        filter_table = iptables.Table('network', 'filter')
+        forward = filter_table.chain('FORWARD', jump_from='FORWARD')
+        for bridge in sorted({n.bridge for n in networks if n.bridge}):
+            filter_table.add(forward, '-i %s -j ACCEPT' % bridge)
+            filter_table.add(forward, '-o %s -j ACCEPT' % bridge)
+        return nat, filter_table
 
     def _served_networks(self, context):
         """The networks this host serves, taking any that has no host yet."""

@@ -6,7 +6,8 @@ consumer of the ``network`` topic.
 
 History:
     1.0 - ping
-    1.1 - allocate_for_instances, deallocate_for_instance, refresh_network
+    1.1 - allocate_for_instances, deallocate_for_instance
+    1.2 - refresh_network, refresh_nat
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -14,11 +15,12 @@ from nova.rpc.client import RPCAPI
 
 class NetworkAPI(RPCAPI):
     TOPIC = 'network'
-    VERSION = '1.1'
+    VERSION = '1.2'
     METHODS = {
         'allocate_for_instances': '1.1',
         'deallocate_for_instance': '1.1',
-        'refresh_network': '1.1',
+        'refresh_network': '1.2',
+        'refresh_nat': '1.2',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -38,3 +40,7 @@ class NetworkAPI(RPCAPI):
     def refresh_network(self, ctxt, network_id, server):
         """The network's instances changed: its network host serves them anew (DHCP)."""
         self.cast(ctxt, 'refresh_network', server=server, network_id=network_id)
+
+    def refresh_nat(self, ctxt, server):
+        """Floating IPs of that network host changed: it rebuilds its NAT table."""
+        self.cast(ctxt, 'refresh_nat', server=server)

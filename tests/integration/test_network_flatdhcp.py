@@ -1,16 +1,19 @@
-"""FlatDHCPManager on real Linux networking, three simulated hosts as namespaces.
+"""FlatDHCPManager on real Linux networking, simulated hosts as namespaces.
 
-ctl runs nova-scheduler and nova-network (bridge br100 with the gateway,
-dnsmasq); c1 and c2 run nova-compute with --fake_guest_netns, so every
-instance is a namespace with a veth on its host's br100 and a real udhcpc.
-The hosts' br100 are joined by a VXLAN segment (--flat_interface) over the
-lab's underlay. This process plays nova-api (the compute API over RabbitMQ);
-the daemons reach RabbitMQ through nsproxy forwarders; the database is SQLite
-on the shared filesystem.
+ctl runs nova-scheduler, nova-network (bridge br100 with the gateway,
+dnsmasq, the NAT table) and the metadata service; c1 and c2 run nova-compute
+with --fake_guest_netns, so every instance is a namespace with a veth on its
+host's br100 and a real udhcpc; "out" is a machine outside the cloud on the
+public side (the underlay, where the floating IPs live). The hosts' br100 are
+joined by a VXLAN segment (--flat_interface) over the underlay. This process
+plays nova-api (the compute and network APIs over RabbitMQ); the daemons reach
+RabbitMQ through nsproxy forwarders; the database is SQLite on the shared
+filesystem.
 """
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +34,23 @@ from tests.harness import daemons, netns
 
 CIDR = '10.77.0.0/24'
 GATEWAY = '10.77.0.1'
+CTL_PUBLIC = '192.0.2.10'  # ctl's underlay address: --routing_source_ip, the metadata host
+FLOATING = '192.0.2.128/28'
+METADATA_PORT = 8775
+# answers every GET with the address the request came from
+ECHO_SERVER = '''
+import http.server, sys
+class Echo(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode()
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), Echo).serve_forever()
+'''
 
 
 def wait_for(predicate, timeout=30, what='condition'):
@@ -54,6 +74,9 @@ class Cloud:
             fake_guest_netns_prefix=lab.name('g-'),
             # dnsmasq reads its hosts file as nobody: a directory it can reach
             networks_path=networks_path,
+            public_interface='eth0', routing_source_ip=CTL_PUBLIC, metadata_host=CTL_PUBLIC,
+            metadata_port=METADATA_PORT, enabled_apis='metadata',
+            metadata_listen='0.0.0.0', metadata_listen_port=METADATA_PORT,
             report_interval=1, periodic_interval=1, service_down_time=10,
             quota_instances=-1, quota_cores=-1, quota_ram=-1, verbose=True)
         self.flagfile = daemons.write_flagfile(os.path.join(tmp, 'nova.flags'), **self.flags)
@@ -82,9 +105,10 @@ def cloud(rabbitmq, tmp_path_factory):
     lab = netns.Lab()
     networks_path = None
     try:
-        hosts = {role: lab.host(role)[0] for role in ('ctl', 'c1', 'c2')}
-        for ns in hosts.values():  # the "physical" flat network between the hosts
-            lab.vxlan(ns, 'vxflat', lab.vni_base)
+        hosts = {role: lab.host(role)[0] for role in ('ctl', 'c1', 'c2', 'out')}
+        for role in ('ctl', 'c1', 'c2'):  # the "physical" flat network between the hosts
+            lab.vxlan(hosts[role], 'vxflat', lab.vni_base)
+        outside = hosts.pop('out')
         lab.proxy(['%s,127.0.0.1,%d,-,127.0.0.1,%d' % (ns, rabbitmq.port, rabbitmq.port)
                    for ns in hosts.values()])
         networks_path = tempfile.mkdtemp(prefix='nova-networks-')
@@ -98,20 +122,26 @@ def cloud(rabbitmq, tmp_path_factory):
         admin = nova_context.get_admin_context()
         image_service.ensure_default_image(admin)
         cloud.network = network_api.API().create_network(admin, CIDR, label='private')
+        network_api.API().create_floating_ips(admin, FLOATING, pool='public')
         cloud.start('nova-scheduler', 'ctl')
+        cloud.start('nova-api', 'ctl')
         cloud.start('nova-network', 'ctl')
         for host in ('c1', 'c2'):
             cloud.start('nova-compute', host)
         wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, 60, 'compute nodes')
         wait_for(lambda: netns.run('ip', 'addr', 'show', 'br100', ns=hosts['ctl'],
                                    check=False).count(GATEWAY), 30, 'gateway on br100')
-        cloud.hosts = hosts
+        cloud.hosts, cloud.outside = hosts, outside
+        lab.spawn(outside, sys.executable, '-c', ECHO_SERVER, '8081')
         yield cloud
     finally:
         rpc.cleanup()
         lab.cleanup()  # the guests' namespaces too: their names start with the lab's
         db_session.dispose()
-        if networks_path:
+        if networks_path:  # dnsmasq's logs stay with the daemons' for post-mortems
+            for name in os.listdir(networks_path):
+                if name.endswith('.log'):
+                    shutil.copy(os.path.join(networks_path, name), tmp)
             shutil.rmtree(networks_path, ignore_errors=True)
 
 
@@ -205,3 +235,57 @@ def test_nova_network_killed_and_restarted_keeps_leases_and_serves_again(cloud, 
     assert fixed_ip(instance).leased
     [again] = boot(ctx)
     wait_for(lambda: guest_address(cloud, again), 30, 'DHCP lease after the restart')
+
+
+def serve_echo(cloud, instance, port=8080):
+    """An HTTP server in the guest that answers with its caller's address."""
+    cloud.lab.spawn(guest_ns(cloud, instance), sys.executable, '-c', ECHO_SERVER, str(port))
+
+
+def curl(ns, url, timeout=3):
+    """(exit code, body) of a GET from inside namespace ns."""
+    result = subprocess.run(['ip', 'netns', 'exec', ns, 'curl', '-s', '--max-time', str(timeout),
+                             url], capture_output=True, text=True)
+    return result.returncode, result.stdout
+
+
+def test_floating_ip_nat_from_outside_and_snat_of_outbound_traffic(cloud, ctx):
+    [instance] = boot(ctx)
+    wait_for(lambda: guest_address(cloud, instance), 30, 'DHCP lease')
+    serve_echo(cloud, instance)
+    fixed = fixed_ip(instance).address
+    guest = guest_ns(cloud, instance)
+    outside_url = 'http://%s:8081/' % netns.UNDERLAY % 13
+    # no floating IP: outbound traffic leaves with the network host's address
+    assert wait_for(lambda: curl(guest, outside_url)[1], 15, 'outbound') == CTL_PUBLIC
+    api = network_api.API()
+    floating = api.allocate_floating_ip(ctx, 'public')['address']
+    api.associate_floating_ip(ctx, compute_api.API().get(ctx, instance.uuid), floating)
+    # from outside, the floating IP reaches the instance (which sees the caller as is)
+    answer = wait_for(lambda: curl(cloud.outside, 'http://%s:8080/' % floating)[1], 15,
+                      'floating IP reachable from outside')
+    assert answer == netns.UNDERLAY % 13
+    # and the instance's own connections now come from its floating IP
+    assert wait_for(lambda: curl(guest, outside_url)[1] == floating, 15, 'floating SNAT')
+    # another instance still reaches it by its fixed address, which it sees as is
+    api.disassociate_floating_ip(ctx, floating)
+    wait_for(lambda: curl(cloud.outside, 'http://%s:8080/' % floating, timeout=1)[0] != 0, 15,
+             'disassociate cuts the floating IP')
+    assert wait_for(lambda: curl(guest, outside_url)[1], 15, 'outbound') == CTL_PUBLIC
+    api.release_floating_ip(ctx, floating)
+    assert fixed.startswith('10.77.0.')
+
+
+def test_metadata_address_is_dnated_to_the_metadata_service(cloud, ctx):
+    [instance] = boot(ctx)
+    wait_for(lambda: guest_address(cloud, instance), 30, 'DHCP lease')
+    result = subprocess.run(['ip', 'netns', 'exec', guest_ns(cloud, instance), 'curl', '-s',
+                             '--max-time', '5', '-w', ' %{http_code}',
+                             'http://169.254.169.254/latest/meta-data/instance-id'],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr  # the DNAT reached a server
+    body, _, code = result.stdout.rpartition(' ')
+    # the metadata service answered: the instance's EC2 id once it finds instances by
+    # their fixed IP, until then its own 404 for an address it does not know
+    assert (code == '200' and body.startswith('i-')) or \
+        (code == '404' and 'No instance at this address' in body), result.stdout
