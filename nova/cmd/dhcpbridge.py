@@ -25,7 +25,16 @@ def main(argv=None):
         return 2
     from nova.cmd import common
     flagfiles = [f for f in os.environ.get('FLAGFILE', '').split(',') if f]
-    common.init('nova-dhcpbridge', ['--flagfile=%s' % f for f in flagfiles], need_rpc=False)
+    common.init('nova-dhcpbridge', ['--flagfile=%s' % f for f in flagfiles], check_db=False,
+                need_rpc=False)  # quick: dnsmasq waits for each event
+    try:
+        return _record(action, args)
+    except Exception as error:  # noqa: BLE001 -- dnsmasq logs one line, not a traceback
+        sys.stderr.write('nova-dhcpbridge %s: %s\n' % (action, str(error).splitlines()[0]))
+        return 1
+
+
+def _record(action, args):
     from nova import context as nova_context
     from nova.conf import CONF
     from nova.db import api as db

@@ -475,7 +475,10 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         if group.name in names:
             raise exception.SecurityGroupExistsForInstance(group=name,
                                                            instance_id=instance.uuid)
-        return db.instance_update(context, instance.uuid, {'security_groups': names + [name]})
+        updated = db.instance_update(context, instance.uuid,
+                                     {'security_groups': names + [name]})
+        network_groups.refresh_hosts(context)
+        return updated
 
     def remove_security_group(self, context, instance, name):
         names = list(instance.security_groups or [])
@@ -483,7 +486,9 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             raise exception.SecurityGroupNotExistsForInstance(group=name,
                                                               instance_id=instance.uuid)
         names.remove(name)
-        return db.instance_update(context, instance.uuid, {'security_groups': names})
+        updated = db.instance_update(context, instance.uuid, {'security_groups': names})
+        network_groups.refresh_hosts(context)
+        return updated
 
     def get_metadata(self, context, instance):
         return db.instance_metadata_get(context, instance.uuid)

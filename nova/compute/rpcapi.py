@@ -23,6 +23,7 @@ History:
     1.3 - host_maintenance_mode, host_power_action, inject_network_info,
           reset_network, set_admin_password, external_instance_event,
           get_serial_console
+    1.4 - refresh_security_groups
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -30,7 +31,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.3'
+    VERSION = '1.4'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -73,6 +74,7 @@ class ComputeAPI(RPCAPI):
         'set_admin_password': '1.3',
         'external_instance_event': '1.3',
         'get_serial_console': '1.3',
+        'refresh_security_groups': '1.4',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -255,3 +257,9 @@ class ComputeAPI(RPCAPI):
         """Where the guest's serial console listens on its host: {host, port}."""
         return self.call(ctxt, 'get_serial_console', server=instance.host,
                          instance_uuid=instance.uuid)
+
+    # -- security groups (1.4) -------------------------------------------------------------
+    def refresh_security_groups(self, ctxt):
+        """Rules or group members changed: every compute host rebuilds its firewall."""
+        if self.can_send_version('1.4'):
+            self.fanout_cast(ctxt, 'refresh_security_groups')

@@ -23,6 +23,14 @@ opts = [
     cfg.StrOpt('vxlan_group', default='239.1.1.1',
                help='Multicast group of VXLAN segments (VNI = the network\'s vlan).'),
     cfg.PortOpt('vxlan_port', default=4789, help='UDP port of VXLAN segments.'),
+    # security groups on compute hosts
+    cfg.StrOpt('firewall_driver', default='nova.network.firewall.NoopFirewallDriver',
+               help='How compute hosts enforce security groups: '
+                    'nova.network.firewall.IptablesFirewallDriver, or the Noop one '
+                    '(nothing changes on the host).'),
+    cfg.BoolOpt('allow_same_net_traffic', default=True,
+                help='Instances accept anything from their own networks (as classic Nova); '
+                     'security group rules apply to the rest.'),
     # NAT on network hosts
     cfg.StrOpt('public_interface', default='eth0',
                help='Interface of network hosts that floating IPs are bound to.'),

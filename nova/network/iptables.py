@@ -41,15 +41,19 @@ class Table:
         """Append rule (an iptables argument string without -A CHAIN) to our chain."""
         self.chains[chain].append(rule)
 
-    def restore_input(self, existing_jumps=()):
-        """The iptables-restore --noflush text of this table (jumps already there skipped)."""
+    def restore_input(self, existing_jumps=(), existing_chains=()):
+        """The iptables-restore --noflush text of this table: jumps already there are
+        skipped, and our chains no longer wanted (an instance gone) are deleted."""
+        prefix = 'nova-%s-' % self.owner
+        stale = [c for c in existing_chains if c.startswith(prefix) and c not in self.chains]
         lines = ['*%s' % self.table]
-        lines += [':%s - [0:0]' % chain for chain in self.chains]
+        lines += [':%s - [0:0]' % chain for chain in list(self.chains) + stale]
         for builtin, chain in self.jumps:
             if (builtin, chain) not in existing_jumps:
                 lines.append('-I %s -j %s' % (builtin, chain))
         for chain, rules in self.chains.items():
             lines += ['-A %s %s' % (chain, rule) for rule in rules]
+        lines += ['-X %s' % chain for chain in stale]
         lines.append('COMMIT')
         return '\n'.join(lines) + '\n'
 
@@ -57,20 +61,23 @@ class Table:
         return sum(len(rules) for rules in self.chains.values())
 
 
-def existing_jumps(table):
-    """{(builtin chain, target)} of the jumps already in a table (one iptables-save)."""
+def existing(table):
+    """({(builtin chain, target)} of the plain jumps, [chain]) already in a table, from
+    one iptables-save."""
     out, _ = linux_net.execute('iptables-save', '-t', table)
-    jumps = set()
+    jumps, chains = set(), []
     for line in out.splitlines():
         words = line.split()
         if len(words) == 4 and words[0] == '-A' and words[2] == '-j':
             jumps.add((words[1], words[3]))
-    return jumps
+        elif line.startswith(':'):
+            chains.append(words[0][1:])
+    return jumps, chains
 
 
 def apply(*tables):
     """Replace the owner's chains of each table by what it holds now, atomically."""
     for table in tables:
-        text = table.restore_input(existing_jumps(table.table))
+        text = table.restore_input(*existing(table.table))
         linux_net.execute('iptables-restore', '--noflush', input=text)
         LOG.debug('Applied %d rules to table %s', table.rule_count(), table.table)

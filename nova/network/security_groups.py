@@ -1,14 +1,18 @@
 """The public security group API: groups per project and their ingress rules.
 
 Rules are stored and checked here (names, protocols, ports, CIDRs, who
-references whom); the network work enforces them on the hosts. Every project
+references whom); compute hosts enforce them (nova.network.firewall), told to
+rebuild their firewall by a fanout whenever rules or members change;
+``firewall_specs`` is what a host's driver gets. Every project
 has a 'default' group, made the first time the project's groups are read or
 an instance names it, as classic Nova's nova-network did.
 """
 import ipaddress
 
 from nova import exception
+from nova.compute import rpcapi as compute_rpcapi
 from nova.db import api as db
+from nova.network import model as network_model
 
 DEFAULT = 'default'
 PROTOCOLS = {'tcp': 'tcp', '6': 'tcp', 'udp': 'udp', '17': 'udp', 'icmp': 'icmp', '1': 'icmp',
@@ -153,6 +157,8 @@ class SecurityGroupAPI:
                                                reason="another group's rule refers to it")
         db.security_group_destroy(context, group.uuid,
                                   drop_referencing_rules=drop_referencing_rules)
+        if drop_referencing_rules:
+            refresh_hosts(context)
 
     def _instances_using(self, context, group):
         return [i for i in db.instance_get_all_by_filters(
@@ -164,10 +170,13 @@ class SecurityGroupAPI:
         SecurityGroupRuleExists (the unique key decides, also between concurrent
         calls). The new rules."""
         self._check_sources(context, group, rules)
-        return db.security_group_rule_create_many(context, group.id, rules)
+        created = db.security_group_rule_create_many(context, group.id, rules)
+        refresh_hosts(context)
+        return created
 
     def remove_rules(self, context, group, rules):
         db.security_group_rule_destroy_many(context, group.id, rules)
+        refresh_hosts(context)
 
     def get_rule(self, context, rule_id):
         """(rule, group) of the caller's project by rule id; else SecurityGroupRuleNotFound."""
@@ -179,6 +188,7 @@ class SecurityGroupAPI:
     def remove_rule(self, context, rule):
         """Delete a rule get_rule gave (SecurityGroupRuleNotFound if gone meanwhile)."""
         db.security_group_rule_destroy(context, rule.id)
+        refresh_hosts(context)
 
     def check_names(self, context, names):
         """The groups an instance may be created in: each must exist in the project."""
@@ -190,3 +200,66 @@ class SecurityGroupAPI:
                 source = self.get(context, rule['source_group_uuid'])
                 if source.project_id != group.project_id:
                     raise exception.SecurityGroupNotFound(group=rule['source_group_uuid'])
+
+
+def refresh_hosts(context):
+    """Rules or members changed: every compute host rebuilds its firewall (fanout)."""
+    compute_rpcapi.ComputeAPI().refresh_security_groups(context)
+
+
+def firewall_specs(context, instances, network_info):
+    """What a compute host's firewall driver enforces for instances (see
+    nova.network.firewall): each instance's fixed IPs, DHCP servers and network
+    CIDRs, and the rules of its groups with source groups resolved to the fixed
+    IPs of their members. A few queries whatever the number of instances."""
+    projects = sorted({i.project_id for i in instances})
+    groups = {}
+    for project_id in projects:
+        for group in db.security_group_get_all(context, project_id):
+            groups[(project_id, group.name)] = group
+    by_uuid = {group.uuid: group for group in groups.values()}
+    sources = {rule.source_group_uuid for group in groups.values() for rule in group.rules
+               if rule.source_group_uuid}
+    members = _member_ips(context, [by_uuid[u] for u in sources if u in by_uuid])
+    specs = []
+    for instance in instances:
+        info = network_info.get(instance.uuid) or []
+        subnets = [subnet for vif in info for subnet in vif['network']['subnets']
+                   if subnet['version'] == 4]
+        rules = []
+        for name in instance.security_groups or []:
+            group = groups.get((instance.project_id, name))
+            for rule in group.rules if group else ():
+                rules.append({'protocol': rule.protocol, 'from_port': rule.from_port,
+                              'to_port': rule.to_port,
+                              'sources': [rule.cidr] if rule.cidr else
+                              ['%s/32' % ip for ip in members.get(rule.source_group_uuid, [])]})
+        specs.append({'id': instance.id, 'uuid': instance.uuid,
+                      'ips': network_model.fixed_ips(info, version=4),
+                      'dhcp_servers': sorted({s['dhcp_server'] for s in subnets
+                                              if s['dhcp_server']}),
+                      'networks': sorted({s['cidr'] for s in subnets}), 'rules': rules})
+    return specs
+
+
+def _member_ips(context, groups):
+    """{group uuid: [fixed IPv4 of its live members]} (two queries)."""
+    if not groups:
+        return {}
+    projects = sorted({g.project_id for g in groups})
+    instances = db.instance_records_by_filters(context, {'project_id': projects,
+                                                         'deleted': False})
+    names = {(g.project_id, g.name): g.uuid for g in groups}
+    member_of = {}
+    for instance in instances:
+        for name in instance.security_groups or []:
+            group_uuid = names.get((instance.project_id, name))
+            if group_uuid:
+                member_of.setdefault(instance.uuid, []).append(group_uuid)
+    result = {g.uuid: [] for g in groups}
+    if member_of:
+        for row in db.fixed_ip_get_all(context, instance_uuids=list(member_of)):
+            if row.allocated and ':' not in row.address:
+                for group_uuid in member_of[row.instance_uuid]:
+                    result[group_uuid].append(row.address)
+    return result

@@ -30,6 +30,7 @@ from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
 from nova.network import api as network_api
+from nova.network import security_groups
 from tests.harness import daemons, netns
 
 CIDR = '10.77.0.0/24'
@@ -71,6 +72,8 @@ class Cloud:
             state_path=tmp, sql_connection='sqlite:///%s/nova.sqlite' % tmp,
             transport_url=broker.url, network_manager='nova.network.manager.FlatDHCPManager',
             flat_interface='vxflat', compute_driver='fake.FakeDriver', fake_guest_netns=True,
+            firewall_driver='nova.network.firewall.IptablesFirewallDriver',
+            allow_same_net_traffic=False,  # only security group rules open anything
             fake_guest_netns_prefix=lab.name('g-'),
             # dnsmasq reads its hosts file as nobody: a directory it can reach
             networks_path=networks_path,
@@ -146,11 +149,23 @@ def cloud(rabbitmq, tmp_path_factory):
 
 
 @pytest.fixture
-def ctx(cloud):
+def ctx(cloud, request):
+    """A member of a project of the test's own (its groups are its own)."""
     for name, value in cloud.flags.items():
         CONF.set_override(name, value)
-    return nova_context.RequestContext(user_id='u', project_id='p', roles=['member'],
+    project = 'p-' + request.node.name[-40:]
+    return nova_context.RequestContext(user_id='u', project_id=project, roles=['member'],
                                        overwrite=False)
+
+
+def allow(ctx, protocol, from_port, to_port, cidr=None, source_group=None):
+    """Add a rule to the project's default group (compute hosts get a fanout)."""
+    api = security_groups.SecurityGroupAPI()
+    group = api.ensure_default(ctx)
+    source = api.get_by_name(ctx, source_group).uuid if source_group else None
+    [rule] = api.add_rules(ctx, group, [security_groups.validate_rule(
+        protocol, from_port, to_port, cidr=cidr, source_group_uuid=source)])
+    return rule
 
 
 def boot(ctx, count=1):
@@ -193,15 +208,23 @@ def test_instances_get_their_address_by_dhcp_and_the_lease_is_in_the_db(cloud, c
         address = wait_for(lambda: guest_address(cloud, instance), 30, 'DHCP lease')
         row = fixed_ip(instance)
         assert address == row.address
-        wait_for(lambda: fixed_ip(instance).leased, 10, 'lease recorded by nova-dhcpbridge')
+        wait_for(lambda: fixed_ip(instance).leased, 30, 'lease recorded by nova-dhcpbridge')
         mac = netns.run('cat', '/sys/class/net/eth0/address', ns=guest_ns(cloud, instance))
         vif = db.virtual_interface_get_by_instance(nova_context.get_admin_context(),
                                                    instance.uuid)[0]
         assert mac.strip() == vif.address
-    # one project's instances reach each other across hosts, and the gateway
-    target = guest_address(cloud, second)
-    netns.run('busybox', 'ping', '-c', '1', '-W', '2', target, ns=guest_ns(cloud, first))
+    # the gateway answers (outbound and its reply are allowed) ...
     netns.run('busybox', 'ping', '-c', '1', '-W', '2', GATEWAY, ns=guest_ns(cloud, first))
+    # ... but nothing reaches an instance until a rule lets it: here a source-group rule
+    # (members of 'default' may ping each other), which the running instances get
+    target = guest_address(cloud, second)
+    ping = ['busybox', 'ping', '-c', '1', '-W', '1', target]
+    assert subprocess.run(['ip', 'netns', 'exec', guest_ns(cloud, first)] + ping,
+                          capture_output=True).returncode != 0
+    allow(ctx, 'icmp', -1, -1, source_group='default')
+    wait_for(lambda: subprocess.run(['ip', 'netns', 'exec', guest_ns(cloud, first)] + ping,
+                                    capture_output=True).returncode == 0, 15,
+             'ping across hosts allowed by the source-group rule')
 
 
 def test_delete_removes_the_guest_and_frees_the_address(cloud, ctx):
@@ -261,10 +284,20 @@ def test_floating_ip_nat_from_outside_and_snat_of_outbound_traffic(cloud, ctx):
     api = network_api.API()
     floating = api.allocate_floating_ip(ctx, 'public')['address']
     api.associate_floating_ip(ctx, compute_api.API().get(ctx, instance.uuid), floating)
+    url = 'http://%s:8080/' % floating
+    # the port is closed until a security group rule opens it, on the running instance
+    time.sleep(2)
+    assert curl(cloud.outside, url, timeout=2)[0] != 0
+    rule = allow(ctx, 'tcp', 8080, 8080, cidr='0.0.0.0/0')
     # from outside, the floating IP reaches the instance (which sees the caller as is)
-    answer = wait_for(lambda: curl(cloud.outside, 'http://%s:8080/' % floating)[1], 15,
-                      'floating IP reachable from outside')
+    answer = wait_for(lambda: curl(cloud.outside, url)[1], 15,
+                      'floating IP reachable from outside once the rule is there')
     assert answer == netns.UNDERLAY % 13
+    groups = security_groups.SecurityGroupAPI()
+    groups.remove_rule(ctx, groups.get_rule(ctx, rule.id)[0])
+    wait_for(lambda: curl(cloud.outside, url, timeout=1)[0] != 0, 15,
+             'the port closed again once the rule is removed')
+    allow(ctx, 'tcp', 8080, 8080, cidr='192.0.2.0/24')
     # and the instance's own connections now come from its floating IP
     assert wait_for(lambda: curl(guest, outside_url)[1] == floating, 15, 'floating SNAT')
     # another instance still reaches it by its fixed address, which it sees as is

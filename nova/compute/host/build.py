@@ -4,8 +4,9 @@ The scheduler picked this host for a batch (build_and_run_instances): each
 instance is claimed against the node's resources and moved from SCHEDULING to
 SPAWNING in one write for the batch (an instance deleted meanwhile is dropped),
 given its addresses by nova-network (one network API call for the batch),
-spawned by the driver with its network_info (at most --max_concurrent_builds
-at once), and the spawned ones become ACTIVE in one write. An instance that
+covered by this host's firewall (its security groups), spawned by the driver
+with its network_info (at most --max_concurrent_builds at once), and the
+spawned ones become ACTIVE in one write. An instance that
 could not be claimed or spawned goes back to the scheduler with this host
 excluded (its addresses given back first), until --scheduler_max_attempts:
 then ERROR with a fault. One that got no addresses (an exhausted network)
@@ -31,9 +32,10 @@ class Builds:
     """The builds the scheduler placed on this host."""
 
     def __init__(self, records, driver, tracker, claims, scheduler_rpcapi, base_images, locks,
-                 network_api):
+                 network_api, firewall):
         self.records, self.host = records, records.host
         self.network_api = network_api
+        self.firewall = firewall
         self.driver = driver
         self.tracker = tracker
         self.claims = claims
@@ -65,6 +67,7 @@ class Builds:
                 claimed = self._still_scheduling(context, claimed)
         network_info, unaddressed = self._allocate_networks(context, claimed)
         claimed = [i for i in claimed if i.uuid in network_info]
+        self.firewall.instances_changed(context, claimed)  # filtered before they run
         pool = eventlet.GreenPool(CONF.max_concurrent_builds)
         results = list(pool.imap(functools.partial(self._spawn, context, request_spec,
                                                    network_info), claimed))

@@ -27,6 +27,7 @@ from nova.compute.host.action_events import instance_action
 from nova.compute.host.base_images import BaseImages
 from nova.compute.host.claims import HostClaims
 from nova.compute.host.events import InstanceEvents
+from nova.compute.host.firewall import HostFirewall
 from nova.compute.host.usage_audit import UsageAudit
 from nova.compute.host.records import InstanceRecords
 from nova.compute.host.resource_tracker import ResourceTracker
@@ -68,13 +69,14 @@ class ComputeManager(manager.Manager):
         self.image_api = image_service.get_default_image_service()
         self.base_images = BaseImages(self.image_api)
         self.network_api = network_api.API()
+        self.firewall = HostFirewall(self.host, self.network_api)
         self.locks = utils.KeyedLocks()  # spawn vs delete of one instance
         self.records = InstanceRecords(self.host, self.driver)
         self.claims = HostClaims(self.host, self.tracker, self.compute_rpcapi,
                                  self.scheduler_rpcapi)
         self.builds = build.Builds(self.records, self.driver, self.tracker, self.claims,
                                    self.scheduler_rpcapi, self.base_images, self.locks,
-                                   self.network_api)
+                                   self.network_api, self.firewall)
         self.resizes = resize.Resizes(self.records, self.driver, self.tracker, self.claims,
                                       self.compute_rpcapi, self.scheduler_rpcapi, self.locks)
         self.live_migrations = live_migrate.LiveMigrations(
@@ -107,6 +109,10 @@ class ComputeManager(manager.Manager):
                 LOG.exception('Could not recover instance %s', instance.uuid)
         self.tracker.update_available_resource(ctxt, self.service_id)
         self.claims.send_report(ctxt)
+        try:
+            self.firewall.refresh(ctxt)
+        except Exception:
+            LOG.exception('Could not rebuild the firewall of %s', self.host)
 
     def _recover(self, ctxt, instance):
         task = instance.task_state
@@ -160,6 +166,7 @@ class ComputeManager(manager.Manager):
         self.claims.settle(instance)
         db.instance_destroy(context, instance.uuid,
                             quota=resize_quota.release_on_delete(instance))
+        self.firewall.instances_changed(context, [instance])
         self.claims.report_soon(context)
 
     # -- power actions ----------------------------------------------------------
@@ -250,6 +257,10 @@ class ComputeManager(manager.Manager):
 
     def get_host_uptime(self, context):
         return self.driver.get_host_uptime()
+
+    def refresh_security_groups(self, context):
+        """Rules or group members changed somewhere: rebuild this host's firewall."""
+        self.firewall.refresh(context)
 
     def cache_images(self, context, image_ids):
         """Fetch images into this host's base image cache before any boot needs them."""

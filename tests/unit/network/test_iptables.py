@@ -42,3 +42,40 @@ def test_network_host_nat_rules_in_order():
         '-s 10.0.0.0/24 -j SNAT --to-source 192.0.2.10']
     assert filter_table.chains['nova-network-FORWARD'] == [
         '-i br100 -j ACCEPT', '-o br100 -j ACCEPT']
+
+
+def test_security_group_chain_of_an_instance():
+    from nova.network import firewall
+    CONF.set_override('allow_same_net_traffic', False)
+    spec = {'id': 7, 'uuid': 'u', 'ips': ['10.0.0.3'], 'dhcp_servers': ['10.0.0.1'],
+            'networks': ['10.0.0.0/24'],
+            'rules': [{'protocol': 'tcp', 'from_port': 22, 'to_port': 22,
+                       'sources': ['0.0.0.0/0']},
+                      {'protocol': 'udp', 'from_port': 1000, 'to_port': 2000,
+                       'sources': ['10.0.0.4/32', '10.0.0.5/32']},
+                      {'protocol': 'icmp', 'from_port': 8, 'to_port': -1,
+                       'sources': ['192.0.2.0/24']},
+                      {'protocol': '-1', 'from_port': -1, 'to_port': -1, 'sources': []}]}
+    table = firewall.IptablesFirewallDriver().table([spec])
+    assert table.chains['nova-compute-local'] == ['-d 10.0.0.3/32 -j nova-compute-inst-7']
+    assert table.chains['nova-compute-inst-7'] == [
+        '-m conntrack --ctstate INVALID -j DROP',
+        '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+        '-s 10.0.0.1/32 -p udp -m udp --sport 67 --dport 68 -j ACCEPT',
+        '-s 0.0.0.0/0 -p tcp -m tcp --dport 22 -j ACCEPT',
+        '-s 10.0.0.4/32 -p udp -m udp --dport 1000:2000 -j ACCEPT',
+        '-s 10.0.0.5/32 -p udp -m udp --dport 1000:2000 -j ACCEPT',
+        '-s 192.0.2.0/24 -p icmp -m icmp --icmp-type 8 -j ACCEPT',
+        '-j DROP']  # a source group without members allows nothing
+    CONF.set_override('allow_same_net_traffic', True)
+    assert '-s 10.0.0.0/24 -j ACCEPT' in firewall.IptablesFirewallDriver.instance_rules(spec)
+
+
+def test_chains_of_instances_gone_are_deleted():
+    table = iptables.Table('compute', 'filter')
+    table.chain('local', jump_from='FORWARD')
+    text = table.restore_input({('FORWARD', 'nova-compute-local')},
+                               ['INPUT', 'nova-compute-local', 'nova-compute-inst-3',
+                                'nova-network-FORWARD'])
+    assert ':nova-compute-inst-3 - [0:0]' in text and '-X nova-compute-inst-3' in text
+    assert 'nova-network-FORWARD' not in text  # another owner's chains are left alone

@@ -4,6 +4,8 @@ import pytest
 
 from nova import context as nova_context
 from nova import exception
+from nova import rpc
+from nova.conf import CONF
 from nova.db import api as db
 from nova.db import session as db_session
 from nova.network import security_groups as sg
@@ -13,7 +15,10 @@ from tests.harness import osapi_clients
 @pytest.fixture
 def api(tmp_path):
     osapi_clients.database(str(tmp_path))
+    CONF.set_override('transport_url', 'inproc://')
+    rpc.init()  # rule changes tell the compute hosts (a fanout nobody consumes here)
     yield sg.SecurityGroupAPI()
+    rpc.cleanup()
     db_session.dispose()
 
 
