@@ -20,6 +20,13 @@ opts = [
                help='First three octets of the MACs given to virtual interfaces.'),
     cfg.StrOpt('default_floating_pool', default='nova',
                help='Pool that floating IPs come from when none is named.'),
+    cfg.IntOpt('vlan_start', default=100, min=1,
+               help='First segment id VlanManager gives new networks.'),
+    cfg.StrOpt('vlan_interface', default='eth0',
+               help='Interface VlanManager\'s VLAN/VXLAN segments run over.'),
+    cfg.StrOpt('network_segment_type', default='auto', choices=['auto', 'vlan', 'vxlan'],
+               help='What VlanManager segments are: 802.1Q VLANs, VXLAN (VNI = vlan), '
+                    'or auto: VLAN where the kernel has 802.1Q, else VXLAN.'),
     cfg.StrOpt('vxlan_group', default='239.1.1.1',
                help='Multicast group of VXLAN segments (VNI = the network\'s vlan).'),
     cfg.PortOpt('vxlan_port', default=4789, help='UDP port of VXLAN segments.'),

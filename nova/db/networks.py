@@ -25,7 +25,7 @@ __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_g
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
            'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
            'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
-           'virtual_interface_get_by_instance', 'network_dhcp_hosts']
+           'virtual_interface_get_by_instance', 'network_dhcp_hosts', 'network_associate']
 
 Network = models.Network
 FixedIp = models.FixedIp
@@ -145,6 +145,22 @@ def network_set_host(context, network_id, host):
     if found is None:
         raise exception.NetworkNotFound(network_id=network_id)
     return found[0]
+
+
+def network_associate(context, project_id):
+    """Give the project the first network of no project (one conditional UPDATE, so
+    two projects never get the same one); the network. NoNetworksFound when none
+    is free."""
+    free = (sa.select(Network.id).where(Network.deleted == 0, Network.project_id.is_(None))
+            .order_by(Network.id).limit(1).with_for_update(skip_locked=True))
+    with db_session.writer() as session:
+        network_id = session.scalars(free).first()
+        if network_id is None:
+            raise exception.NoNetworksFound(project_id=project_id)
+        session.execute(sa.update(Network).where(Network.id == network_id)
+                        .values(project_id=project_id, updated_at=utils.utcnow())
+                        .execution_options(synchronize_session=False))
+        return session.scalars(sa.select(Network).where(Network.id == network_id)).one()
 
 
 def network_delete_safe(context, network_uuid):

@@ -89,16 +89,44 @@ def ensure_address(device, address):
                 str(interface.network.broadcast_address), 'dev', device)
 
 
+def segment_device(segment_type, segment_id, interface):
+    """The device a network's bridge enslaves: interface itself (flat), or the VLAN
+    or VXLAN device of the segment over it."""
+    if segment_type == 'vlan' and interface:
+        return ensure_vlan(segment_id, interface)
+    if segment_type == 'vxlan' and interface:
+        return ensure_vxlan(segment_id, interface, CONF.vxlan_group, CONF.vxlan_port)
+    return interface
+
+
+_SEGMENT_PROBE = {}
+
+
+def segment_type(wanted):
+    """vlan or vxlan for --network_segment_type: 'auto' probes whether this kernel can
+    make 802.1Q devices (a VLAN device on lo, removed at once)."""
+    if wanted != 'auto':
+        return wanted
+    if 'auto' not in _SEGMENT_PROBE:
+        probe = 'nvprobe%d' % os.getpid()
+        _, err = execute('ip', 'link', 'add', 'link', 'lo', 'name', probe, 'type', 'vlan',
+                         'id', '4094', check=False)
+        supported = device_exists(probe)
+        if supported:
+            delete_device(probe)
+        else:
+            LOG.info('No 802.1Q here (%s): VLAN networks are VXLAN segments', err.strip())
+        _SEGMENT_PROBE['auto'] = 'vlan' if supported else 'vxlan'
+    return _SEGMENT_PROBE['auto']
+
+
 def plug_bridge(network):
     """The bridge of a network_info 'network' on a host that plugs VIFs into it,
     with its segment (flat: bridge_interface; vlan/vxlan: the segment device over
     bridge_interface) enslaved. The bridge name."""
-    interface = network.get('bridge_interface')
     segment = network.get('segment') or {}
-    if segment.get('type') == 'vlan' and interface:
-        interface = ensure_vlan(segment['id'], interface)
-    elif segment.get('type') == 'vxlan' and interface:
-        interface = ensure_vxlan(segment['id'], interface, CONF.vxlan_group, CONF.vxlan_port)
+    interface = segment_device(segment.get('type'), segment.get('id'),
+                               network.get('bridge_interface'))
     ensure_bridge(network['bridge'], interface)
     return network['bridge']
 

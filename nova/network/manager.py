@@ -223,7 +223,14 @@ class LinuxNetworkManager(NetworkManager):
                                                            CONF.routing_source_ip))
         filter_table = iptables.Table('network', 'filter')
         forward = filter_table.chain('FORWARD', jump_from='FORWARD')
-        for bridge in sorted({n.bridge for n in networks if n.bridge}):
+        bridges = sorted({n.bridge for n in networks if n.bridge})
+        isolated = {n.bridge for n in networks if n.segment_type != model.SEGMENT_FLAT}
+        for bridge in bridges:  # a project's segment is not routed into another's
+            filter_table.add(forward, '-i %s -o %s -j ACCEPT' % (bridge, bridge))
+            for other in bridges:
+                if other != bridge and (bridge in isolated or other in isolated):
+                    filter_table.add(forward, '-i %s -o %s -j DROP' % (bridge, other))
+        for bridge in bridges:
             filter_table.add(forward, '-i %s -j ACCEPT' % bridge)
             filter_table.add(forward, '-o %s -j ACCEPT' % bridge)
         return nat, filter_table
@@ -244,7 +251,9 @@ class LinuxNetworkManager(NetworkManager):
         new dnsmasq on restart: the bridge it listened on may be new; it learns the
         leases from the database through nova-dhcpbridge)."""
         prefix = ipaddress.ip_network(network.cidr).prefixlen
-        linux_net.ensure_bridge(network.bridge, network.bridge_interface,
+        interface = linux_net.segment_device(network.segment_type, network.vlan,
+                                             network.bridge_interface)
+        linux_net.ensure_bridge(network.bridge, interface,
                                 '%s/%d' % (network.dhcp_server or network.gateway, prefix))
         if network.enable_dhcp:
             flagfiles = [os.path.abspath(f) for f in LOADED_FLAGFILES]
@@ -287,4 +296,39 @@ class LinuxNetworkManager(NetworkManager):
 
 class FlatDHCPManager(LinuxNetworkManager):
     """Flat networks served by dnsmasq from their network host's bridge."""
+
+
+class VlanManager(LinuxNetworkManager):
+    """A network per project, each on its own bridge (br<vlan>) and segment.
+
+    The segment is an 802.1Q VLAN on --vlan_interface where the kernel has
+    802.1Q, else a VXLAN segment whose VNI is the network's vlan number
+    (--network_segment_type=auto|vlan|vxlan; auto probes this host when the
+    network is made). A project's instances join its networks; a project with
+    none is given a free one.
+    """
+
+    SEGMENT = model.SEGMENT_VLAN
+
+    @classmethod
+    def network_values(cls, context, values):
+        if values.get('vlan') is None:
+            taken = {n.vlan for n in db.network_get_all(context) if n.vlan is not None}
+            values['vlan'] = next(v for v in range(CONF.vlan_start, CONF.vlan_start + 4096)
+                                  if v not in taken)
+        values.setdefault('bridge', 'br%d' % values['vlan'])
+        values.setdefault('bridge_interface', CONF.vlan_interface)
+        values['segment_type'] = linux_net.segment_type(CONF.network_segment_type)
+        if values['segment_type'] == model.SEGMENT_VLAN and not 1 <= values['vlan'] <= 4094:
+            raise exception.InvalidInput(reason='802.1Q VLAN ids are 1 to 4094, not %s'
+                                         % values['vlan'])
+        return values
+
+    @classmethod
+    def networks_for_project(cls, context, project_id):
+        """The project's own networks; a project without one is given a free one."""
+        mine = db.network_get_all(context, project_id=project_id, shared=False)
+        if not mine:
+            mine = [db.network_associate(context, project_id)]
+        return mine
 

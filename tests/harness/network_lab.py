@@ -1,0 +1,181 @@
+"""A cloud of nova daemons in lab namespaces (tests/harness/netns.py), for the
+nova-network integration tests: nova-scheduler, nova-network and the metadata
+service in ``ctl``, nova-compute with --fake_guest_netns in ``c1`` and ``c2``,
+an ``out`` namespace on the public side; RabbitMQ through nsproxy forwarders,
+SQLite on the shared filesystem. This process plays nova-api.
+"""
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from nova import context as nova_context
+from nova import rpc
+from nova.compute import api as compute_api
+from nova.compute import flavors, vm_states
+from nova.conf import CONF
+from nova.db import api as db
+from nova.db import migration
+from nova.db import session as db_session
+from nova.image import service as image_service
+from tests.harness import daemons, netns
+
+CTL_PUBLIC = '192.0.2.10'  # ctl's underlay address: --routing_source_ip, the metadata host
+OUTSIDE = '192.0.2.13'
+METADATA_PORT = 8775
+# answers every GET with the address the request came from
+ECHO_SERVER = """
+import http.server, sys
+class Echo(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode()
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), Echo).serve_forever()
+"""
+
+
+def wait_for(predicate, timeout=30, what='condition'):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        time.sleep(0.1)
+
+
+class Cloud:
+    def __init__(self, lab, tmp, broker, networks_path, **flags):
+        self.lab, self.tmp = lab, tmp
+        self.flags = dict(
+            state_path=tmp, sql_connection='sqlite:///%s/nova.sqlite' % tmp,
+            transport_url=broker.url, compute_driver='fake.FakeDriver', fake_guest_netns=True,
+            fake_guest_netns_prefix=lab.name('g-'),
+            # dnsmasq reads its hosts file as nobody: a directory it can reach
+            networks_path=networks_path,
+            public_interface='eth0', routing_source_ip=CTL_PUBLIC, metadata_host=CTL_PUBLIC,
+            metadata_port=METADATA_PORT, enabled_apis='metadata',
+            metadata_listen='0.0.0.0', metadata_listen_port=METADATA_PORT,
+            report_interval=1, periodic_interval=1, service_down_time=10,
+            quota_instances=-1, quota_cores=-1, quota_ram=-1, verbose=True, **flags)
+        self.flagfile = daemons.write_flagfile(os.path.join(tmp, 'nova.flags'), **self.flags)
+        self.daemons = {}
+
+    def start(self, binary, host):
+        ns = self.lab.name(host)
+        log = os.path.join(self.tmp, '%s-%s.log' % (binary, host))
+        proc = self.lab.spawn(ns, sys.executable, os.path.join(daemons.BIN, binary),
+                              '--flagfile=%s' % self.flagfile, '--host=%s' % host, log=log)
+        self.daemons[(binary, host)] = (proc, log)
+        return proc
+
+    def log(self, binary, host):
+        with open(self.daemons[(binary, host)][1], errors='replace') as f:
+            return f.read()
+
+
+    def set_flags(self):
+        for name, value in self.flags.items():
+            CONF.set_override(name, value)
+
+
+@contextlib.contextmanager
+def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False):
+    """A Cloud with every daemon up; prepare(cloud, admin) runs before they start
+    (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts."""
+    os.chmod(tmp, 0o755)
+    lab = netns.Lab()
+    networks_path = None
+    try:
+        hosts = {role: lab.host(role)[0] for role in ('ctl', 'c1', 'c2', 'out')}
+        if flat_vxlan:  # the "physical" flat network between the hosts
+            for role in ('ctl', 'c1', 'c2'):
+                lab.vxlan(hosts[role], 'vxflat', lab.vni_base)
+        outside = hosts.pop('out')
+        lab.proxy(['%s,127.0.0.1,%d,-,127.0.0.1,%d' % (ns, rabbitmq.port, rabbitmq.port)
+                   for ns in hosts.values()])
+        # dnsmasq reads its hosts file as nobody: a directory it can reach
+        networks_path = tempfile.mkdtemp(prefix='nova-networks-')
+        os.chmod(networks_path, 0o755)
+        cloud = Cloud(lab, tmp, rabbitmq, networks_path, **flags)
+        cloud.set_flags()
+        db_session.dispose()
+        migration.db_sync()
+        rpc.init()
+        admin = nova_context.get_admin_context()
+        image_service.ensure_default_image(admin)
+        cloud.hosts, cloud.outside = hosts, outside
+        prepare(cloud, admin)
+        cloud.start('nova-scheduler', 'ctl')
+        cloud.start('nova-api', 'ctl')
+        cloud.start('nova-network', 'ctl')
+        for host in ('c1', 'c2'):
+            cloud.start('nova-compute', host)
+        wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, 60, 'compute nodes')
+        lab.spawn(outside, sys.executable, '-c', ECHO_SERVER, '8081')
+        yield cloud
+    finally:
+        rpc.cleanup()
+        lab.cleanup()  # the guests' namespaces too: their names start with the lab's
+        db_session.dispose()
+        if networks_path:  # dnsmasq's logs stay with the daemons' for post-mortems
+            for name in os.listdir(networks_path):
+                if name.endswith('.log'):
+                    shutil.copy(os.path.join(networks_path, name), tmp)
+            shutil.rmtree(networks_path, ignore_errors=True)
+
+
+def boot(ctx, count=1):
+    instances, _ = compute_api.API().create(
+        ctx, flavors.get_by_name_or_id('m1.tiny'), image_service.DEFAULT_IMAGE_ID,
+        display_name='vm', min_count=count, max_count=count)
+    admin = nova_context.get_admin_context()
+    return [wait_for(lambda: _active(admin, i.uuid), 60, 'instance active') for i in instances]
+
+
+def _active(admin, uuid):
+    row = db.instance_get_by_uuid(admin, uuid)
+    assert row.vm_state != vm_states.ERROR, uuid
+    return row if row.vm_state == vm_states.ACTIVE else None
+
+
+def guest_ns(cloud, instance):
+    return cloud.flags['fake_guest_netns_prefix'] + instance.uuid
+
+
+def fixed_ip(instance):
+    [row] = db.fixed_ip_get_all(nova_context.get_admin_context(),
+                                instance_uuids=[instance.uuid])
+    return row
+
+
+def guest_address(cloud, instance, prefix='10.'):
+    out = netns.run('ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0', ns=guest_ns(cloud, instance),
+                    check=False)
+    for word in out.split():
+        if word.startswith(prefix):
+            return word.split('/')[0]
+    return None
+
+
+def pings(cloud, instance, target, wait=1):
+    """Whether a ping from inside the instance to target gets an answer."""
+    return subprocess.run(['ip', 'netns', 'exec', guest_ns(cloud, instance), 'busybox', 'ping',
+                           '-c', '1', '-W', str(wait), target],
+                          capture_output=True).returncode == 0
+
+
+def curl(ns, url, timeout=3):
+    """(exit code, body) of a GET from inside namespace ns."""
+    result = subprocess.run(['ip', 'netns', 'exec', ns, 'curl', '-s', '--max-time', str(timeout),
+                             url], capture_output=True, text=True)
+    return result.returncode, result.stdout
