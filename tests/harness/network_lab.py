@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 from nova import context as nova_context
 from nova import rpc
@@ -22,6 +21,7 @@ from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
 from tests.harness import daemons, netns
+from tests.harness.daemons import wait_for
 
 CTL_PUBLIC = '192.0.2.10'  # ctl's underlay address: --routing_source_ip, the metadata host
 OUTSIDE = '192.0.2.13'
@@ -40,17 +40,6 @@ class Echo(http.server.BaseHTTPRequestHandler):
         pass
 http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), Echo).serve_forever()
 """
-
-
-def wait_for(predicate, timeout=30, what='condition'):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('timed out waiting for %s' % what)
-        time.sleep(0.1)
 
 
 class Cloud:
