@@ -21,7 +21,6 @@ from nova.db import migration
 from nova.db import session as db_session
 from nova.image import service as image_service
 from tests.harness import daemons, netns
-from tests.harness.daemons import wait_for
 
 CTL_PUBLIC = '192.0.2.10'  # ctl's underlay address: --routing_source_ip, the metadata host
 OUTSIDE = '192.0.2.13'
@@ -40,6 +39,11 @@ class Echo(http.server.BaseHTTPRequestHandler):
         pass
 http.server.HTTPServer(('0.0.0.0', int(sys.argv[1])), Echo).serve_forever()
 """
+
+
+def wait_for(predicate, timeout=30, what='condition'):
+    """daemons.wait_for polling every 0.1 s (packets and leases come fast)."""
+    return daemons.wait_for(predicate, timeout=timeout, interval=0.1, what=what)
 
 
 class Cloud:
