@@ -5,7 +5,8 @@ lease is given, renewed or released/expired, and as ``nova-dhcpbridge init``
 at its start (with --leasefile-ro) to learn the leases that exist: those the
 database says are leased, so a restarted dnsmasq keeps them. The network and
 the flagfiles come from the environment nova-network started dnsmasq with
-(NETWORK_ID, FLAGFILE).
+(NETWORK_ID, FLAGFILE; NETWORK_HOST on a multi_host network, whose dnsmasq on
+each host serves that host's instances).
 """
 import os
 import sys
@@ -42,8 +43,9 @@ def _record(action, args):
     if action == 'init':
         network_id = int(os.environ.get('NETWORK_ID', '0'))
         expiry = int(time.time()) + CONF.dhcp_lease_time
+        host = os.environ.get('NETWORK_HOST') or None  # multi_host: this host's only
         for mac, hostname, address in db.network_dhcp_hosts(ctxt, network_id,
-                                                            leased_only=True):
+                                                            leased_only=True, host=host):
             print('%d %s %s %s *' % (expiry, mac, address, hostname))
         return 0
     mac, address = args[0], args[1]

@@ -25,7 +25,8 @@ __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_g
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
            'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
            'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
-           'virtual_interface_get_by_instance', 'network_dhcp_hosts', 'network_associate']
+           'virtual_interface_get_by_instance', 'network_dhcp_hosts', 'network_associate',
+           'fixed_ip_claim_for_host']
 
 Network = models.Network
 FixedIp = models.FixedIp
@@ -427,10 +428,27 @@ def virtual_interface_get_by_instance(context, instance_uuid):
             VirtualInterface.instance_uuid == instance_uuid).order_by(VirtualInterface.id)))
 
 
-def network_dhcp_hosts(context, network_id, leased_only=False):
+def fixed_ip_claim_for_host(context, network_id, host):
+    """The address a host has in a multi_host network (its instances' gateway and
+    DHCP server): a reserved row marked with the host, claimed on first use."""
+    mine = sa.select(FixedIp.address).where(
+        FixedIp.network_id == network_id, FixedIp.deleted == 0, FixedIp.reserved.is_(True),
+        FixedIp.host == host, FixedIp.instance_uuid.is_(None))
+    with db_session.writer() as session:
+        address = session.scalars(mine.limit(1)).first()
+        if address:
+            return address
+        [(row_id, address)] = _claim_free(session, network_id, 1, 'network %s' % network_id)
+        session.execute(sa.update(FixedIp).where(FixedIp.id == row_id)
+                        .values(reserved=True, host=host, updated_at=utils.utcnow())
+                        .execution_options(synchronize_session=False))
+        return address
+
+
+def network_dhcp_hosts(context, network_id, leased_only=False, host=None):
     """[(MAC, hostname, address)] of the network's fixed IPs that instances hold
-    through a live interface (only those with a lease when leased_only): what its
-    DHCP server hands out. One SELECT."""
+    through a live interface (only those with a lease when leased_only, only those
+    of instances on host when given): what its DHCP server hands out. One SELECT."""
     stmt = (sa.select(VirtualInterface.address, models.Instance.hostname, FixedIp.address)
             .join(VirtualInterface, sa.and_(
                 VirtualInterface.id == FixedIp.virtual_interface_id,
@@ -441,6 +459,8 @@ def network_dhcp_hosts(context, network_id, leased_only=False):
             .order_by(FixedIp.id))
     if leased_only:
         stmt = stmt.where(FixedIp.leased.is_(True))
+    if host is not None:
+        stmt = stmt.where(FixedIp.host == host)
     with db_session.reader() as session:
         return [(mac, hostname or 'host-%s' % address.replace('.', '-'), address)
                 for mac, hostname, address in session.execute(stmt)]

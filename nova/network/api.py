@@ -396,29 +396,35 @@ class API:
         network at all, nothing to ask: every instance gets []."""
         if not instances:
             return {}, {}
-        if not db.network_get_all(context):
+        networks = db.network_get_all(context)
+        if not networks:
             return {i.uuid: [] for i in instances}, {}
         args = [{'uuid': i.uuid, 'project_id': i.project_id,
                  'requested_networks': self.requested_networks(i)} for i in instances]
         answer = self.network_rpcapi.allocate_for_instances(
-            context, args, host, server=self._network_host(context, host))
+            context, args, host, server=self._network_host(networks, host))
         failures = {uuid: rpc_errors.deserialize_failure(f)
                     for uuid, f in answer['failures'].items()}
         return answer['network_info'], failures
 
     def deallocate_for_instance(self, context, instance):
         """Give the instance's addresses back (nothing to do, no round trip, if it has none)."""
-        if not db.fixed_ip_get_all(context, instance_uuids=[instance.uuid]):
+        held = db.fixed_ip_get_all(context, instance_uuids=[instance.uuid])
+        if not held:
             return
+        networks = [db.network_get_by_id(context.elevated(read_deleted='yes'), network_id)
+                    for network_id in sorted({row.network_id for row in held})]
         self.network_rpcapi.deallocate_for_instance(
             context, instance.uuid, instance.host,
-            server=self._network_host(context, instance.host))
+            server=self._network_host(networks, instance.host))
 
     @staticmethod
-    def _network_host(context, compute_host):
-        """Where nova-network runs for instances of compute_host: the host itself
-        with --multi_host, else any network host."""
-        return compute_host if CONF.multi_host and compute_host else None
+    def _network_host(networks, compute_host):
+        """Where nova-network runs for instances of compute_host on these networks:
+        the compute host itself when they are multi_host, else any network host."""
+        if compute_host and any(n.multi_host for n in networks):
+            return compute_host
+        return None
 
     def get_instance_nw_info(self, context, instance):
         """The instance's network_info, read from the database."""

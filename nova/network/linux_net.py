@@ -212,32 +212,35 @@ def dnsmasq_pid(network_id):
     return pid if 'dnsmasq' in cmdline and _path(network_id, 'hosts') in cmdline else None
 
 
-def update_dhcp(network, entries, flagfiles=()):
+def update_dhcp(network, entries, flagfiles=(), server_address=None):
     """Serve the static leases of entries [(mac, hostname, address)] for network (a
-    networks row) on its bridge: rewrite the hosts file, then SIGHUP the running
-    dnsmasq or start one."""
+    networks row) on its bridge, from server_address (default: its dhcp_server,
+    which is also the router it gives): rewrite the hosts file, then SIGHUP the
+    running dnsmasq or start one."""
     hosts = _path(network.id, 'hosts')
     _write_atomically(hosts, hosts_lines(entries))
     pid = dnsmasq_pid(network.id)
     if pid:
         os.kill(pid, signal.SIGHUP)
         return pid
-    return start_dnsmasq(network, flagfiles)
+    return start_dnsmasq(network, flagfiles, server_address)
 
 
-def dnsmasq_command(network, flagfiles=()):
+def dnsmasq_command(network, flagfiles=(), server_address=None):
     net = ipaddress.ip_network(network.cidr)
+    server = server_address or network.dhcp_server
+    router = server_address or network.gateway
     command = [
         'dnsmasq', '--strict-order', '--bind-interfaces', '--conf-file=%s'
         % CONF.dnsmasq_config_file, '--pid-file=%s' % _path(network.id, 'pid'),
-        '--listen-address=%s' % network.dhcp_server, '--except-interface=lo',
+        '--listen-address=%s' % server, '--except-interface=lo',
         '--interface=%s' % network.bridge, '--port=0',
         '--dhcp-range=set:net%d,%s,static,%s,%ds' % (network.id, network.dhcp_start,
                                                     net.netmask, CONF.dhcp_lease_time),
         '--dhcp-lease-max=%d' % net.num_addresses,
         '--dhcp-hostsfile=%s' % _path(network.id, 'hosts'),
         '--dhcp-script=%s' % dhcpbridge_path(), '--leasefile-ro',
-        '--dhcp-option=option:router,%s' % network.gateway,
+        '--dhcp-option=option:router,%s' % router,
         '--log-facility=%s' % _path(network.id, 'log'), '--log-dhcp',
     ]
     dns = [d for d in (network.dns1, network.dns2) if d]
@@ -260,14 +263,16 @@ def dhcpbridge_path():
     return shutil.which(name) or name
 
 
-def start_dnsmasq(network, flagfiles=()):
+def start_dnsmasq(network, flagfiles=(), server_address=None):
     """Start (or restart) the network's dnsmasq; its pid. nova-dhcpbridge learns the
     network and the flagfiles from the environment dnsmasq passes on."""
     stop_dnsmasq(network.id)
     env = dict(os.environ, NETWORK_ID=str(network.id),
                FLAGFILE=CONF.dhcpbridge_flagfile or ','.join(flagfiles))
-    result = subprocess.run(dnsmasq_command(network, flagfiles), env=env, capture_output=True,
-                            text=True)
+    if server_address:  # a multi_host network: this host's instances only
+        env['NETWORK_HOST'] = CONF.host
+    result = subprocess.run(dnsmasq_command(network, flagfiles, server_address), env=env,
+                            capture_output=True, text=True)
     if result.returncode != 0:
         raise ProcessExecutionError(cmd='dnsmasq', code=result.returncode,
                                     stderr=result.stderr.strip()[-500:])

@@ -236,38 +236,45 @@ class LinuxNetworkManager(NetworkManager):
         return nat, filter_table
 
     def _served_networks(self, context):
-        """The networks this host serves, taking any that has no host yet."""
+        """The networks this host serves: its own (taking any that has no host yet)
+        and every multi_host network (for the instances of this host)."""
         served = []
         for network in db.network_get_all(context):
             host = network.host
             if host is None and not network.multi_host:
                 host = db.network_set_host(context, network.id, self.host)
-            if host == self.host:
+            if host == self.host or network.multi_host:
                 served.append(network)
         return served
 
     def _setup_network(self, context, network, restart=False):
         """Bridge with the gateway address, and dnsmasq with the current leases (a
         new dnsmasq on restart: the bridge it listened on may be new; it learns the
-        leases from the database through nova-dhcpbridge)."""
+        leases from the database through nova-dhcpbridge). On a multi_host network
+        the host has an address of its own in it (its instances' gateway and DHCP
+        server) and serves only its own instances."""
         prefix = ipaddress.ip_network(network.cidr).prefixlen
         interface = linux_net.segment_device(network.segment_type, network.vlan,
                                              network.bridge_interface)
-        linux_net.ensure_bridge(network.bridge, interface,
-                                '%s/%d' % (network.dhcp_server or network.gateway, prefix))
+        address, only_host = network.dhcp_server or network.gateway, None
+        if network.multi_host:
+            address = db.fixed_ip_claim_for_host(context, network.id, self.host)
+            only_host = self.host
+        linux_net.ensure_bridge(network.bridge, interface, '%s/%d' % (address, prefix))
         if network.enable_dhcp:
             flagfiles = [os.path.abspath(f) for f in LOADED_FLAGFILES]
             if restart:
                 linux_net.stop_dnsmasq(network.id)
-            linux_net.update_dhcp(network, db.network_dhcp_hosts(context, network.id),
-                                  flagfiles)
+            linux_net.update_dhcp(network, db.network_dhcp_hosts(context, network.id,
+                                                                 host=only_host),
+                                  flagfiles, server_address=address)
 
     def _networks_changed(self, context, networks):
         for network in networks.values():
             host = network.host
             if host is None and not network.multi_host:
                 host = db.network_set_host(context, network.id, self.host)
-            if host == self.host:
+            if host == self.host or network.multi_host:
                 self._setup_network(context, network)
             elif host:
                 self.network_rpcapi.refresh_network(context, network.id, server=host)

@@ -54,12 +54,13 @@ class Cloud:
             transport_url=broker.url, compute_driver='fake.FakeDriver', fake_guest_netns=True,
             fake_guest_netns_prefix=lab.name('g-'),
             # dnsmasq reads its hosts file as nobody: a directory it can reach
-            networks_path=networks_path,
+            networks_path=os.path.join(networks_path, '$host'),  # hosts share a disk here
             public_interface='eth0', routing_source_ip=CTL_PUBLIC, metadata_host=CTL_PUBLIC,
             metadata_port=METADATA_PORT, enabled_apis='metadata',
             metadata_listen='0.0.0.0', metadata_listen_port=METADATA_PORT,
             report_interval=1, periodic_interval=1, service_down_time=10,
-            quota_instances=-1, quota_cores=-1, quota_ram=-1, verbose=True, **flags)
+            quota_instances=-1, quota_cores=-1, quota_ram=-1, verbose=True)
+        self.flags.update(flags)
         self.flagfile = daemons.write_flagfile(os.path.join(tmp, 'nova.flags'), **self.flags)
         self.daemons = {}
 
@@ -67,7 +68,8 @@ class Cloud:
         ns = self.lab.name(host)
         log = os.path.join(self.tmp, '%s-%s.log' % (binary, host))
         proc = self.lab.spawn(ns, sys.executable, os.path.join(daemons.BIN, binary),
-                              '--flagfile=%s' % self.flagfile, '--host=%s' % host, log=log)
+                              '--flagfile=%s' % self.flagfile, '--host=%s' % host,
+                              '--my_ip=%s' % self.lab.addresses[ns], log=log)
         self.daemons[(binary, host)] = (proc, log)
         return proc
 
@@ -82,9 +84,10 @@ class Cloud:
 
 
 @contextlib.contextmanager
-def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False):
+def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts=('ctl',)):
     """A Cloud with every daemon up; prepare(cloud, admin) runs before they start
-    (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts."""
+    (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts;
+    network_hosts: where nova-network runs (c1 and c2 for multi_host)."""
     os.chmod(tmp, 0o755)
     lab = netns.Lab()
     networks_path = None
@@ -110,7 +113,8 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False):
         prepare(cloud, admin)
         cloud.start('nova-scheduler', 'ctl')
         cloud.start('nova-api', 'ctl')
-        cloud.start('nova-network', 'ctl')
+        for host in network_hosts:
+            cloud.start('nova-network', host)
         for host in ('c1', 'c2'):
             cloud.start('nova-compute', host)
         wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, 60, 'compute nodes')
@@ -121,9 +125,11 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False):
         lab.cleanup()  # the guests' namespaces too: their names start with the lab's
         db_session.dispose()
         if networks_path:  # dnsmasq's logs stay with the daemons' for post-mortems
-            for name in os.listdir(networks_path):
-                if name.endswith('.log'):
-                    shutil.copy(os.path.join(networks_path, name), tmp)
+            for host in os.listdir(networks_path):
+                for name in os.listdir(os.path.join(networks_path, host)):
+                    if name.endswith('.log'):
+                        shutil.copy(os.path.join(networks_path, host, name),
+                                    os.path.join(tmp, '%s-%s' % (host, name)))
             shutil.rmtree(networks_path, ignore_errors=True)
 
 

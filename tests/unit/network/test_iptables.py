@@ -6,7 +6,7 @@ from nova.network import iptables, manager
 
 
 def _network(cidr, bridge='br100'):
-    return types.SimpleNamespace(cidr=cidr, bridge=bridge)
+    return types.SimpleNamespace(cidr=cidr, bridge=bridge, segment_type='flat')
 
 
 def test_restore_input_declares_our_chains_and_jumps_once():
@@ -41,7 +41,7 @@ def test_network_host_nat_rules_in_order():
         '-s 10.0.0.3/32 -j SNAT --to-source 192.0.2.129',
         '-s 10.0.0.0/24 -j SNAT --to-source 192.0.2.10']
     assert filter_table.chains['nova-network-FORWARD'] == [
-        '-i br100 -j ACCEPT', '-o br100 -j ACCEPT']
+        '-i br100 -o br100 -j ACCEPT', '-i br100 -j ACCEPT', '-o br100 -j ACCEPT']
 
 
 def test_security_group_chain_of_an_instance():
@@ -79,3 +79,14 @@ def test_chains_of_instances_gone_are_deleted():
                                 'nova-network-FORWARD'])
     assert ':nova-compute-inst-3 - [0:0]' in text and '-X nova-compute-inst-3' in text
     assert 'nova-network-FORWARD' not in text  # another owner's chains are left alone
+
+
+def test_projects_bridges_are_not_routed_into_each_other():
+    networks = [types.SimpleNamespace(cidr='10.1.0.0/24', bridge='br101', segment_type='vxlan'),
+                types.SimpleNamespace(cidr='10.2.0.0/24', bridge='br102', segment_type='vxlan')]
+    _nat, filter_table = manager.LinuxNetworkManager.nat_tables(networks, [])
+    assert filter_table.chains['nova-network-FORWARD'] == [
+        '-i br101 -o br101 -j ACCEPT', '-i br101 -o br102 -j DROP',
+        '-i br102 -o br102 -j ACCEPT', '-i br102 -o br101 -j DROP',
+        '-i br101 -j ACCEPT', '-o br101 -j ACCEPT', '-i br102 -j ACCEPT',
+        '-o br102 -j ACCEPT']
