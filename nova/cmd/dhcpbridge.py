@@ -28,11 +28,18 @@ def main(argv=None):
     flagfiles = [f for f in os.environ.get('FLAGFILE', '').split(',') if f]
     common.init('nova-dhcpbridge', ['--flagfile=%s' % f for f in flagfiles], check_db=False,
                 need_rpc=False)  # quick: dnsmasq waits for each event
-    try:
-        return _record(action, args)
-    except Exception as error:  # noqa: BLE001 -- dnsmasq logs one line, not a traceback
-        sys.stderr.write('nova-dhcpbridge %s: %s\n' % (action, str(error).splitlines()[0]))
-        return 1
+    for attempt in range(ATTEMPTS):
+        try:
+            return _record(action, args)
+        except Exception as error:  # noqa: BLE001 -- dnsmasq logs one line, no traceback
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            sys.stderr.write('nova-dhcpbridge %s %s (attempt %d): %s\n'
+                             % (action, ' '.join(args), attempt + 1, message))
+            time.sleep(0.5)
+    return 1
+
+
+ATTEMPTS = 3  # a busy database is waited for; an event lost is a lease unknown
 
 
 def _record(action, args):
