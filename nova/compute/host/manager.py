@@ -82,11 +82,11 @@ class ComputeManager(manager.Manager):
         self.live_migrations = live_migrate.LiveMigrations(
             self.records, self.driver, self.tracker, self.claims, self.compute_rpcapi)
         self.rebuilds = rebuild.Rebuilds(self.records, self.driver, self.base_images,
-                                         self.locks)
+                                         self.locks, self.network_api)
         self.snapshots = snapshot.Snapshots(self.records, self.driver, self.image_api)
         self.shelves = shelve.Shelves(self.records, self.driver, self.claims, self.tracker,
                                       self.image_api, self.base_images, self.snapshots,
-                                      self.locks)
+                                      self.locks, self.network_api)
         self.instance_events = InstanceEvents()
         self.usage_audit = UsageAudit(self.host)
         # task state -> what resolves it after a crash (see _recover)
@@ -179,7 +179,9 @@ class ComputeManager(manager.Manager):
     @instance_action
     def reboot_instance(self, context, instance_uuid, reboot_type='SOFT'):
         instance = self.records.get(context, instance_uuid)
-        self.driver.reboot(context, instance, [], reboot_type)
+        self.driver.reboot(context, instance,
+                           self.network_api.get_instance_nw_info(context, instance),
+                           reboot_type)
         self._finish_action(context, instance, 'reboot_instance',
                             [task_states.REBOOTING, task_states.REBOOTING_HARD])
 
@@ -222,7 +224,9 @@ class ComputeManager(manager.Manager):
     @instance_action
     def rescue_instance(self, context, instance_uuid, rescue_password=None):
         instance = self.records.get(context, instance_uuid)
-        self.driver.rescue(context, instance, [], {}, rescue_password)
+        self.driver.rescue(context, instance,
+                           self.network_api.get_instance_nw_info(context, instance), {},
+                           rescue_password)
         self._finish_action(context, instance, 'rescue_instance', task_states.RESCUING)
 
     @instance_action

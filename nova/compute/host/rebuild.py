@@ -14,8 +14,9 @@ from nova.compute.host.action_events import instance_action
 class Rebuilds:
     """Rebuilds of the instances on this host."""
 
-    def __init__(self, records, driver, base_images, locks):
+    def __init__(self, records, driver, base_images, locks, network_api):
         self.records = records
+        self.network_api = network_api
         self.driver = driver
         self.base_images = base_images
         self.locks = locks
@@ -40,7 +41,9 @@ class Rebuilds:
                     'id': instance.image_ref,
                     'properties': move_spec.image_properties(instance)})
                 self.driver.spawn(context, instance, image_meta,
-                                  admin_password=admin_password, network_info=[])
+                                  admin_password=admin_password,
+                                  network_info=self.network_api.get_instance_nw_info(
+                                      context, instance))  # it keeps its addresses
                 if was_stopped:
                     self.driver.power_off(instance)
         except exception.UnexpectedTaskStateError:

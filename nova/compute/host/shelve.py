@@ -30,8 +30,9 @@ class Shelves:
     """Shelve, offload and unshelve of the instances on (or coming to) this host."""
 
     def __init__(self, records, driver, claims, tracker, image_api, base_images, snapshots,
-                 locks):
+                 locks, network_api):
         self.records, self.host = records, records.host
+        self.network_api = network_api
         self.driver = driver
         self.claims = claims
         self.tracker = tracker
@@ -136,7 +137,9 @@ class Shelves:
             image_meta = self.base_images.image_meta(
                 context, {'id': image['id'], 'properties': image['properties']})
             with self.locks(instance_uuid):
-                self.driver.spawn(context, instance, image_meta, network_info=[])
+                self.driver.spawn(context, instance, image_meta,
+                                  network_info=self.network_api.get_instance_nw_info(
+                                      context, instance))  # addresses kept while shelved
         except Exception:
             self._back_to_offloaded(context, instance)
             raise

@@ -108,3 +108,17 @@ def test_another_projects_network_is_not_usable(cloud, net):
     cloud.wait([instance.uuid], vm_states.ACTIVE)
     info = api.get_instance_nw_info(cloud.admin, instance)
     assert [vif['network']['label'] for vif in info] == ['private']
+
+
+def test_rebuild_and_reboot_keep_the_addresses_and_hand_them_to_the_driver(cloud, net):
+    api, _network = net
+    [instance] = cloud.boot(1)
+    cloud.wait([instance.uuid], vm_states.ACTIVE)
+    before = api.get_instance_nw_info(cloud.admin, instance)
+    cloud.api.rebuild(cloud.ctx, cloud.api.get(cloud.ctx, instance.uuid),
+                      cloud.image['id'])
+    [rebuilt] = cloud.wait([instance.uuid], vm_states.ACTIVE)
+    assert _guest_vifs(rebuilt) == before  # the new guest is plugged as the old one was
+    cloud.api.reboot(cloud.ctx, rebuilt, 'HARD')
+    cloud.wait([instance.uuid], vm_states.ACTIVE)
+    assert api.get_instance_nw_info(cloud.admin, instance) == before
