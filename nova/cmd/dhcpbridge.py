@@ -1,7 +1,8 @@
 """nova-dhcpbridge: dnsmasq's --dhcp-script, recording lease events in the database.
 
 dnsmasq runs it as ``nova-dhcpbridge add|old|del MAC IP [HOSTNAME]`` when a
-lease is given, renewed or released/expired, and as ``nova-dhcpbridge init``
+lease is given, renewed (nothing to record: it returns at once) or
+released/expired, and as ``nova-dhcpbridge init``
 at its start (with --leasefile-ro) to learn the leases that exist: those the
 database says are leased, so a restarted dnsmasq keeps them. The network and
 the flagfiles come from the environment nova-network started dnsmasq with
@@ -24,6 +25,10 @@ def main(argv=None):
     if action != 'init' and len(args) < 2:
         sys.stderr.write('nova-dhcpbridge %s needs MAC and IP\n' % action)
         return 2
+    if action == 'old':
+        # a renewal changes nothing the database keeps; dnsmasq runs one script at a
+        # time, so a Python start per renewal would delay the events that matter
+        return 0
     from nova.cmd import common
     flagfiles = [f for f in os.environ.get('FLAGFILE', '').split(',') if f]
     common.init('nova-dhcpbridge', ['--flagfile=%s' % f for f in flagfiles], check_db=False,

@@ -200,16 +200,39 @@ def _write_atomically(path, text):
     os.replace(temp, path)
 
 
-def dnsmasq_pid(network_id):
-    """The pid of this network's running dnsmasq, or None."""
+def _serves(pid, hosts):
+    """Whether process pid is a dnsmasq reading this hosts file."""
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            argv = f.read().decode(errors='replace').split('\0')
+    except OSError:
+        return False
+    return bool(argv) and os.path.basename(argv[0]) == 'dnsmasq' and \
+        '--dhcp-hostsfile=%s' % hosts in argv
+
+
+def _ready_pid(network_id):
+    """The dnsmasq its pid file names: written once it has its leases (from
+    nova-dhcpbridge init) and handles signals."""
     try:
         with open(_path(network_id, 'pid')) as f:
             pid = int(f.read().strip())
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            cmdline = f.read().decode(errors='replace')
     except (OSError, ValueError):
         return None
-    return pid if 'dnsmasq' in cmdline and _path(network_id, 'hosts') in cmdline else None
+    return pid if _serves(pid, _path(network_id, 'hosts')) else None
+
+
+def dnsmasq_pid(network_id):
+    """The pid of this network's running dnsmasq, or None: the ready one, or one
+    still starting (found by the hosts file its command line names)."""
+    pid = _ready_pid(network_id)
+    if pid:
+        return pid
+    hosts = _path(network_id, 'hosts')
+    for entry in os.listdir('/proc'):
+        if entry.isdigit() and _serves(int(entry), hosts):
+            return int(entry)
+    return None
 
 
 def update_dhcp(network, entries, flagfiles=(), server_address=None):
@@ -219,10 +242,14 @@ def update_dhcp(network, entries, flagfiles=(), server_address=None):
     running dnsmasq or start one."""
     hosts = _path(network.id, 'hosts')
     _write_atomically(hosts, hosts_lines(entries))
-    pid = dnsmasq_pid(network.id)
-    if pid:
-        os.kill(pid, signal.SIGHUP)
-        return pid
+    if dnsmasq_pid(network.id):
+        # a starting dnsmasq would die of a SIGHUP: wait until it is ready
+        for _ in range(1500):
+            pid = _ready_pid(network.id)
+            if pid:
+                os.kill(pid, signal.SIGHUP)
+                return pid
+            time.sleep(0.02)
     return start_dnsmasq(network, flagfiles, server_address)
 
 
@@ -276,12 +303,10 @@ def start_dnsmasq(network, flagfiles=(), server_address=None):
     if result.returncode != 0:
         raise ProcessExecutionError(cmd='dnsmasq', code=result.returncode,
                                     stderr=result.stderr.strip()[-500:])
-    for _ in range(100):
-        pid = dnsmasq_pid(network.id)
-        if pid:
-            return pid
-        time.sleep(0.02)
-    raise ProcessExecutionError(cmd='dnsmasq', code=0, stderr='wrote no pid file')
+    pid = dnsmasq_pid(network.id)  # daemonized: its child runs (and serves) already
+    if pid is None:
+        raise ProcessExecutionError(cmd='dnsmasq', code=0, stderr='no dnsmasq is running')
+    return pid
 
 
 def stop_dnsmasq(network_id):
@@ -290,8 +315,8 @@ def stop_dnsmasq(network_id):
     if pid is None:
         return
     os.kill(pid, signal.SIGTERM)
-    for _ in range(100):
-        if not os.path.exists('/proc/%d' % pid):
+    for _ in range(250):
+        if not _serves(pid, _path(network_id, 'hosts')):
             break
         time.sleep(0.02)
     try:

@@ -58,6 +58,7 @@ class Cloud:
             public_interface='eth0', routing_source_ip=CTL_PUBLIC, metadata_host=CTL_PUBLIC,
             metadata_port=METADATA_PORT, enabled_apis='metadata',
             metadata_listen='0.0.0.0', metadata_listen_port=METADATA_PORT,
+            dhcp_lease_time=600,  # few renewals: lease events stay prompt on a busy machine
             report_interval=1, periodic_interval=1, service_down_time=10,
             quota_instances=-1, quota_cores=-1, quota_ram=-1, verbose=True)
         self.flags.update(flags)
@@ -133,10 +134,10 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
             shutil.rmtree(networks_path, ignore_errors=True)
 
 
-def boot(ctx, count=1):
+def boot(ctx, count=1, hints=None):
     instances, _ = compute_api.API().create(
         ctx, flavors.get_by_name_or_id('m1.tiny'), image_service.DEFAULT_IMAGE_ID,
-        display_name='vm', min_count=count, max_count=count)
+        display_name='vm', min_count=count, max_count=count, scheduler_hints=hints)
     admin = nova_context.get_admin_context()
     return [wait_for(lambda: _active(admin, i.uuid), 60, 'instance active') for i in instances]
 
@@ -178,3 +179,11 @@ def curl(ns, url, timeout=3):
     result = subprocess.run(['ip', 'netns', 'exec', ns, 'curl', '-s', '--max-time', str(timeout),
                              url], capture_output=True, text=True)
     return result.returncode, result.stdout
+
+
+def boot_on_both_hosts(ctx):
+    """Two instances, on c1 and c2 (the second told to avoid the first's host)."""
+    [first] = boot(ctx)
+    [second] = boot(ctx, hints={'different_host': [first.uuid]})
+    assert {first.host, second.host} == {'c1', 'c2'}
+    return first, second

@@ -8,8 +8,9 @@ import pytest
 
 from nova.network import api as network_api
 from tests.harness import netns
-from tests.harness.network_lab import (OUTSIDE, boot, curl, fixed_ip, guest_address,
-                                       guest_ns, pings, running_cloud, wait_for)
+from tests.harness.network_lab import (OUTSIDE, boot_on_both_hosts, curl, fixed_ip,
+                                       guest_address, guest_ns, pings, running_cloud,
+                                       wait_for)
 
 CIDR = '10.79.0.0/24'
 
@@ -36,8 +37,7 @@ def test_each_compute_host_serves_dhcp_gateway_and_nat_for_its_instances(cloud):
     cloud.set_flags()
     ctx = nova_context.RequestContext(user_id='u', project_id='p', roles=['member'],
                                       overwrite=False)
-    first, second = boot(ctx, 2)
-    assert {first.host, second.host} == {'c1', 'c2'}
+    first, second = boot_on_both_hosts(ctx)
     for instance in (first, second):
         assert wait_for(lambda: guest_address(cloud, instance), 30, 'DHCP lease') == \
             fixed_ip(instance).address

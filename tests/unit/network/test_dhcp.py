@@ -61,6 +61,7 @@ def test_dhcpbridge_records_leases_and_gives_them_back_at_init(db_ctx, network, 
     line = _bridge(monkeypatch, str(flagfile), network.id, 'init').split()
     assert line[1:4] == [mac, address, 'host-10-5-0-2'] and int(line[0]) > 0
     _bridge(monkeypatch, str(flagfile), network.id, 'old', 'ff:00:00:00:00:01', address)
+    assert db.fixed_ip_get_by_address(db_ctx, address).leased  # a renewal changes nothing
     db.fixed_ips_deallocate_by_instance(db_ctx, 'i1', keep_leased=True)
     assert db.fixed_ip_get_by_address(db_ctx, address).instance_uuid == 'i1'
     _bridge(monkeypatch, str(flagfile), network.id, 'del', mac, address)
