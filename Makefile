@@ -11,6 +11,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	tools/install_build_deps.sh
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 

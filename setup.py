@@ -2,7 +2,7 @@
 from setuptools import find_packages, setup
 
 DAEMONS = ['api', 'compute', 'network', 'volume', 'objectstore', 'scheduler',
-           'image', 'serialproxy', 'all', 'manage', 'dhcpbridge']
+           'image', 'serialproxy', 'instancemonitor', 'all', 'manage', 'dhcpbridge']
 
 setup(
     name='nova',
@@ -30,6 +30,10 @@ setup(
         'orjson>=3.9',
         'defusedxml>=0.7',  # every XML body from users (S3, bundle manifests)
         'awscrt>=0.20',  # S3's CRC32C and CRC64NVME checksums (what botocore uses)
+        # the instance monitor's round-robin archives and graphs (builds against
+        # librrd-dev: tools/install_deps.sh), and CloudWatch's CBOR protocol
+        'rrdtool>=0.1.16',
+        'cbor2>=5.4',
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

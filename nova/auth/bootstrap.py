@@ -59,6 +59,7 @@ def novarc_text(user_name, password, project_name, credential):
         ('AWS_SECRET_ACCESS_KEY', credential.secret),
         ('AWS_DEFAULT_REGION', region),
         ('S3_URL', endpoints.url('objectstore')),
+        ('CLOUDWATCH_URL', endpoints.url('cloudwatch')),
     ]
     return '# Nova credentials of %s: source this file\n%s' % (user_name, ''.join(
         'export %s=%s\n' % (name, shlex.quote(value)) for name, value in values))

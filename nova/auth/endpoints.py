@@ -16,6 +16,7 @@ SERVICES = (
     ('identity', 'keystone', 'identity', '/v3'),
     ('ec2', 'ec2', 'ec2', '/services/Cloud'),
     ('s3', 's3', 'objectstore', ''),
+    ('monitoring', 'cloudwatch', 'cloudwatch', ''),
 )
 INTERFACES = ('public', 'internal', 'admin')
 _ANY_ADDRESS = ('', '0.0.0.0', '::')

@@ -1,10 +1,14 @@
 """nova-all: every service of the cloud in one process (in-process RPC by default)."""
 import functools
+import importlib.util
+import logging
 
 from nova.cmd import common
 from nova.conf import CONF
 
-RPC_BINARIES = ('nova-scheduler', 'nova-compute', 'nova-network', 'nova-volume')
+LOG = logging.getLogger(__name__)
+RPC_BINARIES = ('nova-scheduler', 'nova-compute', 'nova-network', 'nova-volume',
+                'nova-instancemonitor')
 HTTP_APPS_OWN_DAEMON = ('objectstore', 'image')
 
 
@@ -30,8 +34,14 @@ def main(argv=None):
     common.init('nova-all', argv)
     from nova import service
     _first_start()
+    binaries = list(RPC_BINARIES)
+    if importlib.util.find_spec('rrdtool') is None:
+        # a virtualenv made before the monitor existed: the rest of the cloud still runs
+        LOG.error('nova-instancemonitor not started: the rrdtool Python binding is '
+                  'missing (make venv installs it)')
+        binaries.remove('nova-instancemonitor')
     services = [functools.partial(service.Service.create, binary=binary)
-                for binary in RPC_BINARIES]
+                for binary in binaries]
     http_apps = list(CONF.enabled_apis) + list(HTTP_APPS_OWN_DAEMON)
     if CONF.serial_console_enabled:
         http_apps.append('serialproxy')

@@ -16,14 +16,17 @@ VERSION_WORDS = ('--version',)
 COMMON = ('paths', 'netconf', 'database', 'rpc', 'service')
 PROGRAMS = {
     'nova-api': ('The API daemon: one HTTP listener per app in --enabled_apis (EC2, '
-                 'OpenStack Compute, identity, metadata).',
-                 ('wsgi', 'auth', 'ec2', 'compute', 'image', 'crypto')),
+                 'OpenStack Compute, identity, metadata, CloudWatch).',
+                 ('wsgi', 'auth', 'ec2', 'compute', 'image', 'crypto', 'monitor')),
     'nova-compute': ('One per hypervisor host: runs instances through the --compute_driver.',
                      ('virt', 'compute', 'compute_host', 'image')),
     'nova-scheduler': ('Picks a host for each instance (filter scheduler).',
                        ('scheduler', 'compute')),
     'nova-network': ('Fixed and floating addresses, bridges, DHCP and NAT.', ()),
     'nova-volume': ('Block storage volumes exported over iSCSI.', ()),
+    'nova-instancemonitor': ("One per compute host (--host): samples its instances' CPU, "
+                             'disk and network usage into round-robin archives.',
+                             ('monitor', 'compute')),
     'nova-objectstore': ('The S3-compatible object store.', ('wsgi', 'auth', 'objectstore')),
     'nova-image': ('The Glance v2 image API and its stores.', ('wsgi', 'auth', 'image')),
     'nova-serialproxy': ("The websocket proxy to instances' serial consoles.",

@@ -24,6 +24,7 @@ History:
           reset_network, set_admin_password, external_instance_event,
           get_serial_console
     1.4 - refresh_security_groups
+    1.5 - get_instance_stats
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -31,7 +32,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.4'
+    VERSION = '1.5'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -75,6 +76,7 @@ class ComputeAPI(RPCAPI):
         'external_instance_event': '1.3',
         'get_serial_console': '1.3',
         'refresh_security_groups': '1.4',
+        'get_instance_stats': '1.5',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -263,3 +265,10 @@ class ComputeAPI(RPCAPI):
         """Rules or group members changed: every compute host rebuilds its firewall."""
         if self.can_send_version('1.4'):
             self.fanout_cast(ctxt, 'refresh_security_groups')
+
+    # -- monitoring (1.5) ---------------------------------------------------------------
+    def get_instance_stats(self, ctxt, host, instance_uuids, timeout=None):
+        """{uuid: InstanceStats dict} of those instances running on ``host``: one call
+        per host and sampling step, whatever the number of instances."""
+        return self.call(ctxt, 'get_instance_stats', server=host, timeout=timeout,
+                         instance_uuids=instance_uuids)

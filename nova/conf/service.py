@@ -1,13 +1,14 @@
 """Service options: heartbeats, periodic tasks, topics and their managers."""
 from oslo_config import cfg
 
-TOPICS = ('compute', 'network', 'volume', 'scheduler')
+TOPICS = ('compute', 'network', 'volume', 'scheduler', 'instancemonitor')
 
 _MANAGERS = {
     'compute': 'nova.compute.host.manager.ComputeManager',
     'network': 'nova.network.manager.FlatManager',
     'volume': 'nova.volume.manager.VolumeManager',
     'scheduler': 'nova.scheduler.manager.SchedulerManager',
+    'instancemonitor': 'nova.monitor.manager.InstanceMonitorManager',
 }
 
 opts = [
@@ -30,7 +31,8 @@ opts = [
     cfg.BoolOpt('debug', default=False, help='Log at DEBUG level.'),
     cfg.BoolOpt('verbose', default=False, help='Log at INFO level (classic flag).'),
     cfg.StrOpt('log_file', help='Log to this file instead of stderr.'),
-    cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity'],
+    cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity',
+                                         'cloudwatch'],
                 help='Paste apps that nova-api serves.'),
 ] + [
     cfg.StrOpt('%s_topic' % topic, default=topic,

@@ -12,6 +12,7 @@ APIS = {
     'objectstore': 3333,
     'image': 9292,
     'serialproxy': 6083,
+    'cloudwatch': 8777,  # the CloudWatch-compatible query API (the port of OpenStack's metering)
 }
 
 opts = [

@@ -240,3 +240,5 @@ from nova.db.ec2 import *  # noqa: F401,F403 -- EC2 ids, client tokens, security
 from nova.db.networks import *  # noqa: F401,F403,E402 -- networks, fixed IPs, interfaces
 
 from nova.db.floating_ips import *  # noqa: F401,F403,E402 -- floating IPs
+
+from nova.db.monitoring import *  # noqa: F401,F403,E402 -- the instance monitor's reads

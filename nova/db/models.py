@@ -293,6 +293,8 @@ class Instance(Base, NovaBase):
     disable_terminate: Mapped[bool] = mapped_column(default=False)
     auto_disk_config: Mapped[bool | None]
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # EC2 Monitoring.State: True/False once switched, NULL: --monitor_new_instances
+    monitoring: Mapped[bool | None]
 
     metadata_items: Mapped[list['InstanceMetadata']] = orm.relationship(
         primaryjoin=lambda: sa.and_(Instance.uuid == orm.foreign(InstanceMetadata.instance_uuid),

@@ -57,6 +57,46 @@ class InstanceInfo:
     id: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class VifStats:
+    """Cumulative traffic of one virtual interface since its guest started."""
+
+    id: str
+    rx_bytes: int = 0
+    rx_packets: int = 0
+    tx_bytes: int = 0
+    tx_packets: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InstanceStats:
+    """Cumulative counters of one guest, as get_instance_stats reports them.
+
+    Counters only grow while the guest runs; a guest that restarts (a reboot on
+    a real hypervisor) may start them again from zero, which samplers treat as
+    one unknown interval. ``vcpus`` is what ``cpu_time_ns`` is shared by.
+    """
+
+    read_at: float = 0.0  # wall-clock time the counters were read (epoch seconds)
+    cpu_time_ns: int = 0
+    vcpus: int = 1
+    disk_read_bytes: int = 0
+    disk_read_requests: int = 0
+    disk_write_bytes: int = 0
+    disk_write_requests: int = 0
+    vifs: tuple = ()  # of VifStats
+
+    def to_dict(self):
+        """Plain values for an RPC reply (vifs as dicts)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        values = dict(values)
+        values['vifs'] = tuple(VifStats(**vif) for vif in values.get('vifs') or ())
+        return cls(**values)
+
+
 def _gated(func, capability):
     @functools.wraps(func)
     def gated(self, *args, **kwargs):
@@ -229,6 +269,13 @@ class ComputeDriver(abc.ABC):
 
     def instance_exists(self, instance):
         return instance.uuid in self.list_instance_uuids()
+
+    def get_instance_stats(self, instances):
+        """{uuid: InstanceStats} of the given guests that are on this host, read in as
+        few hypervisor calls as the driver can (one for the whole batch where it
+        allows): what the instance monitor samples every step. Guests not here are
+        left out, never an error."""
+        self._unsupported('get_instance_stats')
 
     def get_console_output(self, context, instance):
         """The guest's serial console log (str)."""

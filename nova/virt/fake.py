@@ -21,6 +21,7 @@ Test hooks, all module functions:
   its own (shuts itself down, crashes), for power-state sync tests.
 """
 import json
+import logging
 import threading
 import time
 
@@ -32,6 +33,7 @@ from nova.virt import driver, fake_console, fake_guest, fake_netns
 from nova.virt.fake_guest import FakeGuest
 
 CONF = nova.conf.CONF
+LOG = logging.getLogger(__name__)
 
 HYPERVISOR_TYPE = 'fake'
 HYPERVISOR_VERSION = 1000
@@ -506,6 +508,23 @@ class FakeDriver(driver.ComputeDriver):
         self._maybe_fail('instance_exists')
         return instance.uuid in self._state.guests
 
+    def get_instance_stats(self, instances):
+        """Counters from each guest's load profile: --fake_load_profile, overridden
+        key by key by the instance's metadata item fake_load (read at every call, so
+        a changed profile applies from the next sample on)."""
+        self._maybe_fail('get_instance_stats')
+        default = _default_load()
+        now = time.time()
+        result = {}
+        with _LOCK:
+            for instance in instances:
+                guest = self._state.guests.get(instance.uuid)
+                if guest is None:
+                    continue
+                fake_guest.advance_load(guest, _instance_load(instance, default), now)
+                result[instance.uuid] = fake_guest.stats(guest)
+        return result
+
     def get_console_output(self, context, instance):
         self._maybe_fail('get_console_output')
         return fake_guest.console_output(self._guest(instance))
@@ -574,6 +593,29 @@ class FakeDriver(driver.ComputeDriver):
         guest = self._guest(instance)
         if guest.vifs.pop(vif['id'], None) is None:
             raise exception.DeviceNotAttached(device=vif['id'], instance_uuid=guest.uuid)
+
+
+def _default_load():
+    try:
+        return fake_guest.parse_load(CONF.fake_load_profile)
+    except ValueError as e:
+        LOG.error('--fake_load_profile ignored: %s', e)
+        return {}
+
+
+def _instance_load(instance, default):
+    metadata = getattr(instance, 'metadata_dict', None)
+    if metadata is None and isinstance(instance, dict):
+        metadata = instance.get('metadata')
+    text = (metadata or {}).get(fake_guest.LOAD_METADATA_KEY)
+    if not text:
+        return default
+    try:
+        return {**default, **fake_guest.parse_load(text)}
+    except ValueError as e:
+        LOG.warning('Metadata %s of instance %s ignored: %s', fake_guest.LOAD_METADATA_KEY,
+                    instance.uuid, e)
+        return default
 
 
 # what set_failure accepts: every public method (each one calls _maybe_fail first)

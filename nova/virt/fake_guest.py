@@ -6,19 +6,27 @@ a boot costs an append; the log is rendered only when someone reads it.
 """
 import hashlib
 import json
+import math
 import time
 
 from nova.compute import power_state
+from nova.virt.driver import InstanceStats, VifStats
 
 MAX_CONSOLE_BYTES = 100 * 1024  # what Nova returns at most, like the libvirt driver
 KERNEL = '5.15.0-91-generic'
 CLOUD_INIT = '23.1.2-0ubuntu0~22.04.1'
 
+# a load profile's keys: per-second rates while the guest runs (cpu: percent of its
+# vCPUs; net_*: per interface)
+LOAD_KEYS = ('cpu', 'disk_read', 'disk_read_ops', 'disk_write', 'disk_write_ops',
+             'net_in', 'net_in_packets', 'net_out', 'net_out_packets')
+LOAD_METADATA_KEY = 'fake_load'
+
 
 class FakeGuest:
     __slots__ = ('uuid', 'name', 'hostname', 'image_ref', 'vcpus', 'memory_mb', 'root_gb',
                  'ephemeral_gb', 'auto_disk_config', 'power_state', 'rescued', 'volumes',
-                 'vifs', 'events', 'created_at', 'admin_password')
+                 'vifs', 'events', 'created_at', 'admin_password', 'load', 'load_at')
 
     def __init__(self, instance, network_info=None, block_device_info=None):
         self.uuid = instance.uuid
@@ -40,6 +48,8 @@ class FakeGuest:
         self.events = []  # (what, wall-clock time, detail) for the console log
         self.created_at = time.time()
         self.admin_password = None  # given at spawn (adminPass), or by set_admin_password
+        self.load = dict.fromkeys(LOAD_KEYS, 0.0)  # what the load profile added up so far
+        self.load_at = self.created_at
 
     @property
     def disk_gb(self):
@@ -55,6 +65,55 @@ class FakeGuest:
     def cpu_time_ns(self, now=None):
         """CPU time as if each vCPU were 5% busy since the guest was created."""
         return int(((now or time.time()) - self.created_at) * self.vcpus * 0.05 * 1e9)
+
+
+def parse_load(text):
+    """{key: rate} of a load profile 'cpu=25,net_in=2048'; ValueError naming what is wrong."""
+    profile = {}
+    for item in (text or '').split(','):
+        if not item.strip():
+            continue
+        key, sep, value = (part.strip() for part in item.partition('='))
+        if not sep or key not in LOAD_KEYS:
+            raise ValueError('load profile item %r is not key=rate with a key of %s'
+                             % (item.strip(), ', '.join(LOAD_KEYS)))
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = math.nan
+        if not math.isfinite(rate) or rate < 0:
+            raise ValueError('load profile rate %s=%r is not a number >= 0' % (key, value))
+        profile[key] = rate
+    return profile
+
+
+def advance_load(guest, profile, now):
+    """Add what the profile's rates made since the last reading, if the guest runs.
+
+    Counted at reading time with the guest's state then, so a series is exact
+    while state and profile stay the same between two readings."""
+    elapsed = max(now - guest.load_at, 0.0)
+    guest.load_at = now
+    if guest.power_state != power_state.RUNNING or not elapsed:
+        return
+    for key in LOAD_KEYS:
+        rate = profile.get(key, 0.0)
+        if key == 'cpu':  # percent of the vCPUs -> CPU nanoseconds
+            rate = rate / 100.0 * max(guest.vcpus, 1) * 1e9
+        guest.load[key] += rate * elapsed
+
+
+def stats(guest):
+    """The guest's cumulative counters as the driver interface reports them."""
+    load = {key: int(value) for key, value in guest.load.items()}
+    return InstanceStats(
+        read_at=guest.load_at,
+        cpu_time_ns=load['cpu'], vcpus=max(guest.vcpus, 1),
+        disk_read_bytes=load['disk_read'], disk_read_requests=load['disk_read_ops'],
+        disk_write_bytes=load['disk_write'], disk_write_requests=load['disk_write_ops'],
+        vifs=tuple(VifStats(vif_id, rx_bytes=load['net_in'], rx_packets=load['net_in_packets'],
+                            tx_bytes=load['net_out'], tx_packets=load['net_out_packets'])
+                   for vif_id in guest.vifs))
 
 
 def console_output(guest):

@@ -17,7 +17,8 @@ import urllib.request
 
 from tests.harness import daemons
 
-APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy')
+APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy',
+        'cloudwatch')
 
 
 class Cloud:

@@ -4,7 +4,7 @@ Translation only: a request's Action, dotted parameters and signature become
 calls of nova.compute.api and the other public APIs, and their answers (or
 exceptions) become EC2 XML (or EC2 error codes). Actions are registered by
 family: instances, instance_actions, tags, keypairs, security_groups,
-images, regions, admin.
+images, regions, admin, monitoring.
 """
 import logging
 
@@ -16,7 +16,7 @@ from nova import utils
 from nova.api import middleware
 from nova.api.ec2 import actions, auth, faults, params, xml
 from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F401
-                          instances, keypairs, regions, security_groups, tags)
+                          instances, keypairs, monitoring, regions, security_groups, tags)
 from nova.conf import CONF
 
 LOG = logging.getLogger(__name__)

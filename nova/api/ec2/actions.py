@@ -7,6 +7,7 @@ nova.policy before the handler runs: the same rules as the OpenStack API.
 from nova.compute import api as compute_api
 from nova.compute import hosts
 from nova.image import service as image_service
+from nova.monitor import api as monitor_api
 from nova.network import security_groups
 
 READER = 'project_reader_or_admin'
@@ -31,6 +32,7 @@ class Apis:
         self.images = image_service.get_default_image_service()
         self.security_groups = security_groups.SecurityGroupAPI()
         self.hosts = hosts.HostAPI()
+        self.monitor = monitor_api.MonitorAPI()
 
 
 class Call:

@@ -11,6 +11,7 @@ from nova.api.ec2 import ids
 from nova.compute import hosts as compute_hosts
 from nova.compute import task_states, vm_states
 from nova.conf import CONF
+from nova.monitor import api as monitor_api
 from nova.network import api as network_api
 from nova.network import model as network_model
 
@@ -130,7 +131,7 @@ class Renderer:
                           'groupName': '', 'tenancy': 'default'},
             'kernelId': self.kernel_ids.get(instance.kernel_id),
             'ramdiskId': self.ramdisk_ids.get(instance.ramdisk_id),
-            'monitoring': {'state': 'disabled'},
+            'monitoring': {'state': monitor_api.monitoring_state(instance)},
             'privateIpAddress': self.private_ip(instance),
             'ipAddress': self.public_ip(instance),
             'groupSet': self.group_set(instance),

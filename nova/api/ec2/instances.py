@@ -213,6 +213,12 @@ def _create(call):
         user_data=params.get('UserData') or None, metadata=tags,
         availability_zone=params.get('Placement.AvailabilityZone') or None,
         security_groups=_group_names(call))
+    monitoring = params.get('Monitoring.Enabled')
+    if monitoring is not None:
+        enabled = params.bool('Monitoring.Enabled')
+        call.apis.monitor.set_monitoring(context, [i.uuid for i in instances], enabled)
+        for instance in instances:
+            instance.monitoring = enabled
     return reservation_id, instances
 
 

@@ -259,6 +259,14 @@ class ComputeManager(manager.Manager):
     def get_diagnostics(self, context, instance_uuid):
         return self.driver.get_diagnostics(self.records.get(context, instance_uuid))
 
+    def get_instance_stats(self, context, instance_uuids):
+        """Cumulative counters of these instances of this host, in one driver call."""
+        wanted = set(instance_uuids)
+        instances = [i for i in db.instance_get_all_by_host(context, self.host)
+                     if i.uuid in wanted]
+        stats = self.driver.get_instance_stats(instances) if instances else {}
+        return {instance_uuid: values.to_dict() for instance_uuid, values in stats.items()}
+
     def get_host_uptime(self, context):
         return self.driver.get_host_uptime()
 

@@ -1,0 +1,158 @@
+"""One round-robin archive (an rrdtool RRD file) per instance, on the monitor's host.
+
+Layout: ``<monitor_path>/<host>/<uuid>.rrd`` while the instance lives here,
+``<monitor_path>/<host>/deleted/<uuid>.rrd`` after it was deleted or moved
+away (its mtime is when: ``purge`` removes it after --monitor_keep_deleted_days).
+
+Every data source is a DERIVE of a cumulative counter (a counter that goes
+back, as after a guest restarts, gives one unknown interval instead of a
+negative rate); the heartbeat is three steps, so a missed sample is
+interpolated and a longer silence (the monitor stopped, the host down) is a
+gap exactly as long as the silence. Archives keep AVERAGE, MIN and MAX: an
+hour at step resolution, a day at 5 minutes, a week at 30 minutes, a month
+at 2 hours and a year at a day. A file is created under a temporary name and
+linked into place, so a crash never leaves a half-made archive; rrdtool then
+updates it in place, one row and its header per sample.
+
+rrdtool is the ``rrdtool`` binding from PyPI (the upstream python-rrdtool,
+the same module Debian ships as python3-rrdtool): it installs into the
+virtualenv, building against librrd-dev (tools/install_deps.sh).
+"""
+import logging
+import math
+import os
+import tempfile
+import time
+
+import rrdtool
+
+from nova.monitor import metrics
+
+LOG = logging.getLogger(__name__)
+
+CONSOLIDATIONS = ('AVERAGE', 'MIN', 'MAX')
+# (resolution, span) in seconds of each archive; the first is at the step
+ARCHIVES = ((None, 3600), (300, 86400), (1800, 7 * 86400), (7200, 31 * 86400),
+            (86400, 366 * 86400))
+XFF = 0.5  # a consolidated row is known when at least half of its samples are
+
+
+def rra_definitions(step):
+    rras = []
+    for resolution, span in ARCHIVES:
+        steps = max(1, round((resolution or step) / step))
+        rows = math.ceil(span / (steps * step))
+        rras += ['RRA:%s:%s:%d:%d' % (cf, XFF, steps, rows) for cf in CONSOLIDATIONS]
+    return rras
+
+
+class ArchiveStore:
+    """The archives of one host's instances."""
+
+    def __init__(self, root, host, step):
+        self.dir = os.path.join(root, host)
+        self.deleted_dir = os.path.join(self.dir, 'deleted')
+        self.step = step
+        os.makedirs(self.deleted_dir, exist_ok=True)
+        self._steps = {}  # path -> the step it was created with
+
+    def path(self, instance_uuid, deleted=False):
+        return os.path.join(self.deleted_dir if deleted else self.dir, instance_uuid + '.rrd')
+
+    def find(self, instance_uuid):
+        """The archive of an instance, live or kept after deletion; None if neither."""
+        for deleted in (False, True):
+            path = self.path(instance_uuid, deleted)
+            if os.path.exists(path):
+                return path
+        return None
+
+    def live_uuids(self):
+        return {name[:-4] for name in os.listdir(self.dir) if name.endswith('.rrd')}
+
+    def create(self, instance_uuid, start):
+        """Make the instance's archive, starting just before ``start``, unless it exists."""
+        path = self.path(instance_uuid)
+        if os.path.exists(path):
+            return path
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix='.tmp-', suffix='.rrd')
+        os.close(fd)
+        try:
+            rrdtool.create(tmp, '--start', str(int(start) - 1), '--step', str(self.step),
+                           *['DS:%s:DERIVE:%d:0:U' % (ds, 3 * self.step)
+                             for ds in metrics.DATA_SOURCES],
+                           *rra_definitions(self.step))
+            try:
+                os.link(tmp, path)  # never replaces an archive made meanwhile
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+        return path
+
+    def update(self, instance_uuid, timestamp, counters):
+        """Record one sample; False (logged) when rrdtool refuses it."""
+        path = self.path(instance_uuid)
+        if not os.path.exists(path):
+            self.create(instance_uuid, timestamp)
+        values = ':'.join(str(int(counters[ds])) for ds in metrics.DATA_SOURCES)
+        try:
+            rrdtool.update(path, '%.3f:%s' % (timestamp, values))
+        except rrdtool.OperationalError as e:  # a sample not after the last one
+            LOG.debug('Sample of %s not recorded: %s', instance_uuid, e)
+            return False
+        return True
+
+    def step_of(self, path):
+        step = self._steps.get(path)
+        if step is None:
+            step = self._steps[path] = int(rrdtool.info(path)['step'])
+        return step
+
+    def fetch(self, path, start, end, resolution):
+        """(first row start, row seconds, {cf: [(ds values tuple)]}) of [start, end).
+
+        rrdtool picks the archive that covers the range at the resolution closest
+        to ``resolution``; row i covers [first + i * seconds, first + (i+1) * seconds).
+        """
+        series = {}
+        first = seconds = names = None
+        for cf in CONSOLIDATIONS:
+            (first, _last, seconds), names, rows = rrdtool.fetch(
+                path, cf, '-s', str(int(start)), '-e', str(int(end)), '-r', str(int(resolution)))
+            series[cf] = rows
+        return first, seconds, names, series
+
+    def archive(self, instance_uuid, now=None):
+        """Move a gone instance's archive aside; it is kept for --monitor_keep_deleted_days."""
+        path = self.path(instance_uuid)
+        target = self.path(instance_uuid, deleted=True)
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:
+            return False
+        now = now or time.time()
+        os.utime(target, (now, now))
+        self._steps.pop(path, None)
+        return True
+
+    def remove(self, instance_uuid):
+        for deleted in (False, True):
+            path = self.path(instance_uuid, deleted)
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            self._steps.pop(path, None)
+
+    def purge(self, keep_seconds, now=None):
+        """Remove archives of instances deleted more than keep_seconds ago; their uuids."""
+        now = now or time.time()
+        removed = []
+        for name in os.listdir(self.deleted_dir):
+            path = os.path.join(self.deleted_dir, name)
+            if name.endswith('.rrd') and now - os.path.getmtime(path) >= keep_seconds:
+                os.unlink(path)
+                self._steps.pop(path, None)
+                removed.append(name[:-4])
+        return removed

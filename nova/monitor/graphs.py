@@ -1,0 +1,61 @@
+"""PNG graphs drawn by rrdtool from series of rates.
+
+A graph is drawn from series (label, first row start, row seconds, values)
+rather than from an instance's archive directly, so that any process can draw
+one: the monitor for the graphs it publishes and for nova-manage, nova-api
+for a CloudWatch widget whose metrics live on several monitors. Each series
+goes into a small temporary RRD (a GAUGE with the series' own resolution),
+which rrdtool then graphs; the image is exactly width x height pixels.
+"""
+import os
+import shutil
+import tempfile
+
+import rrdtool
+
+COLORS = ('#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2',
+          '#7f7f7f', '#bcbd22', '#17becf')
+MIN_SIZE, MAX_SIZE = 32, 2000  # pixels, either side
+_SAFE_TEXT = str.maketrans({':': r'\:', '\\': '/', '\n': ' ', '%': '%%'})
+
+
+def _text(value):
+    """Free text safe inside an rrdtool graph argument (':' separates its fields)."""
+    return str(value).translate(_SAFE_TEXT)[:200]
+
+
+def _series_rrd(directory, index, first, seconds, values):
+    path = os.path.join(directory, 's%d.rrd' % index)
+    rrdtool.create(path, '--start', str(int(first) - 1), '--step', str(int(seconds)),
+                   'DS:v:GAUGE:%d:U:U' % (2 * seconds),
+                   'RRA:AVERAGE:0.5:1:%d' % (len(values) + 2))
+    rows = ['%d:%s' % (first + (i + 1) * seconds, 'U' if v is None else repr(float(v)))
+            for i, v in enumerate(values)]
+    for chunk in range(0, len(rows), 500):
+        rrdtool.update(path, *rows[chunk:chunk + 500])
+    return path
+
+
+def render(series, start, end, width, height, title='', vertical_label=''):
+    """PNG bytes of the series (each (label, first, seconds, values)) over [start, end)."""
+    directory = tempfile.mkdtemp(prefix='nova-graph-')
+    try:
+        args = ['-', '--start', str(int(start)), '--end', str(int(end)),
+                '--width', str(int(width)), '--height', str(int(height)), '--full-size-mode',
+                '--imgformat', 'PNG', '--lower-limit', '0', '--slope-mode']
+        if title:
+            args += ['--title', _text(title)]
+        if vertical_label:
+            args += ['--vertical-label', _text(vertical_label)]
+        for index, (label, first, seconds, values) in enumerate(series):
+            if not values:
+                continue
+            path = _series_rrd(directory, index, first, seconds, values)
+            args += ['DEF:s%d=%s:v:AVERAGE' % (index, path),
+                     'LINE2:s%d%s:%s' % (index, COLORS[index % len(COLORS)], _text(label))]
+        if not any(values for _label, _first, _seconds, values in series):
+            # nothing to draw: an empty frame of the requested size, as CloudWatch shows
+            args += ['HRULE:0#00000000:no data']
+        return rrdtool.graphv(*args)['image']
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,52 @@
+"""CloudWatch statistics over an archive's rows.
+
+A row of the archive is the average (and min and max) rate over its interval;
+in CloudWatch terms it stands for ``row seconds / step`` samples. A datapoint
+of a period holds the rows that start in it: SampleCount counts their
+samples, Sum adds them, Average is Sum / SampleCount, Minimum and Maximum
+come from the MIN and MAX archives. Periods start at the query's start time;
+a period without a known row has no datapoint (as AWS answers).
+"""
+from nova.monitor import metrics
+
+
+def datapoints(store, path, metric, start, end, period, statistics):
+    """[{'Timestamp': epoch, <statistic>: value..., 'Unit'}] of [start, end), by period."""
+    step = store.step_of(path)
+    first, seconds, names, series = store.fetch(path, start, end, period)
+    column = names.index(metric.ds)
+    scale = metrics.sample_scale(metric, step)
+    samples_per_row = max(seconds // step, 1)
+    buckets = {}
+    for index, (avg_row, min_row, max_row) in enumerate(
+            zip(series['AVERAGE'], series['MIN'], series['MAX'])):
+        average = avg_row[column]
+        at = first + index * seconds
+        if average is None or at < start or at >= end:
+            continue
+        bucket = buckets.setdefault(start + (at - start) // period * period,
+                                    [0, 0.0, None, None])
+        bucket[0] += samples_per_row
+        bucket[1] += average * scale * samples_per_row
+        low = min_row[column] if min_row[column] is not None else average
+        high = max_row[column] if max_row[column] is not None else average
+        bucket[2] = low * scale if bucket[2] is None else min(bucket[2], low * scale)
+        bucket[3] = high * scale if bucket[3] is None else max(bucket[3], high * scale)
+    points = []
+    for at in sorted(buckets):
+        count, total, low, high = buckets[at]
+        values = {'SampleCount': float(count), 'Sum': total, 'Average': total / count,
+                  'Minimum': low, 'Maximum': high}
+        point = {'Timestamp': at, 'Unit': metric.unit}
+        point.update((name, values[name]) for name in statistics)
+        points.append(point)
+    return points
+
+
+def rates(store, path, metric, start, end, resolution):
+    """(first, seconds, [rate or None]) of [start, end) in what graphs draw."""
+    first, seconds, names, series = store.fetch(path, start, end, resolution)
+    column = names.index(metric.ds)
+    scale = metrics.rate_scale(metric)
+    return first, seconds, [None if row[column] is None else row[column] * scale
+                            for row in series['AVERAGE']]
