@@ -123,6 +123,33 @@ class ArchiveStore:
             series[cf] = rows
         return first, seconds, names, series
 
+    def rows(self, path, start, end, resolution):
+        """[(row start, row seconds, {cf: ds values tuple})] of [start, end): the archive
+        rrdtool picks for the range, and for the part of it the step archive still
+        covers, that archive's rows instead (so that the last hour stays at step
+        resolution whatever range is asked)."""
+        first, seconds, names, series = self.fetch(path, start, end, resolution)
+        step = self.step_of(path)
+        fine_start = end
+        if seconds > max(step, resolution):
+            last = int(rrdtool.last(path))
+            fine_start = max(start, last - last % step - ARCHIVES[0][1])
+        rows = []
+        covered = start  # where the coarse rows end: the step rows take over from there
+        for index in range(len(series['AVERAGE'])):
+            at = first + index * seconds
+            if at + seconds <= fine_start:
+                rows.append((at, seconds, {cf: series[cf][index] for cf in CONSOLIDATIONS}))
+                covered = at + seconds
+        if fine_start < end:
+            first, seconds, names, series = self.fetch(path, fine_start, end, step)
+            for index in range(len(series['AVERAGE'])):
+                at = first + index * seconds
+                if at >= covered:
+                    rows.append((at, seconds,
+                                 {cf: series[cf][index] for cf in CONSOLIDATIONS}))
+        return names, rows
+
     def archive(self, instance_uuid, now=None):
         """Move a gone instance's archive aside; it is kept for --monitor_keep_deleted_days."""
         path = self.path(instance_uuid)

@@ -13,17 +13,16 @@ from nova.monitor import metrics
 def datapoints(store, path, metric, start, end, period, statistics):
     """[{'Timestamp': epoch, <statistic>: value..., 'Unit'}] of [start, end), by period."""
     step = store.step_of(path)
-    first, seconds, names, series = store.fetch(path, start, end, period)
+    names, rows = store.rows(path, start, end, period)
     column = names.index(metric.ds)
     scale = metrics.sample_scale(metric, step)
-    samples_per_row = max(seconds // step, 1)
     buckets = {}
-    for index, (avg_row, min_row, max_row) in enumerate(
-            zip(series['AVERAGE'], series['MIN'], series['MAX'])):
+    for at, seconds, values in rows:
+        avg_row, min_row, max_row = values['AVERAGE'], values['MIN'], values['MAX']
         average = avg_row[column]
-        at = first + index * seconds
         if average is None or at < start or at >= end:
             continue
+        samples_per_row = max(seconds // step, 1)
         bucket = buckets.setdefault(start + (at - start) // period * period,
                                     [0, 0.0, None, None])
         bucket[0] += samples_per_row

@@ -1,0 +1,162 @@
+"""The monitor's manager on a real database and the fake driver: what it samples,
+what a restart keeps, what happens to a deleted instance's archive."""
+import types
+
+import pytest
+
+from nova import context as nova_context
+from nova.conf import CONF
+from nova.db import api as db
+from nova.monitor import manager as monitor_manager
+from nova.monitor import metrics, statistics
+from nova.virt import fake
+from tests.unit.db.compute_helpers import instance_values
+
+HOST = 'mon-host'
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def time(self):
+        return self.now
+
+
+class DriverCompute:
+    """The compute RPC API answered by a FakeDriver in this process (what
+    get_instance_stats does on the host, without the transport)."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.calls = 0
+
+    def get_instance_stats(self, ctxt, host, instance_uuids, timeout=None):
+        self.calls += 1
+        rows = db.instance_get_all_by_filters(ctxt, {'host': host, 'uuid': instance_uuids})
+        return {u: s.to_dict() for u, s in self.driver.get_instance_stats(rows).items()}
+
+
+@pytest.fixture
+def cloud(db_ctx, tmp_path, monkeypatch):
+    CONF.set_override('monitor_path', str(tmp_path / 'monitor'))
+    CONF.set_override('monitoring_instances_step', 60)
+    CONF.set_override('fake_load_profile', 'cpu=40,net_in=1000')
+    clock = Clock(1_800_000_000.0)
+    monkeypatch.setattr(fake.time, 'time', clock.time)
+    fake.reset()
+    driver = fake.FakeDriver(HOST)
+    compute = DriverCompute(driver)
+
+    def boot(**extra):
+        values = instance_values(host=HOST, vm_state='active', task_state=None, vcpus=2,
+                                 **extra)
+        db.instance_create_many(db_ctx, [values])
+        driver.spawn(db_ctx, types.SimpleNamespace(name='i', **values), {},
+                     network_info=[{'id': 'vif-' + values['uuid'][:8]}])
+        return values['uuid']
+
+    def monitor():
+        mgr = monitor_manager.InstanceMonitorManager(host=HOST)
+        mgr.compute_rpcapi = compute
+        return mgr
+
+    yield types.SimpleNamespace(ctx=db_ctx, clock=clock, boot=boot, monitor=monitor,
+                                compute=compute)
+    fake.reset()
+
+
+def _cpu(mgr, uuid, start, end):
+    path = mgr.store.find(uuid)
+    return statistics.rates(mgr.store, path, metrics.METRICS['CPUUtilization'], start, end,
+                            60)
+
+
+def test_one_compute_call_per_step_and_the_profile_recorded(cloud):
+    first = cloud.boot()
+    second = cloud.boot(metadata={'fake_load': 'cpu=10'})
+    off = cloud.boot()
+    db.instance_monitoring_set(cloud.ctx, [off], False)
+    mgr = cloud.monitor()
+    t0 = cloud.clock.now
+    for _ in range(6):
+        mgr.sample_instances(cloud.ctx)
+        cloud.clock.now += 60
+    assert cloud.compute.calls == 6
+    assert mgr.store.live_uuids() == {first, second}
+    _, _, rates = _cpu(mgr, first, t0, t0 + 300)
+    assert [r for r in rates if r is not None] == [pytest.approx(40.0)] * 5
+    _, _, rates = _cpu(mgr, second, t0, t0 + 300)
+    assert [r for r in rates if r is not None] == [pytest.approx(10.0)] * 5
+
+
+def test_restart_leaves_a_gap_of_the_downtime_only(cloud):
+    uuid = cloud.boot()
+    t0 = cloud.clock.now
+    mgr = cloud.monitor()
+    for _ in range(5):
+        mgr.sample_instances(cloud.ctx)
+        cloud.clock.now += 60
+    cloud.clock.now += 600  # the monitor is down for ten steps; the guest runs on
+    mgr = cloud.monitor()
+    for _ in range(5):
+        mgr.sample_instances(cloud.ctx)
+        cloud.clock.now += 60
+    first, seconds, rates = _cpu(mgr, uuid, t0, cloud.clock.now)
+    known = [int((first + i * seconds - t0) // 60) for i, r in enumerate(rates)
+             if r is not None]
+    # samples at 0..240 s, none until 900 s: the rows of [240, 900) are unknown, and
+    # the rows from 900 s on are known again, from the counters the archive kept
+    assert known == [0, 1, 2, 3, 15, 16, 17, 18]
+    assert all(r == pytest.approx(40.0) for r in rates if r is not None)
+
+
+@pytest.mark.parametrize('keep_days', [0, 3])
+def test_a_deleted_instance_archive_follows_the_flag(cloud, keep_days):
+    CONF.set_override('monitor_keep_deleted_days', keep_days)
+    uuid = cloud.boot()
+    mgr = cloud.monitor()
+    for _ in range(3):
+        mgr.sample_instances(cloud.ctx)
+        cloud.clock.now += 60
+    db.instance_destroy(cloud.ctx, uuid)
+    mgr.sample_instances(cloud.ctx)
+    assert mgr.store.live_uuids() == set()
+    if keep_days:
+        assert mgr.store.find(uuid) == mgr.store.path(uuid, deleted=True)
+        answer = mgr.get_statistics(cloud.ctx, [{
+            'instance_uuid': uuid, 'metric': 'CPUUtilization', 'start': cloud.clock.now - 300,
+            'end': cloud.clock.now, 'period': 60, 'statistics': ['Average']}])
+        assert answer[0] and answer[0][0]['Average'] == pytest.approx(40.0)
+        assert mgr.store.purge(keep_days * 86400, now=cloud.clock.now + keep_days * 86400) \
+            == [uuid]
+    assert mgr.store.find(uuid) is None
+
+
+def test_monitoring_state_default_and_switch(cloud):
+    uuid = cloud.boot()
+    rows = db.instance_monitoring_rows(cloud.ctx, uuids=[uuid])
+    assert rows[0].monitoring is None and metrics.monitoring_enabled(None)
+    CONF.set_override('monitor_new_instances', False)
+    assert not metrics.monitoring_enabled(None)
+    assert db.instance_monitoring_set(cloud.ctx, [uuid], True) == 1
+    assert db.instance_monitoring_rows(cloud.ctx, uuids=[uuid])[0].monitoring is True
+
+
+def test_a_project_sees_only_its_own_instances(cloud):
+    from nova.monitor import api as monitor_api
+    mine = cloud.boot(project_id='p1')
+    theirs = cloud.boot(project_id='p2')
+    api = monitor_api.MonitorAPI()
+    asked = []
+    api.rpcapi = types.SimpleNamespace(
+        get_statistics=lambda ctxt, host, queries: asked.extend(queries) or [
+            ['data'] for _ in queries])
+    ctxt = nova_context.RequestContext('u1', 'p1')
+    query = {'metric': 'CPUUtilization', 'start': 0, 'end': 60, 'period': 60,
+             'statistics': ['Average']}
+    answers = api.get_statistics(ctxt, [dict(query, instance_uuid=mine),
+                                        dict(query, instance_uuid=theirs)])
+    assert answers == [['data'], []]
+    assert [q['instance_uuid'] for q in asked] == [mine]
+    assert [u for u, _names in api.list_metrics(ctxt)] == [mine]
