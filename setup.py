@@ -31,7 +31,7 @@ setup(
         'defusedxml>=0.7',  # every XML body from users (S3, bundle manifests)
         'awscrt>=0.20',  # S3's CRC32C and CRC64NVME checksums (what botocore uses)
         # the instance monitor's round-robin archives and graphs (builds against
-        # librrd-dev: tools/install_deps.sh), and CloudWatch's CBOR protocol
+        # librrd-dev: tools/install_build_deps.sh), and CloudWatch's CBOR protocol
         'rrdtool>=0.1.16',
         'cbor2>=5.4',
     ],

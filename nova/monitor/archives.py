@@ -16,7 +16,8 @@ updates it in place, one row and its header per sample.
 
 rrdtool is the ``rrdtool`` binding from PyPI (the upstream python-rrdtool,
 the same module Debian ships as python3-rrdtool): it installs into the
-virtualenv, building against librrd-dev (tools/install_deps.sh).
+virtualenv, building against librrd-dev (tools/install_build_deps.sh, which ``make
+venv`` runs before pip).
 """
 import logging
 import math

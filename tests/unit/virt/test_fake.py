@@ -163,6 +163,7 @@ def _calls(drv, instance, other):
         'instance_exists': lambda: drv.instance_exists(instance),
         'get_console_output': lambda: drv.get_console_output(None, instance),
         'get_diagnostics': lambda: drv.get_diagnostics(instance),
+        'get_instance_stats': lambda: drv.get_instance_stats([instance]),
         'get_volume_connector': lambda: drv.get_volume_connector(instance),
         'attach_volume': lambda: drv.attach_volume(None, {}, instance, '/dev/vdb'),
         'detach_volume': lambda: drv.detach_volume(None, {}, instance, '/dev/vdb'),
