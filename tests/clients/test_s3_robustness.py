@@ -284,7 +284,8 @@ def test_one_gib_object_streams_through_bounded_memory(objectstore_daemon):
         received.update(chunk)
     assert received.hexdigest() == expected.hexdigest()
     peak = s3_standalone.peak_rss_bytes(daemon.proc.pid)
-    assert peak < 100 * MiB, 'nova-objectstore peaked at %.1f MiB' % (peak / MiB)
+    # The daemon idles near 86 MiB (its imports); what the object adds is the measure.
+    assert peak < 128 * MiB, 'nova-objectstore peaked at %.1f MiB' % (peak / MiB)
     assert peak - before < 32 * MiB, 'streaming 1 GiB grew the daemon by %.1f MiB' % (
         (peak - before) / MiB)
 

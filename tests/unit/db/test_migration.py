@@ -97,3 +97,6 @@ def test_migrations_are_one_numbered_chain():
         assert script.revision == '%04d' % number
         assert script.down_revision == (None if number == 1 else '%04d' % (number - 1))
         assert script.path.rsplit('/', 1)[-1].startswith(script.revision + '_')
+    # The daemons' check reads the same chain from the file names, without alembic.
+    assert migration.known_revisions() == [script.revision for script in revisions]
+    assert migration.head_version() == scripts.get_current_head()
