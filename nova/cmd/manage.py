@@ -4,13 +4,13 @@ import sys
 
 from nova.cmd import common
 from nova.manage import (account, bootstrap, config, db, dispatch, flavor, image, network,
-                         project, service, shell, user)
+                         project, service, shell, user, vm)
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
               shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands,
               user.UserCommands, account.RoleCommands, account.CredentialCommands,
               bootstrap.BootstrapCommands, image.ImageCommands, network.NetworkCommands,
-              network.FloatingCommands, network.FixedCommands]
+              network.FloatingCommands, network.FixedCommands, vm.VmCommands]
 
 
 def help_text():

@@ -6,6 +6,7 @@ data, exactly as queries on an instance that never existed. Queries go to the
 monitor of each instance's host, one RPC call per host whatever the number
 of queries.
 """
+from nova import exception
 from nova.db import api as db
 from nova.monitor import metrics, rpcapi
 
@@ -17,8 +18,10 @@ def monitoring_state(instance):
 
 
 class MonitorAPI:
-    def __init__(self):
-        self.rpcapi = rpcapi.InstanceMonitorAPI()
+    def __init__(self, monitors=None):
+        """monitors: what answers the monitors' reads (default: their RPC API; nova-manage
+        of an in-process cloud passes nova.monitor.local.LocalArchives)."""
+        self.rpcapi = monitors or rpcapi.InstanceMonitorAPI()
 
     def set_monitoring(self, context, instance_uuids, enabled):
         """Switch sampling of the caller's (already checked) instances."""
@@ -34,6 +37,16 @@ class MonitorAPI:
             context, uuids=wanted, project_id=None if any_project else context.project_id,
             read_deleted=True)
         return {row.uuid: row for row in rows if row.host}
+
+    def get_instance(self, context, instance_uuid, any_project=False):
+        """The monitoring row (uuid, project_id, host, monitoring, deleted, ...) of one
+        instance, deleted ones included; InstanceNotFound for one the caller cannot see."""
+        rows = db.instance_monitoring_rows(
+            context, uuids=[instance_uuid],
+            project_id=None if any_project else context.project_id, read_deleted=True)
+        if not rows:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return rows[-1]
 
     def list_metrics(self, context):
         """[(instance uuid, [metric name])] of the project's monitored live instances."""

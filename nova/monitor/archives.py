@@ -132,7 +132,7 @@ class ArchiveStore:
         first, seconds, names, series = self.fetch(path, start, end, resolution)
         step = self.step_of(path)
         fine_start = end
-        if seconds > max(step, resolution):
+        if seconds > step:
             last = int(rrdtool.last(path))
             fine_start = max(start, last - last % step - ARCHIVES[0][1])
         rows = []

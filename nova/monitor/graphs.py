@@ -13,9 +13,12 @@ import tempfile
 
 import rrdtool
 
+from nova.monitor import archives, metrics
+
 COLORS = ('#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2',
           '#7f7f7f', '#bcbd22', '#17becf')
 MIN_SIZE, MAX_SIZE = 32, 2000  # pixels, either side
+WIDTH, HEIGHT = 600, 200  # an instance graph's default size
 _SAFE_TEXT = str.maketrans({':': r'\:', '\\': '/', '\n': ' ', '%': '%%'})
 
 
@@ -59,3 +62,33 @@ def render(series, start, end, width, height, title='', vertical_label=''):
         return rrdtool.graphv(*args)['image']
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# -- an instance's graphs: cpu, disk or network over the last hour ... year ------------
+
+def resolution(period, step):
+    """Seconds between two rows of the archive a period's graph is drawn from."""
+    span = metrics.PERIODS[period]
+    for row, archive_span in archives.ARCHIVES:
+        if span <= archive_span:
+            return max(row or step, step)
+    return archives.ARCHIVES[-1][0]
+
+
+def group_queries(instance_uuid, group, period, now, step):
+    """The get_rates queries (monitor RPC API) of one instance graph, one per line."""
+    end = int(now)
+    start = end - metrics.PERIODS[period]
+    return [{'instance_uuid': instance_uuid, 'metric': name, 'start': start, 'end': end,
+             'resolution': resolution(period, step)} for name in metrics.GRAPHS[group][2]]
+
+
+def render_group(group, period, queries, answers, width=WIDTH, height=HEIGHT, subject=''):
+    """PNG of an instance graph from its group_queries and their get_rates answers
+    (None, no data, draws no line); subject (the instance's name) heads the title."""
+    title, vertical, names = metrics.GRAPHS[group]
+    series = [(metrics.METRICS[name].label, *(answer or (0, 1, [])))
+              for name, answer in zip(names, answers)]
+    return render(series, queries[0]['start'], queries[0]['end'], width, height,
+                  title='%s%s, last %s' % (subject and subject + ': ', title, period),
+                  vertical_label=vertical)

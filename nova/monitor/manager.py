@@ -94,27 +94,7 @@ class InstanceMonitorManager(manager.Manager):
 
     # -- RPC ----------------------------------------------------------------------------
     def get_statistics(self, context, queries):
-        results = []
-        for query in queries:
-            path = self.store.find(query['instance_uuid'])
-            metric = metrics.METRICS.get(query['metric'])
-            if path is None or metric is None:
-                results.append([])
-                continue
-            results.append(statistics.datapoints(
-                self.store, path, metric, int(query['start']), int(query['end']),
-                int(query['period']), query['statistics']))
-        return results
+        return statistics.answer_statistics(self.store, queries)
 
     def get_rates(self, context, queries):
-        results = []
-        for query in queries:
-            path = self.store.find(query['instance_uuid'])
-            metric = metrics.METRICS.get(query['metric'])
-            if path is None or metric is None:
-                results.append(None)
-                continue
-            results.append(list(statistics.rates(
-                self.store, path, metric, int(query['start']), int(query['end']),
-                int(query['resolution']))))
-        return results
+        return statistics.answer_rates(self.store, queries)

@@ -28,35 +28,9 @@ from nova.auth import endpoints
 from nova.auth import manager as auth_manager
 from nova.conf import CONF
 from nova.db import api as db
-from nova.monitor import archives, graphs, metrics, statistics
+from nova.monitor import graphs, metrics, statistics
 
 LOG = logging.getLogger(__name__)
-WIDTH, HEIGHT = 600, 200
-
-
-def resolution(period, step):
-    """Seconds between two rows of the archive a period's graph is drawn from."""
-    span = metrics.PERIODS[period]
-    for row, archive_span in archives.ARCHIVES:
-        if span <= archive_span:
-            return max(row or step, step)
-    return archives.ARCHIVES[-1][0]
-
-
-def render_group(store, path, group, period, now, title_prefix=''):
-    """PNG of one instance's graph (cpu, disk or network) over the last period."""
-    title, vertical, names = metrics.GRAPHS[group]
-    end = int(now)
-    start = end - metrics.PERIODS[period]
-    step = resolution(period, store.step_of(path))
-    series = []
-    for name in names:
-        metric = metrics.METRICS[name]
-        first, seconds, values = statistics.rates(store, path, metric, start, end, step)
-        series.append((metric.label, first, seconds, values))
-    return graphs.render(series, start, end, WIDTH, HEIGHT,
-                         title='%s%s, last %s' % (title_prefix, title, period),
-                         vertical_label=vertical)
 
 
 class GraphPublisher:
@@ -123,12 +97,15 @@ class GraphPublisher:
             bucket = CONF.monitor_graph_bucket % {'project_id': row.project_id}
             for period in metrics.PERIODS:
                 last = self._published.get((row.uuid, period))
-                if last is not None and now - last < resolution(period,
-                                                                self.store.step_of(path)):
+                step = self.store.step_of(path)
+                if last is not None and now - last < graphs.resolution(period, step):
                     continue
                 try:
                     for group in metrics.GRAPHS:
-                        png = render_group(self.store, path, group, period, now)
+                        queries = graphs.group_queries(row.uuid, group, period, now, step)
+                        png = graphs.render_group(
+                            group, period, queries,
+                            statistics.answer_rates(self.store, queries))
                         self._put(bucket, '%s/%s-%s.png' % (row.uuid, group, period), png,
                                   row.project_id)
                         uploaded += 1

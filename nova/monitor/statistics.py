@@ -49,3 +49,34 @@ def rates(store, path, metric, start, end, resolution):
     scale = metrics.rate_scale(metric)
     return first, seconds, [None if row[column] is None else row[column] * scale
                             for row in series['AVERAGE']]
+
+
+def answer_statistics(store, queries):
+    """get_statistics of the monitor RPC API over a store: for each query
+    {instance_uuid, metric, start, end, period, statistics}, its datapoints ([] when the
+    store has no archive of the instance or the metric is unknown)."""
+    results = []
+    for query in queries:
+        path = store.find(query['instance_uuid'])
+        metric = metrics.METRICS.get(query['metric'])
+        if path is None or metric is None:
+            results.append([])
+            continue
+        results.append(datapoints(store, path, metric, int(query['start']), int(query['end']),
+                                  int(query['period']), query['statistics']))
+    return results
+
+
+def answer_rates(store, queries):
+    """get_rates of the monitor RPC API over a store: for each query {instance_uuid,
+    metric, start, end, resolution}, [first, seconds, [rate or None]], or None."""
+    results = []
+    for query in queries:
+        path = store.find(query['instance_uuid'])
+        metric = metrics.METRICS.get(query['metric'])
+        if path is None or metric is None:
+            results.append(None)
+            continue
+        results.append(list(rates(store, path, metric, int(query['start']), int(query['end']),
+                                  int(query['resolution']))))
+    return results
