@@ -4,7 +4,7 @@ PYTHON  ?= python3
 FLAGS   ?= etc/nova/nova.flags
 BIN      = $(VENV)/bin
 
-.PHONY: run test unit functional integration pep8 bench clean venv tempest
+.PHONY: run test unit functional integration pep8 bench clean venv tempest libvirt-python
 
 venv: $(VENV)/.installed
 
@@ -19,8 +19,14 @@ run: venv
 	$(BIN)/nova-manage --flagfile=$(FLAGS) db sync
 	exec $(BIN)/nova-all --flagfile=$(FLAGS)
 
+# libvirt-python builds against libvirt-dev, which install_deps.sh brings
+libvirt-python: venv
+	$(BIN)/python -c 'import libvirt' 2>/dev/null || $(BIN)/pip install -q -e '.[libvirt]' \
+		|| echo 'libvirt-python did not install: the libvirt tests will be skipped'
+
 test: venv
 	tools/install_deps.sh
+	$(MAKE) libvirt-python
 	$(BIN)/ruff check nova tests tools
 	$(BIN)/pytest -q -rs -p no:cacheprovider tests
 	tools/tempest/run.sh
@@ -33,6 +39,7 @@ functional: venv
 
 integration: venv
 	tools/install_deps.sh
+	$(MAKE) libvirt-python
 	$(BIN)/pytest -q -rs tests/integration
 
 # tempest's compute API subset against a fresh nova-all (tools/tempest/run.sh)

@@ -38,6 +38,8 @@ setup(
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],
         'mysql': ['PyMySQL>=1.1'],
+        # the libvirt virt driver; builds against libvirt-dev (tools/install_deps.sh)
+        'libvirt': ['libvirt-python>=9.0'],
         'test': ['pytest>=7', 'pytest-timeout>=2.1', 'psycopg[binary]>=3.1',
                  'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0',
                  # the unmodified clients the client tests drive

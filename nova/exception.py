@@ -174,6 +174,18 @@ class InsufficientHostResources(Conflict):
                '%(requested)s requested, %(free)s free.')
 
 
+class HypervisorError(NovaException):
+    msg_fmt = 'Hypervisor error on host %(host)s: %(reason)s'
+
+
+class HypervisorUnavailable(HypervisorError):
+    msg_fmt = 'Cannot connect to the hypervisor of host %(host)s (%(uri)s): %(reason)s'
+
+
+class ProcessExecutionError(NovaException):
+    msg_fmt = 'Command %(cmd)s exited with %(exit_code)s: %(stderr)s'
+
+
 class ComputeDriverNotFound(ConfigError):
     msg_fmt = 'Cannot load compute driver %(name)s: %(reason)s'
 

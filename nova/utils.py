@@ -4,6 +4,7 @@ import contextlib
 import datetime
 import importlib
 import os
+import subprocess
 import threading
 import warnings
 
@@ -90,3 +91,24 @@ def bool_from_string(name, value):
     if text in ('false', 'f', 'no', 'n', '0', 'off'):
         return False
     raise exception.InvalidInput(reason='%s must be a boolean, not %r' % (name, value))
+
+
+def execute(*argv, check=True, input=None, timeout=None):
+    """Run a command given as an argument list (never a shell string): (stdout, stderr).
+
+    A non-zero exit raises ProcessExecutionError naming the command and its
+    stderr, unless check is False. Green under eventlet's monkey patching.
+    """
+    argv = [str(arg) for arg in argv]
+    try:
+        result = subprocess.run(argv, input=input, capture_output=True, text=True,
+                                timeout=timeout)
+    except FileNotFoundError as e:
+        raise exception.ProcessExecutionError(cmd=argv[0], exit_code='-', stderr=str(e)) from e
+    except subprocess.TimeoutExpired as e:
+        raise exception.ProcessExecutionError(cmd=' '.join(argv), exit_code='-',
+                                              stderr='timed out after %ss' % timeout) from e
+    if check and result.returncode != 0:
+        raise exception.ProcessExecutionError(cmd=' '.join(argv), exit_code=result.returncode,
+                                              stderr=result.stderr.strip())
+    return result.stdout, result.stderr

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the integration tests run for real (RabbitMQ,
-# PostgreSQL, dnsmasq, iptables...). Nothing is started here: the test harness starts its own servers.
+# PostgreSQL, dnsmasq, iptables, libvirt + QEMU and what the test guest is built
+# from...). Nothing is started here: the test harness starts its own servers.
 set -euo pipefail
 need=()
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-# qemu-img makes the real disk images the image format inspection tests read
+# qemu-img makes the real disk images the image format inspection tests read, and the
+# libvirt driver's disks
 command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
 # nova-network on real Linux networking (tests/integration/test_network_*.py): bridges and
 # namespaces (iproute2), DHCP (dnsmasq), NAT (iptables), fake guests' DHCP client (udhcpc)
@@ -16,14 +18,31 @@ command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
 command -v udhcpc >/dev/null 2>&1 || need+=(udhcpc)
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
 command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
+# libvirt tests (tests/integration/test_libvirt_*.py): libvirtd with its QEMU driver,
+# QEMU (TCG), libvirt-dev and pkg-config to build libvirt-python, mkswap for swap
+# disks; the test guest is busybox-static and curl (copied into its initramfs) and
+# the Debian cloud kernel (downloaded by tools/guest-image/build)
+[ -x /usr/sbin/libvirtd ] || need+=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
+[ -e /usr/include/libvirt/libvirt.h ] || need+=(libvirt-dev pkg-config)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+command -v mkswap >/dev/null 2>&1 || need+=(util-linux)
+if [ ${#need[@]} -ne 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "install_deps: need root to apt-get install ${need[*]}; the tests that use them will be skipped" >&2
+        exit 0
+    fi
+    echo "install_deps: apt-get install ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi
-if [ "$(id -u)" != 0 ]; then
-    echo "install_deps: need root to apt-get install ${need[*]}; the tests that use them will be skipped" >&2
-    exit 0
+# libvirtd looks up these groups and the libvirt-qemu user before it reads
+# qemu.conf (the tests' private libvirtd runs QEMU as root: doc/libvirt.md)
+if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/libvirtd ]; then
+    getent group kvm >/dev/null || groupadd -r kvm
+    getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+    getent passwd libvirt-qemu >/dev/null || \
+        useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+    mkdir -p /var/log/libvirt
 fi
-echo "install_deps: apt-get install ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -9,13 +9,13 @@ import sys
 from oslo_config import cfg
 
 from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, image,
-                       monitor, netconf, network, objectstore, paths, rpc, scheduler, service,
-                       virt, wsgi)
+                       libvirt, monitor, netconf, network, objectstore, paths, rpc, scheduler,
+                       service, virt, wsgi)
 
 CONF = cfg.CONF
 
 _MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
-            image, auth, ec2, objectstore, crypto, network, monitor]
+            image, auth, ec2, objectstore, crypto, network, monitor, libvirt]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first

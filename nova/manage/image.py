@@ -1,4 +1,4 @@
-"""nova-manage image: bundles, and the metadata definitions catalog.
+"""nova-manage image: bundles, the metadata definitions catalog, the test guest.
 
 ``bundle`` makes an image bundle as euca-bundle-image does.
 
@@ -12,7 +12,10 @@ in that objectstore bucket of the project (made if missing), ready for
 ``metadefs load|unload|export`` is glance-manage's load_metadefs,
 unload_metadefs and export_metadefs: the definition files of --path (default
 --metadefs_dir) into the catalog, the catalog emptied, or written out.
+
+``register-guest DIR`` uploads the test guest tools/guest-image/build made.
 """
+import json
 import os
 import posixpath
 import tempfile
@@ -22,6 +25,7 @@ from nova import exception
 from nova.auth import manager
 from nova.conf import CONF
 from nova.image import metadefs
+from nova.image import service as image_service
 from nova.image.bundle import make
 from nova.manage import Category, UsageError, arg, command
 from nova.manage.user import admin_context
@@ -67,10 +71,56 @@ def _store_in_bucket(project, bucket_name, paths, folder):
     return keys
 
 
+# the guest tools/guest-image/build makes: file -> (image name suffix, format)
+GUEST_PARTS = (('vmlinuz', '-kernel', 'aki'), ('initrd.img', '-ramdisk', 'ari'),
+               ('disk.img', '', 'ami'))
+
+
+def _upload_file(service, ctxt, image_id, path):
+    with open(path, 'rb') as f:
+        return service.upload(ctxt, image_id, f, size=os.path.getsize(path))
+
+
+def register_guest(ctxt, directory, name, visibility='public', owner=None):
+    """Upload a built test guest as AKI, ARI and an AMI naming them; the three images."""
+    try:
+        with open(os.path.join(directory, 'manifest.json')) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError) as e:
+        raise exception.InvalidInput(reason='%s is not a guest built by tools/guest-image/'
+                                            'build (no readable manifest.json: %s)'
+                                            % (directory, e)) from e
+    service = image_service.get_default_image_service()
+    taken = service.detail(ctxt, filters={'name': [name + suffix
+                                                   for _, suffix, _ in GUEST_PARTS]})
+    if taken:
+        raise exception.ImageExists(image_id='%s (%s)' % (taken[0]['name'], taken[0]['id']))
+    images, ids = [], {}
+    for filename, suffix, disk_format in GUEST_PARTS:
+        properties = {'description': 'Nova test guest (%s, kernel %s)' % (
+            filename, manifest.get('kernel_version'))}
+        if disk_format == 'ami':
+            properties.update(kernel_id=ids['aki'], ramdisk_id=ids['ari'])
+        values = {'name': name + suffix, 'visibility': visibility,
+                  'disk_format': disk_format, 'container_format': disk_format,
+                  'properties': properties}
+        if owner:
+            values['owner'] = owner
+        image = service.create(ctxt, values)
+        try:
+            image = _upload_file(service, ctxt, image['id'], os.path.join(directory, filename))
+        except Exception:
+            service.delete(ctxt, image['id'])
+            raise
+        images.append(image)
+        ids[disk_format] = image['id']
+    return images
+
+
 class ImageCommands(Category):
     name = 'image'
-    help = ('Image bundles (make one and store it in a bucket, as euca-bundle-image does) '
-            'and the metadata definitions catalog')
+    help = ('Image bundles (make one and store it in a bucket, as euca-bundle-image does), '
+            'the metadata definitions catalog, and the test guest for real VMs')
 
     @command('Metadata definitions: load the files of --path into the catalog (existing '
              'namespaces are skipped, or completed with --merge), unload every namespace, '
@@ -94,6 +144,26 @@ class ImageCommands(Category):
             written = metadefs.export(ctxt, path)
             print('Exported %d namespace(s) to %s.' % (len(written),
                                                        path or CONF.metadefs_dir))
+
+
+    @command('Register the guest tools/guest-image/build made: an AKI, an ARI and an AMI '
+             'whose kernel_id/ramdisk_id name them',
+             arg('directory', help='the directory tools/guest-image/build printed'),
+             arg('--name', default='nova-guest',
+                 help='the AMI\'s name; the AKI and ARI add -kernel and -ramdisk '
+                      '(%(default)s)'),
+             arg('--private', action='store_true', help='private to --project (default: '
+                                                        'public)'),
+             arg('--project', help='owning project (name or id)'))
+    def register_guest(self, directory, name='nova-guest', private=False, project=None):
+        ctxt = admin_context()
+        if private and not project:
+            raise UsageError('a --private image needs its --project')
+        owner = manager.find_project(ctxt, project).id if project else None
+        images = register_guest(ctxt, directory, name, 'private' if private else 'public',
+                                owner)
+        for image in images:
+            print('%s  %s  %s' % (image['id'], image['disk_format'], image['name']))
 
     @command('Bundle an image file: tar, gzip, AES encrypt, split into 10 MiB parts, '
              'write PREFIX.manifest.xml',

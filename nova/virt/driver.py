@@ -19,6 +19,7 @@ import importlib.util
 
 import nova.conf
 from nova import exception, utils
+from nova.compute.power_state import CRASHED, PAUSED, RUNNING, SHUTDOWN, SUSPENDED
 
 CONF = nova.conf.CONF
 
@@ -38,6 +39,24 @@ CAPABILITIES = {
     'supports_diagnostics': ('get_diagnostics',),
     # shelve is snapshot + destroy done by the manager: no method of its own
     'supports_shelve': (),
+}
+
+# the power states each action starts from, for every driver (a rescued guest
+# only accepts unrescue); anything else is HypervisorStateConflict
+ALLOWED_POWER_STATES = {
+    'soft reboot': {RUNNING},
+    'hard reboot': {RUNNING, SHUTDOWN, PAUSED, SUSPENDED, CRASHED},
+    'power off': {RUNNING, PAUSED, SUSPENDED, CRASHED, SHUTDOWN},
+    'power on': {RUNNING, SHUTDOWN, CRASHED},
+    'pause': {RUNNING},
+    'unpause': {PAUSED},
+    'suspend': {RUNNING},
+    'resume': {SUSPENDED},
+    'rescue': {RUNNING, SHUTDOWN},
+    'unrescue': {RUNNING},
+    'snapshot': {RUNNING, SHUTDOWN, PAUSED, SUSPENDED},
+    'resize': {RUNNING, SHUTDOWN},
+    'live migrate': {RUNNING, PAUSED},
 }
 
 REBOOT_SOFT = 'SOFT'

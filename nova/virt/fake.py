@@ -28,7 +28,7 @@ import time
 import nova.conf
 from nova import exception
 from nova.compute import power_state
-from nova.compute.power_state import CRASHED, PAUSED, RUNNING, SHUTDOWN, SUSPENDED
+from nova.compute.power_state import PAUSED, RUNNING, SHUTDOWN, SUSPENDED
 from nova.virt import driver, fake_console, fake_guest, fake_netns
 from nova.virt.fake_guest import FakeGuest
 
@@ -37,23 +37,6 @@ LOG = logging.getLogger(__name__)
 
 HYPERVISOR_TYPE = 'fake'
 HYPERVISOR_VERSION = 1000
-
-# power states each action starts from; a rescued guest only accepts unrescue
-_ALLOWED = {
-    'soft reboot': {RUNNING},
-    'hard reboot': {RUNNING, SHUTDOWN, PAUSED, SUSPENDED, CRASHED},
-    'power off': {RUNNING, PAUSED, SUSPENDED, CRASHED, SHUTDOWN},
-    'power on': {RUNNING, SHUTDOWN, CRASHED},
-    'pause': {RUNNING},
-    'unpause': {PAUSED},
-    'suspend': {RUNNING},
-    'resume': {SUSPENDED},
-    'rescue': {RUNNING, SHUTDOWN},
-    'unrescue': {RUNNING},
-    'snapshot': {RUNNING, SHUTDOWN, PAUSED, SUSPENDED},
-    'resize': {RUNNING, SHUTDOWN},
-    'live migrate': {RUNNING, PAUSED},
-}
 
 _LOCK = threading.Lock()  # compound updates (check then insert, moves between hosts)
 
@@ -163,7 +146,7 @@ def _check(guest, action):
         raise exception.HypervisorStateConflict(
             action=action, instance_uuid=guest.uuid,
             state='rescued' if guest.rescued else 'not rescued')
-    if guest.power_state not in _ALLOWED[action]:
+    if guest.power_state not in driver.ALLOWED_POWER_STATES[action]:
         raise exception.HypervisorStateConflict(
             action=action, instance_uuid=guest.uuid,
             state=power_state.STATE_MAP[guest.power_state])

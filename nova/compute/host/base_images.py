@@ -13,6 +13,7 @@ class BaseImages:
     def __init__(self, image_service=None):
         self.cache = image_cache.ImageCache(image_service)
         self._known = {}  # image id -> local path, cached by this process
+        self._formats = {}  # image id -> disk_format (fixed once an image has data)
 
     def fetch(self, context, image_id):
         """The local path of the image's verified data."""
@@ -28,10 +29,26 @@ class BaseImages:
         return path
 
     def image_meta(self, context, image):
-        """The image dict a driver spawns from, with 'local_path' of its base file."""
+        """The image dict a driver spawns from: 'local_path' of its base file, its
+        'disk_format', and for an AMI whose kernel_id/ramdisk_id properties name an
+        AKI/ARI, 'kernel_path'/'ramdisk_path' of those (cached the same way)."""
         if not image.get('id'):
             return dict(image)
-        return dict(image, local_path=self.fetch(context, image['id']))
+        meta = dict(image, local_path=self.fetch(context, image['id']))
+        if not meta.get('disk_format'):
+            meta['disk_format'] = self._disk_format(context, image['id'])
+        properties = image.get('properties') or {}
+        for key, path_key in (('kernel_id', 'kernel_path'), ('ramdisk_id', 'ramdisk_path')):
+            if properties.get(key):
+                meta[path_key] = self.fetch(context, properties[key])
+        return meta
+
+    def _disk_format(self, context, image_id):
+        disk_format = self._formats.get(image_id)
+        if disk_format is None:
+            disk_format = self.cache.image_service.show(context, image_id)['disk_format']
+            self._formats[image_id] = disk_format
+        return disk_format
 
     def remove_unused(self, in_use_image_ids):
         """Remove cached images unused for --remove_unused_base_images_age; their ids."""

@@ -20,7 +20,7 @@ from nova import context as nova_context
 from nova import exception
 from nova import manager
 from nova import utils
-from nova.compute import power_state, resize_quota, rpcapi, task_states, vm_states
+from nova.compute import move_spec, power_state, resize_quota, rpcapi, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.host import build, live_migrate, rebuild, resize, shelve, snapshot
 from nova.compute.host.action_events import instance_action
@@ -78,7 +78,8 @@ class ComputeManager(manager.Manager):
                                    self.scheduler_rpcapi, self.base_images, self.locks,
                                    self.network_api, self.firewall)
         self.resizes = resize.Resizes(self.records, self.driver, self.tracker, self.claims,
-                                      self.compute_rpcapi, self.scheduler_rpcapi, self.locks)
+                                      self.compute_rpcapi, self.scheduler_rpcapi,
+                                      self.base_images, self.locks)
         self.live_migrations = live_migrate.LiveMigrations(
             self.records, self.driver, self.tracker, self.claims, self.compute_rpcapi)
         self.rebuilds = rebuild.Rebuilds(self.records, self.driver, self.base_images,
@@ -107,12 +108,33 @@ class ComputeManager(manager.Manager):
                 self._recover(ctxt, instance)
             except Exception:
                 LOG.exception('Could not recover instance %s', instance.uuid)
+        self._destroy_orphans(ctxt)
+        self.sync_power_states(ctxt)
         self.tracker.update_available_resource(ctxt, self.service_id)
         self.claims.send_report(ctxt)
         try:
             self.firewall.refresh(ctxt)
         except Exception:
             LOG.exception('Could not rebuild the firewall of %s', self.host)
+
+    def _destroy_orphans(self, ctxt):
+        """Guests whose instance was deleted (from the database only) while this
+        host was down. Guests of instances the database does not know, or knows
+        on another host, are not ours to touch."""
+        try:
+            uuids = self.driver.list_instance_uuids()
+        except Exception:
+            LOG.exception('Could not list the guests on %s', self.host)
+            return
+        if not uuids:
+            return
+        for row in db.instance_get_all_by_filters(ctxt, {
+                'uuid': uuids, 'host': self.host, 'deleted': True, 'soft_deleted': False}):
+            LOG.warning('Destroying the guest of deleted instance %s', row.uuid)
+            try:
+                self.driver.destroy(ctxt, row)
+            except Exception:
+                LOG.exception('Could not destroy the guest of %s', row.uuid)
 
     def _recover(self, ctxt, instance):
         task = instance.task_state
@@ -137,6 +159,11 @@ class ComputeManager(manager.Manager):
                                     power_state=running, task_state=None,
                                     launched_at=instance.launched_at or utils.utcnow())
             else:
+                try:  # whatever the build had made: disks, a domain not started
+                    self.driver.destroy(ctxt, instance)
+                except Exception:
+                    LOG.exception('Could not clean up the interrupted build of %s',
+                                  instance.uuid)
                 self.records.set_error(ctxt, instance.uuid, exception.InstanceBuildInterrupted(
                     instance_uuid=instance.uuid, host=self.host))
             return
@@ -224,9 +251,12 @@ class ComputeManager(manager.Manager):
     @instance_action
     def rescue_instance(self, context, instance_uuid, rescue_password=None):
         instance = self.records.get(context, instance_uuid)
+        # the rescue disk is a fresh copy of the instance's own image
+        image_meta = self.base_images.image_meta(context, {
+            'id': instance.image_ref, 'properties': move_spec.image_properties(instance)})
         self.driver.rescue(context, instance,
-                           self.network_api.get_instance_nw_info(context, instance), {},
-                           rescue_password)
+                           self.network_api.get_instance_nw_info(context, instance),
+                           image_meta, rescue_password)
         self._finish_action(context, instance, 'rescue_instance', task_states.RESCUING)
 
     @instance_action

@@ -51,13 +51,14 @@ class Resizes:
     """The resize and cold migration steps this host runs, at either end of a move."""
 
     def __init__(self, records, driver, tracker, claims, compute_rpcapi, scheduler_rpcapi,
-                 locks):
+                 base_images, locks):
         self.records, self.host = records, records.host
         self.driver = driver
         self.tracker = tracker
         self.claims = claims
         self.compute_rpcapi = compute_rpcapi
         self.scheduler_rpcapi = scheduler_rpcapi
+        self.base_images = base_images  # the destination boots from its own cache
         self.locks = locks
 
     def recovery(self):
@@ -214,9 +215,9 @@ class Resizes:
             raise
         same_host = migration.source_compute == self.host
         self.claims.settle(instance, own=new, other=old if same_host else None)
-        image_meta = {'id': instance.image_ref,
-                      'properties': move_spec.image_properties(instance)}
         try:
+            image_meta = self.base_images.image_meta(context, {
+                'id': instance.image_ref, 'properties': move_spec.image_properties(instance)})
             self.driver.finish_migration(
                 context, migration, instance, disk_info, [], image_meta,
                 resize_instance=old['id'] != new['id'],

@@ -9,10 +9,15 @@ from nova.conf import CONF
 class ImageService:
     def __init__(self):
         self.downloads = []
+        self.shows = []
 
     def download(self, context, image_id):
         self.downloads.append(image_id)
         return {'id': image_id, 'size': 4}, iter([b'disk'])
+
+    def show(self, context, image_id):
+        self.shows.append(image_id)
+        return {'id': image_id, 'disk_format': 'ami'}
 
 
 def cached(tmp_path):
@@ -26,10 +31,23 @@ def test_second_fetch_is_a_hit(tmp_path):
     image_id = str(uuid.uuid4())
     meta = images.image_meta(None, {'id': image_id, 'properties': {'os_type': 'linux'}})
     assert meta == {'id': image_id, 'properties': {'os_type': 'linux'},
-                    'local_path': str(tmp_path / '_base' / image_id)}
+                    'local_path': str(tmp_path / '_base' / image_id), 'disk_format': 'ami'}
     assert images.fetch(None, image_id) == meta['local_path']
+    assert images.image_meta(None, {'id': image_id})['disk_format'] == 'ami'
     assert service.downloads == [image_id]
+    assert service.shows == [image_id]  # the format is remembered
     assert images.image_meta(None, {}) == {}
+
+
+def test_an_ami_brings_its_kernel_and_ramdisk(tmp_path):
+    images, service = cached(tmp_path)
+    ami, aki, ari = (str(uuid.uuid4()) for _ in range(3))
+    meta = images.image_meta(None, {'id': ami, 'disk_format': 'ami',
+                                    'properties': {'kernel_id': aki, 'ramdisk_id': ari}})
+    assert meta['kernel_path'] == str(tmp_path / '_base' / aki)
+    assert meta['ramdisk_path'] == str(tmp_path / '_base' / ari)
+    assert sorted(service.downloads) == sorted([ami, aki, ari])
+    assert service.shows == []  # the caller said which format
 
 
 def test_removed_or_vanished_files_are_fetched_again(tmp_path):

@@ -3,7 +3,11 @@
 A new driver joins by adding a DriverFactory: ``make(host)`` returns a ready
 driver for that host (its init_host done). Checks of optional actions skip
 when the driver does not claim the capability, and a driver that does not
-claim one must refuse its methods with NotSupportedByDriver.
+claim one must refuse its methods with NotSupportedByDriver. A driver made
+for these tests may name, in ``backend_limits``, capabilities its test
+backend cannot show (with the reason, printed as the skip): libvirt's test
+driver runs no QEMU, so its console and hot-plug are proven by integration
+tests instead.
 """
 import dataclasses
 import inspect
@@ -16,6 +20,7 @@ from nova import exception
 from nova.compute import power_state
 from nova.virt import driver as virt_driver
 from nova.virt import fake
+from tests.unit.virt import libvirt_backend
 from tests.unit.virt.fixtures import apply_flavor, make_flavor, make_instance
 
 
@@ -33,7 +38,16 @@ def _fake(host):
     return driver
 
 
-FACTORIES = [DriverFactory('fake', _fake, shares_process=True)]
+def _libvirt(host):
+    """The libvirt driver on a private test:/// hypervisor (no daemon, no QEMU)."""
+    libvirt_backend.configure()
+    driver = libvirt_backend.driver_class()(host)
+    driver.init_host(host)
+    return driver
+
+
+FACTORIES = [DriverFactory('fake', _fake, shares_process=True),
+             DriverFactory('libvirt-test', _libvirt)]
 
 RESOURCE_KEYS = {'vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
                  'local_gb_used', 'hypervisor_type', 'hypervisor_version',
@@ -53,6 +67,9 @@ def drv(factory):
 def _needs(drv, capability):
     if not drv.capabilities.get(capability):
         pytest.skip('%s lacks %s' % (type(drv).__name__, capability))
+    limit = getattr(drv, 'backend_limits', {}).get(capability)
+    if limit:
+        pytest.skip('%s: %s' % (capability, limit))
 
 
 def _spawn(drv, **fields):

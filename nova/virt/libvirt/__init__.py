@@ -1,0 +1,3 @@
+from nova.virt.libvirt.driver import LibvirtDriver
+
+__all__ = ["LibvirtDriver"]

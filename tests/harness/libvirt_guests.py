@@ -1,0 +1,126 @@
+"""Fixtures and helpers for tests that boot real QEMU (TCG) guests through Nova.
+
+``guest_image`` (session): the tiny guest of tools/guest-image/build, built
+once per machine (its cache) and reused. ``libvirtd`` (module): a private
+libvirtd (tests/harness/libvirtd.py), so that this module's domains, named
+instance-%08x like every cloud's, never meet another module's or another
+worktree's. Both skip, with the reason, where they cannot run.
+
+``libvirt_cloud(tmp, libvirtd, guest_image, **flags)`` starts nova-all with the
+libvirt driver on that daemon and registers the guest as ``nova-guest``; the
+helpers read what a guest printed on its console through the API.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from tests.harness import daemons
+from tests.harness.cloud import Cloud
+from tests.harness.libvirtd import PrivateLibvirtd, unavailable_reason
+
+REPO = daemons.REPO
+BUILD = os.path.join(REPO, 'tools', 'guest-image', 'build')
+MARKER = 'nova-guest: '
+
+
+@pytest.fixture(scope='session')
+def guest_image():
+    """The directory with vmlinuz, initrd.img, disk.img and manifest.json."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip('real guest tests skipped: %s' % reason)
+    result = subprocess.run([sys.executable, BUILD], capture_output=True, text=True,
+                            timeout=600)
+    if result.returncode != 0:
+        pytest.skip('real guest tests skipped: the guest image cannot be built here: %s'
+                    % (result.stderr or result.stdout).strip()[-500:])
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope='module')
+def libvirtd(tmp_path_factory):
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip('real guest tests skipped: %s' % reason)
+    daemon = PrivateLibvirtd(tmp_path_factory.mktemp('libvirtd'))
+    try:
+        daemon.start()
+    except RuntimeError as e:
+        pytest.skip('real guest tests skipped: a private libvirtd cannot start here: %s' % e)
+    yield daemon
+    daemon.stop()
+
+
+def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
+    """nova-all on the libvirt driver (QEMU TCG) with the test guest registered."""
+    cloud = Cloud.start_all(state_path, compute_driver='libvirt.LibvirtDriver',
+                            libvirt_uri=libvirtd.uri, libvirt_type='qemu',
+                            libvirt_wait_soft_reboot_seconds=30,
+                            libvirt_tcg_tb_cache_mb=64, **flags)
+    try:
+        cloud.manage('image', 'register-guest', guest_image)
+    except Exception:
+        cloud.stop()
+        raise
+    return cloud
+
+
+def sdk_connection(cloud, admin=False):
+    """openstacksdk in this process (fast polling): novarc's admin, or a member of a
+    fresh project."""
+    import openstack
+    rc = cloud.novarc()
+    if admin:
+        user, password, project = rc['OS_USERNAME'], rc['OS_PASSWORD'], rc['OS_PROJECT_NAME']
+    else:
+        project = 'lv-%s' % uuid.uuid4().hex[:8]
+        user, password = project + '-user', 'pw-' + project
+        cloud.manage('project', 'create', project)
+        cloud.manage('user', 'create', user, '--password', password, '--project', project)
+    return openstack.connect(
+        auth_url=rc['OS_AUTH_URL'], username=user, password=password, project_name=project,
+        user_domain_name=rc['OS_USER_DOMAIN_NAME'],
+        project_domain_name=rc['OS_PROJECT_DOMAIN_NAME'], region_name=rc['OS_REGION_NAME'],
+        identity_api_version='3')
+
+
+def markers(console):
+    """The guest's 'nova-guest: ...' lines, in order, without the prefix."""
+    return [line.split(MARKER, 1)[1].strip() for line in console.splitlines()
+            if MARKER in line]
+
+
+def console(conn, server):
+    return conn.compute.get_server_console_output(server)['output']
+
+
+def wait_markers(conn, server, predicate, timeout=90, what='console marker'):
+    """Poll the console (through the API) until predicate(markers) is true; the markers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = markers(console(conn, server))
+        if predicate(found):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out after %ss waiting for %s; the guest printed: %s'
+                                 % (timeout, what, found))
+        time.sleep(0.5)
+
+
+def count(found, pattern):
+    return sum(1 for line in found if re.match(pattern, line))
+
+
+def wait_boots(conn, server, boots, timeout=90):
+    """Until the guest has reached 'ready' ``boots`` times."""
+    return wait_markers(conn, server, lambda found: count(found, r'ready$') >= boots,
+                        timeout, '%d boot(s) to ready' % boots)
+
+
+def wait_status(conn, server, status, timeout=120):
+    return conn.compute.wait_for_server(server, status=status, wait=timeout, interval=0.3)

@@ -1,0 +1,236 @@
+"""Real QEMU (TCG) guests through Nova's APIs: nova-all with the libvirt driver on a
+private libvirtd, booting the tiny guest of tools/guest-image/build.
+
+What the guest prints on its serial console ("nova-guest: ..." lines, read
+back through the API) is the proof: that it booted, from which disk, what it
+saw. One guest is shared by the lifecycle tests (a TCG boot costs seconds);
+those tests run in file order and each leaves it ACTIVE.
+"""
+import json
+import os
+import time
+
+import pytest
+
+from tests.harness import libvirt_guests as lg
+
+libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed')
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory, libvirtd, guest_image):
+    running = lg.libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope='module')
+def conn(cloud):
+    connection = lg.sdk_connection(cloud)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope='module')
+def admin(cloud):
+    connection = lg.sdk_connection(cloud, admin=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope='module')
+def hypervisor(libvirtd):
+    connection = libvirt.open(libvirtd.uri)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope='module')
+def guest(conn):
+    image = conn.image.find_image('nova-guest', ignore_missing=False)
+    flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
+    server = conn.compute.create_server(name='shared', image_id=image.id, flavor_id=flavor.id,
+                                       networks='none')
+    server = lg.wait_status(conn, server, 'ACTIVE')
+    lg.wait_boots(conn, server, 1)
+    yield server
+    conn.compute.delete_server(server)
+
+
+def instances_path(cloud):
+    return os.path.join(cloud.state_path, 'instances')
+
+
+def domain_xml(hypervisor, server):
+    from xml.etree import ElementTree
+    return ElementTree.fromstring(hypervisor.lookupByUUIDString(server.id).XMLDesc(0))
+
+
+def cpu_time(hypervisor, server):
+    return hypervisor.lookupByUUIDString(server.id).info()[4]
+
+
+# --- boot and delete ---
+
+def test_boot_with_the_openstack_cli_then_delete(cloud, hypervisor, admin):
+    created = cloud.run_json('openstack', 'server', 'create', '--image', 'nova-guest',
+                             '--flavor', 'm1.tiny', '--wait', '-f', 'json', 'cli-guest')
+    assert created['status'] == 'ACTIVE'
+    server = admin.compute.get_server(created['id'])
+    lg.wait_boots(admin, server, 1)
+    found = lg.markers(cloud.run('openstack', 'console', 'log', 'show', 'cli-guest').stdout)
+    assert found[0].startswith('booted kernel ')
+    assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in found
+    assert 'root-disk vda last-writer=' in found  # a fresh disk: nobody wrote it yet
+
+    # the domain: TCG, the flavor's memory, the AKI/ARI and the overlay disk
+    root = domain_xml(hypervisor, server)
+    instance_dir = os.path.join(instances_path(cloud), server.id)
+    assert root.get('type') == 'qemu' and root.findtext('name').startswith('instance-')
+    assert int(root.findtext('memory')) == 512 * 1024
+    assert root.findtext('os/kernel') == os.path.join(instance_dir, 'kernel')
+    assert root.findtext('os/initrd') == os.path.join(instance_dir, 'ramdisk')
+    assert 'console=ttyS0' in root.findtext('os/cmdline')
+    assert root.find('features/acpi') is not None
+    assert root.find('devices/serial/source').get('path') == \
+        os.path.join(instance_dir, 'console.log')
+    [disk] = root.findall('devices/disk')
+    assert disk.find('source').get('file') == os.path.join(instance_dir, 'disk')
+    image = admin.image.find_image('nova-guest', ignore_missing=False)
+    base = os.path.join(instances_path(cloud), '_base', image.id)
+    info = json.loads(cloud.run('qemu-img', 'info', '-U', '--output=json',
+                                os.path.join(instance_dir, 'disk')).stdout)
+    assert info['format'] == 'qcow2' and info['virtual-size'] == 1024 ** 3  # root_gb 1
+    assert info['full-backing-filename'] == base and info['backing-filename-format'] == 'raw'
+
+    cloud.run('openstack', 'server', 'delete', '--wait', 'cli-guest')
+    with pytest.raises(libvirt.libvirtError):
+        hypervisor.lookupByUUIDString(server.id)
+    assert not os.path.exists(instance_dir)  # disks and console log
+    assert os.path.exists(base)  # the cache stays for the next boot
+
+
+def test_run_instances_through_ec2(cloud, hypervisor):
+    def aws(*argv):
+        return cloud.run_json('aws', '--endpoint-url', cloud.novarc()['EC2_URL'],
+                              '--output', 'json', 'ec2', *argv)
+    [ami] = aws('describe-images', '--filters', 'Name=name,Values=nova-guest')['Images']
+    assert ami['ImageId'].startswith('ami-')
+    assert ami['KernelId'].startswith('aki-') and ami['RamdiskId'].startswith('ari-')
+    reply = aws('run-instances', '--image-id', ami['ImageId'], '--instance-type', 'm1.tiny')
+    instance_id = reply['Instances'][0]['InstanceId']
+    deadline = time.monotonic() + 120
+    while True:
+        output = aws('get-console-output', '--instance-id', instance_id).get('Output') or ''
+        if 'nova-guest: ready' in output:
+            break
+        assert time.monotonic() < deadline, output[-2000:]
+        time.sleep(1)
+    assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in lg.markers(output)
+    [reservation] = aws('describe-instances', '--instance-ids', instance_id)['Reservations']
+    assert reservation['Instances'][0]['State']['Name'] == 'running'
+    aws('terminate-instances', '--instance-ids', instance_id)
+
+
+# --- the shared guest's lifecycle ---
+
+def test_soft_reboot_boots_the_guest_again(conn, guest):
+    conn.compute.reboot_server(guest, 'SOFT')
+    lg.wait_status(conn, guest, 'ACTIVE')
+    found = lg.wait_boots(conn, guest, 2)
+    # the guest powered itself off on the ACPI request: a clean, soft reboot
+    assert 'power button pressed, powering off' in found
+
+
+def test_stop_and_start(conn, guest, hypervisor):
+    boots = lg.count(lg.markers(lg.console(conn, guest)), 'ready$')
+    conn.compute.stop_server(guest)
+    stopped = lg.wait_status(conn, guest, 'SHUTOFF')
+    assert stopped.power_state == 4
+    assert not hypervisor.lookupByUUIDString(guest.id).isActive()
+    conn.compute.start_server(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    lg.wait_boots(conn, guest, boots + 1)
+
+
+def test_pause_stops_the_cpu(conn, guest, hypervisor):
+    conn.compute.pause_server(guest)
+    lg.wait_status(conn, guest, 'PAUSED')
+    first = cpu_time(hypervisor, guest)
+    time.sleep(1)
+    assert cpu_time(hypervisor, guest) == first
+    conn.compute.unpause_server(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    time.sleep(1)
+    assert cpu_time(hypervisor, guest) > first
+
+
+def test_suspend_and_resume_keep_the_guest_where_it_was(conn, guest, hypervisor):
+    boots = lg.count(lg.markers(lg.console(conn, guest)), 'ready$')
+    conn.compute.suspend_server(guest)
+    lg.wait_status(conn, guest, 'SUSPENDED')
+    domain = hypervisor.lookupByUUIDString(guest.id)
+    assert not domain.isActive() and domain.hasManagedSaveImage(0)
+    conn.compute.resume_server(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    assert domain.isActive() and not domain.hasManagedSaveImage(0)
+    time.sleep(2)  # a resumed guest runs on: no new boot
+    assert lg.count(lg.markers(lg.console(conn, guest)), 'ready$') == boots
+
+
+def test_snapshot_boots_with_the_disk_the_guest_wrote(conn, guest):
+    written = [line for line in lg.markers(lg.console(conn, guest))
+               if line.startswith('root-disk vda now-written-by=')][-1]
+    writer = written.rpartition('=')[2]
+    image = conn.compute.create_server_image(guest, 'shared-snapshot', wait=True, timeout=120)
+    image = conn.image.get_image(image)
+    assert image.status == 'active' and image.disk_format == 'qcow2'
+    assert image.kernel_id and image.ramdisk_id  # boots with the same AKI/ARI
+    flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
+    clone = conn.compute.create_server(name='from-snapshot', image_id=image.id,
+                                       flavor_id=flavor.id, networks='none')
+    try:
+        clone = lg.wait_status(conn, clone, 'ACTIVE')
+        found = lg.wait_boots(conn, clone, 1)
+        assert 'root-disk vda last-writer=%s' % writer in found
+    finally:
+        conn.compute.delete_server(clone)
+    lg.wait_status(conn, guest, 'ACTIVE')
+
+
+def test_rescue_boots_a_fresh_disk_with_the_old_one_attached(conn, guest, hypervisor):
+    conn.compute.rescue_server(guest)
+    lg.wait_status(conn, guest, 'RESCUE')
+    found = lg.wait_markers(conn, guest, lambda m: any(
+        line.startswith('disk vdb attached') for line in m), what='the rescued disk')
+    rescued = found[max(i for i, line in enumerate(found) if line.startswith('booted')):]
+    assert 'root-disk vda last-writer=' in rescued  # booted from a fresh copy
+    assert 'disk vdb attached signature=NOVA-GUEST-DISK v1' in rescued  # its own disk
+    sources = [d.find('source').get('file')
+               for d in domain_xml(hypervisor, guest).findall('devices/disk')]
+    assert [os.path.basename(path) for path in sources] == ['disk.rescue', 'disk']
+    conn.compute.unrescue_server(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    sources = [d.find('source').get('file')
+               for d in domain_xml(hypervisor, guest).findall('devices/disk')]
+    assert [os.path.basename(path) for path in sources] == ['disk']
+    assert not os.path.exists(sources[0] + '.rescue')
+
+
+def test_resize_gives_the_domain_the_new_memory(cloud, conn, guest, hypervisor):
+    bigger = conn.compute.find_flavor('m1.small', ignore_missing=False)
+    conn.compute.resize_server(guest, bigger.id)
+    lg.wait_status(conn, guest, 'VERIFY_RESIZE')
+    root = domain_xml(hypervisor, guest)
+    assert int(root.findtext('memory')) == bigger.ram * 1024
+    assert int(root.findtext('vcpu')) == bigger.vcpus
+    resize_dir = os.path.join(instances_path(cloud), guest.id + '_resize')
+    assert os.path.isdir(resize_dir)  # kept for a revert
+    conn.compute.confirm_server_resize(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    assert not os.path.exists(resize_dir)
+    info = json.loads(cloud.run('qemu-img', 'info', '-U', '--output=json', os.path.join(
+        instances_path(cloud), guest.id, 'disk')).stdout)
+    assert info['virtual-size'] == bigger.disk * 1024 ** 3
