@@ -1,0 +1,25 @@
+"""doc/support-matrix.md is what the drivers declare today (tools/support_matrix.py)."""
+import os
+import subprocess
+import sys
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir))
+TOOL = os.path.join(REPO, 'tools', 'support_matrix.py')
+
+
+def test_the_support_matrix_is_up_to_date():
+    result = subprocess.run([sys.executable, TOOL, '--check'], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_matrix_shows_each_drivers_capabilities():
+    sys.path.insert(0, os.path.dirname(TOOL))
+    try:
+        import support_matrix
+    finally:
+        sys.path.remove(os.path.dirname(TOOL))
+    rows = {line.split(' | ')[0].lstrip('| '): line.rstrip(' |').split(' | ')[2:]
+            for line in support_matrix.render().splitlines() if line.startswith('| ')}
+    assert rows['feature'] == ['fake', 'libvirt-qemu', 'libvirt-kvm']
+    assert rows['pause / unpause'] == ['yes', 'yes', 'yes']
+    assert rows['live migration'] == ['yes', 'no', 'no']
