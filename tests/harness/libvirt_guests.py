@@ -65,7 +65,9 @@ def libvirtd(tmp_path_factory):
 
 
 def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
-    """nova-all on the libvirt driver (QEMU TCG) with the test guest registered."""
+    """nova-all on the libvirt driver (QEMU TCG) with the test guest registered. No
+    network unless ``flags`` make one (fixed_range): its bridge would be the host's."""
+    flags.setdefault('fixed_range', '')
     cloud = Cloud.start_all(state_path, compute_driver='libvirt.LibvirtDriver',
                             libvirt_uri=libvirtd.uri, libvirt_type='qemu',
                             libvirt_wait_soft_reboot_seconds=30,
