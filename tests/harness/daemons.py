@@ -54,15 +54,20 @@ class Daemon:
 
     def stop(self, timeout=30):
         """SIGTERM, then SIGKILL if it does not exit; returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc, timeout)
         self._log.close()
         return self.proc.returncode
+
+
+def terminate(proc, timeout=30):
+    """SIGTERM a process we started, then SIGKILL if it has not exited in ``timeout`` s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def manage(flagfile, *words, check=True):

@@ -17,10 +17,11 @@ by its PID. Nothing here touches the system libvirtd or its guests.
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import time
 import uuid
+
+from tests.harness import daemons
 
 try:
     import libvirt
@@ -160,10 +161,5 @@ class PrivateLibvirtd:
             return
         if self.proc.poll() is None:
             self.destroy_all_domains()
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        daemons.terminate(self.proc, timeout)
         self.proc = None

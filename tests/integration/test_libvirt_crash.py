@@ -15,10 +15,8 @@ pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(scope='module')
-def cloud(tmp_path_factory, libvirtd, guest_image):
-    running = lg.libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image)
-    yield running
-    running.stop()
+def cloud(libvirt_nova_all):
+    return libvirt_nova_all
 
 
 def _servers(admin, ids):
