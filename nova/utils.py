@@ -3,12 +3,15 @@ import collections
 import contextlib
 import datetime
 import importlib
+import logging
 import os
 import subprocess
 import threading
 import warnings
 
 from nova import exception
+
+LOG = logging.getLogger(__name__)
 
 
 def monkey_patch():
@@ -93,16 +96,17 @@ def bool_from_string(name, value):
     raise exception.InvalidInput(reason='%s must be a boolean, not %r' % (name, value))
 
 
-def execute(*argv, check=True, input=None, timeout=None):
+def execute(*argv, check=True, input=None, timeout=None, env=None):
     """Run a command given as an argument list (never a shell string): (stdout, stderr).
 
-    A non-zero exit raises ProcessExecutionError naming the command and its
-    stderr, unless check is False. Green under eventlet's monkey patching.
+    A non-zero exit raises ProcessExecutionError naming the command and the end
+    of its stderr, unless check is False. Green under eventlet's monkey patching.
     """
     argv = [str(arg) for arg in argv]
+    LOG.debug('Running %s', argv)
     try:
         result = subprocess.run(argv, input=input, capture_output=True, text=True,
-                                timeout=timeout)
+                                timeout=timeout, env=env)
     except FileNotFoundError as e:
         raise exception.ProcessExecutionError(cmd=argv[0], exit_code='-', stderr=str(e)) from e
     except subprocess.TimeoutExpired as e:
@@ -110,5 +114,5 @@ def execute(*argv, check=True, input=None, timeout=None):
                                               stderr='timed out after %ss' % timeout) from e
     if check and result.returncode != 0:
         raise exception.ProcessExecutionError(cmd=' '.join(argv), exit_code=result.returncode,
-                                              stderr=result.stderr.strip())
+                                              stderr=result.stderr.strip()[-500:])
     return result.stdout, result.stderr

@@ -18,30 +18,16 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
 import nova.conf
 from nova import exception
+from nova.utils import execute  # noqa: F401 -- linux_net.execute, for the network code
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
 
-
-
-class ProcessExecutionError(exception.NovaException):
-    msg_fmt = '%(cmd)s exited %(code)s: %(stderr)s'
-
-
-def execute(*cmd, check=True, input=None):
-    """Run cmd (an argument list); (stdout, stderr). ProcessExecutionError on failure."""
-    LOG.debug('Running %s', cmd)
-    result = subprocess.run(list(cmd), input=input, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise ProcessExecutionError(cmd=' '.join(cmd), code=result.returncode,
-                                    stderr=result.stderr.strip()[-500:])
-    return result.stdout, result.stderr
 
 
 def _link(name):
@@ -298,14 +284,11 @@ def start_dnsmasq(network, flagfiles=(), server_address=None):
                FLAGFILE=CONF.dhcpbridge_flagfile or ','.join(flagfiles))
     if server_address:  # a multi_host network: this host's instances only
         env['NETWORK_HOST'] = CONF.host
-    result = subprocess.run(dnsmasq_command(network, flagfiles, server_address), env=env,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ProcessExecutionError(cmd='dnsmasq', code=result.returncode,
-                                    stderr=result.stderr.strip()[-500:])
+    execute(*dnsmasq_command(network, flagfiles, server_address), env=env)
     pid = dnsmasq_pid(network.id)  # daemonized: its child runs (and serves) already
     if pid is None:
-        raise ProcessExecutionError(cmd='dnsmasq', code=0, stderr='no dnsmasq is running')
+        raise exception.ProcessExecutionError(cmd='dnsmasq', exit_code=0,
+                                              stderr='no dnsmasq is running')
     return pid
 
 
