@@ -65,12 +65,12 @@ class Cloud:
         self.flagfile = daemons.write_flagfile(os.path.join(tmp, 'nova.flags'), **self.flags)
         self.daemons = {}
 
-    def start(self, binary, host):
+    def start(self, binary, host, *extra):
         ns = self.lab.name(host)
         log = os.path.join(self.tmp, '%s-%s.log' % (binary, host))
         proc = self.lab.spawn(ns, sys.executable, os.path.join(daemons.BIN, binary),
                               '--flagfile=%s' % self.flagfile, '--host=%s' % host,
-                              '--my_ip=%s' % self.lab.addresses[ns], log=log)
+                              '--my_ip=%s' % self.lab.addresses[ns], *extra, log=log)
         self.daemons[(binary, host)] = (proc, log)
         return proc
 
@@ -85,10 +85,12 @@ class Cloud:
 
 
 @contextlib.contextmanager
-def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts=('ctl',)):
+def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts=('ctl',),
+                  compute_args=None):
     """A Cloud with every daemon up; prepare(cloud, admin) runs before they start
     (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts;
-    network_hosts: where nova-network runs (c1 and c2 for multi_host)."""
+    network_hosts: where nova-network runs (c1 and c2 for multi_host);
+    compute_args(cloud, host): extra arguments of that host's nova-compute."""
     os.chmod(tmp, 0o755)
     lab = netns.Lab()
     networks_path = None
@@ -117,7 +119,8 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
         for host in network_hosts:
             cloud.start('nova-network', host)
         for host in ('c1', 'c2'):
-            cloud.start('nova-compute', host)
+            cloud.start('nova-compute', host,
+                        *(compute_args(cloud, host) if compute_args else ()))
         wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, 60, 'compute nodes')
         lab.spawn(outside, sys.executable, '-c', ECHO_SERVER, '8081')
         yield cloud

@@ -21,6 +21,7 @@ from nova import exception
 from nova.compute import power_state
 from nova.conf import CONF
 from nova.conf.libvirt import VIRT_TYPES
+from nova.network import linux_net
 from nova.virt import driver
 from nova.virt.libvirt import config, devices, disks, rescue
 from nova.virt.libvirt import migration as cold_migration
@@ -271,6 +272,13 @@ class LibvirtDriver(driver.ComputeDriver):
         with self._errors(instance):
             return self.hypervisor.define(guest_xml)
 
+    @staticmethod
+    def plug_vifs(network_info):
+        """Each VIF's bridge on this host (made, with its uplink, if missing), as
+        classic Nova's bridge VIF driver did: libvirt adds the taps to it."""
+        for vif in network_info or ():
+            linux_net.plug_bridge(vif['network'])
+
     def _set_volume_secrets(self, block_device_info):
         for bdm in (block_device_info or {}).get('block_device_mapping') or ():
             self._set_secret(bdm['connection_info'], bdm['mount_device'])
@@ -293,6 +301,7 @@ class LibvirtDriver(driver.ComputeDriver):
         disk_info = self._create_disks(instance, image_meta, files)
         self._link_boot_files(image_meta, files)
         self._set_volume_secrets(block_device_info)
+        self.plug_vifs(network_info)
         guest = self._guest(instance, files, disk_info, network_info, block_device_info,
                             image_meta)
         domain = self._define(instance, files, config.domain_xml(guest))
@@ -328,6 +337,7 @@ class LibvirtDriver(driver.ComputeDriver):
         domain = self._domain(instance)
         soft = reboot_type == driver.REBOOT_SOFT
         self._check(instance, domain, 'soft reboot' if soft else 'hard reboot')
+        self.plug_vifs(network_info)  # a host rebooted meanwhile lost its bridges
         with self._errors(instance, 'reboot'):
             if soft and self._soft_reboot(instance, domain):
                 return
@@ -363,6 +373,7 @@ class LibvirtDriver(driver.ComputeDriver):
         domain = self._domain(instance)
         if self._check(instance, domain, 'power on') == power_state.RUNNING:
             return
+        self.plug_vifs(network_info)
         with self._errors(instance, 'power on'):
             self._stop(domain)  # a crashed guest may still have a process
             self._start(domain)
@@ -561,6 +572,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def attach_interface(self, context, instance, image_meta, vif):
         domain = self._domain(instance)
         interface = devices.interface(vif)
+        self.plug_vifs([vif])
         with self._errors(instance, 'attach interface'):
             if interface.mac in config.interfaces_by_mac(domain.XMLDesc(0)):
                 raise exception.DeviceInUse(device=vif['id'], instance_uuid=instance.uuid)

@@ -54,6 +54,7 @@ def finish_migration(drv, instance, disk_info, network_info, image_meta, power_o
         raise exception.InstanceExists(name=instance.name)
     files = drv._files(instance)
     files.remove()
+    drv.plug_vifs(network_info)
     disks.copy_tree(source, files.dir)
     try:
         with open(files.path(disks.DOMAIN_XML)) as f:
