@@ -19,12 +19,19 @@ COLORS = ('#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e3
           '#7f7f7f', '#bcbd22', '#17becf')
 MIN_SIZE, MAX_SIZE = 32, 2000  # pixels, either side
 WIDTH, HEIGHT = 600, 200  # an instance graph's default size
-_SAFE_TEXT = str.maketrans({':': r'\:', '\\': '/', '\n': ' ', '%': '%%'})
+_PLAIN = str.maketrans({'\\': '/', '\n': ' ', '\r': ' '})
+_LEGEND = str.maketrans({':': r'\:', '\\': '/', '\n': ' ', '\r': ' '})
 
 
 def _text(value):
-    """Free text safe inside an rrdtool graph argument (':' separates its fields)."""
-    return str(value).translate(_SAFE_TEXT)[:200]
+    """Free text for a title or axis label (an argument of its own: printed as is)."""
+    return str(value).translate(_PLAIN)[:200]
+
+
+def _legend(value):
+    """Free text for a LINE's legend, the last ':'-separated field of its argument (a ':'
+    in it would start another field: escaped)."""
+    return str(value).translate(_LEGEND)[:200]
 
 
 def _series_rrd(directory, index, first, seconds, values):
@@ -55,7 +62,7 @@ def render(series, start, end, width, height, title='', vertical_label=''):
                 continue
             path = _series_rrd(directory, index, first, seconds, values)
             args += ['DEF:s%d=%s:v:AVERAGE' % (index, path),
-                     'LINE2:s%d%s:%s' % (index, COLORS[index % len(COLORS)], _text(label))]
+                     'LINE2:s%d%s:%s' % (index, COLORS[index % len(COLORS)], _legend(label))]
         if not any(values for _label, _first, _seconds, values in series):
             # nothing to draw: an empty frame of the requested size, as CloudWatch shows
             args += ['HRULE:0#00000000:no data']
