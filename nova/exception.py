@@ -81,6 +81,18 @@ class ServiceExists(Conflict):
     msg_fmt = 'Service with host %(host)s binary %(binary)s exists.'
 
 
+class ProcessExecutionError(NovaException):
+    """A command run by nova.utils.execute failed; the message has its stderr."""
+
+    msg_fmt = 'Command %(cmd)s exited %(exit_code)s: %(stderr)s'
+
+    def __init__(self, message=None, **kwargs):
+        kwargs['stderr'] = (kwargs.get('stderr') or '').strip()
+        super().__init__(message, **kwargs)
+        self.exit_code = kwargs.get('exit_code')
+        self.stdout, self.stderr = kwargs.get('stdout') or '', kwargs['stderr']
+
+
 class ConfigError(NovaException):
     msg_fmt = 'Configuration error: %(reason)s'
 
@@ -180,10 +192,6 @@ class HypervisorError(NovaException):
 
 class HypervisorUnavailable(HypervisorError):
     msg_fmt = 'Cannot connect to the hypervisor of host %(host)s (%(uri)s): %(reason)s'
-
-
-class ProcessExecutionError(NovaException):
-    msg_fmt = 'Command %(cmd)s exited with %(exit_code)s: %(stderr)s'
 
 
 class ComputeDriverNotFound(ConfigError):
@@ -800,3 +808,77 @@ class FloatingIpNotAllocated(Conflict):
 
 class InstanceNotOnNetwork(Invalid):
     msg_fmt = 'Instance %(instance_uuid)s has no fixed IP %(reason)s'
+
+# --- block storage (nova/volume, nova/api/openstack/volume) ---
+# messages as Cinder words them, so that clients and tempest see the same errors
+
+class VolumeNotFound(NotFound):
+    msg_fmt = 'Volume %(volume_id)s could not be found.'
+
+
+class SnapshotNotFound(NotFound):
+    msg_fmt = 'Snapshot %(snapshot_id)s could not be found.'
+
+
+class VolumeTypeNotFound(NotFound):
+    msg_fmt = 'Volume type %(volume_type_id)s could not be found.'
+
+
+class VolumeAttachmentNotFound(NotFound):
+    msg_fmt = 'Volume attachment could not be found with filter: %(filter)s.'
+
+
+class VolumeNotAttached(NotFound):
+    """Nova's answer to a detach of a volume the server does not have."""
+
+    msg_fmt = 'Volume %(volume_id)s is not attached to the server %(instance_uuid)s.'
+
+
+class VolumeTypeExists(Conflict):
+    msg_fmt = 'Volume Type %(id)s already exists.'
+
+
+class VolumeTypeInUse(Invalid):
+    msg_fmt = ('Volume Type %(volume_type_id)s deletion is not allowed with volumes present '
+               'with the type.')
+
+
+class InvalidVolume(Invalid):
+    msg_fmt = 'Invalid volume: %(reason)s'
+
+
+class InvalidSnapshot(Invalid):
+    msg_fmt = 'Invalid snapshot: %(reason)s'
+
+
+class InvalidVolumeType(Invalid):
+    msg_fmt = 'Invalid volume type: %(reason)s'
+
+
+class VolumeAlreadyAttached(Invalid):
+    """Nova refuses to attach a volume twice to one server (409 in its API)."""
+
+    msg_fmt = 'Volume %(volume_id)s is already attached to server %(instance_uuid)s.'
+    code = 409
+
+
+class VolumeQuotaExceeded(OverQuota):
+    """A volume or snapshot over one of volumes, snapshots, gigabytes (413 as Cinder)."""
+
+    msg_fmt = 'VolumeLimitExceeded: %(reason)s'
+    code = 413
+    safe = True
+
+
+class VolumeBackendAPIException(NovaException):
+    msg_fmt = 'Bad or unexpected response from the storage volume backend API: %(data)s'
+
+
+class ISCSITargetError(VolumeBackendAPIException):
+    msg_fmt = 'iSCSI target %(target)s: %(reason)s'
+
+
+class VolumeServiceUnavailable(NovaException):
+    msg_fmt = 'Volume host %(host)s is not available: %(reason)s'
+    code = 503
+    safe = True

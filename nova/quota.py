@@ -22,16 +22,21 @@ NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_g
 RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES
 # limits only the network API shows (never in the Compute API's quota sets)
 NETWORK_API_RESOURCES = ('networks',)
+# block storage (nova.volume.quota): counted per project, reserved with the volume and
+# snapshot rows; gigabytes counts snapshots too, as Cinder does
+VOLUME_PROJECT_RESOURCES = ('volumes', 'snapshots', 'gigabytes')
+VOLUME_RESOURCES = VOLUME_PROJECT_RESOURCES + ('per_volume_gigabytes',)
 
 
 DEFAULT_CLASS = 'default'
 
 
-def class_limits(context, class_name=DEFAULT_CLASS):
+def class_limits(context, class_name=DEFAULT_CLASS, resources=None):
     """{resource: limit} of a quota class: the flags, with what the class sets over
     them (only the 'default' class is applied to projects, as in Nova)."""
     limits = {resource: getattr(CONF, 'quota_%s' % resource)
-              for resource in RESOURCES + NETWORK_API_RESOURCES}
+              for resource in (RESOURCES + NETWORK_API_RESOURCES if resources is None
+                               else resources)}
     limits.update((r, limit) for r, limit in db.quota_class_get_all(context, class_name).items()
                   if r in limits)
     return limits
@@ -43,9 +48,9 @@ def update_class_limits(context, class_name, limits):
         resource: _checked_limit(resource, limit) for resource, limit in limits.items()})
 
 
-def limits_for(context, project_id):
+def limits_for(context, project_id, resources=None):
     """{resource: limit} for a project: its overrides over the defaults."""
-    limits = class_limits(context)
+    limits = class_limits(context, resources=resources)
     overrides = db.quota_get_all_by_project(context, project_id)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
     return limits
@@ -100,8 +105,9 @@ def revert_project_quotas(context, project_id):
 
 
 def _checked_limit(resource, limit):
-    if resource not in RESOURCES:
-        raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(RESOURCES))
+    if resource not in RESOURCES + VOLUME_RESOURCES:
+        raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(
+            RESOURCES + VOLUME_RESOURCES))
     try:
         limit = int(limit)
     except (TypeError, ValueError):

@@ -43,11 +43,17 @@ class ServiceReporter:
             row = db.service_create(ctxt, {
                 'host': self.host, 'binary': self.binary, 'topic': self.topic,
                 'report_count': 0,
-                'availability_zone': CONF.default_availability_zone
-                if self.topic == CONF.compute_topic
-                else CONF.internal_service_availability_zone})
+                'availability_zone': self._zone()})
         self.service_id = row.id
         self.heartbeat()
+
+    def _zone(self):
+        """Compute and volume hosts live in zones; the other services are internal."""
+        if self.topic == CONF.compute_topic:
+            return CONF.default_availability_zone
+        if self.topic == CONF.volume_topic:
+            return CONF.storage_availability_zone
+        return CONF.internal_service_availability_zone
 
     def heartbeat(self):
         """Write one heartbeat; a lost DB is logged, never fatal."""

@@ -8,8 +8,9 @@ import pytest  # noqa: E402
 import nova.conf  # noqa: E402
 
 # alice, bob and admin for the modules that build an in-process compute API app;
-# boto3 S3 clients of the running cloud for the S3 client tests
-pytest_plugins = ['tests.harness.osapi_clients', 'tests.harness.s3_clients']
+# boto3 S3 clients of the running cloud for the S3 client tests; a private tgtd
+pytest_plugins = ['tests.harness.osapi_clients', 'tests.harness.s3_clients',
+                  'tests.harness.tgt']
 
 
 @pytest.fixture(autouse=True)

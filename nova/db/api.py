@@ -242,3 +242,7 @@ from nova.db.networks import *  # noqa: F401,F403,E402 -- networks, fixed IPs, i
 from nova.db.floating_ips import *  # noqa: F401,F403,E402 -- floating IPs
 
 from nova.db.monitoring import *  # noqa: F401,F403,E402 -- the instance monitor's reads
+
+from nova.db.volumes import *  # noqa: F401,F403,E402 -- volumes, snapshots, types, attachments
+
+from nova.db.block_devices import *  # noqa: F401,F403,E402 -- instances' block device mappings

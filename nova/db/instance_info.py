@@ -16,24 +16,30 @@ Tag = models.Tag
 
 # ---------------------------------------------------------------- metadata
 
-def set_metadata(session, instance_uuid, metadata, delete):
-    """Upsert metadata in the caller's transaction (delete: drop other keys); returns all."""
-    existing = {item.key: item for item in session.scalars(sa.select(InstanceMetadata).where(
-        InstanceMetadata.instance_uuid == instance_uuid, InstanceMetadata.deleted == 0))}
+def set_key_values(session, model, owner_column, owner, metadata, delete):
+    """Upsert the key/value rows of one owner (an instance's, a volume's metadata) in the
+    caller's transaction (delete: drop the other keys); returns them all."""
+    column = getattr(model, owner_column)
+    existing = {item.key: item for item in session.scalars(sa.select(model).where(
+        column == owner, model.deleted == 0))}
     stale = [key for key in existing if key not in metadata] if delete else []
     if stale:
-        session.execute(query.soft_delete(InstanceMetadata,
-                                          InstanceMetadata.instance_uuid == instance_uuid,
-                                          InstanceMetadata.key.in_(stale)))
+        session.execute(query.soft_delete(model, column == owner, model.key.in_(stale)))
     result = {key: item.value for key, item in existing.items() if key not in stale}
     for key, value in metadata.items():
         if key in existing:
             existing[key].value = value  # changed rows: one executemany UPDATE at flush
         result[key] = value
-    bulk.insert_values(session, InstanceMetadata, [
-        {'instance_uuid': instance_uuid, 'key': key, 'value': value}
+    bulk.insert_values(session, model, [
+        {owner_column: owner, 'key': key, 'value': value}
         for key, value in metadata.items() if key not in existing])
     return result
+
+
+def set_metadata(session, instance_uuid, metadata, delete):
+    """Upsert metadata in the caller's transaction (delete: drop other keys); returns all."""
+    return set_key_values(session, InstanceMetadata, 'instance_uuid', instance_uuid,
+                          metadata, delete)
 
 
 def instance_metadata_get(context, instance_uuid):

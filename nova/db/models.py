@@ -644,3 +644,5 @@ from nova.db.auth_models import *  # noqa: F401,F403 -- identity shares Base.met
 from nova.db.ec2_models import *  # noqa: F401,F403 -- EC2 ids, tokens, security groups
 
 from nova.db.network_models import *  # noqa: F401,F403,E402 -- nova-network's tables
+
+from nova.db.volume_models import *  # noqa: F401,F403,E402 -- volumes share Base.metadata

@@ -151,6 +151,18 @@ def quota_usage_update(context, project_id, deltas, limits, user_id=None):
         apply_deltas(session, project_id, user_id, deltas, limits)
 
 
+def set_usage(session, project_id, actual):
+    """Make the project-wide usage rows {resource: in_use}, in the caller's transaction."""
+    _ensure_rows(session, project_id, None, actual)
+    for resource, in_use in actual.items():
+        session.execute(sa.update(QuotaUsage)
+                        .where(QuotaUsage.project_id == project_id,
+                               QuotaUsage.user_id.is_(None),
+                               QuotaUsage.resource == resource)
+                        .values(in_use=in_use)
+                        .execution_options(synchronize_session=False))
+
+
 def quota_usage_refresh(context, project_id):
     """Recount instances, cores and ram from the project's live instances."""
     count = sa.select(sa.func.count(Instance.id),
@@ -160,12 +172,5 @@ def quota_usage_refresh(context, project_id):
     with db_session.writer() as session:
         instances, cores, ram = session.execute(count).one()
         actual = {'instances': instances, 'cores': cores, 'ram': ram}
-        _ensure_rows(session, project_id, None, actual)
-        for resource, in_use in actual.items():
-            session.execute(sa.update(QuotaUsage)
-                            .where(QuotaUsage.project_id == project_id,
-                                   QuotaUsage.user_id.is_(None),
-                                   QuotaUsage.resource == resource)
-                            .values(in_use=in_use)
-                            .execution_options(synchronize_session=False))
+        set_usage(session, project_id, actual)
     return actual

@@ -6,6 +6,7 @@ from nova.auth import manager
 from nova.db import migration
 from nova.manage import UsageError, arg, command, print_table
 from nova.manage.account import ProjectMembershipCommands
+from nova.volume import quota as volume_quota
 
 
 def _admin():
@@ -32,15 +33,18 @@ class ProjectCommands(ProjectMembershipCommands):
             if value is None:
                 raise UsageError('give a VALUE for %s (-1 for unlimited)' % resource)
             quota.update_project_quota(ctxt, project_id, resource, value)
-        quotas = quota.get_project_quotas(ctxt, project_id)
+        quotas = dict(quota.get_project_quotas(ctxt, project_id),
+                      **volume_quota.get_project_quotas(ctxt, project_id))
+        counted = quota.PROJECT_RESOURCES + quota.VOLUME_PROJECT_RESOURCES
         print_table(['Resource', 'Limit', 'In_Use'],
-                    [[name, _limit(q['limit']),
-                      q['in_use'] if name in quota.PROJECT_RESOURCES else '-']
+                    [[name, _limit(q['limit']), q['in_use'] if name in counted else '-']
                      for name, q in quotas.items()])
 
-    @command('Recount the instances, cores and ram a project uses',
-             arg('project', help='name or id'))
+    @command('Recount the instances, cores, ram, volumes, snapshots and gigabytes a '
+             'project uses', arg('project', help='name or id'))
     def quota_refresh(self, project):
         ctxt = _admin()
-        usage = db.quota_usage_refresh(ctxt, manager.find_project(ctxt, project).id)
+        project_id = manager.find_project(ctxt, project).id
+        usage = dict(db.quota_usage_refresh(ctxt, project_id),
+                     **volume_quota.refresh(ctxt, project_id))
         print_table(['Resource', 'In_Use'], sorted(usage.items()))

@@ -42,15 +42,15 @@ class FilterScheduler(driver.Scheduler):
         removed = []  # (filter name, hosts removed), in the order they ran
         hosts, forced = _apply_host_lists(all_hosts, spec, removed)
         if not forced:
-            hosts = _run_filters(self._once, hosts, spec, removed)
+            hosts = run_filters(self._once, hosts, spec, removed)
         group_before = set(spec.group_hosts), set(spec.group_members)
         placed = []
         try:
             for index in range(spec.num_instances):
                 counts = list(removed)
-                candidates = hosts if forced else _run_filters(self._each, hosts, spec, counts)
+                candidates = hosts if forced else run_filters(self._each, hosts, spec, counts)
                 if not candidates:
-                    raise exception.NoValidHost(reason=_explain(
+                    raise exception.NoValidHost(reason=explain(
                         len(all_hosts), counts, index, spec.num_instances))
                 host = self._choose(candidates, spec)
                 uuid = spec.instance_uuids[index] if spec.instance_uuids else None
@@ -103,7 +103,7 @@ def _apply_host_lists(hosts, spec, removed):
     return _count('force_hosts' if force_hosts else 'force_nodes', hosts, kept, removed), True
 
 
-def _run_filters(host_filters, hosts, spec, removed):
+def run_filters(host_filters, hosts, spec, removed):
     for host_filter in host_filters:
         if not hosts:
             break
@@ -117,7 +117,7 @@ def _count(name, before, after, removed):
     return after
 
 
-def _explain(total, removed, index, num_instances):
+def explain(total, removed, index, num_instances):
     """'There are not enough hosts available. 3 hosts: RamFilter removed 2, ...'"""
     reason = 'There are not enough hosts available. %d host%s' % (
         total, '' if total == 1 else 's')

@@ -1,8 +1,10 @@
-"""Scheduler manager: places instances on compute hosts.
+"""Scheduler manager: places instances on compute hosts and volumes on volume hosts.
 
 Host state lives in memory (nova.scheduler.host_manager): loaded from the DB at
 start and every scheduler_refresh_interval seconds, updated by each compute
-report in between, so one placement never scans the database.
+report in between, so one placement never scans the database. Volume hosts
+report their capacity the same way (nova.scheduler.volume_hosts); a starting
+scheduler asks them all to report.
 """
 import collections
 import datetime
@@ -12,6 +14,7 @@ from nova import context as nova_context
 from nova import exception
 from nova import manager
 from nova import servicegroup
+from nova import utils
 from nova.compute import rpcapi as compute_rpcapi
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -21,6 +24,9 @@ from nova.network import api as network_api
 from nova.scheduler import driver, rpcapi
 from nova.scheduler.host_manager import HostManager
 from nova.scheduler.reconciler import Reconciler
+from nova.scheduler.volume_hosts import VolumeHostManager
+from nova.scheduler.volume_scheduler import VolumeScheduler
+from nova.volume import rpcapi as volume_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -45,9 +51,14 @@ class SchedulerManager(manager.Manager):
         self._hosts_with_service = set()  # hosts whose service row the host manager has
         self.reconciler = Reconciler(self.build_instances, self.compute_rpcapi,
                                      network_api.API())
+        self.volume_hosts = VolumeHostManager()
+        self.volume_scheduler = VolumeScheduler(self.volume_hosts)
+        self.volume_rpcapi = volume_rpcapi.VolumeAPI()
 
     def init_host(self):
-        self._refresh(nova_context.get_admin_context())
+        ctxt = nova_context.get_admin_context()
+        self._refresh(ctxt)
+        self.volume_rpcapi.publish_service_capabilities(ctxt)
 
     def _refresh(self, ctxt):
         nodes = [n.to_dict() for n in db.compute_node_get_all(ctxt)]
@@ -56,6 +67,8 @@ class SchedulerManager(manager.Manager):
         self._hosts_with_service = {s['host'] for s in services}
         self.host_manager.sync(nodes, services, aggregate_records(ctxt),
                                db.instance_uuids_by_host(ctxt))
+        self.volume_hosts.sync_services([
+            _service_record(s) for s in db.service_get_all_by_topic(ctxt, CONF.volume_topic)])
 
     @manager.periodic_task(spacing='scheduler_refresh_interval')
     def refresh_host_states(self, context):
@@ -108,6 +121,40 @@ class SchedulerManager(manager.Manager):
 
     def update_aggregates(self, context):
         self.host_manager.update_aggregates(aggregate_records(context))
+
+    # -- volumes ------------------------------------------------------------------
+    def create_volume(self, context, volume_id, request_spec):
+        """Choose a volume host (or set the volume to error, saying why) and cast to it."""
+        try:
+            host = self.volume_scheduler.select_host(dict(request_spec, volume_id=volume_id))
+        except (exception.NoValidHost, exception.InvalidInput) as error:
+            LOG.warning('Cannot place volume %s: %s', volume_id, error)
+            self._set_volume_error(context, volume_id)
+            return
+        try:
+            db.volume_update(context, volume_id, {'host': host, 'scheduled_at': utils.utcnow()},
+                             expected_status='creating')
+        except (exception.VolumeNotFound, exception.InvalidVolume):
+            return  # deleted meanwhile
+        self.volume_rpcapi.create_volume(context, host, volume_id)
+
+    @staticmethod
+    def _set_volume_error(context, volume_id):
+        try:
+            db.volume_update(context, volume_id, {'status': 'error'},
+                             expected_status='creating')
+        except (exception.VolumeNotFound, exception.InvalidVolume):
+            pass
+
+    def update_volume_stats(self, context, host, stats):
+        if not self.volume_hosts.knows_service(host):
+            # a host that started since our last refresh: learn its service now
+            try:
+                self.volume_hosts.update_service(_service_record(
+                    db.service_get_by_host_and_binary(context, host, 'nova-volume')))
+            except exception.HostBinaryNotFound:
+                LOG.warning('Volume report from %s, which runs no nova-volume service', host)
+        self.volume_hosts.update_from_report(host, stats)
 
     # -- helpers ------------------------------------------------------------------
     @staticmethod

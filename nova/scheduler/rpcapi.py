@@ -3,6 +3,7 @@
 History:
     1.0 - ping, build_instances, select_destinations, update_host_state,
           update_aggregates
+    1.1 - create_volume, update_volume_stats
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -10,12 +11,14 @@ from nova.rpc.client import RPCAPI
 
 class SchedulerAPI(RPCAPI):
     TOPIC = 'scheduler'
-    VERSION = '1.0'
+    VERSION = '1.1'
     METHODS = {
         'build_instances': '1.0',
         'select_destinations': '1.0',
         'update_host_state': '1.0',
         'update_aggregates': '1.0',
+        'create_volume': '1.1',
+        'update_volume_stats': '1.1',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -37,3 +40,11 @@ class SchedulerAPI(RPCAPI):
     def update_aggregates(self, ctxt):
         """Aggregates changed: every scheduler reloads them."""
         self.fanout_cast(ctxt, 'update_aggregates')
+
+    def create_volume(self, ctxt, volume_id, request_spec):
+        """Place a new volume on a nova-volume host and have that host make it."""
+        self.cast(ctxt, 'create_volume', volume_id=volume_id, request_spec=request_spec)
+
+    def update_volume_stats(self, ctxt, host, stats):
+        """A volume host's capacity report, to every scheduler."""
+        self.fanout_cast(ctxt, 'update_volume_stats', host=host, stats=stats)

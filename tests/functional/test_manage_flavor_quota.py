@@ -82,14 +82,18 @@ def test_project_quota_show_set_and_refresh(flagfile):
     assert rows['instances'] == ['10', '0'] and rows['cores'] == ['20', '0']
     assert rows['ram'] == ['51200', '0'] and rows['key_pairs'] == ['100', '-']
     assert rows['metadata_items'] == ['128', '-']
+    assert rows['volumes'] == ['10', '0'] and rows['gigabytes'] == ['1000', '0']
+    assert rows['snapshots'] == ['10', '0'] and rows['per_volume_gigabytes'] == ['unlimited', '-']
 
     rows = {r[0]: r[1:] for r in _table(daemons.manage(flagfile, 'project', 'quota', 'proj-a',
                                                        'cores', '64').stdout)}
     assert rows['cores'] == ['64', '0']
     daemons.manage(flagfile, 'project', 'quota', 'proj-a', 'ram', '-1')
+    daemons.manage(flagfile, 'project', 'quota', 'proj-a', 'gigabytes', '50')
     rows = {r[0]: r[1:] for r in _table(daemons.manage(flagfile, 'project', 'quota',
                                                        'proj-a').stdout)}
     assert rows['ram'] == ['unlimited', '0'] and rows['cores'] == ['64', '0']
+    assert rows['gigabytes'] == ['50', '0']
     other = {r[0]: r[1:] for r in _table(daemons.manage(flagfile, 'project', 'quota',
                                                         'proj-b').stdout)}
     assert other['cores'] == ['20', '0']
@@ -111,7 +115,8 @@ def test_project_quota_show_set_and_refresh(flagfile):
         assert code == 1 and 'Could not find project: nope' in err
 
     refreshed = _table(daemons.manage(flagfile, 'project', 'quota-refresh', 'proj-a').stdout)
-    assert refreshed == [['cores', '0'], ['instances', '0'], ['ram', '0']]
+    assert refreshed == [['cores', '0'], ['gigabytes', '0'], ['instances', '0'], ['ram', '0'],
+                         ['snapshots', '0'], ['volumes', '0']]
 
 
 def test_commands_refuse_a_database_that_is_behind(tmp_path):

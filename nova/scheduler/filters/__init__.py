@@ -16,8 +16,8 @@ from nova import utils
 from nova.conf import CONF
 
 _FILTER_MODULES = ('affinity_filter', 'aggregate_instance_extra_specs',
-                   'availability_zone_filter', 'compute_filter', 'image_props_filter',
-                   'json_filter', 'resource_filter', 'retry_filter')
+                   'availability_zone_filter', 'capacity_filter', 'compute_filter',
+                   'image_props_filter', 'json_filter', 'resource_filter', 'retry_filter')
 
 
 class BaseHostFilter(abc.ABC):

@@ -1,0 +1,457 @@
+"""Volumes, their metadata and attachments, snapshots and volume types.
+
+State changes are compare-and-swap: an UPDATE that names the statuses it
+expects, so that two requests racing for one volume cannot both win (the
+loser gets InvalidVolume naming the status it found). Steps that must see
+each other (a snapshot taken while the volume is being deleted, an
+attachment made while it is reserved by another) lock the volume row first.
+Quota usage changes in the same transaction as the rows it counts.
+"""
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from nova import exception
+from nova import utils
+from nova.db import errors
+from nova.db.instances import ANY
+from nova.db import instance_info
+from nova.db import models
+from nova.db import paginate
+from nova.db import query
+from nova.db import quotas
+from nova.db import session as db_session
+
+__all__ = [
+    'volume_create', 'volume_get', 'volume_get_all', 'volume_update', 'volume_destroy',
+    'volume_begin_delete', 'volume_metadata_update', 'volume_metadata_delete',
+    'volume_count_by_type', 'volume_quota_usage_refresh',
+    'volume_attachment_create', 'volume_attachment_get', 'volume_attachment_get_all',
+    'volume_attachment_update', 'volume_attachment_complete', 'volume_attachment_destroy',
+    'snapshot_create', 'snapshot_get', 'snapshot_get_all', 'snapshot_update',
+    'snapshot_destroy', 'volume_type_create', 'volume_type_get', 'volume_type_get_by_name',
+    'volume_type_get_all', 'volume_type_update', 'volume_type_destroy',
+]
+
+Volume = models.Volume
+VolumeMetadata = models.VolumeMetadata
+VolumeAttachment = models.VolumeAttachment
+Snapshot = models.Snapshot
+VolumeType = models.VolumeType
+
+_LOAD = (orm.selectinload(Volume.metadata_items), orm.selectinload(Volume.attachment_rows))
+_VOLUME_FILTERS = {
+    'uuid': Volume.uuid, 'project_id': Volume.project_id, 'status': Volume.status,
+    'display_name': Volume.display_name, 'host': Volume.host,
+    'availability_zone': Volume.availability_zone, 'bootable': Volume.bootable,
+    'attach_status': Volume.attach_status, 'volume_type_id': Volume.volume_type_id,
+    'snapshot_id': Volume.snapshot_id, 'source_volid': Volume.source_volid,
+}
+_SNAPSHOT_FILTERS = {
+    'uuid': Snapshot.uuid, 'project_id': Snapshot.project_id, 'status': Snapshot.status,
+    'display_name': Snapshot.display_name, 'volume_id': Snapshot.volume_id,
+}
+
+
+def _in(column, value):
+    values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+    return column.in_(values)
+
+
+def _criteria(columns, filters):
+    criteria = []
+    for name, value in filters.items():
+        if name in columns:
+            criteria.append(_in(columns[name], value))
+        elif name == 'display_name~':  # Cinder's "name~": a substring match
+            criteria.append(columns['display_name'].contains(value, autoescape=True))
+        else:
+            raise exception.InvalidInput(reason='unknown filter %r' % name)
+    return criteria
+
+
+def _volume_criteria(filters):
+    """Criteria of the volume filters, with 'metadata' (every key/value of a dict)
+    and 'instance_uuid' (attached to that instance) besides the column ones."""
+    filters = dict(filters or {})
+    criteria = []
+    for key, item in dict(filters.pop('metadata', None) or {}).items():
+        criteria.append(Volume.uuid.in_(sa.select(VolumeMetadata.volume_id).where(
+            VolumeMetadata.key == key, VolumeMetadata.value == item,
+            VolumeMetadata.deleted == 0)))
+    if 'instance_uuid' in filters:
+        criteria.append(Volume.uuid.in_(sa.select(VolumeAttachment.volume_id).where(
+            VolumeAttachment.instance_uuid == filters.pop('instance_uuid'),
+            VolumeAttachment.deleted == 0)))
+    return criteria + _criteria(_VOLUME_FILTERS, filters)
+
+
+def _state_mismatch(kind, found, expected):
+    expected = sorted(expected) if isinstance(expected, (list, tuple, set)) else [expected]
+    return '%s status must be %s, not %s' % (kind, ' or '.join(map(str, expected)), found)
+
+
+# ------------------------------------------------------------------ volumes
+
+def _volume(session, volume_id, lock=False):
+    stmt = sa.select(Volume).options(*_LOAD).where(Volume.uuid == volume_id,
+                                                   Volume.deleted == 0)
+    if lock:
+        stmt = stmt.with_for_update()
+    return query.first(session, stmt, lambda: exception.VolumeNotFound(volume_id=volume_id))
+
+
+def _reload(session, volume_id):
+    session.expire_all()
+    return _volume(session, volume_id)
+
+
+def volume_create(context, values, quota=None):
+    """Insert a volume (and its 'metadata') while reserving quota, all or nothing."""
+    values = dict(values)
+    metadata = values.pop('metadata', None) or {}
+    volume = Volume()
+    volume.update(values)
+    with errors.duplicate_raises(lambda: exception.Conflict(
+            reason='volume %s exists' % values.get('uuid'))):
+        with db_session.writer() as session:
+            quotas.apply_quota(session, quota)
+            session.add(volume)
+            session.flush()
+            instance_info.set_key_values(session, VolumeMetadata, 'volume_id', volume.uuid,
+                                         metadata, delete=False)
+            return _reload(session, volume.uuid)
+
+
+def volume_get(context, volume_id):
+    """A live volume with its metadata and attachments; VolumeNotFound."""
+    stmt = query.model_query(context, Volume).options(*_LOAD).where(Volume.uuid == volume_id)
+    with db_session.reader() as session:
+        return query.first(session, stmt.order_by(Volume.id.desc()),
+                           lambda: exception.VolumeNotFound(volume_id=volume_id))
+
+
+def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=None,
+                   marker=None):
+    """Volumes matching filters (a value or a list each; 'metadata' a dict they all
+    have; 'display_name~' a substring; 'instance_uuid' attached to), newest first
+    unless sorted otherwise, after the marker volume (MarkerNotFound)."""
+    criteria = [*query.deleted_criteria(context, Volume), *_volume_criteria(filters)]
+    order = paginate.sort_criteria(Volume, sort_keys or ['created_at'],
+                                   sort_dirs or ['desc'], default_dir='desc')
+    stmt = sa.select(Volume).options(*_LOAD).where(*criteria)
+    with db_session.reader() as session:
+        return paginate.page(session, stmt, order, limit,
+                             sa.select(Volume).where(Volume.uuid == marker), marker)
+
+
+def volume_update(context, volume_id, values, expected_status=ANY, quota=None):
+    """Change a live volume if its status is one expected (one UPDATE), with a
+    quota change in the same transaction; returns it.
+
+    InvalidVolume names the status found when it is not.
+    """
+    stmt = sa.update(Volume).where(Volume.uuid == volume_id, Volume.deleted == 0)
+    if expected_status is not ANY:
+        stmt = stmt.where(_in(Volume.status, expected_status))
+    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
+        synchronize_session=False)
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            found = _volume(session, volume_id)  # VolumeNotFound when it is gone
+            raise exception.InvalidVolume(reason=_state_mismatch(
+                'Volume', found.status, expected_status))
+        quotas.apply_quota(session, quota)
+        return _reload(session, volume_id)
+
+
+def volume_begin_delete(context, volume_id, expected_status, values=None):
+    """Move a volume to 'deleting' unless it is attached or has snapshots (one
+    transaction holding the volume row, so that no snapshot starts meanwhile)."""
+    with db_session.writer() as session:
+        volume = _volume(session, volume_id, lock=True)
+        if volume.status not in expected_status:
+            raise exception.InvalidVolume(reason=_state_mismatch(
+                'Volume', volume.status, expected_status) + ' and must not be attached')
+        if volume.attachment_rows:
+            raise exception.InvalidVolume(reason='Volume %s is attached' % volume_id)
+        snapshots = session.scalar(sa.select(sa.func.count(Snapshot.id)).where(
+            Snapshot.volume_id == volume_id, Snapshot.deleted == 0))
+        if snapshots:
+            raise exception.InvalidVolume(
+                reason='Volume %s has %d dependent snapshot(s); delete them first'
+                % (volume_id, snapshots))
+        volume.update(dict(values or {}, status='deleting', previous_status=volume.status))
+        session.flush()
+        return _reload(session, volume_id)
+
+
+def volume_destroy(context, volume_id, quota=None):
+    """Soft-delete a volume with its metadata and attachments and release its quota,
+    in one transaction; returns the deleted row."""
+    now = utils.utcnow()
+    stmt = (sa.update(Volume)
+            .where(Volume.uuid == volume_id, Volume.deleted == 0)
+            .values(deleted=Volume.id, deleted_at=now, updated_at=now, status='deleted',
+                    attach_status='detached', terminated_at=now)
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        session.execute(query.soft_delete(VolumeMetadata, VolumeMetadata.volume_id == volume_id))
+        session.execute(query.soft_delete(VolumeAttachment,
+                                          VolumeAttachment.volume_id == volume_id))
+        quotas.apply_quota(session, quota)
+        return session.scalars(sa.select(Volume).where(Volume.uuid == volume_id)
+                               .order_by(Volume.id.desc()).limit(1)).one()
+
+
+def volume_metadata_update(context, volume_id, metadata, delete=False):
+    """Set keys (delete=True: and remove the others); returns the whole metadata."""
+    with db_session.writer() as session:
+        _volume(session, volume_id)
+        return instance_info.set_key_values(session, VolumeMetadata, 'volume_id', volume_id,
+                                            metadata, delete)
+
+
+def volume_metadata_delete(context, volume_id, key):
+    with db_session.writer() as session:
+        _volume(session, volume_id)
+        stmt = query.soft_delete(VolumeMetadata, VolumeMetadata.volume_id == volume_id,
+                                 VolumeMetadata.key == key)
+        if session.execute(stmt).rowcount == 0:
+            raise exception.NotFound(message='Metadata item %s was not found' % key)
+
+
+def volume_count_by_type(context, volume_type_id):
+    with db_session.reader() as session:
+        return session.scalar(sa.select(sa.func.count(Volume.id)).where(
+            Volume.volume_type_id == volume_type_id, Volume.deleted == 0))
+
+
+def volume_quota_usage_refresh(context, project_id):
+    """Make the project's volumes, snapshots and gigabytes usage what its live rows
+    hold (gigabytes counts snapshots too, as Cinder does); returns it."""
+    with db_session.writer() as session:
+        volumes, volume_gb = session.execute(sa.select(
+            sa.func.count(Volume.id), sa.func.coalesce(sa.func.sum(Volume.size), 0)).where(
+            Volume.project_id == project_id, Volume.deleted == 0)).one()
+        snapshots, snapshot_gb = session.execute(sa.select(
+            sa.func.count(Snapshot.id), sa.func.coalesce(sa.func.sum(Snapshot.volume_size), 0))
+            .where(Snapshot.project_id == project_id, Snapshot.deleted == 0)).one()
+        actual = {'volumes': volumes, 'snapshots': snapshots,
+                  'gigabytes': int(volume_gb) + int(snapshot_gb)}
+        quotas.set_usage(session, project_id, actual)
+    return actual
+
+
+# -------------------------------------------------------------- attachments
+
+def volume_attachment_create(context, volume_id, values, expected_status, status):
+    """Reserve a volume for an instance: its status moves from one expected to
+    ``status`` and an attachment row is made, in one transaction; returns the
+    attachment. A volume already attached to the instance is refused."""
+    with db_session.writer() as session:
+        volume = _volume(session, volume_id, lock=True)
+        if volume.status not in expected_status:
+            raise exception.InvalidVolume(reason=_state_mismatch(
+                'Volume', volume.status, expected_status))
+        instance_uuid = values.get('instance_uuid')
+        if instance_uuid and any(a.instance_uuid == instance_uuid
+                                 for a in volume.attachment_rows):
+            raise exception.VolumeAlreadyAttached(volume_id=volume_id,
+                                                  instance_uuid=instance_uuid)
+        volume.update({'status': status, 'previous_status': volume.status})
+        attachment = VolumeAttachment(volume_id=volume_id, **values)
+        session.add(attachment)
+        session.flush()
+        return attachment
+
+
+def volume_attachment_get(context, attachment_id):
+    stmt = sa.select(VolumeAttachment).where(VolumeAttachment.uuid == attachment_id,
+                                             VolumeAttachment.deleted == 0)
+    with db_session.reader() as session:
+        return query.first(session, stmt, lambda: exception.VolumeAttachmentNotFound(
+            filter='attachment_id = %s' % attachment_id))
+
+
+def volume_attachment_get_all(context, volume_id=None, instance_uuid=None):
+    stmt = sa.select(VolumeAttachment).where(VolumeAttachment.deleted == 0)
+    if volume_id is not None:
+        stmt = stmt.where(_in(VolumeAttachment.volume_id, volume_id))
+    if instance_uuid is not None:
+        stmt = stmt.where(VolumeAttachment.instance_uuid == instance_uuid)
+    with db_session.reader() as session:
+        return list(session.scalars(stmt.order_by(VolumeAttachment.id)))
+
+
+def volume_attachment_update(context, attachment_id, values):
+    stmt = (sa.update(VolumeAttachment)
+            .where(VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0)
+            .values(updated_at=utils.utcnow(), **values)
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
+                                                     % attachment_id)
+        return session.scalars(sa.select(VolumeAttachment).where(
+            VolumeAttachment.uuid == attachment_id)).one()
+
+
+def volume_attachment_complete(context, attachment_id, values):
+    """The attachment is attached and its volume in-use (one transaction); returns the volume."""
+    now = utils.utcnow()
+    with db_session.writer() as session:
+        attachment = query.first(session, sa.select(VolumeAttachment).where(
+            VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0),
+            lambda: exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
+                                                       % attachment_id))
+        volume = _volume(session, attachment.volume_id, lock=True)
+        attachment.update(dict(values, attach_status='attached', attach_time=now))
+        volume.update({'status': 'in-use', 'attach_status': 'attached',
+                       'previous_status': volume.status})
+        session.flush()
+        return _reload(session, volume.uuid)
+
+
+def volume_attachment_destroy(context, attachment_id):
+    """Remove an attachment; its volume becomes available once it has none left
+    (in-use while others remain). One transaction; returns the volume."""
+    now = utils.utcnow()
+    with db_session.writer() as session:
+        attachment = query.first(session, sa.select(VolumeAttachment).where(
+            VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0),
+            lambda: exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
+                                                       % attachment_id))
+        volume = _volume(session, attachment.volume_id, lock=True)
+        attachment.update({'deleted': attachment.id, 'deleted_at': now,
+                           'attach_status': 'detached', 'detach_time': now})
+        others = [a for a in volume.attachment_rows if a.id != attachment.id]
+        attached = [a for a in others if a.attach_status == 'attached']
+        volume.update({'previous_status': volume.status,
+                       'status': 'in-use' if attached else (
+                           volume.status if others else 'available'),
+                       'attach_status': 'attached' if attached else 'detached'})
+        session.flush()
+        return _reload(session, volume.uuid)
+
+
+# ---------------------------------------------------------------- snapshots
+
+def snapshot_create(context, values, volume_status, quota=None):
+    """Insert a snapshot of a volume whose status is one of volume_status, while
+    reserving quota (holding the volume row: a delete cannot start meanwhile)."""
+    snapshot = Snapshot(**values)
+    with db_session.writer() as session:
+        volume = _volume(session, values['volume_id'], lock=True)
+        if volume.status not in volume_status:
+            raise exception.InvalidVolume(reason=_state_mismatch(
+                'Volume', volume.status, volume_status))
+        volume.updated_at = utils.utcnow()  # the row lock, on engines without FOR UPDATE
+        quotas.apply_quota(session, quota)
+        session.add(snapshot)
+    return snapshot
+
+
+def snapshot_get(context, snapshot_id):
+    stmt = query.model_query(context, Snapshot).where(Snapshot.uuid == snapshot_id)
+    with db_session.reader() as session:
+        return query.first(session, stmt.order_by(Snapshot.id.desc()),
+                           lambda: exception.SnapshotNotFound(snapshot_id=snapshot_id))
+
+
+def snapshot_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=None,
+                     marker=None):
+    criteria = [*query.deleted_criteria(context, Snapshot),
+                *_criteria(_SNAPSHOT_FILTERS, dict(filters or {}))]
+    order = paginate.sort_criteria(Snapshot, sort_keys or ['created_at'],
+                                   sort_dirs or ['desc'], default_dir='desc')
+    with db_session.reader() as session:
+        return paginate.page(session, sa.select(Snapshot).where(*criteria), order, limit,
+                             sa.select(Snapshot).where(Snapshot.uuid == marker), marker)
+
+
+def snapshot_update(context, snapshot_id, values, expected_status=ANY):
+    stmt = sa.update(Snapshot).where(Snapshot.uuid == snapshot_id, Snapshot.deleted == 0)
+    if expected_status is not ANY:
+        stmt = stmt.where(_in(Snapshot.status, expected_status))
+    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
+        synchronize_session=False)
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            found = query.first(session, sa.select(Snapshot).where(
+                Snapshot.uuid == snapshot_id, Snapshot.deleted == 0),
+                lambda: exception.SnapshotNotFound(snapshot_id=snapshot_id))
+            raise exception.InvalidSnapshot(reason=_state_mismatch(
+                'Snapshot', found.status, expected_status))
+        return session.scalars(sa.select(Snapshot).where(Snapshot.uuid == snapshot_id,
+                                                         Snapshot.deleted == 0)).one()
+
+
+def snapshot_destroy(context, snapshot_id, quota=None):
+    """Soft-delete a snapshot and release its quota in one transaction."""
+    now = utils.utcnow()
+    stmt = (sa.update(Snapshot)
+            .where(Snapshot.uuid == snapshot_id, Snapshot.deleted == 0)
+            .values(deleted=Snapshot.id, deleted_at=now, updated_at=now, status='deleted')
+            .execution_options(synchronize_session=False))
+    with db_session.writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+        quotas.apply_quota(session, quota)
+
+
+# ------------------------------------------------------------- volume types
+
+def volume_type_create(context, values):
+    volume_type = VolumeType(**values)
+    name = values.get('name')
+    with errors.duplicate_raises(lambda: exception.VolumeTypeExists(id=name)):
+        with db_session.writer() as session:
+            session.add(volume_type)
+    return volume_type
+
+
+def volume_type_get(context, volume_type_id):
+    stmt = query.model_query(context, VolumeType).where(VolumeType.uuid == volume_type_id)
+    with db_session.reader() as session:
+        return query.first(session, stmt, lambda: exception.VolumeTypeNotFound(
+            volume_type_id=volume_type_id))
+
+
+def volume_type_get_by_name(context, name):
+    stmt = query.model_query(context, VolumeType).where(VolumeType.name == name)
+    with db_session.reader() as session:
+        return query.first(session, stmt, lambda: exception.VolumeTypeNotFound(
+            volume_type_id=name))
+
+
+def volume_type_get_all(context, is_public=None):
+    stmt = query.model_query(context, VolumeType).order_by(VolumeType.id)
+    if is_public is not None:
+        stmt = stmt.where(VolumeType.is_public.is_(bool(is_public)))
+    with db_session.reader() as session:
+        return list(session.scalars(stmt))
+
+
+def volume_type_update(context, volume_type_id, values):
+    with errors.duplicate_raises(lambda: exception.VolumeTypeExists(id=values.get('name'))):
+        with db_session.writer() as session:
+            volume_type = query.first(session, sa.select(VolumeType).where(
+                VolumeType.uuid == volume_type_id, VolumeType.deleted == 0),
+                lambda: exception.VolumeTypeNotFound(volume_type_id=volume_type_id))
+            volume_type.update(values)
+            session.flush()
+            return volume_type
+
+
+def volume_type_destroy(context, volume_type_id):
+    """Soft-delete a type no live volume uses (VolumeTypeInUse)."""
+    with db_session.writer() as session:
+        in_use = session.scalar(sa.select(sa.func.count(Volume.id)).where(
+            Volume.volume_type_id == volume_type_id, Volume.deleted == 0))
+        if in_use:
+            raise exception.VolumeTypeInUse(volume_type_id=volume_type_id)
+        stmt = query.soft_delete(VolumeType, VolumeType.uuid == volume_type_id)
+        if session.execute(stmt).rowcount == 0:
+            raise exception.VolumeTypeNotFound(volume_type_id=volume_type_id)
