@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the integration tests run for real (RabbitMQ,
 # PostgreSQL, dnsmasq, iptables, libvirt + QEMU and what the test guest is built
-# from...). Nothing is started here: the test harness starts its own servers.
+# from, tgt with QEMU's userspace iSCSI initiator, LVM...). Nothing is started
+# here: the test harness starts its own servers.
 set -euo pipefail
 need=()
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
@@ -27,6 +28,11 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v mkswap >/dev/null 2>&1 || need+=(util-linux)
+# nova-volume: tgtd exports volumes; qemu-io/qemu-img (above) read them through iSCSI
+# (the iscsi block driver is in qemu-block-extra) and write images into them; LVM driver
+command -v tgtd >/dev/null 2>&1 || need+=(tgt)
+ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1 || need+=(qemu-block-extra)
+command -v lvcreate >/dev/null 2>&1 || need+=(lvm2)
 if [ ${#need[@]} -ne 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "install_deps: need root to apt-get install ${need[*]}; the tests that use them will be skipped" >&2
