@@ -172,12 +172,56 @@ OBJECTSTORE_RULES = [
 ]
 
 
+
+
+# the compute API's volume attachments and its volume proxies (to 2.35)
+COMPUTE_VOLUME_RULES = (
+    _rules('os-volumes-attachments:', READER, 'index', 'show')
+    + _rules('os-volumes-attachments:', MEMBER, 'create', 'update', 'delete')
+    + _rules('os-volumes-attachments:', ADMIN, 'swap')
+    + _rules('os-volumes:', READER, 'list', 'detail', 'show', 'snapshots:list',
+             'snapshots:detail', 'snapshots:show')
+    + _rules('os-volumes:', MEMBER, 'create', 'delete', 'snapshots:create',
+             'snapshots:delete')
+)
+
+
+def _volume_rules(prefix, check, *names):
+    return [('%s%s' % (prefix, name), check, None) for name in names]
+
+
+# the block-storage API, under Cinder's rule names
+VOLUME_RULES = (
+    _volume_rules('volume:', READER, 'get', 'get_all', 'get_volume_metadata',
+                  'get_snapshot', 'get_all_snapshots', 'attachment_get')
+    + _volume_rules('volume:', MEMBER, 'create', 'create_from_image', 'update', 'delete',
+                    'extend', 'create_volume_metadata', 'update_volume_metadata',
+                    'delete_volume_metadata', 'create_snapshot', 'update_snapshot',
+                    'delete_snapshot', 'attachment_create', 'attachment_update',
+                    'attachment_complete', 'attachment_delete')
+    + _volume_rules('volume_extension:volume_actions:', MEMBER, 'upload_image',
+                    'initialize_connection', 'terminate_connection', 'attach', 'detach',
+                    'reserve', 'unreserve', 'begin_detaching', 'roll_detaching')
+    + _volume_rules('volume_extension:volume_admin_actions:', ADMIN, 'reset_status',
+                    'force_delete')
+    + _volume_rules('volume_extension:snapshot_admin_actions:', ADMIN, 'reset_status',
+                    'force_delete')
+    + _volume_rules('volume_extension:', ANY, 'type_get', 'type_get_all',
+                    'availability_zone_list')
+    + _volume_rules('volume_extension:', ADMIN, 'types_manage', 'types_extra_specs',
+                    'quotas:update', 'quotas:delete')
+    + _volume_rules('volume_extension:', READER, 'quotas:show')
+    + _volume_rules('limits_extension:', READER, 'used_limits')
+)
+
+
 def defaults():
     """Every registered RuleDefault, base rules first."""
     return [oslo_policy.RuleDefault(name, check, description)
             for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
-                                              + IMAGE_RULES + NETWORK_PROXY_RULES
-                                              + OBJECTSTORE_RULES)]
+                                             + IMAGE_RULES + NETWORK_PROXY_RULES
+                                             + OBJECTSTORE_RULES + COMPUTE_VOLUME_RULES
+                                             + VOLUME_RULES)]
 
 
 _lock = threading.Lock()

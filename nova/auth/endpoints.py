@@ -17,6 +17,8 @@ SERVICES = (
     ('ec2', 'ec2', 'ec2', '/services/Cloud'),
     ('s3', 's3', 'objectstore', ''),
     ('monitoring', 'cloudwatch', 'cloudwatch', ''),
+    ('block-storage', 'cinder', 'osapi_volume', '/v3/%(project_id)s'),
+    ('volumev3', 'cinderv3', 'osapi_volume', '/v3/%(project_id)s'),
 )
 INTERFACES = ('public', 'internal', 'admin')
 _ANY_ADDRESS = ('', '0.0.0.0', '::')
@@ -52,12 +54,23 @@ def _id(*parts):
     return uuid.uuid5(uuid.NAMESPACE_URL, '/'.join(parts)).hex
 
 
-def catalog(request_host=None):
-    """Keystone v3 catalog entries for every API, each on every interface."""
+def service_path(path, project_id=None):
+    """A catalog path with the token's project in it ('/v3/%(project_id)s'); without
+    a project, the path up to it (for endpoint lists)."""
+    if '%(project_id)s' not in path:
+        return path
+    if project_id is None:
+        return path.split('/%(project_id)s')[0]
+    return path % {'project_id': project_id}
+
+
+def catalog(request_host=None, project_id=None):
+    """Keystone v3 catalog entries for every API, each on every interface; URLs
+    with a project id (block storage) carry the token's project."""
     region = CONF.region_name
     entries = []
     for service_type, name, api, path in SERVICES:
-        endpoint_url = url(api, path, request_host)
+        endpoint_url = url(api, service_path(path, project_id), request_host)
         entries.append({
             'type': service_type, 'name': name, 'id': _id(service_type),
             'endpoints': [{'id': _id(endpoint_url, interface), 'interface': interface,

@@ -24,7 +24,7 @@ def _first_start():
     network_api.API().ensure_default_network(nova_context.get_admin_context())
     served = set(CONF.enabled_apis) | set(HTTP_APPS_OWN_DAEMON)
     lines = ['nova-all endpoints:'] + [
-        '  %-12s %s' % (kind, endpoints.url(api, path))
+        '  %-12s %s' % (kind, endpoints.url(api, endpoints.service_path(path)))
         for kind, _name, api, path in endpoints.SERVICES if api in served]
     lines.append('  %-12s %s (source it)' % ('credentials', CONF.novarc_path))
     print('\n'.join(lines), flush=True)

@@ -32,7 +32,7 @@ opts = [
     cfg.BoolOpt('verbose', default=False, help='Log at INFO level (classic flag).'),
     cfg.StrOpt('log_file', help='Log to this file instead of stderr.'),
     cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity',
-                                         'cloudwatch'],
+                                         'cloudwatch', 'osapi_volume'],
                 help='Paste apps that nova-api serves.'),
 ] + [
     cfg.StrOpt('%s_topic' % topic, default=topic,

@@ -13,6 +13,7 @@ APIS = {
     'image': 9292,
     'serialproxy': 6083,
     'cloudwatch': 8777,  # the CloudWatch-compatible query API (the port of OpenStack's metering)
+    'osapi_volume': 8776,
 }
 
 opts = [

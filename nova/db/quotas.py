@@ -59,10 +59,14 @@ def quota_create_or_update_many(context, project_id, limits):
             _set_limit(session, Quota, {'project_id': project_id}, resource, hard_limit)
 
 
-def quota_destroy_all_by_project(context, project_id):
-    """Drop a project's overrides: the flag defaults apply again."""
+def quota_destroy_all_by_project(context, project_id, resources=None):
+    """Drop a project's overrides (only those of resources, if given): the flag
+    defaults apply again."""
+    stmt = sa.delete(Quota).where(Quota.project_id == project_id)
+    if resources is not None:
+        stmt = stmt.where(Quota.resource.in_(list(resources)))
     with db_session.writer() as session:
-        session.execute(sa.delete(Quota).where(Quota.project_id == project_id))
+        session.execute(stmt)
 
 
 def quota_class_get_all(context, class_name):

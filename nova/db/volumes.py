@@ -164,9 +164,13 @@ def volume_update(context, volume_id, values, expected_status=ANY, quota=None):
         return _reload(session, volume_id)
 
 
-def volume_begin_delete(context, volume_id, expected_status, values=None):
+def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
     """Move a volume to 'deleting' unless it is attached or has snapshots (one
-    transaction holding the volume row, so that no snapshot starts meanwhile)."""
+    transaction holding the volume row, so that no snapshot starts meanwhile).
+
+    cascade_from: the snapshot statuses that may be deleted with the volume;
+    its snapshots move to 'deleting' too.
+    """
     with db_session.writer() as session:
         volume = _volume(session, volume_id, lock=True)
         if volume.status not in expected_status:
@@ -174,13 +178,18 @@ def volume_begin_delete(context, volume_id, expected_status, values=None):
                 'Volume', volume.status, expected_status) + ' and must not be attached')
         if volume.attachment_rows:
             raise exception.InvalidVolume(reason='Volume %s is attached' % volume_id)
-        snapshots = session.scalar(sa.select(sa.func.count(Snapshot.id)).where(
-            Snapshot.volume_id == volume_id, Snapshot.deleted == 0))
-        if snapshots:
+        snapshots = list(session.scalars(sa.select(Snapshot).where(
+            Snapshot.volume_id == volume_id, Snapshot.deleted == 0)))
+        if snapshots and cascade_from is None:
             raise exception.InvalidVolume(
                 reason='Volume %s has %d dependent snapshot(s); delete them first'
-                % (volume_id, snapshots))
-        volume.update(dict(values or {}, status='deleting', previous_status=volume.status))
+                % (volume_id, len(snapshots)))
+        for snapshot in snapshots:
+            if snapshot.status not in cascade_from:
+                raise exception.InvalidVolume(reason='snapshot %s of volume %s is %s' % (
+                    snapshot.uuid, volume_id, snapshot.status))
+            snapshot.status = 'deleting'
+        volume.update({'status': 'deleting', 'previous_status': volume.status})
         session.flush()
         return _reload(session, volume_id)
 

@@ -206,9 +206,9 @@ class API:
             values['display_description'] = description
         return db.volume_update(context, volume.uuid, values) if values else volume
 
-    def delete(self, context, volume, force=False):
-        """Delete a volume that is not attached and has no snapshots (force: from any
-        status, for admins)."""
+    def delete(self, context, volume, force=False, cascade=False):
+        """Delete a volume that is not attached and has no snapshots (cascade: its
+        snapshots go with it; force: from any status, for admins)."""
         if not volume.host and volume.status in (states.CREATING, states.ERROR) + (
                 states.DELETABLE):
             # never placed (no valid host): nothing exists anywhere but the row
@@ -216,7 +216,9 @@ class API:
                 volume.project_id, volumes=1, gigabytes=volume.size))
             return
         allowed = states.VOLUME_STATUSES if force else states.DELETABLE
-        volume = db.volume_begin_delete(context, volume.uuid, allowed)
+        volume = db.volume_begin_delete(
+            context, volume.uuid, allowed,
+            cascade_from=states.SNAPSHOT_DELETABLE + (states.DELETING,) if cascade else None)
         self.volume_rpcapi.delete_volume(context, volume)
 
     def extend(self, context, volume, new_size):
@@ -330,12 +332,36 @@ class API:
         return db.snapshot_update(context, snapshot.uuid, {'status': status})
 
     # -- attachments ------------------------------------------------------------------
-    def reserve(self, context, volume, instance_uuid, mode='rw'):
-        """Claim an available volume for an instance (status attaching); the attachment."""
+    def reserve(self, context, volume, instance_uuid, mode='rw', status=states.ATTACHING):
+        """Claim an available volume for an instance: its status becomes status
+        (attaching, or reserved for the attachments API); the attachment."""
         return db.volume_attachment_create(
             context, volume.uuid, {'instance_uuid': instance_uuid, 'attach_mode': mode,
-                                   'attach_status': states.ATTACHING},
-            expected_status=states.ATTACHABLE, status=states.ATTACHING)
+                                   'attach_status': status},
+            expected_status=states.ATTACHABLE, status=status)
+
+    def unreserve(self, context, volume):
+        """Give up the attachments of a volume that never completed (os-unreserve)."""
+        pending = [a for a in volume.attachments if a.attach_status != states.ATTACHED]
+        if volume.status not in (states.ATTACHING, states.RESERVED) or not pending:
+            raise exception.InvalidVolume(reason='volume %s is %s: nothing is reserved'
+                                          % (volume.uuid, volume.status))
+        for attachment in pending:
+            volume = self.detach(context, attachment.uuid)
+        return volume
+
+    def attach_legacy(self, context, volume, instance_uuid, mountpoint, host_name,
+                      mode='rw'):
+        """os-attach: complete the pending attachment of the instance (one is made
+        when the volume is still available)."""
+        pending = [a for a in volume.attachments if a.attach_status != states.ATTACHED
+                   and a.instance_uuid in (None, instance_uuid)]
+        attachment = pending[0] if pending else self.reserve(context, volume, instance_uuid,
+                                                             mode)
+        if attachment.instance_uuid != instance_uuid:
+            db.volume_attachment_update(context, attachment.uuid,
+                                        {'instance_uuid': instance_uuid})
+        return self.attach(context, attachment.uuid, mountpoint, host_name)
 
     def initialize_connection(self, context, volume, connector):
         """The connection_info for connector, from the volume's host."""
@@ -366,6 +392,26 @@ class API:
     def get_attachment(self, context, attachment_id):
         return db.volume_attachment_get(context, attachment_id)
 
+    def get_attachments(self, context, volume_ids):
+        return db.volume_attachment_get_all(context, volume_id=list(volume_ids))
+
+    def connect_attachment(self, context, attachment_id, connector):
+        """The attachments API's update: connect the initiator (the volume goes from
+        reserved to attaching) and keep the connection_info with the attachment."""
+        attachment = db.volume_attachment_get(context, attachment_id)
+        volume = db.volume_get(context, attachment.volume_id)
+        if volume.status == states.RESERVED:
+            volume = db.volume_update(context, volume.uuid, {'status': states.ATTACHING},
+                                      expected_status=states.RESERVED)
+        info = self.initialize_connection(context, volume, connector)
+        values = {'connector': connector, 'connection_info': info,
+                  'attached_host': connector.get('host')}
+        if attachment.attach_status != states.ATTACHED:
+            values['attach_status'] = states.ATTACHING
+        if connector.get('mountpoint'):
+            values['mountpoint'] = connector['mountpoint']
+        return db.volume_attachment_update(context, attachment_id, values)
+
     # -- volume types -------------------------------------------------------------------
     def get_types(self, context):
         return db.volume_type_get_all(context, is_public=None if context.is_admin else True)
@@ -375,6 +421,11 @@ class API:
             return db.volume_type_get(context, id_or_name)
         except exception.VolumeTypeNotFound:
             return db.volume_type_get_by_name(context, id_or_name)
+
+    def type_names(self, context):
+        """{volume type uuid: name}, deleted types too (volumes keep naming them)."""
+        return {t.uuid: t.name for t in db.volume_type_get_all(context.elevated(
+            read_deleted='yes'))}
 
     def default_type(self, context):
         return db.volume_type_get_by_name(context, CONF.default_volume_type)

@@ -32,7 +32,7 @@ from nova.volume import targets
 LOG = logging.getLogger(__name__)
 
 # statuses of volumes whose storage exists and is exported
-EXPORTED = (states.AVAILABLE, states.IN_USE, states.ATTACHING, states.DETACHING, 'reserved',
+EXPORTED = (states.AVAILABLE, states.IN_USE, states.ATTACHING, states.DETACHING, states.RESERVED,
             states.EXTENDING, states.ERROR_EXTENDING, states.UPLOADING, 'maintenance')
 
 
@@ -242,6 +242,8 @@ class VolumeManager(manager.Manager):
             volume = self._get(context, volume_id, states.DELETING)
             if volume is None:
                 return
+            for snapshot in db.snapshot_get_all(context, {'volume_id': volume_id}):
+                self.delete_snapshot(context, snapshot.uuid)  # a cascade: they go first
             try:
                 self._unexport(volume)
                 self.driver.delete_volume(volume_name(volume))

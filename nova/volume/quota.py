@@ -63,6 +63,11 @@ def get_project_quotas(context, project_id):
                 quota.VOLUME_PROJECT_RESOURCES else 0} for r in quota.VOLUME_RESOURCES}
 
 
+def reset(context, project_id):
+    """Drop the project's volume limit overrides: the flag defaults apply again."""
+    db.quota_destroy_all_by_project(context, project_id, quota.VOLUME_RESOURCES)
+
+
 def refresh(context, project_id):
     """Make the usage what the project's live volumes and snapshots hold (nova-manage)."""
     return db.volume_quota_usage_refresh(context, project_id)

@@ -8,6 +8,7 @@ work, whose start-up finishes it or sets an error status.
 CREATING = 'creating'
 AVAILABLE = 'available'
 ATTACHING = 'attaching'
+RESERVED = 'reserved'
 IN_USE = 'in-use'
 DETACHING = 'detaching'
 DELETING = 'deleting'
@@ -20,12 +21,12 @@ ERROR_RESTORING = 'error_restoring'
 
 VOLUME_STATUSES = (CREATING, AVAILABLE, ATTACHING, IN_USE, DETACHING, DELETING, EXTENDING,
                    UPLOADING, ERROR, ERROR_DELETING, ERROR_EXTENDING, ERROR_RESTORING,
-                   'reserved', 'maintenance', 'downloading', 'backing-up', 'restoring-backup')
+                   RESERVED, 'maintenance', 'downloading', 'backing-up', 'restoring-backup')
 
 # attach_status of a volume and attach_status of an attachment row
 ATTACHED = 'attached'
 DETACHED = 'detached'
-ATTACH_STATUSES = (ATTACHED, DETACHED, ATTACHING, DETACHING, 'reserved', 'error_attaching',
+ATTACH_STATUSES = (ATTACHED, DETACHED, ATTACHING, DETACHING, RESERVED, 'error_attaching',
                    'error_detaching')
 
 # what each action accepts (Cinder's rules)

@@ -12,14 +12,15 @@ from tests.harness import daemons
 RPC_BINARIES = ['nova-compute', 'nova-network', 'nova-scheduler', 'nova-volume',
                 'nova-instancemonitor']
 HTTP_BINARIES = ['nova-ec2', 'nova-identity', 'nova-image', 'nova-metadata',
-                 'nova-objectstore', 'nova-osapi_compute', 'nova-cloudwatch']
+                 'nova-objectstore', 'nova-osapi_compute', 'nova-cloudwatch',
+                 'nova-osapi_volume']
 
 
 @pytest.fixture
 def cloud_flags(tmp_path):
     ports = {name: daemons.free_port() for name in
              ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity',
-              'cloudwatch')}
+              'cloudwatch', 'osapi_volume')}
     flags = {'state_path': str(tmp_path), 'transport_url': 'inproc://',
              'sql_connection': 'sqlite:///$state_path/nova.sqlite',
              'host': 'testhost', 'report_interval': 1, 'service_down_time': 4,

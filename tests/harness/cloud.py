@@ -18,7 +18,7 @@ import urllib.request
 from tests.harness import daemons
 
 APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy',
-        'cloudwatch')
+        'cloudwatch', 'osapi_volume')
 
 
 class Cloud:

@@ -115,10 +115,10 @@ class Tgtd:
         """Drop every target and account (between tests sharing this tgtd)."""
         for target in self.targets().values():
             self.tgtadm('--lld', 'iscsi', '--mode', 'target', '--op', 'delete', '--force',
-                        '--tid', str(target['tid']))
+                        '--tid', str(target['tid']), check=False)
         for user in self.accounts():
             self.tgtadm('--lld', 'iscsi', '--mode', 'account', '--op', 'delete',
-                        '--user', user)
+                        '--user', user, check=False)
 
     def stop(self):
         """Drop every target, stop the daemon (SIGKILL if it lingers), remove its sockets."""

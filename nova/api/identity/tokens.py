@@ -133,7 +133,7 @@ def catalog(req):
     if not info.scoped:
         raise exception.Forbidden('A project-scoped token is required to list the catalog.')
     return faults.json_response({
-        'catalog': endpoints.catalog(endpoints.request_host(req.host)),
+        'catalog': endpoints.catalog(endpoints.request_host(req.host), info.project_id),
         'links': faults.links(req, '/v3/auth/catalog')})
 
 

@@ -31,7 +31,7 @@ def token(info, request_host, catalog=True):
             'roles': [dict(role) for role in info.roles],
         })
         if catalog:
-            body['catalog'] = endpoints.catalog(request_host)
+            body['catalog'] = endpoints.catalog(request_host, info.project_id)
     return {'token': body}
 
 

@@ -1,9 +1,12 @@
 """Microversions: parse the request's version, answer with it, bound it.
 
-A request names its version in ``OpenStack-API-Version: compute X.Y`` (2.27+)
-or ``X-OpenStack-Nova-API-Version: X.Y``; the first wins. Absent means the
-minimum (2.1), ``latest`` the maximum. A malformed version is 400, one out of
-range 406. Every response served at a version carries both headers and Vary.
+A request names its version in ``OpenStack-API-Version: <service> X.Y`` (for
+the compute API also ``X-OpenStack-Nova-API-Version: X.Y``); the first wins.
+Absent means the minimum, ``latest`` the maximum. A malformed version is 400,
+one out of range 406. Every response served at a version carries the headers
+and Vary. ``COMPUTE`` (2.1 to 2.100) and ``VOLUME`` (3.0 to 3.70, the
+block-storage API) are the services; a paste pipeline picks one with the
+filter's ``service`` option.
 """
 import functools
 import re
@@ -79,45 +82,74 @@ def parse(text):
     return APIVersion(text)
 
 
-def _header_version(headers):
-    """The compute version the headers ask for, or None."""
-    # repeated headers reach WSGI joined by commas: 'compute 2.60, image 2.5'
-    for item in headers.get(HEADER, '').split(','):
-        service, _, version = item.strip().partition(' ')
-        if service.lower() == SERVICE:
-            return version.strip()
-    return headers.get(LEGACY_HEADER)
+class Service:
+    """The microversions one API speaks: its name in the header and its range."""
+
+    def __init__(self, name, min_version, max_version, legacy_header=None):
+        self.name, self.legacy_header = name, legacy_header
+        self.min_version, self.max_version = min_version, max_version
+
+    def _header_version(self, headers):
+        """The version the headers ask of this service, or None."""
+        # repeated headers reach WSGI joined by commas: 'compute 2.60, image 2.5'
+        for item in headers.get(HEADER, '').split(','):
+            service, _, version = item.strip().partition(' ')
+            if service.lower() == self.name:
+                return version.strip()
+        return headers.get(self.legacy_header) if self.legacy_header else None
+
+    def negotiate(self, headers):
+        """The APIVersion a request is served at (400/406 as NovaExceptions)."""
+        asked = self._header_version(headers)
+        if asked is None:
+            return parse(self.min_version)
+        if asked.strip().lower() == 'latest':
+            return parse(self.max_version)
+        version = parse(asked.strip())
+        if not version.matches(self.min_version, self.max_version):
+            raise InvalidGlobalAPIVersion(req_ver=asked.strip(), min_ver=self.min_version,
+                                          max_ver=self.max_version)
+        return version
+
+    def add_headers(self, response, version):
+        response.headers[HEADER] = '%s %s' % (self.name, version)
+        vary = [HEADER]
+        if self.legacy_header:
+            response.headers[self.legacy_header] = str(version)
+            vary.append(self.legacy_header)
+        response.headers['Vary'] = ', '.join(vary)
+        return response
+
+
+COMPUTE = Service(SERVICE, MIN_VERSION, MAX_VERSION, legacy_header=LEGACY_HEADER)
+VOLUME = Service('volume', '3.0', '3.70')  # doc/volume.md lists what the API follows
+SERVICES = {service.name: service for service in (COMPUTE, VOLUME)}
 
 
 def negotiate(headers):
-    """The APIVersion a request is served at (400/406 as NovaExceptions)."""
-    asked = _header_version(headers)
-    if asked is None:
-        return parse(MIN_VERSION)
-    if asked.strip().lower() == 'latest':
-        return parse(MAX_VERSION)
-    version = parse(asked.strip())
-    if not version.matches(MIN_VERSION, MAX_VERSION):
-        raise InvalidGlobalAPIVersion(req_ver=asked.strip(), min_ver=MIN_VERSION,
-                                      max_ver=MAX_VERSION)
-    return version
+    """The compute API version a request is served at."""
+    return COMPUTE.negotiate(headers)
 
 
 def add_headers(response, version):
-    response.headers[HEADER] = '%s %s' % (SERVICE, version)
-    response.headers[LEGACY_HEADER] = str(version)
-    response.headers['Vary'] = '%s, %s' % (HEADER, LEGACY_HEADER)
-    return response
+    return COMPUTE.add_headers(response, version)
 
 
 class MicroversionMiddleware(middleware.Middleware):
-    """Puts the negotiated APIVersion in environ and the headers on the response."""
+    """Puts the negotiated APIVersion in environ and the headers on the response.
+
+    Paste option ``service``: compute (the default) or volume.
+    """
+
+    def __init__(self, application, **local_conf):
+        super().__init__(application, **local_conf)
+        self.service = SERVICES[local_conf.get('service', SERVICE)]
 
     @webob.dec.wsgify
     def __call__(self, req):
         try:
-            version = negotiate(req.headers)
+            version = self.service.negotiate(req.headers)
         except exception.NovaException as error:
             return faults.exception_response(error)
         req.environ[ENV_KEY] = version
-        return add_headers(req.get_response(self.application), version)
+        return self.service.add_headers(req.get_response(self.application), version)

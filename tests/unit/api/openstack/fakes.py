@@ -42,19 +42,20 @@ class Client:
     """Requests to the app as one caller (webob responses: .status_int, .json)."""
 
     def __init__(self, app, user='alice', project='proj-a', roles='member', version=None,
-                 prefix='/v2.1'):
-        self.app, self.version, self.prefix = app, version, prefix
+                 prefix='/v2.1', service='compute'):
+        self.app, self.version, self.prefix, self.service = app, version, prefix, service
         self.identity = '%s:%s:%s' % (user, project, roles)
 
     def request(self, method, path, body=None, version=None, headers=None, raw=None):
         req = webob.Request.blank(self.prefix + path, method=method,
-                                  base_url='http://localhost:8774')
+                                  base_url='http://localhost:%d' % (
+                                      8776 if self.service == 'volume' else 8774))
         req.script_name = self.prefix
         req.path_info = path.split('?')[0]
         req.headers[CONTEXT_HEADER] = self.identity
         version = version or self.version
         if version:
-            req.headers['OpenStack-API-Version'] = 'compute %s' % version
+            req.headers['OpenStack-API-Version'] = '%s %s' % (self.service, version)
         if raw is not None or body is not None:
             req.body = raw if raw is not None else json.dumps(body).encode()
             req.content_type = 'application/json'
