@@ -33,6 +33,21 @@ def import_class(import_path):
         raise ImportError('cannot import %s: %s' % (import_path, e)) from e
 
 
+def flag_class(flag, name, short_names, base):
+    """The class a driver flag names: a short name of short_names or an import path,
+    a subclass of base; ConfigError naming the flag otherwise."""
+    from nova import exception
+    path = short_names.get(name, name)
+    try:
+        cls = import_class(path)
+    except ImportError as e:
+        raise exception.ConfigError(reason='%s %s: %s' % (flag, name, e)) from e
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise exception.ConfigError(reason='%s %s is not a %s.%s' % (
+            flag, name, base.__module__, base.__name__))
+    return cls
+
+
 def import_object(import_path, *args, **kwargs):
     return import_class(import_path)(*args, **kwargs)
 

@@ -144,22 +144,31 @@ def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=
                              sa.select(Volume).where(Volume.uuid == marker), marker)
 
 
+def _swap(session, model, uuid, values, expected_status, invalid):
+    """The compare-and-swap of volumes and snapshots: one UPDATE of a live row whose
+    status is one expected; invalid(found status) when it is not, NotFound if gone."""
+    stmt = sa.update(model).where(model.uuid == uuid, model.deleted == 0)
+    if expected_status is not ANY:
+        stmt = stmt.where(_in(model.status, expected_status))
+    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
+        synchronize_session=False)
+    if session.execute(stmt).rowcount == 0:
+        found = session.scalar(sa.select(model.status).where(model.uuid == uuid,
+                                                             model.deleted == 0))
+        if found is None:
+            raise (exception.VolumeNotFound(volume_id=uuid) if model is Volume
+                   else exception.SnapshotNotFound(snapshot_id=uuid))
+        raise invalid(reason=_state_mismatch(model.__name__, found, expected_status))
+
+
 def volume_update(context, volume_id, values, expected_status=ANY, quota=None):
     """Change a live volume if its status is one expected (one UPDATE), with a
     quota change in the same transaction; returns it.
 
     InvalidVolume names the status found when it is not.
     """
-    stmt = sa.update(Volume).where(Volume.uuid == volume_id, Volume.deleted == 0)
-    if expected_status is not ANY:
-        stmt = stmt.where(_in(Volume.status, expected_status))
-    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
-        synchronize_session=False)
     with db_session.writer() as session:
-        if session.execute(stmt).rowcount == 0:
-            found = _volume(session, volume_id)  # VolumeNotFound when it is gone
-            raise exception.InvalidVolume(reason=_state_mismatch(
-                'Volume', found.status, expected_status))
+        _swap(session, Volume, volume_id, values, expected_status, exception.InvalidVolume)
         quotas.apply_quota(session, quota)
         return _reload(session, volume_id)
 
@@ -307,15 +316,20 @@ def volume_attachment_update(context, attachment_id, values):
             VolumeAttachment.uuid == attachment_id)).one()
 
 
+def _attachment_and_volume(session, attachment_id):
+    """A live attachment and its volume, the volume's row locked."""
+    attachment = query.first(session, sa.select(VolumeAttachment).where(
+        VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0),
+        lambda: exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
+                                                   % attachment_id))
+    return attachment, _volume(session, attachment.volume_id, lock=True)
+
+
 def volume_attachment_complete(context, attachment_id, values):
     """The attachment is attached and its volume in-use (one transaction); returns the volume."""
     now = utils.utcnow()
     with db_session.writer() as session:
-        attachment = query.first(session, sa.select(VolumeAttachment).where(
-            VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0),
-            lambda: exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
-                                                       % attachment_id))
-        volume = _volume(session, attachment.volume_id, lock=True)
+        attachment, volume = _attachment_and_volume(session, attachment_id)
         attachment.update(dict(values, attach_status='attached', attach_time=now))
         volume.update({'status': 'in-use', 'attach_status': 'attached',
                        'previous_status': volume.status})
@@ -328,11 +342,7 @@ def volume_attachment_destroy(context, attachment_id):
     (in-use while others remain). One transaction; returns the volume."""
     now = utils.utcnow()
     with db_session.writer() as session:
-        attachment = query.first(session, sa.select(VolumeAttachment).where(
-            VolumeAttachment.uuid == attachment_id, VolumeAttachment.deleted == 0),
-            lambda: exception.VolumeAttachmentNotFound(filter='attachment_id = %s'
-                                                       % attachment_id))
-        volume = _volume(session, attachment.volume_id, lock=True)
+        attachment, volume = _attachment_and_volume(session, attachment_id)
         attachment.update({'deleted': attachment.id, 'deleted_at': now,
                            'attach_status': 'detached', 'detach_time': now})
         others = [a for a in volume.attachment_rows if a.id != attachment.id]
@@ -381,18 +391,10 @@ def snapshot_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limi
 
 
 def snapshot_update(context, snapshot_id, values, expected_status=ANY):
-    stmt = sa.update(Snapshot).where(Snapshot.uuid == snapshot_id, Snapshot.deleted == 0)
-    if expected_status is not ANY:
-        stmt = stmt.where(_in(Snapshot.status, expected_status))
-    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
-        synchronize_session=False)
+    """Change a live snapshot if its status is one expected (InvalidSnapshot)."""
     with db_session.writer() as session:
-        if session.execute(stmt).rowcount == 0:
-            found = query.first(session, sa.select(Snapshot).where(
-                Snapshot.uuid == snapshot_id, Snapshot.deleted == 0),
-                lambda: exception.SnapshotNotFound(snapshot_id=snapshot_id))
-            raise exception.InvalidSnapshot(reason=_state_mismatch(
-                'Snapshot', found.status, expected_status))
+        _swap(session, Snapshot, snapshot_id, values, expected_status,
+              exception.InvalidSnapshot)
         return session.scalars(sa.select(Snapshot).where(Snapshot.uuid == snapshot_id,
                                                          Snapshot.deleted == 0)).one()
 

@@ -197,13 +197,7 @@ class API:
 
     # -- change -----------------------------------------------------------------------
     def update(self, context, volume, name=None, description=None):
-        _check_text('name', name)
-        _check_text('description', description)
-        values = {}
-        if name is not None:
-            values['display_name'] = name
-        if description is not None:
-            values['display_description'] = description
+        values = _renamed(name, description)
         return db.volume_update(context, volume.uuid, values) if values else volume
 
     def delete(self, context, volume, force=False, cascade=False):
@@ -317,13 +311,7 @@ class API:
         self.volume_rpcapi.delete_snapshot(context, volume.host, snapshot.uuid)
 
     def update_snapshot(self, context, snapshot, name=None, description=None):
-        _check_text('name', name)
-        _check_text('description', description)
-        values = {}
-        if name is not None:
-            values['display_name'] = name
-        if description is not None:
-            values['display_description'] = description
+        values = _renamed(name, description)
         return db.snapshot_update(context, snapshot.uuid, values) if values else snapshot
 
     def reset_snapshot_status(self, context, snapshot, status):
@@ -447,6 +435,18 @@ class API:
             raise exception.InvalidVolumeType(reason='the default volume type cannot be '
                                                      'deleted')
         db.volume_type_destroy(context, volume_type.uuid)
+
+
+def _renamed(name, description):
+    """The display_name/display_description values an update sets (checked)."""
+    _check_text('name', name)
+    _check_text('description', description)
+    values = {}
+    if name is not None:
+        values['display_name'] = name
+    if description is not None:
+        values['display_description'] = description
+    return values
 
 
 def _source_kind(snapshot_id, source_volid):

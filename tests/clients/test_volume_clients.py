@@ -49,7 +49,7 @@ def _wait(cloud, env, kind, name, status, timeout=60):
 
 
 def test_openstack_volume_commands(volume_cloud, project):
-    cloud, (name, env, _conn) = volume_cloud, project
+    cloud, (_name, env, _conn) = volume_cloud, project
     created = _json(cloud, env, 'volume', 'create', '--size', '1', '--property', 'k=v',
                     '--description', 'cli', 'cli-vol')
     assert created['size'] == 1 and created['name'] == 'cli-vol'

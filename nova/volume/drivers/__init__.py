@@ -135,16 +135,8 @@ def copy_data(source, destination, length):
 
 def volume_driver_class(name=None):
     """The class --volume_driver (or name) names: a short name or an import path."""
-    name = name or CONF.volume_driver
-    path = VOLUME_DRIVERS.get(name, name)
-    try:
-        cls = utils.import_class(path)
-    except ImportError as e:
-        raise exception.ConfigError(reason='volume_driver %s: %s' % (name, e)) from e
-    if not (isinstance(cls, type) and issubclass(cls, VolumeDriver)):
-        raise exception.ConfigError(
-            reason='volume_driver %s is not a nova.volume.drivers.VolumeDriver' % name)
-    return cls
+    return utils.flag_class('volume_driver', name or CONF.volume_driver, VOLUME_DRIVERS,
+                            VolumeDriver)
 
 
 def load_volume_driver(host, name=None):

@@ -102,16 +102,8 @@ class Target(abc.ABC):
 
 
 def target_class(name=None):
-    name = name or CONF.iscsi_helper
-    path = ISCSI_HELPERS.get(name, name)
-    try:
-        cls = utils.import_class(path)
-    except ImportError as e:
-        raise exception.ConfigError(reason='iscsi_helper %s: %s' % (name, e)) from e
-    if not (isinstance(cls, type) and issubclass(cls, Target)):
-        raise exception.ConfigError(
-            reason='iscsi_helper %s is not a nova.volume.targets.Target' % name)
-    return cls
+    """The class --iscsi_helper (or name) names: a short name or an import path."""
+    return utils.flag_class('iscsi_helper', name or CONF.iscsi_helper, ISCSI_HELPERS, Target)
 
 
 def load_target(name=None):

@@ -9,7 +9,8 @@ from nova.scheduler.filters import compute_filter
 EXPECTED = {'AvailabilityZoneFilter', 'ComputeFilter', 'RamFilter', 'CoreFilter', 'DiskFilter',
             'ImagePropertiesFilter', 'ServerGroupAffinityFilter',
             'ServerGroupAntiAffinityFilter', 'AggregateInstanceExtraSpecsFilter',
-            'SameHostFilter', 'DifferentHostFilter', 'JsonFilter', 'RetryFilter'}
+            'SameHostFilter', 'DifferentHostFilter', 'JsonFilter', 'RetryFilter',
+            'CapacityFilter', 'CapabilitiesFilter'}  # the last two place volumes
 
 
 def test_all_filters():
@@ -35,7 +36,7 @@ def test_unknown_filter_names_the_choices():
 def test_filters_that_depend_only_on_the_request_say_so(cls):
     once = {'AvailabilityZoneFilter', 'ComputeFilter', 'ImagePropertiesFilter',
             'AggregateInstanceExtraSpecsFilter', 'SameHostFilter', 'DifferentHostFilter',
-            'RetryFilter'}
+            'RetryFilter', 'CapabilitiesFilter'}
     assert cls.run_filter_once_per_request is (cls.__name__ in once)
 
 

@@ -51,16 +51,20 @@ def test_catalog_shape(api):
     CONF.set_override('osapi_compute_listen_port', 18774)
     token = api('POST', '/v3/auth/tokens', password_auth(scope=BY_NAME)).json['token']
     services = {s['type']: s for s in token['catalog']}
-    assert set(services) == {'compute', 'image', 'identity', 'ec2', 's3', 'monitoring'}
+    assert set(services) == {'compute', 'image', 'identity', 'ec2', 's3', 'monitoring',
+                             'block-storage', 'volumev3'}
     assert {s['name'] for s in token['catalog']} == {'nova', 'glance', 'keystone', 'ec2',
-                                                      's3', 'cloudwatch'}
+                                                      's3', 'cloudwatch', 'cinder', 'cinderv3'}
     urls = {kind: s['endpoints'][0]['url'] for kind, s in services.items()}
+    project = token['project']['id']  # the block-storage URLs carry it, as Cinder's
     assert urls == {'compute': 'http://keystone.example.org:18774/v2.1',
                     'image': 'http://keystone.example.org:9292',
                     'identity': 'http://keystone.example.org:5000/v3',
                     'ec2': 'http://keystone.example.org:8773/services/Cloud',
                     's3': 'http://keystone.example.org:3333',
-                    'monitoring': 'http://keystone.example.org:8777'}
+                    'monitoring': 'http://keystone.example.org:8777',
+                    'block-storage': 'http://keystone.example.org:8776/v3/' + project,
+                    'volumev3': 'http://keystone.example.org:8776/v3/' + project}
     for service in token['catalog']:
         assert service['id']
         assert sorted(e['interface'] for e in service['endpoints']) == ['admin', 'internal',
