@@ -47,8 +47,8 @@ class QuotaSetsController(wsgi.Controller):
 
     def defaults(self, req, id):
         authorize(req, 'volume_extension:quotas:show')
-        return {'quota_set': dict({r: quota.default_limit(r) for r in quota.VOLUME_RESOURCES},
-                                  id=id)}
+        return {'quota_set': dict(quota.class_limits(req.context,
+                                                     resources=quota.VOLUME_RESOURCES), id=id)}
 
     @validation.schema(schemas.quota_set)
     def update(self, req, id, body):
