@@ -11,7 +11,6 @@ connection info with QEMU's userspace initiator (libiscsi, with CHAP), as a
 compute host would reach it: the kernel initiator does not work on these
 machines. Use as a pytest plugin (``pytest_plugins``) for the ``tgtd`` fixture.
 """
-import json
 import os
 import random
 import shutil
@@ -20,6 +19,7 @@ import subprocess
 
 import pytest
 
+from nova.virt import iscsi
 from tests.harness import daemons
 
 SOCKET_DIR = '/var/run/tgtd'
@@ -165,21 +165,9 @@ def qemu_iscsi():
         pytest.skip(reason)
 
 
-def image_opts(connection_info):
-    """QEMU --image-opts for a volume's iSCSI connection_info (with its CHAP account)."""
-    data = connection_info['data']
-    opts = ['driver=raw', 'file.driver=iscsi', 'file.transport=tcp',
-            'file.portal=%s' % data['target_portal'], 'file.target=%s' % data['target_iqn'],
-            'file.lun=%d' % data['target_lun']]
-    if data.get('auth_method') == 'CHAP':
-        opts += ['file.user=%s' % data['auth_username'],
-                 'file.password=%s' % data['auth_password']]
-    return ','.join(opts)
-
-
 def qemu_io(connection_info, *commands, check=True):
     """Run qemu-io commands ('write -P 0xab 0 1M', 'read -P 0xab 0 1M') on the volume."""
-    argv = ['qemu-io', '--image-opts', image_opts(connection_info)]
+    argv = ['qemu-io', '--image-opts', iscsi.qemu_image_opts(connection_info)]
     for command in commands:
         argv += ['-c', command]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
@@ -191,8 +179,4 @@ def qemu_io(connection_info, *commands, check=True):
 
 def virtual_size(connection_info):
     """The size of the volume as the initiator sees it (bytes)."""
-    result = subprocess.run(['qemu-img', 'info', '--output=json', '--image-opts',
-                             image_opts(connection_info)], capture_output=True, text=True,
-                            timeout=60, check=True)
-    return json.loads(result.stdout)['virtual-size']
-
+    return iscsi.virtual_size(connection_info)

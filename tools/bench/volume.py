@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Volumes per second through the APIs on a real nova-all, and iSCSI against the file.
+
+Starts a private tgtd and nova-all (tests/harness: real processes, HTTP on
+loopback, token auth, the file driver exporting through that tgtd) and times,
+as a project member:
+
+- create + delete of empty 1 GiB volumes through the block-storage API, each
+  waited for until available and until gone (sequential and concurrent);
+- sequential write and read MB/s of one volume through its iSCSI target
+  (QEMU's userspace initiator with CHAP, `qemu-img bench`), against the same
+  file read and written directly: the ratio is the figure.
+
+Prints numbers only; nothing here asserts a time.
+
+    .venv/bin/python tools/bench/volume.py [--seconds 5] [--concurrency 4] [--mib 256]
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+sys.path.insert(0, REPO)
+
+from nova.virt import iscsi  # noqa: E402
+from tests.harness import tgt  # noqa: E402
+from tests.harness.cloud import Cloud  # noqa: E402
+from tools.bench.api import (Client, DEFAULT_TIMERS, add_member, get_token,  # noqa: E402
+                             measure, report)
+
+QUOTA_OFF = {'quota_volumes': -1, 'quota_gigabytes': -1, 'quota_snapshots': -1}
+
+
+class VolumeClient(Client):
+    def __init__(self, base_url, token, service='volume 3.0'):
+        super().__init__(base_url, token)
+        self.headers['OpenStack-API-Version'] = service
+
+
+def wait_for(check, what, timeout=120):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError('timed out waiting for %s' % what)
+        time.sleep(0.02)
+
+
+def volume_status(client, volume_id):
+    body = client.request('GET', '/volumes/%s' % volume_id, expect=(200, 404))
+    return (body.get('volume') or {}).get('status')  # None once gone (404)
+
+
+def create_delete(client):
+    volume = client.request('POST', '/volumes', {'volume': {'size': 1}},
+                            expect=(202,))['volume']
+    wait_for(lambda: volume_status(client, volume['id']) == 'available', 'available')
+    client.request('DELETE', '/volumes/%s' % volume['id'], expect=(202,))
+    wait_for(lambda: volume_status(client, volume['id']) is None, 'deleted')
+
+
+def bench_io(tgtd, connection_info, path, mib):
+    """(MB/s written, MB/s read) through the target, and directly on the file."""
+    def run(opts, write):
+        argv = ['qemu-img', 'bench', '-n', '-t', 'none', '-s', '1M',
+                '-c', str(mib), '-d', '4']
+        if write:
+            argv += ['-w', '--pattern=0x5a']
+        started = time.monotonic()
+        subprocess.run(argv + opts, check=True, capture_output=True, timeout=600)
+        return mib / (time.monotonic() - started)
+    target = ['--image-opts', iscsi.qemu_image_opts(connection_info)]
+    local = ['-f', 'raw', path]
+    return {'iSCSI write': run(target, True), 'iSCSI read': run(target, False),
+            'file write': run(local, True), 'file read': run(local, False)}
+
+
+def run(cloud, tgtd, seconds, concurrency, mib):
+    add_member(cloud)
+    token = get_token(cloud, member=True)
+    pid = cloud.processes[0].proc.pid
+    project_id = cloud.run_json('openstack', 'token', 'issue', '-f', 'json', env=cloud.env(
+        OS_USERNAME='bench-user', OS_PASSWORD='bench-password',
+        OS_PROJECT_NAME='bench'))['project_id']
+    volume_base = cloud.url('osapi_volume', '/v3/%s' % project_id)
+
+    def volumes():
+        return VolumeClient(volume_base, token)
+
+    for level, threads in (('sequential', 1), ('concurrency %d' % concurrency, concurrency)):
+        report('create + delete 1 GiB volume, %s' % level,
+               measure(volumes, create_delete, seconds, threads, pid))
+
+    setup = volumes()
+    volume = setup.request('POST', '/volumes', {'volume': {'size': 1}},
+                           expect=(202,))['volume']
+    wait_for(lambda: volume_status(setup, volume['id']) == 'available', 'available')
+
+    info = setup.request('POST', '/volumes/%s/action' % volume['id'], {
+        'os-initialize_connection': {'connector': {'host': 'bench'}}})['connection_info']
+    path, = glob.glob(os.path.join(cloud.state_path, 'volumes', '*%s*' % volume['id']))
+    rates = bench_io(tgtd, info, path, mib)
+    for name, rate in rates.items():
+        print('%-46s %7.1f MB/s  (%d MiB, 1 MiB requests, 4 in flight)' % (name, rate, mib))
+    print('%-46s %7.2f write, %.2f read' % (
+        'iSCSI / file ratio', rates['iSCSI write'] / rates['file write'],
+        rates['iSCSI read'] / rates['file read']), flush=True)
+    setup.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seconds', type=float, default=5.0, help='per measurement')
+    parser.add_argument('--concurrency', type=int, default=4)
+    parser.add_argument('--mib', type=int, default=256, help='MiB moved per I/O run')
+    args = parser.parse_args()
+    reason = tgt.unavailable_reason() or tgt.qemu_unavailable_reason()
+    if reason:
+        raise SystemExit('cannot run: %s' % reason)
+    with tempfile.TemporaryDirectory(prefix='bench-volume-') as state_path:
+        tgtd = tgt.Tgtd(state_path)
+        try:
+            cloud = Cloud.start_all(os.path.join(state_path, 'cloud'), **tgtd.flags(),
+                                    **QUOTA_OFF, **DEFAULT_TIMERS)
+            try:
+                run(cloud, tgtd, args.seconds, args.concurrency, args.mib)
+            finally:
+                cloud.stop()
+        finally:
+            tgtd.stop()
+
+
+if __name__ == '__main__':
+    main()
