@@ -133,6 +133,16 @@ class Host:
         with self.errors():
             return self.connection().listAllDomains(0)
 
+    def running_domain_stats(self):
+        """{uuid: typed parameters} of the counters (CPU total, vCPUs, interfaces, block
+        devices) of every running or paused domain: one call for the whole host."""
+        groups = (libvirt.VIR_DOMAIN_STATS_CPU_TOTAL | libvirt.VIR_DOMAIN_STATS_VCPU
+                  | libvirt.VIR_DOMAIN_STATS_INTERFACE | libvirt.VIR_DOMAIN_STATS_BLOCK)
+        with self.errors():
+            records = self.connection().getAllDomainStats(
+                groups, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)
+            return {domain.UUIDString(): stats for domain, stats in records}
+
     def define(self, xml):
         with self.errors():
             return self.connection().defineXML(xml)

@@ -126,6 +126,26 @@ def test_host_uptime_is_text(drv):
     assert ' up ' in uptime
 
 
+def test_instance_stats_of_the_guests_here(drv):
+    """What the instance monitor samples: counters of the guests asked that run here,
+    in one call; a guest the host does not have is left out, never an error."""
+    running = _spawn(drv, vcpus=2)
+    stopped = _spawn(drv)
+    drv.power_off(stopped)
+    elsewhere = make_instance(host=drv.host)  # never spawned here
+    got = drv.get_instance_stats([running, stopped, elsewhere])
+    assert running.uuid in got and elsewhere.uuid not in got
+    stats = got[running.uuid]
+    assert isinstance(stats, virt_driver.InstanceStats)
+    assert stats.read_at > 0 and stats.vcpus == 2
+    counters = dataclasses.asdict(stats)
+    assert all(counters[name] >= 0 for name in ('cpu_time_ns', 'disk_read_bytes',
+                                                  'disk_read_requests', 'disk_write_bytes',
+                                                  'disk_write_requests'))
+    assert virt_driver.InstanceStats.from_dict(stats.to_dict()) == stats  # an RPC reply
+    assert drv.get_instance_stats([]) == {}
+
+
 # --- lifecycle ---
 
 def test_spawn_runs_and_lists(drv):
