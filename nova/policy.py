@@ -20,6 +20,8 @@ MEMBER = 'rule:project_member_or_admin'
 READER = 'rule:project_reader_or_admin'
 ANY = '@'
 KEYPAIR_OWNER = '(rule:context_is_admin) or user_id:%(user_id)s'
+# readers only read: making or deleting even one's own key pair takes a member role
+KEYPAIR_WRITER = '(rule:context_is_admin) or (role:member and user_id:%(user_id)s)'
 
 BASE_RULES = [
     ('context_is_admin', 'role:admin', 'Who is an administrator of the cloud.'),
@@ -89,7 +91,8 @@ COMPUTE_RULES = (
     + _rules('os-flavor-extra-specs:', READER, 'index', 'show')
     + _rules('os-flavor-extra-specs:', ADMIN, 'create', 'update', 'delete')
     + _rules('os-flavor-access', ADMIN, '', ':add_tenant_access', ':remove_tenant_access')
-    + _rules('os-keypairs:', KEYPAIR_OWNER, 'index', 'create', 'delete', 'show')
+    + _rules('os-keypairs:', KEYPAIR_OWNER, 'index', 'show')
+    + _rules('os-keypairs:', KEYPAIR_WRITER, 'create', 'delete')
     + _rules('limits', ANY, '')
     + _rules('limits:', ADMIN, 'other_project')
     + _rules('os-quota-sets:', READER, 'show', 'detail')

@@ -18,6 +18,7 @@ from nova import log as nova_log
 from nova import rpc
 from nova import utils
 from nova import wsgi
+from nova.api import request_input
 from nova.conf import CONF
 from nova.rpc import dispatcher as rpc_dispatcher
 
@@ -160,7 +161,8 @@ class WSGIService:
         self.name = name
         self.binary = 'nova-%s' % name
         self.host = host or CONF.host
-        self.app = (loader or wsgi.Loader()).load_app(name)
+        # every listener refuses what no front end can decode (nova/api/request_input.py)
+        self.app = request_input.guard_listener(name, (loader or wsgi.Loader()).load_app(name))
         listen_port = getattr(CONF, '%s_listen_port' % name) if port is None else port
         self.server = wsgi.Server(name, self.app, getattr(CONF, '%s_listen' % name),
                                   listen_port)

@@ -85,19 +85,6 @@ class KeyedLocks:
                     del self._users[key], self._locks[key]
 
 
-def contains_nul(value):
-    """Whether a string, or any key or value of nested dicts and lists, holds a
-    NUL character: PostgreSQL refuses them in text with an error, so the APIs
-    answer 4xx before one reaches the database."""
-    if isinstance(value, str):
-        return '\x00' in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(contains_nul(v) for v in value)
-    return False
-
-
 def bool_from_string(name, value):
     """True or False from a boolean or its usual spellings; InvalidInput naming
     ``name`` otherwise."""

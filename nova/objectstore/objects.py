@@ -4,6 +4,7 @@ import urllib.parse
 import webob
 
 from nova import exception
+from nova.api import request_input
 from nova.conf import CONF
 from nova.objectstore import access
 from nova.objectstore import acl
@@ -267,7 +268,12 @@ def copy_source(s3req):
     '[/]bucket/key[?versionId=...]'."""
     raw = s3req.headers['x-amz-copy-source']
     path, _, query = raw.partition('?')
-    name, _, key = urllib.parse.unquote(path).lstrip('/').partition('/')
+    try:
+        path = request_input.unquote(path, 'x-amz-copy-source')
+    except request_input.MalformedInput:
+        raise S3Error('InvalidArgument', 'Invalid copy source encoding.',
+                      ArgumentName='x-amz-copy-source', ArgumentValue=raw) from None
+    name, _, key = path.lstrip('/').partition('/')
     version = dict(urllib.parse.parse_qsl(query)).get('versionId')
     if not name or not key:
         raise S3Error('InvalidArgument', 'Copy Source must mention the source bucket and '

@@ -12,8 +12,8 @@ import webob.dec
 
 from nova import context as nova_context
 from nova import policy
-from nova import utils
 from nova.api import middleware
+from nova.api import request_input
 from nova.api.ec2 import actions, auth, faults, params, xml
 from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F401
                           instances, keypairs, monitoring, regions, security_groups, tags)
@@ -59,9 +59,10 @@ class Ec2App:
             raise faults.Ec2Error('InvalidRequest', 'Use GET or POST', 405)
         flat = dict(req.params)
         for key, value in flat.items():
-            if utils.contains_nul((key, value)):
-                raise faults.Ec2Error('InvalidParameterValue', 'Parameter %s contains a NUL '
-                                      'character.' % key.replace('\x00', '\\0'))
+            problem = request_input.text_problem(key) or request_input.text_problem(value)
+            if problem:
+                raise faults.Ec2Error('InvalidParameterValue', 'Parameter %s %s.' % (
+                    key.encode('ascii', 'backslashreplace').decode(), problem))
         name = flat.get('Action')
         context = auth.authenticate(req, flat, request_id)
         req.environ[ENV_CONTEXT] = context

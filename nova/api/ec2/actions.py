@@ -17,7 +17,9 @@ ADMIN = 'context_is_admin'
 ACTIONS = {}
 
 
-def action(name, rule=READER):
+def action(name, rule):
+    """Register ``name``'s handler; ``rule`` (a policy rule, always named: readers
+    may call only what a reader's rule allows) is checked before it runs."""
     def register(func):
         ACTIONS[name] = (func, rule)
         return func

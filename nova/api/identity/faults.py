@@ -6,7 +6,7 @@ import webob
 
 from nova import exception
 from nova import policy
-from nova import utils
+from nova.api import request_input
 from nova.api.identity import views
 from nova.auth import endpoints
 from nova.auth import roles
@@ -91,14 +91,9 @@ def forbidden(action):
 
 def body_json(req):
     """The request body as a dict; Invalid (400) otherwise."""
-    try:
-        body = json.loads(req.body or b'null')
-    except ValueError:
-        raise exception.Invalid(reason='the request body is not valid JSON')
+    body = request_input.json_loads(req.body or b'null')
     if not isinstance(body, dict):
         raise exception.Invalid(reason='the request body must be a JSON object')
-    if utils.contains_nul(body):
-        raise exception.Invalid(reason='the request body contains a NUL character')
     return body
 
 

@@ -10,15 +10,14 @@ actions (``POST /servers/{id}/action``) are methods marked ``@action('name')``.
 """
 import functools
 import inspect
-import json
 
 import webob
 import webob.dec
 import webob.exc
 
 from nova import exception
-from nova import utils
 from nova.api import json_body
+from nova.api import request_input
 from nova.api.openstack import faults
 from nova.api.openstack import microversion
 from nova.api.openstack import validation
@@ -155,9 +154,11 @@ def _parse_body(req):
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='Unsupported Content-Type %s' % content_type)
     try:
-        return json.loads(req.body)
-    except ValueError:
+        return request_input.json_loads(req.body)
+    except request_input.MalformedJSON:
         raise webob.exc.HTTPBadRequest(explanation='Malformed request body') from None
+    except request_input.MalformedInput as error:
+        raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
 
 def _render(result, code):
@@ -190,16 +191,16 @@ def call(method, req, kwargs, body):
 
 
 def _refuse_nul(req, kwargs, body):
-    """No NUL character reaches the database (PostgreSQL refuses them with an
-    error): in an id of the URL the resource does not exist, elsewhere it is 400."""
-    if utils.contains_nul(kwargs):
+    """No NUL character or lone surrogate reaches the database (PostgreSQL refuses
+    them with an error): in an id of the URL the resource does not exist, elsewhere
+    it is 400. (The body was checked when it was parsed.)"""
+    if request_input.value_problem(kwargs):
         raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
     for name, value in req.GET.items():
-        if utils.contains_nul((name, value)):
+        problem = request_input.text_problem(name) or request_input.text_problem(value)
+        if problem:
             raise webob.exc.HTTPBadRequest(
-                explanation='Query parameter %r contains a NUL character' % name)
-    if body is not None and b'\\u0000' in req.body and utils.contains_nul(body):
-        raise webob.exc.HTTPBadRequest(explanation='The request body contains a NUL character')
+                explanation='Query parameter %r %s' % (name, problem))
 
 
 def serve(req, method, kwargs):

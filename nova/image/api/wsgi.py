@@ -12,6 +12,7 @@ import webob.exc
 
 from nova import exception
 from nova.api import json_body
+from nova.api import request_input
 
 LOG = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ def read_json(req, expected=dict):
     if len(raw) > MAX_JSON_BODY:
         raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
     try:
-        body = json_body.loads(raw or b'null')
-    except json_body.BadJSON as e:
-        raise http_error(400, 'Malformed JSON in request body: %s' % e) from None
+        body = request_input.json_loads(raw or b'null')
+    except request_input.MalformedInput as error:  # Glance's message, then what is wrong
+        raise http_error(400, 'Malformed JSON in request body: %s.'
+                         % error.format_message()) from None
     if not isinstance(body, expected):
         kind = 'an object' if expected is dict else 'a JSON array of operation objects'
         raise http_error(400, 'Request body must be %s.' % kind)

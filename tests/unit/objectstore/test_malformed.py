@@ -73,3 +73,11 @@ def test_bad_write_headers_and_parameters_are_4xx(filled, path, headers):
     response = filled.call(method, path, b'data', headers)
     assert 400 <= response.status_int < 500, (path, headers, response.status, response.body)
     assert error_code(response)
+
+
+@pytest.mark.parametrize('source', ['/mal/k%ff', '/mal/k%00', '/mal/%ed%a0%80'])
+def test_a_copy_source_that_is_not_text_is_invalid_argument(filled, source):
+    """Not UTF-8 once percent-decoded, or a NUL: S3's 400, not a key that never matches."""
+    response = filled.call('PUT', '/mal/x', b'', {'x-amz-copy-source': source})
+    assert response.status_int == 400, response.body
+    assert error_code(response) == 'InvalidArgument'

@@ -130,7 +130,7 @@ def test_an_instance_named_twice_is_acted_on_once(ec2):
 
 
 def test_a_reader_looks_but_does_not_act(ec2):
-    """(Key pairs are the user's own, as in Nova: a reader may make them.)"""
+    """Readers only read (tests/unit/api/ec2/test_role_matrix.py tries every action)."""
     ids = _run(ec2.a, 1)
     assert ec2.a_reader.call('DescribeInstances').texts('instanceId') == ids
     for action, params in (('RunInstances', {'ImageId': _ami(ec2.a), 'MinCount': '1',
