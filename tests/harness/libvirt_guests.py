@@ -107,6 +107,15 @@ def sdk_connection(cloud, admin=False):
         identity_api_version='3')
 
 
+def ec2_client(cloud):
+    """boto3's EC2 client with novarc's credentials (in this process: fast polling)."""
+    import boto3
+    rc = cloud.novarc()
+    return boto3.client('ec2', endpoint_url=rc['EC2_URL'], region_name=rc['AWS_DEFAULT_REGION'],
+                        aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
+                        aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
+
+
 def markers(console):
     """The guest's 'nova-guest: ...' lines, in order, without the prefix."""
     return [line.split(MARKER, 1)[1].strip() for line in console.splitlines()
