@@ -10,6 +10,8 @@ import json
 import os
 import signal
 import time
+import types
+import uuid
 
 import pytest
 
@@ -245,6 +247,80 @@ def test_resize_gives_the_domain_the_new_memory(cloud, conn, guest, hypervisor):
     info = json.loads(cloud.run('qemu-img', 'info', '-U', '--output=json', os.path.join(
         instances_path(cloud), guest.id, 'disk')).stdout)
     assert info['virtual-size'] == bigger.disk * 1024 ** 3
+
+
+# --- devices: an iSCSI volume with CHAP, hot-plugged into the running guest ---
+
+@pytest.fixture(scope='module')
+def compute_driver(libvirtd):
+    """The libvirt driver in this process on the module's libvirtd: the calls
+    nova-compute makes when a volume is attached or detached."""
+    from nova.conf import CONF
+    from nova.virt.libvirt import driver
+    CONF.set_override('libvirt_uri', libvirtd.uri)
+    CONF.set_override('libvirt_type', 'qemu')
+    try:
+        drv = driver.LibvirtDriver('volume-test-host')
+        yield drv
+        drv.hypervisor.close()
+    finally:
+        CONF.clear_override('libvirt_uri')
+        CONF.clear_override('libvirt_type')
+
+
+@pytest.fixture
+def exported_volume(tgtd, qemu_iscsi, tmp_path):
+    """A file with a signature exported by nova-volume's tgt exporter with its own
+    CHAP account: (signature, connection_info)."""
+    from nova.volume import targets
+    from nova.volume.targets import tgt as tgt_target
+    token = uuid.uuid4().hex[:12]
+    signature = 'NOVA-VOLUME %s' % token
+    path = tmp_path / 'volume.img'
+    with open(path, 'wb') as f:
+        f.write(signature.encode() + b'\n')
+        f.truncate(8 * 1024 * 1024)
+    exporter = tgt_target.TgtAdm(tgtd.ip_address, tgtd.port, tgtd.control_port)
+    chap = targets.generate_chap()
+    name = 'volume-' + token
+    location = exporter.create_export(name, str(path), chap)
+    data = exporter.connection_properties(token, location, targets.format_auth(chap))
+    try:
+        yield signature, {'driver_volume_type': 'iscsi', 'serial': token, 'data': data}
+    finally:
+        exporter.remove_export(name, chap)
+
+
+def test_an_iscsi_volume_is_hot_plugged_and_unplugged(conn, guest, hypervisor, compute_driver,
+                                                       exported_volume):
+    signature, connection_info = exported_volume
+    instance = types.SimpleNamespace(uuid=guest.id, name='instance-' + guest.id)
+    detached_before = lg.count(lg.markers(lg.console(conn, guest)), r'disk vdb detached$')
+    compute_driver.attach_volume(None, connection_info, instance, '/dev/vdb')
+    # the guest itself reads the volume through QEMU's iSCSI initiator
+    lg.wait_markers(conn, guest, lambda m: 'disk vdb attached signature=%s' % signature in m,
+                    timeout=60, what='the volume in the guest')
+    root = domain_xml(hypervisor, guest)
+    [disk] = [d for d in root.findall('devices/disk') if d.find('target').get('dev') == 'vdb']
+    source = disk.find('source')
+    assert source.get('protocol') == 'iscsi'
+    assert source.get('name') == '%s/1' % connection_info['data']['target_iqn']
+    assert disk.find('auth').get('username') == connection_info['data']['auth_username']
+    password = connection_info['data']['auth_password']
+    assert password not in hypervisor.lookupByUUIDString(guest.id).XMLDesc(0)  # a secret
+    # and the persistent definition has it too (it survives a stop/start)
+    inactive = hypervisor.lookupByUUIDString(guest.id).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    assert connection_info['data']['target_iqn'] in inactive
+
+    compute_driver.detach_volume(None, connection_info, instance, '/dev/vdb')
+    lg.wait_markers(conn, guest, lambda m: lg.count(m, r'disk vdb detached$') > detached_before,
+                    timeout=60, what='the guest to see the volume go')
+    for xml in (hypervisor.lookupByUUIDString(guest.id).XMLDesc(0),
+                hypervisor.lookupByUUIDString(guest.id).XMLDesc(
+                    libvirt.VIR_DOMAIN_XML_INACTIVE)):
+        assert connection_info['data']['target_iqn'] not in xml
+    assert not [secret for secret in hypervisor.listAllSecrets()
+                if secret.usageID() == 'nova-volume-%s' % connection_info['serial']]
 
 
 # --- last, as it restarts the cloud: nova-all killed (-9) while real guests boot ---
