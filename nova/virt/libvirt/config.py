@@ -10,6 +10,8 @@ were given without asking the database.
 import dataclasses
 import xml.etree.ElementTree as ET
 
+import defusedxml.ElementTree as SafeET
+
 NOVA_NS = 'http://openstack.org/xmlns/libvirt/nova/1.0'
 ET.register_namespace('nova', NOVA_NS)
 
@@ -170,7 +172,7 @@ def domain_xml(guest):
     for interface in guest.interfaces:
         devices.append(interface_element(interface))
     for device in guest.extra_devices:
-        devices.append(ET.fromstring(device))
+        devices.append(SafeET.fromstring(device))
     if guest.console_log:
         serial = _sub(devices, 'serial', type='file')
         _sub(serial, 'source', path=guest.console_log, append='on')
@@ -199,7 +201,7 @@ class Allotment:
 
 
 def parse(xml):
-    return ET.fromstring(xml)
+    return SafeET.fromstring(xml)
 
 
 def allotment(xml):

@@ -9,8 +9,8 @@ use, retried for a few seconds while the daemon comes back.
 import contextlib
 import logging
 import time
-import xml.etree.ElementTree as ET
 
+import defusedxml.ElementTree as SafeET
 from eventlet import tpool
 
 from nova import exception
@@ -189,7 +189,7 @@ class Host:
 
     def capabilities(self):
         with self.errors():
-            return ET.fromstring(self.connection().getCapabilities())
+            return SafeET.fromstring(self.connection().getCapabilities())
 
     def hypervisor(self):
         """(type, version) as libvirt names them: ('QEMU', 7002022)."""
