@@ -18,11 +18,11 @@ grants what the ACLs do not.
 import dataclasses
 import functools
 import ipaddress
-import json
 import re
 
 import webob
 
+from nova.api import request_input
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -123,9 +123,9 @@ def parse(text, bucket_name):
     if len(text.encode('utf-8')) > MAX_SIZE:
         raise _malformed('Policies must be no larger than %d bytes' % MAX_SIZE)
     try:
-        document = json.loads(text)
-    except ValueError as e:
-        raise _malformed('Policies must be valid JSON: %s' % str(e)[:100])
+        document = request_input.json_loads(text, 'The policy')
+    except request_input.MalformedInput as e:
+        raise _malformed('Policies must be valid JSON: %s' % e.format_message()[:100])
     if not isinstance(document, dict):
         raise _malformed('Policies must be valid JSON and the first byte must be {')
     if document.get('Version', VERSIONS[1]) not in VERSIONS:

@@ -15,12 +15,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import time
 import urllib.parse
 
 import webob
 
+from nova.api import request_input
 from nova.auth import signature
 from nova.conf import CONF
 from nova.objectstore import access
@@ -148,8 +148,9 @@ def _policy_denied(message):
 
 def _read_policy(fields):
     try:
-        document = json.loads(base64.b64decode(fields['policy'], validate=True))
-    except (binascii.Error, ValueError):
+        document = request_input.json_loads(base64.b64decode(fields['policy'], validate=True),
+                                            'The policy')
+    except (binascii.Error, ValueError, request_input.MalformedInput):
         raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.')
     if not isinstance(document, dict) or not isinstance(document.get('conditions'), list):
         raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Policy missing conditions.')

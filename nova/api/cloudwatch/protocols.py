@@ -24,6 +24,8 @@ from xml.sax.saxutils import escape
 import cbor2
 import webob
 
+from nova.api import request_input
+
 TARGET_PREFIX = 'GraniteServiceVersion20100801'
 CBOR_PATH_PREFIX = '/service/%s/operation/' % TARGET_PREFIX
 XMLNS = 'http://monitoring.amazonaws.com/doc/2010-08-01/'
@@ -71,6 +73,14 @@ def _body(req):
     return req.body
 
 
+def _check(value, what):
+    """The parser limits every listener applies (nova/api/request_input.py)."""
+    try:
+        request_input.check_value(value, what)
+    except request_input.MalformedInput as e:
+        raise invalid_value(e.format_message()) from None
+
+
 def decode(req, protocol):
     """(action, params) of a request; CloudWatchError for what cannot be read."""
     if protocol == CBOR:
@@ -78,23 +88,24 @@ def decode(req, protocol):
         body = _body(req)
         try:
             params = cbor2.loads(body) if body else {}
-        except (cbor2.CBORDecodeError, ValueError) as e:
+        except (cbor2.CBORDecodeError, ValueError, RecursionError) as e:
             raise CloudWatchError('SerializationException',
                                   'The request body is not valid CBOR: %s' % e) from None
+        _check(params, 'The request body')
     elif protocol == JSON:
         action = req.headers['X-Amz-Target'][len(TARGET_PREFIX) + 1:]
         body = _body(req)
         try:
-            params = json.loads(body) if body else {}
-        except ValueError as e:
-            raise CloudWatchError('SerializationException',
-                                  'The request body is not valid JSON: %s' % e) from None
+            params = request_input.json_loads(body) if body else {}
+        except request_input.MalformedInput as e:
+            raise CloudWatchError('SerializationException', e.format_message()) from None
     else:
         flat = dict(req.params)
         action = flat.pop('Action', '')
         for name in ('Version', 'AWSAccessKeyId', 'Signature', 'SignatureMethod',
                      'SignatureVersion', 'Timestamp', 'Expires'):
             flat.pop(name, None)
+        _check(flat, 'A parameter')
         params = unflatten(flat)
     if not isinstance(params, dict):
         raise CloudWatchError('SerializationException', 'The request body must be an object.')

@@ -10,6 +10,7 @@ import fnmatch
 import json
 import re
 
+from nova.api import request_input
 from nova.api.ec2 import faults
 
 
@@ -60,8 +61,8 @@ def encode_token(position):
 
 def decode_token(token):
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error):
+        return request_input.json_loads(base64.urlsafe_b64decode(token.encode()), 'NextToken')
+    except (request_input.MalformedInput, ValueError, binascii.Error):
         raise faults.Ec2Error('InvalidParameterValue',
                               'Invalid value for NextToken: %s' % token) from None
 

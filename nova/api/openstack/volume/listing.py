@@ -1,8 +1,8 @@
 """Query parameters of the block-storage lists: paging, sorting, filters, all_tenants."""
-import json
 
 import webob.exc
 
+from nova.api import request_input
 from nova.api.openstack import common
 from nova.conf import CONF
 
@@ -63,8 +63,8 @@ def filters(req, allowed):
             continue
         if name == 'metadata':
             try:
-                value = json.loads(value)
-            except ValueError:
+                value = request_input.json_loads(value, 'metadata')
+            except request_input.MalformedInput:
                 value = None
             if not isinstance(value, dict):
                 raise webob.exc.HTTPBadRequest(
