@@ -44,17 +44,28 @@ class Cloud:
         return instances
 
     def wait(self, uuids, vm_state, task_state=None, timeout=30):
-        """Poll until every instance rests in vm_state with task_state; return them."""
-        deadline = eventlet.hubs.get_hub().clock() + timeout
+        """Poll until every instance rests in vm_state with task_state; return them.
+
+        Fails only after ``timeout`` seconds in which no more instances arrived, so
+        a big batch on a loaded machine has the time its work takes (one query a poll).
+        """
+        clock = eventlet.hubs.get_hub().clock
+        deadline, done_before = clock() + timeout, -1
         while True:
-            rows = [db.instance_get_by_uuid(self.admin, u) for u in uuids]
-            if all(r.vm_state == vm_state and r.task_state == task_state for r in rows):
+            found = {r.uuid: r for r in db.instance_get_all_by_filters(
+                self.admin, {'uuid': list(uuids)})}
+            rows = [found.get(u) or db.instance_get_by_uuid(self.admin, u) for u in uuids]
+            done = sum((r.vm_state, r.task_state) == (vm_state, task_state) for r in rows)
+            if done == len(rows):
                 return rows
-            if eventlet.hubs.get_hub().clock() > deadline:
-                raise AssertionError('instances not %s/%s: %s' % (vm_state, task_state, [
-                    (r.uuid, r.vm_state, r.task_state) for r in rows
-                    if (r.vm_state, r.task_state) != (vm_state, task_state)]))
-            eventlet.sleep(0.01)
+            if done > done_before:  # progress: the wait goes on as long as it lasts
+                deadline, done_before = clock() + timeout, done
+            if clock() > deadline:
+                raise AssertionError('instances not %s/%s after %ss without progress: %s' % (
+                    vm_state, task_state, timeout, [
+                        (r.uuid, r.vm_state, r.task_state) for r in rows
+                        if (r.vm_state, r.task_state) != (vm_state, task_state)]))
+            eventlet.sleep(0.02)
 
     def wait_gone(self, uuids, timeout=30):
         deadline = eventlet.hubs.get_hub().clock() + timeout

@@ -1,10 +1,12 @@
 """nova-manage user, project, role, credentials and bootstrap."""
+import contextlib
 import io
 import subprocess
 
 import pytest
 
 from nova import manage
+from nova.cmd import manage as manage_cmd
 from nova.auth import manager
 from nova.manage import account
 from tests.harness import daemons
@@ -23,44 +25,62 @@ def run(flagfile, *words, check=True):
     return daemons.manage(flagfile, *words, check=check)
 
 
-def test_users_projects_roles_and_credentials(flagfile):
-    # the 'project' account commands are tested in process below (category merge pending)
-    assert 'Created the admin user' in run(flagfile, 'bootstrap', 'admin').stdout
-    out = run(flagfile, 'user', 'create', 'ann', '--email', 'ann@example.org',
-              '--project', 'admin', '--role', 'reader').stdout
+def cli(*words):
+    """nova-manage in this process, on the database of db_ctx: (exit code, out, err)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = manage.dispatch(manage_cmd.CATEGORIES, list(words), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def ok(*words):
+    code, out, err = cli(*words)
+    assert code == 0, 'nova-manage %s failed (%d): %s%s' % (' '.join(words), code, out, err)
+    return out
+
+
+def test_users_projects_roles_and_credentials(db_ctx, synced_db, tmp_path):
+    # the real command twice, on the same database: a success and a failure's exit code
+    flags = daemons.write_flagfile(str(tmp_path / 'cli.flags'),
+                                   state_path=str(tmp_path / 'state'),
+                                   sql_connection=synced_db,
+                                   public_endpoint_host='127.0.0.1')
+    assert 'Created the admin user' in run(flags, 'bootstrap', 'admin').stdout
+    # the rest through the same dispatch, in process
+    out = ok('user', 'create', 'ann', '--email', 'ann@example.org', '--project', 'admin',
+             '--role', 'reader')
     assert 'User ann created' in out and 'Password: ' in out
-    out = run(flagfile, 'user', 'create', 'ben', '--password', 'pw').stdout
-    assert 'Password' not in out
-    listing = run(flagfile, 'user', 'list').stdout.splitlines()
+    assert 'Password' not in ok('user', 'create', 'ben', '--password', 'pw')
+    listing = ok('user', 'list').splitlines()
     assert listing[0].split() == ['ID', 'Name', 'Enabled', 'Email', 'Default_Project']
     assert [line.split()[1] for line in listing[2:]] == ['admin', 'ann', 'ben']
 
-    assert run(flagfile, 'role', 'has', 'ann', 'admin', 'reader').stdout.strip() == 'True'
-    result = run(flagfile, 'role', 'has', 'ann', 'admin', 'member', check=False)
-    assert (result.returncode, result.stdout.strip()) == (1, 'False')
-    run(flagfile, 'role', 'add', 'ann', 'admin', 'member')
-    assert run(flagfile, 'role', 'has', 'ann', 'admin', 'member').returncode == 0
-    run(flagfile, 'role', 'remove', 'ann', 'admin', 'member')
-    assert run(flagfile, 'role', 'has', 'ann', 'admin', 'member', check=False).returncode == 1
-    bad = run(flagfile, 'role', 'add', 'ann', 'admin', 'boss', check=False)
+    assert ok('role', 'has', 'ann', 'admin', 'reader').strip() == 'True'
+    code, out, _ = cli('role', 'has', 'ann', 'admin', 'member')
+    assert (code, out.strip()) == (1, 'False')
+    ok('role', 'add', 'ann', 'admin', 'member')
+    assert cli('role', 'has', 'ann', 'admin', 'member')[0] == 0
+    ok('role', 'remove', 'ann', 'admin', 'member')
+    assert cli('role', 'has', 'ann', 'admin', 'member')[0] == 1
+    bad = run(flags, 'role', 'add', 'ann', 'admin', 'boss', check=False)
     assert bad.returncode == 1 and 'Could not find role: boss' in bad.stderr
 
-    out = run(flagfile, 'credentials', 'create', 'ann', 'admin').stdout
+    out = ok('credentials', 'create', 'ann', 'admin')
     access = out.split('Access: ')[1].split()[0]
     assert len(access) == 20 and len(out.split('Secret: ')[1].split()[0]) == 40
-    assert access in run(flagfile, 'credentials', 'list', 'ann').stdout
-    refused = run(flagfile, 'credentials', 'create', 'ben', 'admin', check=False)
-    assert refused.returncode == 1 and 'has no role on project' in refused.stderr
-    run(flagfile, 'credentials', 'delete', access)
-    assert access not in run(flagfile, 'credentials', 'list').stdout
+    assert access in ok('credentials', 'list', 'ann')
+    code, _, err = cli('credentials', 'create', 'ben', 'admin')
+    assert code == 1 and 'has no role on project' in err
+    ok('credentials', 'delete', access)
+    assert access not in ok('credentials', 'list')
 
-    run(flagfile, 'user', 'modify', 'ben', '--password', 'new', '--disable')
-    rows = [line.split() for line in run(flagfile, 'user', 'list').stdout.splitlines()]
+    ok('user', 'modify', 'ben', '--password', 'new', '--disable')
+    rows = [line.split() for line in ok('user', 'list').splitlines()]
     assert [row[1:3] for row in rows if row[1] == 'ben'] == [['ben', 'False']]
-    assert run(flagfile, 'user', 'modify', 'ben', check=False).returncode == 2
-    run(flagfile, 'user', 'delete', 'ben')
-    missing = run(flagfile, 'user', 'delete', 'ben', check=False)
-    assert missing.returncode == 1 and 'Could not find user: ben' in missing.stderr
+    assert cli('user', 'modify', 'ben')[0] == 2
+    ok('user', 'delete', 'ben')
+    code, _, err = cli('user', 'delete', 'ben')
+    assert code == 1 and 'Could not find user: ben' in err
 
 
 def test_bootstrap_writes_a_sourceable_novarc(flagfile, tmp_path):
