@@ -335,6 +335,10 @@ class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 
 
+class InstanceNotRunning(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not running.'
+
+
 class InstanceBuildInterrupted(NovaException):
     msg_fmt = ('Build of instance %(instance_uuid)s was interrupted: nova-compute on '
                '%(host)s stopped while spawning it')
@@ -498,6 +502,37 @@ class MigrationNotFound(NotFound):
 
 class MigrationNotFoundByStatus(MigrationNotFound):
     msg_fmt = 'Migration not found for instance %(instance_id)s with status %(status)s.'
+
+
+class MigrationNotFoundForInstance(MigrationNotFound):
+    msg_fmt = 'Migration %(migration_id)s not found for instance %(instance_id)s'
+
+
+class LiveMigrationInProgressNotFound(MigrationNotFound):
+    msg_fmt = ('In-progress live migration %(migration_id)s is not found for '
+               'server %(instance_id)s.')
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ("Migration %(migration_id)s state of instance %(instance_uuid)s is "
+               "%(state)s. Cannot %(method)s while the migration is in this state.")
+
+
+class LiveMigrationAborted(NovaException):
+    msg_fmt = 'Live migration of instance %(instance_uuid)s was aborted.'
+
+
+class ComputeServiceInUse(Invalid):
+    msg_fmt = 'Compute service of %(host)s is still in use.'
+
+
+class ShareNotFound(NotFound):
+    msg_fmt = 'Share %(share_id)s could not be found.'
+
+
+class SharesNotConfiguredCorrectly(Conflict):
+    msg_fmt = ('Feature not supported because either compute or instance are not '
+               'configured correctly.')
 
 
 class TooManyInstances(OverQuota):

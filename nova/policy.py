@@ -3,8 +3,8 @@
 Every rule has a default registered here, so an empty --policy_file works;
 the file (etc/nova/policy.yaml lists every default, commented out) overrides
 single rules and is re-read when it changes. Rules test the caller's roles
-(admin, member, reader: admin implies member implies reader, see
-nova.auth.roles) against the target's project and user.
+(admin, manager, member, reader: each implies the next, see nova.auth.roles)
+against the target's project and user.
 """
 import threading
 import time
@@ -17,6 +17,7 @@ from nova.conf import CONF
 
 ADMIN = 'rule:context_is_admin'
 MEMBER = 'rule:project_member_or_admin'
+MANAGER = 'rule:project_manager_or_admin'
 READER = 'rule:project_reader_or_admin'
 ANY = '@'
 KEYPAIR_OWNER = '(rule:context_is_admin) or user_id:%(user_id)s'
@@ -30,8 +31,12 @@ BASE_RULES = [
      'Members of the target project.'),
     ('project_reader_api', 'role:reader and project_id:%(project_id)s',
      'Readers (and members) of the target project.'),
+    ('project_manager_api', 'role:manager and project_id:%(project_id)s',
+     'Managers of the target project.'),
     ('project_member_or_admin', 'rule:project_member_api or rule:context_is_admin',
      'Members of the target project, or administrators.'),
+    ('project_manager_or_admin', 'rule:project_manager_api or rule:context_is_admin',
+     'Managers of the target project, or administrators.'),
     ('project_reader_or_admin', 'rule:project_reader_api or rule:context_is_admin',
      'Readers of the target project, or administrators.'),
 ]
@@ -49,8 +54,13 @@ COMPUTE_RULES = (
     _rules('servers:', READER, 'index', 'detail', 'show', 'show:flavor-extra-specs')
     + _rules('servers:', ADMIN, 'index:get_all_tenants', 'detail:get_all_tenants',
              'allow_all_filters', 'show:host_status', 'create:forced_host',
-             'create:requested_destination', 'create:zero_disk_flavor', 'migrations:index')
-    + _rules('servers:', MEMBER, 'create', *_SERVER_ACTIONS)
+             'create:requested_destination', 'create:zero_disk_flavor',
+             'migrations:index:host')
+    + _rules('servers:', MANAGER, 'migrations:index', 'migrations:show',
+             'migrations:force_complete', 'migrations:delete')
+    + _rules('servers:', MEMBER, 'create', 'trigger_crash_dump', *_SERVER_ACTIONS)
+    + _rules('os-server-shares:', READER, 'index', 'show')
+    + _rules('os-server-shares:', MEMBER, 'create', 'delete')
     + _rules('os-extended-server-attributes', ADMIN, '')
     + _rules('os-pause-server:', MEMBER, 'pause', 'unpause')
     + _rules('os-suspend-server:', MEMBER, 'suspend', 'resume')
@@ -63,7 +73,8 @@ COMPUTE_RULES = (
              'rule:create', 'rule:delete')
     + _rules('os-security-groups:', READER, 'get', 'show', 'list')
     + _rules('os-lock-server:', ADMIN, 'unlock:unlock_override')
-    + _rules('os-migrate-server:', ADMIN, 'migrate', 'migrate_live')
+    + _rules('os-migrate-server:', MANAGER, 'migrate', 'migrate_live')
+    + _rules('os-migrate-server:', ADMIN, 'migrate:host', 'migrate_live:host')
     + _rules('os-deferred-delete:', MEMBER, 'restore', 'force')
     + _rules('os-admin-actions:', ADMIN, 'reset_state', 'inject_network_info',
              'reset_network')
@@ -74,8 +85,9 @@ COMPUTE_RULES = (
     + _rules('os-server-password:', READER, 'show')
     + _rules('os-server-password:', MEMBER, 'clear')
     + _rules('os-server-external-events:', 'rule:context_is_admin or role:service', 'create')
-    + _rules('', ADMIN, 'os-server-diagnostics', 'os-evacuate', 'os-migrations:index',
-             'os-console-auth-tokens')
+    + _rules('', ADMIN, 'os-server-diagnostics', 'os-evacuate', 'os-console-auth-tokens')
+    + _rules('os-migrations:', MANAGER, 'index')
+    + _rules('os-migrations:', ADMIN, 'index:all_projects', 'index:host')
     + _rules('server-metadata:', READER, 'index', 'show')
     + _rules('server-metadata:', MEMBER, 'create', 'update', 'update_all', 'delete')
     + _rules('os-server-tags:', READER, 'index', 'show')

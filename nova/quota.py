@@ -2,7 +2,10 @@
 
 Limits are the defaults (the quota_* flags, replaced by the 'default' quota
 class where an administrator set it: /os-quota-class-sets/default) unless a
-project has an override in the quotas table (-1: unlimited). instances,
+project has an override in the quotas table (-1: unlimited). A project may
+give one of its users lower limits (project_user_quotas, over the project's
+own; network resources stay per project): the user's share of the usage is
+then held to them in the same transaction as the project's. instances,
 cores and ram are reserved with the instance rows in one transaction
 (nova.db.api.instance_create_many), which also counts server_group_members
 with the joined groups locked; key pairs with the key pair (per user),
@@ -26,6 +29,8 @@ NETWORK_API_RESOURCES = ('networks',)
 # snapshot rows; gigabytes counts snapshots too, as Cinder does
 VOLUME_PROJECT_RESOURCES = ('volumes', 'snapshots', 'gigabytes')
 VOLUME_RESOURCES = VOLUME_PROJECT_RESOURCES + ('per_volume_gigabytes',)
+# what a user's share of a project's usage is counted for (quota_usages rows with the user)
+USER_COUNTED = PROJECT_RESOURCES + ('server_groups',)
 
 
 DEFAULT_CLASS = 'default'
@@ -48,11 +53,17 @@ def update_class_limits(context, class_name, limits):
         resource: _checked_limit(resource, limit) for resource, limit in limits.items()})
 
 
-def limits_for(context, project_id, resources=None):
-    """{resource: limit} for a project: its overrides over the defaults."""
+def limits_for(context, project_id, user_id=None, resources=None):
+    """{resource: limit} for a project (its overrides over the defaults) or, with
+    user_id, for that user in it (the user's overrides over the project's); the
+    compute and network resources unless resources names others (the volume ones)."""
     limits = class_limits(context, resources=resources)
     overrides = db.quota_get_all_by_project(context, project_id)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
+    if user_id is not None:
+        overrides = db.project_user_quota_get_all(context, project_id, user_id)
+        limits.update((r, limit) for r, limit in overrides.items()
+                      if r in limits and r not in NETWORK_RESOURCES)
     return limits
 
 
@@ -69,18 +80,77 @@ def get_project_quotas(context, project_id, user_id=None):
             for resource in RESOURCES}
 
 
+def get_user_quotas(context, project_id, user_id):
+    """{resource: {'limit', 'in_use'}} of a user in a project: the user's limits and
+    share of the usage (network resources: the project's)."""
+    quotas = get_project_quotas(context, project_id, user_id)
+    limits = limits_for(context, project_id, user_id)
+    used = db.quota_usage_get_all_by_project(context, project_id, user_id)
+    for resource, quota in quotas.items():
+        quota['limit'] = limits[resource]
+        if resource in USER_COUNTED:
+            quota['in_use'] = used.get(resource, 0)
+    return quotas
+
+
+def effective_quotas(context, project_id, user_id):
+    """What binds user_id in project_id, resource by resource: the user's limit and
+    share where the user was given a limit of their own, else the project's (/limits)."""
+    quotas = get_project_quotas(context, project_id, user_id)
+    own = db.project_user_quota_get_all(context, project_id, user_id)
+    if own:
+        users = get_user_quotas(context, project_id, user_id)
+        quotas.update((r, users[r]) for r in own if r in users and r not in NETWORK_RESOURCES)
+    return quotas
+
+
+def settable_range(context, project_id, user_id=None):
+    """{resource: (minimum, maximum)} a new limit must lie in unless forced (-1 for
+    no maximum), as Nova: a project's limit covers its usage and what it gave its
+    users; a user's covers the user's usage and fits in what the project's limit
+    leaves after its other users' limits."""
+    allocated = db.project_user_quota_allocated(context, project_id, exclude_user_id=user_id)
+    project = get_project_quotas(context, project_id, user_id)
+    if user_id is None:
+        return {r: (max(q['in_use'], allocated.get(r, 0)), -1) for r, q in project.items()}
+    user = get_user_quotas(context, project_id, user_id)
+    ranges = {}
+    for resource, quota in user.items():
+        limit = project[resource]['limit']
+        maximum = -1 if limit < 0 else max(limit - allocated.get(resource, 0), 0)
+        ranges[resource] = (quota['in_use'], maximum)
+    return ranges
+
+
 def _per_instance(flavor):
     get = flavor.get if isinstance(flavor, dict) else lambda name: getattr(flavor, name)
     return {'instances': 1, 'cores': int(get('vcpus')), 'ram': int(get('memory_mb'))}
 
 
-def instance_reservation(context, project_id, flavor, count):
-    """The `quota` argument of instance_create_many for count instances of flavor
-    (its limits include server_group_members, checked when they join a group)."""
+def reservation(context, project_id, user_id, deltas):
+    """The `quota` argument (nova.db.quotas.apply_quota) that adds deltas to a
+    project's usage and to user_id's share, each within its limits."""
     limits = limits_for(context, project_id)
-    return {'project_id': project_id, 'user_id': None,
-            'deltas': {r: n * count for r, n in _per_instance(flavor).items()},
-            'limits': {r: limits[r] for r in PROJECT_RESOURCES + ('server_group_members',)}}
+    user_limits = limits_for(context, project_id, user_id) if user_id is not None else {}
+    return {'project_id': project_id, 'user_id': user_id, 'deltas': dict(deltas),
+            'limits': {r: limits[r] for r in deltas},
+            'user_limits': {r: user_limits[r] for r in deltas if r in user_limits}}
+
+
+def release(project_id, user_id, deltas):
+    """The `quota` argument that gives deltas (negative) back, to the project and user."""
+    return {'project_id': project_id, 'user_id': user_id, 'deltas': dict(deltas)}
+
+
+def instance_reservation(context, project_id, user_id, flavor, count):
+    """The `quota` argument of instance_create_many for count instances of flavor
+    (its limits include server_group_members, checked when they join a group:
+    the user's limit where the user has one)."""
+    reserved = reservation(context, project_id, user_id,
+                           {r: n * count for r, n in _per_instance(flavor).items()})
+    members = 'server_group_members'
+    reserved['limits'][members] = limits_for(context, project_id, user_id)[members]
+    return reserved
 
 
 def instances_that_fit(over, flavor):
@@ -92,9 +162,10 @@ def instances_that_fit(over, flavor):
     return min(fits) if fits else 0
 
 
-def check_metadata_items(context, project_id, count):
-    """MetadataLimitExceeded when an instance would have more than the limit."""
-    limit = limits_for(context, project_id)['metadata_items']
+def check_metadata_items(context, project_id, count, user_id=None):
+    """MetadataLimitExceeded when an instance would have more than the limit
+    (user_id's where the user has one)."""
+    limit = limits_for(context, project_id, user_id)['metadata_items']
     if 0 <= limit < count:
         raise exception.MetadataLimitExceeded(allowed=limit)
 
@@ -102,6 +173,11 @@ def check_metadata_items(context, project_id, count):
 def revert_project_quotas(context, project_id):
     """Drop a project's overrides: the flag defaults apply again."""
     db.quota_destroy_all_by_project(context, project_id)
+
+
+def revert_user_quotas(context, project_id, user_id):
+    """Drop a user's overrides in a project: the project's limits apply again."""
+    db.project_user_quota_destroy_all(context, project_id, user_id)
 
 
 def _checked_limit(resource, limit):
@@ -128,4 +204,15 @@ def update_project_quotas(context, project_id, limits):
     """Override several limits at once (all or none); returns them as integers."""
     limits = {resource: _checked_limit(resource, limit) for resource, limit in limits.items()}
     db.quota_create_or_update_many(context, project_id, limits)
+    return limits
+
+
+def update_user_quotas(context, project_id, user_id, limits):
+    """Give a user of a project its own limits (all or none; not network resources,
+    which are per project); returns them as integers."""
+    limits = {resource: _checked_limit(resource, limit) for resource, limit in limits.items()}
+    for resource in sorted(set(limits) & set(NETWORK_RESOURCES)):
+        raise exception.InvalidInput(
+            reason='%s is limited per project: it cannot be set for a user' % resource)
+    db.project_user_quota_create_or_update_many(context, project_id, user_id, limits)
     return limits

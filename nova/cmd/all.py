@@ -42,6 +42,8 @@ def main(argv=None):
         binaries.remove('nova-instancemonitor')
     services = [functools.partial(service.Service.create, binary=binary)
                 for binary in binaries]
+    services += [functools.partial(service.Service.create, binary='nova-compute', host=host)
+                 for host in CONF.extra_compute_hosts if host != CONF.host]
     http_apps = list(CONF.enabled_apis) + list(HTTP_APPS_OWN_DAEMON)
     if CONF.serial_console_enabled:
         http_apps.append('serialproxy')

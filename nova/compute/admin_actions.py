@@ -13,7 +13,7 @@ import secrets
 from nova import exception
 from nova import utils
 from nova.auth import endpoints
-from nova.compute import task_states, vm_states
+from nova.compute import capabilities, power_state, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
@@ -67,6 +67,19 @@ class AdminActionsAPI:
         self._require_host(instance)
         compute_utils.start_action(context, instance.uuid, 'reset_network')
         self.compute_rpcapi.reset_network(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.RESCUED,
+                                    vm_states.RESIZED, vm_states.ERROR])
+    def trigger_crash_dump(self, context, instance):
+        """Have the host inject an NMI into the running guest (2.17); 409 where its
+        driver cannot or the guest is not running."""
+        capabilities.require(context, instance, 'supports_trigger_crash_dump',
+                             'trigger crash dump')
+        if instance.power_state != power_state.RUNNING:
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        compute_utils.start_action(context, instance.uuid, 'trigger_crash_dump')
+        self.compute_rpcapi.trigger_crash_dump(context, instance)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE])

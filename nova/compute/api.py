@@ -18,7 +18,8 @@ from nova import exception
 from nova import quota
 from nova import servicegroup
 from nova import utils
-from nova.compute import admin_actions, capabilities, disk_config, flavors, live_migrate
+from nova.compute import admin_actions, capabilities, disk_config, evacuate, flavors
+from nova.compute import live_migrate
 from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, shelve, snapshot
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -47,7 +48,8 @@ def _hostname(display_name, fallback):
 
 
 class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
-          snapshot.SnapshotAPI, shelve.ShelveAPI, admin_actions.AdminActionsAPI):
+          snapshot.SnapshotAPI, shelve.ShelveAPI, admin_actions.AdminActionsAPI,
+          evacuate.EvacuateAPI):
     """Instance lifecycle. Every rule about instances lives here once."""
 
     def __init__(self, image_api=None):
@@ -77,7 +79,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         image = self._check_image(context, image_href, flavor)
         metadata = dict(metadata or {})
-        self._check_metadata(context, context.project_id, metadata)
+        self._check_metadata(context, context.project_id, context.user_id, metadata)
         key_data = None
         if key_name is not None:
             key_data = db.key_pair_get(context, context.user_id, key_name).public_key
@@ -101,6 +103,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             'vm_state': vm_states.BUILDING, 'task_state': task_states.SCHEDULING,
             'power_state': power_state.NOSTATE, 'availability_zone': zone,
             'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
+            'admin_password': admin_password,  # kept until spawned: a resent boot has it
             'display_description': display_description,
             'config_drive': 'True' if config_drive else '', 'locked': False,
             'access_ip_v4': access_ip_v4, 'access_ip_v6': access_ip_v6,
@@ -121,7 +124,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             try:
                 instances = db.instance_create_many(
                     context, values, quota=quota.instance_reservation(
-                        context, context.project_id, flavor, count),
+                        context, context.project_id, context.user_id, flavor, count),
                     actions=[compute_utils.action_values(context, v['uuid'], 'create')
                              for v in values])
                 break
@@ -172,8 +175,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         _check_user_data(user_data)
 
     @staticmethod
-    def _check_metadata(context, project_id, metadata):
-        quota.check_metadata_items(context, project_id, len(metadata))
+    def _check_metadata(context, project_id, user_id, metadata):
+        quota.check_metadata_items(context, project_id, len(metadata), user_id)
         _check_metadata_sizes(metadata)
 
     def _check_image(self, context, image_href, flavor):
@@ -504,7 +507,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         _check_metadata_sizes(metadata)
         current = {} if delete else db.instance_metadata_get(context, instance.uuid)
         merged = dict(current, **metadata)
-        quota.check_metadata_items(context, instance.project_id, len(merged))
+        quota.check_metadata_items(context, instance.project_id, len(merged), instance.user_id)
         db.instance_metadata_update(context, instance.uuid, metadata, delete=delete)
         return merged
 

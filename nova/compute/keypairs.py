@@ -121,7 +121,7 @@ def _check_type(key_type):
 
 
 def _store(context, user_id, name, public_key, fingerprint_, key_type):
-    limit = quota.limits_for(context, context.project_id)['key_pairs']
+    limit = quota.limits_for(context, context.project_id, user_id)['key_pairs']
     return db.key_pair_create(context, {'user_id': user_id, 'name': name, 'type': key_type,
                                         'public_key': public_key,
                                         'fingerprint': fingerprint_}, limit=limit)

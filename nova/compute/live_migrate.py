@@ -4,7 +4,8 @@ The API side (the hosts' is nova/compute/host/live_migrate.py): task
 MIGRATING, a 'live-migration' migration record (accepted), and a destination
 from the scheduler (or the admin's host, forced) that passes the pre-checks:
 the destination's driver check, then the source's, then a claim on the
-destination (preparing). Then the source moves the guest.
+destination (preparing). Then the source moves the guest (running), which an
+administrator may force to complete or abort while it runs (2.22, 2.24).
 """
 import logging
 
@@ -17,6 +18,8 @@ from nova.db import api as db
 
 LOG = logging.getLogger(__name__)
 
+IN_PROGRESS = ('queued', 'preparing', 'running', 'post-migrating')
+
 
 class LiveMigrationAPI:
     """Mixin of nova.compute.api.API."""
@@ -26,8 +29,7 @@ class LiveMigrationAPI:
     def live_migrate(self, context, instance, host=None, block_migration=False,
                      disk_over_commit=False):
         """Move the running instance to ``host`` or to one the scheduler picks."""
-        if not context.is_admin:
-            raise exception.AdminRequired()
+        compute_utils.require_mover(context, host)
         capabilities.require(context, instance, 'supports_live_migration', 'live migration')
         if host is not None:
             self._check_destination(context, instance, host)
@@ -80,3 +82,54 @@ class LiveMigrationAPI:
                 if host or len(tried) >= CONF.scheduler_max_attempts:
                     raise exception.MigrationPreCheckError(reason=str(error)) from error
                 tried.append(dest['host'])
+
+    def get_live_migrations(self, context, instance):
+        """The instance's live migrations in progress (/servers/{id}/migrations)."""
+        return db.migration_get_all_by_filters(context, {
+            'instance_uuid': instance.uuid, 'migration_type': move_claims.LIVE_TYPE,
+            'status': list(IN_PROGRESS)})
+
+    def get_live_migration(self, context, instance, migration_id):
+        for migration in self.get_live_migrations(context, instance):
+            if migration.id == migration_id:
+                return migration
+        raise exception.LiveMigrationInProgressNotFound(migration_id=migration_id,
+                                                        instance_id=instance.uuid)
+
+    @staticmethod
+    def _running_migration(context, instance, migration_id, method):
+        try:
+            migration = db.migration_get(context, migration_id)
+        except exception.MigrationNotFound:
+            migration = None
+        if migration is None or migration.instance_uuid != instance.uuid:
+            raise exception.MigrationNotFoundForInstance(migration_id=migration_id,
+                                                         instance_id=instance.uuid)
+        if migration.status != 'running' or migration.migration_type != move_claims.LIVE_TYPE:
+            raise exception.InvalidMigrationState(
+                migration_id=migration_id, instance_uuid=instance.uuid,
+                state=migration.status, method=method)
+        return migration
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED],
+                          task_state=[task_states.MIGRATING])
+    def live_migrate_force_complete(self, context, instance, migration_id):
+        """Have the source finish a running live migration now."""
+        migration = self._running_migration(context, instance, migration_id,
+                                            'force complete')
+        capabilities.require(context, instance, 'supports_live_migration_control',
+                             'force complete a live migration')
+        compute_utils.start_action(context, instance.uuid, 'live_migration_force_complete')
+        self.compute_rpcapi.live_migration_force_complete(context, instance, migration.id)
+
+    @check_instance_lock
+    @check_instance_state(task_state=[task_states.MIGRATING])
+    def live_migrate_abort(self, context, instance, migration_id):
+        """Have the source stop a running live migration: the guest stays (cancelled)."""
+        migration = self._running_migration(context, instance, migration_id,
+                                            'abort live migration')
+        capabilities.require(context, instance, 'supports_live_migration_control',
+                             'abort a live migration')
+        compute_utils.start_action(context, instance.uuid, 'live_migration_cancel')
+        self.compute_rpcapi.live_migration_abort(context, instance, migration.id)

@@ -40,7 +40,7 @@ class RebuildAPI:
         if name is not None:
             values['display_name'] = name
         if metadata is not None:
-            self._check_metadata(context, instance.project_id, metadata)
+            self._check_metadata(context, instance.project_id, instance.user_id, metadata)
             values['metadata'] = dict(metadata)
         for field, value in (('access_ip_v4', access_ip_v4), ('access_ip_v6', access_ip_v6)):
             if value is not None:

@@ -48,9 +48,8 @@ class ResizeAPI:
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
     def migrate(self, context, instance, host=None):
-        """Cold-migrate (admin): a resize to the same flavor on another host."""
-        if not context.is_admin:
-            raise exception.AdminRequired()
+        """Cold-migrate (admins, managers): a resize to the same flavor on another host."""
+        compute_utils.require_mover(context, host)
         capabilities.require(context, instance, 'supports_resize', 'migrate')
         if host is not None:
             self._check_destination(context, instance, host)
@@ -66,7 +65,7 @@ class ResizeAPI:
             system_metadata=dict(instance.system_metadata or {},
                                  old_vm_state=instance.vm_state))
         try:
-            resize_quota.reserve_growth(context, instance.project_id, old, new)
+            resize_quota.reserve_growth(context, instance, old, new)
         except exception.OverQuota as over:
             self._undo_move(context, instance, old)
             raise exception.TooManyInstances(**over.kwargs) from over
@@ -79,7 +78,7 @@ class ResizeAPI:
         except exception.NoValidHost as error:
             compute_utils.add_instance_fault(context, instance.uuid, error)
             if self._undo_move(context, instance, old):
-                resize_quota.release_growth(context, instance.project_id, old, new)
+                resize_quota.release_growth(context, instance, old, new)
             raise
         migration = db.migration_create(context, {
             'instance_uuid': instance.uuid, 'source_compute': instance.host,
@@ -94,7 +93,7 @@ class ResizeAPI:
         except Exception:
             db.migration_update(context, migration.id, {'status': 'error'})
             if self._undo_move(context, instance, old):
-                resize_quota.release_growth(context, instance.project_id, old, new)
+                resize_quota.release_growth(context, instance, old, new)
             raise
 
     @staticmethod

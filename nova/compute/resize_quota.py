@@ -22,26 +22,29 @@ def growth(old, new):
     return {r: after[r] - before[r] for r in before if after[r] > before[r]}
 
 
-def reserve_growth(context, project_id, old, new):
-    """Reserve what a resize to new adds, within the project's limits (OverQuota)."""
+def reserve_growth(context, instance, old, new):
+    """Reserve what a resize to new adds, within the limits of the instance's project
+    and user (OverQuota)."""
     deltas = growth(old, new)
     if deltas:
-        db.quota_usage_update(context, project_id, deltas,
-                              quota.limits_for(context, project_id))
+        db.quota_apply(context, quota.reservation(
+            context, instance.project_id, instance.user_id, deltas))
 
 
-def release_growth(context, project_id, old, new):
+def release_growth(context, instance, old, new):
     """A resize that did not happen (failed or reverted) gives its growth back."""
     deltas = {r: -d for r, d in growth(old, new).items()}
     if deltas:
-        db.quota_usage_update(context, project_id, deltas, {})
+        db.quota_apply(context, quota.release(
+            instance.project_id, instance.user_id, deltas))
 
 
-def release_shrink(context, project_id, old, new):
+def release_shrink(context, instance, old, new):
     """A confirmed resize to a smaller flavor gives back what the old one had more of."""
     deltas = {r: -d for r, d in growth(new, old).items()}
     if deltas:
-        db.quota_usage_update(context, project_id, deltas, {})
+        db.quota_apply(context, quota.release(
+            instance.project_id, instance.user_id, deltas))
 
 
 def release_on_delete(instance):

@@ -25,6 +25,8 @@ History:
           get_serial_console
     1.4 - refresh_security_groups
     1.5 - get_instance_stats
+    1.6 - live_migration_abort, live_migration_force_complete, trigger_crash_dump,
+          evacuate_instance
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -32,7 +34,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.5'
+    VERSION = '1.6'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -77,6 +79,10 @@ class ComputeAPI(RPCAPI):
         'get_serial_console': '1.3',
         'refresh_security_groups': '1.4',
         'get_instance_stats': '1.5',
+        'live_migration_abort': '1.6',
+        'live_migration_force_complete': '1.6',
+        'trigger_crash_dump': '1.6',
+        'evacuate_instance': '1.6',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -272,3 +278,23 @@ class ComputeAPI(RPCAPI):
         per host and sampling step, whatever the number of instances."""
         return self.call(ctxt, 'get_instance_stats', server=host, timeout=timeout,
                          instance_uuids=instance_uuids)
+    # -- steering live migrations, crash dumps, evacuation (1.6) --------------------------
+    def live_migration_abort(self, ctxt, instance, migration_id):
+        """Source: stop the running live migration; the guest stays there."""
+        self._to_instance(ctxt, 'live_migration_abort', instance, migration_id=migration_id)
+
+    def live_migration_force_complete(self, ctxt, instance, migration_id):
+        """Source: finish the running live migration now."""
+        self._to_instance(ctxt, 'live_migration_force_complete', instance,
+                          migration_id=migration_id)
+
+    def trigger_crash_dump(self, ctxt, instance):
+        self._to_instance(ctxt, 'trigger_crash_dump', instance)
+
+    def evacuate_instance(self, ctxt, host, instance_uuid, migration_id, admin_password,
+                          limits=None, stopped=False):
+        """Destination ``host``: rebuild the instance of a failed host here (stopped: do
+        not leave it running, 2.95)."""
+        self.cast(ctxt, 'evacuate_instance', server=host, instance_uuid=instance_uuid,
+                  migration_id=migration_id, admin_password=admin_password, limits=limits,
+                  stopped=stopped)

@@ -24,11 +24,12 @@ class InstanceGroupAPI:
                     raise ValueError
             except (TypeError, ValueError):
                 raise exception.InvalidInput(reason='max_server_per_host must be >= 1')
-        limit = quota.limits_for(context, context.project_id)['server_groups']
+        resource = 'server_groups'
         return db.instance_group_create(context, {
             'uuid': str(uuid_lib.uuid4()), 'name': name, 'policy': policy,
             'rules': rules, 'project_id': context.project_id, 'user_id': context.user_id},
-            limit=limit)
+            limit=quota.limits_for(context, context.project_id)[resource],
+            user_limit=quota.limits_for(context, context.project_id, context.user_id)[resource])
 
     def get(self, context, group_uuid):
         group = db.instance_group_get(context, group_uuid)

@@ -14,6 +14,9 @@ fake_opts = [
     cfg.FloatOpt('fake_snapshot_delay', default=0.0, min=0.0,
                  help='Seconds the fake driver takes to snapshot a guest before the '
                       'upload, as a real hypervisor copying a disk would.'),
+    cfg.FloatOpt('fake_live_migration_delay', default=0.0, min=0.0,
+                 help='Seconds a fake live migration takes to copy the guest, during '
+                      'which it can be listed, forced to complete or aborted.'),
     cfg.FloatOpt('fake_spawn_delay', default=0.0, min=0.0,
                  help='Seconds each fake spawn sleeps, to simulate a slow hypervisor.'),
     cfg.BoolOpt('fake_guest_netns', default=False,

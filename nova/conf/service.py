@@ -34,6 +34,11 @@ opts = [
     cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity',
                                          'cloudwatch', 'osapi_volume'],
                 help='Paste apps that nova-api serves.'),
+    cfg.ListOpt('extra_compute_hosts', default=[],
+                help='nova-all only: more nova-compute services to run in the process, one '
+                     'per host name, beside the one of --host (the fake driver moves guests '
+                     'between hosts of one process: migrations and evacuation on one '
+                     'machine).'),
 ] + [
     cfg.StrOpt('%s_topic' % topic, default=topic,
                help='RPC topic that %s nodes listen on.' % topic)

@@ -206,7 +206,8 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_update)
 from nova.db.instance_records import instance_records_by_filters  # noqa: E402,F401
 from nova.db.instances import (  # noqa: E402,F401
-    ANY, instance_create_many, instance_destroy, instance_get_active_by_window,
+    ANY, instance_build_password_get, instance_build_passwords_forget, instance_create_many,
+    instance_destroy, instance_get_active_by_window,
     instance_get_all_by_filters,
     instance_get_all_by_host, instance_get_by_uuid, instance_update, instance_update_many,
     instance_uuids_by_host)
@@ -214,6 +215,8 @@ from nova.db.keypairs import (  # noqa: E402,F401
     key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,
     key_pair_get_all_by_user)
 from nova.db.quotas import (  # noqa: E402,F401
+    project_user_quota_allocated, project_user_quota_create_or_update_many,
+    project_user_quota_destroy_all, project_user_quota_get_all, quota_apply,
     quota_class_get_all, quota_class_update_many,
     quota_create_or_update, quota_create_or_update_many, quota_destroy_all_by_project,
     quota_get_all_by_project, quota_usage_get_all_by_project, quota_usage_refresh,

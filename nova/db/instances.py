@@ -32,6 +32,7 @@ InstanceGroup = models.InstanceGroup
 InstanceGroupMember = models.InstanceGroupMember
 InstanceAction = models.InstanceAction
 InstanceMetadata = models.InstanceMetadata
+InstanceBuildPassword = models.InstanceBuildPassword
 Tag = models.Tag
 
 ANY = object()  # expected_*_state default: any state, no check
@@ -90,7 +91,7 @@ def _flat(rows_by_uuid):
     return list(itertools.chain.from_iterable(rows_by_uuid.values()))
 
 
-_Request = collections.namedtuple('_Request', 'row metadata tags group_uuid')
+_Request = collections.namedtuple('_Request', 'row metadata tags group_uuid admin_password')
 
 
 def _request(values):
@@ -99,15 +100,17 @@ def _request(values):
     metadata = values.pop('metadata', None) or {}
     tags = sorted(set(values.pop('tags', None) or []))
     group_uuid = values.pop('group_uuid', None)
+    admin_password = values.pop('admin_password', None)
     values.setdefault('uuid', str(uuid_lib.uuid4()))
     row = Instance()
     row.update(values)
-    return _Request(row, metadata, tags, group_uuid)
+    return _Request(row, metadata, tags, group_uuid, admin_password)
 
 
 def instance_create_many(context, instances, quota=None, actions=()):
-    """Insert instances (with metadata, tags, server group membership, and the
-    ``actions`` recorded for them) in one transaction that also reserves quota
+    """Insert instances (with metadata, tags, server group membership, the
+    ``admin_password`` each is built with, and the ``actions`` recorded for them)
+    in one transaction that also reserves quota
     (and checks its 'limits' of server_group_members against the groups
     joined); returns the rows in input order.
     """
@@ -131,10 +134,27 @@ def instance_create_many(context, instances, quota=None, actions=()):
                 {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.row.uuid}
                 for r in requests if r.group_uuid])
             bulk.insert_values(session, InstanceAction, [dict(a) for a in actions])
+            bulk.insert_values(session, InstanceBuildPassword, [
+                {'instance_uuid': r.row.uuid, 'password': r.admin_password,
+                 'created_at': utils.utcnow()} for r in requests if r.admin_password])
     for r in requests:
         bulk.set_children(r.row, 'metadata_items', InstanceMetadata, metadata[r.row.uuid])
         bulk.set_children(r.row, 'tag_rows', Tag, tags[r.row.uuid])
     return [r.row for r in requests]
+
+
+def instance_build_password_get(context, instance_uuid):
+    """The adminPass an instance was created with, while it is being built (else None)."""
+    with db_session.reader() as session:
+        return session.scalar(sa.select(InstanceBuildPassword.password).where(
+            InstanceBuildPassword.instance_uuid == instance_uuid))
+
+
+def instance_build_passwords_forget(context, instance_uuids):
+    """The guests were spawned with their passwords: nothing keeps them any more."""
+    with db_session.writer() as session:
+        session.execute(sa.delete(InstanceBuildPassword).where(
+            InstanceBuildPassword.instance_uuid.in_(list(instance_uuids))))
 
 
 def instance_get_by_uuid(context, instance_uuid):
@@ -387,6 +407,8 @@ def instance_destroy(context, instance_uuid, quota=None, expected=None):
         session.execute(query.soft_delete(InstanceMetadata,
                                           InstanceMetadata.instance_uuid == instance_uuid))
         session.execute(sa.delete(Tag).where(Tag.resource_id == instance_uuid))
+        session.execute(sa.delete(InstanceBuildPassword).where(
+            InstanceBuildPassword.instance_uuid == instance_uuid))
         session.execute(query.soft_delete(InstanceGroupMember,
                                           InstanceGroupMember.instance_uuid == instance_uuid))
         quotas.apply_quota(session, quota)

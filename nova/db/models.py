@@ -321,6 +321,16 @@ class Instance(Base, NovaBase):
         return values
 
 
+class InstanceBuildPassword(Base, TimestampBase):
+    """The adminPass of an instance being built, kept only until its guest is spawned
+    (or it is deleted): a boot the scheduler reconciler sends again still has it."""
+
+    __tablename__ = 'instance_build_passwords'
+
+    instance_uuid: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    password: Mapped[str] = mapped_column(sa.Text)
+
+
 class InstanceMetadata(Base, NovaBase):
     """A user's key/value on an instance."""
 
@@ -417,6 +427,22 @@ class Quota(Base, TimestampBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[str] = mapped_column(sa.String(255))
+    resource: Mapped[str] = mapped_column(sa.String(255))
+    hard_limit: Mapped[int]
+
+
+class ProjectUserQuota(Base, TimestampBase):
+    """A user's limit for one resource within a project, over the project's limit."""
+
+    __tablename__ = 'project_user_quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'user_id', 'resource',
+                            name='uniq_project_user_quotas0project_id0user_id0resource'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[str] = mapped_column(sa.String(255))
     resource: Mapped[str] = mapped_column(sa.String(255))
     hard_limit: Mapped[int]
 

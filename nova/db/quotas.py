@@ -4,8 +4,10 @@ A usage change is one conditional UPDATE per resource: ``in_use + delta`` is
 written only if it stays within the limit, so concurrent requests cannot
 overshoot whatever the isolation level. Any resource refused rolls back the
 whole transaction (and whatever the caller wrote in it). Project-wide usage
-rows have user_id NULL; a user's own resources (key pairs) live in rows whose
-project_id is ALL_PROJECTS, as a user's key pairs count in every project.
+rows have user_id NULL; a user's share of a project's usage has rows with the
+user's id (checked against the user's limits in the same transaction); a
+user's own resources (key pairs) live in rows whose project_id is
+ALL_PROJECTS, as a user's key pairs count in every project.
 """
 import sqlalchemy as sa
 
@@ -15,6 +17,7 @@ from nova.db import models
 from nova.db import session as db_session
 
 Quota = models.Quota
+ProjectUserQuota = models.ProjectUserQuota
 QuotaClass = models.QuotaClass
 QuotaUsage = models.QuotaUsage
 Instance = models.Instance
@@ -67,6 +70,41 @@ def quota_destroy_all_by_project(context, project_id, resources=None):
         stmt = stmt.where(Quota.resource.in_(list(resources)))
     with db_session.writer() as session:
         session.execute(stmt)
+
+
+def project_user_quota_get_all(context, project_id, user_id):
+    """{resource: hard_limit} for the limits overridden for this user in this project."""
+    stmt = sa.select(ProjectUserQuota.resource, ProjectUserQuota.hard_limit).where(
+        ProjectUserQuota.project_id == project_id, ProjectUserQuota.user_id == user_id)
+    with db_session.reader() as session:
+        return dict(session.execute(stmt).all())
+
+
+def project_user_quota_allocated(context, project_id, exclude_user_id=None):
+    """{resource: sum of the limits (unlimited ones left out) the project's users were
+    given}, without exclude_user_id's: what a project limit must leave room for."""
+    stmt = (sa.select(ProjectUserQuota.resource, sa.func.sum(ProjectUserQuota.hard_limit))
+            .where(ProjectUserQuota.project_id == project_id, ProjectUserQuota.hard_limit >= 0)
+            .group_by(ProjectUserQuota.resource))
+    if exclude_user_id is not None:
+        stmt = stmt.where(ProjectUserQuota.user_id != exclude_user_id)
+    with db_session.reader() as session:
+        return {resource: int(total) for resource, total in session.execute(stmt).all()}
+
+
+def project_user_quota_create_or_update_many(context, project_id, user_id, limits):
+    """Set {resource: hard_limit} of a user in a project in one transaction."""
+    with db_session.writer() as session:
+        for resource, hard_limit in sorted(limits.items()):
+            _set_limit(session, ProjectUserQuota,
+                       {'project_id': project_id, 'user_id': user_id}, resource, hard_limit)
+
+
+def project_user_quota_destroy_all(context, project_id, user_id):
+    """Drop a user's overrides: the project's limits apply to them again."""
+    with db_session.writer() as session:
+        session.execute(sa.delete(ProjectUserQuota).where(
+            ProjectUserQuota.project_id == project_id, ProjectUserQuota.user_id == user_id))
 
 
 def quota_class_get_all(context, class_name):
@@ -143,38 +181,59 @@ def apply_deltas(session, project_id, user_id, deltas, limits):
 
 
 def apply_quota(session, quota):
-    """apply_deltas for a {'project_id', 'user_id', 'deltas', 'limits'} dict (or None)."""
+    """Apply a reservation, {'project_id', 'deltas', 'limits'} and optionally
+    'user_id' with 'user_limits' (or None): the project-wide usage within
+    limits, then the user's share of it within user_limits."""
     if quota:
-        apply_deltas(session, quota['project_id'], quota.get('user_id'),
-                     quota['deltas'], quota.get('limits') or {})
+        apply_deltas(session, quota['project_id'], None, quota['deltas'],
+                     quota.get('limits') or {})
+        if quota.get('user_id') is not None:
+            apply_deltas(session, quota['project_id'], quota['user_id'], quota['deltas'],
+                         quota.get('user_limits') or {})
 
 
 def quota_usage_update(context, project_id, deltas, limits, user_id=None):
-    """Change usage by deltas within limits, all or nothing (OverQuota)."""
+    """Change one usage (the project's, or user_id's rows) by deltas within limits,
+    all or nothing (OverQuota)."""
     with db_session.writer() as session:
         apply_deltas(session, project_id, user_id, deltas, limits)
 
 
-def set_usage(session, project_id, actual):
-    """Make the project-wide usage rows {resource: in_use}, in the caller's transaction."""
-    _ensure_rows(session, project_id, None, actual)
+def quota_apply(context, quota):
+    """apply_quota (project and user) in a transaction of its own: all or nothing."""
+    with db_session.writer() as session:
+        apply_quota(session, quota)
+
+
+def set_usage(session, project_id, user_id, actual):
+    """Make the usage rows {resource: in_use} of the project (user_id None) or of a
+    user in it, in the caller's transaction."""
+    _ensure_rows(session, project_id, user_id, actual)
     for resource, in_use in actual.items():
         session.execute(sa.update(QuotaUsage)
-                        .where(QuotaUsage.project_id == project_id,
-                               QuotaUsage.user_id.is_(None),
+                        .where(QuotaUsage.project_id == project_id, _user_is(user_id),
                                QuotaUsage.resource == resource)
                         .values(in_use=in_use)
                         .execution_options(synchronize_session=False))
 
 
 def quota_usage_refresh(context, project_id):
-    """Recount instances, cores and ram from the project's live instances."""
-    count = sa.select(sa.func.count(Instance.id),
+    """Recount instances, cores and ram from the project's live instances, for the
+    project and for each of its users (a user without instances drops to 0)."""
+    count = sa.select(Instance.user_id, sa.func.count(Instance.id),
                       sa.func.coalesce(sa.func.sum(Instance.vcpus), 0),
                       sa.func.coalesce(sa.func.sum(Instance.memory_mb), 0)).where(
-        Instance.project_id == project_id, Instance.deleted == 0)
+        Instance.project_id == project_id, Instance.deleted == 0).group_by(Instance.user_id)
+    resources = ('instances', 'cores', 'ram')
     with db_session.writer() as session:
-        instances, cores, ram = session.execute(count).one()
-        actual = {'instances': instances, 'cores': cores, 'ram': ram}
-        set_usage(session, project_id, actual)
+        by_user = {user_id: dict(zip(resources, (int(n) for n in counts)))
+                   for user_id, *counts in session.execute(count).all()}
+        actual = {r: sum(usage[r] for usage in by_user.values()) for r in resources}
+        set_usage(session, project_id, None, actual)
+        known = set(session.scalars(sa.select(QuotaUsage.user_id).where(
+            QuotaUsage.project_id == project_id, QuotaUsage.user_id.is_not(None),
+            QuotaUsage.resource.in_(resources))))
+        for user_id in sorted(known | {u for u in by_user if u is not None}):
+            set_usage(session, project_id, user_id,
+                       by_user.get(user_id, dict.fromkeys(resources, 0)))
     return actual

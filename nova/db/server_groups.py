@@ -37,17 +37,20 @@ def _live_id(session, group_uuid):
 RESOURCE = 'server_groups'
 
 
-def instance_group_create(context, values, members=None, limit=None):
+def instance_group_create(context, values, members=None, limit=None, user_limit=None):
     """A group (uuid, name, project_id, user_id, policy, rules) with members; its
-    project's server_groups usage goes up in the same transaction, OverQuota
-    beyond limit (None or below 0: no limit)."""
+    project's server_groups usage, and its user's share of it, go up in the same
+    transaction, OverQuota beyond limit or user_limit (None or below 0: no limit)."""
     group_uuid = values.get('uuid') or str(uuid_lib.uuid4())
     group = InstanceGroup(**dict(values, uuid=group_uuid))
-    limits = {} if limit is None else {RESOURCE: limit}
     with errors.duplicate_raises(lambda: exception.InstanceGroupIdExists(group_uuid=group_uuid)):
         with db_session.writer() as session:
             if group.project_id is not None:  # a project's group: its quota
-                quotas.apply_deltas(session, group.project_id, None, {RESOURCE: 1}, limits)
+                quotas.apply_quota(session, {
+                    'project_id': group.project_id, 'user_id': group.user_id,
+                    'deltas': {RESOURCE: 1},
+                    'limits': {} if limit is None else {RESOURCE: limit},
+                    'user_limits': {} if user_limit is None else {RESOURCE: user_limit}})
             session.add(group)
             session.flush()
             rows = [{'group_id': group.id, 'instance_uuid': member}
@@ -76,12 +79,14 @@ def instance_group_delete(context, group_uuid):
     """Soft-delete a group and its memberships, releasing its server_groups usage."""
     with db_session.writer() as session:
         group_id = _live_id(session, group_uuid)
-        project_id = session.scalar(sa.select(InstanceGroup.project_id).where(
-            InstanceGroup.id == group_id))
+        project_id, user_id = session.execute(sa.select(
+            InstanceGroup.project_id, InstanceGroup.user_id).where(
+            InstanceGroup.id == group_id)).one()
         session.execute(query.soft_delete(InstanceGroup, InstanceGroup.id == group_id))
         session.execute(query.soft_delete(Member, Member.group_id == group_id))
         if project_id is not None:
-            quotas.apply_deltas(session, project_id, None, {RESOURCE: -1}, {})
+            quotas.apply_quota(session, {'project_id': project_id, 'user_id': user_id,
+                                         'deltas': {RESOURCE: -1}})
 
 
 def instance_group_members_add(context, group_uuid, instance_uuids):

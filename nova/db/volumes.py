@@ -258,7 +258,7 @@ def volume_quota_usage_refresh(context, project_id):
             .where(Snapshot.project_id == project_id, Snapshot.deleted == 0)).one()
         actual = {'volumes': volumes, 'snapshots': snapshots,
                   'gigabytes': int(volume_gb) + int(snapshot_gb)}
-        quotas.set_usage(session, project_id, actual)
+        quotas.set_usage(session, project_id, None, actual)
     return actual
 
 

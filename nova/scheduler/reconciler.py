@@ -104,6 +104,7 @@ class Reconciler:
                  instance.uuid, CONF.scheduling_timeout)
         spec = move_spec.request_spec(context, instance, move_claims.current_flavor(instance),
                                       hints=True)
+        spec['admin_password'] = db.instance_build_password_get(context, instance.uuid)
         self.build(context, spec, [instance.uuid])
         done['resent'] += 1
 

@@ -33,6 +33,10 @@ CAPABILITIES = {
                         'confirm_migration', 'finish_revert_migration'),
     'supports_live_migration': ('check_can_live_migrate_destination',
                                 'check_can_live_migrate_source', 'live_migration'),
+    # steering a live migration in progress (2.22 force complete, 2.24 abort)
+    'supports_live_migration_control': ('live_migration_abort',
+                                        'live_migration_force_complete'),
+    'supports_trigger_crash_dump': ('trigger_crash_dump',),
     'supports_attach_volume': ('get_volume_connector', 'attach_volume', 'detach_volume'),
     'supports_attach_interface': ('attach_interface', 'detach_interface'),
     'supports_console_output': ('get_console_output',),
@@ -271,6 +275,20 @@ class ComputeDriver(abc.ABC):
         calls ``recover_method(context, instance, dest)`` and then re-raises.
         """
         self._unsupported('live_migration')
+
+    def live_migration_abort(self, instance):
+        """On the source, during live_migration: stop moving the guest; live_migration
+        then calls its recover_method and raises LiveMigrationAborted."""
+        self._unsupported('live_migration_abort')
+
+    def live_migration_force_complete(self, instance):
+        """On the source, during live_migration: finish now (pausing the guest for the
+        last copy, as a hypervisor does when memory changes faster than it copies)."""
+        self._unsupported('live_migration_force_complete')
+
+    def trigger_crash_dump(self, instance):
+        """Inject an NMI into the running guest, whose kernel then dumps and restarts."""
+        self._unsupported('trigger_crash_dump')
 
     # --- inspection ---
 

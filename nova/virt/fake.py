@@ -43,7 +43,7 @@ _LOCK = threading.Lock()  # compound updates (check then insert, moves between h
 
 class _Host:
     __slots__ = ('guests', 'resize_sources', 'failures', 'capacity', 'started_at',
-                 'maintenance', 'powered_on')
+                 'maintenance', 'powered_on', 'migrating')
 
     def __init__(self):
         self.guests = {}  # uuid -> FakeGuest running (or stopped) here
@@ -55,6 +55,8 @@ class _Host:
         self.started_at = time.time()
         self.maintenance = False  # host_maintenance_mode
         self.powered_on = True  # host_power_action
+        # uuid -> 'copying', 'abort' or 'complete': live migrations leaving this host
+        self.migrating = {}
 
 
 _HOSTS = {}
@@ -447,7 +449,12 @@ class FakeDriver(driver.ComputeDriver):
 
     def live_migration(self, context, instance, dest, post_method, recover_method,
                        block_migration=False, migrate_data=None):
-        """Move the guest into ``dest``'s state; ``dest`` must be a host of this process."""
+        """Move the guest into ``dest``'s state; ``dest`` must be a host of this process.
+
+        The copy takes --fake_live_migration_delay seconds, during which
+        live_migration_force_complete ends it at once and live_migration_abort
+        leaves the guest here (LiveMigrationAborted).
+        """
         try:
             self._maybe_fail('live_migration')
             if dest == self.host:
@@ -456,6 +463,8 @@ class FakeDriver(driver.ComputeDriver):
             target = _HOSTS.get(dest)
             if target is None:
                 raise exception.ComputeHostNotFound(host=dest)
+            _check(self._guest(instance), 'live migrate')
+            self._copy_memory(instance)
             with _LOCK:
                 guest = self._guest(instance)
                 _check(guest, 'live migrate')
@@ -468,6 +477,42 @@ class FakeDriver(driver.ComputeDriver):
             recover_method(context, instance, dest)
             raise
         post_method(context, instance, dest)
+
+    def _copy_memory(self, instance):
+        """Wait out the copy, unless forced to complete or aborted meanwhile."""
+        migrating = self._state.migrating
+        migrating[instance.uuid] = 'copying'
+        try:
+            deadline = time.monotonic() + CONF.fake_live_migration_delay
+            while migrating[instance.uuid] == 'copying' and time.monotonic() < deadline:
+                time.sleep(min(0.05, max(deadline - time.monotonic(), 0)))
+            if migrating[instance.uuid] == 'abort':
+                raise exception.LiveMigrationAborted(instance_uuid=instance.uuid)
+        finally:
+            migrating.pop(instance.uuid, None)
+
+    def _steer(self, instance, how):
+        if self._state.migrating.get(instance.uuid) != 'copying':
+            raise exception.InstanceInvalidState(
+                attr='task_state', instance_uuid=instance.uuid, state='not migrating',
+                method='live migration %s' % how)
+        self._state.migrating[instance.uuid] = how
+
+    def live_migration_abort(self, instance):
+        self._maybe_fail('live_migration_abort')
+        self._steer(instance, 'abort')
+
+    def live_migration_force_complete(self, instance):
+        self._maybe_fail('live_migration_force_complete')
+        self._steer(instance, 'complete')
+
+    def trigger_crash_dump(self, instance):
+        """The guest's kernel gets an NMI: it logs the panic, dumps and reboots."""
+        self._maybe_fail('trigger_crash_dump')
+        guest = self._guest(instance)
+        if guest.power_state != RUNNING:
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        guest.log('crash dump')
 
     # --- inspection ---
 

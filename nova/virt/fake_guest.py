@@ -131,6 +131,10 @@ def console_output(guest):
         elif what == 'password':
             lines.append('[%12.6f] guest-agent: administrator password changed'
                          % _uptime(guest, at))
+        elif what == 'crash dump':
+            at_ = _uptime(guest, at)
+            lines.append('[%12.6f] Kernel panic - not syncing: NMI: Not continuing' % at_)
+            lines.append('[%12.6f] kdump: saving vmcore, then rebooting' % at_)
         elif what == 'network':
             lines.append('[%12.6f] guest-agent: network configuration %s'
                          % (_uptime(guest, at), detail))

@@ -12,7 +12,7 @@ from nova.db import api as db
 
 
 def limits(context, project_id):
-    return quota.limits_for(context, project_id, quota.VOLUME_RESOURCES)
+    return quota.limits_for(context, project_id, resources=quota.VOLUME_RESOURCES)
 
 
 def reservation(context, project_id, **deltas):

@@ -141,10 +141,66 @@ def test_quota_rules_and_bad_input(admin, alice):
     ghost = admin.put('/os-quota-sets/ghost', {'quota_set': {'cores': 1}})
     assert ghost.status_int == 400
     assert ghost.json['badRequest']['message'] == 'Project ID ghost is not a valid project.'
-    per_user = admin.put('/os-quota-sets/proj-a?user_id=alice', {'quota_set': {'cores': 1}})
-    assert per_user.status_int == 400 and 'user_id' in per_user.json['badRequest']['message']
+    ghost_user = admin.put('/os-quota-sets/proj-a?user_id=ghost', {'quota_set': {'cores': 1}})
+    assert ghost_user.status_int == 400
+    assert ghost_user.json['badRequest']['message'] == 'User ID ghost is not a valid user.'
     # a failed update changed nothing
     assert alice.get('/os-quota-sets/proj-a').json['quota_set']['cores'] == CONF.quota_cores
+
+
+def test_per_user_quotas_are_enforced_and_shown(cloud):  # noqa: F811
+    app = fakes.build_app()
+    alice = fakes.Client(app)
+    carol = fakes.Client(app, user='carol')
+    admin = fakes.Client(app, user='root', project='admin-proj', roles='admin')
+    db.project_create(cloud.admin, {'id': 'proj-a', 'name': 'proj-a'})
+    for user in ('alice', 'carol'):
+        db.user_create(cloud.admin, {'id': user, 'name': user})
+    admin.put('/os-quota-sets/proj-a', {'quota_set': {'cores': 3}})
+
+    # a user's limit may not exceed what the project's leaves after other users'
+    too_high = admin.put('/os-quota-sets/proj-a?user_id=alice', {'quota_set': {'cores': 4}})
+    assert too_high.status_int == 400
+    assert too_high.json['badRequest']['message'] == (
+        'Quota limit 4 for cores must be less than or equal to 3.')
+    given = admin.put('/os-quota-sets/proj-a?user_id=alice',
+                      {'quota_set': {'cores': 1, 'ram': 1024}}, version='2.57')
+    assert given.status_int == 200, given.body
+    assert (given.json['quota_set']['cores'], given.json['quota_set']['instances']) == (1, 10)
+    # carol may now be given at most 3 - 1
+    assert admin.put('/os-quota-sets/proj-a?user_id=carol',
+                     {'quota_set': {'cores': 3}}).status_int == 400
+    # the project's limit must leave room for what its users were given
+    shrink = admin.put('/os-quota-sets/proj-a', {'quota_set': {'ram': 512}})
+    assert shrink.status_int == 400
+
+    shown = admin.get('/os-quota-sets/proj-a?user_id=alice').json['quota_set']
+    assert (shown['cores'], shown['ram'], shown['id']) == (1, 1024, 'proj-a')
+    assert admin.get('/os-quota-sets/proj-a').json['quota_set']['cores'] == 3
+
+    cloud.boot(count=1)  # alice's m1.tiny: 1 vcpu
+    refused = alice.post('/servers', {'server': {'name': 'x', 'imageRef': cloud.image['id'],
+                                                 'flavorRef': '1'}})
+    assert refused.status_int == 403
+    assert refused.json['forbidden']['message'].startswith(
+        'Quota exceeded for cores: Requested 1, but already used 1 of 1 cores')
+    # carol, in the same project, still has the project's room
+    carol_ctx = nova_context.RequestContext(user_id='carol', project_id='proj-a')
+    cloud.boot(count=1, ctx=carol_ctx)
+
+    detail = admin.get('/os-quota-sets/proj-a/detail?user_id=alice').json['quota_set']
+    assert detail['cores'] == {'limit': 1, 'in_use': 1, 'reserved': 0}
+    assert admin.get('/os-quota-sets/proj-a/detail').json['quota_set']['cores'][
+        'in_use'] == 2
+    mine = alice.get('/limits').json['limits']['absolute']
+    assert (mine['maxTotalCores'], mine['totalCoresUsed']) == (1, 1)
+    assert (mine['maxTotalInstances'], mine['totalInstancesUsed']) == (10, 2)
+    theirs = carol.get('/limits').json['limits']['absolute']
+    assert (theirs['maxTotalCores'], theirs['totalCoresUsed']) == (3, 2)
+
+    assert admin.delete('/os-quota-sets/proj-a?user_id=alice').status_int == 202
+    assert admin.get('/os-quota-sets/proj-a?user_id=alice').json['quota_set']['cores'] == 3
+    assert admin.get('/os-quota-sets/proj-a').json['quota_set']['cores'] == 3
 
 
 # ------------------------------------------------------------ zones

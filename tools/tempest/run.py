@@ -1,7 +1,8 @@
 """Run tempest's whole compute API tree and image API tree against a fresh nova-all cloud.
 
-Starts nova-all (fake driver, SQLite, in-process RPC) from a clean state
-directory, uploads two small images with the openstack CLI, writes
+Starts nova-all (fake driver, SQLite, in-process RPC, two compute hosts in
+the process so that migrations and multi-node placement run) from a clean
+state directory, uploads two small images with the openstack CLI, writes
 tempest.conf with dynamic credentials (tempest creates and deletes its own
 projects and users through the identity API, as the cloud's admin), runs
 ``tempest run`` over ``tempest.api.compute`` and ``tempest.api.image.v2``
@@ -21,15 +22,16 @@ sys.path.insert(0, ROOT)
 from tests.harness.cloud import Cloud  # noqa: E402
 from tools.tempest import image_conf  # noqa: E402
 
+SECOND_HOST = 'cloudhost2'
 REGEX = r'^tempest\.api\.(compute\.|%s)' % image_conf.SUBSET
 # What this cloud serves, as tempest's feature flags; the rest is off, each with
 # its reason in the README (hardware consoles, volumes, networks, ...)
 FEATURES_ON = ('resize', 'pause', 'suspend', 'snapshot', 'console_output', 'shelve',
                'rescue', 'disk_config', 'cold_migration', 'enable_instance_password',
-               'change_password', 'serial_console')
-FEATURES_OFF = ('interface_attach', 'vnc_console', 'spice_console',
-                'live_migration', 'block_migration_for_live_migration',
-                'can_migrate_between_any_hosts', 'personality',
+               'change_password', 'serial_console', 'live_migration',
+               'block_migration_for_live_migration', 'can_migrate_between_any_hosts',
+               'live_migrate_back_and_forth')
+FEATURES_OFF = ('interface_attach', 'vnc_console', 'spice_console', 'personality',
                 'config_drive', 'metadata_service', 'attach_encrypted_volume',
                 'swap_volume', 'volume_multiattach', 'volume_backed_live_migration',
                 'hostname_fqdn_sanitization', 'shelve_migrate', 'stable_rescue')
@@ -65,6 +67,7 @@ def tempest_conf(cloud, work, images, image_server):
         'compute': {'image_ref': images[0], 'image_ref_alt': images[1], 'flavor_ref': '1',
                     'flavor_ref_alt': '2', 'min_microversion': '2.1',
                     'max_microversion': 'latest', 'build_timeout': '60',
+                    'min_compute_nodes': '2',
                     'build_interval': '1', 'region': rc['OS_REGION_NAME']},
         'compute-feature-enabled': dict(
             {name: 'True' for name in FEATURES_ON},
@@ -99,9 +102,12 @@ def main():
     work = os.path.abspath(args.work)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, 'locks'))
-    # one fake host, so resizes land on it as on a single-node devstack; snapshots
-    # take a second, as a disk copy would, so that a test can see one in progress
+    # two fake hosts in nova-all, so that cold and live migrations, and servers on
+    # several nodes, have somewhere to go; resizes may stay on a host, as on a small
+    # devstack; snapshots take a second, as a disk copy would, so that a test can see
+    # one in progress
     cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
+                            extra_compute_hosts=SECOND_HOST,
                             allow_resize_to_same_host=True, fake_snapshot_delay=1,
                             **image_conf.CLOUD_FLAGS)
     image_server, stop_image_server = image_conf.serve_images(work)

@@ -136,13 +136,22 @@ def sort_params(req, default_key='created_at', default_dir='desc'):
     return keys or [default_key], dirs
 
 
-def check_project(context, project_id):
-    """400 unless project_id names a project of the identity service."""
+def _check_known(get, context, ident, kind):
     try:
-        auth_manager.get_project(context, project_id)
+        get(context, ident)
     except exception.NotFound:
         raise webob.exc.HTTPBadRequest(
-            explanation='Project ID %s is not a valid project.' % project_id) from None
+            explanation='%s ID %s is not a valid %s.' % (kind, ident, kind.lower())) from None
+
+
+def check_project(context, project_id):
+    """400 unless project_id names a project of the identity service."""
+    _check_known(auth_manager.get_project, context, project_id, 'Project')
+
+
+def check_user(context, user_id):
+    """400 unless user_id names a user of the identity service."""
+    _check_known(auth_manager.get_user, context, user_id, 'User')
 
 
 def is_true(value):

@@ -78,6 +78,7 @@ class Builds:
                 {'vm_state': vm_states.ACTIVE, 'power_state': power_state.RUNNING,
                  'task_state': None, 'launched_at': utils.utcnow()},
                 expected_task_state=task_states.SPAWNING)
+            db.instance_build_passwords_forget(context, [i.uuid for i in spawned])
             self.records.event(context, [i.uuid for i in spawned],
                                'compute_build_and_run_instance', 'Success')
         for instance, error in unaddressed:

@@ -4,7 +4,9 @@ The destination checks itself and asks the source, then claims the instance's
 flavor (migration preparing); the source's driver moves the running guest and
 calls back: on success the instance's host and node change, the claims move
 and the migration is completed; on failure the instance stays on the source,
-ACTIVE (or PAUSED), with a fault, and the migration is error.
+ACTIVE (or PAUSED), with a fault, and the migration is error. While the guest
+is copied (migration running), an administrator may force it to complete or
+abort it: then the guest stays and the migration is cancelled.
 """
 import functools
 import logging
@@ -28,6 +30,7 @@ class LiveMigrations:
         self.tracker = tracker
         self.claims = claims
         self.compute_rpcapi = compute_rpcapi
+        self._aborted = set()  # migration ids aborted here: their rollback is a cancel
 
     def recovery(self):
         """{task_state: how to resolve it after a restart} for init_host."""
@@ -68,10 +71,40 @@ class LiveMigrations:
                 functools.partial(self._post_live_migration, migration_id=migration_id),
                 functools.partial(self._rollback_live_migration, migration_id=migration_id),
                 block_migration, migrate_data)
+        except exception.LiveMigrationAborted:
+            LOG.info('Live migration %s of %s was aborted', migration_id, instance_uuid)
         except Exception:
             if db.migration_get(context, migration_id).status in _LIVE_STEPS:
                 self._rollback_live_migration(context, instance, dest, migration_id)
             raise
+
+    def _running(self, context, instance_uuid, migration_id, method):
+        migration = db.migration_get(context, migration_id)
+        if migration.instance_uuid != instance_uuid:
+            raise exception.MigrationNotFoundForInstance(migration_id=migration_id,
+                                                         instance_id=instance_uuid)
+        if migration.status != 'running':
+            raise exception.InvalidMigrationState(
+                migration_id=migration_id, instance_uuid=instance_uuid,
+                state=migration.status, method=method)
+        return self.records.get(context, instance_uuid)
+
+    @instance_action
+    def live_migration_abort(self, context, instance_uuid, migration_id):
+        """Source: stop the copy; the guest stays here, the migration is cancelled."""
+        instance = self._running(context, instance_uuid, migration_id, 'abort live migration')
+        self._aborted.add(migration_id)
+        try:
+            self.driver.live_migration_abort(instance)
+        except Exception:
+            self._aborted.discard(migration_id)
+            raise
+
+    @instance_action
+    def live_migration_force_complete(self, context, instance_uuid, migration_id):
+        """Source: finish the copy now."""
+        instance = self._running(context, instance_uuid, migration_id, 'force complete')
+        self.driver.live_migration_force_complete(instance)
 
     def _post_live_migration(self, context, instance, dest, migration_id):
         """The guest runs on dest now: the instance follows, the claims move."""
@@ -92,8 +125,11 @@ class LiveMigrations:
         self.claims.report_soon(context)
 
     def _rollback_live_migration(self, context, instance, dest, migration_id):
-        """The guest stays here: task cleared, migration error, the destination's claim freed."""
-        self.records.migration_status(context, migration_id, 'error')
+        """The guest stays here: task cleared, migration error (cancelled when an
+        administrator aborted it), the destination's claim freed."""
+        aborted = migration_id in self._aborted
+        self._aborted.discard(migration_id)
+        self.records.migration_status(context, migration_id, 'cancelled' if aborted else 'error')
         try:
             self.records.update(context, instance.uuid, task_state=None,
                                 expected_task_state=task_states.MIGRATING)

@@ -22,7 +22,7 @@ from nova import manager
 from nova import utils
 from nova.compute import move_spec, power_state, resize_quota, rpcapi, task_states, vm_states
 from nova.compute import utils as compute_utils
-from nova.compute.host import build, live_migrate, rebuild, resize, shelve, snapshot
+from nova.compute.host import build, evacuate, live_migrate, rebuild, resize, shelve, snapshot
 from nova.compute.host.action_events import instance_action
 from nova.compute.host.base_images import BaseImages
 from nova.compute.host.claims import HostClaims
@@ -84,6 +84,9 @@ class ComputeManager(manager.Manager):
             self.records, self.driver, self.tracker, self.claims, self.compute_rpcapi)
         self.rebuilds = rebuild.Rebuilds(self.records, self.driver, self.base_images,
                                          self.locks, self.network_api)
+        self.evacuations = evacuate.Evacuations(self.records, self.driver, self.tracker,
+                                                self.claims, self.base_images, self.locks,
+                                                self.network_api)
         self.snapshots = snapshot.Snapshots(self.records, self.driver, self.image_api)
         self.shelves = shelve.Shelves(self.records, self.driver, self.claims, self.tracker,
                                       self.image_api, self.base_images, self.snapshots,
@@ -101,6 +104,7 @@ class ComputeManager(manager.Manager):
         """Load usage, then resolve every instance a crash left mid-task."""
         self.driver.init_host(self.host)
         ctxt = nova_context.get_admin_context()
+        self.evacuations.destroy_evacuated_guests(ctxt)
         instances = db.instance_get_all_by_host(ctxt, self.host)
         self.claims.recount(ctxt)
         for instance in instances:
@@ -321,8 +325,13 @@ class ComputeManager(manager.Manager):
 
     @instance_action
     def inject_network_info(self, context, instance_uuid):
-        # builds pass the driver no network_info yet either: nova-network fills it in
-        self.driver.inject_network_info(self.records.get(context, instance_uuid), [])
+        instance = self.records.get(context, instance_uuid)
+        self.driver.inject_network_info(
+            instance, self.network_api.get_instance_nw_info(context, instance))
+
+    @instance_action
+    def trigger_crash_dump(self, context, instance_uuid):
+        self.driver.trigger_crash_dump(self.records.get(context, instance_uuid))
 
     @instance_action
     def reset_network(self, context, instance_uuid):
@@ -382,6 +391,21 @@ class ComputeManager(manager.Manager):
 
     def post_live_migration_at_destination(self, context, instance_uuid):
         self.live_migrations.post_live_migration_at_destination(context, instance_uuid)
+
+    def live_migration_abort(self, context, instance_uuid, migration_id):
+        self.live_migrations.live_migration_abort(context, instance_uuid,
+                                                  migration_id=migration_id)
+
+    def live_migration_force_complete(self, context, instance_uuid, migration_id):
+        self.live_migrations.live_migration_force_complete(context, instance_uuid,
+                                                           migration_id=migration_id)
+
+    # -- evacuation (evacuate.py) -----------------------------------------------------------
+    def evacuate_instance(self, context, instance_uuid, migration_id, admin_password,
+                          limits=None, stopped=False):
+        self.evacuations.evacuate_instance(context, instance_uuid, migration_id=migration_id,
+                                           admin_password=admin_password, limits=limits,
+                                           stopped=stopped)
 
     # -- rebuild, snapshots, shelve (rebuild.py, snapshot.py, shelve.py) ------------------
     def rebuild_instance(self, context, instance_uuid, admin_password=None):

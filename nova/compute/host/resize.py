@@ -140,7 +140,7 @@ class Resizes:
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             return
         if old and new:
-            resize_quota.release_growth(context, instance.project_id, old, new)
+            resize_quota.release_growth(context, instance, old, new)
         if error is not None:
             self.records.fault(context, instance.uuid, error)
 
@@ -283,7 +283,7 @@ class Resizes:
                                     'new': None},
                             system_metadata=_without_old_state(instance))
         if old and new:
-            resize_quota.release_shrink(context, instance.project_id, old, new)
+            resize_quota.release_shrink(context, instance, old, new)
         self.claims.report_soon(context)
 
     def poll_unconfirmed_resizes(self, context):
@@ -355,7 +355,7 @@ class Resizes:
                             power_state=self.records.power_state(instance),
                             flavor={'cur': old, 'old': None, 'new': None},
                             system_metadata=_without_old_state(instance))
-        resize_quota.release_growth(context, instance.project_id, old, new)
+        resize_quota.release_growth(context, instance, old, new)
         self.claims.report_soon(context)
 
     # -- start-up: what a crash interrupted ------------------------------------------------

@@ -9,6 +9,7 @@ from nova import exception
 from nova.compute import task_states, vm_states
 from nova.conf import CONF
 from nova.db import api as db
+from nova.virt import fake
 from tests.functional.compute import moves
 from tests.harness.audit import quota_drift, stuck_instances
 
@@ -67,12 +68,21 @@ def test_rows_of_an_api_that_died_before_the_cast_are_deleted(cloud, monkeypatch
 def test_a_lost_build_message_is_sent_again(cloud, monkeypatch):
     monkeypatch.setattr(cloud.api.scheduler_rpcapi, 'build_instances',
                         lambda *args, **kwargs: None)  # handed over, then lost
-    instances = cloud.boot(2)
+    instances = cloud.boot(2, admin_password='Resent-Pass-1')
     assert all(i.scheduled_at for i in live(cloud))
     CONF.set_override('scheduling_timeout', 0)
     assert reconcile(cloud)['resent'] == 2
     cloud.wait([i.uuid for i in instances], vm_states.ACTIVE)
+    for instance in instances:  # the resent boots' guests got the create's adminPass
+        assert guest(cloud, instance).admin_password == 'Resent-Pass-1'
+        # and once spawned, nothing keeps it
+        assert db.instance_build_password_get(cloud.admin, instance.uuid) is None
     assert_settled(cloud)
+
+
+def guest(cloud, instance):
+    host = db.instance_get_by_uuid(cloud.admin, instance.uuid).host
+    return fake._host(host).guests[instance.uuid]
 
 
 def test_never_placed_for_too_long_ends_in_error_with_a_fault(cloud, monkeypatch):

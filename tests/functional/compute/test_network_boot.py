@@ -122,3 +122,18 @@ def test_rebuild_and_reboot_keep_the_addresses_and_hand_them_to_the_driver(cloud
     cloud.api.reboot(cloud.ctx, rebuilt, 'HARD')
     cloud.wait([instance.uuid], vm_states.ACTIVE)
     assert api.get_instance_nw_info(cloud.admin, instance) == before
+
+
+def test_inject_network_info_gives_the_guest_its_network_info(cloud, net):
+    api, _ = net
+    [instance] = cloud.boot(1)
+    [row] = cloud.wait([instance.uuid], vm_states.ACTIVE)
+    info = api.get_instance_nw_info(cloud.admin, row)
+    guest = fake._host(row.host).guests[row.uuid]
+    guest.vifs = {}  # forgotten by the guest: injecting gives it back
+    cloud.api.inject_network_info(cloud.admin, row)
+    for _ in range(1000):
+        if guest.vifs:
+            break
+        eventlet.sleep(0.01)
+    assert list(guest.vifs.values()) == info

@@ -11,7 +11,8 @@ BIG_CPU = {'id': 3, 'memory_mb': 256, 'vcpus': 4, 'root_gb': 20, 'ephemeral_gb':
 
 def instance(host, cur, old=None, new=None):
     return types.SimpleNamespace(
-        uuid='u', host=host, project_id='p', flavor={'cur': cur, 'old': old, 'new': new},
+        uuid='u', host=host, project_id='p', user_id='uu',
+        flavor={'cur': cur, 'old': old, 'new': new},
         vcpus=cur['vcpus'], memory_mb=cur['memory_mb'])
 
 

@@ -427,3 +427,21 @@ def test_a_capability_turned_off_refuses_its_methods(factory, capability, method
     assert method in str(info.value) and limited_cls.__name__ in str(info.value)
     with pytest.raises(exception.NotSupportedByDriver):
         limited_cls.require(capability, method)
+
+
+# --- steering a live migration, crash dumps ---
+
+def test_live_migration_can_be_aborted_or_forced_only_while_copying(factory, drv):
+    _needs(drv, 'supports_live_migration_control')
+    instance = _spawn(drv)
+    _conflict(drv.live_migration_abort, instance)  # nothing is being copied
+    _conflict(drv.live_migration_force_complete, instance)
+
+
+def test_trigger_crash_dump_needs_a_running_guest(drv):
+    _needs(drv, 'supports_trigger_crash_dump')
+    instance = _spawn(drv)
+    drv.trigger_crash_dump(instance)
+    assert drv.get_info(instance).state == power_state.RUNNING
+    drv.power_off(instance)
+    _conflict(drv.trigger_crash_dump, instance)

@@ -175,6 +175,9 @@ def _calls(drv, instance, other):
         'inject_network_info': lambda: drv.inject_network_info(instance, []),
         'reset_network': lambda: drv.reset_network(instance),
         'get_serial_console': lambda: drv.get_serial_console(None, instance),
+        'live_migration_abort': lambda: drv.live_migration_abort(instance),
+        'live_migration_force_complete': lambda: drv.live_migration_force_complete(instance),
+        'trigger_crash_dump': lambda: drv.trigger_crash_dump(instance),
     }
 
 
@@ -393,3 +396,28 @@ def test_finish_migration_without_the_source_in_this_process():
     dest.finish_migration(None, {}, instance, json.dumps({'source_host': 'elsewhere'}),
                           [], {}, True)
     assert dest.get_info(instance).state == power_state.RUNNING
+
+
+def test_a_slow_live_migration_is_aborted_or_forced_while_it_copies():
+    import eventlet
+    CONF.set_override('fake_live_migration_delay', 30)
+    source, dest = fake.FakeDriver('host1'), fake.FakeDriver('host2')
+    dest.init_host('host2')
+    instance = _spawn(source)
+    calls = []
+
+    def migrate_then(steer):
+        thread = eventlet.spawn(source.live_migration, None, instance, 'host2',
+                                lambda *a: calls.append('post'),
+                                lambda *a: calls.append('recover'))
+        while instance.uuid not in fake._host('host1').migrating:
+            eventlet.sleep(0.01)
+        steer(instance)
+        return thread.wait
+
+    with pytest.raises(exception.LiveMigrationAborted):
+        migrate_then(source.live_migration_abort)()
+    assert calls == ['recover'] and source.instance_exists(instance)
+    migrate_then(source.live_migration_force_complete)()  # well before the 30 s copy
+    assert calls == ['recover', 'post']
+    assert dest.instance_exists(instance) and not source.instance_exists(instance)

@@ -27,7 +27,8 @@ class ImageMetadataController(wsgi.Controller):
     def _save(self, req, image_id, properties, remove=()):
         """Write properties (all of them: the quota counts the result), drop remove."""
         try:
-            quota.check_metadata_items(req.context, req.context.project_id, len(properties))
+            quota.check_metadata_items(req.context, req.context.project_id, len(properties),
+                                       req.context.user_id)
         except exception.OverQuota:
             raise webob.exc.HTTPForbidden(explanation='Image metadata limit exceeded') \
                 from None

@@ -1,4 +1,6 @@
-"""GET /limits: the project's absolute limits and what it uses of them.
+"""GET /limits: the project's absolute limits and what it uses of them (where the
+caller was given a limit of their own in the project, that limit and the
+caller's share of the usage).
 
 ``rate`` lists the per-user rate limits when --api_rate_limit turns them on
 (nova/api/openstack/ratelimit.py), else it is [] as in today's Nova. Fields leave with
@@ -66,7 +68,7 @@ class LimitsController(wsgi.Controller):
             project_id = req.GET['tenant_id']
             policy.authorize(context, 'os_compute_api:limits:other_project',
                              {'project_id': project_id})
-        quotas = quota.get_project_quotas(context, project_id)
+        quotas = quota.effective_quotas(context, project_id, context.user_id)
         limiter = ratelimit.get_limiter()
         rate = limiter.describe(context.user_id) if limiter else []
         return {'limits': {'rate': rate, 'absolute': absolute(req, quotas)}}

@@ -4,6 +4,8 @@
 server's migration; 2.59 adds uuid and pages newest first (limit, marker =
 uuid, changes-since; 2.66 changes-before); 2.80 shows and filters by the
 server's user_id and project_id. Hidden (internal) migrations are not listed.
+A project's managers list their project's migrations only, without hosts
+(os-migrations:index:all_projects and :host are for administrators).
 """
 import datetime
 
@@ -34,6 +36,7 @@ _query_v280 = types.extended(_query_v266, (), user_id=_string, project_id=_strin
 _FILTERS = ('host', 'instance_uuid', 'source_compute', 'status', 'migration_type')
 _FIELDS = ('id', 'source_compute', 'source_node', 'dest_compute', 'dest_node', 'dest_host',
            'old_instance_type_id', 'new_instance_type_id', 'instance_uuid', 'status')
+_HOST_FIELDS = ('source_compute', 'source_node', 'dest_compute', 'dest_node', 'dest_host')
 LIVE_IN_PROGRESS = ('queued', 'preparing', 'running', 'post-migrating')
 
 
@@ -68,7 +71,14 @@ class MigrationsController(wsgi.Controller):
     @validation.query_schema(_query_v280, '2.80')
     def index(self, req):
         context = req.context
-        policy.authorize(context, 'os_compute_api:os-migrations:index', {})
+        own = {'project_id': context.project_id}
+        policy.authorize(context, 'os_compute_api:os-migrations:index', own)
+        filters = _filters(req)
+        if not policy.authorize(context, 'os_compute_api:os-migrations:index:all_projects',
+                                own, do_raise=False):
+            filters['project_id'] = context.project_id
+        hosts = policy.authorize(context, 'os_compute_api:os-migrations:index:host', own,
+                                 do_raise=False)
         limit = marker = None
         sort = (['id'], ['asc'])
         if req.is_version('2.59'):
@@ -76,13 +86,13 @@ class MigrationsController(wsgi.Controller):
             sort = (None, None)  # newest first
         try:
             migrations = db.migration_get_all_by_filters(
-                context, _filters(req), sort_keys=sort[0], sort_dirs=sort[1], limit=limit,
+                context, filters, sort_keys=sort[0], sort_dirs=sort[1], limit=limit,
                 marker=marker)
         except exception.MarkerNotFound:
             raise webob.exc.HTTPBadRequest(
                 explanation='Marker %s could not be found.' % marker) from None
         owners = self._owners(context, migrations) if req.is_version('2.80') else {}
-        body = {'migrations': [self._view(req, m, owners) for m in migrations]}
+        body = {'migrations': [self._view(req, m, owners, hosts) for m in migrations]}
         if req.is_version('2.59'):
             links = common.next_link(req, body['migrations'], limit, 'os-migrations', 'uuid')
             if links:
@@ -100,8 +110,10 @@ class MigrationsController(wsgi.Controller):
         return {instance.uuid: instance for instance in instances}
 
     @staticmethod
-    def _view(req, migration, owners):
+    def _view(req, migration, owners, hosts=True):
         body = {field: getattr(migration, field) for field in _FIELDS}
+        if not hosts:
+            body.update(dict.fromkeys(_HOST_FIELDS))
         body['created_at'] = common.strtime(migration.created_at)
         body['updated_at'] = common.strtime(migration.updated_at)
         if req.is_version('2.23'):

@@ -1,10 +1,12 @@
 """/os-quota-sets/{project_id}: a project's limits, their usage, defaults; admins
 change or reset them.
 
-Network limits are shown up to 2.35, injected files up to 2.56. Limits are
-per project: a user_id query shows the project's limits with that user's key
-pairs counted, and cannot be used to change them. A limit below what the
-project already uses is refused unless ``force`` is true.
+Network limits are shown up to 2.35, injected files up to 2.56. A user_id
+query addresses that user's limits within the project (show, detail, update,
+delete), as Nova's legacy quotas: a user's limit defaults to the project's
+and is enforced with it. Unless ``force`` is true, a new limit must cover
+what is in use (and, for a project, what its users were given) and a user's
+must fit in what the project's limit leaves after its other users'.
 """
 import webob.exc
 
@@ -37,18 +39,31 @@ def _user_id(req):
     return req.GET.get('user_id') or None
 
 
-def _refuse_user_quota(req):
-    if _user_id(req):
-        raise webob.exc.HTTPBadRequest(
-            explanation='Quotas are set per project here; user_id cannot be used to '
-                        'change them.')
+def _quotas(req, project_id):
+    """The user's quotas with a user_id query, else the project's (the caller's key pairs)."""
+    user_id = _user_id(req)
+    if user_id:
+        return quota.get_user_quotas(req.context, project_id, user_id)
+    return quota.get_project_quotas(req.context, project_id, user_id=req.context.user_id)
+
+
+def _check_range(resource, limit, minimum, maximum):
+    """Nova's bounds check of a new limit (-1: unlimited)."""
+    def finite(value):
+        return float('inf') if value == -1 else value
+
+    if finite(limit) < finite(minimum):
+        raise webob.exc.HTTPBadRequest(explanation=(
+            'Quota limit %s for %s must be greater than or equal to already used and '
+            'reserved %s.' % (limit, resource, minimum)))
+    if finite(limit) > finite(maximum):
+        raise webob.exc.HTTPBadRequest(explanation=(
+            'Quota limit %s for %s must be less than or equal to %s.'
+            % (limit, resource, maximum)))
 
 
 class QuotaSetsController(wsgi.Controller):
-    @staticmethod
-    def _quotas(req, project_id):
-        return quota.get_project_quotas(req.context, project_id,
-                                        user_id=_user_id(req) or req.context.user_id)
+    _quotas = staticmethod(_quotas)
 
     @validation.query_schema(schema.query, '2.1', '2.74')
     @validation.query_schema(schema.query_v275, '2.75')
@@ -81,25 +96,29 @@ class QuotaSetsController(wsgi.Controller):
     def update(self, req, id, body):
         context = req.context
         _authorize(req, 'update', id)
-        _refuse_user_quota(req)
         common.check_project(context, id)
+        user_id = _user_id(req)
+        if user_id:
+            common.check_user(context, user_id)
         given = dict(body['quota_set'])
         force = common.is_true(given.pop('force', False))
         limits = {name: int(value) for name, value in given.items()}
         if not force:
-            quotas = quota.get_project_quotas(context, id)
+            ranges = quota.settable_range(context, id, user_id)
             for name, limit in sorted(limits.items()):
-                used = quotas[name]['in_use']
-                if limit != -1 and limit < used:
-                    raise webob.exc.HTTPBadRequest(explanation=(
-                        'Quota limit %s for %s must be greater than or equal to already '
-                        'used and reserved %s.' % (limit, name, used)))
-        quota.update_project_quotas(context, id, limits)
-        quotas = quota.get_project_quotas(context, id)
+                _check_range(name, limit, *ranges[name])
+        if user_id:
+            quota.update_user_quotas(context, id, user_id, limits)
+        else:
+            quota.update_project_quotas(context, id, limits)
+        quotas = _quotas(req, id)
         return {'quota_set': {name: quotas[name]['limit'] for name in _shown(req)}}
 
     @wsgi.response(202)
     def delete(self, req, id):
         _authorize(req, 'delete', id)
-        _refuse_user_quota(req)
-        quota.revert_project_quotas(req.context, id)
+        user_id = _user_id(req)
+        if user_id:
+            quota.revert_user_quotas(req.context, id, user_id)
+        else:
+            quota.revert_project_quotas(req.context, id)

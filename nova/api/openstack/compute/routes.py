@@ -28,8 +28,10 @@ from nova.api.openstack.compute import server_admin_actions
 from nova.api.openstack.compute import server_diagnostics
 from nova.api.openstack.compute import server_external_events
 from nova.api.openstack.compute import server_metadata
+from nova.api.openstack.compute import server_migrations
 from nova.api.openstack.compute import server_move_actions
 from nova.api.openstack.compute import server_password
+from nova.api.openstack.compute import server_shares
 from nova.api.openstack.compute import server_tags
 from nova.api.openstack.compute import server_topology
 from nova.api.openstack.compute import servers
@@ -53,6 +55,8 @@ def route_table():
     consoles = remote_consoles.RemoteConsolesController(api)
     tokens = remote_consoles.ConsoleAuthTokensController(api)
     events = server_external_events.ServerExternalEventsController(api)
+    migrations = server_migrations.ServerMigrationsController(api)
+    shares = server_shares.ServerSharesController(api)
     server_action_controllers = [server_actions.ServerActionsController(api),
                                  server_move_actions.ServerMoveActionsController(api),
                                  server_admin_actions.ServerAdminActionsController(api),
@@ -85,6 +89,14 @@ def route_table():
         ('/servers/{server_id}/os-security-groups', {'GET': method(server_groups.index)}),
         ('/servers/{server_id}/os-server-password', {'GET': method(password.index),
                                                      'DELETE': method(password.clear)}),
+        ('/servers/{server_id}/migrations', {'GET': method(migrations.index)}),
+        ('/servers/{server_id}/migrations/{id}', {'GET': method(migrations.show),
+                                                  'DELETE': method(migrations.delete)}),
+        ('/servers/{server_id}/migrations/{id}/action', {'POST': method(migrations.action)}),
+        ('/servers/{server_id}/shares', {'GET': method(shares.index),
+                                         'POST': method(shares.create)}),
+        ('/servers/{server_id}/shares/{id}', {'GET': method(shares.show),
+                                              'DELETE': method(shares.delete)}),
         ('/os-server-external-events', {'POST': method(events.create)}),
         ('/servers/{server_id}/remote-consoles', {'POST': method(consoles.create)}),
         ('/os-console-auth-tokens/{id}', {'GET': method(tokens.show)}),

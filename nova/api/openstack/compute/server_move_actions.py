@@ -8,6 +8,7 @@ and hostname are set with compute_api.update once the rebuild is accepted.
 import webob.exc
 
 from nova import exception
+from nova import policy
 from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
@@ -109,6 +110,9 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
         instance = self._authorized(req, id, 'os_compute_api:os-migrate-server:migrate')
         host = (body['migrate'] or {}).get('host') if req.is_version('2.56') else None
         kwargs = {'host': host} if host else {}
+        if host:
+            policy.authorize(req.context, 'os_compute_api:os-migrate-server:migrate:host',
+                             servers.target(instance))
         try:
             self.compute_api.migrate(req.context, instance, **kwargs)
         except exception.NoValidHost as error:
@@ -124,6 +128,9 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
         host the same way either way."""
         instance = self._authorized(req, id, 'os_compute_api:os-migrate-server:migrate_live')
         args = body['os-migrateLive']
+        if args.get('host'):
+            policy.authorize(req.context, 'os_compute_api:os-migrate-server:migrate_live:host',
+                             servers.target(instance))
         block = args['block_migration']
         block = 'auto' if block == 'auto' else common.is_true(block)
         self.compute_api.live_migrate(req.context, instance, args.get('host'), block)

@@ -70,6 +70,15 @@ migrate_live_v230 = _action('os-migrateLive', _object(
     {'block_migration': _auto, 'host': _host, 'force': types.boolean},
     ['block_migration', 'host']))
 
+evacuate = _action('evacuate', _object({
+    'host': types.hostname, 'onSharedStorage': types.boolean,
+    'adminPass': types.admin_password}, ['onSharedStorage']))
+evacuate_v214 = _action('evacuate', _object({
+    'host': types.hostname, 'adminPass': types.admin_password}))
+evacuate_v229 = _action('evacuate', _object({
+    'host': types.hostname, 'adminPass': types.admin_password, 'force': types.boolean}))
+trigger_crash_dump = _action('trigger_crash_dump', {'type': 'null'})
+
 unshelve_v277 = _action('unshelve', _object({'availability_zone': types.name},
                                             nullable=True))
 unshelve_v291 = _action('unshelve', _object({
