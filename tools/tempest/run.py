@@ -71,6 +71,7 @@ def tempest_conf(cloud, work, images, image_server):
                     'build_interval': '1', 'region': rc['OS_REGION_NAME']},
         'compute-feature-enabled': dict(
             {name: 'True' for name in FEATURES_ON},
+            nova_policy_roles='admin,manager,member,reader',
             **{name: 'False' for name in FEATURES_OFF}),
         # tempest's dynamic credentials delete each project's default security group
         # through the network API when Neutron is configured; this cloud has no
@@ -87,6 +88,9 @@ def tempest_conf(cloud, work, images, image_server):
         'service_available': {'nova': 'True', 'glance': 'True', 'neutron': 'True',
                               'cinder': 'False', 'swift': 'False'},
         'validation': {'run_validation': 'False'},
+        # the policy has Nova 2025.2's defaults with the manager role: tempest's readers
+        # read, and a project's manager moves servers without naming hosts
+        'enforce_scope': {'nova': 'True'},
     }
     return ''.join('[%s]\n%s\n' % (name, ''.join('%s = %s\n' % kv for kv in opts.items()))
                    for name, opts in sections.items())
