@@ -48,6 +48,10 @@ FEATURES = {
     'supports_resize': ('resize and cold migration',
                         'resize, migrate, EC2 ModifyInstanceAttribute'),
     'supports_live_migration': ('live migration', 'os-migrateLive'),
+    'supports_live_migration_control': ('live migration abort / force complete',
+                                        'DELETE /servers/{id}/migrations/{id}, '
+                                        'action force_complete'),
+    'supports_trigger_crash_dump': ('crash dump (NMI)', 'trigger_crash_dump (2.17)'),
     'supports_attach_volume': ('volume attach / detach', 'os-volume_attachments, EC2 AttachVolume'),
     'supports_attach_interface': ('interface attach / detach', 'os-interface'),
     'supports_console_output': ('console log', 'os-getConsoleOutput, EC2 GetConsoleOutput'),
