@@ -4,8 +4,8 @@ project-wide ones), started from each user's live instances and server groups.
 And instance_build_passwords: the adminPass of a boot until its guest is
 spawned, so that a boot the scheduler reconciler sends again still has it.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07
 """
 import datetime
@@ -13,8 +13,8 @@ import datetime
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
