@@ -30,6 +30,7 @@ SERVER_ACTIONS = {
     'resetNetwork': None, 'os-resetState': {'state': 'error'},
     'os-getVNCConsole': {'type': 'novnc'}, 'os-getSPICEConsole': {'type': 'spice-html5'},
     'os-getRDPConsole': {'type': 'rdp-html5'}, 'os-getSerialConsole': {'type': 'serial'},
+    'evacuate': {}, 'trigger_crash_dump': None,
 }
 # actions that are not in the latest microversion
 ACTION_VERSIONS = {'addFloatingIp': '2.43', 'removeFloatingIp': '2.43',
@@ -45,7 +46,8 @@ VERSIONS = {'/os-networks': '2.35', '/os-networks/add': '2.35', '/os-networks/{i
             '/os-hosts/{id}': '2.42', '/images/{id}': '2.35',
             '/images/{image_id}/metadata': '2.35', '/images/{image_id}/metadata/{id}': '2.35',
             '/os-security-groups': '2.35', '/os-security-groups/{id}': '2.35',
-            '/os-security-group-rules': '2.35', '/os-security-group-rules/{id}': '2.35'}
+            '/os-security-group-rules': '2.35', '/os-security-group-rules/{id}': '2.35',
+            '/servers/{server_id}/shares': '2.97', '/servers/{server_id}/shares/{id}': '2.97'}
 
 
 def _rows():
@@ -141,6 +143,14 @@ def _rows():
         ('POST', '/os-server-groups', '/os-server-groups',
          {'server_group': {'name': 'sg', 'policy': 'affinity'}}, None),
         ('DELETE', '/os-server-groups/{id}', '/os-server-groups/SERVER_GROUP', None, HIDDEN),
+        ('DELETE', '/servers/{server_id}/migrations/{id}', '/servers/SERVER/migrations/1',
+         None, HIDDEN),
+        ('POST', '/servers/{server_id}/migrations/{id}/action',
+         '/servers/SERVER/migrations/1/action', {'force_complete': None}, HIDDEN),
+        ('POST', '/servers/{server_id}/shares', '/servers/SERVER/shares',
+         {'share': {'share_id': 'SERVER'}}, HIDDEN),
+        ('DELETE', '/servers/{server_id}/shares/{id}', '/servers/SERVER/shares/SERVER', None,
+         HIDDEN),
     ]
     rows += [('POST', '/servers/{id}/action', '/servers/SERVER/action', {name: args}, HIDDEN)
              for name, args in SERVER_ACTIONS.items()]
