@@ -7,8 +7,13 @@ private libvirtd inside its namespace, so that the guest's tap joins that
 host's br100 (made by the driver, its VXLAN uplink to ctl enslaved). The
 guest itself proves the rest: it prints the address DHCP gave it, which must
 be the one the API reports, and the EC2 instance id it read from
-169.254.169.254.
+169.254.169.254; then it sees a second NIC hot-plugged onto the same bridge by
+the driver on its host, and sees it go.
 """
+import json
+import random
+import sys
+
 import pytest
 
 from nova import context as nova_context
@@ -72,7 +77,29 @@ def _boot(cloud, ctx):
     return wait_for(active, 120, 'the guest active')
 
 
-def test_the_guest_gets_its_address_by_dhcp_and_its_id_from_metadata(cloud):
+HOTPLUG = """
+import json, sys, types
+from nova.conf import CONF
+from nova.virt.libvirt import driver
+uri, uuid, action, vif = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+CONF.set_override('libvirt_uri', uri)
+CONF.set_override('libvirt_type', 'qemu')
+drv = driver.LibvirtDriver('hotplug')
+instance = types.SimpleNamespace(uuid=uuid, name='instance-' + uuid)
+if action == 'attach':
+    drv.attach_interface(None, instance, None, vif)
+else:
+    drv.detach_interface(None, instance, vif)
+"""
+
+
+def _hotplug(cloud, instance, action, vif):
+    """The driver's attach_interface/detach_interface on the guest's host."""
+    netns.run(sys.executable, '-c', HOTPLUG, cloud.libvirtds[instance.host].uri,
+              instance.uuid, action, json.dumps(vif), ns=cloud.hosts[instance.host])
+
+
+def test_the_guest_gets_its_address_and_its_id_and_a_hot_plugged_nic(cloud):
     cloud.set_flags()
     ctx = nova_context.RequestContext(user_id='u', project_id='p-libvirt-net',
                                       roles=['member'], overwrite=False)
@@ -94,6 +121,26 @@ def test_the_guest_gets_its_address_by_dhcp_and_its_id_from_metadata(cloud):
     bridged = netns.run('ip', '-o', 'link', 'show', 'master', 'br100',
                         ns=cloud.hosts[instance.host])
     assert vif['devname'] in bridged
+
+    # a second NIC hot-plugged onto the same bridge, and unplugged: the calls
+    # nova-compute makes, run on the guest's host (its namespace, its libvirtd)
+    extra = {'id': 'a0b1c2d3-e4f5-4a6b-8c7d-%012x' % random.randrange(16 ** 12),
+             'address': 'fa:16:3e:%02x:%02x:%02x' % tuple(random.randrange(256)
+                                                         for _ in range(3)),
+             'network': json.loads(json.dumps(dict(vif['network']), default=str))}
+    extra['devname'] = ('tap' + extra['id'])[:14]
+    _hotplug(cloud, instance, 'attach', extra)
+    found = wait_for(lambda: (lambda m: m if 'nic eth1 attached mac=%s' % extra['address']
+                              in m else None)(lg.markers(api.get_console_output(ctx, instance))),
+                     60, 'the guest to see its second NIC')
+    assert extra['devname'] in netns.run('ip', '-o', 'link', 'show', 'master', 'br100',
+                                         ns=cloud.hosts[instance.host])
+    _hotplug(cloud, instance, 'detach', extra)
+    wait_for(lambda: 'nic eth1 detached' in lg.markers(api.get_console_output(ctx, instance)),
+             60, 'the guest to see its second NIC go')
+    assert extra['devname'] not in netns.run('ip', '-o', 'link', 'show',
+                                             ns=cloud.hosts[instance.host], check=False)
+
     api.delete(ctx, api.get(ctx, instance.uuid))
     wait_for(lambda: vif['devname'] not in netns.run(
         'ip', '-o', 'link', 'show', ns=cloud.hosts[instance.host], check=False),
