@@ -39,7 +39,7 @@ class LibvirtDriver(driver.ComputeDriver):
     """Guests as libvirt domains on this host."""
 
     capabilities = dict(dict.fromkeys(driver.CAPABILITIES, True),
-                        supports_live_migration=False)
+                        supports_live_migration=False, supports_live_migration_control=False)
 
     def __init__(self, host):
         super().__init__(host)
@@ -377,6 +377,14 @@ class LibvirtDriver(driver.ComputeDriver):
         with self._errors(instance, 'power on'):
             self._stop(domain)  # a crashed guest may still have a process
             self._start(domain)
+
+    def trigger_crash_dump(self, instance):
+        """An NMI into the running guest (its kernel panics or dumps, as configured)."""
+        domain = self._domain(instance)
+        if self._power(domain) != power_state.RUNNING:
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        with self._errors(instance, 'trigger crash dump'):
+            domain.injectNMI(0)
 
     def pause(self, instance):
         domain = self._domain(instance)
