@@ -193,6 +193,15 @@ def test_suspend_and_resume_keep_the_guest_where_it_was(conn, guest, hypervisor)
     assert lg.count(lg.markers(lg.console(conn, guest)), 'ready$') == boots
 
 
+def test_trigger_crash_dump_sends_the_guest_an_nmi(conn, guest):
+    conn.compute.trigger_server_crash_dump(guest)  # 2.17
+    deadline = time.monotonic() + 30
+    while 'NMI received' not in lg.console(conn, guest):  # the guest kernel's own words
+        assert time.monotonic() < deadline, lg.console(conn, guest)[-2000:]
+        time.sleep(0.5)
+    assert lg.wait_status(conn, guest, 'ACTIVE')
+
+
 def test_snapshot_boots_with_the_disk_the_guest_wrote(conn, guest):
     written = [line for line in lg.markers(lg.console(conn, guest))
                if line.startswith('root-disk vda now-written-by=')][-1]
