@@ -12,6 +12,8 @@ so the first sample after a restart continues the series.
 import logging
 import time
 
+import eventlet
+
 from nova import exception
 from nova import manager
 from nova.compute import rpcapi as compute_rpcapi
@@ -32,6 +34,7 @@ class InstanceMonitorManager(manager.Manager):
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self._sampling_failed = False
         self.publisher = None  # set by init_host when publishing is on
+        self._publishing = None  # the green thread of the round of publishing under way
 
     def init_host(self):
         if CONF.monitor_graph_interval:
@@ -89,8 +92,16 @@ class InstanceMonitorManager(manager.Manager):
 
     @manager.periodic_task(spacing='monitor_graph_interval')
     def publish_graphs(self, context):
-        if self.publisher is not None:
-            self.publisher.publish(context)
+        """Start a round of publishing beside the periodic tasks, unless the last one is
+        still under way: a round renders and uploads many graphs, and inside the
+        periodic loop it would hold back the next samples (past the archives'
+        heartbeat, a gap in every series of the host)."""
+        if self.publisher is None:
+            return None
+        if self._publishing is not None and not self._publishing.dead:
+            return None
+        self._publishing = eventlet.spawn(self.publisher.publish, context)
+        return self._publishing
 
     # -- RPC ----------------------------------------------------------------------------
     def get_statistics(self, context, queries):

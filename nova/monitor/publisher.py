@@ -19,6 +19,7 @@ import logging
 import time
 
 import boto3
+import eventlet
 from botocore import config as botocore_config
 from botocore import exceptions as botocore_exceptions
 
@@ -109,6 +110,7 @@ class GraphPublisher:
                         self._put(bucket, '%s/%s-%s.png' % (row.uuid, group, period), png,
                                   row.project_id)
                         uploaded += 1
+                        eventlet.sleep(0)  # the sampler's turn, between two graphs
                 except (botocore_exceptions.BotoCoreError,
                         botocore_exceptions.ClientError, exception.NovaException) as e:
                     LOG.warning('Graphs of %s not published: %s', row.uuid, e)

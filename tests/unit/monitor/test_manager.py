@@ -2,6 +2,7 @@
 what a restart keeps, what happens to a deleted instance's archive."""
 import types
 
+import eventlet
 import pytest
 
 from nova import context as nova_context
@@ -104,3 +105,31 @@ def test_a_project_sees_only_its_own_instances(cloud):
     assert answers == [['data'], []]
     assert [q['instance_uuid'] for q in asked] == [mine]
     assert [u for u, _names in api.list_metrics(ctxt)] == [mine]
+
+
+@pytest.mark.timeout(30)
+def test_publishing_runs_beside_the_sampler(cloud):
+    """A round of graph publishing (slow: many renders and uploads) never holds back
+    the next sample, and a second round does not start while one is under way."""
+    uuid = cloud.boot()
+    mgr = cloud.monitor()
+    started, release = eventlet.event.Event(), eventlet.event.Event()
+    rounds = []
+
+    class SlowPublisher:
+        def publish(self, ctxt):
+            rounds.append(ctxt)
+            started.send()
+            release.wait()
+    mgr.publisher = SlowPublisher()
+    publishing = mgr.publish_graphs(cloud.ctx)
+    started.wait()  # the round is under way, in its own green thread
+    assert mgr.publish_graphs(cloud.ctx) is None  # no second round meanwhile
+    assert mgr.sample_instances(cloud.ctx) == 1  # the sampler is not held back
+    assert mgr.store.find(uuid)
+    release.send()
+    publishing.wait()
+    assert len(rounds) == 1
+    mgr.publisher = types.SimpleNamespace(publish=rounds.append)
+    mgr.publish_graphs(cloud.ctx).wait()  # the next round, once that one finished
+    assert len(rounds) == 2
