@@ -40,7 +40,9 @@ setup(
         'mysql': ['PyMySQL>=1.1'],
         # the libvirt virt driver; builds against libvirt-dev (tools/install_deps.sh)
         'libvirt': ['libvirt-python>=9.0'],
+        'xenapi': ['XenAPI>=24'],  # the XenAPI virt driver's client
         'test': ['pytest>=7', 'pytest-timeout>=2.1', 'hypothesis>=6', 'psycopg[binary]>=3.1',
+                 'XenAPI>=24',
                  'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0',
                  # the unmodified clients the client tests drive
                  'awscli>=1.29', 'python-openstackclient>=6', 'openstacksdk>=1',

@@ -917,3 +917,22 @@ class VolumeServiceUnavailable(NovaException):
     msg_fmt = 'Volume host %(host)s is not available: %(reason)s'
     code = 503
     safe = True
+
+# ------------------------------------------------------------------ XenAPI driver
+
+class XenAPIFailure(NovaException):
+    """A XenAPI call failed: ``details`` is XAPI's ErrorDescription [code, params...]."""
+    msg_fmt = 'XenAPI %(method)s failed: %(details)s'
+
+
+class XenAPIConnectionFailed(NovaException):
+    msg_fmt = 'Cannot reach the XenAPI pool at %(url)s: %(reason)s'
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
+class NetworkBridgeNotFound(NotFound):
+    msg_fmt = ('No XenAPI network on bridge %(bridge)s (network %(network)s): create it on '
+               'the pool (xe network-create, then its bridge) before booting on it.')

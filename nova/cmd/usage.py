@@ -19,7 +19,7 @@ PROGRAMS = {
                  'OpenStack Compute, identity, metadata, CloudWatch).',
                  ('wsgi', 'auth', 'ec2', 'compute', 'image', 'crypto', 'monitor')),
     'nova-compute': ('One per hypervisor host: runs instances through the --compute_driver.',
-                     ('virt', 'compute', 'compute_host', 'image')),
+                     ('virt', 'compute', 'compute_host', 'image', 'xenapi')),
     'nova-scheduler': ('Picks a host for each instance (filter scheduler).',
                        ('scheduler', 'compute')),
     'nova-network': ('Fixed and floating addresses, bridges, DHCP and NAT.', ()),

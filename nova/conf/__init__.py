@@ -10,12 +10,12 @@ from oslo_config import cfg
 
 from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, image,
                        libvirt, monitor, netconf, network, objectstore, paths, rpc, scheduler,
-                       service, virt, volume, wsgi)
+                       service, virt, volume, wsgi, xenapi)
 
 CONF = cfg.CONF
 
 _MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
-            image, auth, ec2, objectstore, crypto, network, monitor, libvirt, volume]
+            image, auth, ec2, objectstore, crypto, network, monitor, libvirt, volume, xenapi]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first

@@ -77,6 +77,30 @@ def _expected_digests(image):
     return expected
 
 
+def _verified(image_id, image, chunks):
+    """The chunks, then ImageChecksumMismatch if their size or checksums are not the
+    image's; closing it closes the store's stream."""
+    expected = _expected_digests(image)
+    digests = {name: hashlib.new(name, usedforsecurity=False) for name in expected}
+    size = 0
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            for digest in digests.values():
+                digest.update(chunk)
+            yield chunk
+    finally:
+        getattr(chunks, 'close', lambda: None)()
+    if image.get('size') is not None and size != image['size']:
+        raise exception.ImageChecksumMismatch(
+            image_id=image_id, algorithm='size', expected=image['size'], actual=size)
+    for name, digest in digests.items():
+        if digest.hexdigest() != expected[name]:
+            raise exception.ImageChecksumMismatch(
+                image_id=image_id, algorithm=name, expected=expected[name],
+                actual=digest.hexdigest())
+
+
 class ImageCache:
     """Base images of one compute host."""
 
@@ -107,10 +131,15 @@ class ImageCache:
             self._download(context, image_id, path)
         return path
 
-    def _download(self, context, image_id, path):
+    def open(self, context, image_id):
+        """(image, chunks) of the image's data as the image service streams it; the
+        chunks raise ImageChecksumMismatch at their end unless the size and checksums
+        match (for a driver that caches images in its own storage)."""
         image, chunks = self.image_service.download(context, image_id)
-        expected = _expected_digests(image)
-        digests = {name: hashlib.new(name, usedforsecurity=False) for name in expected}
+        return image, _verified(image_id, image, chunks)
+
+    def _download(self, context, image_id, path):
+        image, chunks = self.open(context, image_id)
         fd, temp = tempfile.mkstemp(prefix='.%s.' % image_id, suffix=_TEMP_SUFFIX,
                                     dir=self.base_dir)
         try:
@@ -118,23 +147,13 @@ class ImageCache:
             with os.fdopen(fd, 'wb') as f:
                 for chunk in chunks:
                     size += len(chunk)
-                    for digest in digests.values():
-                        digest.update(chunk)
                     f.write(chunk)
                 os.fchmod(f.fileno(), 0o644)  # the hypervisor (qemu) reads base images
                 f.flush()
                 os.fsync(f.fileno())
-            if image.get('size') is not None and size != image['size']:
-                raise exception.ImageChecksumMismatch(
-                    image_id=image_id, algorithm='size', expected=image['size'], actual=size)
-            for name, digest in digests.items():
-                if digest.hexdigest() != expected[name]:
-                    raise exception.ImageChecksumMismatch(
-                        image_id=image_id, algorithm=name, expected=expected[name],
-                        actual=digest.hexdigest())
             os.rename(temp, path)
         except BaseException:
-            getattr(chunks, 'close', lambda: None)()  # release the store's stream now
+            chunks.close()  # release the store's stream now
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise

@@ -133,6 +133,11 @@ class ComputeDriver(abc.ABC):
 
     # class-level: the API reads them from the class without instantiating it
     capabilities = dict.fromkeys(CAPABILITIES, False)
+    # How spawn gets an image's data (image_meta from nova.compute.host.base_images):
+    # 'file' -- image_meta['local_path'] is this host's verified copy in its base image
+    # cache; 'stream' -- the driver caches images in its hypervisor's own storage and
+    # calls image_meta['open_image'](image_id) -> (image, verified chunks) on a miss.
+    image_data = 'file'
 
     def __init__(self, host):
         self.host = host

@@ -67,7 +67,7 @@ class ComputeManager(manager.Manager):
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
         self.compute_rpcapi = rpcapi.ComputeAPI()
         self.image_api = image_service.get_default_image_service()
-        self.base_images = BaseImages(self.image_api)
+        self.base_images = BaseImages(self.image_api, self.driver.image_data)
         self.network_api = network_api.API()
         self.firewall = HostFirewall(self.host, self.network_api)
         self.locks = utils.KeyedLocks()  # spawn vs delete of one instance

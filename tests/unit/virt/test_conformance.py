@@ -21,6 +21,7 @@ from nova.compute import power_state
 from nova.virt import driver as virt_driver
 from nova.virt import fake
 from tests.unit.virt import libvirt_backend
+from tests.unit.virt import xenapi_backend
 from tests.unit.virt.fixtures import apply_flavor, make_flavor, make_instance
 
 
@@ -47,7 +48,8 @@ def _libvirt(host):
 
 
 FACTORIES = [DriverFactory('fake', _fake, shares_process=True),
-             DriverFactory('libvirt-test', _libvirt)]
+             DriverFactory('libvirt-test', _libvirt),
+             DriverFactory('xenapi-testserver', xenapi_backend.make)]
 
 RESOURCE_KEYS = {'vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
                  'local_gb_used', 'hypervisor_type', 'hypervisor_version',
@@ -384,7 +386,11 @@ def test_attach_and_detach_volume(drv):
     instance = _spawn(drv)
     connector = drv.get_volume_connector(instance)
     assert connector['host'] == drv.host and connector['initiator']
-    info = {'driver_volume_type': 'iscsi', 'data': {'volume_id': 'vol-1'}}
+    # as nova-volume's initialize_connection answers (nova/volume/targets)
+    info = {'driver_volume_type': 'iscsi', 'data': {
+        'volume_id': 'vol-1', 'target_portal': '127.0.0.1:3260',
+        'target_iqn': 'iqn.2010-10.org.openstack:volume-vol-1', 'target_lun': 1,
+        'auth_method': 'CHAP', 'auth_username': 'user', 'auth_password': 'pass'}}
     drv.attach_volume(None, info, instance, '/dev/vdb')
     _conflict(drv.attach_volume, None, info, instance, '/dev/vdb')
     assert 'vdb_read' in drv.get_diagnostics(instance)
