@@ -148,6 +148,9 @@ class XenAPIDriver(driver.ComputeDriver):
     def get_diagnostics(self, instance):
         return self.vmops.diagnostics(instance)
 
+    def get_instance_stats(self, instances):
+        return self.vmops.instance_stats(instances)
+
     # --- volumes ---
 
     def get_volume_connector(self, instance):

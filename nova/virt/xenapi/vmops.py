@@ -16,6 +16,7 @@ import base64
 import datetime
 import json
 import logging
+import time
 import zlib
 
 from nova import exception
@@ -389,41 +390,76 @@ class VMOps:
                                 'get_console_log', {'dom_id': str(domid)})
         return zlib.decompress(base64.b64decode(raw)).decode(errors='replace')
 
-    def diagnostics(self, instance):
-        """libvirt-shaped counters (cpuN_time, memory, vdX_read, tapX_rx...) from the VM's
-        data sources: XAPI gives rates, so counters are rate x uptime."""
-        ref, record = self.vm(instance)
-        diag = {'state': power_state.STATE_MAP[POWER_STATES.get(record['power_state'],
-                                                                power_state.NOSTATE)]}
+    def _counters(self, ref, record):
+        """The VM's counters from its data sources: XAPI gives rates, so each counter
+        is rate x uptime. (uptime, memory, sources, [(vd name, read, write)],
+        [(nova vif id or MAC, rx, tx)])."""
         sources = {s['name_label']: float(s['value'])
                    for s in self.session.call('VM.get_data_sources', ref)}
         metrics = self.session.call('VM_metrics.get_record', record['metrics'])
         start = datetime.datetime.strptime(str(metrics['start_time']), '%Y%m%dT%H:%M:%SZ')
         uptime = max((datetime.datetime.utcnow() - start).total_seconds(), 0.0)
+        memory = sources.get('memory', float(metrics['memory_actual']))
+        disks = []
+        vbds = self.session.call('VBD.get_all_records_where', 'field "VM" = "%s"' % ref)
+        for vbd in vbds.values():
+            if vbd['currently_attached']:
+                disks.append(('vd' + chr(ord('a') + int(vbd['userdevice'])),) + tuple(
+                    int(sources.get('vbd_%s_%s' % (vbd['device'], direction), 0.0) * uptime)
+                    for direction in ('read', 'write')))
+        nics = []
+        vifs = self.session.call('VIF.get_all_records_where', 'field "VM" = "%s"' % ref)
+        for vif in vifs.values():
+            nics.append((vif['other_config'].get('nova-vif-id') or vif['MAC'],) + tuple(
+                int(sources.get('vif_%s_%s' % (vif['device'], direction), 0.0) * uptime)
+                for direction in ('rx', 'tx')))
+        return uptime, memory, sources, disks, nics
+
+    def diagnostics(self, instance):
+        """libvirt-shaped counters (cpuN_time, memory, vdX_read, tapX_rx...)."""
+        ref, record = self.vm(instance)
+        diag = {'state': power_state.STATE_MAP[POWER_STATES.get(record['power_state'],
+                                                                power_state.NOSTATE)]}
+        uptime, memory, sources, disks, nics = self._counters(ref, record)
         diag['uptime'] = int(uptime)
         for cpu in range(int(record['VCPUs_max'])):
             diag['cpu%d_time' % cpu] = int(sources.get('cpu%d' % cpu, 0.0) * uptime * 1e9)
-        memory = sources.get('memory', float(metrics['memory_actual']))
         diag.update({'memory': int(memory) // 1024, 'memory-actual': int(memory) // 1024})
         if 'memory_internal_free' in sources:
             diag['memory-rss'] = int(memory) // 1024 - int(sources['memory_internal_free'])
-        vbds = self.session.call('VBD.get_all_records_where', 'field "VM" = "%s"' % ref)
-        for vbd in vbds.values():
-            if not vbd['currently_attached']:
-                continue
-            name = 'vd' + chr(ord('a') + int(vbd['userdevice']))
-            for direction in ('read', 'write'):
-                rate = sources.get('vbd_%s_%s' % (vbd['device'], direction), 0.0)
-                diag['%s_%s' % (name, direction)] = int(rate * uptime)
-                diag['%s_%s_req' % (name, direction)] = int(rate * uptime) // 4096
-            diag[name + '_errors'] = 0
-        vifs = self.session.call('VIF.get_all_records_where', 'field "VM" = "%s"' % ref)
-        for vif in vifs.values():
-            nic = network_model.devname(vif['other_config'].get('nova-vif-id') or vif['MAC'])
-            for direction in ('rx', 'tx'):
-                rate = sources.get('vif_%s_%s' % (vif['device'], direction), 0.0)
-                diag['%s_%s' % (nic, direction)] = int(rate * uptime)
-                diag['%s_%s_packets' % (nic, direction)] = int(rate * uptime) // 1500
+        for name, read, write in disks:
+            diag.update({name + '_read': read, name + '_read_req': read // 4096,
+                         name + '_write': write, name + '_write_req': write // 4096,
+                         name + '_errors': 0})
+        for vif_id, rx, tx in nics:
+            nic = network_model.devname(vif_id)
+            for direction, count in (('rx', rx), ('tx', tx)):
+                diag['%s_%s' % (nic, direction)] = count
+                diag['%s_%s_packets' % (nic, direction)] = count // 1500
                 diag['%s_%s_errors' % (nic, direction)] = 0
                 diag['%s_%s_drop' % (nic, direction)] = 0
         return diag
+
+    def instance_stats(self, instances):
+        """{uuid: InstanceStats} of those of the instances whose VM is in the pool."""
+        stats = {}
+        for instance in instances:
+            found = self.lookup(instance)
+            if found is None:
+                continue
+            ref, record = found
+            read_at = time.time()
+            uptime, _memory, sources, disks, nics = self._counters(ref, record)
+            vcpus = int(record['VCPUs_max'])
+            stats[instance.uuid] = virt_driver.InstanceStats(
+                read_at=read_at, vcpus=vcpus,
+                cpu_time_ns=int(sum(sources.get('cpu%d' % cpu, 0.0)
+                                    for cpu in range(vcpus)) * uptime * 1e9),
+                disk_read_bytes=sum(read for _, read, _ in disks),
+                disk_read_requests=sum(read // 4096 for _, read, _ in disks),
+                disk_write_bytes=sum(write for _, _, write in disks),
+                disk_write_requests=sum(write // 4096 for _, _, write in disks),
+                vifs=tuple(virt_driver.VifStats(id=vif_id, rx_bytes=rx, rx_packets=rx // 1500,
+                                                tx_bytes=tx, tx_packets=tx // 1500)
+                           for vif_id, rx, tx in nics))
+        return stats
