@@ -75,11 +75,10 @@ def libvirt_nova_all(tmp_path_factory, libvirtd, guest_image):
 def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
     """nova-all on the libvirt driver (QEMU TCG) with the test guest registered. No
     network unless ``flags`` make one (fixed_range): its bridge would be the host's."""
-    flags.setdefault('fixed_range', '')
+    flags = {'fixed_range': '', 'libvirt_wait_soft_reboot_seconds': 30,
+             'libvirt_tcg_tb_cache_mb': 64, **flags}
     cloud = Cloud.start_all(state_path, compute_driver='libvirt.LibvirtDriver',
-                            libvirt_uri=libvirtd.uri, libvirt_type='qemu',
-                            libvirt_wait_soft_reboot_seconds=30,
-                            libvirt_tcg_tb_cache_mb=64, **flags)
+                            libvirt_uri=libvirtd.uri, libvirt_type='qemu', **flags)
     try:
         cloud.manage('image', 'register-guest', guest_image)
     except Exception:
