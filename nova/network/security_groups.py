@@ -226,19 +226,20 @@ def firewall_specs(context, instances, network_info):
         info = network_info.get(instance.uuid) or []
         subnets = [subnet for vif in info for subnet in vif['network']['subnets']
                    if subnet['version'] == 4]
-        rules = []
+        rules = []  # per group, in the order the instance names them
         for name in instance.security_groups or []:
             group = groups.get((instance.project_id, name))
-            for rule in group.rules if group else ():
-                rules.append({'protocol': rule.protocol, 'from_port': rule.from_port,
-                              'to_port': rule.to_port,
-                              'sources': [rule.cidr] if rule.cidr else
-                              ['%s/32' % ip for ip in members.get(rule.source_group_uuid, [])]})
+            rules.append([{'protocol': rule.protocol, 'from_port': rule.from_port,
+                           'to_port': rule.to_port,
+                           'sources': [rule.cidr] if rule.cidr else
+                           ['%s/32' % ip for ip in sorted(members.get(rule.source_group_uuid,
+                                                                      []))]}
+                          for rule in (group.rules if group else ())])
         specs.append({'id': instance.id, 'uuid': instance.uuid,
                       'ips': network_model.fixed_ips(info, version=4),
                       'dhcp_servers': sorted({s['dhcp_server'] for s in subnets
                                               if s['dhcp_server']}),
-                      'networks': sorted({s['cidr'] for s in subnets}), 'rules': rules})
+                      'networks': sorted({s['cidr'] for s in subnets}), 'groups': rules})
     return specs
 
 
