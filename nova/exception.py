@@ -841,6 +841,11 @@ class FloatingIpNotAllocated(Conflict):
     msg_fmt = 'Floating IP %(address)s is not allocated to a project.'
 
 
+class CannotDisassociateAutoAssignedFloatingIp(NotAuthorized):
+    msg_fmt = ('Floating IP %(address)s was assigned to its instance at boot: it goes '
+               'with the instance, it cannot be disassociated or released.')
+
+
 class InstanceNotOnNetwork(Invalid):
     msg_fmt = 'Instance %(instance_uuid)s has no fixed IP %(reason)s'
 

@@ -72,7 +72,8 @@ def get_project_quotas(context, project_id, user_id=None):
     limits = limits_for(context, project_id)
     in_use = dict.fromkeys(RESOURCES, 0)
     in_use.update((r, n) for r, n in db.quota_usage_get_all_by_project(context, project_id).items()
-                  if r in PROJECT_RESOURCES + ('server_groups', 'floating_ips'))  # kept with each
+                  if r in PROJECT_RESOURCES + ('server_groups', 'floating_ips', 'fixed_ips'))
+    # (usage kept with each)
     if user_id is not None:
         in_use['key_pairs'] = db.key_pair_count_by_user(context, user_id)
     in_use['security_groups'] = len(db.security_group_get_all(context, project_id))

@@ -20,6 +20,10 @@ opts = [
                help='First three octets of the MACs given to virtual interfaces.'),
     cfg.StrOpt('default_floating_pool', default='nova',
                help='Pool that floating IPs come from when none is named.'),
+    cfg.BoolOpt('auto_assign_floating_ip', default=False,
+                help='Every new instance gets a floating IP of default_floating_pool, '
+                     'associated at boot and released at delete (not counted in the '
+                     'floating_ips quota; users cannot disassociate or release it).'),
     cfg.IntOpt('vlan_start', default=100, min=1,
                help='First segment id VlanManager gives new networks.'),
     cfg.StrOpt('vlan_interface', default='eth0',

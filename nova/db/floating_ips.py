@@ -2,7 +2,9 @@
 
 Allocation claims a free row with FOR UPDATE SKIP LOCKED and counts it in the
 project's floating_ips quota usage in the same transaction, so concurrent
-requests neither share an address nor exceed the quota. Association is a
+requests neither share an address nor exceed the quota. Addresses
+auto-assigned to instances at boot (--auto_assign_floating_ip) are part of
+their instance, as in classic Nova: not counted, and released with it. Association is a
 conditional UPDATE: of two concurrent associations of one address, one wins.
 """
 import sqlalchemy as sa
@@ -49,7 +51,8 @@ def floating_ip_bulk_destroy(context, addresses):
     FloatingIpAssociated when one is associated. How many were deleted."""
     with db_session.writer() as session:
         rows = session.execute(sa.select(FloatingIp.id, FloatingIp.address,
-                                         FloatingIp.project_id, FloatingIp.fixed_ip_id)
+                                         FloatingIp.project_id, FloatingIp.fixed_ip_id,
+                                         FloatingIp.auto_assigned)
                                .where(FloatingIp.address.in_(list(addresses)), *_live())
                                .with_for_update()).all()
         for row in rows:
@@ -57,7 +60,7 @@ def floating_ip_bulk_destroy(context, addresses):
                 raise exception.FloatingIpAssociated(address=row.address, fixed=row.fixed_ip_id)
         owners = {}
         for row in rows:
-            if row.project_id:
+            if row.project_id and not row.auto_assigned:
                 owners[row.project_id] = owners.get(row.project_id, 0) + 1
         for project_id, count in sorted(owners.items()):
             quotas.apply_deltas(session, project_id, None, {RESOURCE: -count}, {})
@@ -67,8 +70,11 @@ def floating_ip_bulk_destroy(context, addresses):
     return len(rows)
 
 
-def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False):
+def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False,
+                         fixed_address=None, host=None):
     """A free address of pool for the project, within its limit (-1: none); the row.
+    An auto-assigned one is not counted and is associated with fixed_address
+    (NATed by host) in the same transaction.
 
     FloatingIpPoolNotFound for an unknown pool, NoMoreFloatingIps when it is
     exhausted, OverQuota beyond the limit.
@@ -86,8 +92,11 @@ def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False):
             if known is None:
                 raise exception.FloatingIpPoolNotFound(pool=pool)
             raise exception.NoMoreFloatingIps(pool=pool)
-        quotas.apply_deltas(session, project_id, None, {RESOURCE: 1}, {RESOURCE: limit})
+        if not auto_assigned:
+            quotas.apply_deltas(session, project_id, None, {RESOURCE: 1}, {RESOURCE: limit})
         row.project_id, row.auto_assigned = project_id, auto_assigned
+        if fixed_address is not None:
+            _associate(session, row, fixed_address, host)
         session.flush()
     return row
 
@@ -115,7 +124,8 @@ def floating_ip_deallocate(context, address, project_id=None):
             fixed = session.scalars(sa.select(FixedIp.address).where(
                 FixedIp.id == row.fixed_ip_id)).first()
             raise exception.FloatingIpAssociated(address=address, fixed=fixed)
-        quotas.apply_deltas(session, row.project_id, None, {RESOURCE: -1}, {})
+        if not row.auto_assigned:
+            quotas.apply_deltas(session, row.project_id, None, {RESOURCE: -1}, {})
         row.project_id, row.auto_assigned, row.host = None, False, None
         session.flush()
     return row
@@ -131,18 +141,24 @@ def floating_ip_associate(context, address, fixed_address, host, project_id=None
             current = session.scalars(sa.select(FixedIp.address).where(
                 FixedIp.id == row.fixed_ip_id)).first()
             raise exception.FloatingIpAssociated(address=address, fixed=current)
-        fixed = session.scalars(sa.select(FixedIp).where(
-            FixedIp.address == fixed_address, FixedIp.deleted == 0,
-            FixedIp.instance_uuid.is_not(None), FixedIp.allocated.is_(True))).first()
-        if fixed is None:
-            raise exception.FixedIpNotFoundForAddress(address=fixed_address)
-        other = session.scalars(sa.select(FloatingIp.address).where(
-            FloatingIp.fixed_ip_id == fixed.id, FloatingIp.id != row.id, *_live())).first()
-        if other is not None:
-            raise exception.FixedIpHasFloatingIp(address=fixed_address, floating=other)
-        row.fixed_ip_id, row.host = fixed.id, host
+        fixed = _associate(session, row, fixed_address, host)
         session.flush()
     return row, fixed
+
+
+def _associate(session, row, fixed_address, host):
+    """NAT the floating row to an allocated fixed IP; the fixed row."""
+    fixed = session.scalars(sa.select(FixedIp).where(
+        FixedIp.address == fixed_address, FixedIp.deleted == 0,
+        FixedIp.instance_uuid.is_not(None), FixedIp.allocated.is_(True))).first()
+    if fixed is None:
+        raise exception.FixedIpNotFoundForAddress(address=fixed_address)
+    other = session.scalars(sa.select(FloatingIp.address).where(
+        FloatingIp.fixed_ip_id == fixed.id, FloatingIp.id != row.id, *_live())).first()
+    if other is not None:
+        raise exception.FixedIpHasFloatingIp(address=fixed_address, floating=other)
+    row.fixed_ip_id, row.host = fixed.id, host
+    return fixed
 
 
 def floating_ip_disassociate(context, address, project_id=None):

@@ -33,6 +33,7 @@ FixedIp = models.FixedIp
 FloatingIp = models.FloatingIp
 VirtualInterface = models.VirtualInterface
 
+FIXED_IPS = 'fixed_ips'  # the quota resource
 MAC_ATTEMPTS = 5  # a random MAC colliding with a live one is retried with a new one
 
 
@@ -226,21 +227,34 @@ def _claim_free(session, network_id, count, label):
     return [tuple(row) for row in rows]
 
 
-def fixed_ips_allocate(context, requests, host=None, mac_prefix='fa:16:3e'):
+def fixed_ips_allocate(context, requests, host=None, mac_prefix='fa:16:3e', limits=None):
     """Give each request a virtual interface and a fixed IP, all or nothing.
 
-    requests: [{'instance_uuid', 'network_id', 'label', 'address' (optional)}].
+    requests: [{'instance_uuid', 'project_id', 'network_id', 'label', 'address'
+    (optional)}]. Each project's fixed_ips usage grows by its addresses, within
+    limits ({project_id: limit}; none or -1: unlimited), else OverQuota.
     Returns [(vif uuid, MAC, address)] in request order. NoMoreFixedIps names
     the exhausted network; a named address that is taken is FixedIpAlreadyInUse.
     """
     for attempt in range(MAC_ATTEMPTS):
         try:
             with db_session.writer() as session:
+                _count_fixed_ips(session, requests, limits or {})
                 return _allocate(session, requests, host, mac_prefix)
         except sa.exc.IntegrityError as error:
             if not errors.is_duplicate(error) or attempt == MAC_ATTEMPTS - 1:
                 raise
     raise AssertionError('unreachable')
+
+
+def _count_fixed_ips(session, requests, limits):
+    per_project = {}
+    for request in requests:
+        if request.get('project_id'):
+            per_project[request['project_id']] = per_project.get(request['project_id'], 0) + 1
+    for project_id, count in sorted(per_project.items()):
+        quotas.apply_deltas(session, project_id, None, {FIXED_IPS: count},
+                            {FIXED_IPS: limits.get(project_id, -1)})
 
 
 def _allocate(session, requests, host, mac_prefix):
@@ -289,19 +303,21 @@ def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False):
     now = utils.utcnow()
     with db_session.writer() as session:
         fixed = session.execute(sa.select(FixedIp.id, FixedIp.address, FixedIp.network_id,
-                                          FixedIp.leased)
+                                          FixedIp.leased, FixedIp.allocated)
                                 .where(FixedIp.instance_uuid == instance_uuid,
                                        FixedIp.deleted == 0).with_for_update()).all()
+        given_up = sum(1 for f in fixed if f.allocated)
+        if given_up:
+            project_id = session.scalars(sa.select(models.Instance.project_id).where(
+                models.Instance.uuid == instance_uuid)).first()
+            if project_id:
+                quotas.apply_deltas(session, project_id, None, {FIXED_IPS: -given_up}, {})
         floating = []
         if fixed:
             floating = [row.to_dict() for row in session.scalars(
                 sa.select(FloatingIp).where(FloatingIp.fixed_ip_id.in_([f.id for f in fixed]),
                                             FloatingIp.deleted == 0).with_for_update())]
-            released = _release_floating(session, floating, now)
-            if released:
-                for project_id, count in released.items():
-                    quotas.apply_deltas(session, project_id, None, {'floating_ips': -count},
-                                        {})
+            _release_floating(session, floating, now)
         held = [f.id for f in fixed if keep_leased and f.leased]
         freed = [f.id for f in fixed if f.id not in held]
         if held:
@@ -321,22 +337,17 @@ _FREE = {'instance_uuid': None, 'virtual_interface_id': None, 'allocated': False
 
 
 def _release_floating(session, floating, now):
-    """Disassociate floating rows (dicts); auto-assigned ones go back to their pool.
-    {project_id: how many were released}."""
+    """Disassociate floating rows (dicts); auto-assigned ones go back to their pool."""
     if not floating:
         return {}
     session.execute(sa.update(FloatingIp).where(FloatingIp.id.in_([f['id'] for f in floating]))
                     .values(fixed_ip_id=None, host=None, updated_at=now)
                     .execution_options(synchronize_session=False))
     auto = [f for f in floating if f['auto_assigned']]
-    released = {}
-    if auto:
+    if auto:  # never counted in the project's quota usage
         session.execute(sa.update(FloatingIp).where(FloatingIp.id.in_([f['id'] for f in auto]))
                         .values(project_id=None, auto_assigned=False)
                         .execution_options(synchronize_session=False))
-        for f in auto:
-            released[f['project_id']] = released.get(f['project_id'], 0) + 1
-    return released
 
 
 def fixed_ip_get_by_address(context, address):

@@ -266,9 +266,10 @@ class API:
         unless disassociate (the Compute and network APIs' delete): then it is
         disassociated first."""
         address = ranges.check_address(address)
+        floating = self.get_floating_ip_by_address(context, address)
+        _not_auto_assigned(floating)
         if disassociate:
-            self._disassociate_if_associated(
-                context, self.get_floating_ip_by_address(context, address))
+            self._disassociate_if_associated(context, floating)
         with self._owned_address(context, address):
             db.floating_ip_deallocate(context, address, self._owner(context))
 
@@ -292,6 +293,7 @@ class API:
             current = self.get_floating_ip_by_address(context, floating_address)
             if current['fixed_ip'] == fixed_address:
                 return current
+            _not_auto_assigned(current)
             self._disassociate_if_associated(context, current)
         nat_host = self._nat_host(context, fixed_address, instance)
         with self._owned_address(context, floating_address):
@@ -312,10 +314,10 @@ class API:
     def disassociate_floating_ip(self, context, floating_address, instance=None):
         """Stop NATing an address of the project (of instance, when given)."""
         floating_address = ranges.check_address(floating_address)
-        if instance is not None:
-            current = self.get_floating_ip_by_address(context, floating_address)
-            if current['instance_uuid'] != instance.uuid:
-                raise exception.FloatingIpNotAssociated(address=floating_address)
+        current = self.get_floating_ip_by_address(context, floating_address)
+        if instance is not None and current['instance_uuid'] != instance.uuid:
+            raise exception.FloatingIpNotAssociated(address=floating_address)
+        _not_auto_assigned(current)
         with self._owned_address(context, floating_address):
             before, fixed_address = db.floating_ip_disassociate(context, floating_address,
                                                                self._owner(context))
@@ -449,6 +451,12 @@ class API:
         if rows and rows[0][2]:
             return rows[0][2]
         raise exception.InstanceNotFound(instance_id='at %s' % address)
+
+
+def _not_auto_assigned(floating):
+    """An address --auto_assign_floating_ip gave an instance goes with it (classic Nova)."""
+    if floating['auto_assigned'] and floating['fixed_ip']:
+        raise exception.CannotDisassociateAutoAssignedFloatingIp(address=floating['address'])
 
 
 def _integer(field, value, low, high):

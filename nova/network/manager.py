@@ -23,6 +23,7 @@ import os
 from nova import context as nova_context
 from nova import exception
 from nova import manager
+from nova import quota
 from nova import utils
 from nova.conf import CONF, LOADED_FLAGFILES
 from nova.db import api as db
@@ -85,15 +86,52 @@ class NetworkManager(manager.Manager):
             except exception.NovaException as error:
                 failures[instance['uuid']] = rpc_errors.serialize_failure(error, self.host)
         network_info = {}
+        projects = {i['uuid']: i['project_id'] for i in instances}
+        refused = (exception.NoMoreFixedIps, exception.FixedIpAlreadyInUse,
+                   exception.OverQuota)
         try:
-            network_info = self._allocate(context, plans, host)
-        except (exception.NoMoreFixedIps, exception.FixedIpAlreadyInUse):
+            network_info = self._allocate(context, plans, projects, host)
+        except refused:
             for uuid, plan in plans.items():  # who fits, one at a time
                 try:
-                    network_info.update(self._allocate(context, {uuid: plan}, host))
-                except (exception.NoMoreFixedIps, exception.FixedIpAlreadyInUse) as error:
+                    network_info.update(self._allocate(context, {uuid: plan}, projects, host))
+                except refused as error:
                     failures[uuid] = rpc_errors.serialize_failure(error, self.host)
+        if CONF.auto_assign_floating_ip and network_info:
+            uuids = sorted({n.uuid for plan in plans.values() for n, _ in plan})
+            networks = {n.uuid: n for n in db.network_get_all(context, uuids=uuids)}
+            self._auto_assign_floating_ips(context, network_info, networks, projects, host,
+                                           failures)
         return {'network_info': network_info, 'failures': failures}
+
+    def _auto_assign_floating_ips(self, context, network_info, networks, projects, host,
+                                  failures):
+        """--auto_assign_floating_ip: each new instance's first fixed IPv4 gets a floating
+        IP of --default_floating_pool, allocated and associated at once (released with
+        the instance). An instance none is left for gives its addresses back and fails."""
+        nat_hosts = set()
+        for uuid, info in sorted(network_info.items()):
+            fixed = model.fixed_ips(info, version=4)
+            if not fixed:
+                continue
+            vif = next(v for v in info if fixed[0] in model.fixed_ips([v]))
+            network = networks[vif['network']['id']]  # as allocation left it (its host)
+            nat_host = host if network.multi_host else network.host
+            try:
+                row = db.floating_ip_allocate(context, projects[uuid], CONF.default_floating_pool,
+                                              -1, auto_assigned=True, fixed_address=fixed[0],
+                                              host=nat_host)
+            except (exception.NoMoreFloatingIps, exception.FloatingIpPoolNotFound) as error:
+                self.deallocate_for_instance(context, uuid, host)
+                failures[uuid] = rpc_errors.serialize_failure(error, self.host)
+                continue
+            model.add_floating_ip(info, fixed[0], row.address)
+            if nat_host:
+                nat_hosts.add(nat_host)
+        for uuid in failures:
+            network_info.pop(uuid, None)
+        for nat_host in sorted(nat_hosts):
+            self._nat_changed(context, nat_host)
 
     def _plan(self, context, instance):
         """[(network row, requested fixed IP or None)] an instance joins."""
@@ -113,15 +151,19 @@ class NetworkManager(manager.Manager):
             plan.append((network, request.get('fixed_ip')))
         return plan
 
-    def _allocate(self, context, plans, host):
+    def _allocate(self, context, plans, projects, host):
         requests, owners = [], []
         for uuid, plan in plans.items():
             for network, address in plan:
-                requests.append({'instance_uuid': uuid, 'network_id': network.id,
+                requests.append({'instance_uuid': uuid, 'project_id': projects[uuid],
+                                 'network_id': network.id,
                                  'label': network.label or network.uuid, 'address': address})
                 owners.append((uuid, network))
+        limits = {project_id: quota.limits_for(context, project_id)['fixed_ips']
+                  for project_id in sorted({projects[uuid] for uuid in plans})}
         allocated = db.fixed_ips_allocate(context, requests, host=host,
-                                          mac_prefix=CONF.mac_address_prefix) if requests else []
+                                          mac_prefix=CONF.mac_address_prefix,
+                                          limits=limits) if requests else []
         network_info = {uuid: [] for uuid in plans}
         for (uuid, network), (vif_id, mac, address) in zip(owners, allocated):
             network_info[uuid].append(model.vif_dict(

@@ -89,6 +89,15 @@ def from_rows(rows):
             for vif, network, fixed, floating in rows]
 
 
+def add_floating_ip(network_info, fixed_address, floating_address):
+    """Show floating_address NATed to fixed_address in network_info (in place)."""
+    for vif in network_info:
+        for subnet in vif['network']['subnets']:
+            for ip in subnet['ips']:
+                if ip['address'] == fixed_address:
+                    ip['floating_ips'].append(_ip(floating_address, 'floating'))
+
+
 # --------------------------------------------------------------------- readers
 
 def fixed_ips(network_info, version=None):

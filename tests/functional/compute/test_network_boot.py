@@ -137,3 +137,68 @@ def test_inject_network_info_gives_the_guest_its_network_info(cloud, net):
             break
         eventlet.sleep(0.01)
     assert list(guest.vifs.values()) == info
+
+
+def _settled(cloud, uuids, timeout=30):
+    """The instances once no task runs on them."""
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while True:
+        rows = [db.instance_get_by_uuid(cloud.admin, u) for u in uuids]
+        if all(r.task_state is None for r in rows):
+            return rows
+        assert eventlet.hubs.get_hub().clock() < deadline, rows
+        eventlet.sleep(0.02)
+
+
+def test_auto_assigned_floating_ips_come_with_the_boot_and_go_with_the_delete(cloud, net):
+    api, _network = net
+    CONF.set_override('auto_assign_floating_ip', True)
+    CONF.set_override('quota_floating_ips', 1)  # auto-assigned ones are not counted
+    api.create_floating_ips(cloud.admin, '172.24.9.0/30')  # .1 and .2
+    instances = cloud.boot(2)
+    rows = cloud.wait([i.uuid for i in instances], vm_states.ACTIVE)
+    infos = api.get_instances_nw_info(cloud.admin, [r.uuid for r in rows])
+    floating = sorted(model.floating_ips(infos[r.uuid])[0] for r in rows)
+    assert floating == ['172.24.9.1', '172.24.9.2']
+    assert all(_guest_vifs(r) == infos[r.uuid] for r in rows)  # the driver saw them too
+    mine = api.get_floating_ips_by_project(cloud.ctx)
+    assert all(f['auto_assigned'] and f['instance_uuid'] for f in mine)
+    assert db.quota_usage_get_all_by_project(cloud.admin, 'proj-a').get('floating_ips',
+                                                                        0) == 0
+    # they go with their instance: users can neither release nor disassociate them
+    with pytest.raises(exception.CannotDisassociateAutoAssignedFloatingIp):
+        api.release_floating_ip(cloud.ctx, floating[0], disassociate=True)
+    with pytest.raises(exception.CannotDisassociateAutoAssignedFloatingIp):
+        api.disassociate_floating_ip(cloud.ctx, floating[0])
+    # the pool is empty: a third boot fails with a fault and holds no fixed IP either
+    [third] = cloud.boot(1)
+    [row] = _settled(cloud, [third.uuid])
+    assert row.vm_state == vm_states.ERROR
+    [fault] = db.instance_fault_get_by_instance_uuids(cloud.admin, [third.uuid])[third.uuid]
+    assert 'Zero floating IPs available in pool nova' in fault.message
+    assert db.fixed_ip_get_all(cloud.admin, instance_uuids=[third.uuid]) == []
+    cloud.api.delete(cloud.ctx, cloud.api.get(cloud.ctx, rows[0].uuid))
+    cloud.wait_gone([rows[0].uuid])
+    free = [f for f in api.get_all_floating_ips(cloud.admin) if f['project_id'] is None]
+    assert len(free) == 1 and free[0]['fixed_ip'] is None
+    # and one the user allocated is counted as ever
+    api.allocate_floating_ip(cloud.ctx)
+    assert db.quota_usage_get_all_by_project(cloud.admin, 'proj-a')['floating_ips'] == 1
+
+
+def test_the_fixed_ips_quota_fails_the_boots_beyond_it(cloud, net):
+    api, _network = net
+    CONF.set_override('quota_fixed_ips', 2)
+    first = cloud.boot(2)
+    cloud.wait([i.uuid for i in first], vm_states.ACTIVE)
+    [third] = cloud.boot(1)
+    [row] = _settled(cloud, [third.uuid])
+    assert row.vm_state == vm_states.ERROR
+    [fault] = db.instance_fault_get_by_instance_uuids(cloud.admin, [third.uuid])[third.uuid]
+    assert 'fixed_ips' in fault.message
+    usage = db.quota_usage_get_all_by_project(cloud.admin, 'proj-a')
+    assert usage['fixed_ips'] == 2
+    cloud.api.delete(cloud.ctx, cloud.api.get(cloud.ctx, first[0].uuid))
+    cloud.wait_gone([first[0].uuid])
+    assert db.quota_usage_get_all_by_project(cloud.admin, 'proj-a')['fixed_ips'] == 1
+    cloud.wait([i.uuid for i in cloud.boot(1)], vm_states.ACTIVE)

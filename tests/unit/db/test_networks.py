@@ -5,7 +5,7 @@ import pytest
 from nova import exception
 from nova.db import api as db
 from nova.network import ranges
-from tests.unit.db.compute_helpers import count_statements, queries
+from tests.unit.db.compute_helpers import count_statements, instance_values, queries
 
 
 def _network(ctx, cidr='10.1.0.0/29', **values):
@@ -168,7 +168,45 @@ def test_deleting_an_instance_releases_auto_assigned_floating_ips(db_ctx):
     assert [f['address'] for f in freed['floating']] == [auto]
     row = db.floating_ip_get_by_address(db_ctx, auto)
     assert row.project_id is None and row.fixed_ip_id is None
-    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['floating_ips'] == 0
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1').get('floating_ips', 0) == 0
+
+
+def test_auto_assigned_floating_ips_come_associated_and_are_not_counted(db_ctx):
+    network = _network(db_ctx)
+    fixed = _alloc(db_ctx, network, 'a')[0][2]
+    _floating(db_ctx, '172.24.4.1')
+    row = db.floating_ip_allocate(db_ctx, 'p1', 'nova', 0, auto_assigned=True,
+                                  fixed_address=fixed, host='h1')
+    assert row.fixed_ip_id is not None and row.host == 'h1'
+    assert db.floating_ip_get_by_host(db_ctx, 'h1') == [('172.24.4.1', fixed, None)]
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1').get('floating_ips', 0) == 0
+    with pytest.raises(exception.NoMoreFloatingIps):  # and nothing half-done
+        db.floating_ip_allocate(db_ctx, 'p1', 'nova', -1, auto_assigned=True,
+                                fixed_address=fixed, host='h1')
+    db.fixed_ips_deallocate_by_instance(db_ctx, 'a')
+    assert db.floating_ip_get_by_address(db_ctx, '172.24.4.1').project_id is None
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1').get('floating_ips', 0) == 0
+
+
+def test_fixed_ips_are_counted_per_project_within_its_limit(db_ctx):
+    network = _network(db_ctx, '10.1.0.0/28')
+    instances = [instance_values('p1') for _ in range(3)]
+    db.instance_create_many(db_ctx, instances)
+
+    def alloc(*values, limit=2):
+        return db.fixed_ips_allocate(db_ctx, [
+            {'instance_uuid': v['uuid'], 'project_id': 'p1', 'network_id': network.id,
+             'label': 'net'} for v in values], host='h1', limits={'p1': limit})
+    alloc(*instances[:2])
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['fixed_ips'] == 2
+    with pytest.raises(exception.OverQuota, match='fixed_ips'):
+        alloc(instances[2])
+    assert db.fixed_ip_get_all(db_ctx, instance_uuids=[instances[2]['uuid']]) == []
+    db.fixed_ips_deallocate_by_instance(db_ctx, instances[0]['uuid'], keep_leased=True)
+    db.fixed_ips_deallocate_by_instance(db_ctx, instances[0]['uuid'])  # again: no change
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['fixed_ips'] == 1
+    alloc(instances[2])
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1')['fixed_ips'] == 2
 
 
 def test_network_rows_of_many_instances_cost_one_query(db_ctx):
