@@ -1,8 +1,13 @@
 """A cloud of nova daemons in lab namespaces (tests/harness/netns.py), for the
-nova-network integration tests: nova-scheduler, nova-network and the metadata
-service in ``ctl``, nova-compute with --fake_guest_netns in ``c1`` and ``c2``,
-an ``out`` namespace on the public side; RabbitMQ through nsproxy forwarders,
-SQLite on the shared filesystem. This process plays nova-api.
+nova-network integration tests: nova-scheduler, nova-network and nova-api in
+``ctl``, nova-compute with --fake_guest_netns in ``c1`` and ``c2``, an ``out``
+namespace on the public side; RabbitMQ through nsproxy forwarders, SQLite on
+the shared filesystem. nova-api serves the metadata service and, with
+``front_ends``, the OpenStack Compute, EC2 and identity APIs, which this
+process reaches through forwarders on the same ports of its own loopback
+(the catalog says 127.0.0.1): ``project()`` gives a test a project of its own
+with a keystoneauth session and a boto3 EC2 client. Otherwise this process
+plays nova-api (``boot``).
 """
 import contextlib
 import os
@@ -10,10 +15,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
+import urllib.error
+import urllib.request
+import uuid
+
+import boto3
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
 
 from nova import context as nova_context
 from nova import rpc
 from nova.compute import api as compute_api
+from nova.auth import endpoints
+from nova.auth import manager as auth_manager
 from nova.compute import flavors, vm_states
 from nova.conf import CONF
 from nova.db import api as db
@@ -25,6 +40,7 @@ from tests.harness import daemons, netns
 CTL_PUBLIC = '192.0.2.10'  # ctl's underlay address: --routing_source_ip, the metadata host
 OUTSIDE = '192.0.2.13'
 METADATA_PORT = 8775
+FRONT_ENDS = ('osapi_compute', 'ec2', 'identity')
 # answers every GET with the address the request came from
 ECHO_SERVER = """
 import http.server, sys
@@ -84,16 +100,29 @@ class Cloud:
             CONF.set_override(name, value)
 
 
+def _front_end_flags():
+    """nova-api in ctl serving the front ends too, on ports free here (the forwarders
+    listen on the same ones in this namespace)."""
+    flags = {'enabled_apis': ','.join(('metadata',) + FRONT_ENDS),
+             'public_endpoint_host': '127.0.0.1'}
+    for api in FRONT_ENDS:
+        flags.update({'%s_listen' % api: '0.0.0.0', '%s_listen_port' % api: daemons.free_port()})
+    return flags
+
+
 @contextlib.contextmanager
 def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts=('ctl',),
-                  compute_args=None):
+                  compute_args=None, front_ends=False):
     """A Cloud with every daemon up; prepare(cloud, admin) runs before they start
     (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts;
     network_hosts: where nova-network runs (c1 and c2 for multi_host);
-    compute_args(cloud, host): extra arguments of that host's nova-compute."""
+    compute_args(cloud, host): extra arguments of that host's nova-compute;
+    front_ends: nova-api serves the Compute, EC2 and identity APIs (see project())."""
     os.chmod(tmp, 0o755)
     lab = netns.Lab()
     networks_path = None
+    if front_ends:
+        flags = dict(_front_end_flags(), **flags)
     try:
         hosts = {role: lab.host(role)[0] for role in ('ctl', 'c1', 'c2', 'out')}
         if flat_vxlan:  # the "physical" flat network between the hosts
@@ -102,6 +131,10 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
         outside = hosts.pop('out')
         lab.proxy(['%s,127.0.0.1,%d,-,127.0.0.1,%d' % (ns, rabbitmq.port, rabbitmq.port)
                    for ns in hosts.values()])
+        if front_ends:
+            lab.proxy(['-,127.0.0.1,%d,%s,127.0.0.1,%d' % (
+                flags['%s_listen_port' % api], hosts['ctl'], flags['%s_listen_port' % api])
+                for api in FRONT_ENDS])
         # dnsmasq reads its hosts file as nobody: a directory it can reach
         networks_path = tempfile.mkdtemp(prefix='nova-networks-')
         os.chmod(networks_path, 0o755)
@@ -122,6 +155,8 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
             cloud.start('nova-compute', host,
                         *(compute_args(cloud, host) if compute_args else ()))
         wait_for(lambda: len(db.compute_node_get_all(admin)) == 2, 60, 'compute nodes')
+        if front_ends:
+            wait_for(lambda: _answers(endpoints.auth_url()), 60, 'the identity API')
         lab.spawn(outside, sys.executable, '-c', ECHO_SERVER, '8081')
         yield cloud
     finally:
@@ -135,6 +170,47 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
                         shutil.copy(os.path.join(networks_path, host, name),
                                     os.path.join(tmp, '%s-%s' % (host, name)))
             shutil.rmtree(networks_path, ignore_errors=True)
+
+
+def _answers(url):
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        pass
+    except OSError:
+        return False
+    return True
+
+
+def project(cloud, name):
+    """A project of the test's own with a member user, through the real front ends:
+    .os, a keystoneauth session (token and catalog from the identity API; calls
+    name the compute service by endpoint_filter), .ec2, a boto3 client with the
+    user's EC2 keys, .ctx the same user as a RequestContext, .project_id."""
+    cloud.set_flags()
+    admin = nova_context.get_admin_context()
+    password = uuid.uuid4().hex
+    project_row = auth_manager.create_project(admin, name)
+    user = auth_manager.create_user(admin, name + '-user', password)
+    auth_manager.add_user_to_project(admin, user.id, project_row.id)
+    credential = auth_manager.create_ec2_credentials(admin, user.id, project_row.id)
+    auth = v3.Password(auth_url=endpoints.auth_url(), username=user.name, password=password,
+                       project_name=name, user_domain_name='Default',
+                       project_domain_name='Default')
+    session = ks_session.Session(auth=auth)
+    ec2 = boto3.client('ec2', endpoint_url=endpoints.url('ec2', '/services/Cloud'),
+                       region_name=CONF.region_name, aws_access_key_id=credential.access,
+                       aws_secret_access_key=credential.secret)
+    ctx = nova_context.RequestContext(user_id=user.id, project_id=project_row.id,
+                                      roles=['member'], overwrite=False)
+    return types.SimpleNamespace(project_id=project_row.id, os=session, ec2=ec2, ctx=ctx)
+
+
+def compute(session, method, path, **kwargs):
+    """A Compute API call of a project's session: the JSON body (or None)."""
+    response = session.request(path, method, endpoint_filter={'service_type': 'compute'},
+                               raise_exc=True, **kwargs)
+    return response.json() if response.content else None
 
 
 def boot(ctx, count=1, hints=None):
