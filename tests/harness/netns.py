@@ -39,6 +39,24 @@ def unavailable_reason():
     return None
 
 
+def vlan_unavailable_reason():
+    """Why 802.1Q VLAN devices cannot be made here (probed in a namespace of its own),
+    or None."""
+    probe = 'nvvlan%d' % os.getpid()
+    subprocess.run(['ip', 'netns', 'add', probe], capture_output=True, check=True)
+    try:
+        result = subprocess.run(['ip', 'netns', 'exec', probe, 'ip', 'link', 'add', 'link',
+                                 'lo', 'name', 'vprobe', 'type', 'vlan', 'id', '100'],
+                                capture_output=True, text=True)
+    finally:
+        subprocess.run(['ip', 'netns', 'del', probe], capture_output=True)
+    if result.returncode == 0:
+        return None
+    return ('this kernel has no 802.1Q VLAN devices (ip link add ... type vlan: %s): '
+            'VlanManager\'s 802.1Q segments are tested where it has them; its VXLAN '
+            'segments are tested here' % (result.stderr.strip() or result.returncode))
+
+
 def run(*cmd, check=True, ns=None, **kwargs):
     if ns:
         cmd = ('ip', 'netns', 'exec', ns) + cmd
