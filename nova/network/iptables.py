@@ -16,6 +16,7 @@ restore (iptables-restore parses every rule it is given, about 0.1 ms each).
 """
 import logging
 
+from nova import exception
 from nova.network import linux_net
 
 LOG = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class Applier:
                 _restore(table, *self._applied, rewrite_all=False)
                 self._applied = (set(table.jumps), set(table.chains))
                 return
-            except linux_net.ProcessExecutionError:
+            except exception.ProcessExecutionError:
                 LOG.warning('Table %s was changed behind our back: rewriting it', table.table)
         self._applied = None
         _restore(table, *existing(table.table))

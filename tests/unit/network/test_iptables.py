@@ -1,6 +1,7 @@
 """The NAT table a network host applies, as the iptables-restore text it sends."""
 import types
 
+from nova import exception
 from nova.conf import CONF
 from nova.network import iptables, manager
 
@@ -149,7 +150,7 @@ def test_applier_reads_the_table_once_and_again_after_a_failed_restore(monkeypat
         calls.append(cmd[0])
         if cmd[0] == 'iptables-restore' and fail:
             fail.pop()
-            raise linux_net.ProcessExecutionError(cmd=cmd[0], code=1, stderr='gone')
+            raise exception.ProcessExecutionError(cmd=cmd[0], exit_code=1, stderr='gone')
         return ('*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n' if cmd[0] == 'iptables-save'
                 else ''), ''
     monkeypatch.setattr(linux_net, 'execute', execute)
