@@ -3,7 +3,7 @@ sampled every second, read back with boto3's CloudWatch client.
 
 A TCG guest keeps a host CPU busy while its kernel boots, then idles in its
 init loop; paused, it runs nothing. So the CPU series is high while the guest
-boots, low once it is ready, and lower still while it is paused; the disk
+boots, low once it is ready, and near zero while it is paused; the disk
 series shows what the guest's init reads and writes on its root disk.
 """
 import datetime
@@ -60,24 +60,33 @@ def test_cpu_and_disk_series_of_a_real_guest(cloud):
     lg.wait_status(admin, server, 'ACTIVE')
     lg.wait_boots(admin, server, 1, timeout=150)
     ready = time.time()
-    daemons.wait_for(lambda: time.time() > ready + 6, timeout=20, what='6 s of idle samples')
+
+    def samples_since(since):
+        return _between(_series(cw, ec2_id, 'CPUUtilization', start, _now()), since, 2e9)
+    daemons.wait_for(lambda: len(samples_since(ready + 2)) >= 3, timeout=30, interval=0.5,
+                     what='idle samples')
+    pausing = time.time()
     admin.compute.pause_server(server)
     lg.wait_status(admin, server, 'PAUSED')
     paused = time.time()
-    daemons.wait_for(lambda: time.time() > paused + 4, timeout=20, what='4 s paused')
+    daemons.wait_for(lambda: len(samples_since(paused + 1)) >= 3, timeout=30, interval=0.5,
+                     what='samples while paused')
+    unpausing = time.time()
     admin.compute.unpause_server(server)
     lg.wait_status(admin, server, 'ACTIVE')
     end = _now()
 
     cpu = _series(cw, ec2_id, 'CPUUtilization', start, end)
     booting = _between(cpu, 0, ready - 1)
-    idle = _between(cpu, ready + 2, ready + 6)
-    paused_cpu = _between(cpu, paused + 1, paused + 4)
+    idle = _between(cpu, ready + 2, pausing)
+    paused_cpu = _between(cpu, paused + 1, unpausing)
     print('CPU %% booting %s, idle %s, paused %s' % (booting, idle, paused_cpu))
-    assert len(booting) >= 3 and len(idle) >= 3 and len(paused_cpu) >= 2
+    assert len(booting) >= 3 and len(idle) >= 3 and len(paused_cpu) >= 3
     assert max(booting) > 20.0
     assert statistics.median(idle) < max(booting) / 3
-    assert statistics.median(paused_cpu) <= statistics.median(idle)
+    # paused, the vCPUs run nothing: what is left is QEMU's own main loop (libvirt
+    # counts the whole process without cgroups), about as little as an idle guest
+    assert statistics.median(paused_cpu) < max(booting) / 10
 
     read = sum(v for _at, v in _series(cw, ec2_id, 'DiskReadBytes', start, end, 'Sum'))
     written = sum(v for _at, v in _series(cw, ec2_id, 'DiskWriteBytes', start, end, 'Sum'))
