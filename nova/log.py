@@ -46,8 +46,10 @@ def setup(binary):
         root.setLevel(logging.DEBUG if CONF.debug else
                       logging.INFO if CONF.verbose else logging.WARNING)
         # a daemon's own start-up and shutdown lines are always worth seeing
-        logging.getLogger('nova.service').setLevel(
-            logging.DEBUG if CONF.debug else logging.INFO)
+        # and so are the Guru Meditation Reports an operator asked for
+        for always_shown in ('nova.service', 'nova.guru'):
+            logging.getLogger(always_shown).setLevel(
+                logging.DEBUG if CONF.debug else logging.INFO)
     for handler in root.handlers:
         handler.addFilter(ContextFilter())
     for noisy in ('amqp', 'kombu', 'sqlalchemy', 'alembic', 'eventlet.wsgi.server'):

@@ -4,7 +4,8 @@
 dispatches declared methods into its manager, heartbeats into the ``services``
 table and runs the manager's periodic tasks. ``WSGIService`` serves one paste
 app and heartbeats the same way. ``launch`` runs any number of either in one
-process until SIGTERM/SIGINT (graceful stop, exit 0); SIGHUP reloads logging.
+process until SIGTERM/SIGINT (graceful stop, exit 0); SIGHUP reloads logging;
+--guru_signal (SIGUSR2) writes a Guru Meditation Report (nova/guru.py).
 """
 import logging
 import signal
@@ -14,6 +15,7 @@ import eventlet
 from nova import context as nova_context
 from nova.db import api as db
 from nova import exception
+from nova import guru
 from nova import log as nova_log
 from nova import rpc
 from nova import utils
@@ -231,6 +233,7 @@ class Launcher:
         signal.signal(signal.SIGTERM, self._on_stop_signal)
         signal.signal(signal.SIGINT, self._on_stop_signal)
         signal.signal(signal.SIGHUP, self._on_hup)
+        guru.install(self, CONF.prog)
 
     def wait(self):
         """Block until a stop signal, then stop every service gracefully."""

@@ -4,18 +4,20 @@ Options are defined by area in the modules of this package; code reads them as
 ``nova.conf.CONF.<name>``. ``parse_args`` loads flagfiles and INI files.
 """
 import os
+import re
 import sys
 
 from oslo_config import cfg
 
-from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, image,
-                       libvirt, monitor, netconf, network, objectstore, paths, rpc, scheduler,
-                       service, virt, volume, wsgi, xenapi)
+from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, guru,
+                       image, libvirt, monitor, netconf, network, objectstore, paths, rpc,
+                       scheduler, service, virt, volume, wsgi, xenapi)
 
 CONF = cfg.CONF
 
 _MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
-            image, auth, ec2, objectstore, crypto, network, monitor, libvirt, volume, xenapi]
+            image, auth, ec2, objectstore, crypto, network, monitor, libvirt, volume, xenapi,
+            guru]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first
@@ -35,6 +37,26 @@ def list_opts():
         for group, opts in module.list_opts().items():
             groups.setdefault(group, []).extend(opts)
     return sorted(groups.items())
+
+
+# named like a secret: *password*, *secret*, or a *_key (not ca_key_bits, quota_key_pairs)
+_SECRET_NAME = re.compile(r'password|passwd|secret|(^|_)key$')
+MASK = '****'
+
+
+def is_secret(opt):
+    """Whether an option's value must never be shown: declared secret, or named like one."""
+    return opt.secret or bool(_SECRET_NAME.search(opt.dest))
+
+
+def effective_values():
+    """[(group, name, value)] of every registered flag, secrets (if set) masked as ****."""
+    values = []
+    for group, opts in list_opts():
+        for opt in sorted(opts, key=lambda o: o.dest):
+            value = CONF[opt.dest] if group == 'DEFAULT' else CONF[group][opt.dest]
+            values.append((group, opt.dest, MASK if value and is_secret(opt) else value))
+    return values
 
 
 def _opts_by_name():

@@ -17,6 +17,7 @@ from nova.db import session as db_session
 
 Service = models.Service
 ComputeNode = models.ComputeNode
+pool_status = db_session.pool_status  # the connection pool, for Guru Meditation Reports
 
 
 # ---------------------------------------------------------------- services

@@ -168,6 +168,24 @@ def get_engine():
     return _get().engine
 
 
+def pool_status():
+    """The connection pool of this process's engine, for reports: {} before first use.
+
+    Never builds an engine: a report must not open connections.
+    """
+    database = _database
+    if database is None:
+        return {}
+    pool = database.engine.pool
+    status = {'url': _masked(database.url_string), 'pool': type(pool).__name__,
+              'status': pool.status()}
+    for name in ('size', 'checkedin', 'checkedout', 'overflow'):
+        counter = getattr(pool, name, None)
+        if callable(counter):
+            status[name] = counter()
+    return status
+
+
 def dispose():
     """Close pooled connections and forget the engine; the next use builds a new one."""
     global _database

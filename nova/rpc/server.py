@@ -50,6 +50,12 @@ class RPCServer:
                         self._pool.running() + len(self._backlog), timeout)
         return finished
 
+    def describe(self):
+        """The dispatch pool's load, for Guru Meditation Reports."""
+        return 'dispatching %d of %d green threads, %d waiting, %s' % (
+            self._pool.running(), self._pool.size, len(self._backlog),
+            'consuming' if self._listener is not None else 'stopped')
+
     def _on_message(self, message):
         if self._pool.free():
             self._pool.spawn_n(self._process, message)

@@ -1,0 +1,64 @@
+"""Guru Meditation Reports built in-process: where they go when the report
+directory is unusable, what is masked, and which signals may be configured.
+(tests/functional/test_guru.py triggers one on a running daemon.)"""
+import logging
+
+import eventlet
+import pytest
+
+import nova.conf
+from nova import guru
+from nova.conf import CONF
+
+
+class _Launcher:
+    services = []
+
+
+def _opt(name):
+    return next(opt for _group, opts in nova.conf.list_opts() for opt in opts
+                if opt.dest == name)
+
+
+def test_report_goes_to_the_log_without_a_report_dir(caplog):
+    parked = eventlet.spawn(eventlet.sleep, 30)  # a green thread whose stack must show
+    eventlet.sleep(0)
+    try:
+        with caplog.at_level(logging.INFO, logger='nova.guru'):
+            assert guru.Reporter(_Launcher(), 'nova-test').write() is None
+    finally:
+        parked.kill()
+    text = caplog.text
+    assert 'Guru Meditation Report: nova-test' in text
+    for section in guru.SECTIONS:
+        assert '==== %s ====' % section in text
+    assert 'no service started yet' in text
+    assert 'test_guru.py' in text and 'in sleep' in text
+
+
+def test_unwritable_report_dir_falls_back_to_the_log(tmp_path, caplog):
+    blocker = tmp_path / 'not-a-dir'
+    blocker.write_text('')
+    CONF.set_override('guru_report_dir', str(blocker))
+    with caplog.at_level(logging.INFO, logger='nova.guru'):
+        assert guru.Reporter(_Launcher(), 'nova-test').write() is None
+    assert 'Cannot write the Guru Meditation Report to %s' % blocker in caplog.text
+    assert '==== Native Threads ====' in caplog.text
+
+
+def test_secrets_are_masked_by_declaration_or_name():
+    CONF.set_override('rabbit_password', 'pw-1')
+    CONF.set_override('s3_store_access_key', 'ak-1')
+    values = {name: value for _group, name, value in nova.conf.effective_values()}
+    assert values['rabbit_password'] == values['s3_store_access_key'] == '****'
+    assert values['s3_store_secret_key'] is None  # unset stays visibly unset
+    # numbers about keys are not keys
+    assert values['ca_key_bits'] == CONF.ca_key_bits
+    assert values['quota_key_pairs'] == CONF.quota_key_pairs
+    assert not nova.conf.is_secret(_opt('ca_key_bits'))
+
+
+def test_guru_signal_must_be_a_free_signal(tmp_path):
+    with pytest.raises(nova.conf.FlagError) as err:
+        nova.conf.parse_args(['--guru_signal=SIGTERM'], default_flagfiles=())
+    assert 'guru_signal' in str(err.value)
