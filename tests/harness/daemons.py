@@ -34,13 +34,15 @@ def write_flagfile(path, **flags):
 class Daemon:
     """One nova-<name> process; its stderr goes to a log file for post-mortems."""
 
-    def __init__(self, name, flagfile, log_dir, *extra):
+    def __init__(self, name, flagfile, log_dir, *extra, prefix=()):
+        """``prefix``: what runs the daemon's command (e.g. ip netns exec NS ...); it must
+        exec it, so that the process is the daemon's."""
         self.name = name
         self.log_path = os.path.join(log_dir, '%s-%d.log' % (name, time.monotonic_ns()))
         self._log = open(self.log_path, 'wb')
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(BIN, name), '--flagfile=%s' % flagfile, *extra],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO)
+            [*prefix, sys.executable, os.path.join(BIN, name), '--flagfile=%s' % flagfile,
+             *extra], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO)
 
     def log(self):
         with open(self.log_path, errors='replace') as f:

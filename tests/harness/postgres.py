@@ -35,8 +35,9 @@ class PostgresServer:
 
     USER = 'postgres'
 
-    def __init__(self, base_dir):
+    def __init__(self, base_dir, listen='127.0.0.1'):
         self.base_dir = base_dir
+        self.listen = listen  # the address it listens on (besides its socket dir)
         self.data_dir = os.path.join(base_dir, 'data')
         self.log_file = os.path.join(base_dir, 'postgres.log')
         self.bin_dir = _bin_dir()
@@ -84,10 +85,13 @@ class PostgresServer:
             os.chown(self.base_dir, user.pw_uid, user.pw_gid)
         self._run('initdb', '-D', self.data_dir, '-U', 'postgres', '--auth=trust',
                   '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync')
+        if self.listen != '127.0.0.1':  # the other hosts of a private test network too
+            with open(os.path.join(self.data_dir, 'pg_hba.conf'), 'a') as f:
+                f.write('host all all 0.0.0.0/0 trust\n')
         self.port = free_port()
-        options = ('-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off '
+        options = ('-p %d -k %s -c listen_addresses=%s -c fsync=off '
                    '-c full_page_writes=off -c synchronous_commit=off'
-                   % (self.port, self.base_dir))
+                   % (self.port, self.base_dir, self.listen))
         self._run('pg_ctl', '-D', self.data_dir, '-l', self.log_file, '-o', options,
                   '-w', '-t', '60', 'start')
         return self
@@ -106,9 +110,9 @@ class PostgresServer:
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def url(self, database='postgres'):
-        return 'postgresql+psycopg://postgres@127.0.0.1:%d/%s' % (self.port, database)
+        return 'postgresql+psycopg://postgres@%s:%d/%s' % (self.listen, self.port, database)
 
     def create_database(self, name):
         """A new empty database; returns its SQLAlchemy URL."""
-        self._run('createdb', '-h', '127.0.0.1', '-p', str(self.port), '-U', 'postgres', name)
+        self._run('createdb', '-h', self.listen, '-p', str(self.port), '-U', 'postgres', name)
         return self.url(name)

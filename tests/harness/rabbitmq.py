@@ -32,8 +32,9 @@ class RabbitMQError(RuntimeError):
 class RabbitMQServer:
     """One broker node: start(), stop(), restart() on the same port, url."""
 
-    def __init__(self, base_dir):
+    def __init__(self, base_dir, ip='127.0.0.1'):
         self.base_dir = os.path.abspath(base_dir)
+        self.ip = ip  # the address clients reach it on
         self.node = 'novatest%d_%d@localhost' % (os.getpid(), next(_counter))
         self.port = None
         self.dist_port = None
@@ -57,7 +58,7 @@ class RabbitMQServer:
 
     @property
     def url(self):
-        return 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
+        return 'rabbit://guest:guest@%s:%d/' % (self.ip, self.port)
 
     @property
     def pid_file(self):
@@ -70,7 +71,7 @@ class RabbitMQServer:
             'HOME': self.base_dir,  # the Erlang cookie lives here, shared with rabbitmqctl
             'ERL_EPMD_PORT': str(self.epmd_port),
             'RABBITMQ_NODENAME': self.node,
-            'RABBITMQ_NODE_IP_ADDRESS': '127.0.0.1',
+            'RABBITMQ_NODE_IP_ADDRESS': self.ip,
             'RABBITMQ_NODE_PORT': str(self.port),
             'RABBITMQ_DIST_PORT': str(self.dist_port),
             'RABBITMQ_MNESIA_BASE': os.path.join(self.base_dir, 'mnesia'),
@@ -98,6 +99,9 @@ class RabbitMQServer:
             os.unlink(self.pid_file)
         with open(os.path.join(self.base_dir, 'enabled_plugins'), 'w') as f:
             f.write('[].\n')  # no management plugin: starts in seconds
+        if self.ip != '127.0.0.1':  # guest may log in from other hosts' addresses too
+            with open(os.path.join(self.base_dir, 'rabbitmq.conf'), 'w') as f:
+                f.write('loopback_users = none\n')
         self._log = open(os.path.join(self.base_dir, 'server.out'), 'ab')
         self.process = subprocess.Popen([SERVER], env=self._env(), stdout=self._log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
