@@ -38,13 +38,18 @@ ARCHIVES = ((None, 3600), (300, 86400), (1800, 7 * 86400), (7200, 31 * 86400),
 XFF = 0.5  # a consolidated row is known when at least half of its samples are
 
 
-def rra_definitions(step):
-    rras = []
+def archive_shapes(step):
+    """[(row seconds, row count)] of the archives of an RRD with that step."""
+    shapes = []
     for resolution, span in ARCHIVES:
         steps = max(1, round((resolution or step) / step))
-        rows = math.ceil(span / (steps * step))
-        rras += ['RRA:%s:%s:%d:%d' % (cf, XFF, steps, rows) for cf in CONSOLIDATIONS]
-    return rras
+        shapes.append((steps * step, math.ceil(span / (steps * step))))
+    return shapes
+
+
+def rra_definitions(step):
+    return ['RRA:%s:%s:%d:%d' % (cf, XFF, seconds // step, count)
+            for seconds, count in archive_shapes(step) for cf in CONSOLIDATIONS]
 
 
 class ArchiveStore:
@@ -125,30 +130,37 @@ class ArchiveStore:
         return first, seconds, names, series
 
     def rows(self, path, start, end, resolution):
-        """[(row start, row seconds, {cf: ds values tuple})] of [start, end): the archive
-        rrdtool picks for the range, and for the part of it the step archive still
-        covers, that archive's rows instead (so that the last hour stays at step
-        resolution whatever range is asked)."""
-        first, seconds, names, series = self.fetch(path, start, end, resolution)
+        """[(row start, row seconds, {cf: ds values tuple})] of [start, end): the rows of
+        the archive rrdtool picks for the range, and for the recent part that finer
+        archives still cover, theirs, finest last. So the last hour stays at step
+        resolution whatever range is asked, and the current day (or week...) is counted
+        from the 5-minute (or 30-minute...) rows instead of missing until its coarse row
+        is complete."""
         step = self.step_of(path)
-        fine_start = end
-        if seconds > step:
-            last = int(rrdtool.last(path))
-            fine_start = max(start, last - last % step - ARCHIVES[0][1])
-        rows = []
-        covered = start  # where the coarse rows end: the step rows take over from there
-        for index in range(len(series['AVERAGE'])):
-            at = first + index * seconds
-            if at + seconds <= fine_start:
-                rows.append((at, seconds, {cf: series[cf][index] for cf in CONSOLIDATIONS}))
-                covered = at + seconds
-        if fine_start < end:
-            first, seconds, names, series = self.fetch(path, fine_start, end, step)
+        last = int(rrdtool.last(path))
+        rows, names = [], None
+        covered, ask, coarser = start, resolution, None
+        for _pass in range(len(ARCHIVES)):
+            first, seconds, names, series = self.fetch(path, covered, end, ask)
+            finer = [(row, count) for row, count in archive_shapes(step)
+                     if row < seconds and (coarser is None or seconds < coarser)]
+            if finer:
+                # the next finer archive takes over at the first of these rows' boundaries
+                # that it covers (its oldest row starts count rows before its newest ends)
+                fine_row, count = max(finer)
+                oldest = last - last % fine_row - count * fine_row
+                fine_start = max(covered, -(-oldest // seconds) * seconds)
+            else:
+                fine_start = end
             for index in range(len(series['AVERAGE'])):
                 at = first + index * seconds
-                if at >= covered:
+                if at >= covered and (at + seconds <= fine_start or fine_start >= end):
                     rows.append((at, seconds,
                                  {cf: series[cf][index] for cf in CONSOLIDATIONS}))
+                    covered = at + seconds
+            if fine_start >= end:
+                break
+            covered, ask, coarser = max(covered, fine_start), fine_row, seconds
         return names, rows
 
     def archive(self, instance_uuid, now=None):

@@ -122,3 +122,24 @@ def test_a_long_range_keeps_the_last_hour_at_step_resolution(store):
     assert all(p['Average'] == pytest.approx(2048 * 60) for p in points)
     last_hour = [p for p in points if p['Timestamp'] >= T0 + 121 * STEP]
     assert [p['SampleCount'] for p in last_hour] == [1.0] * len(last_hour) and last_hour
+
+
+def test_the_current_period_counts_every_sample_so_far(store):
+    """Three days of samples, ending 3 h 7 min into a day: a daily datapoint of today
+    holds all 187 of its samples (from the 5-minute and step rows), hourly and 5-minute
+    ones hold theirs, and nothing is counted twice or lost where two archives meet."""
+    day = 86400
+    end = T0 - T0 % day + 3 * 3600 + 7 * 60
+    start = end - 3 * day
+    _feed(store, 'u1', range(0, 3 * day // STEP + 1), start=start)
+    path = store.find('u1')
+
+    def counts(period, span):
+        since = end - span - (end - span) % period
+        points = statistics.datapoints(store, path, metrics.METRICS['NetworkIn'], since,
+                                       end, period, ['SampleCount', 'Average'])
+        assert all(p['Average'] == pytest.approx(2048 * 60) for p in points)
+        return [int(p['SampleCount']) for p in points]
+    assert counts(day, 2 * day) == [1440, 1440, 187]
+    assert counts(3600, 6 * 3600) == [60] * 6 + [7]
+    assert counts(300, 3 * 3600) == [5] * 36 + [2]
