@@ -630,6 +630,14 @@ class PolicyNotAuthorized(NotAuthorized):
     msg_fmt = "Policy doesn't allow %(action)s to be performed."
 
 
+class PolicyRuleNotFound(NotFound):
+    msg_fmt = 'Policy rule %(rule)s is not defined (nova-manage policy list shows every rule).'
+
+
+class PolicyFileInvalid(ConfigError):
+    msg_fmt = 'Policy file %(path)s cannot be parsed: %(reason)s'
+
+
 # -- compute: resize, migrations, rollbacks --------------------------------------
 class CannotResizeToSameFlavor(Invalid):
     msg_fmt = 'When resizing, instances must change flavor!'

@@ -272,6 +272,43 @@ def reset():
         _rules_checked[0] = 0.0
 
 
+def load_rules():
+    """The enforcer with the policy file read now; PolicyFileInvalid if it cannot be parsed."""
+    enforcer = get_enforcer()
+    try:
+        enforcer.load_rules(force_reload=True)
+    except ValueError as e:  # oslo.policy's word for YAML and JSON syntax errors
+        reason = ' '.join(str(e).split())
+        raise exception.PolicyFileInvalid(path=CONF.policy_file, reason=reason) from None
+    _rules_checked[0] = time.monotonic()
+    return enforcer
+
+
+def rule_table():
+    """[(name, default, effective)] for every rule, in registration order, then the
+    policy file's rules that Nova does not define (default None: they change nothing)."""
+    enforcer = load_rules()
+    registered, overrides = enforcer.registered_rules, enforcer.file_rules
+    table = [(name, rule.check_str,
+              overrides[name].check_str if name in overrides else rule.check_str)
+             for name, rule in registered.items()]
+    table += [(name, None, rule.check_str) for name, rule in overrides.items()
+              if name not in registered]
+    return table
+
+
+def check_rules(context, rules, target):
+    """{rule: allowed} for context on target, with the policy file as it is now.
+
+    PolicyRuleNotFound names the first rule Nova does not define.
+    """
+    enforcer = load_rules()
+    for rule in rules:
+        if rule not in enforcer.registered_rules:
+            raise exception.PolicyRuleNotFound(rule=rule)
+    return {rule: authorize(context, rule, target, do_raise=False) for rule in rules}
+
+
 def _credentials(context):
     return {'user_id': context.user_id, 'project_id': context.project_id,
             'roles': list(context.roles), 'is_admin': context.is_admin}

@@ -4,14 +4,14 @@ import sys
 
 from nova.cmd import common
 from nova.manage import (account, bootstrap, config, db, dispatch, flavor, image, network,
-                         project, service, shell, user, vm, volume)
+                         policy, project, service, shell, user, vm, volume)
 
 CATEGORIES = [db.DbCommands, service.ServiceCommands, config.ConfigCommands,
               shell.ShellCommands, flavor.FlavorCommands, project.ProjectCommands,
               user.UserCommands, account.RoleCommands, account.CredentialCommands,
               bootstrap.BootstrapCommands, image.ImageCommands, network.NetworkCommands,
               network.FloatingCommands, network.FixedCommands, vm.VmCommands,
-              volume.VolumeCommands]
+              volume.VolumeCommands, policy.PolicyCommands]
 
 
 def help_text():
