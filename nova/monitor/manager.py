@@ -100,8 +100,15 @@ class InstanceMonitorManager(manager.Manager):
             return None
         if self._publishing is not None and not self._publishing.dead:
             return None
-        self._publishing = eventlet.spawn(self.publisher.publish, context)
+        self._publishing = eventlet.spawn(self._publish, context)
         return self._publishing
+
+    def _publish(self, context):
+        try:
+            return self.publisher.publish(context)
+        except Exception:  # logged like a periodic task's failure; the next round retries
+            LOG.exception('Publishing the graphs of host %s failed', self.host)
+            return 0
 
     # -- RPC ----------------------------------------------------------------------------
     def get_statistics(self, context, queries):

@@ -133,3 +133,19 @@ def test_publishing_runs_beside_the_sampler(cloud):
     mgr.publisher = types.SimpleNamespace(publish=rounds.append)
     mgr.publish_graphs(cloud.ctx).wait()  # the next round, once that one finished
     assert len(rounds) == 2
+
+
+def test_a_failed_round_of_publishing_is_logged_and_the_next_one_runs(cloud, caplog):
+    mgr = cloud.monitor()
+    rounds = []
+
+    def publish(ctxt):
+        rounds.append(ctxt)
+        if len(rounds) == 1:
+            raise RuntimeError('rrdtool broke')
+        return 3
+    mgr.publisher = types.SimpleNamespace(publish=publish)
+    assert mgr.publish_graphs(cloud.ctx).wait() == 0
+    assert 'Publishing the graphs of host mon-host failed' in caplog.text
+    assert 'rrdtool broke' in caplog.text
+    assert mgr.publish_graphs(cloud.ctx).wait() == 3
