@@ -11,6 +11,7 @@ bridges). Its socket is ``base_dir/run/libvirt-sock``: clients connect with
 capabilities, rewritten atomically by libvirt) is shared between instances,
 so that only the first start on a machine pays the ~8 s probe.
 
+``restart()`` stops only the daemon and starts it again (the guests run on).
 ``stop()`` destroys every guest of this daemon (all are ours), then stops it
 by its PID. Nothing here touches the system libvirtd or its guests.
 """
@@ -89,8 +90,10 @@ class PrivateLibvirtd:
             os.makedirs(self._source(name), exist_ok=True)
         with open(os.path.join(self.base_dir, 'etc', 'qemu.conf'), 'w') as f:
             f.write(QEMU_CONF)
-        with open(os.path.join(self.base_dir, 'etc', 'libvirtd.conf'), 'w') as f:
-            f.write(LIBVIRTD_CONF % uuid.uuid4())
+        conf = os.path.join(self.base_dir, 'etc', 'libvirtd.conf')
+        if not os.path.exists(conf):  # a restarted daemon keeps its host UUID
+            with open(conf, 'w') as f:
+                f.write(LIBVIRTD_CONF % uuid.uuid4())
         for target in _PRIVATE.values():
             os.makedirs(target, exist_ok=True)  # mount points must exist
 
@@ -155,6 +158,12 @@ class PrivateLibvirtd:
                     pass
         finally:
             conn.close()
+
+    def restart(self, timeout=20):
+        """Stop the daemon only (SIGTERM: its guests run on, as on a host where
+        libvirtd is restarted) and start it again; it finds its guests back."""
+        daemons.terminate(self.proc, timeout)
+        return self.start()
 
     def stop(self, timeout=20):
         if self.proc is None:

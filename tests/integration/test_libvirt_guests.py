@@ -332,7 +332,8 @@ def test_an_iscsi_volume_is_hot_plugged_and_unplugged(conn, guest, hypervisor, c
                 if secret.usageID() == 'nova-volume-%s' % connection_info['serial']]
 
 
-# --- last, as it restarts the cloud: nova-all killed (-9) while real guests boot ---
+# --- last, as they restart the cloud: nova-all killed (-9) while real guests boot,
+# then libvirtd restarted under a running guest ---
 # After the restart every instance ends ACTIVE or ERROR, never stuck, and libvirt
 # holds a guest for exactly the ACTIVE ones (and the shared guest): no orphan
 # domain, no leftover disks.
@@ -381,3 +382,16 @@ def test_kill_9_while_guests_boot_leaves_no_orphan(cloud, hypervisor, conn, gues
     for instance_id in ids:
         admin.compute.delete_server(instance_id)
     admin.close()
+
+
+def test_nova_compute_reconnects_when_libvirtd_restarts(conn, guest, libvirtd):
+    old_pid = libvirtd.proc.pid
+    libvirtd.restart()
+    assert libvirtd.proc.pid != old_pid
+    # the guest ran on; nova-compute's next libvirt call finds its connection dead
+    # and opens a new one
+    conn.compute.pause_server(guest)
+    lg.wait_status(conn, guest, 'PAUSED')
+    conn.compute.unpause_server(guest)
+    lg.wait_status(conn, guest, 'ACTIVE')
+    assert 'nova-guest: ready' in lg.console(conn, guest)

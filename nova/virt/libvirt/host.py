@@ -64,11 +64,16 @@ class Host:
         return tpool.Proxy(conn, autowrap=(libvirt.virDomain, libvirt.virSecret))
 
     def connection(self):
-        """The live connection, reopened (with retries) if libvirtd went away."""
+        """The live connection, reopened (with retries) if libvirtd went away.
+
+        isAlive() alone does not notice a restarted libvirtd (without an event
+        loop the client learns of the closed socket at its next call, which then
+        fails): one cheap round trip does."""
         conn = self._conn
         if conn is not None:
             try:
                 if conn.isAlive():
+                    conn.getLibVersion()
                     return conn
             except libvirt.libvirtError:
                 pass

@@ -239,6 +239,25 @@ def test_a_cold_migration_to_a_host_that_cannot_read_the_disks_says_so(drv):
         drv.finish_migration(None, {}, instance, json.dumps(disk_info), [], {}, True)
 
 
+def test_a_connection_that_fails_its_first_call_is_reopened(drv):
+    """What a libvirtd restart looks like to a client: still 'alive' until it calls."""
+    class Restarted:
+        closed = False
+
+        def isAlive(self):
+            return True
+
+        def getLibVersion(self):
+            raise libvirt.libvirtError('Cannot write data: Broken pipe')
+
+        def close(self):
+            self.closed = True
+    dead = Restarted()
+    drv.hypervisor._conn = dead
+    assert drv.list_instances() == []
+    assert dead.closed and drv.hypervisor.connection() is not dead
+
+
 def test_a_lost_connection_is_reopened(drv):
     instance = _spawn(drv)
     assert drv.get_info(instance).state == power_state.RUNNING
