@@ -84,9 +84,8 @@ class Reporter:
         for service in list(self.launcher.services):
             server = getattr(service, 'rpcserver', None)
             if server is not None:
-                lines.append('%s: rpc topics %s, %s.%s, %s_fanout; %s' % (
-                    service.binary, server.topic, server.topic, server.host, server.topic,
-                    server.describe()))
+                lines.append('%s: rpc topic %s on host %s: %s' % (
+                    service.binary, server.topic, server.host, server.describe()))
             elif hasattr(service, 'server'):
                 lines.append('%s: http %s:%s' % (service.binary, service.server.host,
                                                  service.port))

@@ -48,6 +48,10 @@ class _InprocListener(transport.Listener):
     def stop(self):
         self._owner._remove(self)
 
+    def describe(self):
+        return 'in-process queues %s and fanout %s' % (', '.join(self._queue_names),
+                                                      self._topic)
+
 
 class InprocTransport(transport.Transport):
     """All queues of one process, held in memory."""

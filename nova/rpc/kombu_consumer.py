@@ -7,6 +7,7 @@ every rabbit_retry_interval seconds, re-declares its queues and consumes
 again, until it is stopped.
 """
 import logging
+import re
 import socket
 import time
 
@@ -73,6 +74,7 @@ class Consumer(transport.Listener):
         self._in_callback = False
         self._last_heartbeat_check = 0.0
         self._consuming = event.Event()  # replaced by a fresh one when the connection is lost
+        self._queue_names = []  # as last declared (a fanout queue is new on each connection)
 
     def start(self):
         """Connect and consume now (retrying rabbit_max_retries times), then drain."""
@@ -91,6 +93,11 @@ class Consumer(transport.Listener):
                 pass
         self._close()
 
+    def describe(self):
+        return 'queues %s on %s (%s)' % (
+            ', '.join(self._queue_names) or '-', re.sub(r'(?<=[/,])[^/,@]*@', '', self._url),
+            'consuming' if self._consuming.ready() else 'connecting')
+
     def wait_consuming(self, timeout):
         """Wait until the queues are consumed (again, after a broker restart)."""
         if self._consuming.ready():
@@ -104,10 +111,12 @@ class Consumer(transport.Listener):
                                       connect_timeout=CONNECT_TIMEOUT)
         try:
             connect_once(connection)
-            consumer = kombu.Consumer(connection.channel(), self._queues_factory(),
+            queues = self._queues_factory()
+            consumer = kombu.Consumer(connection.channel(), queues,
                                       no_ack=False, on_message=self._on_message,
                                       accept=['application/json'])
             consumer.consume()
+            self._queue_names = [queue.name for queue in queues]
         except BaseException:
             close_quietly(connection)
             raise

@@ -51,10 +51,11 @@ class RPCServer:
         return finished
 
     def describe(self):
-        """The dispatch pool's load, for Guru Meditation Reports."""
-        return 'dispatching %d of %d green threads, %d waiting, %s' % (
-            self._pool.running(), self._pool.size, len(self._backlog),
-            'consuming' if self._listener is not None else 'stopped')
+        """Queues and the dispatch pool's load, for Guru Meditation Reports."""
+        listener = self._listener
+        return '%s; dispatching %d of %d green threads, %d waiting' % (
+            listener.describe() if listener is not None else 'stopped',
+            self._pool.running(), self._pool.size, len(self._backlog))
 
     def _on_message(self, message):
         if self._pool.free():

@@ -54,6 +54,10 @@ class Listener(abc.ABC):
     def stop(self):
         """Stop consuming; when this returns the callback is never called again."""
 
+    def describe(self):
+        """The queues consumed and their state, for Guru Meditation Reports."""
+        return ''
+
 
 class Transport(abc.ABC):
     """Send and consume RPC messages; calls and replies are correlated here."""

@@ -53,8 +53,9 @@ def test_sigusr2_writes_report_and_daemon_keeps_serving(tmp_path):
         assert 's3_store_access_key = ****' in report
         assert SECRET_PASSWORD not in report and SECRET_KEY not in report
         # what the process listens on
-        assert 'nova-compute: rpc topics compute, compute.gurutest, compute_fanout' in report
-        assert 'nova-scheduler: rpc topics scheduler' in report
+        assert ('nova-compute: rpc topic compute on host gurutest: in-process queues '
+                'compute, compute.gurutest and fanout compute; dispatching 0 of ') in report
+        assert 'nova-scheduler: rpc topic scheduler on host gurutest' in report
         assert 'nova-osapi_compute: http 127.0.0.1:%d' % port in report
         assert 'pool: QueuePool' in report and 'checkedout: ' in report
         # stacks: green threads parked in the hub, and the main native thread

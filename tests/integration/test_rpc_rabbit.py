@@ -64,6 +64,17 @@ def test_call_cast_and_host_routing(start_server, topic, ctxt):
     assert first.received == []
 
 
+def test_server_names_its_queues_for_reports(rabbitmq, start_server, topic):
+    server, _ = start_server('host1')
+    assert server._listener.wait_consuming(20)
+    described = server.describe()  # a Guru Meditation Report's RPC line
+    assert described.startswith('queues %s, %s.host1, %s_fanout_' % (topic, topic, topic))
+    assert '%s:%d/ (consuming)' % (rabbitmq.ip, rabbitmq.port) in described
+    assert 'guest' not in described  # the broker's credentials stay out of reports
+    assert 'dispatching 0 of %d green threads, 0 waiting' % CONF.rpc_thread_pool_size \
+        in described
+
+
 def test_fanout_reaches_both_consumers(start_server, topic, ctxt):
     _, first = start_server('host1')
     _, second = start_server('host2')
