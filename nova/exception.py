@@ -949,3 +949,11 @@ class ImageUnacceptable(Invalid):
 class NetworkBridgeNotFound(NotFound):
     msg_fmt = ('No XenAPI network on bridge %(bridge)s (network %(network)s): create it on '
                'the pool (xe network-create, then its bridge) before booting on it.')
+
+
+class InvalidDevicePath(Invalid):
+    msg_fmt = 'The supplied device path (%(path)s) is invalid.'
+
+
+class DevicePathInUse(Conflict):
+    msg_fmt = 'The supplied device path (%(path)s) is in use.'

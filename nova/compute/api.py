@@ -18,8 +18,8 @@ from nova import exception
 from nova import quota
 from nova import servicegroup
 from nova import utils
-from nova.compute import admin_actions, capabilities, disk_config, evacuate, flavors
-from nova.compute import live_migrate
+from nova.compute import admin_actions, block_device, capabilities, disk_config, evacuate
+from nova.compute import flavors, live_migrate, volumes
 from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, shelve, snapshot
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -31,6 +31,7 @@ from nova.network import api as network_api
 from nova.network import security_groups as network_groups
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
+from nova.volume import api as volume_api
 
 LOG = logging.getLogger(__name__)
 
@@ -47,9 +48,9 @@ def _hostname(display_name, fallback):
     return name or fallback
 
 
-class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
-          snapshot.SnapshotAPI, shelve.ShelveAPI, admin_actions.AdminActionsAPI,
-          evacuate.EvacuateAPI):
+class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationAPI,
+          rebuild.RebuildAPI, snapshot.SnapshotAPI, shelve.ShelveAPI,
+          admin_actions.AdminActionsAPI, evacuate.EvacuateAPI):
     """Instance lifecycle. Every rule about instances lives here once."""
 
     def __init__(self, image_api=None):
@@ -57,6 +58,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         self.compute_rpcapi = rpcapi.ComputeAPI()
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
         self.network_api = network_api.API()
+        self.volume_api = volume_api.API(self.image_api)
 
     # -- create ---------------------------------------------------------------------
     def create(self, context, flavor, image_href, display_name=None, display_description=None,
@@ -64,11 +66,13 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                availability_zone=None, scheduler_hints=None, security_groups=None,
                tags=None, access_ip_v4=None, access_ip_v6=None, config_drive=None,
                hostname=None, requested_networks=None, auto_disk_config=None,
-               admin_password=None):
+               admin_password=None, block_device_mapping=None):
         """Record the instances and hand them to the scheduler.
 
         requested_networks: None or 'auto' (every network the project may use),
         'none', or [{'uuid': network uuid, 'fixed_ip': address or None}].
+        block_device_mapping: block_device_mapping_v2 entries (volumes to boot
+        from or attach at boot; nova.compute.block_device).
 
         Returns (instances, reservation_id). Quota is reserved atomically with
         the rows: when max_count does not fit but min_count does, as many as fit
@@ -77,7 +81,12 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         min_count, max_count = self._check_counts(min_count, max_count)
         if flavor.disabled and not context.is_admin:
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
-        image = self._check_image(context, image_href, flavor)
+        bdms, boot_volume = block_device.normalize(block_device_mapping, image_href)
+        if boot_volume:
+            image = self._volume_image(context, bdms, max_count)
+        else:
+            image = self._check_image(context, image_href, flavor)
+        block_device.device_names(bdms, [])
         metadata = dict(metadata or {})
         self._check_metadata(context, context.project_id, context.user_id, metadata)
         key_data = None
@@ -99,7 +108,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             'ramdisk_id': image['properties'].get('ramdisk_id'),
             'instance_type_id': flavor.id, 'flavor': flavors.instance_flavor_json(flavor),
             'vcpus': flavor.vcpus, 'memory_mb': flavor.memory_mb,
-            'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
+            'root_gb': 0 if boot_volume else flavor.root_gb,
+            'ephemeral_gb': flavor.ephemeral_gb, 'root_device_name': block_device.ROOT_DEVICE,
             'vm_state': vm_states.BUILDING, 'task_state': task_states.SCHEDULING,
             'power_state': power_state.NOSTATE, 'availability_zone': zone,
             'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
@@ -119,8 +129,9 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
         }
         count = max_count
         while True:
-            values = [self._instance_values(base, display_name, hostname, metadata, tags,
-                                            group, i, count) for i in range(count)]
+            values = [dict(self._instance_values(base, display_name, hostname, metadata,
+                                                 tags, group, i, count),
+                           block_device_mapping=bdms) for i in range(count)]
             try:
                 instances = db.instance_create_many(
                     context, values, quota=quota.instance_reservation(
@@ -134,7 +145,10 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                     raise exception.TooManyInstances(**over.kwargs) from over
                 count = fits
         uuids = [i.uuid for i in instances]
+        self._reserve_boot_volumes(context, instances, bdms)
         spec = self._request_spec(context, flavor, image, zone, hints, group, force_hosts)
+        if boot_volume:
+            spec['flavor']['root_gb'] = 0  # the root disk is a volume, not the host's
         spec['admin_password'] = admin_password  # the spawn gives it to the guest
         try:
             self.scheduler_rpcapi.build_instances(context, spec, uuids)
@@ -146,9 +160,9 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                                 expected_task_state=task_states.SCHEDULING)
         return instances, reservation_id
 
-    @staticmethod
-    def _undo_create(context, instances):
-        """The scheduler was not told: nothing of the request remains, its quota is back."""
+    def _undo_create(self, context, instances):
+        """The scheduler was not told: nothing of the request remains (its volumes
+        released), its quota is back."""
         for instance in instances:
             try:
                 db.instance_destroy(context, instance.uuid,
@@ -156,7 +170,8 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                                     expected={'task_state': task_states.SCHEDULING,
                                               'host': None})
             except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
-                pass  # the message got through after all and a host took it
+                continue  # the message got through after all and a host took it
+            self._release_volumes(context, instance)
 
     @staticmethod
     def _check_counts(min_count, max_count):
@@ -237,7 +252,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
                        'memory_mb': flavor.memory_mb, 'vcpus': flavor.vcpus,
                        'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
                        'swap': flavor.swap, 'extra_specs': dict(flavor.extra_specs)},
-            'image': {'id': image['id'], 'properties': dict(image['properties'])},
+            'image': {'id': image['id'] or '', 'properties': dict(image['properties'])},
             'availability_zone': zone, 'project_id': context.project_id,
             'user_id': context.user_id,
             'scheduler_hints': {k: v for k, v in hints.items()
@@ -300,6 +315,7 @@ class API(resize.ResizeAPI, live_migrate.LiveMigrationAPI, rebuild.RebuildAPI,
             return  # already on its way
         compute_utils.start_action(context, instance.uuid, action)
         if not instance.host or not self._host_is_up(context, instance.host):
+            self._release_volumes(context, instance)
             self.network_api.deallocate_for_instance(context, instance)
             db.instance_destroy(context, instance.uuid,
                                 quota=resize_quota.release_on_delete(instance))

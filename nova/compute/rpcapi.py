@@ -27,6 +27,7 @@ History:
     1.5 - get_instance_stats
     1.6 - live_migration_abort, live_migration_force_complete, trigger_crash_dump,
           evacuate_instance
+    1.7 - attach_volume, detach_volume
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -34,7 +35,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.6'
+    VERSION = '1.7'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -83,6 +84,8 @@ class ComputeAPI(RPCAPI):
         'live_migration_force_complete': '1.6',
         'trigger_crash_dump': '1.6',
         'evacuate_instance': '1.6',
+        'attach_volume': '1.7',
+        'detach_volume': '1.7',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -235,6 +238,15 @@ class ComputeAPI(RPCAPI):
     def cache_images(self, ctxt, host, image_ids):
         """Have the host fetch these images into its base image cache (no reply)."""
         self.cast(ctxt, 'cache_images', server=host, image_ids=image_ids)
+
+    # -- volumes (1.7) ---------------------------------------------------------------------
+    def attach_volume(self, ctxt, instance, bdm_uuid):
+        """Connect the reserved volume of the mapping and attach it to the guest."""
+        self._to_instance(ctxt, 'attach_volume', instance, bdm_uuid=bdm_uuid)
+
+    def detach_volume(self, ctxt, instance, volume_id):
+        """Detach the volume (detaching) from the guest and release it."""
+        self._to_instance(ctxt, 'detach_volume', instance, volume_id=volume_id)
 
     # -- host and guest operations of administrators and services (1.3) ------------------
     def host_maintenance_mode(self, ctxt, host, mode):

@@ -24,6 +24,10 @@ fake_opts = [
                      'bridges by veth pairs with its MACs, running a DHCP client (tests).'),
     cfg.StrOpt('fake_guest_netns_prefix', default='nova-guest-',
                help='Name prefix of the fake guests\' namespaces (+ the instance uuid).'),
+    cfg.BoolOpt('fake_volume_check', default=False,
+                help='Make the fake driver read each volume it attaches (or boots from) '
+                     'through its iSCSI connection info with qemu-img, and fail the '
+                     'attach when the target is unreachable: proves exports work.'),
     cfg.BoolOpt('fake_enforce_capacity', default=False,
                 help='Make fake spawns, resizes and live migrations fail when memory or '
                      'disk would exceed the host capacity (vCPUs may be overcommitted). '

@@ -91,12 +91,18 @@ scheduler_opts = [
                       'hosts, negative fills one host first.'),
 ]
 
+compute_opts = [
+    cfg.IntOpt('block_device_allocate_timeout', default=180, min=1,
+               help='Seconds a compute host waits for a volume it made for a boot from '
+                    'volume (from an image, a snapshot, or blank) to become available.'),
+]
+
 api_opts = [
     cfg.IntOpt('osapi_max_limit', default=1000, min=1,
                help='Most items one list request of the block-storage API returns.'),
 ]
 
-opts = driver_opts + iscsi_opts + quota_opts + scheduler_opts + api_opts
+opts = driver_opts + iscsi_opts + quota_opts + scheduler_opts + compute_opts + api_opts
 
 
 def register_opts(conf):

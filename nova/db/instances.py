@@ -91,7 +91,8 @@ def _flat(rows_by_uuid):
     return list(itertools.chain.from_iterable(rows_by_uuid.values()))
 
 
-_Request = collections.namedtuple('_Request', 'row metadata tags group_uuid admin_password')
+_Request = collections.namedtuple('_Request',
+                                  'row metadata tags group_uuid admin_password block_devices')
 
 
 def _request(values):
@@ -101,16 +102,18 @@ def _request(values):
     tags = sorted(set(values.pop('tags', None) or []))
     group_uuid = values.pop('group_uuid', None)
     admin_password = values.pop('admin_password', None)
+    block_devices = values.pop('block_device_mapping', None) or []
     values.setdefault('uuid', str(uuid_lib.uuid4()))
     row = Instance()
     row.update(values)
-    return _Request(row, metadata, tags, group_uuid, admin_password)
+    return _Request(row, metadata, tags, group_uuid, admin_password, block_devices)
 
 
 def instance_create_many(context, instances, quota=None, actions=()):
     """Insert instances (with metadata, tags, server group membership, the
-    ``admin_password`` each is built with, and the ``actions`` recorded for them)
-    in one transaction that also reserves quota
+    ``admin_password`` each is built with, their 'block_device_mapping' list of
+    volume mappings, and the ``actions`` recorded for them) in one transaction
+    that also reserves quota
     (and checks its 'limits' of server_group_members against the groups
     joined); returns the rows in input order.
     """
@@ -133,6 +136,9 @@ def instance_create_many(context, instances, quota=None, actions=()):
             bulk.insert_values(session, InstanceGroupMember, [
                 {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.row.uuid}
                 for r in requests if r.group_uuid])
+            bulk.insert_values(session, models.BlockDeviceMapping, [
+                dict(bdm, instance_uuid=r.row.uuid, uuid=str(uuid_lib.uuid4()))
+                for r in requests for bdm in r.block_devices])
             bulk.insert_values(session, InstanceAction, [dict(a) for a in actions])
             bulk.insert_values(session, InstanceBuildPassword, [
                 {'instance_uuid': r.row.uuid, 'password': r.admin_password,

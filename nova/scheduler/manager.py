@@ -147,8 +147,9 @@ class SchedulerManager(manager.Manager):
             pass
 
     def update_volume_stats(self, context, host, stats):
-        if not self.volume_hosts.knows_service(host):
-            # a host that started since our last refresh: learn its service now
+        if not self.volume_hosts.service_seen_up(host):
+            # a host that started (or restarted after being seen down) since our last
+            # refresh: its report says it is alive, so read its service row now
             try:
                 self.volume_hosts.update_service(_service_record(
                     db.service_get_by_host_and_binary(context, host, 'nova-volume')))

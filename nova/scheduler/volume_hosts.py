@@ -129,8 +129,10 @@ class VolumeHostManager:
             if service['host'] in self._states:
                 self._states[service['host']].set_service(service)
 
-    def knows_service(self, host):
-        return host in self._services
+    def service_seen_up(self, host):
+        """Whether the host's service row is known and was up when last read."""
+        service = self._services.get(host)
+        return bool(service) and bool(service.get('is_up'))
 
     def update_from_report(self, host, stats):
         with self.lock:

@@ -29,7 +29,7 @@ import nova.conf
 from nova import exception
 from nova.compute import power_state
 from nova.compute.power_state import PAUSED, RUNNING, SHUTDOWN, SUSPENDED
-from nova.virt import driver, fake_console, fake_guest, fake_netns
+from nova.virt import driver, fake_console, fake_guest, fake_netns, iscsi
 from nova.virt.fake_guest import FakeGuest
 
 CONF = nova.conf.CONF
@@ -258,6 +258,8 @@ class FakeDriver(driver.ComputeDriver):
         delay = CONF.fake_spawn_delay
         if delay:
             time.sleep(delay)
+        for bdm in (block_device_info or {}).get('block_device_mapping') or ():
+            _check_volume(bdm['connection_info'])
         guest = FakeGuest(instance, network_info, block_device_info)
         guest.admin_password = admin_password  # as a config drive's meta_data.json gives it
         with _LOCK:
@@ -597,6 +599,7 @@ class FakeDriver(driver.ComputeDriver):
     def attach_volume(self, context, connection_info, instance, mountpoint):
         self._maybe_fail('attach_volume')
         guest = self._guest(instance)
+        _check_volume(connection_info)
         with _LOCK:
             if mountpoint in guest.volumes:
                 raise exception.DeviceInUse(device=mountpoint, instance_uuid=guest.uuid)
@@ -644,6 +647,13 @@ def _instance_load(instance, default):
         LOG.warning('Metadata %s of instance %s ignored: %s', fake_guest.LOAD_METADATA_KEY,
                     instance.uuid, e)
         return default
+
+
+def _check_volume(connection_info):
+    """With --fake_volume_check, read the volume through its target (as a real
+    hypervisor would open it): an unreachable target fails the attach."""
+    if CONF.fake_volume_check:
+        iscsi.virtual_size(connection_info)
 
 
 # what set_failure accepts: every public method (each one calls _maybe_fail first)

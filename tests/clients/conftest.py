@@ -21,7 +21,8 @@ def cloud(tmp_path_factory):
         running = Cloud.start_all(tmp_path_factory.mktemp('cloud'),
                                   image_import_allowed_ports='',
                                   image_import_disallowed_networks='169.254.0.0/16',
-                                  **(tgtd.flags() if tgtd else {'tgtd_start': False}))
+                                  **(dict(tgtd.flags(), fake_volume_check=True) if tgtd
+                                     else {'tgtd_start': False}))
         running.tgtd = tgtd
         yield running
         running.stop()

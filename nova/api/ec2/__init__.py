@@ -16,7 +16,8 @@ from nova.api import middleware
 from nova.api import request_input
 from nova.api.ec2 import actions, auth, faults, params, xml
 from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F401
-                          instances, keypairs, monitoring, regions, security_groups, tags)
+                          instances, keypairs, monitoring, regions, security_groups, tags,
+                          volumes)
 from nova.conf import CONF
 
 LOG = logging.getLogger(__name__)

@@ -34,6 +34,7 @@ class Apis:
         self.images = image_service.get_default_image_service()
         self.security_groups = security_groups.SecurityGroupAPI()
         self.hosts = hosts.HostAPI()
+        self.volumes = self.compute.volume_api
         self.monitor = monitor_api.MonitorAPI()
 
 

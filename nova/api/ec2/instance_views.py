@@ -94,6 +94,10 @@ class Renderer:
         self.host_zones = host_zones(ctx)
         self.network_info = network_api.API().get_instances_nw_info(
             ctx, [i.uuid for i in instances])
+        self.block_devices = call.apis.compute.volume_mappings(ctx, instances)
+        self.volume_ids = ids.ec2_ids(ctx, 'vol', [b.volume_id for bdms in
+                                                   self.block_devices.values()
+                                                   for b in bdms])
 
     def private_ip(self, instance):
         """The first fixed IPv4 address (or the access address set by hand)."""
@@ -107,6 +111,14 @@ class Renderer:
 
     def zone(self, instance):
         return zone(instance, self.host_zones)
+
+    def block_device_mapping(self, instance):
+        """The instance's EBS volumes, each with its device and attachment."""
+        return [{'deviceName': b.device_name, 'ebs': {
+            'volumeId': self.volume_ids.get(b.volume_id),
+            'status': 'attached' if b.connection_info else 'attaching',
+            'attachTime': b.created_at, 'deleteOnTermination': bool(b.delete_on_termination)}}
+            for b in self.block_devices.get(instance.uuid, ())]
 
     def group_set(self, instance):
         return [{'groupId': self.group_ids.get(self.groups.get(name)), 'groupName': name}
@@ -138,9 +150,10 @@ class Renderer:
             'stateReason': {'code': reason[0], 'message': reason[1]}
             if reason and name == 'stopped' else None,
             'architecture': instance.architecture,
-            'rootDeviceType': 'instance-store',
+            'rootDeviceType': 'ebs' if any(b.boot_index == 0 for b in self.block_devices.get(
+                instance.uuid, ())) else 'instance-store',
             'rootDeviceName': instance.root_device_name or '/dev/vda',
-            'blockDeviceMapping': [],
+            'blockDeviceMapping': self.block_device_mapping(instance),
             'virtualizationType': 'hvm',
             'tagSet': tag_set(tags_of(instance)),
             'hypervisor': 'xen',

@@ -184,19 +184,45 @@ def _instance_tags(call):
     return tags
 
 
-def _check_block_devices(params):
-    """Instance-store mappings (VirtualName, NoDevice) describe the flavor's disks and
-    are accepted; EBS volumes come with the volume work."""
-    for number, mapping in enumerate(params.dicts('BlockDeviceMapping'), 1):
-        if 'Ebs' in mapping.tree:
-            raise faults.unsupported('BlockDeviceMapping.%d.Ebs: this cloud has no EBS '
-                                     'volumes yet.' % number)
+_ROOT_DEVICES = ('/dev/vda', '/dev/sda', '/dev/sda1', '/dev/xvda', 'vda', 'sda', 'sda1')
+
+
+def _block_devices(call, image_uuid):
+    """(imageRef, block_device_mapping_v2) from BlockDeviceMapping.N: an Ebs mapping of
+    the root device makes the root a volume (from the AMI, or from its SnapshotId);
+    others are volumes attached at boot (from a snapshot, or blank of VolumeSize).
+    Instance-store mappings (VirtualName, NoDevice) are the flavor's disks."""
+    mappings, image_ref = [], image_uuid
+    for number, mapping in enumerate(call.params.dicts('BlockDeviceMapping'), 1):
+        if 'Ebs' not in mapping.tree:
+            continue
+        device = mapping.required('DeviceName')
+        ebs = mapping.dicts('Ebs')[0]
+        size = ebs.int('VolumeSize', low=1, high=16384)
+        snapshot = ebs.get('SnapshotId')
+        values = {'destination_type': 'volume', 'volume_size': size,
+                  'delete_on_termination': ebs.bool('DeleteOnTermination', True),
+                  'device_name': device}
+        if snapshot:
+            values.update(source_type='snapshot',
+                          uuid=ids.to_uuid(call.context, snapshot, ('snap',)))
+        if device in _ROOT_DEVICES:
+            if not snapshot:
+                values.update(source_type='image', uuid=image_uuid)
+            values.update(boot_index=0, device_name=None)
+            image_ref = None
+        elif not snapshot:
+            if size is None:
+                raise faults.missing('BlockDeviceMapping.%d.Ebs.VolumeSize' % number)
+            values['source_type'] = 'blank'
+        mappings.append(values)
+    return image_ref, mappings
 
 
 def _create(call):
     params, context = call.params, call.context
     image_uuid = ids.image_uuid(context, params.required('ImageId'))
-    _check_block_devices(params)
+    image_ref, block_devices = _block_devices(call, image_uuid)
     min_count = params.int('MinCount', low=1)
     max_count = params.int('MaxCount', low=1)
     if min_count is None:
@@ -208,11 +234,11 @@ def _create(call):
     flavor = get_flavor(context, params.get('InstanceType', CONF.ec2_default_instance_type))
     tags = _instance_tags(call)
     instances, reservation_id = call.apis.compute.create(
-        context, flavor, image_uuid, display_name=tags.get('Name'), min_count=min_count,
+        context, flavor, image_ref, display_name=tags.get('Name'), min_count=min_count,
         max_count=max_count, key_name=params.get('KeyName'),
         user_data=params.get('UserData') or None, metadata=tags,
         availability_zone=params.get('Placement.AvailabilityZone') or None,
-        security_groups=_group_names(call))
+        security_groups=_group_names(call), block_device_mapping=block_devices)
     monitoring = params.get('Monitoring.Enabled')
     if monitoring is not None:
         enabled = params.bool('Monitoring.Enabled')

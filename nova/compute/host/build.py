@@ -32,7 +32,7 @@ class Builds:
     """The builds the scheduler placed on this host."""
 
     def __init__(self, records, driver, tracker, claims, scheduler_rpcapi, base_images, locks,
-                 network_api, firewall):
+                 network_api, firewall, volumes):
         self.records, self.host = records, records.host
         self.network_api = network_api
         self.firewall = firewall
@@ -42,6 +42,7 @@ class Builds:
         self.scheduler_rpcapi = scheduler_rpcapi
         self.base_images = base_images
         self.locks = locks
+        self.volumes = volumes
         self._slots = eventlet.semaphore.Semaphore(CONF.max_concurrent_builds)
 
     def build_and_run_instances(self, context, instance_uuids, request_spec, limits):
@@ -135,9 +136,11 @@ class Builds:
         with self._slots, self.locks(instance.uuid):
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
+                block_device_info = self.volumes.prepare_boot(context, instance)
                 self.driver.spawn(context, instance, image_meta,
                                   admin_password=request_spec.get('admin_password'),
-                                  network_info=network_info.get(instance.uuid, []))
+                                  network_info=network_info.get(instance.uuid, []),
+                                  block_device_info=block_device_info)
                 return instance, None
             except Exception as error:
                 LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)

@@ -23,6 +23,7 @@ from nova import utils
 from nova.compute import move_spec, power_state, resize_quota, rpcapi, task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.host import build, evacuate, live_migrate, rebuild, resize, shelve, snapshot
+from nova.compute.host import volumes
 from nova.compute.host.action_events import instance_action
 from nova.compute.host.base_images import BaseImages
 from nova.compute.host.claims import HostClaims
@@ -37,6 +38,7 @@ from nova.image import service as image_service
 from nova.network import api as network_api
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
+from nova.volume import api as volume_api
 
 LOG = logging.getLogger(__name__)
 
@@ -74,9 +76,10 @@ class ComputeManager(manager.Manager):
         self.records = InstanceRecords(self.host, self.driver)
         self.claims = HostClaims(self.host, self.tracker, self.compute_rpcapi,
                                  self.scheduler_rpcapi)
+        self.volumes = volumes.Volumes(self.records, self.driver, volume_api.API())
         self.builds = build.Builds(self.records, self.driver, self.tracker, self.claims,
                                    self.scheduler_rpcapi, self.base_images, self.locks,
-                                   self.network_api, self.firewall)
+                                   self.network_api, self.firewall, self.volumes)
         self.resizes = resize.Resizes(self.records, self.driver, self.tracker, self.claims,
                                       self.compute_rpcapi, self.scheduler_rpcapi,
                                       self.base_images, self.locks)
@@ -141,6 +144,7 @@ class ComputeManager(manager.Manager):
                 LOG.exception('Could not destroy the guest of %s', row.uuid)
 
     def _recover(self, ctxt, instance):
+        self.volumes.recover(ctxt, instance)
         task = instance.task_state
         if task is None:
             return
@@ -192,7 +196,10 @@ class ComputeManager(manager.Manager):
         with self.locks(instance.uuid):
             self.driver.destroy(context, instance,
                                 network_info=self.network_api.get_instance_nw_info(
-                                    context, instance))
+                                    context, instance),
+                                block_device_info=self.volumes.block_device_info(context,
+                                                                                 instance))
+        self.volumes.cleanup(context, instance)
         self.network_api.deallocate_for_instance(context, instance)
         self.claims.settle(instance)
         db.instance_destroy(context, instance.uuid,
@@ -347,6 +354,15 @@ class ComputeManager(manager.Manager):
 
     def get_serial_console(self, context, instance_uuid):
         return self.driver.get_serial_console(context, self.records.get(context, instance_uuid))
+
+    # -- volumes (volumes.py) --------------------------------------------------------------
+    def attach_volume(self, context, instance_uuid, bdm_uuid):
+        with self.locks(instance_uuid):
+            self.volumes.attach_volume(context, instance_uuid, bdm_uuid)
+
+    def detach_volume(self, context, instance_uuid, volume_id):
+        with self.locks(instance_uuid):
+            self.volumes.detach_volume(context, instance_uuid, volume_id)
 
     # -- resize and cold migration (resize.py) ------------------------------------------
     def prep_resize(self, context, instance_uuid, migration_id, request_spec, limits):

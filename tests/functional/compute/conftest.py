@@ -38,7 +38,8 @@ class Cloud:
         return flavors.get_by_name_or_id(name)
 
     def boot(self, count=1, flavor='m1.tiny', ctx=None, **kwargs):
-        instances, _ = self.api.create(ctx or self.ctx, self.flavor(flavor), self.image['id'],
+        image = kwargs.pop('image', self.image['id'])  # None: boots from a volume mapping
+        instances, _ = self.api.create(ctx or self.ctx, self.flavor(flavor), image,
                                        display_name='vm', min_count=count, max_count=count,
                                        **kwargs)
         return instances

@@ -35,6 +35,7 @@ from nova.api.openstack.compute import server_shares
 from nova.api.openstack.compute import server_tags
 from nova.api.openstack.compute import server_topology
 from nova.api.openstack.compute import servers
+from nova.api.openstack.compute import volume_routes
 from nova.api.openstack.router import method
 from nova.compute import api as compute_api
 
@@ -101,7 +102,8 @@ def route_table():
         ('/servers/{server_id}/remote-consoles', {'POST': method(consoles.create)}),
         ('/os-console-auth-tokens/{id}', {'GET': method(tokens.show)}),
         *resource_routes(),
-    ] + admin_routes.route_table() + network_routes.route_table()
+    ] + admin_routes.route_table() + network_routes.route_table() + \
+        volume_routes.route_table(api)
 
 
 def resource_routes():

@@ -49,33 +49,41 @@ def normalized_ipv6(value):
             explanation='accessIPv6 %r is not a valid IPv6 address' % (value,)) from None
 
 
-def _boot_image(server):
-    """The image to boot: imageRef, or the block device mapping that boots from an image.
-
-    The only mapping this cloud can honour is the boot disk made from an image
-    (source image, destination local, boot_index 0), which is what `openstack
-    server create --image` sends beside imageRef; volumes and blank disks are 400.
-    """
+def _boot_devices(server):
+    """(imageRef, block_device_mapping_v2): the legacy block_device_mapping becomes v2;
+    an image -> local root mapping that repeats imageRef is the image (what
+    `openstack server create --image` sends beside it)."""
     image_ref = server.get('imageRef') or None
-    mappings = server.get('block_device_mapping_v2') or []
-    if len(mappings) > 1:
-        raise webob.exc.HTTPBadRequest(explanation=(
-            'Only one block device mapping (the image to boot from) is supported'))
+    mappings = [dict(m) for m in server.get('block_device_mapping_v2') or []]
+    for legacy in server.get('block_device_mapping') or []:
+        if legacy.get('no_device') or legacy.get('virtual_name'):
+            continue  # the flavor's disks: nothing to map
+        snapshot_id = legacy.get('snapshot_id')
+        mappings.append({
+            'source_type': 'snapshot' if snapshot_id else 'volume',
+            'destination_type': 'volume', 'uuid': snapshot_id or legacy.get('volume_id'),
+            'device_name': legacy.get('device_name'),
+            'volume_size': legacy.get('volume_size'),
+            'delete_on_termination': _bool(legacy.get('delete_on_termination')),
+            'boot_index': 0 if not image_ref and legacy.get('device_name', '').endswith(
+                'da') else None})
     for mapping in mappings:
-        if (mapping.get('source_type') != 'image' or
-                mapping.get('destination_type', 'local') != 'local'):
-            raise webob.exc.HTTPBadRequest(explanation=(
-                'Block device mappings with volumes, snapshots or blank disks are not '
-                'supported: only source_type image with destination_type local'))
-        if str(mapping.get('boot_index')) != '0':
-            raise webob.exc.HTTPBadRequest(explanation=(
-                'The image block device mapping must have boot_index 0'))
-        mapped = mapping.get('uuid') or mapping.get('image_id')
-        if image_ref and mapped and mapped != image_ref:
-            raise webob.exc.HTTPBadRequest(explanation=(
-                'The block device mapping image %s is not imageRef %s' % (mapped, image_ref)))
-        image_ref = image_ref or mapped
-    return image_ref
+        if mapping.get('image_id') and not mapping.get('uuid'):
+            mapping['uuid'] = mapping.pop('image_id')
+    kept = []
+    for mapping in mappings:
+        local_image = (mapping.get('source_type') == 'image' and
+                       mapping.get('destination_type', 'local') == 'local' and
+                       str(mapping.get('boot_index')) == '0')
+        if local_image:
+            if image_ref and mapping.get('uuid') and mapping['uuid'] != image_ref:
+                raise webob.exc.HTTPBadRequest(explanation=(
+                    'The block device mapping image %s is not imageRef %s'
+                    % (mapping['uuid'], image_ref)))
+            image_ref = image_ref or mapping.get('uuid')
+            continue
+        kept.append(mapping)
+    return image_ref, kept
 
 
 def _bool(value):
@@ -135,7 +143,9 @@ class ServersController(wsgi.Controller):
         policy.authorize(context, 'os_compute_api:servers:create')
         self._refuse_unsupported(context, server)
         flavor = get_flavor(context, server['flavorRef'])
-        image_ref = _boot_image(server)
+        image_ref, block_devices = _boot_devices(server)
+        if block_devices:
+            policy.authorize(context, 'os_compute_api:servers:create:attach_volume')
         min_count = int(server.get('min_count', 1))
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:
@@ -161,13 +171,14 @@ class ServersController(wsgi.Controller):
                 hostname=server.get('hostname'),
                 requested_networks=self._requested_networks(context, server),
                 auto_disk_config=disk_config.api_value(server.get('OS-DCF:diskConfig')),
-                admin_password=password)
+                admin_password=password, block_device_mapping=block_devices)
         except exception.ImageNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
         except exception.KeypairNotFound:
             raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
         except (exception.InstanceGroupNotFound, exception.FlavorNotFound,
                 exception.SecurityGroupNotFound, exception.NetworkNotFound,
+                exception.VolumeNotFound, exception.SnapshotNotFound,
                 exception.FixedIpAlreadyInUse, exception.FixedIpInvalid) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
         if _bool(server.get('return_reservation_id')):

@@ -28,9 +28,18 @@ _network = {
     'additionalProperties': False,
 }
 
-_bdm = {'type': 'array', 'maxItems': 0}  # volumes are not attached at boot (yet)
-# Nova's block_device_mapping_v2 item; servers.py accepts only the one entry that
-# boots from the image (what `openstack server create --image` sends)
+# the legacy block_device_mapping: volumes (or snapshots) by device name
+_bdm = {'type': 'array', 'items': {
+    'type': 'object',
+    'properties': {
+        'device_name': {'type': 'string', 'maxLength': 255},
+        'volume_id': types.uuid, 'snapshot_id': types.uuid,
+        'volume_size': {'type': ['integer', 'string', 'null'], 'pattern': '^[0-9]+$'},
+        'delete_on_termination': types.boolean, 'no_device': {},
+        'virtual_name': {'type': 'string', 'maxLength': 255},
+    },
+    'additionalProperties': False}}
+# Nova's block_device_mapping_v2 item (nova.compute.block_device checks the combinations)
 _bdm_v2_item = {
     'type': 'object',
     'properties': {
@@ -46,7 +55,8 @@ _bdm_v2_item = {
         'disk_bus': {'type': ['string', 'null'], 'maxLength': 255},
         'guest_format': {'type': ['string', 'null'], 'maxLength': 255},
         'volume_size': {'type': ['integer', 'string', 'null'], 'pattern': '^[0-9]+$'},
-        'no_device': {},
+        'no_device': {}, 'tag': types.tag,
+        'volume_type': {'type': ['string', 'null'], 'minLength': 0, 'maxLength': 255},
     },
     'additionalProperties': False,
 }
