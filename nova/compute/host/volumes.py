@@ -65,7 +65,7 @@ class Volumes:
                         error, exc_info=not isinstance(error, exception.NovaException))
             self.records.fault(context, instance_uuid, error)
             self.records.event(context, [instance_uuid], event, 'Error', error)
-            self._undo_attach(context, bdm)
+            self._forget(context, bdm)
             return
         self.records.event(context, [instance_uuid], event, 'Success')
 
@@ -87,8 +87,9 @@ class Volumes:
                               bdm.device_name)
             raise
 
-    def _undo_attach(self, context, bdm):
-        """The volume is available again and the mapping gone."""
+    def _forget(self, context, bdm):
+        """The attachment and the mapping are gone (the volume available once it has
+        no other attachment): an attach undone, or a detach finished."""
         if bdm.attachment_id:
             try:
                 self.volume_api.detach(context, bdm.attachment_id)
@@ -132,14 +133,6 @@ class Volumes:
                                                                         volume_id))
         except (exception.VolumeNotFound, exception.InvalidVolume):
             pass
-
-    def _forget(self, context, bdm):
-        if bdm.attachment_id:
-            try:
-                self.volume_api.detach(context, bdm.attachment_id)
-            except exception.NotFound:
-                pass
-        db.block_device_mapping_destroy(context, bdm.uuid)
 
     # -- boot from volume ---------------------------------------------------------------
     def prepare_boot(self, context, instance):
@@ -204,7 +197,7 @@ class Volumes:
             if volume.status == volume_states.ATTACHING and not bdm.connection_info:
                 LOG.info('Volume %s was being attached to %s: undone', volume.uuid,
                          instance.uuid)
-                self._undo_attach(context, bdm)
+                self._forget(context, bdm)
             elif volume.status == volume_states.DETACHING:
                 LOG.info('Volume %s was being detached from %s: finishing', volume.uuid,
                          instance.uuid)
