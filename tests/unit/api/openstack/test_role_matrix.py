@@ -47,7 +47,9 @@ VERSIONS = {'/os-networks': '2.35', '/os-networks/add': '2.35', '/os-networks/{i
             '/images/{image_id}/metadata': '2.35', '/images/{image_id}/metadata/{id}': '2.35',
             '/os-security-groups': '2.35', '/os-security-groups/{id}': '2.35',
             '/os-security-group-rules': '2.35', '/os-security-group-rules/{id}': '2.35',
-            '/servers/{server_id}/shares': '2.97', '/servers/{server_id}/shares/{id}': '2.97'}
+            '/servers/{server_id}/shares': '2.97', '/servers/{server_id}/shares/{id}': '2.97',
+            '/os-volumes': '2.35', '/os-volumes/{id}': '2.35', '/os-snapshots': '2.35',
+            '/os-snapshots/{id}': '2.35'}
 
 
 def _rows():
@@ -151,6 +153,18 @@ def _rows():
          {'share': {'share_id': 'SERVER'}}, HIDDEN),
         ('DELETE', '/servers/{server_id}/shares/{id}', '/servers/SERVER/shares/SERVER', None,
          HIDDEN),
+        ('POST', '/servers/{server_id}/os-volume_attachments',
+         '/servers/SERVER/os-volume_attachments', {'volumeAttachment': {'volumeId': 'SERVER'}},
+         HIDDEN),
+        ('PUT', '/servers/{server_id}/os-volume_attachments/{id}',
+         '/servers/SERVER/os-volume_attachments/SERVER',
+         {'volumeAttachment': {'volumeId': 'SERVER'}}, HIDDEN),
+        ('DELETE', '/servers/{server_id}/os-volume_attachments/{id}',
+         '/servers/SERVER/os-volume_attachments/SERVER', None, HIDDEN),
+        ('POST', '/os-volumes', '/os-volumes', {'volume': {'size': 1}}, None),
+        ('DELETE', '/os-volumes/{id}', '/os-volumes/SERVER', None, None),
+        ('POST', '/os-snapshots', '/os-snapshots', {'snapshot': {'volume_id': 'SERVER'}}, None),
+        ('DELETE', '/os-snapshots/{id}', '/os-snapshots/SERVER', None, None),
     ]
     rows += [('POST', '/servers/{id}/action', '/servers/SERVER/action', {name: args}, HIDDEN)
              for name, args in SERVER_ACTIONS.items()]
