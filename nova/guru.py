@@ -1,10 +1,12 @@
 """Guru Meditation Report: a running daemon, asked by a signal, says what it is doing.
 
-``install(launcher, binary)`` makes ``--guru_signal`` (SIGUSR2) write a report
+``install(binary)`` makes ``--guru_signal`` (SIGUSR2) write a report
 of every green and native thread's stack, the effective flags (secrets
 masked), package versions, the RPC topics and HTTP listeners of the process's
 services, the DB pool and the process itself, into the log or a file in
-``--guru_report_dir``. The daemon goes on serving.
+``--guru_report_dir``. The daemon goes on serving. Daemons install it as soon
+as logging is set up (nova/cmd/common.py), so one stuck at start-up (waiting for
+its database) answers too; the launcher adds its services once it runs them.
 
 The report is written from the signal handler itself, not from a green thread:
 a daemon whose green threads are stuck (the case a report is wanted for) still
@@ -40,7 +42,7 @@ _STARTED = time.time()
 class Reporter:
     """Builds and writes reports about one process and the services its launcher runs."""
 
-    def __init__(self, launcher, binary):
+    def __init__(self, binary, launcher=None):
         self.launcher = launcher
         self.binary = binary
 
@@ -81,7 +83,7 @@ class Reporter:
 
     def services(self):
         lines = []
-        for service in list(self.launcher.services):
+        for service in list(getattr(self.launcher, 'services', ())):
             server = getattr(service, 'rpcserver', None)
             if server is not None:
                 lines.append('%s: rpc topic %s on host %s: %s' % (
@@ -166,8 +168,9 @@ def _stack(frame):
     return [line.rstrip('\n') for line in traceback.format_stack(frame)]
 
 
-def install(launcher, binary):
-    """Answer --guru_signal with a report about this process; returns the Reporter."""
-    reporter = Reporter(launcher, binary)
+def install(binary, launcher=None):
+    """Answer --guru_signal with a report about this process (and the services of
+    launcher, when given); returns the Reporter."""
+    reporter = Reporter(binary, launcher)
     signal.signal(getattr(signal, CONF.guru_signal), reporter._on_signal)
     return reporter

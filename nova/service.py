@@ -233,7 +233,7 @@ class Launcher:
         signal.signal(signal.SIGTERM, self._on_stop_signal)
         signal.signal(signal.SIGINT, self._on_stop_signal)
         signal.signal(signal.SIGHUP, self._on_hup)
-        guru.install(self, CONF.prog)
+        guru.install(CONF.prog, self)
 
     def wait(self):
         """Block until a stop signal, then stop every service gracefully."""

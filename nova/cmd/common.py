@@ -1,8 +1,10 @@
-"""What every daemon does first: parse flags, set up logging, check the DB."""
+"""What every daemon does first: parse flags, set up logging and Guru Meditation
+Reports, check the DB."""
 import sys
 
 import nova.conf
 from nova import exception
+from nova import guru
 from nova import log as nova_log
 from nova import rpc
 from nova.cmd import usage
@@ -38,6 +40,7 @@ def init(binary, argv=None, stop_at_positional=False, check_db=True, need_rpc=Tr
         die('%s: unexpected argument %r (flags look like --name=value)' % (
             binary, positional[0]), 2)
     nova_log.setup(binary)
+    guru.install(binary)  # from here on, even stuck waiting for the DB, it can report
     if check_db:
         try:
             migration.check_current()

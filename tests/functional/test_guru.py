@@ -71,3 +71,28 @@ def test_sigusr2_writes_report_and_daemon_keeps_serving(tmp_path):
         assert nova_all.wait(60) == 0, nova_all.log()[-3000:]
     finally:
         nova_all.stop()
+
+
+def test_daemon_stuck_waiting_for_its_database_reports_to_its_log(tmp_path):
+    """The case reports are for: a daemon that hangs (here retrying a database
+    nobody listens on) says where it waits, and keeps waiting."""
+    flagfile = daemons.write_flagfile(
+        str(tmp_path / 'nova.flags'), state_path=str(tmp_path), transport_url='inproc://',
+        sql_connection='postgresql+psycopg://nova:%s@127.0.0.1:%d/nova' % (
+            SECRET_PASSWORD, daemons.free_port()),
+        sql_max_retries=-1, sql_retry_interval=1, host='gurutest')
+    compute = daemons.Daemon('nova-compute', flagfile, str(tmp_path))
+    try:
+        daemons.wait_for(lambda: 'unreachable' in compute.log(), timeout=30,
+                         what='compute retrying the database: %s' % compute.log()[-2000:])
+        compute.signal(signal.SIGUSR2)
+        log = daemons.wait_for(
+            lambda: (lambda text: text if '==== Native Threads ====' in text else None)(
+                compute.log()), timeout=30, what='a report in the log')
+        assert 'Guru Meditation Report: nova-compute (pid %d)' % compute.proc.pid in log
+        assert 'no service started yet' in log and 'no connection made yet' in log
+        assert 'in _connect_with_retries' in log  # where it is stuck
+        assert SECRET_PASSWORD not in log and 'sql_connection = ****' in log
+        assert compute.proc.poll() is None
+    finally:
+        compute.stop()

@@ -25,7 +25,7 @@ def test_report_goes_to_the_log_without_a_report_dir(caplog):
     eventlet.sleep(0)
     try:
         with caplog.at_level(logging.INFO, logger='nova.guru'):
-            assert guru.Reporter(_Launcher(), 'nova-test').write() is None
+            assert guru.Reporter('nova-test', _Launcher()).write() is None
     finally:
         parked.kill()
     text = caplog.text
@@ -41,7 +41,7 @@ def test_unwritable_report_dir_falls_back_to_the_log(tmp_path, caplog):
     blocker.write_text('')
     CONF.set_override('guru_report_dir', str(blocker))
     with caplog.at_level(logging.INFO, logger='nova.guru'):
-        assert guru.Reporter(_Launcher(), 'nova-test').write() is None
+        assert guru.Reporter('nova-test', _Launcher()).write() is None
     assert 'Cannot write the Guru Meditation Report to %s' % blocker in caplog.text
     assert '==== Native Threads ====' in caplog.text
 
