@@ -7,6 +7,8 @@ as a project member:
 
 - create + delete of empty 1 GiB volumes through the block-storage API, each
   waited for until available and until gone (sequential and concurrent);
+- attach + detach of a volume to a server with the fake driver through the
+  compute API (os-volume_attachments), each waited for (in-use, available);
 - sequential write and read MB/s of one volume through its iSCSI target
   (QEMU's userspace initiator with CHAP, `qemu-img bench`), against the same
   file read and written directly: the ratio is the figure.
@@ -32,7 +34,8 @@ from tests.harness.cloud import Cloud  # noqa: E402
 from tools.bench.api import (Client, DEFAULT_TIMERS, add_member, get_token,  # noqa: E402
                              measure, report)
 
-QUOTA_OFF = {'quota_volumes': -1, 'quota_gigabytes': -1, 'quota_snapshots': -1}
+QUOTA_OFF = {'quota_volumes': -1, 'quota_gigabytes': -1, 'quota_snapshots': -1,
+             'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
 
 
 class VolumeClient(Client):
@@ -89,6 +92,7 @@ def run(cloud, tgtd, seconds, concurrency, mib):
         OS_USERNAME='bench-user', OS_PASSWORD='bench-password',
         OS_PROJECT_NAME='bench'))['project_id']
     volume_base = cloud.url('osapi_volume', '/v3/%s' % project_id)
+    compute_base = cloud.url('osapi_compute', '/v2.1')
 
     def volumes():
         return VolumeClient(volume_base, token)
@@ -97,10 +101,27 @@ def run(cloud, tgtd, seconds, concurrency, mib):
         report('create + delete 1 GiB volume, %s' % level,
                measure(volumes, create_delete, seconds, threads, pid))
 
+    compute = Client(compute_base, token)
+    image = cloud.run_json('openstack', 'image', 'show', 'cirros', '-f', 'json')['id']
+    server = compute.request('POST', '/servers', {'server': {
+        'name': 'bench', 'imageRef': image, 'flavorRef': '1', 'networks': 'none'}},
+        expect=(202,))['server']
+    wait_for(lambda: compute.request('GET', '/servers/%s' % server['id'])['server'][
+        'status'] == 'ACTIVE', 'server ACTIVE')
+    compute.close()
     setup = volumes()
     volume = setup.request('POST', '/volumes', {'volume': {'size': 1}},
                            expect=(202,))['volume']
     wait_for(lambda: volume_status(setup, volume['id']) == 'available', 'available')
+
+    def attach_detach(client):
+        path = '/servers/%s/os-volume_attachments' % server['id']
+        client.request('POST', path, {'volumeAttachment': {'volumeId': volume['id']}})
+        wait_for(lambda: volume_status(setup, volume['id']) == 'in-use', 'in-use')
+        client.request('DELETE', '%s/%s' % (path, volume['id']), expect=(202,))
+        wait_for(lambda: volume_status(setup, volume['id']) == 'available', 'available')
+    report('attach + detach (fake driver), sequential',
+           measure(lambda: Client(compute_base, token), attach_detach, seconds, 1, pid))
 
     info = setup.request('POST', '/volumes/%s/action' % volume['id'], {
         'os-initialize_connection': {'connector': {'host': 'bench'}}})['connection_info']
