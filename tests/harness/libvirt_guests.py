@@ -87,18 +87,30 @@ def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
     return cloud
 
 
-def sdk_connection(cloud, admin=False):
-    """openstacksdk in this process (fast polling): novarc's admin, or a member of a
-    fresh project."""
+def new_member(cloud):
+    """A member of a fresh project: (user, password, project)."""
+    project = 'lv-%s' % uuid.uuid4().hex[:8]
+    user, password = project + '-user', 'pw-' + project
+    cloud.manage('project', 'create', project)
+    cloud.manage('user', 'create', user, '--password', password, '--project', project)
+    return user, password, project
+
+
+def member_env(cloud, member):
+    """The environment of that member's CLI (novarc with its credentials)."""
+    user, password, project = member
+    return cloud.env(OS_USERNAME=user, OS_PASSWORD=password, OS_PROJECT_NAME=project)
+
+
+def sdk_connection(cloud, admin=False, member=None):
+    """openstacksdk in this process (fast polling): novarc's admin, or a member (of
+    a fresh project unless given)."""
     import openstack
     rc = cloud.novarc()
     if admin:
         user, password, project = rc['OS_USERNAME'], rc['OS_PASSWORD'], rc['OS_PROJECT_NAME']
     else:
-        project = 'lv-%s' % uuid.uuid4().hex[:8]
-        user, password = project + '-user', 'pw-' + project
-        cloud.manage('project', 'create', project)
-        cloud.manage('user', 'create', user, '--password', password, '--project', project)
+        user, password, project = member or new_member(cloud)
     return openstack.connect(
         auth_url=rc['OS_AUTH_URL'], username=user, password=password, project_name=project,
         user_domain_name=rc['OS_USER_DOMAIN_NAME'],

@@ -29,15 +29,13 @@ def cloud(libvirt_nova_all):
 
 
 @pytest.fixture(scope='module')
-def conn(cloud):
-    connection = lg.sdk_connection(cloud)
-    yield connection
-    connection.close()
+def member(cloud):
+    return lg.new_member(cloud)
 
 
 @pytest.fixture(scope='module')
-def admin(cloud):
-    connection = lg.sdk_connection(cloud, admin=True)
+def conn(cloud, member):
+    connection = lg.sdk_connection(cloud, member=member)
     yield connection
     connection.close()
 
@@ -50,15 +48,17 @@ def hypervisor(libvirtd):
 
 
 @pytest.fixture(scope='module')
-def guest(conn):
-    image = conn.image.find_image('nova-guest', ignore_missing=False)
-    flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
-    server = conn.compute.create_server(name='shared', image_id=image.id, flavor_id=flavor.id,
-                                       networks='none')
-    server = lg.wait_status(conn, server, 'ACTIVE')
+def guest(cloud, conn, member):
+    """The module's one long-lived guest, booted by a project member with the
+    openstack CLI (no --wait: the CLI polls every 5 s; openstacksdk here polls
+    faster); the last test deletes it with the CLI."""
+    created = cloud.run_json('openstack', 'server', 'create', '--image', 'nova-guest',
+                             '--flavor', 'm1.tiny', '-f', 'json', 'shared',
+                             env=lg.member_env(cloud, member))
+    server = lg.wait_status(conn, conn.compute.get_server(created['id']), 'ACTIVE')
     lg.wait_boots(conn, server, 1)
     yield server
-    conn.compute.delete_server(server)
+    conn.compute.delete_server(server, ignore_missing=True)
 
 
 def instances_path(cloud):
@@ -74,22 +74,18 @@ def cpu_time(hypervisor, server):
     return hypervisor.lookupByUUIDString(server.id).info()[4]
 
 
-# --- boot and delete ---
+# --- boot (the shared guest, by the openstack CLI) and EC2 ---
 
-def test_boot_with_the_openstack_cli_then_delete(cloud, hypervisor, admin):
-    # no --wait: the CLI polls every 5 s; openstacksdk here polls faster
-    created = cloud.run_json('openstack', 'server', 'create', '--image', 'nova-guest',
-                             '--flavor', 'm1.tiny', '-f', 'json', 'cli-guest')
-    server = lg.wait_status(admin, admin.compute.get_server(created['id']), 'ACTIVE')
-    lg.wait_boots(admin, server, 1)
-    found = lg.markers(cloud.run('openstack', 'console', 'log', 'show', 'cli-guest').stdout)
+def test_boot_with_the_openstack_cli(cloud, hypervisor, conn, guest, member):
+    found = lg.markers(cloud.run('openstack', 'console', 'log', 'show', 'shared',
+                                 env=lg.member_env(cloud, member)).stdout)
     assert found[0].startswith('booted kernel ')
     assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in found
     assert 'root-disk vda last-writer=' in found  # a fresh disk: nobody wrote it yet
 
     # the domain: TCG, the flavor's memory, the AKI/ARI and the overlay disk
-    root = domain_xml(hypervisor, server)
-    instance_dir = os.path.join(instances_path(cloud), server.id)
+    root = domain_xml(hypervisor, guest)
+    instance_dir = os.path.join(instances_path(cloud), guest.id)
     assert root.get('type') == 'qemu' and root.findtext('name').startswith('instance-')
     assert int(root.findtext('memory')) == 512 * 1024
     assert root.findtext('os/kernel') == os.path.join(instance_dir, 'kernel')
@@ -100,19 +96,12 @@ def test_boot_with_the_openstack_cli_then_delete(cloud, hypervisor, admin):
         os.path.join(instance_dir, 'console.log')
     [disk] = root.findall('devices/disk')
     assert disk.find('source').get('file') == os.path.join(instance_dir, 'disk')
-    image = admin.image.find_image('nova-guest', ignore_missing=False)
+    image = conn.image.find_image('nova-guest', ignore_missing=False)
     base = os.path.join(instances_path(cloud), '_base', image.id)
     info = json.loads(cloud.run('qemu-img', 'info', '-U', '--output=json',
                                 os.path.join(instance_dir, 'disk')).stdout)
     assert info['format'] == 'qcow2' and info['virtual-size'] == 1024 ** 3  # root_gb 1
     assert info['full-backing-filename'] == base and info['backing-filename-format'] == 'raw'
-
-    cloud.run('openstack', 'server', 'delete', 'cli-guest')
-    admin.compute.wait_for_delete(server, interval=0.3, wait=60)
-    with pytest.raises(libvirt.libvirtError):
-        hypervisor.lookupByUUIDString(server.id)
-    assert not os.path.exists(instance_dir)  # disks and console log
-    assert os.path.exists(base)  # the cache stays for the next boot
 
 
 def test_run_instances_through_ec2(cloud, hypervisor):
@@ -395,3 +384,21 @@ def test_nova_compute_reconnects_when_libvirtd_restarts(conn, guest, libvirtd):
     conn.compute.unpause_server(guest)
     lg.wait_status(conn, guest, 'ACTIVE')
     assert 'nova-guest: ready' in lg.console(conn, guest)
+
+
+def test_delete_with_the_openstack_cli(cloud, libvirtd, conn, guest, member):
+    image = conn.image.find_image('nova-guest', ignore_missing=False)
+    base = os.path.join(instances_path(cloud), '_base', image.id)
+    instance_dir = os.path.join(instances_path(cloud), guest.id)
+    hypervisor = libvirt.open(libvirtd.uri)  # the module's own died with the restart
+    try:
+        assert hypervisor.lookupByUUIDString(guest.id).isActive()
+        cloud.run('openstack', 'server', 'delete', 'shared', env=lg.member_env(cloud, member))
+        conn.compute.wait_for_delete(guest, interval=0.3, wait=60)
+        with pytest.raises(libvirt.libvirtError) as gone:
+            hypervisor.lookupByUUIDString(guest.id)
+        assert gone.value.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN
+    finally:
+        hypervisor.close()
+    assert not os.path.exists(instance_dir)  # disks and console log
+    assert os.path.exists(base)  # the cache stays for the next boot
