@@ -4,6 +4,7 @@ attaches through the target): `openstack server add/remove volume`, `openstack
 server create --boot-from-volume`, and the AWS CLI's EBS commands."""
 import json
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -11,16 +12,15 @@ import pytest
 
 @pytest.fixture(scope='module')
 def member(volume_cloud):
-    """A project of its own with a member: (environment, project id)."""
+    """A project of its own with a member: (environment, project id, token)."""
     name = 'vsrv-%s' % uuid.uuid4().hex[:8]
     volume_cloud.manage('project', 'create', name)
     volume_cloud.manage('user', 'create', name + '-user', '--password', 'pw-' + name,
                         '--project', name)
     env = volume_cloud.env(OS_USERNAME=name + '-user', OS_PASSWORD='pw-' + name,
                            OS_PROJECT_NAME=name)
-    project_id = volume_cloud.run_json('openstack', 'token', 'issue', '-f', 'json',
-                                       env=env)['project_id']
-    return env, project_id
+    token = volume_cloud.run_json('openstack', 'token', 'issue', '-f', 'json', env=env)
+    return env, token['project_id'], token['id']
 
 
 def _os(cloud, env, *argv, check=True):
@@ -41,19 +41,31 @@ def _wait(check, what, timeout=90):
         time.sleep(0.3)
 
 
-def _volume_status(cloud, env, name, status):
-    return _wait(lambda: (lambda v: v if v['status'] == status else None)(
-        _os_json(cloud, env, 'volume', 'show', name)), '%s %s' % (name, status))
+def _volume(cloud, member, name_or_id):
+    """The volume as the block-storage API shows it (None once gone): waits poll over
+    HTTP in this process instead of starting an `openstack` process per poll."""
+    _env, project_id, token = member
+    path = '/v3/%s/volumes/detail' % project_id
+    request = urllib.request.Request(cloud.url('osapi_volume', path),
+                                     headers={'X-Auth-Token': token})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        volumes = json.load(response)['volumes']
+    return next((v for v in volumes if name_or_id in (v['id'], v['name'])), None)
+
+
+def _volume_status(cloud, member, name, status):
+    return _wait(lambda: (lambda v: v if v and v['status'] == status else None)(
+        _volume(cloud, member, name)), '%s %s' % (name, status))
 
 
 def test_openstack_server_add_and_remove_volume(volume_cloud, member):
-    cloud, (env, _project) = volume_cloud, member
+    cloud, (env, _project, _token) = volume_cloud, member
     _os(cloud, env, 'server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny',
         '--wait', 'vsrv')
     _os_json(cloud, env, 'volume', 'create', '--size', '1', 'vdata')
-    _volume_status(cloud, env, 'vdata', 'available')
+    _volume_status(cloud, member, 'vdata', 'available')
     _os(cloud, env, 'server', 'add', 'volume', 'vsrv', 'vdata')
-    shown = _volume_status(cloud, env, 'vdata', 'in-use')
+    shown = _volume_status(cloud, member, 'vdata', 'in-use')
     server = _os_json(cloud, env, 'server', 'show', 'vsrv')
     assert shown['attachments'][0]['server_id'] == server['id']
     assert shown['attachments'][0]['device'] == '/dev/vdb'
@@ -63,13 +75,13 @@ def test_openstack_server_add_and_remove_volume(volume_cloud, member):
     refused = _os(cloud, env, 'volume', 'delete', 'vdata', check=False)
     assert refused.returncode != 0
     _os(cloud, env, 'server', 'remove', 'volume', 'vsrv', 'vdata')
-    _volume_status(cloud, env, 'vdata', 'available')
+    _volume_status(cloud, member, 'vdata', 'available')
     _os(cloud, env, 'server', 'delete', '--wait', 'vsrv')
     _os(cloud, env, 'volume', 'delete', 'vdata')
 
 
 def test_openstack_server_create_boot_from_volume(volume_cloud, member):
-    cloud, (env, _project) = volume_cloud, member
+    cloud, (env, _project, _token) = volume_cloud, member
     server = _os_json(cloud, env, 'server', 'create', '--image', 'cirros', '--flavor',
                       'm1.tiny', '--boot-from-volume', '1', '--delete-on-termination',
                       '--wait', 'vbfv')
@@ -79,7 +91,7 @@ def test_openstack_server_create_boot_from_volume(volume_cloud, member):
     assert volume['status'] == 'in-use' and volume['bootable'] is True
     assert volume['attachments'][0]['device'] == '/dev/vda'
     _os(cloud, env, 'server', 'delete', '--wait', 'vbfv')
-    _wait(lambda: _os(cloud, env, 'volume', 'show', root['id'], check=False).returncode != 0,
+    _wait(lambda: _volume(cloud, member, root['id']) is None,
           'the root volume deleted with its server')
 
 
