@@ -574,6 +574,34 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def get_actions(self, context, instance):
         return db.actions_get(context, instance.uuid)
 
+    def get_action(self, context, instance, request_id):
+        """The instance's action of that request; InstanceActionNotFound."""
+        return db.action_get_by_request_id(context, instance.uuid, request_id)
+
+    def get_action_events(self, context, action):
+        return db.action_events_get(context, action.id)
+
+    def get_active_by_window(self, context, start, end, project_id=None, limit=None,
+                             marker=None):
+        """Instances that existed at some time between start and end (usage)."""
+        return db.instance_get_active_by_window(context, start, end, project_id,
+                                                limit=limit, marker=marker)
+
+    def get_migrations(self, context, filters, sort_keys=None, sort_dirs=None, limit=None,
+                       marker=None):
+        """Migration records; MarkerNotFound."""
+        return db.migration_get_all_by_filters(context, filters, sort_keys=sort_keys,
+                                               sort_dirs=sort_dirs, limit=limit,
+                                               marker=marker)
+
+    def get_all_by_uuids_with_deleted(self, context, uuids):
+        """{uuid: instance} of those instances, deleted ones too (admin read)."""
+        if not uuids:
+            return {}
+        instances = db.instance_get_all_by_filters(context.elevated(read_deleted='yes'),
+                                                   {'uuid': sorted(uuids)})
+        return {instance.uuid: instance for instance in instances}
+
 
 MAX_TAGS = 50
 

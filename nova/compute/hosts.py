@@ -27,6 +27,20 @@ def host_zones(context):
     return zones
 
 
+def host_statuses(context):
+    """{host: 'UP'|'DOWN'|'MAINTENANCE'|'UNKNOWN'} of the compute services (the
+    server's host_status)."""
+    statuses = {}
+    for svc in db.service_get_all_by_topic(context.elevated(), CONF.compute_topic):
+        if svc.forced_down:
+            statuses[svc.host] = 'DOWN'
+        elif svc.disabled:
+            statuses[svc.host] = 'MAINTENANCE'
+        else:
+            statuses[svc.host] = 'UP' if servicegroup.service_is_up(svc) else 'UNKNOWN'
+    return statuses
+
+
 def service_zone(service, zones):
     if service.binary != 'nova-compute':
         return CONF.internal_service_availability_zone

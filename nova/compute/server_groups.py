@@ -9,6 +9,14 @@ POLICIES = ('affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity')
 
 
 class InstanceGroupAPI:
+    @staticmethod
+    def uuids_of_instance(context, instance_uuid):
+        """[the uuid of the group the instance is in], or []."""
+        try:
+            return [db.instance_group_get_by_instance(context, instance_uuid).uuid]
+        except exception.InstanceGroupNotFound:
+            return []
+
     def create(self, context, name, policy, rules=None):
         if not isinstance(name, str) or not 1 <= len(name) <= 255:
             raise exception.InvalidInput(reason='name must be 1-255 characters')

@@ -3,8 +3,6 @@
 From 2.21 a deleted server's actions stay readable; 2.51 shows events to
 everyone (tracebacks, and from 2.62 hosts, only to the events policy); 2.58
 pages the list (limit, marker = request_id, changes-since; 2.66 changes-before).
-The compute API has no call for one action with its events yet, so those two
-reads go to nova.db.api as upstream Nova's front end reads its objects.
 """
 import datetime
 
@@ -18,7 +16,6 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
-from nova.db import api as db
 
 EVENTS = 'os_compute_api:os-instance-actions:events'
 EVENT_DETAILS = 'os_compute_api:os-instance-actions:events:details'
@@ -103,7 +100,7 @@ class InstanceActionsController(wsgi.Controller):
     def show(self, req, server_id, id):
         context = req.context
         instance = self._instance(req, server_id, 'show')
-        action = db.action_get_by_request_id(context, instance.uuid, id)
+        action = self.compute_api.get_action(context, instance, id)
         body = self._action(req, action)
         may_see_events = policy.authorize(context, EVENTS, servers.target(instance),
                                           do_raise=False)
@@ -112,7 +109,7 @@ class InstanceActionsController(wsgi.Controller):
                 context, EVENT_DETAILS, servers.target(instance), do_raise=False)
             body['events'] = [self._event(req, instance, event, may_see_events,
                                           may_see_details)
-                              for event in db.action_events_get(context, action.id)]
+                              for event in self.compute_api.get_action_events(context, action)]
         return {'instanceAction': body}
 
     @staticmethod

@@ -17,7 +17,7 @@ from nova.api.openstack import common
 from nova.api.openstack import parameter_types as types
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
-from nova.db import api as db
+from nova.compute import api as compute_api
 
 _string = types.multi_params({'type': 'string'})
 _time = types.multi_params({'type': 'string', 'format': 'date-time'})
@@ -65,6 +65,9 @@ def _filters(req):
 
 
 class MigrationsController(wsgi.Controller):
+    def __init__(self, api=None):
+        self.compute_api = api or compute_api.API()
+
     @validation.query_schema(_query, '2.1', '2.58')
     @validation.query_schema(_query_v259, '2.59', '2.65')
     @validation.query_schema(_query_v266, '2.66', '2.79')
@@ -85,29 +88,21 @@ class MigrationsController(wsgi.Controller):
             limit, marker = common.limit_and_marker(req)
             sort = (None, None)  # newest first
         try:
-            migrations = db.migration_get_all_by_filters(
+            migrations = self.compute_api.get_migrations(
                 context, filters, sort_keys=sort[0], sort_dirs=sort[1], limit=limit,
                 marker=marker)
         except exception.MarkerNotFound:
             raise webob.exc.HTTPBadRequest(
                 explanation='Marker %s could not be found.' % marker) from None
-        owners = self._owners(context, migrations) if req.is_version('2.80') else {}
+        owners = self.compute_api.get_all_by_uuids_with_deleted(
+            context, {m.instance_uuid for m in migrations if m.instance_uuid}) \
+            if req.is_version('2.80') else {}
         body = {'migrations': [self._view(req, m, owners, hosts) for m in migrations]}
         if req.is_version('2.59'):
             links = common.next_link(req, body['migrations'], limit, 'os-migrations', 'uuid')
             if links:
                 body['migrations_links'] = links
         return body
-
-    @staticmethod
-    def _owners(context, migrations):
-        """{instance uuid: instance} of the migrated servers, deleted ones too."""
-        uuids = sorted({m.instance_uuid for m in migrations if m.instance_uuid})
-        if not uuids:
-            return {}
-        instances = db.instance_get_all_by_filters(context.elevated(read_deleted='yes'),
-                                                   {'uuid': uuids})
-        return {instance.uuid: instance for instance in instances}
 
     @staticmethod
     def _view(req, migration, owners, hosts=True):

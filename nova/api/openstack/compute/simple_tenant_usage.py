@@ -16,7 +16,7 @@ from nova.api.openstack import common
 from nova.api.openstack import parameter_types as types
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
-from nova.db import api as db
+from nova.compute import api as compute_api
 
 _string = types.multi_params({'type': 'string'})
 _query = {
@@ -99,12 +99,15 @@ def _usages(instances, start, end, detailed):
 
 
 class SimpleTenantUsageController(wsgi.Controller):
+    def __init__(self, api=None):
+        self.compute_api = api or compute_api.API()
+
     def _instances(self, req, start, end, project_id):
         limit = marker = None
         if req.is_version('2.40'):
             limit, marker = common.limit_and_marker(req)
-        instances = db.instance_get_active_by_window(req.context, start, end, project_id,
-                                                     limit=limit, marker=marker)
+        instances = self.compute_api.get_active_by_window(req.context, start, end, project_id,
+                                                          limit=limit, marker=marker)
         return instances, limit
 
     @staticmethod

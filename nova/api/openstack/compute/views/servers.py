@@ -8,13 +8,11 @@ page of 1,000 servers costs the same few queries as a page of one.
 import json
 import time
 
-from nova import exception
 from nova import policy
-from nova import servicegroup
 from nova.api.openstack import common
 from nova.compute import hosts as compute_hosts
+from nova.compute import server_groups
 from nova.conf import CONF
-from nova.db import api as db
 from nova.network import api as network_api
 from nova.network import model as network_model
 
@@ -41,19 +39,6 @@ def _host_zones(context):
         _zone_cache['zones'] = compute_hosts.host_zones(context.elevated())
         _zone_cache['at'] = now
     return _zone_cache['zones']
-
-
-def _host_statuses(context):
-    """{host: 'UP'|'DOWN'|'MAINTENANCE'|'UNKNOWN'} of the compute services."""
-    statuses = {}
-    for svc in db.service_get_all_by_topic(context.elevated(), CONF.compute_topic):
-        if svc.forced_down:
-            statuses[svc.host] = 'DOWN'
-        elif svc.disabled:
-            statuses[svc.host] = 'MAINTENANCE'
-        else:
-            statuses[svc.host] = 'UP' if servicegroup.service_is_up(svc) else 'UNKNOWN'
-    return statuses
 
 
 class ServerViews:
@@ -161,14 +146,11 @@ class ServerViews:
         if not instance.host:
             return ''
         if self._statuses is None:
-            self._statuses = _host_statuses(self.context)
+            self._statuses = compute_hosts.host_statuses(self.context)
         return self._statuses.get(instance.host, '')
 
     def _server_groups(self, instance):
-        try:
-            return [db.instance_group_get_by_instance(self.context, instance.uuid).uuid]
-        except exception.InstanceGroupNotFound:
-            return []
+        return server_groups.InstanceGroupAPI.uuids_of_instance(self.context, instance.uuid)
 
     # ---------------------------------------------------------------- views
     def server(self, instance, full=True, groups=False):
