@@ -7,6 +7,7 @@ import time
 import urllib.request
 import uuid
 
+import boto3
 import pytest
 
 
@@ -104,17 +105,21 @@ def test_aws_cli_ebs(volume_cloud):
         result = cloud.run('aws', *endpoint, 'ec2', *argv, env=env, check=check)
         return json.loads(result.stdout) if check and result.stdout.strip() else result
 
+    rc = cloud.novarc()  # waits poll with boto3 in this process, not a CLI process per poll
+    ec2 = boto3.client('ec2', endpoint_url=rc['EC2_URL'], region_name=rc['AWS_DEFAULT_REGION'],
+                       aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
+                       aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
     image = aws('describe-images')['Images'][0]['ImageId']
     instance = aws('run-instances', '--image-id', image, '--count', '1',
                    '--instance-type', 'm1.tiny')['Instances'][0]['InstanceId']
-    _wait(lambda: aws('describe-instances', '--instance-ids', instance)['Reservations'][0][
+    _wait(lambda: ec2.describe_instances(InstanceIds=[instance])['Reservations'][0][
         'Instances'][0]['State']['Name'] == 'running', 'instance running')
     volume = aws('create-volume', '--size', '1', '--availability-zone', 'nova')
     volume_id = volume['VolumeId']
     assert volume_id.startswith('vol-') and volume['Size'] == 1
 
     def status():
-        return aws('describe-volumes', '--volume-ids', volume_id)['Volumes'][0]
+        return ec2.describe_volumes(VolumeIds=[volume_id])['Volumes'][0]
     _wait(lambda: status()['State'] == 'available', 'volume available')
     attached = aws('attach-volume', '--volume-id', volume_id, '--instance-id', instance,
                    '--device', '/dev/vdb')
@@ -133,7 +138,7 @@ def test_aws_cli_ebs(volume_cloud):
 
     snapshot = aws('create-snapshot', '--volume-id', volume_id, '--description', 'cli')
     snapshot_id = snapshot['SnapshotId']
-    _wait(lambda: aws('describe-snapshots', '--snapshot-ids', snapshot_id)['Snapshots'][0][
+    _wait(lambda: ec2.describe_snapshots(SnapshotIds=[snapshot_id])['Snapshots'][0][
         'State'] == 'completed', 'snapshot completed')
 
     aws('detach-volume', '--volume-id', volume_id)
@@ -141,7 +146,7 @@ def test_aws_cli_ebs(volume_cloud):
     again = aws('detach-volume', '--volume-id', volume_id, check=False)
     assert again.returncode != 0 and 'IncorrectState' in again.stderr
     aws('delete-snapshot', '--snapshot-id', snapshot_id)
-    _wait(lambda: not aws('describe-snapshots')['Snapshots'], 'snapshot deleted')
+    _wait(lambda: not ec2.describe_snapshots()['Snapshots'], 'snapshot deleted')
     aws('delete-volume', '--volume-id', volume_id)
     missing = _wait(lambda: (lambda r: r if r.returncode != 0 else None)(
         aws('describe-volumes', '--volume-ids', volume_id, check=False)), 'volume gone')
