@@ -1,13 +1,16 @@
-"""nova-manage bootstrap: the admin user and project, EC2 keys and a novarc."""
+"""nova-manage bootstrap: the admin user and project, EC2 keys and a novarc; the
+built-in image (what nova-all's first start does, for clouds of separate daemons)."""
+from nova import context as nova_context
 from nova.auth import bootstrap
 from nova.conf import CONF
 from nova.db import migration
+from nova.image import service as image_service
 from nova.manage import Category, arg, command
 
 
 class BootstrapCommands(Category):
     name = 'bootstrap'
-    help = 'First start: create the admin user and project and write novarc'
+    help = 'First start: the admin user and project with their novarc; the built-in image'
 
     @command('Create what is missing of the admin user, project, role and EC2 keys, and '
              'write novarc (a new admin password if novarc is missing)',
@@ -19,3 +22,14 @@ class BootstrapCommands(Category):
         print('%s; credentials in %s' % (
             'Created the admin user and project' if created else 'The admin user exists',
             path))
+
+    @command('Register and upload the built-in placeholder image if the cloud has no '
+             'image yet (run it where nova-image runs: it writes to its store)')
+    def image(self):
+        migration.check_current()
+        image = image_service.ensure_default_image(nova_context.get_admin_context())
+        if image is None:
+            print('The cloud has an image already; nothing registered')
+        else:
+            print('Registered the built-in image %s (%s, %d bytes)' % (
+                image['id'], image['name'], image['size']))
