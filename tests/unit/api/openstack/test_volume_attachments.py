@@ -1,0 +1,41 @@
+"""os-volume_attachments refusals through the compute API app: each one Nova's status
+code with a message, the volume left as it was, no mapping written."""
+from nova import context as nova_context
+from nova.db import api as db
+from nova.volume import api as volume_api
+
+
+def _volume(project, user):
+    """A volume row of the project (no nova-volume runs here: it stays unplaced)."""
+    ctx = nova_context.RequestContext(user_id=user, project_id=project, roles=['member'],
+                                      overwrite=False)
+    return volume_api.API().create(ctx, size=1)
+
+
+def _attach(client, server, volume_id, **extra):
+    return client.post('/servers/%s/os-volume_attachments' % server, {
+        'volumeAttachment': dict({'volumeId': volume_id}, **extra)}, version='2.79')
+
+
+def test_attach_refusals(cloud, alice, bob, boot):
+    [server] = boot()
+    bobs = _volume('proj-b', 'bob')
+    hidden = _attach(alice, server, bobs.uuid)
+    assert hidden.status_int == 404 and bobs.uuid in hidden.json['itemNotFound']['message']
+    mine = _volume('proj-a', 'alice')  # creating (then error): not available
+    busy = _attach(alice, server, mine.uuid)
+    assert busy.status_int == 400, busy.body
+    assert 'available' in busy.json['badRequest']['message']
+    bad = _attach(alice, server, mine.uuid, device='/dev/../etc')
+    assert bad.status_int == 400, bad.body
+    typo = _attach(alice, server, 'not-a-uuid')
+    assert typo.status_int == 400, typo.body
+    other = _attach(bob, server, bobs.uuid)
+    assert other.status_int == 404, other.body
+    detach = alice.delete('/servers/%s/os-volume_attachments/%s' % (server, mine.uuid))
+    assert detach.status_int == 404, detach.body
+    listed = alice.get('/servers/%s/os-volume_attachments' % server)
+    assert listed.status_int == 200 and listed.json == {'volumeAttachments': []}
+    assert db.block_device_mapping_get_all_by_instance(cloud.admin, server) == []
+    for volume in (mine, bobs):
+        assert db.volume_get(cloud.admin, volume.uuid).attachments == []
