@@ -91,3 +91,16 @@ def test_a_report_keeps_the_claims_made_after_it():
     assert state.free_capacity_gb == 4  # the claim is newer than the report
     manager.update_from_report('a', report(total=10, free=4))
     assert state.free_capacity_gb == 4  # now the report counts it
+
+
+def test_a_host_seen_down_is_placed_on_again_once_its_service_is_read_up():
+    """The scheduler re-reads the service row of a host it saw down when that host
+    reports (a restarted nova-volume): until then service_seen_up says to."""
+    manager = hosts(a=report())
+    assert manager.service_seen_up('a') and not manager.service_seen_up('new')
+    manager.sync_services([{'host': 'a', 'is_up': False, 'disabled': False}])
+    assert not manager.service_seen_up('a')
+    with pytest.raises(exception.NoValidHost, match='service down'):
+        place(manager, 1)
+    manager.update_service({'host': 'a', 'is_up': True, 'disabled': False})
+    assert manager.service_seen_up('a') and place(manager, 1) == 'a'
