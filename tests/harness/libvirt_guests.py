@@ -64,14 +64,6 @@ def libvirtd(tmp_path_factory):
     daemon.stop()
 
 
-@pytest.fixture(scope='module')
-def libvirt_nova_all(tmp_path_factory, libvirtd, guest_image):
-    """This module's nova-all on its private libvirtd, the guest registered."""
-    running = libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image)
-    yield running
-    running.stop()
-
-
 def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
     """nova-all on the libvirt driver (QEMU TCG) with the test guest registered. No
     network unless ``flags`` make one (fixed_range): its bridge would be the host's."""

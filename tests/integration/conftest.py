@@ -16,4 +16,4 @@ def rabbitmq(tmp_path_factory):
     server.stop()
 
 from tests.integration.conftest_postgres import pg_db, pg_url, postgres  # noqa: F401,E402
-from tests.harness.libvirt_guests import guest_image, libvirt_nova_all, libvirtd  # noqa: F401,E402
+from tests.harness.libvirt_guests import guest_image, libvirtd  # noqa: F401,E402

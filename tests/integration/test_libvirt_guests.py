@@ -10,13 +10,13 @@ import json
 import os
 import signal
 import time
-import types
 import uuid
 
 import pytest
 
 from tests.harness import daemons
 from tests.harness import libvirt_guests as lg
+from tests.harness import tgt
 
 libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed')
 
@@ -24,8 +24,25 @@ pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(scope='module')
-def cloud(libvirt_nova_all):
-    return libvirt_nova_all
+def tgt_daemon(tmp_path_factory):
+    """A private tgtd for nova-volume's exports, or None where none can run (the
+    volume test then skips with the reason)."""
+    if tgt.unavailable_reason():
+        yield None
+        return
+    daemon = tgt.Tgtd(tmp_path_factory.mktemp('tgtd'))
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory, libvirtd, guest_image, tgt_daemon):
+    """nova-all on the module's libvirtd; its nova-volume exports through tgt_daemon."""
+    flags = tgt_daemon.flags() if tgt_daemon else {'tgtd_start': False}
+    running = lg.libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image,
+                               **flags)
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope='module')
@@ -247,78 +264,47 @@ def test_resize_gives_the_domain_the_new_memory(cloud, conn, guest, hypervisor):
     assert info['virtual-size'] == bigger.disk * 1024 ** 3
 
 
-# --- devices: an iSCSI volume with CHAP, hot-plugged into the running guest ---
+# --- a nova-volume volume attached through the Compute API (iSCSI, CHAP) ---
 
-@pytest.fixture(scope='module')
-def compute_driver(libvirtd):
-    """The libvirt driver in this process on the module's libvirtd: the calls
-    nova-compute makes when a volume is attached or detached."""
-    from nova.conf import CONF
-    from nova.virt.libvirt import driver
-    CONF.set_override('libvirt_uri', libvirtd.uri)
-    CONF.set_override('libvirt_type', 'qemu')
-    try:
-        drv = driver.LibvirtDriver('volume-test-host')
-        yield drv
-        drv.hypervisor.close()
-    finally:
-        CONF.clear_override('libvirt_uri')
-        CONF.clear_override('libvirt_type')
-
-
-@pytest.fixture
-def exported_volume(tgtd, qemu_iscsi, tmp_path):
-    """A file with a signature exported by nova-volume's tgt exporter with its own
-    CHAP account: (signature, connection_info)."""
-    from nova.volume import targets
-    from nova.volume.targets import tgt as tgt_target
+def test_a_volume_attached_through_the_api_is_read_by_the_guest(cloud, conn, guest, hypervisor,
+                                                                 tgt_daemon, qemu_iscsi):
+    if tgt_daemon is None:
+        pytest.skip('volume attach skipped: %s' % tgt.unavailable_reason())
     token = uuid.uuid4().hex[:12]
+    volume = conn.block_storage.create_volume(size=1, name='vol-' + token)
+    volume = conn.block_storage.wait_for_status(volume, 'available', interval=0.3, wait=60)
     signature = 'NOVA-VOLUME %s' % token
-    path = tmp_path / 'volume.img'
-    with open(path, 'wb') as f:
+    # what the guest must read back through iSCSI: written into the file nova-volume
+    # exports (the file driver's volume)
+    with open(os.path.join(cloud.state_path, 'volumes', 'volume-' + volume.id), 'r+b') as f:
         f.write(signature.encode() + b'\n')
-        f.truncate(8 * 1024 * 1024)
-    exporter = tgt_target.TgtAdm(tgtd.ip_address, tgtd.port, tgtd.control_port)
-    chap = targets.generate_chap()
-    name = 'volume-' + token
-    location = exporter.create_export(name, str(path), chap)
-    data = exporter.connection_properties(token, location, targets.format_auth(chap))
-    try:
-        yield signature, {'driver_volume_type': 'iscsi', 'serial': token, 'data': data}
-    finally:
-        exporter.remove_export(name, chap)
-
-
-def test_an_iscsi_volume_is_hot_plugged_and_unplugged(conn, guest, hypervisor, compute_driver,
-                                                       exported_volume):
-    signature, connection_info = exported_volume
-    instance = types.SimpleNamespace(uuid=guest.id, name='instance-' + guest.id)
     detached_before = lg.count(lg.markers(lg.console(conn, guest)), r'disk vdb detached$')
-    compute_driver.attach_volume(None, connection_info, instance, '/dev/vdb')
-    # the guest itself reads the volume through QEMU's iSCSI initiator
+
+    conn.compute.create_volume_attachment(guest, volume=volume.id)
     lg.wait_markers(conn, guest, lambda m: 'disk vdb attached signature=%s' % signature in m,
                     timeout=60, what='the volume in the guest')
+    conn.block_storage.wait_for_status(volume, 'in-use', interval=0.3, wait=60)
+    domain = hypervisor.lookupByUUIDString(guest.id)
     root = domain_xml(hypervisor, guest)
     [disk] = [d for d in root.findall('devices/disk') if d.find('target').get('dev') == 'vdb']
-    source = disk.find('source')
-    assert source.get('protocol') == 'iscsi'
-    assert source.get('name') == '%s/1' % connection_info['data']['target_iqn']
-    assert disk.find('auth').get('username') == connection_info['data']['auth_username']
-    password = connection_info['data']['auth_password']
-    assert password not in hypervisor.lookupByUUIDString(guest.id).XMLDesc(0)  # a secret
-    # and the persistent definition has it too (it survives a stop/start)
-    inactive = hypervisor.lookupByUUIDString(guest.id).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
-    assert connection_info['data']['target_iqn'] in inactive
+    assert disk.find('source').get('protocol') == 'iscsi'  # QEMU's own initiator
+    iqn = disk.find('source').get('name').rpartition('/')[0]
+    assert iqn.endswith(volume.id) and disk.find('auth').get('username')
+    usage = disk.find('auth/secret').get('usage')
+    # the CHAP password lives in a private libvirt secret, never in the domain XML
+    secret = hypervisor.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_ISCSI, usage)
+    assert "private='yes'" in secret.XMLDesc(0)
+    assert 'password' not in domain.XMLDesc(0).lower()
+    assert iqn in domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)  # survives a restart
 
-    compute_driver.detach_volume(None, connection_info, instance, '/dev/vdb')
+    conn.compute.delete_volume_attachment(guest, volume.id)
     lg.wait_markers(conn, guest, lambda m: lg.count(m, r'disk vdb detached$') > detached_before,
                     timeout=60, what='the guest to see the volume go')
-    for xml in (hypervisor.lookupByUUIDString(guest.id).XMLDesc(0),
-                hypervisor.lookupByUUIDString(guest.id).XMLDesc(
-                    libvirt.VIR_DOMAIN_XML_INACTIVE)):
-        assert connection_info['data']['target_iqn'] not in xml
-    assert not [secret for secret in hypervisor.listAllSecrets()
-                if secret.usageID() == 'nova-volume-%s' % connection_info['serial']]
+    conn.block_storage.wait_for_status(volume, 'available', interval=0.3, wait=60)
+    for flags in (0, libvirt.VIR_DOMAIN_XML_INACTIVE):
+        assert iqn not in domain.XMLDesc(flags)
+    assert usage not in [secret.usageID() for secret in hypervisor.listAllSecrets()]
+    conn.block_storage.delete_volume(volume)
 
 
 # --- last, as they restart the cloud: nova-all killed (-9) while real guests boot,
