@@ -854,6 +854,18 @@ class CannotDisassociateAutoAssignedFloatingIp(NotAuthorized):
                'with the instance, it cannot be disassociated or released.')
 
 
+class SubnetNotFound(NotFound):
+    msg_fmt = 'Subnet %(subnet_id)s could not be found.'
+
+
+class PortNotFound(NotFound):
+    msg_fmt = 'Port %(port_id)s could not be found.'
+
+
+class PortInUse(Conflict):
+    msg_fmt = 'Port %(port_id)s is still in use by %(instance_uuid)s.'
+
+
 class InstanceNotOnNetwork(Invalid):
     msg_fmt = 'Instance %(instance_uuid)s has no fixed IP %(reason)s'
 

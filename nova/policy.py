@@ -165,7 +165,8 @@ IMAGE_RULES = (
 )
 
 
-# the Compute API's nova-network proxies (to 2.35) and floating IP actions (to 2.43)
+# the Compute API's nova-network proxies (to 2.35), floating IP actions (to 2.43)
+# and a server's interfaces (os-interface)
 NETWORK_PROXY_RULES = (
     _rules('os-networks:', READER, 'list', 'show')
     + _rules('os-networks:', ADMIN, 'create', 'delete', 'add', 'disassociate', 'associate')
@@ -176,6 +177,28 @@ NETWORK_PROXY_RULES = (
     + _rules('os-floating-ips:', READER, 'list', 'show')
     + _rules('os-floating-ips:', MEMBER, 'create', 'delete', 'add', 'remove')
     + _rules('os-floating-ips-bulk:', ADMIN, 'list', 'create', 'delete')
+    + _rules('os-attach-interfaces:', READER, 'list', 'show')
+    + _rules('os-attach-interfaces:', MEMBER, 'create', 'delete')
+)
+
+
+def _neutron(check, *names):
+    return [(name, check, None) for name in names]
+
+
+# the network API (Neutron's rule names): members manage their project's networks,
+# ports, floating IPs and security groups; shared networks, quotas and other
+# projects' resources are the administrators'
+NETWORK_API_RULES = (
+    _neutron(READER, 'get_network', 'get_subnet', 'get_port', 'get_floatingip',
+             'get_security_group', 'get_security_group_rule', 'get_quota')
+    + _neutron(MEMBER, 'create_network', 'update_network', 'delete_network',
+               'create_subnet', 'update_subnet', 'delete_subnet', 'create_port',
+               'update_port', 'delete_port', 'create_floatingip', 'update_floatingip',
+               'delete_floatingip', 'create_security_group', 'update_security_group',
+               'delete_security_group', 'create_security_group_rule',
+               'delete_security_group_rule')
+    + _neutron(ADMIN, 'create_network:shared', 'update_quota', 'delete_quota')
 )
 
 
@@ -236,7 +259,7 @@ def defaults():
             for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
                                              + IMAGE_RULES + NETWORK_PROXY_RULES
                                              + OBJECTSTORE_RULES + COMPUTE_VOLUME_RULES
-                                             + VOLUME_RULES)]
+                                             + VOLUME_RULES + NETWORK_API_RULES)]
 
 
 _lock = threading.Lock()

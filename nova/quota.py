@@ -24,7 +24,7 @@ LIMIT_RESOURCES = ('metadata_items', 'injected_files', 'injected_file_content_by
 NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules')
 RESOURCES = PROJECT_RESOURCES + USER_RESOURCES + LIMIT_RESOURCES + NETWORK_RESOURCES
 # limits only the network API shows (never in the Compute API's quota sets)
-NETWORK_API_RESOURCES = ('networks',)
+NETWORK_API_RESOURCES = ('networks', 'subnets', 'ports')
 # block storage (nova.volume.quota): counted per project, reserved with the volume and
 # snapshot rows; gigabytes counts snapshots too, as Cinder does
 VOLUME_PROJECT_RESOURCES = ('volumes', 'snapshots', 'gigabytes')
@@ -181,10 +181,29 @@ def revert_user_quotas(context, project_id, user_id):
     db.project_user_quota_destroy_all(context, project_id, user_id)
 
 
+def network_usage(context, project_id):
+    """{resource: in use} of what the network API limits (each counted live)."""
+    counts = db.network_api_usage(context, project_id)
+    groups = db.security_group_get_all(context, project_id)
+    counts.update(security_groups=len(groups),
+                  security_group_rules=sum(len(g.rules) for g in groups),
+                  floating_ips=db.quota_usage_get_all_by_project(
+                      context, project_id).get('floating_ips', 0))
+    return counts
+
+
+def check_network_limit(context, project_id, resource, used, more=1):
+    """OverQuota when a project using ``used`` of a network resource asks for more."""
+    limit = limits_for(context, project_id)[resource]
+    if 0 <= limit < used + more:
+        raise exception.OverQuota(overs=[resource], req={resource: more},
+                                  used={resource: used}, allowed={resource: limit})
+
+
 def _checked_limit(resource, limit):
-    if resource not in RESOURCES + VOLUME_RESOURCES:
-        raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(
-            RESOURCES + VOLUME_RESOURCES))
+    known = RESOURCES + NETWORK_API_RESOURCES + VOLUME_RESOURCES
+    if resource not in known:
+        raise exception.QuotaResourceUnknown(resource=resource, known=', '.join(known))
     try:
         limit = int(limit)
     except (TypeError, ValueError):

@@ -156,12 +156,16 @@ class Service:
         self.reporter.stop()
 
 
+# paste apps whose nova-<name> is an RPC service's binary: their own row apart
+API_BINARIES = {'network': 'nova-network-api'}
+
+
 class WSGIService:
     """An HTTP daemon serving one paste app (osapi_compute, ec2, image, ...)."""
 
     def __init__(self, name, host=None, loader=None, port=None):
         self.name = name
-        self.binary = 'nova-%s' % name
+        self.binary = API_BINARIES.get(name, 'nova-%s' % name)
         self.host = host or CONF.host
         # every listener refuses what no front end can decode (nova/api/request_input.py)
         self.app = request_input.guard_listener(name, (loader or wsgi.Loader()).load_app(name))

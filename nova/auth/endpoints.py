@@ -19,6 +19,7 @@ SERVICES = (
     ('monitoring', 'cloudwatch', 'cloudwatch', ''),
     ('block-storage', 'cinder', 'osapi_volume', '/v3/%(project_id)s'),
     ('volumev3', 'cinderv3', 'osapi_volume', '/v3/%(project_id)s'),
+    ('network', 'neutron', 'network', ''),
 )
 INTERFACES = ('public', 'internal', 'admin')
 _ANY_ADDRESS = ('', '0.0.0.0', '::')

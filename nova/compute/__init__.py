@@ -5,7 +5,7 @@ In the API processes (nova-api, nova-manage and whatever calls the public API):
     live_migrate.py, rebuild.py, snapshot.py, shelve.py; aggregates.py,
     hosts.py, keypairs.py, server_groups.py, flavors.py, disk_config.py,
     capabilities.py (what a host reported its driver can do), admin_actions.py,
-    evacuate.py.
+    evacuate.py, interfaces.py.
 On each compute host, in nova-compute:
     host/ (the manager and its collaborators; see nova/compute/host/__init__.py).
 Shared by both (the two sides meet only through these, RPC and the database):

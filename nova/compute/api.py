@@ -20,6 +20,7 @@ from nova import servicegroup
 from nova import utils
 from nova.compute import admin_actions, block_device, capabilities, disk_config, evacuate
 from nova.compute import flavors, live_migrate, volumes
+from nova.compute import interfaces
 from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, shelve, snapshot
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -50,7 +51,7 @@ def _hostname(display_name, fallback):
 
 class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationAPI,
           rebuild.RebuildAPI, snapshot.SnapshotAPI, shelve.ShelveAPI,
-          admin_actions.AdminActionsAPI, evacuate.EvacuateAPI):
+          admin_actions.AdminActionsAPI, evacuate.EvacuateAPI, interfaces.InterfacesAPI):
     """Instance lifecycle. Every rule about instances lives here once."""
 
     def __init__(self, image_api=None):

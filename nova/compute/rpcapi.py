@@ -28,6 +28,7 @@ History:
     1.6 - live_migration_abort, live_migration_force_complete, trigger_crash_dump,
           evacuate_instance
     1.7 - attach_volume, detach_volume
+    1.8 - attach_interface, detach_interface
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -35,7 +36,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.7'
+    VERSION = '1.8'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -86,6 +87,8 @@ class ComputeAPI(RPCAPI):
         'evacuate_instance': '1.6',
         'attach_volume': '1.7',
         'detach_volume': '1.7',
+        'attach_interface': '1.8',
+        'detach_interface': '1.8',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -310,3 +313,13 @@ class ComputeAPI(RPCAPI):
         self.cast(ctxt, 'evacuate_instance', server=host, instance_uuid=instance_uuid,
                   migration_id=migration_id, admin_password=admin_password, limits=limits,
                   stopped=stopped)
+
+    # -- interfaces (1.8) ------------------------------------------------------------
+    def attach_interface(self, ctxt, instance, vif):
+        """Plug a VIF (a network_info entry) into the guest; waits for the host."""
+        return self.call(ctxt, 'attach_interface', server=instance.host,
+                         instance_uuid=instance.uuid, vif=vif)
+
+    def detach_interface(self, ctxt, instance, vif):
+        return self.call(ctxt, 'detach_interface', server=instance.host,
+                         instance_uuid=instance.uuid, vif=vif)

@@ -65,11 +65,17 @@ quota_opts = [
                help='Fixed IPs a project may hold.' + QUOTA_HELP),
     cfg.IntOpt('quota_security_groups', default=10, min=-1,
                help='Security groups a project may have.' + QUOTA_HELP),
-    cfg.IntOpt('quota_security_group_rules', default=20, min=-1,
-               help='Rules each security group may have.' + QUOTA_HELP),
+    cfg.IntOpt('quota_security_group_rules', default=100, min=-1,
+               help='Security group rules a project may have.' + QUOTA_HELP),
     cfg.IntOpt('quota_networks', default=10, min=-1,
                help='Networks a project may create for itself (os-tenant-networks, the '
                     'network API).' + QUOTA_HELP),
+    cfg.IntOpt('quota_subnets', default=10, min=-1,
+               help='Subnets of its own networks a project may make (the network API).'
+                    + QUOTA_HELP),
+    cfg.IntOpt('quota_ports', default=50, min=-1,
+               help='Ports a project may make through the network API and os-interface '
+                    '(its servers\' interfaces count too).' + QUOTA_HELP),
 ]
 opts += quota_opts
 

@@ -32,7 +32,7 @@ opts = [
     cfg.BoolOpt('verbose', default=False, help='Log at INFO level (classic flag).'),
     cfg.StrOpt('log_file', help='Log to this file instead of stderr.'),
     cfg.ListOpt('enabled_apis', default=['osapi_compute', 'ec2', 'metadata', 'identity',
-                                         'cloudwatch', 'osapi_volume'],
+                                         'cloudwatch', 'osapi_volume', 'network'],
                 help='Paste apps that nova-api serves.'),
     cfg.ListOpt('extra_compute_hosts', default=[],
                 help='nova-all only: more nova-compute services to run in the process, one '

@@ -14,6 +14,7 @@ APIS = {
     'serialproxy': 6083,
     'cloudwatch': 8777,  # the CloudWatch-compatible query API (the port of OpenStack's metering)
     'osapi_volume': 8776,
+    'network': 9696,
 }
 
 opts = [

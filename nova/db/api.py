@@ -220,8 +220,8 @@ from nova.db.quotas import (  # noqa: E402,F401
     project_user_quota_destroy_all, project_user_quota_get_all, quota_apply,
     quota_class_get_all, quota_class_update_many,
     quota_create_or_update, quota_create_or_update_many, quota_destroy_all_by_project,
-    quota_get_all_by_project, quota_usage_get_all_by_project, quota_usage_refresh,
-    quota_usage_update)
+    quota_get_all_by_project, quota_projects_with_limits, quota_usage_get_all_by_project,
+    quota_usage_refresh, quota_usage_update)
 from nova.db.console_tokens import (  # noqa: E402,F401
     console_auth_token_create, console_auth_token_destroy_all_by_instance,
     console_auth_token_get_valid)
@@ -250,3 +250,4 @@ from nova.db.monitoring import *  # noqa: F401,F403,E402 -- the instance monitor
 from nova.db.volumes import *  # noqa: F401,F403,E402 -- volumes, snapshots, types, attachments
 
 from nova.db.block_devices import *  # noqa: F401,F403,E402 -- instances' block device mappings
+from nova.db.ports import *  # noqa: F401,F403,E402 -- ports, networks pending a subnet

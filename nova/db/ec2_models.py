@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nova.db.models import Base, NovaBase, TimestampBase
+from nova.db.models import Base, NovaBase, Revisioned, TimestampBase, revision_number
 
 __all__ = ['Ec2Id', 'Ec2ClientToken', 'SecurityGroup', 'SecurityGroupRule']
 
@@ -46,7 +46,7 @@ class Ec2ClientToken(Base, TimestampBase):
     reservation_id: Mapped[str | None] = mapped_column(sa.String(255))
 
 
-class SecurityGroup(Base, NovaBase):
+class SecurityGroup(Revisioned, Base, NovaBase):
     """A named set of ingress rules of a project; instances name their groups."""
 
     __tablename__ = 'security_groups'
@@ -62,6 +62,7 @@ class SecurityGroup(Base, NovaBase):
     description: Mapped[str] = mapped_column(sa.String(255), default='')
     project_id: Mapped[str] = mapped_column(sa.String(255))
     user_id: Mapped[str | None] = mapped_column(sa.String(255))
+    revision_number: Mapped[int] = revision_number()
 
     rules: Mapped[list['SecurityGroupRule']] = orm.relationship(
         primaryjoin=lambda: sa.and_(

@@ -7,6 +7,8 @@ auto-assigned to instances at boot (--auto_assign_floating_ip) are part of
 their instance, as in classic Nova: not counted, and released with it. Association is a
 conditional UPDATE: of two concurrent associations of one address, one wins.
 """
+import uuid as uuid_lib
+
 import sqlalchemy as sa
 
 from nova import exception
@@ -20,7 +22,7 @@ from nova.db import session as db_session
 __all__ = ['floating_ip_bulk_create', 'floating_ip_bulk_destroy', 'floating_ip_allocate',
            'floating_ip_deallocate', 'floating_ip_associate', 'floating_ip_disassociate',
            'floating_ip_get_by_address', 'floating_ip_get_all', 'floating_ip_pools',
-           'floating_ip_get_by_host']
+           'floating_ip_get_by_host', 'floating_ip_update']
 
 FloatingIp = models.FloatingIp
 FixedIp = models.FixedIp
@@ -71,7 +73,7 @@ def floating_ip_bulk_destroy(context, addresses):
 
 
 def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False,
-                         fixed_address=None, host=None):
+                         fixed_address=None, host=None, description=''):
     """A free address of pool for the project, within its limit (-1: none); the row.
     An auto-assigned one is not counted and is associated with fixed_address
     (NATed by host) in the same transaction.
@@ -95,6 +97,8 @@ def floating_ip_allocate(context, project_id, pool, limit, auto_assigned=False,
         if not auto_assigned:
             quotas.apply_deltas(session, project_id, None, {RESOURCE: 1}, {RESOURCE: limit})
         row.project_id, row.auto_assigned = project_id, auto_assigned
+        row.uuid, row.description = str(uuid_lib.uuid4()), description or ''
+        row.revision_number = sa.literal(0)  # a new allocation is a new resource
         if fixed_address is not None:
             _associate(session, row, fixed_address, host)
         session.flush()
@@ -127,6 +131,7 @@ def floating_ip_deallocate(context, address, project_id=None):
         if not row.auto_assigned:
             quotas.apply_deltas(session, row.project_id, None, {RESOURCE: -1}, {})
         row.project_id, row.auto_assigned, row.host = None, False, None
+        row.uuid, row.description = None, ''
         session.flush()
     return row
 
@@ -173,6 +178,17 @@ def floating_ip_disassociate(context, address, project_id=None):
         row.fixed_ip_id, row.host = None, None
         session.flush()
     return before, fixed
+
+
+def floating_ip_update(context, address, values):
+    """Change a live floating IP's description; the row."""
+    with db_session.writer() as session:
+        row = query.first(session, sa.select(FloatingIp).where(
+            FloatingIp.address == address, *_live()).with_for_update(),
+            lambda: exception.FloatingIpNotFoundForAddress(address=address))
+        row.update(values)
+        session.flush()
+    return row
 
 
 def floating_ip_get_by_address(context, address):

@@ -63,6 +63,18 @@ class NovaBase(TimestampBase):
     deleted: Mapped[int] = mapped_column(default=0)
 
 
+def revision_number():
+    """The network API's revision_number column: 0, then one more on every UPDATE of
+    the row (also Core UPDATEs that do not set it). Mappers using it set
+    eager_defaults so the new value is read back on flush."""
+    return mapped_column(default=0, server_default='0',
+                         onupdate=sa.literal_column('revision_number') + 1)
+
+
+class Revisioned:
+    __mapper_args__ = {'eager_defaults': True}
+
+
 class Service(Base, NovaBase):
     """A running daemon (host + binary) and its heartbeat."""
 

@@ -13,16 +13,16 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nova.db.models import Base, NovaBase
+from nova.db.models import Base, NovaBase, Revisioned, revision_number
 
-__all__ = ['Network', 'FixedIp', 'FloatingIp', 'VirtualInterface']
+__all__ = ['Network', 'FixedIp', 'FloatingIp', 'VirtualInterface', 'PendingNetwork']
 
 
 def _new_uuid():
     return str(uuid.uuid4())
 
 
-class Network(Base, NovaBase):
+class Network(Revisioned, Base, NovaBase):
     """An IPv4 (optionally also IPv6) network: its addresses, bridge and segment.
 
     vlan is the segment id: an 802.1Q VLAN id or a VXLAN VNI, as segment_type
@@ -33,7 +33,7 @@ class Network(Base, NovaBase):
 
     __tablename__ = 'networks'
     __table_args__ = (
-        sa.UniqueConstraint('uuid', name='uniq_networks0uuid'),
+        sa.UniqueConstraint('uuid', 'deleted', name='uniq_networks0uuid0deleted'),
         sa.UniqueConstraint('cidr', 'deleted', name='uniq_networks0cidr0deleted'),
         sa.UniqueConstraint('vlan', 'deleted', name='uniq_networks0vlan0deleted'),
     )
@@ -63,10 +63,37 @@ class Network(Base, NovaBase):
     priority: Mapped[int | None]
     project_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     host: Mapped[str | None] = mapped_column(sa.String(255))
+    description: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    subnet_name: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    revision_number: Mapped[int] = revision_number()
 
 
-class VirtualInterface(Base, NovaBase):
-    """An instance's network card on one network: its MAC and a uuid (the VIF id)."""
+class PendingNetwork(Revisioned, Base, NovaBase):
+    """A network made through the network API that has no subnet yet: it becomes a
+    networks row (same uuid) when its subnet is made, and again a pending one when
+    the subnet is deleted."""
+
+    __tablename__ = 'pending_networks'
+    __table_args__ = (sa.UniqueConstraint('uuid', 'deleted',
+                                          name='uniq_pending_networks0uuid0deleted'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid)
+    name: Mapped[str] = mapped_column(sa.String(255), default='')
+    description: Mapped[str] = mapped_column(sa.String(255), default='')
+    project_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    shared: Mapped[bool] = mapped_column(default=False)
+    mtu: Mapped[int | None]
+    revision_number: Mapped[int] = revision_number()
+
+
+class VirtualInterface(Revisioned, Base, NovaBase):
+    """An instance's network card on one network: its MAC and a uuid (the VIF id).
+
+    Through the network API it is a port: a project's, possibly made by the user
+    (preserve_on_delete: it outlives the instance it is bound to) and unbound
+    (instance_uuid NULL, its security group uuids in security_groups as JSON).
+    """
 
     __tablename__ = 'virtual_interfaces'
     __table_args__ = (
@@ -77,8 +104,15 @@ class VirtualInterface(Base, NovaBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(sa.String(36), default=_new_uuid)
     address: Mapped[str] = mapped_column(sa.String(17))
-    instance_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    instance_uuid: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     network_id: Mapped[int] = mapped_column(sa.ForeignKey('networks.id'), index=True)
+    project_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    name: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    description: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    device_owner: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    preserve_on_delete: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    security_groups: Mapped[str | None] = mapped_column(sa.Text)
+    revision_number: Mapped[int] = revision_number()
 
 
 class FixedIp(Base, NovaBase):
@@ -107,7 +141,7 @@ class FixedIp(Base, NovaBase):
     host: Mapped[str | None] = mapped_column(sa.String(255))
 
 
-class FloatingIp(Base, NovaBase):
+class FloatingIp(Revisioned, Base, NovaBase):
     """A public address of a pool: a project's once allocated, NATed to fixed_ip_id
     while associated (by the network host ``host``)."""
 
@@ -115,6 +149,7 @@ class FloatingIp(Base, NovaBase):
     __table_args__ = (
         sa.UniqueConstraint('address', 'deleted', name='uniq_floating_ips0address0deleted'),
         sa.Index('floating_ips_pool_project_idx', 'pool', 'project_id'),
+        sa.UniqueConstraint('uuid', name='uniq_floating_ips0uuid'),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,3 +160,6 @@ class FloatingIp(Base, NovaBase):
     fixed_ip_id: Mapped[int | None] = mapped_column(index=True)
     auto_assigned: Mapped[bool] = mapped_column(default=False)
     host: Mapped[str | None] = mapped_column(sa.String(255))
+    uuid: Mapped[str | None] = mapped_column(sa.String(36))  # given at each allocation
+    description: Mapped[str] = mapped_column(sa.String(255), default='', server_default='')
+    revision_number: Mapped[int] = revision_number()

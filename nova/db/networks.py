@@ -35,9 +35,10 @@ VirtualInterface = models.VirtualInterface
 
 FIXED_IPS = 'fixed_ips'  # the quota resource
 MAC_ATTEMPTS = 5  # a random MAC colliding with a live one is retried with a new one
+DEVICE_OWNER = 'compute:nova'  # what owns the interfaces of instances
 
 
-def _lock_networks(session):
+def lock_networks(session):
     """Serialize network creation where the engine allows (SQLite: one writer)."""
     if session.get_bind().dialect.name == 'postgresql':
         session.execute(sa.text('LOCK TABLE networks IN SHARE ROW EXCLUSIVE MODE'))
@@ -57,36 +58,50 @@ def network_create_safe(context, values, addresses, project_limit=None):
 
     CidrConflict when its IPv4 or IPv6 range overlaps a live network's;
     NetworkExists when its segment (vlan) is taken; OverQuota when its project
-    already has project_limit networks (counted under the same lock).
+    already has project_limit networks (with and without their subnets, counted
+    under the same lock).
     """
+    with db_session.writer() as session:
+        lock_networks(session)
+        if project_limit is not None and project_limit >= 0:
+            used = network_count_by_project(session, values.get('project_id'))
+            if used + 1 > project_limit:
+                raise exception.OverQuota(overs=['networks'], req={'networks': 1},
+                                          used={'networks': used},
+                                          allowed={'networks': project_limit})
+        return insert_network(session, values, addresses)
+
+
+def network_count_by_project(session, project_id):
+    """The project's networks, with and without (pending_networks) their subnet."""
+    counts = [session.execute(sa.select(sa.func.count(model.id)).where(
+        model.project_id == project_id, model.deleted == 0)).scalar()
+        for model in (Network, models.PendingNetwork)]
+    return sum(counts)
+
+
+def insert_network(session, values, addresses):
+    """Insert a network and its fixed IPs in the caller's transaction (which holds
+    lock_networks): CidrConflict, NetworkExists as network_create_safe says."""
     network = Network(**values)
+    live = session.execute(sa.select(Network.cidr, Network.cidr_v6, Network.vlan)
+                           .where(Network.deleted == 0)).all()
+    for mine, column in ((network.cidr, 0), (network.cidr_v6, 1)):
+        other = mine and _overlapping(mine, [row[column] for row in live])
+        if other:
+            raise exception.CidrConflict(cidr=mine, other=other)
+    if network.vlan is not None and network.vlan in {row[2] for row in live}:
+        raise exception.NetworkExists(reason='segment %s is in use' % network.vlan)
     with errors.duplicate_raises(lambda: exception.NetworkExists(
             reason='with cidr %s or segment %s exists' % (values.get('cidr'),
                                                            values.get('vlan')))):
-        with db_session.writer() as session:
-            _lock_networks(session)
-            live = session.execute(sa.select(Network.cidr, Network.cidr_v6, Network.vlan,
-                                             Network.project_id)
-                                   .where(Network.deleted == 0)).all()
-            if project_limit is not None and project_limit >= 0:
-                used = sum(1 for row in live if row[3] == values.get('project_id'))
-                if used + 1 > project_limit:
-                    raise exception.OverQuota(overs=['networks'], req={'networks': 1},
-                                              used={'networks': used},
-                                              allowed={'networks': project_limit})
-            for mine, column in ((network.cidr, 0), (network.cidr_v6, 1)):
-                other = mine and _overlapping(mine, [row[column] for row in live])
-                if other:
-                    raise exception.CidrConflict(cidr=mine, other=other)
-            if network.vlan is not None and network.vlan in {row[2] for row in live}:
-                raise exception.NetworkExists(reason='segment %s is in use' % network.vlan)
-            session.add(network)
-            session.flush()
-            now = utils.utcnow()
-            bulk.insert_values(session, FixedIp, [
-                {'address': address, 'network_id': network.id, 'reserved': reserved,
-                 'allocated': False, 'leased': False, 'created_at': now, 'deleted': 0}
-                for address, reserved in addresses])
+        session.add(network)
+        session.flush()
+    now = utils.utcnow()
+    bulk.insert_values(session, FixedIp, [
+        {'address': address, 'network_id': network.id, 'reserved': reserved,
+         'allocated': False, 'leased': False, 'created_at': now, 'deleted': 0}
+        for address, reserved in addresses])
     return network
 
 
@@ -166,19 +181,26 @@ def network_associate(context, project_id):
 
 
 def network_delete_safe(context, network_uuid):
-    """Soft-delete a network and its fixed IPs unless an instance still holds one."""
+    """Soft-delete a network and its fixed IPs unless an instance or a port still
+    holds one."""
     with db_session.writer() as session:
-        network = query.first(session, _network_query(context, [Network.uuid == network_uuid])
-                              .with_for_update(),
-                              lambda: exception.NetworkNotFound(network_id=network_uuid))
-        used = session.execute(sa.select(sa.func.count(FixedIp.id)).where(
-            FixedIp.network_id == network.id, FixedIp.deleted == 0,
-            FixedIp.instance_uuid.is_not(None))).scalar()
-        if used:
-            raise exception.NetworkInUse(network_id=network_uuid,
-                                         reason='%d fixed IP(s) are allocated' % used)
-        session.execute(query.soft_delete(FixedIp, FixedIp.network_id == network.id))
-        session.execute(query.soft_delete(Network, Network.id == network.id))
+        return delete_network(session, context, network_uuid)
+
+
+def delete_network(session, context, network_uuid):
+    """network_delete_safe in the caller's transaction."""
+    network = query.first(session, _network_query(context, [Network.uuid == network_uuid])
+                          .with_for_update(),
+                          lambda: exception.NetworkNotFound(network_id=network_uuid))
+    used = session.execute(sa.select(sa.func.count(FixedIp.id)).where(
+        FixedIp.network_id == network.id, FixedIp.deleted == 0,
+        sa.or_(FixedIp.instance_uuid.is_not(None),
+               FixedIp.virtual_interface_id.is_not(None)))).scalar()
+    if used:
+        raise exception.NetworkInUse(network_id=network_uuid,
+                                     reason='%d fixed IP(s) are allocated' % used)
+    session.execute(query.soft_delete(FixedIp, FixedIp.network_id == network.id))
+    session.execute(query.soft_delete(Network, Network.id == network.id))
     return network
 
 
@@ -190,10 +212,10 @@ def random_mac(prefix):
                                   random.randint(0, 0xff))
 
 
-def _claim_requested(session, network_id, wanted):
+def claim_requested(session, network_id, wanted):
     """{address: row id} for addresses a caller asked for by name, locked."""
     rows = session.execute(sa.select(FixedIp.id, FixedIp.address, FixedIp.instance_uuid,
-                                     FixedIp.reserved)
+                                     FixedIp.reserved, FixedIp.virtual_interface_id)
                            .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
                                   FixedIp.address.in_(wanted))
                            .order_by(FixedIp.id).with_for_update()).all()
@@ -207,16 +229,19 @@ def _claim_requested(session, network_id, wanted):
                                                 instance_uuid=row.instance_uuid)
         if row.reserved:
             raise exception.FixedIpAlreadyInUse(address=address, instance_uuid='(reserved)')
+        if row.virtual_interface_id is not None:  # a port holds it
+            raise exception.FixedIpAlreadyInUse(address=address, instance_uuid='(a port)')
     return {address: found[address].id for address in wanted}
 
 
-def _claim_free(session, network_id, count, label):
+def claim_free(session, network_id, count, label):
     """[(row id, address)] of count free rows of a network, locked (skipping rows
     a concurrent transaction holds); NoMoreFixedIps when there are fewer, also
     after waiting for the rows others hold (they may roll back)."""
     free = (sa.select(FixedIp.id, FixedIp.address)
             .where(FixedIp.network_id == network_id, FixedIp.deleted == 0,
-                   FixedIp.instance_uuid.is_(None), FixedIp.reserved.is_(False))
+                   FixedIp.instance_uuid.is_(None), FixedIp.reserved.is_(False),
+                   FixedIp.virtual_interface_id.is_(None))
             .order_by(FixedIp.id).limit(count))
     rows = query.claim_skip_locked(
         lambda: session.execute(free.with_for_update(skip_locked=True)).all(),
@@ -231,10 +256,13 @@ def fixed_ips_allocate(context, requests, host=None, mac_prefix='fa:16:3e', limi
     """Give each request a virtual interface and a fixed IP, all or nothing.
 
     requests: [{'instance_uuid', 'project_id', 'network_id', 'label', 'address'
-    (optional)}]. Each project's fixed_ips usage grows by its addresses, within
-    limits ({project_id: limit}; none or -1: unlimited), else OverQuota.
-    Returns [(vif uuid, MAC, address)] in request order. NoMoreFixedIps names
-    the exhausted network; a named address that is taken is FixedIpAlreadyInUse.
+    (optional)}], or {'instance_uuid', 'project_id', 'port_id'} to bind an unbound
+    port (its interface and fixed IP become the instance's). Each project's
+    fixed_ips usage grows by its addresses (bound ports' too), within limits
+    ({project_id: limit}; none or -1: unlimited), else OverQuota. Returns [(vif
+    uuid, MAC, address)] in request order. NoMoreFixedIps names the exhausted
+    network; a named address that is taken is FixedIpAlreadyInUse, a port that
+    is bound PortInUse.
     """
     for attempt in range(MAC_ATTEMPTS):
         try:
@@ -257,7 +285,9 @@ def _count_fixed_ips(session, requests, limits):
                             {FIXED_IPS: limits.get(project_id, -1)})
 
 
-def _allocate(session, requests, host, mac_prefix):
+def _allocate(session, all_requests, host, mac_prefix):
+    bound = _bind_ports(session, [r for r in all_requests if r.get('port_id')], host)
+    requests = [r for r in all_requests if not r.get('port_id')]
     by_network = {}
     for index, request in enumerate(requests):
         by_network.setdefault(request['network_id'], []).append(index)
@@ -266,34 +296,74 @@ def _allocate(session, requests, host, mac_prefix):
         indexes = by_network[network_id]
         named = [i for i in indexes if requests[i].get('address')]
         if named:
-            claimed = _claim_requested(session, network_id,
-                                       [requests[i]['address'] for i in named])
+            claimed = claim_requested(session, network_id,
+                                      [requests[i]['address'] for i in named])
             for i in named:
                 addresses[i] = requests[i]['address']
                 row_ids[i] = claimed[addresses[i]]
         anonymous = [i for i in indexes if not requests[i].get('address')]
         if anonymous:
-            rows = _claim_free(session, network_id, len(anonymous),
-                               requests[anonymous[0]].get('label') or network_id)
+            rows = claim_free(session, network_id, len(anonymous),
+                              requests[anonymous[0]].get('label') or network_id)
             for i, (row_id, address) in zip(anonymous, rows):
                 row_ids[i], addresses[i] = row_id, address
     now = utils.utcnow()
     vifs = [{'uuid': str(uuid_lib.uuid4()), 'address': random_mac(mac_prefix),
              'instance_uuid': request['instance_uuid'], 'network_id': request['network_id'],
+             'project_id': request.get('project_id'), 'device_owner': DEVICE_OWNER,
              'created_at': now, 'deleted': 0}
             for request in requests]
-    inserted = {row.uuid: row.id for row in bulk.insert_rows(session, VirtualInterface, vifs)}
-    session.execute(sa.update(FixedIp), [
-        {'id': row_ids[i], 'instance_uuid': request['instance_uuid'],
-         'virtual_interface_id': inserted[vifs[i]['uuid']], 'allocated': True,
-         'leased': False, 'host': host, 'updated_at': now}
-        for i, request in enumerate(requests)])
-    return [(vif['uuid'], vif['address'], address) for vif, address in zip(vifs, addresses)]
+    made = iter([])
+    if vifs:
+        inserted = {row.uuid: row.id for row in bulk.insert_rows(session, VirtualInterface,
+                                                                 vifs)}
+        session.execute(sa.update(FixedIp), [
+            {'id': row_ids[i], 'instance_uuid': request['instance_uuid'],
+             'virtual_interface_id': inserted[vifs[i]['uuid']], 'allocated': True,
+             'leased': False, 'host': host, 'updated_at': now}
+            for i, request in enumerate(requests)])
+        made = iter([(vif['uuid'], vif['address'], address)
+                      for vif, address in zip(vifs, addresses)])
+    return [bound[r['port_id']] if r.get('port_id') else next(made) for r in all_requests]
 
 
-def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False):
-    """Free an instance's fixed IPs and drop its virtual interfaces; disassociate the
-    floating IPs on them (and release the auto-assigned ones), in one transaction.
+def _bind_ports(session, requests, host):
+    """{port uuid: (vif uuid, MAC, address)} of unbound ports now the instances'."""
+    if not requests:
+        return {}
+    wanted = {r['port_id']: r['instance_uuid'] for r in requests}
+    vifs = {vif.uuid: vif for vif in session.scalars(
+        sa.select(VirtualInterface).where(VirtualInterface.uuid.in_(sorted(wanted)),
+                                          VirtualInterface.deleted == 0)
+        .order_by(VirtualInterface.id).with_for_update())}
+    now = utils.utcnow()
+    bound = {}
+    for port_uuid, instance_uuid in wanted.items():
+        vif = vifs.get(port_uuid)
+        if vif is None:
+            raise exception.PortNotFound(port_id=port_uuid)
+        if vif.instance_uuid is not None:
+            raise exception.PortInUse(port_id=port_uuid, instance_uuid=vif.instance_uuid)
+        vif.instance_uuid, vif.device_owner = instance_uuid, DEVICE_OWNER
+        address = session.scalars(sa.select(FixedIp.address).where(
+            FixedIp.virtual_interface_id == vif.id, FixedIp.deleted == 0)
+            .order_by(FixedIp.id)).first()
+        session.execute(sa.update(FixedIp).where(FixedIp.virtual_interface_id == vif.id,
+                                                 FixedIp.deleted == 0)
+                        .values(instance_uuid=instance_uuid, allocated=True, leased=False,
+                                host=host, updated_at=now)
+                        .execution_options(synchronize_session=False))
+        bound[port_uuid] = (vif.uuid, vif.address, address)
+    session.flush()
+    return bound
+
+
+def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False,
+                                     port_uuid=None):
+    """Free an instance's fixed IPs and drop its virtual interfaces (only the one
+    of port_uuid when given); disassociate the floating IPs on them (and release
+    the auto-assigned ones), in one transaction. A port a user made
+    (preserve_on_delete) is unbound instead: it keeps its fixed IP for the next.
 
     keep_leased: a fixed IP a DHCP lease still holds stays the instance's,
     unallocated, until the lease is released (fixed_ip_set_leased) or expires.
@@ -302,10 +372,23 @@ def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False):
     """
     now = utils.utcnow()
     with db_session.writer() as session:
+        vifs = session.execute(sa.select(VirtualInterface.id, VirtualInterface.uuid,
+                                         VirtualInterface.preserve_on_delete)
+                               .where(VirtualInterface.instance_uuid == instance_uuid,
+                                      VirtualInterface.deleted == 0)
+                               .with_for_update()).all()
+        if port_uuid is not None:
+            vifs = [v for v in vifs if v.uuid == port_uuid]
+            if not vifs:
+                raise exception.PortNotFound(port_id=port_uuid)
+        kept = {v.id for v in vifs if v.preserve_on_delete}
+        criteria = [FixedIp.instance_uuid == instance_uuid, FixedIp.deleted == 0]
+        if port_uuid is not None:
+            criteria.append(FixedIp.virtual_interface_id.in_([v.id for v in vifs]))
         fixed = session.execute(sa.select(FixedIp.id, FixedIp.address, FixedIp.network_id,
-                                          FixedIp.leased, FixedIp.allocated)
-                                .where(FixedIp.instance_uuid == instance_uuid,
-                                       FixedIp.deleted == 0).with_for_update()).all()
+                                          FixedIp.leased, FixedIp.allocated,
+                                          FixedIp.virtual_interface_id)
+                                .where(*criteria).with_for_update()).all()
         given_up = sum(1 for f in fixed if f.allocated)
         if given_up:
             project_id = session.scalars(sa.select(models.Instance.project_id).where(
@@ -318,21 +401,32 @@ def fixed_ips_deallocate_by_instance(context, instance_uuid, keep_leased=False):
                 sa.select(FloatingIp).where(FloatingIp.fixed_ip_id.in_([f.id for f in fixed]),
                                             FloatingIp.deleted == 0).with_for_update())]
             _release_floating(session, floating, now)
-        held = [f.id for f in fixed if keep_leased and f.leased]
-        freed = [f.id for f in fixed if f.id not in held]
+        ported = [f.id for f in fixed if f.virtual_interface_id in kept]
+        held = [f.id for f in fixed if keep_leased and f.leased and f.id not in ported]
+        freed = [f.id for f in fixed if f.id not in held and f.id not in ported]
+        if ported:  # the port keeps its address, unbound
+            session.execute(sa.update(FixedIp).where(FixedIp.id.in_(ported)).values(
+                instance_uuid=None, allocated=False, leased=False, host=None, updated_at=now)
+                .execution_options(synchronize_session=False))
         if held:
             session.execute(sa.update(FixedIp).where(FixedIp.id.in_(held)).values(
                 allocated=False, virtual_interface_id=None, updated_at=now)
                 .execution_options(synchronize_session=False))
         if freed:
             session.execute(sa.update(FixedIp).where(FixedIp.id.in_(freed)).values(
-                dict(_FREE, updated_at=now)).execution_options(synchronize_session=False))
-        session.execute(query.soft_delete(VirtualInterface,
-                                          VirtualInterface.instance_uuid == instance_uuid))
+                dict(FREE, updated_at=now)).execution_options(synchronize_session=False))
+        if kept:
+            session.execute(sa.update(VirtualInterface).where(VirtualInterface.id.in_(kept))
+                            .values(instance_uuid=None, updated_at=now)
+                            .execution_options(synchronize_session=False))
+        dropped = [v.id for v in vifs if v.id not in kept]
+        if dropped:
+            session.execute(query.soft_delete(VirtualInterface,
+                                              VirtualInterface.id.in_(dropped)))
     return {'fixed': [(f.address, f.network_id) for f in fixed], 'floating': floating}
 
 
-_FREE = {'instance_uuid': None, 'virtual_interface_id': None, 'allocated': False,
+FREE = {'instance_uuid': None, 'virtual_interface_id': None, 'allocated': False,
          'leased': False, 'host': None}
 
 
@@ -346,7 +440,7 @@ def _release_floating(session, floating, now):
     auto = [f for f in floating if f['auto_assigned']]
     if auto:  # never counted in the project's quota usage
         session.execute(sa.update(FloatingIp).where(FloatingIp.id.in_([f['id'] for f in auto]))
-                        .values(project_id=None, auto_assigned=False)
+                        .values(project_id=None, auto_assigned=False, uuid=None, description='')
                         .execution_options(synchronize_session=False))
 
 
@@ -414,7 +508,7 @@ def fixed_ip_set_leased(context, address, mac, leased):
             return None
         values = {'leased': leased, 'updated_at': now}
         if not leased and not row.allocated:
-            values = dict(_FREE, updated_at=now)
+            values = dict(FREE, updated_at=now)
         session.execute(sa.update(FixedIp).where(FixedIp.id == row.id).values(values)
                         .execution_options(synchronize_session=False))
         return session.scalars(sa.select(FixedIp).where(FixedIp.id == row.id)).one()
@@ -427,7 +521,7 @@ def fixed_ip_disassociate_unleased(context, network_ids, older_than):
                                      FixedIp.deleted == 0, FixedIp.allocated.is_(False),
                                      FixedIp.instance_uuid.is_not(None),
                                      FixedIp.updated_at < older_than)
-            .values(dict(_FREE, updated_at=utils.utcnow()))
+            .values(dict(FREE, updated_at=utils.utcnow()))
             .execution_options(synchronize_session=False))
     with db_session.writer() as session:
         return session.execute(stmt).rowcount
@@ -449,7 +543,7 @@ def fixed_ip_claim_for_host(context, network_id, host):
         address = session.scalars(mine.limit(1)).first()
         if address:
             return address
-        [(row_id, address)] = _claim_free(session, network_id, 1, 'network %s' % network_id)
+        [(row_id, address)] = claim_free(session, network_id, 1, 'network %s' % network_id)
         session.execute(sa.update(FixedIp).where(FixedIp.id == row_id)
                         .values(reserved=True, host=host, updated_at=utils.utcnow())
                         .execution_options(synchronize_session=False))

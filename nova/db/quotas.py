@@ -107,6 +107,14 @@ def project_user_quota_destroy_all(context, project_id, user_id):
             ProjectUserQuota.project_id == project_id, ProjectUserQuota.user_id == user_id))
 
 
+def quota_projects_with_limits(context, resources):
+    """The projects that override any of these resources, sorted."""
+    stmt = (sa.select(Quota.project_id).where(Quota.resource.in_(list(resources)))
+            .distinct())
+    with db_session.reader() as session:
+        return sorted(session.scalars(stmt))
+
+
 def quota_class_get_all(context, class_name):
     """{resource: hard_limit} of a quota class ('default': the editable defaults)."""
     stmt = sa.select(QuotaClass.resource, QuotaClass.hard_limit).where(

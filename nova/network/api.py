@@ -24,7 +24,7 @@ from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
 from nova.network import manager as network_manager
-from nova.network import model, ranges, rpcapi
+from nova.network import ids, model, ranges, rpcapi
 from nova.rpc import errors as rpc_errors
 
 LOG = logging.getLogger(__name__)
@@ -43,10 +43,12 @@ def manager_class():
 
 
 def _floating_dict(row, fixed_address=None, instance_uuid=None):
-    return {'id': row.id, 'address': row.address, 'pool': row.pool,
+    return {'id': row.id, 'uuid': row.uuid, 'address': row.address, 'pool': row.pool,
             'project_id': row.project_id, 'fixed_ip': fixed_address,
             'instance_uuid': instance_uuid, 'auto_assigned': bool(row.auto_assigned),
-            'host': row.host, 'interface': row.interface}
+            'host': row.host, 'interface': row.interface, 'description': row.description,
+            'created_at': row.created_at, 'updated_at': row.updated_at,
+            'revision_number': row.revision_number}
 
 
 class API:
@@ -202,7 +204,8 @@ class API:
     def reserve_fixed_ip(self, context, address):
         """Keep a free address out of allocation; one an instance holds cannot be."""
         address = ranges.check_address(address)
-        db.fixed_ip_update(context, address, {'reserved': True}, expected={'instance_uuid': None})
+        db.fixed_ip_update(context, address, {'reserved': True},
+                           expected={'instance_uuid': None, 'virtual_interface_id': None})
 
     def unreserve_fixed_ip(self, context, address):
         address = ranges.check_address(address)
@@ -212,6 +215,13 @@ class API:
     # -- floating IPs ---------------------------------------------------------------------
     def get_floating_ip_pools(self, context):
         return db.floating_ip_pools(context)
+
+    def find_pool(self, context, name_or_id):
+        """The pool a name or its external network's id (nova.network.ids) names."""
+        for pool in self.get_floating_ip_pools(context):
+            if name_or_id in (pool, ids.pool_network_id(pool)):
+                return pool
+        raise exception.FloatingIpPoolNotFound(pool=name_or_id)
 
     def create_floating_ips(self, context, ip_range, pool=None, interface=None):
         """Add a range (CIDR or one address) to a pool (admin); how many were added."""
@@ -237,10 +247,11 @@ class API:
                 for row in db.floating_ip_get_all(context, project_id=context.project_id)]
 
     def get_floating_ip(self, context, floating_id):
-        """One of the project's floating IPs by its integer id (NotFound otherwise)."""
+        """One of the project's allocated floating IPs by its uuid (or integer id);
+        NotFound otherwise."""
         for row in db.floating_ip_get_all(context, project_id=None if context.is_admin
                                           else context.project_id):
-            if str(row[0].id) == str(floating_id):
+            if row[0].uuid and str(floating_id) in (row[0].uuid, str(row[0].id)):
                 return _floating_dict(*row)
         raise exception.FloatingIpNotFoundForAddress(address='with id %s' % floating_id)
 
@@ -253,13 +264,29 @@ class API:
             raise exception.FloatingIpNotFoundForAddress(address=address)
         return _floating_dict(*rows[0])
 
-    def allocate_floating_ip(self, context, pool=None, auto_assigned=False):
-        """A free address of the pool for the caller's project, within its quota."""
+    def allocate_floating_ip(self, context, pool=None, auto_assigned=False, description=''):
+        """A free address of the pool (a name, or its external network's id) for the
+        caller's project, within its quota."""
         pool = pool or CONF.default_floating_pool
+        try:
+            pool = self.find_pool(context, pool)
+        except exception.FloatingIpPoolNotFound:
+            pass  # the allocation names it
         limit = quota.limits_for(context, context.project_id)['floating_ips']
         row = db.floating_ip_allocate(context, context.project_id, pool, limit,
-                                      auto_assigned=auto_assigned)
+                                      auto_assigned=auto_assigned, description=description)
         return _floating_dict(row)
+
+    def update_floating_ip(self, context, address, description):
+        """Change the description of one of the project's floating IPs."""
+        self.get_floating_ip_by_address(context, address)
+        with self._owned_address(context, address):
+            return _floating_dict(db.floating_ip_update(context, address,
+                                                        {'description': description}))
+
+    def get_floating_ip_ports(self, context, floating):
+        """{floating IP id: the port (VIF uuid) its fixed IP is on} of floating IP dicts."""
+        return db.floating_ip_ports(context, [f['id'] for f in floating if f['fixed_ip']])
 
     def release_floating_ip(self, context, address, disassociate=False):
         """Give an address back to its pool. An associated one is FloatingIpAssociated,
@@ -352,14 +379,22 @@ class API:
     # -- instances ----------------------------------------------------------------------
     def validate_networks(self, context, requested_networks, max_count):
         """The stored form of a server create's networks: None (auto), 'none', or
-        [{'uuid', 'fixed_ip'}] of networks the caller may use, each fixed IP in its
-        network and free. A fixed IP cannot be asked for with more than one instance."""
+        [{'uuid', 'fixed_ip', 'port'}] of networks the caller may use, each fixed IP in
+        its network and free, each port the project's and unbound. A fixed IP or a
+        port cannot be asked for with more than one instance."""
         if requested_networks in (None, AUTO):
             return None
         if requested_networks == NONE:
             return NONE
         checked = []
         for request in requested_networks:
+            if request.get('port'):
+                if max_count > 1:
+                    raise exception.InvalidInput(
+                        reason='a port cannot be requested for more than one instance')
+                checked.append({'uuid': self._bindable_port(context, request['port']),
+                                'fixed_ip': None, 'port': request['port']})
+                continue
             network = self.get_network(context, request['uuid'])
             fixed_ip = request.get('fixed_ip')
             if fixed_ip:
@@ -375,11 +410,24 @@ class API:
                 if row.network_id != network.id:
                     raise exception.FixedIpInvalid(address=fixed_ip, reason='not in network %s'
                                                    % network.uuid)
-                if row.instance_uuid or row.reserved:
+                if row.instance_uuid or row.reserved or row.virtual_interface_id:
                     raise exception.FixedIpAlreadyInUse(
                         address=fixed_ip, instance_uuid=row.instance_uuid or '(reserved)')
-            checked.append({'uuid': network.uuid, 'fixed_ip': fixed_ip or None})
+            checked.append({'uuid': network.uuid, 'fixed_ip': fixed_ip or None, 'port': None})
         return checked
+
+    @staticmethod
+    def _bindable_port(context, port_id):
+        """The network uuid of a port of the caller's project that no instance has
+        (PortNotFound, PortInUse otherwise)."""
+        rows = db.port_get_all(context, port_uuids=[port_id],
+                               project_id=None if context.is_admin else context.project_id)
+        if not rows:
+            raise exception.PortNotFound(port_id=port_id)
+        vif, network, _addresses = rows[0]
+        if vif.instance_uuid:
+            raise exception.PortInUse(port_id=port_id, instance_uuid=vif.instance_uuid)
+        return network.uuid
 
     @staticmethod
     def requested_networks(instance):
@@ -408,6 +456,32 @@ class API:
         failures = {uuid: rpc_errors.deserialize_failure(f)
                     for uuid, f in answer['failures'].items()}
         return answer['network_info'], failures
+
+    def allocate_port_for_instance(self, context, instance, network_uuid=None, port_id=None,
+                                   fixed_ip=None):
+        """One more interface for an instance on its host (os-interface attach): a
+        port of the project, or a new one on a network (with a chosen fixed IP).
+        The new VIF (a network_info entry)."""
+        requested = self.validate_networks(
+            context, [{'uuid': network_uuid, 'port': port_id, 'fixed_ip': fixed_ip}], 1)
+        answer = self.network_rpcapi.allocate_for_instances(
+            context, [{'uuid': instance.uuid, 'project_id': instance.project_id,
+                       'requested_networks': requested}], instance.host,
+            server=self._network_host(db.network_get_all(context.elevated(),
+                                                          uuids=[requested[0]['uuid']]),
+                                      instance.host))
+        failure = answer['failures'].get(instance.uuid)
+        if failure:
+            raise rpc_errors.deserialize_failure(failure)
+        return answer['network_info'][instance.uuid][0]
+
+    def deallocate_port_for_instance(self, context, instance, port_id):
+        """Give back one interface of an instance (a port a user made is unbound)."""
+        networks = [network for _vif, network, _addresses in db.port_get_all(
+            context.elevated(), port_uuids=[port_id])]
+        self.network_rpcapi.deallocate_port(
+            context, instance.uuid, port_id, instance.host,
+            server=self._network_host(networks, instance.host))
 
     def deallocate_for_instance(self, context, instance):
         """Give the instance's addresses back (nothing to do, no round trip, if it has none)."""

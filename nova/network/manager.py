@@ -41,7 +41,7 @@ def requested_key(requested):
         return AUTO
     if requested == NONE:
         return NONE
-    return tuple((r.get('uuid'), r.get('fixed_ip')) for r in requested)
+    return tuple((r.get('uuid'), r.get('fixed_ip'), r.get('port')) for r in requested)
 
 
 class NetworkManager(manager.Manager):
@@ -98,7 +98,7 @@ class NetworkManager(manager.Manager):
                 except refused as error:
                     failures[uuid] = rpc_errors.serialize_failure(error, self.host)
         if CONF.auto_assign_floating_ip and network_info:
-            uuids = sorted({n.uuid for plan in plans.values() for n, _ in plan})
+            uuids = sorted({n.uuid for plan in plans.values() for n, _address, _port in plan})
             networks = {n.uuid: n for n in db.network_get_all(context, uuids=uuids)}
             self._auto_assign_floating_ips(context, network_info, networks, projects, host,
                                            failures)
@@ -139,8 +139,8 @@ class NetworkManager(manager.Manager):
         if requested == NONE:
             return []
         if requested in (None, AUTO):
-            return [(n, None) for n in self.networks_for_project(context,
-                                                                 instance['project_id'])]
+            return [(n, None, None) for n in self.networks_for_project(
+                context, instance['project_id'])]
         rows = {n.uuid: n for n in db.network_get_all(
             context, uuids=[r['uuid'] for r in requested])}
         plan = []
@@ -148,15 +148,15 @@ class NetworkManager(manager.Manager):
             network = rows.get(request['uuid'])
             if network is None:
                 raise exception.NetworkNotFound(network_id=request['uuid'])
-            plan.append((network, request.get('fixed_ip')))
+            plan.append((network, request.get('fixed_ip'), request.get('port')))
         return plan
 
     def _allocate(self, context, plans, projects, host):
         requests, owners = [], []
         for uuid, plan in plans.items():
-            for network, address in plan:
+            for network, address, port in plan:
                 requests.append({'instance_uuid': uuid, 'project_id': projects[uuid],
-                                 'network_id': network.id,
+                                 'network_id': network.id, 'port_id': port,
                                  'label': network.label or network.uuid, 'address': address})
                 owners.append((uuid, network))
         limits = {project_id: quota.limits_for(context, project_id)['fixed_ips']
@@ -171,11 +171,12 @@ class NetworkManager(manager.Manager):
         self._networks_changed(context, {network.id: network for _, network in owners})
         return network_info
 
-    def deallocate_for_instance(self, context, instance_uuid, host=None):
-        """Free the instance's fixed IPs and interfaces; floating IPs are disassociated
-        (auto-assigned ones released). What was freed (nova.db.api's answer)."""
+    def deallocate_for_instance(self, context, instance_uuid, host=None, port_id=None):
+        """Free the instance's fixed IPs and interfaces (only port_id's, when given);
+        floating IPs are disassociated (auto-assigned ones released); ports users
+        made are unbound, keeping their address. What was freed."""
         freed = db.fixed_ips_deallocate_by_instance(context, instance_uuid,
-                                                    keep_leased=self.DHCP)
+                                                    keep_leased=self.DHCP, port_uuid=port_id)
         network_ids = {network_id for _, network_id in freed['fixed']}
         if network_ids:
             self._networks_changed(context, {i: db.network_get_by_id(context, i)
@@ -184,6 +185,10 @@ class NetworkManager(manager.Manager):
             self._nat_changed(context, nat_host)
         return {'fixed': [address for address, _ in freed['fixed']],
                 'floating': [f['address'] for f in freed['floating']]}
+
+    def deallocate_port(self, context, instance_uuid, port_id, host=None):
+        """One interface of the instance (os-interface detach)."""
+        return self.deallocate_for_instance(context, instance_uuid, host=host, port_id=port_id)
 
     # -- host configuration (FlatManager: none) -----------------------------------------
     def _networks_changed(self, context, networks):

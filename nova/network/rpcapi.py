@@ -8,6 +8,7 @@ History:
     1.0 - ping
     1.1 - allocate_for_instances, deallocate_for_instance
     1.2 - refresh_network, refresh_nat
+    1.3 - deallocate_port
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -15,12 +16,13 @@ from nova.rpc.client import RPCAPI
 
 class NetworkAPI(RPCAPI):
     TOPIC = 'network'
-    VERSION = '1.2'
+    VERSION = '1.3'
     METHODS = {
         'allocate_for_instances': '1.1',
         'deallocate_for_instance': '1.1',
         'refresh_network': '1.2',
         'refresh_nat': '1.2',
+        'deallocate_port': '1.3',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -44,3 +46,8 @@ class NetworkAPI(RPCAPI):
     def refresh_nat(self, ctxt, server):
         """Floating IPs of that network host changed: it rebuilds its NAT table."""
         self.cast(ctxt, 'refresh_nat', server=server)
+
+    def deallocate_port(self, ctxt, instance_uuid, port_id, host, server=None):
+        """Give back one interface of the instance (a port a user made is unbound)."""
+        return self.call(ctxt, 'deallocate_port', server=server, instance_uuid=instance_uuid,
+                         port_id=port_id, host=host)

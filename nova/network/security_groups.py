@@ -10,6 +10,7 @@ an instance names it, as classic Nova's nova-network did.
 import ipaddress
 
 from nova import exception
+from nova import quota
 from nova.compute import rpcapi as compute_rpcapi
 from nova.db import api as db
 from nova.network import model as network_model
@@ -120,6 +121,8 @@ class SecurityGroupAPI:
         _text('group description', description, allow_empty=True)
         if name == DEFAULT:
             raise exception.SecurityGroupExists(project_id=context.project_id, name=name)
+        quota.check_network_limit(context, context.project_id, 'security_groups',
+                                  len(self.list(context)))
         return db.security_group_create(context, {
             'name': name, 'description': description, 'project_id': context.project_id,
             'user_id': context.user_id})
@@ -170,6 +173,9 @@ class SecurityGroupAPI:
         SecurityGroupRuleExists (the unique key decides, also between concurrent
         calls). The new rules."""
         self._check_sources(context, group, rules)
+        used = sum(len(g.rules) for g in db.security_group_get_all(context, group.project_id))
+        quota.check_network_limit(context, group.project_id, 'security_group_rules', used,
+                                  more=len(rules))
         created = db.security_group_rule_create_many(context, group.id, rules)
         refresh_hosts(context)
         return created

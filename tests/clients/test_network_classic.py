@@ -15,23 +15,10 @@ def _name(prefix):
     return '%s-%s' % (prefix, uuid.uuid4().hex[:8])
 
 
-def _member(cloud):
-    """The environment of a member of a project of its own, with EC2 keys."""
-    name = _name('net')
-    cloud.manage('project', 'create', name)
-    cloud.manage('user', 'create', name + '-user', '--password', 'pw-' + name,
-                 '--project', name)
-    out = cloud.manage('credentials', 'create', name + '-user', name).stdout
-    access, secret = re.findall(r'(?:Access|Secret): (\S+)', out)
-    return cloud.env(OS_USERNAME=name + '-user', OS_PASSWORD='pw-' + name,
-                     OS_PROJECT_NAME=name, AWS_ACCESS_KEY_ID=access,
-                     AWS_SECRET_ACCESS_KEY=secret)
-
-
 @pytest.fixture(scope='module')
 def members(cloud):
     cloud.manage('floating', 'create', '192.0.2.0/29')  # the default pool, 'nova'
-    return _member(cloud), _member(cloud)
+    return cloud.new_member('net'), cloud.new_member('net')
 
 
 def _aws(cloud, env, *argv, check=True):

@@ -13,14 +13,14 @@ RPC_BINARIES = ['nova-compute', 'nova-network', 'nova-scheduler', 'nova-volume',
                 'nova-instancemonitor']
 HTTP_BINARIES = ['nova-ec2', 'nova-identity', 'nova-image', 'nova-metadata',
                  'nova-objectstore', 'nova-osapi_compute', 'nova-cloudwatch',
-                 'nova-osapi_volume']
+                 'nova-osapi_volume', 'nova-network-api']
 
 
 @pytest.fixture
 def cloud_flags(tmp_path):
     ports = {name: daemons.free_port() for name in
              ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity',
-              'cloudwatch', 'osapi_volume')}
+              'cloudwatch', 'osapi_volume', 'network')}
     flags = {'state_path': str(tmp_path), 'transport_url': 'inproc://',
              'sql_connection': 'sqlite:///$state_path/nova.sqlite',
              'host': 'testhost', 'report_interval': 1, 'service_down_time': 4,
@@ -49,6 +49,8 @@ def test_nova_all_runs_every_service_and_stops_cleanly(cloud_flags, tmp_path):
             body = json.loads(r.read())
             assert r.headers['x-openstack-request-id'].startswith('req-')
         assert [v['id'] for v in body['versions']] == ['v2.0', 'v2.1']
+        with urllib.request.urlopen('http://127.0.0.1:%d/' % ports['network']) as r:
+            assert [v['id'] for v in json.loads(r.read())['versions']] == ['v2.0']
 
         nova_all.signal(signal.SIGTERM)
         assert nova_all.wait(60) == 0, nova_all.log()[-3000:]

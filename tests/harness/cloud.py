@@ -9,6 +9,8 @@ environment a user would have after sourcing it.
 """
 import json
 import os
+import re
+import secrets
 import shlex
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import urllib.request
 from tests.harness import daemons
 
 APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy',
-        'cloudwatch', 'osapi_volume')
+        'cloudwatch', 'osapi_volume', 'network')
 
 
 class Cloud:
@@ -126,6 +128,19 @@ class Cloud:
 
     def manage(self, *words, check=True):
         return daemons.manage(self.flagfile, *words, check=check)
+
+    def new_member(self, prefix):
+        """The environment (novarc's, with EC2 keys) of a member of a new project of
+        its own, named prefix-<random>."""
+        name = '%s-%s' % (prefix, secrets.token_hex(4))
+        self.manage('project', 'create', name)
+        self.manage('user', 'create', name + '-user', '--password', 'pw-' + name,
+                    '--project', name)
+        out = self.manage('credentials', 'create', name + '-user', name).stdout
+        access, secret = re.findall(r'(?:Access|Secret): (\S+)', out)
+        return self.env(OS_USERNAME=name + '-user', OS_PASSWORD='pw-' + name,
+                        OS_PROJECT_NAME=name, AWS_ACCESS_KEY_ID=access,
+                        AWS_SECRET_ACCESS_KEY=secret)
 
     def run(self, *argv, check=True, env=None, timeout=180):
         """Run a client command (openstack, nova, glance, aws) with novarc sourced."""

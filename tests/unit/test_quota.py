@@ -25,7 +25,8 @@ def test_defaults_are_the_flags(db_ctx):
                       'injected_file_content_bytes': 10240, 'injected_file_path_bytes': 255,
                       'server_groups': 10, 'server_group_members': 10,
                       'floating_ips': 10, 'fixed_ips': -1, 'security_groups': 10,
-                      'security_group_rules': 20, 'networks': 10}
+                      'security_group_rules': 100, 'networks': 10, 'subnets': 10,
+                      'ports': 50}
     CONF.set_override('quota_cores', 8)
     assert quota.limits_for(db_ctx, 'p1')['cores'] == 8
 

@@ -21,6 +21,10 @@ sys.path.insert(0, ROOT)
 
 from tests.harness.cloud import Cloud  # noqa: E402
 from tools.tempest import image_conf  # noqa: E402
+from nova.api.openstack import network as network_app  # noqa: E402
+from nova.network.ids import pool_network_id  # noqa: E402
+
+FLOATING_POOL, FLOATING_RANGE = 'public', '172.24.4.0/24'
 
 SECOND_HOST = 'cloudhost2'
 REGEX = r'^tempest\.api\.(compute\.|%s)' % image_conf.SUBSET
@@ -30,8 +34,8 @@ FEATURES_ON = ('resize', 'pause', 'suspend', 'snapshot', 'console_output', 'shel
                'rescue', 'disk_config', 'cold_migration', 'enable_instance_password',
                'change_password', 'serial_console', 'live_migration',
                'block_migration_for_live_migration', 'can_migrate_between_any_hosts',
-               'live_migrate_back_and_forth')
-FEATURES_OFF = ('interface_attach', 'vnc_console', 'spice_console', 'personality',
+               'live_migrate_back_and_forth', 'interface_attach')
+FEATURES_OFF = ('vnc_console', 'spice_console', 'personality',
                 'config_drive', 'metadata_service', 'attach_encrypted_volume',
                 'swap_volume', 'volume_multiattach', 'volume_backed_live_migration',
                 'hostname_fqdn_sanitization', 'shelve_migrate', 'stable_rescue')
@@ -66,6 +70,7 @@ def tempest_conf(cloud, work, images, image_server):
                      'region': rc['OS_REGION_NAME']},
         'compute': {'image_ref': images[0], 'image_ref_alt': images[1], 'flavor_ref': '1',
                     'flavor_ref_alt': '2', 'min_microversion': '2.1',
+                    'fixed_network_name': 'private',
                     'max_microversion': 'latest', 'build_timeout': '60',
                     'min_compute_nodes': '2',
                     'build_interval': '1', 'region': rc['OS_REGION_NAME']},
@@ -73,13 +78,12 @@ def tempest_conf(cloud, work, images, image_server):
             {name: 'True' for name in FEATURES_ON},
             nova_policy_roles='admin,manager,member,reader',
             **{name: 'False' for name in FEATURES_OFF}),
-        # tempest's dynamic credentials delete each project's default security group
-        # through the network API when Neutron is configured; this cloud has no
-        # Neutron API yet (issue 11), so the network client is pointed at the identity
-        # endpoint, whose 404 tempest reads as "no such group". No test here uses
-        # the network API (the tests that would are off or skipped).
-        'network': {'catalog_type': 'identity'},
-        'network-feature-enabled': {'floating_ips': 'False'},
+        # the network API (:9696): servers boot on the shared 'private' network,
+        # floating IPs come from the FLOATING_POOL external network
+        'network': {'public_network_id': pool_network_id(FLOATING_POOL),
+                    'floating_network_name': FLOATING_POOL},
+        'network-feature-enabled': {'floating_ips': 'True', 'api_extensions': ','.join(
+            alias for alias, _name, _description in network_app.EXTENSIONS)},
         'image': dict({'region': rc['OS_REGION_NAME'], 'build_interval': '1'},
                       **image_conf.sections(image_server)['image']),
         'image-feature-enabled': dict({'api_v1': 'False', 'api_v2': 'True'},
@@ -116,6 +120,7 @@ def main():
                             **image_conf.CLOUD_FLAGS)
     image_server, stop_image_server = image_conf.serve_images(work)
     try:
+        cloud.manage('floating', 'create', FLOATING_RANGE, '--pool', FLOATING_POOL)
         images = upload_images(cloud, work)
         tempest = os.path.join(args.tempest_venv, 'bin', 'tempest')
         workspace = os.path.join(work, 'workspace')

@@ -348,6 +348,16 @@ class ComputeManager(manager.Manager):
     def set_admin_password(self, context, instance_uuid, new_pass):
         self.driver.set_admin_password(self.records.get(context, instance_uuid), new_pass)
 
+    @instance_action
+    def attach_interface(self, context, instance_uuid, vif):
+        """Plug a VIF nova-network allocated into the running guest."""
+        self.driver.attach_interface(context, self.records.get(context, instance_uuid), {},
+                                     vif)
+
+    @instance_action
+    def detach_interface(self, context, instance_uuid, vif):
+        self.driver.detach_interface(context, self.records.get(context, instance_uuid), vif)
+
     def external_instance_event(self, context, events):
         for event in events:
             self.instance_events.deliver(event)

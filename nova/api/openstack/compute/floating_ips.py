@@ -25,7 +25,7 @@ RULE = 'os_compute_api:os-floating-ips:%s'
 
 
 def floating_ip_view(floating):
-    return {'id': floating['id'], 'ip': floating['address'], 'pool': floating['pool'],
+    return {'id': floating['uuid'], 'ip': floating['address'], 'pool': floating['pool'],
             'fixed_ip': floating['fixed_ip'], 'instance_id': floating['instance_uuid']}
 
 

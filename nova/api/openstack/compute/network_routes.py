@@ -1,5 +1,7 @@
 """The URLs of the nova-network proxies (to 2.35): networks, tenant networks, fixed
-and floating IPs, pools and bulk ranges (compute/routes.py adds them to its table)."""
+and floating IPs, pools and bulk ranges; and a server's interfaces (os-interface).
+compute/routes.py adds them to its table."""
+from nova.api.openstack.compute import attach_interfaces
 from nova.api.openstack.compute import fixed_ips
 from nova.api.openstack.compute import floating_ips
 from nova.api.openstack.compute import floating_ips_bulk
@@ -15,7 +17,12 @@ def route_table():
     floating = floating_ips.FloatingIPController()
     pools = floating_ips.FloatingIPPoolsController()
     bulk = floating_ips_bulk.FloatingIPBulkController()
+    interfaces = attach_interfaces.InterfaceAttachmentController()
     return [
+        ('/servers/{server_id}/os-interface', {'GET': method(interfaces.index),
+                                               'POST': method(interfaces.create)}),
+        ('/servers/{server_id}/os-interface/{id}', {'GET': method(interfaces.show),
+                                                    'DELETE': method(interfaces.delete)}),
         ('/os-networks', {'GET': method(network.index), 'POST': method(network.create)}),
         ('/os-networks/add', {'POST': method(network.add)}),
         ('/os-networks/{id}', {'GET': method(network.show),

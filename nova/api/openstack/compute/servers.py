@@ -179,8 +179,11 @@ class ServersController(wsgi.Controller):
         except (exception.InstanceGroupNotFound, exception.FlavorNotFound,
                 exception.SecurityGroupNotFound, exception.NetworkNotFound,
                 exception.VolumeNotFound, exception.SnapshotNotFound,
-                exception.FixedIpAlreadyInUse, exception.FixedIpInvalid) as error:
+                exception.FixedIpAlreadyInUse, exception.FixedIpInvalid,
+                exception.PortNotFound) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
+        except exception.PortInUse as error:
+            raise webob.exc.HTTPConflict(explanation=error.format_message()) from None
         if _bool(server.get('return_reservation_id')):
             return {'reservation_id': reservation_id}
         page = views.ServerViews(req, self.compute_api)
@@ -196,7 +199,8 @@ class ServersController(wsgi.Controller):
 
     @staticmethod
     def _requested_networks(context, server):
-        """'networks' for the compute API: None (auto), 'none', or [{uuid, fixed_ip}]."""
+        """'networks' for the compute API: None (auto), 'none', or [{uuid, fixed_ip,
+        port}] (a network may be named more than once: one interface each)."""
         networks = server.get('networks')
         if networks in (None, 'auto'):
             return None
@@ -208,16 +212,16 @@ class ServersController(wsgi.Controller):
         requested = []
         for network in networks:
             if network.get('port'):
-                raise webob.exc.HTTPBadRequest(explanation=(
-                    'Ports are not supported by nova-network: request a network uuid'))
+                requested.append({'uuid': None, 'fixed_ip': None, 'port': network['port']})
+                continue
             if not network.get('uuid'):
                 raise webob.exc.HTTPBadRequest(explanation=(
-                    'A requested network needs a uuid'))
-            requested.append({'uuid': network['uuid'], 'fixed_ip': network.get('fixed_ip')})
-        if len({r['uuid'] for r in requested}) != len(requested):
-            raise webob.exc.HTTPBadRequest(explanation=(
-                'Duplicate networks (%s) are not allowed'
-                % ', '.join(sorted(r['uuid'] for r in requested))))
+                    'A requested network needs a uuid or a port'))
+            requested.append({'uuid': network['uuid'], 'fixed_ip': network.get('fixed_ip'),
+                              'port': None})
+        ports = [r['port'] for r in requested if r['port']]
+        if len(set(ports)) != len(ports):
+            raise webob.exc.HTTPBadRequest(explanation='A port can be requested once')
         return requested
 
     @staticmethod

@@ -45,7 +45,7 @@ def test_auth_catalog(api):
     body = api('GET', '/v3/auth/catalog', token=login(api)).json
     assert {s['type'] for s in body['catalog']} == {'compute', 'image', 'identity', 'ec2', 's3',
                                                        'monitoring', 'block-storage',
-                                                       'volumev3'}
+                                                       'volumev3', 'network'}
     unscoped = api('POST', '/v3/auth/tokens', password_auth(scope='unscoped'))
     assert api('GET', '/v3/auth/catalog',
                token=unscoped.headers['X-Subject-Token']).status_int == 403

@@ -52,9 +52,9 @@ def test_catalog_shape(api):
     token = api('POST', '/v3/auth/tokens', password_auth(scope=BY_NAME)).json['token']
     services = {s['type']: s for s in token['catalog']}
     assert set(services) == {'compute', 'image', 'identity', 'ec2', 's3', 'monitoring',
-                             'block-storage', 'volumev3'}
+                             'block-storage', 'volumev3', 'network'}
     assert {s['name'] for s in token['catalog']} == {'nova', 'glance', 'keystone', 'ec2',
-                                                      's3', 'cloudwatch', 'cinder', 'cinderv3'}
+                                                      's3', 'cloudwatch', 'cinder', 'cinderv3', 'neutron'}
     urls = {kind: s['endpoints'][0]['url'] for kind, s in services.items()}
     project = token['project']['id']  # the block-storage URLs carry it, as Cinder's
     assert urls == {'compute': 'http://keystone.example.org:18774/v2.1',
@@ -64,7 +64,8 @@ def test_catalog_shape(api):
                     's3': 'http://keystone.example.org:3333',
                     'monitoring': 'http://keystone.example.org:8777',
                     'block-storage': 'http://keystone.example.org:8776/v3/' + project,
-                    'volumev3': 'http://keystone.example.org:8776/v3/' + project}
+                    'volumev3': 'http://keystone.example.org:8776/v3/' + project,
+                    'network': 'http://keystone.example.org:9696'}
     for service in token['catalog']:
         assert service['id']
         assert sorted(e['interface'] for e in service['endpoints']) == ['admin', 'internal',

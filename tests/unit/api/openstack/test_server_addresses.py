@@ -57,8 +57,9 @@ def test_networks_in_create(alice, boot, cloud, network):
             ([{'uuid': network.uuid, 'fixed_ip': '10.8.0.77'}], '10.8.0.77 is already in use'),
             ([{'uuid': network.uuid, 'fixed_ip': '10.9.0.1'}], 'not in network'),
             ([{'uuid': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'}], 'could not be found'),
-            ([{'uuid': network.uuid}, {'uuid': network.uuid}], 'Duplicate networks'),
-            ([{'port': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'}], 'Ports are not supported')):
+            ([{'port': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'}], 'Port b3d4b1d0'),
+            ([{'port': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'},
+              {'port': 'b3d4b1d0-0d6c-4a6e-9a4c-2f5b0cbb7a11'}], 'requested once')):
         response = alice.post('/servers', {'server': dict(server, networks=networks)})
         assert response.status_int == 400, (networks, response.body)
         assert message in response.json['badRequest']['message']
