@@ -145,11 +145,13 @@ class SecurityGroupAPI:
             values['name'] = name
         return db.security_group_update(context, group.uuid, values) if values else group
 
-    def destroy(self, context, group, drop_referencing_rules=False):
+    def destroy(self, context, group, drop_referencing_rules=False, default_by_admin=False):
         """Delete a group no instance uses. A rule of another group that names
         it as source refuses the delete (EC2's DependencyViolation), or goes with
-        it when drop_referencing_rules (the OpenStack API's behaviour)."""
-        if group.name == DEFAULT:
+        it when drop_referencing_rules (the OpenStack API's behaviour). 'default'
+        only goes when default_by_admin and the caller is an admin (Neutron's
+        rule: a project's cleanup; the next use makes it again)."""
+        if group.name == DEFAULT and not (default_by_admin and context.is_admin):
             raise exception.SecurityGroupCannotDelete(group=group.name)
         users = self._instances_using(context, group)
         if users:

@@ -117,7 +117,7 @@ class SecurityGroupController:
         context = req.context
         group = self._get(context, id)
         base.authorize(context, 'delete_security_group', group.project_id)
-        self.api.destroy(context, group, drop_referencing_rules=True)
+        self.api.destroy(context, group, drop_referencing_rules=True, default_by_admin=True)
         return base.ok(None, 204)
 
 

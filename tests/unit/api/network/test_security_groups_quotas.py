@@ -138,3 +138,15 @@ def test_quotas(alice, bob, admin, reader, network):
     assert admin.delete('/quotas/proj-a').status_int == 204
     assert alice.get('/quotas/proj-a').data['quota']['network'] == 10
     assert admin.get('/quotas').data['quotas'] == []
+
+
+def test_an_admin_deletes_a_projects_default_group_which_comes_back(admin, bob):
+    """tempest's project cleanup: list the project's 'default', delete it as admin."""
+    bob.get('/security-groups')  # the project's first use makes its 'default'
+    [default] = admin.get('/security-groups?project_id=proj-b&name=default').data[
+        'security_groups']
+    assert bob.delete('/security-groups/' + default['id']).status_int == 409
+    assert admin.delete('/security-groups/' + default['id']).status_int == 204
+    [again] = [g for g in bob.get('/security-groups').data['security_groups']
+               if g['name'] == 'default']
+    assert again['id'] != default['id']
