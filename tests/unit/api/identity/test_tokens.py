@@ -54,7 +54,8 @@ def test_catalog_shape(api):
     assert set(services) == {'compute', 'image', 'identity', 'ec2', 's3', 'monitoring',
                              'block-storage', 'volumev3', 'network'}
     assert {s['name'] for s in token['catalog']} == {'nova', 'glance', 'keystone', 'ec2',
-                                                      's3', 'cloudwatch', 'cinder', 'cinderv3', 'neutron'}
+                                                      's3', 'cloudwatch', 'cinder', 'cinderv3',
+                                                      'neutron'}
     urls = {kind: s['endpoints'][0]['url'] for kind, s in services.items()}
     project = token['project']['id']  # the block-storage URLs carry it, as Cinder's
     assert urls == {'compute': 'http://keystone.example.org:18774/v2.1',
