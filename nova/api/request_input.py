@@ -1,6 +1,6 @@
 """Untrusted request input, checked the same way by every listener before anything uses it.
 
-Every HTTP listener (compute, identity, EC2, CloudWatch, metadata, S3, image)
+Every HTTP listener (compute, identity, EC2, CloudWatch, metadata, S3, image, network)
 goes through these, so that no malformed input can
 reach a parser's recursion limit, the database or a decoder as a 500:
 
@@ -179,10 +179,15 @@ def _text_fault(message):
     return 'text/plain', message + '\n'
 
 
+def _neutron_fault(message):
+    return 'application/json', json.dumps({'NeutronError': {
+        'type': 'HTTPBadRequest', 'message': message, 'detail': ''}})
+
+
 # each listener's own 400 format
 _FAULTS = {'osapi_compute': _json_fault('badRequest'), 'identity': _json_fault('error'),
            'image': _text_fault, 'ec2': _ec2_fault, 'cloudwatch': _cloudwatch_fault,
-           'objectstore': _s3_fault, 'metadata': _text_fault}
+           'objectstore': _s3_fault, 'metadata': _text_fault, 'network': _neutron_fault}
 
 
 def guard_listener(name, app):

@@ -1,5 +1,5 @@
 """A bounded Hypothesis fuzz of every listener of a real nova-all (compute, block
-storage, identity, EC2, CloudWatch, metadata, S3, image): malformed and deeply nested
+storage, identity, EC2, CloudWatch, metadata, S3, image, network): malformed and deeply nested
 JSON, invalid UTF-8 in paths, queries and bodies, lone surrogates, NUL, huge and
 negative numbers, junk headers and ranges, signed requests with junk parameters. No
 answer may be a 500 (or a dropped connection), and every listener still answers
@@ -133,6 +133,9 @@ VOLUME = _path('/v3', ['/{p}/volumes', '/{p}/volumes/{x}', '/{p}/volumes/{x}/act
                       '/{p}/volumes/detail', '/{p}/volumes/{x}/metadata/{x}', '/{p}/{r}',
                       '/{p}/snapshots/{x}', '/{p}/types/{x}/extra_specs', '/{r}', '/volumes',
                       '/{p}/os-quota-sets/{x}', '/{p}/attachments/{x}/action', '/{p}/limits'])
+NETWORK = _path('/v2.0', ['/networks', '/networks/{x}', '/subnets/{x}', '/ports', '/ports/{x}',
+                         '/floatingips/{x}', '/security-groups/{x}', '/security-group-rules',
+                         '/quotas/{x}', '/quotas/{x}/details', '/extensions/{x}', '/{r}'])
 METADATA = _path('', ['/', '/latest/meta-data/{x}', '/openstack/{x}/meta_data.json',
                       '/{r}', '/2009-04-04/user-data', '/openstack/latest/{r}'])
 
@@ -169,6 +172,12 @@ def test_image(cloud, method, path, body, headers):
 @EXAMPLES
 def test_volume(cloud, method, path, body, headers):
     _fuzz_rest(cloud, 'osapi_volume', method, path, body, headers)
+
+
+@given(method=METHODS, path=NETWORK, body=BODIES, headers=HEADERS)
+@EXAMPLES
+def test_network(cloud, method, path, body, headers):
+    _fuzz_rest(cloud, 'network', method, path, body, headers)
 
 
 @given(method=METHODS, path=IDENTITY, body=BODIES, headers=HEADERS)
@@ -289,11 +298,11 @@ def test_s3(cloud, method, path, body, headers, signed):
 def test_every_listener_still_answers(cloud):
     """... and the fuzz got past authentication into each API's parsers (some 400s)."""
     for api in ('osapi_compute', 'osapi_volume', 'image', 'identity', 'ec2', 'cloudwatch',
-                'objectstore'):
+                'objectstore', 'network'):
         assert SEEN[api][400] > 0, (api, SEEN[api])
     for api, path in (('osapi_compute', '/'), ('osapi_volume', '/'), ('image', '/'),
                       ('identity', '/v3'), ('metadata', '/'), ('ec2', '/services/Cloud'),
-                      ('cloudwatch', '/'), ('objectstore', '/')):
+                      ('cloudwatch', '/'), ('objectstore', '/'), ('network', '/')):
         assert send(cloud, api, 'GET', path) is not None, api
     cloud.admin.login()  # (the identity fuzz may have revoked or spoilt its tokens)
     status, _ = cloud.admin.call('GET', cloud.url('osapi_compute', '/v2.1/servers'))

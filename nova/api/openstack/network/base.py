@@ -8,7 +8,6 @@ true/false; unknown attributes are 400, as with Neutron's filter-validation),
 previous). Resources give every view the caller may see; this module does the
 rest, so each rule of the list semantics lives once.
 """
-import json
 import urllib.parse
 
 import routes
@@ -17,7 +16,7 @@ import webob.dec
 
 from nova import policy
 from nova import utils
-from nova.api import json_body
+from nova.api import json_body, request_input
 from nova.api.openstack.network import faults
 
 MAX_LIMIT = 1000
@@ -41,13 +40,11 @@ def authorize(context, action, project_id=None):
 def body(req, key):
     """The object under key of a JSON body (400 naming what is wrong otherwise)."""
     try:
-        parsed = json.loads(req.body) if req.body else None
-    except ValueError:
-        raise faults.bad_request('Malformed request body') from None
+        parsed = request_input.json_loads(req.body, 'The request body') if req.body else None
+    except request_input.MalformedInput as error:
+        raise faults.bad_request(str(error)) from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), dict):
         raise faults.bad_request('Resource body required: {"%s": {...}}' % key)
-    if utils.contains_nul(parsed):
-        raise faults.bad_request('The request body contains a NUL character')
     return parsed[key]
 
 
@@ -258,8 +255,11 @@ class Router:
             raise faults.NeutronError(405, 'HTTPMethodNotAllowed',
                                       'The method %s is not allowed for this resource.'
                                       % req.method)
-        if utils.contains_nul(match) or any(utils.contains_nul(kv) for kv in req.GET.items()):
+        if request_input.value_problem(match):  # no resource has such an id
             raise faults.NeutronError(404, 'HTTPNotFound', 'The resource could not be found.')
+        problem = request_input.value_problem(list(req.GET.items()))
+        if problem:
+            raise faults.bad_request('A query parameter %s' % problem)
         status, result = handler(req, **match)
         if result is None:
             response = webob.Response(status=status)
