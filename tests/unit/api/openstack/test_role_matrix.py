@@ -165,6 +165,10 @@ def _rows():
         ('DELETE', '/os-volumes/{id}', '/os-volumes/SERVER', None, None),
         ('POST', '/os-snapshots', '/os-snapshots', {'snapshot': {'volume_id': 'SERVER'}}, None),
         ('DELETE', '/os-snapshots/{id}', '/os-snapshots/SERVER', None, None),
+        ('POST', '/servers/{server_id}/os-interface', '/servers/SERVER/os-interface',
+         {'interfaceAttachment': {'net_id': 'SERVER'}}, HIDDEN),
+        ('DELETE', '/servers/{server_id}/os-interface/{id}',
+         '/servers/SERVER/os-interface/SERVER', None, HIDDEN),
     ]
     rows += [('POST', '/servers/{id}/action', '/servers/SERVER/action', {name: args}, HIDDEN)
              for name, args in SERVER_ACTIONS.items()]
