@@ -171,9 +171,15 @@ def check_metadata_items(context, project_id, count, user_id=None):
         raise exception.MetadataLimitExceeded(allowed=limit)
 
 
-def revert_project_quotas(context, project_id):
-    """Drop a project's overrides: the flag defaults apply again."""
-    db.quota_destroy_all_by_project(context, project_id)
+def revert_project_quotas(context, project_id, resources=None):
+    """Drop a project's overrides (of these resources only, when given): the flag
+    defaults apply again."""
+    db.quota_destroy_all_by_project(context, project_id, resources=resources)
+
+
+def projects_with_limits(context, resources):
+    """The projects that override any of these resources, sorted."""
+    return db.quota_projects_with_limits(context, resources)
 
 
 def revert_user_quotas(context, project_id, user_id):

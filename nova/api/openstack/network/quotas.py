@@ -6,7 +6,6 @@ own."""
 from nova import exception
 from nova import quota
 from nova.api.openstack.network import base, faults
-from nova.db import api as db
 
 # Neutron's name -> nova's resource
 NAMES = {'network': 'networks', 'subnet': 'subnets', 'port': 'ports',
@@ -24,7 +23,7 @@ class QuotaController:
         """Projects with limits of their own (admins)."""
         context = req.context
         base.authorize(context, 'update_quota')
-        projects = db.quota_projects_with_limits(context, NAMES.values())
+        projects = quota.projects_with_limits(context, NAMES.values())
         return base.ok({'quotas': [dict(_limits(context, p), project_id=p, tenant_id=p)
                                    for p in projects]})
 
@@ -62,5 +61,5 @@ class QuotaController:
     def delete(self, req, id):
         context = req.context
         base.authorize(context, 'delete_quota', id)
-        db.quota_destroy_all_by_project(context, id, resources=NAMES.values())
+        quota.revert_project_quotas(context, id, resources=NAMES.values())
         return base.ok(None, 204)
