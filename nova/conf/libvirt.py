@@ -32,6 +32,10 @@ opts = [
     cfg.IntOpt('libvirt_tcg_tb_cache_mb', default=0, min=0,
                help='Translation cache of a qemu (TCG) guest in MiB; 0: QEMU\'s default. '
                     'Smaller saves host memory per guest.'),
+    cfg.StrOpt('libvirt_live_migration_uri', default='',
+               help='How another host\'s libvirtd reaches this one\'s for a live '
+                    'migration, %s standing for this host\'s name (e.g. '
+                    'qemu+tcp://%s/system); empty: --libvirt_uri (daemons on one machine).'),
     cfg.IntOpt('libvirt_connection_retries', default=3, min=0,
                help='Reconnections tried (1 s apart) when libvirtd is restarting.'),
 ]

@@ -24,6 +24,7 @@ from nova.conf.libvirt import VIRT_TYPES
 from nova.network import linux_net
 from nova.virt import driver
 from nova.virt.libvirt import config, devices, disks, rescue, stats
+from nova.virt.libvirt import live_migration
 from nova.virt.libvirt import migration as cold_migration
 from nova.virt.libvirt import host as libvirt_host
 from nova.virt.libvirt.host import libvirt
@@ -39,7 +40,7 @@ class LibvirtDriver(driver.ComputeDriver):
     """Guests as libvirt domains on this host."""
 
     capabilities = dict(dict.fromkeys(driver.CAPABILITIES, True),
-                        supports_live_migration=False, supports_live_migration_control=False)
+                        supports_live_migration_control=False)
 
     def __init__(self, host):
         super().__init__(host)
@@ -377,6 +378,20 @@ class LibvirtDriver(driver.ComputeDriver):
         with self._errors(instance, 'power on'):
             self._stop(domain)  # a crashed guest may still have a process
             self._start(domain)
+
+    # --- live migration (over shared storage: libvirt/live_migration.py) ---
+
+    def check_can_live_migrate_destination(self, context, instance, block_migration=False,
+                                           disk_over_commit=False):
+        return live_migration.destination_check(self, instance, block_migration)
+
+    def check_can_live_migrate_source(self, context, instance, dest_check_data):
+        return live_migration.source_check(self, instance, dest_check_data)
+
+    def live_migration(self, context, instance, dest, post_method, recover_method,
+                       block_migration=False, migrate_data=None):
+        live_migration.migrate(self, context, instance, dest, post_method, recover_method,
+                               migrate_data)
 
     def trigger_crash_dump(self, instance):
         """An NMI into the running guest (its kernel panics or dumps, as configured)."""

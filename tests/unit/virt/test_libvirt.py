@@ -258,6 +258,21 @@ def test_a_connection_that_fails_its_first_call_is_reopened(drv):
     assert dead.closed and drv.hypervisor.connection() is not dead
 
 
+def test_live_migration_checks_refuse_block_migration_and_unshared_storage(drv, tmp_path):
+    from nova.virt.libvirt import live_migration
+    instance = _spawn(drv)
+    with pytest.raises(exception.MigrationPreCheckError, match='shared storage only'):
+        drv.check_can_live_migrate_destination(None, instance, block_migration=True)
+    with pytest.raises(exception.InstanceExists):  # the guest is already on this host
+        drv.check_can_live_migrate_destination(None, instance)
+    with pytest.raises(exception.MigrationPreCheckError, match='does not share'):
+        drv.check_can_live_migrate_source(None, instance, {'shared_marker': 'nowhere',
+                                                           'dest_host': 'h2'})
+    assert live_migration._peer_uri('qemu:///system?socket=/s') == \
+        'qemu+unix:///system?socket=/s'
+    assert live_migration._peer_uri('qemu+tcp://h2/system') == 'qemu+tcp://h2/system'
+
+
 def test_a_lost_connection_is_reopened(drv):
     instance = _spawn(drv)
     assert drv.get_info(instance).state == power_state.RUNNING

@@ -22,4 +22,5 @@ def test_the_matrix_shows_each_drivers_capabilities():
             for line in support_matrix.render().splitlines() if line.startswith('| ')}
     assert rows['feature'] == ['fake', 'libvirt-qemu', 'libvirt-kvm']
     assert rows['pause / unpause'] == ['yes', 'yes', 'yes']
-    assert rows['live migration'] == ['yes', 'no', 'no']
+    assert rows['live migration'] == ['yes', 'yes', 'yes']
+    assert rows['live migration abort / force complete'] == ['yes', 'no', 'no']
