@@ -96,7 +96,8 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         if user_data is not None:
             _check_user_data(user_data)
         if security_groups:
-            network_groups.SecurityGroupAPI().check_names(context, security_groups)
+            security_groups = network_groups.SecurityGroupAPI().check_names(context,
+                                                                            security_groups)
         networks = self.network_api.validate_networks(context, requested_networks, max_count)
         hints = dict(scheduler_hints or {})
         group = self._check_group(context, hints.get('group'))
@@ -496,12 +497,15 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             raise exception.SecurityGroupExistsForInstance(group=name,
                                                            instance_id=instance.uuid)
         updated = db.instance_update(context, instance.uuid,
-                                     {'security_groups': names + [name]})
+                                     {'security_groups': names + [group.name]})
         network_groups.refresh_hosts(context)
         return updated
 
     def remove_security_group(self, context, instance, name):
         names = list(instance.security_groups or [])
+        if name not in names:  # an id of one of its groups names it too
+            name = next((g.name for g in network_groups.SecurityGroupAPI().for_instance(
+                context, instance) if g.uuid == name), name)
         if name not in names:
             raise exception.SecurityGroupNotExistsForInstance(group=name,
                                                               instance_id=instance.uuid)

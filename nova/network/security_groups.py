@@ -112,9 +112,18 @@ class SecurityGroupAPI:
         return group
 
     def get_by_name(self, context, name):
+        """A group of the caller's project by name, or by id: clients that find groups
+        through the network API (openstack server create --security-group) send ids."""
         if name == DEFAULT:
             return self.ensure_default(context)
-        return db.security_group_get_by_name(context, context.project_id, name)
+        try:
+            return db.security_group_get_by_name(context, context.project_id, name)
+        except exception.SecurityGroupNotFound:
+            group = next((g for g in db.security_group_get_all(context, context.project_id)
+                          if g.uuid == name), None)
+            if group is None:
+                raise
+            return group
 
     def create(self, context, name, description):
         _text('group name', name)
@@ -199,8 +208,9 @@ class SecurityGroupAPI:
         refresh_hosts(context)
 
     def check_names(self, context, names):
-        """The groups an instance may be created in: each must exist in the project."""
-        return [self.get_by_name(context, name) for name in names]
+        """The names of the groups an instance may be created in (each named, or given
+        by id, must exist in the project)."""
+        return [self.get_by_name(context, name).name for name in names]
 
     def _check_sources(self, context, group, rules):
         for rule in rules:

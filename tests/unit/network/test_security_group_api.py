@@ -84,3 +84,15 @@ def test_a_cidr_can_be_kept_as_given():
     assert rule['cidr'] == '10.2.3.124/24'
     assert sg.validate_rule('tcp', 1, 2, cidr='10.2.3.4', canonical_cidr=False)['cidr'] == \
         '10.2.3.4/32'
+
+
+def test_groups_are_found_by_name_or_by_id_in_their_project_only(api):
+    """Clients that look groups up in the network API (openstack server create
+    --security-group NAME) send the group's id where a name was."""
+    mine, other = _member('p1'), _member('p2')
+    web = api.create(mine, 'web', '')
+    assert api.check_names(mine, ['web', web.uuid, 'default']) == ['web', 'web', 'default']
+    with pytest.raises(exception.SecurityGroupNotFound):
+        api.check_names(other, [web.uuid])
+    with pytest.raises(exception.SecurityGroupNotFound):
+        api.get_by_name(mine, 'nope')
