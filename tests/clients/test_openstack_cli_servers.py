@@ -94,7 +94,9 @@ def test_server_lifecycle(cloud, member):
 
 
 def test_server_security_groups(cloud, member):
-    """Without a network endpoint the CLI finds groups through /os-security-groups."""
+    """A group made through /os-security-groups is the one the CLI finds through the
+    network API (it then sends the group's id to server create) and names to the
+    server actions."""
     rc = cloud.novarc()
     conn = openstack.connect(
         auth_url=rc['OS_AUTH_URL'], username=member['OS_USERNAME'],
@@ -118,7 +120,7 @@ def test_server_security_groups(cloud, member):
     assert shown['security_groups'] == [{'name': 'default'}]
     missing = cloud.run('openstack', 'server', 'add', 'security', 'group', name, 'nope',
                         env=member, check=False)
-    assert missing.returncode != 0 and 'nope not found' in missing.stderr
+    assert missing.returncode != 0 and "security group 'nope' does not exist" in missing.stderr
     cloud.run('openstack', 'server', 'delete', '--wait', name, env=member)
 
 
