@@ -17,6 +17,8 @@ from nova.api.openstack import validation
 from nova.api.openstack.compute.schemas import servers as schema
 from nova.compute import flavors
 from nova.compute import vm_states
+from nova.network import api as network_api
+from nova.network import model as network_model
 
 
 def query_schemas(func):
@@ -214,19 +216,46 @@ def get_servers(req, compute_api, detail):
     all_tenants = _all_tenants(req, search, detail)
     limit, marker = common.limit_and_marker(req)
     sort_keys, sort_dirs = _sort(req)
-    if any(name in search for name in _ADDRESS_FILTERS):
-        return [], limit  # no server has a fixed IP to match yet
     filters = _db_filters(req, search, all_tenants)
     if filters is None:
         return [], limit
     matches = _matcher(search)
+    addresses = _address_patterns(search)
     try:
         instances = compute_api.get_all(
-            context, filters=filters, limit=None if matches else limit, marker=marker,
-            sort_keys=sort_keys, sort_dirs=sort_dirs, all_projects=all_tenants,
+            context, filters=filters, limit=None if matches or addresses else limit,
+            marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs,
+            all_projects=all_tenants,
             brief=not (detail or matches))  # GET /servers shows only id and name
     except exception.MarkerNotFound:
         raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker) from None
     if matches:
-        instances = [i for i in instances if matches(i)][:limit]
+        instances = [i for i in instances if matches(i)]
+    if addresses:
+        instances = _with_addresses(context, instances, addresses)
+    if matches or addresses:
+        instances = instances[:limit]
     return instances, limit
+
+
+def _address_patterns(search):
+    """{IP version: pattern} of the ip and ip6 filters: matched, as Nova does, from
+    the start of each of an instance's fixed addresses of that version."""
+    patterns = {}
+    for name, version in zip(_ADDRESS_FILTERS, (4, 6)):
+        if name in search:
+            try:
+                patterns[version] = re.compile(str(search[name]))
+            except re.error:
+                raise webob.exc.HTTPBadRequest(
+                    explanation='Invalid filter field: %s.' % name) from None
+    return patterns
+
+
+def _with_addresses(context, instances, patterns):
+    """The instances with an address each pattern matches (one query for all)."""
+    infos = network_api.API().get_instances_nw_info(context, [i.uuid for i in instances])
+    return [i for i in instances if all(
+        any(pattern.match(address) for address in
+            network_model.fixed_ips(infos.get(i.uuid, []), version=version))
+        for version, pattern in patterns.items())]

@@ -68,3 +68,17 @@ def test_networks_in_create(alice, boot, cloud, network):
         {'uuid': theirs.uuid}])})
     assert response.status_int == 400
 
+
+
+def test_servers_filtered_by_ip_match_the_start_of_their_fixed_addresses(alice, boot, network):
+    uuids = boot(count=2)
+    addresses = {uuid: alice.get('/servers/' + uuid).json['server']['addresses']['private'][0]
+                 ['addr'] for uuid in uuids}
+    for uuid, address in addresses.items():
+        listed = alice.get('/servers?ip=%s$' % address.replace('.', r'\.')).json['servers']
+        assert [s['id'] for s in listed] == [uuid]
+    assert sorted(s['id'] for s in alice.get('/servers/detail?ip=10.8.').json['servers']) \
+        == sorted(uuids)
+    assert alice.get('/servers?ip=10.9.').json['servers'] == []
+    assert alice.get('/servers?ip=0.8.').json['servers'] == []  # from the start
+    assert alice.get('/servers?ip=%28').status_int == 400
