@@ -67,7 +67,7 @@ COMPUTE_RULES = (
     + _rules('', MEMBER, 'os-rescue', 'os-unrescue', 'os-console-output', 'os-create-backup',
              'os-remote-consoles')
     + _rules('os-shelve:', MEMBER, 'shelve', 'unshelve')
-    + _rules('os-shelve:', ADMIN, 'shelve_offload')
+    + _rules('os-shelve:', ADMIN, 'shelve_offload', 'unshelve_to_host')
     + _rules('os-lock-server:', MEMBER, 'lock', 'unlock')
     + _rules('os-security-groups:', MEMBER, 'add', 'remove', 'create', 'update', 'delete',
              'rule:create', 'rule:delete')

@@ -15,6 +15,7 @@ nova/compute/host/shelve.py.
 import logging
 
 from nova import exception
+from nova.db import api as db
 from nova.compute import capabilities, move_claims, move_spec, snapshot, task_states
 from nova.compute import utils as compute_utils
 from nova.compute import vm_states
@@ -22,6 +23,9 @@ from nova.compute.states import begin_task, check_instance_lock, check_instance_
 
 LOG = logging.getLogger(__name__)
 
+
+
+KEEP_ZONE = object()  # unshelve: the instance keeps its availability zone
 
 
 class ShelveAPI:
@@ -58,16 +62,30 @@ class ShelveAPI:
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.SHELVED, vm_states.SHELVED_OFFLOADED])
-    def unshelve(self, context, instance):
-        """Run the instance again: where it is, or where the scheduler places it."""
+    def unshelve(self, context, instance, availability_zone=KEEP_ZONE, host=None):
+        """Run the instance again: where it is, or where the scheduler places it. An
+        offloaded instance may be sent to another availability zone (2.77; None
+        unpins it, 2.91) or to a named host (2.91, admins): a shelved one still
+        holds its host, so neither applies to it (409, as Nova)."""
+        moving = availability_zone is not KEEP_ZONE or host is not None
+        if moving and instance.vm_state != vm_states.SHELVED_OFFLOADED:
+            raise exception.InstanceInvalidState(
+                method='unshelve to another zone or host', instance_uuid=instance.uuid,
+                attr='vm_state', state=instance.vm_state)
+        if host is not None:
+            self._check_destination(context, instance, host)
         compute_utils.start_action(context, instance.uuid, 'unshelve')
         instance = begin_task(context, instance, task_states.UNSHELVING, method='unshelve')
         if instance.vm_state == vm_states.SHELVED:
             self._send(context, instance, task_states.UNSHELVING, self._unshelve_at,
                        instance.host)
             return
+        if availability_zone is not KEEP_ZONE:
+            instance = db.instance_update(context, instance.uuid,
+                                          {'availability_zone': availability_zone})
         spec = move_spec.request_spec(context, instance, move_claims.current_flavor(instance),
-                                      image_id=compute_utils.shelved_image_id(instance))
+                                      image_id=compute_utils.shelved_image_id(instance),
+                                      force_hosts=[host] if host else [])
         try:
             [dest] = self.scheduler_rpcapi.select_destinations(context, spec)
         except exception.NoValidHost as error:

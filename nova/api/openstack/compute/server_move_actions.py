@@ -115,7 +115,7 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
                              servers.target(instance))
         try:
             self.compute_api.migrate(req.context, instance, **kwargs)
-        except exception.NoValidHost as error:
+        except (exception.NoValidHost, exception.ComputeHostNotFound) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
     @wsgi.action('os-migrateLive')
@@ -133,7 +133,10 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
                              servers.target(instance))
         block = args['block_migration']
         block = 'auto' if block == 'auto' else common.is_true(block)
-        self.compute_api.live_migrate(req.context, instance, args.get('host'), block)
+        try:
+            self.compute_api.live_migrate(req.context, instance, args.get('host'), block)
+        except exception.ComputeHostNotFound as error:  # Nova: 400, the body names the host
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
     # --------------------------------------------------------------- images
     @wsgi.action('createImage')
@@ -182,7 +185,15 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
     @validation.schema(schema.unshelve_v291, '2.91')
     def unshelve(self, req, id, body):
         instance = self._authorized(req, id, 'os_compute_api:os-shelve:unshelve')
-        if req.is_version('2.77'):
-            _refuse([key for key in ('availability_zone', 'host')
-                     if key in (body['unshelve'] or {})])
-        self.compute_api.unshelve(req.context, instance)
+        args = (body['unshelve'] or {}) if req.is_version('2.77') else {}
+        kwargs = {}
+        if 'availability_zone' in args:
+            kwargs['availability_zone'] = args['availability_zone']
+        if args.get('host'):
+            policy.authorize(req.context, 'os_compute_api:os-shelve:unshelve_to_host',
+                             servers.target(instance))
+            kwargs['host'] = args['host']
+        try:
+            self.compute_api.unshelve(req.context, instance, **kwargs)
+        except (exception.ComputeHostNotFound, exception.NoValidHost) as error:
+            raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None

@@ -232,3 +232,36 @@ def test_disk_config_default_comes_from_the_image_which_may_refuse_auto(alice, b
     assert _disk_config(alice, manual) == 'MANUAL'
     assert alice.put('/servers/' + uuid, {'server': {
         'OS-DCF:diskConfig': 'AUTO'}}).status_int == 200  # booted from the image before
+
+
+def test_unshelve_to_a_host_or_zone_moves_only_offloaded_instances(alice, admin, boot, cloud):
+    """2.91: admins name the host (an unknown one is a 400, members 403); 2.77: a zone.
+    A shelved instance still holds its host: 409 (as Nova)."""
+    hosts = sorted(s['host'] for s in admin.get('/os-services?binary=nova-compute').json[
+        'services'])
+    [uuid] = boot()
+    assert alice.action(uuid, 'shelve').status_int == 202
+    cloud.wait([uuid], vm_states.SHELVED_OFFLOADED)
+    assert alice.action(uuid, 'unshelve', {'host': hosts[-1]}, version='2.91').status_int == 403
+    response = admin.action(uuid, 'unshelve', {'host': 'no-such-host'}, version='2.91')
+    assert response.status_int == 400 and 'no-such-host' in response.json['badRequest'][
+        'message']
+    assert admin.action(uuid, 'unshelve', {'host': hosts[-1]}, version='2.91').status_int == 202
+    cloud.wait([uuid], vm_states.ACTIVE)
+    server = admin.get('/servers/' + uuid, version='2.91').json['server']
+    assert server['OS-EXT-SRV-ATTR:host'] == hosts[-1]
+    CONF.set_override('shelved_offload_time', -1)
+    assert alice.action(uuid, 'shelve').status_int == 202
+    cloud.wait([uuid], vm_states.SHELVED)
+    response = alice.action(uuid, 'unshelve', {'availability_zone': 'nova'}, version='2.77')
+    assert response.status_int == 409
+    assert alice.action(uuid, 'unshelve', None, version='2.77').status_int == 202
+    cloud.wait([uuid], vm_states.ACTIVE)
+
+
+def test_live_migration_to_an_unknown_host_is_a_bad_request(admin, boot, cloud):
+    [uuid] = boot()
+    response = admin.action(uuid, 'os-migrateLive', {'host': 'no-such-host',
+                                                     'block_migration': 'auto'}, version='2.30')
+    assert response.status_int == 400
+    assert 'no-such-host' in response.json['badRequest']['message']
