@@ -327,8 +327,11 @@ def test_run_instances_bad_input(ec2, ami):
         == 'InvalidGroup.NotFound'
     assert _error_code(_run, ec2, ami, Placement={'AvailabilityZone': 'mars'}) \
         == 'InvalidParameterValue'
+    # EBS mappings boot with volumes now (tests/clients/test_volume_servers.py); bad ones:
     assert _error_code(_run, ec2, ami, BlockDeviceMappings=[
-        {'DeviceName': '/dev/vdb', 'Ebs': {'VolumeSize': 1}}]) == 'UnsupportedOperation'
+        {'DeviceName': '/dev/vdb', 'Ebs': {'VolumeSize': 0}}]) == 'InvalidParameterValue'
+    assert _error_code(_run, ec2, ami, BlockDeviceMappings=[
+        {'DeviceName': '/dev/vdb', 'Ebs': {'DeleteOnTermination': True}}]) == 'MissingParameter'
     assert _error_code(_run, ec2, ami, DryRun=True) == 'DryRunOperation'
 
 
