@@ -109,7 +109,10 @@ def test_aws_cli_ebs(volume_cloud):
     ec2 = boto3.client('ec2', endpoint_url=rc['EC2_URL'], region_name=rc['AWS_DEFAULT_REGION'],
                        aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
                        aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
-    image = aws('describe-images')['Images'][0]['ImageId']
+    # a machine image that can boot (other tests of this session's cloud leave kernels
+    # and images still queued)
+    image = next(i['ImageId'] for i in aws('describe-images')['Images']
+                 if i['ImageId'].startswith('ami-') and i.get('State') == 'available')
     instance = aws('run-instances', '--image-id', image, '--count', '1',
                    '--instance-type', 'm1.tiny')['Instances'][0]['InstanceId']
     _wait(lambda: ec2.describe_instances(InstanceIds=[instance])['Reservations'][0][
