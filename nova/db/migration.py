@@ -62,19 +62,14 @@ def db_sync(version=None):
             raise exception.InvalidInput(reason=str(e)) from e
 
 
-def _is_behind(current, head):
-    """A revision this code knows but is not head; an unknown one is newer code's."""
-    if current == head:
-        return False
-    return current is None or current in known_revisions()
-
-
 def check_current():
     """Raise DBNotSynced when the database is behind this code (daemons refuse to start).
 
-    A database migrated by a newer release is accepted: during a rolling upgrade
-    the schema moves first and the daemons follow.
+    Behind: empty, or at a revision this code knows that is not head. A revision
+    this code does not know is newer code's: during a rolling upgrade the schema
+    moves first and the daemons follow, so it is accepted.
     """
-    current, head = db_version(), head_version()
-    if _is_behind(current, head):
+    current, revisions = db_version(), known_revisions()
+    head = revisions[-1]
+    if current is None or (current != head and current in revisions):
         raise exception.DBNotSynced(current=current or 'none (empty database)', expected=head)
