@@ -29,6 +29,10 @@ DRIVERS = [
      '`--compute_driver=libvirt.LibvirtDriver --libvirt_type=kvm`',
      'hardware virtualisation; needs a working /dev/kvm (not on the test machines, '
      'where KVM guests hang)'),
+    ('xenapi', 'nova.virt.xenapi.XenAPIDriver',
+     '`--compute_driver=xenapi.XenAPIDriver --xenapi_connection_url=...`',
+     'VMs of a XenServer / XCP-ng pool through XAPI; proven against the XAPI test '
+     'server of tests/harness/xapi, not a real host (doc/xenapi.md)'),
 ]
 
 # every driver must do these (abstract methods of ComputeDriver)
