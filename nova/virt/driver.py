@@ -120,6 +120,25 @@ class InstanceStats:
         return cls(**values)
 
 
+def _check_declaration(cls):
+    """A driver that declares its capabilities names every one, True or False (so a
+    capability added to the table is decided by each driver, never granted by a
+    default), and implements the methods of each it claims (so the API never
+    accepts an action the driver would refuse with the base class's 409)."""
+    missing = set(CAPABILITIES) - set(cls.capabilities)
+    if missing:
+        raise TypeError('%s does not say whether it has capabilities %s'
+                        % (cls.__name__, sorted(missing)))
+    for capability, methods in CAPABILITIES.items():
+        if not cls.capabilities[capability]:
+            continue
+        inherited = [name for name in methods
+                     if next(k for k in cls.__mro__ if name in k.__dict__) is ComputeDriver]
+        if inherited:
+            raise TypeError('%s claims %s but does not implement %s'
+                            % (cls.__name__, capability, ', '.join(inherited)))
+
+
 def _gated(func, capability):
     @functools.wraps(func)
     def gated(self, *args, **kwargs):
@@ -147,6 +166,8 @@ class ComputeDriver(abc.ABC):
         unknown = set(cls.capabilities) - set(CAPABILITIES)
         if unknown:
             raise TypeError('%s declares unknown capabilities %s' % (cls.__name__, sorted(unknown)))
+        if 'capabilities' in cls.__dict__:
+            _check_declaration(cls)
         for capability, methods in CAPABILITIES.items():
             for name in methods:
                 if name in cls.__dict__:

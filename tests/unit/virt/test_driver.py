@@ -91,6 +91,41 @@ def test_unknown_capability_in_a_driver_is_a_type_error():
         type('Bad', (MinimalDriver,), {'capabilities': {'supports_teleport': True}})
 
 
+def _declared(**claims):
+    return dict(dict.fromkeys(virt_driver.CAPABILITIES, False), **claims)
+
+
+def test_a_driver_declaring_capabilities_decides_every_one():
+    partial = {'supports_pause': False}
+    with pytest.raises(TypeError, match='does not say whether.*supports_resize'):
+        type('Partial', (MinimalDriver,), {'capabilities': partial})
+    type('Complete', (MinimalDriver,), {'capabilities': _declared()})
+
+
+def test_a_driver_cannot_claim_what_it_does_not_implement():
+    with pytest.raises(TypeError, match='claims supports_pause but does not implement '
+                                        'pause, unpause'):
+        type('Boastful', (MinimalDriver,), {'capabilities': _declared(supports_pause=True)})
+
+    def pause(self, instance):
+        pass
+    with pytest.raises(TypeError, match='does not implement unpause'):
+        type('Half', (MinimalDriver,), {'capabilities': _declared(supports_pause=True),
+                                        'pause': pause})
+    honest = type('Honest', (MinimalDriver,), {
+        'capabilities': _declared(supports_pause=True, supports_shelve=True),
+        'pause': pause, 'unpause': pause})
+    honest.require('supports_pause', 'pause')
+
+
+@pytest.mark.parametrize('name', ['fake.FakeDriver', 'libvirt.LibvirtDriver',
+                                  'xenapi.XenAPIDriver'])
+def test_every_shipped_driver_declares_honestly(name):
+    """Importing is the check (__init_subclass__); the table is whole."""
+    cls = virt_driver.compute_driver_class(name)
+    assert set(cls.capabilities) == set(virt_driver.CAPABILITIES)
+
+
 def test_instance_info_defaults():
     info = virt_driver.InstanceInfo(state=4)
     assert (info.state, info.mem_kb, info.num_cpu, info.id) == (4, 0, 0, None)
