@@ -10,7 +10,11 @@ its database) answers too; the launcher adds its services once it runs them.
 
 The report is written from the signal handler itself, not from a green thread:
 a daemon whose green threads are stuck (the case a report is wanted for) still
-answers.
+answers. A handler runs between two bytecodes of whatever it interrupted, which may
+hold logging's locks or be inside a buffered file's write; so the handler takes no
+lock: it writes with os.write (the report file, and its notice straight onto the
+log handlers' file descriptors) and lets no exception escape into the interrupted
+code (one that did once killed the HTTP server's accept loop).
 """
 import datetime
 import gc
@@ -22,11 +26,17 @@ import sys
 import time
 import traceback
 
+import eventlet.patcher
 import greenlet
 
 import nova.conf
 from nova.conf import CONF
 from nova.db import api as db
+
+# eventlet's green os.write waits in the hub when a descriptor would block: from a
+# signal handler (which may be running in the hub) that is a crash, so the handler
+# writes with the real one.
+_os = eventlet.patcher.original('os')
 
 LOG = logging.getLogger(__name__)
 
@@ -138,30 +148,82 @@ class Reporter:
                 out.append('(section failed: %s: %s)' % (type(e).__name__, e))
         return '\n'.join(out) + '\n'
 
-    def write(self):
-        """Write one report to --guru_report_dir (a new file) or the log."""
-        text = self.build()
-        if CONF.guru_report_dir:
-            path = os.path.join(CONF.guru_report_dir, '%s_gurumeditation_%d_%s.txt' % (
-                self.binary, os.getpid(),
-                datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%S.%f')))
+    def _report_path(self):
+        return os.path.join(CONF.guru_report_dir, '%s_gurumeditation_%d_%s.txt' % (
+            self.binary, os.getpid(),
+            datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%S.%f')))
+
+    def _write_file(self, text):
+        """Write text to a new file in --guru_report_dir with os calls only (no
+        buffered-file lock); returns (path, None) or (path or None, the OSError)."""
+        if not CONF.guru_report_dir:
+            return None, None
+        path = self._report_path()
+        try:
+            os.makedirs(CONF.guru_report_dir, exist_ok=True)
+            fd = _os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                os.makedirs(CONF.guru_report_dir, exist_ok=True)
-                with open(path, 'x') as f:
-                    f.write(text)
-                LOG.info('Guru Meditation Report written to %s', path)
-                return path
-            except OSError as e:
-                LOG.error('Cannot write the Guru Meditation Report to %s (%s): '
-                          'logging it instead', path, e)
-        LOG.info('%s', text)
-        return None
+                data = text.encode('utf-8', 'replace')
+                while data:
+                    data = data[_os.write(fd, data):]
+            finally:
+                _os.close(fd)
+            return path, None
+        except OSError as e:
+            return path, e
+
+    @staticmethod
+    def _messages(path, error, text):
+        """(level, message) pairs to log for one report written (or not) to path."""
+        if path and error is None:
+            return [(logging.INFO, 'Guru Meditation Report written to %s' % path)]
+        messages = []
+        if error is not None:
+            messages.append((logging.ERROR, 'Cannot write the Guru Meditation Report to %s '
+                             '(%s): logging it instead' % (path, error)))
+        return messages + [(logging.INFO, text)]
+
+    def write(self):
+        """Write one report to --guru_report_dir (a new file) or the log; returns the
+        file's path or None. For callers outside a signal handler."""
+        text = self.build()
+        path, error = self._write_file(text)
+        for level, message in self._messages(path, error, text):
+            LOG.log(level, '%s', message)
+        return path if error is None else None
 
     def _on_signal(self, signum, frame):
         try:
-            self.write()
-        except Exception:
-            LOG.exception('Guru Meditation Report failed')
+            text = self.build()
+            path, error = self._write_file(text)
+            for level, message in self._messages(path, error, text):
+                _log_without_locks(level, message)
+        except Exception as e:  # never into the interrupted code
+            try:
+                _log_without_locks(logging.ERROR, 'Guru Meditation Report failed: %s' % e)
+            except Exception:  # noqa: nothing left to tell it with
+                pass
+
+
+def _log_without_locks(level, message):
+    """Write one record onto the file descriptors of the root logger's handlers,
+    formatted as they would, without taking logging's or the stream's locks. A
+    handler without a file descriptor (syslog, a test's capture) is skipped."""
+    record = logging.LogRecord(LOG.name, level, __file__, 0, message, None, None)
+    for handler in list(logging.getLogger().handlers):
+        try:
+            fd = handler.stream.fileno()
+            if not handler.filter(record):  # also adds what the format needs
+                continue
+            line = handler.format(record) + '\n'
+        except Exception:  # noqa: no stream, or no descriptor behind it
+            continue
+        data = line.encode('utf-8', 'replace')
+        try:
+            while data:
+                data = data[_os.write(fd, data):]
+        except OSError:
+            continue
 
 
 def _stack(frame):

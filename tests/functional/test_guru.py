@@ -33,6 +33,7 @@ def test_sigusr2_writes_report_and_daemon_keeps_serving(tmp_path):
     try:
         daemons.wait_for(lambda: 'osapi_compute listening' in nova_all.log(), timeout=60,
                          what='nova-all up: %s' % nova_all.log()[-2000:])
+        assert _versions(port) == ['v2.0', 'v2.1']  # serving before the signal
         nova_all.signal(signal.SIGUSR2)
         reports = daemons.wait_for(lambda: report_dir.is_dir() and os.listdir(report_dir),
                                    timeout=30, what='a report in %s' % report_dir)

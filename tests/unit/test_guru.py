@@ -62,3 +62,47 @@ def test_guru_signal_must_be_a_free_signal(tmp_path):
     with pytest.raises(nova.conf.FlagError) as err:
         nova.conf.parse_args(['--guru_signal=SIGTERM'], default_flagfiles=())
     assert 'guru_signal' in str(err.value)
+
+
+class _ForbiddenLock:
+    """A lock as held by the code a signal interrupted: taking it is the bug."""
+
+    def acquire(self, *args, **kwargs):
+        raise AssertionError('the signal handler took a logging lock')
+
+    release = acquire
+
+
+def test_signal_handler_takes_no_logging_lock(tmp_path):
+    log_path = tmp_path / 'daemon.log'
+    handler = logging.FileHandler(log_path)
+    handler.setFormatter(logging.Formatter('%(levelname)s %(name)s %(message)s'))
+    handler.lock = _ForbiddenLock()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    CONF.set_override('guru_report_dir', str(tmp_path / 'reports'))
+    try:
+        guru.Reporter('nova-test', _Launcher())._on_signal(12, None)
+    finally:
+        root.removeHandler(handler)
+        handler.lock = None
+        handler.stream.close()
+    reports = list((tmp_path / 'reports').iterdir())
+    assert len(reports) == 1
+    assert '==== Green Threads ====' in reports[0].read_text()
+    assert log_path.read_text() == (
+        'INFO nova.guru Guru Meditation Report written to %s\n' % reports[0])
+
+
+def test_signal_handler_logs_the_report_itself_without_a_report_dir(tmp_path):
+    log_path = tmp_path / 'daemon.log'
+    handler = logging.FileHandler(log_path)
+    logging.getLogger().addHandler(handler)
+    try:
+        guru.Reporter('nova-test', _Launcher())._on_signal(12, None)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    text = log_path.read_text()
+    assert text.startswith('=' * 72 + '\nGuru Meditation Report: nova-test')
+    assert '==== Native Threads ====' in text
