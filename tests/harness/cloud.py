@@ -14,6 +14,7 @@ import secrets
 import shlex
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -43,6 +44,7 @@ class Cloud:
                                                **flags)
         self.novarc_path = os.path.join(self.state_path, 'novarc')
         self.processes = []
+        self.started_at = None  # time.monotonic() when the first daemon was spawned
 
     # -- starting -----------------------------------------------------------------------
     @classmethod
@@ -50,22 +52,25 @@ class Cloud:
         # one compute host: resizes stay on it, as etc/nova/nova.flags says
         cloud = cls(state_path, **{'allow_resize_to_same_host': True, **extra_flags})
         cloud.manage('db', 'sync')
+        cloud.started_at = time.monotonic()
         cloud._spawn('nova-all')
         cloud.wait_ready()
         return cloud
 
     @classmethod
-    def start_multinode(cls, state_path, transport_url, sql_connection, **extra_flags):
-        """nova-api + objectstore + image + serialproxy + scheduler + two computes (hosts
-        c1, c2)."""
+    def start_multinode(cls, state_path, transport_url, sql_connection, hosts=('c1', 'c2'),
+                        **extra_flags):
+        """nova-api + objectstore + image + serialproxy + scheduler + one nova-compute per
+        name in hosts (two by default: c1, c2)."""
         cloud = cls(state_path, transport_url=transport_url, sql_connection=sql_connection,
                     **extra_flags)
         cloud.manage('db', 'sync')
         cloud.manage('bootstrap', 'admin', '--novarc', cloud.novarc_path)
+        cloud.started_at = time.monotonic()
         for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image',
                        'nova-serialproxy'):
             cloud._spawn(binary)
-        for host in ('c1', 'c2'):
+        for host in hosts:
             cloud._spawn('nova-compute', '--host=%s' % host)
         cloud.wait_ready()
         return cloud

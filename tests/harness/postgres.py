@@ -35,8 +35,12 @@ class PostgresServer:
 
     USER = 'postgres'
 
-    def __init__(self, base_dir, listen='127.0.0.1'):
+    def __init__(self, base_dir, listen='127.0.0.1', settings=None):
+        """settings: more server settings ({name: value}, passed as -c name=value), e.g.
+        shared_preload_libraries=pg_stat_statements for a benchmark that counts
+        statements."""
         self.base_dir = base_dir
+        self.settings = dict(settings or {})
         self.listen = listen  # the address it listens on (besides its socket dir)
         self.data_dir = os.path.join(base_dir, 'data')
         self.log_file = os.path.join(base_dir, 'postgres.log')
@@ -92,6 +96,7 @@ class PostgresServer:
         options = ('-p %d -k %s -c listen_addresses=%s -c fsync=off '
                    '-c full_page_writes=off -c synchronous_commit=off'
                    % (self.port, self.base_dir, self.listen))
+        options += ''.join(' -c %s=%s' % item for item in self.settings.items())
         self._run('pg_ctl', '-D', self.data_dir, '-l', self.log_file, '-o', options,
                   '-w', '-t', '60', 'start')
         return self

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Upstream Nova's anchor workload against this cloud in both deployment shapes.
+
+  all       nova-all: one process, in-process RPC, SQLite (WAL) (--db postgres: on
+            a private PostgreSQL instead, to count its statements)
+  daemons   nova-api, nova-scheduler, nova-image, nova-objectstore, nova-serialproxy
+            and --hosts nova-compute daemons (fake driver) over a private RabbitMQ
+            and PostgreSQL, as operators deploy it
+
+Runs tools/bench/anchor_workload.py (the HTTP workload of ../shared/anchor-nova)
+and prints the table of issue 17, one column per mode, with the load average.
+--profile also prints, per operation and per server (or request), the SQL
+statements the cloud executed (pg_stat_statements, PostgreSQL only), the
+messages RabbitMQ received/delivered, the CPU milliseconds of each daemon, and
+the statements executed most; its waits count rows in the database as another
+role instead of polling the API, so that the numbers are the operation's own.
+--anchor RESULTS_DIR fills the upstream column from an anchor run
+(results/<timestamp>/ of ../shared/anchor-nova/bench.sh). Numbers only.
+
+    nice .venv/bin/python tools/bench/deployment.py [--mode all|daemons|both]
+        [--hosts 10] [--n 100] [--big 1000] [--reps 2] [--profile] [--anchor DIR]
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from anchor_workload import Api, DatabaseWaiter, Workload, median  # noqa: E402
+from api import DEFAULT_TIMERS, QUOTA_OFF, get_token  # noqa: E402
+from counters import Counters, rss_mb  # noqa: E402
+
+from tests.harness.cloud import Cloud  # noqa: E402
+from tests.harness.postgres import PostgresServer  # noqa: E402
+from tests.harness.rabbitmq import RabbitMQServer  # noqa: E402
+
+# room for every benchmark server on any one fake host
+BIG_HOST = {'fake_vcpus': 100000, 'fake_memory_mb': 10 ** 8, 'fake_disk_gb': 10 ** 7}
+PG_SETTINGS = {'shared_preload_libraries': 'pg_stat_statements', 'max_connections': 300}
+
+
+def loadavg():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
+class Deployment:
+    """A started cloud in one shape, with what measuring it needs."""
+
+    def __init__(self, mode, tmp, hosts, db):
+        self.mode, self.pg, self.broker = mode, None, None
+        flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
+        if mode == 'daemons' or db == 'postgres':
+            self.pg = PostgresServer(os.path.join(tmp, 'pg'), settings=PG_SETTINGS).start()
+            flags['sql_connection'] = self.pg.create_database('nova')
+        if mode == 'daemons':
+            self.broker = RabbitMQServer(os.path.join(tmp, 'mq'))
+            self.broker.start()
+            self.cloud = Cloud.start_multinode(
+                os.path.join(tmp, 'cloud'), self.broker.url, flags.pop('sql_connection'),
+                hosts=['c%d' % i for i in range(hosts)], **flags)
+            self.cloud.manage('bootstrap', 'image')  # nova-all registers it itself
+            self.hosts = hosts
+        else:
+            self.cloud = Cloud.start_all(os.path.join(tmp, 'cloud'), **flags)
+            self.hosts = 1
+        token = get_token(self.cloud)
+        self.api = Api(self.cloud.url('osapi_compute', '/v2.1'), token)
+        self.image_api = Api(self.cloud.url('image', '/v2'), token)
+        self.cold_start = self._wait_hypervisors()
+        processes = {}
+        for proc in self.cloud.processes:
+            processes.setdefault(proc.name, []).append(proc.proc.pid)
+        self.counters = Counters(processes, pg=self.pg, broker=self.broker)
+
+    def _wait_hypervisors(self):
+        """Seconds from the first daemon's start to every compute host listed by the API."""
+        while len(self.api.request('GET', '/os-hypervisors')[1]['hypervisors']) < self.hosts:
+            time.sleep(0.1)
+        return time.monotonic() - self.cloud.started_at
+
+    def image(self):
+        """The id of an active image every project can boot (nova-manage bootstrap's)."""
+        images = self.image_api.request('GET', '/images?status=active')[1]['images']
+        return images[0]['id']
+
+    def memory(self):
+        """{daemon: (processes, current RSS MB summed, largest peak RSS MB)}."""
+        out = {}
+        for label, pids in self.counters.processes.items():
+            sizes = [rss_mb(pid) for pid in pids]
+            out[label] = (len(pids), sum(s[0] for s in sizes), max(s[1] for s in sizes))
+        return out
+
+    def stop(self):
+        self.counters.close()
+        self.cloud.stop()
+        if self.broker is not None:
+            self.broker.stop()
+        if self.pg is not None:
+            self.pg.stop()
+
+
+def run_mode(mode, args):
+    with tempfile.TemporaryDirectory(prefix='bench-deployment-') as tmp:
+        os.chmod(tmp, 0o755)  # PostgreSQL runs as its own user under it
+        deployment = Deployment(mode, tmp, args.hosts, args.db)
+        try:
+            return measure(deployment, args)
+        finally:
+            deployment.stop()
+
+
+def measure(deployment, args):
+    """Run the workload; returns {row: value} and, with --profile, {operation: cost}."""
+    waiter = None
+    if args.profile and deployment.pg is not None:
+        waiter = DatabaseWaiter(deployment.counters.observer_dsn(), args.poll)
+    work = Workload(deployment.api, deployment.image(), '1', n=args.n, big=args.big,
+                    concurrency=args.concurrency, reps=args.reps, poll=args.poll,
+                    waiter=waiter)
+    n, row, profile = args.n, {}, {}
+    row['load at start'] = loadavg()
+    row['cold start to hypervisors visible [s]'] = round(deployment.cold_start, 1)
+
+    def profiled(operation, per, step):
+        before = deployment.counters.snapshot() if args.profile else None
+        result = step()
+        if args.profile:
+            profile[operation] = Counters.difference(before, deployment.counters.snapshot(),
+                                                     per)
+        return result
+
+    work.delete(work.boot_separate('warm', 1)[3])  # first boot after start: caches warm
+    multi, separate, deletes, post_latency = [], [], [], []
+    for rep in range(args.reps):
+        _, active, query = profiled('create %d in one request' % n, n,
+                                    lambda: work.boot_multi('multi%d' % rep, n))
+        multi.append(active)
+        deletes.append(profiled('delete %d @%d' % (n, args.concurrency), n,
+                                lambda: work.delete(query))[1])
+    for rep in range(args.reps):
+        _, active, latencies, query = profiled(
+            'create %d separate POSTs @%d' % (n, args.concurrency), n,
+            lambda: work.boot_separate('sep%d' % rep, n))
+        separate.append(active)
+        post_latency.append(median(latencies))
+        deletes.append(profiled('delete %d @%d' % (n, args.concurrency), n,
+                                lambda: work.delete(query))[1])
+    row['%d servers in one request -> ACTIVE [servers/s]' % n] = round(n / median(multi), 1)
+    row['%d separate POSTs @%d -> ACTIVE [servers/s]' % (n, args.concurrency)] = round(
+        n / median(separate), 1)
+    row['  POST latency, median [s]'] = median(post_latency)
+    row['delete %d @%d [servers/s]' % (n, args.concurrency)] = round(n / median(deletes), 1)
+
+    work.boot_multi('list', n)
+    detail = '/servers/detail'
+    seq, rate = profiled('GET /servers/detail, %d servers' % n, 130,
+                         lambda: work.list_rate(detail, 30, 100))
+    row['GET /servers/detail, %d servers [req/s @%d]' % (n, args.concurrency)] = round(rate, 1)
+    row['  sequential median [ms]'] = round(seq * 1000, 1)
+    if args.big > n:
+        start = time.monotonic()
+        for k in range((args.big - n) // n):
+            work.api.request('POST', '/servers', work.body('big%d' % k, n), ok=(202,))
+        work.waiter.active('', args.big, start)
+        row['boot %d more, %d per request [servers/s]' % (args.big - n, n)] = round(
+            (args.big - n) / (time.monotonic() - start), 1)
+        seq, rate = profiled('GET /servers/detail, %d servers' % args.big, 25,
+                             lambda: work.list_rate(detail, 5, 20))
+        row['GET /servers/detail, %d servers [req/s @%d]' % (args.big, args.concurrency)] = \
+            round(rate, 1)
+        row['  sequential median [ms] '] = round(seq * 1000, 1)
+        memory = deployment.memory()
+        _, gone, count = profiled('delete %d' % args.big, args.big, lambda: work.delete(''))
+        row['delete %d @%d [servers/s]' % (count, args.concurrency)] = round(count / gone, 1)
+        row['memory at %d servers: RSS [MB] (processes)' % args.big] = '%.0f (%d)' % (
+            sum(m[1] for m in memory.values()), sum(m[0] for m in memory.values()))
+        row['  largest process peak RSS [MB]'] = '%.0f (%s)' % max(
+            (m[2], label) for label, m in memory.items())
+    row['load at end'] = loadavg()
+    return row, profile
+
+
+def anchor_column(results_dir):
+    """The same rows from an upstream anchor run's run.json and ready.json."""
+    with open(os.path.join(results_dir, 'run.json')) as f:
+        run = json.load(f)
+    with open(os.path.join(results_dir, 'ready.json')) as f:
+        ready = json.load(f)
+    n, conc = run['params']['N'], run['params']['CONC']
+    row = {'load at start': ' '.join(run.get('loadavg_start', [])),
+           'cold start to hypervisors visible [s]': ready.get('hypervisors_visible'),
+           '%d servers in one request -> ACTIVE [servers/s]' % n: run['multi']['servers_per_s'],
+           '%d separate POSTs @%d -> ACTIVE [servers/s]' % (n, conc):
+               run['separate']['servers_per_s'],
+           '  POST latency, median [s]': run['separate']['post_latency_median_s'],
+           'delete %d @%d [servers/s]' % (n, conc): run['delete']['servers_per_s'],
+           'load at end': ' '.join(run.get('loadavg_end', []))}
+    for key in (k for k in run if k.startswith('list_')):
+        row['GET /servers/detail, %s servers [req/s @%d]' % (key[5:], conc)] = \
+            run[key]['detail_v2.1']['conc_rps']
+    if 'big_delete' in run:
+        row['delete %d @%d [servers/s]' % (run['big_delete']['servers'], conc)] = \
+            run['big_delete']['servers_per_s']
+    return row
+
+
+def print_table(columns):
+    rows = []
+    for _, values in columns:
+        rows += [r for r in values if r not in rows]
+    print('| workload | %s |' % ' | '.join(name for name, _ in columns))
+    print('|---|%s' % ('---|' * len(columns)))
+    for r in rows:
+        print('| %s | %s |' % (r.strip(), ' | '.join(
+            str(values.get(r, '')) for _, values in columns)))
+
+
+def print_profile(name, profile):
+    print('\n## where the time goes: %s (per server; per request for lists)' % name)
+    for operation, cost in profile.items():
+        messages = cost['messages']
+        print('%s: %s statements, %s; CPU ms: %s' % (
+            operation, '-' if cost['statements'] is None else '%.1f' % cost['statements'],
+            'in-process RPC' if messages is None else
+            'RabbitMQ %.1f received / %.1f delivered' % messages,
+            ', '.join('%s %.1f' % item for item in sorted(
+                cost['cpu_ms'].items(), key=lambda item: -item[1]))))
+        for calls, query in cost['top']:
+            print('    %6.2f  %s' % (calls, query[:150]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--mode', choices=['all', 'daemons', 'both'], default='both')
+    parser.add_argument('--hosts', type=int, default=10, help='nova-compute daemons')
+    parser.add_argument('--n', type=int, default=100)
+    parser.add_argument('--big', type=int, default=1000, help='0: skip the 1,000 server part')
+    parser.add_argument('--reps', type=int, default=2)
+    parser.add_argument('--concurrency', type=int, default=10)
+    parser.add_argument('--poll', type=float, default=0.1, help='seconds between polls')
+    parser.add_argument('--db', choices=['sqlite', 'postgres'], default='sqlite',
+                        help='the database of nova-all')
+    parser.add_argument('--profile', action='store_true')
+    parser.add_argument('--anchor', help='an upstream anchor results directory')
+    args = parser.parse_args()
+    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                                     os.cpu_count(), loadavg()), flush=True)
+    columns, profiles = [], []
+    if args.anchor:
+        columns.append(('upstream Nova 34', anchor_column(args.anchor)))
+    modes = ['all', 'daemons'] if args.mode == 'both' else [args.mode]
+    for mode in modes:
+        name = 'nova-all' if mode == 'all' else 'separate daemons (%d computes)' % args.hosts
+        row, profile = run_mode(mode, args)
+        columns.append((name, row))
+        profiles.append((name, profile))
+        print_table(columns[-1:])
+        sys.stdout.flush()
+    if len(columns) > 1:
+        print()
+        print_table(columns)
+    for name, profile in profiles:
+        if profile:
+            print_profile(name, profile)
+
+
+if __name__ == '__main__':
+    main()
