@@ -6,6 +6,7 @@ single rules and is re-read when it changes. Rules test the caller's roles
 (admin, manager, member, reader: each implies the next, see nova.auth.roles)
 against the target's project and user.
 """
+import logging
 import threading
 import time
 
@@ -14,6 +15,8 @@ from oslo_policy import policy as oslo_policy
 
 from nova import exception
 from nova.conf import CONF
+
+LOG = logging.getLogger(__name__)
 
 ADMIN = 'rule:context_is_admin'
 MEMBER = 'rule:project_member_or_admin'
@@ -357,11 +360,24 @@ _rules_checked = [0.0]
 
 def _load_rules(enforcer):
     """Re-read the policy file if it changed, looking at most once a second: a
-    list asks several decisions per request, each would otherwise stat the file."""
+    list asks several decisions per request, each would otherwise stat the file.
+
+    A file edited into a syntax error while the daemon runs leaves the rules read
+    before in force (an error is logged once: oslo.policy remembers the file's
+    change time), rather than failing requests; with no rules read yet, the
+    error is PolicyFileInvalid.
+    """
     now = time.monotonic()
     if enforcer.rules and now - _rules_checked[0] < RULES_CHECK_SECONDS:
         return
-    enforcer.load_rules()
+    try:
+        enforcer.load_rules()
+    except ValueError as e:  # oslo.policy's word for YAML and JSON syntax errors
+        reason = ' '.join(str(e).split())
+        if not enforcer.rules:
+            raise exception.PolicyFileInvalid(path=CONF.policy_file, reason=reason) from None
+        LOG.error('Policy file %s cannot be parsed (%s): the rules read before it changed '
+                  'stay in force', CONF.policy_file, reason)
     _rules_checked[0] = now
 
 

@@ -16,6 +16,7 @@ from nova import context as nova_context
 from nova.db import api as db
 from nova import exception
 from nova import guru
+from nova import policy
 from nova import log as nova_log
 from nova import rpc
 from nova import utils
@@ -173,6 +174,7 @@ class WSGIService:
         self.server = wsgi.Server(name, self.app, getattr(CONF, '%s_listen' % name),
                                   listen_port)
         self.reporter = ServiceReporter(self.host, self.binary, None)
+        policy.load_rules()  # a policy file that cannot be parsed stops the start
 
     @property
     def port(self):

@@ -67,6 +67,20 @@ def test_daemon_refuses_database_that_is_behind(cloud_flags, tmp_path):
     compute.stop()
 
 
+def test_api_refuses_to_start_with_a_policy_file_it_cannot_parse(cloud_flags, tmp_path):
+    flagfile, _ = cloud_flags
+    policy_file = tmp_path / 'policy.yaml'
+    policy_file.write_text('"os_compute_api:servers:index": [\n')
+    with open(flagfile, 'a') as f:
+        f.write('--policy_file=%s\n--enabled_apis=osapi_compute\n' % policy_file)
+    daemons.manage(flagfile, 'db', 'sync')
+    api = daemons.Daemon('nova-api', flagfile, str(tmp_path))
+    assert api.wait(60) not in (0, None)
+    assert 'Policy file %s cannot be parsed' % policy_file in api.log()
+    assert 'Traceback' not in api.log()
+    api.stop()
+
+
 def test_unknown_flag_stops_daemon_with_file_and_line(cloud_flags, tmp_path):
     flagfile, _ = cloud_flags
     with open(flagfile, 'a') as f:

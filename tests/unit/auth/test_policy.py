@@ -113,6 +113,31 @@ def test_remembered_decisions_follow_a_changed_policy_file(tmp_path):
     assert not allowed(ctx('member'), 'os_compute_api:servers:create', {'project_id': 'B'})
 
 
+def test_policy_file_broken_while_running_keeps_the_rules_read_before(tmp_path, caplog):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"os_compute_api:os-services:list": "role:reader"\n')
+    CONF.set_override('policy_file', str(path))
+    reader = ctx('reader')
+    assert allowed(reader, 'os_compute_api:os-services:list')
+    path.write_text('"os_compute_api:os-services:list": [\n')  # an editor's half-save
+    later = path.stat().st_mtime + 5
+    os.utime(path, (later, later))
+    policy._rules_checked[0] -= policy.RULES_CHECK_SECONDS
+    assert allowed(reader, 'os_compute_api:os-services:list')  # no error, old rules
+    assert not allowed(reader, 'os_compute_api:servers:create')
+    assert 'Policy file %s cannot be parsed' % path in caplog.text
+    assert 'the rules read before it changed stay in force' in caplog.text
+
+
+def test_policy_file_broken_at_start_is_named(tmp_path):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"os_compute_api:os-services:list": [\n')
+    CONF.set_override('policy_file', str(path))
+    with pytest.raises(exception.PolicyFileInvalid) as err:
+        allowed(ctx('reader'), 'os_compute_api:os-services:list')
+    assert str(path) in str(err.value)
+
+
 def test_missing_policy_file_means_defaults(tmp_path):
     CONF.set_override('policy_file', str(tmp_path / 'absent.yaml'))
     assert allowed(ctx('member'), 'os_compute_api:servers:create')
