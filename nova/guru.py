@@ -201,7 +201,7 @@ class Reporter:
         except Exception as e:  # never into the interrupted code
             try:
                 _log_without_locks(logging.ERROR, 'Guru Meditation Report failed: %s' % e)
-            except Exception:  # noqa: nothing left to tell it with
+            except Exception:  # nothing left to tell it with
                 pass
 
 
@@ -216,7 +216,7 @@ def _log_without_locks(level, message):
             if not handler.filter(record):  # also adds what the format needs
                 continue
             line = handler.format(record) + '\n'
-        except Exception:  # noqa: no stream, or no descriptor behind it
+        except Exception:  # no stream, or no descriptor behind it
             continue
         data = line.encode('utf-8', 'replace')
         try:
