@@ -77,6 +77,11 @@ class HostManager:
             for state in self._by_host.get(service['host'], ()):
                 state.set_service(service)
 
+    def service_seen_up(self, host):
+        """Whether the host's nova-compute row is known and was up when last read."""
+        service = self._services.get(host)
+        return bool(service) and bool(service.get('is_up'))
+
     def update_aggregates(self, aggregates):
         """Replace the list of aggregates (with their metadata and hosts)."""
         with self.lock:

@@ -48,7 +48,6 @@ class SchedulerManager(manager.Manager):
         self.host_manager = HostManager()
         self.driver = driver.load_scheduler(self.host_manager)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
-        self._hosts_with_service = set()  # hosts whose service row the host manager has
         self.reconciler = Reconciler(self.build_instances, self.compute_rpcapi,
                                      network_api.API())
         self.volume_hosts = VolumeHostManager()
@@ -64,7 +63,6 @@ class SchedulerManager(manager.Manager):
         nodes = [n.to_dict() for n in db.compute_node_get_all(ctxt)]
         services = [_service_record(s)
                     for s in db.service_get_all_by_topic(ctxt, CONF.compute_topic)]
-        self._hosts_with_service = {s['host'] for s in services}
         self.host_manager.sync(nodes, services, aggregate_records(ctxt),
                                db.instance_uuids_by_host(ctxt))
         self.volume_hosts.sync_services([
@@ -108,12 +106,12 @@ class SchedulerManager(manager.Manager):
         if isinstance(node.get('updated_at'), str):
             node = dict(node, updated_at=datetime.datetime.strptime(
                 node['updated_at'], '%Y-%m-%dT%H:%M:%SZ'))
-        if node['host'] not in self._hosts_with_service:
-            # a host that started since our last refresh: learn its service now
+        if not self.host_manager.service_seen_up(node['host']):
+            # a host that started (or restarted after being seen down) since our last
+            # refresh: its report says it is alive, so read its service row now
             try:
                 self.host_manager.update_service(_service_record(
                     db.service_get_by_host_and_binary(context, node['host'], 'nova-compute')))
-                self._hosts_with_service.add(node['host'])
             except exception.HostBinaryNotFound:
                 LOG.warning('Report from %s, which runs no nova-compute service',
                             node['host'])
