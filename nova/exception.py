@@ -317,6 +317,14 @@ class ImageStoreError(NovaException):
     code = 502
 
 
+class ImageServiceUnavailable(NovaException):
+    """A compute host could not reach the image API (or it failed): the operation fails
+    and is retried or rolled back as any other, never served from partial data."""
+
+    msg_fmt = 'The image service at %(url)s failed: %(reason)s'
+    code = 503
+
+
 class UnknownImageStore(ConfigError):
     msg_fmt = 'No image store handles %(name)s.'
 

@@ -55,6 +55,30 @@ cache_opts = [
                help='Seconds an unused cached base image is kept before it is removed.'),
 ]
 
+# how nova-compute reaches images: nova.image.glance
+client_opts = [
+    cfg.StrOpt('compute_image_api', default='local', choices=['local', 'http'],
+               help='How nova-compute reads and writes images: local -- the image service '
+                    'in process, with its stores (a compute on the image service\'s own '
+                    'host, as nova-all); http -- the Glance v2 API of nova-image '
+                    '(--image_api_endpoint), for compute hosts that do not share the '
+                    'store.'),
+    cfg.StrOpt('image_api_endpoint',
+               help='URL of the image API compute hosts use (http://controller:9292). '
+                    'Unset: the catalog\'s image endpoint (--public_endpoint_host).'),
+    cfg.IntOpt('image_api_timeout', default=60, min=1,
+               help='Seconds a compute host waits for the image API to answer.'),
+    cfg.StrOpt('image_api_user',
+               help='Service user a compute host authenticates as when a request brings '
+                    'no token of its own (periodic tasks, recovery at start) or its token '
+                    'expired meanwhile. Unset: such requests fail with 401.'),
+    cfg.StrOpt('image_api_password', secret=True, help='Password of --image_api_user.'),
+    cfg.StrOpt('image_api_project', default='service',
+               help='Project the service user\'s token is scoped to.'),
+    cfg.StrOpt('image_api_auth_url',
+               help='Identity v3 URL for the service user (unset: the catalog\'s).'),
+]
+
 import_opts = [
     cfg.ListOpt('image_import_methods', default=['glance-direct', 'web-download'],
                 item_type=cfg.types.String(choices=['glance-direct', 'web-download']),
@@ -78,7 +102,7 @@ import_opts = [
                     'an empty catalog at first start, and by nova-manage image metadefs.'),
 ]
 
-opts = store_opts + cache_opts + import_opts
+opts = store_opts + cache_opts + client_opts + import_opts
 
 
 def register_opts(conf):

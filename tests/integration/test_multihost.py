@@ -9,9 +9,9 @@ during creates and deletes, nova-api, nova-scheduler and a compute killed with
 SIGKILL. After each, nothing is stuck (every instance ACTIVE, ERROR or
 deleted) and quota usage equals the instance rows.
 
-(The hosts still share the image store's directory, as if it were NFS: compute
-hosts read image bytes from the store's location until images reach them through
-the image API, issue 16.)
+Each host keeps its own state directory: the image store is the controller's
+alone, and compute hosts read and write images only through the image API
+(--compute_image_api=http).
 """
 import os
 import tempfile
@@ -55,8 +55,7 @@ class Cloud:
         common = dict(TIMERS, transport_url=rabbit.url, sql_connection=sql_url,
                       compute_driver='fake.FakeDriver', fake_spawn_delay=0.5,
                       public_endpoint_host=address, upgrade_levels_compute='1.1',
-                      # one image store directory for every host, as if NFS-shared
-                      filesystem_store_datadir=os.path.join(self.ctl.state_dir, 'images'))
+                      compute_image_api='http')
         self.flagfiles = {}
         for host in lan.hosts.values():
             flags = dict(common, state_path=host.state_dir, host=host.name,
@@ -233,9 +232,10 @@ def test_the_client_host_reaches_the_controller_only_over_the_lan(cloud):
 
 
 def test_boot_snapshot_and_migrate_across_hosts(cloud):
-    """The image reaches each compute host's cache, a snapshot goes back through the
-    image service, and a cold migration moves the server between the current
-    compute and the previous release's."""
+    """The image reaches each compute host's cache over the image API, a snapshot goes
+    back through it into the controller's store (no compute host has a store of its
+    own), and a cold migration moves the server between the current compute and the
+    previous release's."""
     placed = {}
     for host in ('c1', 'c2'):
         status, server_id = cloud.create('on-' + host, api=cloud.admin, host=host)
@@ -254,6 +254,9 @@ def test_boot_snapshot_and_migrate_across_hosts(cloud):
         lambda: (lambda i: i[0] if i and i[0]['status'] == 'active' else None)(images()),
         60, what='the snapshot active')
     assert snapshot['size'] > 0 and snapshot['checksum']
+    assert os.path.exists(os.path.join(cloud.ctl.state_dir, 'images', snapshot['id']))
+    for host in (cloud.c1, cloud.c2):
+        assert not os.path.exists(os.path.join(host.state_dir, 'images'))
     cloud.wait_status(server_id, 'ACTIVE')
     status, body = cloud.admin.call('POST', cloud.compute_url + '/servers/%s/action'
                                     % server_id, {'migrate': None})

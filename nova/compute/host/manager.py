@@ -34,7 +34,7 @@ from nova.compute.host.records import InstanceRecords
 from nova.compute.host.resource_tracker import ResourceTracker
 from nova.conf import CONF
 from nova.db import api as db
-from nova.image import service as image_service
+from nova.image import glance
 from nova.network import api as network_api
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.virt import driver as virt_driver
@@ -68,7 +68,7 @@ class ComputeManager(manager.Manager):
         self.tracker = ResourceTracker(self.host, self.driver)
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
         self.compute_rpcapi = rpcapi.ComputeAPI()
-        self.image_api = image_service.get_default_image_service()
+        self.image_api = glance.get_compute_image_api()
         self.base_images = BaseImages(self.image_api, self.driver.image_data)
         self.network_api = network_api.API()
         self.firewall = HostFirewall(self.host, self.network_api)
