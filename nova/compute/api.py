@@ -20,7 +20,7 @@ from nova import servicegroup
 from nova import utils
 from nova.compute import admin_actions, block_device, capabilities, disk_config, evacuate
 from nova.compute import flavors, live_migrate, volumes
-from nova.compute import interfaces
+from nova.compute import interfaces, lifecycle
 from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, shelve, snapshot
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
@@ -60,6 +60,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
         self.network_api = network_api.API()
         self.volume_api = volume_api.API(self.image_api)
+        self.lifecycle = lifecycle.Lifecycle('api.%s' % CONF.host)  # its local deletes
 
     # -- create ---------------------------------------------------------------------
     def create(self, context, flavor, image_href, display_name=None, display_description=None,
@@ -317,10 +318,12 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             return  # already on its way
         compute_utils.start_action(context, instance.uuid, action)
         if not instance.host or not self._host_is_up(context, instance.host):
+            before = self.lifecycle.start(context, instance.uuid, 'delete')
             self._release_volumes(context, instance)
             self.network_api.deallocate_for_instance(context, instance)
             db.instance_destroy(context, instance.uuid,
                                 quota=resize_quota.release_on_delete(instance))
+            self.lifecycle.end(context, instance.uuid, 'delete', before)
             return
         begin_task(context, instance, task_states.DELETING, expected_task_state=[
             instance.task_state], method=action)

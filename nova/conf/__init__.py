@@ -10,14 +10,14 @@ import sys
 from oslo_config import cfg
 
 from nova.conf import (auth, compute, compute_host, crypto, database, ec2, flagfile, guru,
-                       image, libvirt, monitor, netconf, network, objectstore, paths, rpc,
-                       scheduler, service, virt, volume, wsgi, xenapi)
+                       image, libvirt, monitor, netconf, network, notifications, objectstore, paths,
+                       rpc, scheduler, service, virt, volume, wsgi, xenapi)
 
 CONF = cfg.CONF
 
 _MODULES = [paths, netconf, database, rpc, service, wsgi, virt, compute, compute_host, scheduler,
             image, auth, ec2, objectstore, crypto, network, monitor, libvirt, volume, xenapi,
-            guru]
+            guru, notifications]
 DEFAULT_FLAGFILES = ('./nova.flags', '/etc/nova/nova.flags')
 FlagError = flagfile.FlagError
 LOADED_FLAGFILES = []  # the flagfiles the last parse_args read, outermost first

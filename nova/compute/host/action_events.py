@@ -2,7 +2,8 @@
 
 It records the method as an event of the instance's current action and, when
 the method fails, a fault, and clears the task so that no instance is left in
-a task forever. Two failures need less: a method whose compare-and-swap lost
+a task forever; it sends the action's lifecycle notifications (start, then end
+or error; see lifecycle.py). Two failures need less: a method whose compare-and-swap lost
 to another action (that action owns the instance now), and a method whose own
 handler already put the instance back to rest (it raises InstanceFaultRollback).
 """
@@ -10,6 +11,7 @@ import functools
 import logging
 
 from nova import exception
+from nova.compute import lifecycle as lifecycle_mod
 from nova.db import api as db
 
 LOG = logging.getLogger(__name__)
@@ -34,12 +36,17 @@ def instance_action(func):
         records = self.records
         event = 'compute_%s' % func.__name__
         records.event(context, [instance_uuid], event)
+        action = lifecycle_mod.ACTIONS.get(func.__name__)
+        notify = action is not None and records.lifecycle.enabled()
+        before = records.lifecycle.start(context, instance_uuid, action) if notify else None
         try:
             result = func(self, context, instance_uuid, **kwargs)
         except exception.UnexpectedTaskStateError as error:
             LOG.info('%s of instance %s gave way to another action: %s', func.__name__,
                      instance_uuid, error)
             records.event(context, [instance_uuid], event, 'Error', error)
+            if notify:
+                records.lifecycle.end(context, instance_uuid, action, before, error)
             return None
         except exception.InstanceFaultRollback as rollback:
             error = rollback.inner_exception
@@ -47,8 +54,12 @@ def instance_action(func):
                         instance_uuid, error)
             records.fault(context, instance_uuid, error)
             records.event(context, [instance_uuid], event, 'Error', error)
+            if notify:
+                records.lifecycle.end(context, instance_uuid, action, before, error)
             raise error from None
         except Exception as error:
+            if notify:
+                records.lifecycle.end(context, instance_uuid, action, before, error)
             if isinstance(error, exception.InstanceNotFound) and \
                     not _exists(context, instance_uuid):
                 LOG.info('Instance %s vanished during %s', instance_uuid, func.__name__)
@@ -60,5 +71,7 @@ def instance_action(func):
             records.event(context, [instance_uuid], event, 'Error', error)
             raise
         records.event(context, [instance_uuid], event, 'Success')
+        if notify:
+            records.lifecycle.end(context, instance_uuid, action, before)
         return result
     return wrapper

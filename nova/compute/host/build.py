@@ -11,6 +11,8 @@ could not be claimed or spawned goes back to the scheduler with this host
 excluded (its addresses given back first), until --scheduler_max_attempts:
 then ERROR with a fault. One that got no addresses (an exhausted network)
 goes to ERROR at once: every host draws from the same networks.
+Each instance is told as compute.instance.create.start when it starts
+spawning here, .end when ACTIVE, .error when its build ends in ERROR.
 """
 import functools
 import logging
@@ -66,6 +68,7 @@ class Builds:
                 expected_task_state=task_states.SCHEDULING)
             if moved != len(claimed):
                 claimed = self._still_scheduling(context, claimed)
+            self.records.lifecycle.batch(context, [i.uuid for i in claimed], 'create', 'start')
         network_info, unaddressed = self._allocate_networks(context, claimed)
         claimed = [i for i in claimed if i.uuid in network_info]
         self.firewall.instances_changed(context, claimed)  # filtered before they run
@@ -80,6 +83,7 @@ class Builds:
                  'task_state': None, 'launched_at': utils.utcnow()},
                 expected_task_state=task_states.SPAWNING)
             db.instance_build_passwords_forget(context, [i.uuid for i in spawned])
+            self.records.lifecycle.batch(context, [i.uuid for i in spawned], 'create', 'end')
             self.records.event(context, [i.uuid for i in spawned],
                                'compute_build_and_run_instance', 'Success')
         for instance, error in unaddressed:
@@ -113,6 +117,7 @@ class Builds:
         self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
                            'Error', error)
         self.records.set_error(context, instance.uuid, error)
+        self.records.lifecycle.batch(context, [instance.uuid], 'create', 'error', error)
 
     def _deallocate_network(self, context, instance):
         """Give a failed build's addresses back before it goes elsewhere; a failure is
@@ -160,6 +165,7 @@ class Builds:
                 instance.uuid, self.host, self.tracker.nodename, str(error))
         except exception.MaxRetriesExceeded as exhausted:
             self.records.set_error(context, instance.uuid, exhausted)
+            self.records.lifecycle.batch(context, [instance.uuid], 'create', 'error', error)
             return
         try:
             self.records.update(context, instance.uuid, host=None, node=None,

@@ -95,7 +95,7 @@ class ComputeManager(manager.Manager):
                                       self.image_api, self.base_images, self.snapshots,
                                       self.locks, self.network_api)
         self.instance_events = InstanceEvents()
-        self.usage_audit = UsageAudit(self.host)
+        self.usage_audit = UsageAudit(self.host, self.records.lifecycle)
         # task state -> what resolves it after a crash (see _recover)
         self._recovery = {}
         for flow in (self.resizes, self.live_migrations, self.rebuilds, self.snapshots,
@@ -510,7 +510,9 @@ class ComputeManager(manager.Manager):
                 try:
                     self.records.update(context, instance.uuid, task_state=task_states.DELETING,
                                         expected_task_state=None)
+                    before = self.records.lifecycle.start(context, instance.uuid, 'delete')
                     self._terminate(context, instance)
+                    self.records.lifecycle.end(context, instance.uuid, 'delete', before)
                 except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
                     pass
 

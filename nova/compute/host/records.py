@@ -1,4 +1,5 @@
-"""What a compute host writes about its instances: state, faults, action events.
+"""What a compute host writes about its instances: state, faults, action events
+(and, through ``lifecycle``, the notifications that tell them).
 
 Every flow on the host (build, power actions, moves, images, shelve) changes
 an instance through these few calls, so that each write is a compare-and-swap
@@ -10,6 +11,7 @@ import logging
 from nova import exception
 from nova.compute import power_state, vm_states
 from nova.compute import utils as compute_utils
+from nova.compute.lifecycle import Lifecycle
 from nova.db import api as db
 
 LOG = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ class InstanceRecords:
     def __init__(self, host, driver):
         self.host = host
         self.driver = driver
+        self.lifecycle = Lifecycle('compute.%s' % host)  # the notifications of each step
 
     def get(self, ctxt, instance_uuid):
         return db.instance_get_by_uuid(ctxt, instance_uuid)

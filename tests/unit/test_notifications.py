@@ -1,0 +1,60 @@
+"""The notifier's drivers: noop builds nothing, log writes JSON, a failed send is
+logged and never raised into the operation it tells about."""
+import json
+import logging
+
+import pytest
+
+from nova import context as nova_context
+from nova import exception
+from nova import notifications
+from nova.compute import lifecycle
+from nova.conf import CONF
+from nova.notifications import drivers
+
+CTX = nova_context.RequestContext(user_id='alice', project_id='proj-a', auth_token='s3cret',
+                                  overwrite=False)
+
+
+def test_noop_reads_and_builds_nothing(monkeypatch):
+    def forbidden(*args):
+        raise AssertionError('noop must not read instances')
+    monkeypatch.setattr(lifecycle, '_read', forbidden)
+    teller = lifecycle.Lifecycle('compute.h1')
+    assert teller.start(CTX, 'some-uuid', 'delete') is None
+    teller.end(CTX, 'some-uuid', 'delete')
+    teller.batch(CTX, ['some-uuid'], 'create', 'start')
+    assert notifications.Notifier('compute.h1').info(CTX, 'x.y', {}) is None
+
+
+def test_log_driver_writes_json_under_the_event_type(caplog):
+    CONF.set_override('notification_driver', 'log')
+    with caplog.at_level(logging.INFO, logger='nova.notification'):
+        assert notifications.Notifier('volume.h1').notify(CTX, 'volume.create.end', {'a': 1},
+                                                          notifications.INFO)
+    record, = [r for r in caplog.records if r.name == 'nova.notification.volume.create.end']
+    message = json.loads(record.getMessage())
+    assert (message['publisher_id'], message['payload'], message['priority']) == (
+        'volume.h1', {'a': 1}, 'INFO')
+
+
+def test_messaging_failure_is_logged_not_raised(caplog):
+    CONF.set_override('notification_driver', 'messaging')  # no transport in this process
+    assert notifications.Notifier('compute.h1').error(CTX, 'compute.instance.x.error', {}) \
+        is None
+    assert not notifications.Notifier('compute.h1').notify(
+        CTX, 'compute.instance.x.error', {}, notifications.ERROR)
+    assert 'Could not send notification compute.instance.x.error' in caplog.text
+
+
+def test_envelope_keeps_the_token_out():
+    wrapped = drivers.envelope(CTX, {'event_type': 'e', 'priority': 'INFO', 'payload': {}})
+    inner = json.loads(wrapped['oslo.message'])
+    assert wrapped['oslo.version'] == '2.0'
+    assert inner['_context_project_id'] == 'proj-a' and inner['_unique_id']
+    assert 's3cret' not in wrapped['oslo.message']
+
+
+def test_unknown_driver_is_a_config_error():
+    with pytest.raises(exception.ConfigError, match='unknown notification_driver'):
+        drivers.load('carrier-pigeon')
