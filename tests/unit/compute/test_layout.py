@@ -8,7 +8,7 @@ import nova.compute
 
 COMPUTE = pathlib.Path(nova.compute.__file__).parent
 SHARED = {'rpcapi', 'states', 'vm_states', 'task_states', 'power_state', 'utils',
-          'move_claims', 'move_spec', 'resize_quota', 'usage_audit',
+          'move_claims', 'move_spec', 'resize_quota', 'usage_audit', 'lifecycle',
           'block_device'}  # block_device: mapping rules and the release of volumes
 
 
