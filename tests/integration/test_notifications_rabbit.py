@@ -9,15 +9,12 @@ import eventlet
 import kombu
 import pytest
 
-from nova import rpc
 from nova.compute import usage_audit
 from nova.conf import CONF
 from nova.db import api as db
-from nova.db import migration
-from nova.db import session as db_session
 from nova.rpc import kombu_consumer
 from nova.virt import fake
-from tests.functional.compute.conftest import Cloud
+from tests.functional.compute.conftest import running_cloud
 
 
 class Listener:
@@ -63,26 +60,13 @@ class Listener:
 
 @pytest.fixture
 def cloud(rabbitmq, tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('transport_url', rabbitmq.url)
     CONF.set_override('notification_driver', 'messaging')
-    CONF.set_override('compute_report_delay', 0.01)
     CONF.set_override('rabbit_retry_interval', 0.2)
-    db_session.dispose()
-    migration.db_sync()
-    rpc.init()
-    fake.reset()
-    c = Cloud()
-    c.listener = Listener(rabbitmq.url)
-    c.start('nova-scheduler', 'controller')
-    c.start('nova-compute', 'h1')
-    yield c
-    for svc in c.services.values():
-        svc.stop(graceful=False)
-    c.listener.connection.release()
-    rpc.cleanup()
-    fake.reset()
-    db_session.dispose()
+    listener = Listener(rabbitmq.url)
+    with running_cloud(tmp_path, rabbitmq.url, hosts=['h1']) as c:
+        c.listener = listener
+        yield c
+    listener.connection.release()
 
 
 def test_create_and_delete_are_told_in_order_in_the_oslo_envelope(cloud):

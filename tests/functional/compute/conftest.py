@@ -1,5 +1,7 @@
 """A cloud in this process: a scheduler and three fake compute hosts on the
 in-process transport, SQLite in a temp dir, driven through nova.compute.api."""
+import contextlib
+
 import eventlet
 import pytest
 
@@ -86,10 +88,11 @@ class Cloud:
         return {n.host: n for n in db.compute_node_get_all(self.admin)}
 
 
-@pytest.fixture
-def cloud(tmp_path):
+@contextlib.contextmanager
+def running_cloud(tmp_path, transport_url='inproc://', hosts=HOSTS):
+    """A scheduler and compute ``hosts`` in this process on ``transport_url``."""
     CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('transport_url', 'inproc://')
+    CONF.set_override('transport_url', transport_url)
     CONF.set_override('fake_memory_mb', 12288)  # 18 GiB usable at ratio 1.5: 36 m1.tiny
     CONF.set_override('compute_report_delay', 0.01)
     db_session.dispose()
@@ -97,12 +100,20 @@ def cloud(tmp_path):
     rpc.init()
     fake.reset()
     c = Cloud()
-    c.start('nova-scheduler', 'controller')
-    for host in HOSTS:
-        c.start('nova-compute', host)
-    yield c
-    for svc in c.services.values():
-        svc.stop(graceful=False)
-    rpc.cleanup()
-    fake.reset()
-    db_session.dispose()
+    try:
+        c.start('nova-scheduler', 'controller')
+        for host in hosts:
+            c.start('nova-compute', host)
+        yield c
+    finally:
+        for svc in c.services.values():
+            svc.stop(graceful=False)
+        rpc.cleanup()
+        fake.reset()
+        db_session.dispose()
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    with running_cloud(tmp_path) as c:
+        yield c
