@@ -8,11 +8,15 @@ BIN      = $(VENV)/bin
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: setup.py
+# the man pages and message catalogs are built by the install: rebuild when they change
+$(VENV)/.installed: setup.py pyproject.toml $(wildcard doc/man/*.rst doc/man/include/*) $(wildcard nova/locale/*/LC_MESSAGES/*.po)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	tools/install_build_deps.sh
 	$(BIN)/pip install -q -e '.[test]'
+	# an editable install leaves setup.py's data_files out: copy the man pages its build
+	# made into the venv as a wheel install puts them (man finds them through PATH)
+	$(BIN)/python setup.py -q install_data --install-dir=$(VENV) 2>/dev/null
 	touch $@
 
 run: venv

@@ -1,5 +1,67 @@
-"""Packaging for Nova: the daemons are console_scripts (bin/ holds thin wrappers)."""
+"""Packaging for Nova: the daemons are console_scripts (bin/ holds thin wrappers).
+
+The build also makes what is generated from sources in the tree (pyproject.toml
+lists docutils and babel as build requirements): the man pages, from
+doc/man/*.rst to troff with docutils' manpage writer (rst2man), installed in
+share/man/man1 (nova-manage) and share/man/man8 (the daemons); and the message
+catalogs, nova/locale/LANG/LC_MESSAGES/nova.po compiled to nova.mo next to it.
+"""
+import glob
+import os
+import re
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+MAN_BUILD = os.path.join('doc', 'man', 'build')
+MAN_SECTION = re.compile(r'^:Manual section: *(\d)', re.M)
+
+
+def man_pages():
+    """[(rst source, troff page, section)] for every doc/man/*.rst."""
+    pages = []
+    for source in sorted(glob.glob(os.path.join('doc', 'man', '*.rst'))):
+        with open(source, encoding='utf-8') as f:
+            section = MAN_SECTION.search(f.read()).group(1)
+        name = os.path.basename(source)[:-len('.rst')]
+        pages.append((source, os.path.join(MAN_BUILD, '%s.%s' % (name, section)), section))
+    return pages
+
+
+def build_man_pages():
+    """rst2man every page; a docutils warning (bad markup) fails the build."""
+    from docutils.core import publish_file
+    from docutils.writers import manpage
+    os.makedirs(MAN_BUILD, exist_ok=True)
+    for source, page, _section in man_pages():
+        publish_file(source_path=source, destination_path=page, writer=manpage.Writer(),
+                     settings_overrides={'halt_level': 2, 'report_level': 2})
+
+
+def compile_catalogs():
+    """nova.po -> nova.mo for every language (gettext reads only the .mo)."""
+    from babel.messages import mofile, pofile
+    for po_path in glob.glob(os.path.join('nova', 'locale', '*', 'LC_MESSAGES', '*.po')):
+        with open(po_path, 'rb') as f:
+            catalog = pofile.read_po(f)
+        with open(po_path[:-3] + '.mo', 'wb') as f:
+            mofile.write_mo(f, catalog)
+
+
+class BuildWithGenerated(build_py):
+    """build_py that first makes the man pages and .mo files (also for pip install -e)."""
+
+    def run(self):
+        build_man_pages()
+        compile_catalogs()
+        self.__dict__.pop('data_files', None)  # listed again (lazily) with the fresh .mo files
+        super().run()
+
+
+def man_data_files():
+    return [('share/man/man%s' % section, [page for _s, page, sec in man_pages()
+                                            if sec == section])
+            for section in sorted({section for _s, _p, section in man_pages()})]
 
 DAEMONS = ['api', 'compute', 'network', 'volume', 'objectstore', 'scheduler',
            'image', 'serialproxy', 'instancemonitor', 'all', 'manage', 'dhcpbridge']
@@ -12,7 +74,10 @@ setup(
     packages=find_packages(exclude=['tests', 'tests.*']),
     include_package_data=True,
     package_data={'nova.db': ['migrations/*.ini', 'migrations/*.py',
-                              'migrations/versions/*.py']},
+                              'migrations/versions/*.py'],
+                  'nova': ['locale/*/LC_MESSAGES/*.mo', 'locale/*.pot']},
+    cmdclass={'build_py': BuildWithGenerated},
+    data_files=man_data_files(),
     install_requires=[
         'eventlet>=0.36',
         'kombu>=5.3',
@@ -41,7 +106,8 @@ setup(
         # the libvirt virt driver; builds against libvirt-dev (tools/install_deps.sh)
         'libvirt': ['libvirt-python>=9.0'],
         'xenapi': ['XenAPI>=24'],  # the XenAPI virt driver's client
-        'test': ['pytest>=7', 'pytest-timeout>=2.1', 'hypothesis>=6', 'psycopg[binary]>=3.1',
+        # babel extracts nova/locale/nova.pot (tools/i18n.sh)
+        'test': ['pytest>=7', 'babel>=2.12', 'pytest-timeout>=2.1', 'hypothesis>=6', 'psycopg[binary]>=3.1',
                  'XenAPI>=24',
                  'PyMySQL>=1.1', 'ruff>=0.4', 'keystoneauth1>=5.0',
                  # the unmodified clients the client tests drive

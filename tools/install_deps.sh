@@ -33,6 +33,9 @@ command -v mkswap >/dev/null 2>&1 || need+=(util-linux)
 command -v tgtd >/dev/null 2>&1 || need+=(tgt)
 ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1 || need+=(qemu-block-extra)
 command -v lvcreate >/dev/null 2>&1 || need+=(lvm2)
+# the man pages test renders the installed pages with man (man-db on groff)
+command -v man >/dev/null 2>&1 || need+=(man-db)
+command -v groff >/dev/null 2>&1 || command -v nroff >/dev/null 2>&1 || need+=(groff-base)
 if [ ${#need[@]} -ne 0 ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "install_deps: need root to apt-get install ${need[*]}; the tests that use them will be skipped" >&2
