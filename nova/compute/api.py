@@ -15,6 +15,7 @@ import string
 import uuid as uuid_lib
 
 from nova import exception
+from nova import hooks
 from nova import quota
 from nova import servicegroup
 from nova import utils
@@ -63,6 +64,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         self.lifecycle = lifecycle.Lifecycle('api.%s' % CONF.host)  # its local deletes
 
     # -- create ---------------------------------------------------------------------
+    @hooks.add_hook('create_instance')
     def create(self, context, flavor, image_href, display_name=None, display_description=None,
                min_count=1, max_count=1, key_name=None, user_data=None, metadata=None,
                availability_zone=None, scheduler_hints=None, security_groups=None,
@@ -290,6 +292,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     # -- delete ---------------------------------------------------------------------
     @check_instance_lock
     @check_instance_state(vm_state=None, task_state=None)
+    @hooks.add_hook('delete_instance')
     def delete(self, context, instance):
         """Delete (or soft-delete when reclaim_instance_interval is set)."""
         instance = self._prepare_delete(context, instance)
@@ -301,6 +304,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
 
     @check_instance_lock
     @check_instance_state(vm_state=None, task_state=None)
+    @hooks.add_hook('delete_instance')
     def force_delete(self, context, instance):
         self._delete(context, self._prepare_delete(context, instance), 'forceDelete')
 

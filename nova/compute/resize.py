@@ -9,6 +9,7 @@ rest on the hosts. The instance rests in RESIZED until it is confirmed
 import logging
 
 from nova import exception
+from nova import hooks
 from nova.compute import (capabilities, disk_config, flavors, move_claims, move_spec,
                           resize_quota, task_states, vm_states)
 from nova.compute import utils as compute_utils
@@ -24,6 +25,7 @@ class ResizeAPI:
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
+    @hooks.add_hook('resize_instance')
     def resize(self, context, instance, flavor, auto_disk_config=None):
         """Resize to ``flavor`` (a flavor row): the root disk may grow, never shrink.
 

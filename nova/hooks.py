@@ -1,0 +1,102 @@
+"""Hooks: operator code run before and after named operations, without editing Nova.
+
+An operator's package declares entry points in the ``nova.hooks`` group; the
+entry point's name is the hook point and its object a class (or instance)
+with either or both of::
+
+    pre(*args, **kwargs)        # before the operation, with its arguments
+    post(rv, *args, **kwargs)   # after it succeeded, with its return value
+
+Hook points (``HOOK_POINTS``): ``create_instance``, ``delete_instance`` and
+``resize_instance``, around the compute API methods (nova.compute.api) that
+every front end calls: ``args`` are (context, ...) as those methods take them.
+
+A hook must never break the cloud by accident: an exception from ``pre`` or
+``post`` is logged and the operation goes on, unless ``pre`` raises
+FatalHookException, which stops the operation before it starts (the API
+answers 400 with the hook's reason). After the operation a fatal exception
+from ``post`` is logged as an error: what is done is not undone by a hook.
+
+Hooks are looked up once per process (``reset()`` forgets them, for tests).
+"""
+import functools
+import importlib.metadata
+import logging
+
+from nova import exception
+
+LOG = logging.getLogger(__name__)
+
+GROUP = 'nova.hooks'
+HOOK_POINTS = ('create_instance', 'delete_instance', 'resize_instance')
+_LOADED = {}  # hook point -> [(entry point name, hook object)]
+
+
+class FatalHookException(exception.Invalid):
+    """Raised by a hook's pre() to refuse the operation (HTTP 400 with the reason)."""
+
+    msg_fmt = 'Refused by a hook: %(reason)s'
+
+
+def reset():
+    _LOADED.clear()
+
+
+def _instantiate(entry_point):
+    obj = entry_point.load()
+    return obj() if isinstance(obj, type) else obj
+
+
+def hooks_for(name):
+    """The hook objects registered for ``name``, loaded once; one that cannot be
+    loaded is logged and left out (a broken hook package must not stop the API)."""
+    if name not in _LOADED:
+        found = []
+        for entry_point in importlib.metadata.entry_points(group=GROUP, name=name):
+            try:
+                found.append((entry_point.value, _instantiate(entry_point)))
+            except Exception:  # noqa: BLE001 -- see the docstring
+                LOG.exception('Could not load hook %s = %s', name, entry_point.value)
+        if found:
+            LOG.info('Hooks for %s: %s', name, ', '.join(value for value, _ in found))
+        _LOADED[name] = found
+    return _LOADED[name]
+
+
+def _run(name, phase, value, method, args, kwargs):
+    func = getattr(method, phase, None)
+    if func is None:
+        return
+    try:
+        func(*args, **kwargs)
+    except FatalHookException:
+        if phase == 'pre':
+            LOG.warning('Hook %s (%s) refused %s', value, phase, name)
+            raise
+        LOG.error('Hook %s (post) raised a fatal exception after %s was done; it stays '
+                  'done', value, name, exc_info=True)
+    except Exception:  # noqa: BLE001 -- a hook's bug is logged, never the user's failure
+        LOG.exception('Hook %s (%s of %s) failed; carrying on', value, phase, name)
+
+
+def add_hook(name):
+    """Run the ``name`` hooks' pre() before and post(rv, ...) after the method."""
+    if name not in HOOK_POINTS:
+        raise ValueError('%s is not a declared hook point (%s)' % (name,
+                                                                  ', '.join(HOOK_POINTS)))
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            hooks = hooks_for(name)
+            if not hooks:
+                return func(*args, **kwargs)
+            call_args = args[1:]  # the bound API object is not the hook's business
+            for value, hook in hooks:
+                _run(name, 'pre', value, hook, call_args, kwargs)
+            rv = func(*args, **kwargs)
+            for value, hook in hooks:
+                _run(name, 'post', value, hook, (rv, *call_args), kwargs)
+            return rv
+        return wrapper
+    return decorator
