@@ -48,4 +48,6 @@ def main(argv=None):
     if CONF.serial_console_enabled:
         http_apps.append('serialproxy')
     services += [functools.partial(service.WSGIService, name) for name in http_apps]
+    from nova.image import janitor  # uploads a killed process left behind end killed
+    services.append(janitor.UploadJanitor)
     return common.run(services)

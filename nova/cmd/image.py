@@ -5,4 +5,5 @@ from nova.cmd import common
 def main(argv=None):
     common.init('nova-image', argv)
     from nova import service
-    return common.run([lambda: service.WSGIService('image')])
+    from nova.image import janitor
+    return common.run([lambda: service.WSGIService('image'), janitor.UploadJanitor])

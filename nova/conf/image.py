@@ -21,6 +21,14 @@ store_opts = [
                help='Tags an image may have (-1: no limit).'),
     cfg.IntOpt('image_member_quota', default=128, min=-1,
                help='Projects an image may be shared with (-1: no limit).'),
+    cfg.IntOpt('image_upload_heartbeat', default=30, min=0,
+               help='Seconds between the marks an upload in progress writes on its '
+                    'image, so that one whose process died is told from one still '
+                    'streaming: dead after --client_socket_timeout plus twice this.'),
+    cfg.IntOpt('image_upload_sweep_interval', default=300, min=1,
+               help='Seconds between the image janitor\'s passes (nova-image, nova-all): '
+                    'uploads and tasks whose process died are failed, their partial '
+                    'files removed.'),
     cfg.StrOpt('filesystem_store_datadir', default=paths.state_path_def('images'),
                help='Directory the filesystem store keeps image files in.'),
     cfg.IntOpt('http_store_timeout', default=60, min=1,

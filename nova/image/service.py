@@ -36,10 +36,8 @@ CREATE_FIELDS = ('id', 'name', 'visibility', 'protected', 'os_hidden', 'owner',
                  'disk_format', 'container_format', 'min_disk', 'min_ram')
 UPDATE_FIELDS = ('name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format',
                  'container_format', 'min_disk', 'min_ram')
-# an upload (or staging) touches its image this often (seconds) while data flows,
-# so that one whose process died can be told from one still streaming
-UPLOAD_HEARTBEAT = 30
-# how often (seconds) a process looks for such dead uploads, at its next upload
+# how often (seconds) a process looks for dead uploads, at its next upload (the
+# image janitor also looks every --image_upload_sweep_interval)
 SWEEP_INTERVAL = 300
 # what taking data does: (status while it streams, status once stored, status of
 # its location, status when it fails)
@@ -53,9 +51,10 @@ FAILED_IMPORT = 'os_glance_failed_import'
 
 def stale_after():
     """Seconds without a heartbeat after which an upload is dead: a live one
-    has beaten or been cut off by the server's client socket timeout by then.
+    has beaten (every --image_upload_heartbeat s) or been cut off by the server's
+    client socket timeout by then.
     """
-    return (CONF.client_socket_timeout or 3600) + 2 * UPLOAD_HEARTBEAT
+    return (CONF.client_socket_timeout or 3600) + 2 * CONF.image_upload_heartbeat
 
 
 class _Intake:
@@ -70,7 +69,7 @@ class _Intake:
     def __iter__(self):
         beaten = time.monotonic()
         for chunk in stores_base.iter_chunks(self.data):
-            if time.monotonic() - beaten >= UPLOAD_HEARTBEAT:
+            if time.monotonic() - beaten >= CONF.image_upload_heartbeat:
                 self.heartbeat()
                 beaten = time.monotonic()
             self.received += len(chunk)

@@ -49,6 +49,11 @@ class Store(abc.ABC):
     def delete(self, location):
         """Remove the data at location (ImageDataNotFound if none)."""
 
+    def remove_abandoned_parts(self, max_age):
+        """Remove what uploads of dead processes left (untouched for max_age seconds);
+        what was removed. A store whose failed uploads leave nothing has nothing to do."""
+        return []
+
 
 class Hasher:
     """The size, md5 and sha512 of every chunk fed to it."""

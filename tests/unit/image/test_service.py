@@ -343,7 +343,7 @@ def test_upload_of_an_image_deleted_while_saving_keeps_no_data(svc, p1, datadir)
 
 
 def test_upload_beats_while_data_flows(svc, p1, monkeypatch):
-    monkeypatch.setattr(image_service, 'UPLOAD_HEARTBEAT', 0)  # a beat before every chunk
+    CONF.set_override('image_upload_heartbeat', 0)  # a beat before every chunk
     image = _create(svc, p1)
     seen = []
 
@@ -358,7 +358,7 @@ def test_upload_beats_while_data_flows(svc, p1, monkeypatch):
 
 def test_beat_ends_an_upload_whose_image_was_killed_meanwhile(svc, p1, admin, datadir,
                                                               monkeypatch):
-    monkeypatch.setattr(image_service, 'UPLOAD_HEARTBEAT', 0)
+    CONF.set_override('image_upload_heartbeat', 0)
     monkeypatch.setattr(image_service, 'stale_after', lambda: 0)
     image = _create(svc, p1)
 
