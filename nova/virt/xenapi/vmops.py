@@ -381,14 +381,24 @@ class VMOps:
             num_cpu=int(record['VCPUs_max']), id=record['uuid'])
 
     def console_output(self, instance):
-        rescue = self.lookup(instance, RESCUE_SUFFIX)
-        _, record = rescue or self.vm(instance)
-        domid = int(record['domid'])
-        if domid <= 0:
-            return ''
-        raw = self.session.call('host.call_plugin', self.host_ref, 'console',
-                                'get_console_log', {'dom_id': str(domid)})
-        return zlib.decompress(base64.b64decode(raw)).decode(errors='replace')
+        """The console of the VM's current domain. A reboot gives the VM a new domain
+        between reading its domid and asking the plugin for that domain's log (the
+        plugin then answers IOError): ask again for the new domain, once."""
+        for attempt in range(2):
+            rescue = self.lookup(instance, RESCUE_SUFFIX)
+            _, record = rescue or self.vm(instance)
+            domid = int(record['domid'])
+            if domid <= 0:
+                return ''
+            try:
+                raw = self.session.call('host.call_plugin', self.host_ref, 'console',
+                                        'get_console_log', {'dom_id': str(domid)})
+            except exception.XenAPIFailure as error:
+                if attempt or error.kwargs['details'][:3] != [
+                        'XENAPI_PLUGIN_FAILURE', 'get_console_log', 'IOError']:
+                    raise
+                continue
+            return zlib.decompress(base64.b64decode(raw)).decode(errors='replace')
 
     def _counters(self, ref, record):
         """The VM's counters from its data sources: XAPI gives rates, so each counter
