@@ -147,6 +147,18 @@ class Tgtd:
 
 
 @pytest.fixture(scope='module')
+def tgt_daemon(tmp_path_factory):
+    """A private tgtd for a module's cloud (nova-volume's exports), or None where none
+    can run: the module's volume tests then skip with unavailable_reason()."""
+    if unavailable_reason():
+        yield None
+        return
+    daemon = Tgtd(tmp_path_factory.mktemp('tgtd'))
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope='module')
 def tgtd(tmp_path_factory):
     """A Tgtd for the module's tests (skipped, with the reason, where tgtd cannot run)."""
     reason = unavailable_reason()

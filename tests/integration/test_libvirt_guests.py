@@ -24,20 +24,9 @@ pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(scope='module')
-def tgt_daemon(tmp_path_factory):
-    """A private tgtd for nova-volume's exports, or None where none can run (the
-    volume test then skips with the reason)."""
-    if tgt.unavailable_reason():
-        yield None
-        return
-    daemon = tgt.Tgtd(tmp_path_factory.mktemp('tgtd'))
-    yield daemon
-    daemon.stop()
-
-
-@pytest.fixture(scope='module')
 def cloud(tmp_path_factory, libvirtd, guest_image, tgt_daemon):
-    """nova-all on the module's libvirtd; its nova-volume exports through tgt_daemon."""
+    """nova-all on the module's libvirtd; its nova-volume exports through tgt_daemon
+    (tests/harness/tgt.py: None where no tgtd can run)."""
     flags = tgt_daemon.flags() if tgt_daemon else {'tgtd_start': False}
     running = lg.libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image,
                                **flags)

@@ -21,11 +21,14 @@ def main(argv=None):
     parser.add_argument('--disk-gb', type=int, default=200)
     parser.add_argument('--username', default='root')
     parser.add_argument('--password', default='secret')
+    parser.add_argument('--real-iscsi', action='store_true',
+                        help='PBD.plug logs into real iSCSI targets (qemu-img, libiscsi)')
     args = parser.parse_args(argv)
     server = XapiServer(addresses=tuple(args.listen or ['127.0.0.1']), port=args.port,
                         data_dir=args.data_dir, bridges=tuple(args.bridge or ['xenbr0']),
                         memory_mb=args.memory_mb, cpus=args.cpus, disk_gb=args.disk_gb,
-                        username=args.username, password=args.password).start()
+                        username=args.username, password=args.password,
+                        real_iscsi=args.real_iscsi).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

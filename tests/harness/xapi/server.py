@@ -27,11 +27,11 @@ from tests.harness.xapi import api, host, storage, vm
 from tests.harness.xapi.errors import XapiError
 
 
-def build(data_dir, **host_options):
+def build(data_dir, real_iscsi=False, **host_options):
     xapi = api.Xapi(username=host_options.pop('username', 'root'),
                     password=host_options.pop('password', 'secret'))
     xapi.data_dir = data_dir
-    xapi.storage = storage.Storage(xapi)
+    xapi.storage = storage.Storage(xapi, real_iscsi)
     xapi.vms = vm.VMs(xapi)
     xapi.guests = vm.Guests(xapi)
     host.setup(xapi, data_dir, **host_options)

@@ -5,7 +5,9 @@ size, so SR_FULL comes as on a thick LVM SR). An ``iscsi`` SR is introduced by
 a client (SR.introduce), connected by PBD.create + PBD.plug with the target in
 device_config (target, port, targetIQN, chapuser, chappassword), and SR.scan
 shows its LUNs as VDIs (sm_config LUNid). Targets are those a test declared
-(``add_iscsi_target``): a plug to anything else fails as the iSCSI login would.
+(``add_iscsi_target``) or, with ``real_iscsi``, whatever real target the
+host logs into (iscsi_login.py): a plug to anything else fails as the iSCSI
+login would.
 VDI data is a sparse file (an iSCSI LUN's may be the target's own backing
 file), so clones, snapshots and exports cost what the data holds.
 """
@@ -13,7 +15,7 @@ import contextlib
 import os
 import shutil
 
-from tests.harness.xapi import objects, vhd
+from tests.harness.xapi import iscsi_login, objects, vhd
 from tests.harness.xapi.errors import XapiError, bad_power_state
 
 CHUNK = 1024 * 1024
@@ -39,9 +41,10 @@ def _extents(path, size):
 
 
 class Storage:
-    def __init__(self, xapi):
+    def __init__(self, xapi, real_iscsi=False):
         self.xapi = xapi
         self.db = xapi.db
+        self.real_iscsi = real_iscsi  # log into real targets not declared by the test
         self.targets = {}  # (portal, iqn) -> {'luns': {lun: (size, path)}, 'chap': (u, p)}
         h = xapi.handlers
         h.update({
@@ -142,6 +145,8 @@ class Storage:
             key = ('%s:%s' % (config['target'], config.get('port', '3260')),
                    config['targetIQN'])
             target = self.targets.get(key)
+            if target is None and self.real_iscsi:
+                target = self._login(key, config)
             if target is None:
                 raise XapiError('SR_BACKEND_FAILURE_141', '',
                                 'Unable to connect to ISCSI service on target', '')
@@ -152,6 +157,18 @@ class Storage:
                 size for size, _ in target['luns'].values()))
         self.db.update('PBD', pbd, currently_attached=True)
         return ''
+
+    def _login(self, key, config):
+        """Log into a real target (CHAP checked by the target itself); the target, now
+        known, or None if the login failed."""
+        try:
+            luns = iscsi_login.discover(config)
+        except LookupError as error:
+            raise XapiError(_ISCSI_LOGIN_FAILED[0], '', 'ISCSILogin: %s' % error, '') from None
+        self.add_iscsi_target(*key, luns={lun: (size, None) for lun, size in luns.items()},
+                              chap=(config.get('chapuser'), config.get('chappassword'))
+                              if config.get('chapuser') else None)
+        return self.targets[key]
 
     def pbd_unplug(self, pbd):
         record = self.db.get('PBD', pbd)
