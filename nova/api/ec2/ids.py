@@ -1,4 +1,4 @@
-"""EC2 ids: 'i-0000001a' is row 0x1a of the ec2_ids table, which maps it to a uuid.
+"""EC2 ids: 'i-0000001a' is number 0x1a of kind 'i' (nova.compute.ec2 maps it to a uuid).
 
 Ids are rendered with 8 hex digits (more once they outgrow them) and read
 with 8 or 17, as AWS's long ids. Images share one mapping (kind 'ami') and
@@ -9,7 +9,7 @@ import re
 
 from nova import exception
 from nova.api.ec2 import faults
-from nova.db import api as db
+from nova.compute import ec2 as ec2_api
 
 _ID = re.compile(r'^([a-z]+)-([0-9a-f]{8}|[0-9a-f]{17})$')
 IMAGE_PREFIXES = ('ami', 'aki', 'ari')
@@ -43,7 +43,7 @@ def image_prefix(image):
 def ec2_ids(context, prefix, uuids):
     """{uuid: ec2 id}, made where missing."""
     kind = KINDS[prefix][0]
-    numbers = db.ec2_id_get_or_create_many(context, kind, [u for u in uuids if u])
+    numbers = ec2_api.ids_for(context, kind, uuids)
     return {uuid: format_id(prefix, number) for uuid, number in numbers.items()}
 
 
@@ -66,7 +66,7 @@ def to_uuid(context, ec2_id, prefixes):
         raise faults.Ec2Error(stem + '.Malformed', 'Invalid id: "%s" (expecting "%s-...")' % (
             ec2_id, prefixes[0]))
     try:
-        return db.ec2_id_get_uuid(context, KINDS[prefix][0], int(match.group(2), 16))
+        return ec2_api.uuid_for(context, KINDS[prefix][0], int(match.group(2), 16))
     except exception.NotFound:
         raise not_found(prefix, ec2_id) from None
 

@@ -2,26 +2,24 @@
 
 Instances come from nova.compute.api; terminated ones stay visible for
 --ec2_terminated_visible_seconds as on AWS. A RunInstances ClientToken is
-claimed in the database before the instances are made, so a repeated (or
-concurrent) request with the same token returns the first reservation.
+claimed (nova.compute.ec2.run_once) before the instances are made, so a
+repeated (or concurrent) request with the same token returns the first
+reservation.
 """
 import datetime
 import hashlib
 import json
-
-import eventlet
 
 from nova import exception
 from nova import utils
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2 import instance_views as views
 from nova.api.ec2.actions import action
+from nova.compute import ec2 as ec2_api
 from nova.compute import flavors
 from nova.conf import CONF
-from nova.db import api as db
 
 MAX_RESULTS = 1000
-TOKEN_WAIT_SECONDS = 30  # how long a repeated ClientToken waits for the first request
 
 
 def get_instances(call, uuids=None, reservation_ids=None, limit=None, marker=None):
@@ -253,38 +251,14 @@ def _request_hash(call):
     return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()
 
 
-def _idempotent(call, token):
-    """(reservation id, instances or None) for a request carrying a ClientToken."""
-    context, request_hash = call.context, _request_hash(call)
-    if db.ec2_client_token_claim(context, context.project_id, token, request_hash):
-        try:
-            reservation_id, instances = _create(call)
-        except BaseException:
-            db.ec2_client_token_release(context, context.project_id, token)
-            raise
-        db.ec2_client_token_set(context, context.project_id, token, reservation_id)
-        return reservation_id, instances
-    for _ in range(TOKEN_WAIT_SECONDS * 10):
-        try:
-            claim = db.ec2_client_token_get(context, context.project_id, token)
-        except exception.NotFound:  # the first request failed: this one runs
-            return _idempotent(call, token)
-        if claim.request_hash != request_hash:
-            raise exception.ClientTokenMismatch(client_token=token)
-        if claim.reservation_id:
-            return claim.reservation_id, None
-        eventlet.sleep(0.1)
-    raise faults.Ec2Error('IncorrectState', 'The request with client token %s is still '
-                          'in progress' % token)
-
-
 @action('RunInstances', 'os_compute_api:servers:create')
 def run_instances(call):
     token = call.params.get('ClientToken')
     if token:
         if len(token) > 64:
             raise faults.invalid_value('ClientToken', token, 'At most 64 characters.')
-        reservation_id, instances = _idempotent(call, token)
+        reservation_id, instances = ec2_api.run_once(call.context, token, _request_hash(call),
+                                                     lambda: _create(call))
     else:
         reservation_id, instances = _create(call)
     if instances is None:

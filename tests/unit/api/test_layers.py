@@ -1,13 +1,12 @@
 """Front ends translate; they reach the database only through the public APIs
-(nova/<service>/api.py). A module of nova/api importing nova.db fails here, unless
-it is one of the known exceptions below (each to be moved behind an API)."""
+(nova/<service>/api.py). A module of nova/api importing nova.db fails here."""
 import ast
 import pathlib
 
 import nova.api
 
-# EC2's id mappings and ClientToken claims, still read and written by the front end
-NOT_YET = {'ec2/ids.py', 'ec2/instances.py'}
+# modules still to be moved behind an API (none left)
+NOT_YET = set()
 
 
 def _imports_db(tree):

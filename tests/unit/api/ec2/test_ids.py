@@ -4,7 +4,10 @@ import uuid
 
 import pytest
 
+from nova import context as nova_context
+from nova import exception
 from nova.api.ec2 import faults, ids
+from nova.compute import ec2 as ec2_api
 from nova.db import api as db
 from nova.db import ec2 as ec2_db
 from tests.unit.db.conftest import ctx, db_ctx, empty_db, synced_db  # noqa: F401
@@ -72,3 +75,27 @@ def test_client_tokens(db_ctx):  # noqa: F811
     db.ec2_client_token_release(db_ctx, 'p', 'tok')  # a finished claim stays
     row = db.ec2_client_token_get(db_ctx, 'p', 'tok')
     assert (row.request_hash, row.reservation_id) == ('hash2', 'r-1')
+
+
+def test_run_once_runs_a_token_once_a_failed_one_again(db_ctx, monkeypatch):  # noqa: F811
+    project = nova_context.RequestContext(user_id='u', project_id='p1', overwrite=False)
+    runs = []
+
+    def create(fail=False):
+        runs.append(fail)
+        if fail:
+            raise RuntimeError('the first request failed')
+        return 'r-%d' % len(runs), ['instance']
+
+    with pytest.raises(RuntimeError):
+        ec2_api.run_once(project, 'tok', 'h', lambda: create(fail=True))
+    assert ec2_api.run_once(project, 'tok', 'h', create) == ('r-2', ['instance'])
+    assert ec2_api.run_once(project, 'tok', 'h', create) == ('r-2', None)  # not run again
+    assert len(runs) == 2
+    with pytest.raises(exception.ClientTokenMismatch):
+        ec2_api.run_once(project, 'tok', 'other parameters', create)
+    db.ec2_client_token_claim(db_ctx, 'p1', 'busy', 'h')  # a first request still running
+    monkeypatch.setattr(ec2_api, 'TOKEN_WAIT_SECONDS', 0.2)
+    with pytest.raises(exception.Conflict):
+        ec2_api.run_once(project, 'busy', 'h', create)
+    assert len(runs) == 2
