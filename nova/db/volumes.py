@@ -29,7 +29,7 @@ __all__ = [
     'volume_attachment_update', 'volume_attachment_complete', 'volume_attachment_destroy',
     'snapshot_create', 'snapshot_get', 'snapshot_get_all', 'snapshot_update',
     'snapshot_destroy', 'volume_type_create', 'volume_type_get', 'volume_type_get_by_name',
-    'volume_type_get_all', 'volume_type_update', 'volume_type_destroy',
+    'volume_type_get_all', 'volume_type_names', 'volume_type_update', 'volume_type_destroy',
 ]
 
 Volume = models.Volume
@@ -38,7 +38,10 @@ VolumeAttachment = models.VolumeAttachment
 Snapshot = models.Snapshot
 VolumeType = models.VolumeType
 
+# lists load the collections with one more query each (selectin); one volume with
+# one LEFT JOIN query: the SELECTs after the first were half of a GET's cost
 _LOAD = (orm.selectinload(Volume.metadata_items), orm.selectinload(Volume.attachment_rows))
+_LOAD_ONE = (orm.joinedload(Volume.metadata_items), orm.joinedload(Volume.attachment_rows))
 _VOLUME_FILTERS = {
     'uuid': Volume.uuid, 'project_id': Volume.project_id, 'status': Volume.status,
     'display_name': Volume.display_name, 'host': Volume.host,
@@ -93,11 +96,19 @@ def _state_mismatch(kind, found, expected):
 # ------------------------------------------------------------------ volumes
 
 def _volume(session, volume_id, lock=False):
-    stmt = sa.select(Volume).options(*_LOAD).where(Volume.uuid == volume_id,
-                                                   Volume.deleted == 0)
-    if lock:
-        stmt = stmt.with_for_update()
-    return query.first(session, stmt, lambda: exception.VolumeNotFound(volume_id=volume_id))
+    stmt = sa.select(Volume).where(Volume.uuid == volume_id, Volume.deleted == 0)
+    if lock:  # FOR UPDATE cannot take the outer joins' nullable side (PostgreSQL)
+        return query.first(session, stmt.options(*_LOAD).with_for_update(),
+                           lambda: exception.VolumeNotFound(volume_id=volume_id))
+    return _first_volume(session, stmt, volume_id)
+
+
+def _first_volume(session, stmt, volume_id):
+    """The first volume of stmt with its collections, in one query; VolumeNotFound."""
+    volume = session.scalars(stmt.options(*_LOAD_ONE).limit(1)).unique().first()
+    if volume is None:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return volume
 
 
 def _reload(session, volume_id):
@@ -117,17 +128,17 @@ def volume_create(context, values, quota=None):
             quotas.apply_quota(session, quota)
             session.add(volume)
             session.flush()
-            instance_info.set_key_values(session, VolumeMetadata, 'volume_id', volume.uuid,
-                                         metadata, delete=False)
+            if metadata:  # a new volume has no rows to compare with
+                instance_info.set_key_values(session, VolumeMetadata, 'volume_id',
+                                             volume.uuid, metadata, delete=False)
             return _reload(session, volume.uuid)
 
 
 def volume_get(context, volume_id):
     """A live volume with its metadata and attachments; VolumeNotFound."""
-    stmt = query.model_query(context, Volume).options(*_LOAD).where(Volume.uuid == volume_id)
+    stmt = query.model_query(context, Volume).where(Volume.uuid == volume_id)
     with db_session.reader() as session:
-        return query.first(session, stmt.order_by(Volume.id.desc()),
-                           lambda: exception.VolumeNotFound(volume_id=volume_id))
+        return _first_volume(session, stmt.order_by(Volume.id.desc()), volume_id)
 
 
 def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=None,
@@ -161,16 +172,17 @@ def _swap(session, model, uuid, values, expected_status, invalid):
         raise invalid(reason=_state_mismatch(model.__name__, found, expected_status))
 
 
-def volume_update(context, volume_id, values, expected_status=ANY, quota=None):
+def volume_update(context, volume_id, values, expected_status=ANY, quota=None, reload=True):
     """Change a live volume if its status is one expected (one UPDATE), with a
-    quota change in the same transaction; returns it.
+    quota change in the same transaction; returns it (None without reload: a
+    service moving a status on does not read the row back).
 
     InvalidVolume names the status found when it is not.
     """
     with db_session.writer() as session:
         _swap(session, Volume, volume_id, values, expected_status, exception.InvalidVolume)
         quotas.apply_quota(session, quota)
-        return _reload(session, volume_id)
+        return _reload(session, volume_id) if reload else None
 
 
 def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
@@ -443,6 +455,15 @@ def volume_type_get_all(context, is_public=None):
         stmt = stmt.where(VolumeType.is_public.is_(bool(is_public)))
     with db_session.reader() as session:
         return list(session.scalars(stmt))
+
+
+def volume_type_names(context):
+    """{uuid: name} of the types (as context.read_deleted says): two columns, no rows
+    built, for the views that name each volume's type."""
+    stmt = sa.select(VolumeType.uuid, VolumeType.name).where(
+        *query.deleted_criteria(context, VolumeType))
+    with db_session.reader() as session:
+        return dict(session.execute(stmt).all())
 
 
 def volume_type_update(context, volume_type_id, values):

@@ -157,7 +157,7 @@ class API:
             availability_zone = self._check_zone(context, availability_zone)
         volume_type = self.get_type(context, volume_type) if volume_type else \
             self.default_type(context)
-        volume_quota.check_volume_size(context, context.project_id, size)
+        allowed = volume_quota.check_volume_size(context, context.project_id, size)
         values.update(size=size, display_name=name, display_description=description,
                       project_id=context.project_id, user_id=context.user_id,
                       availability_zone=availability_zone, status=states.CREATING,
@@ -165,7 +165,7 @@ class API:
                       host=host, metadata=metadata)
         try:
             volume = db.volume_create(context, values, quota=volume_quota.reservation(
-                context, context.project_id, volumes=1, gigabytes=size))
+                context, context.project_id, allowed, volumes=1, gigabytes=size))
         except exception.OverQuota as over:
             raise volume_quota.refused(over) from over
         if host is not None:
@@ -222,13 +222,13 @@ class API:
             raise exception.InvalidInput(reason='New size for extend must be greater than '
                                                 'current size. (current: %d, extended: %d).'
                                          % (volume.size, new_size))
-        volume_quota.check_volume_size(context, volume.project_id, new_size)
+        allowed = volume_quota.check_volume_size(context, volume.project_id, new_size)
         try:
             volume = db.volume_update(
                 context, volume.uuid, {'status': states.EXTENDING, 'pending_size': new_size,
                                        'previous_status': volume.status},
                 expected_status=states.EXTENDABLE, quota=volume_quota.reservation(
-                    context, volume.project_id, gigabytes=new_size - volume.size))
+                    context, volume.project_id, allowed, gigabytes=new_size - volume.size))
         except exception.OverQuota as over:
             raise volume_quota.refused(over) from over
         self.volume_rpcapi.extend_volume(context, volume)
@@ -412,8 +412,7 @@ class API:
 
     def type_names(self, context):
         """{volume type uuid: name}, deleted types too (volumes keep naming them)."""
-        return {t.uuid: t.name for t in db.volume_type_get_all(context.elevated(
-            read_deleted='yes'))}
+        return db.volume_type_names(context.elevated(read_deleted='yes'))
 
     def default_type(self, context):
         return db.volume_type_get_by_name(context, CONF.default_volume_type)

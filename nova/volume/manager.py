@@ -2,14 +2,17 @@
 
 It makes volumes and snapshots with the volume driver (--volume_driver) and
 exports each volume as its own iSCSI target (--iscsi_helper) with its own
-CHAP account, kept in the volume row. Every step starts from the status the
-API set (creating, deleting, extending, uploading) and ends by moving it on
-with a compare-and-swap; a failure cleans up what the step made and leaves an
-error status. ``init_host`` resolves whatever a crash interrupted (a volume
-being created is cleaned up and set to error, a delete or an extension is
-finished or rolled back) and rebuilds the exports of every volume from the
-database. Capacity goes to the schedulers at start, periodically, and when a
-scheduler asks.
+CHAP account, kept in the volume row. As in Cinder, the export is made when
+an initiator first asks for a connection (initialize_connection), not when
+the volume is created: most volumes are made and deleted without ever
+being attached, and an export is half a dozen tgtadm commands each way.
+Every step starts from the status the API set (creating, deleting, extending,
+uploading) and ends by moving it on with a compare-and-swap; a failure cleans
+up what the step made and leaves an error status. ``init_host`` resolves
+whatever a crash interrupted (a volume being created is cleaned up and set to
+error, a delete or an extension is finished or rolled back) and rebuilds from
+the database the exports of the volumes that had one. Capacity goes to the
+schedulers at start, periodically, and when a scheduler asks.
 """
 import logging
 
@@ -69,7 +72,7 @@ class VolumeManager(manager.Manager):
                 LOG.exception('Could not recover volume %s', volume.uuid)
         self._recover_snapshots(ctxt, [v.uuid for v in volumes])
         exported = [v for v in db.volume_get_all(ctxt, {'host': self.host})
-                    if v.status in EXPORTED]
+                    if v.status in EXPORTED and v.provider_location]
         self._ensure_exports(ctxt, exported)
         self._report(ctxt)
 
@@ -149,11 +152,13 @@ class VolumeManager(manager.Manager):
             raise
         values = {'provider_location': location, 'provider_auth': targets.format_auth(chap)}
         if any(getattr(volume, k) != v for k, v in values.items()):
-            db.volume_update(ctxt, volume.uuid, values)
+            db.volume_update(ctxt, volume.uuid, values, reload=False)
         return values
 
     def _unexport(self, volume):
-        if volume.provider_location or self.target.is_running():
+        """Remove the volume's export if it has one (a target made but not yet saved
+        in the row, by a crash mid-export, is an orphan init_host removes)."""
+        if volume.provider_location:
             self.target.remove_export(volume_name(volume),
                                       targets.parse_auth(volume.provider_auth))
 
@@ -162,7 +167,7 @@ class VolumeManager(manager.Manager):
         """Move on a volume we were working on; False when it moved on meanwhile."""
         try:
             db.volume_update(ctxt, volume_id, dict(values, status=status),
-                             expected_status=expected)
+                             expected_status=expected, reload=False)
             return True
         except (exception.VolumeNotFound, exception.InvalidVolume) as e:
             LOG.warning('Volume %s: not set to %s: %s', volume_id, status, e)
@@ -190,7 +195,8 @@ class VolumeManager(manager.Manager):
 
     # -- create and delete -------------------------------------------------------
     def create_volume(self, context, volume_id):
-        """Make the storage (empty, from a snapshot, a volume or an image), export it."""
+        """Make the storage (empty, from a snapshot, a volume or an image); the export
+        waits for the first initialize_connection."""
         with self._locks(volume_id):
             volume = self._get(context, volume_id, states.CREATING)
             if volume is None:
@@ -198,14 +204,13 @@ class VolumeManager(manager.Manager):
             name = volume_name(volume)
             try:
                 self._make_storage(context, volume, name)
-                exported = self._export(context, volume)
             except Exception as error:
                 LOG.warning('Creating volume %s failed: %s', volume_id, error,
                             exc_info=not isinstance(error, exception.NovaException))
                 self._fail_create(context, volume)
                 return
             self._set_status(context, volume_id, states.AVAILABLE, states.CREATING,
-                             launched_at=utils.utcnow(), **exported)
+                             launched_at=utils.utcnow())
         LOG.info('Created volume %s (%d GiB)', volume_id, volume.size)
 
     def _make_storage(self, context, volume, name):
@@ -269,12 +274,15 @@ class VolumeManager(manager.Manager):
             name = volume_name(volume)
             try:
                 self.driver.extend_volume(name, new_size)
-                # tgt reads a LUN's size when the LUN is made: make it again
-                self._unexport(volume)
-                exported = self._export(context, volume)
+                exported = {}
+                if volume.provider_location:
+                    # tgt reads a LUN's size when the LUN is made: make it again
+                    self._unexport(volume)
+                    exported = self._export(context, volume)
             except Exception as error:
                 LOG.warning('Extending volume %s failed: %s', volume_id, error)
-                self._quietly(self._export, context, volume)
+                if volume.provider_location:
+                    self._quietly(self._export, context, volume)
                 try:
                     db.volume_update(context, volume_id, {
                         'status': states.ERROR_EXTENDING, 'pending_size': None},

@@ -15,9 +15,10 @@ def limits(context, project_id):
     return quota.limits_for(context, project_id, resources=quota.VOLUME_RESOURCES)
 
 
-def reservation(context, project_id, **deltas):
-    """The quota dict for volumes=, snapshots=, gigabytes= deltas of a project."""
-    allowed = limits(context, project_id)
+def reservation(context, project_id, allowed=None, **deltas):
+    """The quota dict for volumes=, snapshots=, gigabytes= deltas of a project
+    (allowed: its limits, when the caller has read them already)."""
+    allowed = allowed or limits(context, project_id)
     return {'project_id': project_id, 'user_id': None, 'deltas': deltas,
             'limits': {r: allowed[r] for r in quota.VOLUME_PROJECT_RESOURCES}}
 
@@ -28,13 +29,16 @@ def release(project_id, **deltas):
             'deltas': {r: -abs(n) for r, n in deltas.items()}, 'limits': {}}
 
 
-def check_volume_size(context, project_id, size):
-    """per_volume_gigabytes: no single volume larger than the limit (-1: none)."""
-    limit = limits(context, project_id)['per_volume_gigabytes']
+def check_volume_size(context, project_id, size, allowed=None):
+    """per_volume_gigabytes: no single volume larger than the limit (-1: none);
+    returns the project's limits (allowed, or read), for the reservation that follows."""
+    allowed = allowed or limits(context, project_id)
+    limit = allowed['per_volume_gigabytes']
     if 0 <= limit < size:
         raise exception.VolumeQuotaExceeded(
             message='Requested volume size %dG is larger than maximum allowed limit %dG.'
             % (size, limit), overs=['per_volume_gigabytes'])
+    return allowed
 
 
 def refused(over):

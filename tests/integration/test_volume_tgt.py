@@ -119,6 +119,11 @@ def test_a_volume_is_a_sparse_file_exported_as_its_own_chap_target(cloud):
     path = cloud.path(volume.uuid)
     assert os.path.getsize(path) == GiB
     assert os.stat(path).st_blocks == 0  # nothing written: no space taken
+    # exported when an initiator first asks for it (as Cinder), not at create
+    assert cloud.tgtd.targets() == {} and volume.provider_location is None
+    first = cloud.connection(volume.uuid)
+    assert cloud.connection(volume.uuid) == first  # the same target and CHAP account
+    volume = db.volume_get(cloud.admin, volume.uuid)
     iqn = 'iqn.2010-10.org.openstack:volume-%s' % volume.uuid
     target = cloud.tgtd.targets()[iqn]
     assert target['luns'][1] == path

@@ -6,7 +6,12 @@ loopback, token auth, the file driver exporting through that tgtd) and times,
 as a project member:
 
 - create + delete of empty 1 GiB volumes through the block-storage API, each
-  waited for until available and until gone (sequential and concurrent);
+  waited for until available and until gone (sequential and concurrent), with
+  the GETs each one polled (polls cost the server too, and a loaded machine
+  makes more of them);
+- a burst: --burst volumes created, waited for with one list per round, then
+  all deleted and waited for: the volume service's own rate, and nova-all's
+  CPU per volume without one client's polling in it;
 - attach + detach of a volume to a server with the fake driver through the
   compute API (os-volume_attachments), each waited for (in-use, available);
 - sequential write and read MB/s of one volume through its iSCSI target
@@ -16,6 +21,7 @@ as a project member:
 Prints numbers only; nothing here asserts a time.
 
     .venv/bin/python tools/bench/volume.py [--seconds 5] [--concurrency 4] [--mib 256]
+                                           [--burst 100]
 """
 import argparse
 import glob
@@ -31,8 +37,8 @@ sys.path.insert(0, REPO)
 from nova.virt import iscsi  # noqa: E402
 from tests.harness import tgt  # noqa: E402
 from tests.harness.cloud import Cloud  # noqa: E402
-from tools.bench.api import (Client, DEFAULT_TIMERS, add_member, get_token,  # noqa: E402
-                             measure, report)
+from tools.bench.api import (Client, DEFAULT_TIMERS, add_member, cpu_seconds,  # noqa: E402
+                             get_token, measure, report)
 
 QUOTA_OFF = {'quota_volumes': -1, 'quota_gigabytes': -1, 'quota_snapshots': -1,
              'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
@@ -56,6 +62,7 @@ def wait_for(check, what, timeout=120):
 
 
 def volume_status(client, volume_id):
+    client.polls = getattr(client, 'polls', 0) + 1
     body = client.request('GET', '/volumes/%s' % volume_id, expect=(200, 404))
     return (body.get('volume') or {}).get('status')  # None once gone (404)
 
@@ -66,6 +73,22 @@ def create_delete(client):
     wait_for(lambda: volume_status(client, volume['id']) == 'available', 'available')
     client.request('DELETE', '/volumes/%s' % volume['id'], expect=(202,))
     wait_for(lambda: volume_status(client, volume['id']) is None, 'deleted')
+
+
+def burst(client, count, pid):
+    """(volumes/s, server CPU ms per volume) of count creates then count deletes."""
+    def statuses():
+        return {v['id']: v['status'] for v in client.request(
+            'GET', '/volumes/detail?limit=%d' % (count + 10))['volumes']}
+    started, cpu_before = time.monotonic(), cpu_seconds(pid)
+    ids = [client.request('POST', '/volumes', {'volume': {'size': 1}},
+                          expect=(202,))['volume']['id'] for _ in range(count)]
+    wait_for(lambda: all(statuses().get(i) == 'available' for i in ids), 'all available')
+    for volume_id in ids:
+        client.request('DELETE', '/volumes/%s' % volume_id, expect=(202,))
+    wait_for(lambda: not set(ids) & set(statuses()), 'all deleted')
+    elapsed, cpu = time.monotonic() - started, cpu_seconds(pid) - cpu_before
+    return count / elapsed, cpu * 1000 / count
 
 
 def bench_io(tgtd, connection_info, path, mib):
@@ -84,7 +107,7 @@ def bench_io(tgtd, connection_info, path, mib):
             'file write': run(local, True), 'file read': run(local, False)}
 
 
-def run(cloud, tgtd, seconds, concurrency, mib):
+def run(cloud, tgtd, seconds, concurrency, mib, burst_size):
     add_member(cloud)
     token = get_token(cloud, member=True)
     pid = cloud.processes[0].proc.pid
@@ -98,8 +121,21 @@ def run(cloud, tgtd, seconds, concurrency, mib):
         return VolumeClient(volume_base, token)
 
     for level, threads in (('sequential', 1), ('concurrency %d' % concurrency, concurrency)):
-        report('create + delete 1 GiB volume, %s' % level,
-               measure(volumes, create_delete, seconds, threads, pid))
+        made = []
+
+        def client():
+            made.append(volumes())
+            return made[-1]
+        result = measure(client, create_delete, seconds, threads, pid)
+        report('create + delete 1 GiB volume, %s' % level, result)
+        print('%-46s %7.1f GETs per volume' % (
+            '  polled until available and until gone',
+            sum(getattr(c, 'polls', 0) for c in made) / max(result[2], 1)))
+    one = volumes()
+    rate, cpu_ms = burst(one, burst_size, pid)
+    print('%-46s %7.1f volumes/s  server CPU %6.2f ms/volume' % (
+        'create + delete burst of %d 1 GiB volumes' % burst_size, rate, cpu_ms), flush=True)
+    one.close()
 
     compute = Client(compute_base, token)
     image = cloud.run_json('openstack', 'image', 'show', 'cirros', '-f', 'json')['id']
@@ -140,6 +176,7 @@ def main():
     parser.add_argument('--seconds', type=float, default=5.0, help='per measurement')
     parser.add_argument('--concurrency', type=int, default=4)
     parser.add_argument('--mib', type=int, default=256, help='MiB moved per I/O run')
+    parser.add_argument('--burst', type=int, default=100, help='volumes per burst')
     args = parser.parse_args()
     reason = tgt.unavailable_reason() or tgt.qemu_unavailable_reason()
     if reason:
@@ -150,7 +187,7 @@ def main():
             cloud = Cloud.start_all(os.path.join(state_path, 'cloud'), **tgtd.flags(),
                                     **QUOTA_OFF, **DEFAULT_TIMERS)
             try:
-                run(cloud, tgtd, args.seconds, args.concurrency, args.mib)
+                run(cloud, tgtd, args.seconds, args.concurrency, args.mib, args.burst)
             finally:
                 cloud.stop()
         finally:
