@@ -29,6 +29,7 @@ History:
           evacuate_instance
     1.7 - attach_volume, detach_volume
     1.8 - attach_interface, detach_interface
+    1.9 - pre_live_migration
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -36,7 +37,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.8'
+    VERSION = '1.9'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -89,6 +90,7 @@ class ComputeAPI(RPCAPI):
         'detach_volume': '1.7',
         'attach_interface': '1.8',
         'detach_interface': '1.8',
+        'pre_live_migration': '1.9',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -205,6 +207,13 @@ class ComputeAPI(RPCAPI):
         self.cast(ctxt, 'live_migration', server=host, instance_uuid=instance_uuid, dest=dest,
                   migration_id=migration_id, block_migration=block_migration,
                   migrate_data=migrate_data)
+
+    # -- live migration (1.9) ----------------------------------------------------------------
+    def pre_live_migration(self, ctxt, host, instance_uuid, migrate_data):
+        """Destination ``host``, just before the guest comes: plug its VIFs and let its
+        traffic in; returns the migrate_data (the driver may add to it)."""
+        return self.call(ctxt, 'pre_live_migration', server=host, instance_uuid=instance_uuid,
+                         migrate_data=migrate_data)
 
     def post_live_migration_at_destination(self, ctxt, host, instance_uuid):
         """Destination ``host``: the guest arrived; its claim becomes the instance's."""

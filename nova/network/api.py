@@ -494,6 +494,18 @@ class API:
             context, instance.uuid, instance.host,
             server=self._network_host(networks, instance.host))
 
+    def migrate_instance_finish(self, context, instance, source, dest):
+        """The instance now runs on ``dest`` (a live migration): on its multi_host
+        networks the DHCP servers are the compute hosts' own, each serving only its
+        instances, so both hosts' nova-network serve the network anew (dest gives
+        the guest its lease from now on, source forgets it)."""
+        held = db.fixed_ip_get_all(context, instance_uuids=[instance.uuid])
+        admin = context.elevated(read_deleted='yes')
+        for network_id in sorted({row.network_id for row in held}):
+            if db.network_get_by_id(admin, network_id).multi_host:
+                for host in (dest, source):
+                    self.network_rpcapi.refresh_network(context, network_id, server=host)
+
     @staticmethod
     def _network_host(networks, compute_host):
         """Where nova-network runs for instances of compute_host on these networks:

@@ -331,9 +331,10 @@ class LinuxNetworkManager(NetworkManager):
         return rpcapi.NetworkAPI()
 
     def refresh_network(self, context, network_id):
-        """Another network host changed this host's network: serve it anew."""
+        """Another host changed this host's network (or, multi_host, which instances
+        this host serves): serve it anew."""
         network = db.network_get_by_id(context, network_id)
-        if network.host == self.host:
+        if network.host == self.host or network.multi_host:
             self._setup_network(context, network)
 
     @manager.periodic_task(spacing='fixed_ip_disassociate_timeout')

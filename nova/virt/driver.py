@@ -293,6 +293,14 @@ class ComputeDriver(abc.ABC):
         """On the source: raise if the guest cannot leave; return migrate_data."""
         self._unsupported('check_can_live_migrate_source')
 
+    def pre_live_migration(self, context, instance, network_info, migrate_data):
+        """On the destination, before live_migration starts on the source: make what the
+        guest's devices need on this host (its VIFs' bridges), since the hypervisor
+        starts the incoming guest with them attached. Returns migrate_data (with
+        anything the source needs added). A driver whose guests need nothing on the
+        host keeps this default."""
+        return migrate_data
+
     def live_migration(self, context, instance, dest, post_method, recover_method,
                        block_migration=False, migrate_data=None):
         """Move a running guest to ``dest``.

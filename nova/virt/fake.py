@@ -449,6 +449,12 @@ class FakeDriver(driver.ComputeDriver):
         _check(self._guest(instance), 'live migrate')
         return dict(dest_check_data, source_host=self.host)
 
+    def pre_live_migration(self, context, instance, network_info, migrate_data):
+        """In-memory guests need nothing on the destination (a test may make this
+        step fail, as a destination that cannot plug a bridge would)."""
+        self._maybe_fail('pre_live_migration')
+        return migrate_data
+
     def live_migration(self, context, instance, dest, post_method, recover_method,
                        block_migration=False, migrate_data=None):
         """Move the guest into ``dest``'s state; ``dest`` must be a host of this process.

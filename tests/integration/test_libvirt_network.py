@@ -1,38 +1,50 @@
-"""A real QEMU (TCG) guest on nova-network's FlatDHCP network.
+"""A real QEMU (TCG) guest on nova-network's FlatDHCP network, moved between hosts.
 
 The namespace lab of the network tests (tests/harness/network_lab.py): ctl
-runs nova-network (br100, dnsmasq, the metadata NAT) and the metadata
-service, c1 and c2 run nova-compute with the libvirt driver, each with a
-private libvirtd inside its namespace, so that the guest's tap joins that
-host's br100 (made by the driver, its VXLAN uplink to ctl enslaved). The
-guest itself proves the rest: it prints the address DHCP gave it, which must
-be the one the API reports, and the EC2 instance id it read from
-169.254.169.254; then it sees a second NIC hot-plugged onto the same bridge by
-the driver on its host, and sees it go.
+runs nova-network (br100, dnsmasq, the metadata NAT), nova-api (the metadata
+service and the Compute API) and the scheduler; c1 and c2 run nova-compute
+with the libvirt driver, each with a private libvirtd inside its namespace (so
+that a guest's tap joins that host's br100, made by the driver with its VXLAN
+uplink to ctl), and nova-instancemonitor sampling every second; the hosts
+share instances_path, as a live migration without block migration needs.
+
+One guest, booted once through the Compute API, proves the rest in order: it
+prints the address DHCP gave it (the one the API reports) and the EC2 id it
+read from 169.254.169.254; its user data keeps a vCPU busy for a while, which
+its host's monitor sees in the CPU series; a second NIC attached and detached
+through os-interface comes and goes in the guest; then it is live-migrated to
+the other host, whose bridge did not exist before (the destination plugs it
+before the copy): it keeps its address and answers on it, did not boot again,
+and the destination's monitor starts a new series while the source's is put
+aside.
 """
-import json
-import random
-import sys
+import base64
+import os
+import statistics
+import subprocess
+import time
+import uuid
 
 import pytest
 
 from nova import context as nova_context
 from nova.api.ec2 import ids as ec2_ids
 from nova.compute import api as compute_api
-from nova.compute import flavors, vm_states
 from nova.db import api as db
 from nova.manage import image as manage_image
+from nova.monitor import api as monitor_api
 from nova.network import api as network_api
 from tests.harness import libvirt_guests as lg
 from tests.harness import netns
 from tests.harness.libvirtd import PrivateLibvirtd
-from tests.harness.network_lab import fixed_ip, running_cloud, wait_for
+from tests.harness.network_lab import compute, fixed_ip, project, running_cloud, wait_for
 
 libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed')
 
 pytestmark = pytest.mark.timeout(300)
 
 CIDR = '10.78.0.0/24'
+BUSY_SECONDS = 10
 
 
 @pytest.fixture(scope='module')
@@ -54,10 +66,13 @@ def cloud(rabbitmq, tmp_path_factory, guest_image):
 
     flags = dict(network_manager='nova.network.manager.FlatDHCPManager',
                  flat_interface='vxflat', compute_driver='libvirt.LibvirtDriver',
-                 libvirt_type='qemu', libvirt_tcg_tb_cache_mb=64)
+                 libvirt_type='qemu', libvirt_tcg_tb_cache_mb=64,
+                 monitoring_instances_step=1, monitor_graph_interval=0)
     try:
         with running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=True,
-                           compute_args=compute_args) as running:
+                           compute_args=compute_args, front_ends=True) as running:
+            for host in ('c1', 'c2'):
+                running.start('nova-instancemonitor', host)
             running.libvirtds = libvirtds
             yield running
     finally:
@@ -65,83 +80,181 @@ def cloud(rabbitmq, tmp_path_factory, guest_image):
             daemon.stop()
 
 
-def _boot(cloud, ctx):
-    [instance], _ = compute_api.API().create(
-        ctx, flavors.get_by_name_or_id('m1.tiny'), cloud.ami['id'], display_name='netguest')
-    admin = nova_context.get_admin_context()
+class Guest:
+    """The module's guest: its project, its row, when its console showed what."""
+
+    def __init__(self, cloud, user, server_id):
+        self.cloud, self.user, self.id = cloud, user, server_id
+        self.seen = {}  # marker prefix -> when this process first saw it
+
+    @property
+    def row(self):
+        return db.instance_get_by_uuid(nova_context.get_admin_context(), self.id)
+
+    def markers(self):
+        return lg.markers(compute_api.API().get_console_output(self.user.ctx, self.row))
+
+    def wait_marker(self, prefix, timeout=120):
+        def printed():
+            found = self.markers()
+            if any(line.startswith(prefix) for line in found):
+                self.seen.setdefault(prefix, time.time())
+                return found
+            return None
+        return wait_for(printed, timeout, 'the guest to print %r' % prefix)
+
+    def api(self, method, path='', **kwargs):
+        return compute(self.user.os, method, '/servers/%s%s' % (self.id, path), **kwargs)
+
+    def bridged(self, host):
+        """The devices on br100 of host ('' when it has no br100)."""
+        return netns.run('ip', '-o', 'link', 'show', 'master', 'br100',
+                         ns=self.cloud.hosts[host], check=False)
+
+    def cpu_series(self, start, end=None):
+        """[(epoch second, CPUUtilization %)] as the monitor of its host answers."""
+        end = int(end or time.time())
+        if end <= int(start):
+            return []
+        [points] = monitor_api.MonitorAPI().get_statistics(self.user.ctx, [{
+            'instance_uuid': self.id, 'metric': 'CPUUtilization', 'start': int(start),
+            'end': end, 'period': 1, 'statistics': ['Average']}])
+        return [(point['Timestamp'], point['Average']) for point in points]
+
+
+@pytest.fixture(autouse=True)
+def _lab_flags(cloud):
+    """This process plays nova-api of the lab: its flags (each test starts from the
+    suite's defaults)."""
+    cloud.set_flags()
+
+
+@pytest.fixture(scope='module')
+def guest(cloud):
+    """Booted through the Compute API by a member, with user data asking for a
+    busy vCPU once it is ready; the time its busy loop started was seen."""
+    user = project(cloud, 'lvnet-%s' % uuid.uuid4().hex[:8])
+    flavor = next(f for f in compute(user.os, 'GET', '/flavors')['flavors']
+                  if f['name'] == 'm1.tiny')
+    server = compute(user.os, 'POST', '/servers', json={'server': {
+        'name': 'netguest', 'imageRef': cloud.ami['id'], 'flavorRef': flavor['id'],
+        'user_data': base64.b64encode(b'busy-seconds=%d\n' % BUSY_SECONDS).decode()}})
+    running = Guest(cloud, user, server['server']['id'])
 
     def active():
-        row = db.instance_get_by_uuid(admin, instance.uuid)
-        assert row.vm_state != vm_states.ERROR, row.uuid
-        return row if row.vm_state == vm_states.ACTIVE else None
-    return wait_for(active, 120, 'the guest active')
-
-
-HOTPLUG = """
-import json, sys, types
-from nova.conf import CONF
-from nova.virt.libvirt import driver
-uri, uuid, action, vif = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-CONF.set_override('libvirt_uri', uri)
-CONF.set_override('libvirt_type', 'qemu')
-drv = driver.LibvirtDriver('hotplug')
-instance = types.SimpleNamespace(uuid=uuid, name='instance-' + uuid)
-if action == 'attach':
-    drv.attach_interface(None, instance, None, vif)
-else:
-    drv.detach_interface(None, instance, vif)
-"""
-
-
-def _hotplug(cloud, instance, action, vif):
-    """The driver's attach_interface/detach_interface on the guest's host."""
-    netns.run(sys.executable, '-c', HOTPLUG, cloud.libvirtds[instance.host].uri,
-              instance.uuid, action, json.dumps(vif), ns=cloud.hosts[instance.host])
-
-
-def test_the_guest_gets_its_address_and_its_id_and_a_hot_plugged_nic(cloud):
+        status = running.api('GET')['server']['status']
+        assert status != 'ERROR', running.row.uuid
+        return status == 'ACTIVE'
+    wait_for(active, 120, 'the guest active')
+    running.wait_marker('busy start')
+    yield running
     cloud.set_flags()
-    ctx = nova_context.RequestContext(user_id='u', project_id='p-libvirt-net',
-                                      roles=['member'], overwrite=False)
-    instance = _boot(cloud, ctx)
-    api = compute_api.API()
+    compute_api.API().delete(user.ctx, running.row)
 
-    def printed():
-        found = lg.markers(api.get_console_output(ctx, instance))
-        return found if 'ready' in found else None
-    found = wait_for(printed, 120, 'the guest to be ready')
+
+def test_the_guest_gets_its_address_and_its_id(guest):
+    found = guest.markers()
+    instance = guest.row
     address = fixed_ip(instance).address
     assert 'eth0 ip=%s' % address in found, found
-    [vif] = network_api.API().get_instance_nw_info(ctx, instance)
+    [vif] = network_api.API().get_instance_nw_info(guest.user.ctx, instance)
     assert 'eth0 mac=%s' % vif['address'] in found
     ec2_id = ec2_ids.ec2_id(nova_context.get_admin_context(), 'i', instance.uuid)
     assert 'metadata instance-id=%s' % ec2_id in found, found
     assert 'root-disk vda now-written-by=%s' % ec2_id in found
-    # the tap is on br100 of the guest's host
-    bridged = netns.run('ip', '-o', 'link', 'show', 'master', 'br100',
-                        ns=cloud.hosts[instance.host])
-    assert vif['devname'] in bridged
+    assert vif['devname'] in guest.bridged(instance.host)  # its tap on its host's br100
+    [address_view] = guest.api('GET')['server']['addresses']['private']
+    assert address_view['addr'] == address
 
-    # a second NIC hot-plugged onto the same bridge, and unplugged: the calls
-    # nova-compute makes, run on the guest's host (its namespace, its libvirtd)
-    extra = {'id': 'a0b1c2d3-e4f5-4a6b-8c7d-%012x' % random.randrange(16 ** 12),
-             'address': 'fa:16:3e:%02x:%02x:%02x' % tuple(random.randrange(256)
-                                                         for _ in range(3)),
-             'network': json.loads(json.dumps(dict(vif['network']), default=str))}
-    extra['devname'] = ('tap' + extra['id'])[:14]
-    _hotplug(cloud, instance, 'attach', extra)
-    found = wait_for(lambda: (lambda m: m if 'nic eth1 attached mac=%s' % extra['address']
-                              in m else None)(lg.markers(api.get_console_output(ctx, instance))),
-                     60, 'the guest to see its second NIC')
-    assert extra['devname'] in netns.run('ip', '-o', 'link', 'show', 'master', 'br100',
-                                         ns=cloud.hosts[instance.host])
-    _hotplug(cloud, instance, 'detach', extra)
-    wait_for(lambda: 'nic eth1 detached' in lg.markers(api.get_console_output(ctx, instance)),
-             60, 'the guest to see its second NIC go')
-    assert extra['devname'] not in netns.run('ip', '-o', 'link', 'show',
-                                             ns=cloud.hosts[instance.host], check=False)
 
-    api.delete(ctx, api.get(ctx, instance.uuid))
-    wait_for(lambda: vif['devname'] not in netns.run(
-        'ip', '-o', 'link', 'show', ns=cloud.hosts[instance.host], check=False),
-        60, 'the tap gone with the guest')
+def test_a_busy_guest_shows_in_its_hosts_cpu_series(guest):
+    """The guest's vCPU spins BUSY_SECONDS after 'busy start', then idles: the
+    monitor's 1 s CPU series of the instance is high, then low."""
+    guest.wait_marker('busy done', timeout=60)
+    started, done = guest.seen['busy start'], guest.seen['busy done']
+    wait_for(lambda: len([at for at, _ in guest.cpu_series(started - 30) if at >= done + 1])
+             >= 3, 30, 'idle samples after the busy loop')
+    series = guest.cpu_series(started - 30)
+    busy = [value for at, value in series if started + 1 <= at < started + BUSY_SECONDS - 1]
+    idle = [value for at, value in series if at >= done + 1]
+    print('CPU %% busy %s, idle %s' % (busy, idle))
+    assert len(busy) >= 3 and len(idle) >= 3, series
+    assert statistics.median(busy) > 3 * statistics.median(idle), series
+    assert statistics.median(busy) > 10.0
+
+
+def test_an_interface_attached_and_detached_through_the_api(guest):
+    [first] = guest.api('GET', '/os-interface')['interfaceAttachments']
+    attached = guest.api('POST', '/os-interface', json={
+        'interfaceAttachment': {'net_id': first['net_id']}})['interfaceAttachment']
+    assert attached['net_id'] == first['net_id'] and attached['port_id'] != first['port_id']
+    [address] = [ip['ip_address'] for ip in attached['fixed_ips']]
+    assert address != first['fixed_ips'][0]['ip_address']
+    guest.wait_marker('nic eth1 attached mac=%s' % attached['mac_addr'], 60)
+    listed = guest.api('GET', '/os-interface')['interfaceAttachments']
+    assert sorted(i['port_id'] for i in listed) == sorted([first['port_id'],
+                                                           attached['port_id']])
+    [vif] = [v for v in network_api.API().get_instance_nw_info(guest.user.ctx, guest.row)
+             if v['id'] == attached['port_id']]
+    host = guest.row.host
+    assert vif['devname'] in guest.bridged(host)
+
+    guest.api('DELETE', '/os-interface/%s' % attached['port_id'])
+    guest.wait_marker('nic eth1 detached', 60)
+    assert vif['devname'] not in netns.run('ip', '-o', 'link', 'show',
+                                           ns=guest.cloud.hosts[host], check=False)
+    assert [i['port_id'] for i in guest.api('GET', '/os-interface')['interfaceAttachments']
+            ] == [first['port_id']]
+    held = db.fixed_ip_get_all(nova_context.get_admin_context(), instance_uuids=[guest.id])
+    assert [row.address for row in held if row.allocated] == [
+        first['fixed_ips'][0]['ip_address']]
+
+
+def _answers_ping(cloud, address):
+    """Whether the guest answers a ping from ctl (its network host, over the VXLAN)."""
+    return subprocess.run(['ip', 'netns', 'exec', cloud.hosts['ctl'], 'busybox', 'ping', '-c',
+                           '1', '-W', '1', address], capture_output=True).returncode == 0
+
+
+def test_live_migration_keeps_the_guests_address_and_network(guest):
+    cloud, instance = guest.cloud, guest.row
+    source = instance.host
+    target = 'c2' if source == 'c1' else 'c1'
+    address = fixed_ip(instance).address
+    [vif] = network_api.API().get_instance_nw_info(guest.user.ctx, instance)
+    assert _answers_ping(cloud, address)
+    # no guest ever ran on target: it has no bridge until the migration plugs it
+    assert 'br100' not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[target],
+                                    check=False)
+    moving = time.time()
+    admin = nova_context.get_admin_context()
+    compute_api.API().live_migrate(admin, instance, host=target)
+    moved = wait_for(lambda: (lambda row: row if row.host == target and row.task_state is None
+                              else None)(guest.row), 120, 'the guest on %s' % target)
+    arrived = time.time()
+    assert moved.vm_state == 'active', moved.vm_state
+    [migration] = [m for m in db.migration_get_all_by_filters(
+        admin, {'instance_uuid': guest.id}) if m.migration_type == 'live-migration']
+    assert migration.status == 'completed'
+
+    assert vif['devname'] in guest.bridged(target)
+    assert vif['devname'] not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[source],
+                                           check=False)
+    assert fixed_ip(moved).address == address
+    # the guest announced itself from its new host: ctl reaches it there
+    wait_for(lambda: _answers_ping(cloud, address), 30, 'the moved guest to answer')
+    found = guest.markers()
+    assert lg.count(found, 'ready$') == 1  # it did not boot again
+    assert 'eth0 ip=%s' % address in found
+
+    # the destination's monitor starts a series of its own; the source's is put aside
+    series = wait_for(lambda: (lambda s: s if len(s) >= 2 else None)(
+        guest.cpu_series(moving - 60)), 30, 'samples on %s' % target)
+    assert all(at >= moving - 1 for at, _ in series), (moving, series)
+    archives = os.path.join(cloud.tmp, 'monitor')
+    assert os.path.exists(os.path.join(archives, target, guest.id + '.rrd'))
+    wait_for(lambda: os.path.exists(os.path.join(archives, source, 'deleted',
+                                                 guest.id + '.rrd')),
+             10, "the source's archive put aside")
+    assert not os.path.exists(os.path.join(archives, source, guest.id + '.rrd'))
+    print('live migration %.1f s' % (arrived - moving))

@@ -25,13 +25,17 @@ class HostFirewall:
         self.driver = driver or firewall.load_firewall_driver()
         self._lock = eventlet.semaphore.Semaphore()  # one rebuild at a time
 
-    def refresh(self, context):
-        """Apply the rules of every instance on this host."""
+    def refresh(self, context, arriving=()):
+        """Apply the rules of every instance on this host, and of ``arriving`` ones
+        (a live migration's guest, whose instance is still the source's until it runs
+        here, must find its rules in place)."""
         if not self.driver.enforces:
             return
         with self._lock:
             instances = [i for i in db.instance_get_all_by_host(context, self.host)
                          if i.vm_state != 'deleted']
+            here = {i.uuid for i in instances}
+            instances += [i for i in arriving if i.uuid not in here]
             network_info = self.network_api.get_instances_nw_info(
                 context, [i.uuid for i in instances])
             self.driver.apply(security_groups.firewall_specs(context, instances,

@@ -1,12 +1,16 @@
 """Live migration on the hosts (the API side is nova/compute/live_migrate.py).
 
 The destination checks itself and asks the source, then claims the instance's
-flavor (migration preparing); the source's driver moves the running guest and
-calls back: on success the instance's host and node change, the claims move
-and the migration is completed; on failure the instance stays on the source,
-ACTIVE (or PAUSED), with a fault, and the migration is error. While the guest
-is copied (migration running), an administrator may force it to complete or
-abort it: then the guest stays and the migration is cancelled.
+flavor (migration preparing); the source asks the destination to prepare
+(pre_live_migration: the guest's VIFs plugged, its firewall rules in place,
+since the guest runs there the moment the copy ends), then its driver moves
+the running guest and calls back: on success the instance's host and node
+change, the claims move, both hosts' firewalls (and, on multi_host networks,
+DHCP servers) follow the instance, and the migration is completed; on failure
+the instance stays on the source, ACTIVE (or PAUSED), with a fault, and the
+migration is error. While the guest is copied (migration running), an
+administrator may force it to complete or abort it: then the guest stays and
+the migration is cancelled.
 """
 import functools
 import logging
@@ -24,12 +28,15 @@ _LIVE_STEPS = ('accepted', 'preparing', 'running')
 class LiveMigrations:
     """The live migration steps this host runs, as source or destination."""
 
-    def __init__(self, records, driver, tracker, claims, compute_rpcapi):
+    def __init__(self, records, driver, tracker, claims, compute_rpcapi, network_api,
+                 firewall):
         self.records, self.host = records, records.host
         self.driver = driver
         self.tracker = tracker
         self.claims = claims
         self.compute_rpcapi = compute_rpcapi
+        self.network_api = network_api
+        self.firewall = firewall
         self._aborted = set()  # migration ids aborted here: their rollback is a cancel
 
     def recovery(self):
@@ -59,6 +66,16 @@ class LiveMigrations:
         return self.driver.check_can_live_migrate_source(
             context, self.records.get(context, instance_uuid), dest_check_data)
 
+    def pre_live_migration(self, context, instance_uuid, migrate_data):
+        """Destination, before the copy: what the guest needs here to run the moment
+        it arrives (a rollback's drop_move_claim takes the rules away again)."""
+        instance = self.records.get(context, instance_uuid)
+        network_info = self.network_api.get_instance_nw_info(context, instance)
+        migrate_data = self.driver.pre_live_migration(context, instance, network_info,
+                                                      migrate_data)
+        self.firewall.refresh(context, arriving=[instance])
+        return migrate_data
+
     @instance_action
     def live_migration(self, context, instance_uuid, dest, migration_id,
                        block_migration=False, migrate_data=None):
@@ -66,6 +83,10 @@ class LiveMigrations:
         instance = self.records.get(context, instance_uuid)
         self.records.migration_status(context, migration_id, 'running')
         try:
+            if self.compute_rpcapi.can_send_version('1.9'):  # else a 1.8 destination:
+                # it plugs nothing ahead (a guest with NICs fails there and stays here)
+                migrate_data = self.compute_rpcapi.pre_live_migration(
+                    context, dest, instance_uuid, migrate_data=migrate_data)
             self.driver.live_migration(
                 context, instance, dest,
                 functools.partial(self._post_live_migration, migration_id=migration_id),
@@ -115,6 +136,11 @@ class LiveMigrations:
         self.records.migration_status(context, migration_id, 'completed')
         self.compute_rpcapi.post_live_migration_at_destination(context, dest, instance.uuid)
         self.claims.report_soon(context)
+        self.refresh_firewall(context)  # the guest's rules leave this host
+        try:
+            self.network_api.migrate_instance_finish(context, instance, self.host, dest)
+        except Exception:  # noqa: BLE001 -- the guest runs there; its next DHCP renewal
+            LOG.exception('Could not move the DHCP service of %s to %s', instance.uuid, dest)
 
     def post_live_migration_at_destination(self, context, instance_uuid):
         """Destination: the claim becomes the instance's own; its power state as seen here."""
@@ -123,6 +149,15 @@ class LiveMigrations:
         self.records.update(context, instance_uuid,
                             power_state=self.records.power_state(instance))
         self.claims.report_soon(context)
+        self.refresh_firewall(context)
+
+    def refresh_firewall(self, context):
+        """This host's firewall from the instances it has now (the migration is done
+        whatever happens here: the next refresh retries)."""
+        try:
+            self.firewall.refresh(context)
+        except Exception:  # noqa: BLE001
+            LOG.exception('Could not refresh the firewall of %s', self.host)
 
     def _rollback_live_migration(self, context, instance, dest, migration_id):
         """The guest stays here: task cleared, migration error (cancelled when an

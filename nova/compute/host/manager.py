@@ -84,7 +84,8 @@ class ComputeManager(manager.Manager):
                                       self.compute_rpcapi, self.scheduler_rpcapi,
                                       self.base_images, self.locks)
         self.live_migrations = live_migrate.LiveMigrations(
-            self.records, self.driver, self.tracker, self.claims, self.compute_rpcapi)
+            self.records, self.driver, self.tracker, self.claims, self.compute_rpcapi,
+            self.network_api, self.firewall)
         self.rebuilds = rebuild.Rebuilds(self.records, self.driver, self.base_images,
                                          self.locks, self.network_api)
         self.evacuations = evacuate.Evacuations(self.records, self.driver, self.tracker,
@@ -395,7 +396,10 @@ class ComputeManager(manager.Manager):
         self.resizes.finish_revert_resize(context, instance_uuid, migration_id=migration_id)
 
     def drop_move_claim(self, context, instance_uuid):
+        """A move here will not happen: its claim goes, and the firewall rules a live
+        migration's pre_live_migration put in place for the guest."""
         self.claims.drop_move(context, instance_uuid)
+        self.live_migrations.refresh_firewall(context)
 
     # -- live migration (live_migrate.py) ---------------------------------------------------
     def check_can_live_migrate_destination(self, context, instance_uuid, migration_id,
@@ -414,6 +418,9 @@ class ComputeManager(manager.Manager):
                                             migration_id=migration_id,
                                             block_migration=block_migration,
                                             migrate_data=migrate_data)
+
+    def pre_live_migration(self, context, instance_uuid, migrate_data):
+        return self.live_migrations.pre_live_migration(context, instance_uuid, migrate_data)
 
     def post_live_migration_at_destination(self, context, instance_uuid):
         self.live_migrations.post_live_migration_at_destination(context, instance_uuid)

@@ -406,6 +406,12 @@ class LibvirtDriver(driver.ComputeDriver):
     def check_can_live_migrate_source(self, context, instance, dest_check_data):
         return live_migration.source_check(self, instance, dest_check_data)
 
+    def pre_live_migration(self, context, instance, network_info, migrate_data):
+        """The guest's bridges here: QEMU on this host opens its taps on them as the
+        incoming guest starts, and libvirt refuses a bridge that does not exist."""
+        self.plug_vifs(network_info)
+        return migrate_data
+
     def live_migration(self, context, instance, dest, post_method, recover_method,
                        block_migration=False, migrate_data=None):
         live_migration.migrate(self, context, instance, dest, post_method, recover_method,

@@ -50,6 +50,20 @@ def test_failed_live_migration_leaves_the_instance_where_it_was(cloud):
     assert fake.FakeDriver('h1').get_info(current).state == power_state.RUNNING
 
 
+def test_a_destination_that_cannot_prepare_leaves_the_instance_where_it_was(cloud):
+    """pre_live_migration runs on the destination before the copy; its failure is
+    the migration's: the guest stays, the destination's claim goes."""
+    uuid = boot_on(cloud, 'h1')
+    fake.set_failure('h2', 'pre_live_migration', RuntimeError('no bridge br100'))
+    cloud.api.live_migrate(admin(), row(cloud, uuid), host='h2')
+    wait_for(lambda: migrations(cloud, uuid)[0].status == 'error', what='migration error')
+    [current] = cloud.wait([uuid], vm_states.ACTIVE)
+    assert current.host == 'h1' and 'no bridge br100' in fault(cloud, uuid)
+    assert fake.FakeDriver('h1').list_instance_uuids() == [uuid]
+    assert fake.FakeDriver('h2').list_instance_uuids() == []
+    wait_for(lambda: memory_used(cloud) == {'h1': 512, 'h2': 0, 'h3': 0}, what='claims')
+
+
 def test_pre_check_failure_and_bad_hosts_are_refused(cloud):
     uuid = boot_on(cloud, 'h1')
     with pytest.raises(exception.AdminRequired):

@@ -178,6 +178,7 @@ def _calls(drv, instance, other):
         'live_migration_abort': lambda: drv.live_migration_abort(instance),
         'live_migration_force_complete': lambda: drv.live_migration_force_complete(instance),
         'trigger_crash_dump': lambda: drv.trigger_crash_dump(instance),
+        'pre_live_migration': lambda: drv.pre_live_migration(None, instance, [], {}),
     }
 
 

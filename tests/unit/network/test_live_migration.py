@@ -1,0 +1,47 @@
+"""What nova-network does when an instance changes host by live migration."""
+import types
+
+from nova.conf import CONF
+from nova.db import api as db
+from nova.network import api as network_api
+from nova.network import ranges
+
+
+class Casts:
+    """The network RPC casts the API makes, recorded instead of sent."""
+
+    def __init__(self):
+        self.sent = []
+
+    def refresh_network(self, ctxt, network_id, server):
+        self.sent.append((network_id, server))
+
+
+def _network(db_ctx, cidr, multi_host):
+    layout, addresses = ranges.network_layout(cidr)
+    return db.network_create_safe(db_ctx, dict(layout, label=cidr, bridge='br-' + cidr[3:4],
+                                               multi_host=multi_host), addresses)
+
+
+def test_both_hosts_serve_the_instances_multi_host_networks_anew(db_ctx, tmp_path):
+    CONF.set_override('state_path', str(tmp_path))
+    shared = _network(db_ctx, '10.1.0.0/24', multi_host=True)
+    central = _network(db_ctx, '10.2.0.0/24', multi_host=False)
+    _network(db_ctx, '10.3.0.0/24', multi_host=True)  # not the instance's: left alone
+    instance = types.SimpleNamespace(uuid='7d1c0a4e-0000-4000-8000-000000000001',
+                                     project_id='p')
+    db.fixed_ips_allocate(db_ctx, [
+        {'instance_uuid': instance.uuid, 'project_id': 'p', 'network_id': network.id,
+         'label': network.label} for network in (shared, central)], host='c1')
+    api = network_api.API()
+    api.network_rpcapi = Casts()
+    api.migrate_instance_finish(db_ctx, instance, 'c1', 'c2')
+    # the destination first (the guest's next DHCP request goes there), then the source
+    assert api.network_rpcapi.sent == [(shared.id, 'c2'), (shared.id, 'c1')]
+
+
+def test_an_instance_without_addresses_needs_nothing(db_ctx):
+    api = network_api.API()
+    api.network_rpcapi = Casts()
+    api.migrate_instance_finish(db_ctx, types.SimpleNamespace(uuid='none-here'), 'c1', 'c2')
+    assert api.network_rpcapi.sent == []
