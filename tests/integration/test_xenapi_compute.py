@@ -249,6 +249,33 @@ def test_a_failed_vm_start_ends_the_build_in_error_with_nothing_left(xapi, conn)
     conn.compute.wait_for_delete(server, interval=0.2, wait=60)
 
 
+def test_a_failed_snapshot_export_deletes_the_image_and_the_snapshot_vdi(xapi, conn, guest):
+    vdis = set(xapi.records('VDI'))
+    xapi.inject('export_raw_vdi', ['VDI_IO_ERROR', 'injected by the test'])
+    conn.compute.create_server_image(guest, 'xen-broken-snapshot')
+    daemons.wait_for(lambda: conn.compute.get_server(guest).task_state is None, timeout=30,
+                     interval=0.2, what='the snapshot to end')
+    assert conn.compute.get_server(guest).status == 'ACTIVE'
+    assert conn.image.find_image('xen-broken-snapshot') is None  # no half image
+    assert set(xapi.records('VDI')) == vdis  # the snapshot VDI was destroyed
+
+
+def test_a_failed_volume_plug_forgets_the_sr(xapi, conn, guest, tgt_daemon):
+    reason = tgt.unavailable_reason() or tgt.qemu_unavailable_reason()
+    if reason:
+        pytest.skip('volume attach skipped: %s' % reason)
+    volume = conn.block_storage.create_volume(size=1, name='xen-vol-fails')
+    volume = conn.block_storage.wait_for_status(volume, 'available', interval=0.2, wait=60)
+    xapi.inject('VBD.plug', ['INTERNAL_ERROR', 'injected by the test'])
+    conn.compute.create_volume_attachment(guest, volume=volume.id)
+    daemons.wait_for(lambda: not list(conn.compute.volume_attachments(guest)), timeout=30,
+                     interval=0.2, what='the failed attachment to go')
+    assert conn.block_storage.get_volume(volume).status == 'available'
+    assert len(nova_vm(xapi, guest.id)[1]['VBDs']) == 1  # the root disk only
+    assert not [r for r in xapi.records('SR').values() if r['type'] == 'iscsi']
+    conn.block_storage.delete_volume(volume)
+
+
 def test_a_failed_pause_task_leaves_the_server_active(xapi, conn, guest):
     xapi.inject('VM.pause', ['VM_BAD_POWER_STATE', 'x', 'Running', 'Paused'])
     conn.compute.pause_server(guest)
@@ -286,7 +313,13 @@ def test_the_driver_follows_a_new_pool_master(xapi, conn, guest):
 # --- last: delete leaves nothing of the instance on the XAPI server ---
 
 def test_delete_leaves_nothing_on_the_xapi_server(xapi, conn, guest):
+    # a first delete meets a failing VM.destroy: the server is not left 'deleting' ...
+    xapi.inject('VM.destroy', ['INTERNAL_ERROR', 'injected by the test'])
     conn.compute.delete_server(guest)
+    daemons.wait_for(lambda: conn.compute.get_server(guest).task_state is None, timeout=30,
+                     interval=0.2, what='the failed delete to end')
+    assert nova_vm(xapi, guest.id)[1]['power_state'] == 'Halted'
+    conn.compute.delete_server(guest)  # ... and deleting it again finishes the job
     conn.compute.wait_for_delete(guest, interval=0.2, wait=60)
     assert nova_vm(xapi, guest.id) is None
     assert [r['name_label'] for r in xapi.records('VM').values()

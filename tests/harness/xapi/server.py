@@ -158,6 +158,10 @@ def _handler_class(xapi, controls):
             if request is None:
                 return
             vdi, fmt = request
+            try:
+                xapi.injections.check('export_raw_vdi')
+            except XapiError as error:
+                return self._reply(500, ' '.join(error.description).encode(), 'text/plain')
             self.send_response(200)
             self.send_header('Content-Type', 'application/octet-stream')
             self.send_header('Transfer-Encoding', 'chunked')
