@@ -256,13 +256,33 @@ VOLUME_RULES = (
 )
 
 
+# owner (an API plugin's alias) -> its rules, registered when the plugin is loaded
+_PLUGIN_RULES = {}
+
+
+def _builtin_rules():
+    return (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES + IMAGE_RULES + NETWORK_PROXY_RULES
+            + OBJECTSTORE_RULES + COMPUTE_VOLUME_RULES + VOLUME_RULES + NETWORK_API_RULES)
+
+
 def defaults():
-    """Every registered RuleDefault, base rules first."""
+    """Every registered RuleDefault, base rules first, API plugins' rules last."""
+    plugin_rules = [rule for rules in _PLUGIN_RULES.values() for rule in rules]
     return [oslo_policy.RuleDefault(name, check, description)
-            for name, check, description in (BASE_RULES + COMPUTE_RULES + IDENTITY_RULES
-                                             + IMAGE_RULES + NETWORK_PROXY_RULES
-                                             + OBJECTSTORE_RULES + COMPUTE_VOLUME_RULES
-                                             + VOLUME_RULES + NETWORK_API_RULES)]
+            for name, check, description in _builtin_rules() + plugin_rules]
+
+
+def register_plugin_rules(owner, rules):
+    """Add (or replace) the rule defaults [(name, check, description)] of an API
+    plugin; ValueError names a rule that Nova or another plugin already defines."""
+    taken = {name for name, _check, _desc in _builtin_rules()}
+    taken.update(name for other, owned in _PLUGIN_RULES.items() if other != owner
+                 for name, _check, _desc in owned)
+    for name, _check, _desc in rules:
+        if name in taken:
+            raise ValueError('policy rule %s is already defined' % name)
+    _PLUGIN_RULES[owner] = list(rules)
+    reset()  # the enforcer registers the new defaults when next built
 
 
 _lock = threading.Lock()

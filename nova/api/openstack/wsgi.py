@@ -227,6 +227,14 @@ class Actions:
         for controller in controllers:
             self.methods.update(controller.actions())
 
+    def add(self, actions):
+        """Serve more actions ({name: method}, an API plugin's); ValueError names one
+        that is taken."""
+        taken = sorted(set(actions) & set(self.methods))
+        if taken:
+            raise ValueError('server action %s is already defined' % ', '.join(taken))
+        self.methods.update(actions)
+
     def __call__(self, req, kwargs, body):
         if not isinstance(body, dict) or len(body) != 1:
             raise webob.exc.HTTPBadRequest(

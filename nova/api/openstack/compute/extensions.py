@@ -3,7 +3,8 @@
 v2.1 has no extensions (microversions replaced them); Nova answers a frozen
 list of the v2 names its API includes, so that old clients finding 'Hosts' or
 'os-consoles' know those calls exist. This is that list for what this cloud
-serves (os-consoles stays listed as in Nova's frozen list).
+serves (os-consoles stays listed as in Nova's frozen list), and the API
+plugins installed here (nova/api/openstack/compute/plugins.py) add theirs.
 """
 import webob.exc
 
@@ -64,21 +65,30 @@ EXTENSIONS = (
 )
 
 
-def _view(name, alias, description):
+def _view(name, alias, description, updated=UPDATED):
     return {'name': name, 'alias': alias, 'description': description, 'links': [],
-            'namespace': 'http://docs.openstack.org/compute/ext/fake_xml', 'updated': UPDATED}
-
-
-_BY_ALIAS = {alias: _view(name, alias, description) for name, alias, description in EXTENSIONS}
+            'namespace': 'http://docs.openstack.org/compute/ext/fake_xml', 'updated': updated}
 
 
 class ExtensionsController(wsgi.Controller):
+    """The frozen v2 list, and the API plugins this process loaded (plugins.py)."""
+
+    def __init__(self):
+        self._by_alias = {alias: _view(name, alias, description)
+                          for name, alias, description in EXTENSIONS}
+
+    def aliases(self):
+        return set(self._by_alias)
+
+    def add(self, name, alias, description, updated):
+        self._by_alias[alias] = _view(name, alias, description, updated)
+
     def index(self, req):
         policy.authorize(req.context, 'os_compute_api:extensions', {})
-        return {'extensions': sorted(_BY_ALIAS.values(), key=lambda e: e['alias'])}
+        return {'extensions': sorted(self._by_alias.values(), key=lambda e: e['alias'])}
 
     def show(self, req, id):
         policy.authorize(req.context, 'os_compute_api:extensions', {})
-        if id not in _BY_ALIAS:
+        if id not in self._by_alias:
             raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
-        return {'extension': _BY_ALIAS[id]}
+        return {'extension': self._by_alias[id]}

@@ -3,7 +3,8 @@
 To add a resource: write its controller (a wsgi.Controller subclass), then
 add its paths below as ``(path, {METHOD: method(controller.method)})``; a new
 server action is an ``@wsgi.action('name')`` method on a controller listed in
-SERVER_ACTIONS. doc/api-guide.md has the full recipe.
+SERVER_ACTIONS. doc/api-guide.md has the full recipe. Installed packages add
+theirs through API plugins (plugins.py, doc/api_plugins.md), after these.
 """
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import admin_routes
@@ -19,6 +20,7 @@ from nova.api.openstack.compute import instance_actions
 from nova.api.openstack.compute import keypairs
 from nova.api.openstack.compute import limits
 from nova.api.openstack.compute import network_routes
+from nova.api.openstack.compute import plugins
 from nova.api.openstack.compute import quota_sets
 from nova.api.openstack.compute import remote_consoles
 from nova.api.openstack.compute import security_groups
@@ -63,12 +65,14 @@ def route_table():
                                  server_admin_actions.ServerAdminActionsController(api),
                                  consoles,
                                  floating_ips.FloatingIPActionController(api)]
-    return [
+    server_action = wsgi.Actions(*server_action_controllers)
+    extension = extensions.ExtensionsController()
+    core = [
         ('/servers', {'GET': method(server.index), 'POST': method(server.create)}),
         ('/servers/detail', {'GET': method(server.detail)}),
         ('/servers/{id}', {'GET': method(server.show), 'PUT': method(server.update),
                            'DELETE': method(server.delete)}),
-        ('/servers/{id}/action', {'POST': wsgi.Actions(*server_action_controllers)}),
+        ('/servers/{id}/action', {'POST': server_action}),
         ('/servers/{server_id}/metadata', {
             'GET': method(metadata.index), 'POST': method(metadata.create),
             'PUT': method(metadata.update_all)}),
@@ -101,12 +105,13 @@ def route_table():
         ('/os-server-external-events', {'POST': method(events.create)}),
         ('/servers/{server_id}/remote-consoles', {'POST': method(consoles.create)}),
         ('/os-console-auth-tokens/{id}', {'GET': method(tokens.show)}),
-        *resource_routes(),
+        *resource_routes(extension),
     ] + admin_routes.route_table() + network_routes.route_table() + \
         volume_routes.route_table(api)
+    return plugins.attach(api, core, server_action, extension)
 
 
-def resource_routes():
+def resource_routes(extension):
     """Flavors, key pairs, limits, quotas, zones, the images and security group proxies."""
     flavor = flavors.FlavorsController()
     specs = flavor_extra_specs.FlavorExtraSpecsController()
@@ -118,7 +123,6 @@ def resource_routes():
     image_meta = image_metadata.ImageMetadataController()
     group = security_groups.SecurityGroupController()
     group_rule = security_groups.SecurityGroupRulesController()
-    extension = extensions.ExtensionsController()
     return [
         ('/extensions', {'GET': method(extension.index)}),
         ('/extensions/{id}', {'GET': method(extension.show)}),
