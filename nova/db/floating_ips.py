@@ -181,7 +181,8 @@ def floating_ip_disassociate(context, address, project_id=None):
 
 
 def floating_ip_update(context, address, values):
-    """Change a live floating IP's description; the row."""
+    """Change a live floating IP's columns (its description, the host that NATs it);
+    the row."""
     with db_session.writer() as session:
         row = query.first(session, sa.select(FloatingIp).where(
             FloatingIp.address == address, *_live()).with_for_update(),

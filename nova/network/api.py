@@ -495,16 +495,26 @@ class API:
             server=self._network_host(networks, instance.host))
 
     def migrate_instance_finish(self, context, instance, source, dest):
-        """The instance now runs on ``dest`` (a live migration): on its multi_host
-        networks the DHCP servers are the compute hosts' own, each serving only its
-        instances, so both hosts' nova-network serve the network anew (dest gives
-        the guest its lease from now on, source forgets it)."""
+        """The instance now runs on ``dest`` (a live migration). On its multi_host
+        networks the compute hosts are the DHCP servers and NAT gateways, each for its
+        own instances: both hosts' nova-network serve the network anew (dest gives the
+        guest its lease from now on, source forgets it), and the floating IPs source
+        NATed to the instance move to dest's NAT."""
         held = db.fixed_ip_get_all(context, instance_uuids=[instance.uuid])
         admin = context.elevated(read_deleted='yes')
-        for network_id in sorted({row.network_id for row in held}):
-            if db.network_get_by_id(admin, network_id).multi_host:
-                for host in (dest, source):
-                    self.network_rpcapi.refresh_network(context, network_id, server=host)
+        local = {row.network_id for row in held
+                 if db.network_get_by_id(admin, row.network_id).multi_host}
+        for network_id in sorted(local):
+            for host in (dest, source):
+                self.network_rpcapi.refresh_network(context, network_id, server=host)
+        addresses = {row.address for row in held if row.network_id in local}
+        moved = [row.address for row, fixed, _uuid in db.floating_ip_get_all(admin)
+                 if fixed in addresses and row.host == source]
+        for address in moved:
+            db.floating_ip_update(admin, address, {'host': dest})
+        if moved:
+            for host in (source, dest):
+                self.network_rpcapi.refresh_nat(context, server=host)
 
     @staticmethod
     def _network_host(networks, compute_host):
