@@ -20,6 +20,7 @@ import uuid
 
 from nova import context as nova_context
 from nova import exception
+from nova import notifications
 from nova import policy
 from nova import utils
 from nova.conf import CONF
@@ -28,6 +29,7 @@ from nova.image import fields
 from nova.image import formats
 from nova.image import stores
 from nova.image.stores import base as stores_base
+from nova.notifications import payloads
 
 LOG = logging.getLogger(__name__)
 
@@ -106,6 +108,14 @@ class ImageService:
 
     def __init__(self):
         self._swept_at = None  # time.monotonic() of this process's last sweep
+        self._notifier = notifications.Notifier('image.%s' % CONF.host)
+
+    def _tell(self, context, event_type, image, fault=None):
+        """image.create/update/delete/upload, as Glance names them (ERROR on a failed
+        upload); nothing is built with --notification_driver=noop."""
+        if notifications.enabled():
+            self._notifier.notify(context, event_type, payloads.image(image, fault),
+                                  notifications.INFO if fault is None else notifications.ERROR)
 
     # ------------------------------------------------------------ reading
 
@@ -174,7 +184,9 @@ class ImageService:
         _check_limit('properties', len(properties), 'image_property_quota')
         _check_limit('tags', len(tags or ()), 'image_tag_quota')
         core.update(status='queued', properties=properties, tags=tags or ())
-        return fields.image_to_dict(db.image_create(context, core))
+        image = fields.image_to_dict(db.image_create(context, core))
+        self._tell(context, 'image.create', image)
+        return image
 
     def update(self, context, image_id, values, remove_props=None):
         """Change attributes, merge properties, replace tags, remove properties.
@@ -203,8 +215,10 @@ class ImageService:
             if len(tags) > len(image['tags']):
                 _check_limit('tags', len(tags), 'image_tag_quota')
             changes['tags'] = tags
-        return fields.image_to_dict(db.image_update(
+        image = fields.image_to_dict(db.image_update(
             context, image_id, changes, remove_props=list(remove_props or ())))
+        self._tell(context, 'image.update', image)
+        return image
 
     def delete(self, context, image_id):
         """Mark the image deleted and remove its data; ImageProtected if protected."""
@@ -214,6 +228,7 @@ class ImageService:
         deleted = db.image_destroy(context, image_id)
         for location in deleted.locations:
             self._discard(location.value)
+        self._tell(context, 'image.delete', dict(image, status='deleted'))
 
     def _discard(self, location):
         """Remove data the registry no longer points at; what cannot be is logged."""
@@ -253,7 +268,17 @@ class ImageService:
         interruption the image is 'killed', nothing of it is stored, and the
         error is raised. size: the declared size, which the data must match.
         """
-        return self._take_data(context, image_id, data, size, _UPLOAD, 'upload data')
+        try:
+            image = self._take_data(context, image_id, data, size, _UPLOAD, 'upload data')
+        except Exception as error:
+            if notifications.enabled():
+                try:
+                    self._tell(context, 'image.upload', self.show(context, image_id), error)
+                except exception.ImageNotFound:
+                    pass
+            raise
+        self._tell(context, 'image.upload', image)
+        return image
 
     def stage(self, context, image_id, data, size=None):
         """Glance's glance-direct import, step 1: keep a queued image's data until

@@ -36,6 +36,11 @@ def flavor_payload(instance):
         'is_public': flavor.get('is_public'), 'extra_specs': flavor.get('extra_specs') or {}})
 
 
+def _times(values):
+    return {key: _time(value) if key.endswith('_at') else value
+            for key, value in values.items()}
+
+
 def _instance_data(instance, overrides):
     data = {
         'uuid': instance.uuid, 'user_id': instance.user_id,
@@ -57,8 +62,7 @@ def _instance_data(instance, overrides):
         'auto_disk_config': 'AUTO' if instance.auto_disk_config else 'MANUAL',
         'metadata': dict(getattr(instance, 'metadata_dict', None) or {}),
     }
-    for key, value in overrides.items():
-        data[key] = _time(value) if key.endswith('_at') else value
+    data.update(_times(overrides))
     return data
 
 
@@ -66,8 +70,7 @@ def instance_action(instance, fault=None, **overrides):
     """InstanceActionPayload 1.0: an instance at one step of an action; ``fault``
     (an exception) says why the action failed."""
     data = _instance_data(instance, overrides)
-    data['fault'] = None if fault is None else versioned('ExceptionPayload', '1.0', {
-        'exception': type(fault).__name__, 'exception_message': str(fault)})
+    data['fault'] = _fault(fault)
     return versioned('InstanceActionPayload', '1.0', data)
 
 
@@ -78,3 +81,46 @@ def instance_exists(instance, begin, end, **overrides):
     data['audit_period'] = versioned('AuditPeriodPayload', '1.0', {
         'audit_period_beginning': _time(begin), 'audit_period_ending': _time(end)})
     return versioned('InstanceExistsPayload', '1.0', data)
+
+
+def _fault(fault):
+    return None if fault is None else versioned('ExceptionPayload', '1.0', {
+        'exception': type(fault).__name__, 'exception_message': str(fault)})
+
+
+def volume(row, fault=None, **overrides):
+    """VolumePayload 1.0: a volume at one step of an operation on it."""
+    data = {
+        'volume_id': row.uuid, 'display_name': row.display_name,
+        'display_description': row.display_description, 'size': row.size,
+        'status': row.status, 'attach_status': row.attach_status,
+        'tenant_id': row.project_id, 'user_id': row.user_id,
+        'availability_zone': row.availability_zone, 'host': row.host,
+        'volume_type_id': row.volume_type_id, 'snapshot_id': row.snapshot_id,
+        'source_volid': row.source_volid, 'image_id': row.image_id,
+        'created_at': _time(row.created_at), 'launched_at': _time(row.launched_at),
+        'fault': _fault(fault)}
+    data.update(_times(overrides))
+    return versioned('VolumePayload', '1.0', data)
+
+
+def snapshot(row, fault=None, **overrides):
+    """SnapshotPayload 1.0: a volume snapshot at one step of an operation on it."""
+    data = {
+        'snapshot_id': row.uuid, 'volume_id': row.volume_id, 'volume_size': row.volume_size,
+        'display_name': row.display_name, 'display_description': row.display_description,
+        'status': row.status, 'tenant_id': row.project_id, 'user_id': row.user_id,
+        'created_at': _time(row.created_at), 'fault': _fault(fault)}
+    data.update(_times(overrides))
+    return versioned('SnapshotPayload', '1.0', data)
+
+
+def image(image_dict, fault=None):
+    """ImagePayload 1.0: an image (as the image service returns it) after a change."""
+    data = {key: image_dict.get(key) for key in (
+        'id', 'name', 'status', 'visibility', 'owner', 'size', 'disk_format',
+        'container_format', 'checksum', 'min_disk', 'min_ram', 'protected')}
+    data.update(created_at=_time(image_dict.get('created_at')),
+                updated_at=_time(image_dict.get('updated_at')),
+                properties=dict(image_dict.get('properties') or {}), fault=_fault(fault))
+    return versioned('ImagePayload', '1.0', data)

@@ -26,6 +26,7 @@ from nova.image import cache as image_cache
 from nova.image import service as image_service
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.volume import drivers
+from nova.volume import events
 from nova.volume import image_io
 from nova.volume import quota as volume_quota
 from nova.volume import rpcapi
@@ -57,6 +58,7 @@ class VolumeManager(manager.Manager):
         self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
         self.image_api = image_service.get_default_image_service()
         self._locks = utils.KeyedLocks()  # one operation at a time per volume
+        self.events = events.VolumeEvents(self.host)
         self._target_ready = False
 
     # -- start-up and recovery ------------------------------------------------
@@ -201,6 +203,7 @@ class VolumeManager(manager.Manager):
             volume = self._get(context, volume_id, states.CREATING)
             if volume is None:
                 return
+            self.events.volume(context, volume, 'create.start')
             name = volume_name(volume)
             try:
                 self._make_storage(context, volume, name)
@@ -208,9 +211,13 @@ class VolumeManager(manager.Manager):
                 LOG.warning('Creating volume %s failed: %s', volume_id, error,
                             exc_info=not isinstance(error, exception.NovaException))
                 self._fail_create(context, volume)
+                self.events.volume(context, volume, 'create.error', error, status=states.ERROR)
                 return
+            launched_at = utils.utcnow()
             self._set_status(context, volume_id, states.AVAILABLE, states.CREATING,
-                             launched_at=utils.utcnow())
+                             launched_at=launched_at)
+            self.events.volume(context, volume, 'create.end', status=states.AVAILABLE,
+                               launched_at=launched_at)
         LOG.info('Created volume %s (%d GiB)', volume_id, volume.size)
 
     def _make_storage(self, context, volume, name):
@@ -247,6 +254,7 @@ class VolumeManager(manager.Manager):
             volume = self._get(context, volume_id, states.DELETING)
             if volume is None:
                 return
+            self.events.volume(context, volume, 'delete.start')
             for snapshot in db.snapshot_get_all(context, {'volume_id': volume_id}):
                 self.delete_snapshot(context, snapshot.uuid)  # a cascade: they go first
             try:
@@ -255,12 +263,15 @@ class VolumeManager(manager.Manager):
             except Exception as error:
                 LOG.warning('Deleting volume %s failed: %s', volume_id, error)
                 self._set_status(context, volume_id, states.ERROR_DELETING, states.DELETING)
+                self.events.volume(context, volume, 'delete.error', error,
+                                   status=states.ERROR_DELETING)
                 return
             try:
                 db.volume_destroy(context, volume_id, quota=volume_quota.release(
                     volume.project_id, volumes=1, gigabytes=volume.size))
             except exception.VolumeNotFound:
                 pass
+            self.events.volume(context, volume, 'delete.end', status='deleted')
         LOG.info('Deleted volume %s', volume_id)
 
     # -- extend ---------------------------------------------------------------------
@@ -271,6 +282,7 @@ class VolumeManager(manager.Manager):
             if volume is None:
                 return
             new_size = volume.pending_size or volume.size
+            self.events.volume(context, volume, 'resize.start')
             name = volume_name(volume)
             try:
                 self.driver.extend_volume(name, new_size)
@@ -290,9 +302,13 @@ class VolumeManager(manager.Manager):
                             volume.project_id, gigabytes=new_size - volume.size))
                 except (exception.VolumeNotFound, exception.InvalidVolume):
                     pass
+                self.events.volume(context, volume, 'resize.error', error,
+                                   status=states.ERROR_EXTENDING)
                 return
             self._set_status(context, volume_id, states.AVAILABLE, states.EXTENDING,
                              size=new_size, pending_size=None, **exported)
+        self.events.volume(context, volume, 'resize.end', status=states.AVAILABLE,
+                           size=new_size)
         LOG.info('Extended volume %s to %d GiB', volume_id, new_size)
 
     # -- snapshots ------------------------------------------------------------------
@@ -304,6 +320,7 @@ class VolumeManager(manager.Manager):
             return
         if snapshot.status != states.CREATING:
             return
+        self.events.snapshot(context, snapshot, 'create.start')
         with self._locks(volume.uuid):
             try:
                 self.driver.create_snapshot(snapshot_name(snapshot), volume_name(volume),
@@ -313,9 +330,12 @@ class VolumeManager(manager.Manager):
                             error)
                 self._quietly(self.driver.delete_snapshot, snapshot_name(snapshot))
                 self._set_snapshot_status(context, snapshot_id, states.ERROR, states.CREATING)
+                self.events.snapshot(context, snapshot, 'create.error', error,
+                                     status=states.ERROR)
                 return
         self._set_snapshot_status(context, snapshot_id, states.AVAILABLE, states.CREATING,
                                   progress='100%')
+        self.events.snapshot(context, snapshot, 'create.end', status=states.AVAILABLE)
         LOG.info('Created snapshot %s of volume %s', snapshot_id, volume.uuid)
 
     def delete_snapshot(self, context, snapshot_id):
@@ -325,18 +345,22 @@ class VolumeManager(manager.Manager):
             return
         if snapshot.status != states.DELETING:
             return
+        self.events.snapshot(context, snapshot, 'delete.start')
         try:
             self.driver.delete_snapshot(snapshot_name(snapshot))
         except Exception as error:
             LOG.warning('Deleting snapshot %s failed: %s', snapshot_id, error)
             self._set_snapshot_status(context, snapshot_id, states.ERROR_DELETING,
                                       states.DELETING)
+            self.events.snapshot(context, snapshot, 'delete.error', error,
+                                 status=states.ERROR_DELETING)
             return
         try:
             db.snapshot_destroy(context, snapshot_id, quota=volume_quota.release(
                 snapshot.project_id, snapshots=1, gigabytes=snapshot.volume_size))
         except exception.SnapshotNotFound:
             pass
+        self.events.snapshot(context, snapshot, 'delete.end', status='deleted')
         LOG.info('Deleted snapshot %s', snapshot_id)
 
     # -- connections ----------------------------------------------------------------
