@@ -64,6 +64,10 @@ def image_from_view(view):
     return image
 
 
+def _listed(value):
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 def _query(filters):
     """Glance's query parameters for the service's detail() filters."""
     params = []
@@ -221,10 +225,8 @@ class GlanceClient:
     def detail(self, context, filters=None, sort_keys=None, sort_dirs=None):
         """Every image context may list that matches filters, page after page."""
         params = _query(filters) + [('limit', PAGE)]
-        if sort_keys:
-            params.append(('sort_key', sort_keys))
-        if sort_dirs:
-            params.append(('sort_dir', sort_dirs))
+        for name, values in (('sort_key', sort_keys), ('sort_dir', sort_dirs)):
+            params.extend((name, value) for value in _listed(values))
         images, marker = [], None
         while True:
             page = params + ([('marker', marker)] if marker else [])

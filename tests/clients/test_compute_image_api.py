@@ -89,8 +89,12 @@ def test_upload_then_fetch_into_the_cache_verified(cloud, client, ctxt, tmp_path
     assert _leftovers(cache) == [image['id']]
 
     found = client.detail(ctxt, filters={'properties': {'purpose': 'compute-api'},
-                                         'status': ['queued', 'active']})
+                                         'status': ['queued', 'active']},
+                          sort_keys='created_at', sort_dirs='desc')  # as backups rotate
     assert image['id'] in [i['id'] for i in found]
+    assert image['id'] not in [i['id'] for i in client.detail(
+        ctxt, filters={'properties': {'purpose': 'other'}}, sort_keys=['name', 'created_at'],
+        sort_dirs=['asc', 'desc'])]
     assert client.update(ctxt, image['id'], {'tier': 'gold'})['properties']['tier'] == 'gold'
     with pytest.raises(exception.Forbidden):  # an active image keeps its format (Glance)
         client.update(ctxt, image['id'], {'disk_format': 'qcow2'})

@@ -56,6 +56,13 @@ def _free_subnet():
     raise RuntimeError('no free 10.x.y.0/24 subnet')
 
 
+# sh -c script: mount an empty read-only tmpfs over each of the first $1 directories
+# given, then exec the rest of the arguments (the paths are arguments, never code)
+HIDE_AND_EXEC = ('n=$1; shift; i=0; while [ "$i" -lt "$n" ]; do '
+                 'mount -t tmpfs -o ro,size=4k,mode=0555 none "$1" || exit 1; '
+                 'shift; i=$((i+1)); done; exec "$@"')
+
+
 class Host:
     """One simulated machine: a network namespace, an address, a state directory."""
 
@@ -67,8 +74,13 @@ class Host:
         os.makedirs(state_dir, exist_ok=True)
 
     def command(self, *argv):
-        """argv run on this host (in its network namespace)."""
-        return ['ip', 'netns', 'exec', self.ns, *argv]
+        """argv run on this host: in its network namespace, and in a mount namespace
+        (ip netns exec makes one, private to the command) where the other hosts' state
+        directories are empty, read-only tmpfs, as another machine's disks are out of
+        reach."""
+        others = [h.state_dir for h in self.lan.hosts.values() if h is not self]
+        return ['ip', 'netns', 'exec', self.ns, 'sh', '-c', HIDE_AND_EXEC, 'sh',
+                str(len(others)), *others, *argv]
 
     def run(self, *argv, timeout=120, env=None, check=True):
         result = subprocess.run(self.command(*argv), capture_output=True, text=True,

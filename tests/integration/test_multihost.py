@@ -9,9 +9,10 @@ during creates and deletes, nova-api, nova-scheduler and a compute killed with
 SIGKILL. After each, nothing is stuck (every instance ACTIVE, ERROR or
 deleted) and quota usage equals the instance rows.
 
-Each host keeps its own state directory: the image store is the controller's
-alone, and compute hosts read and write images only through the image API
-(--compute_image_api=http).
+Each host keeps its own state directory and cannot see the others' (its daemons
+run in a mount namespace where those are empty tmpfs): the image store is the
+controller's alone, and compute hosts read and write images only through the
+image API (--compute_image_api=http).
 """
 import os
 import tempfile
