@@ -30,6 +30,7 @@ History:
     1.7 - attach_volume, detach_volume
     1.8 - attach_interface, detach_interface
     1.9 - pre_live_migration
+    1.10 - reattach_volume
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -37,7 +38,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.9'
+    VERSION = '1.10'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -91,6 +92,7 @@ class ComputeAPI(RPCAPI):
         'attach_interface': '1.8',
         'detach_interface': '1.8',
         'pre_live_migration': '1.9',
+        'reattach_volume': '1.10',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -259,6 +261,13 @@ class ComputeAPI(RPCAPI):
     def detach_volume(self, ctxt, instance, volume_id):
         """Detach the volume (detaching) from the guest and release it."""
         self._to_instance(ctxt, 'detach_volume', instance, volume_id=volume_id)
+
+    def reattach_volume(self, ctxt, instance, volume_id):
+        """Connect an attached volume again (its export made again on the volume host)
+        and plug it into the guest anew; the new connection_info (a call: the
+        administrator who asked waits for the answer)."""
+        return self.call(ctxt, 'reattach_volume', server=instance.host,
+                         instance_uuid=instance.uuid, volume_id=volume_id)
 
     # -- host and guest operations of administrators and services (1.3) ------------------
     def host_maintenance_mode(self, ctxt, host, mode):

@@ -99,6 +99,17 @@ class VolumeAttachAPI:
             self.volume_api.roll_detaching(context, volume)
             raise
 
+    def reattach_volume(self, context, instance, volume_id):
+        """Connect an attached volume to the instance again (nova-manage volume
+        reattach, after a reboot); the instance's host answers with the
+        connection_info. VolumeNotAttached when it is not attached there."""
+        bdm = self.get_volume_attachment(context, instance, volume_id)
+        if not instance.host:
+            raise exception.InvalidVolume(reason='instance %s has no host (shelved '
+                                          'offloaded): nothing to reconnect' % instance.uuid)
+        info = self.compute_rpcapi.reattach_volume(context, instance, volume_id)
+        return bdm, info
+
     def update_volume_attachment(self, context, instance, volume_id, new_volume_id=None,
                                  delete_on_termination=None):
         """Change delete_on_termination (2.85); a swap to another volume is refused:

@@ -1,6 +1,8 @@
-"""nova-manage volume: list, show and delete volumes as an administrator."""
+"""nova-manage volume: list, show, delete and reattach volumes as an administrator."""
 from nova import context as nova_context
+from nova import exception
 from nova import rpc
+from nova.compute import api as compute_api
 from nova.db import api as db
 from nova.db import migration
 from nova.manage import Category, arg, command, print_table
@@ -19,7 +21,7 @@ def _attached_to(volume):
 
 class VolumeCommands(Category):
     name = 'volume'
-    help = 'Volumes: list, show, delete'
+    help = 'Volumes: list, show, delete, reattach'
 
     @command('List volumes: id, project, host, zone, size, status, attachments',
              arg('--host', help='only the volumes of this nova-volume host'),
@@ -60,3 +62,24 @@ class VolumeCommands(Category):
         volume_api.API().delete(ctxt, volume, force=True)
         print('Volume %s is being deleted by nova-volume on %s.'
               % (volume_id, volume.host or '(no host: deleted now)'))
+
+    @command('Connect an attached volume to its instances again, after the volume host '
+             'or the compute host rebooted: nova-volume makes the iSCSI export again if '
+             'tgtd lost it, and each instance\'s compute host plugs the disk in anew',
+             arg('volume_id'))
+    def reattach(self, volume_id):
+        ctxt = _admin()
+        volume = db.volume_get(ctxt, volume_id)
+        instance_uuids = [a.instance_uuid for a in volume.attachments if a.instance_uuid]
+        if not instance_uuids:
+            raise exception.InvalidVolume(reason='volume %s is %s, not attached to an '
+                                                 'instance: nothing to reattach'
+                                          % (volume_id, volume.status))
+        rpc.init()
+        compute = compute_api.API()
+        for instance_uuid in instance_uuids:
+            instance = compute.get(ctxt, instance_uuid)
+            bdm, info = compute.reattach_volume(ctxt, instance, volume.uuid)
+            print('Volume %s reattached to instance %s on %s as %s (%s)' % (
+                volume_id, instance_uuid, instance.host, bdm.device_name,
+                info['data'].get('target_iqn', info['driver_volume_type'])))

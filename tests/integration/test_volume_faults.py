@@ -1,7 +1,8 @@
 """kill -9 of nova-volume in the middle of a create and of an attach, with the daemons
 as real processes over RabbitMQ and PostgreSQL and a real tgtd: after the restart no
 volume is left in an -ing state, no file or target is orphaned, quota equals the
-volumes that exist, and the volume can be used again."""
+volumes that exist, and the volume can be used again; then tgtd loses its targets
+(a reboot) and `nova-manage volume reattach` connects the attached volume again."""
 import os
 import uuid
 
@@ -98,7 +99,7 @@ def test_kill_nova_volume_during_create(cloud, tgtd):
     wait_volume(fresh.uuid, ('available',))
 
 
-def test_kill_nova_volume_during_attach(cloud, tgtd):
+def test_kill_nova_volume_during_attach_then_reattach_after_tgtd_lost_it(cloud, tgtd):
     start, procs, state_path = cloud
     start('nova-compute', 'cmp1')
     admin, ctx = nova_context.get_admin_context(), member()
@@ -133,3 +134,22 @@ def test_kill_nova_volume_during_attach(cloud, tgtd):
     assert bdm.connection_info['data']['target_iqn'] == iqn
     with pytest.raises(exception.InvalidVolume):
         compute.volume_api.delete(ctx, volume)
+
+    # a reboot of the storage host: tgtd comes back with no target and no account.
+    # `nova-manage volume reattach` has nova-volume export the volume again (same
+    # CHAP account, from the row) and the compute host plug it in anew: the fake
+    # driver (--fake_volume_check) reads the volume through the new target first
+    flagfile = os.path.join(state_path, 'nova.flags')
+    tgtd.reset()
+    done = daemons.manage(flagfile, 'volume', 'reattach', volume.uuid)
+    assert 'Volume %s reattached to instance %s on cmp1 as %s (%s)' % (
+        volume.uuid, instance.uuid, bdm.device_name, iqn) in done.stdout
+    assert set(tgtd.targets()) == {iqn}
+    assert tgtd.targets()[iqn]['accounts'] == [bdm.connection_info['data']['auth_username']]
+    assert wait_volume(volume.uuid, ('in-use',)).status == 'in-use'
+    loose = wait_volume(compute.volume_api.create(ctx, size=1).uuid, ('available',))
+    for volume_id, message in ((str(uuid.uuid4()), 'could not be found'),
+                               (loose.uuid, 'is available, not attached to an instance')):
+        refused = daemons.manage(flagfile, 'volume', 'reattach', volume_id, check=False)
+        assert refused.returncode == 1 and message in refused.stderr, refused
+        assert 'Traceback' not in refused.stderr

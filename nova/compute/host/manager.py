@@ -375,6 +375,10 @@ class ComputeManager(manager.Manager):
         with self.locks(instance_uuid):
             self.volumes.detach_volume(context, instance_uuid, volume_id)
 
+    def reattach_volume(self, context, instance_uuid, volume_id):
+        with self.locks(instance_uuid):
+            return self.volumes.reattach_volume(context, instance_uuid, volume_id)
+
     # -- resize and cold migration (resize.py) ------------------------------------------
     def prep_resize(self, context, instance_uuid, migration_id, request_spec, limits):
         self.resizes.prep_resize(context, instance_uuid, migration_id, request_spec, limits)

@@ -119,6 +119,29 @@ class Volumes:
         self._forget(context, bdm)
         self.records.event(context, [instance_uuid], event, 'Success')
 
+    def reattach_volume(self, context, instance_uuid, volume_id):
+        """An in-use volume connected again, as after the volume host or this host
+        rebooted (tgtd lost its targets, the guest its sessions): nova-volume makes
+        the export again if it is gone (initialize_connection), the mapping gets
+        the new connection info, and a guest that exists has the disk unplugged
+        and plugged in again. Errors go back to the caller (nova-manage)."""
+        instance = self.records.get(context, instance_uuid)
+        bdm = db.block_device_mapping_get_by_volume(context, volume_id, instance_uuid)
+        volume = self.volume_api.get(context.elevated(), volume_id)
+        if volume.status != volume_states.IN_USE:
+            raise exception.InvalidVolume(reason='volume %s is %s, not in-use' % (
+                volume_id, volume.status))
+        connector = self.driver.get_volume_connector(instance)
+        info = dict(self.volume_api.initialize_connection(context, volume, connector),
+                    serial=volume.uuid)
+        if self.driver.instance_exists(instance):
+            self._detach_from_guest(context, instance, bdm)
+            self.driver.attach_volume(context, info, instance, bdm.device_name)
+        db.block_device_mapping_update(context, bdm.uuid, {'connection_info': info})
+        LOG.info('Reattached volume %s to %s as %s', volume_id, instance_uuid,
+                 bdm.device_name)
+        return info
+
     def _detach_from_guest(self, context, instance, bdm):
         if not bdm.connection_info or not self.driver.instance_exists(instance):
             return
