@@ -285,6 +285,12 @@ def register_plugin_rules(owner, rules):
     reset()  # the enforcer registers the new defaults when next built
 
 
+def forget_plugin_rules():
+    """Drop every API plugin's rules (tests that installed a plugin)."""
+    _PLUGIN_RULES.clear()
+    reset()
+
+
 _lock = threading.Lock()
 _enforcer = None
 

@@ -4,6 +4,7 @@ import os
 
 from nova import context as nova_context
 from nova import policy
+from nova.api.openstack.compute import plugins
 from nova.auth import roles as auth_roles
 from nova.conf import CONF
 from nova.manage import Category, UsageError, arg, command, print_table
@@ -17,6 +18,10 @@ def _print_file():
 class PolicyCommands(Category):
     name = 'policy'
     help = 'Policy rules: list (defaults and effective), check (a caller\'s rights)'
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plugins.register_policies()  # installed API plugins' rules count too
 
     @command('List every rule: its default, and its effective value from the policy file '
              '("*" marks an override)',

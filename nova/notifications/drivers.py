@@ -60,6 +60,12 @@ def envelope(context, message):
 class MessagingDriver(Driver):
     """One cast per notification topic, through this process's RPC transport."""
 
+    def __init__(self):
+        if rpc.transport_url().partition('://')[0] in ('inproc', 'fake'):
+            LOG.warning('notification_driver=messaging on the in-process transport: '
+                        'notifications wait in this process\'s memory for a consumer '
+                        'that nothing outside it can be; use "log" with nova-all')
+
     def notify(self, context, message):
         wrapped = envelope(context, message)
         transport = rpc.get_transport()

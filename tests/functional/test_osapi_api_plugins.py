@@ -101,8 +101,7 @@ def app(cloud, monkeypatch, tmp_path):  # noqa: F811
                                     'reboot': '{module}:TakesReboot',
                                     'missing': '{module}:NoSuchPlugin'}})
     yield fakes.build_app()
-    policy._PLUGIN_RULES.clear()
-    policy.reset()
+    policy.forget_plugin_rules()
     sys.modules.pop(module, None)
 
 

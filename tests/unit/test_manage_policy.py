@@ -5,6 +5,7 @@ from nova import policy
 from nova.cmd.manage import CATEGORIES
 from nova.conf import CONF
 from nova.manage import dispatch
+from tests.harness import plugin_packages
 
 CREATE = 'os_compute_api:servers:create'
 ALL_TENANTS = 'os_compute_api:servers:index:get_all_tenants'
@@ -91,3 +92,24 @@ def test_unparsable_policy_file_is_named(capsys, policy_file):
         code, out, err = run(capsys, *words)
         assert code == 1 and not out
         assert 'Policy file %s cannot be parsed' % policy_file in err
+
+
+def test_installed_api_plugins_rules_are_listed_and_checked(capsys, policy_file, monkeypatch,
+                                                             tmp_path):
+    plugin_packages.install(monkeypatch, tmp_path, """
+from nova.api.openstack.compute import plugins
+
+
+class Shoes(plugins.APIPlugin):
+    name, alias = 'Shoes', 'mycorp-shoes'
+    policy_rules = [('mycorp:shoes:create', 'rule:context_is_admin', 'Add a shoe.')]
+""", {'nova.api.v21.extensions': {'shoes': '{module}:Shoes'}})
+    try:
+        code, out, _ = run(capsys, 'list', 'mycorp')
+        assert code == 0
+        assert _rows(out) == {'mycorp:shoes:create': ['rule:context_is_admin'] * 2}
+        code, out, _ = run(capsys, 'check', '--user', 'u', '--project', 'p', '--role',
+                           'member', 'mycorp:shoes:create')
+        assert code == 0 and 'mycorp:shoes:create  denied' in ' '.join(out.split('|'))
+    finally:
+        policy.forget_plugin_rules()

@@ -1,6 +1,7 @@
 """Hooks from an installed package's nova.hooks entry points, around the compute API's
 create, delete and resize: called with the operation's arguments and result, a
-hook's bug logged and ignored, a FatalHookException from pre() refusing the operation."""
+hook's bug logged and ignored, a FatalHookException from pre() refusing the operation
+(from post(), after the operation, only logged)."""
 import importlib
 import sys
 
@@ -29,6 +30,11 @@ class Broken:
         raise ValueError('a bug in the hook')
 
 
+class LateVeto:
+    def post(self, rv, context, instance, **kwargs):
+        raise hooks.FatalHookException(reason='too late to refuse')
+
+
 class Gatekeeper:
     def pre(self, context, instance, flavor, **kwargs):
         if flavor.name == 'm1.small':
@@ -43,8 +49,10 @@ def hook_module(monkeypatch, tmp_path):
         'create_instance': '{module}:Recorder', 'delete_instance': '{module}:Recorder',
         'resize_instance': '{module}:Gatekeeper'}})
     # a second package's hook on the same point, which fails
-    plugin_packages.install(monkeypatch, tmp_path, 'from %s import Broken\n' % recorder,
-                            {'nova.hooks': {'create_instance': '{module}:Broken'}})
+    plugin_packages.install(monkeypatch, tmp_path,
+                            'from %s import Broken, LateVeto\n' % recorder,
+                            {'nova.hooks': {'create_instance': '{module}:Broken',
+                                            'delete_instance': '{module}:LateVeto'}})
     yield importlib.import_module(recorder)
     hooks.reset()
     sys.modules.pop(recorder, None)
@@ -65,8 +73,9 @@ def test_hooks_run_around_create_delete_and_can_refuse_a_resize(cloud, hook_modu
         'active', None, 'm1.tiny')
 
     del hook_module.CALLS[:]
-    cloud.api.delete(cloud.ctx, row)
+    cloud.api.delete(cloud.ctx, row)  # LateVeto's post cannot undo it: logged only
     assert hook_module.CALLS == [('pre', 'proj-a', None), ('post', 'NoneType', None)]
+    assert 'raised a fatal exception after delete_instance was done' in caplog.text
     cloud.wait_gone([instance.uuid])
 
 

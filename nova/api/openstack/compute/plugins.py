@@ -87,6 +87,17 @@ def discover():
     return found
 
 
+def register_policies():
+    """Register the policy rules of every installed plugin without serving it, so that
+    nova-manage policy lists and checks them as nova-api will enforce them."""
+    for plugin in discover():
+        try:
+            policy.register_plugin_rules(plugin.alias, plugin.policy_rules)
+        except ValueError as error:
+            LOG.error('API plugin %s (%s): rules left out: %s', plugin.name, plugin.alias,
+                      error)
+
+
 def _prepare(plugin, api, paths, actions, aliases):
     """(routes, actions) of one plugin, bounded by its versions; ValueError says why
     it does not fit beside what is already served."""
