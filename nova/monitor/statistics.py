@@ -54,12 +54,13 @@ def rates(store, path, metric, start, end, resolution):
 def answer_statistics(store, queries):
     """get_statistics of the monitor RPC API over a store: for each query
     {instance_uuid, metric, start, end, period, statistics}, its datapoints ([] when the
-    store has no archive of the instance or the metric is unknown)."""
+    store has no archive of the instance, the metric is unknown or the range is empty:
+    the front ends refuse an empty range, and rrdtool would fail on one)."""
     results = []
     for query in queries:
         path = store.find(query['instance_uuid'])
         metric = metrics.METRICS.get(query['metric'])
-        if path is None or metric is None:
+        if path is None or metric is None or int(query['end']) <= int(query['start']):
             results.append([])
             continue
         results.append(datapoints(store, path, metric, int(query['start']), int(query['end']),
@@ -69,12 +70,13 @@ def answer_statistics(store, queries):
 
 def answer_rates(store, queries):
     """get_rates of the monitor RPC API over a store: for each query {instance_uuid,
-    metric, start, end, resolution}, [first, seconds, [rate or None]], or None."""
+    metric, start, end, resolution}, [first, seconds, [rate or None]], or None (also
+    for an empty range)."""
     results = []
     for query in queries:
         path = store.find(query['instance_uuid'])
         metric = metrics.METRICS.get(query['metric'])
-        if path is None or metric is None:
+        if path is None or metric is None or int(query['end']) <= int(query['start']):
             results.append(None)
             continue
         results.append(list(rates(store, path, metric, int(query['start']), int(query['end']),

@@ -229,13 +229,20 @@ def test_live_migration_keeps_the_guests_address_and_network(guest):
     moving = time.time()
     admin = nova_context.get_admin_context()
     compute_api.API().live_migrate(admin, instance, host=target)
-    moved = wait_for(lambda: (lambda row: row if row.host == target and row.task_state is None
-                              else None)(guest.row), 120, 'the guest on %s' % target)
+
+    def migration():
+        [found] = [m for m in db.migration_get_all_by_filters(
+            admin, {'instance_uuid': guest.id}) if m.migration_type == 'live-migration']
+        assert found.status != 'error', [fault.message for fault in (
+            db.instance_fault_get_by_instance_uuids(admin, [guest.id]).get(guest.id) or ())]
+        return found
+
+    def arrived():
+        row = guest.row
+        return row if migration().status == 'completed' and row.task_state is None else None
+    moved = wait_for(arrived, 120, 'the guest on %s' % target)
     arrived = time.time()
-    assert moved.vm_state == 'active', moved.vm_state
-    [migration] = [m for m in db.migration_get_all_by_filters(
-        admin, {'instance_uuid': guest.id}) if m.migration_type == 'live-migration']
-    assert migration.status == 'completed'
+    assert (moved.host, moved.vm_state) == (target, 'active')
 
     assert vif['devname'] in guest.bridged(target)
     assert vif['devname'] not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[source],

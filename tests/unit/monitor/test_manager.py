@@ -35,6 +35,24 @@ def test_one_compute_call_per_step_and_the_profile_recorded(cloud):
     assert [r for r in rates if r is not None] == [pytest.approx(10.0)] * 5
 
 
+def test_an_empty_range_answers_no_data(cloud):
+    """What the front ends refuse (end not after start), the monitor's RPC answers
+    empty instead of failing in rrdtool (a caller's clock a second ahead)."""
+    uuid = cloud.boot()
+    mgr = cloud.monitor()
+    for _ in range(3):
+        mgr.sample_instances(cloud.ctx)
+        cloud.clock.now += 60
+    now = int(cloud.clock.now)
+    query = {'instance_uuid': uuid, 'metric': 'CPUUtilization', 'period': 60,
+             'statistics': ['Average']}
+    assert mgr.get_statistics(cloud.ctx, [dict(query, start=now - 180, end=now)]) != [[]]
+    assert mgr.get_statistics(cloud.ctx, [dict(query, start=now + 1, end=now),
+                                          dict(query, start=now, end=now)]) == [[], []]
+    rates = {'instance_uuid': uuid, 'metric': 'CPUUtilization', 'resolution': 60}
+    assert mgr.get_rates(cloud.ctx, [dict(rates, start=now, end=now - 60)]) == [None]
+
+
 def test_restart_leaves_a_gap_of_the_downtime_only(cloud):
     uuid = cloud.boot()
     t0 = cloud.clock.now
