@@ -29,7 +29,7 @@ LOG = logging.getLogger(__name__)
 
 GROUP = 'nova.hooks'
 HOOK_POINTS = ('create_instance', 'delete_instance', 'resize_instance')
-_LOADED = {}  # hook point -> [(entry point name, hook object)]
+_LOADED = {}  # hook point -> [(entry point value, hook object)], once loaded
 
 
 class FatalHookException(exception.Invalid):
@@ -48,18 +48,26 @@ def _instantiate(entry_point):
 
 
 def hooks_for(name):
-    """The hook objects registered for ``name``, loaded once; one that cannot be
-    loaded is logged and left out (a broken hook package must not stop the API)."""
-    if name not in _LOADED:
-        found = []
-        for entry_point in importlib.metadata.entry_points(group=GROUP, name=name):
+    """The hook objects registered for ``name``. Every hook point is loaded on the
+    first call (one scan of the installed packages per process); a hook that cannot
+    be loaded is logged and left out (a broken hook package must not stop the API)."""
+    if not _LOADED:
+        found = {point: [] for point in HOOK_POINTS}
+        for entry_point in importlib.metadata.entry_points(group=GROUP):
+            if entry_point.name not in found:
+                LOG.warning('Hook %s = %s names no hook point (%s): ignored',
+                            entry_point.name, entry_point.value, ', '.join(HOOK_POINTS))
+                continue
             try:
-                found.append((entry_point.value, _instantiate(entry_point)))
+                found[entry_point.name].append((entry_point.value,
+                                                _instantiate(entry_point)))
             except Exception:  # noqa: BLE001 -- see the docstring
-                LOG.exception('Could not load hook %s = %s', name, entry_point.value)
-        if found:
-            LOG.info('Hooks for %s: %s', name, ', '.join(value for value, _ in found))
-        _LOADED[name] = found
+                LOG.exception('Could not load hook %s = %s', entry_point.name,
+                              entry_point.value)
+        for point, hooks in found.items():
+            if hooks:
+                LOG.info('Hooks for %s: %s', point, ', '.join(value for value, _ in hooks))
+        _LOADED.update(found)
     return _LOADED[name]
 
 

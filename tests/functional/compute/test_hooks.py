@@ -52,7 +52,8 @@ def hook_module(monkeypatch, tmp_path):
     plugin_packages.install(monkeypatch, tmp_path,
                             'from %s import Broken, LateVeto\n' % recorder,
                             {'nova.hooks': {'create_instance': '{module}:Broken',
-                                            'delete_instance': '{module}:LateVeto'}})
+                                            'delete_instance': '{module}:LateVeto',
+                                            'reboot_instance': '{module}:Broken'}})
     yield importlib.import_module(recorder)
     hooks.reset()
     sys.modules.pop(recorder, None)
@@ -62,6 +63,7 @@ def test_hooks_run_around_create_delete_and_can_refuse_a_resize(cloud, hook_modu
     instance = cloud.boot()[0]
     assert hook_module.CALLS == [('pre', 'proj-a', 'vm'), ('post', 'tuple', 'vm')]
     assert 'a bug in the hook' in caplog.text  # logged; the create went on
+    assert 'Hook reboot_instance' in caplog.text and 'names no hook point' in caplog.text
     cloud.wait([instance.uuid], 'active')
 
     with pytest.raises(hooks.FatalHookException) as refused:
