@@ -58,3 +58,21 @@ def test_envelope_keeps_the_token_out():
 def test_unknown_driver_is_a_config_error():
     with pytest.raises(exception.ConfigError, match='unknown notification_driver'):
         drivers.load('carrier-pigeon')
+
+
+def test_every_named_action_is_a_decorated_compute_method():
+    """A name in lifecycle.ACTIONS that no @instance_action method has would never be
+    told: the table and the host's methods must agree."""
+    import ast
+    import pathlib
+
+    import nova.compute.host
+    decorated = set()
+    for path in pathlib.Path(nova.compute.host.__file__).parent.glob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and any(
+                    getattr(d, 'id', None) == 'instance_action' for d in node.decorator_list):
+                decorated.add(node.name)
+    assert set(lifecycle.ACTIONS) <= decorated, set(lifecycle.ACTIONS) - decorated
+    assert {'terminate_instance', 'stop_instance', 'start_instance', 'reboot_instance',
+            'resize_instance', 'snapshot_instance'} <= set(lifecycle.ACTIONS)
