@@ -3,10 +3,34 @@ import pytest
 
 from nova import exception
 from nova.compute import power_state, vm_states
+from nova.conf import CONF
 from nova.virt import fake
 
+from tests.functional.compute.conftest import running_cloud
 from tests.functional.compute.moves import (actions, admin, boot_on, fault, memory_used,
                                             migrations, row, wait_for)
+
+
+class RecordingFirewall:
+    """A firewall driver that enforces nothing but remembers, per rebuild, which
+    instances it was given (each host's HostFirewall has its own)."""
+
+    enforces = True
+
+    def __init__(self):
+        self.applied = []
+
+    def apply(self, specs):
+        self.applied.append({spec['uuid'] for spec in specs})
+
+
+@pytest.fixture
+def walled(tmp_path):
+    CONF.set_override('firewall_driver', __name__ + '.RecordingFirewall')
+    with running_cloud(tmp_path) as cloud:
+        cloud.firewalls = {host: cloud.services[host].manager.firewall.driver
+                           for host in ('h1', 'h2', 'h3')}
+        yield cloud
 
 
 def wait_moved(cloud, uuid, host):
@@ -89,3 +113,27 @@ def test_scheduler_tries_another_host_when_a_pre_check_fails(cloud):
     fake.set_failure('h2', 'check_can_live_migrate_destination', RuntimeError('busy'))
     cloud.api.live_migrate(admin(), row(cloud, uuid))
     assert wait_moved(cloud, uuid, 'h3').vm_state == vm_states.ACTIVE
+
+
+def test_the_destination_lets_the_guest_in_before_it_arrives(walled):
+    """pre_live_migration gives the destination's firewall the guest's rules while
+    the instance is still the source's; the end of the move (or its rollback) leaves
+    each host's firewall with exactly its own instances."""
+    cloud, walls = walled, walled.firewalls
+    uuid = boot_on(cloud, 'h1')
+    wait_for(lambda: walls['h1'].applied and uuid in walls['h1'].applied[-1],
+             what="h1's firewall to take the instance")
+    fake.set_failure('h1', 'live_migration', RuntimeError('link down'))
+    cloud.api.live_migrate(admin(), row(cloud, uuid), host='h2')
+    wait_for(lambda: migrations(cloud, uuid)[0].status == 'error', what='migration error')
+    assert any(uuid in applied for applied in walls['h2'].applied)  # prepared for it
+    wait_for(lambda: uuid not in walls['h2'].applied[-1], what="h2's rules taken back")
+    assert row(cloud, uuid).host == 'h1' and uuid in walls['h1'].applied[-1]
+
+    fake.clear_failures('h1')
+    cloud.api.live_migrate(admin(), row(cloud, uuid), host='h2')
+    wait_for(lambda: (row(cloud, uuid).host, row(cloud, uuid).task_state) == ('h2', None),
+             what='instance on h2')
+    wait_for(lambda: uuid not in walls['h1'].applied[-1], what="h1's rules dropped")
+    wait_for(lambda: uuid in walls['h2'].applied[-1], what="h2's rules kept")
+    assert not any(uuid in applied for applied in walls['h3'].applied)
