@@ -348,6 +348,13 @@ class ComputeDriver(abc.ABC):
         left out, never an error."""
         self._unsupported('get_instance_stats')
 
+    def remove_unused_images(self, in_use_image_ids):
+        """Remove the images this driver caches in its hypervisor's own storage
+        (image_data 'stream') that no instance here uses and that were last used
+        --remove_unused_base_images_age ago; their ids. A driver of the host's
+        file cache ('file') has none: the compute manager prunes that cache."""
+        return []
+
     def get_console_output(self, context, instance):
         """The guest's serial console log (str)."""
         self._unsupported('get_console_output')

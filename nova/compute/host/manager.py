@@ -487,6 +487,7 @@ class ComputeManager(manager.Manager):
         """Remove the cached images no instance here has used for a while."""
         in_use = {i.image_ref for i in db.instance_get_all_by_host(context, self.host)}
         self.base_images.remove_unused(in_use)
+        self.driver.remove_unused_images(in_use)
 
     @manager.periodic_task(spacing='sync_power_state_interval')
     def sync_power_states(self, context):

@@ -128,6 +128,9 @@ class XenAPIDriver(driver.ComputeDriver):
         root = self.vmops.root_vdi(record)
         self.ops[1].export_snapshot(root, upload, CONF.xenapi_image_upload_format)
 
+    def remove_unused_images(self, in_use_image_ids):
+        return self.ops[1].remove_unused(set(in_use_image_ids))
+
     # --- inspection ---
 
     def get_info(self, instance):

@@ -5,16 +5,23 @@ A base VDI per image lives in the instances' SR, marked in its other_config
 streams its data from the image service (the compute manager's verified
 stream, ``image_meta['open_image']``) into a new VDI through XAPI's
 /import_raw_vdi handler (format=raw, or vhd for VHD images), later boots find
-it and ``VDI.clone`` it. A failed or refused import destroys its VDI.
+it and ``VDI.clone`` it. A failed or refused import destroys its VDI. A base
+VDI no instance here uses is destroyed once unused for
+--remove_unused_base_images_age (the compute manager's image cache task);
+its clones live on (XAPI keeps a destroyed parent's data for its children).
 Snapshots go the other way: ``VDI.snapshot`` of the root disk, exported
 through /export_raw_vdi (a dynamic VHD of the blocks the disk holds, or raw),
 handed to the image service's upload, then the snapshot VDI is destroyed.
 """
+import contextlib
 import itertools
 import logging
+import time
 
+import nova.conf
 from nova import exception, utils
 
+CONF = nova.conf.CONF
 LOG = logging.getLogger(__name__)
 
 # image disk formats XAPI's import handler takes, and how
@@ -50,6 +57,39 @@ class Images:
         self.sr_ref = sr_ref
         self._locks = utils.KeyedLocks()
         self._known = {}  # image id -> base VDI ref found or made by this process
+        # image id -> when this process last saw it used (first sight counts as use:
+        # after a restart nothing goes sooner than the age allows)
+        self._last_used = {}
+
+    def _cached_vdis(self):
+        """{image id: base VDI ref} of the cached images in the SR."""
+        records = self.session.call('VDI.get_all_records_where',
+                                    'field "SR" = "%s"' % self.sr_ref)
+        return {record['other_config']['nova_image_id']: ref
+                for ref, record in records.items()
+                if record['other_config'].get('nova_disk_type') == 'cached-image' and
+                record['other_config'].get('nova_image_id')}
+
+    def remove_unused(self, in_use_image_ids, now=None):
+        """Destroy the base VDIs of images unused here for --remove_unused_base_images_age;
+        their image ids."""
+        now = time.time() if now is None else now
+        removed = []
+        for image_id, vdi in sorted(self._cached_vdis().items()):
+            if image_id in in_use_image_ids:
+                self._last_used[image_id] = now
+                continue
+            with self._locks(image_id):
+                last = self._last_used.setdefault(image_id, now)
+                if now - last < CONF.remove_unused_base_images_age:
+                    continue
+                self.destroy_vdi(vdi)
+                self._known.pop(image_id, None)
+                self._last_used.pop(image_id, None)
+                removed.append(image_id)
+        if removed:
+            LOG.info('Removed the unused cached image VDIs of %s', ', '.join(removed))
+        return removed
 
     def _cached(self, image_id):
         vdi = self._known.get(image_id)
@@ -59,26 +99,30 @@ class Images:
                 return vdi
             except exception.XenAPIFailure:
                 self._known.pop(image_id, None)
-        records = self.session.call('VDI.get_all_records_where',
-                                    'field "SR" = "%s"' % self.sr_ref)
-        for ref, record in records.items():
-            other = record['other_config']
-            if other.get('nova_image_id') == image_id and \
-                    other.get('nova_disk_type') == 'cached-image':
-                self._known[image_id] = ref
-                return ref
-        return None
+        ref = self._cached_vdis().get(image_id)
+        if ref is not None:
+            self._known[image_id] = ref
+        return ref
+
+    @contextlib.contextmanager
+    def base(self, image_id, open_image):
+        """The base VDI of ``image_id`` (streamed from the image service if not cached),
+        safe from remove_unused while the caller's block clones or copies it: both take
+        the image's lock."""
+        with self._locks(image_id):
+            self._last_used[image_id] = time.time()
+            vdi = self._cached(image_id)
+            if vdi is None:
+                if open_image is None:
+                    raise exception.ImageNotFound(image_id=image_id)
+                vdi = self._import(image_id, open_image)
+                self._known[image_id] = vdi
+            yield vdi
 
     def base_vdi(self, image_id, open_image):
-        """The base VDI of ``image_id``, streamed from the image service if not cached."""
-        with self._locks(image_id):
-            vdi = self._cached(image_id)
-            if vdi is not None:
-                return vdi
-            if open_image is None:
-                raise exception.ImageNotFound(image_id=image_id)
-            vdi = self._import(image_id, open_image)
-            self._known[image_id] = vdi
+        """The base VDI of ``image_id``, cached in the SR (for a caller that does not
+        clone it at once)."""
+        with self.base(image_id, open_image) as vdi:
             return vdi
 
     def _import(self, image_id, open_image):

@@ -132,8 +132,8 @@ class VMOps:
         image_id = image_meta.get('id') or instance.image_ref
         made = []  # ('VDI'|'VM', ref), removed in reverse if anything fails
         try:
-            base = self.images.base_vdi(image_id, open_image)
-            root = self.images.instance_disk(base, instance, 'root', instance.root_gb)
+            with self.images.base(image_id, open_image) as base:
+                root = self.images.instance_disk(base, instance, 'root', instance.root_gb)
             made.append(('VDI', root))
             disks = [(root, True)]
             if instance.ephemeral_gb:
@@ -189,11 +189,11 @@ class VMOps:
 
     def _dom0_file(self, image_id, open_image):
         """A kernel or ramdisk image copied to dom0 by the kernel plugin (cached by id)."""
-        vdi = self.images.base_vdi(image_id, open_image)
-        size = self.session.call('VDI.get_virtual_size', vdi)
-        return self.session.call('host.call_plugin', self.host_ref, 'kernel', 'copy_vdi',
-                                 {'vdi-ref': vdi, 'image-size': str(size),
-                                  'cached-image': 'image-%s' % image_id})
+        with self.images.base(image_id, open_image) as vdi:
+            size = self.session.call('VDI.get_virtual_size', vdi)
+            return self.session.call('host.call_plugin', self.host_ref, 'kernel', 'copy_vdi',
+                                     {'vdi-ref': vdi, 'image-size': str(size),
+                                      'cached-image': 'image-%s' % image_id})
 
     def _create_vm(self, instance, name, boot, xenstore):
         memory = str(instance.memory_mb * MiB)
@@ -293,12 +293,13 @@ class VMOps:
                                                     state=record['power_state'].lower())
         image_meta = image_meta or {}
         image_id = image_meta.get('id') or instance.image_ref
-        base = self.images.base_vdi(image_id, image_meta.get('open_image'))
+        self.images.base_vdi(image_id, image_meta.get('open_image'))  # fails before shutdown
         if record['power_state'] == 'Running':
             self._power(instance, 'rescue', 'VM.hard_shutdown')
         made = []
         try:
-            rescue_root = self.images.instance_disk(base, instance, 'rescue-root', 0)
+            with self.images.base(image_id, image_meta.get('open_image')) as base:
+                rescue_root = self.images.instance_disk(base, instance, 'rescue-root', 0)
             made.append(('VDI', rescue_root))
             boot = self._boot_fields(vm_mode(image_meta, instance), image_meta,
                                      image_meta.get('open_image'))
