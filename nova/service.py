@@ -175,6 +175,7 @@ class WSGIService:
                                   listen_port)
         self.reporter = ServiceReporter(self.host, self.binary, None)
         policy.load_rules()  # a policy file that cannot be parsed stops the start
+        self.report = True  # heartbeats; one of several API workers writes them (api_workers)
 
     @property
     def port(self):
@@ -182,7 +183,8 @@ class WSGIService:
 
     def start(self):
         self.server.start()
-        self.reporter.start()
+        if self.report:
+            self.reporter.start()
         LOG.info('%s listening on %s:%s', self.name, self.server.host, self.server.port)
 
     def stop(self, graceful=True):

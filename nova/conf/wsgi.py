@@ -16,6 +16,8 @@ APIS = {
     'osapi_volume': 8776,
     'network': 9696,
 }
+# the APIs of nova-api that may run in several processes (nova.api_workers), as in Nova
+WORKER_APIS = ('osapi_compute', 'ec2', 'metadata')
 
 opts = [
     cfg.StrOpt('api_paste_config', default=paths.basedir_def('etc', 'nova', 'api-paste.ini'),
@@ -38,6 +40,12 @@ opts = [
                        '(DELETE, "*", .*, 120, MINUTE)',
                help='Rate limits, classic Nova syntax: (VERB, "URI", REGEX, VALUE, UNIT) '
                     'separated by ";"; UNIT is SECOND, MINUTE, HOUR or DAY.'),
+] + [
+    cfg.IntOpt('%s_workers' % name, min=1,
+               help='Processes of nova-api serving the %s API, all accepting on its one '
+                    'listen socket (default: the number of CPU cores; nova-all serves every '
+                    'API in its one process).' % name)
+    for name in WORKER_APIS
 ] + [
     opt for name, port in APIS.items() for opt in (
         cfg.HostAddressOpt('%s_listen' % name, default='0.0.0.0',

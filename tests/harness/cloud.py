@@ -51,29 +51,36 @@ class Cloud:
     def start_all(cls, state_path, **extra_flags):
         # one compute host: resizes stay on it, as etc/nova/nova.flags says
         cloud = cls(state_path, **{'allow_resize_to_same_host': True, **extra_flags})
-        cloud.manage('db', 'sync')
-        cloud.started_at = time.monotonic()
-        cloud._spawn('nova-all')
-        cloud.wait_ready()
+        cloud.start_nova_all()
         return cloud
 
+    def start_nova_all(self):
+        self.manage('db', 'sync')
+        self.started_at = time.monotonic()
+        self._spawn('nova-all')
+        self.wait_ready()
+
     @classmethod
-    def start_multinode(cls, state_path, transport_url, sql_connection, hosts=('c1', 'c2'),
-                        **extra_flags):
-        """nova-api + objectstore + image + serialproxy + scheduler + one nova-compute per
-        name in hosts (two by default: c1, c2)."""
+    def start_multinode(cls, state_path, transport_url, sql_connection, **extra_flags):
+        """nova-api + objectstore + image + serialproxy + scheduler + two computes (hosts
+        c1, c2)."""
         cloud = cls(state_path, transport_url=transport_url, sql_connection=sql_connection,
                     **extra_flags)
-        cloud.manage('db', 'sync')
-        cloud.manage('bootstrap', 'admin', '--novarc', cloud.novarc_path)
-        cloud.started_at = time.monotonic()
+        cloud.start_daemons()
+        return cloud
+
+    def start_daemons(self, hosts=('c1', 'c2')):
+        """The multinode daemons, one nova-compute per name in hosts; whatever started is
+        in self.processes, for stop(), even if waiting for them fails."""
+        self.manage('db', 'sync')
+        self.manage('bootstrap', 'admin', '--novarc', self.novarc_path)
+        self.started_at = time.monotonic()
         for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image',
                        'nova-serialproxy'):
-            cloud._spawn(binary)
+            self._spawn(binary)
         for host in hosts:
-            cloud._spawn('nova-compute', '--host=%s' % host)
-        cloud.wait_ready()
-        return cloud
+            self._spawn('nova-compute', '--host=%s' % host)
+        self.wait_ready()
 
     def _spawn(self, binary, *extra):
         self.processes.append(daemons.Daemon(binary, self.flagfile, self.state_path, *extra))

@@ -119,7 +119,7 @@ class Counters:
         return {'statements': self.statements(), 'messages': self.messages(), 'cpu': self.cpu()}
 
     @staticmethod
-    def difference(before, after, per):
+    def difference(before, after, per, top=8):
         """The cost of what happened between two snapshots, per `per` servers/requests:
         {'statements': n, 'top': [(calls, statement)], 'messages': (received, delivered),
         'cpu_ms': {label: ms}}."""
@@ -127,7 +127,7 @@ class Counters:
         if after['statements'] is not None:
             delta = after['statements'] - before['statements']  # Counter: drops <= 0
             result['statements'] = sum(delta.values()) / per
-            result['top'] = [(calls / per, query) for query, calls in delta.most_common(8)]
+            result['top'] = [(calls / per, query) for query, calls in delta.most_common(top)]
         if after['messages'] is not None:
             result['messages'] = tuple((a - b) / per for a, b in zip(after['messages'],
                                                                     before['messages']))

@@ -53,21 +53,30 @@ class Deployment:
     """A started cloud in one shape, with what measuring it needs."""
 
     def __init__(self, mode, tmp, hosts, db):
-        self.mode, self.pg, self.broker = mode, None, None
+        self.mode, self.pg, self.broker, self.cloud, self.counters = mode, None, None, None, None
+        try:
+            self._start(tmp, hosts, db)
+        except BaseException:  # a failed or interrupted start leaves nothing running
+            self.stop()
+            raise
+
+    def _start(self, tmp, hosts, db):
         flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
-        if mode == 'daemons' or db == 'postgres':
-            self.pg = PostgresServer(os.path.join(tmp, 'pg'), settings=PG_SETTINGS).start()
+        if self.mode == 'daemons' or db == 'postgres':
+            self.pg = PostgresServer(os.path.join(tmp, 'pg'), settings=PG_SETTINGS)
+            self.pg.start()
             flags['sql_connection'] = self.pg.create_database('nova')
-        if mode == 'daemons':
+        if self.mode == 'daemons':
             self.broker = RabbitMQServer(os.path.join(tmp, 'mq'))
             self.broker.start()
-            self.cloud = Cloud.start_multinode(
-                os.path.join(tmp, 'cloud'), self.broker.url, flags.pop('sql_connection'),
-                hosts=['c%d' % i for i in range(hosts)], **flags)
+            self.cloud = Cloud(os.path.join(tmp, 'cloud'), transport_url=self.broker.url,
+                               **flags)
+            self.cloud.start_daemons(hosts=['c%d' % i for i in range(hosts)])
             self.cloud.manage('bootstrap', 'image')  # nova-all registers it itself
             self.hosts = hosts
         else:
-            self.cloud = Cloud.start_all(os.path.join(tmp, 'cloud'), **flags)
+            self.cloud = Cloud(os.path.join(tmp, 'cloud'), **flags)
+            self.cloud.start_nova_all()
             self.hosts = 1
         token = get_token(self.cloud)
         self.api = Api(self.cloud.url('osapi_compute', '/v2.1'), token)
@@ -98,8 +107,10 @@ class Deployment:
         return out
 
     def stop(self):
-        self.counters.close()
-        self.cloud.stop()
+        if self.counters is not None:
+            self.counters.close()
+        if self.cloud is not None:
+            self.cloud.stop()
         if self.broker is not None:
             self.broker.stop()
         if self.pg is not None:
@@ -133,7 +144,7 @@ def measure(deployment, args):
         result = step()
         if args.profile:
             profile[operation] = Counters.difference(before, deployment.counters.snapshot(),
-                                                     per)
+                                                     per, args.top)
         return result
 
     work.delete(work.boot_separate('warm', 1)[3])  # first boot after start: caches warm
@@ -244,10 +255,12 @@ def main():
     parser.add_argument('--big', type=int, default=1000, help='0: skip the 1,000 server part')
     parser.add_argument('--reps', type=int, default=2)
     parser.add_argument('--concurrency', type=int, default=10)
-    parser.add_argument('--poll', type=float, default=0.1, help='seconds between polls')
+    parser.add_argument('--poll', type=float, default=0.25, help='seconds between polls')
     parser.add_argument('--db', choices=['sqlite', 'postgres'], default='sqlite',
                         help='the database of nova-all')
     parser.add_argument('--profile', action='store_true')
+    parser.add_argument('--top', type=int, default=8,
+                        help='statements listed per operation by --profile')
     parser.add_argument('--anchor', help='an upstream anchor results directory')
     args = parser.parse_args()
     print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
