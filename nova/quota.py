@@ -61,10 +61,26 @@ def limits_for(context, project_id, user_id=None, resources=None):
     overrides = db.quota_get_all_by_project(context, project_id)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
     if user_id is not None:
-        overrides = db.project_user_quota_get_all(context, project_id, user_id)
-        limits.update((r, limit) for r, limit in overrides.items()
-                      if r in limits and r not in NETWORK_RESOURCES)
+        limits = _with_user_overrides(context, project_id, user_id, limits)
     return limits
+
+
+def _with_user_overrides(context, project_id, user_id, project_limits):
+    limits = dict(project_limits)
+    overrides = db.project_user_quota_get_all(context, project_id, user_id)
+    limits.update((r, limit) for r, limit in overrides.items()
+                  if r in limits and r not in NETWORK_RESOURCES)
+    return limits
+
+
+def project_and_user_limits(context, project_id, user_id):
+    """(the project's limits, user_id's limits in it (or {} without a user)): what a
+    request that checks both reads once (three queries, where limits_for twice reads
+    the defaults and the project's overrides twice)."""
+    project = limits_for(context, project_id)
+    user = _with_user_overrides(context, project_id, user_id, project) \
+        if user_id is not None else {}
+    return project, user
 
 
 def get_project_quotas(context, project_id, user_id=None):
@@ -128,11 +144,11 @@ def _per_instance(flavor):
     return {'instances': 1, 'cores': int(get('vcpus')), 'ram': int(get('memory_mb'))}
 
 
-def reservation(context, project_id, user_id, deltas):
+def reservation(context, project_id, user_id, deltas, limits=None):
     """The `quota` argument (nova.db.quotas.apply_quota) that adds deltas to a
-    project's usage and to user_id's share, each within its limits."""
-    limits = limits_for(context, project_id)
-    user_limits = limits_for(context, project_id, user_id) if user_id is not None else {}
+    project's usage and to user_id's share, each within its limits (limits: what
+    project_and_user_limits returned, if the caller has it already)."""
+    limits, user_limits = limits or project_and_user_limits(context, project_id, user_id)
     return {'project_id': project_id, 'user_id': user_id, 'deltas': dict(deltas),
             'limits': {r: limits[r] for r in deltas},
             'user_limits': {r: user_limits[r] for r in deltas if r in user_limits}}
@@ -143,14 +159,15 @@ def release(project_id, user_id, deltas):
     return {'project_id': project_id, 'user_id': user_id, 'deltas': dict(deltas)}
 
 
-def instance_reservation(context, project_id, user_id, flavor, count):
+def instance_reservation(context, project_id, user_id, flavor, count, limits=None):
     """The `quota` argument of instance_create_many for count instances of flavor
     (its limits include server_group_members, checked when they join a group:
-    the user's limit where the user has one)."""
+    the user's limit where the user has one); limits as for reservation()."""
+    limits = limits or project_and_user_limits(context, project_id, user_id)
     reserved = reservation(context, project_id, user_id,
-                           {r: n * count for r, n in _per_instance(flavor).items()})
+                           {r: n * count for r, n in _per_instance(flavor).items()}, limits)
     members = 'server_group_members'
-    reserved['limits'][members] = limits_for(context, project_id, user_id)[members]
+    reserved['limits'][members] = (limits[1] or limits[0])[members]
     return reserved
 
 
@@ -163,10 +180,13 @@ def instances_that_fit(over, flavor):
     return min(fits) if fits else 0
 
 
-def check_metadata_items(context, project_id, count, user_id=None):
+def check_metadata_items(context, project_id, count, user_id=None, limits=None):
     """MetadataLimitExceeded when an instance would have more than the limit
-    (user_id's where the user has one)."""
-    limit = limits_for(context, project_id, user_id)['metadata_items']
+    (user_id's where the user has one); limits as for reservation()."""
+    if limits is not None:
+        limit = (limits[1] or limits[0])['metadata_items']
+    else:
+        limit = limits_for(context, project_id, user_id)['metadata_items']
     if 0 <= limit < count:
         raise exception.MetadataLimitExceeded(allowed=limit)
 

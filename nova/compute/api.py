@@ -92,7 +92,9 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             image = self._check_image(context, image_href, flavor)
         block_device.device_names(bdms, [])
         metadata = dict(metadata or {})
-        self._check_metadata(context, context.project_id, context.user_id, metadata)
+        # read once for the metadata check and every reservation attempt below
+        limits = quota.project_and_user_limits(context, context.project_id, context.user_id)
+        self._check_metadata(context, context.project_id, context.user_id, metadata, limits)
         key_data = None
         if key_name is not None:
             key_data = db.key_pair_get(context, context.user_id, key_name).public_key
@@ -140,7 +142,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             try:
                 instances = db.instance_create_many(
                     context, values, quota=quota.instance_reservation(
-                        context, context.project_id, context.user_id, flavor, count),
+                        context, context.project_id, context.user_id, flavor, count, limits),
                     actions=[compute_utils.action_values(context, v['uuid'], 'create')
                              for v in values])
                 break
@@ -195,8 +197,8 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         _check_user_data(user_data)
 
     @staticmethod
-    def _check_metadata(context, project_id, user_id, metadata):
-        quota.check_metadata_items(context, project_id, len(metadata), user_id)
+    def _check_metadata(context, project_id, user_id, metadata, limits=None):
+        quota.check_metadata_items(context, project_id, len(metadata), user_id, limits)
         _check_metadata_sizes(metadata)
 
     def _check_image(self, context, image_href, flavor):
@@ -330,7 +332,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             self.lifecycle.end(context, instance.uuid, 'delete', before)
             return
         begin_task(context, instance, task_states.DELETING, expected_task_state=[
-            instance.task_state], method=action)
+            instance.task_state], method=action, reload=False)
         self._send(context, instance, task_states.DELETING,
                    self.compute_rpcapi.terminate_instance, back_to=instance.task_state)
 

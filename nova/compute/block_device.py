@@ -134,13 +134,16 @@ def next_device_name(prefix, taken):
     raise exception.InvalidInput(reason='no free device name after %sz' % prefix)
 
 
-def release_volumes(context, volume_api, instance_uuid, log):
+def release_volumes(context, volume_api, instance_uuid, log, bdms=None):
     """The instance is gone (or going): every volume is detached, those marked
     delete_on_termination deleted, the mappings removed. One volume failing does
-    not stop the others. Used by the compute host and by the API's local delete."""
+    not stop the others. Used by the compute host and by the API's local delete;
+    bdms: the instance's mappings when the caller has read them already."""
     from nova.db import api as db
     admin = context.elevated()
-    for bdm in db.block_device_mapping_get_all_by_instance(context, instance_uuid):
+    if bdms is None:
+        bdms = db.block_device_mapping_get_all_by_instance(context, instance_uuid)
+    for bdm in bdms:
         if bdm.destination_type != 'volume':
             continue
         try:

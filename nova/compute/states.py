@@ -39,11 +39,13 @@ def check_instance_lock(func):
 
 
 def begin_task(context, instance, task_state, expected_task_state=(None,), method=None,
-               **values):
-    """Move an instance into a task atomically; a concurrent action loses with 409."""
+               reload=True, **values):
+    """Move an instance into a task atomically; a concurrent action loses with 409.
+    Returns the updated row (reload=False: None, for callers that do not use it)."""
     try:
         return db.instance_update(context, instance.uuid, dict(values, task_state=task_state),
-                                  expected_task_state=list(expected_task_state))
+                                  expected_task_state=list(expected_task_state),
+                                  reload=reload)
     except exception.UnexpectedTaskStateError:
         current = db.instance_get_by_uuid(context, instance.uuid)
         raise exception.InstanceInvalidState(

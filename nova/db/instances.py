@@ -356,8 +356,9 @@ def _destroy_refused(session, instance_uuid, expected):
 
 
 def instance_update(context, instance_uuid, values, expected_task_state=ANY,
-                    expected_vm_state=ANY):
-    """Update a live instance if its states are as expected (one UPDATE); returns the row.
+                    expected_vm_state=ANY, reload=True):
+    """Update a live instance if its states are as expected (one UPDATE); returns the row
+    (reload=False: None, saving the three statements that read it back).
 
     expected_*_state: a value or a list (None matches NULL); omitted: no check.
     A 'metadata' dict in values replaces the instance's metadata.
@@ -374,6 +375,8 @@ def instance_update(context, instance_uuid, values, expected_task_state=ANY,
             raise _update_refused(session, instance_uuid, expected_task_state, expected_vm_state)
         if metadata is not None:
             instance_info.set_metadata(session, instance_uuid, metadata, delete=True)
+        if not reload:
+            return None
         return session.scalars(sa.select(Instance).options(*_LOAD).where(
             Instance.uuid == instance_uuid, Instance.deleted == 0)).one()
 
@@ -393,7 +396,7 @@ def instance_update_many(context, uuids, values, expected_task_state=ANY):
 
 def instance_destroy(context, instance_uuid, quota=None, expected=None):
     """Soft-delete an instance with its metadata, tags and group membership, and
-    release its quota, in one transaction; returns the deleted row.
+    release its quota, in one transaction (no caller needs the deleted row back).
 
     expected: {column: value or list (None matches NULL)} the row must still
     have (UnexpectedTaskStateError otherwise), for deletes decided on a read.
@@ -418,5 +421,3 @@ def instance_destroy(context, instance_uuid, quota=None, expected=None):
         session.execute(query.soft_delete(InstanceGroupMember,
                                           InstanceGroupMember.instance_uuid == instance_uuid))
         quotas.apply_quota(session, quota)
-        return session.scalars(sa.select(Instance).options(*_LOAD).where(
-            Instance.uuid == instance_uuid).order_by(Instance.id.desc()).limit(1)).one()

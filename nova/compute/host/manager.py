@@ -195,12 +195,15 @@ class ComputeManager(manager.Manager):
 
     def _terminate(self, context, instance):
         with self.locks(instance.uuid):
+            # read once, under the lock an attach in progress holds: destroyed and
+            # released are the same mappings
+            bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
             self.driver.destroy(context, instance,
                                 network_info=self.network_api.get_instance_nw_info(
                                     context, instance),
-                                block_device_info=self.volumes.block_device_info(context,
-                                                                                 instance))
-        self.volumes.cleanup(context, instance)
+                                block_device_info=self.volumes.block_device_info(
+                                    context, instance, bdms))
+            self.volumes.cleanup(context, instance, bdms)
         self.network_api.deallocate_for_instance(context, instance)
         self.claims.settle(instance)
         db.instance_destroy(context, instance.uuid,

@@ -196,14 +196,16 @@ class Volumes:
                         CONF.block_device_allocate_timeout))
             time.sleep(0.1)
 
-    def block_device_info(self, context, instance):
-        return block_device_info(db.block_device_mapping_get_all_by_instance(
-            context, instance.uuid), instance.root_device_name)
+    def block_device_info(self, context, instance, bdms=None):
+        if bdms is None:
+            bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
+        return block_device_info(bdms, instance.root_device_name)
 
     # -- delete -------------------------------------------------------------------------
-    def cleanup(self, context, instance):
-        """After the guest is gone: its volumes are released (block_device)."""
-        block_device.release_volumes(context, self.volume_api, instance.uuid, LOG)
+    def cleanup(self, context, instance, bdms=None):
+        """After the guest is gone: its volumes are released (block_device); bdms: its
+        mappings, if the caller read them already (a deleting instance gets no new ones)."""
+        block_device.release_volumes(context, self.volume_api, instance.uuid, LOG, bdms)
 
     # -- restart --------------------------------------------------------------------------
     def recover(self, context, instance):

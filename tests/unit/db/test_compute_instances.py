@@ -341,7 +341,9 @@ def test_destroy_soft_deletes_everything_and_releases_quota(db_ctx):
                        group_uuid=group.uuid, task_state='deleting')[0]
     release = {'project_id': 'p1', 'user_id': None, 'limits': {},
                'deltas': {'instances': -1, 'cores': -2, 'ram': -1024}}
-    deleted = db.instance_destroy(db_ctx, instance.uuid, quota=release)
+    assert db.instance_destroy(db_ctx, instance.uuid, quota=release) is None
+    deleted = db.instance_get_by_uuid(nova_context.get_admin_context(read_deleted='yes'),
+                                      instance.uuid)
     assert (deleted.deleted, deleted.vm_state, deleted.task_state) == (
         instance.id, 'deleted', None)
     assert deleted.deleted_at is not None and deleted.terminated_at is not None
@@ -354,6 +356,3 @@ def test_destroy_soft_deletes_everything_and_releases_quota(db_ctx):
     assert db.instance_group_get(db_ctx, group.uuid).members == []
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == {
         'instances': 0, 'cores': 0, 'ram': 0}
-    seen = db.instance_get_by_uuid(nova_context.get_admin_context(read_deleted='yes'),
-                                   instance.uuid)
-    assert seen.vm_state == 'deleted'
