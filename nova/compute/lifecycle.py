@@ -11,7 +11,6 @@ action costs one flag lookup.
 """
 import logging
 
-from nova import exception
 from nova import notifications
 from nova.db import api as db
 from nova.notifications import payloads
@@ -38,10 +37,16 @@ ACTIONS = {
 
 
 def _read(context, instance_uuids):
-    """The rows, deleted ones too (a delete's .end tells the deleted instance)."""
+    """{uuid: row}, deleted ones too (a delete's .end tells the deleted instance); a
+    failed read is logged and reads as nothing: telling must not break the action."""
     reader = context.elevated(read_deleted='yes')
-    return {i.uuid: i for i in db.instance_get_all_by_filters(reader,
-                                                              {'uuid': list(instance_uuids)})}
+    try:
+        return {i.uuid: i for i in db.instance_get_all_by_filters(
+            reader, {'uuid': list(instance_uuids)})}
+    except Exception as error:  # noqa: BLE001 -- see the docstring
+        LOG.warning('Could not read instances %s to notify about them: %s',
+                    ', '.join(instance_uuids), error)
+        return {}
 
 
 class Lifecycle:
@@ -73,10 +78,7 @@ class Lifecycle:
         """Send <action>.end, or <action>.error when fault (the exception) is given."""
         if not self.enabled():
             return
-        try:
-            instance = _read(context, [instance_uuid]).get(instance_uuid) or before
-        except exception.NovaException:
-            instance = before
+        instance = _read(context, [instance_uuid]).get(instance_uuid) or before
         if instance is None:
             return
         phase = 'end' if fault is None else 'error'

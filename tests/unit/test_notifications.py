@@ -76,3 +76,17 @@ def test_every_named_action_is_a_decorated_compute_method():
     assert set(lifecycle.ACTIONS) <= decorated, set(lifecycle.ACTIONS) - decorated
     assert {'terminate_instance', 'stop_instance', 'start_instance', 'reboot_instance',
             'resize_instance', 'snapshot_instance'} <= set(lifecycle.ACTIONS)
+
+
+def test_a_failed_read_never_fails_the_action(monkeypatch, caplog):
+    CONF.set_override('notification_driver', 'log')
+
+    def broken(*args):
+        raise RuntimeError('database went away')
+    monkeypatch.setattr(lifecycle.db, 'instance_get_all_by_filters', broken)
+    teller = lifecycle.Lifecycle('compute.h1')
+    assert teller.start(CTX, 'u1', 'reboot') is None
+    teller.end(CTX, 'u1', 'reboot')
+    teller.batch(CTX, ['u1'], 'create', 'end')
+    assert teller.exists(CTX, [type('Row', (), {'uuid': 'u1'})()], None, None) == 1
+    assert 'Could not read instances u1 to notify about them' in caplog.text
