@@ -622,6 +622,10 @@ class ConsoleTypeUnavailable(Invalid):
     msg_fmt = 'Unavailable console type %(console_type)s.'
 
 
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = 'Guest does not have a console available: %(reason)s'
+
+
 class TaskAlreadyRunning(Conflict):
     msg_fmt = 'Task %(task_name)s is already running on host %(host)s.'
 

@@ -285,6 +285,14 @@ def test_a_failed_volume_plug_forgets_the_sr(xapi, conn, guest, tgt_daemon):
     conn.block_storage.delete_volume(volume)
 
 
+def test_a_host_without_the_console_plugin_answers_404(xapi, conn, guest):
+    from openstack import exceptions
+    xapi.inject('host.call_plugin', ['XENAPI_MISSING_PLUGIN', 'console'])
+    with pytest.raises(exceptions.NotFoundException) as missing:
+        console(conn, guest)
+    assert 'plugin' in str(missing.value)
+
+
 def test_a_failed_pause_task_leaves_the_server_active(xapi, conn, guest):
     xapi.inject('VM.pause', ['VM_BAD_POWER_STATE', 'x', 'Running', 'Paused'])
     conn.compute.pause_server(guest)

@@ -395,7 +395,12 @@ class VMOps:
                 raw = self.session.call('host.call_plugin', self.host_ref, 'console',
                                         'get_console_log', {'dom_id': str(domid)})
             except exception.XenAPIFailure as error:
-                if attempt or error.kwargs['details'][:3] != [
+                details = error.kwargs['details']
+                if details[:1] == ['XENAPI_MISSING_PLUGIN']:
+                    raise exception.ConsoleNotAvailable(
+                        reason='the XenServer host lacks the dom0 plugin "console" '
+                               '(/etc/xapi.d/plugins/console)') from None
+                if attempt or details[:3] != [
                         'XENAPI_PLUGIN_FAILURE', 'get_console_log', 'IOError']:
                     raise
                 continue

@@ -1,4 +1,5 @@
-"""XenAPI console output while the VM reboots: the domain it read may be gone."""
+"""XenAPI console output while the VM reboots (the domain it read may be gone) and on a
+host without the console plugin."""
 import pytest
 
 from nova import exception
@@ -27,3 +28,12 @@ def test_a_plugin_that_keeps_failing_is_an_error(running):
     xenapi_backend.server().xapi.injections.add('host.call_plugin', GONE, 2)
     with pytest.raises(exception.XenAPIFailure):
         driver.get_console_output(None, instance)
+
+
+def test_a_host_without_the_console_plugin_is_a_clear_not_found(running):
+    driver, instance = running
+    xenapi_backend.server().xapi.injections.add('host.call_plugin',
+                                                ['XENAPI_MISSING_PLUGIN', 'console'], 1)
+    with pytest.raises(exception.ConsoleNotAvailable) as missing:
+        driver.get_console_output(None, instance)
+    assert missing.value.code == 404 and '/etc/xapi.d/plugins/console' in str(missing.value)
