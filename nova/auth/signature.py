@@ -40,6 +40,7 @@ import urllib.parse
 from email.utils import parsedate_to_datetime
 
 from nova import exception
+from nova.i18n import _
 
 ALGORITHM_V4 = 'AWS4-HMAC-SHA256'
 UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
@@ -50,29 +51,29 @@ _V4_HEADER = re.compile(r'^AWS4-HMAC-SHA256\s+(.*)$', re.S)
 
 
 class SignatureError(exception.NotAuthorized):
-    msg_fmt = 'The request signature could not be verified: %(reason)s'
+    msg_fmt = _('The request signature could not be verified: %(reason)s')
 
 
 class MissingAuthentication(SignatureError):
-    msg_fmt = 'The request carries no signature: %(reason)s'
+    msg_fmt = _('The request carries no signature: %(reason)s')
 
 
 class MalformedAuthorization(SignatureError):
-    msg_fmt = 'Malformed authorization: %(reason)s'
+    msg_fmt = _('Malformed authorization: %(reason)s')
     code = 400
 
 
 class InvalidAccessKey(SignatureError):
-    msg_fmt = 'The access key %(access_key)s does not exist.'
+    msg_fmt = _('The access key %(access_key)s does not exist.')
 
 
 class SignatureMismatch(SignatureError):
-    msg_fmt = ('The request signature does not match the signature computed '
-               'with the secret key of %(access_key)s.')
+    msg_fmt = _('The request signature does not match the signature computed '
+                'with the secret key of %(access_key)s.')
 
 
 class RequestExpired(SignatureError):
-    msg_fmt = 'The request has expired or is not yet valid: %(reason)s'
+    msg_fmt = _('The request has expired or is not yet valid: %(reason)s')
 
 
 @dataclasses.dataclass

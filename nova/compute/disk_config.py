@@ -6,12 +6,13 @@ for the guest to manage. An image may refuse AUTO with the property
 ``auto_disk_config=disabled``. One rule for create, rebuild, resize and update.
 """
 from nova import exception
+from nova.i18n import _
 
 DISABLED = 'disabled'
 
 
 class AutoDiskConfigDisabledByImage(exception.Invalid):
-    msg_fmt = 'Requested image %(image)s has automatic disk resize disabled.'
+    msg_fmt = _('Requested image %(image)s has automatic disk resize disabled.')
 
 
 def _truthy(value):

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from nova import exception
+from nova import i18n
 
 
 class UsageError(Exception):
@@ -120,6 +121,7 @@ def dispatch(categories, words, out=None, err=None):
         err.write('nova-manage: %s\n' % e)
         usage(categories, err)
         return 2
-    except exception.NovaException as e:
-        err.write('nova-manage: %s\n' % e.format_message())
+    except exception.NovaException as e:  # in the user's locale where Nova has a catalog
+        err.write('nova-manage: %s\n' % i18n.translate(e.format_message(),
+                                                        i18n.user_language()))
         return 1

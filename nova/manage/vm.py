@@ -18,6 +18,7 @@ import uuid as uuid_lib
 from nova import exception
 from nova import rpc
 from nova.conf import CONF
+from nova.i18n import _
 from nova.manage import Category, arg, command, print_table
 from nova.manage.user import admin_context
 from nova.monitor import api as monitor_api
@@ -28,12 +29,12 @@ IN_PROCESS = ('inproc://', 'fake://')
 
 
 class MonitorUnreachable(exception.NovaException):
-    msg_fmt = ('the instance monitor of host %(host)s did not answer within %(timeout)s s: '
-               'is nova-instancemonitor running there?')
+    msg_fmt = _('the instance monitor of host %(host)s did not answer within %(timeout)s s: '
+                'is nova-instancemonitor running there?')
 
 
 class NoSamples(exception.NotFound):
-    msg_fmt = 'no samples of instance %(instance)s%(why)s'
+    msg_fmt = _('no samples of instance %(instance)s%(why)s')
 
 
 def _monitor():

@@ -26,6 +26,7 @@ import secrets
 import time
 
 from nova import exception
+from nova.i18n import _
 from nova.objectstore import files
 from nova.objectstore import keys
 from nova.objectstore.errors import S3Error
@@ -45,7 +46,7 @@ class DeleteMarker(exception.ObjectNotFound):
 
 
 class VersionNotFound(exception.ObjectNotFound):
-    msg_fmt = 'Version %(version_id)s of %(key)s does not exist in %(bucket)s.'
+    msg_fmt = _('Version %(version_id)s of %(key)s does not exist in %(bucket)s.')
 
 
 def _time_key(nanoseconds):

@@ -6,12 +6,13 @@ server does not speak is refused with an error naming both versions.
 """
 from nova import context as nova_context
 from nova import exception
+from nova.i18n import _
 from nova.rpc import common
 
 
 class MissingRPCMethods(exception.ConfigError):
-    msg_fmt = ('%(endpoint)s does not implement RPC methods declared by %(api)s: '
-               '%(methods)s')
+    msg_fmt = _('%(endpoint)s does not implement RPC methods declared by %(api)s: '
+                '%(methods)s')
 
 
 class RPCDispatcher:

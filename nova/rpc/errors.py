@@ -66,7 +66,10 @@ def _rebuild(cls, failure):
     kwargs = failure.get('kwargs') or {}
     try:
         if issubclass(cls, exception.NovaException):
-            return cls(message=message, **kwargs)
+            # from its template when that says the same: a lazy message the API
+            # can show in the caller's language (nova.i18n); else the text as sent
+            rebuilt = cls(**kwargs)
+            return rebuilt if rebuilt.message == message else cls(message=message, **kwargs)
         return cls(message)
     except Exception:  # a constructor that does not take (message, **kwargs)
         return None

@@ -11,6 +11,7 @@ import logging
 import webob.dec
 
 from nova import context as nova_context
+from nova import i18n
 from nova import policy
 from nova.api import middleware
 from nova.api import request_input
@@ -19,6 +20,7 @@ from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F
                           instances, keypairs, monitoring, regions, security_groups, tags,
                           volumes)
 from nova.conf import CONF
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 ENV_CONTEXT = 'nova.context'
@@ -51,13 +53,13 @@ class Ec2App:
                 ec2_error = faults.Ec2Error('InternalError', faults.INTERNAL_ERROR, 500)
             elif ec2_error.status in (401, 403):
                 LOG.info('Refused EC2 %s: %s', req.params.get('Action'), ec2_error.message)
-            return faults.error_response(ec2_error, request_id)
+            return faults.error_response(ec2_error, request_id, i18n.request_language(req))
 
     def _serve(self, req, request_id):
         if req.path_info.rstrip('/') not in ('', CONF.ec2_path.rstrip('/')):
-            raise faults.Ec2Error('InvalidRequest', 'No EC2 API at %s' % req.path, 404)
+            raise faults.Ec2Error('InvalidRequest', _('No EC2 API at %s') % req.path, 404)
         if req.method not in ('GET', 'POST'):
-            raise faults.Ec2Error('InvalidRequest', 'Use GET or POST', 405)
+            raise faults.Ec2Error('InvalidRequest', _('Use GET or POST'), 405)
         flat = dict(req.params)
         for key, value in flat.items():
             problem = request_input.text_problem(key) or request_input.text_problem(value)

@@ -3,16 +3,20 @@
 The compute and image APIs raise NovaExceptions; this table says which EC2
 code each one is (the nearest class in the exception's MRO wins). A safe
 4xx message is passed on; anything else is InternalError without details
-(the traceback goes to the log only).
+(the traceback goes to the log only). Messages are lazy (nova.i18n) and
+rendered in the language of the request's Accept-Language where a catalog
+exists; codes never change.
 """
 from xml.sax.saxutils import escape
 
 import webob
 
 from nova import exception
+from nova import i18n
 from nova.auth import signature
+from nova.i18n import _
 
-INTERNAL_ERROR = 'An internal error has occurred.'
+INTERNAL_ERROR = _('An internal error has occurred.')
 
 
 class Ec2Error(Exception):
@@ -24,12 +28,16 @@ class Ec2Error(Exception):
 
 
 def invalid_value(name, value, reason=''):
-    return Ec2Error('InvalidParameterValue', "Value (%s) for parameter %s is invalid.%s" % (
-        value, name, (' ' + reason) if reason else ''))
+    message = _('Value (%(value)s) for parameter %(name)s is invalid.') % {
+        'value': value, 'name': name}
+    if reason:
+        message = _('%(message)s %(reason)s') % {'message': message, 'reason': reason}
+    return Ec2Error('InvalidParameterValue', message)
 
 
 def missing(name):
-    return Ec2Error('MissingParameter', 'The request must contain the parameter %s' % name)
+    return Ec2Error('MissingParameter',
+                    _('The request must contain the parameter %s') % name)
 
 
 def unsupported(message):
@@ -100,10 +108,12 @@ def to_ec2_error(error):
     return None
 
 
-def error_response(error, request_id):
+def error_response(error, request_id, language=None):
+    """The <Response><Errors> body; the message in language (None: English)."""
+    message = i18n.translate(error.message, language)
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
             '<Code>%s</Code><Message>%s</Message></Error></Errors>'
             '<RequestID>%s</RequestID></Response>' % (
-                escape(error.code), escape(error.message), escape(request_id or '')))
+                escape(error.code), escape(message), escape(request_id or '')))
     return webob.Response(status=error.status, content_type='text/xml', charset='utf-8',
                           body=body.encode('utf-8'))

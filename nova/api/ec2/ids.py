@@ -10,6 +10,7 @@ import re
 from nova import exception
 from nova.api.ec2 import faults
 from nova.compute import ec2 as ec2_api
+from nova.i18n import _
 
 _ID = re.compile(r'^([a-z]+)-([0-9a-f]{8}|[0-9a-f]{17})$')
 IMAGE_PREFIXES = ('ami', 'aki', 'ari')
@@ -54,7 +55,7 @@ def ec2_id(context, prefix, uuid):
 def not_found(prefix, ec2_id):
     stem = KINDS[prefix][1]
     code = NOT_FOUND.get(prefix, stem + '.NotFound')
-    return faults.Ec2Error(code, "The ID '%s' does not exist" % ec2_id)
+    return faults.Ec2Error(code, _("The ID '%s' does not exist") % ec2_id)
 
 
 def to_uuid(context, ec2_id, prefixes):

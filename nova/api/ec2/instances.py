@@ -18,6 +18,7 @@ from nova.api.ec2.actions import action
 from nova.compute import ec2 as ec2_api
 from nova.compute import flavors
 from nova.conf import CONF
+from nova.i18n import _
 
 MAX_RESULTS = 1000
 
@@ -51,7 +52,7 @@ def requested_instances(call, ec2_ids):
     missing = sorted(set(uuids.values()) - {uuids[i.uuid] for i in found})
     if missing:
         raise faults.Ec2Error('InvalidInstanceID.NotFound',
-                              "The instance IDs '%s' do not exist" % ', '.join(missing))
+                              _("The instance IDs '%s' do not exist") % ', '.join(missing))
     return found
 
 

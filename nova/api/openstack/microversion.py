@@ -16,6 +16,7 @@ import webob.dec
 from nova import exception
 from nova.api import middleware
 from nova.api.openstack import faults
+from nova.i18n import _
 
 MIN_VERSION = '2.1'
 MAX_VERSION = '2.100'  # doc/api-guide.md lists what each version changed
@@ -27,13 +28,13 @@ _FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 
 
 class InvalidAPIVersionString(exception.Invalid):
-    msg_fmt = ('API Version String %(version)s is of invalid format. Must be of format '
-               'MajorNum.MinorNum.')
+    msg_fmt = _('API Version String %(version)s is of invalid format. Must be of format '
+                'MajorNum.MinorNum.')
 
 
 class InvalidGlobalAPIVersion(exception.NovaException):
-    msg_fmt = ('Version %(req_ver)s is not supported by the API. Minimum is %(min_ver)s '
-               'and maximum is %(max_ver)s.')
+    msg_fmt = _('Version %(req_ver)s is not supported by the API. Minimum is %(min_ver)s '
+                'and maximum is %(max_ver)s.')
     code = 406
     safe = True
 
@@ -150,6 +151,6 @@ class MicroversionMiddleware(middleware.Middleware):
         try:
             version = self.service.negotiate(req.headers)
         except exception.NovaException as error:
-            return faults.exception_response(error)
+            return faults.exception_response(error, req)
         req.environ[ENV_KEY] = version
         return self.service.add_headers(req.get_response(self.application), version)

@@ -20,6 +20,7 @@ from nova.api import middleware
 from nova.api.auth import ENV_CONTEXT
 from nova.api.openstack import faults
 from nova.conf import CONF
+from nova.i18n import _
 
 UNITS = {'SECOND': 1, 'MINUTE': 60, 'HOUR': 3600, 'DAY': 86400}
 _LIMIT = re.compile(r'\(\s*(\w+)\s*,\s*"([^"]*)"\s*,\s*([^,]+?)\s*,\s*(\d+)\s*,\s*(\w+)\s*\)')
@@ -150,8 +151,8 @@ class RateLimitingMiddleware(middleware.Middleware):
             return req.get_response(self.application)
         limit, wait = over
         retry_after = max(1, int(math.ceil(wait)))
-        response = faults.fault_response(429, 'This request was rate-limited.',
-                                         {'Retry-After': str(retry_after)})
+        response = faults.fault_response(429, _('This request was rate-limited.'),
+                                         {'Retry-After': str(retry_after)}, req)
         body = response.json
         body['overLimit'].update({
             'retryAfter': str(retry_after),

@@ -13,6 +13,7 @@ import webob.exc
 
 from nova.api.openstack import faults
 from nova.api.openstack import wsgi
+from nova.i18n import _
 
 
 def method(controller_method):
@@ -36,7 +37,7 @@ class APIRouter:
         path = req.path_info.rstrip('/') or '/'
         match = self.mapper.match(path)
         if match is None:
-            return faults.fault_response(404, 'The resource could not be found.')
+            return faults.fault_response(404, faults.NOT_FOUND, request=req)
         route_key = match.pop('route_key')
         handlers = self.handlers[route_key]
         handler = handlers.get(req.method)
@@ -44,10 +45,10 @@ class APIRouter:
                 handler is None or req.method in self.handlers.get(route_key + '/{id}', ())):
             # '/images/' or '/os-simple-tenant-usage/' read as an item with a blank id,
             # as Nova does: not found
-            return faults.fault_response(404, 'The resource could not be found.')
+            return faults.fault_response(404, faults.NOT_FOUND, request=req)
         if handler is None:
             allowed = ', '.join(sorted(handlers))
             return faults.exception_response(webob.exc.HTTPMethodNotAllowed(
-                explanation='The method %s is not allowed here' % req.method,
-                headers={'Allow': allowed}))
+                explanation=_('The method %s is not allowed here') % req.method,
+                headers={'Allow': allowed}), req)
         return wsgi.serve(req, handler, match)

@@ -21,6 +21,7 @@ from nova.api import request_input
 from nova.api.openstack import faults
 from nova.api.openstack import microversion
 from nova.api.openstack import validation
+from nova.i18n import _
 
 class Request(webob.Request):
     """A request with its context and negotiated version."""
@@ -69,7 +70,7 @@ def action(name):
 
 
 class VersionNotFound(exception.NotFound):
-    msg_fmt = 'API version %(version)s is not supported on this method.'
+    msg_fmt = _('API version %(version)s is not supported on this method.')
 
 
 def api_version(min_version, max_version=None):
@@ -195,7 +196,7 @@ def _refuse_nul(req, kwargs, body):
     them with an error): in an id of the URL the resource does not exist, elsewhere
     it is 400. (The body was checked when it was parsed.)"""
     if request_input.value_problem(kwargs):
-        raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
+        raise webob.exc.HTTPNotFound(explanation=faults.NOT_FOUND)
     for name, value in req.GET.items():
         problem = request_input.text_problem(name) or request_input.text_problem(value)
         if problem:
@@ -216,7 +217,7 @@ def serve(req, method, kwargs):
         _refuse_nul(req, kwargs, body)
         return method(req, kwargs, body)
     except Exception as error:  # noqa: BLE001 -- rendered as a Nova fault
-        return faults.exception_response(error)
+        return faults.exception_response(error, req)
 
 
 class Actions:

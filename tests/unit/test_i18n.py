@@ -1,0 +1,141 @@
+"""Translations: the shipped catalog is complete and safe, faults and nova-manage speak
+the caller's language, and nothing about a fault but its message changes."""
+import io
+import os
+import re
+
+import pytest
+import webob
+from babel.messages import pofile
+
+from nova import exception
+from nova import i18n
+from nova.api.ec2 import faults as ec2_faults
+from nova.api.openstack import faults
+from nova.manage import Category, command, dispatch
+
+LOCALE = os.path.join(os.path.dirname(i18n.__file__), 'locale')
+PLACEHOLDER = re.compile(r'%(?:\([a-z_]+\))?[sdr]')
+
+
+def _catalog(path):
+    with open(path, 'rb') as f:
+        return pofile.read_po(f)
+
+
+def _languages():
+    return sorted(name for name in os.listdir(LOCALE)
+                  if os.path.isdir(os.path.join(LOCALE, name)))
+
+
+def test_german_is_complete_and_keeps_every_placeholder():
+    """Every message of the template has a reviewed (not fuzzy) translation with the
+    same placeholders, so that formatting it can never fail or drop a value."""
+    template = {m.id for m in _catalog(os.path.join(LOCALE, 'nova.pot')) if m.id}
+    assert len(template) > 200
+    german = {m.id: m for m in _catalog(os.path.join(LOCALE, 'de', 'LC_MESSAGES', 'nova.po'))
+              if m.id}
+    assert sorted(template - set(german)) == []
+    for msgid in template:
+        message = german[msgid]
+        assert message.string and 'fuzzy' not in message.flags, msgid
+        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(
+            PLACEHOLDER.findall(msgid)), msgid
+
+
+@pytest.mark.parametrize('language', _languages())
+def test_every_catalog_is_compiled_by_the_build(language):
+    assert os.path.exists(os.path.join(LOCALE, language, 'LC_MESSAGES', 'nova.mo')), (
+        'run make venv: the build compiles nova.po')
+    assert i18n.available_languages()[language.lower()] == language
+
+
+@pytest.mark.parametrize('header, expected', [
+    ('de', 'de'), ('de-DE', 'de'), ('de-at;q=0.8, fr', 'de'), ('fr, de;q=0.5', 'de'),
+    ('en, de', None), ('en-US;q=0.5, de', 'de'), ('de;q=0', None), ('*', None),
+    ('', None), ('fr', None), (';;,q=x,,de;q=oops', None), ('xx-;q=1', None),
+])
+def test_accept_language_picks_the_best_catalog(header, expected):
+    request = webob.Request.blank('/', headers={'Accept-Language': header})
+    assert i18n.request_language(request) == expected
+
+
+@pytest.mark.parametrize('environ, expected', [
+    ({'LANG': 'de_DE.UTF-8'}, 'de'), ({'LANGUAGE': 'fr:de', 'LANG': 'C'}, 'de'),
+    ({'LC_ALL': 'C.UTF-8', 'LANG': 'de_DE.UTF-8'}, None), ({'LANG': 'en_GB'}, None),
+    ({}, None), ({'LC_MESSAGES': 'de_CH'}, 'de'),
+])
+def test_user_language_is_read_as_gettext_reads_it(environ, expected):
+    assert i18n.user_language(environ) == expected
+
+
+def _fault(error, accept_language=None):
+    headers = {'Accept-Language': accept_language} if accept_language else {}
+    response = faults.exception_response(error, webob.Request.blank('/', headers=headers))
+    return response.status_int, response.json
+
+
+def test_openstack_fault_in_the_requested_language():
+    error = exception.InstanceNotFound(instance_id='i-1')
+    assert _fault(error, 'de-DE, en;q=0.5') == (404, {'itemNotFound': {
+        'code': 404, 'message': 'Instanz i-1 konnte nicht gefunden werden.'}})
+    assert _fault(error) == (404, {'itemNotFound': {
+        'code': 404, 'message': 'Instance i-1 could not be found.'}})
+    assert str(error) == 'Instance i-1 could not be found.'  # logs and RPC stay English
+
+
+def test_unexpected_errors_are_translated_without_details():
+    status, body = _fault(RuntimeError('secret detail'), 'de')
+    assert status == 500
+    assert body['computeFault']['message'].startswith('Unerwarteter API-Fehler.')
+    assert 'secret detail' not in body['computeFault']['message']
+
+
+def test_router_404_is_translated():
+    from nova.api.openstack import router
+    app = router.APIRouter([('/servers', {'GET': lambda req, kwargs, body: None})])
+    response = webob.Request.blank('/nothing', headers={'Accept-Language': 'de'}).get_response(
+        app)
+    assert response.status_int == 404
+    assert response.json['itemNotFound']['message'] == (
+        'Die Ressource konnte nicht gefunden werden.')
+
+
+def test_ec2_error_in_the_requested_language_keeps_its_code():
+    error = ec2_faults.to_ec2_error(exception.ImageNotFound(image_id='ami-1'))
+    body = ec2_faults.error_response(error, 'req-1', 'de').text
+    assert '<Code>InvalidAMIID.NotFound</Code>' in body
+    assert '<Message>Abbild ami-1 konnte nicht gefunden werden.</Message>' in body
+    assert 'Image ami-1 could not be found.' in ec2_faults.error_response(error, 'r').text
+
+
+class _Refusing(Category):
+    name = 'refuse'
+
+    @command('Always refused')
+    def now(self):
+        raise exception.ProjectNotFound(project_id='demo')
+
+
+def test_nova_manage_errors_in_the_users_locale(monkeypatch):
+    monkeypatch.setenv('LANGUAGE', 'de')
+    err = io.StringIO()
+    assert dispatch([_Refusing], ['refuse', 'now'], out=io.StringIO(), err=err) == 1
+    assert err.getvalue() == 'nova-manage: Projekt nicht gefunden: demo.\n'
+    monkeypatch.setenv('LANGUAGE', 'en')
+    err = io.StringIO()
+    dispatch([_Refusing], ['refuse', 'now'], out=io.StringIO(), err=err)
+    assert err.getvalue() == 'nova-manage: Could not find project: demo.\n'
+
+
+def test_an_error_from_another_host_is_translated_too():
+    """RPC carries the class and arguments: the caller rebuilds the lazy message."""
+    from nova.rpc import errors
+    failure = errors.serialize_failure(exception.InstanceNotFound(instance_id='i-2'), 'h1')
+    rebuilt = errors.deserialize_failure(failure)
+    assert isinstance(rebuilt, exception.InstanceNotFound)
+    assert i18n.translate(rebuilt.format_message(), 'de') == (
+        'Instanz i-2 konnte nicht gefunden werden.')
+    custom = errors.deserialize_failure(errors.serialize_failure(
+        exception.InstanceNotFound(message='gone for good', instance_id='i-2'), 'h1'))
+    assert custom.format_message() == 'gone for good'
