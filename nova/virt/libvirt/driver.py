@@ -49,9 +49,8 @@ class LibvirtDriver(driver.ComputeDriver):
         'supports_resize': True,  # migration.py: disks moved over instances_path
         # over shared instances_path only (no block migration): live_migration.py
         'supports_live_migration': True,
-        # abort and force complete need the copy steered from the API while
-        # migrateToURI3 blocks the source's worker: not done
-        'supports_live_migration_control': False,
+        # abort: abortJob; force complete: pause + no bandwidth limit (live_migration.py)
+        'supports_live_migration_control': True,
         'supports_trigger_crash_dump': True,  # an NMI (virDomainInjectNMI)
         'supports_attach_volume': True,  # iSCSI through QEMU's userspace initiator
         'supports_attach_interface': True,  # a bridge VIF hot-plugged live and in config
@@ -65,6 +64,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.virt_type, default_uri = VIRT_TYPES[CONF.libvirt_type]
         self.uri = CONF.libvirt_uri or default_uri
         self.hypervisor = libvirt_host.Host(self.uri, host, CONF.libvirt_connection_retries)
+        self.migrating = {}  # uuid -> 'copying', 'abort' or 'complete' (live_migration.py)
 
     # --- helpers ---
 
@@ -416,6 +416,12 @@ class LibvirtDriver(driver.ComputeDriver):
                        block_migration=False, migrate_data=None):
         live_migration.migrate(self, context, instance, dest, post_method, recover_method,
                                migrate_data)
+
+    def live_migration_abort(self, instance):
+        live_migration.steer(self, instance, 'abort')
+
+    def live_migration_force_complete(self, instance):
+        live_migration.steer(self, instance, 'complete')
 
     def trigger_crash_dump(self, instance):
         """An NMI into the running guest (its kernel panics or dumps, as configured)."""
