@@ -41,7 +41,9 @@ _TOKEN_MARGIN = datetime.timedelta(seconds=60)  # renew a service token this ear
 def get_compute_image_api():
     """The image API nova-compute uses, by --compute_image_api."""
     if CONF.compute_image_api == 'http':
-        return GlanceClient()
+        client = GlanceClient()
+        LOG.info('Images through the image API at %s', client.endpoint)
+        return client
     from nova.image import service  # the in-process service (and its stores)
     return service.get_default_image_service()
 

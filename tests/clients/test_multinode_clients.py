@@ -1,9 +1,10 @@
 """The unmodified `openstack` CLI against separate daemons (nova-api, nova-image,
 nova-objectstore, nova-scheduler, two nova-compute) over a real RabbitMQ and a
-real PostgreSQL: image create, server create --wait lands on a compute host,
-list, compute service list, delete --wait. nova-instancemonitor on each compute
-host, one of them killed (-9) and restarted: CloudWatch's series has a gap of
-the downtime only.
+real PostgreSQL: image create, server create --wait lands on a compute host
+(which fetches the image through nova-image's API with the user's token,
+--compute_image_api=http), list, compute service list, delete --wait.
+nova-instancemonitor on each compute host, one of them killed (-9) and
+restarted: CloudWatch's series has a gap of the downtime only.
 Skipped, with the reason printed, where RabbitMQ or PostgreSQL cannot run."""
 import datetime
 import glob
@@ -27,7 +28,7 @@ from tests.integration.conftest_postgres import postgres  # noqa: F401 -- the fi
 def multinode(rabbitmq, postgres, tmp_path_factory):  # noqa: F811 -- the imported fixtures
     url = postgres.create_database('clients_%s' % uuid.uuid4().hex[:8])
     cloud = Cloud.start_multinode(tmp_path_factory.mktemp('multinode'), rabbitmq.url, url,
-                                  fake_load_profile='cpu=30')
+                                  fake_load_profile='cpu=30', compute_image_api='http')
     yield cloud
     cloud.stop()
 
