@@ -32,7 +32,7 @@ test: venv
 	tools/install_deps.sh
 	$(MAKE) libvirt-python
 	$(BIN)/ruff check nova tests tools
-	$(BIN)/pytest -q -rs -p no:cacheprovider tests
+	$(BIN)/pytest -q -rs -p no:cacheprovider --durations=25 tests
 	tools/tempest/run.sh
 
 unit: venv
