@@ -13,6 +13,8 @@ One server is shared by the lifecycle tests, which run in file order and
 each leave it ACTIVE; the last test deletes it and checks that nothing is
 left on the XAPI server.
 """
+import os
+
 import pytest
 
 from tests.harness import daemons
@@ -213,6 +215,10 @@ def test_volume_attach_and_detach(cloud, xapi, conn, guest, tgt_daemon):
         pytest.skip('volume attach skipped: %s' % reason)
     volume = conn.block_storage.create_volume(size=1, name='xen-vol')
     volume = conn.block_storage.wait_for_status(volume, 'available', interval=0.2, wait=60)
+    # what the guest must read through iSCSI: written into the file nova-volume exports
+    signature = 'NOVA-VOLUME %s' % volume.id
+    with open(os.path.join(cloud.state_path, 'volumes', 'volume-' + volume.id), 'r+b') as f:
+        f.write(signature.encode() + b'\n')
     conn.compute.create_volume_attachment(guest, volume=volume.id)
     conn.block_storage.wait_for_status(volume, 'in-use', interval=0.2, wait=60)
 
@@ -230,6 +236,7 @@ def test_volume_attach_and_detach(cloud, xapi, conn, guest, tgt_daemon):
     assert pbd['device_config']['port'] == str(tgt_daemon.port)
     assert pbd['device_config']['chapuser']  # the CHAP account nova-volume set up
     assert 'disks now: xvda xvdb' in console(conn, guest)
+    assert 'disk xvdb reads: %s' % signature in console(conn, guest)
 
     conn.compute.delete_volume_attachment(guest, volume.id)
     conn.block_storage.wait_for_status(volume, 'available', interval=0.2, wait=60)

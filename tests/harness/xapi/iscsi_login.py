@@ -5,22 +5,42 @@ PBD is plugged, and SR.scan lists the LUNs it found. The test server does the
 same against a real target (tgtd started by the test) with ``qemu-img info``
 over libiscsi, with the CHAP account when one is given: a wrong portal, IQN
 or password fails the plug as XAPI's ISCSILogin does. The kernel initiator
-does not work on these machines; libiscsi does.
+does not work on these machines; libiscsi does. A guest reads the first
+bytes of a hot-plugged volume the same way (``read_head``).
 """
 import json
+import re
 import subprocess
 
 MAX_LUNS = 8
+_DUMP_LINE = re.compile(r'^[0-9a-f]{8}:  ((?:[0-9a-f]{2} ?){1,16})')  # qemu-io read -v
 
 
-def _probe(config, lun):
+def _opts(config, lun):
     opts = ['driver=iscsi', 'transport=tcp',
             'portal=%s:%s' % (config['target'], config.get('port') or '3260'),
             'target=%s' % config['targetIQN'], 'lun=%d' % lun]
     if config.get('chapuser'):
         opts += ['user=%s' % config['chapuser'], 'password=%s' % config.get('chappassword', '')]
+    return ','.join(opts)
+
+
+def read_head(config, lun, size=512):
+    """The first ``size`` bytes of a LUN, read through the target (b'' if unreadable)."""
+    result = subprocess.run(['qemu-io', '--image-opts', _opts(config, lun),
+                             '-c', 'read -v 0 %d' % size],
+                            capture_output=True, text=True, timeout=30)
+    data = bytearray()
+    for line in result.stdout.splitlines():
+        match = _DUMP_LINE.match(line)
+        if match:
+            data += bytes.fromhex(match.group(1))
+    return bytes(data)
+
+
+def _probe(config, lun):
     result = subprocess.run(['qemu-img', 'info', '--output=json', '--image-opts',
-                             ','.join(opts)], capture_output=True, text=True, timeout=30)
+                             _opts(config, lun)], capture_output=True, text=True, timeout=30)
     if result.returncode != 0:
         return None, result.stderr.strip()
     return int(json.loads(result.stdout)['virtual-size']), ''

@@ -168,7 +168,24 @@ class Storage:
         self.add_iscsi_target(*key, luns={lun: (size, None) for lun, size in luns.items()},
                               chap=(config.get('chapuser'), config.get('chappassword'))
                               if config.get('chapuser') else None)
+        self.targets[key]['login'] = dict(config)  # its data is read through the target
         return self.targets[key]
+
+    def head(self, vdi, size=512):
+        """The first bytes of a VDI: through the real target for a LUN logged into,
+        from the VDI's file otherwise."""
+        record = self.db.get('VDI', vdi)
+        sr = self.db.get('SR', record['SR'])
+        if sr['type'] == 'iscsi':
+            target = self._target(sr)
+            if target.get('login'):
+                return iscsi_login.read_head(target['login'],
+                                             int(record['sm_config']['LUNid']), size)
+        try:
+            with open(self.path(vdi), 'rb') as f:
+                return f.read(size)
+        except FileNotFoundError:  # a declared LUN without a backing file: blank
+            return b''
 
     def pbd_unplug(self, pbd):
         record = self.db.get('PBD', pbd)
@@ -401,6 +418,9 @@ class Storage:
         self.check_vdi_free(vbd)
         self.db.update('VBD', vbd, currently_attached=True)
         self.xapi.guests.device_changed(record['VM'])
+        if not record['empty'] and record['VDI'] != objects.NULL:
+            self.xapi.guests.disk_plugged(record['VM'], record['device'],
+                                          self.head(record['VDI']))
         return ''
 
     def vbd_unplug(self, vbd):

@@ -108,6 +108,12 @@ class Guests:
                           if self.xapi.db.get('VBD', v)['currently_attached'])
         self.log(vm['uuid'], 'disks now: %s' % ' '.join(attached))
 
+    def disk_plugged(self, vm_ref, device, head):
+        """What the guest reads at the start of a disk plugged while it runs."""
+        first = _printable(head.split(b'\n', 1)[0])
+        self.log(self.xapi.db.get('VM', vm_ref)['uuid'], 'disk %s reads: %s' % (
+            device, first or '(blank)'))
+
 
 def _printable(data):
     return ''.join(chr(b) for b in data if 32 <= b < 127).strip()
