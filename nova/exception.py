@@ -625,7 +625,7 @@ class ConsoleTypeUnavailable(Invalid):
 
 
 class ConsoleNotAvailable(NotFound):
-    msg_fmt = 'Guest does not have a console available: %(reason)s'
+    msg_fmt = _('Guest does not have a console available: %(reason)s')
 
 
 class TaskAlreadyRunning(Conflict):
