@@ -125,8 +125,9 @@ def test_boot_runs_a_vm_on_the_xapi_server(xapi, conn, guest):
     image = conn.image.find_image('cirros', ignore_missing=False)
     cached = [r for r in vdis.values() if r['other_config'].get('nova_image_id') == image.id]
     assert len(cached) == 1 and cached[0]['other_config']['nova_disk_type'] == 'cached-image'
-    [vif] = xapi.records('VIF').values() if len(vm['VIFs']) == 1 else [None]
-    assert vif is not None and vif['VM'] == ref
+    [vif_ref] = vm['VIFs']  # one network_info entry, one VIF
+    vif = xapi.records('VIF')[vif_ref]
+    assert vif['VM'] == ref
     assert xapi.records('network')[vif['network']]['bridge'] == 'br100'
     # the guest booted from the image's data, with the instance's hostname
     text = console(conn, guest)
