@@ -24,6 +24,7 @@ import importlib.metadata
 import logging
 
 from nova import exception
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ _LOADED = {}  # hook point -> [(entry point value, hook object)], once loaded
 class FatalHookException(exception.Invalid):
     """Raised by a hook's pre() to refuse the operation (HTTP 400 with the reason)."""
 
-    msg_fmt = 'Refused by a hook: %(reason)s'
+    msg_fmt = _('Refused by a hook: %(reason)s')
 
 
 def reset():

@@ -10,6 +10,7 @@ import sys
 
 from nova import exception
 from nova import i18n
+from nova.i18n import _
 
 
 class UsageError(Exception):
@@ -41,16 +42,28 @@ class Category:
                 if hasattr(getattr(cls, name), '_command_help')}
 
 
+# whole sentences per kind of word, so that each language can say them its own way
+AMBIGUOUS = {'category': _('category %r is ambiguous: %s'),
+             'command': _('command %r is ambiguous: %s')}
+UNKNOWN = {'category': _('unknown category %r; choose from: %s'),
+           'command': _('unknown command %r; choose from: %s')}
+
+
 def match(word, choices, kind):
-    """Exact name, else the one choice that starts with word."""
+    """Exact name, else the one choice that starts with word (kind: category|command)."""
     if word in choices:
         return word
     hits = [c for c in choices if c.startswith(word)]
     if len(hits) == 1:
         return hits[0]
     if hits:
-        raise UsageError('%s %r is ambiguous: %s' % (kind, word, ', '.join(sorted(hits))))
-    raise UsageError('unknown %s %r; choose from: %s' % (kind, word, ', '.join(sorted(choices))))
+        raise UsageError(AMBIGUOUS[kind] % (word, ', '.join(sorted(hits))))
+    raise UsageError(UNKNOWN[kind] % (word, ', '.join(sorted(choices))))
+
+
+def say(message, out=None):
+    """Print a message (nova.i18n._) to the user, in their locale where Nova has a catalog."""
+    (out or sys.stdout).write('%s\n' % i18n.translate(message, i18n.user_language()))
 
 
 def print_table(headers, rows, out=None):
@@ -104,7 +117,7 @@ def dispatch(categories, words, out=None, err=None):
             category_usage(category, out)
             return 0
         if len(words) < 2:
-            raise UsageError('%s needs a command: %s' % (category.name, ', '.join(commands)))
+            raise UsageError(_('%s needs a command: %s') % (category.name, ', '.join(commands)))
         name = match(words[1], commands, 'command')
         func = commands[name]
         parser = argparse.ArgumentParser(prog='nova-manage %s %s' % (category.name, name),
@@ -118,7 +131,7 @@ def dispatch(categories, words, out=None, err=None):
         result = func(category(), **vars(args))
         return result or 0
     except UsageError as e:
-        err.write('nova-manage: %s\n' % e)
+        err.write('nova-manage: %s\n' % i18n.translate(e.args[0], i18n.user_language()))
         usage(categories, err)
         return 2
     except exception.NovaException as e:  # in the user's locale where Nova has a catalog

@@ -7,7 +7,8 @@ so that one category serves both.
 from nova import crypto
 from nova.auth import manager
 from nova.auth import roles
-from nova.manage import Category, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, arg, command, print_table, say
 from nova.manage import certs
 from nova.manage.user import admin_context
 
@@ -19,7 +20,7 @@ class ProjectMembershipCommands(Category):
     @command('Create a project', arg('name'), arg('--description'))
     def create(self, name, description=None):
         project = manager.create_project(admin_context(), name, description)
-        print('Project %s created with id %s.' % (project.name, project.id))
+        say(_('Project %s created with id %s.') % (project.name, project.id))
 
     @command('Delete a project with its role assignments, EC2 credentials and tokens',
              arg('project', help='name or id'))
@@ -27,7 +28,7 @@ class ProjectMembershipCommands(Category):
         ctxt = admin_context()
         found = manager.find_project(ctxt, project)
         manager.delete_project(ctxt, found.id)
-        print('Project %s (id %s) deleted.' % (found.name, found.id))
+        say(_('Project %s (id %s) deleted.') % (found.name, found.id))
 
     @command('List projects')
     def list(self):
@@ -43,7 +44,7 @@ class ProjectMembershipCommands(Category):
         found_project = manager.find_project(ctxt, project)
         found_user = manager.find_user(ctxt, user)
         manager.add_role(ctxt, found_user.id, found_project.id, role)
-        print('User %s has role %s on project %s.' % (found_user.name, role,
+        say(_('User %s has role %s on project %s.') % (found_user.name, role,
                                                        found_project.name))
 
     @command('Remove a user from a project (every role it has there)',
@@ -53,7 +54,7 @@ class ProjectMembershipCommands(Category):
         found_project = manager.find_project(ctxt, project)
         found_user = manager.find_user(ctxt, user)
         manager.remove_user_from_project(ctxt, found_user.id, found_project.id)
-        print('User %s removed from project %s.' % (found_user.name, found_project.name))
+        say(_('User %s removed from project %s.') % (found_user.name, found_project.name))
 
     @command('Write a zip for bundling images: a key and cert for the user signed by the '
              "cloud's CA, the cloud's cert (cacert.pem), ec2rc.sh with EC2 keys",
@@ -66,7 +67,7 @@ class ProjectMembershipCommands(Category):
                            if c.project_id == found_project.id), None) or \
             manager.create_ec2_credentials(ctxt, found_user.id, found_project.id)
         certs.write_private(file, certs.credentials_zip(credential))
-        print('Wrote %s for user %s in project %s.' % (file, found_user.name,
+        say(_('Wrote %s for user %s in project %s.') % (file, found_user.name,
                                                         found_project.name))
 
 
@@ -87,7 +88,7 @@ class RoleCommands(Category):
         ctxt = admin_context()
         found_user, found_project = _user_and_project(ctxt, user, project)
         manager.add_role(ctxt, found_user.id, found_project.id, role)
-        print('User %s has role %s on project %s.' % (found_user.name, role,
+        say(_('User %s has role %s on project %s.') % (found_user.name, role,
                                                        found_project.name))
 
     @command("Take a user's role on a project away (its tokens there are revoked)",
@@ -96,7 +97,7 @@ class RoleCommands(Category):
         ctxt = admin_context()
         found_user, found_project = _user_and_project(ctxt, user, project)
         manager.remove_role(ctxt, found_user.id, found_project.id, role)
-        print('User %s no longer has role %s on project %s.' % (found_user.name, role,
+        say(_('User %s no longer has role %s on project %s.') % (found_user.name, role,
                                                                  found_project.name))
 
     @command('Print True and exit 0 when the user has the role (or one implying it) on '
@@ -120,8 +121,8 @@ class CredentialCommands(Category):
         ctxt = admin_context()
         found_user, found_project = _user_and_project(ctxt, user, project)
         credential = manager.create_ec2_credentials(ctxt, found_user.id, found_project.id)
-        print('Access: %s' % credential.access)
-        print('Secret: %s' % credential.secret)
+        say(_('Access: %s') % credential.access)
+        say(_('Secret: %s') % credential.secret)
 
     @command('List access keys (of one user)', arg('user', nargs='?', help='name or id'))
     def list(self, user=None):
@@ -141,7 +142,7 @@ class CredentialCommands(Category):
         if file:
             with open(file, 'wb') as f:
                 f.write(pem)
-            print('Wrote the cloud certificate to %s.' % file)
+            say(_('Wrote the cloud certificate to %s.') % file)
         else:
             print(pem.decode('ascii'), end='')
 
@@ -149,5 +150,5 @@ class CredentialCommands(Category):
     def delete(self, access):
         ctxt = admin_context()
         manager.delete_ec2_credentials(ctxt, access)
-        print('Access key %s deleted.' % access)
+        say(_('Access key %s deleted.') % access)
 

@@ -4,8 +4,9 @@ from nova import context as nova_context
 from nova.auth import bootstrap
 from nova.conf import CONF
 from nova.db import migration
+from nova.i18n import _
 from nova.image import service as image_service
-from nova.manage import Category, arg, command
+from nova.manage import Category, arg, command, say
 
 
 class BootstrapCommands(Category):
@@ -19,7 +20,7 @@ class BootstrapCommands(Category):
         migration.check_current()
         path = novarc or CONF.novarc_path
         created = bootstrap.ensure_admin(path)
-        print('%s; credentials in %s' % (
+        say(_('%s; credentials in %s') % (
             'Created the admin user and project' if created else 'The admin user exists',
             path))
 
@@ -29,7 +30,7 @@ class BootstrapCommands(Category):
         migration.check_current()
         image = image_service.ensure_default_image(nova_context.get_admin_context())
         if image is None:
-            print('The cloud has an image already; nothing registered')
+            say(_('The cloud has an image already; nothing registered'))
         else:
-            print('Registered the built-in image %s (%s, %d bytes)' % (
+            say(_('Registered the built-in image %s (%s, %d bytes)') % (
                 image['id'], image['name'], image['size']))

@@ -1,6 +1,7 @@
 """nova-manage config: every flag and its effective value."""
 import nova.conf
-from nova.manage import Category, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, arg, command, print_table, say
 
 
 class ConfigCommands(Category):
@@ -13,5 +14,5 @@ class ConfigCommands(Category):
         rows = [[name, value] for _group, name, value in nova.conf.effective_values()
                 if not filter or filter in name]
         if nova.conf.LOADED_FLAGFILES:
-            print('Flagfiles: %s' % ', '.join(nova.conf.LOADED_FLAGFILES))
+            say(_('Flagfiles: %s') % ', '.join(nova.conf.LOADED_FLAGFILES))
         print_table(['Flag', 'Value'], rows)

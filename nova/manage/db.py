@@ -1,6 +1,7 @@
 """nova-manage db: schema migrations."""
 from nova.db import migration
-from nova.manage import Category, arg, command
+from nova.i18n import _
+from nova.manage import Category, arg, command, say
 
 
 class DbCommands(Category):
@@ -11,7 +12,7 @@ class DbCommands(Category):
              arg('version', nargs='?', default=None, help='target revision'))
     def sync(self, version=None):
         migration.db_sync(version)
-        print('Database is at revision %s' % migration.db_version())
+        say(_('Database is at revision %s') % migration.db_version())
 
     @command('Print the current database revision')
     def version(self):

@@ -3,7 +3,8 @@ from nova import context as nova_context
 from nova import exception
 from nova.compute import flavors
 from nova.db import migration
-from nova.manage import Category, UsageError, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, UsageError, arg, command, print_table, say
 
 
 def _admin():
@@ -29,7 +30,7 @@ class FlavorCommands(Category):
         flavor = flavors.create(name, memory, vcpus, root_gb, ephemeral_gb=ephemeral,
                                 flavorid=flavorid, swap=swap, rxtx_factor=rxtx_factor,
                                 is_public=not private, description=description, ctxt=_admin())
-        print('Flavor %s created with id %s.' % (flavor.name, flavor.flavorid))
+        say(_('Flavor %s created with id %s.') % (flavor.name, flavor.flavorid))
 
     @command('Delete a flavor (instances using it keep their copy)',
              arg('flavor', help='name or id'))
@@ -37,7 +38,7 @@ class FlavorCommands(Category):
         ctxt = _admin()
         found = flavors.get_by_name_or_id(flavor, ctxt)
         flavors.destroy(found.flavorid, ctxt)
-        print('Flavor %s (id %s) deleted.' % (found.name, found.flavorid))
+        say(_('Flavor %s (id %s) deleted.') % (found.name, found.flavorid))
 
     @command('List flavors', arg('--all', dest='inactive', action='store_true',
                                  help='deleted flavors too'))
@@ -55,7 +56,7 @@ class FlavorCommands(Category):
         ctxt = _admin()
         found = flavors.get_by_name_or_id(flavor, ctxt)
         flavors.add_access(found.flavorid, project_id, ctxt)
-        print('Project %s can use flavor %s.' % (project_id, found.name))
+        say(_('Project %s can use flavor %s.') % (project_id, found.name))
 
     @command("Take a project's access to a private flavor away", arg('flavor', help='name or id'),
              arg('project_id'))
@@ -63,7 +64,7 @@ class FlavorCommands(Category):
         ctxt = _admin()
         found = flavors.get_by_name_or_id(flavor, ctxt)
         flavors.remove_access(found.flavorid, project_id, ctxt)
-        print('Project %s can no longer use flavor %s.' % (project_id, found.name))
+        say(_('Project %s can no longer use flavor %s.') % (project_id, found.name))
 
     @command('Show the projects that may use a private flavor', arg('flavor', help='name or id'))
     def access_list(self, flavor):
@@ -77,7 +78,7 @@ class FlavorCommands(Category):
         for spec in specs:
             key, sep, value = spec.partition('=')
             if not sep:
-                raise UsageError('extra spec %r is not key=value' % spec)
+                raise UsageError(_('extra spec %r is not key=value') % spec)
             pairs[key] = value
         ctxt = _admin()
         found = flavors.get_by_name_or_id(flavor, ctxt)
@@ -94,4 +95,4 @@ class FlavorCommands(Category):
                                                      extra_specs_key=', '.join(missing))
         for key in keys:
             flavors.unset_extra_spec(found.flavorid, key, ctxt)
-        print('Removed %s from flavor %s.' % (', '.join(keys), found.name))
+        say(_('Removed %s from flavor %s.') % (', '.join(keys), found.name))

@@ -24,10 +24,11 @@ from nova import crypto
 from nova import exception
 from nova.auth import manager
 from nova.conf import CONF
+from nova.i18n import _
 from nova.image import metadefs
 from nova.image import service as image_service
 from nova.image.bundle import make
-from nova.manage import Category, UsageError, arg, command
+from nova.manage import Category, UsageError, arg, command, say
 from nova.manage.user import admin_context
 from nova.objectstore import storage
 
@@ -133,16 +134,16 @@ class ImageCommands(Category):
         ctxt = admin_context()
         if action == 'load':
             loaded, skipped = metadefs.load(ctxt, path, merge=merge)
-            print('Loaded %d namespace(s)%s.' % (len(loaded), ': ' + ', '.join(loaded)
+            say(_('Loaded %d namespace(s)%s.') % (len(loaded), ': ' + ', '.join(loaded)
                                                  if loaded else ''))
             if skipped:
-                print('Skipped %d that exist already (use --merge to complete them): %s'
+                say(_('Skipped %d that exist already (use --merge to complete them): %s')
                       % (len(skipped), ', '.join(skipped)))
         elif action == 'unload':
-            print('Unloaded %d namespace(s).' % metadefs.unload(ctxt))
+            say(_('Unloaded %d namespace(s).') % metadefs.unload(ctxt))
         else:
             written = metadefs.export(ctxt, path)
-            print('Exported %d namespace(s) to %s.' % (len(written),
+            say(_('Exported %d namespace(s) to %s.') % (len(written),
                                                        path or CONF.metadefs_dir))
 
 
@@ -158,12 +159,12 @@ class ImageCommands(Category):
     def register_guest(self, directory, name='nova-guest', private=False, project=None):
         ctxt = admin_context()
         if private and not project:
-            raise UsageError('a --private image needs its --project')
+            raise UsageError(_('a --private image needs its --project'))
         owner = manager.find_project(ctxt, project).id if project else None
         images = register_guest(ctxt, directory, name, 'private' if private else 'public',
                                 owner)
         for image in images:
-            print('%s  %s  %s' % (image['id'], image['disk_format'], image['name']))
+            say('%s  %s  %s' % (image['id'], image['disk_format'], image['name']))
 
     @command('Bundle an image file: tar, gzip, AES encrypt, split into 10 MiB parts, '
              'write PREFIX.manifest.xml',
@@ -188,7 +189,7 @@ class ImageCommands(Category):
                folder=None, image_type='machine', kernel=None, ramdisk=None, arch='x86_64',
                cert=None, privatekey=None, ec2cert=None):
         if bool(cert) != bool(privatekey):
-            raise UsageError('give both --cert and --privatekey, or neither')
+            raise UsageError(_('give both --cert and --privatekey, or neither'))
         ctxt = admin_context()
         found_user = manager.find_user(ctxt, user)
         found_project = manager.find_project(ctxt, project)
@@ -208,10 +209,10 @@ class ImageCommands(Category):
                 user=found_user.id, image_type=image_type, kernel_id=kernel,
                 ramdisk_id=ramdisk, architecture=arch)
             if destination or not bucket:
-                print('Wrote %s and %d part(s) to %s.' % (os.path.basename(manifest_path),
+                say(_('Wrote %s and %d part(s) to %s.') % (os.path.basename(manifest_path),
                                                            len(parts), out))
             if bucket:
                 keys = _store_in_bucket(found_project, bucket, parts + [manifest_path],
                                         (folder or '').strip('/'))
-                print('Stored in bucket %s; register it with ImageLocation=%s/%s'
+                say(_('Stored in bucket %s; register it with ImageLocation=%s/%s')
                       % (bucket, bucket, keys[-1]))

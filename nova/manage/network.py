@@ -11,7 +11,8 @@ from nova import context as nova_context
 from nova import exception
 from nova import utils
 from nova.db import migration
-from nova.manage import Category, UsageError, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, UsageError, arg, command, print_table, say
 from nova.network import api as network_api
 
 
@@ -31,7 +32,7 @@ def _find_network(api, ctxt, name):
     if not found:
         found = [n for n in networks if n.label == name]
     if len(found) > 1:
-        raise UsageError('%d networks are labelled %r: name one by uuid or CIDR'
+        raise UsageError(_('%d networks are labelled %r: name one by uuid or CIDR')
                          % (len(found), name))
     if not found:
         raise exception.NetworkNotFound(network_id=name)
@@ -84,10 +85,10 @@ class NetworkCommands(Category):
                bridge_interface=None, multi_host=None, dns1=None, dns2=None, project_id=None,
                priority=None, mtu=None, enable_dhcp='T'):
         if num_networks < 1:
-            raise UsageError('--num_networks must be at least 1')
+            raise UsageError(_('--num_networks must be at least 1'))
         if num_networks > 1 and (gateway or dhcp_start or cidr_v6):
-            raise UsageError('--gateway, --dhcp_start and --fixed_range_v6 name one '
-                             'network: use them without --num_networks')
+            raise UsageError(_('--gateway, --dhcp_start and --fixed_range_v6 name one '
+                               'network: use them without --num_networks'))
         api, ctxt = network_api.API(), _admin()
         cidrs = split_range(cidr, num_networks, network_size) if num_networks > 1 else [cidr]
         created = []
@@ -107,7 +108,7 @@ class NetworkCommands(Category):
                 api.delete_network(ctxt, network.uuid)
             raise
         for network in created:
-            print('Network %s (%s) created with uuid %s.' % (network.label, network.cidr,
+            say(_('Network %s (%s) created with uuid %s.') % (network.label, network.cidr,
                                                              network.uuid))
 
     @command('List networks')
@@ -124,11 +125,11 @@ class NetworkCommands(Category):
     def delete(self, network=None, uuid=None, fixed_range=None):
         name = network or uuid or fixed_range
         if not name:
-            raise UsageError('name the network (uuid, CIDR or label)')
+            raise UsageError(_('name the network (uuid, CIDR or label)'))
         api, ctxt = network_api.API(), _admin()
         found = _find_network(api, ctxt, name)
         api.delete_network(ctxt, found.uuid)
-        print('Network %s (%s) deleted.' % (found.label, found.cidr))
+        say(_('Network %s (%s) deleted.') % (found.label, found.cidr))
 
     @command("Change a network: its project and host, label, DNS, MTU, priority",
              arg('network', nargs='?', help='uuid, IPv4 CIDR or label'),
@@ -145,9 +146,9 @@ class NetworkCommands(Category):
                dns2=None, mtu=None, priority=None, multi_host=None):
         name = network or fixed_range
         if not name:
-            raise UsageError('name the network (uuid, CIDR or label)')
+            raise UsageError(_('name the network (uuid, CIDR or label)'))
         if (project_id and disassociate_project) or (host and disassociate_host):
-            raise UsageError('give a project/host or disassociate it, not both')
+            raise UsageError(_('give a project/host or disassociate it, not both'))
         values = {key: value for key, value in (
             ('label', label), ('dns1', dns1), ('dns2', dns2), ('mtu', mtu),
             ('priority', priority), ('multi_host', _bool('--multi_host', multi_host)),
@@ -157,11 +158,11 @@ class NetworkCommands(Category):
         if disassociate_host:
             values['host'] = None
         if not values:
-            raise UsageError('nothing to change: give at least one option')
+            raise UsageError(_('nothing to change: give at least one option'))
         api, ctxt = network_api.API(), _admin()
         found = _find_network(api, ctxt, name)
         api.update_network(ctxt, found.uuid, **values)
-        print('Network %s (%s) changed: %s.' % (found.label, found.cidr, ', '.join(
+        say(_('Network %s (%s) changed: %s.') % (found.label, found.cidr, ', '.join(
             '%s=%s' % (k, '' if v is None else v) for k, v in sorted(values.items()))))
 
 
@@ -177,21 +178,21 @@ class FloatingCommands(Category):
     def create(self, ip_range=None, ip_range_option=None, pool=None, interface=None):
         ip_range = ip_range or ip_range_option
         if not ip_range:
-            raise UsageError('give the range (CIDR or address)')
+            raise UsageError(_('give the range (CIDR or address)'))
         count = network_api.API().create_floating_ips(_admin(), ip_range, pool=pool,
                                                       interface=interface)
-        print('%d floating IP(s) of %s added.' % (count, ip_range))
+        say(_('%d floating IP(s) of %s added.') % (count, ip_range))
 
     @command('Remove the addresses of a range (none may be associated)',
              arg('ip_range', nargs='?'), arg('--ip_range', dest='ip_range_option'))
     def delete(self, ip_range=None, ip_range_option=None):
         ip_range = ip_range or ip_range_option
         if not ip_range:
-            raise UsageError('give the range (CIDR or address)')
+            raise UsageError(_('give the range (CIDR or address)'))
         count = network_api.API().delete_floating_ips(_admin(), ip_range)
         if not count:
             raise exception.FloatingIpNotFoundForAddress(address='in %s' % ip_range)
-        print('%d floating IP(s) of %s removed.' % (count, ip_range))
+        say(_('%d floating IP(s) of %s removed.') % (count, ip_range))
 
     @command('List floating IPs', arg('host', nargs='?', help='only those this host NATs'),
              arg('--pool'))
@@ -213,14 +214,14 @@ class FixedCommands(Category):
     def reserve(self, address=None, address_option=None):
         address = _address(address, address_option)
         network_api.API().reserve_fixed_ip(_admin(), address)
-        print('Fixed IP %s reserved.' % address)
+        say(_('Fixed IP %s reserved.') % address)
 
     @command('Give a reserved address back to allocation',
              arg('address', nargs='?'), arg('--address', dest='address_option'))
     def unreserve(self, address=None, address_option=None):
         address = _address(address, address_option)
         network_api.API().unreserve_fixed_ip(_admin(), address)
-        print('Fixed IP %s unreserved.' % address)
+        say(_('Fixed IP %s unreserved.') % address)
 
     @command('List fixed IPs (those instances hold, or all of a network with --all)',
              arg('host', nargs='?', help='only those of instances on this host'),
@@ -246,5 +247,5 @@ class FixedCommands(Category):
 def _address(address, option):
     address = address or option
     if not address:
-        raise UsageError('give the address')
+        raise UsageError(_('give the address'))
     return address

@@ -7,12 +7,13 @@ from nova import policy
 from nova.api.openstack.compute import plugins
 from nova.auth import roles as auth_roles
 from nova.conf import CONF
-from nova.manage import Category, UsageError, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, UsageError, arg, command, print_table, say
 
 
 def _print_file():
     missing = '' if os.path.exists(CONF.policy_file) else ' (missing: the defaults apply)'
-    print('Policy file: %s%s' % (CONF.policy_file, missing))
+    say(_('Policy file: %s%s') % (CONF.policy_file, missing))
 
 
 class PolicyCommands(Category):
@@ -52,16 +53,16 @@ class PolicyCommands(Category):
                             ('--target-project', target_project),
                             ('--target-user', target_user)):
             if value is not None and not value.strip():
-                raise UsageError('%s must not be empty' % flag)
+                raise UsageError(_('%s must not be empty') % flag)
         if any(not role.strip() for role in roles):
-            raise UsageError('--role must not be empty')
+            raise UsageError(_('--role must not be empty'))
         effective = auth_roles.effective_roles(roles)
         context = nova_context.RequestContext(user_id=user, project_id=project,
                                               roles=effective, overwrite=False)
         target = {'project_id': target_project or project, 'user_id': target_user or user}
         decisions = policy.check_rules(context, rules, target)
         _print_file()
-        print('Caller: user %s, project %s, roles %s; target: project %s, user %s' % (
+        say(_('Caller: user %s, project %s, roles %s; target: project %s, user %s') % (
             user, project, ', '.join(effective) or '(none)', target['project_id'],
             target['user_id']))
         print_table(['Rule', 'Result'],

@@ -4,6 +4,7 @@ from nova import quota
 from nova.db import api as db
 from nova.auth import manager
 from nova.db import migration
+from nova.i18n import _
 from nova.manage import UsageError, arg, command, print_table
 from nova.manage.account import ProjectMembershipCommands
 from nova.volume import quota as volume_quota
@@ -31,7 +32,7 @@ class ProjectCommands(ProjectMembershipCommands):
         project_id = manager.find_project(ctxt, project).id  # unknown: ProjectNotFound, exit 1
         if resource is not None:
             if value is None:
-                raise UsageError('give a VALUE for %s (-1 for unlimited)' % resource)
+                raise UsageError(_('give a VALUE for %s (-1 for unlimited)') % resource)
             quota.update_project_quota(ctxt, project_id, resource, value)
         quotas = dict(quota.get_project_quotas(ctxt, project_id),
                       **volume_quota.get_project_quotas(ctxt, project_id))

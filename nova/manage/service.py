@@ -3,7 +3,8 @@ from nova import context as nova_context
 from nova import servicegroup
 from nova.db import api as db
 from nova.db import migration
-from nova.manage import Category, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, arg, command, print_table, say
 
 
 class ServiceCommands(Category):
@@ -32,14 +33,14 @@ class ServiceCommands(Category):
              arg('host'), arg('binary', help='e.g. nova-compute'))
     def enable(self, host, binary):
         self._set_disabled(host, binary, False, None)
-        print('Service %s on host %s enabled.' % (binary, host))
+        say(_('Service %s on host %s enabled.') % (binary, host))
 
     @command('Disable a service so the scheduler skips it',
              arg('host'), arg('binary', help='e.g. nova-compute'),
              arg('--reason', help='why it is disabled'))
     def disable(self, host, binary, reason=None):
         self._set_disabled(host, binary, True, reason)
-        print('Service %s on host %s disabled.' % (binary, host))
+        say(_('Service %s on host %s disabled.') % (binary, host))
 
     @staticmethod
     def _set_disabled(host, binary, disabled, reason):

@@ -4,7 +4,8 @@ from nova.auth import manager
 from nova.auth import passwords
 from nova.auth import roles
 from nova.db import migration
-from nova.manage import Category, UsageError, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, UsageError, arg, command, print_table, say
 
 
 def admin_context():
@@ -23,7 +24,7 @@ class UserCommands(Category):
              arg('--role', help='the role on --project (default: %s)' % roles.MEMBER))
     def create(self, name, password=None, email=None, project=None, role=None):
         if role and not project:
-            raise UsageError('--role needs --project')
+            raise UsageError(_('--role needs --project'))
         ctxt = admin_context()
         found = manager.find_project(ctxt, project) if project else None
         generated = None if password else passwords.generate_password()
@@ -31,9 +32,9 @@ class UserCommands(Category):
                                    default_project_id=found.id if found else None)
         if found:
             manager.add_role(ctxt, user.id, found.id, role or roles.MEMBER)
-        print('User %s created with id %s.' % (user.name, user.id))
+        say(_('User %s created with id %s.') % (user.name, user.id))
         if generated:
-            print('Password: %s' % generated)
+            say(_('Password: %s') % generated)
 
     @command('Delete a user with its roles, EC2 credentials and tokens',
              arg('user', help='name or id'))
@@ -41,7 +42,7 @@ class UserCommands(Category):
         ctxt = admin_context()
         found = manager.find_user(ctxt, user)
         manager.delete_user(ctxt, found.id)
-        print('User %s (id %s) deleted.' % (found.name, found.id))
+        say(_('User %s (id %s) deleted.') % (found.name, found.id))
 
     @command('List users')
     def list(self):
@@ -55,9 +56,9 @@ class UserCommands(Category):
              arg('--disable', dest='enabled', action='store_false'))
     def modify(self, user, password=None, email=None, enabled=None):
         if password is None and email is None and enabled is None:
-            raise UsageError('nothing to change: give --password, --email, --enable '
-                             'or --disable')
+            raise UsageError(_('nothing to change: give --password, --email, --enable '
+                               'or --disable'))
         ctxt = admin_context()
         found = manager.find_user(ctxt, user)
         manager.update_user(ctxt, found.id, password=password, email=email, enabled=enabled)
-        print('User %s modified.' % found.name)
+        say(_('User %s modified.') % found.name)

@@ -19,7 +19,7 @@ from nova import exception
 from nova import rpc
 from nova.conf import CONF
 from nova.i18n import _
-from nova.manage import Category, arg, command, print_table
+from nova.manage import Category, arg, command, print_table, say
 from nova.manage.user import admin_context
 from nova.monitor import api as monitor_api
 from nova.monitor import graphs, local, metrics
@@ -117,7 +117,7 @@ class VmCommands(Category):
                           '%d' % point.get('SampleCount', 0), _number(point.get('Average')),
                           _number(point.get('Minimum')), _number(point.get('Maximum')),
                           _number(last[-1]['Average'] if last else None)])
-        print('Instance %s, project %s, host %s, %s; the last %s, per sample of %d s:' % (
+        say(_('Instance %s, project %s, host %s, %s; the last %s, per sample of %d s:') % (
             name, row.project_id, row.host, _state(row), period, step))
         print_table(['Metric', 'Unit', 'Samples', 'Average', 'Minimum', 'Maximum', 'Last'],
                     table)
@@ -161,5 +161,5 @@ class VmCommands(Category):
         except OSError as e:
             raise exception.InvalidInput(reason='cannot write %s: %s' % (
                 output, e.strerror)) from None
-        print('Wrote %s: %s graph of %s, last %s (%dx%d PNG).' % (
+        say(_('Wrote %s: %s graph of %s, last %s (%dx%d PNG).') % (
             output, metric, name, period, width, height))

@@ -5,7 +5,8 @@ from nova import rpc
 from nova.compute import api as compute_api
 from nova.db import api as db
 from nova.db import migration
-from nova.manage import Category, arg, command, print_table
+from nova.i18n import _
+from nova.manage import Category, arg, command, print_table, say
 from nova.volume import api as volume_api
 
 
@@ -60,7 +61,7 @@ class VolumeCommands(Category):
         volume = db.volume_get(ctxt, volume_id)
         rpc.init()
         volume_api.API().delete(ctxt, volume, force=True)
-        print('Volume %s is being deleted by nova-volume on %s.'
+        say(_('Volume %s is being deleted by nova-volume on %s.')
               % (volume_id, volume.host or '(no host: deleted now)'))
 
     @command('Connect an attached volume to its instances again, after the volume host '
@@ -80,6 +81,6 @@ class VolumeCommands(Category):
         for instance_uuid in instance_uuids:
             instance = compute.get(ctxt, instance_uuid)
             bdm, info = compute.reattach_volume(ctxt, instance, volume.uuid)
-            print('Volume %s reattached to instance %s on %s as %s (%s)' % (
+            say(_('Volume %s reattached to instance %s on %s as %s (%s)') % (
                 volume_id, instance_uuid, instance.host, bdm.device_name,
                 info['data'].get('target_iqn', info['driver_volume_type'])))

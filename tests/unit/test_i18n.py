@@ -12,6 +12,7 @@ from nova import exception
 from nova import i18n
 from nova.api.ec2 import faults as ec2_faults
 from nova.api.openstack import faults
+from nova.i18n import _
 from nova.manage import Category, command, dispatch
 
 LOCALE = os.path.join(os.path.dirname(i18n.__file__), 'locale')
@@ -139,3 +140,21 @@ def test_an_error_from_another_host_is_translated_too():
     custom = errors.deserialize_failure(errors.serialize_failure(
         exception.InstanceNotFound(message='gone for good', instance_id='i-2'), 'h1'))
     assert custom.format_message() == 'gone for good'
+
+
+def test_nova_manage_usage_errors_and_output_in_the_users_locale(monkeypatch, capsys):
+    from nova.manage import say
+    monkeypatch.setenv('LANGUAGE', 'de')
+    err = io.StringIO()
+    assert dispatch([_Refusing], ['refuse', 'nosuch'], out=io.StringIO(), err=err) == 2
+    assert err.getvalue().startswith("nova-manage: unbekannter Befehl 'nosuch'; zur Auswahl: now\n")
+    say(_('User %s modified.') % 'alice')
+    assert capsys.readouterr().out == 'Benutzer alice geändert.\n'
+
+
+def test_ec2_parameter_errors_translate_their_reason():
+    error = ec2_faults.invalid_value('MaxCount', '0', _('It must be at least MinCount.'))
+    body = ec2_faults.error_response(error, 'req-1', 'de').text
+    assert '<Code>InvalidParameterValue</Code>' in body
+    assert ('<Message>Der Wert (0) für den Parameter MaxCount ist ungültig. '
+            'Er muss mindestens MinCount betragen.</Message>') in body

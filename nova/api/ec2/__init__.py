@@ -64,22 +64,22 @@ class Ec2App:
         for key, value in flat.items():
             problem = request_input.text_problem(key) or request_input.text_problem(value)
             if problem:
-                raise faults.Ec2Error('InvalidParameterValue', 'Parameter %s %s.' % (
+                raise faults.Ec2Error('InvalidParameterValue', _('Parameter %s %s.') % (
                     key.encode('ascii', 'backslashreplace').decode(), problem))
         name = flat.get('Action')
         context = auth.authenticate(req, flat, request_id)
         req.environ[ENV_CONTEXT] = context
         if not name:
-            raise faults.Ec2Error('MissingAction', 'The request must contain the parameter '
-                                  'Action')
+            raise faults.Ec2Error('MissingAction', _('The request must contain the parameter '
+                                    'Action'))
         if name not in actions.ACTIONS:
-            raise faults.Ec2Error('InvalidAction', 'The action %s is not valid for this web '
-                                  'service.' % name)
+            raise faults.Ec2Error('InvalidAction', _('The action %s is not valid for this web '
+                                    'service.') % name)
         handler, rule = actions.ACTIONS[name]
         policy.authorize(context, rule)
         call = actions.Call(context, params.Params(params.parse(flat)), self.apis,
                             request_id, req.host)
         if call.params.bool('DryRun'):
-            raise faults.Ec2Error('DryRunOperation', 'Request would have succeeded, but '
-                                  'DryRun flag is set.', 412)
+            raise faults.Ec2Error('DryRunOperation', _('Request would have succeeded, but '
+                                    'DryRun flag is set.'), 412)
         return xml.render(name, handler(call), request_id, flat.get('Version'))

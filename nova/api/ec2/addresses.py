@@ -12,6 +12,7 @@ AddressLimitExceeded.
 from nova import exception
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import action
+from nova.i18n import _
 from nova.network import api as network_api
 
 RULE = 'os_compute_api:os-floating-ips:%s'
@@ -23,13 +24,13 @@ def _api():
 
 
 def _not_found(address):
-    return faults.Ec2Error('InvalidAddress.NotFound', "Address '%s' not found." % address)
+    return faults.Ec2Error('InvalidAddress.NotFound', _("Address '%s' not found.") % address)
 
 
 def _public_ip(call):
     address = call.params.required('PublicIp')
     if call.params.get('AllocationId') or call.params.get('AssociationId'):
-        raise faults.unsupported('Addresses here are EC2-Classic ones: name them by PublicIp')
+        raise faults.unsupported(_('Addresses here are EC2-Classic ones: name them by PublicIp'))
     return address
 
 
@@ -40,22 +41,22 @@ def _mine(call, address):
     except exception.FloatingIpNotFoundForAddress:
         raise _not_found(address) from None
     except exception.Invalid:
-        raise faults.invalid_value('PublicIp', address, 'It is not an IP address.') from None
+        raise faults.invalid_value('PublicIp', address, _('It is not an IP address.')) from None
 
 
 @action('AllocateAddress', RULE % 'create')
 def allocate_address(call):
     domain = call.params.get('Domain') or DOMAIN
     if domain != DOMAIN:
-        raise faults.unsupported('Only EC2-Classic addresses (Domain standard) are available')
+        raise faults.unsupported(_('Only EC2-Classic addresses (Domain standard) are available'))
     try:
         floating = _api().allocate_floating_ip(call.context)
     except exception.OverQuota:
         raise faults.Ec2Error('AddressLimitExceeded',
-                              'The maximum number of addresses has been reached.') from None
+                              _('The maximum number of addresses has been reached.')) from None
     except (exception.NoMoreFloatingIps, exception.FloatingIpPoolNotFound):
         raise faults.Ec2Error('InsufficientAddressCapacity',
-                              'There are no free addresses to allocate.') from None
+                              _('There are no free addresses to allocate.')) from None
     return {'publicIp': floating['address'], 'domain': DOMAIN}
 
 
@@ -68,8 +69,8 @@ def release_address(call):
     except exception.FloatingIpNotFoundForAddress:
         raise _not_found(address) from None
     except exception.FloatingIpAssociated:
-        raise faults.Ec2Error('InvalidIPAddress.InUse', 'Address %s is associated with an '
-                              'instance: disassociate it first.' % address) from None
+        raise faults.Ec2Error('InvalidIPAddress.InUse', _('Address %s is associated with an '
+                                'instance: disassociate it first.') % address) from None
     return {'return': True}
 
 
@@ -82,8 +83,8 @@ def associate_address(call):
     same = current['instance_uuid'] == instance.uuid
     reassociate = call.params.bool('AllowReassociation') or same
     if current['instance_uuid'] and not reassociate:
-        raise faults.Ec2Error('Resource.AlreadyAssociated', 'Address %s is already '
-                              'associated with instance %s.' % (address, ids.ec2_id(
+        raise faults.Ec2Error('Resource.AlreadyAssociated', _('Address %s is already '
+                                'associated with instance %s.') % (address, ids.ec2_id(
                                   call.context, 'i', current['instance_uuid'])))
     try:
         _api().associate_floating_ip(call.context, instance, address,
@@ -94,7 +95,7 @@ def associate_address(call):
     except (exception.FloatingIpAssociated, exception.FixedIpHasFloatingIp) as error:
         raise faults.Ec2Error('Resource.AlreadyAssociated', error.format_message()) from None
     except exception.InstanceNotOnNetwork:
-        raise faults.Ec2Error('InvalidInstanceID', 'Instance %s has no private address %s' % (
+        raise faults.Ec2Error('InvalidInstanceID', _('Instance %s has no private address %s') % (
             call.params.required('InstanceId'),
             call.params.get('PrivateIpAddress') or 'to associate with')) from None
     return {'return': True}
@@ -117,8 +118,8 @@ def describe_addresses(call):
     addresses = _api().get_floating_ips_by_project(call.context)
     wanted = call.params.strings('PublicIp')
     if call.params.strings('AllocationId'):
-        raise faults.Ec2Error('InvalidAllocationID.NotFound', "The allocation IDs '%s' do "
-                              'not exist' % ', '.join(call.params.strings('AllocationId')))
+        raise faults.Ec2Error('InvalidAllocationID.NotFound', _("The allocation IDs '%s' do "
+                                'not exist') % ', '.join(call.params.strings('AllocationId')))
     if wanted:
         missing = sorted(set(wanted) - {a['address'] for a in addresses})
         if missing:

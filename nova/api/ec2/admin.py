@@ -10,6 +10,7 @@ from nova import exception
 from nova.api.ec2 import faults, filters
 from nova.api.ec2.actions import ADMIN, action
 from nova.auth import manager
+from nova.i18n import _
 
 
 @action('DescribeHosts', ADMIN)
@@ -114,8 +115,8 @@ def modify_project_member(call):
         try:
             manager.remove_user_from_project(call.context, user.id, project.id)
         except exception.RoleAssignmentNotFound:
-            raise faults.invalid_value('User', user.name, 'The user is not a member of '
-                                       'project %s.' % project.name) from None
+            raise faults.invalid_value('User', user.name, _('The user is not a member of '
+                                         'project %s.') % project.name) from None
     else:
-        raise faults.invalid_value('Operation', operation, 'add or remove is expected.')
+        raise faults.invalid_value('Operation', operation, _('add or remove is expected.'))
     return {'return': True}

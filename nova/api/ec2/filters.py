@@ -12,6 +12,7 @@ import re
 
 from nova.api import request_input
 from nova.api.ec2 import faults
+from nova.i18n import _
 
 
 def _pattern(value):
@@ -46,7 +47,7 @@ def matcher(filters, fields, tags=None):
         elif tags and name == 'tag-value':
             get = lambda r: list(tags(r).values())  # noqa: E731
         else:
-            raise faults.Ec2Error('InvalidParameterValue', "The filter '%s' is invalid" % name)
+            raise faults.Ec2Error('InvalidParameterValue', _("The filter '%s' is invalid") % name)
         checks.append((get, patterns))
 
     def match(resource):
@@ -64,7 +65,7 @@ def decode_token(token):
         return request_input.json_loads(base64.urlsafe_b64decode(token.encode()), 'NextToken')
     except (request_input.MalformedInput, ValueError, binascii.Error):
         raise faults.Ec2Error('InvalidParameterValue',
-                              'Invalid value for NextToken: %s' % token) from None
+                              _('Invalid value for NextToken: %s') % token) from None
 
 
 def paginate(items, key, max_results, next_token):
@@ -80,7 +81,7 @@ def paginate(items, key, max_results, next_token):
             items = [item for item in items if key(item) > after]
         except TypeError:
             raise faults.Ec2Error('InvalidParameterValue',
-                                  'Invalid value for NextToken: %s' % next_token) from None
+                                  _('Invalid value for NextToken: %s') % next_token) from None
     if max_results is None or len(items) <= max_results:
         return items, None
     page = items[:max_results]

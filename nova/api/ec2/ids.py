@@ -64,7 +64,7 @@ def to_uuid(context, ec2_id, prefixes):
     prefix = match.group(1) if match else (ec2_id or '').partition('-')[0]
     if not match or prefix not in prefixes:
         stem = KINDS[prefixes[0]][1]
-        raise faults.Ec2Error(stem + '.Malformed', 'Invalid id: "%s" (expecting "%s-...")' % (
+        raise faults.Ec2Error(stem + '.Malformed', _('Invalid id: "%s" (expecting "%s-...")') % (
             ec2_id, prefixes[0]))
     try:
         return ec2_api.uuid_for(context, KINDS[prefix][0], int(match.group(2), 16))

@@ -16,6 +16,7 @@ from nova import exception
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import MEMBER, READER, action
 from nova.api.ec2.instances import requested_instances
+from nova.i18n import _
 from nova.image.bundle import register as bundle_register
 
 STATES = {'active': 'available', 'queued': 'pending', 'saving': 'pending',
@@ -123,7 +124,7 @@ def describe_images(call):
                                      if wanted else None)
     missing = sorted(set(wanted.values()) - {wanted.get(i['id']) for i in images})
     if wanted and missing:
-        raise faults.Ec2Error('InvalidAMIID.NotFound', "The image ids '%s' do not exist"
+        raise faults.Ec2Error('InvalidAMIID.NotFound', _("The image ids '%s' do not exist")
                               % ', '.join(missing))
     owners, who = call.params.strings('Owner'), call.params.strings('ExecutableBy')
     images = [i for i in images if (not owners or _owned_by(call, i, owners)) and
@@ -175,7 +176,7 @@ def _register_copy(call, location, values):
         disk_format=source['disk_format'], container_format=source['container_format'],
         min_disk=source['min_disk'], min_ram=source['min_ram']))
     try:
-        _, chunks = images.download(context, source['id'])
+        _meta, chunks = images.download(context, source['id'])
         return images.upload(context, image['id'], chunks, size=source['size'])
     except BaseException:
         images.delete(context, image['id'])
@@ -199,8 +200,8 @@ def _kind(location):
     try:
         uuid_lib.UUID(location)
     except ValueError:
-        raise faults.invalid_value('ImageLocation', location, 'Give an image id, a URL or '
-                                   'bucket/name.manifest.xml.') from None
+        raise faults.invalid_value('ImageLocation', location, _('Give an image id, a URL or '
+                                     'bucket/name.manifest.xml.')) from None
     return 'copy'
 
 
@@ -212,8 +213,8 @@ def register_image(call):
     params = call.params
     location = params.get('ImageLocation')
     if not location:
-        raise faults.unsupported('Register an image with an ImageLocation: images from '
-                                 'volume snapshots come with the volume work.')
+        raise faults.unsupported(_('Register an image with an ImageLocation: images from '
+                                   'volume snapshots come with the volume work.'))
     properties = {'image_location': location}
     for name, prop in (('Description', 'description'), ('Architecture', 'architecture'),
                        ('RootDeviceName', 'root_device_name')):
@@ -276,7 +277,7 @@ def describe_image_attribute(call):
     elif name in ('blockDeviceMapping', 'productCodes'):
         body[name] = []
     else:
-        raise faults.invalid_value('Attribute', name, 'Unknown image attribute.')
+        raise faults.invalid_value('Attribute', name, _('Unknown image attribute.'))
     return body
 
 
@@ -293,18 +294,18 @@ def _permission_changes(params):
         op = {'add': 'Add', 'remove': 'Remove'}.get(params.get('OperationType', ''))
         if op is None:
             raise faults.invalid_value('OperationType', params.get('OperationType'),
-                                       'add or remove is expected.')
+                                       _('add or remove is expected.'))
         changes[op][0].extend(params.strings('UserGroup'))
         changes[op][1].extend(params.strings('UserId'))
     for group in changes['Add'][0] + changes['Remove'][0]:
         if group != 'all':
-            raise faults.invalid_value('Group', group, 'Only the group all exists.')
+            raise faults.invalid_value('Group', group, _('Only the group all exists.'))
     return changes['Add'] + changes['Remove']
 
 
 @action('ModifyImageAttribute', MEMBER)
 def modify_image_attribute(call):
-    _, image = _image(call)
+    _image_id, image = _image(call)
     images, context, uuid = call.apis.images, call.context, image['id']
     add_groups, add_users, remove_groups, remove_users = _permission_changes(call.params)
     description = call.params.get('Description.Value')

@@ -17,6 +17,7 @@ from nova.api.ec2 import instance_views as views
 from nova.api.ec2.actions import action
 from nova.api.ec2.instances import get_flavor, requested_instances
 from nova.compute import vm_states
+from nova.i18n import _
 
 RESIZE_WAIT_SECONDS = 120  # a stopped instance's disk is copied on a real hypervisor
 
@@ -124,7 +125,7 @@ def describe_instance_attribute(call):
             value = ids.ec2_id(call.context, ID_ATTRIBUTES[name], value)
         body[name] = {'value': value} if value is not None else {}
     else:
-        raise faults.invalid_value('Attribute', name, 'Unknown instance attribute.')
+        raise faults.invalid_value('Attribute', name, _('Unknown instance attribute.'))
     return body
 
 
@@ -137,11 +138,11 @@ def _wait_until(call, instance, done, what):
             return instance
         if instance.task_state is None or instance.vm_state == vm_states.ERROR or \
                 instance.deleted:
-            raise faults.Ec2Error('IncorrectInstanceState', 'The instance failed to %s.'
+            raise faults.Ec2Error('IncorrectInstanceState', _('The instance failed to %s.')
                                   % what)
         if time.monotonic() > deadline:
-            raise faults.Ec2Error('IncorrectState', 'The instance did not %s within %ds; '
-                                  'it goes on in the background.' % (what,
+            raise faults.Ec2Error('IncorrectState', _('The instance did not %s within %ds; '
+                                    'it goes on in the background.') % (what,
                                                                      RESIZE_WAIT_SECONDS))
         eventlet.sleep(0.1)
 
@@ -160,15 +161,15 @@ def _change_type(call, instance, flavor):
 @action('ModifyInstanceAttribute', 'os_compute_api:servers:resize')
 def modify_instance_attribute(call):
     """instanceType only: a resize (and its confirmation) of a stopped instance."""
-    _, instance = _one_instance(call)
+    _ec2_id, instance = _one_instance(call)
     params = call.params
     new_type = params.get('InstanceType.Value')
     if new_type is None and params.get('Attribute') == 'instanceType':
         new_type = params.get('Value')
     if new_type is None:
-        raise faults.unsupported('Only the instanceType attribute can be modified.')
+        raise faults.unsupported(_('Only the instanceType attribute can be modified.'))
     if views.state(instance) != views.STOPPED or instance.vm_state != vm_states.STOPPED:
-        raise faults.Ec2Error('IncorrectInstanceState', 'The instance must be stopped to '
-                              'change its instance type.')
+        raise faults.Ec2Error('IncorrectInstanceState', _('The instance must be stopped to '
+                                'change its instance type.'))
     _change_type(call, instance, get_flavor(call.context, new_type))
     return {'return': True}

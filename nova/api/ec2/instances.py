@@ -59,8 +59,8 @@ def requested_instances(call, ec2_ids):
 def _page_args(call, ec2_ids):
     max_results = call.params.int('MaxResults', low=5, high=MAX_RESULTS)
     if max_results is not None and ec2_ids:
-        raise faults.Ec2Error('InvalidParameterCombination', 'The parameter instancesSet '
-                              'cannot be used with the parameter maxResults')
+        raise faults.Ec2Error('InvalidParameterCombination', _('The parameter instancesSet '
+                                'cannot be used with the parameter maxResults'))
     return max_results, call.params.get('NextToken')
 
 
@@ -78,7 +78,7 @@ def _database_page(call, max_results, next_token):
         if not (isinstance(position, list) and len(position) == 3 and
                 isinstance(position[2], str)):
             raise faults.Ec2Error('InvalidParameterValue',
-                                  'Invalid value for NextToken: %s' % next_token)
+                                  _('Invalid value for NextToken: %s') % next_token)
         marker = position[2]
     return get_instances(call, limit=max_results + 1, marker=marker)
 
@@ -157,7 +157,7 @@ def get_flavor(context, name):
     except exception.FlavorNotFound:
         flavor = None
     if flavor is None or flavor.disabled:
-        raise faults.invalid_value('InstanceType', name, 'No such instance type.')
+        raise faults.invalid_value('InstanceType', name, _('No such instance type.'))
     return flavor
 
 
@@ -177,7 +177,7 @@ def _instance_tags(call):
         if spec.get('ResourceType') != 'instance':
             raise faults.invalid_value('TagSpecification.%d.ResourceType' % number,
                                        spec.get('ResourceType'),
-                                       'Only instance tags can be given here.')
+                                       _('Only instance tags can be given here.'))
         for tag in spec.dicts('Tag'):
             tags[tag.required('Key')] = tag.get('Value', '')
     return tags
@@ -229,7 +229,7 @@ def _create(call):
     if max_count is None:
         raise faults.missing('MaxCount')
     if max_count < min_count:
-        raise faults.invalid_value('MaxCount', max_count, 'It must be at least MinCount.')
+        raise faults.invalid_value('MaxCount', max_count, _('It must be at least MinCount.'))
     flavor = get_flavor(context, params.get('InstanceType', CONF.ec2_default_instance_type))
     tags = _instance_tags(call)
     instances, reservation_id = call.apis.compute.create(
@@ -257,7 +257,7 @@ def run_instances(call):
     token = call.params.get('ClientToken')
     if token:
         if len(token) > 64:
-            raise faults.invalid_value('ClientToken', token, 'At most 64 characters.')
+            raise faults.invalid_value('ClientToken', token, _('At most 64 characters.'))
         reservation_id, instances = ec2_api.run_once(call.context, token, _request_hash(call),
                                                      lambda: _create(call))
     else:

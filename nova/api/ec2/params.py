@@ -5,6 +5,7 @@
 Numbered members are ordered by number, whatever order they came in.
 """
 from nova.api.ec2 import faults
+from nova.i18n import _
 
 # parameters of the protocol and its signatures, not of any action
 PROTOCOL = frozenset(('Action', 'Version', 'AWSAccessKeyId', 'Signature', 'SignatureMethod',
@@ -31,7 +32,7 @@ def parse(flat):
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise faults.invalid_value(key, value, 'It conflicts with another parameter.')
+                raise faults.invalid_value(key, value, _('It conflicts with another parameter.'))
         if isinstance(node.get(parts[-1]), dict) or not all(parts):
             raise faults.invalid_value(key, value)
         node[parts[-1]] = value
@@ -55,7 +56,7 @@ class Params:
     def get(self, name, default=None):
         value = self._lookup(name)
         if value is not None and not isinstance(value, str):
-            raise faults.invalid_value(name, '...', 'A single value is expected.')
+            raise faults.invalid_value(name, '...', _('A single value is expected.'))
         return default if value is None else value
 
     def required(self, name):
@@ -71,9 +72,9 @@ class Params:
         try:
             number = int(value)
         except ValueError:
-            raise faults.invalid_value(name, value, 'An integer is expected.') from None
+            raise faults.invalid_value(name, value, _('An integer is expected.')) from None
         if (low is not None and number < low) or (high is not None and number > high):
-            raise faults.invalid_value(name, value, 'It must be between %s and %s.' % (
+            raise faults.invalid_value(name, value, _('It must be between %s and %s.') % (
                 low, high))
         return number
 
@@ -85,7 +86,7 @@ class Params:
             return True
         if value.lower() in _FALSE:
             return False
-        raise faults.invalid_value(name, value, 'true or false is expected.')
+        raise faults.invalid_value(name, value, _('true or false is expected.'))
 
     def list(self, name):
         """The members of a numbered list ([] when absent); a lone value is a list of one."""
@@ -99,13 +100,13 @@ class Params:
     def strings(self, name):
         values = self.list(name)
         if not all(isinstance(v, str) for v in values):
-            raise faults.invalid_value(name, '...', 'A list of values is expected.')
+            raise faults.invalid_value(name, '...', _('A list of values is expected.'))
         return values
 
     def dicts(self, name):
         values = self.list(name)
         if not all(isinstance(v, dict) for v in values):
-            raise faults.invalid_value(name, '...', 'A list of structures is expected.')
+            raise faults.invalid_value(name, '...', _('A list of structures is expected.'))
         return [Params(v) for v in values]
 
     def filters(self):

@@ -6,6 +6,7 @@ from nova.api.ec2.actions import READER, action
 from nova.auth import endpoints
 from nova.compute import flavors
 from nova.conf import CONF
+from nova.i18n import _
 
 
 @action('DescribeRegions', READER)
@@ -35,7 +36,7 @@ def describe_availability_zones(call):
     names = call.params.strings('ZoneName')
     unknown = sorted(set(names) - {i['zoneName'] for i in items})
     if unknown:
-        raise faults.invalid_value('ZoneName', ', '.join(unknown), 'No such zone.')
+        raise faults.invalid_value('ZoneName', ', '.join(unknown), _('No such zone.'))
     match = filters.matcher(call.params.filters(), {
         'zone-name': lambda z: z['zoneName'], 'state': lambda z: z['zoneState'],
         'region-name': lambda z: z['regionName']})
@@ -67,7 +68,7 @@ def describe_instance_types(call):
     names = call.params.strings('InstanceType')
     unknown = sorted(set(names) - {f.name for f in rows})
     if unknown:
-        raise faults.invalid_value('InstanceType', ', '.join(unknown), 'No such type.')
+        raise faults.invalid_value('InstanceType', ', '.join(unknown), _('No such type.'))
     match = filters.matcher(call.params.filters(), {
         'instance-type': lambda f: f.name, 'vcpu-info.default-vcpus': lambda f: f.vcpus,
         'memory-info.size-in-mib': lambda f: f.memory_mb})

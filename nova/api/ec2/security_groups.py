@@ -8,6 +8,7 @@ gathers rules of the same protocol and ports back into one permission.
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import MEMBER, READER, action
 from nova.api.ec2.params import Params
+from nova.i18n import _
 from nova.network import security_groups as sg_api
 
 
@@ -114,8 +115,8 @@ def describe_security_groups(call):
         missing = sorted(set(names) - {g.name for g in groups}) + sorted(
             gid for gid, uuid in uuids.items() if uuid not in by_uuid)
         if missing:
-            raise faults.Ec2Error('InvalidGroup.NotFound', "The security group '%s' does "
-                                  'not exist' % ', '.join(missing))
+            raise faults.Ec2Error('InvalidGroup.NotFound', _("The security group '%s' does "
+                                    'not exist') % ', '.join(missing))
         groups = [g for g in groups if g.name in names or g.uuid in uuids.values()]
     match = filters.matcher(call.params.filters(), {
         'group-name': lambda g: g.name, 'group-id': lambda g: group_ids[g.uuid],

@@ -8,6 +8,7 @@ from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2 import instance_views as views
 from nova.api.ec2.actions import action
 from nova.api.ec2.instances import get_instances, requested_instances
+from nova.i18n import _
 
 
 def _resources(call):
@@ -16,8 +17,8 @@ def _resources(call):
         raise faults.missing('ResourceId')
     for ec2_id in ec2_ids:
         if not ec2_id.startswith('i-'):
-            raise faults.Ec2Error('InvalidID', "The ID '%s' is not valid: only instances "
-                                  'take tags' % ec2_id)
+            raise faults.Ec2Error('InvalidID', _("The ID '%s' is not valid: only instances "
+                                    'take tags') % ec2_id)
     return requested_instances(call, ec2_ids)
 
 

@@ -11,6 +11,7 @@ from nova import exception
 from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import action
 from nova.api.openstack import common
+from nova.i18n import _
 from nova.volume import states
 
 _VOLUME_STATUS = {
@@ -110,7 +111,7 @@ def create_volume(call):
 def delete_volume(call):
     volume = _get_volume(call, call.params.required('VolumeId'))
     if volume.attachments:
-        raise faults.Ec2Error('VolumeInUse', 'Volume %s is currently attached to %s' % (
+        raise faults.Ec2Error('VolumeInUse', _('Volume %s is currently attached to %s') % (
             call.params.get('VolumeId'), ', '.join(ids.ec2_ids(call.context, 'i', [
                 a.instance_uuid for a in volume.attachments]).values())))
     call.apis.volumes.delete(call.context, volume)
@@ -157,10 +158,10 @@ def attach_volume(call):
     instance = call.apis.compute.get(call.context, ids.instance_uuid(call.context,
                                                                      instance_id))
     if volume.attachments:
-        raise faults.Ec2Error('VolumeInUse', '%s is already attached to an instance'
+        raise faults.Ec2Error('VolumeInUse', _('%s is already attached to an instance')
                               % params.get('VolumeId'))
     if volume.status != states.AVAILABLE:
-        raise faults.Ec2Error('IncorrectState', 'Volume %s is %s, not available' % (
+        raise faults.Ec2Error('IncorrectState', _('Volume %s is %s, not available') % (
             params.get('VolumeId'), _VOLUME_STATUS.get(volume.status, volume.status)))
     bdm = call.apis.compute.attach_volume(call.context, instance, volume.uuid,
                                           device=params.required('Device'))
@@ -179,7 +180,7 @@ def detach_volume(call):
         instance_uuid = ids.instance_uuid(call.context, params.get('InstanceId'))
         attachments = [a for a in attachments if a.instance_uuid == instance_uuid]
     if not attachments:
-        raise faults.Ec2Error('IncorrectState', 'Volume %s is not attached' % volume_id)
+        raise faults.Ec2Error('IncorrectState', _('Volume %s is not attached') % volume_id)
     attachment = attachments[0]
     instance = call.apis.compute.get(call.context, attachment.instance_uuid)
     call.apis.compute.detach_volume(call.context, instance, volume.uuid)
