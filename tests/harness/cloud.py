@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.harness import daemons
+from tests.harness import daemons, rest
 
 APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 'serialproxy',
         'cloudwatch', 'osapi_volume', 'network')
@@ -44,6 +44,7 @@ class Cloud:
                                                **flags)
         self.novarc_path = os.path.join(self.state_path, 'novarc')
         self.processes = []
+        self._admin = None  # the admin's API session, made when first needed
         self.started_at = None  # time.monotonic() when the first daemon was spawned
 
     # -- starting -----------------------------------------------------------------------
@@ -105,9 +106,18 @@ class Cloud:
                          what='cloud up: %s' % self.logs(2000))
 
     def _compute_hosts_up(self):
-        states = daemons.service_states(self.flagfile)
-        computes = [s for (binary, _host), s in states.items() if binary == 'nova-compute']
-        return bool(computes) and all(s == ':-)' for s in computes)
+        """Every nova-compute up, as the admin reads os-services: an HTTP request where
+        `nova-manage service list` cost a process start (seconds under load) per poll."""
+        if self._admin is None:
+            rc = self.novarc()
+            self._admin = rest.Api(rc['OS_AUTH_URL'], rc['OS_USERNAME'], rc['OS_PASSWORD'],
+                                   rc['OS_PROJECT_NAME'], timeout=10)
+        status, body = self._admin.call(
+            'GET', self.url('osapi_compute', '/v2.1/os-services?binary=nova-compute'))
+        if status == 401:  # a restarted identity forgot the token: log in again next poll
+            self._admin = None
+        computes = body['services'] if status == 200 else []
+        return bool(computes) and all(s['state'] == 'up' for s in computes)
 
     def stop(self):
         codes = [proc.stop() for proc in reversed(self.processes)]
