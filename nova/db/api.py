@@ -204,7 +204,7 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_create, migration_get, migration_get_all_by_filters,
     migration_get_by_instance_and_status, migration_get_by_uuid,
     migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
-    migration_update)
+    migration_previous_hosts, migration_update)
 from nova.db.instance_records import instance_records_by_filters  # noqa: E402,F401
 from nova.db.instances import (  # noqa: E402,F401
     ANY, instance_build_password_get, instance_build_passwords_forget, instance_create_many,

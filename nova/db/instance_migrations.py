@@ -17,6 +17,29 @@ FINISHED_STATUSES = ('confirmed', 'reverted', 'error', 'failed', 'completed', 'c
                      'done')
 
 
+# statuses of a move that took place: the instance left its source_compute
+MOVED_STATUSES = ('completed', 'finished', 'confirmed', 'done')
+
+
+def migration_previous_hosts(context, instance_uuids):
+    """{instance uuid: [hosts it moved away from, oldest move first]}: the sources of
+    its live and cold migrations, resizes and evacuations that took place."""
+    uuids = list(instance_uuids)
+    if not uuids:
+        return {}
+    stmt = (sa.select(Migration.instance_uuid, Migration.source_compute)
+            .where(Migration.instance_uuid.in_(uuids), Migration.status.in_(MOVED_STATUSES),
+                   Migration.source_compute.is_not(None),
+                   Migration.source_compute != sa.func.coalesce(Migration.dest_compute, ''),
+                   *query.deleted_criteria(context, Migration))
+            .order_by(Migration.created_at, Migration.id))
+    found = {}
+    with db_session.reader() as session:
+        for instance_uuid, host in session.execute(stmt):
+            found.setdefault(instance_uuid, []).append(host)
+    return found
+
+
 def _as_list(value):
     return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
 

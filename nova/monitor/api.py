@@ -4,11 +4,18 @@ A project only ever sees its own instances' metrics, administrators included
 (as an AWS account sees its own): queries on any other instance answer no
 data, exactly as queries on an instance that never existed. Queries go to the
 monitor of each instance's host, one RPC call per host whatever the number
-of queries.
+of queries. An instance that moved (live or cold migration, resize,
+evacuation) left its earlier series with the monitors of the hosts it left,
+kept as a deleted instance's: statistics ask those too and merge the
+answers, so its history survives the move (graphs draw its current host's).
 """
+import logging
+
 from nova import exception
 from nova.db import api as db
-from nova.monitor import metrics, rpcapi
+from nova.monitor import metrics, rpcapi, statistics
+
+LOG = logging.getLogger(__name__)
 
 
 def monitoring_state(instance):
@@ -54,28 +61,63 @@ class MonitorAPI:
         return [(row.uuid, list(metrics.METRICS)) for row in rows
                 if row.host and metrics.monitoring_enabled(row.monitoring)]
 
-    def _by_host(self, context, queries, method, empty, any_project):
-        rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
-        results = [empty] * len(queries)
+    def _ask(self, context, method, queries, rows, earlier=None):
+        """[the answers to each query: its instance's current host's first, then those
+        of the hosts in ``earlier`` {uuid: [hosts]}; [] for a query not asked]: one RPC
+        call per host. A host the instance left that does not answer is skipped."""
+        earlier = earlier or {}
         by_host = {}
         for index, query in enumerate(queries):
             row = rows.get(query['instance_uuid'])
             if row is not None and query['metric'] in metrics.METRICS:
-                by_host.setdefault(row.host, []).append(index)
+                for host in [row.host] + earlier.get(row.uuid, []):
+                    by_host.setdefault(host, []).append(index)
+        parts = [[] for _ in queries]
         for host, indexes in by_host.items():
-            answers = getattr(self.rpcapi, method)(context, host,
-                                                   [queries[i] for i in indexes])
+            try:
+                answers = getattr(self.rpcapi, method)(context, host,
+                                                       [queries[i] for i in indexes])
+            except exception.NovaException as error:
+                if any(rows[queries[i]['instance_uuid']].host == host for i in indexes):
+                    raise
+                LOG.warning('No earlier series from the monitor of %s: %s', host, error)
+                continue
             for index, answer in zip(indexes, answers):
-                results[index] = answer
-        return results
+                if rows[queries[index]['instance_uuid']].host == host:
+                    parts[index].insert(0, answer)
+                else:
+                    parts[index].append(answer)
+        return parts
 
     def get_statistics(self, context, queries, any_project=False):
         """Datapoints of each query {instance_uuid, metric, start, end, period,
         statistics} (epoch seconds); [] for an instance the caller cannot see.
-        any_project: an operator's view (nova-manage), not the APIs'."""
-        return self._by_host(context, queries, 'get_statistics', [], any_project)
+        any_project: an operator's view (nova-manage), not the APIs'. An instance
+        that moved: every host's series, merged (each asked for every statistic, so
+        that the period of the move adds up right)."""
+        rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
+        earlier = {}
+        if rows:
+            moved = db.migration_previous_hosts(context.elevated(read_deleted='yes'),
+                                                list(rows))
+            for uuid, hosts in moved.items():
+                left = [host for host in dict.fromkeys(reversed(hosts)) if host != rows[uuid].host]
+                if left:
+                    earlier[uuid] = left
+        asked = [dict(query, statistics=list(metrics.STATISTICS))
+                 if query['instance_uuid'] in earlier else query for query in queries]
+        results = []
+        for query, parts in zip(queries, self._ask(context, 'get_statistics', asked, rows,
+                                                   earlier)):
+            if query['instance_uuid'] in earlier and parts:
+                results.append(statistics.merge_datapoints(parts, query['statistics']))
+            else:
+                results.append(parts[0] if parts else [])
+        return results
 
     def get_rates(self, context, queries, any_project=False):
         """[first, seconds, [rate or None]] of each query {instance_uuid, metric, start,
         end, resolution}, or None."""
-        return self._by_host(context, queries, 'get_rates', None, any_project)
+        rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
+        return [parts[0] if parts else None
+                for parts in self._ask(context, 'get_rates', queries, rows)]

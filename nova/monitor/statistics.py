@@ -42,6 +42,30 @@ def datapoints(store, path, metric, start, end, period, statistics):
     return points
 
 
+def merge_datapoints(parts, statistics):
+    """One answer from the answers of several archives of an instance (the hosts it
+    moved between), each asked for every statistic: datapoints of a period both
+    have (the period of the move) add their samples up. Keeps ``statistics``."""
+    buckets = {}
+    for points in parts:
+        for point in points:
+            bucket = buckets.get(point['Timestamp'])
+            if bucket is None:
+                buckets[point['Timestamp']] = dict(point)
+                continue
+            bucket['SampleCount'] += point['SampleCount']
+            bucket['Sum'] += point['Sum']
+            bucket['Minimum'] = min(bucket['Minimum'], point['Minimum'])
+            bucket['Maximum'] = max(bucket['Maximum'], point['Maximum'])
+    merged = []
+    for at in sorted(buckets):
+        bucket = buckets[at]
+        bucket['Average'] = bucket['Sum'] / bucket['SampleCount']
+        merged.append(dict({'Timestamp': at, 'Unit': bucket['Unit']},
+                           **{name: bucket[name] for name in statistics}))
+    return merged
+
+
 def rates(store, path, metric, start, end, resolution):
     """(first, seconds, [rate or None]) of [start, end) in what graphs draw."""
     first, seconds, names, series = store.fetch(path, start, end, resolution)

@@ -8,7 +8,11 @@ import pytest
 from nova import context as nova_context
 from nova.conf import CONF
 from nova.db import api as db
-from nova.monitor import metrics, statistics
+from nova.monitor import api as monitor_api
+from nova.monitor import local, metrics, statistics
+from nova.monitor import manager as monitor_manager
+from nova.virt import fake
+from tests.unit.monitor.conftest import HOST, DriverCompute
 
 
 def _cpu(mgr, uuid, start, end):
@@ -107,7 +111,6 @@ def test_monitoring_state_default_and_switch(cloud):
 
 
 def test_a_project_sees_only_its_own_instances(cloud):
-    from nova.monitor import api as monitor_api
     mine = cloud.boot(project_id='p1')
     theirs = cloud.boot(project_id='p2')
     api = monitor_api.MonitorAPI()
@@ -167,3 +170,47 @@ def test_a_failed_round_of_publishing_is_logged_and_the_next_one_runs(cloud, cap
     assert 'Publishing the graphs of host mon-host failed' in caplog.text
     assert 'rrdtool broke' in caplog.text
     assert mgr.publish_graphs(cloud.ctx).wait() == 3
+
+
+def test_a_moved_instance_keeps_its_history(cloud):
+    """Its series on the host it left (kept as a deleted instance's there) and on its
+    new host answer as one: statistics ask both monitors and merge."""
+    uuid = cloud.boot()
+    first = cloud.monitor()
+    t0 = cloud.clock.now
+    cloud.sample(first, 5)
+    # live-migrated: the guest runs on 'mon-new', whose monitor samples it from now on
+    db.instance_update(cloud.ctx, uuid, {'host': 'mon-new'})
+    db.migration_create(cloud.ctx, {'instance_uuid': uuid, 'source_compute': HOST,
+                                    'dest_compute': 'mon-new', 'status': 'completed',
+                                    'migration_type': 'live-migration'})
+    moved = fake.FakeDriver('mon-new')
+    moved.spawn(cloud.ctx, db.instance_get_by_uuid(cloud.ctx, uuid), {},
+                network_info=[{'id': 'vif-moved'}])
+    second = monitor_manager.InstanceMonitorManager(host='mon-new')
+    second.compute_rpcapi = DriverCompute(moved)
+    first.sample_instances(cloud.ctx)  # puts its archive aside: the instance left
+    assert first.store.find(uuid) == first.store.path(uuid, deleted=True)
+    cloud.sample(second, 5)
+    query = {'instance_uuid': uuid, 'metric': 'CPUUtilization', 'start': int(t0),
+             'end': int(cloud.clock.now), 'period': 60, 'statistics': ['Average']}
+    api = monitor_api.MonitorAPI(monitors=local.LocalArchives())
+    # an older move from a host whose monitor is gone: its part is skipped
+    db.migration_create(cloud.ctx, {'instance_uuid': uuid, 'source_compute': 'mon-gone',
+                                    'dest_compute': HOST, 'status': 'completed',
+                                    'migration_type': 'live-migration'})
+    [points] = api.get_statistics(cloud.ctx, [query], any_project=True)
+    at = [int(p['Timestamp'] - t0) // 60 for p in points]
+    assert at[0] <= 1 and at[-1] >= 8, at  # from the first host's steps to the new one's
+    assert all(set(p) == {'Timestamp', 'Unit', 'Average'} for p in points)
+    assert [p['Average'] for p in points] == [pytest.approx(40.0)] * len(points)
+    # the new host alone has only its own steps
+    [alone] = local.LocalArchives().get_statistics(cloud.ctx, 'mon-new', [query])
+    assert min(int(p['Timestamp'] - t0) // 60 for p in alone) >= 5
+    # the hour period of the move adds both hosts' samples up
+    [[hour]] = api.get_statistics(cloud.ctx, [dict(query, period=3600,
+                                                   statistics=['SampleCount', 'Average'])],
+                                  any_project=True)
+    [[own]] = local.LocalArchives().get_statistics(
+        cloud.ctx, 'mon-new', [dict(query, period=3600, statistics=['SampleCount'])])
+    assert hour['SampleCount'] > own['SampleCount'] and hour['Average'] == pytest.approx(40.0)
