@@ -344,6 +344,7 @@ def test_delete_leaves_nothing_on_the_xapi_server(xapi, conn, guest):
     daemons.wait_for(lambda: conn.compute.get_server(guest).task_state is None, timeout=30,
                      interval=0.2, what='the failed delete to end')
     assert nova_vm(xapi, guest.id)[1]['power_state'] == 'Halted'
+    assert conn.compute.get_server(guest).status == 'ERROR'  # not ACTIVE: it is halted
     conn.compute.delete_server(guest)  # ... and deleting it again finishes the job
     conn.compute.wait_for_delete(guest, interval=0.2, wait=60)
     assert nova_vm(xapi, guest.id) is None

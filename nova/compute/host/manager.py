@@ -191,7 +191,18 @@ class ComputeManager(manager.Manager):
     # -- delete -----------------------------------------------------------------
     @instance_action
     def terminate_instance(self, context, instance_uuid):
-        self._terminate(context, self.records.get(context, instance_uuid))
+        """Delete; one that fails half way leaves the instance ERROR (its guest may be
+        halted or half gone: ACTIVE would be a lie), to be deleted again."""
+        try:
+            self._terminate(context, self.records.get(context, instance_uuid))
+        except exception.InstanceNotFound:
+            raise
+        except Exception:
+            try:
+                self.records.update(context, instance_uuid, vm_state=vm_states.ERROR)
+            except exception.InstanceNotFound:
+                pass
+            raise
 
     def _terminate(self, context, instance):
         with self.locks(instance.uuid):

@@ -100,3 +100,16 @@ def test_soft_delete_and_restore(cloud):
     cloud.wait([instance.uuid], vm_states.ACTIVE)
     act(cloud, instance.uuid, 'force_delete')
     cloud.wait_gone([instance.uuid])
+
+
+def test_a_failed_delete_leaves_error_and_deleting_again_finishes(cloud, active):
+    from nova.virt import fake
+    host = db.instance_get_by_uuid(cloud.admin, active).host
+    fake.set_failure(host, 'destroy', RuntimeError('hypervisor said no'), times=1)
+    act(cloud, active, 'delete')
+    [row] = cloud.wait([active], vm_states.ERROR)  # not ACTIVE: half deleted is no state
+    assert row.task_state is None
+    [fault] = db.instance_fault_get_by_instance_uuids(cloud.admin, [active])[active]
+    assert 'hypervisor said no' in fault.message
+    act(cloud, active, 'delete')
+    cloud.wait_gone([active])
