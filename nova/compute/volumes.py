@@ -50,10 +50,12 @@ class VolumeAttachAPI:
         raise exception.VolumeNotAttached(volume_id=volume_id, instance_uuid=instance.uuid)
 
     @check_instance_lock
-    @check_instance_state(vm_state=ATTACH_STATES)
+    @check_instance_state(vm_state=ATTACH_STATES + [vm_states.SHELVED_OFFLOADED])
     def attach_volume(self, context, instance, volume_id, device=None, tag=None,
                       delete_on_termination=False):
-        """Reserve the volume and map it, then have the host attach it; the mapping."""
+        """Reserve the volume and map it, then have the host attach it; the mapping.
+        A shelved-offloaded instance has no host: the volume is attached (in-use)
+        without a connection, which the host that unshelves it makes (as Nova 2.20)."""
         virt_driver.compute_driver_class().require('supports_attach_volume', 'attach_volume')
         volume = self.volume_api.get(context, volume_id)
         used = [b.device_name for b in db.block_device_mapping_get_all_by_instance(
@@ -71,7 +73,10 @@ class VolumeAttachAPI:
                 'device_name': values['device_name'], 'boot_index': None,
                 'delete_on_termination': bool(delete_on_termination), 'tag': tag,
                 'attachment_id': attachment.uuid, 'volume_size': volume.size})
-            self.compute_rpcapi.attach_volume(context, instance, bdm.uuid)
+            if instance.host:
+                self.compute_rpcapi.attach_volume(context, instance, bdm.uuid)
+            else:
+                self.volume_api.attach(context, attachment.uuid, bdm.device_name, None)
         except Exception:
             self.volume_api.detach(context, attachment.uuid)
             if bdm is not None:

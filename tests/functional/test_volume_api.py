@@ -110,8 +110,14 @@ def test_create_show_list_update_delete(alice):
     assert volume['status'] == 'creating' and volume['bootable'] == 'false'
     assert volume['volume_type'] == '__DEFAULT__' and volume['metadata'] == {'k': 'v'}
     assert 'os-vol-host-attr:host' not in volume  # admins only
+    assert 'os-vol-tenant-attr:tenant_id' not in volume  # show and list only, as Cinder
     shown = wait_status(alice, 'volumes', volume['id'], 'available')
     assert shown['size'] == 1 and shown['attachments'] == [] and shown['name'] == 'data'
+    assert shown['os-vol-tenant-attr:tenant_id'] == 'proj-a'
+    bootable = alice.post('/proj-a/volumes/%s/action' % volume['id'],
+                          {'os-set_bootable': {'bootable': True}})
+    assert bootable.status_int == 200 and not bootable.body  # Cinder's 200, no body
+    assert alice.get('/proj-a/volumes/%s' % volume['id']).json['volume']['bootable'] == 'true'
     assert shown['links'][0]['href'] == 'http://localhost:8776/v3/proj-a/volumes/%s' % (
         volume['id'])
     listed = alice.get('/proj-a/volumes').json
@@ -163,7 +169,7 @@ def test_errors_are_cinder_faults(alice, bob, admin):
     assert res.status_int == 403
     wait_status(alice, 'volumes', volume['id'], 'available')
     shown = admin.get('/admin-proj/volumes/%s' % volume['id']).json['volume']
-    assert shown['os-vol-host-attr:host'] == 'vhost'
+    assert shown['os-vol-host-attr:host'] == 'vhost@file#file'  # Cinder's host@backend#pool
     assert admin.get('/admin-proj/volumes?all_tenants=1').json['volumes']
     assert admin.get('/admin-proj/volumes').json['volumes'] == []
     alice.delete('/proj-a/volumes/%s' % volume['id'])

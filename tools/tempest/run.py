@@ -8,6 +8,12 @@ projects and users through the identity API, as the cloud's admin), runs
 ``tempest run`` over ``tempest.api.compute`` and ``tempest.api.image.v2``
 (what the image tree needs: tools/tempest/image_conf.py) with the tempest in
 ``--tempest-venv`` and stops the cloud. Exit status: tempest's.
+
+Volumes are exported by a tgtd of the run's own (free control port and
+portal, tests/harness/tgt.py) and tempest runs the compute tree's volume
+tests (``[service_available] cinder``) against the block-storage API; where
+tgtd cannot run (not installed, not root) cinder stays off and the reason is
+printed.
 """
 import argparse
 import os
@@ -19,6 +25,7 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 sys.path.insert(0, ROOT)
 
+from tests.harness import tgt  # noqa: E402
 from tests.harness.cloud import Cloud  # noqa: E402
 from tools.tempest import image_conf  # noqa: E402
 from nova.api.openstack import network as network_app  # noqa: E402
@@ -55,7 +62,24 @@ def upload_images(cloud, work):
     return ids
 
 
-def tempest_conf(cloud, work, images, image_server):
+def volume_sections(rc, cinder):
+    """tempest's volume options: the block-storage API (:8776, catalog type
+    volumev3) with iSCSI exports by tgt; snapshots yes, backups no (no backup
+    service), one default type."""
+    if not cinder:
+        return {}
+    return {'volume': {'catalog_type': 'volumev3', 'region': rc['OS_REGION_NAME'],
+                       'build_interval': '1', 'build_timeout': '60',
+                       'storage_protocol': 'iSCSI', 'vendor_name': 'Open Source',
+                       'volume_size': '1', 'min_microversion': '3.0',
+                       'max_microversion': 'latest'},
+            'volume-feature-enabled': {'backup': 'False', 'snapshot': 'True',
+                                       'clone': 'True', 'manage_snapshot': 'False',
+                                       'manage_volume': 'False', 'extend_attached_volume':
+                                       'False', 'volume_revert': 'False'}}
+
+
+def tempest_conf(cloud, work, images, image_server, cinder=False):
     rc = cloud.novarc()
     sections = {
         'DEFAULT': {'log_file': 'tempest.log', 'log_dir': work},
@@ -90,7 +114,8 @@ def tempest_conf(cloud, work, images, image_server):
                                       **image_conf.sections(image_server)[
                                           'image-feature-enabled']),
         'service_available': {'nova': 'True', 'glance': 'True', 'neutron': 'True',
-                              'cinder': 'False', 'swift': 'False'},
+                              'cinder': str(cinder), 'swift': 'False'},
+        **volume_sections(rc, cinder),
         'validation': {'run_validation': 'False'},
         # the policy has Nova 2025.2's defaults with the manager role: tempest's readers
         # read, and a project's manager moves servers without naming hosts
@@ -110,6 +135,18 @@ def main():
     work = os.path.abspath(args.work)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, 'locks'))
+    no_tgt = tgt.unavailable_reason()
+    if no_tgt:
+        print('cinder = False: %s' % no_tgt, flush=True)
+    tgtd = None if no_tgt else tgt.Tgtd(work)
+    try:
+        return run(args, work, tgtd)
+    finally:
+        if tgtd is not None:
+            tgtd.stop()
+
+
+def run(args, work, tgtd):
     # two fake hosts in nova-all, so that cold and live migrations, and servers on
     # several nodes, have somewhere to go; resizes may stay on a host, as on a small
     # devstack; snapshots take a second, as a disk copy would, so that a test can see
@@ -117,7 +154,7 @@ def main():
     cloud = Cloud.start_all(os.path.join(work, 'cloud'), verbose=False,
                             extra_compute_hosts=SECOND_HOST,
                             allow_resize_to_same_host=True, fake_snapshot_delay=1,
-                            **image_conf.CLOUD_FLAGS)
+                            **image_conf.CLOUD_FLAGS, **(tgtd.flags() if tgtd else {}))
     image_server, stop_image_server = image_conf.serve_images(work)
     try:
         cloud.manage('floating', 'create', FLOATING_RANGE, '--pool', FLOATING_POOL)
@@ -128,7 +165,7 @@ def main():
         subprocess.run([tempest, 'init', '--name', 'nova-%s' % secrets.token_hex(4), workspace],
                        check=True, capture_output=True)
         with open(os.path.join(workspace, 'etc', 'tempest.conf'), 'w') as f:
-            f.write(tempest_conf(cloud, work, images, image_server))
+            f.write(tempest_conf(cloud, work, images, image_server, cinder=tgtd is not None))
         exclude = os.path.join(ROOT, 'tools', 'tempest', 'exclude.txt')
         cmd = [tempest, 'run', '--concurrency', str(args.concurrency), '--regex', args.regex,
                '--exclude-list', exclude]

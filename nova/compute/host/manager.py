@@ -94,7 +94,7 @@ class ComputeManager(manager.Manager):
         self.snapshots = snapshot.Snapshots(self.records, self.driver, self.image_api)
         self.shelves = shelve.Shelves(self.records, self.driver, self.claims, self.tracker,
                                       self.image_api, self.base_images, self.snapshots,
-                                      self.locks, self.network_api)
+                                      self.locks, self.network_api, self.volumes)
         self.instance_events = InstanceEvents()
         self.usage_audit = UsageAudit(self.host, self.records.lifecycle)
         # task state -> what resolves it after a crash (see _recover)

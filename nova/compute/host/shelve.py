@@ -30,8 +30,9 @@ class Shelves:
     """Shelve, offload and unshelve of the instances on (or coming to) this host."""
 
     def __init__(self, records, driver, claims, tracker, image_api, base_images, snapshots,
-                 locks, network_api):
+                 locks, network_api, volumes):
         self.records, self.host = records, records.host
+        self.volumes = volumes
         self.network_api = network_api
         self.driver = driver
         self.claims = claims
@@ -136,10 +137,14 @@ class Shelves:
             image = self.image_api.show(context, compute_utils.shelved_image_id(instance))
             image_meta = self.base_images.image_meta(
                 context, {'id': image['id'], 'properties': image['properties']})
+            # volumes attached while offloaded are connected here, the first host
+            # they have; the guest gets every attached volume back
+            block_device_info = self.volumes.prepare_boot(context, instance)
             with self.locks(instance_uuid):
                 self.driver.spawn(context, instance, image_meta,
                                   network_info=self.network_api.get_instance_nw_info(
-                                      context, instance))  # addresses kept while shelved
+                                      context, instance),  # addresses kept while shelved
+                                  block_device_info=block_device_info)
         except Exception:
             self._back_to_offloaded(context, instance)
             raise

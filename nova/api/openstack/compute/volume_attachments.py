@@ -7,12 +7,14 @@ the update (PUT, 202) changes delete_on_termination from 2.85, and swapping
 to another volume is refused (409: no virt driver here swaps disks); detach is
 202. The volume itself is the block-storage API's (another project's is 404).
 """
+from nova import exception
 from nova import policy
 from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import volumes as schema
+from nova.compute import vm_states
 
 RULE = 'os_compute_api:os-volumes-attachments:%s'
 
@@ -57,6 +59,10 @@ class VolumeAttachmentController(wsgi.Controller):
     @validation.schema(schema.attach_v279, '2.79')
     def create(self, req, server_id, body):
         instance = self._instance(req, server_id, 'create')
+        if instance.vm_state == vm_states.SHELVED_OFFLOADED and not req.is_version('2.20'):
+            raise exception.InstanceInvalidState(  # 409, as Nova before 2.20
+                attr='vm_state', instance_uuid=instance.uuid, state=instance.vm_state,
+                method='attach_volume')
         values = body['volumeAttachment']
         bdm = self.compute_api.attach_volume(
             req.context, instance, values['volumeId'], device=values.get('device'),

@@ -15,6 +15,13 @@ def _authorize(req, action):
     policy.authorize(req.context, RULE % action)
 
 
+def _paging(req):
+    """(limit, marker, offset): the proxies page as Nova's did, with offset and limit
+    (offset counted from the marker, if one is given)."""
+    limit, marker = common.limit_and_marker(req)
+    return limit, marker, common._int_param(req, 'offset') or 0
+
+
 def volume_view(volume, type_names):
     return {
         'id': volume.uuid, 'status': volume.status, 'size': volume.size,
@@ -42,8 +49,9 @@ class VolumeController(wsgi.Controller):
         self.volume_api = volume_api
 
     def _list(self, req):
-        limit, marker = common.limit_and_marker(req)
-        return self.volume_api.get_all(req.context, limit=limit, marker=marker)
+        limit, marker, offset = _paging(req)
+        return self.volume_api.get_all(req.context, limit=offset + limit,
+                                       marker=marker)[offset:]
 
     @wsgi.api_version('2.1', MAX_VERSION)
     def index(self, req):
@@ -90,9 +98,9 @@ class SnapshotController(wsgi.Controller):
         self.volume_api = volume_api
 
     def _list(self, req):
-        limit, marker = common.limit_and_marker(req)
+        limit, marker, offset = _paging(req)
         return [snapshot_view(s) for s in self.volume_api.get_all_snapshots(
-            req.context, limit=limit, marker=marker)]
+            req.context, limit=offset + limit, marker=marker)[offset:]]
 
     @wsgi.api_version('2.1', MAX_VERSION)
     def index(self, req):

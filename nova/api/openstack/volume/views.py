@@ -1,6 +1,7 @@
 """Response bodies of the block-storage API, as Cinder renders them per microversion."""
 from nova import policy
 from nova.api.openstack import common
+from nova.conf import CONF
 from nova.volume import states
 
 # fields a version adds to a volume's detail: (version, name, admin only)
@@ -39,8 +40,21 @@ def volume_summary(req, volume):
             'links': links(req, 'volumes', volume.uuid)}
 
 
-def volume_detail(req, volume, type_names):
-    """A volume's detail; type_names: {volume type uuid: name}."""
+def backend_host(host):
+    """Cinder's 'host@backend#pool' of a volume's host (None until placed): this
+    cloud's hosts have one backend and one pool, named --volume_backend_name or,
+    without one, the --volume_driver."""
+    if not host:
+        return None
+    backend = CONF.volume_backend_name or CONF.volume_driver.rsplit('.', 1)[-1]
+    return '%s@%s#%s' % (host, backend, backend)
+
+
+def volume_detail(req, volume, type_names, extended=True):
+    """A volume's detail; type_names: {volume type uuid: name}. Without extended
+    (the bodies of a create and an update, as Cinder's), none of the attributes
+    Cinder's extensions add to show and list: tenant, host, migration status,
+    image metadata."""
     context = req.context
     body = {
         'id': volume.uuid, 'status': volume.status, 'size': volume.size,
@@ -56,13 +70,14 @@ def volume_detail(req, volume, type_names):
         'user_id': volume.user_id, 'bootable': 'true' if volume.bootable else 'false',
         'encrypted': False, 'replication_status': None, 'consistencygroup_id': None,
         'multiattach': bool(volume.multiattach),
-        'os-vol-tenant-attr:tenant_id': volume.project_id,
     }
-    if volume.image_metadata:
-        body['volume_image_metadata'] = dict(volume.image_metadata)
     is_admin = policy.check_is_admin(context)
-    if is_admin:
-        body.update({'os-vol-host-attr:host': volume.host,
+    if extended:
+        body['os-vol-tenant-attr:tenant_id'] = volume.project_id
+        if volume.image_metadata:
+            body['volume_image_metadata'] = dict(volume.image_metadata)
+    if extended and is_admin:
+        body.update({'os-vol-host-attr:host': backend_host(volume.host),
                      'os-vol-mig-status-attr:migstat': None,
                      'os-vol-mig-status-attr:name_id': None})
     values = {'group_id': None, 'provider_id': None, 'service_uuid': None,

@@ -44,13 +44,13 @@ class VolumeActionsController(wsgi.Controller):
         volume = self._volume(req, id, 'volume_extension:volume_admin_actions:force_delete')
         self.volume_api.delete(req.context, volume, force=True)
 
-    @wsgi.response(200)
     @wsgi.action('os-set_bootable')
     @validation.schema(schemas.set_bootable)
     def set_bootable(self, req, id, body):
         volume = self._volume(req, id, 'volume:update')
         self.volume_api.set_bootable(req.context, volume,
                                      common.is_true(body['os-set_bootable']['bootable']))
+        return wsgi.ResponseObject(code=200)  # Cinder's: 200 with no body (not 204)
 
     @wsgi.action('os-volume_upload_image')
     @validation.schema(schemas.upload_image)

@@ -84,7 +84,8 @@ class VolumesController(wsgi.Controller):
             source_volid=values.get('source_volid'), volume_type=values.get('volume_type'),
             availability_zone=values.get('availability_zone'),
             metadata=values.get('metadata'))
-        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context))}
+        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context),
+                                              extended=False)}
 
     @validation.schema(schemas.update_volume)
     def update(self, req, id, body):
@@ -98,7 +99,8 @@ class VolumesController(wsgi.Controller):
             self.volume_api.update_metadata(req.context, volume, values['metadata'],
                                             delete=True)
             volume = self._get(req, id)
-        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context))}
+        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context),
+                                              extended=False)}
 
     @wsgi.response(202)
     def delete(self, req, id):

@@ -39,3 +39,30 @@ def test_attach_refusals(cloud, alice, bob, boot):
     assert db.block_device_mapping_get_all_by_instance(cloud.admin, server) == []
     for volume in (mine, bobs):
         assert db.volume_get(cloud.admin, volume.uuid).attachments == []
+
+
+def test_attach_to_a_shelved_offloaded_server_is_connected_at_unshelve(cloud, alice, boot):
+    """From 2.20, as Nova: the volume is attached (in-use) with no host and no
+    connection; the host that unshelves the server connects it. Before 2.20: 409."""
+    [server] = boot()
+    db.instance_update(cloud.admin, server, {'vm_state': 'shelved_offloaded', 'host': None,
+                                             'node': None})
+    volume = _volume('proj-a', 'alice')
+    db.volume_update(cloud.admin, volume.uuid, {'status': 'available', 'host': 'vhost'})
+    old = alice.post('/servers/%s/os-volume_attachments' % server, {
+        'volumeAttachment': {'volumeId': volume.uuid}}, version='2.19')
+    assert old.status_int == 409 and 'shelved_offloaded' in old.body.decode()
+    done = _attach(alice, server, volume.uuid)
+    assert done.status_int == 200, done.body
+    assert done.json['volumeAttachment']['device'] == '/dev/vdb'
+    attached = db.volume_get(cloud.admin, volume.uuid)
+    [attachment] = attached.attachments
+    assert attached.status == 'in-use' and attachment.attached_host is None
+    [bdm] = [b for b in db.block_device_mapping_get_all_by_instance(cloud.admin, server)
+             if b.volume_id == volume.uuid]
+    assert bdm.volume_id == volume.uuid and bdm.connection_info is None
+    gone = alice.delete('/servers/%s/os-volume_attachments/%s' % (server, volume.uuid))
+    assert gone.status_int == 202, gone.body
+    assert db.volume_get(cloud.admin, volume.uuid).status == 'available'
+    assert [b for b in db.block_device_mapping_get_all_by_instance(cloud.admin, server)
+            if b.volume_id] == []
