@@ -1,6 +1,11 @@
 """Compute-side cache of base images: each image is fetched once per host.
 
-Instances on a host share ``$instances_path/_base/<image id>``. A fetch
+Instances on a host share ``$instances_path/_base/<image id>_<fingerprint>``,
+the fingerprint being the image's checksum (md5; its os_hash_value, or its
+size, when it has none) as the image service reports it: an image whose data
+changed (re-uploaded into a store restored from backup, or an entry repaired
+after the store rotted) has a new fingerprint, so a file cached for the old
+data is never served for it. A fetch
 streams the image into a temporary file, verifies its size and checksums
 (md5, and os_hash_value with its algorithm) and only then renames it into
 place, so a cached file is always complete and verified. Concurrent fetches
@@ -77,6 +82,25 @@ def _expected_digests(image):
     return expected
 
 
+def fingerprint(image):
+    """What a cached file's name vouches for besides the id: the data's checksum."""
+    if image.get('checksum'):
+        return image['checksum']
+    if image.get('os_hash_value'):
+        return image['os_hash_value']
+    if image.get('size') is not None:
+        return 'size%d' % image['size']
+    raise exception.ImageStatusConflict(image_id=image.get('id'), status=image.get('status'),
+                                        action='cache it (no checksum or size yet)')
+
+
+def image_id_of(name):
+    """The image id a file of the cache is for (``<id>_<fingerprint>``, or ``<id>`` as
+    caches before fingerprints named them); None for any other file."""
+    image_id = name.split('_', 1)[0]
+    return image_id if stores_base.is_image_id(image_id) else None
+
+
 def _verified(image_id, image, chunks):
     """The chunks, then ImageChecksumMismatch if their size or checksums are not the
     image's; closing it closes the store's stream."""
@@ -109,27 +133,35 @@ class ImageCache:
         self.base_dir = base_dir or os.path.join(CONF.instances_path,
                                                  CONF.image_cache_subdirectory_name)
 
-    def path(self, image_id):
-        return os.path.join(self.base_dir, stores_base.check_image_id(image_id))
+    def path(self, image):
+        """Where the data of image (its registry entry: id and checksum) is cached."""
+        return os.path.join(self.base_dir, '%s_%s' % (
+            stores_base.check_image_id(image['id']), fingerprint(image)))
 
     @contextlib.contextmanager
     def _locked(self, image_id):
-        path = self.path(image_id)
+        stores_base.check_image_id(image_id)
         lock_dir = os.path.join(self.base_dir, LOCK_DIR)
         os.makedirs(lock_dir, exist_ok=True)
-        with _process_lock(path), _host_lock(os.path.join(lock_dir, image_id + '.lock')):
-            yield path
+        with _process_lock(os.path.join(self.base_dir, image_id)), \
+                _host_lock(os.path.join(lock_dir, image_id + '.lock')):
+            yield
 
-    def fetch(self, context, image_id):
-        """The local path of the image's verified data, downloaded if not cached yet."""
-        with self._locked(image_id) as path:
+    def fetch(self, context, image_id, image=None):
+        """The local path of the image's verified data, downloaded unless cached for
+        the data the image's entry vouches for now. ``image``: that entry when the
+        caller has just read it (saves asking the image service for it again)."""
+        stores_base.check_image_id(image_id)
+        if image is None or image.get('id') != image_id:
+            image = self.image_service.show(context, image_id)
+        with self._locked(image_id):
+            path = self.path(image)
             try:
                 os.utime(path)
                 return path
             except FileNotFoundError:
                 pass
-            self._download(context, image_id, path)
-        return path
+            return self._download(context, image_id)
 
     def open(self, context, image_id):
         """(image, chunks) of the image's data as the image service streams it; the
@@ -138,8 +170,11 @@ class ImageCache:
         image, chunks = self.image_service.download(context, image_id)
         return image, _verified(image_id, image, chunks)
 
-    def _download(self, context, image_id, path):
+    def _download(self, context, image_id):
+        """Stream the image into the cache; its path, named for the data downloaded
+        (which the service may have changed since the caller read the entry)."""
         image, chunks = self.open(context, image_id)
+        path = self.path(dict(image, id=image_id))
         fd, temp = tempfile.mkstemp(prefix='.%s.' % image_id, suffix=_TEMP_SUFFIX,
                                     dir=self.base_dir)
         try:
@@ -159,13 +194,16 @@ class ImageCache:
             raise
         _fsync_dir(self.base_dir)
         LOG.info('Cached image %s (%d bytes) at %s', image_id, size, path)
+        return path
 
     def remove_unused(self, in_use_image_ids, max_age_seconds=None):
         """Delete cached images no instance uses that were last used too long ago.
 
-        Images in use are touched: an image's age is the time since it was last
-        seen in use. Temporary files of fetches that died are removed by the
-        same age. Returns the ids of the images removed.
+        Images in use are touched (every file cached for the image: an instance's
+        disk may still be backed by the data of an older fingerprint): an image's
+        age is the time since it was last seen in use. Temporary files of fetches
+        that died are removed by the same age. Returns the ids of the images
+        removed.
         """
         max_age = (CONF.remove_unused_base_images_age if max_age_seconds is None
                    else max_age_seconds)
@@ -176,10 +214,13 @@ class ImageCache:
             return []
         removed = []
         for name in names:
-            if stores_base.is_image_id(name):
-                with self._locked(name) as path:
-                    if self._remove_if_unused(path, name in in_use, max_age):
-                        removed.append(name)
+            image_id = image_id_of(name)
+            if image_id:
+                with self._locked(image_id):
+                    path = os.path.join(self.base_dir, name)
+                    if (self._remove_if_unused(path, image_id in in_use, max_age)
+                            and image_id not in removed):
+                        removed.append(image_id)
             elif name.startswith('.') and name.endswith(_TEMP_SUFFIX):
                 self._remove_if_unused(os.path.join(self.base_dir, name), False, max_age)
         if removed:

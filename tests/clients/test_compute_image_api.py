@@ -86,7 +86,8 @@ def test_upload_then_fetch_into_the_cache_verified(cloud, client, ctxt, tmp_path
     path = cache.fetch(ctxt, image['id'])
     with open(path, 'rb') as f:
         assert f.read() == DATA
-    assert _leftovers(cache) == [image['id']]
+    assert _leftovers(cache) == [os.path.basename(path)] == [
+        '%s_%s' % (image['id'], image['checksum'])]
 
     found = client.detail(ctxt, filters={'properties': {'purpose': 'compute-api'},
                                          'status': ['queued', 'active']},

@@ -95,7 +95,8 @@ def _cache_new_image(cloud, tmp_path, aggregate):
                            _name('warm'), '-f', 'json')
     try:
         cloud.run('openstack', 'aggregate', 'cache', 'image', aggregate, image['id'])
-        cached = os.path.join(cloud.state_path, 'instances', '_base', image['id'])
+        cached = os.path.join(cloud.state_path, 'instances', '_base',
+                              '%s_%s' % (image['id'], image['checksum']))
         deadline = time.monotonic() + 30
         while not os.path.exists(cached) and time.monotonic() < deadline:
             time.sleep(0.2)

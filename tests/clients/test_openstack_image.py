@@ -204,7 +204,8 @@ def test_new_user_boots_an_uploaded_image_and_snapshots_it(cloud, other, tmp_pat
                             '--flavor', 'm1.tiny', '--wait', _name('vm'), '-f', 'json',
                             env=env)
     assert server['status'] == 'ACTIVE'
-    base = os.path.join(cloud.state_path, 'instances', '_base', image['id'])
+    base = os.path.join(cloud.state_path, 'instances', '_base',
+                        '%s_%s' % (image['id'], image['checksum']))
     with open(base, 'rb') as f:
         assert f.read() == data  # fetched once into the host's cache, checksum verified
 

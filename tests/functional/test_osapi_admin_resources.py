@@ -2,6 +2,7 @@
 three fake compute hosts): hypervisors, services, aggregates, server groups,
 usage and migrations, per microversion, with Nova's errors and policy."""
 import datetime
+import os
 import uuid as uuid_lib
 
 import pytest
@@ -284,21 +285,28 @@ def test_aggregates(admin):
     assert admin.post(base + '/action', {'explode': {}}).status_int == 400
 
 
-def test_aggregate_image_cache_from_2_81(admin, cloud):  # noqa: F811
+def test_aggregate_image_cache_from_2_81(admin, cloud, monkeypatch):  # noqa: F811
     import eventlet
+    fetched = {}
+    for host in ('h2', 'h3'):
+        images = cloud.services[host].manager.base_images
+        monkeypatch.setattr(images, 'fetch', lambda ctx, image_id, host=host, real=images.fetch:
+                            fetched.setdefault(host, []).append(image_id)
+                            or real(ctx, image_id))
     agg = admin.post('/os-aggregates', {'aggregate': {'name': 'warm'}}).json['aggregate']
     base = '/os-aggregates/%d' % agg['id']
     admin.post(base + '/action', {'add_host': {'host': 'h2'}})
     body = {'cache': [{'id': cloud.image['id']}]}
     assert admin.post(base + '/images', body).status_int == 404  # before 2.81
     assert admin.post(base + '/images', body, version='2.81').status_int == 202
-    cached = cloud.services['h2'].manager.base_images._known
+    cache = cloud.services['h2'].manager.base_images.cache
+    entry = cache.image_service.show(cloud.admin, cloud.image['id'])
     for _ in range(500):
-        if cloud.image['id'] in cached:
+        if fetched.get('h2') and os.path.exists(cache.path(entry)):
             break
         eventlet.sleep(0.01)
-    assert cloud.image['id'] in cached
-    assert cloud.image['id'] not in cloud.services['h3'].manager.base_images._known
+    assert os.path.exists(cache.path(entry))
+    assert fetched == {'h2': [cloud.image['id']]}  # the aggregate's host only
     missing = admin.post(base + '/images', {'cache': [{'id': str(uuid_lib.uuid4())}]},
                          version='2.81')
     assert missing.status_int == 400 and 'could not be found' in _message(missing)

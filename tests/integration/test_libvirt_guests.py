@@ -103,7 +103,7 @@ def test_boot_with_the_openstack_cli(cloud, hypervisor, conn, guest, member):
     [disk] = root.findall('devices/disk')
     assert disk.find('source').get('file') == os.path.join(instance_dir, 'disk')
     image = conn.image.find_image('nova-guest', ignore_missing=False)
-    base = os.path.join(instances_path(cloud), '_base', image.id)
+    base = os.path.join(instances_path(cloud), '_base', '%s_%s' % (image.id, image.checksum))
     info = json.loads(cloud.run('qemu-img', 'info', '-U', '--output=json',
                                 os.path.join(instance_dir, 'disk')).stdout)
     assert info['format'] == 'qcow2' and info['virtual-size'] == 1024 ** 3  # root_gb 1
@@ -363,7 +363,7 @@ def test_nova_compute_reconnects_when_libvirtd_restarts(conn, guest, libvirtd):
 
 def test_delete_with_the_openstack_cli(cloud, libvirtd, conn, guest, member):
     image = conn.image.find_image('nova-guest', ignore_missing=False)
-    base = os.path.join(instances_path(cloud), '_base', image.id)
+    base = os.path.join(instances_path(cloud), '_base', '%s_%s' % (image.id, image.checksum))
     instance_dir = os.path.join(instances_path(cloud), guest.id)
     hypervisor = libvirt.open(libvirtd.uri)  # the module's own died with the restart
     try:

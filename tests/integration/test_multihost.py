@@ -238,12 +238,14 @@ def test_boot_snapshot_and_migrate_across_hosts(cloud):
     own), and a cold migration moves the server between the current compute and the
     previous release's."""
     placed = {}
+    checksum = cloud.admin.call('GET', cloud.image_url + '/v2/images/' + cloud.image_id)[1][
+        'checksum']
     for host in ('c1', 'c2'):
         status, server_id = cloud.create('on-' + host, api=cloud.admin, host=host)
         assert status == 202, server_id
         placed[host] = cloud.wait_status(server_id, 'ACTIVE')['id']
         cached = os.path.join(getattr(cloud, host).state_dir, 'instances', '_base',
-                              cloud.image_id)
+                              '%s_%s' % (cloud.image_id, checksum))
         assert os.path.getsize(cached) > 0
     server_id = placed['c1']
     status, _ = cloud.admin.call('POST', cloud.compute_url + '/servers/%s/action' % server_id,

@@ -2,7 +2,7 @@
 
 Layout, under ``$instances_path/<uuid>/``::
 
-    disk         root disk: qcow2 overlay on _base/<image id> (raw copy with
+    disk         root disk: qcow2 overlay on _base/<image id>_<checksum> (raw copy with
                  --nouse_cow_images), resized to the flavor's root_gb
     disk.local   ephemeral disk (flavor ephemeral_gb), blank
     disk.swap    swap disk (flavor swap MB), made with mkswap

@@ -35,7 +35,7 @@ def test_rebuild_with_another_image_name_and_metadata(cloud):
     assert (current.image_ref, current.display_name) == (other['id'], 'renamed')
     assert current.metadata_dict == {'role': 'db'} and current.power_state == power_state.RUNNING
     assert fake.FakeDriver('h1').get_info(current).state == power_state.RUNNING
-    base = os.path.join(CONF.instances_path, CONF.image_cache_subdirectory_name, other['id'])
+    base = cloud.services['h1'].manager.base_images.cache.path(other)
     with open(base, 'rb') as f:
         assert f.read() == image_bytes(cloud, other['id'])
     assert 'rebuild' in actions(cloud, uuid)
@@ -117,11 +117,11 @@ def test_boots_fetch_an_image_once_per_host_and_unused_ones_are_removed(cloud, m
     cache = cloud.services['h1'].manager.base_images.cache
     fetched = []
     real_fetch = cache.fetch
-    monkeypatch.setattr(cache, 'fetch', lambda ctx, image_id: fetched.append(image_id)
-                        or real_fetch(ctx, image_id))
+    monkeypatch.setattr(cache, 'fetch', lambda ctx, image_id, image=None: fetched.append(
+        image_id) or real_fetch(ctx, image_id, image))
     uuids = [boot_on(cloud, 'h1') for _ in range(3)]
     assert fetched == [cloud.image['id']]
-    base = cache.path(cloud.image['id'])
+    base = cache.path(cache.image_service.show(cloud.admin, cloud.image['id']))
     assert os.path.exists(base)
     CONF.set_override('remove_unused_base_images_age', 0)
     cloud.services['h1'].manager.remove_unused_base_images(cloud.admin)

@@ -1,4 +1,5 @@
-"""A cached base image costs a dict lookup and a stat; a vanished one is fetched again."""
+"""A cached base image costs reading its entry and a stat; a vanished one, or one whose
+data changed, is fetched again."""
 import os
 import uuid
 
@@ -11,13 +12,15 @@ class ImageService:
         self.downloads = []
         self.shows = []
 
+        self.data = b'disk'
+
     def download(self, context, image_id):
         self.downloads.append(image_id)
-        return {'id': image_id, 'size': 4}, iter([b'disk'])
+        return {'id': image_id, 'size': len(self.data)}, iter([self.data])
 
     def show(self, context, image_id):
         self.shows.append(image_id)
-        return {'id': image_id, 'disk_format': 'ami'}
+        return {'id': image_id, 'disk_format': 'ami', 'size': len(self.data)}
 
 
 def cached(tmp_path):
@@ -31,12 +34,24 @@ def test_second_fetch_is_a_hit(tmp_path):
     image_id = str(uuid.uuid4())
     meta = images.image_meta(None, {'id': image_id, 'properties': {'os_type': 'linux'}})
     assert meta == {'id': image_id, 'properties': {'os_type': 'linux'},
-                    'local_path': str(tmp_path / '_base' / image_id), 'disk_format': 'ami'}
+                    'local_path': str(tmp_path / '_base' / (image_id + '_size4')),
+                    'disk_format': 'ami'}
     assert images.fetch(None, image_id) == meta['local_path']
     assert images.image_meta(None, {'id': image_id})['disk_format'] == 'ami'
     assert service.downloads == [image_id]
-    assert service.shows == [image_id]  # the format is remembered
+    assert service.shows == [image_id] * 3  # one read of the entry per use, no more
     assert images.image_meta(None, {}) == {}
+
+
+def test_an_image_whose_data_changed_is_fetched_again(tmp_path):
+    images, service = cached(tmp_path)
+    image_id = str(uuid.uuid4())
+    old = images.fetch(None, image_id)
+    service.data = b'other disk'
+    new = images.fetch(None, image_id)
+    assert new != old and service.downloads == [image_id, image_id]
+    with open(new, 'rb') as f:
+        assert f.read() == b'other disk'
 
 
 def test_an_ami_brings_its_kernel_and_ramdisk(tmp_path):
@@ -44,10 +59,10 @@ def test_an_ami_brings_its_kernel_and_ramdisk(tmp_path):
     ami, aki, ari = (str(uuid.uuid4()) for _ in range(3))
     meta = images.image_meta(None, {'id': ami, 'disk_format': 'ami',
                                     'properties': {'kernel_id': aki, 'ramdisk_id': ari}})
-    assert meta['kernel_path'] == str(tmp_path / '_base' / aki)
-    assert meta['ramdisk_path'] == str(tmp_path / '_base' / ari)
+    assert meta['kernel_path'] == str(tmp_path / '_base' / (aki + '_size4'))
+    assert meta['ramdisk_path'] == str(tmp_path / '_base' / (ari + '_size4'))
     assert sorted(service.downloads) == sorted([ami, aki, ari])
-    assert service.shows == []  # the caller said which format
+    assert meta['disk_format'] == 'ami'  # the caller's
 
 
 def test_removed_or_vanished_files_are_fetched_again(tmp_path):

@@ -23,12 +23,16 @@ class FakeImageService:
         self.overrides = overrides
         self.downloads = 0
 
-    def download(self, context, image_id):
-        self.downloads += 1
+    def show(self, context, image_id):
         image = {'id': image_id, 'size': len(self.data),
                  'checksum': hashlib.md5(self.data).hexdigest(), 'os_hash_algo': 'sha512',
                  'os_hash_value': hashlib.sha512(self.data).hexdigest()}
         image.update(self.overrides)
+        return image
+
+    def download(self, context, image_id):
+        self.downloads += 1
+        image = self.show(context, image_id)
 
         def chunks():
             for i in range(0, len(self.data), 64 * 1024):
@@ -56,12 +60,58 @@ def test_fetch_downloads_verifies_and_reuses(tmp_path):
     cache = _cache(tmp_path, service)
     image_id = str(uuid.uuid4())
     path = cache.fetch(None, image_id)
-    assert path == os.path.join(cache.base_dir, image_id)
+    assert path == os.path.join(cache.base_dir, image_id + '_' + hashlib.md5(DATA).hexdigest())
     with open(path, 'rb') as f:
         assert f.read() == DATA
     assert cache.fetch(None, image_id) == path
     assert service.downloads == 1
-    assert _visible_files(cache) == [image_id]
+    assert _visible_files(cache) == [os.path.basename(path)]
+
+
+def test_changed_data_is_fetched_again_never_served_from_the_old_entry(tmp_path):
+    """The image's data was replaced (store restored, entry repaired): the file cached
+    for the old checksum must not be booted from, whatever its id."""
+    service = FakeImageService()
+    cache = _cache(tmp_path, service)
+    image_id = str(uuid.uuid4())
+    old_path = cache.fetch(None, image_id)
+    service.data = b'new data' * 1000
+    new_path = cache.fetch(None, image_id)
+    assert new_path != old_path and service.downloads == 2
+    with open(new_path, 'rb') as f:
+        assert f.read() == service.data
+    with open(old_path, 'rb') as f:  # kept: a running instance's disk may be backed by it
+        assert f.read() == DATA
+    assert cache.remove_unused([image_id], max_age_seconds=0) == []
+    assert cache.remove_unused([], max_age_seconds=0) == [image_id]
+    assert _visible_files(cache) == []
+
+
+def test_an_entry_read_before_the_data_changed_gets_the_new_data(tmp_path):
+    """The caller's entry is stale by the time the download starts: the file is named
+    for the data actually downloaded and verified, not for the stale checksum."""
+    service = FakeImageService()
+    cache = _cache(tmp_path, service)
+    image_id = str(uuid.uuid4())
+    stale = service.show(None, image_id)
+    service.data = b'replaced' * 1000
+    path = cache.fetch(None, image_id, stale)
+    assert path == cache.path(service.show(None, image_id)) != cache.path(stale)
+    with open(path, 'rb') as f:
+        assert f.read() == service.data
+
+
+def test_a_cache_file_from_before_checksum_keys_is_never_served(tmp_path):
+    service = FakeImageService()
+    cache = _cache(tmp_path, service)
+    image_id = str(uuid.uuid4())
+    os.makedirs(cache.base_dir)
+    with open(os.path.join(cache.base_dir, image_id), 'wb') as f:
+        f.write(b'whatever an older cache held')
+    with open(cache.fetch(None, image_id), 'rb') as f:
+        assert f.read() == DATA
+    assert service.downloads == 1
+    assert cache.remove_unused([], max_age_seconds=0) == [image_id]
 
 
 def test_concurrent_fetches_download_once(tmp_path):
@@ -128,16 +178,15 @@ def test_fetch_refuses_ids_that_are_not_uuids(tmp_path):
 def test_remove_unused(tmp_path):
     cache = _cache(tmp_path, FakeImageService(data=b'tiny'))
     old_unused, old_used, recent = (str(uuid.uuid4()) for _ in range(3))
-    for image_id in (old_unused, old_used, recent):
-        cache.fetch(None, image_id)
+    paths = {image_id: cache.fetch(None, image_id) for image_id in (old_used, recent)}
     stale_temp = os.path.join(cache.base_dir, '.%s.abc.part' % uuid.uuid4())
     open(stale_temp, 'wb').close()
     day_ago = time.time() - 86400 - 60
-    for path in (cache.path(old_unused), cache.path(old_used), stale_temp):
+    for path in (cache.fetch(None, old_unused), paths[old_used], stale_temp):
         os.utime(path, (day_ago, day_ago))
     assert cache.remove_unused([old_used]) == [old_unused]
-    assert _visible_files(cache) == sorted([old_used, recent])
-    assert time.time() - os.stat(cache.path(old_used)).st_mtime < 60  # seen in use: touched
+    assert _visible_files(cache) == sorted(os.path.basename(p) for p in paths.values())
+    assert time.time() - os.stat(paths[old_used]).st_mtime < 60  # seen in use: touched
     assert cache.remove_unused([], max_age_seconds=3600) == []
     assert sorted(cache.remove_unused([], max_age_seconds=0)) == sorted([old_used, recent])
     assert _visible_files(cache) == []
