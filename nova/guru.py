@@ -101,6 +101,8 @@ class Reporter:
             elif hasattr(service, 'server'):
                 lines.append('%s: http %s:%s' % (service.binary, service.server.host,
                                                  service.port))
+            elif hasattr(service, 'describe'):  # neither: a periodic task, say
+                lines.append('%s: %s' % (service.binary, service.describe()))
             else:
                 lines.append('%s: not consuming' % getattr(service, 'binary', service))
         return lines or ['no service started yet']

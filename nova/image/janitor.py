@@ -14,6 +14,7 @@ import logging
 
 import eventlet
 
+from nova import utils
 from nova.conf import CONF
 from nova.image import importer
 from nova.image import service as image_service
@@ -44,11 +45,26 @@ class UploadJanitor:
 
     def __init__(self):
         self._thread = None
+        self._last = None  # (when, what) of the last pass, for describe()
 
     def _loop(self):
         while True:
-            sweep()
+            done = sweep()
+            self._last = (utils.utcnow(), done)
             eventlet.sleep(CONF.image_upload_sweep_interval)
+
+    def describe(self):
+        """What the guru report says of it: a sweeper is no RPC consumer nor listener,
+        and an operator asks whether it runs, how often, and what it last did."""
+        state = 'running' if self._thread is not None and not self._thread.dead else 'stopped'
+        line = ('periodic sweeper of abandoned uploads, tasks and store parts every %d s, %s'
+                % (CONF.image_upload_sweep_interval, state))
+        if self._last is None:
+            return line + ', no pass yet'
+        when, done = self._last
+        return line + ', last pass %s UTC: %s' % (
+            when.strftime('%Y-%m-%d %H:%M:%S'),
+            ', '.join('%d %s' % (len(done[key]), key) for key in ('images', 'tasks', 'parts')))
 
     def start(self):
         self._thread = eventlet.spawn(self._loop)

@@ -106,3 +106,26 @@ def test_signal_handler_logs_the_report_itself_without_a_report_dir(tmp_path):
     text = log_path.read_text()
     assert text.startswith('=' * 72 + '\nGuru Meditation Report: nova-test')
     assert '==== Native Threads ====' in text
+
+
+def test_the_image_janitor_is_reported_as_a_periodic_sweeper(monkeypatch):
+    from nova.image import janitor
+    CONF.set_override('image_upload_sweep_interval', 45)
+    monkeypatch.setattr(janitor, 'sweep', lambda: {'images': ['i1', 'i2'], 'tasks': [],
+                                                   'parts': ['p']})
+    sweeper = janitor.UploadJanitor()
+    launcher = type('Launcher', (), {'services': [sweeper]})()
+    reporter = guru.Reporter('nova-image', launcher)
+    assert reporter.services() == [
+        'nova-image-janitor: periodic sweeper of abandoned uploads, tasks and store parts'
+        ' every 45 s, stopped, no pass yet']
+    sweeper.start()
+    try:
+        eventlet.sleep(0)  # its first pass
+        [line] = reporter.services()
+        assert line.startswith('nova-image-janitor: periodic sweeper of abandoned uploads,'
+                               ' tasks and store parts every 45 s, running, last pass ')
+        assert line.endswith(' UTC: 2 images, 0 tasks, 1 parts')
+    finally:
+        sweeper.stop()
+    assert ', stopped, last pass ' in reporter.services()[0]
