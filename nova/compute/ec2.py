@@ -12,6 +12,8 @@ gets that request's reservation (waiting up to TOKEN_WAIT_SECONDS while it
 runs), with other parameters ClientTokenMismatch; a failed first request
 releases its claim so that a retry runs again.
 """
+import datetime
+
 import eventlet
 
 from nova import exception
@@ -19,6 +21,31 @@ from nova.db import api as db
 
 TOKEN_WAIT_SECONDS = 30  # how long a repeated token waits for the first request
 _POLL = 0.1
+
+
+# images of every type share one mapping (kind 'ami'), shown with their type's prefix
+_KIND_OF_PREFIX = {'aki': 'ami', 'ari': 'ami'}
+
+
+def format_id(prefix, number):
+    return '%s-%08x' % (prefix, number)
+
+
+def ec2_ids(context, prefix, uuids):
+    """{uuid: ec2 id ('i-0000001a')}, made where missing."""
+    numbers = ids_for(context, _KIND_OF_PREFIX.get(prefix, prefix), uuids)
+    return {uuid: format_id(prefix, number) for uuid, number in numbers.items()}
+
+
+def ec2_id(context, prefix, uuid):
+    return ec2_ids(context, prefix, [uuid])[uuid] if uuid else None
+
+
+def timestamp(value):
+    """A datetime as EC2 shows it: 2016-11-15T10:00:00.000Z (UTC, milliseconds)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (value.microsecond // 1000)
 
 
 def ids_for(context, kind, uuids):

@@ -27,6 +27,14 @@ def host_zones(context):
     return zones
 
 
+def instance_zone(instance, zones):
+    """The zone of the instance's host (the one it asked for until it has a host);
+    zones is host_zones()."""
+    if not instance.host:
+        return instance.availability_zone or ''
+    return zones.get(instance.host, CONF.default_availability_zone)
+
+
 def host_statuses(context):
     """{host: 'UP'|'DOWN'|'MAINTENANCE'|'UNKNOWN'} of the compute services (the
     server's host_status)."""

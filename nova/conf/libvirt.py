@@ -17,9 +17,6 @@ opts = [
     cfg.BoolOpt('use_cow_images', default=True,
                 help='Root disks are qcow2 overlays on the cached base image; '
                      'false: full raw copies.'),
-    cfg.BoolOpt('force_config_drive', default=False,
-                help='Give every instance a config drive (iso9660, label config-2) '
-                     'holding its metadata.'),
     cfg.IntOpt('libvirt_wait_soft_reboot_seconds', default=120, min=0,
                help='Seconds a soft reboot waits for the guest to shut down on ACPI '
                     'before it reboots it hard.'),

@@ -14,6 +14,10 @@ opts = [
                     'libvirt.LibvirtDriver) or a full import path.'),
     cfg.StrOpt('connection_type', choices=sorted(CONNECTION_TYPES),
                help='Classic alias: sets compute_driver to the named driver.'),
+    # read by nova.virt.configdrive.required
+    cfg.BoolOpt('force_config_drive', default=False,
+                help='Give every instance a config drive (iso9660, label config-2) '
+                     'holding its metadata, whether or not it asked for one.'),
 ]
 
 

@@ -29,10 +29,6 @@ NOT_FOUND = {'sg': 'InvalidGroup.NotFound', 'vol': 'InvalidVolume.NotFound',
              'snap': 'InvalidSnapshot.NotFound'}
 
 
-def format_id(prefix, number):
-    return '%s-%08x' % (prefix, number)
-
-
 def image_prefix(image):
     """ami, aki or ari from an image dict's formats."""
     for prefix in ('aki', 'ari'):
@@ -41,15 +37,10 @@ def image_prefix(image):
     return 'ami'
 
 
-def ec2_ids(context, prefix, uuids):
-    """{uuid: ec2 id}, made where missing."""
-    kind = KINDS[prefix][0]
-    numbers = ec2_api.ids_for(context, kind, uuids)
-    return {uuid: format_id(prefix, number) for uuid, number in numbers.items()}
-
-
-def ec2_id(context, prefix, uuid):
-    return ec2_ids(context, prefix, [uuid])[uuid] if uuid else None
+# the ids are made below the API (the metadata a config drive carries shows them too)
+format_id = ec2_api.format_id
+ec2_ids = ec2_api.ec2_ids
+ec2_id = ec2_api.ec2_id
 
 
 def not_found(prefix, ec2_id):

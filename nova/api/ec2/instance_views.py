@@ -10,7 +10,6 @@ Tags are the instance's metadata (key=value), as EC2 tags are.
 from nova.api.ec2 import ids
 from nova.compute import hosts as compute_hosts
 from nova.compute import task_states, vm_states
-from nova.conf import CONF
 from nova.monitor import api as monitor_api
 from nova.network import api as network_api
 from nova.network import model as network_model
@@ -60,11 +59,7 @@ def instance_type(instance):
     return ((instance.flavor or {}).get('cur') or {}).get('name')
 
 
-def zone(instance, host_zones):
-    """The zone of the instance's host (the one it asked for until it has a host)."""
-    if not instance.host:
-        return instance.availability_zone or ''
-    return host_zones.get(instance.host, CONF.default_availability_zone)
+zone = compute_hosts.instance_zone
 
 
 def host_zones(context):

@@ -10,6 +10,8 @@ from xml.sax.saxutils import escape
 
 import webob
 
+from nova.compute.ec2 import timestamp  # noqa: F401 (the rule lives below the API)
+
 NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 _VERSION = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
@@ -19,12 +21,6 @@ def namespace(version):
     if version and _VERSION.match(version):
         return 'http://ec2.amazonaws.com/doc/%s/' % version
     return NAMESPACE
-
-
-def timestamp(value):
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (value.microsecond // 1000)
 
 
 def _escape(text):

@@ -18,17 +18,13 @@ import webob.dec
 import webob.exc
 
 from nova import context as nova_context
-from nova.api.metadata import content, lookup, tokens
+from nova.api.metadata import lookup, tokens
 from nova.compute import api as compute_api
-
-EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
-                '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
-OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30',
-                      '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
+from nova.metadata import content
+from nova.metadata.content import EC2_VERSIONS, OPENSTACK_VERSIONS
 DYNAMIC_LISTING = {'instance-identity': {'document': ''}}  # the document itself is JSON
 TOKEN_PATH = ['latest', 'api', 'token']  # IMDSv2 (nova.api.metadata.tokens)
 OPENSTACK_FILES = ['meta_data.json', 'password', 'user_data', 'vendor_data.json']
-NETWORK_DATA_SINCE = '2015-10-15'  # the first version with network_data.json
 MAX_PASSWORD_BYTES = 256  # what Nova lets a guest post
 
 
@@ -112,8 +108,7 @@ class MetadataApp:
         instance = _instance(req)
         data = content.user_data(instance)
         files = [f for f in OPENSTACK_FILES if f != 'user_data' or data is not None]
-        with_network = OPENSTACK_VERSIONS.index(parts[0]) >= OPENSTACK_VERSIONS.index(
-            NETWORK_DATA_SINCE)
+        with_network = content.has_network_data(parts[0])
         if with_network:
             files.append('network_data.json')
         if len(parts) == 1:
@@ -121,7 +116,7 @@ class MetadataApp:
         if parts[1] == 'meta_data.json':
             return _json(content.openstack_metadata(instance))
         if parts[1] == 'vendor_data.json':
-            return _json({})
+            return _json(content.vendor_data(instance))
         if parts[1] == 'password':
             return _text([compute_api.API.get_password(instance)])
         if parts[1] == 'network_data.json' and with_network:

@@ -1,17 +1,38 @@
 """What an instance is told about itself: the EC2 meta-data tree, the
 OpenStack meta_data.json and network_data.json, from its row, its network_info
-(the addresses nova-network gave it) and EC2 ids made as EC2 shows them."""
+(the addresses nova-network gave it) and EC2 ids made as EC2 shows them.
+
+One implementation for both ways a guest reads it: the metadata service
+(nova.api.metadata) and the config drive (nova.metadata.drive), so the two never
+disagree. Functions that need the addresses take the network_info when the
+caller has it (a build does) and ask nova-network otherwise."""
 import base64
 import binascii
 import ipaddress
 
 from nova import context as nova_context
-from nova.api.ec2 import ids
-from nova.api.ec2 import instance_views
-from nova.api.ec2 import xml
+from nova.compute import ec2 as ec2_ids
+from nova.compute import hosts as compute_hosts
 from nova.conf import CONF
 from nova.network import api as network_api
 from nova.network import model as network_model
+
+EC2_VERSIONS = ['1.0', '2007-01-19', '2007-03-01', '2007-08-29', '2007-10-10',
+                '2007-12-15', '2008-02-01', '2008-09-01', '2009-04-04', 'latest']
+OPENSTACK_VERSIONS = ['2012-08-10', '2013-04-04', '2013-10-17', '2015-10-15', '2016-06-30',
+                      '2016-10-06', '2017-02-22', '2018-08-27', 'latest']
+NETWORK_DATA_SINCE = '2015-10-15'  # the first version with network_data.json
+
+
+def has_network_data(version):
+    """Whether OpenStack metadata version (one of OPENSTACK_VERSIONS) has network_data.json."""
+    return OPENSTACK_VERSIONS.index(version) >= OPENSTACK_VERSIONS.index(NETWORK_DATA_SINCE)
+
+
+def vendor_data(instance):
+    """vendor_data.json: this cloud gives no vendor data (an empty object, as Nova
+    without a vendordata provider)."""
+    return {}
 
 
 def user_data(instance):
@@ -24,22 +45,33 @@ def user_data(instance):
         return instance.user_data.encode('utf-8')
 
 
-def network_info(instance):
-    """The instance's network_info (what nova-network allocated to it)."""
+def network_info(instance, known=None):
+    """The instance's network_info (what nova-network allocated to it): known when the
+    caller has it, else asked of nova-network."""
+    if known is not None:
+        return known
     return network_api.API().get_instance_nw_info(nova_context.get_admin_context(), instance)
+
+
+def _instance_type(instance):
+    return ((instance.flavor or {}).get('cur') or {}).get('name')
+
+
+def _zone(context, instance):
+    return compute_hosts.instance_zone(instance, compute_hosts.host_zones(context.elevated()))
 
 
 def _first(addresses):
     return addresses[0] if addresses else ''
 
 
-def ec2_metadata(instance):
+def ec2_metadata(instance, info=None):
     """The /<version>/meta-data/ tree: dicts are directories, strings files."""
     ctx = nova_context.get_admin_context()
     hostname = instance.hostname or ''
-    info = network_info(instance)
+    info = network_info(instance, info)
     tree = {
-        'ami-id': ids.ec2_id(ctx, 'ami', instance.image_ref) or '',
+        'ami-id': ec2_ids.ec2_id(ctx, 'ami', instance.image_ref) or '',
         'ami-launch-index': str(instance.launch_index or 0),
         'ami-manifest-path': (instance.system_metadata or {}).get('image_image_location',
                                                                   'unknown'),
@@ -47,21 +79,20 @@ def ec2_metadata(instance):
                                  'root': instance.root_device_name or '/dev/vda'},
         'hostname': hostname,
         'instance-action': 'none',
-        'instance-id': ids.ec2_id(ctx, 'i', instance.uuid),
-        'instance-type': instance_views.instance_type(instance) or '',
+        'instance-id': ec2_ids.ec2_id(ctx, 'i', instance.uuid),
+        'instance-type': _instance_type(instance) or '',
         'local-hostname': hostname,
         'local-ipv4': _first(network_model.fixed_ips(info, version=4)),
-        'placement': {'availability-zone': instance_views.zone(
-            instance, instance_views.host_zones(ctx))},
+        'placement': {'availability-zone': _zone(ctx, instance)},
         'public-hostname': hostname,
         'public-ipv4': _first(network_model.floating_ips(info)),
         'reservation-id': instance.reservation_id or '',
         'security-groups': '\n'.join(instance.security_groups or []),
     }
     if instance.kernel_id:
-        tree['kernel-id'] = ids.ec2_id(ctx, 'aki', instance.kernel_id)
+        tree['kernel-id'] = ec2_ids.ec2_id(ctx, 'aki', instance.kernel_id)
     if instance.ramdisk_id:
-        tree['ramdisk-id'] = ids.ec2_id(ctx, 'ari', instance.ramdisk_id)
+        tree['ramdisk-id'] = ec2_ids.ec2_id(ctx, 'ari', instance.ramdisk_id)
     if instance.key_name:
         tree['public-keys'] = {'0': {'openssh-key': instance.key_data or ''}}
     return tree
@@ -73,13 +104,13 @@ def identity_document(instance):
     return {
         'accountId': instance.project_id,
         'architecture': instance.architecture or 'x86_64',
-        'availabilityZone': instance_views.zone(instance, instance_views.host_zones(ctx)),
-        'imageId': ids.ec2_id(ctx, 'ami', instance.image_ref),
-        'instanceId': ids.ec2_id(ctx, 'i', instance.uuid),
-        'instanceType': instance_views.instance_type(instance),
-        'kernelId': ids.ec2_id(ctx, 'aki', instance.kernel_id),
-        'ramdiskId': ids.ec2_id(ctx, 'ari', instance.ramdisk_id),
-        'pendingTime': xml.timestamp(instance.created_at),
+        'availabilityZone': _zone(ctx, instance),
+        'imageId': ec2_ids.ec2_id(ctx, 'ami', instance.image_ref),
+        'instanceId': ec2_ids.ec2_id(ctx, 'i', instance.uuid),
+        'instanceType': _instance_type(instance),
+        'kernelId': ec2_ids.ec2_id(ctx, 'aki', instance.kernel_id),
+        'ramdiskId': ec2_ids.ec2_id(ctx, 'ari', instance.ramdisk_id),
+        'pendingTime': ec2_ids.timestamp(instance.created_at),
         'privateIp': _first(network_model.fixed_ips(network_info(instance), version=4)) or None,
         'region': CONF.region_name,
         'version': '2017-09-30',
@@ -99,8 +130,7 @@ def openstack_metadata(instance):
         'name': instance.display_name,
         'hostname': instance.hostname,
         'launch_index': instance.launch_index or 0,
-        'availability_zone': instance_views.zone(
-            instance, instance_views.host_zones(nova_context.get_admin_context())) or None,
+        'availability_zone': _zone(nova_context.get_admin_context(), instance) or None,
         'project_id': instance.project_id,
         'public_keys': keys,
         'keys': [{'name': name, 'type': 'ssh', 'data': data} for name, data in keys.items()],
@@ -117,13 +147,13 @@ def _routes(subnet):
     return [{'network': '::', 'netmask': '::', 'gateway': subnet['gateway']}]
 
 
-def network_data(instance):
+def network_data(instance, info=None):
     """openstack/<version>/network_data.json: the instance's links (VIFs), networks
     (one per fixed IP; ipv4_dhcp where a DHCP server of the cloud hands it out) and
     DNS servers, as cloud-init reads them."""
     dhcp_managed = network_api.manager_class().DHCP
     links, networks, services = [], [], []
-    for vif in network_info(instance):
+    for vif in network_info(instance, info):
         network = vif['network']
         links.append({'id': vif['devname'], 'vif_id': vif['id'], 'type': vif['type'],
                       'mtu': network['mtu'], 'ethernet_mac_address': vif['address']})
