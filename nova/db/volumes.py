@@ -217,7 +217,7 @@ def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
 
 def volume_destroy(context, volume_id, quota=None):
     """Soft-delete a volume with its metadata and attachments and release its quota,
-    in one transaction; returns the deleted row."""
+    in one transaction (nothing read back: no caller needs the deleted row)."""
     now = utils.utcnow()
     stmt = (sa.update(Volume)
             .where(Volume.uuid == volume_id, Volume.deleted == 0)
@@ -231,8 +231,6 @@ def volume_destroy(context, volume_id, quota=None):
         session.execute(query.soft_delete(VolumeAttachment,
                                           VolumeAttachment.volume_id == volume_id))
         quotas.apply_quota(session, quota)
-        return session.scalars(sa.select(Volume).where(Volume.uuid == volume_id)
-                               .order_by(Volume.id.desc()).limit(1)).one()
 
 
 def volume_metadata_update(context, volume_id, metadata, delete=False):

@@ -188,9 +188,9 @@ class API:
         return image
 
     def _check_zone(self, context, zone):
-        known = self.availability_zones(context)
-        if not zone:
+        if not zone:  # most creates name none: no need to read the services
             return CONF.storage_availability_zone
+        known = self.availability_zones(context)
         if zone not in known and zone != CONF.storage_availability_zone:
             raise exception.InvalidInput(reason="Availability zone '%s' is invalid." % zone)
         return zone
