@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Extract the messages marked with nova.i18n._ into nova/locale/nova.pot and merge
-# them into every language's nova.po (new messages arrive untranslated, fuzzy or
-# empty: they are shown in English until translated). doc/i18n.md says the rest.
+# them into every language's nova.po: new messages arrive untranslated (no fuzzy
+# guesses) and are shown in English until translated. doc/i18n.md says the rest.
 # Usage: tools/i18n.sh            (extract + update)
 #        tools/i18n.sh init LANG  (start a new language from the template)
 set -euo pipefail
@@ -15,5 +15,5 @@ fi
     --project=nova --version=0.1.0 --msgid-bugs-address=https://github.com/openstack/nova \
     --copyright-holder="Nova contributors" -o "$POT" nova
 if ls nova/locale/*/LC_MESSAGES/nova.po >/dev/null 2>&1; then
-    "$BABEL" -q update -D nova -i "$POT" -d nova/locale --no-wrap --ignore-pot-creation-date
+    "$BABEL" -q update -D nova -i "$POT" -d nova/locale --no-wrap --no-fuzzy-matching --ignore-pot-creation-date
 fi

@@ -28,6 +28,7 @@ from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _
 from nova.image import service as image_service
 from nova.network import api as network_api
 from nova.network import security_groups as network_groups
@@ -185,11 +186,11 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         try:
             min_count, max_count = int(min_count), int(max_count)
         except (TypeError, ValueError):
-            raise exception.InvalidInput(reason='min_count and max_count must be integers')
+            raise exception.InvalidInput(reason=_('min_count and max_count must be integers'))
         if min_count < 1:
-            raise exception.InvalidInput(reason='min_count must be >= 1')
+            raise exception.InvalidInput(reason=_('min_count must be >= 1'))
         if max_count < min_count:
-            raise exception.InvalidInput(reason='max_count must be >= min_count')
+            raise exception.InvalidInput(reason=_('max_count must be >= min_count'))
         return min_count, max_count
 
     @staticmethod
@@ -204,7 +205,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def _check_image(self, context, image_href, flavor):
         """The active image, if ``flavor`` (or an instance) is big enough for it."""
         if not image_href:
-            raise exception.InvalidInput(reason='an image is required')
+            raise exception.InvalidInput(reason=_('an image is required'))
         image = self.image_api.show(context, image_href)
         if image['status'] != 'active':
             raise exception.ImageNotActive(image_id=image['id'])
@@ -228,14 +229,14 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         """(zone, force_hosts); 'zone:host' pins a host, for admins only."""
         if not availability_zone:
             return None, []
-        zone, _, host = availability_zone.partition(':')
+        zone, _sep, host = availability_zone.partition(':')
         if host and not context.is_admin:
-            raise exception.Forbidden(reason='only admins may choose a host')
+            raise exception.Forbidden(reason=_('only admins may choose a host'))
         known = {CONF.default_availability_zone} | {
             a.availability_zone for a in db.aggregate_get_all(context)}
         if zone and zone not in known:
             raise exception.InvalidInput(
-                reason='The requested availability zone is not available')
+                reason=_('The requested availability zone is not available'))
         return zone or None, [host] if host else []
 
     @staticmethod
@@ -396,7 +397,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
                                       task_states.REBOOT_PENDING, task_states.REBOOT_STARTED])
     def reboot(self, context, instance, reboot_type='SOFT'):
         if reboot_type not in virt_driver.REBOOT_TYPES:
-            raise exception.InvalidInput(reason='reboot type must be SOFT or HARD')
+            raise exception.InvalidInput(reason=_('reboot type must be SOFT or HARD'))
         if reboot_type == 'SOFT':
             if instance.vm_state not in vm_states.ALLOW_SOFT_REBOOT:
                 raise exception.InstanceInvalidState(
@@ -479,7 +480,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def unlock(self, context, instance):
         """Only an admin may lift an admin's lock."""
         if instance.locked_by == 'admin' and not context.is_admin:
-            raise exception.Forbidden(reason='the instance was locked by an admin')
+            raise exception.Forbidden(reason=_('the instance was locked by an admin'))
         compute_utils.start_action(context, instance.uuid, 'unlock')
         meta = dict(instance.system_metadata or {})
         meta.pop('locked_reason', None)
@@ -492,7 +493,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
                    'access_ip_v6', 'auto_disk_config'}
         unknown = set(values) - allowed
         if unknown:
-            raise exception.InvalidInput(reason='cannot update %s' % ', '.join(sorted(unknown)))
+            raise exception.InvalidInput(reason=_('cannot update %s') % ', '.join(sorted(unknown)))
         if values.get('auto_disk_config') is not None:
             values['auto_disk_config'] = disk_config.for_instance(
                 instance, values['auto_disk_config'])
@@ -557,7 +558,7 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def add_tag(self, context, instance, tag):
         _check_tags([tag])
         if len(set(db.instance_tag_get(context, instance.uuid)) | {tag}) > MAX_TAGS:
-            raise exception.InvalidInput(reason='an instance has at most %d tags' % MAX_TAGS)
+            raise exception.InvalidInput(reason=_('an instance has at most %d tags') % MAX_TAGS)
         db.instance_tag_add(context, instance.uuid, tag)
 
     def delete_tag(self, context, instance, tag):
@@ -624,27 +625,27 @@ def _check_tags(tags):
     for tag in tags:
         if not isinstance(tag, str) or not 1 <= len(tag) <= 60 or '/' in tag or ',' in tag:
             raise exception.InvalidInput(
-                reason='tag %r: 1-60 characters without "/" or ","' % (tag,))
+                reason=_('tag %r: 1-60 characters without "/" or ","') % (tag,))
     if len(set(tags)) > MAX_TAGS:
-        raise exception.InvalidInput(reason='an instance has at most %d tags' % MAX_TAGS)
+        raise exception.InvalidInput(reason=_('an instance has at most %d tags') % MAX_TAGS)
 
 
 def _check_metadata_sizes(metadata):
     for key, value in metadata.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 255:
-            raise exception.InvalidInput(reason='metadata key %r must be 1-255 characters'
+            raise exception.InvalidInput(reason=_('metadata key %r must be 1-255 characters')
                                          % (key,))
         if not isinstance(value, str) or len(value) > 255:
-            raise exception.InvalidInput(reason='metadata value for %r must be a string '
-                                         'of at most 255 characters' % key)
+            raise exception.InvalidInput(reason=_('metadata value for %r must be a string '
+                                           'of at most 255 characters') % key)
 
 
 def _check_user_data(user_data):
     try:
         decoded = base64.b64decode(user_data, validate=True)
     except (ValueError, TypeError):
-        raise exception.InvalidInput(reason='user_data must be base64 encoded')
+        raise exception.InvalidInput(reason=_('user_data must be base64 encoded'))
     if len(decoded) > MAX_USERDATA_SIZE:
-        raise exception.InvalidInput(reason='user_data is longer than %d bytes'
+        raise exception.InvalidInput(reason=_('user_data is longer than %d bytes')
                                      % MAX_USERDATA_SIZE)
 

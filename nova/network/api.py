@@ -23,6 +23,7 @@ from nova import quota
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _
 from nova.network import manager as network_manager
 from nova.network import ids, model, ranges, rpcapi
 from nova.rpc import errors as rpc_errors
@@ -64,7 +65,7 @@ class API:
                        mtu=None, enable_dhcp=True, priority=None, host=None):
         """A new network (admin). CidrConflict when it overlaps a live one."""
         if not cidr:
-            raise exception.InvalidInput(reason='a network needs a cidr')
+            raise exception.InvalidInput(reason=_('a network needs a cidr'))
         values, addresses = ranges.network_layout(cidr, gateway, dhcp_start, cidr_v6,
                                                   gateway_v6)
         for field, value in (('dns1', dns1), ('dns2', dns2)):
@@ -76,7 +77,7 @@ class API:
         if mtu is not None:
             values['mtu'] = _integer('mtu', mtu, 576, 65535)
         if label is not None and (not isinstance(label, str) or not 0 < len(label) <= 255):
-            raise exception.InvalidInput(reason='label must be 1 to 255 characters')
+            raise exception.InvalidInput(reason=_('label must be 1 to 255 characters'))
         for field, value in (('bridge', bridge), ('bridge_interface', bridge_interface)):
             if value is not None:
                 values[field] = _device_name(field, value)
@@ -100,7 +101,7 @@ class API:
         """A network of the caller's own project, within its networks quota."""
         values, addresses = ranges.network_layout(cidr)
         if label is not None and (not isinstance(label, str) or not 0 < len(label) <= 255):
-            raise exception.InvalidInput(reason='label must be 1 to 255 characters')
+            raise exception.InvalidInput(reason=_('label must be 1 to 255 characters'))
         values.update(label=label or values['cidr'], project_id=context.project_id,
                       dns1=CONF.flat_network_dns or None, multi_host=CONF.multi_host,
                       enable_dhcp=True)
@@ -135,7 +136,7 @@ class API:
         """Change a network's label, DNS, MTU, priority, project, host, multi_host."""
         unknown = set(values) - set(MUTABLE)
         if unknown:
-            raise exception.InvalidInput(reason='cannot change %s of a network'
+            raise exception.InvalidInput(reason=_('cannot change %s of a network')
                                          % ', '.join(sorted(unknown)))
         for field in ('dns1', 'dns2'):
             if values.get(field):
@@ -147,7 +148,7 @@ class API:
     def add_network_to_project(self, context, project_id, network_uuid):
         """Give the project the named network."""
         if not network_uuid:
-            raise exception.InvalidInput(reason='name the network to add (its id)')
+            raise exception.InvalidInput(reason=_('name the network to add (its id)'))
         return self.associate_network(context, network_uuid, project_id=project_id)
 
     def associate_network(self, context, network_uuid, project_id=_UNSET, host=_UNSET):
@@ -310,7 +311,7 @@ class API:
         fixed = model.fixed_ips(self.get_instance_nw_info(context, instance), version=4)
         if not fixed:
             raise exception.InstanceNotOnNetwork(instance_uuid=instance.uuid,
-                                                 reason='to associate a floating IP with')
+                                                 reason=_('to associate a floating IP with'))
         if fixed_address is None:
             fixed_address = fixed[0]
         elif ranges.check_address(fixed_address, 'fixed_address') not in fixed:
@@ -391,7 +392,7 @@ class API:
             if request.get('port'):
                 if max_count > 1:
                     raise exception.InvalidInput(
-                        reason='a port cannot be requested for more than one instance')
+                        reason=_('a port cannot be requested for more than one instance'))
                 checked.append({'uuid': self._bindable_port(context, request['port']),
                                 'fixed_ip': None, 'port': request['port']})
                 continue
@@ -400,15 +401,15 @@ class API:
             if fixed_ip:
                 if max_count > 1:
                     raise exception.InvalidInput(
-                        reason='a fixed IP cannot be requested for more than one instance')
+                        reason=_('a fixed IP cannot be requested for more than one instance'))
                 fixed_ip = ranges.check_address(fixed_ip, 'fixed_ip', version=4)
                 try:
                     row = db.fixed_ip_get_by_address(context, fixed_ip)
                 except exception.FixedIpNotFoundForAddress:
-                    raise exception.FixedIpInvalid(address=fixed_ip, reason='not in network %s'
+                    raise exception.FixedIpInvalid(address=fixed_ip, reason=_('not in network %s')
                                                    % network.uuid) from None
                 if row.network_id != network.id:
-                    raise exception.FixedIpInvalid(address=fixed_ip, reason='not in network %s'
+                    raise exception.FixedIpInvalid(address=fixed_ip, reason=_('not in network %s')
                                                    % network.uuid)
                 if row.instance_uuid or row.reserved or row.virtual_interface_id:
                     raise exception.FixedIpAlreadyInUse(
@@ -559,10 +560,10 @@ def _integer(field, value, low, high):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise exception.InvalidInput(reason='%s must be an integer, not %r'
+        raise exception.InvalidInput(reason=_('%s must be an integer, not %r')
                                      % (field, value)) from None
     if not low <= number <= high:
-        raise exception.InvalidInput(reason='%s must be between %d and %d' % (field, low, high))
+        raise exception.InvalidInput(reason=_('%s must be between %d and %d') % (field, low, high))
     return number
 
 
@@ -570,6 +571,6 @@ def _device_name(field, value):
     """A Linux interface name: 1-15 characters, no '/', whitespace or ':'."""
     if not isinstance(value, str) or not 0 < len(value) <= 15 or \
             any(c in value for c in '/: \t\n') or not value.isascii() or value in ('.', '..'):
-        raise exception.InvalidInput(reason='%s %r is not a valid interface name'
+        raise exception.InvalidInput(reason=_('%s %r is not a valid interface name')
                                      % (field, value))
     return value

@@ -37,6 +37,8 @@ def test_german_is_complete_and_keeps_every_placeholder():
     german = {m.id: m for m in _catalog(os.path.join(LOCALE, 'de', 'LC_MESSAGES', 'nova.po'))
               if m.id}
     assert sorted(template - set(german)) == []
+    catalog = _catalog(os.path.join(LOCALE, 'de', 'LC_MESSAGES', 'nova.po'))
+    assert [(m.id, errors) for m, errors in catalog.check() if errors] == []  # babel's checks
     for msgid in template:
         message = german[msgid]
         assert message.string and 'fuzzy' not in message.flags, msgid
@@ -158,3 +160,9 @@ def test_ec2_parameter_errors_translate_their_reason():
     assert '<Code>InvalidParameterValue</Code>' in body
     assert ('<Message>Der Wert (0) für den Parameter MaxCount ist ungültig. '
             'Er muss mindestens MinCount betragen.</Message>') in body
+
+
+def test_a_reason_built_in_place_is_translated_inside_its_template():
+    error = exception.InvalidInput(reason=_('min_count must be >= 1'))
+    assert _fault(error, 'de') == (400, {'badRequest': {
+        'code': 400, 'message': 'Ungültige Eingabe empfangen: min_count muss >= 1 sein'}})

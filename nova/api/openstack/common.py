@@ -8,6 +8,7 @@ from nova import exception
 from nova.auth import manager as auth_manager
 from nova.compute import task_states as ts
 from nova.compute import vm_states as vs
+from nova.i18n import _
 
 MAX_LIMIT = 1000  # the most items one page of a list returns (Nova's [api] max_limit)
 
@@ -114,9 +115,9 @@ def _int_param(req, name):
     try:
         number = int(value)
     except ValueError:
-        raise webob.exc.HTTPBadRequest(explanation='%s param must be an integer' % name)
+        raise webob.exc.HTTPBadRequest(explanation=_('%s param must be an integer') % name)
     if number < 0:
-        raise webob.exc.HTTPBadRequest(explanation='%s param must be positive' % name)
+        raise webob.exc.HTTPBadRequest(explanation=_('%s param must be positive') % name)
     return number
 
 
@@ -141,7 +142,7 @@ def _check_known(get, context, ident, kind):
         get(context, ident)
     except exception.NotFound:
         raise webob.exc.HTTPBadRequest(
-            explanation='%s ID %s is not a valid %s.' % (kind, ident, kind.lower())) from None
+            explanation=_('%s ID %s is not a valid %s.') % (kind, ident, kind.lower())) from None
 
 
 def check_project(context, project_id):

@@ -94,7 +94,7 @@ class Service:
         """The version the headers ask of this service, or None."""
         # repeated headers reach WSGI joined by commas: 'compute 2.60, image 2.5'
         for item in headers.get(HEADER, '').split(','):
-            service, _, version = item.strip().partition(' ')
+            service, _sep, version = item.strip().partition(' ')
             if service.lower() == self.name:
                 return version.strip()
         return headers.get(self.legacy_header) if self.legacy_header else None

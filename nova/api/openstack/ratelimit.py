@@ -137,7 +137,7 @@ class RateLimitingMiddleware(middleware.Middleware):
         try:  # a bad --api_rate_limits stops the daemon at start, not at a request
             get_limiter()
         except ValueError as e:
-            raise exception.InvalidInput(reason='--api_rate_limits: %s' % e) from None
+            raise exception.InvalidInput(reason=_('--api_rate_limits: %s') % e) from None
 
     @webob.dec.wsgify
     def __call__(self, req):

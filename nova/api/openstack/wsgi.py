@@ -153,11 +153,11 @@ def _parse_body(req):
     content_type = req.content_type or 'application/json'
     if content_type != 'application/json':
         raise webob.exc.HTTPUnsupportedMediaType(
-            explanation='Unsupported Content-Type %s' % content_type)
+            explanation=_('Unsupported Content-Type %s') % content_type)
     try:
         return request_input.json_loads(req.body)
     except request_input.MalformedJSON:
-        raise webob.exc.HTTPBadRequest(explanation='Malformed request body') from None
+        raise webob.exc.HTTPBadRequest(explanation=_('Malformed request body')) from None
     except request_input.MalformedInput as error:
         raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
 
@@ -201,7 +201,7 @@ def _refuse_nul(req, kwargs, body):
         problem = request_input.text_problem(name) or request_input.text_problem(value)
         if problem:
             raise webob.exc.HTTPBadRequest(
-                explanation='Query parameter %r %s' % (name, problem))
+                explanation=_('Query parameter %r %s') % (name, problem))
 
 
 def serve(req, method, kwargs):
@@ -211,8 +211,8 @@ def serve(req, method, kwargs):
         context = req.context
         if project_id and project_id != context.project_id:
             raise webob.exc.HTTPBadRequest(explanation=(
-                "Malformed request URL: URL's project_id '%s' doesn't match Context's "
-                "project_id '%s'" % (project_id, context.project_id)))
+                _("Malformed request URL: URL's project_id '%s' doesn't match Context's "
+                  "project_id '%s'") % (project_id, context.project_id)))
         body = _parse_body(req) if req.method in ('POST', 'PUT') else None
         _refuse_nul(req, kwargs, body)
         return method(req, kwargs, body)
@@ -239,11 +239,11 @@ class Actions:
     def __call__(self, req, kwargs, body):
         if not isinstance(body, dict) or len(body) != 1:
             raise webob.exc.HTTPBadRequest(
-                explanation='The action body must be an object with one key')
+                explanation=_('The action body must be an object with one key'))
         name, = body
         method = self.methods.get(name)
         if method is None:
-            raise webob.exc.HTTPBadRequest(explanation='There is no such action: %s' % name)
+            raise webob.exc.HTTPBadRequest(explanation=_('There is no such action: %s') % name)
         func = _target(method, req)
         validation.check(func, req, body)
         result = method(req, body=body, **kwargs)

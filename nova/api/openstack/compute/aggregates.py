@@ -14,6 +14,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import aggregates as schema
 from nova.compute import aggregates as aggregates_api
+from nova.i18n import _
 
 _RULE = 'os_compute_api:os-aggregates:%s'
 
@@ -38,7 +39,7 @@ def _aggregate_id(id):
         return int(id)
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid aggregate id %s: it must be an integer' % id) from None
+            explanation=_('Invalid aggregate id %s: it must be an integer') % id) from None
 
 
 class AggregateController(wsgi.Controller):

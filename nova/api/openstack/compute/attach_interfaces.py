@@ -12,6 +12,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
+from nova.i18n import _
 from nova.network import api as network_api
 from nova.network import ids
 
@@ -65,7 +66,7 @@ class InterfaceAttachmentController(wsgi.Controller):
         for vif in self.network_api.get_instance_nw_info(req.context, instance):
             if vif['id'] == id:
                 return {'interfaceAttachment': interface_view(vif, req)}
-        raise webob.exc.HTTPNotFound(explanation='Port %s is not attached to instance %s'
+        raise webob.exc.HTTPNotFound(explanation=_('Port %s is not attached to instance %s')
                                      % (id, server_id))
 
     @validation.schema(create_schema)
@@ -76,20 +77,20 @@ class InterfaceAttachmentController(wsgi.Controller):
         port_id, net_id = values.get('port_id'), values.get('net_id')
         fixed_ip = (values.get('fixed_ips') or [{}])[0].get('ip_address')
         if port_id and net_id:
-            raise webob.exc.HTTPBadRequest(explanation='Must not input both network_id and '
-                                           'port_id')
+            raise webob.exc.HTTPBadRequest(explanation=_('Must not input both network_id and '
+                                             'port_id'))
         if fixed_ip and not net_id:
-            raise webob.exc.HTTPBadRequest(explanation='Must input network_id when request '
-                                           'IP address')
+            raise webob.exc.HTTPBadRequest(explanation=_('Must input network_id when request '
+                                             'IP address'))
         if fixed_ip:
             try:
                 ipaddress.ip_address(fixed_ip)
             except ValueError:
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Invalid IP address %s' % fixed_ip) from None
+                    explanation=_('Invalid IP address %s') % fixed_ip) from None
         if values.get('tag'):
-            raise webob.exc.HTTPBadRequest(explanation='Network interface tags are not '
-                                           'supported by this cloud')
+            raise webob.exc.HTTPBadRequest(explanation=_('Network interface tags are not '
+                                             'supported by this cloud'))
         if not port_id and not net_id:
             net_id = self._only_network(context)
         try:

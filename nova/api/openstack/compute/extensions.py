@@ -10,6 +10,7 @@ import webob.exc
 
 from nova import policy
 from nova.api.openstack import wsgi
+from nova.i18n import _
 
 UPDATED = '2014-12-03T00:00:00Z'
 # (name, alias, what it adds)
@@ -90,5 +91,5 @@ class ExtensionsController(wsgi.Controller):
     def show(self, req, id):
         policy.authorize(req.context, 'os_compute_api:extensions', {})
         if id not in self._by_alias:
-            raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
+            raise webob.exc.HTTPNotFound(explanation=_('The resource could not be found.'))
         return {'extension': self._by_alias[id]}

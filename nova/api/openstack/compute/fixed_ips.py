@@ -7,6 +7,7 @@ from nova import policy
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import networks as schema
+from nova.i18n import _
 from nova.network import api as network_api
 
 MAX_VERSION = '2.35'
@@ -22,10 +23,10 @@ class FixedIPController(wsgi.Controller):
             return self.network_api.get_fixed_ip_by_address(context, address)
         except exception.Invalid:
             raise webob.exc.HTTPBadRequest(
-                explanation='Fixed IP %s not valid' % address) from None
+                explanation=_('Fixed IP %s not valid') % address) from None
         except exception.FixedIpNotFoundForAddress:
             raise webob.exc.HTTPNotFound(
-                explanation='Fixed IP %s not found' % address) from None
+                explanation=_('Fixed IP %s not found') % address) from None
 
     @wsgi.api_version('2.1', MAX_VERSION)
     def show(self, req, id):

@@ -9,6 +9,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import flavors as flavors_api
 from nova.api.openstack.compute.schemas import flavors as schema
 from nova.compute import flavors
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-flavor-access'
 
@@ -24,7 +25,7 @@ class FlavorAccessController(wsgi.Controller):
         flavor = flavors_api.get_flavor(req.context, flavor_id)
         if flavor.is_public:
             raise webob.exc.HTTPNotFound(
-                explanation='Access list not available for public flavors.')
+                explanation=_('Access list not available for public flavors.'))
         return _access_list(flavor_id, req.context)
 
 

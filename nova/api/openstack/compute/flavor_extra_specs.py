@@ -11,6 +11,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import flavors as flavors_api
 from nova.api.openstack.compute.schemas import flavors as schema
 from nova.compute import flavors
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-flavor-extra-specs:%s'
 
@@ -43,7 +44,7 @@ class FlavorExtraSpecsController(wsgi.Controller):
     def update(self, req, flavor_id, id, body):
         self._flavor(req, flavor_id, 'update')
         if id not in body:
-            raise webob.exc.HTTPBadRequest(explanation='Request body and URI mismatch')
+            raise webob.exc.HTTPBadRequest(explanation=_('Request body and URI mismatch'))
         specs = flavors.validate_extra_specs(body)
         flavors.set_extra_specs(flavor_id, specs, ctxt=req.context)
         return specs

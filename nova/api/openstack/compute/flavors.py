@@ -14,6 +14,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import flavors as schema
 from nova.api.openstack.compute.views import flavors as views
 from nova.compute import flavors
+from nova.i18n import _
 
 EXTRA_SPECS_INDEX = 'os_compute_api:os-flavor-extra-specs:index'
 
@@ -39,7 +40,7 @@ def _is_public_filter(req):
         return True
     if text in ('0', 'f', 'false', 'off', 'n', 'no'):
         return False
-    raise webob.exc.HTTPBadRequest(explanation='Invalid is_public filter [%s]' % value)
+    raise webob.exc.HTTPBadRequest(explanation=_('Invalid is_public filter [%s]') % value)
 
 
 def _int_filter(req, param):
@@ -47,7 +48,7 @@ def _int_filter(req, param):
         return int(req.GET[param])
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid %s filter [%s]' % (param, req.GET[param])) from None
+            explanation=_('Invalid %s filter [%s]') % (param, req.GET[param])) from None
 
 
 def _filters(req):
@@ -75,7 +76,8 @@ class FlavorsController(wsgi.Controller):
                                    sort_dir=req.GET.get('sort_dir') or 'asc',
                                    limit=limit, marker=marker)
         except exception.MarkerNotFound:
-            raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker) from None
+            raise webob.exc.HTTPBadRequest(
+                explanation=_('marker [%s] not found') % marker) from None
         specs = full and may_see_extra_specs(req.context)
         return views.page(req, rows, limit, full, extra_specs=specs)
 

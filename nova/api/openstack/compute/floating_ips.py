@@ -16,6 +16,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import networks as schema
 from nova.compute import api as compute_api
+from nova.i18n import _
 from nova.network import api as network_api
 from nova.network import model as network_model
 
@@ -42,7 +43,7 @@ class FloatingIPController(wsgi.Controller):
             return self.network_api.get_floating_ip(context, floating_id)
         except exception.NotFound:
             raise webob.exc.HTTPNotFound(
-                explanation='Floating IP not found for ID %s' % floating_id) from None
+                explanation=_('Floating IP not found for ID %s') % floating_id) from None
 
     @wsgi.api_version('2.1', MAX_VERSION)
     def index(self, req):
@@ -119,19 +120,19 @@ class FloatingIPActionController(wsgi.Controller):
         address, fixed_address = values['address'], values.get('fixed_address')
         fixed = network_model.fixed_ips(self.network_api.get_instance_nw_info(context, instance))
         if not fixed:
-            raise webob.exc.HTTPBadRequest(explanation='No fixed IPs associated to instance')
+            raise webob.exc.HTTPBadRequest(explanation=_('No fixed IPs associated to instance'))
         if fixed_address is not None and fixed_address not in fixed:
             raise webob.exc.HTTPBadRequest(
-                explanation='Specified fixed address not assigned to instance')
+                explanation=_('Specified fixed address not assigned to instance'))
         try:
             self.network_api.associate_floating_ip(context, instance, address, fixed_address,
                                                    reassociate=True)
         except exception.FloatingIpNotFoundForAddress:
-            raise webob.exc.HTTPNotFound(explanation='floating IP not found') from None
+            raise webob.exc.HTTPNotFound(explanation=_('floating IP not found')) from None
         except exception.InstanceNotOnNetwork as error:
             raise webob.exc.HTTPBadRequest(explanation=(
-                'Unable to associate floating IP %s to any fixed IPs for instance %s. '
-                'Instance has no fixed IPv4 addresses to associate. (%s)'
+                _('Unable to associate floating IP %s to any fixed IPs for instance %s. '
+                  'Instance has no fixed IPv4 addresses to associate. (%s)')
                 % (address, instance.uuid, error.format_message()))) from None
         except (exception.FloatingIpAssociated, exception.FixedIpHasFloatingIp) as error:
             raise webob.exc.HTTPBadRequest(explanation=error.format_message()) from None
@@ -146,14 +147,14 @@ class FloatingIPActionController(wsgi.Controller):
         try:
             floating = self.network_api.get_floating_ip_by_address(context, address)
         except exception.FloatingIpNotFoundForAddress:
-            raise webob.exc.HTTPNotFound(explanation='floating IP not found') from None
+            raise webob.exc.HTTPNotFound(explanation=_('floating IP not found')) from None
         if floating['instance_uuid'] != instance.uuid:
             raise webob.exc.HTTPConflict(
-                explanation='Floating IP %s is not associated with instance %s.'
+                explanation=_('Floating IP %s is not associated with instance %s.')
                 % (address, id))
         try:
             self.network_api.disassociate_floating_ip(context, address, instance)
         except exception.FloatingIpNotAssociated:
             raise webob.exc.HTTPConflict(
-                explanation='Floating IP %s is not associated with instance %s.'
+                explanation=_('Floating IP %s is not associated with instance %s.')
                 % (address, id)) from None

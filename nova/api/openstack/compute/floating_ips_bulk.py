@@ -8,6 +8,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import networks as schema
 from nova.conf import CONF
+from nova.i18n import _
 from nova.network import api as network_api
 
 MAX_VERSION = '2.35'
@@ -58,7 +59,7 @@ class FloatingIPBulkController(wsgi.Controller):
     def delete(self, req, id, body):
         """PUT /os-floating-ips-bulk/delete {"ip_range": ...}."""
         if id != 'delete':
-            raise webob.exc.HTTPNotFound(explanation='Unknown action %s' % id)
+            raise webob.exc.HTTPNotFound(explanation=_('Unknown action %s') % id)
         policy.authorize(req.context, RULE % 'delete')
         ip_range = body['ip_range']
         try:

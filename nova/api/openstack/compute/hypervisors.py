@@ -18,13 +18,14 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import hypervisors as schema
 from nova.api.openstack.compute.views import hypervisors as views
 from nova.compute import hosts
+from nova.i18n import _
 
 _RULE = 'os_compute_api:os-hypervisors:%s'
 
 
 def _no_match(pattern):
     return webob.exc.HTTPNotFound(
-        explanation="No hypervisor matching '%s' could be found." % pattern)
+        explanation=_("No hypervisor matching '%s' could be found.") % pattern)
 
 
 class HypervisorsController(wsgi.Controller):
@@ -60,8 +61,8 @@ class HypervisorsController(wsgi.Controller):
         paged = req.is_version('2.33') and ('limit' in req.GET or 'marker' in req.GET)
         if pattern and paged:
             raise webob.exc.HTTPBadRequest(explanation=(
-                'Paging over hypervisors with the hypervisor_hostname_pattern query '
-                'parameter is not supported.'))
+                _('Paging over hypervisors with the hypervisor_hostname_pattern query '
+                  'parameter is not supported.')))
         nodes = [(n, s) for n, s in self.host_api.hypervisors(req.context, pattern) if s]
         if pattern and not nodes:
             raise _no_match(pattern)
@@ -81,7 +82,7 @@ class HypervisorsController(wsgi.Controller):
         if marker is not None:
             ids = [str(views.node_id(req, node)) for node, _ in nodes]
             if marker not in ids:
-                raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker)
+                raise webob.exc.HTTPBadRequest(explanation=_('marker [%s] not found') % marker)
             nodes = nodes[ids.index(marker) + 1:]
         return nodes[:limit], limit
 
@@ -92,7 +93,7 @@ class HypervisorsController(wsgi.Controller):
         if not wanted:
             return body
         by_host = self.host_api.hypervisor_servers(req.context, {n.host for n, _ in nodes})
-        for entry, (node, _) in zip(body, nodes):
+        for entry, (node, _stats) in zip(body, nodes):
             on_host = by_host.get(node.host, [])
             if on_host or req.is_version('2.75'):
                 entry['servers'] = views.servers(on_host)
@@ -113,7 +114,7 @@ class HypervisorsController(wsgi.Controller):
         try:
             uptime = self.host_api.host_uptime(req.context, service)
         except exception.NotSupportedByDriver:
-            raise webob.exc.HTTPNotImplemented(explanation='Feature not supported') from None
+            raise webob.exc.HTTPNotImplemented(explanation=_('Feature not supported')) from None
         return {'hypervisor': dict(views.summary(req, node, service), uptime=uptime)}
 
     def _get(self, req, id):
@@ -121,17 +122,17 @@ class HypervisorsController(wsgi.Controller):
             try:
                 uuid_lib.UUID(id)
             except ValueError:
-                raise webob.exc.HTTPBadRequest(explanation='Invalid uuid %s' % id) from None
+                raise webob.exc.HTTPBadRequest(explanation=_('Invalid uuid %s') % id) from None
             try:
                 return self.host_api.hypervisor_get_by_uuid(req.context, id)
             except exception.ComputeHostNotFound:
                 raise webob.exc.HTTPNotFound(
-                    explanation="Hypervisor with ID '%s' could not be found." % id) from None
+                    explanation=_("Hypervisor with ID '%s' could not be found.") % id) from None
         try:
             return self.host_api.hypervisor_get(req.context, int(id))
         except (ValueError, exception.ComputeHostNotFound):
             raise webob.exc.HTTPNotFound(
-                explanation="Hypervisor with ID '%s' could not be found." % id) from None
+                explanation=_("Hypervisor with ID '%s' could not be found.") % id) from None
 
     @wsgi.api_version('2.1', '2.87')
     def statistics(self, req):

@@ -12,6 +12,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import images
 from nova.api.openstack.compute.schemas import server_metadata as schema  # same shapes
+from nova.i18n import _
 from nova.image import service as image_service
 
 NOT_FOUND = 'Invalid metadata key'
@@ -30,7 +31,7 @@ class ImageMetadataController(wsgi.Controller):
             quota.check_metadata_items(req.context, req.context.project_id, len(properties),
                                        req.context.user_id)
         except exception.OverQuota:
-            raise webob.exc.HTTPForbidden(explanation='Image metadata limit exceeded') \
+            raise webob.exc.HTTPForbidden(explanation=_('Image metadata limit exceeded')) \
                 from None
         self.image_api.update(req.context, image_id, {'properties': properties},
                               remove_props=remove)
@@ -65,7 +66,7 @@ class ImageMetadataController(wsgi.Controller):
     @validation.schema(schema.update)
     def update(self, req, image_id, id, body):
         if id not in body['meta']:
-            raise webob.exc.HTTPBadRequest(explanation='Request body and URI mismatch')
+            raise webob.exc.HTTPBadRequest(explanation=_('Request body and URI mismatch'))
         properties = dict(self._properties(req, image_id), **body['meta'])
         self._save(req, image_id, properties)
         return {'meta': body['meta']}

@@ -12,6 +12,7 @@ from nova import exception
 from nova.api.openstack import common
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.views import images as views
+from nova.i18n import _
 from nova.image import service as image_service
 
 MAX_VERSION = '2.35'
@@ -24,7 +25,7 @@ def get_image(context, image_service_api, image_id):
     try:
         return image_service_api.show(context, image_id)
     except (exception.ImageNotFound, exception.InvalidInput):
-        raise webob.exc.HTTPNotFound(explanation='Image not found.') from None
+        raise webob.exc.HTTPNotFound(explanation=_('Image not found.')) from None
 
 
 def _int_param(req, name):
@@ -32,7 +33,7 @@ def _int_param(req, name):
         return int(req.GET[name])
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid %s filter [%s]' % (name, req.GET[name])) from None
+            explanation=_('Invalid %s filter [%s]') % (name, req.GET[name])) from None
 
 
 def _since(req):
@@ -41,7 +42,7 @@ def _since(req):
         since = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid changes-since value [%s]' % value) from None
+            explanation=_('Invalid changes-since value [%s]') % value) from None
     return since.astimezone(datetime.timezone.utc).replace(tzinfo=None) if since.tzinfo \
         else since
 
@@ -78,7 +79,7 @@ def _local_checks(req):
 def _after(images, marker):
     ids = [image['id'] for image in images]
     if marker not in ids:
-        raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker)
+        raise webob.exc.HTTPBadRequest(explanation=_('marker [%s] not found') % marker)
     return images[ids.index(marker) + 1:]
 
 
@@ -128,4 +129,4 @@ class ImagesController(wsgi.Controller):
         try:
             self.image_api.delete(req.context, id)
         except exception.ImageNotFound:
-            raise webob.exc.HTTPNotFound(explanation='Image not found.') from None
+            raise webob.exc.HTTPNotFound(explanation=_('Image not found.')) from None

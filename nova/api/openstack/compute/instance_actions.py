@@ -16,6 +16,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 EVENTS = 'os_compute_api:os-instance-actions:events'
 EVENT_DETAILS = 'os_compute_api:os-instance-actions:events:details'
@@ -84,7 +85,7 @@ class InstanceActionsController(wsgi.Controller):
         since, before = _param_time(req, 'changes-since'), _param_time(req, 'changes-before')
         if since and before and since > before:
             raise webob.exc.HTTPBadRequest(explanation=(
-                'The value of changes-since must be less than or equal to changes-before.'))
+                _('The value of changes-since must be less than or equal to changes-before.')))
         actions = [a for a in actions
                    if (since is None or (a.updated_at or a.created_at) >= since) and
                    (before is None or (a.updated_at or a.created_at) <= before)]
@@ -93,7 +94,7 @@ class InstanceActionsController(wsgi.Controller):
             ids = [a.request_id for a in actions]
             if marker not in ids:
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Marker %s could not be found.' % marker)
+                    explanation=_('Marker %s could not be found.') % marker)
             actions = actions[ids.index(marker) + 1:]
         return actions[:limit], limit
 

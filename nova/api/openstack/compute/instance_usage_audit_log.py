@@ -7,6 +7,7 @@ import webob.exc
 from nova import policy
 from nova.api.openstack import wsgi
 from nova.compute import usage_audit
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-instance-usage-audit-log:%s'
 _FORMATS = ('%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S')
@@ -19,7 +20,7 @@ def _before(text):
         except ValueError:
             continue
     raise webob.exc.HTTPBadRequest(explanation=(
-        'Invalid timestamp for date %s: expected YYYY-MM-DD HH:MM:SS[.ffffff]' % text))
+        _('Invalid timestamp for date %s: expected YYYY-MM-DD HH:MM:SS[.ffffff]') % text))
 
 
 class InstanceUsageAuditLogController(wsgi.Controller):

@@ -5,6 +5,7 @@ from nova import policy
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
+from nova.i18n import _
 from nova.network import api as network_api
 from nova.network import model as network_model
 
@@ -28,5 +29,5 @@ class IPsController(wsgi.Controller):
         addresses = self._addresses(req, server_id, 'show')
         if id not in addresses:
             raise webob.exc.HTTPNotFound(
-                explanation='Instance is not a member of specified network')
+                explanation=_('Instance is not a member of specified network'))
         return {id: addresses[id]}

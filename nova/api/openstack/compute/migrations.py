@@ -18,6 +18,7 @@ from nova.api.openstack import parameter_types as types
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 _string = types.multi_params({'type': 'string'})
 _time = types.multi_params({'type': 'string', 'format': 'date-time'})
@@ -57,7 +58,7 @@ def _filters(req):
         since, before = filters.get('changes-since'), filters.get('changes-before')
         if since and before and since > before:
             raise webob.exc.HTTPBadRequest(explanation=(
-                'The value of changes-since must be less than or equal to changes-before.'))
+                _('The value of changes-since must be less than or equal to changes-before.')))
     if req.is_version('2.80'):
         filters.update({name: req.GET[name] for name in ('user_id', 'project_id')
                         if name in req.GET})
@@ -93,7 +94,7 @@ class MigrationsController(wsgi.Controller):
                 marker=marker)
         except exception.MarkerNotFound:
             raise webob.exc.HTTPBadRequest(
-                explanation='Marker %s could not be found.' % marker) from None
+                explanation=_('Marker %s could not be found.') % marker) from None
         owners = self.compute_api.get_all_by_uuids_with_deleted(
             context, {m.instance_uuid for m in migrations if m.instance_uuid}) \
             if req.is_version('2.80') else {}

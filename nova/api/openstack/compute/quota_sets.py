@@ -16,6 +16,7 @@ from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import quota_sets as schema
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-quota-sets:%s'
 
@@ -54,11 +55,11 @@ def _check_range(resource, limit, minimum, maximum):
 
     if finite(limit) < finite(minimum):
         raise webob.exc.HTTPBadRequest(explanation=(
-            'Quota limit %s for %s must be greater than or equal to already used and '
-            'reserved %s.' % (limit, resource, minimum)))
+            _('Quota limit %s for %s must be greater than or equal to already used and '
+              'reserved %s.') % (limit, resource, minimum)))
     if finite(limit) > finite(maximum):
         raise webob.exc.HTTPBadRequest(explanation=(
-            'Quota limit %s for %s must be less than or equal to %s.'
+            _('Quota limit %s for %s must be less than or equal to %s.')
             % (limit, resource, maximum)))
 
 

@@ -15,6 +15,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import server_actions
 from nova.api.openstack.compute.schemas import server_actions as action_schemas
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-remote-consoles'
 _PROTOCOLS = ['vnc', 'spice', 'rdp', 'serial']
@@ -95,10 +96,10 @@ class ConsoleAuthTokensController(wsgi.Controller):
         try:
             row = self.compute_api.get_console_connection(req.context, id)
         except exception.ConsoleTokenInvalid:
-            raise webob.exc.HTTPNotFound(explanation='The token is invalid.') from None
+            raise webob.exc.HTTPNotFound(explanation=_('The token is invalid.')) from None
         if not req.is_version('2.31') and row.console_type != 'rdp-html5':
             raise webob.exc.HTTPBadRequest(explanation=(
-                'The requested console type details are not accessible'))
+                _('The requested console type details are not accessible')))
         return {'console': {'instance_uuid': row.instance_uuid, 'host': row.host,
                             'port': row.port,
                             'internal_access_path': row.internal_access_path}}

@@ -20,6 +20,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import security_groups as schema
 from nova.compute import api as compute_api
+from nova.i18n import _
 from nova.network import security_groups as groups_api
 
 MAX_VERSION = '2.35'
@@ -141,7 +142,7 @@ def _uuid_or_400(value, field):
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='%s %r is not a security group id (a UUID)' % (field, value)) from None
+            explanation=_('%s %r is not a security group id (a UUID)') % (field, value)) from None
 
 
 class SecurityGroupRulesController(_Base):
@@ -183,7 +184,7 @@ class SecurityGroupRulesController(_Base):
             self.api.remove_rule(context, rule)
         except (ValueError, exception.SecurityGroupRuleNotFound):
             raise webob.exc.HTTPNotFound(
-                explanation='Security group rule %s not found.' % id) from None
+                explanation=_('Security group rule %s not found.') % id) from None
 
 
 class ServerSecurityGroupController(_Base):

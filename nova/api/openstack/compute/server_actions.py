@@ -14,6 +14,7 @@ from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import server_actions as schema
 from nova.auth import passwords
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 _CONTROL_CHARACTERS = re.compile('[\x00-\x08\x0b-\x1f]')
 
@@ -81,7 +82,7 @@ class ServerActionsController(ServerActionBase):
         instance = self._authorized(req, id, 'os_compute_api:os-rescue')
         options = body['rescue'] or {}
         if options.get('rescue_image_ref'):
-            raise webob.exc.HTTPBadRequest(explanation='rescue_image_ref is not supported')
+            raise webob.exc.HTTPBadRequest(explanation=_('rescue_image_ref is not supported'))
         password = options.get('adminPass') or passwords.generate_password(
             servers.ADMIN_PASSWORD_LENGTH)
         self.compute_api.rescue(req.context, instance, rescue_password=password)

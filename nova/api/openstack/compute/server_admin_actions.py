@@ -11,6 +11,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import server_actions, servers
 from nova.api.openstack.compute.schemas import server_actions as schema
 from nova.auth import passwords
+from nova.i18n import _
 
 
 class ServerAdminActionsController(server_actions.ServerActionBase):
@@ -63,12 +64,12 @@ class ServerAdminActionsController(server_actions.ServerActionBase):
         shared = not req.is_version('2.14') and common.is_true(args['onSharedStorage'])
         if shared and 'adminPass' in args:
             raise webob.exc.HTTPBadRequest(
-                explanation="admin password can't be changed on existing disk")
+                explanation=_("admin password can't be changed on existing disk"))
         password = args.get('adminPass')
         if password is None and not shared:
             password = passwords.generate_password(servers.ADMIN_PASSWORD_LENGTH)
         if host is not None and host == instance.host:
-            raise webob.exc.HTTPBadRequest(explanation="The target host can't be the same one.")
+            raise webob.exc.HTTPBadRequest(explanation=_("The target host can't be the same one."))
         try:
             self.compute_api.evacuate(req.context, instance, host=host, admin_password=password,
                                       stopped=req.is_version('2.95'))

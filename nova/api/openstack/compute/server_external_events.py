@@ -13,6 +13,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.compute import admin_actions
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 _event = {
     'type': 'object',
@@ -59,5 +60,5 @@ class ServerExternalEventsController(wsgi.Controller):
                                                             body['events'])
         codes = {event['code'] for event in answered}
         if 200 not in codes:
-            raise webob.exc.HTTPNotFound(explanation='No instances found for any event')
+            raise webob.exc.HTTPNotFound(explanation=_('No instances found for any event'))
         return wsgi.ResponseObject({'events': answered}, code=200 if codes == {200} else 207)

@@ -17,6 +17,7 @@ from nova.api.openstack import validation
 from nova.api.openstack.compute.schemas import servers as schema
 from nova.compute import flavors
 from nova.compute import vm_states
+from nova.i18n import _
 from nova.network import api as network_api
 from nova.network import model as network_model
 
@@ -80,7 +81,7 @@ def _all_tenants(req, search, detail):
     value = search.pop('all_tenants')
     if value != '' and str(value).lower() not in ('1', '0', 'true', 'false', 'yes', 'no',
                                                   'on', 'off', 't', 'f', 'y', 'n'):
-        raise webob.exc.HTTPBadRequest(explanation="Invalid value '%s' for all_tenants" % value)
+        raise webob.exc.HTTPBadRequest(explanation=_("Invalid value '%s' for all_tenants") % value)
     if value != '' and not common.is_true(value):
         return False
     policy.authorize(req.context, 'os_compute_api:servers:%s:get_all_tenants'
@@ -94,7 +95,7 @@ def _time(search, name):
     try:
         return datetime.datetime.fromisoformat(search[name].replace('Z', '+00:00'))
     except ValueError:
-        raise webob.exc.HTTPBadRequest(explanation='Invalid filter field: %s.' % name) from None
+        raise webob.exc.HTTPBadRequest(explanation=_('Invalid filter field: %s.') % name) from None
 
 
 def _status_filters(req, search, filters):
@@ -102,7 +103,7 @@ def _status_filters(req, search, filters):
     vm_state_list, task_state_list = common.states_from_status(search.pop('status'))
     if not vm_state_list:
         if req.is_version('2.38'):
-            raise webob.exc.HTTPBadRequest(explanation='Invalid status value')
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid status value'))
         return False
     filters['vm_state'] = vm_state_list
     if 'default' not in task_state_list:
@@ -122,7 +123,7 @@ def _db_filters(req, search, all_tenants):
     since, before = _time(search, 'changes-since'), _time(search, 'changes-before')
     if since and before and since > before:
         raise webob.exc.HTTPBadRequest(explanation=(
-            'The value of changes-since must be less than or equal to changes-before.'))
+            _('The value of changes-since must be less than or equal to changes-before.')))
     if 'name' in search or 'display_name' in search:
         filters['display_name'] = search.get('name', search.get('display_name'))
     if 'image' in search:
@@ -148,7 +149,7 @@ def _db_filters(req, search, all_tenants):
     if filters.get('vm_state') == [vm_states.DELETED]:
         if not context.is_admin:
             raise webob.exc.HTTPForbidden(
-                explanation='Only administrators may list deleted instances')
+                explanation=_('Only administrators may list deleted instances'))
         filters['deleted'] = True
     if 'soft_deleted' in search:
         filters['soft_deleted'] = _strict_bool('soft_deleted', search['soft_deleted'])
@@ -161,7 +162,7 @@ def _strict_bool(name, value):
         return True
     if text in ('0', 'f', 'false', 'off', 'n', 'no'):
         return False
-    raise webob.exc.HTTPBadRequest(explanation='Invalid value %r for %s' % (value, name))
+    raise webob.exc.HTTPBadRequest(explanation=_('Invalid value %r for %s') % (value, name))
 
 
 def _sort(req):
@@ -175,7 +176,7 @@ def _sort(req):
             continue
         if key in schema.ADMIN_SORT_KEYS and not req.context.is_admin:
             raise webob.exc.HTTPForbidden(
-                explanation='Only administrators can sort servers by %s' % key)
+                explanation=_('Only administrators can sort servers by %s') % key)
         kept_keys.append(key)
         if index < len(dirs):
             kept_dirs.append(dirs[index])
@@ -193,7 +194,7 @@ def _matcher(search):
                 pattern = re.compile(str(search[name]))
             except re.error:
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Invalid filter field: %s.' % name) from None
+                    explanation=_('Invalid filter field: %s.') % name) from None
             tests.append((attr, pattern))
     if not tests:
         return None
@@ -228,7 +229,7 @@ def get_servers(req, compute_api, detail):
             all_projects=all_tenants,
             brief=not (detail or matches))  # GET /servers shows only id and name
     except exception.MarkerNotFound:
-        raise webob.exc.HTTPBadRequest(explanation='marker [%s] not found' % marker) from None
+        raise webob.exc.HTTPBadRequest(explanation=_('marker [%s] not found') % marker) from None
     if matches:
         instances = [i for i in instances if matches(i)]
     if addresses:
@@ -248,7 +249,7 @@ def _address_patterns(search):
                 patterns[version] = re.compile(str(search[name]))
             except re.error:
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Invalid filter field: %s.' % name) from None
+                    explanation=_('Invalid filter field: %s.') % name) from None
     return patterns
 
 

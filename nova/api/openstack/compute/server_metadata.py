@@ -11,6 +11,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import server_metadata as schema
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 NOT_FOUND = 'Metadata item was not found'
 
@@ -52,7 +53,7 @@ class ServerMetadataController(wsgi.Controller):
     def update(self, req, server_id, id, body):
         instance = self._instance(req, server_id, 'update')
         if id not in body['meta']:
-            raise webob.exc.HTTPBadRequest(explanation='Request body and URI mismatch')
+            raise webob.exc.HTTPBadRequest(explanation=_('Request body and URI mismatch'))
         self.compute_api.update_metadata(req.context, instance, body['meta'])
         return {'meta': body['meta']}
 

@@ -15,6 +15,7 @@ from nova.api.openstack import common
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute import server_actions, servers
+from nova.i18n import _
 
 RULE = 'os_compute_api:servers:migrations:%s'
 HOST_FIELDS = ('source_compute', 'source_node', 'dest_compute', 'dest_node', 'dest_host')
@@ -29,7 +30,7 @@ def _migration_id(value):
         return int(value)
     except (TypeError, ValueError):
         raise webob.exc.HTTPBadRequest(
-            explanation='Migration id %s is not an integer.' % value) from None
+            explanation=_('Migration id %s is not an integer.') % value) from None
 
 
 class ServerMigrationsController(server_actions.ServerActionBase):

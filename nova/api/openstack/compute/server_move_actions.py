@@ -17,6 +17,7 @@ from nova.api.openstack.compute.schemas import server_actions as schema
 from nova.api.openstack.compute.views import servers as views
 from nova.auth import passwords
 from nova.compute import disk_config
+from nova.i18n import _
 
 _REBUILD_FIELDS = {'name': 'name', 'metadata': 'metadata', 'accessIPv4': 'access_ip_v4',
                    'accessIPv6': 'access_ip_v6'}
@@ -27,7 +28,7 @@ _REBUILD_UNSUPPORTED = ('personality', 'trusted_image_certificates')
 def _refuse(names):
     if names:
         raise webob.exc.HTTPBadRequest(explanation=(
-            '%s: not supported by this cloud yet' % ', '.join(sorted(names))))
+            _('%s: not supported by this cloud yet') % ', '.join(sorted(names))))
 
 
 class ServerMoveActionsController(server_actions.ServerActionBase):
@@ -61,7 +62,7 @@ class ServerMoveActionsController(server_actions.ServerActionBase):
             self.compute_api.rebuild(context, instance, args['imageRef'],
                                      admin_password=password, **replace)
         except exception.KeypairNotFound:
-            raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid key_name provided.')) from None
         updates = {column: args[key] for key, column in _REBUILD_UPDATES.items()
                    if key in args}
         if updates:

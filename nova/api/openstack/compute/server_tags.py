@@ -9,6 +9,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.compute import servers
 from nova.api.openstack.compute.schemas import server_tags as schema
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 MIN_VERSION = '2.26'
 
@@ -16,7 +17,7 @@ MIN_VERSION = '2.26'
 def _check_tag(tag):
     if not 1 <= len(tag) <= 60 or '/' in tag or ',' in tag:
         raise webob.exc.HTTPBadRequest(explanation=(
-            'Tag %r is invalid: 1 to 60 characters without "/" or ","' % tag))
+            _('Tag %r is invalid: 1 to 60 characters without "/" or ","') % tag))
 
 
 class ServerTagsController(wsgi.Controller):
@@ -40,7 +41,7 @@ class ServerTagsController(wsgi.Controller):
         instance = self._instance(req, server_id, 'show')
         if not self.compute_api.tag_exists(req.context, instance, id):
             raise webob.exc.HTTPNotFound(
-                explanation="Server %s has no tag '%s'" % (server_id, id))
+                explanation=_("Server %s has no tag '%s'") % (server_id, id))
 
     @wsgi.api_version(MIN_VERSION)
     @validation.schema(schema.update_all)
@@ -73,4 +74,4 @@ class ServerTagsController(wsgi.Controller):
             self.compute_api.delete_tag(req.context, instance, id)
         except exception.InstanceTagNotFound:
             raise webob.exc.HTTPNotFound(
-                explanation="Server %s has no tag '%s'" % (server_id, id)) from None
+                explanation=_("Server %s has no tag '%s'") % (server_id, id)) from None

@@ -21,6 +21,7 @@ from nova.compute import api as compute_api
 from nova.compute import disk_config
 from nova.compute import flavors
 from nova.compute import hosts as compute_hosts
+from nova.i18n import _
 
 ADMIN_PASSWORD_LENGTH = 12
 
@@ -46,7 +47,7 @@ def normalized_ipv6(value):
         return str(ipaddress.IPv6Address(value))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='accessIPv6 %r is not a valid IPv6 address' % (value,)) from None
+            explanation=_('accessIPv6 %r is not a valid IPv6 address') % (value,)) from None
 
 
 def _boot_devices(server):
@@ -78,7 +79,7 @@ def _boot_devices(server):
         if local_image:
             if image_ref and mapping.get('uuid') and mapping['uuid'] != image_ref:
                 raise webob.exc.HTTPBadRequest(explanation=(
-                    'The block device mapping image %s is not imageRef %s'
+                    _('The block device mapping image %s is not imageRef %s')
                     % (mapping['uuid'], image_ref)))
             image_ref = image_ref or mapping.get('uuid')
             continue
@@ -150,7 +151,7 @@ class ServersController(wsgi.Controller):
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:
             raise webob.exc.HTTPBadRequest(
-                explanation='min_count must be <= max_count')
+                explanation=_('min_count must be <= max_count'))
         # as Nova: the name before 2.19; from 2.19 the description given, or none
         description = server.get('description') if req.is_version('2.19') else server['name']
         hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints')
@@ -173,9 +174,9 @@ class ServersController(wsgi.Controller):
                 auto_disk_config=disk_config.api_value(server.get('OS-DCF:diskConfig')),
                 admin_password=password, block_device_mapping=block_devices)
         except exception.ImageNotFound:
-            raise webob.exc.HTTPBadRequest(explanation='Can not find requested image') from None
+            raise webob.exc.HTTPBadRequest(explanation=_('Can not find requested image')) from None
         except exception.KeypairNotFound:
-            raise webob.exc.HTTPBadRequest(explanation='Invalid key_name provided.') from None
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid key_name provided.')) from None
         except (exception.InstanceGroupNotFound, exception.FlavorNotFound,
                 exception.SecurityGroupNotFound, exception.NetworkNotFound,
                 exception.VolumeNotFound, exception.SnapshotNotFound,
@@ -216,22 +217,22 @@ class ServersController(wsgi.Controller):
                 continue
             if not network.get('uuid'):
                 raise webob.exc.HTTPBadRequest(explanation=(
-                    'A requested network needs a uuid or a port'))
+                    _('A requested network needs a uuid or a port')))
             requested.append({'uuid': network['uuid'], 'fixed_ip': network.get('fixed_ip'),
                               'port': None})
         ports = [r['port'] for r in requested if r['port']]
         if len(set(ports)) != len(ports):
-            raise webob.exc.HTTPBadRequest(explanation='A port can be requested once')
+            raise webob.exc.HTTPBadRequest(explanation=_('A port can be requested once'))
         return requested
 
     @staticmethod
     def _refuse_unsupported(context, server):
         """400 for what this cloud cannot do yet, rather than ignoring it."""
         if server.get('personality'):
-            raise webob.exc.HTTPBadRequest(explanation='Personality files are not supported')
+            raise webob.exc.HTTPBadRequest(explanation=_('Personality files are not supported'))
         if server.get('trusted_image_certificates'):
             raise webob.exc.HTTPBadRequest(explanation=(
-                'Image signature certificate validation support is not enabled'))
+                _('Image signature certificate validation support is not enabled')))
 
     @staticmethod
     def _zone(context, server):
@@ -241,8 +242,8 @@ class ServersController(wsgi.Controller):
         if zone and ':' in zone:
             if host or node:
                 raise webob.exc.HTTPBadRequest(explanation=(
-                    'host and hypervisor_hostname cannot be combined with the '
-                    'zone:host:node format of availability_zone'))
+                    _('host and hypervisor_hostname cannot be combined with the '
+                      'zone:host:node format of availability_zone')))
             policy.authorize(context, 'os_compute_api:servers:create:forced_host')
             zone, _sep, host = zone.partition(':')
             host = host.partition(':')[0]
@@ -255,7 +256,7 @@ class ServersController(wsgi.Controller):
                 context, node) if n.hypervisor_hostname == node}
             if len(hosts) != 1 or (host and host not in hosts):
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Compute host %s could not be found.' % (host or node))
+                    explanation=_('Compute host %s could not be found.') % (host or node))
             host = hosts.pop()
         return '%s:%s' % (zone or '', host)
 

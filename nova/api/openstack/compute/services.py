@@ -16,6 +16,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import services as schema
 from nova.compute import hosts
+from nova.i18n import _
 
 _ACTIONS = ('enable', 'disable', 'disable-log-reason', 'force-down')
 
@@ -64,19 +65,19 @@ class ServiceController(wsgi.Controller):
         """The pre-2.53 actions, named by the last URL segment."""
         policy.authorize(req.context, 'os_compute_api:os-services:update', {})
         if id not in _ACTIONS or (id == 'force-down' and not req.is_version('2.11')):
-            raise webob.exc.HTTPNotFound(explanation='Unknown action')
+            raise webob.exc.HTTPNotFound(explanation=_('Unknown action'))
         host, binary = body['host'], body['binary']
         result = {'host': host, 'binary': binary}
         if id == 'force-down':
             if 'forced_down' not in body:
-                raise webob.exc.HTTPBadRequest(explanation='Missing forced_down field')
+                raise webob.exc.HTTPBadRequest(explanation=_('Missing forced_down field'))
             forced = _is_true(body['forced_down'])
             self.host_api.service_update(req.context, host, binary, forced_down=forced)
             return {'service': dict(result, forced_down=forced)}
         disable = id != 'enable'
         reason = body.get('disabled_reason') if id == 'disable-log-reason' else None
         if id == 'disable-log-reason' and not reason:
-            raise webob.exc.HTTPBadRequest(explanation='Missing disabled reason field')
+            raise webob.exc.HTTPBadRequest(explanation=_('Missing disabled reason field'))
         self.host_api.service_update(req.context, host, binary, disabled=disable,
                                      disabled_reason=reason)
         result['status'] = 'disabled' if disable else 'enabled'
@@ -92,14 +93,14 @@ class ServiceController(wsgi.Controller):
         status = body.get('status')
         if 'disabled_reason' in body and status != 'disabled':
             raise webob.exc.HTTPBadRequest(explanation=(
-                "Specifying 'disabled_reason' with status '%s' is invalid." % status))
+                _("Specifying 'disabled_reason' with status '%s' is invalid.") % status))
         if status is None and 'forced_down' not in body:
             raise webob.exc.HTTPBadRequest(
-                explanation='At least one of status or forced_down must be specified.')
+                explanation=_('At least one of status or forced_down must be specified.'))
         if service.binary != 'nova-compute':
             raise webob.exc.HTTPBadRequest(explanation=(
-                'Updating a %s service is not supported. Only nova-compute services can '
-                'be updated.' % service.binary))
+                _('Updating a %s service is not supported. Only nova-compute services can '
+                  'be updated.') % service.binary))
         disabled = None if status is None else status == 'disabled'
         forced = _is_true(body['forced_down']) if 'forced_down' in body else None
         service = self.host_api.service_update_by_id(
@@ -111,7 +112,7 @@ class ServiceController(wsgi.Controller):
         try:
             uuid_lib.UUID(id)
         except ValueError:
-            raise webob.exc.HTTPBadRequest(explanation='Invalid uuid %s' % id) from None
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid uuid %s') % id) from None
         return self.host_api.service_get_by_uuid(req.context, id)
 
     @wsgi.response(204)
@@ -124,5 +125,5 @@ class ServiceController(wsgi.Controller):
                 number = int(id)
             except ValueError:
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Invalid id: %s (expecting "int")' % id) from None
+                    explanation=_('Invalid id: %s (expecting "int")') % id) from None
         self.host_api.service_delete(req.context, number)

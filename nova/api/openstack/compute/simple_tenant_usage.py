@@ -17,6 +17,7 @@ from nova.api.openstack import parameter_types as types
 from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.compute import api as compute_api
+from nova.i18n import _
 
 _string = types.multi_params({'type': 'string'})
 _query = {
@@ -38,7 +39,7 @@ def _time(req, name):
         parsed = datetime.datetime.fromisoformat(value.strip().replace('Z', '+00:00'))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid %s time %r: not an ISO 8601 date and time' % (name, value)
+            explanation=_('Invalid %s time %r: not an ISO 8601 date and time') % (name, value)
         ) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
@@ -49,7 +50,7 @@ def _period(req):
     start, end = _time(req, 'start'), _time(req, 'end')
     if start > end:
         raise webob.exc.HTTPBadRequest(explanation=(
-            'Invalid start time. The start time cannot occur after the end time.'))
+            _('Invalid start time. The start time cannot occur after the end time.')))
     return start, end
 
 
