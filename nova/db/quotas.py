@@ -157,6 +157,29 @@ def _ensure_rows(session, project_id, user_id, resources):
                 raise
 
 
+def _usage_update(user_is_null, limited):
+    """UPDATE of one usage row by :b_delta (never below 0), within :b_limit if limited.
+
+    Built once per shape with bound parameters: every create and delete applies
+    deltas, and building the expression (and its cache key) each time cost more
+    CPU than running it."""
+    in_use = QuotaUsage.in_use + sa.bindparam('b_delta', type_=sa.Integer)
+    user = (QuotaUsage.user_id.is_(None) if user_is_null
+            else QuotaUsage.user_id == sa.bindparam('b_user', type_=sa.String))
+    stmt = (sa.update(QuotaUsage)
+            .where(QuotaUsage.project_id == sa.bindparam('b_project', type_=sa.String), user,
+                   QuotaUsage.resource == sa.bindparam('b_resource', type_=sa.String))
+            .values(in_use=sa.case((in_use < 0, 0), else_=in_use))
+            .execution_options(synchronize_session=False))
+    if limited:
+        stmt = stmt.where(in_use <= sa.bindparam('b_limit', type_=sa.Integer))
+    return stmt
+
+
+_USAGE_UPDATES = {(user_is_null, limited): _usage_update(user_is_null, limited)
+                  for user_is_null in (True, False) for limited in (True, False)}
+
+
 def apply_deltas(session, project_id, user_id, deltas, limits):
     """Add deltas to usage inside the caller's transaction, or raise OverQuota.
 
@@ -168,17 +191,15 @@ def apply_deltas(session, project_id, user_id, deltas, limits):
         return
     _ensure_rows(session, project_id, user_id, deltas)
     refused = []
-    for resource in sorted(deltas):
+    for resource in sorted(deltas):  # one order: no deadlock
         delta, limit = deltas[resource], limits.get(resource, -1)
-        stmt = (sa.update(QuotaUsage)
-                .where(QuotaUsage.project_id == project_id, _user_is(user_id),
-                       QuotaUsage.resource == resource)
-                .values(in_use=sa.case((QuotaUsage.in_use + delta < 0, 0),
-                                       else_=QuotaUsage.in_use + delta))
-                .execution_options(synchronize_session=False))
-        if delta > 0 and limit is not None and limit >= 0:
-            stmt = stmt.where(QuotaUsage.in_use + delta <= limit)
-        if session.execute(stmt).rowcount == 0:
+        limited = delta > 0 and limit is not None and limit >= 0
+        params = {'b_project': project_id, 'b_resource': resource, 'b_delta': delta}
+        if user_id is not None:
+            params['b_user'] = user_id
+        if limited:
+            params['b_limit'] = limit
+        if session.execute(_USAGE_UPDATES[user_id is None, limited], params).rowcount == 0:
             refused.append(resource)
     if refused:
         used = dict(session.execute(sa.select(QuotaUsage.resource, QuotaUsage.in_use).where(
