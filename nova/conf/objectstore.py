@@ -20,6 +20,11 @@ opts = [
     cfg.IntOpt('s3_io_chunk_size', default=1024 ** 2, min=4096,
                help='Bytes read from the client or from disk at a time when streaming '
                     'objects in and out.'),
+    cfg.IntOpt('s3_hash_threads_min', default=64 * 1024, min=0,
+               help='Bodies whose first chunk has at least this many bytes get their MD5, '
+                    'SHA-256 and checksums computed in native threads beside the stream '
+                    '(hashlib runs on another core meanwhile); smaller ones in the request\'s '
+                    'own thread. 0: never in threads.'),
     cfg.IntOpt('s3_auth_cache_ttl', default=5, min=0,
                help='Seconds an access key, its secret and its user\'s roles are reused '
                     'without asking the database (0: always ask). Bounds how late '

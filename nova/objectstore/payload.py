@@ -14,6 +14,7 @@ import hashlib
 from nova.conf import CONF
 from nova.objectstore import auth
 from nova.objectstore import checksums
+from nova.objectstore import hashing
 from nova.objectstore.errors import S3Error
 
 _CHUNK_HEADER_MAX = 4096
@@ -169,10 +170,9 @@ def _declared_checksums(headers):
 
 
 def _check_sha256(chunks, expected):
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(chunk)
-        yield chunk
+    beside = hashing.Beside(hashlib.sha256())
+    yield from hashing.feed(chunks, [beside])
+    digest = beside.digest
     if digest.hexdigest() != expected:
         raise S3Error('XAmzContentSHA256Mismatch', ClientComputedContentSHA256=expected,
                       S3ComputedContentSHA256=digest.hexdigest())
@@ -188,13 +188,11 @@ def _check_sums(chunks, checks, compute=None):
     if not wanted:
         yield from chunks
         return
-    running = {algorithm: checksums.ALGORITHMS[algorithm]() for algorithm in wanted}
-    for chunk in chunks:
-        for digest in running.values():
-            digest.update(chunk)
-        yield chunk
-    for algorithm, digest in running.items():
-        computed = checksums.encode(digest.digest())
+    running = {algorithm: hashing.Beside(checksums.ALGORITHMS[algorithm]())
+               for algorithm in wanted}
+    yield from hashing.feed(chunks, list(running.values()))
+    for algorithm, beside in running.items():
+        computed = checksums.encode(beside.digest.digest())
         if algorithm not in checks:
             checks[algorithm] = computed
         elif checks[algorithm] != computed:

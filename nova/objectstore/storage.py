@@ -35,6 +35,7 @@ from eventlet import tpool
 
 from nova import exception
 from nova.objectstore import acl as acls
+from nova.objectstore import hashing
 from nova.objectstore import keys
 from nova.objectstore import versions
 from nova.objectstore.files import (XATTR, ObjectInfo, discard, fsync_dir, prune_dirs,
@@ -110,19 +111,25 @@ class Staged:
         self.size = 0
 
     def write_stream(self, chunks, limit=None, md5=True):
-        """Append every chunk; the md5 of what was written (None if not asked)."""
-        digest = hashlib.md5() if md5 else None
+        """Append every chunk; the md5 of what was written (None if not asked), computed
+        beside the writes (nova.objectstore.hashing)."""
+        digest = hashing.Beside(hashlib.md5()) if md5 else None
         write = self.file.write
-        for chunk in chunks:
-            self.size += len(chunk)
-            if limit is not None and self.size > limit:
-                raise exception.ObjectTooLarge(limit=limit)
+        try:
+            for chunk in chunks:
+                self.size += len(chunk)
+                if limit is not None and self.size > limit:
+                    raise exception.ObjectTooLarge(limit=limit)
+                if digest is not None:
+                    digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[write(view):]
+        except BaseException:
             if digest is not None:
-                digest.update(chunk)
-            view = memoryview(chunk)
-            while view:
-                view = view[write(view):]
-        return digest
+                digest.cancel()
+            raise
+        return digest.finish() if digest is not None else None
 
     def copy_from(self, fd, offset, count):
         """Append count bytes of the open file fd from offset, in the kernel."""

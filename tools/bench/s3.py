@@ -232,9 +232,15 @@ def main():
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--small', type=int, default=10000)
     parser.add_argument('--concurrency', type=int, default=8)
+    parser.add_argument('--flag', action='append', default=[], metavar='NAME=VALUE',
+                        help='a flag for nova-objectstore (e.g. s3_hash_threads_min=0 to '
+                             'compare with hashing in line)')
     args = parser.parse_args()
+    flags = dict(flag.split('=', 1) for flag in args.flag)
     with tempfile.TemporaryDirectory(prefix='bench-s3-') as tmp:
         write, read = disk_mbps(tmp, args.large_mib)
+        print('load %s; nova-objectstore flags: %s' % (
+            ' '.join(open('/proc/loadavg').read().split()[:3]), flags or 'defaults'))
         print('disk: write+fsync %.1f MB/s, page-cache read %.1f MB/s' % (write, read))
         os.mkdir(os.path.join(tmp, 'raw'))
         raw = RawCopy(os.path.join(tmp, 'raw'))
@@ -245,7 +251,7 @@ def main():
               'PUT %.1f/s GET %.1f/s (%d threads)' % (
                   args.large_mib, raw_put, raw_get, args.small, raw_small_put, raw_small_get,
                   args.concurrency))
-        daemon, endpoint, credentials = s3_standalone.start(tmp)
+        daemon, endpoint, credentials = s3_standalone.start(tmp, **flags)
         try:
             for lean in (False, True):
                 s3 = client(endpoint, credentials, args.concurrency, lean)

@@ -1,0 +1,60 @@
+"""Digests computed beside a stream: the same digests as hashing in line, large bodies
+in a worker, small ones in line, and no worker left behind when the stream fails."""
+import hashlib
+import os
+
+import pytest
+
+from nova.conf import CONF
+from nova.objectstore import hashing
+
+
+def _chunks(sizes):
+    return [os.urandom(size) for size in sizes]
+
+
+def test_large_body_is_hashed_beside_to_the_same_digests():
+    chunks = _chunks([256 * 1024, 100, 256 * 1024, 7])
+    md5, sha = hashing.Beside(hashlib.md5()), hashing.Beside(hashlib.sha256())
+    passed = []
+    for chunk in hashing.feed(iter(chunks), [md5, sha]):
+        passed.append(chunk)
+        assert md5._worker is not None  # the worker runs while the stream goes on
+    assert passed == chunks
+    assert md5.digest.hexdigest() == hashlib.md5(b''.join(chunks)).hexdigest()
+    assert sha.digest.hexdigest() == hashlib.sha256(b''.join(chunks)).hexdigest()
+    assert md5._worker is None and sha._worker is None
+
+
+def test_small_first_chunk_stays_in_line():
+    chunks = _chunks([1024, 512 * 1024])
+    beside = hashing.Beside(hashlib.md5())
+    list(hashing.feed(iter(chunks), [beside]))
+    assert beside.digest.hexdigest() == hashlib.md5(b''.join(chunks)).hexdigest()
+    assert beside._queue is None  # never handed off: the first chunk was small
+
+
+def test_threads_turned_off_hash_in_line():
+    CONF.set_override('s3_hash_threads_min', 0)
+    try:
+        beside = hashing.Beside(hashlib.md5())
+        chunk = os.urandom(1024 * 1024)
+        beside.update(chunk)
+        assert beside._queue is None
+        assert beside.finish().hexdigest() == hashlib.md5(chunk).hexdigest()
+    finally:
+        CONF.clear_override('s3_hash_threads_min')
+
+
+def test_a_failing_stream_stops_the_workers():
+    def broken():
+        yield os.urandom(256 * 1024)
+        raise ConnectionResetError('client went away')
+
+    beside = hashing.Beside(hashlib.sha256())
+    stream = hashing.feed(broken(), [beside])
+    next(stream)
+    assert beside._worker is not None
+    with pytest.raises(ConnectionResetError):
+        next(stream)
+    assert beside._worker is None
