@@ -102,9 +102,14 @@ class Counters:
             found[name] = sum(int(v) for v in re.findall(r'%s\s*=>\s*(\d+)' % name, out))
         return found['messages_received_total'], found['messages_delivered_total']
 
+    @staticmethod
+    def tree(pids):
+        """pids and their children (nova-api's worker processes)."""
+        return [p for pid in pids for p in [pid] + children(pid)]
+
     def cpu(self):
         """{label: CPU seconds so far}, PostgreSQL backends under 'postgres'."""
-        totals = {label: sum(cpu_seconds(p) for p in pids)
+        totals = {label: sum(cpu_seconds(p) for p in self.tree(pids))
                   for label, pids in self.processes.items()}
         if self.pg is not None:
             with open(os.path.join(self.pg.data_dir, 'postmaster.pid')) as f:
@@ -131,8 +136,9 @@ class Counters:
         if after['messages'] is not None:
             result['messages'] = tuple((a - b) / per for a, b in zip(after['messages'],
                                                                     before['messages']))
-        result['cpu_ms'] = {label: (after['cpu'][label] - before['cpu'].get(label, 0)) * 1000 / per
-                            for label in after['cpu']}
+        # a PostgreSQL backend that exits takes its CPU seconds with it: never below 0
+        result['cpu_ms'] = {label: max(after['cpu'][label] - before['cpu'].get(label, 0), 0)
+                            * 1000 / per for label in after['cpu']}
         return result
 
     def close(self):

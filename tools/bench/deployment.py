@@ -99,9 +99,11 @@ class Deployment:
         return images[0]['id']
 
     def memory(self):
-        """{daemon: (processes, current RSS MB summed, largest peak RSS MB)}."""
+        """{daemon: (processes, current RSS MB summed, largest peak RSS MB)}, a daemon's
+        worker processes included (their shared pages counted in each)."""
         out = {}
         for label, pids in self.counters.processes.items():
+            pids = self.counters.tree(pids)
             sizes = [rss_mb(pid) for pid in pids]
             out[label] = (len(pids), sum(s[0] for s in sizes), max(s[1] for s in sizes))
         return out
