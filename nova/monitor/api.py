@@ -6,8 +6,8 @@ data, exactly as queries on an instance that never existed. Queries go to the
 monitor of each instance's host, one RPC call per host whatever the number
 of queries. An instance that moved (live or cold migration, resize,
 evacuation) left its earlier series with the monitors of the hosts it left,
-kept as a deleted instance's: statistics ask those too and merge the
-answers, so its history survives the move (graphs draw its current host's).
+kept as a deleted instance's: statistics and graphs ask those too and merge
+the answers, so its history survives the move.
 """
 import logging
 
@@ -96,14 +96,7 @@ class MonitorAPI:
         that moved: every host's series, merged (each asked for every statistic, so
         that the period of the move adds up right)."""
         rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
-        earlier = {}
-        if rows:
-            moved = db.migration_previous_hosts(context.elevated(read_deleted='yes'),
-                                                list(rows))
-            for uuid, hosts in moved.items():
-                left = [host for host in dict.fromkeys(reversed(hosts)) if host != rows[uuid].host]
-                if left:
-                    earlier[uuid] = left
+        earlier = self.earlier_hosts(context, rows)
         asked = [dict(query, statistics=list(metrics.STATISTICS))
                  if query['instance_uuid'] in earlier else query for query in queries]
         results = []
@@ -117,7 +110,25 @@ class MonitorAPI:
 
     def get_rates(self, context, queries, any_project=False):
         """[first, seconds, [rate or None]] of each query {instance_uuid, metric, start,
-        end, resolution}, or None."""
+        end, resolution}, or None: what graphs draw. An instance that moved: every
+        host's series, merged on its current host's rows."""
         rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
-        return [parts[0] if parts else None
-                for parts in self._ask(context, 'get_rates', queries, rows)]
+        earlier = self.earlier_hosts(context, rows)
+        return [statistics.merge_rates(parts) if parts else None
+                for parts in self._ask(context, 'get_rates', queries, rows, earlier)]
+
+    @staticmethod
+    def earlier_hosts(context, rows):
+        """{uuid: [hosts the instance left, most recent first]} of those of rows {uuid:
+        row with its current host} that moved (one query). Each host once, never its
+        current one: a host it came back to keeps one archive of it (see archives),
+        answered once."""
+        if not rows:
+            return {}
+        earlier = {}
+        moved = db.migration_previous_hosts(context.elevated(read_deleted='yes'), list(rows))
+        for uuid, hosts in moved.items():
+            left = [host for host in dict.fromkeys(reversed(hosts)) if host != rows[uuid].host]
+            if left:
+                earlier[uuid] = left
+        return earlier

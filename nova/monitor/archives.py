@@ -2,7 +2,8 @@
 
 Layout: ``<monitor_path>/<host>/<uuid>.rrd`` while the instance lives here,
 ``<monitor_path>/<host>/deleted/<uuid>.rrd`` after it was deleted or moved
-away (its mtime is when: ``purge`` removes it after --monitor_keep_deleted_days).
+away (its mtime is when: ``purge`` removes it after --monitor_keep_deleted_days),
+back in place when the instance returns.
 
 Every data source is a DERIVE of a cumulative counter (a counter that goes
 back, as after a guest restarts, gives one unknown interval instead of a
@@ -77,9 +78,15 @@ class ArchiveStore:
         return {name[:-4] for name in os.listdir(self.dir) if name.endswith('.rrd')}
 
     def create(self, instance_uuid, start):
-        """Make the instance's archive, starting just before ``start``, unless it exists."""
+        """Make the instance's archive, starting just before ``start``, unless it exists.
+
+        An instance back on a host it left (moved away and back) takes up the archive
+        set aside here: one archive per instance and host, so its older series is still
+        answered (and never hidden or overwritten by a second one)."""
         path = self.path(instance_uuid)
         if os.path.exists(path):
+            return path
+        if self._restore(instance_uuid, start):
             return path
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix='.tmp-', suffix='.rrd')
         os.close(fd)
@@ -95,6 +102,24 @@ class ArchiveStore:
         finally:
             os.unlink(tmp)
         return path
+
+    def _restore(self, instance_uuid, start):
+        """Put an archive set aside back in place, its counters cut just before
+        ``start``: the first sample back is a new base, as in a new archive (a rate
+        from the last sample before the instance left would span its time on other
+        hosts, whose archives count it)."""
+        path = self.path(instance_uuid)
+        try:
+            os.replace(self.path(instance_uuid, deleted=True), path)
+        except FileNotFoundError:
+            return False
+        cut = '%.3f:%s' % (start - 0.001, ':'.join('U' * len(metrics.DATA_SOURCES)))
+        try:
+            rrdtool.update(path, cut)
+        except rrdtool.OperationalError as e:  # its last sample is not before start
+            LOG.debug('Archive of %s taken up without a cut: %s', instance_uuid, e)
+        LOG.info('Instance %s is back: its archive set aside is taken up', instance_uuid)
+        return True
 
     def update(self, instance_uuid, timestamp, counters):
         """Record one sample; False (logged) when rrdtool refuses it."""

@@ -6,7 +6,8 @@ project bucket (--monitor_graph_bucket) as ``<uuid>/<group>-<period>.png``
 (group cpu, disk or network; period hour, day, week, month or year). A graph
 is rendered again only once its period's resolution has passed since its last
 publication (an hour graph every interval, a year graph once a day), so a
-step costs what changed.
+step costs what changed. The graphs of an instance that moved here draw the
+series of the hosts it left too (asked over RPC, merged as MonitorAPI does).
 
 The objectstore is reached over S3, as any host would (hosts share only
 RabbitMQ and the database), with the EC2 credentials of --monitor_s3_user (an
@@ -29,14 +30,32 @@ from nova.auth import endpoints
 from nova.auth import manager as auth_manager
 from nova.conf import CONF
 from nova.db import api as db
-from nova.monitor import graphs, metrics, statistics
+from nova.monitor import api as monitor_api
+from nova.monitor import graphs, metrics, rpcapi, statistics
 
 LOG = logging.getLogger(__name__)
 
 
+class _HostFirst:
+    """The monitors' reads as MonitorAPI asks them: this host's from its own store,
+    the other hosts' (those a moved instance left) from ``others``."""
+
+    def __init__(self, host, store, others):
+        self.host, self.store, self.others = host, store, others
+
+    def get_rates(self, ctxt, host, queries):
+        if host == self.host:
+            return statistics.answer_rates(self.store, queries)
+        return self.others.get_rates(ctxt, host, queries)
+
+
 class GraphPublisher:
-    def __init__(self, host, store):
+    def __init__(self, host, store, others=None):
+        """others: what answers other hosts' monitors' reads (default their RPC API; a
+        test passes nova.monitor.local.LocalArchives)."""
         self.host, self.store = host, store
+        self._monitor = monitor_api.MonitorAPI(
+            _HostFirst(host, store, others or rpcapi.InstanceMonitorAPI()))
         self._client = None
         self._published = {}  # (uuid, period) -> when
         self._buckets = set()
@@ -91,7 +110,9 @@ class GraphPublisher:
         """Render and upload the graphs that are due; how many were uploaded."""
         now = now or time.time()
         uploaded = 0
-        for row in db.instance_monitoring_rows(context, host=self.host):
+        rows = db.instance_monitoring_rows(context, host=self.host)
+        moved = self._monitor.earlier_hosts(context, {row.uuid: row for row in rows})
+        for row in rows:
             path = self.store.find(row.uuid)
             if path is None or not metrics.monitoring_enabled(row.monitoring):
                 continue
@@ -104,9 +125,12 @@ class GraphPublisher:
                 try:
                     for group in metrics.GRAPHS:
                         queries = graphs.group_queries(row.uuid, group, period, now, step)
-                        png = graphs.render_group(
-                            group, period, queries,
-                            statistics.answer_rates(self.store, queries))
+                        if row.uuid in moved:  # its earlier hosts' series too
+                            answers = self._monitor.get_rates(context, queries,
+                                                              any_project=True)
+                        else:
+                            answers = statistics.answer_rates(self.store, queries)
+                        png = graphs.render_group(group, period, queries, answers)
                         self._put(bucket, '%s/%s-%s.png' % (row.uuid, group, period), png,
                                   row.project_id)
                         uploaded += 1

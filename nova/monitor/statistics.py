@@ -66,6 +66,30 @@ def merge_datapoints(parts, statistics):
     return merged
 
 
+def merge_rates(parts):
+    """One get_rates answer [first, seconds, [rate or None]] from the answers of several
+    archives of an instance (the hosts it moved between; None: no archive there), on
+    the grid of the first that has one. A row both have (the move's) is their mean:
+    a rate is an average over the row, and each host saw part of it."""
+    known = [part for part in parts if part]
+    if not known:
+        return None
+    first, seconds, values = known[0]
+    totals = [[value, 1] if value is not None else [0.0, 0] for value in values]
+    for other_first, other_seconds, other_values in known[1:]:
+        for index, value in enumerate(other_values):
+            if value is None:
+                continue
+            at = other_first + index * other_seconds
+            # every row of the grid the other row overlaps
+            low = max((at - first) // seconds, 0)
+            high = min(-(-(at + other_seconds - first) // seconds), len(totals))
+            for slot in range(low, high):
+                totals[slot][0] += value
+                totals[slot][1] += 1
+    return [first, seconds, [total / count if count else None for total, count in totals]]
+
+
 def rates(store, path, metric, start, end, resolution):
     """(first, seconds, [rate or None]) of [start, end) in what graphs draw."""
     first, seconds, names, series = store.fetch(path, start, end, resolution)

@@ -2,7 +2,9 @@
 CloudWatch widget or an instance name brings) shown as written, never parsed."""
 import struct
 
-from nova.monitor import graphs
+import pytest
+
+from nova.monitor import graphs, statistics
 
 START = 1_800_000_000
 
@@ -37,3 +39,14 @@ def test_nothing_to_draw_is_an_empty_frame_of_the_size(monkeypatch):
     png, info, _args = _drawn(monkeypatch, [('cpu', START, 60, [])])
     assert struct.unpack('>II', png[16:24]) == (320, 140)
     assert (info['image_width'], info['image_height']) == (320, 140)
+
+
+def test_rates_of_several_hosts_merge_on_the_first_ones_rows():
+    """A moved instance's graph: the current host's rows, the rows other hosts have
+    where it has none, the mean where both have one (each saw part of the row)."""
+    here = [0, 60, [None, 10.0, None, None]]
+    finer = [0, 30, [None, None, 20.0, 40.0, None, None, 30.0, None]]
+    coarser = [0, 120, [None, 50.0]]
+    assert statistics.merge_rates([here, None, finer, coarser]) == [
+        0, 60, [None, pytest.approx(70.0 / 3), 50.0, 40.0]]
+    assert statistics.merge_rates([None, None]) is None

@@ -1,5 +1,6 @@
 """The monitor's manager on a real database and the fake driver: what it samples,
 what a restart keeps, what happens to a deleted instance's archive."""
+import os
 import types
 
 import eventlet
@@ -9,7 +10,7 @@ from nova import context as nova_context
 from nova.conf import CONF
 from nova.db import api as db
 from nova.monitor import api as monitor_api
-from nova.monitor import local, metrics, statistics
+from nova.monitor import graphs, local, metrics, publisher, statistics
 from nova.monitor import manager as monitor_manager
 from nova.virt import fake
 from tests.unit.monitor.conftest import HOST, DriverCompute
@@ -172,6 +173,95 @@ def test_a_failed_round_of_publishing_is_logged_and_the_next_one_runs(cloud, cap
     assert mgr.publish_graphs(cloud.ctx).wait() == 3
 
 
+def _move(cloud, uuid, source, dest):
+    """The instance live-migrated from source to dest; the monitor of a dest it never
+    ran on (its guest spawned there by a FakeDriver of that host), else None."""
+    db.instance_update(cloud.ctx, uuid, {'host': dest})
+    db.migration_create(cloud.ctx, {'instance_uuid': uuid, 'source_compute': source,
+                                    'dest_compute': dest, 'status': 'completed',
+                                    'migration_type': 'live-migration'})
+    driver = fake.FakeDriver(dest)
+    if dest == HOST or driver.instance_exists(db.instance_get_by_uuid(cloud.ctx, uuid)):
+        return None
+    driver.spawn(cloud.ctx, db.instance_get_by_uuid(cloud.ctx, uuid), {},
+                 network_info=[{'id': 'vif-moved'}])
+    mgr = monitor_manager.InstanceMonitorManager(host=dest)
+    mgr.compute_rpcapi = DriverCompute(driver)
+    return mgr
+
+
+def _minutes(t0, first, seconds, rates):
+    """The minutes after t0 of the rows a get_rates answer has a rate in."""
+    return [int(first + i * seconds - t0) // 60 for i, r in enumerate(rates) if r is not None]
+
+
+def test_graphs_of_a_moved_instance_draw_every_host(cloud, monkeypatch):
+    """What nova-manage vm graph draws (MonitorAPI.get_rates) and what the new host's
+    monitor publishes: the rows of the host it left, then its new host's."""
+    uuid = cloud.boot()
+    first = cloud.monitor()
+    t0 = cloud.clock.now
+    cloud.sample(first, 5)
+    second = _move(cloud, uuid, HOST, 'mon-new')
+    first.sample_instances(cloud.ctx)
+    cloud.sample(second, 5)
+    query = {'instance_uuid': uuid, 'metric': 'CPUUtilization', 'start': int(t0),
+             'end': int(cloud.clock.now), 'resolution': 60}
+    api = monitor_api.MonitorAPI(monitors=local.LocalArchives())
+    [(row0, seconds, rates)] = api.get_rates(cloud.ctx, [query], any_project=True)
+    drawn = _minutes(t0, row0, seconds, rates)
+    assert drawn[0] <= 1 and drawn[-1] >= 8, drawn
+    assert [r for r in rates if r is not None] == [pytest.approx(40.0)] * len(drawn)
+    [alone] = local.LocalArchives().get_rates(cloud.ctx, 'mon-new', [query])
+    assert min(_minutes(t0, *alone)) >= 5  # what the new host alone has
+
+    rendered = []
+    monkeypatch.setattr(graphs, 'render_group', lambda group, period, queries, answers:
+                        rendered.append((group, period, answers)) or b'PNG')
+    graph_publisher = publisher.GraphPublisher('mon-new', second.store,
+                                               others=local.LocalArchives())
+    monkeypatch.setattr(graph_publisher, '_put', lambda *args: None)
+    assert graph_publisher.publish(cloud.ctx, now=cloud.clock.now) == 15
+    [cpu_hour] = [answers for group, period, answers in rendered
+                  if (group, period) == ('cpu', 'hour')]
+    published = _minutes(t0, *cpu_hour[0])
+    assert published[0] <= 1 and published[-1] >= 8, published
+
+
+def test_an_instance_back_on_a_host_it_left_keeps_its_older_series(cloud):
+    """Back on its first host within the heartbeat: that host takes up the archive it
+    set aside (one archive per host, its first minutes still answered), and the time
+    spent on the other host is counted once (the archive's counters are cut)."""
+    uuid = cloud.boot()
+    first = cloud.monitor()
+    t0 = cloud.clock.now
+    cloud.sample(first, 5)  # minutes 0-4 on the first host
+    second = _move(cloud, uuid, HOST, 'mon-new')
+    first.sample_instances(cloud.ctx)
+    cloud.sample(second, 2)  # minutes 5-6 on the other
+    _move(cloud, uuid, 'mon-new', HOST)
+    second.sample_instances(cloud.ctx)
+    cloud.sample(first, 5)  # minutes 7-11 back on the first
+    assert first.store.find(uuid) == first.store.path(uuid)
+    assert not os.path.exists(first.store.path(uuid, deleted=True))
+    api = monitor_api.MonitorAPI(monitors=local.LocalArchives())
+    query = {'instance_uuid': uuid, 'metric': 'CPUUtilization', 'start': int(t0),
+             'end': int(cloud.clock.now), 'period': 60,
+             'statistics': ['SampleCount', 'Average']}
+
+    def minutes():
+        [points] = api.get_statistics(cloud.ctx, [query], any_project=True)
+        assert [p['SampleCount'] for p in points] == [1.0] * len(points)  # none twice
+        assert [p['Average'] for p in points] == [pytest.approx(40.0)] * len(points)
+        return [int(p['Timestamp'] - t0) // 60 for p in points]
+    assert minutes() == [0, 1, 2, 3, 5, 7, 8, 9, 10]
+    # leaving again sets the one archive aside, its whole series with it
+    _move(cloud, uuid, HOST, 'mon-new')
+    first.sample_instances(cloud.ctx)
+    cloud.sample(second, 2)
+    assert minutes()[:9] == [0, 1, 2, 3, 5, 7, 8, 9, 10]
+
+
 def test_a_moved_instance_keeps_its_history(cloud):
     """Its series on the host it left (kept as a deleted instance's there) and on its
     new host answer as one: statistics ask both monitors and merge."""
@@ -180,15 +270,7 @@ def test_a_moved_instance_keeps_its_history(cloud):
     t0 = cloud.clock.now
     cloud.sample(first, 5)
     # live-migrated: the guest runs on 'mon-new', whose monitor samples it from now on
-    db.instance_update(cloud.ctx, uuid, {'host': 'mon-new'})
-    db.migration_create(cloud.ctx, {'instance_uuid': uuid, 'source_compute': HOST,
-                                    'dest_compute': 'mon-new', 'status': 'completed',
-                                    'migration_type': 'live-migration'})
-    moved = fake.FakeDriver('mon-new')
-    moved.spawn(cloud.ctx, db.instance_get_by_uuid(cloud.ctx, uuid), {},
-                network_info=[{'id': 'vif-moved'}])
-    second = monitor_manager.InstanceMonitorManager(host='mon-new')
-    second.compute_rpcapi = DriverCompute(moved)
+    second = _move(cloud, uuid, HOST, 'mon-new')
     first.sample_instances(cloud.ctx)  # puts its archive aside: the instance left
     assert first.store.find(uuid) == first.store.path(uuid, deleted=True)
     cloud.sample(second, 5)
