@@ -99,6 +99,7 @@ setup(
         # librrd-dev: tools/install_build_deps.sh), and CloudWatch's CBOR protocol
         'rrdtool>=0.1.16',
         'cbor2>=5.4',
+        'pycdlib>=1.14',  # config drive ISO images, pure Python (nova.virt.configdrive)
     ],
     extras_require={
         'postgres': ['psycopg[binary]>=3.1'],

@@ -61,6 +61,8 @@ FEATURES = {
     'supports_console_output': ('console log', 'os-getConsoleOutput, EC2 GetConsoleOutput'),
     'supports_diagnostics': ('diagnostics', 'GET /servers/{id}/diagnostics'),
     'supports_shelve': ('shelve / unshelve', 'shelve, shelveOffload, unshelve'),
+    'supports_config_drive': ('config drive (ISO9660, label config-2)',
+                              'server create config_drive, --force_config_drive'),
 }
 
 FOOTNOTES = '''\

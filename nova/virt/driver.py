@@ -43,6 +43,8 @@ CAPABILITIES = {
     'supports_diagnostics': ('get_diagnostics',),
     # shelve is snapshot + destroy done by the manager: no method of its own
     'supports_shelve': (),
+    # spawn's config_drive: the driver attaches the files as an ISO9660 'config-2' disk
+    'supports_config_drive': (),
 }
 
 # the power states each action starts from, for every driver (a rescued guest
@@ -219,8 +221,10 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
-              network_info=None, block_device_info=None):
-        """Create and boot the guest; it is RUNNING when this returns."""
+              network_info=None, block_device_info=None, config_drive=None):
+        """Create and boot the guest; it is RUNNING when this returns. config_drive:
+        the files of its config drive ({path: bytes}, nova.metadata.drive), given only
+        to a driver with supports_config_drive, None when the guest has none."""
 
     @abc.abstractmethod
     def destroy(self, context, instance, network_info=None, block_device_info=None,

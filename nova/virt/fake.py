@@ -29,7 +29,7 @@ import nova.conf
 from nova import exception
 from nova.compute import power_state
 from nova.compute.power_state import PAUSED, RUNNING, SHUTDOWN, SUSPENDED
-from nova.virt import driver, fake_console, fake_guest, fake_netns, iscsi
+from nova.virt import configdrive, driver, fake_console, fake_guest, fake_netns, iscsi
 from nova.virt.fake_guest import FakeGuest
 
 CONF = nova.conf.CONF
@@ -253,7 +253,7 @@ class FakeDriver(driver.ComputeDriver):
     # --- lifecycle ---
 
     def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
-              network_info=None, block_device_info=None):
+              network_info=None, block_device_info=None, config_drive=None):
         self._maybe_fail('spawn')
         delay = CONF.fake_spawn_delay
         if delay:
@@ -262,6 +262,8 @@ class FakeDriver(driver.ComputeDriver):
             _check_volume(bdm['connection_info'])
         guest = FakeGuest(instance, network_info, block_device_info)
         guest.admin_password = admin_password  # as a config drive's meta_data.json gives it
+        # the image a real driver attaches, built the same way (readable with pycdlib)
+        guest.config_drive = configdrive.make_iso(config_drive) if config_drive else None
         with _LOCK:
             state = self._state
             if guest.uuid in state.guests:

@@ -26,7 +26,8 @@ LOAD_METADATA_KEY = 'fake_load'
 class FakeGuest:
     __slots__ = ('uuid', 'name', 'hostname', 'image_ref', 'vcpus', 'memory_mb', 'root_gb',
                  'ephemeral_gb', 'auto_disk_config', 'power_state', 'rescued', 'volumes',
-                 'vifs', 'events', 'created_at', 'admin_password', 'load', 'load_at')
+                 'vifs', 'events', 'created_at', 'admin_password', 'load', 'load_at',
+                 'config_drive')
 
     def __init__(self, instance, network_info=None, block_device_info=None):
         self.uuid = instance.uuid
@@ -48,6 +49,7 @@ class FakeGuest:
         self.events = []  # (what, wall-clock time, detail) for the console log
         self.created_at = time.time()
         self.admin_password = None  # given at spawn (adminPass), or by set_admin_password
+        self.config_drive = None  # the ISO image bytes of its config drive, if it has one
         self.load = dict.fromkeys(LOAD_KEYS, 0.0)  # what the load profile added up so far
         self.load_at = self.created_at
 

@@ -25,7 +25,9 @@ from nova import utils
 from nova.compute import power_state, task_states, vm_states
 from nova.conf import CONF
 from nova.db import api as db
+from nova.metadata import drive
 from nova.scheduler.request_spec import RequestSpec
+from nova.virt import configdrive
 
 LOG = logging.getLogger(__name__)
 
@@ -142,10 +144,12 @@ class Builds:
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
                 block_device_info = self.volumes.prepare_boot(context, instance)
-                self.driver.spawn(context, instance, image_meta,
-                                  admin_password=request_spec.get('admin_password'),
-                                  network_info=network_info.get(instance.uuid, []),
-                                  block_device_info=block_device_info)
+                password = request_spec.get('admin_password')
+                vifs = network_info.get(instance.uuid, [])
+                self.driver.spawn(context, instance, image_meta, admin_password=password,
+                                  network_info=vifs, block_device_info=block_device_info,
+                                  config_drive=self._config_drive(context, instance, vifs,
+                                                                  password))
                 return instance, None
             except Exception as error:
                 LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)
@@ -154,6 +158,19 @@ class Builds:
                 except Exception:
                     LOG.exception('Cleanup of failed spawn %s failed', instance.uuid)
                 return instance, error
+
+    def _config_drive(self, context, instance, network_info, admin_password):
+        """The files of the instance's config drive, None when it has none. A drive the
+        host forces (--force_config_drive) is recorded on the instance, so the server
+        shows config_drive "True" as it does for one asked for; a driver without
+        config drives fails the build (NotSupportedByDriver) rather than boot a guest
+        without the drive it was promised."""
+        if not configdrive.required(instance):
+            return None
+        self.driver.require('supports_config_drive', 'config drive')
+        if not instance.config_drive:
+            self.records.update(context, instance.uuid, config_drive='True')
+        return drive.files(instance, network_info, admin_password)
 
     def _reschedule_or_error(self, context, instance, request_spec, error):
         self.tracker.drop(instance.uuid)

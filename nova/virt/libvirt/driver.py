@@ -22,7 +22,7 @@ from nova.compute import power_state
 from nova.conf import CONF
 from nova.conf.libvirt import VIRT_TYPES
 from nova.network import linux_net
-from nova.virt import driver
+from nova.virt import configdrive, driver
 from nova.virt.libvirt import config, devices, disks, rescue, stats
 from nova.virt.libvirt import live_migration
 from nova.virt.libvirt import migration as cold_migration
@@ -43,6 +43,7 @@ class LibvirtDriver(driver.ComputeDriver):
     # one out); doc/support-matrix.md is generated from this table
     capabilities = {
         'supports_pause': True,  # the vCPUs stop (virDomainSuspend)
+        'supports_config_drive': True,  # disk.config, a read-only IDE cdrom (hdd)
         'supports_suspend': True,  # managed save: memory to disk, restored on resume
         'supports_rescue': True,  # rescue.py: boots the rescue image, own disk second
         'supports_snapshot': True,  # root disk converted to qcow2 (guest paused meanwhile)
@@ -254,6 +255,12 @@ class LibvirtDriver(driver.ComputeDriver):
             if name in disk_info:
                 result.append(config.Disk(target='vd' + 'abcdefgh'[len(result)],
                                           path=files.path(name), format=disk_info[name]))
+        # the config drive lives in the instance directory, so a definition made again
+        # from it (resize, cold migration) attaches it again; an IDE cdrom on the pc
+        # machine, where guests' agents look for it
+        if not rescue and os.path.exists(files.path(disks.CONFIG)):
+            result.append(config.Disk(target='hdd', path=files.path(disks.CONFIG),
+                                      format='raw', bus='ide', device='cdrom', readonly=True))
         return result
 
     def _guest(self, instance, files, disk_info, network_info=(), block_device_info=None,
@@ -312,12 +319,14 @@ class LibvirtDriver(driver.ComputeDriver):
     # --- lifecycle ---
 
     def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
-              network_info=None, block_device_info=None):
+              network_info=None, block_device_info=None, config_drive=None):
         if self.hypervisor.find_domain(instance.uuid) is not None:
             raise exception.InstanceExists(name=instance.name)
         files = self._files(instance)
         files.make()
         disk_info = self._create_disks(instance, image_meta, files)
+        if config_drive:
+            configdrive.write_iso(config_drive, files.path(disks.CONFIG))
         self._link_boot_files(image_meta, files)
         self._set_volume_secrets(block_device_info)
         self.plug_vifs(network_info)

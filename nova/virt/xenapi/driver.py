@@ -89,7 +89,7 @@ class XenAPIDriver(driver.ComputeDriver):
     # --- lifecycle ---
 
     def spawn(self, context, instance, image_meta, injected_files=None, admin_password=None,
-              network_info=None, block_device_info=None):
+              network_info=None, block_device_info=None, config_drive=None):
         self.vmops.spawn(instance, image_meta, network_info)
 
     def destroy(self, context, instance, network_info=None, block_device_info=None,

@@ -281,3 +281,20 @@ def test_a_lost_connection_is_reopened(drv):
     # a new connection to test:/// starts from the node file: empty, but answering
     assert drv.list_instances() == []
     assert drv.hypervisor.connection() is not old
+
+
+def test_a_config_drive_is_a_read_only_ide_cdrom_of_the_instance_directory(drv):
+    plain = _spawn(drv)
+    assert 'hdd' not in config.disk_targets(drv._domain(plain).XMLDesc(0))
+    assert not os.path.exists(os.path.join(_files(plain), 'disk.config'))
+    instance = make_instance(host='host1')
+    drv.spawn(None, instance, {}, network_info=[],
+              config_drive={'openstack/latest/meta_data.json': b'{"uuid": "x"}'})
+    path = os.path.join(_files(instance), 'disk.config')
+    cdrom = config.disk_targets(drv._domain(instance).XMLDesc(0))['hdd']
+    assert (cdrom.get('device'), cdrom.find('source').get('file'),
+            cdrom.find('target').get('bus'), cdrom.find('driver').get('type')) == (
+        'cdrom', path, 'ide', 'raw')
+    assert cdrom.find('readonly') is not None
+    with open(path, 'rb') as f:
+        assert b'config-2' in f.read()
