@@ -113,7 +113,12 @@ class MonitorAPI:
         end, resolution}, or None: what graphs draw. An instance that moved: every
         host's series, merged on its current host's rows."""
         rows = self._own(context, [q['instance_uuid'] for q in queries], any_project)
-        earlier = self.earlier_hosts(context, rows)
+        return self.rates_of(context, queries, rows, self.earlier_hosts(context, rows))
+
+    def rates_of(self, context, queries, rows, earlier):
+        """get_rates of instances already read and checked: rows {uuid: row with its
+        host}, earlier as earlier_hosts answers for them (a caller that asks often
+        reads both once: the monitor publishing graphs)."""
         return [statistics.merge_rates(parts) if parts else None
                 for parts in self._ask(context, 'get_rates', queries, rows, earlier)]
 

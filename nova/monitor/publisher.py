@@ -17,6 +17,7 @@ objectstore that refuses grants gets private objects (administrators only),
 which is logged once.
 """
 import logging
+import math
 import time
 
 import boto3
@@ -110,34 +111,43 @@ class GraphPublisher:
         """Render and upload the graphs that are due; how many were uploaded."""
         now = now or time.time()
         uploaded = 0
-        rows = db.instance_monitoring_rows(context, host=self.host)
-        moved = self._monitor.earlier_hosts(context, {row.uuid: row for row in rows})
-        for row in rows:
+        rows = {row.uuid: row for row in db.instance_monitoring_rows(context, host=self.host)}
+        moved = self._monitor.earlier_hosts(context, rows)  # one query a round
+        for row in rows.values():
             path = self.store.find(row.uuid)
             if path is None or not metrics.monitoring_enabled(row.monitoring):
                 continue
+            step = self.store.step_of(path)
+            due = [(period, group, graphs.group_queries(row.uuid, group, period, now, step))
+                   for period in metrics.PERIODS
+                   if now - self._published.get((row.uuid, period), -math.inf)
+                   >= graphs.resolution(period, step)
+                   for group in metrics.GRAPHS]
+            if not due:
+                continue
             bucket = CONF.monitor_graph_bucket % {'project_id': row.project_id}
-            for period in metrics.PERIODS:
-                last = self._published.get((row.uuid, period))
-                step = self.store.step_of(path)
-                if last is not None and now - last < graphs.resolution(period, step):
-                    continue
-                try:
-                    for group in metrics.GRAPHS:
-                        queries = graphs.group_queries(row.uuid, group, period, now, step)
-                        if row.uuid in moved:  # its earlier hosts' series too
-                            answers = self._monitor.get_rates(context, queries,
-                                                              any_project=True)
-                        else:
-                            answers = statistics.answer_rates(self.store, queries)
-                        png = graphs.render_group(group, period, queries, answers)
-                        self._put(bucket, '%s/%s-%s.png' % (row.uuid, group, period), png,
-                                  row.project_id)
-                        uploaded += 1
-                        eventlet.sleep(0)  # the sampler's turn, between two graphs
-                except (botocore_exceptions.BotoCoreError,
-                        botocore_exceptions.ClientError, exception.NovaException) as e:
-                    LOG.warning('Graphs of %s not published: %s', row.uuid, e)
-                    return uploaded
-                self._published[(row.uuid, period)] = now
+            try:
+                answers = iter(self._rates(context, row, moved,
+                                           [q for _p, _g, queries in due for q in queries]))
+                for period, group, queries in due:
+                    png = graphs.render_group(group, period, queries,
+                                              [next(answers) for _query in queries])
+                    self._put(bucket, '%s/%s-%s.png' % (row.uuid, group, period), png,
+                              row.project_id)
+                    uploaded += 1
+                    if group == list(metrics.GRAPHS)[-1]:
+                        self._published[(row.uuid, period)] = now
+                    eventlet.sleep(0)  # the sampler's turn, between two graphs
+            except (botocore_exceptions.BotoCoreError,
+                    botocore_exceptions.ClientError, exception.NovaException) as e:
+                LOG.warning('Graphs of %s not published: %s', row.uuid, e)
+                return uploaded
         return uploaded
+
+    def _rates(self, context, row, moved, queries):
+        """The get_rates answers of all of an instance's due graphs: from this host's
+        archives, and for an instance that moved here, merged with those of the hosts
+        it left (one RPC call to each a round)."""
+        if row.uuid not in moved:
+            return statistics.answer_rates(self.store, queries)
+        return self._monitor.rates_of(context, queries, {row.uuid: row}, moved)

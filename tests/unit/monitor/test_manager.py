@@ -218,10 +218,14 @@ def test_graphs_of_a_moved_instance_draw_every_host(cloud, monkeypatch):
     rendered = []
     monkeypatch.setattr(graphs, 'render_group', lambda group, period, queries, answers:
                         rendered.append((group, period, answers)) or b'PNG')
-    graph_publisher = publisher.GraphPublisher('mon-new', second.store,
-                                               others=local.LocalArchives())
+    others = local.LocalArchives()
+    asked = []
+    monkeypatch.setattr(others, 'get_rates', lambda ctxt, host, queries: asked.append(
+        host) or local.LocalArchives().get_rates(ctxt, host, queries))
+    graph_publisher = publisher.GraphPublisher('mon-new', second.store, others=others)
     monkeypatch.setattr(graph_publisher, '_put', lambda *args: None)
     assert graph_publisher.publish(cloud.ctx, now=cloud.clock.now) == 15
+    assert asked == [HOST]  # one call for its fifteen graphs
     [cpu_hour] = [answers for group, period, answers in rendered
                   if (group, period) == ('cpu', 'hour')]
     published = _minutes(t0, *cpu_hour[0])
