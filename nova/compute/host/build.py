@@ -23,11 +23,10 @@ import eventlet.semaphore
 from nova import exception
 from nova import utils
 from nova.compute import power_state, task_states, vm_states
+from nova.compute.host import config_drive
 from nova.conf import CONF
 from nova.db import api as db
-from nova.metadata import drive
 from nova.scheduler.request_spec import RequestSpec
-from nova.virt import configdrive
 
 LOG = logging.getLogger(__name__)
 
@@ -148,8 +147,9 @@ class Builds:
                 vifs = network_info.get(instance.uuid, [])
                 self.driver.spawn(context, instance, image_meta, admin_password=password,
                                   network_info=vifs, block_device_info=block_device_info,
-                                  config_drive=self._config_drive(context, instance, vifs,
-                                                                  password))
+                                  config_drive=config_drive.for_spawn(
+                                      context, self.driver, self.records, instance, vifs,
+                                      password))
                 return instance, None
             except Exception as error:
                 LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)
@@ -158,19 +158,6 @@ class Builds:
                 except Exception:
                     LOG.exception('Cleanup of failed spawn %s failed', instance.uuid)
                 return instance, error
-
-    def _config_drive(self, context, instance, network_info, admin_password):
-        """The files of the instance's config drive, None when it has none. A drive the
-        host forces (--force_config_drive) is recorded on the instance, so the server
-        shows config_drive "True" as it does for one asked for; a driver without
-        config drives fails the build (NotSupportedByDriver) rather than boot a guest
-        without the drive it was promised."""
-        if not configdrive.required(instance):
-            return None
-        self.driver.require('supports_config_drive', 'config drive')
-        if not instance.config_drive:
-            self.records.update(context, instance.uuid, config_drive='True')
-        return drive.files(instance, network_info, admin_password)
 
     def _reschedule_or_error(self, context, instance, request_spec, error):
         self.tracker.drop(instance.uuid)

@@ -13,6 +13,7 @@ import logging
 from nova import exception
 from nova import utils
 from nova.compute import move_spec, power_state, task_states, vm_states
+from nova.compute.host import config_drive
 from nova.compute.host.action_events import instance_action
 from nova.db import api as db
 
@@ -53,9 +54,12 @@ class Evacuations:
             image_meta = self.base_images.image_meta(context, {
                 'id': instance.image_ref, 'properties': move_spec.image_properties(instance)})
             with self.locks(instance_uuid):
+                vifs = self.network_api.get_instance_nw_info(context, instance)
                 self.driver.spawn(context, instance, image_meta, admin_password=admin_password,
-                                  network_info=self.network_api.get_instance_nw_info(
-                                      context, instance))
+                                  network_info=vifs,
+                                  config_drive=config_drive.for_spawn(
+                                      context, self.driver, self.records, instance, vifs,
+                                      admin_password))
                 if stopped:
                     self.driver.power_off(instance)
         except Exception as error:

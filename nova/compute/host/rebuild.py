@@ -8,6 +8,7 @@ vm_state ERROR with a fault, until rebuilt again or deleted.
 from nova import exception
 from nova import utils
 from nova.compute import move_spec, power_state, task_states, vm_states
+from nova.compute.host import config_drive
 from nova.compute.host.action_events import instance_action
 
 
@@ -40,10 +41,12 @@ class Rebuilds:
                 image_meta = self.base_images.image_meta(context, {
                     'id': instance.image_ref,
                     'properties': move_spec.image_properties(instance)})
+                vifs = self.network_api.get_instance_nw_info(context, instance)  # kept
                 self.driver.spawn(context, instance, image_meta,
-                                  admin_password=admin_password,
-                                  network_info=self.network_api.get_instance_nw_info(
-                                      context, instance))  # it keeps its addresses
+                                  admin_password=admin_password, network_info=vifs,
+                                  config_drive=config_drive.for_spawn(
+                                      context, self.driver, self.records, instance, vifs,
+                                      admin_password))
                 if was_stopped:
                     self.driver.power_off(instance)
         except exception.UnexpectedTaskStateError:

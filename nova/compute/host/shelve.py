@@ -13,6 +13,7 @@ from nova import exception
 from nova import utils
 from nova.compute import power_state, task_states, vm_states
 from nova.compute import utils as compute_utils
+from nova.compute.host import config_drive
 from nova.compute.host.action_events import instance_action
 from nova.conf import CONF
 from nova.db import api as db
@@ -141,10 +142,12 @@ class Shelves:
             # they have; the guest gets every attached volume back
             block_device_info = self.volumes.prepare_boot(context, instance)
             with self.locks(instance_uuid):
-                self.driver.spawn(context, instance, image_meta,
-                                  network_info=self.network_api.get_instance_nw_info(
-                                      context, instance),  # addresses kept while shelved
-                                  block_device_info=block_device_info)
+                vifs = self.network_api.get_instance_nw_info(
+                    context, instance)  # addresses kept while shelved
+                self.driver.spawn(context, instance, image_meta, network_info=vifs,
+                                  block_device_info=block_device_info,
+                                  config_drive=config_drive.for_spawn(
+                                      context, self.driver, self.records, instance, vifs))
         except Exception:
             self._back_to_offloaded(context, instance)
             raise

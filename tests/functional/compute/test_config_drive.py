@@ -36,7 +36,7 @@ def _drive(row):
     return fake._host(row.host).guests[row.uuid].config_drive
 
 
-def test_a_server_that_asks_gets_a_drive_with_its_own_metadata(alice, cloud):  # noqa: F811
+def test_a_server_that_asks_gets_a_drive_with_its_own_metadata_again_on_rebuild(alice, cloud):  # noqa: F811
     row, password = _boot(alice, cloud, config_drive=True,
                           user_data=base64.b64encode(USER_DATA).decode(),
                           metadata={'role': 'web'})
@@ -52,6 +52,13 @@ def test_a_server_that_asks_gets_a_drive_with_its_own_metadata(alice, cloud):  #
     assert 'network_data.json' not in ''.join(p for p in files if '2012-08-10' in p)
     assert 'links' in json.loads(files['openstack/latest/network_data.json'])
     assert json.loads(files['ec2/latest/meta-data.json'])['instance-id'].startswith('i-')
+
+    rebuilt = alice.post('/servers/%s/action' % row.uuid, {'rebuild': {
+        'imageRef': cloud.image['id'], 'adminPass': 'rebuilt-Pass-2'}})
+    assert rebuilt.status_int == 202, rebuilt.body
+    cloud.wait([row.uuid], vm_states.ACTIVE)
+    meta = json.loads(read_iso(_drive(row))[1]['openstack/latest/meta_data.json'])
+    assert (meta['uuid'], meta['admin_pass']) == (row.uuid, 'rebuilt-Pass-2')
 
     plain, _ = _boot(alice, cloud)
     assert alice.get('/servers/%s' % plain.uuid).json['server']['config_drive'] == ''
