@@ -166,3 +166,12 @@ def test_a_reason_built_in_place_is_translated_inside_its_template():
     error = exception.InvalidInput(reason=_('min_count must be >= 1'))
     assert _fault(error, 'de') == (400, {'badRequest': {
         'code': 400, 'message': 'Ungültige Eingabe empfangen: min_count muss >= 1 sein'}})
+
+
+def test_identity_errors_in_the_requested_language_keep_code_and_title():
+    from nova.api.identity import faults as identity_faults
+    request = webob.Request.blank('/v3/users', headers={'Accept-Language': 'de'})
+    response = identity_faults.from_exception(request, exception.NotAuthenticated())
+    assert response.status_int == 401 and response.json == {'error': {
+        'code': 401, 'title': 'Unauthorized',
+        'message': 'Ihre Anfrage erfordert eine Authentifizierung.'}}

@@ -16,6 +16,7 @@ from nova.api.identity import roles
 from nova.api.identity import tokens
 from nova.api.identity import users
 from nova.api.identity import versions
+from nova.i18n import _
 
 _GRANT = '/v3/projects/{project_id}/users/{user_id}/roles/{role_id}'
 
@@ -84,9 +85,9 @@ class IdentityApp:
         method = 'GET' if req.method == 'HEAD' else req.method
         if method not in methods:
             if not methods:
-                return faults.error_response(req, 404, 'The resource could not be found.')
+                return faults.error_response(req, 404, _('The resource could not be found.'))
             allowed = sorted(set(methods) | ({'HEAD'} if 'GET' in methods else set()))
-            return faults.error_response(req, 405, 'The method is not allowed.',
+            return faults.error_response(req, 405, _('The method is not allowed.'),
                                          {'Allow': ', '.join(allowed)})
         handler, params = methods[method]
         try:

@@ -1,16 +1,22 @@
-"""Keystone's JSON shapes for errors and bodies, and who is calling."""
+"""Keystone's JSON shapes for errors and bodies, and who is calling.
+
+Error messages are in the language of the request's Accept-Language where Nova
+has a catalog (nova.i18n), as Keystone answers; codes and titles never change.
+"""
 import json
 import logging
 
 import webob
 
 from nova import exception
+from nova import i18n
 from nova import policy
 from nova.api import request_input
 from nova.api.identity import views
 from nova.auth import endpoints
 from nova.auth import roles
 from nova.auth import tokens
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 
@@ -35,11 +41,12 @@ def error_response(req, code, message, headers=None):
     if code == 401:
         headers['WWW-Authenticate'] = 'Keystone uri="%s"' % endpoints.url(
             'identity', request_host=endpoints.request_host(req.host))
+    message = i18n.translate(message, i18n.request_language(req))  # Accept-Language
     return json_response({'error': {'code': code, 'message': message,
                                     'title': TITLES.get(code, 'Error')}}, code, headers)
 
 
-UNAUTHORIZED = 'The request you have made requires authentication.'
+UNAUTHORIZED = _('The request you have made requires authentication.')
 
 
 def from_exception(req, error):
@@ -55,8 +62,8 @@ def from_exception(req, error):
     if isinstance(error, exception.NovaException) and error.safe:
         return error_response(req, error.code, error.format_message())
     LOG.exception('Unexpected error serving %s %s', req.method, req.path)
-    return error_response(req, 500, 'An unexpected error prevented the server from '
-                                    'fulfilling your request.')
+    return error_response(req, 500, _('An unexpected error prevented the server from '
+                                      'fulfilling your request.'))
 
 
 def caller(req):
@@ -93,7 +100,7 @@ def body_json(req):
     """The request body as a dict; Invalid (400) otherwise."""
     body = request_input.json_loads(req.body or b'null')
     if not isinstance(body, dict):
-        raise exception.Invalid(reason='the request body must be a JSON object')
+        raise exception.Invalid(reason=_('the request body must be a JSON object'))
     return body
 
 
@@ -110,7 +117,7 @@ def entity(body, key):
     """The object under key of a request body (POST/PATCH {"project": {...}}); 400 if not."""
     value = body.get(key)
     if not isinstance(value, dict):
-        raise exception.Invalid(reason="'%s' is a required property and must be an object"
+        raise exception.Invalid(reason=_("'%s' is a required property and must be an object")
                                 % key)
     return value
 
@@ -120,21 +127,22 @@ def text(fields, key, required=False, maximum=255, blank=False):
     unless blank (a description); None when absent (or null, where blank)."""
     if key not in fields:
         if required:
-            raise exception.Invalid(reason="'%s' is a required property" % key)
+            raise exception.Invalid(reason=_("'%s' is a required property") % key)
         return None
     value = fields[key]
     if value is None and blank:
         return None
     if not isinstance(value, str) or not (blank or value.strip()) or len(value) > maximum:
-        raise exception.Invalid(reason='%s must be a %sstring of at most %d characters'
-                                % (key, '' if blank else 'non-blank ', maximum))
+        template = (_('%s must be a string of at most %d characters') if blank else
+                    _('%s must be a non-blank string of at most %d characters'))
+        raise exception.Invalid(reason=template % (key, maximum))
     return value
 
 
 def boolean(fields, key):
     value = fields.get(key)
     if value is not None and not isinstance(value, bool):
-        raise exception.Invalid(reason='%s must be a boolean' % key)
+        raise exception.Invalid(reason=_('%s must be a boolean') % key)
     return value
 
 
@@ -142,5 +150,5 @@ def check_domain(fields, key='domain_id'):
     """Only the Default domain exists: another id is 400 naming it."""
     value = fields.get(key)
     if value is not None and value != views.DOMAIN_ID:
-        raise exception.Invalid(reason='domain %s does not exist: only the Default domain '
-                                '(id %r) is served' % (value, views.DOMAIN_ID))
+        raise exception.Invalid(reason=_('domain %s does not exist: only the Default domain '
+                                  '(id %r) is served') % (value, views.DOMAIN_ID))

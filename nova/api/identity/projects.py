@@ -9,6 +9,7 @@ from nova import exception
 from nova.api.identity import faults
 from nova.api.identity import views
 from nova.auth import manager
+from nova.i18n import _
 
 _FIELDS = ('name', 'description', 'domain_id', 'enabled', 'parent_id', 'is_domain', 'tags',
            'options')
@@ -23,7 +24,7 @@ def _body(req, required_name):
     faults.check_domain(fields)
     faults.check_domain(fields, 'parent_id')  # projects sit directly in the Default domain
     if fields.get('is_domain'):
-        raise exception.Invalid(reason='projects acting as domains are not supported')
+        raise exception.Invalid(reason=_('projects acting as domains are not supported'))
     return {'name': faults.text(fields, 'name', required=required_name, maximum=64),
             'description': faults.text(fields, 'description', maximum=65535, blank=True),
             'enabled': faults.boolean(fields, 'enabled')}

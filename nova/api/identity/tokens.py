@@ -6,12 +6,13 @@ from nova.api.identity import views
 from nova.auth import endpoints
 from nova.auth import manager
 from nova.auth import tokens
+from nova.i18n import _
 
 
 def _dict(parent, key, where):
     value = parent.get(key)
     if not isinstance(value, dict):
-        raise exception.Invalid(reason='expecting to find %s in %s' % (key, where))
+        raise exception.Invalid(reason=_('expecting to find %s in %s') % (key, where))
     return value
 
 
@@ -21,22 +22,22 @@ def _check_domain(ref, what):
     if domain is None:
         return True
     if not isinstance(domain, dict):
-        raise exception.Invalid(reason='%s.domain must be an object' % what)
+        raise exception.Invalid(reason=_('%s.domain must be an object') % what)
     if 'id' in domain:
         return str(domain['id']).lower() == views.DOMAIN_ID
     if 'name' in domain:
         return str(domain['name']).lower() == views.DOMAIN_NAME.lower()
-    raise exception.Invalid(reason='%s.domain needs an id or a name' % what)
+    raise exception.Invalid(reason=_('%s.domain needs an id or a name') % what)
 
 
 def _password_user(identity):
     user = _dict(_dict(identity, 'password', 'identity'), 'user', 'password')
     ref = user.get('id') or user.get('name')
     if not ref or not isinstance(ref, str):
-        raise exception.Invalid(reason='password.user needs an id or a name')
+        raise exception.Invalid(reason=_('password.user needs an id or a name'))
     password = user.get('password')
     if not isinstance(password, str):
-        raise exception.Invalid(reason='password.user.password must be a string')
+        raise exception.Invalid(reason=_('password.user.password must be a string'))
     if not _check_domain(user, 'password.user'):
         raise exception.AuthenticationFailed()
     return manager.authenticate(ref, password)
@@ -64,11 +65,11 @@ def _scope_project(auth, user):
                 return project
         return None
     if not isinstance(scope, dict) or 'project' not in scope:
-        raise exception.Invalid(reason='only project scope is supported')
+        raise exception.Invalid(reason=_('only project scope is supported'))
     ref = _dict(scope, 'project', 'scope')
     project_id, name = ref.get('id'), ref.get('name')
     if not project_id and not name:
-        raise exception.Invalid(reason='scope.project needs an id or a name')
+        raise exception.Invalid(reason=_('scope.project needs an id or a name'))
     try:
         if project_id:
             return manager.get_project(ctxt, str(project_id))
@@ -85,7 +86,7 @@ def issue(req):
     identity = _dict(auth, 'identity', 'auth')
     methods = identity.get('methods')
     if not isinstance(methods, list) or not methods:
-        raise exception.Invalid(reason='identity.methods must be a non-empty list')
+        raise exception.Invalid(reason=_('identity.methods must be a non-empty list'))
     if 'password' in methods:
         user = _password_user(identity)
     elif 'token' in methods:

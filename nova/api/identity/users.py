@@ -5,6 +5,7 @@ from nova import exception
 from nova.api.identity import faults
 from nova.api.identity import views
 from nova.auth import manager
+from nova.i18n import _
 
 PASSWORD_MAX = 4096
 
@@ -18,8 +19,8 @@ def _password(fields, key='password', required=False):
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value or len(value) > PASSWORD_MAX:
-        raise exception.Invalid(reason='%s must be a non-empty string of at most %d '
-                                'characters' % (key, PASSWORD_MAX))
+        raise exception.Invalid(reason=_('%s must be a non-empty string of at most %d '
+                                  'characters') % (key, PASSWORD_MAX))
     return value
 
 
@@ -28,7 +29,7 @@ def _body(req, required_name):
     faults.check_domain(fields)
     project_ref = fields.get('default_project_id')
     if project_ref is not None and not isinstance(project_ref, str):
-        raise exception.Invalid(reason='default_project_id must be a string')
+        raise exception.Invalid(reason=_('default_project_id must be a string'))
     return {'name': faults.text(fields, 'name', required=required_name),
             'password': _password(fields),
             'email': faults.text(fields, 'email', blank=True),
@@ -46,7 +47,7 @@ def _saved(write, *args, **kwargs):
     try:
         return write(_admin(), *args, **kwargs)
     except exception.ProjectNotFound as e:
-        raise exception.Invalid(reason='default_project_id: %s' % e.format_message()) from e
+        raise exception.Invalid(reason=_('default_project_id: %s') % e.format_message()) from e
 
 
 def list_users(req):
