@@ -1,5 +1,7 @@
 """The monitor's manager on a real database and the fake driver: what it samples,
 what a restart keeps, what happens to a deleted instance's archive."""
+import datetime
+import json
 import os
 import types
 
@@ -7,6 +9,7 @@ import eventlet
 import pytest
 
 from nova import context as nova_context
+from nova.api.cloudwatch import actions as cloudwatch_actions
 from nova.conf import CONF
 from nova.db import api as db
 from nova.monitor import api as monitor_api
@@ -190,14 +193,19 @@ def _move(cloud, uuid, source, dest):
     return mgr
 
 
+def _iso(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).isoformat()
+
+
 def _minutes(t0, first, seconds, rates):
     """The minutes after t0 of the rows a get_rates answer has a rate in."""
     return [int(first + i * seconds - t0) // 60 for i, r in enumerate(rates) if r is not None]
 
 
 def test_graphs_of_a_moved_instance_draw_every_host(cloud, monkeypatch):
-    """What nova-manage vm graph draws (MonitorAPI.get_rates) and what the new host's
-    monitor publishes: the rows of the host it left, then its new host's."""
+    """What nova-manage vm graph draws (MonitorAPI.get_rates), a CloudWatch widget and
+    what the new host's monitor publishes: the rows of the host it left, then its new
+    host's."""
     uuid = cloud.boot()
     first = cloud.monitor()
     t0 = cloud.clock.now
@@ -214,6 +222,19 @@ def test_graphs_of_a_moved_instance_draw_every_host(cloud, monkeypatch):
     assert [r for r in rates if r is not None] == [pytest.approx(40.0)] * len(drawn)
     [alone] = local.LocalArchives().get_rates(cloud.ctx, 'mon-new', [query])
     assert min(_minutes(t0, *alone)) >= 5  # what the new host alone has
+
+    # GetMetricWidgetImage, as the instance's project asks it
+    number = db.ec2_id_get_or_create_many(cloud.ctx, 'i', [uuid])[uuid]
+    widget = {'metrics': [['AWS/EC2', 'CPUUtilization', 'InstanceId', 'i-%08x' % number]],
+              'start': _iso(t0), 'end': _iso(cloud.clock.now), 'period': 60}
+    lines = []
+    monkeypatch.setattr(graphs, 'render', lambda series, *args, **kwargs:
+                        lines.extend(series) or b'PNG')
+    cloudwatch_actions.get_metric_widget_image(cloudwatch_actions.Call(
+        nova_context.RequestContext('u1', 'p1'), {'MetricWidget': json.dumps(widget)}, api))
+    [(_label, row0, seconds, values)] = lines
+    widget_minutes = _minutes(t0, row0, seconds, values)
+    assert widget_minutes[0] <= 1 and widget_minutes[-1] >= 8, widget_minutes
 
     rendered = []
     monkeypatch.setattr(graphs, 'render_group', lambda group, period, queries, answers:
