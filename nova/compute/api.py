@@ -158,6 +158,8 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         if boot_volume:
             spec['flavor']['root_gb'] = 0  # the root disk is a volume, not the host's
         spec['admin_password'] = admin_password  # the spawn gives it to the guest
+        if config_drive:  # only hosts whose driver writes config drives
+            spec['required_capabilities'] = ['supports_config_drive']
         try:
             self.scheduler_rpcapi.build_instances(context, spec, uuids)
         except Exception:

@@ -35,6 +35,8 @@ def request_spec(context, instance, flavor, ignore_hosts=(), force_hosts=(), ima
         'scheduler_hints': {}, 'ignore_hosts': list(ignore_hosts),
         'force_hosts': list(force_hosts),
     }
+    if instance.config_drive:  # the destination spawns it with its drive again
+        required_capabilities = tuple(required_capabilities) + ('supports_config_drive',)
     if required_capabilities:
         spec['required_capabilities'] = list(required_capabilities)
     if hints:

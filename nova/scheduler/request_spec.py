@@ -169,7 +169,7 @@ class RequestSpec:
                                           members=sorted(self.group_members))
         for name in _HOST_LISTS:
             data[name] = list(getattr(self, name))
-        if self.required_capabilities:  # only moves ask; a boot's spec stays as it was
+        if self.required_capabilities:  # moves and config drives ask; other specs stay
             data['required_capabilities'] = list(self.required_capabilities)
         return data
 

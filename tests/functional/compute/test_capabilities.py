@@ -1,5 +1,6 @@
 """The API asks each host what its driver can do (its report), not its own --compute_driver:
-a host whose driver cannot pause or live-migrate gets neither, the others get both."""
+a host whose driver cannot pause, live-migrate or write config drives gets none of
+them, the others get all."""
 import pytest
 
 from nova import exception
@@ -10,19 +11,19 @@ from nova.virt import fake
 from tests.functional.compute import moves
 
 
-class NoPauseNoLiveFakeDriver(fake.FakeDriver):
-    """A fake hypervisor that cannot pause or live-migrate."""
+class LimitedFakeDriver(fake.FakeDriver):
+    """A fake hypervisor that cannot pause, live-migrate or write config drives."""
 
     capabilities = dict(fake.FakeDriver.capabilities, supports_pause=False,
-                        supports_live_migration=False)
+                        supports_live_migration=False, supports_config_drive=False)
 
 
 @pytest.fixture
 def mixed(cloud):
-    """h3 runs NoPauseNoLiveFakeDriver; the API process's own flag names a driver that
+    """h3 runs LimitedFakeDriver; the API process's own flag names a driver that
     can do nothing, and must not matter."""
     cloud.services['h3'].stop(graceful=False)
-    CONF.set_override('compute_driver', __name__ + '.NoPauseNoLiveFakeDriver')
+    CONF.set_override('compute_driver', __name__ + '.LimitedFakeDriver')
     cloud.start('nova-compute', 'h3')
     CONF.set_override('compute_driver', 'tests.unit.virt.test_driver.MinimalDriver')
     return cloud
@@ -65,3 +66,14 @@ def test_moves_go_only_to_hosts_that_reported_the_capability(mixed):
     assert 'required_capabilities removed 1' in str(refused.value)
     [row] = mixed.wait([instance.uuid], vm_states.ACTIVE)
     assert row.host == 'h1'
+
+
+def test_servers_with_a_config_drive_go_only_to_hosts_that_write_them(mixed):
+    instances = mixed.boot(4, config_drive=True)
+    rows = mixed.wait([i.uuid for i in instances], vm_states.ACTIVE)
+    assert {r.host for r in rows} == {'h1', 'h2'}
+    # placed there at once, not refused by h3 and rescheduled (which leaves a fault)
+    faults = db.instance_fault_get_by_instance_uuids(mixed.admin, [r.uuid for r in rows])
+    assert not any(faults.values())
+    plain = mixed.wait([i.uuid for i in mixed.boot(4)], vm_states.ACTIVE)
+    assert 'h3' in {r.host for r in plain}  # h3 is chosen when no drive is asked for
