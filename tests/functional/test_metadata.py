@@ -287,3 +287,24 @@ def test_forwarded_for_only_when_the_cloud_says_so(get, two):
     assert get('/latest/meta-data/local-ipv4', '127.0.0.1', forwarded).body == b'10.0.0.12'
     assert get('/latest/meta-data/local-ipv4', '127.0.0.1', {
         'X-Forwarded-For': '10.0.0.12, 10.9.9.9'}).status_int == 404
+
+
+def test_a_config_drive_carries_what_the_service_answers(cloud, get, network):  # noqa: F811
+    """The drive is written at spawn from the build's own network_info; the service asks
+    nova-network later: both must tell the guest the same."""
+    from nova.virt import fake
+    from tests.unit.virt.test_configdrive import read_iso
+    instance, = cloud.boot(requested_networks=[{'uuid': network.uuid,
+                                                'fixed_ip': '10.0.0.13'}],
+                           user_data=base64.b64encode(b'drive').decode(), config_drive=True)
+    [row] = cloud.wait([instance.uuid], vm_states.ACTIVE)
+    _, files = read_iso(fake._host(row.host).guests[row.uuid].config_drive)
+    for name in ('network_data.json', 'vendor_data.json'):
+        assert json.loads(files['openstack/latest/' + name]) == json.loads(
+            _text(get('/openstack/latest/' + name, '10.0.0.13')))
+    served = json.loads(_text(get('/openstack/latest/meta_data.json', '10.0.0.13')))
+    assert json.loads(files['openstack/latest/meta_data.json']) == served
+    assert files['openstack/latest/user_data'] == b'drive'
+    ec2 = json.loads(files['ec2/latest/meta-data.json'])
+    assert ec2['local-ipv4'] == '10.0.0.13'
+    assert ec2['instance-id'] == _text(get('/latest/meta-data/instance-id', '10.0.0.13'))

@@ -14,6 +14,9 @@ def for_spawn(context, driver, records, instance, network_info, admin_password=N
     if not configdrive.required(instance):
         return None
     driver.require('supports_config_drive', 'config drive')
-    if not instance.config_drive:
-        records.update(context, instance.uuid, config_drive='True')
-    return drive.files(instance, network_info, admin_password)
+    # the row as it is now (the caller's copy may predate its host, hence its zone)
+    if instance.config_drive:
+        current = records.get(context, instance.uuid)
+    else:
+        current = records.update(context, instance.uuid, config_drive='True')
+    return drive.files(current, network_info, admin_password)
