@@ -85,19 +85,24 @@ def _query(filters):
 
 class _ServiceToken:
     """A token of the service user, fetched from the identity API and renewed before
-    it expires; shared by the green threads of the process."""
+    it expires or when the flags name another user; shared by the green threads of
+    the process."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._token = self._expires = None
+        self._token = self._expires = self._identity = None
 
     def get(self, client, renew=False):
         if not (CONF.image_api_user and CONF.image_api_password):
             return None
+        identity = (CONF.image_api_auth_url, CONF.image_api_user, CONF.image_api_password,
+                    CONF.image_api_project)
         with self._lock:
             now = utils.utcnow()
-            if renew or self._token is None or self._expires - _TOKEN_MARGIN <= now:
+            if (renew or self._token is None or self._identity != identity
+                    or self._expires - _TOKEN_MARGIN <= now):
                 self._token, self._expires = self._fetch(client)
+                self._identity = identity
             return self._token
 
     @staticmethod

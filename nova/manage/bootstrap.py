@@ -1,5 +1,6 @@
 """nova-manage bootstrap: the admin user and project, EC2 keys and a novarc; the
-built-in image (what nova-all's first start does, for clouds of separate daemons)."""
+built-in image (what nova-all's first start does, for clouds of separate daemons);
+the service user compute hosts call the image API as (clouds of several hosts)."""
 from nova import context as nova_context
 from nova.auth import bootstrap
 from nova.conf import CONF
@@ -11,7 +12,8 @@ from nova.manage import Category, arg, command, say
 
 class BootstrapCommands(Category):
     name = 'bootstrap'
-    help = 'First start: the admin user and project with their novarc; the built-in image'
+    help = ('First start: the admin user and project with their novarc; the built-in image; '
+            'the image API service user of compute hosts')
 
     @command('Create what is missing of the admin user, project, role and EC2 keys, and '
              'write novarc (a new admin password if novarc is missing)',
@@ -34,3 +36,29 @@ class BootstrapCommands(Category):
         else:
             say(_('Registered the built-in image %s (%s, %d bytes)') % (
                 image['id'], image['name'], image['size']))
+
+    @command('Create (or check) the service user compute hosts call the image API as when '
+             'a request carries no token, and print the flags for their flagfiles',
+             arg('--name', default='nova', help='user name (default: nova)'),
+             arg('--project', default='service', help='its project (default: service)'),
+             arg('--password', help='set this password (default: a generated one for a new '
+                 'user; an existing user keeps its own)'))
+    def service_user(self, name='nova', project='service', password=None):
+        migration.check_current()
+        created, password = bootstrap.ensure_service_user(name, project, password)
+        values = {'name': name, 'project': project,
+                  'roles': ', '.join(bootstrap.SERVICE_ROLES)}
+        if created:
+            say(_('Created the service user %(name)s in project %(project)s '
+                  '(roles %(roles)s)') % values)
+        else:
+            say(_('The service user %(name)s exists in project %(project)s '
+                  '(roles %(roles)s)') % values)
+        if password is None:
+            say(_('Its password is unchanged (it is not stored in clear; --password sets a '
+                  'new one): compute hosts keep their --image_api_password and these lines:'))
+        else:
+            say(_('Put these lines in the flagfile of every compute host '
+                  '(--compute_image_api=http):'))
+        for line in bootstrap.image_api_flags(name, project, password):
+            print(line)  # flags: never translated

@@ -143,3 +143,23 @@ def test_a_context_without_a_token_uses_the_service_user(cloud, client, ctxt, rc
     client.delete(expired, image['id'])  # refused once, then done as the service user
     with pytest.raises(exception.ImageNotFound):
         client.show(ctxt, image['id'])
+
+
+def test_the_service_user_made_by_bootstrap_reads_any_projects_images(cloud, client, ctxt,
+                                                                     rc):
+    """What a multi-host operator does: `nova-manage bootstrap service-user`, its flags
+    into the compute host's flagfile; a periodic task (no token) then reads an image of
+    another project (the admin's) through the image API."""
+    name = 'svc-%s' % uuid.uuid4().hex[:8]
+    out = cloud.manage('bootstrap', 'service-user', '--name', name).stdout
+    flags = dict(line[2:].split('=', 1) for line in out.splitlines() if line.startswith('--'))
+    assert flags['image_api_user'] == name and flags['image_api_project'] == 'service'
+    for flag, value in flags.items():
+        CONF.set_override(flag, value)
+    CONF.set_override('image_api_auth_url', rc['OS_AUTH_URL'])  # this host's way there
+    image = _queued(cloud, ctxt)
+    try:
+        periodic = nova_context.get_admin_context()  # no token of its own
+        assert client.show(periodic, image['id'])['status'] == 'queued'
+    finally:
+        client.delete(ctxt, image['id'])

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from nova import exception
 from nova import manage
 from nova.cmd import manage as manage_cmd
 from nova.auth import manager
@@ -115,3 +116,70 @@ def test_project_membership_commands(db_ctx, capsys):
     assert code == 1 and 'has no role' in err
     assert dispatch('project', 'delete', 'web')[0] == 0
     assert manager.list_projects(db_ctx) == []
+
+
+def _flags(out):
+    return dict(line[2:].split('=', 1) for line in out.splitlines() if line.startswith('--'))
+
+
+def test_bootstrap_service_user_is_idempotent_and_prints_its_flags(db_ctx):
+    out = ok('bootstrap', 'service-user')
+    assert 'Created the service user nova in project service (roles admin, service)' in out
+    flags = _flags(out)
+    assert sorted(flags) == ['image_api_password', 'image_api_project', 'image_api_user']
+    assert (flags['image_api_user'], flags['image_api_project']) == ('nova', 'service')
+    user = manager.authenticate('nova', flags['image_api_password'])  # the printed one works
+    project = manager.get_project_by_name(db_ctx, 'service')
+    for role in ('admin', 'service'):
+        assert manager.has_role(db_ctx, user.id, project.id, role)
+
+    again = ok('bootstrap', 'service-user')  # a second run changes nothing
+    assert 'The service user nova exists in project service' in again
+    assert 'password is unchanged' in again
+    assert _flags(again) == {'image_api_user': 'nova', 'image_api_project': 'service'}
+    manager.authenticate('nova', flags['image_api_password'])
+
+    reset = _flags(ok('bootstrap', 'service-user', '--password', 'N3w-s3rvice-pw'))
+    assert reset['image_api_password'] == 'N3w-s3rvice-pw'
+    manager.authenticate('nova', 'N3w-s3rvice-pw')
+    with pytest.raises(exception.AuthenticationFailed):
+        manager.authenticate('nova', flags['image_api_password'])
+
+
+@pytest.mark.parametrize('words, message', [
+    (('--name', 'nova compute'), 'service user name'),
+    (('--name', ''), 'service user name'),
+    (('--project', 'a#b'), 'service project name'),
+    (('--name', 'admin'), 'the admin user cannot be the service user'),
+    (('--password', 'short'), '8 to 128 printable characters'),
+    (('--password', 'has a blank'), '8 to 128 printable characters'),
+])
+def test_bootstrap_service_user_refuses_bad_input(db_ctx, words, message):
+    code, out, err = cli('bootstrap', 'service-user', *words)
+    assert code == 1 and message in err and 'Traceback' not in err + out
+    assert manager.list_users(db_ctx) == []  # nothing half made
+
+
+def test_an_ordinary_user_is_never_made_the_service_user(db_ctx):
+    ok('user', 'create', 'carl', '--password', 'carls-own-pw')
+    code, _, err = cli('bootstrap', 'service-user', '--name', 'carl')
+    assert code == 1 and 'user carl exists and is no service user of project service' in err
+    carl = manager.get_user_by_name(db_ctx, 'carl')
+    project = manager.get_project_by_name(db_ctx, 'service')
+    assert manager.get_roles(db_ctx, carl.id, project.id) == []
+    manager.authenticate('carl', 'carls-own-pw')
+
+
+def test_a_service_user_whose_roles_fail_is_not_left_behind(db_ctx, monkeypatch):
+    real_add_role = manager.add_role
+
+    def add_role(context, user_id, project_id, role):
+        if role == 'service':
+            raise exception.RoleNotFound(role_id=role)
+        return real_add_role(context, user_id, project_id, role)
+    monkeypatch.setattr(manager, 'add_role', add_role)
+    code, _, err = cli('bootstrap', 'service-user')
+    assert code == 1 and 'service' in err
+    assert [user.name for user in manager.list_users(db_ctx)] == []
+    monkeypatch.setattr(manager, 'add_role', real_add_role)
+    assert 'Created the service user nova' in ok('bootstrap', 'service-user')  # a rerun
