@@ -15,7 +15,9 @@ from nova.compute import vm_states
 from nova.conf import CONF
 from nova.db import api as db
 from nova.network import api as network_api
+from nova.virt import fake
 from tests.functional.compute.conftest import cloud  # noqa: F401 -- the fixture
+from tests.unit.virt.test_configdrive import read_iso
 
 PUBLIC_KEY = ('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDx8nkQv/zgGgB4rMYmIf+6A4l6Rr+o/6lHBQdW5'
               'aYd44bd8JttDCE/F/pNRr0lRE+PiqSPO8nDPHw0010JeMH9gYgnnFlyY3/OcJ02RhIPyyxYpv9FhY+'
@@ -292,8 +294,6 @@ def test_forwarded_for_only_when_the_cloud_says_so(get, two):
 def test_a_config_drive_carries_what_the_service_answers(cloud, get, network):  # noqa: F811
     """The drive is written at spawn from the build's own network_info; the service asks
     nova-network later: both must tell the guest the same."""
-    from nova.virt import fake
-    from tests.unit.virt.test_configdrive import read_iso
     instance, = cloud.boot(requested_networks=[{'uuid': network.uuid,
                                                 'fixed_ip': '10.0.0.13'}],
                            user_data=base64.b64encode(b'drive').decode(), config_drive=True)
