@@ -15,6 +15,7 @@ from nova import exception
 from nova import servicegroup
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _
 from nova.image import service as image_service
 from nova.scheduler import rpcapi as scheduler_rpcapi
 from nova.volume import quota as volume_quota
@@ -36,26 +37,26 @@ def _positive_size(size, what='size'):
         value = int(size)
     if value is None or value <= 0:
         raise exception.InvalidInput(
-            reason="Volume %s '%s' must be an integer and greater than 0" % (what, size))
+            reason=_("Volume %s '%s' must be an integer and greater than 0") % (what, size))
     return value
 
 
 def _check_text(name, value):
     if value is not None and (not isinstance(value, str) or len(value) > MAX_NAME):
-        raise exception.InvalidInput(reason='%s must be a string of at most %d characters'
+        raise exception.InvalidInput(reason=_('%s must be a string of at most %d characters')
                                      % (name, MAX_NAME))
 
 
 def check_metadata(metadata):
     if not isinstance(metadata, dict):
-        raise exception.InvalidInput(reason='metadata must be an object')
+        raise exception.InvalidInput(reason=_('metadata must be an object'))
     for key, value in metadata.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 255:
-            raise exception.InvalidInput(reason='metadata key %r must be 1-255 characters'
+            raise exception.InvalidInput(reason=_('metadata key %r must be 1-255 characters')
                                          % (key,))
         if not isinstance(value, str) or len(value) > 255:
-            raise exception.InvalidInput(reason='metadata value for %r must be a string of '
-                                         'at most 255 characters' % key)
+            raise exception.InvalidInput(reason=_('metadata value for %r must be a string of '
+                                           'at most 255 characters') % key)
 
 
 class API:
@@ -116,15 +117,15 @@ class API:
         check_metadata(metadata)
         sources = [s for s in (snapshot_id, image_id, source_volid) if s]
         if len(sources) > 1:
-            raise exception.InvalidInput(reason='give at most one of snapshot_id, imageRef '
-                                                'and source_volid')
+            raise exception.InvalidInput(reason=_('give at most one of snapshot_id, imageRef '
+                                                  'and source_volid'))
         values = {'snapshot_id': snapshot_id, 'source_volid': source_volid,
                   'image_id': image_id, 'bootable': False}
         host = None
         if snapshot_id:
             snapshot = self.get_snapshot(context, snapshot_id)
             if snapshot.status != states.AVAILABLE:
-                raise exception.InvalidSnapshot(reason='snapshot %s is %s, not available'
+                raise exception.InvalidSnapshot(reason=_('snapshot %s is %s, not available')
                                                 % (snapshot_id, snapshot.status))
             source = db.volume_get(context.elevated(), snapshot.volume_id)
             size = snapshot.volume_size if size is None else size
@@ -133,7 +134,7 @@ class API:
         elif source_volid:
             source = self.get(context, source_volid)
             if source.status not in states.CLONABLE:
-                raise exception.InvalidVolume(reason='source volume %s is %s' % (
+                raise exception.InvalidVolume(reason=_('source volume %s is %s') % (
                     source_volid, source.status))
             size = source.size if size is None else size
             minimum, host = source.size, source.host
@@ -148,8 +149,8 @@ class API:
             minimum = 1
         size = _positive_size(size)
         if size < minimum:
-            raise exception.InvalidInput(reason='Volume size %dGB cannot be smaller than the '
-                                                '%s size %dGB.' % (size, _source_kind(
+            raise exception.InvalidInput(reason=_('Volume size %dGB cannot be smaller than the '
+                                                  '%s size %dGB.') % (size, _source_kind(
                                                     snapshot_id, source_volid), minimum))
         if host is not None:
             availability_zone = source.availability_zone
@@ -179,11 +180,11 @@ class API:
     def _check_image(self, context, image_id):
         image = self.image_api.show(context, image_id)
         if image['status'] != 'active':
-            raise exception.InvalidInput(reason='Image %s is not active.' % image_id)
+            raise exception.InvalidInput(reason=_('Image %s is not active.') % image_id)
         if image.get('disk_format') not in (None, 'raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx',
                                             'iso', 'ami'):
-            raise exception.InvalidInput(reason='Image %s has disk_format %s, which cannot be '
-                                         'written into a volume' % (image_id,
+            raise exception.InvalidInput(reason=_('Image %s has disk_format %s, which cannot be '
+                                           'written into a volume') % (image_id,
                                                                     image['disk_format']))
         return image
 
@@ -192,7 +193,7 @@ class API:
             return CONF.storage_availability_zone
         known = self.availability_zones(context)
         if zone not in known and zone != CONF.storage_availability_zone:
-            raise exception.InvalidInput(reason="Availability zone '%s' is invalid." % zone)
+            raise exception.InvalidInput(reason=_("Availability zone '%s' is invalid.") % zone)
         return zone
 
     # -- change -----------------------------------------------------------------------
@@ -219,8 +220,8 @@ class API:
         """Grow an available volume: the extra gigabytes are reserved with the status change."""
         new_size = _positive_size(new_size, 'new_size')
         if new_size <= volume.size:
-            raise exception.InvalidInput(reason='New size for extend must be greater than '
-                                                'current size. (current: %d, extended: %d).'
+            raise exception.InvalidInput(reason=_('New size for extend must be greater than '
+                                                  'current size. (current: %d, extended: %d).')
                                          % (volume.size, new_size))
         allowed = volume_quota.check_volume_size(context, volume.project_id, new_size)
         try:
@@ -239,15 +240,15 @@ class API:
         values = {}
         if status is not None:
             if status not in states.VOLUME_STATUSES:
-                raise exception.InvalidInput(reason='%s is not a volume status' % status)
+                raise exception.InvalidInput(reason=_('%s is not a volume status') % status)
             values.update(status=status, previous_status=volume.status)
         if attach_status is not None:
             if attach_status not in states.ATTACH_STATUSES:
-                raise exception.InvalidInput(reason='%s is not an attach status'
+                raise exception.InvalidInput(reason=_('%s is not an attach status')
                                              % attach_status)
             values['attach_status'] = attach_status
         if not values:
-            raise exception.InvalidInput(reason='Must specify status or attach_status')
+            raise exception.InvalidInput(reason=_('Must specify status or attach_status'))
         return db.volume_update(context, volume.uuid, values)
 
     def set_bootable(self, context, volume, bootable):
@@ -264,7 +265,7 @@ class API:
                              container_format='bare', force=False):
         """A new image holding the volume's data (os-volume_upload_image)."""
         if disk_format not in ('raw', 'qcow2'):
-            raise exception.InvalidInput(reason='disk_format must be raw or qcow2')
+            raise exception.InvalidInput(reason=_('disk_format must be raw or qcow2'))
         allowed = states.UPLOADABLE if force else (states.AVAILABLE,)
         _check_text('image_name', image_name)
         image = self.image_api.create(context, {
@@ -316,7 +317,7 @@ class API:
 
     def reset_snapshot_status(self, context, snapshot, status):
         if status not in states.SNAPSHOT_STATUSES:
-            raise exception.InvalidInput(reason='%s is not a snapshot status' % status)
+            raise exception.InvalidInput(reason=_('%s is not a snapshot status') % status)
         return db.snapshot_update(context, snapshot.uuid, {'status': status})
 
     # -- attachments ------------------------------------------------------------------
@@ -332,7 +333,7 @@ class API:
         """Give up the attachments of a volume that never completed (os-unreserve)."""
         pending = [a for a in volume.attachments if a.attach_status != states.ATTACHED]
         if volume.status not in (states.ATTACHING, states.RESERVED) or not pending:
-            raise exception.InvalidVolume(reason='volume %s is %s: nothing is reserved'
+            raise exception.InvalidVolume(reason=_('volume %s is %s: nothing is reserved')
                                           % (volume.uuid, volume.status))
         for attachment in pending:
             volume = self.detach(context, attachment.uuid)
@@ -354,7 +355,7 @@ class API:
     def initialize_connection(self, context, volume, connector):
         """The connection_info for connector, from the volume's host."""
         if not volume.host:
-            raise exception.InvalidVolume(reason='volume %s has no host' % volume.uuid)
+            raise exception.InvalidVolume(reason=_('volume %s has no host') % volume.uuid)
         return self.volume_rpcapi.initialize_connection(context, volume, connector)
 
     def attach(self, context, attachment_id, mountpoint, host, connector=None,
@@ -421,7 +422,7 @@ class API:
         _check_text('name', name)
         _check_text('description', description)
         if not name or not name.strip():
-            raise exception.InvalidInput(reason='Volume type name can not be empty.')
+            raise exception.InvalidInput(reason=_('Volume type name can not be empty.'))
         return db.volume_type_create(context, {
             'name': name.strip(), 'description': description, 'is_public': bool(is_public),
             'extra_specs': dict(extra_specs or {})})
@@ -431,8 +432,8 @@ class API:
 
     def delete_type(self, context, volume_type):
         if volume_type.name == CONF.default_volume_type:
-            raise exception.InvalidVolumeType(reason='the default volume type cannot be '
-                                                     'deleted')
+            raise exception.InvalidVolumeType(reason=_('the default volume type cannot be '
+                                                       'deleted'))
         db.volume_type_destroy(context, volume_type.uuid)
 
 
