@@ -207,11 +207,16 @@ def test_snapshot_boots_with_the_disk_the_guest_wrote(conn, guest):
     assert image.kernel_id and image.ramdisk_id  # boots with the same AKI/ARI
     flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
     clone = conn.compute.create_server(name='from-snapshot', image_id=image.id,
-                                       flavor_id=flavor.id, networks='none')
+                                       flavor_id=flavor.id, networks='none',
+                                       config_drive=True)
     try:
         clone = lg.wait_status(conn, clone, 'ACTIVE')
         found = lg.wait_boots(conn, clone, 1)
         assert 'root-disk vda last-writer=%s' % writer in found
+        # the config drive: an IDE cdrom the guest mounts, its meta_data.json its own
+        assert clone.config_drive == 'True'
+        lg.wait_markers(conn, clone, lambda found: 'disk sr0 attached config-drive uuid=%s'
+                        % clone.id in found, what='the config drive read by the guest')
     finally:
         conn.compute.delete_server(clone)
     lg.wait_status(conn, guest, 'ACTIVE')
