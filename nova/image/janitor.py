@@ -2,13 +2,16 @@
 
 A nova-image killed mid-upload (or its host lost) leaves the image 'saving'
 (a staging 'uploading', a web import 'importing', a task 'processing') and the
-filesystem store a hidden temporary file. Every process serving the image API
-runs this sweep every --image_upload_sweep_interval seconds: images and tasks
-that stopped beating for nova.image.service.stale_after() seconds are failed
-(ImageService.kill_abandoned_uploads, Importer.fail_abandoned_tasks) and the
-store's temporary files untouched as long are removed. Uploads run on any
-host, so heartbeats, not process ids, tell the dead from the living; a
-killed image never serves data (it has none) and can be deleted as any other.
+filesystem store a hidden temporary file (the S3 store an unfinished multipart
+upload). Every process serving the image API runs this sweep every
+--image_upload_sweep_interval seconds: images and tasks that stopped beating
+for nova.image.service.stale_after() seconds are failed
+(ImageService.kill_abandoned_uploads, Importer.fail_abandoned_tasks), the
+filesystem store's temporary files untouched as long are removed, and the S3
+store's multipart uploads whose image is no longer uploading are aborted
+(ImageService.live_upload_keys). Uploads run on any host, so heartbeats, not
+process ids, tell the dead from the living; a killed image never serves data
+(it has none) and can be deleted as any other.
 """
 import logging
 
@@ -26,11 +29,13 @@ LOG = logging.getLogger(__name__)
 def sweep():
     """One pass; {'images': ids failed, 'tasks': ids failed, 'parts': files removed}."""
     done = {'images': [], 'tasks': [], 'parts': []}
+    service = image_service.get_default_image_service()
+    # images first: an upload found dead now has its store parts removed in this pass
     for key, step in (
-            ('images', image_service.get_default_image_service().kill_abandoned_uploads),
+            ('images', service.kill_abandoned_uploads),
             ('tasks', importer.get_importer().fail_abandoned_tasks),
             ('parts', lambda: stores.get_store().remove_abandoned_parts(
-                image_service.stale_after()))):
+                image_service.stale_after(), service.live_upload_keys))):
         try:
             done[key] = step()
         except Exception:  # noqa: BLE001 -- one failed step must not stop the others

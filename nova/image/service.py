@@ -434,6 +434,31 @@ class ImageService:
                 failed_ids.append(image.id)
         return failed_ids
 
+    def live_upload_keys(self, keys):
+        """Of the store keys of unfinished multipart uploads, those a live upload may
+        still be writing (the store aborts the others).
+
+        An upload or web import stores under the image's id: alive while the image
+        is saving or importing (a killed, queued, active or deleted image has no
+        upload left to finish, however recent). A staging copy stores under a key
+        of its own that the registry learns only once staged: a key no image has
+        is kept while any image is staging, and abandoned when none is. Nothing
+        is decided by age: a slow upload that still beats is never cut.
+        """
+        keys = set(keys)
+        if not keys:
+            return set()
+        admin = nova_context.get_admin_context(read_deleted='yes')  # ids never reused
+        found = {image.id: image.status
+                 for image in db.image_get_all(admin, {'id': sorted(keys)})}
+        alive = {key for key, status in found.items()
+                 if status in (_UPLOAD[0], _WEB_IMPORT[0])}
+        unknown = keys - set(found)
+        if unknown and db.image_get_all(nova_context.get_admin_context(),
+                                        {'status': _STAGE[0]}, limit=1):
+            alive |= unknown
+        return alive
+
     def _fail(self, context, image_id, streaming, failed):
         """streaming -> failed, unless the image was deleted meanwhile (best effort)."""
         try:

@@ -4,6 +4,8 @@ Any S3 would do; nova-objectstore is the one a Nova cloud has.
 """
 import hashlib
 import os
+import threading
+import time
 import uuid
 
 import pytest
@@ -11,8 +13,10 @@ import pytest
 from nova import context as nova_context
 from nova import exception
 from nova.conf import CONF
+from nova.db import api as db
 from nova.db import migration
 from nova.db import session as db_session
+from nova.image import janitor
 from nova.image import service as image_service
 from nova.image.stores import s3
 
@@ -132,3 +136,76 @@ def test_service_uploads_and_downloads_through_s3(store, registry):
     assert b''.join(svc.download(p1, image['id'])[1]) == data
     svc.delete(p1, image['id'])
     assert _objects(store) == []
+
+
+def _leave_upload(store, key):
+    """A multipart upload with one part sent, as a process killed mid-upload leaves it."""
+    client, full_key = store.client, store.prefix + key
+    upload_id = client.create_multipart_upload(Bucket=store.bucket, Key=full_key)['UploadId']
+    client.upload_part(Bucket=store.bucket, Key=full_key, UploadId=upload_id, PartNumber=1,
+                       Body=b'x' * 1024)
+    return upload_id
+
+
+def _pending(store):
+    uploads = store.client.list_multipart_uploads(Bucket=store.bucket).get('Uploads', [])
+    return sorted(upload['Key'] for upload in uploads)
+
+
+def test_janitor_aborts_uploads_whose_image_is_no_longer_uploading(store, registry):
+    """Killed, deleted, or a staging key when nothing stages: aborted. A slow live upload
+    (silent far longer than any age limit would allow: max_age is 0 here) survives and
+    then completes; keys that are not the store's are never touched."""
+    CONF.set_override('image_store', 's3')
+    CONF.set_override('s3_store_large_object_chunk_size', 5)
+    store, svc = s3.S3Store(), registry
+    store.client.create_bucket(Bucket=store.bucket)
+    admin = nova_context.get_admin_context()
+    p1 = nova_context.RequestContext(user_id='u1', project_id='p1', roles=['member'])
+
+    def image(status):
+        created = svc.create(p1, {'disk_format': 'raw', 'container_format': 'bare'})
+        if status != 'queued':
+            db.image_update(admin, created['id'], {'status': status}, from_state='queued')
+        return created['id']
+
+    slow, release, done = image('queued'), threading.Event(), []
+
+    def slow_data():
+        yield os.urandom(5 * MiB)  # one part sent, then silence
+        release.wait(60)
+        yield b'the end'
+    uploader = threading.Thread(target=lambda: done.append(svc.upload(p1, slow, slow_data())))
+    uploader.start()
+    deadline = time.monotonic() + 30
+    while 'glance/' + slow not in _pending(store) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        killed = image('saving')
+        killed_upload = _leave_upload(store, killed)
+        db.image_update(admin, killed, {'status': 'killed'}, from_state='saving')
+        deleted = image('saving')
+        _leave_upload(store, deleted)
+        svc.delete(p1, deleted)
+        stage_key = str(uuid.uuid4())  # a staging copy's key: no image has it
+        _leave_upload(store, stage_key)
+        foreign = _leave_upload(store, 'notes.txt')
+        staging = image('uploading')
+
+        aborted = store.remove_abandoned_parts(0, svc.live_upload_keys)
+        assert sorted(entry.split()[0] for entry in aborted) == sorted([killed, deleted])
+        assert '%s %s' % (killed, killed_upload) in aborted
+        assert _pending(store) == sorted(['glance/' + slow, 'glance/' + stage_key,
+                                          'glance/notes.txt'])
+        assert store.remove_abandoned_parts(0) == []  # age alone never aborts
+
+        db.image_update(admin, staging, {'status': 'queued'}, from_state='uploading')
+        assert [entry.split()[0] for entry in janitor.sweep()['parts']] == [stage_key]
+        assert _pending(store) == sorted(['glance/' + slow, 'glance/notes.txt'])
+    finally:
+        release.set()
+        uploader.join(60)
+    assert done and done[0]['status'] == 'active' and done[0]['size'] == 5 * MiB + 7
+    store.client.abort_multipart_upload(Bucket=store.bucket, Key='glance/notes.txt',
+                                        UploadId=foreign)
+    assert _pending(store) == []

@@ -49,9 +49,12 @@ class Store(abc.ABC):
     def delete(self, location):
         """Remove the data at location (ImageDataNotFound if none)."""
 
-    def remove_abandoned_parts(self, max_age):
-        """Remove what uploads of dead processes left (untouched for max_age seconds);
-        what was removed. A store whose failed uploads leave nothing has nothing to do."""
+    def remove_abandoned_parts(self, max_age, live_keys=None):
+        """Remove what uploads of dead processes left; what was removed. A store tells
+        the dead by age (untouched for max_age seconds) or, where a live upload may
+        be silent for long, by live_keys (keys -> those a live upload may still be
+        writing: ImageService.live_upload_keys). A store whose failed uploads leave
+        nothing has nothing to do."""
         return []
 
 

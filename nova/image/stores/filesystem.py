@@ -70,8 +70,9 @@ class FilesystemStore(base.Store):
         self.datadir = os.path.realpath(datadir or CONF.filesystem_store_datadir)
         self._swept = False
 
-    def remove_abandoned_parts(self, max_age=ABANDONED_AGE):
-        """Remove temporary files untouched for max_age seconds; their names."""
+    def remove_abandoned_parts(self, max_age=ABANDONED_AGE, live_keys=None):
+        """Remove temporary files untouched for max_age seconds; their names. (A live
+        upload writes its file at every chunk: age tells the dead here.)"""
         removed = []
         try:
             names = os.listdir(self.datadir)

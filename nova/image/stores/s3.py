@@ -160,6 +160,58 @@ class S3Store(base.Store):
         with self._errors(location):
             self.client.delete_object(Bucket=bucket, Key=key)
 
+    def remove_abandoned_parts(self, max_age, live_keys=None):
+        """Abort the multipart uploads under the prefix that no live upload may still be
+        writing; 'key upload-id' of each. A multipart upload carries no heartbeat
+        and a slow upload may sit long between parts, so its age proves nothing:
+        without live_keys nothing is aborted. The uploads are listed before
+        live_keys reads the registry, so an upload that starts meanwhile is not in
+        the list (an image is saving before its store upload begins)."""
+        if live_keys is None:
+            return []
+        pending = self._unfinished_uploads()
+        if not pending:
+            return []
+        alive = live_keys({key for key, _upload_id in pending})
+        aborted = []
+        for key, upload_id in pending:
+            if key in alive:
+                continue
+            try:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self.prefix + key, UploadId=upload_id)
+            except botocore_exceptions.ClientError as e:
+                if _error_code(e) != 'NoSuchUpload':  # finished or aborted meanwhile
+                    LOG.warning('Could not abort the multipart upload %s of %s: %s',
+                                upload_id, key, e)
+                continue
+            aborted.append('%s %s' % (key, upload_id))
+        if aborted:
+            LOG.info('Aborted abandoned multipart uploads in bucket %s: %s', self.bucket,
+                     ', '.join(aborted))
+        return aborted
+
+    def _unfinished_uploads(self):
+        """[(key without the prefix, upload id)] of the bucket's multipart uploads whose
+        key is an image store key (a uuid); none when the bucket does not exist."""
+        found, markers = [], {}
+        while True:
+            try:
+                page = self.client.list_multipart_uploads(
+                    Bucket=self.bucket, Prefix=self.prefix, **markers)
+            except botocore_exceptions.ClientError as e:
+                if _error_code(e) in _MISSING:
+                    return found
+                raise exception.ImageStoreError(store=self.name, reason=str(e)) from e
+            for upload in page.get('Uploads', ()):
+                key = upload['Key'][len(self.prefix):]
+                if base.is_image_id(key):
+                    found.append((key, upload['UploadId']))
+            if not page.get('IsTruncated'):
+                return found
+            markers = {'KeyMarker': page['NextKeyMarker'],
+                       'UploadIdMarker': page['NextUploadIdMarker']}
+
 
 class _MultipartUpload:
     """One multipart upload, started by its first part."""
