@@ -236,7 +236,7 @@ class VolumeManager(manager.Manager):
 
     def _copy_image_to_volume(self, context, volume, name):
         image = self.image_api.show(context, volume.image_id)
-        path = self._image_cache().fetch(context, volume.image_id)
+        path = self._image_cache().fetch(context, volume.image_id, image)
         image_io.write_image(path, image['disk_format'], self.driver.local_path(name),
                              volume.size, self.driver.thin_provisioning)
 
