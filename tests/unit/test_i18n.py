@@ -175,3 +175,14 @@ def test_identity_errors_in_the_requested_language_keep_code_and_title():
     assert response.status_int == 401 and response.json == {'error': {
         'code': 401, 'title': 'Unauthorized',
         'message': 'Ihre Anfrage erfordert eine Authentifizierung.'}}
+
+
+def test_image_api_errors_in_the_requested_language():
+    """Glance's shape (webob renders the explanation by Accept), the message in German."""
+    from nova.image.api import wsgi as image_wsgi
+    request = webob.Request.blank('/v2/images/x', headers={
+        'Accept-Language': 'de', 'Accept': 'application/json'})
+    response = request.get_response(image_wsgi.from_exception(
+        request, exception.ImageNotFound(image_id='x')))
+    assert response.status_int == 404
+    assert 'Abbild x konnte nicht gefunden werden.' in response.json['message']

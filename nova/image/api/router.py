@@ -9,6 +9,7 @@ import re
 import webob.dec
 
 from nova.api import auth
+from nova.i18n import _
 from nova.image.api import image_data
 from nova.image.api import images
 from nova.image.api import members
@@ -69,11 +70,13 @@ class ImageAPI:
         # exact paths, as Glance's mapper: '/v2/images/' is no image (404), not the list
         handlers, args = self._match(req.path_info)
         if handlers is None:
-            return wsgi.http_error(404, 'The resource could not be found.')
+            return wsgi.from_exception(req, wsgi.http_error(
+                404, _('The resource could not be found.')))
         handler = handlers.get(req.method)
         if handler is None:
-            return wsgi.http_error(405, 'The method %s is not allowed here.' % req.method,
-                                   headers={'Allow': ', '.join(sorted(handlers))})
+            return wsgi.from_exception(req, wsgi.http_error(
+                405, _('The method %s is not allowed here.') % req.method,
+                headers={'Allow': ', '.join(sorted(handlers))}))
         try:
             return handler(req, req.environ[auth.ENV_CONTEXT], **args)
         except Exception as e:

@@ -3,7 +3,9 @@
 Glance raises webob HTTP exceptions and lets webob render them by the Accept
 header: HTML for browsers and '*/*' (what glanceclient sends), JSON
 ({"message", "code", "title"}) for application/json, plain text otherwise.
-glanceclient and openstacksdk read the status and that message.
+glanceclient and openstacksdk read the status and that message, which is in
+the language of the request's Accept-Language where Nova has a catalog
+(nova.i18n): Nova's exception templates and the messages marked with _.
 """
 import logging
 
@@ -11,13 +13,15 @@ import webob
 import webob.exc
 
 from nova import exception
+from nova import i18n
 from nova.api import json_body
 from nova.api import request_input
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 
 MAX_JSON_BODY = 114688  # Glance's max_request_body_size
-UNEXPECTED = 'An unexpected error prevented the server from fulfilling your request.'
+UNEXPECTED = _('An unexpected error prevented the server from fulfilling your request.')
 
 
 def json_response(body, status=200, headers=None):
@@ -38,7 +42,13 @@ def http_error(code, message, headers=None):
 
 
 def from_exception(req, error):
-    """The response for an exception raised while serving req."""
+    """The response for an exception raised while serving req, its message translated."""
+    response = _error_response(req, error)
+    response.explanation = i18n.translate(response.explanation, i18n.request_language(req))
+    return response
+
+
+def _error_response(req, error):
     if isinstance(error, webob.exc.HTTPException):
         return error
     if isinstance(error, exception.NovaException) and (error.safe or error.code < 500):
