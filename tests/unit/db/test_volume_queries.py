@@ -1,0 +1,69 @@
+"""Statements per volume operation, which the create + delete rate of
+tools/bench/volume.py rests on: reading a volume with its metadata and
+attachments is one query, a service moving a status on is one UPDATE, and a
+create through the volume API stays within its budget."""
+import uuid
+
+import pytest
+
+from nova import context as nova_context
+from nova.db import api as db
+from nova.volume import api as volume_api
+from tests.unit.db.compute_helpers import count_statements, queries
+
+
+@pytest.fixture
+def api(db_ctx, monkeypatch):
+    """The volume API with its scheduler cast recorded (no RPC here)."""
+    api = volume_api.API()
+    sent = []
+    monkeypatch.setattr(api.scheduler_rpcapi, 'create_volume',
+                        lambda ctxt, volume_id, spec: sent.append(volume_id))
+    api.sent = sent
+    return api
+
+
+@pytest.fixture
+def member():
+    return nova_context.RequestContext(user_id='alice', project_id='proj-q', roles=['member'],
+                                       overwrite=False)
+
+
+def test_a_volume_with_metadata_and_attachments_is_read_in_one_query(db_ctx, api, member):
+    volume = api.create(member, size=1, metadata={'a': '1', 'b': '2'})
+    db.volume_update(db_ctx, volume.uuid, {'status': 'available', 'host': 'vhost'})
+    servers = sorted(str(uuid.uuid4()) for _ in range(2))
+    for server, expected in zip(servers, (['available'], ['attaching'])):
+        db.volume_attachment_create(db_ctx, volume.uuid, {'instance_uuid': server,
+                                                          'attach_status': 'attaching'},
+                                    expected_status=expected, status='attaching')
+    with count_statements() as statements:
+        found = db.volume_get(db_ctx, volume.uuid)
+    assert len(queries(statements)) == 1, statements
+    # the join's rows (2 metadata x 2 attachments) make one volume, nothing doubled
+    assert found.metadata_dict == {'a': '1', 'b': '2'}
+    assert sorted(a.instance_uuid for a in found.attachments) == servers
+    with pytest.raises(Exception, match='could not be found'):
+        db.volume_get(db_ctx, str(uuid.uuid4()))
+
+
+def test_a_status_move_without_reading_back_is_one_update(db_ctx, api, member):
+    volume = api.create(member, size=1)
+    with count_statements() as statements:
+        moved = db.volume_update(db_ctx, volume.uuid, {'status': 'available'},
+                                 expected_status='creating', reload=False)
+    assert moved is None
+    assert [s.split()[0] for s in queries(statements)] == ['UPDATE']
+    assert db.volume_get(db_ctx, volume.uuid).status == 'available'
+
+
+def test_a_create_reads_limits_once_and_no_services_without_a_zone(db_ctx, api, member):
+    api.create(member, size=1)  # the project's quota usage rows are made by the first
+    with count_statements() as statements:
+        volume = api.create(member, size=1, name='second')
+    made = queries(statements)
+    assert api.sent == [api.sent[0], volume.uuid]
+    assert not [s for s in made if 'FROM services' in s]
+    assert len([s for s in made if 'FROM quota_classes' in s]) == 1
+    assert len(made) <= 8, made
+    assert db.quota_usage_get_all_by_project(db_ctx, 'proj-q')['volumes'] == 2
