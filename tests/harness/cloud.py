@@ -75,6 +75,13 @@ class Cloud:
         in self.processes, for stop(), even if waiting for them fails."""
         self.manage('db', 'sync')
         self.manage('bootstrap', 'admin', '--novarc', self.novarc_path)
+        if self.flags.get('compute_image_api') == 'http':
+            # what README's multi-host steps do: computes read images as the service
+            # user when a request carries no token (EC2's signed requests, periodic tasks)
+            out = self.manage('bootstrap', 'service-user').stdout
+            with open(self.flagfile, 'a') as f:
+                f.writelines(line + '\n' for line in out.splitlines()
+                             if line.startswith('--image_api_'))
         self.started_at = time.monotonic()
         for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image',
                        'nova-serialproxy'):
