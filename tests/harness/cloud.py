@@ -52,8 +52,7 @@ class Cloud:
     def start_all(cls, state_path, **extra_flags):
         # one compute host: resizes stay on it, as etc/nova/nova.flags says
         cloud = cls(state_path, **{'allow_resize_to_same_host': True, **extra_flags})
-        cloud.start_nova_all()
-        return cloud
+        return cloud._started(cloud.start_nova_all)
 
     def start_nova_all(self):
         self.manage('db', 'sync')
@@ -67,8 +66,17 @@ class Cloud:
         c1, c2)."""
         cloud = cls(state_path, transport_url=transport_url, sql_connection=sql_connection,
                     **extra_flags)
-        cloud.start_daemons()
-        return cloud
+        return cloud._started(cloud.start_daemons)
+
+    def _started(self, start):
+        """self after start(); what start spawned is stopped when it fails (a fixture
+        that raises before its yield never calls stop(): the daemons outlived the test)."""
+        try:
+            start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def start_daemons(self, hosts=('c1', 'c2')):
         """The multinode daemons, one nova-compute per name in hosts; whatever started is
