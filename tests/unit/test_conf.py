@@ -125,6 +125,11 @@ def test_multi_valued_flag_collects_each_occurrence(tmp_path):
             return {'DEFAULT': [opt]}
 
     nova.conf.register_module(Area)
-    flags = write(tmp_path / 'm.flags', '--test_multi_flag=alpha\n--test_multi_flag=beta\n')
-    nova.conf.parse_args(['--flagfile=%s' % flags])
-    assert CONF.test_multi_flag == ['alpha', 'beta']
+    try:
+        flags = write(tmp_path / 'm.flags', '--test_multi_flag=alpha\n--test_multi_flag=beta\n')
+        nova.conf.parse_args(['--flagfile=%s' % flags])
+        assert CONF.test_multi_flag == ['alpha', 'beta']
+    finally:  # the area is the process's: later tests (the man pages') list every area
+        nova.conf._MODULES.remove(Area)
+        nova.conf.reset()
+        CONF.unregister_opt(opt)
