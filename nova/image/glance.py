@@ -287,11 +287,7 @@ def _chunks(conn, response):
     """The response body in chunks; closing the generator closes the connection. A body
     cut short raises (the cache's size and checksum checks would catch it anyway)."""
     try:
-        while True:
-            chunk = response.read(CHUNK_SIZE)
-            if not chunk:
-                return
-            yield chunk
+        yield from iter(lambda: response.read(CHUNK_SIZE), b'')
     except (OSError, http.client.HTTPException) as e:
         raise exception.ImageServiceUnavailable(url=conn.host, reason=e) from e
     finally:

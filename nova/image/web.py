@@ -85,11 +85,7 @@ def check(url):
 
 def _chunks(connection, response):
     try:
-        while True:
-            chunk = response.read(CHUNK_SIZE)
-            if not chunk:
-                return
-            yield chunk
+        yield from iter(lambda: response.read(CHUNK_SIZE), b'')
     finally:
         connection.close()
 

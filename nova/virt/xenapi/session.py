@@ -263,11 +263,7 @@ class XenAPISession:
                 if response.status != 200:
                     raise exception.XenAPIFailure(method='GET ' + path, details=[
                         'HTTP %d' % response.status, response.read().decode(errors='replace')])
-                while True:
-                    chunk = response.read(chunk_size)
-                    if not chunk:
-                        return
-                    yield chunk
+                yield from iter(lambda: response.read(chunk_size), b'')
             except (OSError, http.client.HTTPException) as error:
                 raise exception.XenAPIConnectionFailed(url=self.url, reason=repr(error)) from None
             finally:
