@@ -7,9 +7,20 @@ with either or both of::
     pre(*args, **kwargs)        # before the operation, with its arguments
     post(rv, *args, **kwargs)   # after it succeeded, with its return value
 
-Hook points (``HOOK_POINTS``): ``create_instance``, ``delete_instance`` and
-``resize_instance``, around the compute API methods (nova.compute.api) that
-every front end calls: ``args`` are (context, ...) as those methods take them.
+Hook points (``HOOK_POINTS``), ``args`` being (context, ...) as the wrapped
+method takes them:
+
+- in the API layer, around the compute API methods (nova.compute.api) that every
+  front end calls: ``create_instance``, ``delete_instance``, ``resize_instance``;
+- on the compute host (nova-compute), around the work on the hypervisor:
+  ``build_instance`` (context, instance, image_meta, request_spec, vifs) around
+  one guest's spawn, ``terminate_instance`` (context, instance) around the
+  guest's destruction and the release of what it held, ``finish_resize``
+  (context, instance, migration, disk_info, resize_instance=) on the
+  destination host around building the resized guest. A fatal ``pre`` there
+  fails that step as any error would (a build is rescheduled, then the
+  instance is ERROR with the hook's reason as its fault; a resize is sent
+  back to its source).
 
 A hook must never break the cloud by accident: an exception from ``pre`` or
 ``post`` is logged and the operation goes on, unless ``pre`` raises
@@ -29,7 +40,8 @@ from nova.i18n import _
 LOG = logging.getLogger(__name__)
 
 GROUP = 'nova.hooks'
-HOOK_POINTS = ('create_instance', 'delete_instance', 'resize_instance')
+HOOK_POINTS = ('create_instance', 'delete_instance', 'resize_instance',  # API layer
+               'build_instance', 'terminate_instance', 'finish_resize')  # compute host
 _LOADED = {}  # hook point -> [(entry point value, hook object)], once loaded
 
 

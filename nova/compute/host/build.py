@@ -21,6 +21,7 @@ import eventlet
 import eventlet.semaphore
 
 from nova import exception
+from nova import hooks
 from nova import utils
 from nova.compute import power_state, task_states, vm_states
 from nova.compute.host import config_drive
@@ -142,14 +143,8 @@ class Builds:
         with self._slots, self.locks(instance.uuid):
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
-                block_device_info = self.volumes.prepare_boot(context, instance)
-                password = request_spec.get('admin_password')
-                vifs = network_info.get(instance.uuid, [])
-                self.driver.spawn(context, instance, image_meta, admin_password=password,
-                                  network_info=vifs, block_device_info=block_device_info,
-                                  config_drive=config_drive.for_spawn(
-                                      context, self.driver, self.records, instance, vifs,
-                                      password))
+                self._build_guest(context, instance, image_meta, request_spec,
+                                  network_info.get(instance.uuid, []))
                 return instance, None
             except Exception as error:
                 LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)
@@ -158,6 +153,16 @@ class Builds:
                 except Exception:
                     LOG.exception('Cleanup of failed spawn %s failed', instance.uuid)
                 return instance, error
+
+    @hooks.add_hook('build_instance')
+    def _build_guest(self, context, instance, image_meta, request_spec, vifs):
+        """One guest on the hypervisor: its boot volumes, config drive and spawn."""
+        block_device_info = self.volumes.prepare_boot(context, instance)
+        password = request_spec.get('admin_password')
+        self.driver.spawn(context, instance, image_meta, admin_password=password,
+                          network_info=vifs, block_device_info=block_device_info,
+                          config_drive=config_drive.for_spawn(
+                              context, self.driver, self.records, instance, vifs, password))
 
     def _reschedule_or_error(self, context, instance, request_spec, error):
         self.tracker.drop(instance.uuid)

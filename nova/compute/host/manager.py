@@ -18,6 +18,7 @@ import logging
 
 from nova import context as nova_context
 from nova import exception
+from nova import hooks
 from nova import manager
 from nova import utils
 from nova.compute import move_spec, power_state, resize_quota, rpcapi, task_states, vm_states
@@ -204,6 +205,7 @@ class ComputeManager(manager.Manager):
                 pass
             raise
 
+    @hooks.add_hook('terminate_instance')
     def _terminate(self, context, instance):
         with self.locks(instance.uuid):
             # read once, under the lock an attach in progress holds: destroyed and

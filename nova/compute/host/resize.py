@@ -16,6 +16,7 @@ the source, as a revert.
 import logging
 
 from nova import exception
+from nova import hooks
 from nova.compute import move_claims, move_spec, power_state, resize_quota, task_states
 from nova.compute import utils as compute_utils
 from nova.compute import vm_states
@@ -216,12 +217,8 @@ class Resizes:
         same_host = migration.source_compute == self.host
         self.claims.settle(instance, own=new, other=old if same_host else None)
         try:
-            image_meta = self.base_images.image_meta(context, {
-                'id': instance.image_ref, 'properties': move_spec.image_properties(instance)})
-            self.driver.finish_migration(
-                context, migration, instance, disk_info, [], image_meta,
-                resize_instance=old['id'] != new['id'],
-                power_on=_rest_state(instance) != vm_states.STOPPED)
+            self._build_resized_guest(context, instance, migration, disk_info,
+                                      resize_instance=old['id'] != new['id'])
         except Exception as error:
             self._revert_after_failed_finish(context, instance, migration)
             raise exception.InstanceFaultRollback(inner_exception=error) from error
@@ -230,6 +227,16 @@ class Resizes:
                             vm_state=vm_states.RESIZED, task_state=None,
                             power_state=self.records.power_state(instance))
         self.claims.report_soon(context)
+
+    @hooks.add_hook('finish_resize')
+    def _build_resized_guest(self, context, instance, migration, disk_info, resize_instance):
+        """The guest on this (destination) host from the disks the source sent."""
+        image_meta = self.base_images.image_meta(context, {
+            'id': instance.image_ref, 'properties': move_spec.image_properties(instance)})
+        self.driver.finish_migration(
+            context, migration, instance, disk_info, [], image_meta,
+            resize_instance=resize_instance,
+            power_on=_rest_state(instance) != vm_states.STOPPED)
 
     def _revert_after_failed_finish(self, context, instance, migration):
         """The guest cannot be built here: send the instance back, as a revert does."""
