@@ -26,6 +26,7 @@ import eventlet.patcher
 from nova import rpc
 from nova.conf import CONF
 from nova.db import session as db_session
+from nova.i18n import _LE, _LW
 
 LOG = logging.getLogger(__name__)
 _os = eventlet.patcher.original('os')  # a blocking waitpid: the parent runs nothing else
@@ -40,7 +41,7 @@ def _die_with_parent(parent):
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        LOG.warning('prctl(PR_SET_PDEATHSIG) unavailable: workers outlive a killed parent')
+        LOG.warning(_LW('prctl(PR_SET_PDEATHSIG) unavailable: workers outlive a killed parent'))
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
@@ -90,7 +91,7 @@ class WorkerLauncher:
             slot = self.children.pop(pid, None)
             if slot is None or self.stopping:
                 continue
-            LOG.error('API worker %d (%s) exited with status %d; starting another', pid,
+            LOG.error(_LE('API worker %d (%s) exited with status %d; starting another'), pid,
                       ' '.join(s.name for s in self.slots[slot]), status)
             _time.sleep(RESTART_PAUSE)
             if not self.stopping:
@@ -107,7 +108,7 @@ class WorkerLauncher:
         try:
             code = self._child(slot, parent)
         except BaseException:  # noqa: BLE001 -- logged, and the parent forks another
-            LOG.exception('API worker %d failed', os.getpid())
+            LOG.exception(_LE('API worker %d failed'), os.getpid())
         finally:
             logging.shutdown()
             os._exit(code)

@@ -35,7 +35,7 @@ import importlib.metadata
 import logging
 
 from nova import exception
-from nova.i18n import _
+from nova.i18n import _, _LE, _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -68,14 +68,14 @@ def hooks_for(name):
         found = {point: [] for point in HOOK_POINTS}
         for entry_point in importlib.metadata.entry_points(group=GROUP):
             if entry_point.name not in found:
-                LOG.warning('Hook %s = %s names no hook point (%s): ignored',
+                LOG.warning(_LW('Hook %s = %s names no hook point (%s): ignored'),
                             entry_point.name, entry_point.value, ', '.join(HOOK_POINTS))
                 continue
             try:
                 found[entry_point.name].append((entry_point.value,
                                                 _instantiate(entry_point)))
             except Exception:  # noqa: BLE001 -- see the docstring
-                LOG.exception('Could not load hook %s = %s', entry_point.name,
+                LOG.exception(_LE('Could not load hook %s = %s'), entry_point.name,
                               entry_point.value)
         for point, hooks in found.items():
             if hooks:
@@ -92,12 +92,12 @@ def _run(name, phase, value, method, args, kwargs):
         func(*args, **kwargs)
     except FatalHookException:
         if phase == 'pre':
-            LOG.warning('Hook %s (%s) refused %s', value, phase, name)
+            LOG.warning(_LW('Hook %s (%s) refused %s'), value, phase, name)
             raise
-        LOG.error('Hook %s (post) raised a fatal exception after %s was done; it stays '
-                  'done', value, name, exc_info=True)
+        LOG.error(_LE('Hook %s (post) raised a fatal exception after %s was done; it stays '
+                  'done'), value, name, exc_info=True)
     except Exception:  # noqa: BLE001 -- a hook's bug is logged, never the user's failure
-        LOG.exception('Hook %s (%s of %s) failed; carrying on', value, phase, name)
+        LOG.exception(_LE('Hook %s (%s of %s) failed; carrying on'), value, phase, name)
 
 
 def add_hook(name):

@@ -6,7 +6,16 @@ request's language is known, so a message keeps its msgid and arguments and
 ``translate`` renders it in a language at the last moment. The API picks the
 language from ``Accept-Language`` (``request_language``), nova-manage from
 the user's locale (``user_language``); ``str()`` of a message is English,
-which is what logs and RPC carry.
+which is what RPC carries.
+
+Log messages at warning and above are marked with ``_LW`` (warning), ``_LE``
+(error, exception) and ``_LC`` (critical), upstream oslo.i18n's markers: the
+same lazy messages of the same catalog, kept apart so that a reader and
+tests/unit/test_log_translation.py see which call logs what. The arguments
+stay logging's %-style arguments, never formatted into the message first
+(``LOG.warning(_LW('Instance %s is gone'), uuid)``), so that the catalog finds
+the template; nova.log translates the message into the daemon's locale
+(``log_language``) when the line is written.
 
 Catalogs are ``nova/locale/LANG/LC_MESSAGES/nova.mo``, compiled from the
 ``.po`` files by the build (setup.py); ``doc/i18n.md`` says how to add one.
@@ -15,6 +24,7 @@ import functools
 import os
 
 import oslo_i18n
+from oslo_i18n._message import Message  # noqa: F401 -- what _() returns (nova.log)
 
 DOMAIN = 'nova'
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'locale')
@@ -25,6 +35,10 @@ os.environ.setdefault('NOVA_LOCALEDIR', LOCALE_DIR)
 oslo_i18n.enable_lazy()
 _translators = oslo_i18n.TranslatorFactory(domain=DOMAIN)
 _ = _translators.primary
+# log messages (see above): translated into the daemon's locale when logged
+_LW = _translators.primary
+_LE = _translators.primary
+_LC = _translators.primary
 
 
 def _locale_dir():
@@ -103,6 +117,12 @@ def user_language(environ=None):
                 return language
         return None  # the first one set decides, as in Python's gettext
     return None
+
+
+def log_language():
+    """The language of this daemon's log lines: its locale, as nova-manage's
+    (``LANG=de_DE.UTF-8 nova-compute ...`` logs in German), or None (English)."""
+    return user_language()
 
 
 def translate(message, language):

@@ -9,6 +9,7 @@ import logging
 import time
 
 from nova.conf import CONF
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Manager:
             except Exception:
                 if raise_on_error:
                     raise
-                LOG.exception('Periodic task %s failed', name)
+                LOG.exception(_LE('Periodic task %s failed'), name)
             if spacing:
                 idle = spacing if idle is None else min(idle, spacing)
         return idle

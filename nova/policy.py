@@ -15,6 +15,7 @@ from oslo_policy import policy as oslo_policy
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -402,8 +403,8 @@ def _load_rules(enforcer):
         reason = ' '.join(str(e).split())
         if not enforcer.rules:
             raise exception.PolicyFileInvalid(path=CONF.policy_file, reason=reason) from None
-        LOG.error('Policy file %s cannot be parsed (%s): the rules read before it changed '
-                  'stay in force', CONF.policy_file, reason)
+        LOG.error(_LE('Policy file %s cannot be parsed (%s): the rules read before it changed '
+                  'stay in force'), CONF.policy_file, reason)
     _rules_checked[0] = now
 
 

@@ -23,6 +23,7 @@ from nova import utils
 from nova import wsgi
 from nova.api import request_input
 from nova.conf import CONF
+from nova.i18n import _LE, _LW
 from nova.rpc import dispatcher as rpc_dispatcher
 
 LOG = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class ServiceReporter:
             try:
                 db.service_heartbeat(ctxt, self.service_id)
             except exception.ServiceNotFound:
-                LOG.warning('Service row of %s on %s vanished; registering again',
+                LOG.warning(_LW('Service row of %s on %s vanished; registering again'),
                             self.binary, self.host)
                 self.register()
                 return
@@ -76,7 +77,7 @@ class ServiceReporter:
         except Exception:
             if not self.model_disconnected:
                 self.model_disconnected = True
-                LOG.exception('Heartbeat of %s failed: lost the database?', self.binary)
+                LOG.exception(_LE('Heartbeat of %s failed: lost the database?'), self.binary)
 
     def _loop(self):
         while True:
@@ -96,7 +97,7 @@ class ServiceReporter:
                 db.service_update(nova_context.get_admin_context(), self.service_id,
                                   {'stopped_at': utils.utcnow()})
             except Exception:
-                LOG.exception('Could not mark %s stopped', self.binary)
+                LOG.exception(_LE('Could not mark %s stopped'), self.binary)
 
 
 class Service:
@@ -255,6 +256,6 @@ class Launcher:
             try:
                 service.stop()
             except Exception:
-                LOG.exception('Error stopping %s', getattr(service, 'binary', service))
+                LOG.exception(_LE('Error stopping %s'), getattr(service, 'binary', service))
         self.services = []
         rpc.cleanup()

@@ -11,7 +11,7 @@ POT=nova/locale/nova.pot
 if [ "${1:-}" = init ]; then
     exec "$BABEL" init -D nova -i "$POT" -d nova/locale -l "$2"
 fi
-"$BABEL" -q extract -F babel.cfg --sort-output --add-location=file \
+"$BABEL" -q extract -F babel.cfg -k _LW -k _LE -k _LC --sort-output --add-location=file \
     --project=nova --version=0.1.0 --msgid-bugs-address=https://github.com/openstack/nova \
     --copyright-holder="Nova contributors" -o "$POT" nova
 if ls nova/locale/*/LC_MESSAGES/nova.po >/dev/null 2>&1; then

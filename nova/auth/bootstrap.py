@@ -26,6 +26,7 @@ from nova.auth import manager
 from nova.auth import passwords
 from nova.auth import roles
 from nova.conf import CONF
+from nova.i18n import _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def ensure_admin(novarc_path=None):
     manager.add_role(ctxt, user.id, project.id, roles.ADMIN)
     credential = _ensure_credentials(ctxt, user, project)
     if password is None and not os.path.exists(path):
-        LOG.warning('%s is missing: the admin password is replaced by a new one', path)
+        LOG.warning(_LW('%s is missing: the admin password is replaced by a new one'), path)
         password = passwords.generate_password()
         manager.update_user(ctxt, user.id, password=password)
     if password is not None:

@@ -5,6 +5,7 @@ import logging
 
 from nova.cmd import common
 from nova.conf import CONF
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 RPC_BINARIES = ('nova-scheduler', 'nova-compute', 'nova-network', 'nova-volume',
@@ -37,8 +38,8 @@ def main(argv=None):
     binaries = list(RPC_BINARIES)
     if importlib.util.find_spec('rrdtool') is None:
         # a virtualenv made before the monitor existed: the rest of the cloud still runs
-        LOG.error('nova-instancemonitor not started: the rrdtool Python binding is '
-                  'missing (make venv installs it)')
+        LOG.error(_LE('nova-instancemonitor not started: the rrdtool Python binding is '
+                  'missing (make venv installs it)'))
         binaries.remove('nova-instancemonitor')
     services = [functools.partial(service.Service.create, binary=binary)
                 for binary in binaries]

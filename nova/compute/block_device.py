@@ -11,6 +11,7 @@ import re
 import string
 
 from nova import exception
+from nova.i18n import _LE
 
 SOURCES = ('image', 'volume', 'snapshot', 'blank')
 DESTINATIONS = ('volume', 'local')
@@ -157,6 +158,6 @@ def release_volumes(context, volume_api, instance_uuid, log, bdms=None):
         except exception.NotFound:
             pass
         except Exception:
-            log.exception('Could not release volume %s of instance %s', bdm.volume_id,
+            log.exception(_LE('Could not release volume %s of instance %s'), bdm.volume_id,
                           instance_uuid)
     db.block_device_mapping_destroy_by_instance(context, instance_uuid)

@@ -14,6 +14,7 @@ from nova import exception
 from nova.compute import capabilities, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import check_instance_lock, check_instance_state
+from nova.i18n import _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class InterfacesAPI:
         try:
             self.compute_rpcapi.attach_interface(context, instance, vif)
         except Exception:
-            LOG.warning('Host %s could not plug interface %s into %s: giving it back',
+            LOG.warning(_LW('Host %s could not plug interface %s into %s: giving it back'),
                         instance.host, vif['id'], instance.uuid)
             self.network_api.deallocate_port_for_instance(context, instance, vif['id'])
             raise

@@ -13,6 +13,7 @@ import logging
 
 from nova import notifications
 from nova.db import api as db
+from nova.i18n import _LW
 from nova.notifications import payloads
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _read(context, instance_uuids):
         return {i.uuid: i for i in db.instance_get_all_by_filters(
             reader, {'uuid': list(instance_uuids)})}
     except Exception as error:  # noqa: BLE001 -- see the docstring
-        LOG.warning('Could not read instances %s to notify about them: %s',
+        LOG.warning(_LW('Could not read instances %s to notify about them: %s'),
                     ', '.join(instance_uuids), error)
         return {}
 

@@ -16,6 +16,7 @@ from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -162,5 +163,6 @@ class ResizeAPI:
         try:
             self._confirm(context, instance, migration, 'delete', wait=True)
         except Exception:
-            LOG.exception('Could not confirm the resize of %s before deleting it', instance.uuid)
+            LOG.exception(_LE('Could not confirm the resize of %s before deleting it'),
+                          instance.uuid)
         return db.instance_get_by_uuid(context, instance.uuid)

@@ -5,6 +5,7 @@ import traceback
 from nova import exception
 from nova import utils
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def add_instance_fault(context, instance_uuid, error, host=None):
             instance_uuid, error, host, with_traceback=not isinstance(
                 error, exception.NovaException)))
     except Exception:
-        LOG.exception('Could not record fault for instance %s', instance_uuid)
+        LOG.exception(_LE('Could not record fault for instance %s'), instance_uuid)
 
 
 def start_action(context, instance_uuid, action):
@@ -77,7 +78,7 @@ def delete_image(image_api, context, image_id):
     except exception.ImageNotFound:
         pass
     except Exception:
-        LOG.exception('Could not delete image %s', image_id)
+        LOG.exception(_LE('Could not delete image %s'), image_id)
 
 
 def shelved_image_id(instance):

@@ -17,6 +17,7 @@ import webob.exc
 from nova import context as nova_context
 from nova import exception
 from nova.compute import api as compute_api
+from nova.i18n import _LW
 
 LOG = logging.getLogger(__name__)
 READ_SIZE = 4096
@@ -55,7 +56,7 @@ class SerialProxyApp:
         try:
             target = eventlet.connect((console.host, console.port))
         except OSError as error:
-            LOG.warning('Console of %s at %s:%s unreachable: %s', console.instance_uuid,
+            LOG.warning(_LW('Console of %s at %s:%s unreachable: %s'), console.instance_uuid,
                         console.host, console.port, error)
             return
         LOG.info('Serial console of %s opened (%s:%s)', console.instance_uuid, console.host,

@@ -26,6 +26,7 @@ from sqlalchemy import event, exc as sa_exc, orm, pool as sa_pool
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def _connect_with_retries(engine, masked_url, attempts):
             if attempts != -1 and attempt >= max(attempts, 1):
                 engine.dispose()
                 raise exception.DBConnectionError(url=masked_url, reason=_reason(e)) from e
-            LOG.warning('Database %s unreachable (%s); attempt %d, retrying in %ss',
+            LOG.warning(_LW('Database %s unreachable (%s); attempt %d, retrying in %ss'),
                         masked_url, _reason(e), attempt, CONF.sql_retry_interval)
             time.sleep(CONF.sql_retry_interval)
 

@@ -30,6 +30,7 @@ from nova import policy
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.image import service as image_service
 from nova.image import stores
 from nova.image import web
@@ -87,7 +88,7 @@ class Importer:
         try:
             self.fail_abandoned_tasks()
         except Exception:  # noqa: BLE001 -- a failed sweep must not fail this request
-            LOG.exception('Could not look for abandoned image tasks')
+            LOG.exception(_LE('Could not look for abandoned image tasks'))
 
     # ---------------------------------------------------------------- tasks
 
@@ -105,7 +106,7 @@ class Importer:
                 'status': status, 'message': message[:4096], 'result': result,
                 'expires_at': expires})
         except exception.NovaException:
-            LOG.exception('Could not record the end of task %s', task_id)
+            LOG.exception(_LE('Could not record the end of task %s'), task_id)
 
     def list_tasks(self, context, filters=None, marker=None, limit=None,
                    sort_key='created_at', sort_dir='desc'):
@@ -153,7 +154,7 @@ class Importer:
             db.image_task_update(context, task_id, {'image_id': image_id})
             self._web_download(context, image_id, target)
         except Exception as e:  # noqa: BLE001 -- every failure ends the task
-            LOG.warning('Import task %s failed: %s', task_id, e)
+            LOG.warning(_LW('Import task %s failed: %s'), task_id, e)
             if image_id is not None:
                 self._delete_quietly(context, image_id)
             self._finish(context, task_id, 'failure', _message(e))
@@ -164,7 +165,7 @@ class Importer:
         try:
             self.images.delete(context, image_id)
         except exception.NovaException as e:
-            LOG.warning('Could not delete image %s of a failed task: %s', image_id, e)
+            LOG.warning(_LW('Could not delete image %s of a failed task: %s'), image_id, e)
 
     # --------------------------------------------------------------- import
 
@@ -205,7 +206,7 @@ class Importer:
         try:
             self._web_download(context, image_id, target)
         except Exception as e:  # noqa: BLE001 -- every failure ends the task
-            LOG.warning('web-download of image %s from %s failed: %s', image_id,
+            LOG.warning(_LW('web-download of image %s from %s failed: %s'), image_id,
                         target.url, e)
             self._end_quietly(context, image_id, failed_store=store_id())
             self._finish(context, task_id, 'failure', _message(e))

@@ -19,6 +19,7 @@ import eventlet
 
 from nova import utils
 from nova.conf import CONF
+from nova.i18n import _LE
 from nova.image import importer
 from nova.image import service as image_service
 from nova.image import stores
@@ -39,7 +40,7 @@ def sweep():
         try:
             done[key] = step()
         except Exception:  # noqa: BLE001 -- one failed step must not stop the others
-            LOG.exception('Image janitor: could not sweep abandoned %s', key)
+            LOG.exception(_LE('Image janitor: could not sweep abandoned %s'), key)
     return done
 
 

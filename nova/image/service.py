@@ -25,6 +25,7 @@ from nova import policy
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.image import fields
 from nova.image import formats
 from nova.image import stores
@@ -237,7 +238,7 @@ class ImageService:
         except (exception.ImageDataNotFound, exception.ImageStoreReadOnly):
             pass  # gone already, or not ours to delete (an http location)
         except exception.NovaException as e:
-            LOG.warning('Image data left at %s: %s', location, e)
+            LOG.warning(_LW('Image data left at %s: %s'), location, e)
 
     def _set_status(self, context, image_id, status, from_state, action, rule):
         image = self._owned(context, image_id, rule)
@@ -406,7 +407,7 @@ class ImageService:
         try:
             self.kill_abandoned_uploads()
         except Exception:  # noqa: BLE001 -- a failed sweep must not fail this upload
-            LOG.exception('Could not look for abandoned uploads')
+            LOG.exception(_LE('Could not look for abandoned uploads'))
 
     def kill_abandoned_uploads(self):
         """Fail the uploads and stagings that stopped beating (their process died
@@ -429,7 +430,7 @@ class ImageService:
                 except (exception.ImageNotFound, exception.ImageStatusConflict,
                         exception.Conflict):
                     continue  # deleted, finished or beaten meanwhile
-                LOG.warning('Image %s: its data stopped flowing %s ago; %s', image.id,
+                LOG.warning(_LW('Image %s: its data stopped flowing %s ago; %s'), image.id,
                             utils.utcnow() - image.updated_at, failed)
                 failed_ids.append(image.id)
         return failed_ids
@@ -466,7 +467,7 @@ class ImageService:
         except (exception.ImageNotFound, exception.ImageStatusConflict):
             pass
         except Exception:
-            LOG.exception('Could not mark image %s %s', image_id, failed)
+            LOG.exception(_LE('Could not mark image %s %s'), image_id, failed)
 
     def add_location(self, context, image_id, url, metadata=None):
         """Point a queued image at data a store already holds (admin only): it
@@ -515,7 +516,7 @@ class ImageService:
                 return image, store.get(location['url'], offset, length)
             except (exception.ImageDataNotFound, exception.ImageStoreError,
                     exception.UnknownImageStore) as e:
-                LOG.warning('Cannot read image %s at %s: %s', image_id, location['url'], e)
+                LOG.warning(_LW('Cannot read image %s at %s: %s'), image_id, location['url'], e)
                 error = e
         raise error
 

@@ -13,6 +13,7 @@ import logging
 
 from nova import exception
 from nova.db import api as db
+from nova.i18n import _LW
 from nova.monitor import metrics, rpcapi, statistics
 
 LOG = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class MonitorAPI:
             except exception.NovaException as error:
                 if any(rows[queries[i]['instance_uuid']].host == host for i in indexes):
                     raise
-                LOG.warning('No earlier series from the monitor of %s: %s', host, error)
+                LOG.warning(_LW('No earlier series from the monitor of %s: %s'), host, error)
                 continue
             for index, answer in zip(indexes, answers):
                 if rows[queries[index]['instance_uuid']].host == host:

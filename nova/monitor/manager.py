@@ -19,6 +19,7 @@ from nova import manager
 from nova.compute import rpcapi as compute_rpcapi
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.monitor import archives, metrics, rpcapi, statistics
 
 LOG = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class InstanceMonitorManager(manager.Manager):
                     context, self.host, wanted, timeout=CONF.monitor_rpc_timeout)
             except exception.NovaException as e:
                 log = LOG.debug if self._sampling_failed else LOG.warning
-                log('No counters from compute host %s this step: %s', self.host, e)
+                log(_LW('No counters from compute host %s this step: %s'), self.host, e)
                 self._sampling_failed = True
                 stats = {}
             else:
@@ -107,7 +108,7 @@ class InstanceMonitorManager(manager.Manager):
         try:
             return self.publisher.publish(context)
         except Exception:  # logged like a periodic task's failure; the next round retries
-            LOG.exception('Publishing the graphs of host %s failed', self.host)
+            LOG.exception(_LE('Publishing the graphs of host %s failed'), self.host)
             return 0
 
     # -- RPC ----------------------------------------------------------------------------

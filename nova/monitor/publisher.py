@@ -31,6 +31,7 @@ from nova.auth import endpoints
 from nova.auth import manager as auth_manager
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LW
 from nova.monitor import api as monitor_api
 from nova.monitor import graphs, metrics, rpcapi, statistics
 
@@ -103,8 +104,8 @@ class GraphPublisher:
             raise
 
     def _refused(self):
-        LOG.warning('The objectstore refuses ACL grants: graphs are published private '
-                    '(administrators only)')
+        LOG.warning(_LW('The objectstore refuses ACL grants: graphs are published private '
+                    '(administrators only)'))
         self._grants_refused = True
 
     def publish(self, context, now=None):
@@ -140,7 +141,7 @@ class GraphPublisher:
                     eventlet.sleep(0)  # the sampler's turn, between two graphs
             except (botocore_exceptions.BotoCoreError,
                     botocore_exceptions.ClientError, exception.NovaException) as e:
-                LOG.warning('Graphs of %s not published: %s', row.uuid, e)
+                LOG.warning(_LW('Graphs of %s not published: %s'), row.uuid, e)
                 return uploaded
         return uploaded
 

@@ -17,6 +17,7 @@ restore (iptables-restore parses every rule it is given, about 0.1 ms each).
 import logging
 
 from nova import exception
+from nova.i18n import _LW
 from nova.network import linux_net
 
 LOG = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Applier:
                 self._applied = (set(table.jumps), set(table.chains))
                 return
             except exception.ProcessExecutionError:
-                LOG.warning('Table %s was changed behind our back: rewriting it', table.table)
+                LOG.warning(_LW('Table %s was changed behind our back: rewriting it'), table.table)
         self._applied = None
         _restore(table, *existing(table.table))
         self._applied = (set(table.jumps), set(table.chains))

@@ -23,6 +23,7 @@ import time
 
 import nova.conf
 from nova import exception
+from nova.i18n import _LE
 from nova.utils import execute  # noqa: F401 -- linux_net.execute, for the network code
 
 LOG = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def bind_floating_ips(interface, wanted, known):
     (so that this host answers ARP for the floating IPs it NATs)."""
     if not device_exists(interface):
         if wanted:
-            LOG.error('Public interface %s does not exist: floating IPs %s unreachable',
+            LOG.error(_LE('Public interface %s does not exist: floating IPs %s unreachable'),
                       interface, ', '.join(wanted))
         return
     out, _ = execute('ip', '-o', '-4', 'addr', 'show', 'dev', interface)

@@ -27,6 +27,7 @@ from nova import quota
 from nova import utils
 from nova.conf import CONF, LOADED_FLAGFILES
 from nova.db import api as db
+from nova.i18n import _LE
 from nova.network import iptables, linux_net, model, rpcapi
 from nova.rpc import errors as rpc_errors
 
@@ -230,7 +231,7 @@ class LinuxNetworkManager(NetworkManager):
             try:
                 self._setup_network(ctxt, network, restart=True)
             except Exception:
-                LOG.exception('Could not set up network %s', network.uuid)
+                LOG.exception(_LE('Could not set up network %s'), network.uuid)
         self.refresh_nat(ctxt)
 
     # -- NAT: metadata, floating IPs, SNAT (one table, rebuilt whole) -------------------

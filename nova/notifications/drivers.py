@@ -15,6 +15,7 @@ import uuid
 from nova import exception
 from nova import rpc
 from nova.conf import CONF
+from nova.i18n import _LW
 from nova.rpc import common
 
 LOG = logging.getLogger(__name__)
@@ -62,9 +63,9 @@ class MessagingDriver(Driver):
 
     def __init__(self):
         if rpc.transport_url().partition('://')[0] in ('inproc', 'fake'):
-            LOG.warning('notification_driver=messaging on the in-process transport: '
+            LOG.warning(_LW('notification_driver=messaging on the in-process transport: '
                         'notifications wait in this process\'s memory for a consumer '
-                        'that nothing outside it can be; use "log" with nova-all')
+                        'that nothing outside it can be; use "log" with nova-all'))
 
     def notify(self, context, message):
         wrapped = envelope(context, message)

@@ -4,6 +4,7 @@ import uuid
 
 from nova import utils
 from nova.conf import CONF
+from nova.i18n import _LW
 from nova.notifications import drivers
 
 LOG = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class Notifier:
         try:
             _driver().notify(context, message)
         except Exception as error:  # noqa: BLE001 -- see the docstring
-            LOG.warning('Could not send notification %s from %s: %s', event_type,
+            LOG.warning(_LW('Could not send notification %s from %s: %s'), event_type,
                         self.publisher_id, error)
             return False
         return True

@@ -23,6 +23,7 @@ import eventlet
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LE
 from nova.objectstore import keys
 from nova.objectstore import listing
 from nova.objectstore import request
@@ -260,7 +261,7 @@ def sweep(store, now=None):
             try:
                 removed += sweep_bucket(store, bucket, now)
             except Exception:  # noqa: BLE001 -- one bucket must not stop the sweep
-                LOG.exception('lifecycle sweep of bucket %s failed', bucket.name)
+                LOG.exception(_LE('lifecycle sweep of bucket %s failed'), bucket.name)
     return removed
 
 
@@ -278,5 +279,5 @@ def start(store):
                 if removed:
                     LOG.info('lifecycle rules removed %d versions and uploads', removed)
             except Exception:  # noqa: BLE001 -- keep sweeping
-                LOG.exception('lifecycle sweep failed')
+                LOG.exception(_LE('lifecycle sweep failed'))
     return eventlet.spawn(loop)

@@ -17,6 +17,7 @@ from nova import exception
 from nova.api import middleware
 from nova.auth import endpoints
 from nova.conf import CONF
+from nova.i18n import _LE
 from nova.objectstore import access
 from nova.objectstore import attributes
 from nova.objectstore import auth
@@ -193,11 +194,11 @@ class S3App:
         except exception.NovaException as e:
             error = errors.from_nova(e, *_names(s3req))
             if error is None:
-                LOG.exception('S3 request %s %s failed', req.method, resource)
+                LOG.exception(_LE('S3 request %s %s failed'), req.method, resource)
                 error = S3Error('InternalError')
             response = error.response(resource, request_id)
         except Exception:
-            LOG.exception('S3 request %s %s failed', req.method, resource)
+            LOG.exception(_LE('S3 request %s %s failed'), req.method, resource)
             response = S3Error('InternalError').response(resource, request_id)
         response.headers['x-amz-request-id'] = request_id
         response.headers['x-amz-id-2'] = request_id

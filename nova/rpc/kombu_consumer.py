@@ -19,6 +19,7 @@ import kombu.exceptions
 from eventlet import event
 
 from nova.conf import CONF
+from nova.i18n import _LE, _LW
 from nova.rpc import common
 from nova.rpc import transport
 
@@ -143,7 +144,7 @@ class Consumer(transport.Listener):
             except Exception as e:
                 if at_start:  # refused declarations, bad credentials: retrying cannot help
                     raise transport.Unreachable('%s: %s' % (self.name, e)) from None
-                LOG.error('%s: cannot consume (%s: %s); retrying in %ss', self.name,
+                LOG.error(_LE('%s: cannot consume (%s: %s); retrying in %ss'), self.name,
                           type(e).__name__, e, CONF.rabbit_retry_interval)
             eventlet.sleep(CONF.rabbit_retry_interval)
 
@@ -155,7 +156,7 @@ class Consumer(transport.Listener):
                 except Exception as e:  # whatever broke, only a new connection helps
                     if self._stopping:
                         break
-                    LOG.warning('%s: lost the broker connection (%s: %s); reconnecting',
+                    LOG.warning(_LW('%s: lost the broker connection (%s: %s); reconnecting'),
                                 self.name, type(e).__name__, e)
                     self._close()
                     self._connect_retrying(0)
@@ -178,12 +179,12 @@ class Consumer(transport.Listener):
             try:
                 decoded = common.decode(message.body)
             except ValueError as e:
-                LOG.error('%s: dropped a message that is not JSON: %s', self.name, e)
+                LOG.error(_LE('%s: dropped a message that is not JSON: %s'), self.name, e)
             else:
                 try:
                     self._callback(decoded)
                 except Exception:
-                    LOG.exception('%s: error handing over a message', self.name)
+                    LOG.exception(_LE('%s: error handing over a message'), self.name)
             message.ack()
         finally:
             self._in_callback = False

@@ -13,6 +13,7 @@ import eventlet
 from nova import context as nova_context
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LE, _LW
 from nova.rpc import errors
 
 LOG = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class RPCServer:
             self._pool.waitall()
         finished = not self._backlog and self._pool.running() == 0
         if not finished:
-            LOG.warning('%s: %d dispatches still running after %ss', self.topic,
+            LOG.warning(_LW('%s: %d dispatches still running after %ss'), self.topic,
                         self._pool.running() + len(self._backlog), timeout)
         return finished
 
@@ -85,12 +86,12 @@ class RPCServer:
             try:
                 self.transport.send_reply(reply_q, msg_id, result, failure)
             except (TypeError, ValueError) as e:  # a result that JSON cannot carry
-                LOG.error('%s: cannot send the result of message %s: %s', self.topic,
+                LOG.error(_LE('%s: cannot send the result of message %s: %s'), self.topic,
                           msg_id, e)
                 self.transport.send_reply(reply_q, msg_id, failure=errors.serialize_failure(
                     e, self.host))
         except Exception:  # the caller will time out; this thread must go on
-            LOG.exception('%s: the reply to message %s was lost', self.topic, msg_id)
+            LOG.exception(_LE('%s: the reply to message %s was lost'), self.topic, msg_id)
 
     def _log_failure(self, message, exc, expected):
         method = message.get('method')
@@ -98,4 +99,4 @@ class RPCServer:
             LOG.info('%s.%s raised %s: %s (returned to the caller)', self.topic, method,
                      type(exc).__name__, exc)
         else:
-            LOG.exception('%s.%s failed', self.topic, method)
+            LOG.exception(_LE('%s.%s failed'), self.topic, method)

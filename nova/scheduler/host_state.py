@@ -14,6 +14,7 @@ import logging
 
 from nova import utils
 from nova.conf import CONF
+from nova.i18n import _LW
 from nova.scheduler import hardware
 
 LOG = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class HostState:
                 try:
                     values.append(float(text))
                 except ValueError:
-                    LOG.warning('Ignoring aggregate %s %r of host %s', key, text, self.host)
+                    LOG.warning(_LW('Ignoring aggregate %s %r of host %s'), key, text, self.host)
             if values:
                 self._aggregate_ratios[key] = min(values)
         self._set_zone()

@@ -20,6 +20,7 @@ from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LW
 from nova.network import api as network_api
 from nova.scheduler import driver, rpcapi
 from nova.scheduler.host_manager import HostManager
@@ -89,7 +90,7 @@ class SchedulerManager(manager.Manager):
         try:
             selections = self.driver.select_destinations(context, spec)
         except (exception.NoValidHost, exception.InvalidInput) as error:
-            LOG.warning('Cannot place %d instance(s): %s', len(instance_uuids), error)
+            LOG.warning(_LW('Cannot place %d instance(s): %s'), len(instance_uuids), error)
             for uuid in instance_uuids:
                 self._set_error(context, uuid, error)
             return
@@ -113,7 +114,7 @@ class SchedulerManager(manager.Manager):
                 self.host_manager.update_service(_service_record(
                     db.service_get_by_host_and_binary(context, node['host'], 'nova-compute')))
             except exception.HostBinaryNotFound:
-                LOG.warning('Report from %s, which runs no nova-compute service',
+                LOG.warning(_LW('Report from %s, which runs no nova-compute service'),
                             node['host'])
         self.host_manager.update_from_compute_node(node)
 
@@ -126,7 +127,7 @@ class SchedulerManager(manager.Manager):
         try:
             host = self.volume_scheduler.select_host(dict(request_spec, volume_id=volume_id))
         except (exception.NoValidHost, exception.InvalidInput) as error:
-            LOG.warning('Cannot place volume %s: %s', volume_id, error)
+            LOG.warning(_LW('Cannot place volume %s: %s'), volume_id, error)
             self._set_volume_error(context, volume_id)
             return
         try:
@@ -152,7 +153,7 @@ class SchedulerManager(manager.Manager):
                 self.volume_hosts.update_service(_service_record(
                     db.service_get_by_host_and_binary(context, host, 'nova-volume')))
             except exception.HostBinaryNotFound:
-                LOG.warning('Volume report from %s, which runs no nova-volume service', host)
+                LOG.warning(_LW('Volume report from %s, which runs no nova-volume service'), host)
         self.volume_hosts.update_from_report(host, stats)
 
     # -- helpers ------------------------------------------------------------------

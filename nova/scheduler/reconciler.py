@@ -34,6 +34,7 @@ from nova.compute import move_claims, move_spec, resize_quota, task_states, vm_s
 from nova.compute import utils as compute_utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class Reconciler:
                 exception.UnexpectedVMStateError):
             return
         compute_utils.add_instance_fault(context, instance.uuid, error, instance.host)
-        LOG.warning('Instance %s: %s', instance.uuid, error.format_message())
+        LOG.warning(_LW('Instance %s: %s'), instance.uuid, error.format_message())
         done['failed'] += 1
 
     # -- deletes that did not happen ------------------------------------------------------
@@ -151,7 +152,7 @@ class Reconciler:
                 except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
                     continue
                 except Exception:  # e.g. nova-network unreachable: the next pass tries again
-                    LOG.exception('Could not finish the delete of %s', instance.uuid)
+                    LOG.exception(_LE('Could not finish the delete of %s'), instance.uuid)
                     continue
                 done['deleted'] += 1
                 continue

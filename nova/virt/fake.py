@@ -29,6 +29,7 @@ import nova.conf
 from nova import exception
 from nova.compute import power_state
 from nova.compute.power_state import PAUSED, RUNNING, SHUTDOWN, SUSPENDED
+from nova.i18n import _LE, _LW
 from nova.virt import configdrive, driver, fake_console, fake_guest, fake_netns, iscsi
 from nova.virt.fake_guest import FakeGuest
 
@@ -638,7 +639,7 @@ def _default_load():
     try:
         return fake_guest.parse_load(CONF.fake_load_profile)
     except ValueError as e:
-        LOG.error('--fake_load_profile ignored: %s', e)
+        LOG.error(_LE('--fake_load_profile ignored: %s'), e)
         return {}
 
 
@@ -652,7 +653,7 @@ def _instance_load(instance, default):
     try:
         return {**default, **fake_guest.parse_load(text)}
     except ValueError as e:
-        LOG.warning('Metadata %s of instance %s ignored: %s', fake_guest.LOAD_METADATA_KEY,
+        LOG.warning(_LW('Metadata %s of instance %s ignored: %s'), fake_guest.LOAD_METADATA_KEY,
                     instance.uuid, e)
         return default
 

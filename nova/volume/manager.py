@@ -22,6 +22,7 @@ from nova import manager
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.image import cache as image_cache
 from nova.image import service as image_service
 from nova.scheduler import rpcapi as scheduler_rpcapi
@@ -71,7 +72,7 @@ class VolumeManager(manager.Manager):
             try:
                 self._recover(ctxt, volume)
             except Exception:
-                LOG.exception('Could not recover volume %s', volume.uuid)
+                LOG.exception(_LE('Could not recover volume %s'), volume.uuid)
         self._recover_snapshots(ctxt, [v.uuid for v in volumes])
         exported = [v for v in db.volume_get_all(ctxt, {'host': self.host})
                     if v.status in EXPORTED and v.provider_location]
@@ -119,7 +120,7 @@ class VolumeManager(manager.Manager):
             try:
                 self._export(ctxt, volume)
             except Exception:
-                LOG.exception('Could not export volume %s', volume.uuid)
+                LOG.exception(_LE('Could not export volume %s'), volume.uuid)
         prefix = self.target.iqn(CONF.volume_name_template % '')
         for iqn in self.target.list_exports():
             if iqn.startswith(prefix) and iqn not in wanted:
@@ -133,7 +134,7 @@ class VolumeManager(manager.Manager):
         try:
             func(*args)
         except Exception:
-            LOG.exception('Cleanup step %s%r failed', func.__name__, args)
+            LOG.exception(_LE('Cleanup step %s%r failed'), func.__name__, args)
 
     def _check_target(self):
         if not self._target_ready:
@@ -172,7 +173,7 @@ class VolumeManager(manager.Manager):
                              expected_status=expected, reload=False)
             return True
         except (exception.VolumeNotFound, exception.InvalidVolume) as e:
-            LOG.warning('Volume %s: not set to %s: %s', volume_id, status, e)
+            LOG.warning(_LW('Volume %s: not set to %s: %s'), volume_id, status, e)
             return False
 
     @staticmethod
@@ -181,7 +182,7 @@ class VolumeManager(manager.Manager):
             db.snapshot_update(ctxt, snapshot_id, dict(values, status=status),
                                expected_status=expected)
         except (exception.SnapshotNotFound, exception.InvalidSnapshot) as e:
-            LOG.warning('Snapshot %s: not set to %s: %s', snapshot_id, status, e)
+            LOG.warning(_LW('Snapshot %s: not set to %s: %s'), snapshot_id, status, e)
 
     def _get(self, ctxt, volume_id, status):
         """The volume, if it is here and in status (else None: nothing to do)."""
@@ -208,7 +209,7 @@ class VolumeManager(manager.Manager):
             try:
                 self._make_storage(context, volume, name)
             except Exception as error:
-                LOG.warning('Creating volume %s failed: %s', volume_id, error,
+                LOG.warning(_LW('Creating volume %s failed: %s'), volume_id, error,
                             exc_info=not isinstance(error, exception.NovaException))
                 self._fail_create(context, volume)
                 self.events.volume(context, volume, 'create.error', error, status=states.ERROR)
@@ -261,7 +262,7 @@ class VolumeManager(manager.Manager):
                 self._unexport(volume)
                 self.driver.delete_volume(volume_name(volume))
             except Exception as error:
-                LOG.warning('Deleting volume %s failed: %s', volume_id, error)
+                LOG.warning(_LW('Deleting volume %s failed: %s'), volume_id, error)
                 self._set_status(context, volume_id, states.ERROR_DELETING, states.DELETING)
                 self.events.volume(context, volume, 'delete.error', error,
                                    status=states.ERROR_DELETING)
@@ -292,7 +293,7 @@ class VolumeManager(manager.Manager):
                     self._unexport(volume)
                     exported = self._export(context, volume)
             except Exception as error:
-                LOG.warning('Extending volume %s failed: %s', volume_id, error)
+                LOG.warning(_LW('Extending volume %s failed: %s'), volume_id, error)
                 if volume.provider_location:
                     self._quietly(self._export, context, volume)
                 try:
@@ -326,7 +327,7 @@ class VolumeManager(manager.Manager):
                 self.driver.create_snapshot(snapshot_name(snapshot), volume_name(volume),
                                             snapshot.volume_size)
             except Exception as error:
-                LOG.warning('Snapshot %s of volume %s failed: %s', snapshot_id, volume.uuid,
+                LOG.warning(_LW('Snapshot %s of volume %s failed: %s'), snapshot_id, volume.uuid,
                             error)
                 self._quietly(self.driver.delete_snapshot, snapshot_name(snapshot))
                 self._set_snapshot_status(context, snapshot_id, states.ERROR, states.CREATING)
@@ -349,7 +350,7 @@ class VolumeManager(manager.Manager):
         try:
             self.driver.delete_snapshot(snapshot_name(snapshot))
         except Exception as error:
-            LOG.warning('Deleting snapshot %s failed: %s', snapshot_id, error)
+            LOG.warning(_LW('Deleting snapshot %s failed: %s'), snapshot_id, error)
             self._set_snapshot_status(context, snapshot_id, states.ERROR_DELETING,
                                       states.DELETING)
             self.events.snapshot(context, snapshot, 'delete.error', error,
@@ -393,7 +394,7 @@ class VolumeManager(manager.Manager):
                                           image['disk_format'], CONF.volumes_dir) as (data, size):
                     self.image_api.upload(context, image_id, data, size=size)
             except Exception as error:
-                LOG.warning('Uploading volume %s to image %s failed: %s', volume_id,
+                LOG.warning(_LW('Uploading volume %s to image %s failed: %s'), volume_id,
                             image_id, error)
             finally:
                 self._end_upload(context, volume)
@@ -424,7 +425,7 @@ class VolumeManager(manager.Manager):
         try:
             stats = dict(self.driver.get_volume_stats())
         except Exception:
-            LOG.exception('Could not read the capacity of the volume backend')
+            LOG.exception(_LE('Could not read the capacity of the volume backend'))
             return
         stats.update(volume_backend_name=CONF.volume_backend_name,
                      availability_zone=CONF.storage_availability_zone,

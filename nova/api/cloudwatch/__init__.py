@@ -17,6 +17,7 @@ from nova.api import middleware
 from nova.api.cloudwatch import actions, protocols
 from nova.api.ec2 import auth
 from nova.auth import signature
+from nova.i18n import _LE
 from nova.monitor import api as monitor_api
 
 LOG = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class CloudWatchApp:
         except Exception as error:  # noqa: BLE001 -- every error gets CloudWatch's body
             cw_error = _to_error(error)
             if cw_error is None:
-                LOG.exception('Unexpected error serving CloudWatch %s', name)
+                LOG.exception(_LE('Unexpected error serving CloudWatch %s'), name)
                 cw_error = protocols.CloudWatchError(
                     'InternalServiceError', 'An internal error has occurred.', 500,
                     shape='InternalServiceFault', sender=False)

@@ -20,7 +20,7 @@ from nova.api.ec2 import (addresses, admin, images, instance_actions,  # noqa: F
                           instances, keypairs, monitoring, regions, security_groups, tags,
                           volumes)
 from nova.conf import CONF
-from nova.i18n import _
+from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
 ENV_CONTEXT = 'nova.context'
@@ -49,7 +49,7 @@ class Ec2App:
         except Exception as error:  # noqa: BLE001 -- every error gets an EC2 error body
             ec2_error = faults.to_ec2_error(error)
             if ec2_error is None:
-                LOG.exception('Unexpected error serving EC2 %s', req.params.get('Action'))
+                LOG.exception(_LE('Unexpected error serving EC2 %s'), req.params.get('Action'))
                 ec2_error = faults.Ec2Error('InternalError', faults.INTERNAL_ERROR, 500)
             elif ec2_error.status in (401, 403):
                 LOG.info('Refused EC2 %s: %s', req.params.get('Action'), ec2_error.message)

@@ -16,7 +16,7 @@ from nova.api.identity import views
 from nova.auth import endpoints
 from nova.auth import roles
 from nova.auth import tokens
-from nova.i18n import _
+from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def from_exception(req, error):
         return error_response(req, 401, UNAUTHORIZED)
     if isinstance(error, exception.NovaException) and error.safe:
         return error_response(req, error.code, error.format_message())
-    LOG.exception('Unexpected error serving %s %s', req.method, req.path)
+    LOG.exception(_LE('Unexpected error serving %s %s'), req.method, req.path)
     return error_response(req, 500, _('An unexpected error prevented the server from '
                                       'fulfilling your request.'))
 

@@ -17,7 +17,7 @@ import webob.exc
 from nova import exception
 from nova import i18n
 from nova.api import middleware
-from nova.i18n import _
+from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -49,12 +49,12 @@ def exception_response(error, request=None):
         code = error.code or 500
         if code < 500 or error.safe:
             return fault_response(code, error.format_message(), request=request)
-        LOG.error('%s: %s', type(error).__name__, error.format_message())
+        LOG.error(_LE('%s: %s'), type(error).__name__, error.format_message())
         return fault_response(code, UNEXPECTED % type(error), request=request)
     if isinstance(error, webob.exc.HTTPException) and error.code >= 400:
         headers = {'Allow': error.headers['Allow']} if 'Allow' in error.headers else None
         return fault_response(error.code, error.explanation or error.title, headers, request)
-    LOG.exception('Unexpected error serving the request')
+    LOG.exception(_LE('Unexpected error serving the request'))
     return fault_response(500, UNEXPECTED % type(error), request=request)
 
 

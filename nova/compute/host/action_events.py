@@ -13,6 +13,7 @@ import logging
 from nova import exception
 from nova.compute import lifecycle as lifecycle_mod
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def instance_action(func):
             return None
         except exception.InstanceFaultRollback as rollback:
             error = rollback.inner_exception
-            LOG.warning('%s failed for instance %s and was rolled back: %s', func.__name__,
+            LOG.warning(_LW('%s failed for instance %s and was rolled back: %s'), func.__name__,
                         instance_uuid, error)
             records.fault(context, instance_uuid, error)
             records.event(context, [instance_uuid], event, 'Error', error)
@@ -65,7 +66,7 @@ def instance_action(func):
                 LOG.info('Instance %s vanished during %s', instance_uuid, func.__name__)
                 records.event(context, [instance_uuid], event, 'Error')
                 return None
-            LOG.exception('%s failed for instance %s', func.__name__, instance_uuid)
+            LOG.exception(_LE('%s failed for instance %s'), func.__name__, instance_uuid)
             records.fault(context, instance_uuid, error)
             records.clear_task(context, instance_uuid)
             records.event(context, [instance_uuid], event, 'Error', error)

@@ -27,6 +27,7 @@ from nova.compute import power_state, task_states, vm_states
 from nova.compute.host import config_drive
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.scheduler.request_spec import RequestSpec
 
 LOG = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class Builds:
             network_info, failures = self.network_api.allocate_for_instances(
                 context, instances, self.host)
         except Exception as error:  # noqa: BLE001 -- every instance of the batch fails
-            LOG.warning('Network allocation for %d instance(s) failed: %s',
+            LOG.warning(_LW('Network allocation for %d instance(s) failed: %s'),
                         len(instances), error)
             return {}, [(i, error) for i in instances]
         return network_info, [(i, failures[i.uuid]) for i in instances
@@ -114,7 +115,7 @@ class Builds:
 
     def _network_failed(self, context, instance, error):
         """No addresses: the build ends here with a fault saying why; nothing is held."""
-        LOG.warning('Instance %s got no network: %s', instance.uuid, error)
+        LOG.warning(_LW('Instance %s got no network: %s'), instance.uuid, error)
         self.tracker.drop(instance.uuid)
         self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
                            'Error', error)
@@ -127,7 +128,7 @@ class Builds:
         try:
             self.network_api.deallocate_for_instance(context, instance)
         except Exception:  # noqa: BLE001
-            LOG.exception('Could not deallocate the network of %s', instance.uuid)
+            LOG.exception(_LE('Could not deallocate the network of %s'), instance.uuid)
 
     def _still_scheduling(self, context, claimed):
         """Some instances were deleted while scheduled: drop their claims."""
@@ -147,11 +148,11 @@ class Builds:
                                   network_info.get(instance.uuid, []))
                 return instance, None
             except Exception as error:
-                LOG.warning('Spawning %s on %s failed: %s', instance.uuid, self.host, error)
+                LOG.warning(_LW('Spawning %s on %s failed: %s'), instance.uuid, self.host, error)
                 try:
                     self.driver.destroy(context, instance)
                 except Exception:
-                    LOG.exception('Cleanup of failed spawn %s failed', instance.uuid)
+                    LOG.exception(_LE('Cleanup of failed spawn %s failed'), instance.uuid)
                 return instance, error
 
     @hooks.add_hook('build_instance')

@@ -17,6 +17,7 @@ from nova.compute import move_claims
 from nova.compute.host.resource_tracker import instance_usage
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -132,5 +133,5 @@ class HostClaims:
                 self.tracker.persist(ctxt)
                 self.send_report(ctxt)
             except Exception:
-                LOG.exception('Could not report resources')
+                LOG.exception(_LE('Could not report resources'))
         eventlet.spawn_n(flush)

@@ -16,6 +16,7 @@ from nova.compute import move_spec, power_state, task_states, vm_states
 from nova.compute.host import config_drive
 from nova.compute.host.action_events import instance_action
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 
 LOG = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Evacuations:
         self.claims.report_soon(context)
 
     def _failed(self, context, instance_uuid, migration_id, error, claimed):
-        LOG.warning('Evacuation of %s to %s failed: %s', instance_uuid, self.host, error)
+        LOG.warning(_LW('Evacuation of %s to %s failed: %s'), instance_uuid, self.host, error)
         if claimed:
             try:
                 self.driver.destroy(context, self.records.get(context, instance_uuid))
@@ -98,7 +99,7 @@ class Evacuations:
             except exception.InstanceNotFound:
                 pass
             except Exception:  # noqa: BLE001 -- the next start tries again
-                LOG.exception('Could not destroy the evacuated guest of %s',
+                LOG.exception(_LE('Could not destroy the evacuated guest of %s'),
                               migration.instance_uuid)
                 continue
             self.records.migration_status(context, migration.id, 'completed')

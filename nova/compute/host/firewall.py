@@ -12,6 +12,7 @@ import logging
 import eventlet.semaphore
 
 from nova.db import api as db
+from nova.i18n import _LE
 from nova.network import firewall
 from nova.network import security_groups
 
@@ -51,7 +52,7 @@ class HostFirewall:
             if self._sources_changed(context, instances):
                 security_groups.refresh_hosts(context)
         except Exception:  # noqa: BLE001 -- the instance lives on; the next refresh retries
-            LOG.exception('Could not refresh the firewall of %s', self.host)
+            LOG.exception(_LE('Could not refresh the firewall of %s'), self.host)
 
     @staticmethod
     def _sources_changed(context, instances):

@@ -19,6 +19,7 @@ from nova import exception
 from nova.compute import move_claims, power_state, task_states
 from nova.compute.host.action_events import instance_action
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class LiveMigrations:
         try:
             self.network_api.migrate_instance_finish(context, instance, self.host, dest)
         except Exception:  # noqa: BLE001 -- the guest runs there; its next DHCP renewal
-            LOG.exception('Could not move the DHCP service of %s to %s', instance.uuid, dest)
+            LOG.exception(_LE('Could not move the DHCP service of %s to %s'), instance.uuid, dest)
 
     def post_live_migration_at_destination(self, context, instance_uuid):
         """Destination: the claim becomes the instance's own; its power state as seen here."""
@@ -157,7 +158,7 @@ class LiveMigrations:
         try:
             self.firewall.refresh(context)
         except Exception:  # noqa: BLE001
-            LOG.exception('Could not refresh the firewall of %s', self.host)
+            LOG.exception(_LE('Could not refresh the firewall of %s'), self.host)
 
     def _rollback_live_migration(self, context, instance, dest, migration_id):
         """The guest stays here: task cleared, migration error (cancelled when an

@@ -35,6 +35,7 @@ from nova.compute.host.records import InstanceRecords
 from nova.compute.host.resource_tracker import ResourceTracker
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.image import glance
 from nova.network import api as network_api
 from nova.scheduler import rpcapi as scheduler_rpcapi
@@ -116,7 +117,7 @@ class ComputeManager(manager.Manager):
             try:
                 self._recover(ctxt, instance)
             except Exception:
-                LOG.exception('Could not recover instance %s', instance.uuid)
+                LOG.exception(_LE('Could not recover instance %s'), instance.uuid)
         self._destroy_orphans(ctxt)
         self.sync_power_states(ctxt)
         self.tracker.update_available_resource(ctxt, self.service_id)
@@ -124,7 +125,7 @@ class ComputeManager(manager.Manager):
         try:
             self.firewall.refresh(ctxt)
         except Exception:
-            LOG.exception('Could not rebuild the firewall of %s', self.host)
+            LOG.exception(_LE('Could not rebuild the firewall of %s'), self.host)
 
     def _destroy_orphans(self, ctxt):
         """Guests whose instance was deleted (from the database only) while this
@@ -133,17 +134,17 @@ class ComputeManager(manager.Manager):
         try:
             uuids = self.driver.list_instance_uuids()
         except Exception:
-            LOG.exception('Could not list the guests on %s', self.host)
+            LOG.exception(_LE('Could not list the guests on %s'), self.host)
             return
         if not uuids:
             return
         for row in db.instance_get_all_by_filters(ctxt, {
                 'uuid': uuids, 'host': self.host, 'deleted': True, 'soft_deleted': False}):
-            LOG.warning('Destroying the guest of deleted instance %s', row.uuid)
+            LOG.warning(_LW('Destroying the guest of deleted instance %s'), row.uuid)
             try:
                 self.driver.destroy(ctxt, row)
             except Exception:
-                LOG.exception('Could not destroy the guest of %s', row.uuid)
+                LOG.exception(_LE('Could not destroy the guest of %s'), row.uuid)
 
     def _recover(self, ctxt, instance):
         self.volumes.recover(ctxt, instance)
@@ -172,7 +173,7 @@ class ComputeManager(manager.Manager):
                 try:  # whatever the build had made: disks, a domain not started
                     self.driver.destroy(ctxt, instance)
                 except Exception:
-                    LOG.exception('Could not clean up the interrupted build of %s',
+                    LOG.exception(_LE('Could not clean up the interrupted build of %s'),
                                   instance.uuid)
                 self.records.set_error(ctxt, instance.uuid, exception.InstanceBuildInterrupted(
                     instance_uuid=instance.uuid, host=self.host))
@@ -338,7 +339,7 @@ class ComputeManager(manager.Manager):
             try:
                 self.base_images.fetch(context, image_id)
             except Exception:  # noqa: BLE001 -- one image failing must not stop the rest
-                LOG.exception('Could not cache image %s', image_id)
+                LOG.exception(_LE('Could not cache image %s'), image_id)
 
     # -- host and guest operations of administrators and services -------------------
     def host_maintenance_mode(self, context, mode):

@@ -13,6 +13,7 @@ from nova.compute import power_state, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.lifecycle import Lifecycle
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class InstanceRecords:
             else:
                 db.action_event_finish_many(ctxt, values)
         except Exception:
-            LOG.exception('Could not record event %s', event)
+            LOG.exception(_LE('Could not record event %s'), event)
 
     def interrupted(self, instance):
         """The fault of a task this host's restart cut short."""

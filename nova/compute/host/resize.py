@@ -23,6 +23,7 @@ from nova.compute import vm_states
 from nova.compute.host.action_events import instance_action
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.scheduler.request_spec import RequestSpec
 
 LOG = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class Resizes:
                 instance.uuid, self.host, self.tracker.nodename, str(error))
             [dest] = self.scheduler_rpcapi.select_destinations(context, spec)
         except Exception as final:
-            LOG.warning('Resize of %s failed: %s', instance.uuid, final)
+            LOG.warning(_LW('Resize of %s failed: %s'), instance.uuid, final)
             self._abort_resize(context, instance, migration, error=final)
             return
         db.migration_update(context, migration.id, {'dest_compute': dest['host'],
@@ -189,14 +190,14 @@ class Resizes:
                 self.driver.finish_revert_migration(context, instance, [], migration,
                                                     power_on=rest != vm_states.STOPPED)
             except Exception:
-                LOG.exception('Could not restore the guest of %s', instance.uuid)
+                LOG.exception(_LE('Could not restore the guest of %s'), instance.uuid)
         power = self.records.power_state(instance)
         if rest == vm_states.ACTIVE and power == power_state.SHUTDOWN:
             try:
                 self.driver.power_on(context, instance)
                 power = self.records.power_state(instance)
             except Exception:
-                LOG.exception('Could not power %s back on', instance.uuid)
+                LOG.exception(_LE('Could not power %s back on'), instance.uuid)
         return power
 
     # -- destination: build the guest -------------------------------------------------
@@ -249,7 +250,7 @@ class Resizes:
         try:
             self._revert_at_destination(context, instance, migration)
         except Exception as error:
-            LOG.exception('Could not send %s back to %s', instance.uuid,
+            LOG.exception(_LE('Could not send %s back to %s'), instance.uuid,
                           migration.source_compute)
             self._fail_resize(context, instance.uuid, migration.id)
             self.records.fault(context, instance.uuid, error)

@@ -17,6 +17,7 @@ from nova.compute.host import config_drive
 from nova.compute.host.action_events import instance_action
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class Shelves:
             with self.locks(instance.uuid):
                 self.driver.destroy(context, instance)
         except Exception:
-            LOG.exception('Could not clean up the failed unshelve of %s', instance.uuid)
+            LOG.exception(_LE('Could not clean up the failed unshelve of %s'), instance.uuid)
         self.claims.settle(instance)
         self.claims.report_soon(context)
         self.records.update(context, instance.uuid, host=None, node=None,

@@ -19,6 +19,7 @@ from nova import exception
 from nova.compute import block_device
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _LE, _LW
 from nova.volume import states as volume_states
 
 LOG = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class Volumes:
         try:
             self._connect_and_attach(context, instance, bdm, to_guest=True)
         except Exception as error:
-            LOG.warning('Attaching volume %s to %s failed: %s', bdm.volume_id, instance_uuid,
+            LOG.warning(_LW('Attaching volume %s to %s failed: %s'), bdm.volume_id, instance_uuid,
                         error, exc_info=not isinstance(error, exception.NovaException))
             self.records.fault(context, instance_uuid, error)
             self.records.event(context, [instance_uuid], event, 'Error', error)
@@ -110,7 +111,7 @@ class Volumes:
         try:
             self._detach_from_guest(context, instance, bdm)
         except Exception as error:
-            LOG.warning('Detaching volume %s from %s failed: %s', volume_id, instance_uuid,
+            LOG.warning(_LW('Detaching volume %s from %s failed: %s'), volume_id, instance_uuid,
                         error)
             self.records.fault(context, instance_uuid, error)
             self.records.event(context, [instance_uuid], event, 'Error', error)
@@ -233,4 +234,4 @@ class Volumes:
         try:
             func(*args)
         except Exception:
-            LOG.exception('Cleanup step %s failed', func.__name__)
+            LOG.exception(_LE('Cleanup step %s failed'), func.__name__)

@@ -9,6 +9,8 @@ import logging
 
 import webob.dec
 
+from nova.i18n import _LE
+
 LOG = logging.getLogger(__name__)
 
 
@@ -36,5 +38,5 @@ def app_factory(global_conf, **local_conf):
     try:  # the shipped definitions, into an empty catalog (the first start)
         metadefs.ensure_loaded(context.get_admin_context())
     except Exception:  # noqa: BLE001 -- the API serves without them; the log says why
-        LOG.exception('Could not load the metadata definitions')
+        LOG.exception(_LE('Could not load the metadata definitions'))
     return router.ImageAPI()

@@ -16,7 +16,7 @@ from nova import exception
 from nova import i18n
 from nova.api import json_body
 from nova.api import request_input
-from nova.i18n import _
+from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ def _error_response(req, error):
     if isinstance(error, exception.NovaException) and (error.safe or error.code < 500):
         return http_error(error.code, error.format_message())
     if isinstance(error, exception.NovaException) and error.code in (502, 503):
-        LOG.error('%s %s failed: %s', req.method, req.path, error.format_message())
+        LOG.error(_LE('%s %s failed: %s'), req.method, req.path, error.format_message())
         return http_error(503, error.format_message())
-    LOG.exception('Unexpected error serving %s %s', req.method, req.path)
+    LOG.exception(_LE('Unexpected error serving %s %s'), req.method, req.path)
     return http_error(500, UNEXPECTED)
 
 

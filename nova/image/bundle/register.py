@@ -46,6 +46,7 @@ from nova import context as nova_context
 from nova import crypto
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LE, _LW
 from nova.image.bundle import cipher
 from nova.image.bundle import manifest as bundle_manifest
 from nova.objectstore import access
@@ -103,7 +104,7 @@ def register(context, image_service, location, values, resolve_image_id,
         try:
             fail_interrupted(image_service)
         except Exception:  # noqa: BLE001 -- a failed sweep must not fail this request
-            LOG.exception('Could not look for interrupted bundle registrations')
+            LOG.exception(_LE('Could not look for interrupted bundle registrations'))
     store = storage.Store(CONF.buckets_path)
     bucket = store.get_bucket(bucket_name)
     info, f = _open_readable(context, store, bucket, key)
@@ -171,7 +172,7 @@ def fail_interrupted(image_service):
                 properties = {'image_state': failed, 'image_state_reason': (
                     'interrupted while %s: the process registering it stopped; register '
                     'the bundle again' % state)}
-            LOG.warning('Image %s: registration interrupted while %s', image['id'], state)
+            LOG.warning(_LW('Image %s: registration interrupted while %s'), image['id'], state)
             image_service.update(admin, image['id'], {'properties': properties})
 
 
@@ -216,7 +217,7 @@ class Registration:
                 self._fail(failed, reason)
                 return
             except Exception:
-                LOG.exception('Registering image %s failed while %s', self.image_id, state)
+                LOG.exception(_LE('Registering image %s failed while %s'), self.image_id, state)
                 self._fail(failed, 'unexpected error while %s; the cloud\'s log has the '
                                    'details' % state)
                 return
@@ -230,7 +231,7 @@ class Registration:
         self.images.update(self.context, self.image_id, {'properties': properties})
 
     def _fail(self, state, reason):
-        LOG.warning('Image %s: %s: %s', self.image_id, state, reason)
+        LOG.warning(_LW('Image %s: %s: %s'), self.image_id, state, reason)
         self._set_state(state, reason)
 
     # -------------------------------------------------------------- stages

@@ -17,6 +17,7 @@ from botocore import exceptions as botocore_exceptions
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LW
 from nova.image.stores import base
 
 LOG = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class S3Store(base.Store):
                     Bucket=self.bucket, Key=self.prefix + key, UploadId=upload_id)
             except botocore_exceptions.ClientError as e:
                 if _error_code(e) != 'NoSuchUpload':  # finished or aborted meanwhile
-                    LOG.warning('Could not abort the multipart upload %s of %s: %s',
+                    LOG.warning(_LW('Could not abort the multipart upload %s of %s: %s'),
                                 upload_id, key, e)
                 continue
             aborted.append('%s %s' % (key, upload_id))
@@ -244,4 +245,4 @@ class _MultipartUpload:
             self.store.client.abort_multipart_upload(
                 Bucket=self.store.bucket, Key=self.key, UploadId=self.upload_id)
         except (botocore_exceptions.ClientError, botocore_exceptions.BotoCoreError) as e:
-            LOG.warning('Could not abort the multipart upload of %s: %s', self.location, e)
+            LOG.warning(_LW('Could not abort the multipart upload of %s: %s'), self.location, e)

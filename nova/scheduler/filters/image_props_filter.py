@@ -7,6 +7,7 @@ the host's hypervisor_version. An image asking for none of these runs anywhere.
 """
 import logging
 
+from nova.i18n import _LW
 from nova.scheduler import filters
 from nova.scheduler import hardware
 
@@ -27,7 +28,7 @@ def requirements(image_properties):
         try:
             checks = hardware.parse_version_predicate(version)
         except ValueError:
-            LOG.warning('Ignoring image hypervisor_version_requires %r', version)
+            LOG.warning(_LW('Ignoring image hypervisor_version_requires %r'), version)
     return wanted, checks
 
 

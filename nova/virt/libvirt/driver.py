@@ -21,6 +21,7 @@ from nova import exception
 from nova.compute import power_state
 from nova.conf import CONF
 from nova.conf.libvirt import VIRT_TYPES
+from nova.i18n import _LW
 from nova.network import linux_net
 from nova.virt import configdrive, driver
 from nova.virt.libvirt import config, devices, disks, rescue, stats
@@ -378,7 +379,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if self._wait_for(domain, {power_state.SHUTDOWN}, CONF.libvirt_wait_soft_reboot_seconds):
             self._start(domain)
             return True
-        LOG.warning('Instance %s did not shut down within %ss; rebooting it hard',
+        LOG.warning(_LW('Instance %s did not shut down within %ss; rebooting it hard'),
                     instance.uuid, CONF.libvirt_wait_soft_reboot_seconds)
         return False
 

@@ -15,6 +15,7 @@ from eventlet import tpool
 
 from nova import exception
 from nova.compute import power_state
+from nova.i18n import _LW
 
 try:
     import libvirt
@@ -77,7 +78,7 @@ class Host:
                     return conn
             except libvirt.libvirtError:
                 pass
-            LOG.warning('Connection to %s lost; reconnecting', self.uri)
+            LOG.warning(_LW('Connection to %s lost; reconnecting'), self.uri)
             self._conn = None
             with contextlib.suppress(libvirt.libvirtError):
                 conn.close()

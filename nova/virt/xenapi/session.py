@@ -28,6 +28,7 @@ import eventlet.queue
 
 import nova.conf
 from nova import exception
+from nova.i18n import _LW
 
 try:
     import XenAPI
@@ -135,7 +136,7 @@ class XenAPISession:
     def _follow_master(self, master):
         new_url = _swap_host(self.url, master)
         if new_url != self.url:
-            LOG.warning('XenAPI host %s is a pool slave: following the master at %s',
+            LOG.warning(_LW('XenAPI host %s is a pool slave: following the master at %s'),
                         self.url, new_url)
             self.url = new_url
         self._generation += 1
@@ -210,7 +211,7 @@ class XenAPISession:
                 if snapshot and snapshot['status'] not in ('pending', 'cancelling'):
                     return snapshot
             if time.monotonic() > deadline and not cancelled:
-                LOG.warning('XenAPI task %s (%s) ran past %ds: cancelling it', task, method,
+                LOG.warning(_LW('XenAPI task %s (%s) ran past %ds: cancelling it'), task, method,
                             CONF.xenapi_task_timeout)
                 with contextlib.suppress(exception.XenAPIFailure):
                     self.call('task.cancel', task)

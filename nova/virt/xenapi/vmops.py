@@ -21,6 +21,7 @@ import zlib
 
 from nova import exception
 from nova.compute import power_state
+from nova.i18n import _LE, _LW
 from nova.network import model as network_model
 from nova.virt import driver as virt_driver
 
@@ -164,7 +165,7 @@ class VMOps:
                 else:
                     self.images.destroy_vdi(ref)
             except Exception:  # noqa: BLE001 -- cleanup goes on; the first error is raised
-                LOG.exception('Could not remove %s %s after a failed spawn', kind, ref)
+                LOG.exception(_LE('Could not remove %s %s after a failed spawn'), kind, ref)
 
     def _boot_fields(self, mode, image_meta, open_image):
         properties = image_meta.get('properties') or {}
@@ -268,7 +269,7 @@ class VMOps:
                 self.session.call_async('VM.clean_shutdown', ref)
                 return
             except exception.XenAPIFailure as error:
-                LOG.warning('Clean shutdown of %s failed (%s): shutting it down hard',
+                LOG.warning(_LW('Clean shutdown of %s failed (%s): shutting it down hard'),
                             instance.uuid, error.kwargs.get('details'))
         self._power(instance, 'power off', 'VM.hard_shutdown')
 

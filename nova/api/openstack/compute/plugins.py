@@ -21,6 +21,7 @@ from nova import policy
 from nova.api.openstack import microversion
 from nova.api.openstack import wsgi
 from nova.api.openstack.router import method
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def discover():
             if not isinstance(plugin, APIPlugin):
                 raise TypeError('%s is not an APIPlugin' % entry_point.value)
         except Exception:  # noqa: BLE001 -- a broken package must not stop the API
-            LOG.exception('API plugin %s = %s could not be loaded; left out',
+            LOG.exception(_LE('API plugin %s = %s could not be loaded; left out'),
                           entry_point.name, entry_point.value)
             continue
         found.append(plugin)
@@ -94,7 +95,7 @@ def register_policies():
         try:
             policy.register_plugin_rules(plugin.alias, plugin.policy_rules)
         except ValueError as error:
-            LOG.error('API plugin %s (%s): rules left out: %s', plugin.name, plugin.alias,
+            LOG.error(_LE('API plugin %s (%s): rules left out: %s'), plugin.name, plugin.alias,
                       error)
 
 
@@ -138,7 +139,7 @@ def attach(api, table, actions, extension):
                                               extension.aliases())
             policy.register_plugin_rules(plugin.alias, plugin.policy_rules)
         except Exception as error:  # noqa: BLE001 -- the plugin is left out, the API runs
-            LOG.error('API plugin %s (%s) left out: %s', plugin.name, plugin.alias, error)
+            LOG.error(_LE('API plugin %s (%s) left out: %s'), plugin.name, plugin.alias, error)
             continue
         table = table + routes
         paths.update(path for path, _handlers in routes)

@@ -13,6 +13,7 @@ import webob
 import webob.exc
 
 from nova import exception
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def error_response(error):
     """The response for anything raised while serving a request."""
     neutron_error = to_neutron_error(error)
     if neutron_error is None:
-        LOG.exception('Unexpected error serving a network API request')
+        LOG.exception(_LE('Unexpected error serving a network API request'))
         neutron_error = NeutronError(500, 'HTTPInternalServerError',
                                      'Request Failed: internal server error while '
                                      'processing your request.')
