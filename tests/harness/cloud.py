@@ -25,7 +25,9 @@ APIS = ('osapi_compute', 'ec2', 'metadata', 'objectstore', 'image', 'identity', 
 
 
 class Cloud:
-    def __init__(self, state_path, **extra_flags):
+    def __init__(self, state_path, include=None, **extra_flags):
+        """include: a flagfile read first (as a user's flagfile names etc/nova/nova.flags),
+        the harness's flags after it."""
         self.state_path = str(state_path)
         os.makedirs(self.state_path, exist_ok=True)
         self.ports = {name: daemons.free_port() for name in APIS}
@@ -38,10 +40,13 @@ class Cloud:
         for name, port in self.ports.items():
             flags['%s_listen' % name] = '127.0.0.1'
             flags['%s_listen_port' % name] = port
+        flags['metadata_port'] = self.ports['metadata']  # where FlatDHCP's NAT sends guests
         flags.update(extra_flags)
         self.flags = flags
         self.flagfile = daemons.write_flagfile(os.path.join(self.state_path, 'nova.flags'),
+                                               **({'flagfile': include} if include else {}),
                                                **flags)
+        self.prefix = ()  # what runs each daemon (Daemon's prefix: a network namespace)
         self.novarc_path = os.path.join(self.state_path, 'novarc')
         self.processes = []
         self._admin = None  # the admin's API session, made when first needed
@@ -99,7 +104,8 @@ class Cloud:
         self.wait_ready()
 
     def _spawn(self, binary, *extra):
-        self.processes.append(daemons.Daemon(binary, self.flagfile, self.state_path, *extra))
+        self.processes.append(daemons.Daemon(binary, self.flagfile, self.state_path, *extra,
+                                             prefix=self.prefix))
 
     def wait_ready(self, timeout=90):
         def ready():

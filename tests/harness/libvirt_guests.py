@@ -7,7 +7,10 @@ instance-%08x like every cloud's, never meet another module's or another
 worktree's. Both skip, with the reason, where they cannot run.
 
 ``libvirt_cloud(tmp, libvirtd, guest_image, **flags)`` starts nova-all with the
-libvirt driver on that daemon and registers the guest as ``nova-guest``; the
+libvirt driver on that daemon and registers the guest as ``nova-guest``;
+``readme_cloud`` does the same with README's "Real VMs" flags (FlatDHCP: br100,
+dnsmasq, the metadata NAT; nova-volume starting its own tgtd) inside a network
+namespace of a ``netns.Lab``, whose host the libvirtd must be in too. The
 helpers read what a guest printed on its console through the API.
 """
 import os
@@ -19,13 +22,17 @@ import uuid
 
 import pytest
 
-from tests.harness import daemons
+from tests.harness import daemons, tgt
 from tests.harness.cloud import Cloud
 from tests.harness.libvirtd import PrivateLibvirtd, unavailable_reason
 
 REPO = daemons.REPO
 BUILD = os.path.join(REPO, 'tools', 'guest-image', 'build')
 MARKER = 'nova-guest: '
+# README's "Real VMs" flagfile: etc/nova/nova.flags, then these
+README_INCLUDE = os.path.join(REPO, 'etc', 'nova', 'nova.flags')
+README_FLAGS = {'compute_driver': 'libvirt.LibvirtDriver', 'libvirt_type': 'qemu',
+                'network_manager': 'nova.network.manager.FlatDHCPManager'}
 
 
 def build_guest_image():
@@ -52,10 +59,16 @@ def guest_image():
 
 @pytest.fixture(scope='module')
 def libvirtd(tmp_path_factory):
+    yield from private_libvirtd(tmp_path_factory.mktemp('libvirtd'))
+
+
+def private_libvirtd(base_dir, netns=None):
+    """A fixture's body: a started PrivateLibvirtd (in netns, if given), stopped after;
+    skips with the reason where none can run."""
     reason = unavailable_reason()
     if reason:
         pytest.skip('real guest tests skipped: %s' % reason)
-    daemon = PrivateLibvirtd(tmp_path_factory.mktemp('libvirtd'))
+    daemon = PrivateLibvirtd(base_dir, netns=netns)
     try:
         daemon.start()
     except RuntimeError as e:
@@ -71,12 +84,36 @@ def libvirt_cloud(state_path, libvirtd, guest_image, **flags):
              'libvirt_tcg_tb_cache_mb': 64, **flags}
     cloud = Cloud.start_all(state_path, compute_driver='libvirt.LibvirtDriver',
                             libvirt_uri=libvirtd.uri, libvirt_type='qemu', **flags)
+    return _with_guest(cloud, guest_image)
+
+
+def _with_guest(cloud, guest_image):
+    """The running cloud with the guest registered as nova-guest (stopped if it fails)."""
     try:
         cloud.manage('image', 'register-guest', guest_image)
     except Exception:
         cloud.stop()
         raise
     return cloud
+
+
+def readme_cloud(state_path, lab, host_ns, libvirtd, guest_image, **flags):
+    """nova-all as README's "Real VMs" section runs it, in lab namespace host_ns (its
+    own br100, iptables, tgtd portal and loopback), with the guest registered. Only
+    what the harness needs differs: free API ports on the namespace's loopback (this
+    process reaches them through forwarders on the same ports of its own), the
+    private libvirtd's socket, a tgtd management channel of its own, fast reports.
+    state_path must be readable by everyone: dnsmasq reads its hosts file as nobody."""
+    flags = {'libvirt_uri': libvirtd.uri, 'libvirt_tcg_tb_cache_mb': 64,
+             'libvirt_wait_soft_reboot_seconds': 30,
+             'metadata_listen': '0.0.0.0',  # the NAT sends 169.254.169.254 to $my_ip
+             'iscsi_control_port': tgt.free_control_port(), **README_FLAGS, **flags}
+    cloud = Cloud(state_path, include=README_INCLUDE,
+                  **{'allow_resize_to_same_host': True, **flags})
+    cloud.prefix = ('nsenter', '--net=/run/netns/%s' % host_ns)
+    lab.proxy(['-,127.0.0.1,%d,%s,127.0.0.1,%d' % (port, host_ns, port)
+               for port in cloud.ports.values()])
+    return _with_guest(cloud._started(cloud.start_nova_all), guest_image)
 
 
 def new_member(cloud):

@@ -45,7 +45,7 @@ def qemu_unavailable_reason():
     return None
 
 
-def _free_control_port():
+def free_control_port():
     """A tgtd management channel number no tgtd of this machine uses."""
     for _attempt in range(100):
         port = random.randint(10000, 32767)  # tgtd -C takes at most 32767
@@ -59,7 +59,7 @@ class Tgtd:
 
     def __init__(self, log_dir, ip_address='127.0.0.1'):
         self.ip_address = ip_address
-        self.control_port = _free_control_port()
+        self.control_port = free_control_port()
         self.port = daemons.free_port()
         self.log_path = os.path.join(str(log_dir), 'tgtd-%d.log' % self.control_port)
         self._log = open(self.log_path, 'wb')
@@ -133,17 +133,22 @@ class Tgtd:
                 self.proc.send_signal(signal.SIGKILL)
                 self.proc.wait(10)
         self._log.close()
-        for suffix in ('', '.lock'):
-            try:
-                os.unlink(os.path.join(SOCKET_DIR, 'socket.%d%s' % (self.control_port, suffix)))
-            except FileNotFoundError:
-                pass
+        remove_sockets(self.control_port)
 
     def _ready_quietly(self):
         try:
             return self._ready()
         except AssertionError:
             return False
+
+
+def remove_sockets(control_port):
+    """The socket files a tgtd on that management channel leaves behind."""
+    for suffix in ('', '.lock'):
+        try:
+            os.unlink(os.path.join(SOCKET_DIR, 'socket.%d%s' % (control_port, suffix)))
+        except FileNotFoundError:
+            pass
 
 
 @pytest.fixture(scope='module')

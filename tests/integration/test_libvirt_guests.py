@@ -1,6 +1,13 @@
 """Real QEMU (TCG) guests through Nova's APIs: nova-all with the libvirt driver on a
 private libvirtd, booting the tiny guest of tools/guest-image/build.
 
+The cloud is README's "Real VMs" section: its flags (etc/nova/nova.flags plus
+libvirt, QEMU and FlatDHCP), nova-all with nova-network making br100, dnsmasq
+and the metadata NAT, nova-volume starting its own tgtd; all of it in a
+network namespace of its own (a host of a netns.Lab, where the libvirtd runs
+too, so that guests' taps join that br100), the APIs reached through
+forwarders. test_the_readme_steps follows the section's user steps.
+
 What the guest prints on its serial console ("nova-guest: ..." lines, read
 back through the API) is the proof: that it booted, from which disk, what it
 saw. One guest is shared by the lifecycle tests (a TCG boot costs seconds);
@@ -8,7 +15,11 @@ those tests run in file order and each leaves it ACTIVE.
 """
 import json
 import os
+import re
+import shutil
 import signal
+import subprocess
+import tempfile
 import time
 import uuid
 
@@ -16,6 +27,7 @@ import pytest
 
 from tests.harness import daemons
 from tests.harness import libvirt_guests as lg
+from tests.harness import netns
 from tests.harness import tgt
 
 libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed')
@@ -24,14 +36,42 @@ pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(scope='module')
-def cloud(tmp_path_factory, libvirtd, guest_image, tgt_daemon):
-    """nova-all on the module's libvirtd; its nova-volume exports through tgt_daemon
-    (tests/harness/tgt.py: None where no tgtd can run)."""
-    flags = tgt_daemon.flags() if tgt_daemon else {'tgtd_start': False}
-    running = lg.libvirt_cloud(tmp_path_factory.mktemp('cloud'), libvirtd, guest_image,
-                               **flags)
-    yield running
-    running.stop()
+def lab():
+    """The host the cloud runs on: a namespace on an underlay (eth0 192.0.2.x: $my_ip)."""
+    reason = netns.unavailable_reason()
+    if reason:
+        pytest.skip('real guest tests skipped: %s' % reason)
+    made = netns.Lab()
+    try:
+        made.host_ns, _address = made.host('host')
+        yield made
+    finally:
+        made.cleanup()
+
+
+@pytest.fixture(scope='module')
+def libvirtd(lab, tmp_path_factory):
+    yield from lg.private_libvirtd(tmp_path_factory.mktemp('libvirtd'), netns=lab.host_ns)
+
+
+@pytest.fixture(scope='module')
+def cloud(lab, libvirtd, guest_image):
+    """README's cloud; its nova-volume starts a tgtd of its own (in the namespace) where
+    tgt is installed."""
+    state = tempfile.mkdtemp(prefix='nova-lvguests-')
+    os.chmod(state, 0o755)  # dnsmasq reads its hosts file (networks/) as nobody
+    flags = {'tgtd_start': False} if tgt.unavailable_reason() else {}
+    try:
+        running = lg.readme_cloud(state, lab, lab.host_ns, libvirtd, guest_image, **flags)
+        yield running
+        running.stop()
+        if not flags:  # the tgtd nova-volume started (the lab kills it if this does not)
+            control = running.flags['iscsi_control_port']
+            subprocess.run(['tgtadm', '-C', str(control), '--mode', 'sys', '--op', 'delete'],
+                           capture_output=True)
+            tgt.remove_sockets(control)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope='module')
@@ -88,6 +128,14 @@ def test_boot_with_the_openstack_cli(cloud, hypervisor, conn, guest, member):
     assert found[0].startswith('booted kernel ')
     assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in found
     assert 'root-disk vda last-writer=' in found  # a fresh disk: nobody wrote it yet
+    # README: the address DHCP gave it is the API's; it read its metadata
+    shown = cloud.run_json('openstack', 'server', 'show', 'shared', '-f', 'json',
+                           env=lg.member_env(cloud, member))
+    [address] = [entry['addr'] for entry in conn.compute.get_server(guest).addresses['private']]
+    assert address in str(shown['addresses'])
+    assert address.startswith('10.0.') and 'eth0 ip=%s' % address in found, found
+    assert 'metadata hostname=shared' in found and 'metadata local-ipv4=%s' % address in found
+    assert any(re.fullmatch(r'metadata instance-id=i-[0-9a-f]{8}', line) for line in found)
 
     # the domain: TCG, the flavor's memory, the AKI/ARI and the overlay disk
     root = domain_xml(hypervisor, guest)
@@ -137,9 +185,14 @@ def _ec2_guest_checks(cloud, aws, ec2, instance_id):
         InstanceId=instance_id).get('Output') or ''), timeout=120, interval=0.5,
         what='the ready marker of %s' % instance_id)
     output = aws('get-console-output', '--instance-id', instance_id).get('Output') or ''
-    assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in lg.markers(output)
+    found = lg.markers(output)
+    assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in found
     [reservation] = aws('describe-instances', '--instance-ids', instance_id)['Reservations']
-    assert reservation['Instances'][0]['State']['Name'] == 'running'
+    [instance] = reservation['Instances']
+    assert instance['State']['Name'] == 'running'
+    # its own EC2 id from the metadata service, its address from dnsmasq: EC2's own
+    assert 'metadata instance-id=%s' % instance_id in found, found
+    assert 'eth0 ip=%s' % instance['PrivateIpAddress'] in found, found
 
 
 # --- the shared guest's lifecycle ---
@@ -260,23 +313,31 @@ def test_resize_gives_the_domain_the_new_memory(cloud, conn, guest, hypervisor):
 
 # --- a nova-volume volume attached through the Compute API (iSCSI, CHAP) ---
 
-def test_a_volume_attached_through_the_api_is_read_by_the_guest(cloud, conn, guest, hypervisor,
-                                                                 tgt_daemon, qemu_iscsi):
-    if tgt_daemon is None:
+def test_the_readme_steps_attach_a_volume_the_guest_reads(cloud, conn, guest, hypervisor,
+                                                          member, qemu_iscsi):
+    """README "Real VMs": volume create, dd a signature into its file, server add
+    volume, and the console log shows the guest read it (through QEMU's iSCSI
+    initiator, CHAP, from the tgtd nova-volume started)."""
+    if tgt.unavailable_reason():
         pytest.skip('volume attach skipped: %s' % tgt.unavailable_reason())
-    token = uuid.uuid4().hex[:12]
-    volume = conn.block_storage.create_volume(size=1, name='vol-' + token)
-    volume = conn.block_storage.wait_for_status(volume, 'available', interval=0.3, wait=60)
-    signature = 'NOVA-VOLUME %s' % token
-    # what the guest must read back through iSCSI: written into the file nova-volume
-    # exports (the file driver's volume)
+    env = lg.member_env(cloud, member)
+    name = 'vol-' + uuid.uuid4().hex[:12]
+    volume = cloud.run_json('openstack', 'volume', 'create', '--size', '1', '-f', 'json', name,
+                            env=env)
+    volume = conn.block_storage.wait_for_status(conn.block_storage.get_volume(volume['id']),
+                                                'available', interval=0.3, wait=60)
+    signature = 'hello from %s' % name
+    # README's dd, in the file the file volume driver exports
     with open(os.path.join(cloud.state_path, 'volumes', 'volume-' + volume.id), 'r+b') as f:
         f.write(signature.encode() + b'\n')
     detached_before = lg.count(lg.markers(lg.console(conn, guest)), r'disk vdb detached$')
 
-    conn.compute.create_volume_attachment(guest, volume=volume.id)
+    cloud.run('openstack', 'server', 'add', 'volume', 'shared', name, env=env)
     lg.wait_markers(conn, guest, lambda m: 'disk vdb attached signature=%s' % signature in m,
                     timeout=60, what='the volume in the guest')
+    found = lg.markers(cloud.run('openstack', 'console', 'log', 'show', 'shared',
+                                 env=env).stdout)
+    assert 'disk vdb attached signature=%s' % signature in found
     conn.block_storage.wait_for_status(volume, 'in-use', interval=0.3, wait=60)
     domain = hypervisor.lookupByUUIDString(guest.id)
     root = domain_xml(hypervisor, guest)
