@@ -36,14 +36,16 @@ USER_COUNTED = PROJECT_RESOURCES + ('server_groups',)
 DEFAULT_CLASS = 'default'
 
 
-def class_limits(context, class_name=DEFAULT_CLASS, resources=None):
+def class_limits(context, class_name=DEFAULT_CLASS, resources=None, class_values=None):
     """{resource: limit} of a quota class: the flags, with what the class sets over
-    them (only the 'default' class is applied to projects, as in Nova)."""
+    them (only the 'default' class is applied to projects, as in Nova);
+    class_values: the class's rows when the caller has read them already."""
     limits = {resource: getattr(CONF, 'quota_%s' % resource)
               for resource in (RESOURCES + NETWORK_API_RESOURCES if resources is None
                                else resources)}
-    limits.update((r, limit) for r, limit in db.quota_class_get_all(context, class_name).items()
-                  if r in limits)
+    if class_values is None:
+        class_values = db.quota_class_get_all(context, class_name)
+    limits.update((r, limit) for r, limit in class_values.items() if r in limits)
     return limits
 
 
@@ -57,8 +59,8 @@ def limits_for(context, project_id, user_id=None, resources=None):
     """{resource: limit} for a project (its overrides over the defaults) or, with
     user_id, for that user in it (the user's overrides over the project's); the
     compute and network resources unless resources names others (the volume ones)."""
-    limits = class_limits(context, resources=resources)
-    overrides = db.quota_get_all_by_project(context, project_id)
+    class_values, overrides = db.quota_limits_get(context, DEFAULT_CLASS, project_id)
+    limits = class_limits(context, resources=resources, class_values=class_values)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
     if user_id is not None:
         limits = _with_user_overrides(context, project_id, user_id, limits)

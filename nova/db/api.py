@@ -220,8 +220,8 @@ from nova.db.quotas import (  # noqa: E402,F401
     project_user_quota_destroy_all, project_user_quota_get_all, quota_apply,
     quota_class_get_all, quota_class_update_many,
     quota_create_or_update, quota_create_or_update_many, quota_destroy_all_by_project,
-    quota_get_all_by_project, quota_projects_with_limits, quota_usage_get_all_by_project,
-    quota_usage_refresh, quota_usage_update)
+    quota_get_all_by_project, quota_limits_get, quota_projects_with_limits,
+    quota_usage_get_all_by_project, quota_usage_refresh, quota_usage_update)
 from nova.db.console_tokens import (  # noqa: E402,F401
     console_auth_token_create, console_auth_token_destroy_all_by_instance,
     console_auth_token_get_valid)

@@ -32,6 +32,21 @@ def quota_get_all_by_project(context, project_id):
         return dict(session.execute(stmt).all())
 
 
+def quota_limits_get(context, class_name, project_id):
+    """({resource: hard_limit} of the quota class, {resource: hard_limit} of the
+    project's overrides) in one query: what every reservation reads first."""
+    stmt = sa.union_all(
+        sa.select(sa.literal(False).label('override'), QuotaClass.resource,
+                  QuotaClass.hard_limit).where(QuotaClass.class_name == class_name),
+        sa.select(sa.literal(True), Quota.resource, Quota.hard_limit).where(
+            Quota.project_id == project_id))
+    found = ({}, {})
+    with db_session.reader() as session:
+        for override, resource, hard_limit in session.execute(stmt):
+            found[bool(override)][resource] = hard_limit
+    return found
+
+
 def _set_limit(session, model, owner, resource, hard_limit):
     """Set one limit of a project (Quota) or class (QuotaClass); owner is
     {column: value}; a concurrent insert of the same one becomes an update."""
@@ -184,14 +199,31 @@ def apply_deltas(session, project_id, user_id, deltas, limits):
     """Add deltas to usage inside the caller's transaction, or raise OverQuota.
 
     A positive delta passes only if ``in_use + delta <= limit`` (a limit below
-    0, or none, is unlimited); a release always passes and stops at 0.
+    0, or none, is unlimited); a release always passes and stops at 0. The
+    usage rows are updated first; only a resource whose UPDATE matched no row
+    is looked for (its row is made if missing, then updated again): the rows
+    exist after a project's first reservation, so that look-up is rarely run.
     """
     deltas = {resource: delta for resource, delta in deltas.items() if delta}
     if not deltas:
         return
-    _ensure_rows(session, project_id, user_id, deltas)
-    refused = []
-    for resource in sorted(deltas):  # one order: no deadlock
+    refused = _update_usage(session, project_id, user_id, deltas, limits, sorted(deltas))
+    if refused:
+        _ensure_rows(session, project_id, user_id, refused)
+        refused = _update_usage(session, project_id, user_id, deltas, limits, refused)
+    if refused:
+        used = dict(session.execute(sa.select(QuotaUsage.resource, QuotaUsage.in_use).where(
+            QuotaUsage.project_id == project_id, _user_is(user_id),
+            QuotaUsage.resource.in_(refused))).all())
+        raise exception.OverQuota(overs=refused, req={r: deltas[r] for r in refused},
+                                  used=used, allowed={r: limits[r] for r in refused})
+
+
+def _update_usage(session, project_id, user_id, deltas, limits, resources):
+    """The conditional UPDATE of each resource (in this order: no deadlock); the
+    resources whose row was missing or would go over its limit."""
+    missed = []
+    for resource in resources:
         delta, limit = deltas[resource], limits.get(resource, -1)
         limited = delta > 0 and limit is not None and limit >= 0
         params = {'b_project': project_id, 'b_resource': resource, 'b_delta': delta}
@@ -200,13 +232,8 @@ def apply_deltas(session, project_id, user_id, deltas, limits):
         if limited:
             params['b_limit'] = limit
         if session.execute(_USAGE_UPDATES[user_id is None, limited], params).rowcount == 0:
-            refused.append(resource)
-    if refused:
-        used = dict(session.execute(sa.select(QuotaUsage.resource, QuotaUsage.in_use).where(
-            QuotaUsage.project_id == project_id, _user_is(user_id),
-            QuotaUsage.resource.in_(refused))).all())
-        raise exception.OverQuota(overs=refused, req={r: deltas[r] for r in refused},
-                                  used=used, allowed={r: limits[r] for r in refused})
+            missed.append(resource)
+    return missed
 
 
 def apply_quota(session, quota):

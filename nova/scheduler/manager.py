@@ -132,7 +132,7 @@ class SchedulerManager(manager.Manager):
             return
         try:
             db.volume_update(context, volume_id, {'host': host, 'scheduled_at': utils.utcnow()},
-                             expected_status='creating')
+                             expected_status='creating', reload=False)
         except (exception.VolumeNotFound, exception.InvalidVolume):
             return  # deleted meanwhile
         self.volume_rpcapi.create_volume(context, host, volume_id)

@@ -110,7 +110,9 @@ class API:
                image_id=None, source_volid=None, volume_type=None, availability_zone=None,
                metadata=None):
         """Record the volume (quota reserved with it) and send it to be made: to the
-        scheduler, or for a snapshot or a clone to the host of their source."""
+        scheduler, or for a snapshot or a clone to the host of their source.
+
+        The row returned carries ``volume_type_name`` (its view needs no type read)."""
         _check_text('name', name)
         _check_text('description', description)
         metadata = dict(metadata or {})
@@ -169,6 +171,7 @@ class API:
                 context, context.project_id, allowed, volumes=1, gigabytes=size))
         except exception.OverQuota as over:
             raise volume_quota.refused(over) from over
+        volume.volume_type_name = volume_type.name
         if host is not None:
             self.volume_rpcapi.create_volume(context, host, volume.uuid)
         else:
@@ -211,10 +214,11 @@ class API:
                 volume.project_id, volumes=1, gigabytes=volume.size))
             return
         allowed = states.VOLUME_STATUSES if force else states.DELETABLE
-        volume = db.volume_begin_delete(
+        db.volume_begin_delete(
             context, volume.uuid, allowed,
             cascade_from=states.SNAPSHOT_DELETABLE + (states.DELETING,) if cascade else None)
-        self.volume_rpcapi.delete_volume(context, volume)
+        # the host is the one read: only the scheduler sets it, while the volume is creating
+        self.volume_rpcapi.delete_volume(context, volume, cascade=cascade)
 
     def extend(self, context, volume, new_size):
         """Grow an available volume: the extra gigabytes are reserved with the status change."""

@@ -249,14 +249,18 @@ class VolumeManager(manager.Manager):
         self._quietly(self.driver.delete_volume, volume_name(volume))
         self._set_status(context, volume.uuid, states.ERROR, states.CREATING)
 
-    def delete_volume(self, context, volume_id):
-        """Remove the export and the storage, then the row (releasing its quota)."""
+    def delete_volume(self, context, volume_id, cascade=True):
+        """Remove the export and the storage, then the row (releasing its quota).
+
+        cascade: the volume may have snapshots (deleting with it) to delete first;
+        False when the API moved it to deleting only because it had none."""
         with self._locks(volume_id):
             volume = self._get(context, volume_id, states.DELETING)
             if volume is None:
                 return
             self.events.volume(context, volume, 'delete.start')
-            for snapshot in db.snapshot_get_all(context, {'volume_id': volume_id}):
+            for snapshot in db.snapshot_get_all(context, {'volume_id': volume_id}) \
+                    if cascade else ():
                 self.delete_snapshot(context, snapshot.uuid)  # a cascade: they go first
             try:
                 self._unexport(volume)
@@ -268,8 +272,10 @@ class VolumeManager(manager.Manager):
                                    status=states.ERROR_DELETING)
                 return
             try:
+                # a deleting volume takes no attachment: only one read with some has any
                 db.volume_destroy(context, volume_id, quota=volume_quota.release(
-                    volume.project_id, volumes=1, gigabytes=volume.size))
+                    volume.project_id, volumes=1, gigabytes=volume.size),
+                    attachments=bool(volume.attachment_rows))
             except exception.VolumeNotFound:
                 pass
             self.events.volume(context, volume, 'delete.end', status='deleted')

@@ -8,17 +8,19 @@ History:
     1.1 - create_volume, delete_volume, extend_volume, create_snapshot,
           delete_snapshot, initialize_connection, copy_volume_to_image,
           publish_service_capabilities
+    1.2 - delete_volume takes cascade (False: the volume has no snapshots to delete)
 """
+from nova import rpc
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
 
 
 class VolumeAPI(RPCAPI):
     TOPIC = 'volume'
-    VERSION = '1.1'
+    VERSION = '1.2'
     METHODS = {
         'create_volume': '1.1',
-        'delete_volume': '1.1',
+        'delete_volume': '1.2',
         'extend_volume': '1.1',
         'create_snapshot': '1.1',
         'delete_snapshot': '1.1',
@@ -35,8 +37,15 @@ class VolumeAPI(RPCAPI):
         image) on the host the scheduler chose, and export it."""
         self.cast(ctxt, 'create_volume', server=host, volume_id=volume_id)
 
-    def delete_volume(self, ctxt, volume):
-        self.cast(ctxt, 'delete_volume', server=volume.host, volume_id=volume.uuid)
+    def delete_volume(self, ctxt, volume, cascade=True):
+        """Delete a volume in deleting (cascade: with its snapshots, which go first)."""
+        if not self.can_send_version('1.2'):  # a 1.1 host looks for snapshots itself
+            rpc.cast(ctxt, self._topic(volume.host), {
+                'method': 'delete_volume', 'args': {'volume_id': volume.uuid},
+                'version': '1.1'})
+            return
+        self.cast(ctxt, 'delete_volume', server=volume.host, volume_id=volume.uuid,
+                  cascade=cascade)
 
     def extend_volume(self, ctxt, volume):
         """Grow the volume to its pending_size (reserved by the API)."""

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Volumes per second through the APIs on a real nova-all, and iSCSI against the file.
 
-Starts a private tgtd and nova-all (tests/harness: real processes, HTTP on
+First prints the SQL statements and RPC messages of one create and one
+delete (tools/bench/volume_ops.py: the same API and services in one process).
+Then starts a private tgtd and nova-all (tests/harness: real processes, HTTP on
 loopback, token auth, the file driver exporting through that tgtd) and times,
 as a project member:
 
@@ -181,6 +183,8 @@ def main():
     parser.add_argument('--mib', type=int, default=256, help='MiB moved per I/O run')
     parser.add_argument('--burst', type=int, default=100, help='volumes per burst')
     args = parser.parse_args()
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), 'volume_ops.py')],
+                   check=True)
     reason = tgt.unavailable_reason() or tgt.qemu_unavailable_reason()
     if reason:
         raise SystemExit('cannot run: %s' % reason)

@@ -7,8 +7,10 @@ import uuid
 import pytest
 
 from nova import context as nova_context
+from nova import exception
 from nova.db import api as db
 from nova.volume import api as volume_api
+from nova.volume import quota as volume_quota
 from tests.unit.db.compute_helpers import count_statements, queries
 
 
@@ -65,5 +67,58 @@ def test_a_create_reads_limits_once_and_no_services_without_a_zone(db_ctx, api, 
     assert api.sent == [api.sent[0], volume.uuid]
     assert not [s for s in made if 'FROM services' in s]
     assert len([s for s in made if 'FROM quota_classes' in s]) == 1
-    assert len(made) <= 8, made
+    # the type, the limits (class and project in one query), two usage updates, the
+    # insert: the usage rows are not looked for (they exist), the row is not read back
+    assert len(made) <= 5, made
+    assert not [s for s in made if s.startswith('SELECT quota_usages')]
     assert db.quota_usage_get_all_by_project(db_ctx, 'proj-q')['volumes'] == 2
+    with count_statements() as statements:
+        assert (volume.metadata_dict, volume.attachments) == ({}, [])
+        assert volume.volume_type_name == '__DEFAULT__'
+    assert statements == []
+
+
+def test_a_created_volume_carries_its_metadata_without_a_read(db_ctx, api, member):
+    volume = api.create(member, size=1, metadata={'b': '2', 'a': '1'})
+    with count_statements() as statements:
+        assert [(m.key, m.value) for m in volume.metadata_items] == [('a', '1'), ('b', '2')]
+    assert statements == []
+    assert db.volume_get(db_ctx, volume.uuid).metadata_dict == {'a': '1', 'b': '2'}
+
+
+def test_a_delete_is_one_update_and_the_destroy_four_statements(db_ctx, api, member):
+    volume = api.create(member, size=1, metadata={'a': '1'})
+    db.volume_update(db_ctx, volume.uuid, {'status': 'available', 'host': 'vhost'})
+    with count_statements() as statements:
+        db.volume_begin_delete(db_ctx, volume.uuid, ['available', 'error'])
+    assert [s.split()[0] for s in queries(statements)] == ['UPDATE']
+    found = db.volume_get(db_ctx, volume.uuid)
+    assert (found.status, found.previous_status) == ('deleting', 'available')
+    with count_statements() as statements:
+        db.volume_destroy(db_ctx, volume.uuid, quota=volume_quota.release(
+            'proj-q', volumes=1, gigabytes=1), attachments=False)
+    # the volume, its metadata, two usage rows
+    assert [s.split()[0] for s in queries(statements)] == ['UPDATE'] * 4
+    assert db.quota_usage_get_all_by_project(db_ctx, 'proj-q')['volumes'] == 0
+    assert db.volume_get_all(db_ctx.elevated(read_deleted='yes'), {'uuid': volume.uuid})[
+        0].metadata_dict == {}
+
+
+def test_a_refused_delete_says_why(db_ctx, api, member):
+    volume = api.create(member, size=1)
+    db.volume_update(db_ctx, volume.uuid, {'status': 'available', 'host': 'vhost'})
+    db.snapshot_create(db_ctx, {'volume_id': volume.uuid, 'volume_size': 1,
+                                'status': 'available', 'project_id': 'proj-q'},
+                       volume_status=['available'])
+    with pytest.raises(exception.InvalidVolume, match='1 dependent snapshot'):
+        db.volume_begin_delete(db_ctx, volume.uuid, ['available'])
+    with pytest.raises(exception.InvalidVolume, match='must be error, not available'):
+        db.volume_begin_delete(db_ctx, volume.uuid, ['error'])
+    other = api.create(member, size=1)
+    db.volume_attachment_create(db_ctx, other.uuid, {'instance_uuid': str(uuid.uuid4()),
+                                                     'attach_status': 'attaching'},
+                                expected_status=['creating'], status='attaching')
+    with pytest.raises(exception.InvalidVolume, match='is attached'):
+        db.volume_begin_delete(db_ctx, other.uuid, ['attaching'])
+    assert db.volume_get(db_ctx, volume.uuid).status == 'available'
+    assert db.volume_get(db_ctx, other.uuid).status == 'attaching'

@@ -84,8 +84,8 @@ class VolumesController(wsgi.Controller):
             source_volid=values.get('source_volid'), volume_type=values.get('volume_type'),
             availability_zone=values.get('availability_zone'),
             metadata=values.get('metadata'))
-        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context),
-                                              extended=False)}
+        return {'volume': views.volume_detail(
+            req, volume, {volume.volume_type_id: volume.volume_type_name}, extended=False)}
 
     @validation.schema(schemas.update_volume)
     def update(self, req, id, body):
