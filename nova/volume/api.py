@@ -370,8 +370,12 @@ class API:
             'connection_info': connection_info})
 
     def detach(self, context, attachment_id):
-        """Forget an attachment (done, or given up): available once none is left."""
-        return db.volume_attachment_destroy(context, attachment_id)
+        """Forget an attachment (done, or given up): available once none is left,
+        and then its host drops the export (a cast: the detach need not wait)."""
+        volume = db.volume_attachment_destroy(context, attachment_id)
+        if not volume.attachment_rows and volume.provider_location and volume.host:
+            self.volume_rpcapi.remove_export(context, volume)
+        return volume
 
     def begin_detaching(self, context, volume):
         return db.volume_update(context, volume.uuid, {'status': states.DETACHING,

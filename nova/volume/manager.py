@@ -386,6 +386,24 @@ class VolumeManager(manager.Manager):
                 'data': self.target.connection_properties(
                     volume_id, exported['provider_location'], exported['provider_auth'])}
 
+    def remove_export(self, context, volume_id):
+        """Drop the volume's target once no attachment needs it (the API asks after a
+        detach left none): no initiator can log in to a volume nothing is attached
+        to. The CHAP account stays in the row, so the next initialize_connection
+        makes the same target again; an attachment made meanwhile keeps it."""
+        with self._locks(volume_id):
+            try:
+                volume = db.volume_get(context, volume_id)
+            except exception.VolumeNotFound:
+                return
+            if volume.host != self.host or volume.attachment_rows or \
+                    not volume.provider_location:
+                return
+            self._unexport(volume)
+            self._set_status(context, volume_id, volume.status, volume.status,
+                             provider_location=None)
+        LOG.info('Removed the export of volume %s: nothing is attached to it', volume_id)
+
     # -- images ---------------------------------------------------------------------
     def copy_volume_to_image(self, context, volume_id, image_id):
         """Upload the volume's data into a queued image, then give the volume back its

@@ -9,6 +9,7 @@ History:
           delete_snapshot, initialize_connection, copy_volume_to_image,
           publish_service_capabilities
     1.2 - delete_volume takes cascade (False: the volume has no snapshots to delete)
+    1.3 - remove_export
 """
 from nova import rpc
 from nova.conf import CONF
@@ -17,7 +18,7 @@ from nova.rpc.client import RPCAPI
 
 class VolumeAPI(RPCAPI):
     TOPIC = 'volume'
-    VERSION = '1.2'
+    VERSION = '1.3'
     METHODS = {
         'create_volume': '1.1',
         'delete_volume': '1.2',
@@ -25,6 +26,7 @@ class VolumeAPI(RPCAPI):
         'create_snapshot': '1.1',
         'delete_snapshot': '1.1',
         'initialize_connection': '1.1',
+        'remove_export': '1.3',
         'copy_volume_to_image': '1.1',
         'publish_service_capabilities': '1.1',
     }
@@ -61,6 +63,12 @@ class VolumeAPI(RPCAPI):
         """The connection_info for the initiator described by connector (a call)."""
         return self.call(ctxt, 'initialize_connection', server=volume.host,
                          volume_id=volume.uuid, connector=connector)
+
+    def remove_export(self, ctxt, volume):
+        """Drop the volume's target if no attachment needs it any more (after a
+        detach); a 1.2 host keeps it until the volume is deleted, as it always did."""
+        if self.can_send_version('1.3'):
+            self.cast(ctxt, 'remove_export', server=volume.host, volume_id=volume.uuid)
 
     def copy_volume_to_image(self, ctxt, volume, image_id):
         self.cast(ctxt, 'copy_volume_to_image', server=volume.host, volume_id=volume.uuid,

@@ -4,6 +4,7 @@ cloned, extended, deleted; exports rebuilt after a restart; a create interrupted
 a crash cleaned up. Scheduler and volume service run in this process on the
 in-process transport, driven through nova.volume.api."""
 import os
+import subprocess
 
 import eventlet
 import pytest
@@ -16,6 +17,7 @@ from nova.conf import CONF
 from nova.db import api as db
 from nova.db import migration
 from nova.db import session as db_session
+from nova.virt import iscsi
 from nova.volume import api as volume_api
 from nova.volume import quota as volume_quota
 from tests.harness import tgt
@@ -193,6 +195,53 @@ def test_snapshot_clone_extend_and_delete(cloud):
     assert os.listdir(CONF.volumes_dir) == []
     usage = db.quota_usage_get_all_by_project(cloud.admin, 'proj-v')
     assert (usage['volumes'], usage['snapshots'], usage['gigabytes']) == (0, 0, 0)
+
+
+def _initiators(tgtd):
+    """The initiators logged in to any target (tgtadm's I_T nexus lines)."""
+    out = tgtd.tgtadm('--lld', 'iscsi', '--mode', 'target', '--op', 'show').stdout
+    return [line.split(':', 1)[1].strip() for line in out.splitlines()
+            if line.strip().startswith('Initiator:')]
+
+
+def _wait(what, check, timeout=30):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while not check():
+        if eventlet.hubs.get_hub().clock() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        eventlet.sleep(0.02)
+
+
+def test_a_detach_drops_the_export_no_attachment_needs(cloud):
+    volume = cloud.wait(cloud.api.create(cloud.ctx, size=1).uuid, 'available')
+    iqn = 'iqn.2010-10.org.openstack:volume-%s' % volume.uuid
+    attachment = cloud.api.reserve(cloud.ctx, volume, 'server-1')
+    info = cloud.connection(volume.uuid)
+    cloud.api.attach(cloud.ctx, attachment.uuid, '/dev/vdb', 'computehost')
+    tgt.qemu_io(info, 'write -P 0x42 0 1M')
+    # an initiator still logged in (a guest whose host never disconnected it)
+    session = subprocess.Popen(['qemu-io', '--image-opts', iscsi.qemu_image_opts(info)],
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        _wait('a session', lambda: _initiators(cloud.tgtd))
+        auth = db.volume_get(cloud.admin, volume.uuid).provider_auth
+        cloud.api.detach(cloud.ctx, attachment.uuid)
+        _wait('the export removed', lambda: iqn not in cloud.tgtd.targets())
+        assert _initiators(cloud.tgtd) == [] and cloud.tgtd.accounts() == []
+    finally:
+        session.kill()
+        session.wait()
+    volume = db.volume_get(cloud.admin, volume.uuid)
+    assert (volume.status, volume.provider_location) == ('available', None)
+    assert volume.provider_auth == auth  # the account is made again at the next attach
+    # attached again: the same target and account, the data where it was
+    again = cloud.connection(volume.uuid)
+    assert cloud.tgtd.targets()[iqn]['accounts'] == [auth.split()[1]]
+    tgt.qemu_io(again, 'read -P 0x42 0 1M')
+    cloud.api.delete(cloud.ctx, volume)
+    cloud.wait_deleted(volume.uuid)
+    assert cloud.tgtd.targets() == {}
 
 
 def test_exports_are_rebuilt_from_the_database_after_a_restart(cloud):

@@ -57,7 +57,7 @@ def guest(instance):
     return fake._host(host).guests[instance.uuid]
 
 
-def test_attach_and_detach(vcloud):
+def test_attach_and_detach(vcloud, tgtd):
     [instance] = vcloud.wait([i.uuid for i in vcloud.boot()], vm_states.ACTIVE)
     volume = new_volume(vcloud)
     bdm = vcloud.api.attach_volume(vcloud.ctx, instance, volume.uuid)
@@ -72,11 +72,18 @@ def test_attach_and_detach(vcloud):
     [shown] = vcloud.api.get_volume_attachments(vcloud.ctx, instance)
     assert shown.connection_info == info
 
+    iqn = info['data']['target_iqn']
+    assert iqn in tgtd.targets()
     vcloud.api.detach_volume(vcloud.ctx, instance, volume.uuid)
     wait_volume(vcloud, volume.uuid, 'available')
     assert guest(instance).volumes == {}
     assert vcloud.api.get_volume_attachments(vcloud.ctx, instance) == []
     assert db.volume_get(vcloud.admin, volume.uuid).attachments == []
+    # nothing attached: the volume host drops the target (a cast after the detach)
+    deadline = eventlet.hubs.get_hub().clock() + 30
+    while iqn in tgtd.targets():
+        assert eventlet.hubs.get_hub().clock() < deadline, 'the export stayed'
+        eventlet.sleep(0.05)
 
 
 def test_attach_refusals_leave_the_volume_as_it_was(vcloud):

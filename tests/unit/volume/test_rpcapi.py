@@ -37,3 +37,10 @@ def test_a_client_pinned_to_1_1_sends_the_old_delete(sent):
 def test_the_manager_cascades_when_not_told():
     parameter = inspect.signature(VolumeManager.delete_volume).parameters['cascade']
     assert parameter.default is True
+
+
+def test_remove_export_is_a_cast_a_1_2_host_is_not_sent(sent):
+    rpcapi.VolumeAPI().remove_export(CTXT, VOLUME)
+    rpcapi.VolumeAPI(version_cap='1.2').remove_export(CTXT, VOLUME)
+    assert sent == [('volume.vhost', {'method': 'remove_export', 'version': '1.3',
+                                      'args': {'volume_id': 'vol-1'}})]
