@@ -110,26 +110,24 @@ class Staged:
         self.file = open(fd, 'wb', buffering=0)
         self.size = 0
 
-    def write_stream(self, chunks, limit=None, md5=True):
-        """Append every chunk; the md5 of what was written (None if not asked), computed
-        beside the writes (nova.objectstore.hashing)."""
-        digest = hashing.Beside(hashlib.md5()) if md5 else None
-        write = self.file.write
+    def write_stream(self, chunks, limit=None):
+        """Append every chunk; the md5 of what was written. The hashing and the
+        writes run beside the reading (nova.objectstore.hashing)."""
+        digest = hashing.Beside(hashlib.md5())
+        sink = hashing.Beside(hashing.FileSink(self.file.fileno()))
         try:
             for chunk in chunks:
                 self.size += len(chunk)
                 if limit is not None and self.size > limit:
                     raise exception.ObjectTooLarge(limit=limit)
-                if digest is not None:
-                    digest.update(chunk)
-                view = memoryview(chunk)
-                while view:
-                    view = view[write(view):]
+                digest.update(chunk)
+                sink.update(chunk)
+            sink.finish()
         except BaseException:
-            if digest is not None:
-                digest.cancel()
+            digest.cancel()
+            sink.cancel()
             raise
-        return digest.finish() if digest is not None else None
+        return digest.finish()
 
     def copy_from(self, fd, offset, count):
         """Append count bytes of the open file fd from offset, in the kernel."""

@@ -1,7 +1,9 @@
-"""Digests computed beside a stream: the same digests as hashing in line, large bodies
-in a worker, small ones in line, and no worker left behind when the stream fails."""
+"""Digests and file writes beside a stream: the same digests and bytes as in line,
+large bodies in a worker, small ones in line, errors reaching the caller, and no
+worker left behind (or still touching a file) when the stream fails."""
 import hashlib
 import os
+import time
 
 import pytest
 
@@ -58,3 +60,55 @@ def test_a_failing_stream_stops_the_workers():
     with pytest.raises(ConnectionResetError):
         next(stream)
     assert beside._worker is None
+
+
+def test_file_writes_beside_keep_every_byte_in_order(tmp_path):
+    chunks = _chunks([256 * 1024, 3, 300 * 1024, 1024 * 1024])
+    path = tmp_path / 'object'
+    with open(path, 'wb', buffering=0) as f:
+        sink = hashing.Beside(hashing.FileSink(f.fileno()))
+        for chunk in chunks:
+            sink.update(chunk)
+        assert sink._worker is not None
+        sink.finish()
+    assert path.read_bytes() == b''.join(chunks)
+
+
+class _FullDisk:
+    def __init__(self):
+        self.calls = 0
+
+    def update(self, chunk):
+        self.calls += 1
+        raise OSError(28, 'No space left on device')
+
+
+def test_an_error_of_the_consumer_reaches_the_caller():
+    consumer = _FullDisk()
+    beside = hashing.Beside(consumer)
+    chunk = os.urandom(256 * 1024)
+    with pytest.raises(OSError, match='No space'):
+        for _ in range(10):  # raised by a later update() once the worker failed
+            beside.update(chunk)
+        beside.finish()
+    assert consumer.calls == 1  # nothing more was written after the failure
+    beside.cancel()
+    assert beside._worker is None
+
+
+def test_cancel_waits_for_the_chunk_in_hand():
+    done = []
+
+    class Slow:
+        def update(self, chunk):
+            time.sleep(0.05)  # a native thread: eventlet does not patch it here
+            done.append(len(chunk))
+
+    beside = hashing.Beside(Slow())
+    for _ in range(3):
+        beside.update(os.urandom(256 * 1024))
+    beside.cancel()
+    seen = len(done)
+    assert 1 <= seen <= 3 and beside._worker is None
+    time.sleep(0.1)
+    assert len(done) == seen  # nothing runs on the consumer after cancel() returned
