@@ -500,11 +500,16 @@ class API:
         networks the compute hosts are the DHCP servers and NAT gateways, each for its
         own instances: both hosts' nova-network serve the network anew (dest gives the
         guest its lease from now on, source forgets it), and the floating IPs source
-        NATed to the instance move to dest's NAT."""
+        NATed to the instance move to dest's NAT. A host's dnsmasq lists the
+        addresses marked with that host: the instance's now say dest."""
         held = db.fixed_ip_get_all(context, instance_uuids=[instance.uuid])
         admin = context.elevated(read_deleted='yes')
         local = {row.network_id for row in held
                  if db.network_get_by_id(admin, row.network_id).multi_host}
+        for row in held:
+            if row.network_id in local:
+                db.fixed_ip_update(admin, row.address, {'host': dest},
+                                   expected={'instance_uuid': instance.uuid})
         for network_id in sorted(local):
             for host in (dest, source):
                 self.network_rpcapi.refresh_network(context, network_id, server=host)

@@ -112,17 +112,22 @@ def _front_end_flags():
 
 @contextlib.contextmanager
 def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts=('ctl',),
-                  compute_args=None, front_ends=False):
+                  compute_args=None, front_ends=False, local_metadata=False):
     """A Cloud with every daemon up; prepare(cloud, admin) runs before they start
     (networks, floating IPs). flat_vxlan: a VXLAN 'vxflat' joins the hosts;
     network_hosts: where nova-network runs (c1 and c2 for multi_host);
     compute_args(cloud, host): extra arguments of that host's nova-compute;
-    front_ends: nova-api serves the Compute, EC2 and identity APIs (see project())."""
+    front_ends: nova-api serves the Compute, EC2 and identity APIs (see project());
+    local_metadata: each network host runs a metadata nova-api of its own, its NAT
+    sending 169.254.169.254 there (multi_host: the service knows an instance by its
+    source address, and only the instance's own host routes to it)."""
     os.chmod(tmp, 0o755)
     lab = netns.Lab()
     networks_path = None
     if front_ends:
         flags = dict(_front_end_flags(), **flags)
+    if local_metadata:
+        flags = dict(flags, metadata_host='$my_ip')
     try:
         hosts = {role: lab.host(role)[0] for role in ('ctl', 'c1', 'c2', 'out')}
         if flat_vxlan:  # the "physical" flat network between the hosts
@@ -151,6 +156,8 @@ def running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=False, network_hosts
         cloud.start('nova-api', 'ctl')
         for host in network_hosts:
             cloud.start('nova-network', host)
+            if local_metadata and host != 'ctl':
+                cloud.start('nova-api', host, '--enabled_apis=metadata')
         for host in ('c1', 'c2'):
             cloud.start('nova-compute', host,
                         *(compute_args(cloud, host) if compute_args else ()))

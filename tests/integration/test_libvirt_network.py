@@ -1,11 +1,15 @@
-"""A real QEMU (TCG) guest on nova-network's FlatDHCP network, moved between hosts.
+"""A real QEMU (TCG) guest on nova-network's FlatDHCP network in multi_host mode,
+moved between hosts.
 
 The namespace lab of the network tests (tests/harness/network_lab.py): ctl
-runs nova-network (br100, dnsmasq, the metadata NAT), nova-api (the metadata
-service and the Compute API) and the scheduler; c1 and c2 run nova-compute
-with the libvirt driver, each with a private libvirtd inside its namespace (so
-that a guest's tap joins that host's br100, made by the driver with its VXLAN
-uplink to ctl), and nova-instancemonitor sampling every second; the hosts
+runs nova-api (the Compute API) and the scheduler; c1 and c2 each run
+nova-compute with the libvirt driver, with a private libvirtd inside its
+namespace (so that a guest's tap joins that host's br100), nova-network for
+the network's instances on that host (multi_host: br100 with the host's own
+address in the network over a VXLAN uplink joining the hosts, a dnsmasq
+serving only that host's instances, the NAT of 169.254.169.254 to the
+metadata nova-api the host runs too, as classic Nova's multi_host hosts ran
+nova-api-metadata) and nova-instancemonitor sampling every second; the hosts
 share instances_path, as a live migration without block migration needs.
 
 One guest, booted once through the Compute API, proves the rest in order: it
@@ -13,10 +17,12 @@ prints the address DHCP gave it (the one the API reports) and the EC2 id it
 read from 169.254.169.254; its user data keeps a vCPU busy for a while, which
 its host's monitor sees in the CPU series; a second NIC attached and detached
 through os-interface comes and goes in the guest; then it is live-migrated to
-the other host, whose bridge did not exist before (the destination plugs it
-before the copy): it keeps its address and answers on it, did not boot again,
-and the destination's monitor starts a new series while the source's is put
-aside, the statistics answering both as one.
+the other host: it keeps its address, the destination's dnsmasq now lists it
+(the source's no longer) and the destination's br100 reaches it, it did not
+boot again, and the destination's monitor starts a new series while the
+source's is put aside, the statistics answering both as one. README's
+single-host FlatDHCP (one nova-network for all) with a real guest is
+tests/integration/test_libvirt_guests.py.
 """
 import base64
 import os
@@ -61,16 +67,18 @@ def cloud(rabbitmq, tmp_path_factory, guest_image):
         return ['--libvirt_uri=%s' % daemon.uri]
 
     def prepare(cloud, admin):
-        network_api.API().create_network(admin, CIDR, label='private')
+        network_api.API().create_network(admin, CIDR, label='private', multi_host=True)
         [_, _, cloud.ami] = manage_image.register_guest(admin, guest_image, 'nova-guest')
 
     flags = dict(network_manager='nova.network.manager.FlatDHCPManager',
-                 flat_interface='vxflat', compute_driver='libvirt.LibvirtDriver',
+                 flat_interface='vxflat', routing_source_ip='$my_ip',
+                 compute_driver='libvirt.LibvirtDriver',
                  libvirt_type='qemu', libvirt_tcg_tb_cache_mb=64,
                  monitoring_instances_step=1, monitor_graph_interval=0)
     try:
         with running_cloud(rabbitmq, tmp, flags, prepare, flat_vxlan=True,
-                           compute_args=compute_args, front_ends=True) as running:
+                           network_hosts=('c1', 'c2'), compute_args=compute_args,
+                           front_ends=True, local_metadata=True) as running:
             for host in ('c1', 'c2'):
                 running.start('nova-instancemonitor', host)
             running.libvirtds = libvirtds
@@ -210,22 +218,31 @@ def test_an_interface_attached_and_detached_through_the_api(guest):
         first['fixed_ips'][0]['ip_address']]
 
 
-def _answers_ping(cloud, address):
-    """Whether the guest answers a ping from ctl (its network host, over the VXLAN)."""
-    return subprocess.run(['ip', 'netns', 'exec', cloud.hosts['ctl'], 'busybox', 'ping', '-c',
+def _answers_ping(cloud, host, address):
+    """Whether the guest answers a ping from host (from its br100's own address)."""
+    return subprocess.run(['ip', 'netns', 'exec', cloud.hosts[host], 'busybox', 'ping', '-c',
                            '1', '-W', '1', address], capture_output=True).returncode == 0
 
 
+def _dhcp_hosts(cloud, host):
+    """What host's dnsmasq serves: the lines of its hosts files (MAC,name,address)."""
+    directory = cloud.flags['networks_path'].replace('$host', host)
+    return ''.join(open(os.path.join(directory, name)).read()
+                   for name in sorted(os.listdir(directory)) if name.endswith('.hosts'))
+
+
 def test_live_migration_keeps_the_guests_address_and_network(guest):
+    """multi_host: the destination's nova-network takes the guest over (its dnsmasq
+    lists it, the source's forgets it) and the guest answers on the same address
+    through the destination's br100."""
     cloud, instance = guest.cloud, guest.row
     source = instance.host
     target = 'c2' if source == 'c1' else 'c1'
     address = fixed_ip(instance).address
     [vif] = network_api.API().get_instance_nw_info(guest.user.ctx, instance)
-    assert _answers_ping(cloud, address)
-    # no guest ever ran on target: it has no bridge until the migration plugs it
-    assert 'br100' not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[target],
-                                    check=False)
+    mac = vif['address']
+    assert _answers_ping(cloud, source, address)
+    assert mac in _dhcp_hosts(cloud, source) and mac not in _dhcp_hosts(cloud, target)
     moving = time.time()
     admin = nova_context.get_admin_context()
     compute_api.API().live_migrate(admin, instance, host=target)
@@ -248,8 +265,13 @@ def test_live_migration_keeps_the_guests_address_and_network(guest):
     assert vif['devname'] not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[source],
                                            check=False)
     assert fixed_ip(moved).address == address
-    # the guest announced itself from its new host: ctl reaches it there
-    wait_for(lambda: _answers_ping(cloud, address), 30, 'the moved guest to answer')
+    # the destination's dnsmasq gives it its lease from now on, the source's forgot it
+    wait_for(lambda: '%s,' % mac in _dhcp_hosts(cloud, target)
+             and mac not in _dhcp_hosts(cloud, source), 30, "the destination's dnsmasq")
+    assert ',%s' % address in [line[line.rindex(','):] for line in
+                               _dhcp_hosts(cloud, target).splitlines() if mac in line]
+    # the guest announced itself from its new host: the destination's br100 reaches it
+    wait_for(lambda: _answers_ping(cloud, target, address), 30, 'the moved guest to answer')
     found = guest.markers()
     assert lg.count(found, 'ready$') == 1  # it did not boot again
     assert 'eth0 ip=%s' % address in found

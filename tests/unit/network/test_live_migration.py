@@ -49,6 +49,10 @@ def test_both_hosts_serve_the_instances_multi_host_networks_anew(db_ctx, tmp_pat
     # source; NAT: the source drops the floating IP, the destination takes it
     assert api.network_rpcapi.sent == [(shared.id, 'c2'), (shared.id, 'c1'),
                                        ('nat', 'c1'), ('nat', 'c2')]
+    # what each host's dnsmasq lists: the address on the multi_host network is dest's
+    assert db.network_dhcp_hosts(db_ctx, shared.id, host='c2') != []
+    assert db.network_dhcp_hosts(db_ctx, shared.id, host='c1') == []
+    assert db.fixed_ip_get_by_address(db_ctx, on_central).host == 'c1'  # not host-local
     assert db.floating_ip_get_by_host(db_ctx, 'c2') == [('192.0.2.50', on_shared, 'eth0')]
     assert db.floating_ip_get_by_host(db_ctx, 'c1') == []
     # the central network's NAT host is not the instance's host: it stays
