@@ -115,3 +115,31 @@ def test_presign_and_move(aws, bucket, tmp_path):
     assert e.value.code == 403
     listed = aws('s3', 'ls', '--recursive', 's3://%s' % bucket).stdout
     assert [line.split()[-1] for line in listed.splitlines()] == ['moved/note.txt']
+
+
+def test_s3api_versions_conditions_acl_checksums(aws, bucket, tmp_path):
+    """#15's areas through the CLI, with S3's error codes: a versioned bucket, a
+    CRC64NVME checksum kept and shown by get-object-attributes, a conditional
+    write refused (PreconditionFailed), a grant to an unknown canonical id
+    refused (InvalidArgument), a version deleted by id."""
+    body = tmp_path / 'body.txt'
+    body.write_bytes(b'versioned through the cli\n')
+    aws('s3api', 'put-bucket-versioning', '--bucket', bucket,
+        '--versioning-configuration', 'Status=Enabled')
+    put = json.loads(aws('s3api', 'put-object', '--bucket', bucket, '--key', 'v',
+                         '--body', str(body), '--checksum-algorithm', 'CRC64NVME').stdout)
+    assert put['VersionId'] != 'null' and put['ChecksumCRC64NVME']
+    again = aws('s3api', 'put-object', '--bucket', bucket, '--key', 'v', '--body', str(body),
+                '--if-none-match', '*', check=False)
+    assert again.returncode != 0 and 'PreconditionFailed' in again.stderr
+    grant = aws('s3api', 'put-object-acl', '--bucket', bucket, '--key', 'v',
+                '--grant-read', 'id=nobody-at-all', check=False)
+    assert grant.returncode != 0 and 'InvalidArgument' in grant.stderr
+    attributes = json.loads(aws('s3api', 'get-object-attributes', '--bucket', bucket,
+                                '--key', 'v', '--object-attributes', 'ETag', 'Checksum',
+                                'ObjectSize').stdout)
+    assert attributes['ObjectSize'] == len(body.read_bytes())
+    assert attributes['Checksum']['ChecksumCRC64NVME'] == put['ChecksumCRC64NVME']
+    assert attributes['VersionId'] == put['VersionId']
+    aws('s3api', 'delete-object', '--bucket', bucket, '--key', 'v',
+        '--version-id', put['VersionId'])  # for good: the bucket is empty again
