@@ -929,6 +929,21 @@ class InvalidVolumeType(Invalid):
     msg_fmt = _('Invalid volume type: %(reason)s')
 
 
+class MultiattachNotSupportedOldMicroversion(Invalid):
+    msg_fmt = _('Multiattach volumes are only supported starting with compute API '
+                'version 2.60.')
+
+
+class MultiattachNotSupportedByVirtDriver(Conflict):
+    msg_fmt = _("Volume %(volume_id)s has 'multiattach' set, which is not supported for "
+                "this instance.")
+
+
+class MultiattachSwapVolumeNotSupported(Invalid):
+    msg_fmt = _('Swapping multi-attach volumes with more than one read/write attachment '
+                'is not supported.')
+
+
 class VolumeAlreadyAttached(Invalid):
     """Nova refuses to attach a volume twice to one server (409 in its API)."""
 

@@ -31,6 +31,7 @@ History:
     1.8 - attach_interface, detach_interface
     1.9 - pre_live_migration
     1.10 - reattach_volume
+    1.11 - swap_volume
 """
 from nova.conf import CONF
 from nova.rpc.client import RPCAPI
@@ -38,7 +39,7 @@ from nova.rpc.client import RPCAPI
 
 class ComputeAPI(RPCAPI):
     TOPIC = 'compute'
-    VERSION = '1.10'
+    VERSION = '1.11'
     METHODS = {
         'build_and_run_instances': '1.0',
         'terminate_instance': '1.0',
@@ -93,6 +94,7 @@ class ComputeAPI(RPCAPI):
         'detach_interface': '1.8',
         'pre_live_migration': '1.9',
         'reattach_volume': '1.10',
+        'swap_volume': '1.11',
     }
 
     def __init__(self, topic=None, version_cap=None):
@@ -268,6 +270,12 @@ class ComputeAPI(RPCAPI):
         administrator who asked waits for the answer)."""
         return self.call(ctxt, 'reattach_volume', server=instance.host,
                          instance_uuid=instance.uuid, volume_id=volume_id)
+
+    def swap_volume(self, ctxt, instance, bdm_uuid, new_volume_id, new_attachment_id):
+        """Give the guest the new volume (reserved for it) in place of the mapping's
+        volume (detaching), at the same device."""
+        self._to_instance(ctxt, 'swap_volume', instance, bdm_uuid=bdm_uuid,
+                          new_volume_id=new_volume_id, new_attachment_id=new_attachment_id)
 
     # -- host and guest operations of administrators and services (1.3) ------------------
     def host_maintenance_mode(self, ctxt, host, mode):

@@ -10,7 +10,7 @@ no host to attach to and are refused (409), as are locked ones.
 import logging
 
 from nova import exception
-from nova.compute import block_device, resize_quota, vm_states
+from nova.compute import block_device, capabilities, resize_quota, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import check_instance_lock, check_instance_state
 from nova.db import api as db
@@ -52,12 +52,16 @@ class VolumeAttachAPI:
     @check_instance_lock
     @check_instance_state(vm_state=ATTACH_STATES + [vm_states.SHELVED_OFFLOADED])
     def attach_volume(self, context, instance, volume_id, device=None, tag=None,
-                      delete_on_termination=False):
+                      delete_on_termination=False, supports_multiattach=False):
         """Reserve the volume and map it, then have the host attach it; the mapping.
         A shelved-offloaded instance has no host: the volume is attached (in-use)
-        without a connection, which the host that unshelves it makes (as Nova 2.20)."""
+        without a connection, which the host that unshelves it makes (as Nova 2.20).
+        supports_multiattach: the caller asked for 2.60 or later, as a multiattach
+        volume needs (and a host whose driver can share a disk)."""
         virt_driver.compute_driver_class().require('supports_attach_volume', 'attach_volume')
         volume = self.volume_api.get(context, volume_id)
+        if volume.multiattach:
+            self._check_multiattach(context, instance, volume, supports_multiattach)
         used = [b.device_name for b in db.block_device_mapping_get_all_by_instance(
             context, instance.uuid)]
         [values] = block_device.device_names([{
@@ -115,19 +119,55 @@ class VolumeAttachAPI:
         info = self.compute_rpcapi.reattach_volume(context, instance, volume_id)
         return bdm, info
 
-    def update_volume_attachment(self, context, instance, volume_id, new_volume_id=None,
+    @staticmethod
+    def _check_multiattach(context, instance, volume, supports_multiattach):
+        if not supports_multiattach:
+            raise exception.MultiattachNotSupportedOldMicroversion()
+        if instance.host:  # a shelved-offloaded one is checked where it is unshelved
+            _driver, found = capabilities.host_capabilities(context, instance.host)
+            if not (found or {}).get('supports_multiattach'):
+                raise exception.MultiattachNotSupportedByVirtDriver(volume_id=volume.uuid)
+
+    def update_volume_attachment(self, context, instance, volume_id,
                                  delete_on_termination=None):
-        """Change delete_on_termination (2.85); a swap to another volume is refused:
-        no virt driver here can swap a disk under a running guest."""
+        """Change delete_on_termination of an attached volume (2.85)."""
         bdm = self.get_volume_attachment(context, instance, volume_id)
-        if new_volume_id and new_volume_id != volume_id:
-            raise exception.NotSupportedByDriver(action='swap_volume',
-                                                 driver=virt_driver.compute_driver_class()
-                                                 .__name__)
         if delete_on_termination is not None:
             bdm = db.block_device_mapping_update(context, bdm.uuid, {
                 'delete_on_termination': bool(delete_on_termination)})
         return bdm
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.RESIZED])
+    def swap_volume(self, context, instance, old_volume_id, new_volume_id):
+        """Replace an attached volume by another at the same device (as Nova): the
+        old one detaching, the new one reserved for the instance, then the host's
+        driver swaps them under the guest (a cast: 202). A multiattach volume with
+        more than one attachment is not swapped; the new one is no smaller."""
+        capabilities.require(context, instance, 'supports_swap_volume', 'swap_volume')
+        bdm = self.get_volume_attachment(context, instance, old_volume_id)
+        old = self.volume_api.get(context.elevated(), old_volume_id)
+        new = self.volume_api.get(context, new_volume_id)
+        for volume in (old, new):
+            if volume.multiattach and len(volume.attachments) > 1:
+                raise exception.MultiattachSwapVolumeNotSupported()
+        if new.size < old.size:
+            raise exception.InvalidVolume(reason='New volume must be the same size or '
+                                                 'larger.')
+        compute_utils.start_action(context, instance.uuid, 'swap_volume')
+        self.volume_api.begin_detaching(context, old)
+        try:
+            attachment = self.volume_api.reserve(context, new, instance.uuid)
+        except Exception:
+            self.volume_api.roll_detaching(context, old)
+            raise
+        try:
+            self.compute_rpcapi.swap_volume(context, instance, bdm.uuid, new.uuid,
+                                            attachment.uuid)
+        except Exception:
+            self.volume_api.detach(context, attachment.uuid)
+            self.volume_api.roll_detaching(context, old)
+            raise
 
     def _release_volumes(self, context, instance):
         """A local delete (no host to do it): the instance's volumes are released."""

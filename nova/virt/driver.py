@@ -38,6 +38,11 @@ CAPABILITIES = {
                                         'live_migration_force_complete'),
     'supports_trigger_crash_dump': ('trigger_crash_dump',),
     'supports_attach_volume': ('get_volume_connector', 'attach_volume', 'detach_volume'),
+    # an attached volume replaced by another under the running guest, at the same device
+    'supports_swap_volume': ('swap_volume',),
+    # a volume attached to several guests at once (Cinder's multiattach; the guest sees
+    # a shareable disk)
+    'supports_multiattach': (),
     'supports_attach_interface': ('attach_interface', 'detach_interface'),
     'supports_console_output': ('get_console_output',),
     'supports_diagnostics': ('get_diagnostics',),
@@ -394,6 +399,12 @@ class ComputeDriver(abc.ABC):
 
     def detach_volume(self, context, connection_info, instance, mountpoint):
         self._unsupported('detach_volume')
+
+    def swap_volume(self, context, old_connection_info, new_connection_info, instance,
+                    mountpoint, resize_to):
+        """Give the guest the new volume at mountpoint instead of the old one, with
+        the old one's data (resize_to: the new volume's GiB, when larger)."""
+        self._unsupported('swap_volume')
 
     def attach_interface(self, context, instance, image_meta, vif):
         self._unsupported('attach_interface')

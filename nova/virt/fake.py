@@ -620,6 +620,18 @@ class FakeDriver(driver.ComputeDriver):
         if guest.volumes.pop(mountpoint, None) is None:
             raise exception.DeviceNotAttached(device=mountpoint, instance_uuid=guest.uuid)
 
+    def swap_volume(self, context, old_connection_info, new_connection_info, instance,
+                    mountpoint, resize_to):
+        """The guest's disk at mountpoint is the new volume (checked reachable as an
+        attach is; the fake guest has no data to copy)."""
+        self._maybe_fail('swap_volume')
+        guest = self._guest(instance)
+        _check_volume(new_connection_info)
+        with _LOCK:
+            if mountpoint not in guest.volumes:
+                raise exception.DeviceNotAttached(device=mountpoint, instance_uuid=guest.uuid)
+            guest.volumes[mountpoint] = new_connection_info
+
     def attach_interface(self, context, instance, image_meta, vif):
         self._maybe_fail('attach_interface')
         guest = self._guest(instance)

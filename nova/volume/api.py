@@ -108,11 +108,13 @@ class API:
     # -- create -----------------------------------------------------------------------
     def create(self, context, size=None, name=None, description=None, snapshot_id=None,
                image_id=None, source_volid=None, volume_type=None, availability_zone=None,
-               metadata=None):
+               metadata=None, multiattach=False):
         """Record the volume (quota reserved with it) and send it to be made: to the
         scheduler, or for a snapshot or a clone to the host of their source.
 
-        The row returned carries ``volume_type_name`` (its view needs no type read)."""
+        The row returned carries ``volume_type_name`` (its view needs no type read).
+        multiattach: attachable to several instances at once (as Cinder, also when
+        the volume type's extra spec ``multiattach`` is ``<is> True``)."""
         _check_text('name', name)
         _check_text('description', description)
         metadata = dict(metadata or {})
@@ -165,7 +167,9 @@ class API:
                       project_id=context.project_id, user_id=context.user_id,
                       availability_zone=availability_zone, status=states.CREATING,
                       attach_status=states.DETACHED, volume_type_id=volume_type.uuid,
-                      host=host, metadata=metadata)
+                      host=host, metadata=metadata,
+                      multiattach=bool(multiattach) or _spec_true(
+                          (volume_type.extra_specs or {}).get('multiattach')))
         try:
             volume = db.volume_create(context, values, quota=volume_quota.reservation(
                 context, context.project_id, allowed, volumes=1, gigabytes=size))
@@ -326,12 +330,14 @@ class API:
 
     # -- attachments ------------------------------------------------------------------
     def reserve(self, context, volume, instance_uuid, mode='rw', status=states.ATTACHING):
-        """Claim an available volume for an instance: its status becomes status
-        (attaching, or reserved for the attachments API); the attachment."""
+        """Claim an available volume for an instance (a multiattach one also while
+        attached elsewhere): its status becomes status (attaching, or reserved for
+        the attachments API); the attachment."""
         return db.volume_attachment_create(
             context, volume.uuid, {'instance_uuid': instance_uuid, 'attach_mode': mode,
                                    'attach_status': status},
-            expected_status=states.ATTACHABLE, status=status)
+            expected_status=states.MULTIATTACHABLE if volume.multiattach
+            else states.ATTACHABLE, status=status)
 
     def unreserve(self, context, volume):
         """Give up the attachments of a volume that never completed (os-unreserve)."""
@@ -391,6 +397,9 @@ class API:
 
     def get_attachments(self, context, volume_ids):
         return db.volume_attachment_get_all(context, volume_id=list(volume_ids))
+
+    def get_instance_attachments(self, context, instance_uuid):
+        return db.volume_attachment_get_all(context, instance_uuid=instance_uuid)
 
     def connect_attachment(self, context, attachment_id, connector):
         """The attachments API's update: connect the initiator (the volume goes from
@@ -455,6 +464,11 @@ def _renamed(name, description):
     if description is not None:
         values['display_description'] = description
     return values
+
+
+def _spec_true(value):
+    """A boolean extra spec as Cinder writes them ('<is> True') or plainly ('true')."""
+    return str(value or '').replace('<is>', '').strip().lower() in ('true', '1', 'yes')
 
 
 def _source_kind(snapshot_id, source_volid):

@@ -95,6 +95,16 @@ def create(user, size=1, version=None, **values):
     return res.json['volume']
 
 
+def test_multiattach_volumes(alice, admin):
+    """Cinder's flag in the create body, or a type whose extra spec says so."""
+    assert create(alice, multiattach=True)['multiattach'] is True
+    res = admin.post('/admin-proj/types', {'volume_type': {
+        'name': 'shared', 'extra_specs': {'multiattach': '<is> True'}}})
+    assert res.status_int == 200, res.body
+    typed = create(alice, volume_type='shared')
+    assert (typed['multiattach'], typed['volume_type']) == (True, 'shared')
+
+
 def test_versions_documents():
     app = versions.Versions()
     root = webob.Request.blank('/').get_response(app)
@@ -108,6 +118,7 @@ def test_versions_documents():
 def test_create_show_list_update_delete(alice):
     volume = create(alice, size=1, name='data', description='d', metadata={'k': 'v'})
     assert volume['status'] == 'creating' and volume['bootable'] == 'false'
+    assert volume['multiattach'] is False
     assert volume['volume_type'] == '__DEFAULT__' and volume['metadata'] == {'k': 'v'}
     assert 'os-vol-host-attr:host' not in volume  # admins only
     assert 'os-vol-tenant-attr:tenant_id' not in volume  # show and list only, as Cinder

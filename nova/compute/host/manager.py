@@ -396,6 +396,11 @@ class ComputeManager(manager.Manager):
         with self.locks(instance_uuid):
             return self.volumes.reattach_volume(context, instance_uuid, volume_id)
 
+    def swap_volume(self, context, instance_uuid, bdm_uuid, new_volume_id, new_attachment_id):
+        with self.locks(instance_uuid):
+            self.volumes.swap_volume(context, instance_uuid, bdm_uuid, new_volume_id,
+                                     new_attachment_id)
+
     # -- resize and cold migration (resize.py) ------------------------------------------
     def prep_resize(self, context, instance_uuid, migration_id, request_spec, limits):
         self.resizes.prep_resize(context, instance_uuid, migration_id, request_spec, limits)

@@ -49,16 +49,23 @@ class Volumes:
         self.volume_api = volume_api
 
     # -- attach and detach ------------------------------------------------------------
+    def _start(self, context, event, instance_uuid, bdm_uuid):
+        """The event started; (instance, mapping), or None when either is gone."""
+        self.records.event(context, [instance_uuid], event)
+        try:
+            return (self.records.get(context, instance_uuid),
+                    db.block_device_mapping_get(context, bdm_uuid))
+        except exception.NotFound as gone:
+            LOG.info('%s on %s: %s', event, instance_uuid, gone)
+            return None
+
     def attach_volume(self, context, instance_uuid, bdm_uuid):
         """Connect the reserved volume of bdm and attach it to the guest."""
         event = 'compute_attach_volume'
-        self.records.event(context, [instance_uuid], event)
-        try:
-            instance = self.records.get(context, instance_uuid)
-            bdm = db.block_device_mapping_get(context, bdm_uuid)
-        except exception.NotFound as gone:
-            LOG.info('Attach to %s: %s', instance_uuid, gone)
+        found = self._start(context, event, instance_uuid, bdm_uuid)
+        if found is None:
             return
+        instance, bdm = found
         try:
             self._connect_and_attach(context, instance, bdm, to_guest=True)
         except Exception as error:
@@ -76,6 +83,8 @@ class Volumes:
         connector = self.driver.get_volume_connector(instance)
         info = dict(self.volume_api.initialize_connection(context, volume, connector),
                     serial=volume.uuid)
+        if volume.multiattach:  # the driver shares the disk (libvirt: <shareable/>)
+            info['multiattach'] = True
         if to_guest:
             self.driver.attach_volume(context, info, instance, bdm.device_name)
         try:
@@ -142,6 +151,45 @@ class Volumes:
         LOG.info('Reattached volume %s to %s as %s', volume_id, instance_uuid,
                  bdm.device_name)
         return info
+
+    def swap_volume(self, context, instance_uuid, bdm_uuid, new_volume_id, new_attachment_id):
+        """Connect the new volume, have the driver swap it in at the mapping's device,
+        then the mapping names it (in-use) and the old one is released (available,
+        its export dropped). A failure gives the new one up and the old one back."""
+        event = 'compute_swap_volume'
+        found = self._start(context, event, instance_uuid, bdm_uuid)
+        if found is None:
+            return
+        instance, bdm = found
+        new_info = connector = None
+        try:
+            new = self.volume_api.get(context.elevated(), new_volume_id)
+            connector = self.driver.get_volume_connector(instance)
+            new_info = dict(self.volume_api.initialize_connection(context, new, connector),
+                            serial=new.uuid)
+            if new.multiattach:
+                new_info['multiattach'] = True
+            self.driver.swap_volume(context, bdm.connection_info, new_info, instance,
+                                    bdm.device_name, new.size)
+        except Exception as error:
+            LOG.warning(_LW('Swapping volume %s for %s on %s failed: %s'), bdm.volume_id,
+                        new_volume_id, instance_uuid, error,
+                        exc_info=not isinstance(error, exception.NovaException))
+            self.records.fault(context, instance_uuid, error)
+            self.records.event(context, [instance_uuid], event, 'Error', error)
+            self._quietly(self.volume_api.detach, context, new_attachment_id)
+            self._roll_detaching(context, bdm.volume_id)
+            return
+        self.volume_api.attach(context, new_attachment_id, bdm.device_name, self.host,
+                               connector, new_info)
+        db.block_device_mapping_update(context, bdm.uuid, {
+            'volume_id': new.uuid, 'attachment_id': new_attachment_id,
+            'connection_info': new_info, 'volume_size': new.size})
+        if bdm.attachment_id:
+            self._quietly(self.volume_api.detach, context, bdm.attachment_id)
+        LOG.info('Swapped volume %s for %s on %s at %s', bdm.volume_id, new.uuid,
+                 instance_uuid, bdm.device_name)
+        self.records.event(context, [instance_uuid], event, 'Success')
 
     def _detach_from_guest(self, context, instance, bdm):
         if not bdm.connection_info or not self.driver.instance_exists(instance):
@@ -210,9 +258,20 @@ class Volumes:
 
     # -- restart --------------------------------------------------------------------------
     def recover(self, context, instance):
-        """Finish or undo the attaches and detaches a restart cut short."""
-        for bdm in volume_bdms(db.block_device_mapping_get_all_by_instance(
-                context, instance.uuid)):
+        """Finish or undo the attaches and detaches a restart cut short. A swap cut
+        short (the new volume's attachment named by no mapping) is undone: the new
+        volume given up, the old one, detaching, in-use again."""
+        bdms = volume_bdms(db.block_device_mapping_get_all_by_instance(context,
+                                                                       instance.uuid))
+        mapped = {b.attachment_id for b in bdms}
+        swapping = [a for a in self.volume_api.get_instance_attachments(context,
+                                                                        instance.uuid)
+                    if a.uuid not in mapped and a.attach_status != volume_states.ATTACHED]
+        for attachment in swapping:
+            LOG.info('Volume %s was being swapped in on %s: undone', attachment.volume_id,
+                     instance.uuid)
+            self._quietly(self.volume_api.detach, context, attachment.uuid)
+        for bdm in bdms:
             if not bdm.volume_id:
                 continue
             try:
@@ -224,6 +283,8 @@ class Volumes:
                 LOG.info('Volume %s was being attached to %s: undone', volume.uuid,
                          instance.uuid)
                 self._forget(context, bdm)
+            elif volume.status == volume_states.DETACHING and swapping:
+                self._roll_detaching(context, volume.uuid)
             elif volume.status == volume_states.DETACHING:
                 LOG.info('Volume %s was being detached from %s: finishing', volume.uuid,
                          instance.uuid)

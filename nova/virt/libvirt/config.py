@@ -50,6 +50,7 @@ class Disk:
     hosts: tuple = ()
     auth_username: str = None
     secret_usage: str = None
+    shareable: bool = False  # a multiattach volume: other guests write it too
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +107,8 @@ def disk_element(disk):
     _sub(element, 'target', dev=disk.target, bus=disk.bus)
     if disk.readonly:
         _sub(element, 'readonly')
+    if disk.shareable:
+        _sub(element, 'shareable')
     if disk.serial:
         _sub(element, 'serial', disk.serial)
     return element

@@ -50,7 +50,8 @@ def volume_disk(connection_info, mountpoint):
         disk = config.Disk(target=target, protocol='iscsi', name=name,
                            hosts=((host.strip('[]'), int(port or 3260)),), serial=serial,
                            auth_username=data.get('auth_username') if chap else None,
-                           secret_usage=secret_usage(connection_info) if chap else None)
+                           secret_usage=secret_usage(connection_info) if chap else None,
+                           shareable=bool(connection_info.get('multiattach')))
         return disk, data.get('auth_password') if chap else None
     if kind == 'local':
         path = data.get('device_path')

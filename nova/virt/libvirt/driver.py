@@ -55,6 +55,9 @@ class LibvirtDriver(driver.ComputeDriver):
         'supports_live_migration_control': True,
         'supports_trigger_crash_dump': True,  # an NMI (virDomainInjectNMI)
         'supports_attach_volume': True,  # iSCSI through QEMU's userspace initiator
+        # a live block copy onto a network disk with CHAP (blockCopy) is not done here
+        'supports_swap_volume': False,
+        'supports_multiattach': True,  # the volume's disk is <shareable/> in every guest
         'supports_attach_interface': True,  # a bridge VIF hot-plugged live and in config
         'supports_console_output': True,  # the serial console's log file
         'supports_diagnostics': True,  # vCPU, memory, block and interface counters

@@ -212,3 +212,80 @@ def test_a_restart_resolves_attaches_and_detaches_it_cut_short(vcloud):
     wait_volume(vcloud, detaching.uuid, 'available')
     assert vcloud.api.get_volume_attachments(vcloud.ctx, instance) == []
 
+
+
+def _wait_target_gone(tgtd, iqn):
+    deadline = eventlet.hubs.get_hub().clock() + 30
+    while iqn in tgtd.targets():
+        assert eventlet.hubs.get_hub().clock() < deadline, 'the export of %s stayed' % iqn
+        eventlet.sleep(0.05)
+
+
+def test_swap_volume(vcloud, tgtd):
+    """As Nova's PUT os-volume_attachments: the guest's /dev/vdb becomes the new
+    volume (reached through its target), the old one is released and its target
+    dropped; a smaller or busy new volume is refused and changes nothing."""
+    [instance] = vcloud.wait([i.uuid for i in vcloud.boot()], vm_states.ACTIVE)
+    old, new = new_volume(vcloud), new_volume(vcloud, size=2)
+    vcloud.api.attach_volume(vcloud.ctx, instance, old.uuid)
+    wait_volume(vcloud, old.uuid, 'in-use')
+    old_iqn = guest(instance).volumes['/dev/vdb']['data']['target_iqn']
+    smaller = new_volume(vcloud, size=1)
+    db.volume_update(vcloud.admin, old.uuid, {'size': 2})
+    with pytest.raises(exception.InvalidVolume, match='same size or larger'):
+        vcloud.api.swap_volume(vcloud.admin, instance, old.uuid, smaller.uuid)
+    with pytest.raises(exception.InvalidVolume, match='available'):
+        vcloud.api.swap_volume(vcloud.admin, instance, old.uuid, old.uuid)
+    assert db.volume_get(vcloud.admin, old.uuid).status == 'in-use'
+
+    vcloud.api.swap_volume(vcloud.admin, instance, old.uuid, new.uuid)
+    wait_volume(vcloud, new.uuid, 'in-use')
+    wait_volume(vcloud, old.uuid, 'available')
+    info = guest(instance).volumes['/dev/vdb']
+    assert info['serial'] == new.uuid and iscsi.virtual_size(info) == 2 * 1024 ** 3
+    [bdm] = vcloud.api.get_volume_attachments(vcloud.ctx, instance)
+    assert (bdm.volume_id, bdm.device_name, bdm.connection_info) == (
+        new.uuid, '/dev/vdb', info)
+    [attachment] = db.volume_get(vcloud.admin, new.uuid).attachments
+    assert (attachment.instance_uuid, attachment.attach_status) == (instance.uuid, 'attached')
+    assert db.volume_get(vcloud.admin, old.uuid).attachments == []
+    _wait_target_gone(tgtd, old_iqn)
+    actions = [a.action for a in db.actions_get(vcloud.admin, instance.uuid)]
+    assert 'swap_volume' in actions
+
+
+def test_multiattach_volume(vcloud, tgtd):
+    """A multiattach volume (Cinder's flag) attaches to two servers from 2.60; its
+    target stays until the last detach; a plain volume still attaches once."""
+    first, second = vcloud.wait([i.uuid for i in vcloud.boot(count=2)], vm_states.ACTIVE)
+    shared = new_volume(vcloud, multiattach=True)
+    assert shared.multiattach
+    with pytest.raises(exception.MultiattachNotSupportedOldMicroversion, match='2.60'):
+        vcloud.api.attach_volume(vcloud.ctx, first, shared.uuid)
+    for instance in (first, second):
+        vcloud.api.attach_volume(vcloud.ctx, instance, shared.uuid, supports_multiattach=True)
+        wait_volume(vcloud, shared.uuid, 'in-use')
+    volume = db.volume_get(vcloud.admin, shared.uuid)
+    assert sorted(a.instance_uuid for a in volume.attachments) == sorted(
+        [first.uuid, second.uuid])
+    infos = [guest(i).volumes['/dev/vdb'] for i in (first, second)]
+    assert all(info['multiattach'] and info['serial'] == shared.uuid for info in infos)
+    iqn = infos[0]['data']['target_iqn']
+
+    vcloud.api.detach_volume(vcloud.ctx, first, shared.uuid)
+    deadline = eventlet.hubs.get_hub().clock() + 30
+    while len(db.volume_get(vcloud.admin, shared.uuid).attachments) != 1:
+        assert eventlet.hubs.get_hub().clock() < deadline
+        eventlet.sleep(0.05)
+    assert db.volume_get(vcloud.admin, shared.uuid).status == 'in-use'
+    assert iqn in tgtd.targets()  # the other server still needs it
+    assert iscsi.virtual_size(infos[1]) == 1024 ** 3
+    vcloud.api.detach_volume(vcloud.ctx, second, shared.uuid)
+    wait_volume(vcloud, shared.uuid, 'available')
+    _wait_target_gone(tgtd, iqn)
+
+    plain = new_volume(vcloud)
+    vcloud.api.attach_volume(vcloud.ctx, first, plain.uuid, supports_multiattach=True)
+    wait_volume(vcloud, plain.uuid, 'in-use')
+    with pytest.raises(exception.InvalidVolume, match='available'):
+        vcloud.api.attach_volume(vcloud.ctx, second, plain.uuid, supports_multiattach=True)

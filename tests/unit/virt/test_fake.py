@@ -167,6 +167,7 @@ def _calls(drv, instance, other):
         'get_volume_connector': lambda: drv.get_volume_connector(instance),
         'attach_volume': lambda: drv.attach_volume(None, {}, instance, '/dev/vdb'),
         'detach_volume': lambda: drv.detach_volume(None, {}, instance, '/dev/vdb'),
+        'swap_volume': lambda: drv.swap_volume(None, {}, {}, instance, '/dev/vdb', 1),
         'attach_interface': lambda: drv.attach_interface(None, instance, {}, vif),
         'detach_interface': lambda: drv.detach_interface(None, instance, vif),
         'host_maintenance_mode': lambda: drv.host_maintenance_mode(drv.host, False),

@@ -102,6 +102,11 @@ def test_an_iscsi_volume_is_a_network_disk_with_chap_from_a_secret():
                                                   'usage': 'nova-volume-vol-uuid'}
     assert element.find('target').get('dev') == 'vdb'
     assert element.findtext('serial') == 'vol-uuid'
+    assert element.find('shareable') is None
+    # a multiattach volume is written by other guests too: the disk says so
+    shared, _ = devices.volume_disk(dict(ISCSI, multiattach=True), '/dev/vdb')
+    assert ET.fromstring(config.to_string(config.disk_element(shared))).find(
+        'shareable') is not None
 
 
 def test_device_names_and_bad_connection_info():

@@ -3,9 +3,12 @@
 As Nova: the list and show carry tag (2.70) and delete_on_termination (2.79),
 and from 2.89 attachment_id and bdm_uuid instead of id; an attach takes a tag
 from 2.49 and delete_on_termination from 2.79 and answers 200 with the device;
-the update (PUT, 202) changes delete_on_termination from 2.85, and swapping
-to another volume is refused (409: no virt driver here swaps disks); detach is
-202. The volume itself is the block-storage API's (another project's is 404).
+the update (PUT, 202) swaps the attached volume for the one in the body
+(admins by default; the host's driver must swap disks, else 409), and from
+2.85 a body naming the same volume changes delete_on_termination instead. A
+multiattach volume attaches from 2.60 (400 before; 409 where the host's driver
+cannot share a disk). Detach is 202. The volume itself is the block-storage
+API's (another project's is 404).
 """
 from nova import exception
 from nova import policy
@@ -67,7 +70,8 @@ class VolumeAttachmentController(wsgi.Controller):
         bdm = self.compute_api.attach_volume(
             req.context, instance, values['volumeId'], device=values.get('device'),
             tag=values.get('tag'),
-            delete_on_termination=common.is_true(values.get('delete_on_termination', False)))
+            delete_on_termination=common.is_true(values.get('delete_on_termination', False)),
+            supports_multiattach=req.is_version('2.60'))
         return {'volumeAttachment': attachment_view(req, instance, bdm)}
 
     @wsgi.response(202)
@@ -75,11 +79,19 @@ class VolumeAttachmentController(wsgi.Controller):
     @validation.schema(schema.update_v285, '2.85')
     def update(self, req, server_id, id, body):
         values = body['volumeAttachment']
-        swap = values['volumeId'] != id
+        # as Nova: before 2.85 a PUT is always a swap (to the same volume: refused,
+        # it is not available); from 2.85 the same volume is an update
+        swap = not req.is_version('2.85') or values['volumeId'] != id
         instance = self._instance(req, server_id, 'swap' if swap else 'update')
         on_termination = values.get('delete_on_termination')
+        if swap:
+            if on_termination is not None:
+                raise exception.InvalidInput(reason='delete_on_termination can only be '
+                                                    'changed without a swap')
+            self.compute_api.swap_volume(req.context, instance, id, values['volumeId'])
+            return
         self.compute_api.update_volume_attachment(
-            req.context, instance, id, new_volume_id=values['volumeId'],
+            req.context, instance, id,
             delete_on_termination=None if on_termination is None else
             common.is_true(on_termination))
 

@@ -73,9 +73,6 @@ class VolumesController(wsgi.Controller):
         image_id = values.get('imageRef') or values.get('image_id')
         if image_id:
             authorize(req, 'volume:create_from_image')
-        if values.get('multiattach') is not None and common.is_true(values['multiattach']):
-            raise exception.InvalidInput(reason='multiattach volumes are not supported by '
-                                                'this cloud\'s volume backends')
         volume = self.volume_api.create(
             req.context, size=values.get('size'),
             name=values.get('name', values.get('display_name')),
@@ -83,7 +80,9 @@ class VolumesController(wsgi.Controller):
             snapshot_id=values.get('snapshot_id'), image_id=image_id,
             source_volid=values.get('source_volid'), volume_type=values.get('volume_type'),
             availability_zone=values.get('availability_zone'),
-            metadata=values.get('metadata'))
+            metadata=values.get('metadata'),
+            multiattach=values.get('multiattach') is not None and common.is_true(
+                values['multiattach']))
         return {'volume': views.volume_detail(
             req, volume, {volume.volume_type_id: volume.volume_type_name}, extended=False)}
 

@@ -66,3 +66,29 @@ def test_attach_to_a_shelved_offloaded_server_is_connected_at_unshelve(cloud, al
     assert db.volume_get(cloud.admin, volume.uuid).status == 'available'
     assert [b for b in db.block_device_mapping_get_all_by_instance(cloud.admin, server)
             if b.volume_id] == []
+
+
+def test_swap_is_for_admins_and_a_multiattach_volume_needs_2_60(cloud, alice, admin, boot):
+    [server] = boot()
+    shared, other = _volume('proj-a', 'alice'), _volume('proj-a', 'alice')
+    for volume in (shared, other):
+        db.volume_update(cloud.admin, volume.uuid, {'status': 'available', 'host': 'vhost',
+                                                    'multiattach': volume is shared})
+    old = alice.post('/servers/%s/os-volume_attachments' % server, {
+        'volumeAttachment': {'volumeId': shared.uuid}}, version='2.59')
+    assert old.status_int == 400 and '2.60' in old.json['badRequest']['message']
+    path = '/servers/%s/os-volume_attachments/%s' % (server, shared.uuid)
+    swap = {'volumeAttachment': {'volumeId': other.uuid}}
+    refused = alice.put(path, swap, version='2.85')
+    assert refused.status_int == 403, refused.body
+    not_attached = admin.put(path, swap, version='2.85')
+    assert not_attached.status_int == 404, not_attached.body
+    # from 2.85 the same volume is an update of delete_on_termination, not a swap
+    mixed = admin.put(path, {'volumeAttachment': {'volumeId': other.uuid,
+                                                  'delete_on_termination': True}},
+                      version='2.85')
+    assert mixed.status_int == 400, mixed.body
+    assert db.block_device_mapping_get_all_by_instance(cloud.admin, server) == []
+    for volume in (shared, other):
+        found = db.volume_get(cloud.admin, volume.uuid)
+        assert (found.status, found.attachments) == ('available', [])
