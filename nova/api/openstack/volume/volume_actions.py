@@ -10,6 +10,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume.volumes import authorize
+from nova.i18n import _
 from nova.volume import states
 
 
@@ -106,8 +107,8 @@ class VolumeActionsController(wsgi.Controller):
         volume = self._volume(req, id, 'volume_extension:volume_actions:attach')
         values = body['os-attach']
         if not values.get('instance_uuid') and not values.get('host_name'):
-            raise webob.exc.HTTPBadRequest(explanation='Invalid request to attach volume to '
-                                                       'an invalid target')
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid request to attach volume to '
+                                                       'an invalid target'))
         self.volume_api.attach_legacy(req.context, volume, values.get('instance_uuid'),
                                       values['mountpoint'], values.get('host_name'),
                                       values.get('mode', 'rw'))
