@@ -302,7 +302,7 @@ def _v2_date_line(req, params):
 
 
 def _verify_v2(req, credential, params, credentials, address):
-    access_key, _, given = credential.rpartition(':')
+    access_key, _sep, given = credential.rpartition(':')
     if not access_key or not given:
         raise S3Error('AuthorizationHeaderMalformed' if params is None
                       else 'AuthorizationQueryParametersError',

@@ -87,7 +87,7 @@ def dir_names(prefix):
 
 def object_names(key):
     """Components of the object file of a (validated) key, relative to objects/."""
-    head, _, last = key.rpartition('/')
+    head, _sep, last = key.rpartition('/')
     return (dir_names(head) if '/' in key else []) + _segment_names(last, OBJECT)
 
 

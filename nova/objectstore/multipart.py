@@ -68,7 +68,7 @@ def _copy_range(header, size):
     if header is None:
         return 0, size
     spec = header.strip()
-    first, _, last = spec[len('bytes='):].partition('-') if spec.startswith('bytes=') \
+    first, _sep, last = spec[len('bytes='):].partition('-') if spec.startswith('bytes=') \
         else ('', '', '')
     try:
         first, last = int(first), int(last)

@@ -268,13 +268,13 @@ def copy_source(s3req):
     """(bucket name, key, version id or None) of x-amz-copy-source:
     '[/]bucket/key[?versionId=...]'."""
     raw = s3req.headers['x-amz-copy-source']
-    path, _, query = raw.partition('?')
+    path, _sep, query = raw.partition('?')
     try:
         path = request_input.unquote(path, 'x-amz-copy-source')
     except request_input.MalformedInput:
         raise S3Error('InvalidArgument', _('Invalid copy source encoding.'),
                       ArgumentName='x-amz-copy-source', ArgumentValue=raw) from None
-    name, _, key = path.lstrip('/').partition('/')
+    name, _sep, key = path.lstrip('/').partition('/')
     version = dict(urllib.parse.parse_qsl(query)).get('versionId')
     if not name or not key:
         raise S3Error('InvalidArgument', _('Copy Source must mention the source bucket and '

@@ -230,12 +230,12 @@ def _aws_chunked(stream, signer, chunk_size, checks, decoded_length):
 
 
 def _chunk_header(line):
-    size_text, _, extension = line.partition(';')
+    size_text, _sep, extension = line.partition(';')
     try:
         size = int(size_text, 16)
     except ValueError:
         raise S3Error('IncompleteBody', _('Bad aws-chunked chunk header'))
-    name, _, value = extension.partition('=')
+    name, _sep, value = extension.partition('=')
     return size, value if name.strip() == 'chunk-signature' else None
 
 
@@ -251,7 +251,7 @@ def _trailer(stream, signer, checks):
     signed_text = ''
     trailer_signature = None
     for line in lines:
-        name, _, value = line.partition(':')
+        name, _sep, value = line.partition(':')
         name, value = name.strip().lower(), value.strip()
         if name == 'x-amz-trailer-signature':
             trailer_signature = value

@@ -89,12 +89,12 @@ class _Form:
             line = self._line()
             if not line:
                 break
-            name, _, value = line.decode('utf-8', 'replace').partition(':')
+            name, _sep, value = line.decode('utf-8', 'replace').partition(':')
             found[name.strip().lower()] = value.strip()
         disposition = found.get('content-disposition', '')
         params = {}
         for item in disposition.split(';')[1:]:
-            key, _, value = item.strip().partition('=')
+            key, _sep, value = item.strip().partition('=')
             params[key.lower()] = value.strip('"')
         if 'name' not in params:
             raise S3Error('MalformedPOSTRequest')
@@ -130,13 +130,13 @@ class _Form:
 
 def _boundary(req):
     content_type = auth.sent_content_type(req) or ''
-    kind, _, rest = content_type.partition(';')
+    kind, _sep, rest = content_type.partition(';')
     if kind.strip().lower() != 'multipart/form-data':
         raise S3Error('PreconditionFailed', _('Bucket POST must be of the enclosure-type '
                       'multipart/form-data'), Condition='Bucket POST must be of the '
                       'enclosure-type multipart/form-data')
     for item in rest.split(';'):
-        name, _, value = item.strip().partition('=')
+        name, _sep, value = item.strip().partition('=')
         if name.lower() == 'boundary' and value.strip('"'):
             return value.strip('"').encode('latin-1')
     raise S3Error('MalformedPOSTRequest', _('The body of your POST request is not '

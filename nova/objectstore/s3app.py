@@ -126,7 +126,7 @@ def address(req):
     for suffix in host_suffixes():
         if host.endswith('.' + suffix):
             return host[:-len(suffix) - 1], path[1:] or None, True
-    name, _, key = path[1:].partition('/')
+    name, _sep, key = path[1:].partition('/')
     return name or None, key or None, False
 
 

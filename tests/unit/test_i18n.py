@@ -1,7 +1,9 @@
 """Translations: the shipped catalog is complete and safe, faults and nova-manage speak
 the caller's language, and nothing about a fault but its message changes."""
+import ast
 import io
 import os
+import pathlib
 import re
 
 import pytest
@@ -270,3 +272,35 @@ def test_s3_errors_in_the_requested_language_keep_code_and_fields():
     # S3's own English without Accept-Language (what boto3 and the AWS CLI send)
     assert '<Message>The specified bucket does not exist</Message>' in error.response(
         '/b', 'req-1', webob.Request.blank('/b')).text
+
+
+def _shadowing(tree):
+    """Lines where a function of a module that imports nova.i18n's _ assigns a local
+    _ (an unpacked throwaway): every _('...') in that function then fails."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp, ast.ClassDef)
+    found = []
+
+    def visit(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, scopes):
+                visit(child, isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                continue
+            if in_function and isinstance(child, ast.Name) and child.id == '_' and \
+                    isinstance(child.ctx, ast.Store):
+                found.append(child.lineno)
+            visit(child, in_function)
+    visit(tree, False)
+    return found
+
+
+def test_no_function_hides_the_translation_function():
+    root = pathlib.Path(i18n.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob('*.py')):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.ImportFrom) and node.module == 'nova.i18n'
+               and any(alias.name == '_' for alias in node.names) for node in tree.body):
+            offenders += ['%s:%d' % (path.relative_to(root.parent), line)
+                          for line in _shadowing(tree)]
+    assert offenders == [], 'name the throwaway _sep or _value, not _ (doc/i18n.md)'

@@ -73,7 +73,7 @@ class StageFailed(Exception):
 
 def parse_location(location):
     """(bucket, manifest key) of 'bucket/name.manifest.xml'; InvalidBundle otherwise."""
-    bucket, _, key = (location or '').lstrip('/').partition('/')
+    bucket, _sep, key = (location or '').lstrip('/').partition('/')
     if not bucket or not key.endswith('.manifest.xml'):
         raise exception.InvalidBundle(reason=_('ImageLocation %r is not '
                                              'bucket/name.manifest.xml') % location)
@@ -150,8 +150,8 @@ def _alive(pid):
 
 def _interrupted(worker_text):
     """True when worker_text names a process of this host that is gone."""
-    host, _, rest = (worker_text or '').partition(':')
-    pid, _, token = rest.partition(':')
+    host, _sep, rest = (worker_text or '').partition(':')
+    pid, _sep, token = rest.partition(':')
     if host != CONF.host or not pid.isdigit():
         return False
     if int(pid) == os.getpid():

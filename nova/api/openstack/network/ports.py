@@ -48,7 +48,7 @@ def port_view(context, port):
 def _fixed_ips_filter(view, wanted):
     """fixed_ips=ip_address=A / subnet_id=S (each value one condition, any matches)."""
     for condition in wanted:
-        key, _, value = str(condition).partition('=')
+        key, _sep, value = str(condition).partition('=')
         if any(entry.get(key) == value for entry in view['fixed_ips']):
             return True
     return False

@@ -28,7 +28,7 @@ def sorting(req, columns):
     pairs = []
     if 'sort' in req.GET:
         for item in req.GET['sort'].split(','):
-            key, _, direction = item.strip().partition(':')
+            key, _sep, direction = item.strip().partition(':')
             pairs.append((key.strip(), direction.strip().lower() or 'desc'))
     elif 'sort_key' in req.GET or 'sort_dir' in req.GET:
         pairs.append((req.GET.get('sort_key', 'created_at'),
