@@ -27,8 +27,8 @@ class VolumeActionsController(wsgi.Controller):
     def extend(self, req, id, body):
         volume = self._volume(req, id, 'volume:extend')
         if volume.status == states.IN_USE and req.is_version('3.42'):
-            raise exception.InvalidVolume(reason='volume %s is in-use: this cloud extends '
-                                                 'available volumes only' % id)
+            raise exception.InvalidVolume(reason=_('volume %s is in-use: this cloud extends '
+                                                 'available volumes only') % id)
         self.volume_api.extend(req.context, volume, body['os-extend']['new_size'])
 
     @wsgi.action('os-reset_status')
@@ -133,8 +133,8 @@ class VolumeActionsController(wsgi.Controller):
         attachments = [a for a in volume.attachments
                        if attachment_id in (None, a.uuid)]
         if attachment_id is None and len(attachments) > 1:
-            raise exception.InvalidVolume(reason='volume %s has several attachments: name '
-                                                 'the attachment_id' % id)
+            raise exception.InvalidVolume(reason=_('volume %s has several attachments: name '
+                                                 'the attachment_id') % id)
         if not attachments:
             raise exception.VolumeAttachmentNotFound(
                 filter='attachment_id = %s, volume_id = %s' % (attachment_id, id))
