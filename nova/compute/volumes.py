@@ -40,8 +40,7 @@ class VolumeAttachAPI:
 
     def volumes_attached(self, context, instances):
         """{instance uuid: [(volume id, delete_on_termination)]} in one query (views)."""
-        return {uuid: [(b.volume_id, bool(b.delete_on_termination)) for b in bdms]
-                for uuid, bdms in self.volume_mappings(context, instances).items()}
+        return db.block_device_volumes_by_instance_uuids(context, [i.uuid for i in instances])
 
     def get_volume_attachment(self, context, instance, volume_id):
         for bdm in self.get_volume_attachments(context, instance):

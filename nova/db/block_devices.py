@@ -10,6 +10,7 @@ from nova.db import session as db_session
 __all__ = ['block_device_mapping_create', 'block_device_mapping_get',
            'block_device_mapping_get_all_by_instance',
            'block_device_mapping_get_all_by_instance_uuids',
+           'block_device_volumes_by_instance_uuids',
            'block_device_mapping_get_by_volume', 'block_device_mapping_update',
            'block_device_mapping_destroy', 'block_device_mapping_destroy_by_instance']
 
@@ -61,6 +62,28 @@ def block_device_mapping_get_all_by_instance_uuids(context, instance_uuids):
         for bdm in session.scalars(_ordered(_live(
                 BlockDeviceMapping.instance_uuid.in_(uuids)))):
             found[bdm.instance_uuid].append(bdm)
+    return found
+
+
+_VOLUMES = _ordered(
+    sa.select(BlockDeviceMapping.instance_uuid, BlockDeviceMapping.volume_id,
+              BlockDeviceMapping.delete_on_termination)
+    .where(BlockDeviceMapping.deleted == 0, BlockDeviceMapping.destination_type == 'volume',
+           BlockDeviceMapping.volume_id.is_not(None),
+           BlockDeviceMapping.instance_uuid.in_(sa.bindparam('uuids', expanding=True))))
+
+
+def block_device_volumes_by_instance_uuids(context, instance_uuids):
+    """{instance uuid: [(volume id, delete_on_termination)], the root first} for
+    every uuid asked: what the server views show, one SELECT of three columns
+    (a page of 1,000 servers built 1,000 mapping objects for them)."""
+    uuids = list(instance_uuids)
+    found = {uuid: [] for uuid in uuids}
+    if uuids:
+        with db_session.reader() as session:
+            for uuid, volume_id, on_termination in session.connection().execute(
+                    _VOLUMES, {'uuids': uuids}):
+                found[uuid].append((volume_id, bool(on_termination)))
     return found
 
 

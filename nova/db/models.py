@@ -247,7 +247,9 @@ class Instance(Base, NovaBase):
     __tablename__ = 'instances'
     __table_args__ = (
         sa.UniqueConstraint('uuid', name='uniq_instances0uuid'),
-        sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        # the order of every server list, after the project: see migration 0017
+        sa.Index('instances_project_id_deleted_created_at_id_idx', 'project_id', 'deleted',
+                 'created_at', 'id'),
         sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
         sa.Index('instances_reservation_id_idx', 'reservation_id'),
         sa.Index('instances_updated_at_idx', 'updated_at'),

@@ -59,6 +59,15 @@ def _equal(column, value):
 
 def after_marker(criteria, marker_row):
     """WHERE clause selecting the rows that sort after marker_row."""
+    directions = {direction for _column, direction in criteria}
+    if len(directions) == 1 and not any(_nullable(column) for column, _d in criteria):
+        # one row-value comparison, (a, b) < (x, y): an index on the sort columns
+        # seeks straight to the marker (the OR of the general case is a filter that
+        # reads every row before it)
+        columns = sa.tuple_(*(column for column, _d in criteria))
+        values = sa.tuple_(*(sa.literal(getattr(marker_row, column.key), column.type)
+                             for column, _d in criteria))
+        return columns > values if directions == {'asc'} else columns < values
     alternatives = []
     for i, (column, direction) in enumerate(criteria):
         equal = [_equal(c, getattr(marker_row, c.key)) for c, _d in criteria[:i]]

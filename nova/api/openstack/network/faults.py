@@ -13,9 +13,7 @@ import webob
 import webob.exc
 
 from nova import exception
-from nova import i18n
-from nova.api import webob_texts
-from nova.i18n import _, _LE
+from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -32,19 +30,13 @@ def bad_request(message):
     return NeutronError(400, 'HTTPBadRequest', message)
 
 
-_NOT_FOUND = {
-    'Network': _('Network %s could not be found.'),
-    'Subnet': _('Subnet %s could not be found.'),
-    'Port': _('Port %s could not be found.'),
-    'FloatingIP': _('Floating IP %s could not be found.'),
-    'SecurityGroup': _('Security group %s could not be found.'),
-    'SecurityGroupRule': _('Security group rule %s could not be found.'),
-}
-
-
 def not_found(kind, resource_id):
     """NetworkNotFound, PortNotFound, ...: Neutron's message for a missing resource."""
-    return NeutronError(404, '%sNotFound' % kind, _NOT_FOUND[kind] % resource_id)
+    names = {'Network': 'Network', 'Subnet': 'Subnet', 'Port': 'Port',
+             'FloatingIP': 'Floating IP', 'SecurityGroup': 'Security group',
+             'SecurityGroupRule': 'Security group rule'}
+    return NeutronError(404, '%sNotFound' % kind,
+                        '%s %s could not be found.' % (names.get(kind, kind), resource_id))
 
 
 def conflict(error_type, message):
@@ -82,7 +74,7 @@ TYPES = {
 
 def _message(error):
     if isinstance(error, exception.OverQuota):
-        return _('Quota exceeded for resources: %s.') % sorted(
+        return 'Quota exceeded for resources: %s.' % sorted(
             RESOURCE_NAMES.get(r, r) for r in error.kwargs.get('overs', []))
     return error.format_message()
 
@@ -106,25 +98,23 @@ def to_neutron_error(error):
             return NeutronError(error.code, 'HTTPError', _message(error))
         return None
     if isinstance(error, webob.exc.HTTPException) and error.code >= 400:
-        return NeutronError(error.code, type(error).__name__, webob_texts.message(error))
+        return NeutronError(error.code, type(error).__name__,
+                            error.explanation or error.title)
     return None
 
 
-def response(error, request=None):
-    """The NeutronError body; its message in the request's Accept-Language (nova.i18n)."""
-    language = i18n.request_language(request) if request is not None else None
-    body = {'NeutronError': {'type': error.type, 'detail': '',
-                             'message': i18n.translate(error.message, language)}}
+def response(error):
+    body = {'NeutronError': {'type': error.type, 'message': error.message, 'detail': ''}}
     return webob.Response(status=error.status, content_type='application/json',
                           charset='utf-8', body=json.dumps(body).encode('utf-8'))
 
 
-def error_response(error, request=None):
-    """The response for anything raised while serving request."""
+def error_response(error):
+    """The response for anything raised while serving a request."""
     neutron_error = to_neutron_error(error)
     if neutron_error is None:
         LOG.exception(_LE('Unexpected error serving a network API request'))
         neutron_error = NeutronError(500, 'HTTPInternalServerError',
-                                     _('Request Failed: internal server error while '
-                                     'processing your request.'))
-    return response(neutron_error, request)
+                                     'Request Failed: internal server error while '
+                                     'processing your request.')
+    return response(neutron_error)

@@ -60,6 +60,7 @@ class ServerViews:
         self.show_extra_specs = self.at['2.47'] and _allowed(self.context, FLAVOR_EXTRA_SPECS)
         self._host_ids = {}
         self._flavors = {}
+        self._flavor_views = {}  # {id(flavor): (flavor, view)}
         self._zones = self._statuses = None
         self._faults = {}
         self._network_info = {}
@@ -110,6 +111,15 @@ class ServerViews:
 
     def _flavor(self, instance):
         flavor = (instance.flavor or {}).get('cur') or {}
+        # the servers of a page share a few flavors (and their decoded JSON): one view each
+        shown = self._flavor_views.get(id(flavor))
+        if shown is not None and shown[0] is flavor:
+            return shown[1]
+        view = self._flavor_view(flavor)
+        self._flavor_views[id(flavor)] = (flavor, view)
+        return view
+
+    def _flavor_view(self, flavor):
         if not self.at['2.47']:
             flavorid = str(flavor.get('flavorid', ''))
             if flavorid not in self._flavors:
