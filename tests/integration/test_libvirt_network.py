@@ -218,6 +218,15 @@ def test_an_interface_attached_and_detached_through_the_api(guest):
         first['fixed_ips'][0]['ip_address']]
 
 
+def _running(daemon):
+    """{uuid: CPU time} of the running guests of a libvirtd."""
+    conn = libvirt.open(daemon.uri)
+    try:
+        return {d.UUIDString(): d.info()[4] for d in conn.listAllDomains() if d.isActive()}
+    finally:
+        conn.close()
+
+
 def _answers_ping(cloud, host, address):
     """Whether the guest answers a ping from host (from its br100's own address)."""
     return subprocess.run(['ip', 'netns', 'exec', cloud.hosts[host], 'busybox', 'ping', '-c',
@@ -261,6 +270,12 @@ def test_live_migration_keeps_the_guests_address_and_network(guest):
     arrived = time.time()
     assert (moved.host, moved.vm_state) == (target, 'active')
 
+    # the domain is the destination libvirtd's now, and runs there
+    assert guest.id not in _running(cloud.libvirtds[source])
+    cpu = _running(cloud.libvirtds[target])[guest.id]
+    wait_for(lambda: _running(cloud.libvirtds[target])[guest.id] > cpu, 10,
+             'the moved guest to run')
+    assert os.path.exists(os.path.join(cloud.tmp, 'instances', guest.id, 'console.log'))
     assert vif['devname'] in guest.bridged(target)
     assert vif['devname'] not in netns.run('ip', '-o', 'link', 'show', ns=cloud.hosts[source],
                                            check=False)
@@ -289,3 +304,76 @@ def test_live_migration_keeps_the_guests_address_and_network(guest):
              10, "the source's archive put aside")
     assert not os.path.exists(os.path.join(archives, source, guest.id + '.rrd'))
     print('live migration %.1f s' % (arrived - moving))
+
+
+def _live_migrations(admin, instance_uuid):
+    return [m for m in db.migration_get_all_by_filters(admin, {'instance_uuid': instance_uuid})
+            if m.migration_type == 'live-migration']
+
+
+def _copying(admin, guest, daemon):
+    """Once the guest's memory is being copied (libvirt has a job on the source and
+    the migration is running): that migration."""
+    conn = libvirt.open(daemon.uri)
+    try:
+        domain = conn.lookupByUUIDString(guest.id)
+
+        def running():
+            if domain.jobInfo()[0] == libvirt.VIR_DOMAIN_JOB_NONE:
+                return None
+            return next((m for m in _live_migrations(admin, guest.id)
+                         if m.status == 'running'), None)
+        return wait_for(running, 60, 'the copy to run')
+    finally:
+        conn.close()
+
+
+def _throttle(daemon, guest, mib_per_s):
+    """The guest's next (or current) migration at most this fast: time to steer it."""
+    conn = libvirt.open(daemon.uri)
+    try:
+        conn.lookupByUUIDString(guest.id).migrateSetMaxSpeed(mib_per_s, 0)
+    finally:
+        conn.close()
+
+
+def test_a_copy_can_be_aborted_or_forced_to_complete(guest):
+    """Slowed to 1 MiB/s, a copy is still running when the administrator aborts it
+    (the guest stays and runs on, the migration is cancelled) or forces it to
+    complete (paused for the last pages, it runs again on the destination)."""
+    cloud, api = guest.cloud, compute_api.API()
+    admin = nova_context.get_admin_context()
+    libvirtds = cloud.libvirtds
+    source = guest.row.host
+    target = 'c2' if source == 'c1' else 'c1'
+
+    _throttle(libvirtds[source], guest, 1)
+    api.live_migrate(admin, guest.row, host=target)
+    migration = _copying(admin, guest, libvirtds[source])
+    api.live_migrate_abort(admin, guest.row, migration.id)
+    wait_for(lambda: db.migration_get(admin, migration.id).status == 'cancelled', 60,
+             'the migration cancelled')
+    stayed = wait_for(lambda: (lambda row: row if row.task_state is None else None)(guest.row),
+                      60, 'the guest back to no task')
+    assert (stayed.host, stayed.vm_state) == (source, 'active')
+    cpu = _running(libvirtds[source])[guest.id]
+    wait_for(lambda: _running(libvirtds[source])[guest.id] > cpu, 10,
+             'the guest to run on where it was')
+    assert guest.id not in _running(libvirtds[target])
+
+    _throttle(libvirtds[source], guest, 1)
+    api.live_migrate(admin, guest.row, host=target)
+    migration = _copying(admin, guest, libvirtds[source])
+    forcing = time.monotonic()
+    api.live_migrate_force_complete(admin, guest.row, migration.id)
+    moved = wait_for(lambda: (lambda row: row if row.host == target and row.task_state is None
+                              else None)(guest.row), 60, 'the guest forced to %s' % target)
+    print('force complete: on %s %.1f s after the request' % (target, time.monotonic() - forcing))
+    assert moved.vm_state == 'active' and moved.power_state == 1  # RUNNING, not paused
+    # the instance follows the guest first, the record is completed right after
+    wait_for(lambda: db.migration_get(admin, migration.id).status == 'completed', 10,
+             'the migration completed')
+    cpu = _running(libvirtds[target])[guest.id]
+    wait_for(lambda: _running(libvirtds[target])[guest.id] > cpu, 10,
+             'the guest to run on %s' % target)
+    assert lg.count(guest.markers(), 'ready$') == 1  # it never booted again
