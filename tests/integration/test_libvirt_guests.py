@@ -13,16 +13,19 @@ back through the API) is the proof: that it booted, from which disk, what it
 saw. One guest is shared by the lifecycle tests (a TCG boot costs seconds);
 those tests run in file order and each leaves it ACTIVE.
 """
+import datetime
 import json
 import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import tempfile
 import time
 import uuid
 
+import boto3
 import pytest
 
 from tests.harness import daemons
@@ -61,11 +64,13 @@ def cloud(lab, libvirtd, guest_image):
     state = tempfile.mkdtemp(prefix='nova-lvguests-')
     os.chmod(state, 0o755)  # dnsmasq reads its hosts file (networks/) as nobody
     flags = {'tgtd_start': False} if tgt.unavailable_reason() else {}
+    # nova-instancemonitor samples every second (test_run_instances_through_ec2)
+    flags.update(monitoring_instances_step=1, monitor_graph_interval=0)
     try:
         running = lg.readme_cloud(state, lab, lab.host_ns, libvirtd, guest_image, **flags)
         yield running
         running.stop()
-        if not flags:  # the tgtd nova-volume started (the lab kills it if this does not)
+        if 'tgtd_start' not in flags:  # nova-volume's tgtd (the lab kills it otherwise)
             control = running.flags['iscsi_control_port']
             subprocess.run(['tgtadm', '-C', str(control), '--mode', 'sys', '--op', 'delete'],
                            capture_output=True)
@@ -117,7 +122,14 @@ def domain_xml(hypervisor, server):
 
 
 def cpu_time(hypervisor, server):
+    """The QEMU process's CPU time (ns)."""
     return hypervisor.lookupByUUIDString(server.id).info()[4]
+
+
+def vcpu_time(hypervisor, server):
+    """The guest's vCPU threads' CPU time (ns): not QEMU's main loop, which answers
+    the monitor's stats queries and the NIC's traffic even while the guest is paused."""
+    return sum(vcpu[2] for vcpu in hypervisor.lookupByUUIDString(server.id).vcpus()[0])
 
 
 # --- boot (the shared guest, by the openstack CLI) and EC2 ---
@@ -159,22 +171,27 @@ def test_boot_with_the_openstack_cli(cloud, hypervisor, conn, guest, member):
 
 
 def test_run_instances_through_ec2(cloud, hypervisor):
+    """The guest reads its own EC2 id; nova-instancemonitor's 1 s series of it, read
+    with boto3's CloudWatch client, show its boot, its idling and its pause."""
     def aws(*argv):
         return cloud.run_json('aws', '--endpoint-url', cloud.novarc()['EC2_URL'],
                               '--output', 'json', 'ec2', *argv)
     [ami] = aws('describe-images', '--filters', 'Name=name,Values=nova-guest')['Images']
     assert ami['ImageId'].startswith('ami-')
     assert ami['KernelId'].startswith('aki-') and ami['RamdiskId'].startswith('ari-')
+    start = _now()
     reply = aws('run-instances', '--image-id', ami['ImageId'], '--instance-type', 'm1.tiny')
     instance_id = reply['Instances'][0]['InstanceId']
     ec2 = lg.ec2_client(cloud)
     try:
-        _ec2_guest_checks(cloud, aws, ec2, instance_id)
+        ready = _ec2_guest_checks(cloud, aws, ec2, instance_id)
+        _monitor_checks(cloud, instance_id, start, ready)
     finally:
         ec2.terminate_instances(InstanceIds=[instance_id])
 
 
 def _ec2_guest_checks(cloud, aws, ec2, instance_id):
+    """When the guest was seen ready."""
     # wait in-process (boto3, same EC2 API): an `aws` process per poll costs seconds
     def state():
         [reservation] = ec2.describe_instances(InstanceIds=[instance_id])['Reservations']
@@ -184,6 +201,7 @@ def _ec2_guest_checks(cloud, aws, ec2, instance_id):
     daemons.wait_for(lambda: 'nova-guest: ready' in (ec2.get_console_output(
         InstanceId=instance_id).get('Output') or ''), timeout=120, interval=0.5,
         what='the ready marker of %s' % instance_id)
+    ready = time.time()
     output = aws('get-console-output', '--instance-id', instance_id).get('Output') or ''
     found = lg.markers(output)
     assert 'root-disk vda signature=NOVA-GUEST-DISK v1' in found
@@ -193,6 +211,70 @@ def _ec2_guest_checks(cloud, aws, ec2, instance_id):
     # its own EC2 id from the metadata service, its address from dnsmasq: EC2's own
     assert 'metadata instance-id=%s' % instance_id in found, found
     assert 'eth0 ip=%s' % instance['PrivateIpAddress'] in found, found
+    return ready
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _series(cw, ec2_id, metric, start, end, statistic='Average'):
+    """[(epoch second, value)] of one metric at the 1 s step."""
+    points = cw.get_metric_statistics(
+        Namespace='AWS/EC2', MetricName=metric, StartTime=start, EndTime=end, Period=1,
+        Dimensions=[{'Name': 'InstanceId', 'Value': ec2_id}], Statistics=[statistic])
+    return sorted((p['Timestamp'].timestamp(), p[statistic]) for p in points['Datapoints'])
+
+
+def _between(series, start, end):
+    return [value for at, value in series if start <= at < end]
+
+
+def _monitor_checks(cloud, ec2_id, start, ready):
+    """A TCG guest keeps a host CPU busy while its kernel boots, then idles in its
+    init loop; paused, it runs nothing. So its CPU series is high while it boots, low
+    once it is ready, near zero while it is paused; its disk series shows what its
+    init reads and writes on its root disk."""
+    rc = cloud.novarc()
+    cw = boto3.client('cloudwatch', endpoint_url=rc['CLOUDWATCH_URL'],
+                      region_name=rc['AWS_DEFAULT_REGION'],
+                      aws_access_key_id=rc['AWS_ACCESS_KEY_ID'],
+                      aws_secret_access_key=rc['AWS_SECRET_ACCESS_KEY'])
+    admin = lg.sdk_connection(cloud, admin=True)
+    [server] = list(admin.compute.servers())  # the admin's project has only this one
+
+    def samples_since(since):
+        return _between(_series(cw, ec2_id, 'CPUUtilization', start, _now()), since, 2e9)
+    daemons.wait_for(lambda: len(samples_since(ready + 2)) >= 3, timeout=30, interval=0.5,
+                     what='idle samples')
+    pausing = time.time()
+    admin.compute.pause_server(server)
+    lg.wait_status(admin, server, 'PAUSED')
+    paused = time.time()
+    daemons.wait_for(lambda: len(samples_since(paused + 1)) >= 3, timeout=30, interval=0.5,
+                     what='samples while paused')
+    unpausing = time.time()
+    admin.compute.unpause_server(server)
+    lg.wait_status(admin, server, 'ACTIVE')
+    admin.close()
+    end = _now()
+
+    cpu = _series(cw, ec2_id, 'CPUUtilization', start, end)
+    booting = _between(cpu, 0, ready - 1)
+    idle = _between(cpu, ready + 2, pausing)
+    paused_cpu = _between(cpu, paused + 1, unpausing)
+    print('CPU %% booting %s, idle %s, paused %s' % (booting, idle, paused_cpu))
+    assert len(booting) >= 3 and len(idle) >= 3 and len(paused_cpu) >= 3
+    assert max(booting) > 20.0
+    assert statistics.median(idle) < max(booting) / 3
+    # paused, the vCPUs run nothing: what is left is QEMU's own main loop (libvirt
+    # counts the whole process without cgroups), about as little as an idle guest
+    assert statistics.median(paused_cpu) < max(booting) / 10
+
+    read = sum(v for _at, v in _series(cw, ec2_id, 'DiskReadBytes', start, end, 'Sum'))
+    written = sum(v for _at, v in _series(cw, ec2_id, 'DiskWriteBytes', start, end, 'Sum'))
+    print('disk read %d bytes, written %d bytes' % (read, written))
+    assert read >= 64 and written >= 512  # the init reads vda's signature, writes a sector
 
 
 # --- the shared guest's lifecycle ---
@@ -219,9 +301,9 @@ def test_stop_and_start(conn, guest, hypervisor):
 def test_pause_stops_the_cpu(conn, guest, hypervisor):
     conn.compute.pause_server(guest)
     lg.wait_status(conn, guest, 'PAUSED')
-    first = cpu_time(hypervisor, guest)
+    first, vcpus = cpu_time(hypervisor, guest), vcpu_time(hypervisor, guest)
     time.sleep(1)
-    assert cpu_time(hypervisor, guest) == first
+    assert vcpu_time(hypervisor, guest) == vcpus
     conn.compute.unpause_server(guest)
     lg.wait_status(conn, guest, 'ACTIVE')
     time.sleep(1)
