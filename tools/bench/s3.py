@@ -21,7 +21,10 @@ connections from the same number of client threads. That is what S3 adds to
 moving the bytes (HTTP, signatures, checksums, metadata, boto3 itself). Each
 large transfer is timed right after the raw copy of the same bytes and the
 ratio is taken between the two, so that both see the same load on the
-machine. Prints numbers only; nothing is asserted.
+machine; the CPU seconds each server spent per GiB (the raw copy's server
+thread, every thread of nova-objectstore) are printed beside, a figure the
+load of the machine changes much less. Prints numbers only; nothing is
+asserted.
 """
 import argparse
 import concurrent.futures
@@ -86,6 +89,7 @@ class RawCopy:
 
     def __init__(self, directory):
         self.directory = directory
+        self.cpu = 0.0  # CPU seconds the server thread spent on the last request
         self.server = socket.create_server(('127.0.0.1', 0))
         self.address = self.server.getsockname()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -116,6 +120,7 @@ class RawCopy:
                     head = self._exactly(conn, 25)
                     kind, size, name = head[:1], int.from_bytes(head[1:9], 'big'), head[9:]
                     path = os.path.join(self.directory, name.hex())
+                    started = time.thread_time()
                     if kind == b'P':
                         tmp = path + '.tmp'
                         with open(tmp, 'wb', buffering=0) as f:
@@ -133,6 +138,7 @@ class RawCopy:
                         with open(path, 'rb') as f:
                             conn.sendall(os.fstat(f.fileno()).st_size.to_bytes(8, 'big'))
                             conn.sendfile(f)
+                    self.cpu = time.thread_time() - started
             except EOFError:
                 return
 
@@ -183,16 +189,39 @@ def raw_small(raw, count, concurrency):
             timed(lambda conn, key: raw.get(conn, key)))
 
 
-def timed_mbps(size, fn):
-    start = time.perf_counter()
-    fn()
-    return size / 1e6 / (time.perf_counter() - start)
+def process_cpu(pid):
+    """CPU seconds (user + system, every thread) process pid has used."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def large(s3, raw, bucket, mib, repeat):
-    """[(raw PUT, PUT, raw GET, GET) MB/s] of one object of mib MiB, repeat times:
-    each S3 transfer right after the raw copy of the same bytes, so that both
-    see the same load on the machine."""
+class Pair:
+    """One operation timed on the raw copy and then on nova-objectstore: MB/s and
+    the CPU seconds each server spent on it."""
+
+    def __init__(self, size, raw, raw_fn, pid, s3_fn):
+        self.raw_mbps = self._mbps(size, raw_fn)
+        self.raw_cpu = raw.cpu
+        before = process_cpu(pid)
+        self.mbps = self._mbps(size, s3_fn)
+        self.cpu = process_cpu(pid) - before
+
+    @staticmethod
+    def _mbps(size, fn):
+        start = time.perf_counter()
+        fn()
+        return size / 1e6 / (time.perf_counter() - start)
+
+    @property
+    def ratio(self):
+        return self.mbps / self.raw_mbps
+
+
+def large(s3, raw, pid, bucket, mib, repeat):
+    """{'PUT': [Pair], 'GET': [Pair]} of one object of mib MiB, repeat times: each
+    S3 transfer right after the raw copy of the same bytes, so that both see the
+    same load on the machine; pid: nova-objectstore's."""
     body = os.urandom(1024 ** 2) * mib
     key = 'large-%d' % mib
 
@@ -203,25 +232,27 @@ def large(s3, raw, bucket, mib, repeat):
             received += len(chunk)
         assert received == len(body)
 
-    runs = []
+    runs = {'PUT': [], 'GET': []}
     with raw.connect() as conn:
         for _ in range(repeat):
-            raw_put = timed_mbps(len(body), lambda: raw.put(conn, key, body))
-            put = timed_mbps(len(body), lambda: s3.put_object(Bucket=bucket, Key=key,
-                                                              Body=body))
-            raw_get = timed_mbps(len(body), lambda: raw.get(conn, key))
-            runs.append((raw_put, put, raw_get, timed_mbps(len(body), get)))
+            runs['PUT'].append(Pair(len(body), raw, lambda: raw.put(conn, key, body), pid,
+                                    lambda: s3.put_object(Bucket=bucket, Key=key, Body=body)))
+            runs['GET'].append(Pair(len(body), raw, lambda: raw.get(conn, key), pid, get))
     return runs
 
 
-def summary(runs, index):
-    """'best X (r% of raw), median Y (r% of raw)' of column index (1: PUT, 3: GET),
-    the ratio of each to the raw copy measured just before it."""
-    values = sorted((run[index], run[index] / run[index - 1]) for run in runs)
-    ratios = sorted(ratio for _value, ratio in values)
-    return 'best %7.1f MB/s (%3.0f%% of raw), median %7.1f MB/s (%3.0f%% of raw)' % (
-        values[-1][0], 100 * ratios[-1], statistics.median(v for v, _r in values),
-        100 * statistics.median(ratios))
+def summary(pairs, mib):
+    """The best and the median ratio to the raw copy, the median MB/s and the
+    median server CPU seconds per GiB (raw copy and nova-objectstore)."""
+    best = max(pairs, key=lambda pair: pair.ratio)
+    per_gib = 1024 / mib
+    return ('best %3.0f%% of raw (%.1f vs %.1f MB/s), median %3.0f%% of raw (%.1f MB/s); '
+            'server CPU per GiB: raw %.2f s, nova-objectstore %.2f s' % (
+                100 * best.ratio, best.mbps, best.raw_mbps,
+                100 * statistics.median(pair.ratio for pair in pairs),
+                statistics.median(pair.mbps for pair in pairs),
+                per_gib * statistics.median(pair.raw_cpu for pair in pairs),
+                per_gib * statistics.median(pair.cpu for pair in pairs)))
 
 
 def small(s3, bucket, count, concurrency):
@@ -270,10 +301,10 @@ def main():
                     'SigV4 with UNSIGNED-PAYLOAD, no checksum (the server hashes MD5 only)'
                     if lean else 'defaults over http (SigV4 with the SHA-256 of the payload '
                                  'and a CRC32 checksum, both verified by the server)'))
-                runs = large(s3, raw, 'bench', args.large_mib, args.repeat)
+                runs = large(s3, raw, daemon.proc.pid, 'bench', args.large_mib, args.repeat)
                 print('  %d MiB object, %d runs, load %s' % (args.large_mib, args.repeat, load()))
-                print('    PUT %s' % summary(runs, 1))
-                print('    GET %s' % summary(runs, 3))
+                for operation, pairs in runs.items():
+                    print('    %s %s' % (operation, summary(pairs, args.large_mib)))
                 if args.small:
                     put, get = small(s3, 'bench', args.small, args.concurrency)
                     print('  %d x 1 KiB, %d threads: PUT %.1f req/s (%.0f%% of raw), GET %.1f '
