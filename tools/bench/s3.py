@@ -89,7 +89,8 @@ class RawCopy:
 
     def __init__(self, directory):
         self.directory = directory
-        self.cpu = 0.0  # CPU seconds the server thread spent on the last request
+        self.tid = None  # the native thread id serving the last connection
+        self._serving = threading.Event()
         self.server = socket.create_server(('127.0.0.1', 0))
         self.address = self.server.getsockname()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -114,13 +115,14 @@ class RawCopy:
         return bytes(data)
 
     def _serve(self, conn):
+        self.tid = threading.get_native_id()
+        self._serving.set()
         with conn:
             try:
                 while True:
                     head = self._exactly(conn, 25)
                     kind, size, name = head[:1], int.from_bytes(head[1:9], 'big'), head[9:]
                     path = os.path.join(self.directory, name.hex())
-                    started = time.thread_time()
                     if kind == b'P':
                         tmp = path + '.tmp'
                         with open(tmp, 'wb', buffering=0) as f:
@@ -138,7 +140,6 @@ class RawCopy:
                         with open(path, 'rb') as f:
                             conn.sendall(os.fstat(f.fileno()).st_size.to_bytes(8, 'big'))
                             conn.sendfile(f)
-                    self.cpu = time.thread_time() - started
             except EOFError:
                 return
 
@@ -146,7 +147,9 @@ class RawCopy:
         self.server.close()
 
     def connect(self):
+        self._serving.clear()
         conn = socket.create_connection(self.address)
+        self._serving.wait(60)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
@@ -189,9 +192,9 @@ def raw_small(raw, count, concurrency):
             timed(lambda conn, key: raw.get(conn, key)))
 
 
-def process_cpu(pid):
-    """CPU seconds (user + system, every thread) process pid has used."""
-    with open('/proc/%d/stat' % pid) as f:
+def process_cpu(pid, tid=None):
+    """CPU seconds (user + system) process pid (every thread, or only tid) has used."""
+    with open('/proc/%d/task/%d/stat' % (pid, tid) if tid else '/proc/%d/stat' % pid) as f:
         fields = f.read().rsplit(')', 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
@@ -201,8 +204,9 @@ class Pair:
     the CPU seconds each server spent on it."""
 
     def __init__(self, size, raw, raw_fn, pid, s3_fn):
+        before = process_cpu(os.getpid(), raw.tid)
         self.raw_mbps = self._mbps(size, raw_fn)
-        self.raw_cpu = raw.cpu
+        self.raw_cpu = process_cpu(os.getpid(), raw.tid) - before
         before = process_cpu(pid)
         self.mbps = self._mbps(size, s3_fn)
         self.cpu = process_cpu(pid) - before
