@@ -140,11 +140,27 @@ def volume_create(context, values, quota=None):
             return volume
 
 
+def _volume_get_stmt(read_deleted):
+    """The newest volume of :b_uuid with its collections: built once per read_deleted
+    mode (every GET and every service step reads a volume; building the
+    statement and its cache key each time cost more than running it)."""
+    return (sa.select(Volume)
+            .where(*query.deleted_criteria(None, Volume, read_deleted),
+                   Volume.uuid == sa.bindparam('b_uuid', type_=sa.String))
+            .order_by(Volume.id.desc()).options(*_LOAD_ONE).limit(1))
+
+
+_VOLUME_GET = {mode: _volume_get_stmt(mode) for mode in query.READ_DELETED}
+
+
 def volume_get(context, volume_id):
     """A live volume with its metadata and attachments; VolumeNotFound."""
-    stmt = query.model_query(context, Volume).where(Volume.uuid == volume_id)
+    stmt = _VOLUME_GET[context.read_deleted]
     with db_session.reader() as session:
-        return _first_volume(session, stmt.order_by(Volume.id.desc()), volume_id)
+        volume = session.scalars(stmt, {'b_uuid': volume_id}).unique().first()
+    if volume is None:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return volume
 
 
 def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=None,
@@ -161,15 +177,36 @@ def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=
                              sa.select(Volume).where(Volume.uuid == marker), marker)
 
 
+_SWAPS = {}
+
+
+def _swap_stmt(model, keys, guarded):
+    """The UPDATE of _swap for these columns, built once (bound parameters: b_uuid,
+    b_expected, v_<column>): every status move runs one, and building it and its
+    cache key each time cost more than running it."""
+    stmt = _SWAPS.get((model, keys, guarded))
+    if stmt is None:
+        columns = sa.inspect(model).columns
+        stmt = sa.update(model).where(model.uuid == sa.bindparam('b_uuid', type_=sa.String),
+                                      model.deleted == 0)
+        if guarded:
+            stmt = stmt.where(model.status.in_(sa.bindparam('b_expected', expanding=True)))
+        stmt = _SWAPS[model, keys, guarded] = stmt.values(
+            {key: sa.bindparam('v_' + key, type_=columns[key].type) for key in keys}
+        ).execution_options(synchronize_session=False)
+    return stmt
+
+
 def _swap(session, model, uuid, values, expected_status, invalid):
     """The compare-and-swap of volumes and snapshots: one UPDATE of a live row whose
     status is one expected; invalid(found status) when it is not, NotFound if gone."""
-    stmt = sa.update(model).where(model.uuid == uuid, model.deleted == 0)
+    values = dict(values, updated_at=utils.utcnow())
+    params = {'b_uuid': uuid, **{'v_' + key: value for key, value in values.items()}}
     if expected_status is not ANY:
-        stmt = stmt.where(_in(model.status, expected_status))
-    stmt = stmt.values(updated_at=utils.utcnow(), **values).execution_options(
-        synchronize_session=False)
-    if session.execute(stmt).rowcount == 0:
+        params['b_expected'] = list(expected_status) if isinstance(
+            expected_status, (list, tuple, set, frozenset)) else [expected_status]
+    stmt = _swap_stmt(model, tuple(sorted(values)), expected_status is not ANY)
+    if session.execute(stmt, params).rowcount == 0:
         found = session.scalar(sa.select(model.status).where(model.uuid == uuid,
                                                              model.deleted == 0))
         if found is None:

@@ -21,6 +21,7 @@ import contextlib  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 
 import eventlet  # noqa: E402
 import greenlet  # noqa: E402
@@ -49,6 +50,7 @@ class Tally:
     def __init__(self):
         self.caller = greenlet.getcurrent()
         self.paused = False
+        self.polling_cpu = 0.0  # process CPU seconds the waiting's own reads took
         self.reset()
 
     def reset(self):
@@ -69,9 +71,11 @@ class Tally:
     @contextlib.contextmanager
     def pause(self):
         self.paused = True
+        started = time.process_time()
         try:
             yield
         finally:
+            self.polling_cpu += time.process_time() - started
             self.paused = False
 
 
@@ -134,10 +138,25 @@ def _add(total, tally, show=None):
     total[2].update(tally.rpc)
 
 
+def profile(client, tally, count):
+    import cProfile
+    import pstats
+    profiler = cProfile.Profile()
+    started = eventlet.hubs.get_hub().clock()
+    profiler.enable()
+    measure(client, tally, count)
+    profiler.disable()
+    print('%d pairs in %.2f s' % (count, eventlet.hubs.get_hub().clock() - started))
+    pstats.Stats(profiler).sort_stats('tottime').print_stats(25)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--volumes', type=int, default=20)
     parser.add_argument('--show', action='store_true', help='print the statements too')
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help='then profile N more create + delete pairs (cProfile, the '
+                             'functions taking the most time of their own)')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='bench-volume-ops-') as path:
         CONF.set_override('transport_url', 'inproc://')
@@ -156,13 +175,21 @@ def main():
         event.listen(db_session.get_engine(), 'before_cursor_execute', tally.statement)
         client = fakes.Client(build_app(), prefix='/v3', service='volume')
         measure(client, tally, 2)  # the project's usage rows, caches
-        for op, (api, svc, msgs) in measure(client, tally, args.volumes).items():
+        cpu, tally.polling_cpu = time.process_time(), 0.0
+        means = measure(client, tally, args.volumes)
+        cpu = time.process_time() - cpu - tally.polling_cpu
+        for op, (api, svc, msgs) in means.items():
             print('%-46s %7.1f SQL statements (API request %.1f, services %.1f)' % (
                 'one %s through the block-storage API' % op, api + svc, api, svc))
             print('%-46s %7.1f RPC messages  (%s)' % ('', sum(msgs.values()), ', '.join(
                 '%s %g' % item for item in sorted(msgs.items()))), flush=True)
+        print('%-46s %7.1f ms CPU (API and services in this process, the waiting '
+              'left out; load %.1f)' % ('one create + delete', cpu * 1000 / args.volumes,
+                                        os.getloadavg()[0]), flush=True)
         if args.show:
             measure(client, tally, 1, show=True)
+        if args.profile:
+            profile(client, tally, args.profile)
         for svc in reversed(services):
             svc.stop(graceful=False)
         rpc.cleanup()
