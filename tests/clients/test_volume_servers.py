@@ -1,7 +1,8 @@
 """Volumes with servers through the unmodified clients, on a running nova-all whose
 volumes are exported by a real tgtd (and whose fake hypervisor reads every volume it
-attaches through the target): `openstack server add/remove volume`, `openstack
-server create --boot-from-volume`, and the AWS CLI's EBS commands."""
+attaches through the target): `openstack server add/remove volume`, novaclient's
+`nova volume-update` (swap), `openstack server create --boot-from-volume`, and the
+AWS CLI's EBS commands."""
 import json
 import time
 import urllib.request
@@ -42,6 +43,18 @@ def _wait(check, what, timeout=90):
         time.sleep(0.3)
 
 
+def _create_volume(cloud, member, name):
+    """A 1 GiB volume made over HTTP in this process (an `openstack` process costs
+    seconds on a loaded machine); its id."""
+    _env, project_id, token = member
+    request = urllib.request.Request(
+        cloud.url('osapi_volume', '/v3/%s/volumes' % project_id), method='POST',
+        data=json.dumps({'volume': {'size': 1, 'name': name}}).encode(),
+        headers={'X-Auth-Token': token, 'Content-Type': 'application/json'})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)['volume']['id']
+
+
 def _volume(cloud, member, name_or_id):
     """The volume as the block-storage API shows it (None once gone): waits poll over
     HTTP in this process instead of starting an `openstack` process per poll."""
@@ -75,10 +88,18 @@ def test_openstack_server_add_and_remove_volume(volume_cloud, member):
     assert [v['id'] for v in server['volumes_attached']] == [shown['id']]
     refused = _os(cloud, env, 'volume', 'delete', 'vdata', check=False)
     assert refused.returncode != 0
-    _os(cloud, env, 'server', 'remove', 'volume', 'vsrv', 'vdata')
+    # swapped by the admin for another volume with novaclient (PUT os-volume_attachments)
+    other = _create_volume(cloud, member, 'vswap')
+    _volume_status(cloud, member, 'vswap', 'available')
+    cloud.run('nova', 'volume-update', server['id'], shown['id'], other)
+    swapped = _volume_status(cloud, member, 'vswap', 'in-use')
+    assert [(a['server_id'], a['device']) for a in swapped['attachments']] == [
+        (server['id'], '/dev/vdb')]
     _volume_status(cloud, member, 'vdata', 'available')
+    _os(cloud, env, 'server', 'remove', 'volume', 'vsrv', 'vswap')
+    _volume_status(cloud, member, 'vswap', 'available')
     _os(cloud, env, 'server', 'delete', '--wait', 'vsrv')
-    _os(cloud, env, 'volume', 'delete', 'vdata')
+    _os(cloud, env, 'volume', 'delete', 'vdata', 'vswap')
 
 
 def test_openstack_server_create_boot_from_volume(volume_cloud, member):
