@@ -39,6 +39,8 @@ from nova.volume import api as volume_api
 LOG = logging.getLogger(__name__)
 
 MAX_USERDATA_SIZE = 65535
+_SPEC_IMAGE_KEYS = ('status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size',
+                    'disk_format')
 _HOSTNAME_BAD = re.compile(r'[^a-z0-9-]+')
 
 
@@ -262,7 +264,10 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
                        'memory_mb': flavor.memory_mb, 'vcpus': flavor.vcpus,
                        'root_gb': flavor.root_gb, 'ephemeral_gb': flavor.ephemeral_gb,
                        'swap': flavor.swap, 'extra_specs': dict(flavor.extra_specs)},
-            'image': {'id': image['id'] or '', 'properties': dict(image['properties'])},
+            # the entry as read now: a host whose cache holds this checksum boots
+            # from it without reading the image again (nova.compute.host.base_images)
+            'image': dict({k: image.get(k) for k in _SPEC_IMAGE_KEYS}, id=image['id'] or '',
+                          properties=dict(image['properties'])),
             'availability_zone': zone, 'project_id': context.project_id,
             'user_id': context.user_id,
             'scheduler_hints': {k: v for k, v in hints.items()

@@ -147,6 +147,16 @@ class ImageCache:
                 _host_lock(os.path.join(lock_dir, image_id + '.lock')):
             yield
 
+    def cached(self, image):
+        """The path of the data image (an entry read by the caller: id and checksum)
+        vouches for if it is cached here (its use time renewed), else None."""
+        try:
+            path = self.path(image)
+            os.utime(path)
+        except (FileNotFoundError, exception.ImageStatusConflict):
+            return None
+        return path
+
     def fetch(self, context, image_id, image=None):
         """The local path of the image's verified data, downloaded unless cached for
         the data the image's entry vouches for now. ``image``: that entry when the

@@ -154,3 +154,14 @@ def test_destroy_releases_quota_in_the_same_transaction(ctx):
                                                            'ram': 0}
     with pytest.raises(exception.InstanceNotFound):
         db.instance_destroy(ctx, instance.uuid)
+
+
+def test_action_events_and_usage_in_one_statement_each(ctx):
+    """The events' INSERT ... SELECT and UPDATE (their row counts decide) and the
+    usage UPDATEs without a look for the rows first, on PostgreSQL."""
+    from tests.unit.db import test_compute_instance_info as events
+    from tests.unit.db import test_compute_quotas as quotas
+    events.test_batches_take_a_fixed_number_of_statements(ctx)
+    events.test_an_event_finishes_in_the_newest_action_of_its_request(
+        ctx, db.instance_create_many(ctx, [instance_values()])[0])
+    quotas.test_a_change_of_existing_usage_is_one_update_per_resource(ctx)

@@ -54,8 +54,11 @@ class InstanceRecords:
 
     def event(self, ctxt, uuids, event, result=None, error=None):
         """Start (result None) or finish an event of each instance's current action."""
-        values = [compute_utils.event_values(ctxt, uuid, event, self.host, result, error)
-                  for uuid in uuids]
+        if not uuids:
+            return
+        # one time and one traceback for the batch: one statement writes it
+        first = compute_utils.event_values(ctxt, uuids[0], event, self.host, result, error)
+        values = [dict(first, instance_uuid=uuid) for uuid in uuids]
         try:
             if result is None:
                 db.action_event_start_many(ctxt, values)

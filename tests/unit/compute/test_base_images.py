@@ -76,3 +76,18 @@ def test_removed_or_vanished_files_are_fetched_again(tmp_path):
     os.unlink(images.fetch(None, a))
     images.fetch(None, a)
     assert service.downloads == [a, b, b, a]
+
+
+def test_the_entry_the_request_carries_picks_the_cached_file(tmp_path):
+    """A build's spec carries the image entry the API read: a cached checksum costs a
+    stat, no read of the entry; one not cached (or not active) is read and fetched."""
+    images, service = cached(tmp_path)
+    image_id = str(uuid.uuid4())
+    path = images.fetch(None, image_id)
+    entry = {'id': image_id, 'status': 'active', 'size': 4, 'disk_format': 'raw',
+             'properties': {}}
+    assert images.image_meta(None, entry)['local_path'] == path
+    assert service.shows == [image_id] and service.downloads == [image_id]
+    images.image_meta(None, dict(entry, size=5))  # other data: not this file
+    images.image_meta(None, dict(entry, status='queued'))
+    assert service.shows == [image_id] * 3 and service.downloads == [image_id]

@@ -157,11 +157,39 @@ def test_batches_take_a_fixed_number_of_statements(db_ctx):
             db.action_event_start_many(db_ctx, [
                 {'instance_uuid': u, 'request_id': 'req-b', 'event': 'build', 'host': 'h'}
                 for u in uuids])
-            events = db.action_event_finish_many(db_ctx, [
+            now = utils.utcnow()
+            db.action_event_finish_many(db_ctx, [
                 {'instance_uuid': u, 'request_id': 'req-b', 'event': 'build',
-                 'result': 'Success', 'finish_time': utils.utcnow()} for u in uuids])
+                 'result': 'Success', 'finish_time': now} for u in uuids])
         assert [a.instance_uuid for a in actions] == uuids
-        assert [e.result for e in events] == ['Success'] * count
+        assert [[(e.event, e.result, e.host) for e in db.action_events_get(db_ctx, a.id)]
+                for a in actions] == [[('build', 'Success', 'h')]] * count
         return len(queries(statements))
 
-    assert batch(3) == batch(30)
+    assert batch(3) == batch(30) == 3  # an INSERT, an INSERT ... SELECT, an UPDATE
+
+
+def test_an_event_finishes_in_the_newest_action_of_its_request(db_ctx, instance):
+    """A rescheduled build starts the same event again: each finish closes the open one;
+    an error marks the action; a finish with nothing open is refused whole."""
+    _action(db_ctx, instance.uuid, 'req-old')
+    action = _action(db_ctx, instance.uuid)
+    other = db.instance_create_many(db_ctx, [instance_values()])[0]
+    _action(db_ctx, other.uuid)
+    values = {'instance_uuid': instance.uuid, 'request_id': 'req-1', 'event': 'build'}
+    for host, result in (('h1', 'Error'), ('h2', 'Success')):
+        db.action_event_start_many(db_ctx, [dict(values, host=host,
+                                                 start_time=utils.utcnow())])
+        db.action_event_finish_many(db_ctx, [dict(values, result=result,
+                                                  finish_time=utils.utcnow())])
+    events = db.action_events_get(db_ctx, action.id)
+    assert sorted((e.host, e.result) for e in events) == [('h1', 'Error'), ('h2', 'Success')]
+    assert db.action_get_by_request_id(db_ctx, instance.uuid, 'req-1').message == 'Error'
+    with pytest.raises(exception.InstanceActionEventNotFound):
+        db.action_event_finish_many(db_ctx, [
+            dict(values, result='Success'), dict(values, instance_uuid=other.uuid,
+                                                 result='Success')])
+    with pytest.raises(exception.InstanceActionNotFound):
+        db.action_event_start_many(db_ctx, [dict(values, instance_uuid=other.uuid),
+                                            dict(values, request_id='nope')])
+    assert [e.host for e in db.action_events_get(db_ctx, action.id)] == ['h2', 'h1']

@@ -5,7 +5,8 @@ import pytest
 from nova import exception
 from nova.db import api as db
 
-from tests.unit.db.compute_helpers import boot_in_processes, instance_values, reservation
+from tests.unit.db.compute_helpers import (boot_in_processes, count_statements,
+                                           instance_values, queries, reservation)
 
 
 def test_overrides(db_ctx):
@@ -41,6 +42,17 @@ def test_usage_releases_always_pass_and_stop_at_zero(db_ctx):
     db.quota_usage_update(db_ctx, 'p1', {'cores': 3}, {'cores': 3})
     db.quota_usage_update(db_ctx, 'p1', {'cores': -5}, {'cores': 0})
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == {'cores': 0}
+
+
+def test_a_change_of_existing_usage_is_one_update_per_resource(db_ctx):
+    deltas, limits = {'instances': 1, 'cores': 2, 'ram': 64}, {'cores': 10}
+    db.quota_usage_update(db_ctx, 'p1', deltas, limits)  # creates the rows
+    for sign in (1, -1):
+        with count_statements() as statements:
+            db.quota_usage_update(db_ctx, 'p1', {r: sign * d for r, d in deltas.items()},
+                                  limits)
+        assert [s.split()[0] for s in queries(statements)] == ['UPDATE'] * 3
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == deltas
 
 
 def test_unlimited_and_user_scoped_usage(db_ctx):
