@@ -89,18 +89,21 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         if flavor.disabled and not context.is_admin:
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         bdms, boot_volume = block_device.normalize(block_device_mapping, image_href)
-        if boot_volume:
-            image = self._volume_image(context, bdms, max_count)
-        else:
-            image = self._check_image(context, image_href, flavor)
-        block_device.device_names(bdms, [])
         metadata = dict(metadata or {})
-        # read once for the metadata check and every reservation attempt below
-        limits = quota.project_and_user_limits(context, context.project_id, context.user_id)
-        self._check_metadata(context, context.project_id, context.user_id, metadata, limits)
-        key_data = None
-        if key_name is not None:
-            key_data = db.key_pair_get(context, context.user_id, key_name).public_key
+        with db.transaction(writes=False):  # the reads checking the request: one
+            if boot_volume:
+                image = self._volume_image(context, bdms, max_count)
+            else:
+                image = self._check_image(context, image_href, flavor)
+            block_device.device_names(bdms, [])
+            # read once for the metadata check and every reservation attempt below
+            limits = quota.project_and_user_limits(context, context.project_id,
+                                                   context.user_id)
+            self._check_metadata(context, context.project_id, context.user_id, metadata,
+                                 limits)
+            key_data = None
+            if key_name is not None:
+                key_data = db.key_pair_get(context, context.user_id, key_name).public_key
         if user_data is not None:
             _check_user_data(user_data)
         if security_groups:
@@ -330,8 +333,13 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def _delete(self, context, instance, action):
         if instance.task_state == task_states.DELETING:
             return  # already on its way
-        compute_utils.start_action(context, instance.uuid, action)
-        if not instance.host or not self._host_is_up(context, instance.host):
+        with db.transaction():  # whether its host is up, the action, the task: one
+            to_host = bool(instance.host) and self._host_is_up(context, instance.host)
+            compute_utils.start_action(context, instance.uuid, action)
+            if to_host:
+                begin_task(context, instance, task_states.DELETING, expected_task_state=[
+                    instance.task_state], method=action, reload=False)
+        if not to_host:
             before = self.lifecycle.start(context, instance.uuid, 'delete')
             self._release_volumes(context, instance)
             self.network_api.deallocate_for_instance(context, instance)
@@ -339,8 +347,6 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
                                 quota=resize_quota.release_on_delete(instance))
             self.lifecycle.end(context, instance.uuid, 'delete', before)
             return
-        begin_task(context, instance, task_states.DELETING, expected_task_state=[
-            instance.task_state], method=action, reload=False)
         self._send(context, instance, task_states.DELETING,
                    self.compute_rpcapi.terminate_instance, back_to=instance.task_state)
 
@@ -394,8 +400,9 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     # -- actions ----------------------------------------------------------------------
     def _act(self, context, instance, action, send, task_state, **kwargs):
         """Record the action, enter its task, and ``send`` it (a ComputeAPI method)."""
-        compute_utils.start_action(context, instance.uuid, action)
-        instance = begin_task(context, instance, task_state, method=action)
+        with db.transaction():  # the action and the task: one transaction
+            compute_utils.start_action(context, instance.uuid, action)
+            instance = begin_task(context, instance, task_state, method=action)
         self._send(context, instance, task_state, send, **kwargs)
 
     @check_instance_lock

@@ -18,6 +18,8 @@ from nova.db import session as db_session
 Service = models.Service
 ComputeNode = models.ComputeNode
 pool_status = db_session.pool_status  # the connection pool, for Guru Meditation Reports
+# ``with db.transaction():`` -- the calls inside share one transaction (a step's writes)
+transaction = db_session.batch
 
 
 # ---------------------------------------------------------------- services

@@ -20,7 +20,9 @@ import re
 import sys
 import threading
 import time
+import weakref
 
+import greenlet
 import sqlalchemy as sa
 from sqlalchemy import event, exc as sa_exc, orm, pool as sa_pool
 
@@ -199,6 +201,12 @@ def dispose():
             _database = None
 
 
+# {greenlet: (session, writes)} of the batch() each green thread (or thread) is in:
+# keyed by greenlet, so that it stays per green thread where eventlet did not patch
+# threading
+_batches = weakref.WeakKeyDictionary()
+
+
 @contextlib.contextmanager
 def _transaction(sessions, lock):
     with lock if lock is not None else contextlib.nullcontext(), \
@@ -206,16 +214,54 @@ def _transaction(sessions, lock):
         yield session
 
 
+def batch(writes=True):
+    """One transaction for every reader() and writer() this (green) thread enters
+    inside the block: the state writes of one step (a task's move and its action
+    event) cost one BEGIN and one COMMIT, and commit or roll back together. An
+    exception leaving a function inside rolls everything back at the block's end
+    unless the caller handles it (the transaction then goes on).
+
+    writes=False: a reading transaction the readers inside share (a writer inside
+    still gets its own: SQLite readers do not take the write lock); on PostgreSQL,
+    where readers run in autocommit, it costs nothing and saves nothing.
+    """
+    current = _batches.get(greenlet.getcurrent())
+    if current is not None and (current[1] or not writes):
+        return contextlib.nullcontext(current[0])
+    if current is not None:
+        raise RuntimeError('a writing batch inside a reading one')
+    return _batched(writes)
+
+
+@contextlib.contextmanager
+def _batched(writes):
+    current = greenlet.getcurrent()
+    with (writer() if writes else reader()) as session:
+        _batches[current] = (session, writes)
+        try:
+            yield session
+        finally:
+            del _batches[current]
+
+
 def reader():
     """A Session for queries (no writes): one transaction, a consistent snapshot,
     on SQLite and MySQL (repeatable read); in autocommit on PostgreSQL, where each
     statement of a transaction sees its own snapshot anyway (read committed) and
-    BEGIN and COMMIT were two more round trips for every read."""
+    BEGIN and COMMIT were two more round trips for every read. Inside a batch()
+    the batch's session and transaction."""
+    current = _batches.get(greenlet.getcurrent())
+    if current is not None:
+        return contextlib.nullcontext(current[0])
     database = _get()
     return _transaction(database.read_sessions, database.read_lock)
 
 
 def writer():
-    """A Session in a transaction that writes; committed on exit, rolled back on error."""
+    """A Session in a transaction that writes; committed on exit, rolled back on error
+    (those of the enclosing writing batch() if any)."""
+    current = _batches.get(greenlet.getcurrent())
+    if current is not None and current[1]:
+        return contextlib.nullcontext(current[0])
     database = _get()
     return _transaction(database.write_sessions, database.write_lock)

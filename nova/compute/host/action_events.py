@@ -26,11 +26,16 @@ def _exists(context, instance_uuid):
         return False
 
 
+# returned by a method that wrote its Success event in its last transaction itself
+SUCCESS_RECORDED = object()
+
+
 def instance_action(func):
     """Wrap <flow>.<func>(context, instance_uuid, **kwargs) with event, fault and task.
 
     The flow (the manager or one of its collaborators) has ``records``, the
-    host's nova.compute.host.records.InstanceRecords.
+    host's nova.compute.host.records.InstanceRecords. A method that records its
+    Success event with its last write (one transaction) returns SUCCESS_RECORDED.
     """
     @functools.wraps(func)
     def wrapper(self, context, instance_uuid, **kwargs):
@@ -71,7 +76,10 @@ def instance_action(func):
             records.clear_task(context, instance_uuid)
             records.event(context, [instance_uuid], event, 'Error', error)
             raise
-        records.event(context, [instance_uuid], event, 'Success')
+        if result is SUCCESS_RECORDED:
+            result = None
+        else:
+            records.event(context, [instance_uuid], event, 'Success')
         if notify:
             records.lifecycle.end(context, instance_uuid, action, before)
         return result

@@ -52,23 +52,22 @@ class Builds:
 
     def build_and_run_instances(self, context, instance_uuids, request_spec, limits):
         """Claim, spawn and activate a batch the scheduler placed here."""
-        instances = db.instance_get_all_by_filters(context, {'uuid': instance_uuids,
-                                                             'deleted': False})
-        claimed, rejected = [], []
-        for instance in instances:
-            try:
-                self.tracker.instance_claim(instance, limits)
-                claimed.append(instance)
-            except exception.ComputeResourcesUnavailable as error:
-                rejected.append((instance, error))
+        # the reads (instances, their volume mappings), the event and the move: one
+        # transaction
+        with db.transaction():
+            claimed, rejected = self._claim(context, instance_uuids, limits)
+            mappings = db.block_device_mapping_get_all_by_instance_uuids(
+                context, [i.uuid for i in claimed])
+            if claimed:
+                self.records.event(context, [i.uuid for i in claimed],
+                                   'compute_build_and_run_instance')
+                moved = db.instance_update_many(
+                    context, [i.uuid for i in claimed],
+                    {'host': self.host, 'node': self.tracker.nodename,
+                     'launched_on': self.host, 'task_state': task_states.SPAWNING,
+                     'scheduled_at': utils.utcnow()},
+                    expected_task_state=task_states.SCHEDULING)
         if claimed:
-            self.records.event(context, [i.uuid for i in claimed],
-                               'compute_build_and_run_instance')
-            moved = db.instance_update_many(
-                context, [i.uuid for i in claimed],
-                {'host': self.host, 'node': self.tracker.nodename, 'launched_on': self.host,
-                 'task_state': task_states.SPAWNING, 'scheduled_at': utils.utcnow()},
-                expected_task_state=task_states.SCHEDULING)
             if moved != len(claimed):
                 claimed = self._still_scheduling(context, claimed)
             self.records.lifecycle.batch(context, [i.uuid for i in claimed], 'create', 'start')
@@ -77,18 +76,21 @@ class Builds:
         self.firewall.instances_changed(context, claimed)  # filtered before they run
         pool = eventlet.GreenPool(CONF.max_concurrent_builds)
         results = list(pool.imap(functools.partial(self._spawn, context, request_spec,
-                                                   network_info), claimed))
+                                                   network_info, mappings), claimed))
         spawned = [inst for inst, error in results if error is None]
         if spawned:
-            db.instance_update_many(
-                context, [i.uuid for i in spawned],
-                {'vm_state': vm_states.ACTIVE, 'power_state': power_state.RUNNING,
-                 'task_state': None, 'launched_at': utils.utcnow()},
-                expected_task_state=task_states.SPAWNING)
-            db.instance_build_passwords_forget(context, [i.uuid for i in spawned])
-            self.records.lifecycle.batch(context, [i.uuid for i in spawned], 'create', 'end')
-            self.records.event(context, [i.uuid for i in spawned],
-                               'compute_build_and_run_instance', 'Success')
+            uuids = [i.uuid for i in spawned]
+            with db.transaction():  # the event, ACTIVE, the passwords forgotten: one
+                # first: a write that failed makes the next one fail, not the commit
+                self.records.event(context, uuids, 'compute_build_and_run_instance',
+                                   'Success')
+                db.instance_update_many(
+                    context, uuids,
+                    {'vm_state': vm_states.ACTIVE, 'power_state': power_state.RUNNING,
+                     'task_state': None, 'launched_at': utils.utcnow()},
+                    expected_task_state=task_states.SPAWNING)
+                db.instance_build_passwords_forget(context, uuids)
+            self.records.lifecycle.batch(context, uuids, 'create', 'end')
         for instance, error in unaddressed:
             self._network_failed(context, instance, error)
         for instance, error in [r for r in results if r[1] is not None]:
@@ -97,6 +99,18 @@ class Builds:
         for instance, error in rejected:
             self._reschedule_or_error(context, instance, request_spec, error)
         self.claims.report_soon(context)
+
+    def _claim(self, context, instance_uuids, limits):
+        """([instances claimed], [(instance, why not)]) of the batch's live instances."""
+        claimed, rejected = [], []
+        for instance in db.instance_get_all_by_filters(context, {'uuid': instance_uuids,
+                                                                 'deleted': False}):
+            try:
+                self.tracker.instance_claim(instance, limits)
+                claimed.append(instance)
+            except exception.ComputeResourcesUnavailable as error:
+                rejected.append((instance, error))
+        return claimed, rejected
 
     def _allocate_networks(self, context, instances):
         """({uuid: network_info} of the instances that got their addresses, [(instance,
@@ -140,12 +154,13 @@ class Builds:
                 self.tracker.drop(instance.uuid)
         return [i for i in claimed if i.uuid in live]
 
-    def _spawn(self, context, request_spec, network_info, instance):
+    def _spawn(self, context, request_spec, network_info, mappings, instance):
         with self._slots, self.locks(instance.uuid):
             try:
                 image_meta = self.base_images.image_meta(context, request_spec.get('image') or {})
                 self._build_guest(context, instance, image_meta, request_spec,
-                                  network_info.get(instance.uuid, []))
+                                  network_info.get(instance.uuid, []),
+                                  mappings.get(instance.uuid))
                 return instance, None
             except Exception as error:
                 LOG.warning(_LW('Spawning %s on %s failed: %s'), instance.uuid, self.host, error)
@@ -156,9 +171,10 @@ class Builds:
                 return instance, error
 
     @hooks.add_hook('build_instance')
-    def _build_guest(self, context, instance, image_meta, request_spec, vifs):
-        """One guest on the hypervisor: its boot volumes, config drive and spawn."""
-        block_device_info = self.volumes.prepare_boot(context, instance)
+    def _build_guest(self, context, instance, image_meta, request_spec, vifs, bdms=None):
+        """One guest on the hypervisor: its boot volumes (``bdms``: its mappings if read
+        already), config drive and spawn."""
+        block_device_info = self.volumes.prepare_boot(context, instance, bdms)
         password = request_spec.get('admin_password')
         self.driver.spawn(context, instance, image_meta, admin_password=password,
                           network_info=vifs, block_device_info=block_device_info,

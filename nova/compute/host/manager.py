@@ -25,6 +25,7 @@ from nova.compute import move_spec, power_state, resize_quota, rpcapi, task_stat
 from nova.compute import utils as compute_utils
 from nova.compute.host import build, evacuate, live_migrate, rebuild, resize, shelve, snapshot
 from nova.compute.host import volumes
+from nova.compute.host import action_events
 from nova.compute.host.action_events import instance_action
 from nova.compute.host.base_images import BaseImages
 from nova.compute.host.claims import HostClaims
@@ -196,7 +197,9 @@ class ComputeManager(manager.Manager):
         """Delete; one that fails half way leaves the instance ERROR (its guest may be
         halted or half gone: ACTIVE would be a lie), to be deleted again."""
         try:
-            self._terminate(context, self.records.get(context, instance_uuid))
+            self._terminate(context, self.records.get(context, instance_uuid),
+                            event='compute_terminate_instance')
+            return action_events.SUCCESS_RECORDED
         except exception.InstanceNotFound:
             raise
         except Exception:
@@ -207,21 +210,26 @@ class ComputeManager(manager.Manager):
             raise
 
     @hooks.add_hook('terminate_instance')
-    def _terminate(self, context, instance):
+    def _terminate(self, context, instance, event=None):
+        """Destroy the guest, give back what it held and delete the row (with the
+        Success of ``event``, if given, in the same transaction)."""
         with self.locks(instance.uuid):
             # read once, under the lock an attach in progress holds: destroyed and
-            # released are the same mappings
-            bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
-            self.driver.destroy(context, instance,
-                                network_info=self.network_api.get_instance_nw_info(
-                                    context, instance),
+            # released are the same mappings; one transaction with the addresses
+            with db.transaction(writes=False):
+                bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
+                network_info = self.network_api.get_instance_nw_info(context, instance)
+            self.driver.destroy(context, instance, network_info=network_info,
                                 block_device_info=self.volumes.block_device_info(
                                     context, instance, bdms))
             self.volumes.cleanup(context, instance, bdms)
         self.network_api.deallocate_for_instance(context, instance)
         self.claims.settle(instance)
-        db.instance_destroy(context, instance.uuid,
-                            quota=resize_quota.release_on_delete(instance))
+        with db.transaction():  # the event and the delete: one transaction
+            if event is not None:  # first: a failed write fails the next, not the commit
+                self.records.event(context, [instance.uuid], event, 'Success')
+            db.instance_destroy(context, instance.uuid,
+                                quota=resize_quota.release_on_delete(instance))
         self.firewall.instances_changed(context, [instance])
         self.claims.report_soon(context)
 

@@ -207,10 +207,12 @@ class Volumes:
             pass
 
     # -- boot from volume ---------------------------------------------------------------
-    def prepare_boot(self, context, instance):
+    def prepare_boot(self, context, instance, bdms=None):
         """Make (from an image, a snapshot or blank), reserve and connect the volumes
-        the instance boots with; the driver's block_device_info."""
-        bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
+        the instance boots with; the driver's block_device_info. ``bdms``: its
+        mappings, if the caller read them (a build reads those of its batch at once)."""
+        if bdms is None:
+            bdms = db.block_device_mapping_get_all_by_instance(context, instance.uuid)
         ready = []
         for bdm in volume_bdms(bdms):
             if not bdm.volume_id:

@@ -147,3 +147,32 @@ def test_sqlite_writer_reserves_the_database_from_its_first_statement(synced_db)
                           "VALUES ('o', 'b', 0, 0, 0, '2024-01-01', 0)")
         other.close()
         session.add(models.Service(host='h', binary='b'))
+
+
+def test_a_batch_is_one_transaction_for_the_calls_inside(synced_db):
+    """batch(): readers and writers inside share its transaction, commit together and
+    roll back together; another green thread keeps its own transactions."""
+    def count():
+        with db_session.reader() as session:
+            return session.scalar(sa.select(sa.func.count(models.Service.id)))
+
+    with db_session.batch() as outer:
+        with db_session.writer() as session, db_session.batch() as nested:
+            assert session is outer is nested
+            session.add(models.Service(host='h1', binary='b'))
+        assert count() == 1  # inside: the batch's own writes
+        assert eventlet.spawn(count).wait() == 0  # elsewhere: not committed yet
+    assert count() == 1
+    with pytest.raises(ZeroDivisionError):
+        with db_session.batch():
+            with db_session.writer() as session:
+                session.add(models.Service(host='h2', binary='b'))
+            1 / 0
+    assert count() == 1
+    with db_session.batch(writes=False) as reading:
+        with db_session.reader() as session:
+            assert session is reading
+        with db_session.writer() as session:  # its own transaction, committed at once
+            assert session is not reading
+            session.add(models.Service(host='h3', binary='b'))
+        assert eventlet.spawn(count).wait() == 2
