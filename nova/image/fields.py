@@ -12,6 +12,7 @@ import datetime
 from nova import exception
 from nova.db.image_models import (CONTAINER_FORMATS, DISK_FORMATS, MEMBER_STATUSES,
                                   VISIBILITIES)
+from nova.i18n import _
 from nova.image.stores import base as stores_base
 
 CORE_FIELDS = ('id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'owner',
@@ -40,7 +41,7 @@ MAX_PROPERTY_VALUE = 65535
 
 
 def _invalid(field, reason):
-    return exception.InvalidInput(reason='%s %s' % (field, reason))
+    return exception.InvalidInput(reason=_('%s %s') % (field, reason))
 
 
 def _string(field, value, nullable=True, max_length=MAX_STRING):

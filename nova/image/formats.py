@@ -14,6 +14,7 @@ import re
 import struct
 
 from nova import exception
+from nova.i18n import _
 
 HEAD_SIZE = 64 * 1024  # enough for every header below, and the ISO volume descriptor
 _QCOW2_MAGIC = b'QFI\xfb'
@@ -64,7 +65,7 @@ def _qcow2(head, size):
 
 def _qcow2_has_data_file(head, offset):
     """Whether a qcow2 v3 header extension names a data file (walked within the head)."""
-    for _ in range(64):
+    for _step in range(64):
         if offset + 8 > len(head):
             return False
         kind, length = struct.unpack('>II', head[offset:offset + 8])
@@ -130,17 +131,17 @@ def check(disk_format, container_format, inspection):
     disk_format; InvalidImageData naming the mismatch or the danger otherwise.
     """
     if inspection.unsafe:
-        raise exception.InvalidImageData(reason='%s is refused: the hypervisor would '
-                                                'open other files' % inspection.unsafe)
+        raise exception.InvalidImageData(reason=_('%s is refused: the hypervisor would '
+                                                'open other files') % inspection.unsafe)
     if container_format in UNINSPECTED_CONTAINERS or disk_format in UNINSPECTED_DISKS:
         return None
     if disk_format in RAW_LIKE:
         if inspection.format not in ('raw', 'iso'):
-            raise exception.InvalidImageData(reason='the data is a %s image, not %s' % (
+            raise exception.InvalidImageData(reason=_('the data is a %s image, not %s') % (
                 inspection.format, disk_format))
         return inspection.virtual_size
     if inspection.format != disk_format:
-        raise exception.InvalidImageData(reason='disk_format is %s but the data is %s' % (
+        raise exception.InvalidImageData(reason=_('disk_format is %s but the data is %s') % (
             disk_format, 'not a disk image of a known format (raw)'
             if inspection.format == 'raw' else 'a %s image' % inspection.format))
     return inspection.virtual_size

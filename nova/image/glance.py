@@ -24,6 +24,7 @@ from nova import exception
 from nova import utils
 from nova.auth import endpoints
 from nova.conf import CONF
+from nova.i18n import _
 from nova.image.api import views
 
 LOG = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class _ServiceToken:
             conn.close()
         if response.status != 201:
             raise exception.ImageServiceUnavailable(
-                url=url, reason='the service user %s got %d from the identity API'
+                url=url, reason=_('the service user %s got %d from the identity API')
                 % (CONF.image_api_user, response.status))
         expires = json.loads(answer)['token']['expires_at']
         return (response.getheader('X-Subject-Token'),
@@ -210,7 +211,7 @@ class GlanceClient:
         if 400 <= response.status < 500:
             return exception.Invalid(reason=message)
         return exception.ImageServiceUnavailable(
-            url=path, reason='%s answered %d: %s' % (method, response.status, message))
+            url=path, reason=_('%s answered %d: %s') % (method, response.status, message))
 
     def _json(self, context, method, path, body=None, content_type='application/json',
               image_id=None):

@@ -30,7 +30,7 @@ from nova import policy
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
-from nova.i18n import _LE, _LW
+from nova.i18n import _, _LE, _LW
 from nova.image import service as image_service
 from nova.image import stores
 from nova.image import web
@@ -61,15 +61,15 @@ def task_to_dict(task):
 
 def _check_stores(requested, all_stores):
     if all_stores and requested:
-        raise exception.InvalidInput(reason="all_stores can't be used with stores")
+        raise exception.InvalidInput(reason=_("all_stores can't be used with stores"))
     if requested is None:
         return
     if not isinstance(requested, list) or not all(isinstance(s, str) for s in requested):
-        raise exception.InvalidInput(reason='stores must be a list of store ids')
+        raise exception.InvalidInput(reason=_('stores must be a list of store ids'))
     for name in requested:
         if name != store_id():
-            raise exception.InvalidInput(reason='Unknown store %s: this cloud has one '
-                                                'store, %s' % (name, store_id()))
+            raise exception.InvalidInput(reason=_('Unknown store %s: this cloud has one '
+                                                'store, %s') % (name, store_id()))
 
 
 class Importer:
@@ -130,16 +130,16 @@ class Importer:
         """POST /v2/tasks: an 'import' of a new image from a URL, run in the background."""
         policy.authorize(context, 'add_task', {'project_id': context.project_id})
         if task_type not in TASK_TYPES:
-            raise exception.InvalidInput(reason='Invalid type value: %s' % (task_type,))
+            raise exception.InvalidInput(reason=_('Invalid type value: %s') % (task_type,))
         if not isinstance(task_input, dict):
-            raise exception.InvalidInput(reason='Task input must be an object')
+            raise exception.InvalidInput(reason=_('Task input must be an object'))
         for name in IMPORT_TASK_INPUTS:
             if name not in task_input:
-                raise exception.InvalidInput(reason="Input does not contain '%s' field"
+                raise exception.InvalidInput(reason=_("Input does not contain '%s' field")
                                              % name)
         properties = task_input['image_properties']
         if not isinstance(properties, dict):
-            raise exception.InvalidInput(reason='image_properties must be an object')
+            raise exception.InvalidInput(reason=_('image_properties must be an object'))
         target = web.check(task_input['import_from'])
         task = self._new_task(context, task_type, task_input)
         self.spawn(self._run_import_task, context, task.id, properties, target)
@@ -178,11 +178,11 @@ class Importer:
         _check_stores(requested_stores, all_stores)
         if method not in methods():
             if method == 'copy-image':
-                raise exception.InvalidInput(reason='Import method copy-image is not '
+                raise exception.InvalidInput(reason=_('Import method copy-image is not '
                                                     'available: this cloud has one store, '
-                                                    'and the data is already in it')
-            raise exception.InvalidInput(reason='Import method %s is not available; this '
-                                                'cloud offers %s' % (
+                                                    'and the data is already in it'))
+            raise exception.InvalidInput(reason=_('Import method %s is not available; this '
+                                                'cloud offers %s') % (
                                                     method, ', '.join(methods())))
         task_input = {'image_id': image_id, 'import_req': request or {
             'method': {'name': method}}, 'backend': [store_id()]}

@@ -23,6 +23,7 @@ from nova import exception
 from nova import policy
 from nova.conf import CONF
 from nova.db import api as db
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class MetadefService:
         self._authorize(context, action)
         row = db.metadef_namespace_get(context, namespace)
         if deleting and row.protected:
-            raise exception.Forbidden(reason='Namespace %s is protected and its '
-                                             'definitions cannot be deleted' % namespace)
+            raise exception.Forbidden(reason=_('Namespace %s is protected and its '
+                                             'definitions cannot be deleted') % namespace)
         return row
 
     # ------------------------------------------------------------ namespaces
@@ -126,8 +127,8 @@ class MetadefService:
     def delete_namespace(self, context, namespace):
         row = self._writable(context, namespace, 'delete_metadef_namespace')
         if row.protected:
-            raise exception.Forbidden(reason='Namespace %s is protected and cannot be '
-                                             'deleted' % namespace)
+            raise exception.Forbidden(reason=_('Namespace %s is protected and cannot be '
+                                             'deleted') % namespace)
         db.metadef_namespace_delete(context, namespace)
 
     # ----------------------------------------------------------- definitions
@@ -146,8 +147,8 @@ class MetadefService:
             if type_name == resource_type and association.prefix:
                 if not name.startswith(association.prefix):
                     raise exception.InvalidInput(
-                        reason='Property %s does not start with the prefix %s of resource '
-                               'type %s' % (name, association.prefix, resource_type))
+                        reason=_('Property %s does not start with the prefix %s of resource '
+                               'type %s') % (name, association.prefix, resource_type))
                 return name[len(association.prefix):]
         return name
 
@@ -222,7 +223,7 @@ def _files(path):
     try:
         names = sorted(name for name in os.listdir(path) if name.endswith('.json'))
     except OSError as e:
-        raise exception.InvalidInput(reason='cannot read metadefs directory %s: %s' % (
+        raise exception.InvalidInput(reason=_('cannot read metadefs directory %s: %s') % (
             path, e.strerror)) from None
     return [os.path.join(path, name) for name in names]
 
@@ -232,10 +233,10 @@ def _read(path):
         with open(path) as f:
             document = json.load(f)
     except (OSError, ValueError) as e:
-        raise exception.InvalidInput(reason='%s is not a metadata definition file: %s'
+        raise exception.InvalidInput(reason=_('%s is not a metadata definition file: %s')
                                      % (path, e)) from None
     if not isinstance(document, dict) or not isinstance(document.get('namespace'), str):
-        raise exception.InvalidInput(reason='%s names no namespace' % path)
+        raise exception.InvalidInput(reason=_('%s names no namespace') % path)
     return document
 
 

@@ -25,7 +25,7 @@ from nova import policy
 from nova import utils
 from nova.conf import CONF
 from nova.db import api as db
-from nova.i18n import _LE, _LW
+from nova.i18n import _, _LE, _LW
 from nova.image import fields
 from nova.image import formats
 from nova.image import stores
@@ -136,9 +136,9 @@ class ImageService:
         """
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                   or limit < 0):
-            raise exception.InvalidInput(reason='limit must be an integer >= 0')
+            raise exception.InvalidInput(reason=_('limit must be an integer >= 0'))
         if marker is not None and not stores_base.is_image_id(marker):
-            raise exception.InvalidInput(reason='marker image %s could not be found'
+            raise exception.InvalidInput(reason=_('marker image %s could not be found')
                                          % (marker,))
         registry_filters, member_status = fields.filters(filters)
         images = db.image_get_all(context, registry_filters, marker=marker, limit=limit,
@@ -155,7 +155,7 @@ class ImageService:
         image = self.show(context, image_id)
         if not context.is_admin and (context.project_id is None
                                      or image['owner'] != context.project_id):
-            raise exception.Forbidden(reason='image %s belongs to another project' % image_id)
+            raise exception.Forbidden(reason=_('image %s belongs to another project') % image_id)
         _authorize(context, action, image['owner'])
         return image
 
@@ -165,7 +165,7 @@ class ImageService:
         if core.get('visibility') == 'public':
             if not policy.authorize(context, 'publicize_image', {'project_id': owner},
                                     do_raise=False):
-                raise exception.Forbidden(reason='only an admin may make an image public')
+                raise exception.Forbidden(reason=_('only an admin may make an image public'))
         elif core.get('visibility') == 'community':
             _authorize(context, 'communitize_image', owner)
 
@@ -177,8 +177,8 @@ class ImageService:
         """
         core, properties, tags = fields.split(values, CREATE_FIELDS)
         if not context.is_admin and core.get('owner', context.project_id) != context.project_id:
-            raise exception.Forbidden(reason='only an admin may create an image for '
-                                             'another project')
+            raise exception.Forbidden(reason=_('only an admin may create an image for '
+                                             'another project'))
         core.setdefault('owner', context.project_id)
         _authorize(context, 'add_image', core['owner'])
         self._check_visibility(context, core, core['owner'])
@@ -205,8 +205,8 @@ class ImageService:
             self._check_visibility(context, core, image['owner'])
         for name in ('disk_format', 'container_format'):
             if name in core and core[name] != image[name] and image['status'] != 'queued':
-                raise exception.Forbidden(reason='%s can only be changed while the image is '
-                                                 'queued' % name)
+                raise exception.Forbidden(reason=_('%s can only be changed while the image is '
+                                                 'queued') % name)
         # only growth is refused: an image over a lowered limit may still change
         count = len(set(image['properties']).union(properties) - set(remove_props or ()))
         if count > len(image['properties']):
@@ -339,8 +339,8 @@ class ImageService:
                                                 action=action)
         for name in ('disk_format', 'container_format'):
             if not image[name]:
-                raise exception.InvalidInput(reason='%s must be set before the image data '
-                                                    'is uploaded' % name)
+                raise exception.InvalidInput(reason=_('%s must be set before the image data '
+                                                    'is uploaded') % name)
         return image
 
     def _take_data(self, context, image_id, data, size, plan, action, entered=False):
@@ -357,7 +357,7 @@ class ImageService:
         try:
             if size is not None and (not isinstance(size, int) or isinstance(size, bool)
                                      or size < 0):
-                raise exception.InvalidInput(reason='size must be an integer >= 0')
+                raise exception.InvalidInput(reason=_('size must be an integer >= 0'))
             cap = CONF.image_size_cap
             if cap and size is not None and size > cap:
                 raise exception.ImageTooLarge(limit=cap)
@@ -497,7 +497,7 @@ class ImageService:
         """
         image = self.show(context, image_id)
         if image['status'] == 'deactivated' and not context.is_admin:
-            raise exception.Forbidden(reason='image %s is deactivated' % image_id)
+            raise exception.Forbidden(reason=_('image %s is deactivated') % image_id)
         if image['status'] not in ('active', 'deactivated'):
             raise exception.ImageStatusConflict(image_id=image_id, status=image['status'],
                                                 action='download its data')
@@ -537,8 +537,8 @@ class ImageService:
     def _shared(self, context, image_id):
         image = self.show(context, image_id)
         if image['visibility'] != 'shared':
-            raise exception.Forbidden(reason='only shared images have members; image %s '
-                                             'is %s' % (image_id, image['visibility']))
+            raise exception.Forbidden(reason=_('only shared images have members; image %s '
+                                             'is %s') % (image_id, image['visibility']))
         return image
 
     def _is_owner(self, context, image):
@@ -549,7 +549,7 @@ class ImageService:
         """Share with a project (owner or admin); the membership starts pending."""
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
-            raise exception.Forbidden(reason='only the owner may share image %s' % image_id)
+            raise exception.Forbidden(reason=_('only the owner may share image %s') % image_id)
         _authorize(context, 'add_member', image['owner'])
         _check_limit('members for this image',
                      len(db.image_member_find(context, image_id)) + 1, 'image_member_quota')
@@ -577,8 +577,8 @@ class ImageService:
         fields.check_member(member)
         fields.check_member_status(status)
         if not context.is_admin and context.project_id != member:
-            raise exception.Forbidden(reason='only project %s may accept or reject its '
-                                             'membership' % member)
+            raise exception.Forbidden(reason=_('only project %s may accept or reject its '
+                                             'membership') % member)
         policy.authorize(context, 'modify_member', {'project_id': image['owner'],
                                                     'member_id': member})
         return fields.member_to_dict(db.image_member_update(context, image_id, member,
@@ -587,7 +587,7 @@ class ImageService:
     def remove_member(self, context, image_id, member):
         image = self._shared(context, image_id)
         if not self._is_owner(context, image):
-            raise exception.Forbidden(reason='only the owner may unshare image %s' % image_id)
+            raise exception.Forbidden(reason=_('only the owner may unshare image %s') % image_id)
         _authorize(context, 'delete_member', image['owner'])
         db.image_member_delete(context, image_id, fields.check_member(member))
 

@@ -17,6 +17,7 @@ import urllib.parse
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -34,7 +35,7 @@ class Target:
 
 
 def _refuse(url, why):
-    return exception.InvalidInput(reason='URI %s does not pass filtering: %s' % (url, why))
+    return exception.InvalidInput(reason=_('URI %s does not pass filtering: %s') % (url, why))
 
 
 def _disallowed(address):
@@ -48,7 +49,7 @@ def _disallowed(address):
 def check(url):
     """The Target of url; InvalidInput (400) naming url and why it may not be fetched."""
     if not isinstance(url, str) or not url:
-        raise exception.InvalidInput(reason='the import needs a uri to fetch the data from')
+        raise exception.InvalidInput(reason=_('the import needs a uri to fetch the data from'))
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -105,11 +106,11 @@ def open_data(target):
         response = connection.getresponse()
     except (OSError, http.client.HTTPException) as e:
         connection.close()
-        raise exception.ImageStoreError(store='web-download', reason='%s: %s' % (
+        raise exception.ImageStoreError(store='web-download', reason=_('%s: %s') % (
             target.url, e)) from e
     if response.status != 200:
         connection.close()
-        raise exception.ImageStoreError(store='web-download', reason='%s answered %d %s' % (
+        raise exception.ImageStoreError(store='web-download', reason=_('%s answered %d %s') % (
             target.url, response.status, response.reason))
     length = response.getheader('Content-Length')
     size = int(length) if length and length.isdigit() else None

@@ -23,6 +23,7 @@ import dataclasses
 from nova import exception
 from nova import policy
 from nova.auth import manager
+from nova.i18n import _
 from nova.objectstore import acl
 from nova.objectstore import bucket_policy
 from nova.objectstore.errors import S3Error
@@ -36,7 +37,7 @@ def require_role(context, method):
     if context is None or method in READ_METHODS:
         return
     if not policy.authorize(context, 'objectstore:write', do_raise=False):
-        raise S3Error('AccessDenied', 'Your role in project %s only reads'
+        raise S3Error('AccessDenied', _('Your role in project %s only reads')
                       % context.project_id)
 
 
@@ -173,12 +174,12 @@ def acl_from_put_request(s3req, owner, owner_name, bucket=None):
     headers = s3req.headers
     if document is not None:
         if 'x-amz-acl' in headers or any(name in headers for name in acl.GRANT_HEADERS):
-            raise S3Error('UnexpectedContent', 'This request does not support content '
-                          'with ACL headers')
+            raise S3Error('UnexpectedContent', _('This request does not support content '
+                          'with ACL headers'))
         return acl.from_xml(document, owner, owner_name, RESOLVER)
     if 'x-amz-acl' not in headers and not any(name in headers for name in acl.GRANT_HEADERS):
-        raise S3Error('MissingSecurityHeader', 'Your request was missing a required '
-                      'header', MissingHeaderName='x-amz-acl')
+        raise S3Error('MissingSecurityHeader', _('Your request was missing a required '
+                      'header'), MissingHeaderName='x-amz-acl')
     return acl.from_headers(headers, owner, owner_name, RESOLVER,
                             bucket_owner=bucket.owner if bucket else None,
                             bucket_owner_name=bucket.owner_name if bucket else None)

@@ -13,6 +13,7 @@ does. Stored as JSON: bucket.json and each object's extended attribute.
 import dataclasses
 import re
 
+from nova.i18n import _
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -114,7 +115,7 @@ def owner_grant(owner, owner_name):
 def canned(name, owner, owner_name, bucket_owner=None, bucket_owner_name=None):
     """The ACL a canned name stands for; InvalidArgument for an unknown name."""
     if name not in CANNED:
-        raise S3Error('InvalidArgument', 'The canned ACL %s is not one S3 has' % name,
+        raise S3Error('InvalidArgument', _('The canned ACL %s is not one S3 has') % name,
                       ArgumentName='x-amz-acl', ArgumentValue=name)
     grants = [owner_grant(owner, owner_name)]
     for (kind, value), permission in CANNED[name]:
@@ -148,7 +149,7 @@ class Resolver:
     def grantee(self, kind, value):
         if kind == GROUP:
             if value not in GROUPS:
-                raise S3Error('InvalidArgument', 'Invalid group uri', ArgumentName='uri',
+                raise S3Error('InvalidArgument', _('Invalid group uri'), ArgumentName='uri',
                               ArgumentValue=value)
             return Grantee(GROUP, value)
         if kind == BY_EMAIL:
@@ -158,7 +159,7 @@ class Resolver:
             return Grantee(USER, *found)
         name = self.project_name(value)
         if name is None:
-            raise S3Error('InvalidArgument', 'Invalid id', ArgumentName='CanonicalUser/ID',
+            raise S3Error('InvalidArgument', _('Invalid id'), ArgumentName='CanonicalUser/ID',
                           ArgumentValue=value)
         return Grantee(USER, value, name)
 
@@ -169,8 +170,8 @@ def from_headers(headers, owner, owner_name, resolver, default='private',
     canned default); both at once is InvalidRequest, as S3 answers."""
     grant_headers = [name for name in GRANT_HEADERS if name in headers]
     if grant_headers and 'x-amz-acl' in headers:
-        raise S3Error('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is '
-                      'not allowed')
+        raise S3Error('InvalidRequest', _('Specifying both Canned ACLs and Header Grants is '
+                      'not allowed'))
     if not grant_headers:
         return canned(headers.get('x-amz-acl', default), owner, owner_name, bucket_owner,
                       bucket_owner_name)
@@ -187,14 +188,14 @@ def _header_grantees(name, value):
     while at < len(value):
         match = _HEADER_GRANTEE.match(value, at)
         if match is None or match.end() == at:
-            raise S3Error('InvalidArgument', 'Invalid grant header: %s' % value[:200],
+            raise S3Error('InvalidArgument', _('Invalid grant header: %s') % value[:200],
                           ArgumentName=name, ArgumentValue=value[:200])
         kind = {'id': USER, 'emailAddress': BY_EMAIL, 'uri': GROUP}[match.group(1)]
         found.append((kind, match.group(2) if match.group(2) is not None
                        else match.group(3)))
         at = match.end()
     if not found:
-        raise S3Error('InvalidArgument', 'Empty grant header', ArgumentName=name)
+        raise S3Error('InvalidArgument', _('Empty grant header'), ArgumentName=name)
     return found
 
 
@@ -203,7 +204,7 @@ def from_xml(element, owner, owner_name, resolver):
     resource's owner (S3 does not change owners this way)."""
     given_owner = element.findtext('Owner/ID')
     if given_owner is not None and given_owner.strip() != owner:
-        raise S3Error('AccessDenied', 'The Owner of an AccessControlPolicy cannot be changed')
+        raise S3Error('AccessDenied', _('The Owner of an AccessControlPolicy cannot be changed'))
     grants = []
     for grant in element.findall('AccessControlList/Grant'):
         grantee = grant.find('Grantee')

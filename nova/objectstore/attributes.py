@@ -1,6 +1,7 @@
 """GetObjectAttributes (GET ?attributes): an object's ETag, checksum, parts,
 storage class and size without its body, as x-amz-object-attributes asks."""
 from nova import exception
+from nova.i18n import _
 from nova.objectstore import checksums
 from nova.objectstore import objects
 from nova.objectstore import request
@@ -16,11 +17,11 @@ def _asked(s3req):
     wanted = [name.strip() for name in s3req.headers.get('x-amz-object-attributes', '')
               .split(',') if name.strip()]
     if not wanted:
-        raise S3Error('InvalidRequest', 'The x-amz-object-attributes header specifying the '
-                      'attributes to be retrieved is either missing or empty')
+        raise S3Error('InvalidRequest', _('The x-amz-object-attributes header specifying the '
+                      'attributes to be retrieved is either missing or empty'))
     for name in wanted:
         if name not in NAMES:
-            raise S3Error('InvalidArgument', 'Invalid attribute name specified.',
+            raise S3Error('InvalidArgument', _('Invalid attribute name specified.'),
                           ArgumentName='x-amz-object-attributes', ArgumentValue=name[:60])
     return wanted
 
@@ -38,7 +39,7 @@ def _parts(s3req, info):
     algorithm = next(iter(info.attrs.get('checksums') or {}), None)
     numbered, number = [], 0
     for size, n in sizes:
-        for _ in range(n):
+        for _copy in range(n):
             number += 1
             if number > marker:
                 numbered.append((number, size))

@@ -28,6 +28,7 @@ from nova import exception
 from nova.auth import manager
 from nova.auth import signature
 from nova.conf import CONF
+from nova.i18n import _
 from nova.objectstore.errors import S3Error
 
 UNSIGNED = signature.UNSIGNED_PAYLOAD
@@ -68,7 +69,7 @@ class ChunkSigner:
         expected = hmac.new(self.key, string.encode('utf-8'), hashlib.sha256).hexdigest()
         if not signature.constant_time_equals(expected, given or ''):
             raise S3Error('SignatureDoesNotMatch',
-                          'The %s signature of the streamed body does not match.'
+                          _('The %s signature of the streamed body does not match.')
                           % kind.lower())
         self.previous = expected
 
@@ -167,7 +168,7 @@ def authenticate(req, request_id, address):
                    params, credentials, address)
         identity = Identity()
     elif header:
-        raise S3Error('InvalidArgument', 'Unsupported Authorization Type',
+        raise S3Error('InvalidArgument', _('Unsupported Authorization Type'),
                       ArgumentName='Authorization', ArgumentValue=header.split(' ')[0])
     else:
         return Identity()
@@ -182,10 +183,10 @@ def _payload_declared(headers, presigned):
         return declared or UNSIGNED
     if not declared:
         raise S3Error('InvalidRequest',
-                      'Missing required header for this request: x-amz-content-sha256')
+                      _('Missing required header for this request: x-amz-content-sha256'))
     if declared not in STREAMING + (UNSIGNED,) and not _SHA256_HEX.match(declared):
-        raise S3Error('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, '
-                      'STREAMING-..., or a valid sha256 value.',
+        raise S3Error('InvalidArgument', _('x-amz-content-sha256 must be UNSIGNED-PAYLOAD, '
+                      'STREAMING-..., or a valid sha256 value.'),
                       ArgumentName='x-amz-content-sha256', ArgumentValue=declared)
     return declared
 
@@ -199,8 +200,8 @@ def _check_presign_expires(params):
     except (TypeError, ValueError):
         seconds = 0
     if not 0 < seconds <= signature.MAX_PRESIGN_EXPIRES:
-        raise S3Error('AccessDenied', 'X-Amz-Expires must be between 1 and %d seconds, '
-                      'not %s' % (signature.MAX_PRESIGN_EXPIRES, value))
+        raise S3Error('AccessDenied', _('X-Amz-Expires must be between 1 and %d seconds, '
+                      'not %s') % (signature.MAX_PRESIGN_EXPIRES, value))
 
 
 def _verify_v4(req, header, params, credentials):
@@ -222,12 +223,12 @@ def _verify_v4(req, header, params, credentials):
         raise S3Error('SignatureDoesNotMatch')
     except signature.RequestExpired as e:
         if presigned:
-            raise S3Error('AccessDenied', 'Request has expired')
+            raise S3Error('AccessDenied', _('Request has expired'))
         raise S3Error('RequestTimeTooSkewed', e.format_message())
     identity = Identity(payload=payload)
     if payload in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER):
         if presigned:
-            raise S3Error('InvalidRequest', 'A presigned request cannot stream a signed body')
+            raise S3Error('InvalidRequest', _('A presigned request cannot stream a signed body'))
         auth = signature.parse_authorization(header)
         amz_date = verified.timestamp.strftime(signature.AMZ_DATE_FORMAT)
         key = signature.signing_key(credentials.known.secret, auth.date, auth.region,
@@ -282,17 +283,17 @@ def _v2_date_line(req, params):
         try:
             expires = int(params.get('Expires', ''))
         except ValueError:
-            raise S3Error('AccessDenied', 'Query-string authentication requires the '
-                          'Signature, Expires and AWSAccessKeyId parameters')
+            raise S3Error('AccessDenied', _('Query-string authentication requires the '
+                          'Signature, Expires and AWSAccessKeyId parameters'))
         if expires < now:
-            raise S3Error('AccessDenied', 'Request has expired')
+            raise S3Error('AccessDenied', _('Request has expired'))
         return str(expires)
     sent = req.headers.get('x-amz-date') or req.headers.get('Date')
     try:
         when = email.utils.parsedate_to_datetime(sent)
     except (TypeError, ValueError):
-        raise S3Error('AccessDenied', 'AWS authentication requires a valid Date or '
-                      'x-amz-date header')
+        raise S3Error('AccessDenied', _('AWS authentication requires a valid Date or '
+                      'x-amz-date header'))
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     if abs(when.timestamp() - now) > CONF.aws_signature_skew:
@@ -301,11 +302,11 @@ def _v2_date_line(req, params):
 
 
 def _verify_v2(req, credential, params, credentials, address):
-    access_key, _, given = credential.rpartition(':')
+    access_key, _sep, given = credential.rpartition(':')
     if not access_key or not given:
         raise S3Error('AuthorizationHeaderMalformed' if params is None
                       else 'AuthorizationQueryParametersError',
-                      'Expected AWS <access key>:<signature>')
+                      _('Expected AWS <access key>:<signature>'))
     date_line = _v2_date_line(req, params)
     secret = credentials.secret(access_key)
     if not secret:

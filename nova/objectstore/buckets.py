@@ -3,6 +3,7 @@ listings and multi-object delete."""
 import webob
 
 from nova import exception
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import conditions
@@ -129,7 +130,8 @@ def delete_objects(s3req):
         except (exception.InvalidObjectKey, S3Error) as e:
             error = e if isinstance(e, S3Error) else from_nova(e)
             results.append(('Error', [('Key', key), ('VersionId', version_id),
-                                      ('Code', error.code), ('Message', error.message)]))
+                                      ('Code', error.code),
+                                      ('Message', error.translated(s3req.req))]))
             continue
         if not quiet:
             results.append(('Deleted', [('Key', key), ('VersionId', version_id)]
@@ -157,10 +159,10 @@ def put_versioning(s3req):
     document = s3req.read_xml('VersioningConfiguration')
     status = document.findtext('Status')
     if status not in (versions.ENABLED, versions.SUSPENDED):
-        raise S3Error('IllegalVersioningConfigurationException', 'The Versioning element '
-                      'must be Enabled or Suspended')
+        raise S3Error('IllegalVersioningConfigurationException', _('The Versioning element '
+                      'must be Enabled or Suspended'))
     if (document.findtext('MfaDelete') or 'Disabled') != 'Disabled':
-        raise S3Error('NotImplemented', 'MFA delete is not supported')
+        raise S3Error('NotImplemented', _('MFA delete is not supported'))
     s3req.store.set_bucket_config(bucket, 'versioning', status)
     return webob.Response(status=200)
 

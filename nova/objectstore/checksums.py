@@ -12,6 +12,7 @@ import hashlib
 
 from awscrt import checksums as crt
 
+from nova.i18n import _
 from nova.objectstore.errors import S3Error
 
 FULL_OBJECT, COMPOSITE = 'FULL_OBJECT', 'COMPOSITE'
@@ -59,8 +60,8 @@ def algorithm_named(name, what='x-amz-checksum-algorithm'):
     """The algorithm of a request header value ('CRC32', ...); InvalidRequest."""
     algorithm = (name or '').strip().lower()
     if algorithm not in ALGORITHMS:
-        raise S3Error('InvalidRequest', 'Checksum algorithm %s is not supported; use '
-                      'CRC32, CRC32C, CRC64NVME, SHA1 or SHA256' % (name or '')[:40],
+        raise S3Error('InvalidRequest', _('Checksum algorithm %s is not supported; use '
+                      'CRC32, CRC32C, CRC64NVME, SHA1 or SHA256') % (name or '')[:40],
                       ArgumentName=what)
     return algorithm
 
@@ -73,13 +74,13 @@ def multipart_type(algorithm, requested):
         return FULL_OBJECT if algorithm == 'crc64nvme' else COMPOSITE
     requested = requested.strip().upper()
     if requested not in TYPES:
-        raise S3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.')
+        raise S3Error('InvalidRequest', _('Value for x-amz-checksum-type header is invalid.'))
     if requested == FULL_OBJECT and algorithm not in CRCS:
-        raise S3Error('InvalidRequest', 'The FULL_OBJECT checksum type cannot be used with '
-                      'the %s checksum algorithm.' % algorithm.upper())
+        raise S3Error('InvalidRequest', _('The FULL_OBJECT checksum type cannot be used with '
+                      'the %s checksum algorithm.') % algorithm.upper())
     if requested == COMPOSITE and algorithm == 'crc64nvme':
-        raise S3Error('InvalidRequest', 'The COMPOSITE checksum type cannot be used with '
-                      'the CRC64NVME checksum algorithm.')
+        raise S3Error('InvalidRequest', _('The COMPOSITE checksum type cannot be used with '
+                      'the CRC64NVME checksum algorithm.'))
     return requested
 
 

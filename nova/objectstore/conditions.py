@@ -6,6 +6,7 @@ GET and HEAD). Times compare in whole seconds, the precision of Last-Modified.
 CopyObject has the same four with an x-amz-copy-source- prefix, and answers
 412 to all of them.
 """
+from nova.i18n import _
 from nova.objectstore import request
 from nova.objectstore.errors import S3Error
 
@@ -91,7 +92,7 @@ def write_precondition(headers):
     if_none_match = headers.get('If-None-Match')
     if_match = headers.get('If-Match')
     if if_none_match is not None and if_none_match.strip() != '*':
-        raise S3Error('NotImplemented', 'If-None-Match on a write only takes *')
+        raise S3Error('NotImplemented', _('If-None-Match on a write only takes *'))
     if if_none_match is None and if_match is None:
         return None
 
@@ -117,14 +118,14 @@ def delete_precondition(if_match=None, last_modified=None, size=None):
     if last_modified is not None:
         when = request.parse_http_date(last_modified) or request.parse_iso_date(last_modified)
         if when is None:
-            raise S3Error('InvalidArgument', 'x-amz-if-match-last-modified-time must be a '
-                          'date', ArgumentName='x-amz-if-match-last-modified-time',
+            raise S3Error('InvalidArgument', _('x-amz-if-match-last-modified-time must be a '
+                          'date'), ArgumentName='x-amz-if-match-last-modified-time',
                           ArgumentValue=last_modified)
     if size is not None:
         try:
             size = int(size)
         except ValueError:
-            raise S3Error('InvalidArgument', 'x-amz-if-match-size must be a number of bytes',
+            raise S3Error('InvalidArgument', _('x-amz-if-match-size must be a number of bytes'),
                           ArgumentName='x-amz-if-match-size', ArgumentValue=size)
 
     def check(current):

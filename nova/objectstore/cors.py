@@ -11,6 +11,7 @@ import re
 import webob
 
 from nova import exception
+from nova.i18n import _
 from nova.objectstore import xmlutil
 from nova.objectstore.errors import S3Error
 
@@ -38,17 +39,17 @@ def parse(document):
             raise S3Error('MalformedXML')
         for method in methods:
             if method not in METHODS:
-                raise S3Error('InvalidRequest', 'Found unsupported HTTP method in CORS '
-                              'config. Unsupported method is %s' % method[:20])
+                raise S3Error('InvalidRequest', _('Found unsupported HTTP method in CORS '
+                              'config. Unsupported method is %s') % method[:20])
         for origin in origins:
             if origin.count('*') > 1:
-                raise S3Error('InvalidRequest', 'AllowedOrigin "%s" can not have more '
-                              'than one wildcard.' % origin[:200])
+                raise S3Error('InvalidRequest', _('AllowedOrigin "%s" can not have more '
+                              'than one wildcard.') % origin[:200])
         headers = [h.text or '' for h in rule.findall('AllowedHeader')]
         for header in headers:
             if header.count('*') > 1:
-                raise S3Error('InvalidRequest', 'AllowedHeader "%s" can not have more '
-                              'than one wildcard.' % header[:200])
+                raise S3Error('InvalidRequest', _('AllowedHeader "%s" can not have more '
+                              'than one wildcard.') % header[:200])
         max_age = rule.findtext('MaxAgeSeconds')
         if max_age is not None:
             try:
@@ -130,15 +131,15 @@ def preflight(s3req):
                  if h.strip()]
     rules = s3req.bucket().config.get('cors')
     if not rules:
-        raise S3Error('AccessForbidden', 'CORSResponse: CORS is not enabled for this '
-                      'bucket.', Method=method, ResourceType='BUCKET' if s3req.key is None
+        raise S3Error('AccessForbidden', _('CORSResponse: CORS is not enabled for this '
+                      'bucket.'), Method=method, ResourceType='BUCKET' if s3req.key is None
                       else 'OBJECT')
     rule = matching_rule(rules, origin, method, requested)
     if rule is None:
-        raise S3Error('AccessForbidden', 'CORSResponse: This CORS request is not allowed. '
+        raise S3Error('AccessForbidden', _('CORSResponse: This CORS request is not allowed. '
                       'This is usually because the evalution of Origin, request method / '
                       'Access-Control-Request-Method or Access-Control-Request-Headers are '
-                      'not whitelisted by the resource\'s CORS spec.', Method=method,
+                      'not whitelisted by the resource\'s CORS spec.'), Method=method,
                       ResourceType='OBJECT' if s3req.key else 'BUCKET')
     return webob.Response(status=200, headerlist=allow_headers(rule, origin, method,
                                                                requested))

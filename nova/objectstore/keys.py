@@ -20,6 +20,7 @@ import os
 import re
 
 from nova import exception
+from nova.i18n import _
 
 MAX_KEY_BYTES = 1024
 OBJECT, DIRECTORY, CONTINUATION = '.o', '.d', '.c'
@@ -32,19 +33,19 @@ _UNESCAPE = re.compile('%([0-9A-F]{2})')
 def validate(key):
     """The key if it is safe to store; InvalidObjectKey (ObjectKeyTooLong) if not."""
     if not key:
-        raise exception.InvalidObjectKey(reason='the key is empty')
+        raise exception.InvalidObjectKey(reason=_('the key is empty'))
     if len(key.encode('utf-8', 'surrogatepass')) > MAX_KEY_BYTES:
         raise exception.ObjectKeyTooLong(limit=MAX_KEY_BYTES)
     if '\x00' in key:
-        raise exception.InvalidObjectKey(reason='the key contains a NUL character')
+        raise exception.InvalidObjectKey(reason=_('the key contains a NUL character'))
     if key.startswith('/'):
-        raise exception.InvalidObjectKey(reason='the key starts with "/"')
+        raise exception.InvalidObjectKey(reason=_('the key starts with "/"'))
     if any(segment in ('.', '..') for segment in key.split('/')):
-        raise exception.InvalidObjectKey(reason='the key has a "." or ".." segment')
+        raise exception.InvalidObjectKey(reason=_('the key has a "." or ".." segment'))
     try:
         key.encode('utf-8')
     except UnicodeEncodeError:
-        raise exception.InvalidObjectKey(reason='the key is not valid UTF-8')
+        raise exception.InvalidObjectKey(reason=_('the key is not valid UTF-8'))
     return key
 
 
@@ -86,7 +87,7 @@ def dir_names(prefix):
 
 def object_names(key):
     """Components of the object file of a (validated) key, relative to objects/."""
-    head, _, last = key.rpartition('/')
+    head, _sep, last = key.rpartition('/')
     return (dir_names(head) if '/' in key else []) + _segment_names(last, OBJECT)
 
 
@@ -94,7 +95,7 @@ def object_path(root, key):
     """The object file of key under root (objects/); the key is validated here."""
     path = os.path.join(root, *object_names(validate(key)))
     if not os.path.normpath(path).startswith(os.path.join(root, '')):
-        raise exception.InvalidObjectKey(reason='the key leaves the bucket')
+        raise exception.InvalidObjectKey(reason=_('the key leaves the bucket'))
     return path
 
 

@@ -23,7 +23,7 @@ import eventlet
 
 from nova import exception
 from nova.conf import CONF
-from nova.i18n import _LE
+from nova.i18n import _, _LE
 from nova.objectstore import keys
 from nova.objectstore import listing
 from nova.objectstore import request
@@ -48,7 +48,7 @@ def _positive(element, tag, what):
     except ValueError:
         value = 0
     if value <= 0:
-        raise S3Error('InvalidArgument', "'%s' for %s action must be a positive integer"
+        raise S3Error('InvalidArgument', _("'%s' for %s action must be a positive integer")
                       % (tag, what), ArgumentName=tag, ArgumentValue=text[:20])
     return value
 
@@ -73,7 +73,7 @@ def _filter(rule):
             try:
                 found[name] = int(text)
             except ValueError:
-                raise S3Error('InvalidArgument', '%s must be a number' % tag,
+                raise S3Error('InvalidArgument', _('%s must be a number') % tag,
                               ArgumentName=tag, ArgumentValue=text[:20])
     return found
 
@@ -87,16 +87,16 @@ def parse(document):
             raise S3Error('MalformedXML')
         rule_id = rule.findtext('ID') or ''
         if len(rule_id) > 255:
-            raise S3Error('InvalidArgument', 'ID length should not exceed allowed limit '
-                          'of 255', ArgumentName='ID', ArgumentValue=rule_id[:40])
+            raise S3Error('InvalidArgument', _('ID length should not exceed allowed limit '
+                          'of 255'), ArgumentName='ID', ArgumentValue=rule_id[:40])
         if rule_id and rule_id in ids:
-            raise S3Error('InvalidArgument', 'Rule ID must be unique. Found same ID for '
-                          'more than one rule', ArgumentName='ID', ArgumentValue=rule_id)
+            raise S3Error('InvalidArgument', _('Rule ID must be unique. Found same ID for '
+                          'more than one rule'), ArgumentName='ID', ArgumentValue=rule_id)
         ids.add(rule_id)
         if rule.find('Transition') is not None or \
                 rule.find('NoncurrentVersionTransition') is not None:
-            raise S3Error('NotImplemented', 'Transitions are not supported: STANDARD is '
-                          'the only storage class')
+            raise S3Error('NotImplemented', _('Transitions are not supported: STANDARD is '
+                          'the only storage class'))
         parsed = {'id': rule_id, 'enabled': status == 'Enabled', 'filter': _filter(rule)}
         expiration = rule.find('Expiration')
         if expiration is not None:
@@ -108,7 +108,7 @@ def parse(document):
             if date is not None:
                 when = request.parse_iso_date(date)
                 if when is None or (when.hour, when.minute, when.second) != (0, 0, 0):
-                    raise S3Error('InvalidArgument', "'Date' must be at midnight GMT",
+                    raise S3Error('InvalidArgument', _("'Date' must be at midnight GMT"),
                                   ArgumentName='Date', ArgumentValue=date[:40])
                 date = when.isoformat()
             parsed['expiration'] = {'days': days, 'date': date,
@@ -128,8 +128,8 @@ def parse(document):
             if parsed['abort_days'] is None:
                 raise S3Error('MalformedXML')
         if not any(name in parsed for name in ('expiration', 'noncurrent', 'abort_days')):
-            raise S3Error('InvalidRequest', 'At least one action needs to be specified in '
-                          'a rule')
+            raise S3Error('InvalidRequest', _('At least one action needs to be specified in '
+                          'a rule'))
         rules.append(parsed)
     if not rules or len(rules) > MAX_RULES:
         raise S3Error('MalformedXML')

@@ -12,6 +12,7 @@ import heapq
 import operator
 import urllib.parse
 
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import keys
 from nova.objectstore import versions
@@ -71,7 +72,7 @@ def encoder(s3req):
     if encoding is None:
         return lambda value: value
     if encoding != 'url':
-        raise S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request',
+        raise S3Error('InvalidArgument', _('Invalid Encoding Method specified in Request'),
                       ArgumentName='encoding-type', ArgumentValue=encoding)
     return lambda value: None if value is None else urllib.parse.quote(value, safe='/')
 
@@ -118,7 +119,7 @@ def untoken(value, name='continuation-token'):
         return base64.b64decode(value.encode('ascii'), altchars=b'-_',
                                 validate=True).decode('utf-8')
     except (binascii.Error, ValueError):
-        raise S3Error('InvalidArgument', 'The continuation token provided is incorrect',
+        raise S3Error('InvalidArgument', _('The continuation token provided is incorrect'),
                       ArgumentName=name, ArgumentValue=value)
 
 
@@ -208,7 +209,7 @@ def keys_in_either_tree(store, bucket, bounds):
                          versions.keys_with_versions(bucket, bounds),
                          key=operator.itemgetter(0))
     previous = None
-    for key, _ in merged:
+    for key, _value in merged:
         if key != previous:
             previous = key
             yield key
@@ -226,8 +227,8 @@ def list_versions(s3req, bucket):
     version_marker = s3req.params.get('version-id-marker') or None
     max_keys = s3req.int_param('max-keys', MAX_KEYS, 0, 2 ** 31 - 1)
     if version_marker is not None and not key_marker:
-        raise S3Error('InvalidArgument', 'A version-id marker cannot be specified without '
-                      'a key marker.', ArgumentName='version-id-marker',
+        raise S3Error('InvalidArgument', _('A version-id marker cannot be specified without '
+                      'a key marker.'), ArgumentName='version-id-marker',
                       ArgumentValue=version_marker)
     versions.valid(version_marker, 'version-id-marker', version_marker)
     limit = min(max_keys, MAX_KEYS)

@@ -4,6 +4,7 @@ import webob
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import checksums
@@ -35,8 +36,8 @@ def create(s3req):
         headers = [('x-amz-checksum-algorithm', algorithm.upper()),
                    ('x-amz-checksum-type', kind)]
     elif 'x-amz-checksum-type' in s3req.headers:
-        raise S3Error('InvalidRequest', 'The x-amz-checksum-type header can only be used '
-                      'with the x-amz-checksum-algorithm header.')
+        raise S3Error('InvalidRequest', _('The x-amz-checksum-type header can only be used '
+                      'with the x-amz-checksum-algorithm header.'))
     upload = uploads.create(bucket, s3req.key, attrs, access.writer(s3req.context, bucket)[0])
     response = xmlutil.response('InitiateMultipartUploadResult', [
         ('Bucket', bucket.name), ('Key', upload.key), ('UploadId', upload.id)])
@@ -48,7 +49,7 @@ def upload_part(s3req):
     """PUT ?partNumber&uploadId, with a body or x-amz-copy-source (UploadPartCopy)."""
     number = s3req.int_param('partNumber', None, 1, uploads.MAX_PARTS)
     if number is None:
-        raise S3Error('InvalidArgument', 'partNumber is required', ArgumentName='partNumber')
+        raise S3Error('InvalidArgument', _('partNumber is required'), ArgumentName='partNumber')
     bucket, upload = _upload(s3req)
     limit = CONF.s3_max_object_size
     if 'x-amz-copy-source' in s3req.headers:
@@ -67,14 +68,14 @@ def _copy_range(header, size):
     if header is None:
         return 0, size
     spec = header.strip()
-    first, _, last = spec[len('bytes='):].partition('-') if spec.startswith('bytes=') \
+    first, _sep, last = spec[len('bytes='):].partition('-') if spec.startswith('bytes=') \
         else ('', '', '')
     try:
         first, last = int(first), int(last)
     except ValueError:
-        raise S3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the '
+        raise S3Error('InvalidArgument', _('The x-amz-copy-source-range value must be of the '
                       'form bytes=first-last where first and last are the zero-based '
-                      'offsets of the first and last bytes to copy',
+                      'offsets of the first and last bytes to copy'),
                       ArgumentName='x-amz-copy-source-range', ArgumentValue=header)
     if not 0 <= first <= last or last >= size:
         raise S3Error('InvalidRange', RangeRequested=header, ActualObjectSize=size)
@@ -131,8 +132,8 @@ def _requested_parts(document):
                 if part.findtext(element) is not None}
         requested.append((number, etag, sums))
     if not requested:
-        raise S3Error('MalformedXML', 'The XML you provided was not well-formed or did not '
-                      'validate against our published schema: it lists no part')
+        raise S3Error('MalformedXML', _('The XML you provided was not well-formed or did not '
+                      'validate against our published schema: it lists no part'))
     return requested
 
 

@@ -6,6 +6,7 @@ import webob
 from nova import exception
 from nova.api import request_input
 from nova.conf import CONF
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import conditions
@@ -114,8 +115,8 @@ def open_addressed(s3req, bucket, key=None, version_id=None):
         if version_id is None:
             error = S3Error('NoSuchKey', Key=key)
         else:
-            error = S3Error('MethodNotAllowed', 'The specified method is not allowed '
-                            'against this resource.', Method=s3req.req.method,
+            error = S3Error('MethodNotAllowed', _('The specified method is not allowed '
+                            'against this resource.'), Method=s3req.req.method,
                             ResourceType='DeleteMarker')
             error.headers['Last-Modified'] = request.http_date(e.info.last_modified)
         error.headers.update(version_headers(e.info))
@@ -196,13 +197,13 @@ def get_object(s3req):
     asked (x-amz-checksum-mode)."""
     part_number = s3req.int_param('partNumber', None, 1, uploads.MAX_PARTS)
     if part_number is not None and 'Range' in s3req.headers:
-        raise S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber '
-                      'query parameter')
+        raise S3Error('InvalidRequest', _('Cannot specify both Range header and partNumber '
+                      'query parameter'))
     overrides = {header: s3req.params[name] for name, header in RESPONSE_OVERRIDES.items()
                  if name in s3req.params}
     if overrides and s3req.context is None:
-        raise S3Error('InvalidRequest', 'Request specific response headers cannot be used '
-                      'for anonymous GET requests.')
+        raise S3Error('InvalidRequest', _('Request specific response headers cannot be used '
+                      'for anonymous GET requests.'))
     _bucket, info, f = _readable(s3req)
     try:
         if conditions.evaluate(s3req.headers, info) == conditions.NOT_MODIFIED:
@@ -252,8 +253,8 @@ def delete_one(s3req, bucket, key, version_id=None, precondition=None):
     for good: the ObjectInfo of the marker made or the version removed, if any."""
     if version_id is not None:
         if precondition is not None:
-            raise S3Error('InvalidArgument', 'Conditional deletes of a given version are '
-                          'not supported', ArgumentName='versionId', ArgumentValue=version_id)
+            raise S3Error('InvalidArgument', _('Conditional deletes of a given version are '
+                          'not supported'), ArgumentName='versionId', ArgumentValue=version_id)
         removed = versions.remove(s3req.store, bucket, key, version_id)
         if removed is not None and 'version_id' not in removed.attrs:
             removed.attrs = dict(removed.attrs, version_id=versions.NULL)
@@ -267,17 +268,17 @@ def copy_source(s3req):
     """(bucket name, key, version id or None) of x-amz-copy-source:
     '[/]bucket/key[?versionId=...]'."""
     raw = s3req.headers['x-amz-copy-source']
-    path, _, query = raw.partition('?')
+    path, _sep, query = raw.partition('?')
     try:
         path = request_input.unquote(path, 'x-amz-copy-source')
     except request_input.MalformedInput:
-        raise S3Error('InvalidArgument', 'Invalid copy source encoding.',
+        raise S3Error('InvalidArgument', _('Invalid copy source encoding.'),
                       ArgumentName='x-amz-copy-source', ArgumentValue=raw) from None
-    name, _, key = path.lstrip('/').partition('/')
+    name, _sep, key = path.lstrip('/').partition('/')
     version = dict(urllib.parse.parse_qsl(query)).get('versionId')
     if not name or not key:
-        raise S3Error('InvalidArgument', 'Copy Source must mention the source bucket and '
-                      'key: sourcebucket/sourcekey', ArgumentName='x-amz-copy-source',
+        raise S3Error('InvalidArgument', _('Copy Source must mention the source bucket and '
+                      'key: sourcebucket/sourcekey'), ArgumentName='x-amz-copy-source',
                       ArgumentValue=raw)
     return name, key, versions.valid(version, 'x-amz-copy-source', raw)
 
@@ -293,8 +294,8 @@ def readable_source(s3req):
         s3req.require_listing(source)
         if isinstance(e, S3Error):
             if e.code == 'MethodNotAllowed':  # a delete marker, named by its id
-                raise S3Error('InvalidRequest', 'The source of a copy request may not '
-                              'specifically refer to a delete marker by version id.')
+                raise S3Error('InvalidRequest', _('The source of a copy request may not '
+                              'specifically refer to a delete marker by version id.'))
             raise
         raise S3Error('NoSuchKey', Key=key)
     try:
@@ -322,20 +323,20 @@ def copy_object(s3req):
     with f:
         directive = s3req.headers.get('x-amz-metadata-directive', 'COPY').upper()
         if directive not in ('COPY', 'REPLACE'):
-            raise S3Error('InvalidArgument', 'Unknown metadata directive.',
+            raise S3Error('InvalidArgument', _('Unknown metadata directive.'),
                           ArgumentName='x-amz-metadata-directive', ArgumentValue=directive)
         if directive == 'COPY' and (source.name, info.key) == (bucket.name, s3req.key) \
                 and 'x-amz-copy-source-version-id' not in s3req.headers \
                 and bucket.versioning is None:
-            raise S3Error('InvalidRequest', "This copy request is illegal because it is "
+            raise S3Error('InvalidRequest', _("This copy request is illegal because it is "
                           "trying to copy an object to itself without changing the object's "
                           "metadata, storage class, website redirect location or encryption "
-                          "attributes.")
+                          "attributes."))
         new = s3req.object_attrs(bucket)
         attrs = new if directive == 'REPLACE' else dict(info.attrs, acl=new['acl'])
         tagging = s3req.headers.get('x-amz-tagging-directive', 'COPY').upper()
         if tagging not in ('COPY', 'REPLACE'):
-            raise S3Error('InvalidArgument', 'Unknown tagging directive.',
+            raise S3Error('InvalidArgument', _('Unknown tagging directive.'),
                           ArgumentName='x-amz-tagging-directive', ArgumentValue=tagging)
         attrs['tags'] = new['tags'] if tagging == 'REPLACE' else info.attrs.get('tags', {})
         copied = s3req.store.copy_object(info, f, bucket, s3req.key, attrs,

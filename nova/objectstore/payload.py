@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 from nova.conf import CONF
+from nova.i18n import _
 from nova.objectstore import auth
 from nova.objectstore import checksums
 from nova.objectstore import hashing
@@ -48,7 +49,7 @@ def content_length(req):
     except ValueError:
         length = -1
     if length < 0:
-        raise S3Error('InvalidArgument', 'Content-Length must be a number of bytes')
+        raise S3Error('InvalidArgument', _('Content-Length must be a number of bytes'))
     return length
 
 
@@ -97,7 +98,7 @@ class _Input:
         if self.remaining is not None:
             self.remaining -= len(line)
         if not line.endswith(b'\n'):
-            raise S3Error('IncompleteBody', 'The aws-chunked body ended inside a line')
+            raise S3Error('IncompleteBody', _('The aws-chunked body ended inside a line'))
         return line.decode('latin-1').rstrip('\r\n')
 
     def chunks(self, size):
@@ -149,7 +150,7 @@ def _decoded_length(req):
     try:
         return None if value is None else int(value)
     except ValueError:
-        raise S3Error('InvalidArgument', 'x-amz-decoded-content-length must be a number')
+        raise S3Error('InvalidArgument', _('x-amz-decoded-content-length must be a number'))
 
 
 def _declared_checksums(headers):
@@ -165,7 +166,7 @@ def _declared_checksums(headers):
             checks.setdefault(name[len('x-amz-checksum-'):], None)
     for algorithm in checks:
         if algorithm not in checksums.ALGORITHMS:
-            raise S3Error('InvalidRequest', 'Unknown checksum x-amz-checksum-%s' % algorithm)
+            raise S3Error('InvalidRequest', _('Unknown checksum x-amz-checksum-%s') % algorithm)
     return checks
 
 
@@ -196,8 +197,8 @@ def _check_sums(chunks, checks, compute=None):
         if algorithm not in checks:
             checks[algorithm] = computed
         elif checks[algorithm] != computed:
-            raise S3Error('BadDigest', 'The %s you specified did not match the calculated '
-                          'checksum.' % algorithm.upper())
+            raise S3Error('BadDigest', _('The %s you specified did not match the calculated '
+                          'checksum.') % algorithm.upper())
 
 
 def _aws_chunked(stream, signer, chunk_size, checks, decoded_length):
@@ -221,20 +222,20 @@ def _aws_chunked(stream, signer, chunk_size, checks, decoded_length):
         if size == 0:
             break
         if stream.read_exactly(2) != b'\r\n':
-            raise S3Error('IncompleteBody', 'An aws-chunked chunk does not end with CRLF')
+            raise S3Error('IncompleteBody', _('An aws-chunked chunk does not end with CRLF'))
     _trailer(stream, signer, checks)
     if decoded_length is not None and total != decoded_length:
-        raise S3Error('IncompleteBody', 'The decoded body has %d bytes, '
-                      'x-amz-decoded-content-length says %d' % (total, decoded_length))
+        raise S3Error('IncompleteBody', _('The decoded body has %d bytes, '
+                      'x-amz-decoded-content-length says %d') % (total, decoded_length))
 
 
 def _chunk_header(line):
-    size_text, _, extension = line.partition(';')
+    size_text, _sep, extension = line.partition(';')
     try:
         size = int(size_text, 16)
     except ValueError:
-        raise S3Error('IncompleteBody', 'Bad aws-chunked chunk header')
-    name, _, value = extension.partition('=')
+        raise S3Error('IncompleteBody', _('Bad aws-chunked chunk header'))
+    name, _sep, value = extension.partition('=')
     return size, value if name.strip() == 'chunk-signature' else None
 
 
@@ -250,7 +251,7 @@ def _trailer(stream, signer, checks):
     signed_text = ''
     trailer_signature = None
     for line in lines:
-        name, _, value = line.partition(':')
+        name, _sep, value = line.partition(':')
         name, value = name.strip().lower(), value.strip()
         if name == 'x-amz-trailer-signature':
             trailer_signature = value
@@ -259,8 +260,8 @@ def _trailer(stream, signer, checks):
         if name.startswith('x-amz-checksum-'):
             algorithm = name[len('x-amz-checksum-'):]
             if algorithm not in checks:
-                raise S3Error('InvalidRequest', 'The trailer %s was not declared in '
-                              'x-amz-trailer' % name)
+                raise S3Error('InvalidRequest', _('The trailer %s was not declared in '
+                              'x-amz-trailer') % name)
             checks[algorithm] = value
     if signer and lines:
         signer.verify_trailer(signed_text, trailer_signature)

@@ -23,6 +23,7 @@ import webob
 from nova.api import request_input
 from nova.auth import signature
 from nova.conf import CONF
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import auth
@@ -49,8 +50,8 @@ class _Form:
     def _fill(self):
         data = self.stream.read(self.chunk_size)
         if not data:
-            raise S3Error('MalformedPOSTRequest', 'The body of your POST request is not '
-                          'well-formed multipart/form-data.')
+            raise S3Error('MalformedPOSTRequest', _('The body of your POST request is not '
+                          'well-formed multipart/form-data.'))
         self.buffer += data
 
     def _line(self):
@@ -88,12 +89,12 @@ class _Form:
             line = self._line()
             if not line:
                 break
-            name, _, value = line.decode('utf-8', 'replace').partition(':')
+            name, _sep, value = line.decode('utf-8', 'replace').partition(':')
             found[name.strip().lower()] = value.strip()
         disposition = found.get('content-disposition', '')
         params = {}
         for item in disposition.split(';')[1:]:
-            key, _, value = item.strip().partition('=')
+            key, _sep, value = item.strip().partition('=')
             params[key.lower()] = value.strip('"')
         if 'name' not in params:
             raise S3Error('MalformedPOSTRequest')
@@ -129,21 +130,21 @@ class _Form:
 
 def _boundary(req):
     content_type = auth.sent_content_type(req) or ''
-    kind, _, rest = content_type.partition(';')
+    kind, _sep, rest = content_type.partition(';')
     if kind.strip().lower() != 'multipart/form-data':
-        raise S3Error('PreconditionFailed', 'Bucket POST must be of the enclosure-type '
-                      'multipart/form-data', Condition='Bucket POST must be of the '
+        raise S3Error('PreconditionFailed', _('Bucket POST must be of the enclosure-type '
+                      'multipart/form-data'), Condition='Bucket POST must be of the '
                       'enclosure-type multipart/form-data')
     for item in rest.split(';'):
-        name, _, value = item.strip().partition('=')
+        name, _sep, value = item.strip().partition('=')
         if name.lower() == 'boundary' and value.strip('"'):
             return value.strip('"').encode('latin-1')
-    raise S3Error('MalformedPOSTRequest', 'The body of your POST request is not '
-                  'well-formed multipart/form-data.')
+    raise S3Error('MalformedPOSTRequest', _('The body of your POST request is not '
+                  'well-formed multipart/form-data.'))
 
 
 def _policy_denied(message):
-    return S3Error('AccessDenied', 'Invalid according to Policy: %s' % message)
+    return S3Error('AccessDenied', _('Invalid according to Policy: %s') % message)
 
 
 def _read_policy(fields):
@@ -151,12 +152,12 @@ def _read_policy(fields):
         document = request_input.json_loads(base64.b64decode(fields['policy'], validate=True),
                                             'The policy')
     except (binascii.Error, ValueError, request_input.MalformedInput):
-        raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.')
+        raise S3Error('InvalidPolicyDocument', _('Invalid Policy: Invalid JSON.'))
     if not isinstance(document, dict) or not isinstance(document.get('conditions'), list):
-        raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Policy missing conditions.')
+        raise S3Error('InvalidPolicyDocument', _('Invalid Policy: Policy missing conditions.'))
     expiration = request.parse_iso_date(document.get('expiration') or '')
     if expiration is None:
-        raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Policy missing expiration.')
+        raise S3Error('InvalidPolicyDocument', _('Invalid Policy: Policy missing expiration.'))
     if expiration.timestamp() < time.time():
         raise _policy_denied('Policy expired.')
     return document['conditions']
@@ -177,18 +178,18 @@ def _check_conditions(conditions, fields, bucket_name):
                 try:
                     length = (int(name), int(expected))
                 except (TypeError, ValueError):
-                    raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Invalid '
-                                  'content-length-range.')
+                    raise S3Error('InvalidPolicyDocument', _('Invalid Policy: Invalid '
+                                  'content-length-range.'))
                 continue
             name = str(name).lstrip('$').lower()
         else:
-            raise S3Error('InvalidPolicyDocument', 'Invalid Policy: Invalid Condition.')
+            raise S3Error('InvalidPolicyDocument', _('Invalid Policy: Invalid Condition.'))
         value = values.get(name, '')
         ok = (value == expected if operator == 'eq' else
               operator == 'starts-with' and value.startswith(str(expected)))
         if operator not in ('eq', 'starts-with'):
-            raise S3Error('InvalidPolicyDocument', 'Invalid Policy: unknown condition '
-                          'operator %s.' % operator[:20])
+            raise S3Error('InvalidPolicyDocument', _('Invalid Policy: unknown condition '
+                          'operator %s.') % operator[:20])
         if not ok:
             raise _policy_denied('Policy Condition failed: ["%s", "$%s", "%s"]' % (
                 operator, name, str(expected)[:100]))
@@ -205,12 +206,12 @@ def _authenticate(s3req, fields):
     credentials = auth.Credentials()
     if 'x-amz-signature' in fields:
         if fields.get('x-amz-algorithm') != signature.ALGORITHM_V4:
-            raise S3Error('InvalidArgument', 'Only AWS4-HMAC-SHA256 is supported',
+            raise S3Error('InvalidArgument', _('Only AWS4-HMAC-SHA256 is supported'),
                           ArgumentName='x-amz-algorithm')
         try:
             access_key, date, region, service = fields['x-amz-credential'].split('/')[:4]
         except (KeyError, ValueError):
-            raise S3Error('InvalidArgument', 'Invalid x-amz-credential',
+            raise S3Error('InvalidArgument', _('Invalid x-amz-credential'),
                           ArgumentName='x-amz-credential')
         secret = credentials.secret(access_key)
         if secret is None:
@@ -246,16 +247,16 @@ def post_object(s3req):
         value, more = form.value()
         fields[name.lower()] = value.decode('utf-8', 'replace')
     if file_name is None:
-        raise S3Error('InvalidArgument', 'POST requires exactly one file upload per request.',
+        raise S3Error('InvalidArgument', _('POST requires exactly one file upload per request.'),
                       ArgumentName='file', ArgumentValue=0)
     if 'key' not in fields:
-        raise S3Error('InvalidArgument', 'Bucket POST must contain a field named \'key\'.',
+        raise S3Error('InvalidArgument', _('Bucket POST must contain a field named \'key\'.'),
                       ArgumentName='key')
     context = None
     if 'policy' in fields:
         context = _authenticate(s3req, fields)
     elif any(name in fields for name in ('signature', 'x-amz-signature')):
-        raise S3Error('InvalidArgument', 'Bucket POST must contain a field named \'policy\'.',
+        raise S3Error('InvalidArgument', _('Bucket POST must contain a field named \'policy\'.'),
                       ArgumentName='policy')
     s3req.identity.context = context
     access.require_role(context, 'POST')

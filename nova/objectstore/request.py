@@ -8,6 +8,7 @@ import urllib.parse
 import webob
 
 from nova.auth import signature
+from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import auth
@@ -167,7 +168,7 @@ def bounded_int(value, name, default, low, high):
     except ValueError:
         number = low - 1
     if not low <= number <= high:
-        raise S3Error('InvalidArgument', '%s must be an integer between %d and %d'
+        raise S3Error('InvalidArgument', _('%s must be an integer between %d and %d')
                       % (name, low, high), ArgumentName=name, ArgumentValue=value[:40])
     return number
 

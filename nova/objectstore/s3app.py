@@ -17,7 +17,7 @@ from nova import exception
 from nova.api import middleware
 from nova.auth import endpoints
 from nova.conf import CONF
-from nova.i18n import _LE
+from nova.i18n import _, _LE
 from nova.objectstore import access
 from nova.objectstore import attributes
 from nova.objectstore import auth
@@ -126,7 +126,7 @@ def address(req):
     for suffix in host_suffixes():
         if host.endswith('.' + suffix):
             return host[:-len(suffix) - 1], path[1:] or None, True
-    name, _, key = path[1:].partition('/')
+    name, _sep, key = path[1:].partition('/')
     return name or None, key or None, False
 
 
@@ -136,7 +136,7 @@ def route(s3req):
     params = s3req.params
     unsupported = UNSUPPORTED.intersection(params)
     if unsupported:
-        raise S3Error('NotImplemented', 'The %s sub-resource is not supported'
+        raise S3Error('NotImplemented', _('The %s sub-resource is not supported')
                       % sorted(unsupported)[0])
     subresource = next((name for name in _SUBRESOURCES if name in params), None)
     if s3req.bucket_name is None:
@@ -152,7 +152,7 @@ def route(s3req):
     found = routes.get((method, subresource))
     if found is None:
         if any(m == method for m, _ in routes):
-            raise S3Error('NotImplemented', 'This operation is not supported')
+            raise S3Error('NotImplemented', _('This operation is not supported'))
         raise S3Error('MethodNotAllowed', Method=s3req.req.method,
                       ResourceType='SERVICE' if routes is SERVICE_ROUTES
                       else 'BUCKET' if routes is BUCKET_ROUTES else 'OBJECT')
@@ -190,16 +190,16 @@ class S3App:
             response = handler(s3req)
             cors.add_headers(s3req, response)
         except S3Error as e:
-            response = e.response(resource, request_id)
+            response = e.response(resource, request_id, req)
         except exception.NovaException as e:
             error = errors.from_nova(e, *_names(s3req))
             if error is None:
                 LOG.exception(_LE('S3 request %s %s failed'), req.method, resource)
                 error = S3Error('InternalError')
-            response = error.response(resource, request_id)
+            response = error.response(resource, request_id, req)
         except Exception:
             LOG.exception(_LE('S3 request %s %s failed'), req.method, resource)
-            response = S3Error('InternalError').response(resource, request_id)
+            response = S3Error('InternalError').response(resource, request_id, req)
         response.headers['x-amz-request-id'] = request_id
         response.headers['x-amz-id-2'] = request_id
         return response

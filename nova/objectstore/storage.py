@@ -34,6 +34,7 @@ import uuid
 from eventlet import tpool
 
 from nova import exception
+from nova.i18n import _
 from nova.objectstore import acl as acls
 from nova.objectstore import hashing
 from nova.objectstore import keys
@@ -50,15 +51,15 @@ def validate_bucket_name(name):
     """S3's rules for new buckets; InvalidBucketName with the rule broken."""
     if not _BUCKET_NAME.match(name or ''):
         raise exception.InvalidBucketName(
-            bucket=name, reason='3 to 63 lower-case letters, digits, dots and hyphens, '
-                                'starting and ending with a letter or digit')
+            bucket=name, reason=_('3 to 63 lower-case letters, digits, dots and hyphens, '
+                                'starting and ending with a letter or digit'))
     if '..' in name or '.-' in name or '-.' in name:
-        raise exception.InvalidBucketName(bucket=name, reason='adjacent dots or hyphens')
+        raise exception.InvalidBucketName(bucket=name, reason=_('adjacent dots or hyphens'))
     try:
         ipaddress.IPv4Address(name)
     except ValueError:
         return name
-    raise exception.InvalidBucketName(bucket=name, reason='formatted as an IP address')
+    raise exception.InvalidBucketName(bucket=name, reason=_('formatted as an IP address'))
 
 
 @dataclasses.dataclass
@@ -217,8 +218,8 @@ class Store:
             try:
                 os.setxattr(probe.fileno(), XATTR, b'{}')
             except OSError as e:
-                raise exception.ConfigError(reason='buckets_path %s does not support user '
-                                            'extended attributes: %s' % (self.root, e))
+                raise exception.ConfigError(reason=_('buckets_path %s does not support user '
+                                            'extended attributes: %s') % (self.root, e))
 
     # ------------------------------------------------------------- buckets
 

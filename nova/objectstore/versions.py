@@ -96,7 +96,7 @@ def stamp(bucket, attrs):
 def valid(version_id, argument, given):
     """version_id (None passes) if it is one; InvalidArgument naming argument."""
     if version_id is not None and not is_valid_id(version_id):
-        raise S3Error('InvalidArgument', 'Invalid version id specified',
+        raise S3Error('InvalidArgument', _('Invalid version id specified'),
                       ArgumentName=argument, ArgumentValue=given)
     return version_id
 

@@ -1,7 +1,9 @@
 """Translations: the shipped catalog is complete and safe, faults and nova-manage speak
 the caller's language, and nothing about a fault but its message changes."""
+import ast
 import io
 import os
+import pathlib
 import re
 
 import pytest
@@ -188,3 +190,117 @@ def test_image_api_errors_in_the_requested_language():
         request, exception.ImageNotFound(image_id='x')))
     assert response.status_int == 404
     assert 'Abbild x konnte nicht gefunden werden.' in response.json['message']
+
+
+def test_webobs_default_texts_are_translated_in_faults():
+    """An HTTP error raised without a message of its own says WebOb's English default;
+    the compute API's fault says it in the request's language."""
+    assert _fault(webob.exc.HTTPMethodNotAllowed(), 'de') == (405, {'badMethod': {
+        'code': 405, 'message': 'Der Server konnte der Anfrage nicht nachkommen, da sie '
+                                'fehlerhaft oder anderweitig falsch ist.'}})
+    assert _fault(webob.exc.HTTPConflict(), 'de')[1]['conflictingRequest']['message'] == (
+        'Beim Ausführen Ihrer Anfrage ist ein Konflikt aufgetreten.')
+    assert _fault(webob.exc.HTTPConflict())[1]['conflictingRequest']['message'] == (
+        'There was a conflict when trying to complete your request.')
+
+
+def test_webob_texts_cover_every_default_of_the_webob_in_use():
+    from nova.api import webob_texts
+    for code in webob_texts.CODES:
+        cls = webob.exc.status_map[code]
+        for text in (cls.explanation, cls.title):
+            assert webob_texts.marked(text) is not text, (code, text)  # marked
+            assert webob_texts.marked(text) == text  # and the same English
+
+
+def test_schema_validation_errors_translate_nova_wording_and_keep_the_detail():
+    from nova.api.openstack import validation
+    schema = {'type': 'object', 'properties': {
+        'name': {'type': 'string', 'format': 'name'}, 'count': {'type': 'integer'}}}
+    with pytest.raises(validation.ValidationError) as raised:
+        validation.validate(schema, {'count': 'x'})
+    assert _fault(raised.value, 'de') == (400, {'badRequest': {'code': 400, 'message': (
+        "Ungültige Eingabe für das Feld/Attribut count. Wert: x. "
+        "'x' is not of type 'integer'")}})  # the field path and jsonschema's detail kept
+    assert _fault(raised.value)[1]['badRequest']['message'] == (
+        "Invalid input for field/attribute count. Value: x. 'x' is not of type 'integer'")
+    with pytest.raises(validation.ValidationError) as raised:
+        validation.validate(schema, {'name': ' padded'})
+    assert _fault(raised.value, 'de')[1]['badRequest']['message'].startswith(
+        "Es wurde ein ungültiger Wert für 'name' angegeben.")
+    with pytest.raises(validation.ValidationError) as raised:
+        validation.validate(schema, {'count': ['1', 'x']}, is_body=False)
+    assert _fault(raised.value, 'de')[1]['badRequest']['message'].startswith(
+        'Ungültige Eingabe für die Abfrageparameter count. Wert: ')
+
+
+def test_image_api_request_checks_in_the_requested_language():
+    from nova.image.api import wsgi as image_wsgi
+    request = webob.Request.blank('/v2/images', method='POST', body=b'[]', headers={
+        'Accept-Language': 'de', 'Accept': 'application/json',
+        'Content-Type': 'application/json'})
+    with pytest.raises(webob.exc.HTTPBadRequest) as raised:
+        image_wsgi.read_json(request)
+    response = request.get_response(image_wsgi.from_exception(request, raised.value))
+    assert response.status_int == 400
+    assert response.json['message'].startswith('Der Anfragetext muss ein Objekt sein.')
+    assert response.json['title'] == 'Bad Request'  # what glanceclient branches on stays
+
+
+def test_network_api_errors_in_the_requested_language_keep_their_type():
+    from nova.api.openstack.network import faults as network_faults
+    request = webob.Request.blank('/v2.0/ports/p1', headers={'Accept-Language': 'de'})
+    response = network_faults.error_response(network_faults.not_found('Port', 'p1'), request)
+    assert response.status_int == 404 and response.json == {'NeutronError': {
+        'type': 'PortNotFound', 'message': 'Port p1 konnte nicht gefunden werden.',
+        'detail': ''}}
+    quota = exception.OverQuota(overs=['ports'])
+    assert network_faults.error_response(quota, request).json['NeutronError'] == {
+        'type': 'OverQuota', 'detail': '',
+        'message': "Kontingent für Ressourcen überschritten: ['port']."}
+    english = network_faults.error_response(network_faults.not_found('Port', 'p1'))
+    assert english.json['NeutronError']['message'] == 'Port p1 could not be found.'
+
+
+def test_s3_errors_in_the_requested_language_keep_code_and_fields():
+    from nova.objectstore.errors import S3Error
+    request = webob.Request.blank('/b', headers={'Accept-Language': 'de'})
+    error = S3Error('NoSuchBucket', BucketName='b')
+    body = error.response('/b', 'req-1', request).text
+    assert '<Code>NoSuchBucket</Code>' in body and '<BucketName>b</BucketName>' in body
+    assert '<Message>Der angegebene Bucket existiert nicht</Message>' in body
+    # S3's own English without Accept-Language (what boto3 and the AWS CLI send)
+    assert '<Message>The specified bucket does not exist</Message>' in error.response(
+        '/b', 'req-1', webob.Request.blank('/b')).text
+
+
+def _shadowing(tree):
+    """Lines where a function of a module that imports nova.i18n's _ assigns a local
+    _ (an unpacked throwaway): every _('...') in that function then fails."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp, ast.ClassDef)
+    found = []
+
+    def visit(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, scopes):
+                visit(child, isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                continue
+            if in_function and isinstance(child, ast.Name) and child.id == '_' and \
+                    isinstance(child.ctx, ast.Store):
+                found.append(child.lineno)
+            visit(child, in_function)
+    visit(tree, False)
+    return found
+
+
+def test_no_function_hides_the_translation_function():
+    root = pathlib.Path(i18n.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob('*.py')):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.ImportFrom) and node.module == 'nova.i18n'
+               and any(alias.name == '_' for alias in node.names) for node in tree.body):
+            offenders += ['%s:%d' % (path.relative_to(root.parent), line)
+                          for line in _shadowing(tree)]
+    assert offenders == [], 'name the throwaway _sep or _value, not _ (doc/i18n.md)'

@@ -2,6 +2,7 @@
 from nova import exception
 from nova.api.identity import faults
 from nova.api.identity import views
+from nova.i18n import _
 
 
 def list_domains(req):
@@ -15,5 +16,5 @@ def list_domains(req):
 def show_domain(req, domain_id):
     faults.authorize(req, 'identity:get_domain')
     if domain_id != views.DOMAIN_ID:
-        raise exception.NotFound('Could not find domain: %s.' % domain_id)
+        raise exception.NotFound(_('Could not find domain: %s.') % domain_id)
     return faults.json_response({'domain': views.domain(req)})

@@ -132,7 +132,7 @@ def catalog(req):
     """GET /v3/auth/catalog: the service catalog of a project-scoped token."""
     info = faults.caller(req)
     if not info.scoped:
-        raise exception.Forbidden('A project-scoped token is required to list the catalog.')
+        raise exception.Forbidden(_('A project-scoped token is required to list the catalog.'))
     return faults.json_response({
         'catalog': endpoints.catalog(endpoints.request_host(req.host), info.project_id),
         'links': faults.links(req, '/v3/auth/catalog')})

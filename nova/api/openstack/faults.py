@@ -17,6 +17,7 @@ import webob.exc
 from nova import exception
 from nova import i18n
 from nova.api import middleware
+from nova.api import webob_texts
 from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ FAULT_NAMES = {
 }
 UNEXPECTED = _('Unexpected API Error. Please report this and attach the Nova API log '
                'if possible.\n%s')
-NOT_FOUND = _('The resource could not be found.')
+NOT_FOUND = webob_texts.marked('The resource could not be found.')
 
 
 def fault_response(code, message, headers=None, request=None):
@@ -53,7 +54,7 @@ def exception_response(error, request=None):
         return fault_response(code, UNEXPECTED % type(error), request=request)
     if isinstance(error, webob.exc.HTTPException) and error.code >= 400:
         headers = {'Allow': error.headers['Allow']} if 'Allow' in error.headers else None
-        return fault_response(error.code, error.explanation or error.title, headers, request)
+        return fault_response(error.code, webob_texts.message(error), headers, request)
     LOG.exception(_LE('Unexpected error serving the request'))
     return fault_response(500, UNEXPECTED % type(error), request=request)
 

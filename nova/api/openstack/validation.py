@@ -16,9 +16,12 @@ import jsonschema
 from jsonschema import exceptions as schema_errors
 
 from nova import exception
+from nova.i18n import _
 
 
 class ValidationError(exception.Invalid):
+    """Raised with its whole message (Nova's wording around jsonschema's detail)."""
+
     msg_fmt = '%(detail)s'
 
 
@@ -27,8 +30,8 @@ class _FormatMessage(ValueError):
 
 
 _FORMATS = jsonschema.FormatChecker(())
-_NAME_MESSAGE = ("An invalid 'name' value was provided. The name must be: printable "
-                 "characters. Can not start or end with whitespace.")
+_NAME_MESSAGE = (_("An invalid 'name' value was provided. The name must be: printable "
+                 "characters. Can not start or end with whitespace."))
 
 
 @_FORMATS.checks('uuid', raises=ValueError)
@@ -92,16 +95,20 @@ def validate(schema, document, is_body=True):
     if error is None:
         return
     if isinstance(error.cause, _FormatMessage):
-        detail = str(error.cause)
+        detail = error.cause.args[0]  # lazy: translated for the request
     elif error.path:
         # a query parameter is the list of its values: name it, not the value's index
-        where, name = (('field/attribute', error.path.pop()) if is_body
-                       else ('query parameters', error.path[0]))
-        detail = 'Invalid input for %s %s. Value: %s. %s' % (
-            where, name, error.instance, error.message)
+        # (Nova's wording, translated; jsonschema's own detail stays English)
+        values = {'value': error.instance, 'detail': error.message}
+        if is_body:
+            detail = _('Invalid input for field/attribute %(name)s. Value: %(value)s. '
+                       '%(detail)s') % dict(values, name=error.path.pop())
+        else:
+            detail = _('Invalid input for query parameters %(name)s. Value: %(value)s. '
+                       '%(detail)s') % dict(values, name=error.path[0])
     else:
         detail = error.message
-    raise ValidationError(detail=detail)
+    raise ValidationError(detail)
 
 
 def _ranged(attribute, schema, min_version, max_version):

@@ -9,6 +9,7 @@ when a Range header asks for part of it.
 import webob
 import webob.byterange
 
+from nova.i18n import _
 from nova.image import service as image_service
 from nova.image.api import wsgi
 
@@ -43,7 +44,7 @@ def _body_chunks(environ, length):
 
 def _take(req, ctx, image_id, method):
     if req.content_type != UPLOAD_TYPE:
-        raise wsgi.http_error(415, 'Content-Type must be %s, not %s' % (
+        raise wsgi.http_error(415, _('Content-Type must be %s, not %s') % (
             UPLOAD_TYPE, req.content_type or None))
     size = req.content_length
     method(ctx, image_id, _body_chunks(req.environ, size), size=size)
@@ -69,7 +70,7 @@ def _requested_range(req, size):
         requested = None
     bounds = requested.range_for_length(size) if requested is not None else None
     if bounds is None:
-        raise wsgi.http_error(416, 'Requested range not satisfiable: %s'
+        raise wsgi.http_error(416, _('Requested range not satisfiable: %s')
                               % req.headers['Range'],
                               headers={'Content-Range': 'bytes */%d' % size})
     start, stop = bounds

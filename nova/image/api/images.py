@@ -9,6 +9,7 @@ import webob
 from nova import exception
 from nova import policy
 from nova.conf import CONF
+from nova.i18n import _
 from nova.image import importer
 from nova.image import service as image_service
 from nova.image.api import listing
@@ -35,7 +36,7 @@ def create(req, ctx):
         if name in CREATE_READ_ONLY or name == 'locations':
             raise exception.ImageAttributeReadOnly(attribute=name)
         if name in patch.RESERVED:
-            raise wsgi.http_error(403, "Attribute '%s' is reserved." % name)
+            raise wsgi.http_error(403, _("Attribute '%s' is reserved.") % name)
     schemas.validate_image(body)
     image = _service().create(ctx, body)
     # what openstacksdk reads to know whether it may import rather than upload
@@ -97,11 +98,11 @@ def import_image(req, ctx, image_id):
     body = wsgi.read_json(req)
     method = body.get('method')
     if not isinstance(method, dict) or not isinstance(method.get('name'), str):
-        raise wsgi.http_error(400, 'Import request requires a method object with a name, '
-                                   'e.g. {"method": {"name": "glance-direct"}}')
+        raise wsgi.http_error(400, _('Import request requires a method object with a name, '
+                                   'e.g. {"method": {"name": "glance-direct"}}'))
     for flag in ('all_stores', 'all_stores_must_succeed'):
         if not isinstance(body.get(flag, False), bool):
-            raise wsgi.http_error(400, '%s must be true or false' % flag)
+            raise wsgi.http_error(400, _('%s must be true or false') % flag)
     importer.get_importer().import_image(
         ctx, image_id, method['name'], uri=method.get('uri'),
         requested_stores=body.get('stores'), all_stores=body.get('all_stores', False),
@@ -134,7 +135,7 @@ def stores_info(req, ctx):
 def stores_detail(req, ctx):
     """GET /v2/info/stores/detail (admin): the store's type and where it keeps data."""
     if not policy.check_is_admin(ctx):
-        raise wsgi.http_error(403, 'Only an admin may see the details of the stores.')
+        raise wsgi.http_error(403, _('Only an admin may see the details of the stores.'))
     return wsgi.json_response({'stores': [_store(detail=True)]})
 
 

@@ -8,6 +8,7 @@ columns, anything unknown an extra property (see nova.image.fields.filters).
 import csv
 import urllib.parse
 
+from nova.i18n import _
 from nova.image.api import wsgi
 
 DEFAULT_LIMIT = 25
@@ -30,9 +31,9 @@ def parse_limit(params):
     try:
         limit = int(params['limit'])
     except ValueError:
-        raise _bad('limit param must be an integer') from None
+        raise _bad(_('limit param must be an integer')) from None
     if limit < 0:
-        raise _bad('limit param must be positive')
+        raise _bad(_('limit param must be positive'))
     return min(limit, MAX_LIMIT)
 
 
@@ -41,16 +42,16 @@ def _sorting(params):
     keys, dirs = params.getall('sort_key'), params.getall('sort_dir')
     if 'sort' in params:
         if keys or dirs:
-            raise _bad('Old and new sorting syntax cannot be combined')
+            raise _bad(_('Old and new sorting syntax cannot be combined'))
         for item in params['sort'].split(','):
             key, _sep, direction = item.strip().partition(':')
             keys.append(key.strip())
             dirs.append(direction.strip() or DEFAULT_SORT_DIR)
     elif len(dirs) > 1 and len(dirs) != len(keys):
-        raise _bad('Number of sort dirs does not match the number of sort keys')
+        raise _bad(_('Number of sort dirs does not match the number of sort keys'))
     for direction in dirs:
         if direction not in ('asc', 'desc'):
-            raise _bad('Invalid sort direction: %s' % direction)
+            raise _bad(_('Invalid sort direction: %s') % direction)
     # one direction applies to every key (the registry repeats it)
     return keys or [DEFAULT_SORT_KEY], dirs or [DEFAULT_SORT_DIR]
 
@@ -62,7 +63,7 @@ def _in_list(name, value):
     try:
         items = next(csv.reader([value[3:]], skipinitialspace=True), [])
     except csv.Error:
-        raise _bad('Invalid %s filter value %r' % (name, value)) from None
+        raise _bad(_('Invalid %s filter value %r') % (name, value)) from None
     return items
 
 

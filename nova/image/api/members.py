@@ -1,4 +1,5 @@
 """Image members: sharing a 'shared' image with other projects, who accept or reject it."""
+from nova.i18n import _
 from nova.image import service as image_service
 from nova.image.api import views
 from nova.image.api import wsgi
@@ -21,7 +22,7 @@ def index(req, ctx, image_id):
 def create(req, ctx, image_id):
     body = wsgi.read_json(req)
     if 'member' not in body:
-        raise wsgi.http_error(400, 'Member to be added not specified')
+        raise wsgi.http_error(400, _('Member to be added not specified'))
     return _member_response(_service().add_member(ctx, image_id, body['member']))
 
 
@@ -32,7 +33,7 @@ def show(req, ctx, image_id, member_id):
 def update(req, ctx, image_id, member_id):
     body = wsgi.read_json(req)
     if 'status' not in body:
-        raise wsgi.http_error(400, 'Status not specified')
+        raise wsgi.http_error(400, _('Status not specified'))
     return _member_response(_service().update_member(ctx, image_id, member_id,
                                                      body['status']))
 

@@ -7,6 +7,7 @@ import copy
 
 import jsonschema
 
+from nova.i18n import _
 from nova.image.api import wsgi
 
 _NAME = {'type': 'string', 'maxLength': 80, 'minLength': 1}
@@ -138,11 +139,11 @@ def validate(kind, body):
     error = jsonschema.exceptions.best_match(_VALIDATORS[kind].iter_errors(body))
     if error is not None:
         where = ''.join('[%r]' % part for part in error.absolute_path)
-        raise wsgi.http_error(400, "Provided object does not match schema '%s': %s (on "
-                                   "instance%s)" % (SCHEMAS[kind][0], error.message, where))
+        raise wsgi.http_error(400, _("Provided object does not match schema '%s': %s (on "
+                                   "instance%s)") % (SCHEMAS[kind][0], error.message, where))
 
 
 def show(req, ctx, kind):
     if kind not in SCHEMAS:
-        raise wsgi.http_error(404, 'The resource could not be found.')
+        raise wsgi.http_error(404, _('The resource could not be found.'))
     return wsgi.json_response(schema(kind))

@@ -5,6 +5,7 @@ Bodies are checked against the metadef schemas here; the catalog
 """
 import urllib.parse
 
+from nova.i18n import _
 from nova.image import metadefs as metadef_service
 from nova.image.api import listing
 from nova.image.api import metadef_schemas
@@ -79,15 +80,15 @@ def list_namespaces(req, ctx):
     params = req.GET
     for name in params:
         if name not in NAMESPACE_PARAMS:
-            raise wsgi.http_error(400, 'Invalid parameter %s: use one of %s' % (
+            raise wsgi.http_error(400, _('Invalid parameter %s: use one of %s') % (
                 name, ', '.join(NAMESPACE_PARAMS)))
     limit = listing.parse_limit(params)
     sort_dir = params.get('sort_dir', 'desc')
     if sort_dir not in ('asc', 'desc'):
-        raise wsgi.http_error(400, 'Invalid sort direction: %s' % sort_dir)
+        raise wsgi.http_error(400, _('Invalid sort direction: %s') % sort_dir)
     visibility = params.get('visibility')
     if visibility not in (None, 'public', 'private'):
-        raise wsgi.http_error(400, 'Invalid visibility value: %s' % visibility)
+        raise wsgi.http_error(400, _('Invalid visibility value: %s') % visibility)
     resource_types = [name.strip() for name in params.get('resource_types', '').split(',')
                       if name.strip()]
     namespaces = _service().list_namespaces(
@@ -150,7 +151,7 @@ def create_item(req, ctx, namespace):
         body = wsgi.read_json(req)
         tags = body.get('tags')
         if not isinstance(tags, list):
-            raise wsgi.http_error(400, 'Request body must have a list of tags')
+            raise wsgi.http_error(400, _('Request body must have a list of tags'))
         for tag in tags:
             metadef_schemas.validate('tag', tag)
         append = req.headers.get('X-Openstack-Append', '').lower() == 'true'

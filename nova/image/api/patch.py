@@ -9,6 +9,7 @@ to a copy of the image, and the difference is what the service is asked to
 change, so 'add' then 'remove' of one property in one request changes nothing.
 """
 from nova import exception
+from nova.i18n import _
 from nova.image.api import schemas
 from nova.image.api import wsgi
 
@@ -32,7 +33,7 @@ def media_type(req):
     """The dialect of req's Content-Type; 415 with Accept-Patch for any other."""
     dialect = MEDIA_TYPES.get(req.content_type)
     if dialect is None:
-        raise wsgi.http_error(415, 'Unsupported Content-Type %s' % (req.content_type or None),
+        raise wsgi.http_error(415, _('Unsupported Content-Type %s') % (req.content_type or None),
                               headers={'Accept-Patch': ', '.join(MEDIA_TYPES)})
     return dialect
 
@@ -40,42 +41,42 @@ def media_type(req):
 def _decode_pointer(pointer):
     """'/name' -> 'name' (with ~1 and ~0 unescaped); one level only."""
     if not isinstance(pointer, str) or not pointer.startswith('/'):
-        raise _bad('Pointer `%s` does not start with "/".' % (pointer,))
+        raise _bad(_('Pointer `%s` does not start with "/".') % (pointer,))
     if pointer.endswith('/') or '//' in pointer:
-        raise _bad("Json path should start with a '/', end with no '/', no 2 subsequent "
-                   "'/' are allowed.")
+        raise _bad(_("Json path should start with a '/', end with no '/', no 2 subsequent "
+                   "'/' are allowed."))
     parts = pointer[1:].split('/')
     for part in parts:
         if '~' in part.replace('~0', '').replace('~1', ''):
-            raise _bad('Pointer `%s` contains "~" not part of a recognized escape '
-                       'sequence.' % pointer)
+            raise _bad(_('Pointer `%s` contains "~" not part of a recognized escape '
+                       'sequence.') % pointer)
     if len(parts) > 1 and parts[0] != 'locations':
         # e.g. '/tags/0' from a list diff: Glance replaces whole attributes only
-        raise _bad("Invalid JSON pointer for this resource: '%s'" % pointer)
+        raise _bad(_("Invalid JSON pointer for this resource: '%s'") % pointer)
     return parts[0].replace('~1', '/').replace('~0', '~')
 
 
 def _operation(raw, dialect):
     """(op, attribute, value) of one operation object."""
     if not isinstance(raw, dict):
-        raise _bad('Operations must be JSON objects.')
+        raise _bad(_('Operations must be JSON objects.'))
     if dialect == 'v2.1':
         op = raw.get('op')
         if op not in OPERATIONS:
-            raise _bad('Invalid operation: `%s`. It must be one of the following: `add`, '
-                       '`remove`, `replace`.' % (op,))
+            raise _bad(_('Invalid operation: `%s`. It must be one of the following: `add`, '
+                       '`remove`, `replace`.') % (op,))
         pointer = raw.get('path')
         if pointer is None:
-            raise _bad('Unable to find `path` in JSON Schema change.')
+            raise _bad(_('Unable to find `path` in JSON Schema change.'))
     else:
         ops = [name for name in OPERATIONS if name in raw]
         if len(ops) != 1:
-            raise _bad('Operation objects must contain exactly one member named "add", '
-                       '"remove", or "replace".')
+            raise _bad(_('Operation objects must contain exactly one member named "add", '
+                       '"remove", or "replace".'))
         op = ops[0]
         pointer = raw[op]
     if op != 'remove' and 'value' not in raw:
-        raise _bad('Operation "%s" requires a member named "value".' % op)
+        raise _bad(_('Operation "%s" requires a member named "value".') % op)
     return op, _decode_pointer(pointer), raw.get('value')
 
 
@@ -87,12 +88,12 @@ def parse(req):
 
 def _check_path(name):
     if name == 'locations':
-        raise wsgi.http_error(403, "It's not allowed to update locations if locations are "
-                                   "invisible.")
+        raise wsgi.http_error(403, _("It's not allowed to update locations if locations are "
+                                   "invisible."))
     if name in READ_ONLY:
         raise exception.ImageAttributeReadOnly(attribute=name)
     if name in RESERVED:
-        raise wsgi.http_error(403, "Attribute '%s' is reserved." % name)
+        raise wsgi.http_error(403, _("Attribute '%s' is reserved.") % name)
 
 
 def changes(image, operations, dialect):
@@ -105,7 +106,7 @@ def changes(image, operations, dialect):
         present = base or name in properties
         if op == 'remove':
             if base:
-                raise wsgi.http_error(403, 'Property %s may not be removed.' % name)
+                raise wsgi.http_error(403, _('Property %s may not be removed.') % name)
             if not present:
                 raise exception.ImagePropertyNotFound(image_id=image['id'], name=name)
             del properties[name]
@@ -113,7 +114,7 @@ def changes(image, operations, dialect):
         if op == 'replace' and not present:
             raise exception.ImagePropertyNotFound(image_id=image['id'], name=name)
         if op == 'add' and present and dialect == 'v2.0':
-            raise wsgi.http_error(409, 'Property %s already present.' % name)
+            raise wsgi.http_error(409, _('Property %s already present.') % name)
         schemas.validate_image({name: value})
         (attributes if base else properties)[name] = value
     values = {name: value for name, value in attributes.items() if value != image[name]}

@@ -12,6 +12,7 @@ import jsonschema
 
 from nova.db.image_models import (CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES,
                                   MEMBER_STATUSES, VISIBILITIES)
+from nova.i18n import _
 from nova.image.api import wsgi
 
 UUID_PATTERN = ('^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}'
@@ -194,8 +195,8 @@ def validate_image(values):
     error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(values))
     if error is not None:
         where = ''.join('[%r]' % part for part in error.absolute_path)
-        raise wsgi.http_error(400, "Provided object does not match schema 'image': %s "
-                              "(on instance%s)" % (error.message, where))
+        raise wsgi.http_error(400, _("Provided object does not match schema 'image': %s "
+                              "(on instance%s)") % (error.message, where))
 
 
 # ------------------------------------------------------------------- handlers

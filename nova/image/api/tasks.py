@@ -6,6 +6,7 @@ read Glance's requests and answer its shapes.
 import urllib.parse
 
 from nova import exception
+from nova.i18n import _
 from nova.image import importer
 from nova.image.api import listing
 from nova.image.api import views
@@ -23,7 +24,7 @@ def index(req, ctx):
     params = req.GET
     for name in params:
         if name not in TASK_PARAMS:
-            raise wsgi.http_error(400, 'Invalid parameter %s: use one of %s' % (
+            raise wsgi.http_error(400, _('Invalid parameter %s: use one of %s') % (
                 name, ', '.join(TASK_PARAMS)))
     limit = listing.parse_limit(params)
     filters = {name: params[name] for name in TASK_FILTERS if name in params}

@@ -16,6 +16,7 @@ from nova import exception
 from nova import i18n
 from nova.api import json_body
 from nova.api import request_input
+from nova.api import webob_texts
 from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ def http_error(code, message, headers=None):
 def from_exception(req, error):
     """The response for an exception raised while serving req, its message translated."""
     response = _error_response(req, error)
-    response.explanation = i18n.translate(response.explanation, i18n.request_language(req))
+    response.explanation = i18n.translate(webob_texts.marked(response.explanation),
+                                          i18n.request_language(req))
     return response
 
 
@@ -63,16 +65,16 @@ def _error_response(req, error):
 def read_json(req, expected=dict):
     """The JSON body of req, of the expected type; 400 or 413 otherwise."""
     if req.content_length is not None and req.content_length > MAX_JSON_BODY:
-        raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
+        raise http_error(413, _('The request body is larger than %d bytes.') % MAX_JSON_BODY)
     raw = req.body_file.read(MAX_JSON_BODY + 1)
     if len(raw) > MAX_JSON_BODY:
-        raise http_error(413, 'The request body is larger than %d bytes.' % MAX_JSON_BODY)
+        raise http_error(413, _('The request body is larger than %d bytes.') % MAX_JSON_BODY)
     try:
         body = request_input.json_loads(raw or b'null')
     except request_input.MalformedInput as error:  # Glance's message, then what is wrong
-        raise http_error(400, 'Malformed JSON in request body: %s.'
+        raise http_error(400, _('Malformed JSON in request body: %s.')
                          % error.format_message()) from None
     if not isinstance(body, expected):
-        kind = 'an object' if expected is dict else 'a JSON array of operation objects'
-        raise http_error(400, 'Request body must be %s.' % kind)
+        raise http_error(400, _('Request body must be an object.') if expected is dict
+                         else _('Request body must be a JSON array of operation objects.'))
     return body

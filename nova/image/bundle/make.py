@@ -14,6 +14,7 @@ import zlib
 
 from nova import crypto
 from nova import exception
+from nova.i18n import _
 from nova.image.bundle import cipher
 from nova.image.bundle import manifest as bundle_manifest
 
@@ -103,14 +104,14 @@ def make_bundle(image_path, destination, cloud_cert_pem, user_cert_pem, user_key
     user_cert_pem / user_key_pem: the bundler's certificate and private key.
     """
     if not os.path.isfile(image_path):
-        raise exception.InvalidInput(reason='%s is not a file' % image_path)
+        raise exception.InvalidInput(reason=_('%s is not a file') % image_path)
     if image_type not in bundle_manifest.TYPES:
-        raise exception.InvalidInput(reason='the image type must be one of %s' % ', '.join(
+        raise exception.InvalidInput(reason=_('the image type must be one of %s') % ', '.join(
             bundle_manifest.TYPES))
     name = os.path.basename(image_path)
     prefix = prefix or name
     if not bundle_manifest.is_part_name(prefix + '.manifest.xml'):
-        raise exception.InvalidInput(reason='prefix %r must be a plain file name' % prefix)
+        raise exception.InvalidInput(reason=_('prefix %r must be a plain file name') % prefix)
     os.makedirs(destination, exist_ok=True)
     hex_key, hex_iv = cipher.new_key_iv()
     parts = _Parts(destination, prefix, part_size)

@@ -46,7 +46,7 @@ from nova import context as nova_context
 from nova import crypto
 from nova import exception
 from nova.conf import CONF
-from nova.i18n import _LE, _LW
+from nova.i18n import _, _LE, _LW
 from nova.image.bundle import cipher
 from nova.image.bundle import manifest as bundle_manifest
 from nova.objectstore import access
@@ -73,10 +73,10 @@ class StageFailed(Exception):
 
 def parse_location(location):
     """(bucket, manifest key) of 'bucket/name.manifest.xml'; InvalidBundle otherwise."""
-    bucket, _, key = (location or '').lstrip('/').partition('/')
+    bucket, _sep, key = (location or '').lstrip('/').partition('/')
     if not bucket or not key.endswith('.manifest.xml'):
-        raise exception.InvalidBundle(reason='ImageLocation %r is not '
-                                             'bucket/name.manifest.xml' % location)
+        raise exception.InvalidBundle(reason=_('ImageLocation %r is not '
+                                             'bucket/name.manifest.xml') % location)
     return bucket, key
 
 
@@ -86,7 +86,7 @@ def _open_readable(context, store, bucket, key):
     if not access.object_allows(access.Asker(context, 's3:GetObject'), bucket, key,
                                 info.attrs, acl.READ):
         f.close()
-        raise exception.Forbidden(reason='you may not read %s/%s' % (bucket.name, key))
+        raise exception.Forbidden(reason=_('you may not read %s/%s') % (bucket.name, key))
     return info, f
 
 
@@ -110,7 +110,7 @@ def register(context, image_service, location, values, resolve_image_id,
     info, f = _open_readable(context, store, bucket, key)
     with f:
         if info.size > bundle_manifest.MAX_MANIFEST_SIZE:
-            raise exception.InvalidBundle(reason='the manifest is larger than %d bytes'
+            raise exception.InvalidBundle(reason=_('the manifest is larger than %d bytes')
                                                  % bundle_manifest.MAX_MANIFEST_SIZE)
         manifest = bundle_manifest.parse(f.read())
     properties = dict(values.get('properties') or {})
@@ -150,8 +150,8 @@ def _alive(pid):
 
 def _interrupted(worker_text):
     """True when worker_text names a process of this host that is gone."""
-    host, _, rest = (worker_text or '').partition(':')
-    pid, _, token = rest.partition(':')
+    host, _sep, rest = (worker_text or '').partition(':')
+    pid, _sep, token = rest.partition(':')
     if host != CONF.host or not pid.isdigit():
         return False
     if int(pid) == os.getpid():

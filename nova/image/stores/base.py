@@ -9,6 +9,7 @@ import hashlib
 import uuid
 
 from nova import exception
+from nova.i18n import _
 
 CHUNK_SIZE = 64 * 1024
 
@@ -93,13 +94,13 @@ def is_image_id(value):
 
 def check_image_id(image_id):
     if not is_image_id(image_id):
-        raise exception.InvalidInput(reason='image id %r is not a uuid' % (image_id,))
+        raise exception.InvalidInput(reason=_('image id %r is not a uuid') % (image_id,))
     return image_id
 
 
 def check_range(offset, length):
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise exception.InvalidInput(reason='offset must be an integer >= 0')
+        raise exception.InvalidInput(reason=_('offset must be an integer >= 0'))
     if length is not None and (not isinstance(length, int) or isinstance(length, bool)
                                or length < 0):
-        raise exception.InvalidInput(reason='length must be an integer >= 0')
+        raise exception.InvalidInput(reason=_('length must be an integer >= 0'))

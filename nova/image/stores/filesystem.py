@@ -17,6 +17,7 @@ from urllib import parse
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _
 from nova.image.stores import base
 
 LOG = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class FilesystemStore(base.Store):
                 or os.path.dirname(path) != self.datadir
                 or not base.is_image_id(os.path.basename(path))):
             raise exception.InvalidInput(
-                reason='%s is not a location of the filesystem store' % location)
+                reason=_('%s is not a location of the filesystem store') % location)
         return path
 
     def add(self, image_id, chunks, size_hint=None):
@@ -127,7 +128,7 @@ class FilesystemStore(base.Store):
             try:
                 os.link(temp, path)  # unlike rename, never replaces an existing image
             except FileExistsError:
-                raise exception.Conflict(reason='data of image %s is already stored'
+                raise exception.Conflict(reason=_('data of image %s is already stored')
                                          % image_id) from None
             except OSError as e:
                 raise exception.ImageStoreError(store='file', reason=e.strerror) from e

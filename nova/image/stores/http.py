@@ -10,6 +10,7 @@ from urllib import request as url_request
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _
 from nova.image.stores import base
 
 
@@ -43,11 +44,11 @@ class HttpStore(base.Store):
             e.close()
             if e.code in (404, 410):
                 raise exception.ImageDataNotFound(location=location) from e
-            raise exception.ImageStoreError(store=self.name, reason='%s answered %s %s' % (
+            raise exception.ImageStoreError(store=self.name, reason=_('%s answered %s %s') % (
                 location, e.code, e.reason)) from e
         except (url_error.URLError, OSError, ValueError) as e:
             reason = getattr(e, 'reason', None) or e
-            raise exception.ImageStoreError(store=self.name, reason='%s: %s' % (
+            raise exception.ImageStoreError(store=self.name, reason=_('%s: %s') % (
                 location, reason)) from e
 
     def add(self, image_id, chunks, size_hint=None):
@@ -60,7 +61,7 @@ class HttpStore(base.Store):
         with contextlib.closing(self._open(location, method='HEAD')) as response:
             size = response.headers.get('Content-Length')
         if size is None or not size.isdigit():
-            raise exception.ImageStoreError(store=self.name, reason='%s gives no size'
+            raise exception.ImageStoreError(store=self.name, reason=_('%s gives no size')
                                             % location)
         return int(size)
 

@@ -17,7 +17,7 @@ from botocore import exceptions as botocore_exceptions
 
 from nova import exception
 from nova.conf import CONF
-from nova.i18n import _LW
+from nova.i18n import _, _LW
 from nova.image.stores import base
 
 LOG = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class S3Store(base.Store):
         url = parse.urlsplit(location)
         key = url.path.lstrip('/')
         if url.scheme != 's3' or not url.netloc or not key:
-            raise exception.InvalidInput(reason='%s is not an s3://bucket/key location'
+            raise exception.InvalidInput(reason=_('%s is not an s3://bucket/key location')
                                          % location)
         return url.netloc, key
 
@@ -90,8 +90,8 @@ class S3Store(base.Store):
                 raise exception.ImageStoreError(store=self.name, reason=str(e)) from e
         if not CONF.s3_store_create_bucket_on_put:
             raise exception.ImageStoreError(
-                store=self.name, reason='bucket %s does not exist (see '
-                '--s3_store_create_bucket_on_put)' % self.bucket)
+                store=self.name, reason=_('bucket %s does not exist (see '
+                '--s3_store_create_bucket_on_put)') % self.bucket)
         kwargs = {}
         if CONF.s3_store_region_name != 'us-east-1':
             kwargs['CreateBucketConfiguration'] = {

@@ -15,7 +15,7 @@ from nova.api.openstack.compute.schemas import server_metadata as schema  # same
 from nova.i18n import _
 from nova.image import service as image_service
 
-NOT_FOUND = 'Invalid metadata key'
+NOT_FOUND = _('Invalid metadata key')
 
 
 class ImageMetadataController(wsgi.Controller):

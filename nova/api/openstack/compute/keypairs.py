@@ -14,9 +14,10 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.compute.schemas import keypairs as schema
 from nova.compute import keypairs
+from nova.i18n import _
 
 RULE = 'os_compute_api:os-keypairs:%s'
-QUOTA_MESSAGE = 'Quota exceeded, too many key pairs.'
+QUOTA_MESSAGE = _('Quota exceeded, too many key pairs.')
 
 
 def _user_id(req, action, user_id=None):

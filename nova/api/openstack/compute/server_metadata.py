@@ -13,7 +13,7 @@ from nova.api.openstack.compute.schemas import server_metadata as schema
 from nova.compute import api as compute_api
 from nova.i18n import _
 
-NOT_FOUND = 'Metadata item was not found'
+NOT_FOUND = _('Metadata item was not found')
 
 
 class ServerMetadataController(wsgi.Controller):

@@ -19,6 +19,7 @@ from nova.api.openstack.network import base
 from nova.api.openstack.network import floatingips, networks, ports, quotas
 from nova.api.openstack.network import security_groups
 from nova.auth import endpoints
+from nova.i18n import _
 
 VERSION = 'v2.0'
 # what is really served: clients read this list to adapt
@@ -82,8 +83,8 @@ def extension(req, alias):
     for view in extensions(req)[1]['extensions']:
         if view['alias'] == alias:
             return base.ok({'extension': view})
-    raise base.faults.NeutronError(404, 'HTTPNotFound', 'Extension with alias %s does not '
-                                   'exist' % alias)
+    raise base.faults.NeutronError(404, 'HTTPNotFound', _('Extension with alias %s does not '
+                                   'exist') % alias)
 
 
 def route_table():

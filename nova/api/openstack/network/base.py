@@ -18,6 +18,7 @@ from nova import policy
 from nova import utils
 from nova.api import json_body, request_input
 from nova.api.openstack.network import faults
+from nova.i18n import _
 
 MAX_LIMIT = 1000
 
@@ -42,9 +43,9 @@ def body(req, key):
     try:
         parsed = request_input.json_loads(req.body, 'The request body') if req.body else None
     except request_input.MalformedInput as error:
-        raise faults.bad_request(str(error)) from None
+        raise faults.bad_request(error.format_message()) from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), dict):
-        raise faults.bad_request('Resource body required: {"%s": {...}}' % key)
+        raise faults.bad_request(_('Resource body required: {"%s": {...}}') % key)
     return parsed[key]
 
 
@@ -52,7 +53,7 @@ def only(values, allowed, resource):
     """400 naming an attribute the resource does not have or does not let one set."""
     unknown = sorted(set(values) - set(allowed))
     if unknown:
-        raise faults.bad_request("Unrecognized attribute(s) '%s'" % ', '.join(unknown))
+        raise faults.bad_request(_("Unrecognized attribute(s) '%s'") % ', '.join(unknown))
     return values
 
 
@@ -61,8 +62,8 @@ def text(values, field, default=None, maximum=255):
     if value is None:
         return default
     if not isinstance(value, str) or len(value) > maximum:
-        raise faults.bad_request("Invalid input for %s. Reason: '%s' is not a valid string "
-                                 'of at most %d characters.' % (field, value, maximum))
+        raise faults.bad_request(_("Invalid input for %s. Reason: '%s' is not a valid string "
+                                 'of at most %d characters.') % (field, value, maximum))
     return value
 
 
@@ -73,8 +74,8 @@ def boolean(values, field, default=None):
     try:
         return utils.bool_from_string(field, value)
     except Exception:  # noqa: BLE001 -- InvalidInput, answered in Neutron's words
-        raise faults.bad_request("Invalid input for %s. Reason: '%s' is not a valid "
-                                 'boolean value.' % (field, value)) from None
+        raise faults.bad_request(_("Invalid input for %s. Reason: '%s' is not a valid "
+                                 'boolean value.') % (field, value)) from None
 
 
 def timestamp(at):
@@ -123,7 +124,7 @@ def filtered(req, views, special=None):
         if name in special:
             views = [v for v in views if special[name](v, wanted)]
         elif known is not None and name not in known:
-            raise faults.bad_request('%s is not a valid filter' % name)
+            raise faults.bad_request(_('%s is not a valid filter') % name)
         else:
             views = [v for v in views if _matches(v, name, wanted)]
     return views
@@ -136,12 +137,12 @@ def _sort_key(value):
 def sorted_views(req, views):
     keys, dirs = req.GET.getall('sort_key'), req.GET.getall('sort_dir')
     if dirs and len(dirs) != len(keys):
-        raise faults.bad_request('The number of sort_keys and sort_dirs must be same')
+        raise faults.bad_request(_('The number of sort_keys and sort_dirs must be same'))
     for key, direction in reversed(list(zip(keys, dirs or ['asc'] * len(keys)))):
         if direction not in ('asc', 'desc'):
-            raise faults.bad_request("%s is invalid attribute for sort_dir" % direction)
+            raise faults.bad_request(_("%s is invalid attribute for sort_dir") % direction)
         if views and key not in views[0]:
-            raise faults.bad_request('%s is invalid attribute for sort_key' % key)
+            raise faults.bad_request(_('%s is invalid attribute for sort_key') % key)
         views = sorted(views, key=lambda v: _sort_key(v.get(key)),
                        reverse=direction == 'desc')
     return views
@@ -154,11 +155,11 @@ def _limit(req):
     try:
         limit = int(value)
     except ValueError:
-        raise faults.bad_request("Invalid input for limit. Reason: '%s' is not an integer."
+        raise faults.bad_request(_("Invalid input for limit. Reason: '%s' is not an integer.")
                                  % value) from None
     if limit < 0:
-        raise faults.bad_request("Invalid input for limit. Reason: '%s' should be "
-                                 'non-negative.' % value)
+        raise faults.bad_request(_("Invalid input for limit. Reason: '%s' should be "
+                                 'non-negative.') % value)
     return min(limit, MAX_LIMIT) if limit else None
 
 
@@ -241,25 +242,25 @@ class Router:
         try:
             return self._serve(req)
         except Exception as error:  # noqa: BLE001 -- every error gets a NeutronError
-            return faults.error_response(error)
+            return faults.error_response(error, req)
 
     def _serve(self, req):
         path = req.path_info.rstrip('/') or '/'
         match = self.mapper.match(path)
         if match is None:
             raise faults.NeutronError(404, 'HTTPNotFound',
-                                      'The resource could not be found.')
+                                      _('The resource could not be found.'))
         handlers = self.handlers[match.pop('route_key')]
         handler = handlers.get(req.method)
         if handler is None:
             raise faults.NeutronError(405, 'HTTPMethodNotAllowed',
-                                      'The method %s is not allowed for this resource.'
+                                      _('The method %s is not allowed for this resource.')
                                       % req.method)
         if request_input.value_problem(match):  # no resource has such an id
-            raise faults.NeutronError(404, 'HTTPNotFound', 'The resource could not be found.')
+            raise faults.NeutronError(404, 'HTTPNotFound', _('The resource could not be found.'))
         problem = request_input.value_problem(list(req.GET.items()))
         if problem:
-            raise faults.bad_request('A query parameter %s' % problem)
+            raise faults.bad_request(_('A query parameter %s') % problem)
         status, result = handler(req, **match)
         if result is None:
             response = webob.Response(status=status)

@@ -13,7 +13,9 @@ import webob
 import webob.exc
 
 from nova import exception
-from nova.i18n import _LE
+from nova import i18n
+from nova.api import webob_texts
+from nova.i18n import _, _LE
 
 LOG = logging.getLogger(__name__)
 
@@ -30,13 +32,19 @@ def bad_request(message):
     return NeutronError(400, 'HTTPBadRequest', message)
 
 
+_NOT_FOUND = {
+    'Network': _('Network %s could not be found.'),
+    'Subnet': _('Subnet %s could not be found.'),
+    'Port': _('Port %s could not be found.'),
+    'FloatingIP': _('Floating IP %s could not be found.'),
+    'SecurityGroup': _('Security group %s could not be found.'),
+    'SecurityGroupRule': _('Security group rule %s could not be found.'),
+}
+
+
 def not_found(kind, resource_id):
     """NetworkNotFound, PortNotFound, ...: Neutron's message for a missing resource."""
-    names = {'Network': 'Network', 'Subnet': 'Subnet', 'Port': 'Port',
-             'FloatingIP': 'Floating IP', 'SecurityGroup': 'Security group',
-             'SecurityGroupRule': 'Security group rule'}
-    return NeutronError(404, '%sNotFound' % kind,
-                        '%s %s could not be found.' % (names.get(kind, kind), resource_id))
+    return NeutronError(404, '%sNotFound' % kind, _NOT_FOUND[kind] % resource_id)
 
 
 def conflict(error_type, message):
@@ -74,7 +82,7 @@ TYPES = {
 
 def _message(error):
     if isinstance(error, exception.OverQuota):
-        return 'Quota exceeded for resources: %s.' % sorted(
+        return _('Quota exceeded for resources: %s.') % sorted(
             RESOURCE_NAMES.get(r, r) for r in error.kwargs.get('overs', []))
     return error.format_message()
 
@@ -98,23 +106,25 @@ def to_neutron_error(error):
             return NeutronError(error.code, 'HTTPError', _message(error))
         return None
     if isinstance(error, webob.exc.HTTPException) and error.code >= 400:
-        return NeutronError(error.code, type(error).__name__,
-                            error.explanation or error.title)
+        return NeutronError(error.code, type(error).__name__, webob_texts.message(error))
     return None
 
 
-def response(error):
-    body = {'NeutronError': {'type': error.type, 'message': error.message, 'detail': ''}}
+def response(error, request=None):
+    """The NeutronError body; its message in the request's Accept-Language (nova.i18n)."""
+    language = i18n.request_language(request) if request is not None else None
+    body = {'NeutronError': {'type': error.type, 'detail': '',
+                             'message': i18n.translate(error.message, language)}}
     return webob.Response(status=error.status, content_type='application/json',
                           charset='utf-8', body=json.dumps(body).encode('utf-8'))
 
 
-def error_response(error):
-    """The response for anything raised while serving a request."""
+def error_response(error, request=None):
+    """The response for anything raised while serving request."""
     neutron_error = to_neutron_error(error)
     if neutron_error is None:
         LOG.exception(_LE('Unexpected error serving a network API request'))
         neutron_error = NeutronError(500, 'HTTPInternalServerError',
-                                     'Request Failed: internal server error while '
-                                     'processing your request.')
-    return response(neutron_error)
+                                     _('Request Failed: internal server error while '
+                                     'processing your request.'))
+    return response(neutron_error, request)

@@ -5,6 +5,7 @@ its fixed IP; a new port moves it, as Neutron does), disassociate with
 from nova import exception
 from nova.api.openstack.network import base, faults
 from nova.compute import api as compute_api
+from nova.i18n import _
 from nova.network import api as network_api
 from nova.network import ports as ports_api
 from nova.network import subnets as subnets_api
@@ -64,15 +65,15 @@ class FloatingIPController:
         except exception.PortNotFound:
             raise faults.not_found('Port', port_id) from None
         if not port['bound']:
-            raise faults.bad_request('Port %s is not bound to a server: a floating IP is '
-                                     "NATed to a server's address" % port_id)
+            raise faults.bad_request(_('Port %s is not bound to a server: a floating IP is '
+                                     "NATed to a server's address") % port_id)
         if fixed_ip_address and fixed_ip_address not in port['fixed_ips']:
-            raise faults.bad_request('Port %s does not have fixed ip %s'
+            raise faults.bad_request(_('Port %s does not have fixed ip %s')
                                      % (port_id, fixed_ip_address))
         fixed = fixed_ip_address or next((a for a in port['fixed_ips'] if ':' not in a), None)
         if fixed is None:
-            raise faults.bad_request('Port %s has no IPv4 address to associate a floating '
-                                     'IP with' % port_id)
+            raise faults.bad_request(_('Port %s has no IPv4 address to associate a floating '
+                                     'IP with') % port_id)
         instance = self.compute.get(context.elevated(), port['device_id'])
         self.api.associate_floating_ip(context, instance, address, fixed, reassociate=True)
 
@@ -82,14 +83,14 @@ class FloatingIPController:
         project_id = values.get('project_id') or values.get('tenant_id') or context.project_id
         base.authorize(context, 'create_floatingip', project_id)
         if project_id != context.project_id:
-            raise faults.bad_request('A floating IP is allocated to the project of the '
-                                     'request here')
+            raise faults.bad_request(_('A floating IP is allocated to the project of the '
+                                     'request here'))
         if values.get('floating_ip_address') or values.get('subnet_id'):
-            raise faults.bad_request('The address is chosen from the pool here: '
-                                     'floating_ip_address and subnet_id cannot be given')
+            raise faults.bad_request(_('The address is chosen from the pool here: '
+                                     'floating_ip_address and subnet_id cannot be given'))
         network_id = values.get('floating_network_id')
         if not network_id:
-            raise faults.bad_request('A floating IP needs floating_network_id')
+            raise faults.bad_request(_('A floating IP needs floating_network_id'))
         try:
             pool = self.api.find_pool(context, network_id)
         except exception.NetworkNotFound:

@@ -10,6 +10,7 @@ import ipaddress
 
 from nova import exception
 from nova.api.openstack.network import base, faults
+from nova.i18n import _
 from nova.network import model as network_model
 from nova.network import subnets as subnets_api
 
@@ -145,15 +146,15 @@ class NetworkController:
         if shared:
             base.authorize(context, 'create_network:shared', project_id)
         if base.boolean(values, 'router:external', False):
-            raise faults.bad_request('External networks are floating IP pools here: '
-                                     'add them with nova-manage floating create')
+            raise faults.bad_request(_('External networks are floating IP pools here: '
+                                     'add them with nova-manage floating create'))
         if values.get('provider:network_type') or values.get('provider:segmentation_id'):
-            raise faults.bad_request('Segments are given by the network manager here')
+            raise faults.bad_request(_('Segments are given by the network manager here'))
         if base.boolean(values, 'admin_state_up', True) is False:
-            raise faults.bad_request('A network here is always up (admin_state_up true)')
+            raise faults.bad_request(_('A network here is always up (admin_state_up true)'))
         if project_id != context.project_id and not context.is_admin:
             raise faults.NeutronError(403, 'PolicyNotAuthorized',
-                                      'Only administrators make networks of other projects')
+                                      _('Only administrators make networks of other projects'))
         try:
             pending = self.api.create_network(
                 context, name=base.text(values, 'name', ''),
@@ -170,7 +171,7 @@ class NetworkController:
         values = base.only(base.body(req, 'network'), ('name', 'description'), 'network')
         changes = {k: base.text(values, k) for k in values}
         if view['router:external']:
-            raise faults.bad_request('A floating IP pool cannot be changed here')
+            raise faults.bad_request(_('A floating IP pool cannot be changed here'))
         self.api.update_network(context, id, **changes)
         return base.ok({'network': self._find(context, id)})
 
@@ -179,8 +180,8 @@ class NetworkController:
         view = self._find(context, id)
         base.authorize(context, 'delete_network', view['project_id'])
         if view['router:external']:
-            raise faults.conflict('NetworkInUse', 'A floating IP pool is removed with '
-                                  'nova-manage floating delete')
+            raise faults.conflict('NetworkInUse', _('A floating IP pool is removed with '
+                                  'nova-manage floating delete'))
         self.api.delete_network(context, id)
         return base.ok(None, 204)
 
@@ -216,8 +217,8 @@ class SubnetController:
         values = base.only(base.body(req, 'subnet'), SUBNET_FIELDS, 'subnet')
         network_id = values.get('network_id')
         if not network_id or not values.get('cidr'):
-            raise faults.bad_request('A subnet needs network_id and cidr (subnet pools are '
-                                     'not available)')
+            raise faults.bad_request(_('A subnet needs network_id and cidr (subnet pools are '
+                                     'not available)'))
         try:
             network, pending = self.api.get(context, network_id)
         except exception.NetworkNotFound:
@@ -226,16 +227,16 @@ class SubnetController:
         base.authorize(context, 'create_subnet', owner)
         pools = values.get('allocation_pools') or []
         if len(pools) > 1:
-            raise faults.bad_request('A subnet here has one allocation pool')
+            raise faults.bad_request(_('A subnet here has one allocation pool'))
         start = None
         if pools:
             start, end = pools[0].get('start'), pools[0].get('end')
             if end and end != _last_host(values['cidr']):
-                raise faults.bad_request('The allocation pool runs to the last address '
-                                         'of the subnet here (%s)'
+                raise faults.bad_request(_('The allocation pool runs to the last address '
+                                         'of the subnet here (%s)')
                                          % _last_host(values['cidr']))
         if values.get('host_routes') or values.get('subnetpool_id'):
-            raise faults.bad_request('Host routes and subnet pools are not available')
+            raise faults.bad_request(_('Host routes and subnet pools are not available'))
         try:
             row = self.api.create_subnet(
                 context, network_id, values['cidr'], gateway=values.get('gateway_ip'),
@@ -255,9 +256,9 @@ class SubnetController:
         base.authorize(context, 'update_subnet', view['project_id'])
         values = base.only(base.body(req, 'subnet'), ('name', 'description'), 'subnet')
         if values.get('description'):
-            raise faults.bad_request('Subnets have no description here')
+            raise faults.bad_request(_('Subnets have no description here'))
         if view['network_id'] == subnets_api.pool_network_id(view['name']):
-            raise faults.bad_request('A floating IP pool cannot be changed here')
+            raise faults.bad_request(_('A floating IP pool cannot be changed here'))
         if 'name' in values:
             self.api.rename_subnet(context, view['network_id'], base.text(values, 'name'))
         return base.ok({'subnet': self._find(context, id)})
@@ -268,10 +269,10 @@ class SubnetController:
         base.authorize(context, 'delete_subnet', view['project_id'])
         if view['ip_version'] != 4 or view['network_id'] == subnets_api.pool_network_id(
                 view['name']):
-            raise faults.conflict('SubnetInUse', 'Subnet %s cannot be deleted here' % id)
+            raise faults.conflict('SubnetInUse', _('Subnet %s cannot be deleted here') % id)
         try:
             self.api.delete_subnet(context, view['network_id'])
         except exception.NetworkInUse as error:
-            raise faults.conflict('SubnetInUse', 'Unable to complete operation on subnet '
-                                  '%s: %s' % (id, error.format_message())) from None
+            raise faults.conflict('SubnetInUse', _('Unable to complete operation on subnet '
+                                  '%s: %s') % (id, error.format_message())) from None
         return base.ok(None, 204)

@@ -10,6 +10,7 @@ import ipaddress
 
 from nova import exception
 from nova.api.openstack.network import base, faults
+from nova.i18n import _
 from nova.network import ports as ports_api
 from nova.network import subnets as subnets_api
 
@@ -47,7 +48,7 @@ def port_view(context, port):
 def _fixed_ips_filter(view, wanted):
     """fixed_ips=ip_address=A / subnet_id=S (each value one condition, any matches)."""
     for condition in wanted:
-        key, _, value = str(condition).partition('=')
+        key, _sep, value = str(condition).partition('=')
         if any(entry.get(key) == value for entry in view['fixed_ips']):
             return True
     return False
@@ -57,7 +58,7 @@ def _security_groups(values):
     groups = values.get('security_groups')
     if groups is not None and (not isinstance(groups, list) or
                                not all(isinstance(g, str) for g in groups)):
-        raise faults.bad_request('security_groups must be a list of security group ids')
+        raise faults.bad_request(_('security_groups must be a list of security group ids'))
     return groups
 
 
@@ -90,17 +91,17 @@ class PortController:
         base.authorize(context, 'create_port', project_id)
         if project_id != context.project_id and not context.is_admin:
             raise faults.NeutronError(403, 'PolicyNotAuthorized',
-                                      'Only administrators make ports of other projects')
+                                      _('Only administrators make ports of other projects'))
         if not values.get('network_id'):
-            raise faults.bad_request('A port needs its network_id')
+            raise faults.bad_request(_('A port needs its network_id'))
         if base.boolean(values, 'admin_state_up', True) is False or \
                 base.boolean(values, 'port_security_enabled', True) is False:
-            raise faults.bad_request('A port here is always up, with port security on')
+            raise faults.bad_request(_('A port here is always up, with port security on'))
         if values.get('device_owner'):
-            raise faults.bad_request('Servers own the ports they are created or attached '
-                                     'with: use the compute API')
+            raise faults.bad_request(_('Servers own the ports they are created or attached '
+                                     'with: use the compute API'))
         if values.get('binding:vnic_type', 'normal') != 'normal':
-            raise faults.bad_request('Only normal vNICs are available')
+            raise faults.bad_request(_('Only normal vNICs are available'))
         fixed_ip = self._fixed_ip(context, values)
         try:
             port = self.api.create(context, values['network_id'], fixed_ip=fixed_ip,
@@ -116,17 +117,17 @@ class PortController:
         """The one IPv4 address asked for (by ip_address, in the port's network)."""
         entries = values.get('fixed_ips') or []
         if not isinstance(entries, list) or len(entries) > 1:
-            raise faults.bad_request('A port here has one fixed IP (fixed_ips: [{...}])')
+            raise faults.bad_request(_('A port here has one fixed IP (fixed_ips: [{...}])'))
         if not entries:
             return None
         entry = entries[0]
         if not isinstance(entry, dict):
-            raise faults.bad_request('fixed_ips entries are objects')
+            raise faults.bad_request(_('fixed_ips entries are objects'))
         subnet = entry.get('subnet_id')
         if subnet and subnet != subnets_api.subnet_id(values['network_id'], 4):
-            raise faults.bad_request('Invalid input for operation: Failed to create port on '
+            raise faults.bad_request(_('Invalid input for operation: Failed to create port on '
                                      'network %s, because fixed_ips included invalid subnet '
-                                     '%s.' % (values['network_id'], subnet))
+                                     '%s.') % (values['network_id'], subnet))
         return entry.get('ip_address')
 
     def update(self, req, id):
@@ -136,15 +137,15 @@ class PortController:
         values = base.only(base.body(req, 'port'), UPDATE_FIELDS, 'port')
         if base.boolean(values, 'admin_state_up', True) is False or \
                 base.boolean(values, 'port_security_enabled', True) is False:
-            raise faults.bad_request('A port here is always up, with port security on')
+            raise faults.bad_request(_('A port here is always up, with port security on'))
         try:
             port = self.api.update(context, id, name=base.text(values, 'name'),
                                    description=base.text(values, 'description'),
                                    security_group_uuids=_security_groups(values))
         except exception.PortInUse:
-            raise faults.conflict('PortInUse', 'Port %s is bound to server %s: it has the '
+            raise faults.conflict('PortInUse', _('Port %s is bound to server %s: it has the '
                                   "server's security groups (openstack server add/remove "
-                                  'security group)' % (id, port['device_id'])) from None
+                                  'security group)') % (id, port['device_id'])) from None
         return base.ok({'port': port_view(context, port)})
 
     def delete(self, req, id):
@@ -154,7 +155,7 @@ class PortController:
         try:
             self.api.delete(context, id)
         except exception.PortInUse:
-            raise faults.conflict('PortInUse', 'Port %s is in use by server %s: detach it '
-                                  'first (openstack server remove port)'
+            raise faults.conflict('PortInUse', _('Port %s is in use by server %s: detach it '
+                                  'first (openstack server remove port)')
                                   % (id, port['device_id'])) from None
         return base.ok(None, 204)

@@ -12,6 +12,7 @@ import ipaddress
 
 from nova import exception
 from nova.api.openstack.network import base, faults
+from nova.i18n import _
 from nova.network import ids
 from nova.network import security_groups as groups_api
 
@@ -91,13 +92,13 @@ class SecurityGroupController:
         project_id = values.get('project_id') or values.get('tenant_id') or context.project_id
         base.authorize(context, 'create_security_group', project_id)
         if project_id != context.project_id:
-            raise faults.bad_request('A security group is made in the project of the '
-                                     'request here')
+            raise faults.bad_request(_('A security group is made in the project of the '
+                                     'request here'))
         if base.boolean(values, 'stateful', True) is False:
-            raise faults.bad_request('Security groups here are stateful')
+            raise faults.bad_request(_('Security groups here are stateful'))
         name = base.text(values, 'name', '')
         if not name:
-            raise faults.bad_request('A security group needs a name here')
+            raise faults.bad_request(_('A security group needs a name here'))
         group = self.api.create(context, name, base.text(values, 'description', ''))
         return base.ok({'security_group': group_view(group)}, 201)
 
@@ -108,7 +109,7 @@ class SecurityGroupController:
         values = base.only(base.body(req, 'security_group'), ('name', 'description',
                                                               'stateful'), 'security_group')
         if base.boolean(values, 'stateful', True) is False:
-            raise faults.bad_request('Security groups here are stateful')
+            raise faults.bad_request(_('Security groups here are stateful'))
         group = self.api.update(context, group, name=base.text(values, 'name'),
                                 description=base.text(values, 'description'))
         return base.ok({'security_group': group_view(self._get(context, group.uuid))})
@@ -151,7 +152,7 @@ class SecurityGroupRuleController:
                            'security_group_rule')
         group_id = values.get('security_group_id')
         if not group_id:
-            raise faults.bad_request('A rule needs its security_group_id')
+            raise faults.bad_request(_('A rule needs its security_group_id'))
         try:
             group = self.api.get(context, group_id)
         except exception.SecurityGroupNotFound:
@@ -163,8 +164,8 @@ class SecurityGroupRuleController:
         except exception.SecurityGroupNotFound:
             raise faults.not_found('SecurityGroup', values.get('remote_group_id')) from None
         except exception.SecurityGroupRuleExists:
-            raise faults.conflict('SecurityGroupRuleExists', 'Security group rule already '
-                                  'exists in group %s.' % group.uuid) from None
+            raise faults.conflict('SecurityGroupRuleExists', _('Security group rule already '
+                                  'exists in group %s.') % group.uuid) from None
         return base.ok({'security_group_rule': self._find(
             context, ids.rule_id(group.uuid, row.id))}, 201)
 
@@ -173,36 +174,36 @@ class SecurityGroupRuleController:
         """The stored form of a Neutron rule (groups_api.validate_rule), or 400."""
         direction = values.get('direction')
         if direction not in ('ingress', 'egress'):
-            raise faults.bad_request("Invalid input for direction. Reason: '%s' is not in "
-                                     "['ingress', 'egress']." % direction)
+            raise faults.bad_request(_("Invalid input for direction. Reason: '%s' is not in "
+                                     "['ingress', 'egress'].") % direction)
         ethertype = values.get('ethertype') or 'IPv4'
         if ethertype not in ETHERTYPES:
-            raise faults.bad_request("Invalid input for ethertype. Reason: '%s' is not in "
-                                     "['IPv4', 'IPv6']." % ethertype)
+            raise faults.bad_request(_("Invalid input for ethertype. Reason: '%s' is not in "
+                                     "['IPv4', 'IPv6'].") % ethertype)
         version = ETHERTYPES[ethertype]
         prefix, remote_group = values.get('remote_ip_prefix'), values.get('remote_group_id')
         if prefix and remote_group:
-            raise faults.bad_request('Only remote_ip_prefix or remote_group_id may be '
-                                     'provided.')
+            raise faults.bad_request(_('Only remote_ip_prefix or remote_group_id may be '
+                                     'provided.'))
         if remote_group and version != 4:
-            raise faults.bad_request('A remote group stands for its members\' IPv4 '
-                                     'addresses here: use ethertype IPv4')
+            raise faults.bad_request(_('A remote group stands for its members\' IPv4 '
+                                     'addresses here: use ethertype IPv4'))
         if prefix:
             try:
                 network = ipaddress.ip_network(prefix, strict=False)
             except ValueError:
-                raise faults.bad_request("Invalid input for remote_ip_prefix. Reason: '%s' "
-                                         'is not a valid IP prefix.' % prefix) from None
+                raise faults.bad_request(_("Invalid input for remote_ip_prefix. Reason: '%s' "
+                                         'is not a valid IP prefix.') % prefix) from None
             if network.version != version:
-                raise faults.bad_request('Conflicting value ethertype %s for CIDR %s'
+                raise faults.bad_request(_('Conflicting value ethertype %s for CIDR %s')
                                          % (ethertype, prefix))
         if direction == 'egress':
             if values.get('protocol') is None and not values.get('port_range_min') and \
                     prefix in (None, ANY[version]) and not remote_group:
-                raise faults.conflict('SecurityGroupRuleExists', 'Security group rule '
-                                      'already exists: every egress is allowed here.')
-            raise faults.bad_request('Egress is not filtered here (every packet may leave): '
-                                     'only ingress rules can be added.')
+                raise faults.conflict('SecurityGroupRuleExists', _('Security group rule '
+                                      'already exists: every egress is allowed here.'))
+            raise faults.bad_request(_('Egress is not filtered here (every packet may leave): '
+                                     'only ingress rules can be added.'))
         protocol = values.get('protocol')
         protocol = '-1' if protocol in (None, 'any') else str(protocol)
         port_min, port_max = values.get('port_range_min'), values.get('port_range_max')
@@ -214,12 +215,12 @@ class SecurityGroupRuleController:
             try:
                 if int(port_min) > int(port_max):
                     raise faults.NeutronError(400, 'SecurityGroupInvalidPortRange',
-                                              'For TCP/UDP protocols, port_range_min must '
-                                              'be <= port_range_max')
+                                              _('For TCP/UDP protocols, port_range_min must '
+                                              'be <= port_range_max'))
             except (TypeError, ValueError):
                 pass  # validate_rule names the field
         elif groups_api.PROTOCOLS.get(protocol.lower()) == '-1' and (port_min or port_max):
-            raise faults.bad_request('Port ranges need a protocol (tcp, udp or icmp)')
+            raise faults.bad_request(_('Port ranges need a protocol (tcp, udp or icmp)'))
         try:
             return groups_api.validate_rule(protocol, port_min, port_max,
                                             cidr=None if remote_group else (prefix or
@@ -235,8 +236,8 @@ class SecurityGroupRuleController:
         view = self._find(context, id)
         base.authorize(context, 'delete_security_group_rule', view['project_id'])
         if view['direction'] == 'egress':
-            raise faults.conflict('SecurityGroupRuleInUse', 'Egress is always allowed here: '
-                                  'its rules cannot be removed.')
+            raise faults.conflict('SecurityGroupRuleInUse', _('Egress is always allowed here: '
+                                  'its rules cannot be removed.'))
         group = self.api.get(context, view['security_group_id'])
         rule = next(r for r in group.rules if ids.rule_id(group.uuid, r.id) == id)
         try:

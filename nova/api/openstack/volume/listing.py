@@ -5,6 +5,7 @@ import webob.exc
 from nova.api import request_input
 from nova.api.openstack import common
 from nova.conf import CONF
+from nova.i18n import _
 
 # API sort key -> column
 SORT_KEYS = {'id': 'uuid', 'name': 'display_name', 'status': 'status', 'size': 'size',
@@ -27,7 +28,7 @@ def sorting(req, columns):
     pairs = []
     if 'sort' in req.GET:
         for item in req.GET['sort'].split(','):
-            key, _, direction = item.strip().partition(':')
+            key, _sep, direction = item.strip().partition(':')
             pairs.append((key.strip(), direction.strip().lower() or 'desc'))
     elif 'sort_key' in req.GET or 'sort_dir' in req.GET:
         pairs.append((req.GET.get('sort_key', 'created_at'),
@@ -37,11 +38,11 @@ def sorting(req, columns):
     keys, dirs = [], []
     for key, direction in pairs:
         if key not in SORT_KEYS or SORT_KEYS[key] not in columns:
-            raise webob.exc.HTTPBadRequest(explanation='Invalid input received: Invalid '
-                                                       'sort key %s' % key)
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid input received: Invalid '
+                                                       'sort key %s') % key)
         if direction not in ('asc', 'desc'):
-            raise webob.exc.HTTPBadRequest(explanation='Invalid input received: Invalid '
-                                                       'sort dir %s' % direction)
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid input received: Invalid '
+                                                       'sort dir %s') % direction)
         keys.append(SORT_KEYS[key])
         dirs.append(direction)
     return keys, dirs
@@ -68,13 +69,13 @@ def filters(req, allowed):
                 value = None
             if not isinstance(value, dict):
                 raise webob.exc.HTTPBadRequest(
-                    explanation='Invalid input received: metadata must be a JSON object')
+                    explanation=_('Invalid input received: metadata must be a JSON object'))
         elif name == 'bootable':
             value = common.is_true(value)
         found[allowed[name]] = value
     if unknown:
-        raise webob.exc.HTTPBadRequest(explanation='Invalid input received: Invalid filters '
-                                                   '%s are found in query options.'
+        raise webob.exc.HTTPBadRequest(explanation=_('Invalid input received: Invalid filters '
+                                                   '%s are found in query options.')
                                        % ','.join(sorted(unknown)))
     if all_projects(req) and req.GET.get('project_id'):
         found['project_id'] = req.GET['project_id']

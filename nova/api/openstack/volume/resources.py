@@ -7,6 +7,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume.volumes import authorize
+from nova.i18n import _
 from nova.volume import quota as volume_quota
 
 # quota resource -> (limit field, used field) of /limits
@@ -56,7 +57,7 @@ class QuotaSetsController(wsgi.Controller):
         common.check_project(req.context, id)
         limits = body['quota_set']
         if not limits:
-            raise exception.InvalidInput(reason='Must specify at least one quota')
+            raise exception.InvalidInput(reason=_('Must specify at least one quota'))
         quota.update_project_quotas(req.context, id, limits)
         quotas = volume_quota.get_project_quotas(req.context, id)
         return {'quota_set': {r: q['limit'] for r, q in quotas.items()}}

@@ -7,6 +7,7 @@ from nova.api.openstack.volume import listing
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume import views
 from nova.api.openstack.volume.volumes import authorize
+from nova.i18n import _
 
 FILTERS = {'name': 'display_name', 'status': 'status', 'volume_id': 'volume_id',
            'name~': 'display_name~'}
@@ -52,8 +53,8 @@ class SnapshotsController(wsgi.Controller):
         force = common.is_true(values.get('force') or False)
         if req.is_version('3.66'):
             if values.get('force') is not None and not force:
-                raise exception.InvalidInput(reason="Since microversion 3.66 the 'force' "
-                                                    "flag is invalid for this request.")
+                raise exception.InvalidInput(reason=_("Since microversion 3.66 the 'force' "
+                                                    "flag is invalid for this request."))
             force = True  # in-use volumes are snapshotted without it
         snapshot = self.volume_api.create_snapshot(
             req.context, volume, name=values.get('name', values.get('display_name')),

@@ -6,6 +6,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume import views
 from nova.api.openstack.volume.volumes import authorize
+from nova.i18n import _
 
 
 class TypesController(wsgi.Controller):
@@ -43,8 +44,8 @@ class TypesController(wsgi.Controller):
         if 'is_public' in values:
             values['is_public'] = common.is_true(values['is_public'])
         if not values:
-            raise exception.InvalidInput(reason='Specify volume type name, description, '
-                                                'is_public or a combination thereof.')
+            raise exception.InvalidInput(reason=_('Specify volume type name, description, '
+                                                'is_public or a combination thereof.'))
         return {'volume_type': views.volume_type(req, self.volume_api.update_type(
             req.context, volume_type, **values))}
 
@@ -77,14 +78,14 @@ class ExtraSpecsController(wsgi.Controller):
     def show(self, req, type_id, id):
         specs = self._type(req, type_id).extra_specs or {}
         if id not in specs:
-            raise exception.NotFound(message='Volume Type %s has no extra specs with key %s.'
+            raise exception.NotFound(message=_('Volume Type %s has no extra specs with key %s.')
                                      % (type_id, id))
         return {id: specs[id]}
 
     def update(self, req, type_id, id, body):
         volume_type = self._type(req, type_id)
         if not isinstance(body, dict) or list(body) != [id] or not isinstance(body[id], str):
-            raise exception.InvalidInput(reason='Request body and URI mismatch')
+            raise exception.InvalidInput(reason=_('Request body and URI mismatch'))
         specs = dict(volume_type.extra_specs or {}, **body)
         self.volume_api.update_type(req.context, volume_type, extra_specs=specs)
         return body
@@ -94,6 +95,6 @@ class ExtraSpecsController(wsgi.Controller):
         volume_type = self._type(req, type_id)
         specs = dict(volume_type.extra_specs or {})
         if specs.pop(id, None) is None:
-            raise exception.NotFound(message='Volume Type %s has no extra specs with key %s.'
+            raise exception.NotFound(message=_('Volume Type %s has no extra specs with key %s.')
                                      % (type_id, id))
         self.volume_api.update_type(req.context, volume_type, extra_specs=specs)

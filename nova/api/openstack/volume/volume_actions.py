@@ -10,6 +10,7 @@ from nova.api.openstack import validation
 from nova.api.openstack import wsgi
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume.volumes import authorize
+from nova.i18n import _
 from nova.volume import states
 
 
@@ -26,8 +27,8 @@ class VolumeActionsController(wsgi.Controller):
     def extend(self, req, id, body):
         volume = self._volume(req, id, 'volume:extend')
         if volume.status == states.IN_USE and req.is_version('3.42'):
-            raise exception.InvalidVolume(reason='volume %s is in-use: this cloud extends '
-                                                 'available volumes only' % id)
+            raise exception.InvalidVolume(reason=_('volume %s is in-use: this cloud extends '
+                                                 'available volumes only') % id)
         self.volume_api.extend(req.context, volume, body['os-extend']['new_size'])
 
     @wsgi.action('os-reset_status')
@@ -106,8 +107,8 @@ class VolumeActionsController(wsgi.Controller):
         volume = self._volume(req, id, 'volume_extension:volume_actions:attach')
         values = body['os-attach']
         if not values.get('instance_uuid') and not values.get('host_name'):
-            raise webob.exc.HTTPBadRequest(explanation='Invalid request to attach volume to '
-                                                       'an invalid target')
+            raise webob.exc.HTTPBadRequest(explanation=_('Invalid request to attach volume to '
+                                                       'an invalid target'))
         self.volume_api.attach_legacy(req.context, volume, values.get('instance_uuid'),
                                       values['mountpoint'], values.get('host_name'),
                                       values.get('mode', 'rw'))
@@ -132,8 +133,8 @@ class VolumeActionsController(wsgi.Controller):
         attachments = [a for a in volume.attachments
                        if attachment_id in (None, a.uuid)]
         if attachment_id is None and len(attachments) > 1:
-            raise exception.InvalidVolume(reason='volume %s has several attachments: name '
-                                                 'the attachment_id' % id)
+            raise exception.InvalidVolume(reason=_('volume %s has several attachments: name '
+                                                 'the attachment_id') % id)
         if not attachments:
             raise exception.VolumeAttachmentNotFound(
                 filter='attachment_id = %s, volume_id = %s' % (attachment_id, id))

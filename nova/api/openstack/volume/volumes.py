@@ -12,6 +12,7 @@ from nova.api.openstack import wsgi
 from nova.api.openstack.volume import listing
 from nova.api.openstack.volume import schemas
 from nova.api.openstack.volume import views
+from nova.i18n import _
 
 # query filter -> volume API filter
 FILTERS = {'name': 'display_name', 'status': 'status', 'metadata': 'metadata',
@@ -138,14 +139,14 @@ class VolumeMetadataController(wsgi.Controller):
     def show(self, req, volume_id, id):
         metadata = self._volume(req, volume_id, 'volume:get_volume_metadata').metadata_dict
         if id not in metadata:
-            raise exception.NotFound(message='Metadata item was not found')
+            raise exception.NotFound(message=_('Metadata item was not found'))
         return {'meta': {id: metadata[id]}}
 
     @validation.schema(schemas.metadata_item)
     def update(self, req, volume_id, id, body):
         volume = self._volume(req, volume_id, 'volume:update_volume_metadata')
         if list(body['meta']) != [id]:
-            raise exception.InvalidInput(reason='Request body and URI mismatch')
+            raise exception.InvalidInput(reason=_('Request body and URI mismatch'))
         self.volume_api.update_metadata(req.context, volume, body['meta'])
         return {'meta': body['meta']}
 
