@@ -2,6 +2,7 @@
 the caller's language, and nothing about a fault but its message changes."""
 import ast
 import io
+import json
 import os
 import pathlib
 import re
@@ -304,3 +305,17 @@ def test_no_function_hides_the_translation_function():
             offenders += ['%s:%d' % (path.relative_to(root.parent), line)
                           for line in _shadowing(tree)]
     assert offenders == [], 'name the throwaway _sep or _value, not _ (doc/i18n.md)'
+
+
+def test_cloudwatch_errors_in_the_requested_language_keep_code_and_shape():
+    from nova.api.cloudwatch import protocols
+    error = protocols.missing('MetricName')
+    body = protocols.error_response(protocols.QUERY, error, 'req-1', 'de').text
+    assert '<Code>MissingParameter</Code>' in body
+    assert '<Message>Der Parameter MetricName ist erforderlich.</Message>' in body
+    answer = protocols.error_response(protocols.JSON, error, 'req-1', 'de')
+    assert json.loads(answer.body) == {
+        '__type': 'com.amazonaws.cloudwatch#MissingRequiredParameterException',
+        'message': 'Der Parameter MetricName ist erforderlich.'}
+    assert 'The parameter MetricName is required.' in protocols.error_response(
+        protocols.QUERY, error, 'req-1').text

@@ -12,12 +12,13 @@ import webob.dec
 
 from nova import context as nova_context
 from nova import exception
+from nova import i18n
 from nova import policy
 from nova.api import middleware
 from nova.api.cloudwatch import actions, protocols
 from nova.api.ec2 import auth
 from nova.auth import signature
-from nova.i18n import _LE
+from nova.i18n import _, _LE
 from nova.monitor import api as monitor_api
 
 LOG = logging.getLogger(__name__)
@@ -41,13 +42,13 @@ def _to_error(error):
         return error
     for cls, code, status in _AUTH_ERRORS:
         if isinstance(error, cls):
-            return protocols.CloudWatchError(code, str(error), status)
+            return protocols.CloudWatchError(code, error.format_message(), status)
     if isinstance(error, exception.MessagingTimeout):
-        return protocols.CloudWatchError('ServiceUnavailable', 'The instance monitor did '
-                                         'not answer in time; try again.', 503,
+        return protocols.CloudWatchError('ServiceUnavailable', _('The instance monitor did '
+                                         'not answer in time; try again.'), 503,
                                          sender=False)
     if isinstance(error, exception.Invalid):
-        return protocols.invalid_value(str(error))
+        return protocols.invalid_value(error.format_message())
     return None
 
 
@@ -82,21 +83,22 @@ class CloudWatchApp:
             if cw_error is None:
                 LOG.exception(_LE('Unexpected error serving CloudWatch %s'), name)
                 cw_error = protocols.CloudWatchError(
-                    'InternalServiceError', 'An internal error has occurred.', 500,
+                    'InternalServiceError', _('An internal error has occurred.'), 500,
                     shape='InternalServiceFault', sender=False)
-            return protocols.error_response(protocol, cw_error, request_id)
+            return protocols.error_response(protocol, cw_error, request_id,
+                                            i18n.request_language(req))
 
     def _request(self, req, protocol):
         if req.method != 'POST' and protocol != protocols.QUERY or \
                 req.method not in ('GET', 'POST'):
-            raise protocols.CloudWatchError('InvalidAction', 'Use POST.', 405)
+            raise protocols.CloudWatchError('InvalidAction', _('Use POST.'), 405)
         name, params = protocols.decode(req, protocol)
         if not name:
-            raise protocols.CloudWatchError('MissingAction', 'The request must contain the '
-                                            'parameter Action.')
+            raise protocols.CloudWatchError('MissingAction', _('The request must contain the '
+                                            'parameter Action.'))
         if name not in actions.ACTIONS:
-            raise protocols.CloudWatchError('InvalidAction', 'The action %s is not valid for '
-                                            'this web service.' % name)
+            raise protocols.CloudWatchError('InvalidAction', _('The action %s is not valid for '
+                                            'this web service.') % name)
         return name, params
 
     @staticmethod

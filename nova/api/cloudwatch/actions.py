@@ -17,6 +17,7 @@ from nova.api.cloudwatch.protocols import (CloudWatchError, invalid_combination,
                                            invalid_value, missing)
 from nova.api.ec2 import faults as ec2_faults
 from nova.api.ec2 import ids
+from nova.i18n import _
 from nova.monitor import graphs, metrics
 
 ACTIONS = {}
@@ -51,8 +52,8 @@ def _string(params, name, required=False, field=None):
             raise missing(field)
         return None
     if not isinstance(value, str) or len(value) > 1024:
-        raise invalid_value('The parameter %s must be a string of at most 1024 '
-                            'characters.' % field)
+        raise invalid_value(_('The parameter %s must be a string of at most 1024 '
+                            'characters.') % field)
     return value
 
 
@@ -68,8 +69,11 @@ def _integer(params, name, required=False, field=None, low=None):
     except (TypeError, ValueError):
         number = None
     if number is None or isinstance(value, bool) or (low is not None and number < low):
-        raise invalid_value('The parameter %s must be an integer%s, not %r.' % (
-            field, '' if low is None else ' of at least %d' % low, value))
+        if low is None:
+            raise invalid_value(_('The parameter %s must be an integer, not %r.') % (
+                field, value))
+        raise invalid_value(_('The parameter %s must be an integer of at least %d, not %r.')
+                            % (field, low, value))
     return number
 
 
@@ -87,10 +91,10 @@ def parse_time(value, field):
             try:
                 moment = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
             except ValueError:
-                raise invalid_value('The parameter %s must be a time stamp (ISO 8601 or '
-                                    'seconds since the epoch), not %r.' % (field, value)) from None
+                raise invalid_value(_('The parameter %s must be a time stamp (ISO 8601 or '
+                                    'seconds since the epoch), not %r.') % (field, value)) from None
     else:
-        raise invalid_value('The parameter %s must be a time stamp.' % field)
+        raise invalid_value(_('The parameter %s must be a time stamp.') % field)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     return moment.astimezone(datetime.timezone.utc)
@@ -107,21 +111,21 @@ def _list(params, name, field=None):
     if value is None:
         return []
     if not isinstance(value, list):
-        raise invalid_value('The parameter %s must be a list.' % (field or name))
+        raise invalid_value(_('The parameter %s must be a list.') % (field or name))
     return value
 
 
 def _period(value, field):
     if value not in HIGH_RESOLUTION_PERIODS and value % 60:
-        raise invalid_value('The parameter %s must be 1, 5, 10, 30 or a multiple of 60, '
-                            'not %d.' % (field, value))
+        raise invalid_value(_('The parameter %s must be 1, 5, 10, 30 or a multiple of 60, '
+                            'not %d.') % (field, value))
     return value
 
 
 def _range(start, end):
     if start >= end:
-        raise invalid_value('The parameter StartTime must be less than the parameter '
-                            'EndTime.')
+        raise invalid_value(_('The parameter StartTime must be less than the parameter '
+                            'EndTime.'))
 
 
 def _aligned_start(start, period):
@@ -140,13 +144,13 @@ def _dimensions(value, field):
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > 30:
-        raise invalid_value('The parameter %s must be a list of at most 30 '
-                            'dimensions.' % field)
+        raise invalid_value(_('The parameter %s must be a list of at most 30 '
+                            'dimensions.') % field)
     pairs = []
     for index, item in enumerate(value, 1):
         item_field = '%s.member.%d' % (field, index)
         if not isinstance(item, dict):
-            raise invalid_value('The parameter %s must be a dimension.' % item_field)
+            raise invalid_value(_('The parameter %s must be a dimension.') % item_field)
         pairs.append((_string(item, 'Name', True, item_field + '.Name'),
                       _string(item, 'Value', False, item_field + '.Value')))
     return pairs
@@ -189,7 +193,7 @@ def list_metrics(call):
     offset = 0
     if token is not None:
         if not token.isdigit():
-            raise CloudWatchError('InvalidNextToken', 'The NextToken %r is not valid.' % token,
+            raise CloudWatchError('InvalidNextToken', _('The NextToken %r is not valid.') % token,
                                   shape='InvalidNextToken')
         offset = int(token)
     found = []
@@ -215,18 +219,18 @@ def _statistics(params):
     statistics = _list(params, 'Statistics')
     extended = _list(params, 'ExtendedStatistics')
     if statistics and extended:
-        raise invalid_combination('Must specify either Statistics or ExtendedStatistics, '
-                                  'but not both.')
+        raise invalid_combination(_('Must specify either Statistics or ExtendedStatistics, '
+                                  'but not both.'))
     if extended:
-        raise invalid_value('The parameter ExtendedStatistics is not supported: this cloud '
-                            'keeps no percentiles; use Statistics.')
+        raise invalid_value(_('The parameter ExtendedStatistics is not supported: this cloud '
+                            'keeps no percentiles; use Statistics.'))
     if not statistics:
-        raise CloudWatchError('MissingParameter', 'Must specify either Statistics or '
-                              'ExtendedStatistics.', shape='MissingRequiredParameterException')
+        raise CloudWatchError('MissingParameter', _('Must specify either Statistics or '
+                              'ExtendedStatistics.'), shape='MissingRequiredParameterException')
     for index, name in enumerate(statistics, 1):
         if name not in metrics.STATISTICS:
-            raise invalid_value('The parameter Statistics.member.%d must be a value in the '
-                                'set [ %s ].' % (index, ', '.join(
+            raise invalid_value(_('The parameter Statistics.member.%d must be a value in the '
+                                'set [ %s ].') % (index, ', '.join(
                                     ('Minimum', 'Maximum', 'SampleCount', 'Sum', 'Average'))))
     return list(dict.fromkeys(statistics))
 
@@ -235,9 +239,9 @@ def _check_datapoints(start, end, period, limit):
     requested = math.ceil((int(end.timestamp()) - start) / period)
     if requested > limit:
         raise invalid_combination(
-            'You have requested up to %d datapoints, which exceeds the limit of %d. You may '
+            _('You have requested up to %d datapoints, which exceeds the limit of %d. You may '
             'reduce the datapoints requested by increasing Period, or decreasing the time '
-            'range.' % (requested, limit))
+            'range.') % (requested, limit))
     return requested
 
 
@@ -267,15 +271,15 @@ def get_metric_statistics(call):
 def _data_query(call, item, index):
     field = 'MetricDataQueries.member.%d' % index
     if not isinstance(item, dict):
-        raise invalid_value('The parameter %s must be a query.' % field)
+        raise invalid_value(_('The parameter %s must be a query.') % field)
     query_id = _string(item, 'Id', True, field + '.Id')
     if not _QUERY_ID.match(query_id):
-        raise invalid_value('The value %s for parameter %s.Id is invalid: it must start '
+        raise invalid_value(_('The value %s for parameter %s.Id is invalid: it must start '
                             'with a lowercase letter and hold only letters, digits and '
-                            'underscores.' % (query_id, field))
+                            'underscores.') % (query_id, field))
     if item.get('Expression'):
-        raise invalid_value('The parameter %s.Expression is not supported: this cloud '
-                            'evaluates no metric math; use MetricStat.' % field)
+        raise invalid_value(_('The parameter %s.Expression is not supported: this cloud '
+                            'evaluates no metric math; use MetricStat.') % field)
     stat = item.get('MetricStat')
     if not isinstance(stat, dict):
         raise missing(field + '.MetricStat')
@@ -286,8 +290,8 @@ def _data_query(call, item, index):
                      field + '.MetricStat.Period')
     statistic = _string(stat, 'Stat', True, field + '.MetricStat.Stat')
     if statistic not in metrics.STATISTICS:
-        raise invalid_value('The parameter %s.MetricStat.Stat must be one of %s, not %s '
-                            '(no percentiles are kept).' % (
+        raise invalid_value(_('The parameter %s.MetricStat.Stat must be one of %s, not %s '
+                            '(no percentiles are kept).') % (
                                 field, ', '.join(metrics.STATISTICS), statistic))
     return_data = item.get('ReturnData', True)
     return {
@@ -311,29 +315,29 @@ def get_metric_data(call):
     if not items:
         raise missing('MetricDataQueries')
     if len(items) > MAX_DATA_QUERIES:
-        raise invalid_value('The parameter MetricDataQueries holds %d queries; at most %d '
-                            'are allowed.' % (len(items), MAX_DATA_QUERIES))
+        raise invalid_value(_('The parameter MetricDataQueries holds %d queries; at most %d '
+                            'are allowed.') % (len(items), MAX_DATA_QUERIES))
     start, end = _time(params, 'StartTime'), _time(params, 'EndTime')
     _range(start, end)
     scan_by = _string(params, 'ScanBy') or 'TimestampDescending'
     if scan_by not in ('TimestampDescending', 'TimestampAscending'):
-        raise invalid_value('The parameter ScanBy must be TimestampDescending or '
-                            'TimestampAscending.')
+        raise invalid_value(_('The parameter ScanBy must be TimestampDescending or '
+                            'TimestampAscending.'))
     limit = _integer(params, 'MaxDatapoints', low=1) or MAX_METRIC_DATA_POINTS
     if _string(params, 'NextToken') is not None:
-        raise CloudWatchError('InvalidNextToken', 'The NextToken is not valid: this cloud '
-                              'answers every datapoint at once.', shape='InvalidNextToken')
+        raise CloudWatchError('InvalidNextToken', _('The NextToken is not valid: this cloud '
+                              'answers every datapoint at once.'), shape='InvalidNextToken')
     queries = [_data_query(call, item, index) for index, item in enumerate(items, 1)]
     if len({q['id'] for q in queries}) != len(queries):
-        raise invalid_value('The Id of each of MetricDataQueries must be unique.')
+        raise invalid_value(_('The Id of each of MetricDataQueries must be unique.'))
     total = 0
     for query in queries:
         query['start'] = _aligned_start(start, query['period'])
         total += _check_datapoints(query['start'], end, query['period'],
                                    MAX_METRIC_DATA_POINTS)
     if total > limit:
-        raise invalid_combination('The queries ask for up to %d datapoints, more than '
-                                  'MaxDatapoints %d.' % (total, limit))
+        raise invalid_combination(_('The queries ask for up to %d datapoints, more than '
+                                  'MaxDatapoints %d.') % (total, limit))
     targets = [_target(call, q['namespace'], q['metric_name'], q['dimensions'], q['unit'])
                for q in queries]
     wanted = [(q, t) for q, t in zip(queries, targets) if t and q['return']]
@@ -371,19 +375,19 @@ def _widget_metrics(entries):
     """[(namespace, name, [(dimension, value)], options)] with '.' repeating the entry
     before's field at that position, as CloudWatch widgets write them."""
     if not isinstance(entries, list) or not entries:
-        raise invalid_value('The MetricWidget must hold a non-empty "metrics" list.')
+        raise invalid_value(_('The MetricWidget must hold a non-empty "metrics" list.'))
     parsed, previous = [], []
     for index, entry in enumerate(entries, 1):
         if not isinstance(entry, list):
-            raise invalid_value('Entry %d of the MetricWidget\'s metrics must be a list.'
+            raise invalid_value(_('Entry %d of the MetricWidget\'s metrics must be a list.')
                                 % index)
         options = entry[-1] if entry and isinstance(entry[-1], dict) else {}
         fields = entry[:-1] if options or (entry and isinstance(entry[-1], dict)) else entry
         fields = [previous[i] if f == '.' and i < len(previous) else f
                   for i, f in enumerate(fields)]
         if len(fields) < 2 or len(fields) % 2 or not all(isinstance(f, str) for f in fields):
-            raise invalid_value('Entry %d of the MetricWidget\'s metrics must be [namespace, '
-                                'metric name, dimension name, dimension value, ...].' % index)
+            raise invalid_value(_('Entry %d of the MetricWidget\'s metrics must be [namespace, '
+                                'metric name, dimension name, dimension value, ...].') % index)
         previous = fields
         parsed.append((fields[0], fields[1], list(zip(fields[2::2], fields[3::2])), options))
     return parsed
@@ -394,19 +398,19 @@ def get_metric_widget_image(call):
     text = _string(call.params, 'MetricWidget', True)
     output = (_string(call.params, 'OutputFormat') or 'png').lower()
     if output not in ('png', 'image/png'):
-        raise invalid_value('The parameter OutputFormat must be png, not %s.' % output)
+        raise invalid_value(_('The parameter OutputFormat must be png, not %s.') % output)
     try:
         widget = json.loads(text)
     except ValueError as e:
-        raise invalid_value('The parameter MetricWidget is not valid JSON: %s' % e) from None
+        raise invalid_value(_('The parameter MetricWidget is not valid JSON: %s') % e) from None
     if not isinstance(widget, dict):
-        raise invalid_value('The parameter MetricWidget must be a JSON object.')
+        raise invalid_value(_('The parameter MetricWidget must be a JSON object.'))
     if widget.get('view', 'timeSeries') != 'timeSeries':
-        raise invalid_value('Only the timeSeries view is supported, not %r.' % widget['view'])
+        raise invalid_value(_('Only the timeSeries view is supported, not %r.') % widget['view'])
     width = _integer(widget, 'width', field='MetricWidget.width', low=graphs.MIN_SIZE) or 600
     height = _integer(widget, 'height', field='MetricWidget.height', low=graphs.MIN_SIZE) or 400
     if width > graphs.MAX_SIZE or height > graphs.MAX_SIZE:
-        raise invalid_value('The MetricWidget\'s width and height must be at most %d pixels.'
+        raise invalid_value(_('The MetricWidget\'s width and height must be at most %d pixels.')
                             % graphs.MAX_SIZE)
     now = datetime.datetime.now(datetime.timezone.utc)
     start = _widget_time(widget.get('start'), now, 'start') or now - datetime.timedelta(hours=3)
@@ -416,7 +420,7 @@ def get_metric_widget_image(call):
                      'MetricWidget.period')
     stat = widget.get('stat', 'Average')
     if stat not in metrics.STATISTICS:
-        raise invalid_value('The MetricWidget\'s stat must be one of %s, not %r.' % (
+        raise invalid_value(_('The MetricWidget\'s stat must be one of %s, not %r.') % (
             ', '.join(metrics.STATISTICS), stat))
     aligned = _aligned_start(start, period)
     buckets = _check_datapoints(aligned, end, period, MAX_METRIC_DATA_POINTS)
@@ -424,7 +428,7 @@ def get_metric_widget_image(call):
     for namespace, name, dimensions, options in _widget_metrics(widget.get('metrics')):
         line_stat = options.get('stat', stat)
         if line_stat not in metrics.STATISTICS:
-            raise invalid_value('A metric\'s stat must be one of %s, not %r.' % (
+            raise invalid_value(_('A metric\'s stat must be one of %s, not %r.') % (
                 ', '.join(metrics.STATISTICS), line_stat))
         label = options.get('label') or ' '.join([name] + [v for _d, v in dimensions])
         lines.append((label, line_stat, _target(call, namespace, name, dimensions, None)))

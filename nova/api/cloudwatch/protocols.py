@@ -24,7 +24,9 @@ from xml.sax.saxutils import escape
 import cbor2
 import webob
 
+from nova import i18n
 from nova.api import request_input
+from nova.i18n import _
 
 TARGET_PREFIX = 'GraniteServiceVersion20100801'
 CBOR_PATH_PREFIX = '/service/%s/operation/' % TARGET_PREFIX
@@ -54,7 +56,7 @@ def invalid_combination(message):
 
 
 def missing(name):
-    return CloudWatchError('MissingParameter', 'The parameter %s is required.' % name,
+    return CloudWatchError('MissingParameter', _('The parameter %s is required.') % name,
                            shape='MissingRequiredParameterException')
 
 
@@ -68,8 +70,8 @@ def protocol_of(req):
 
 def _body(req):
     if req.content_length and req.content_length > MAX_BODY:
-        raise CloudWatchError('RequestEntityTooLarge', 'The request body is larger than '
-                              '%d bytes.' % MAX_BODY, status=413)
+        raise CloudWatchError('RequestEntityTooLarge', _('The request body is larger than '
+                              '%d bytes.') % MAX_BODY, status=413)
     return req.body
 
 
@@ -90,7 +92,7 @@ def decode(req, protocol):
             params = cbor2.loads(body) if body else {}
         except (cbor2.CBORDecodeError, ValueError, RecursionError) as e:
             raise CloudWatchError('SerializationException',
-                                  'The request body is not valid CBOR: %s' % e) from None
+                                  _('The request body is not valid CBOR: %s') % e) from None
         _check(params, 'The request body')
     elif protocol == JSON:
         action = req.headers['X-Amz-Target'][len(TARGET_PREFIX) + 1:]
@@ -108,7 +110,7 @@ def decode(req, protocol):
         _check(flat, 'A parameter')
         params = unflatten(flat)
     if not isinstance(params, dict):
-        raise CloudWatchError('SerializationException', 'The request body must be an object.')
+        raise CloudWatchError('SerializationException', _('The request body must be an object.'))
     return action, params
 
 
@@ -216,12 +218,14 @@ def response(protocol, action, result, request_id):
     return _answer(200, body.encode(), 'text/xml', headers)
 
 
-def error_response(protocol, error, request_id):
+def error_response(protocol, error, request_id, language=None):
+    """CloudWatch's error body; the message in language (nova.i18n; None: English)."""
+    message = i18n.translate(error.message, language)
     headers = [('x-amzn-RequestId', request_id),
                ('x-amzn-query-error', '%s;%s' % (error.code,
                                                  'Sender' if error.sender else 'Receiver'))]
     if protocol in (CBOR, JSON):
-        body = {'__type': 'com.amazonaws.cloudwatch#%s' % error.shape, 'message': error.message}
+        body = {'__type': 'com.amazonaws.cloudwatch#%s' % error.shape, 'message': message}
         if protocol == CBOR:
             return _answer(error.status, cbor2.dumps(body), 'application/cbor',
                            headers + [('smithy-protocol', 'rpc-v2-cbor')])
@@ -231,5 +235,5 @@ def error_response(protocol, error, request_id):
             '<Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>'
             '<RequestId>%s</RequestId></ErrorResponse>') % (
         XMLNS, 'Sender' if error.sender else 'Receiver', escape(error.code),
-        escape(error.message), escape(request_id))
+        escape(message), escape(request_id))
     return _answer(error.status, body.encode(), 'text/xml', headers)
