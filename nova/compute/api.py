@@ -73,13 +73,14 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
                availability_zone=None, scheduler_hints=None, security_groups=None,
                tags=None, access_ip_v4=None, access_ip_v6=None, config_drive=None,
                hostname=None, requested_networks=None, auto_disk_config=None,
-               admin_password=None, block_device_mapping=None):
+               admin_password=None, block_device_mapping=None, supports_multiattach=False):
         """Record the instances and hand them to the scheduler.
 
         requested_networks: None or 'auto' (every network the project may use),
         'none', or [{'uuid': network uuid, 'fixed_ip': address or None}].
         block_device_mapping: block_device_mapping_v2 entries (volumes to boot
-        from or attach at boot; nova.compute.block_device).
+        from or attach at boot; nova.compute.block_device); supports_multiattach:
+        the caller asked for 2.60 or later, as a multiattach volume needs.
 
         Returns (instances, reservation_id). Quota is reserved atomically with
         the rows: when max_count does not fit but min_count does, as many as fit
@@ -91,8 +92,10 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         bdms, boot_volume = block_device.normalize(block_device_mapping, image_href)
         metadata = dict(metadata or {})
         with db.transaction(writes=False):  # the reads checking the request: one
+            shared = self._check_mapped_volumes(context, bdms, max_count,
+                                                supports_multiattach)
             if boot_volume:
-                image = self._volume_image(context, bdms, max_count)
+                image = self._volume_image(context, bdms)
             else:
                 image = self._check_image(context, image_href, flavor)
             block_device.device_names(bdms, [])
@@ -163,8 +166,11 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         if boot_volume:
             spec['flavor']['root_gb'] = 0  # the root disk is a volume, not the host's
         spec['admin_password'] = admin_password  # the spawn gives it to the guest
-        if config_drive:  # only hosts whose driver writes config drives
-            spec['required_capabilities'] = ['supports_config_drive']
+        # only hosts whose driver writes config drives, or shares a multiattach volume
+        required = (['supports_config_drive'] if config_drive else []) + (
+            ['supports_multiattach'] if shared else [])
+        if required:
+            spec['required_capabilities'] = required
         try:
             self.scheduler_rpcapi.build_instances(context, spec, uuids)
         except Exception:

@@ -173,19 +173,31 @@ class VolumeAttachAPI:
         block_device.release_volumes(context, self.volume_api, instance.uuid, LOG)
 
     # -- boot from volume (create) -------------------------------------------------------
-    def _volume_image(self, context, bdms, max_count):
-        """What a server booting from a volume knows of its image: the image its root
-        volume is made from, or the image properties the volume (or the snapshot's
-        volume) carries. Checks every existing volume it maps: the caller's, available."""
+    def _check_mapped_volumes(self, context, bdms, max_count, supports_multiattach):
+        """Every existing volume the servers are to have: the caller's, available (a
+        multiattach one also in use, and only from 2.60, as Nova); whether one is
+        multiattach (the host must then share disks)."""
+        shared = False
         for bdm in bdms:
             if bdm['source_type'] == 'volume':
                 if max_count > 1:
                     raise exception.InvalidInput(reason='Cannot attach one or more volumes '
                                                         'to multiple instances')
                 volume = self.volume_api.get(context, bdm['volume_id'])
-                if volume.status != volume_states.AVAILABLE:
+                if volume.multiattach and not supports_multiattach:
+                    raise exception.MultiattachNotSupportedOldMicroversion()
+                allowed = volume_states.MULTIATTACHABLE if volume.multiattach else (
+                    volume_states.AVAILABLE,)
+                if volume.status not in allowed:
                     raise exception.InvalidVolume(reason='volume %s is %s, not available' % (
                         volume.uuid, volume.status))
+                shared = shared or volume.multiattach
+        return shared
+
+    def _volume_image(self, context, bdms):
+        """What a server booting from a volume knows of its image: the image its root
+        volume is made from, or the image properties the volume (or the snapshot's
+        volume) carries."""
         root = next(b for b in bdms if b['boot_index'] == 0)
         if root['source_type'] == 'image':
             image = self.image_api.show(context, root['image_id'])

@@ -284,6 +284,27 @@ def test_multiattach_volume(vcloud, tgtd):
     wait_volume(vcloud, shared.uuid, 'available')
     _wait_target_gone(tgtd, iqn)
 
+    # a server booted with it while another has it attached (2.60, as Nova)
+    vcloud.api.attach_volume(vcloud.ctx, first, shared.uuid, supports_multiattach=True)
+    wait_volume(vcloud, shared.uuid, 'in-use')
+    mapping = [{'source_type': 'volume', 'destination_type': 'volume', 'boot_index': None,
+                'uuid': shared.uuid}]
+    with pytest.raises(exception.MultiattachNotSupportedOldMicroversion):
+        vcloud.boot(block_device_mapping=mapping)
+    [third] = vcloud.boot(block_device_mapping=mapping, supports_multiattach=True)
+    [third] = vcloud.wait([third.uuid], vm_states.ACTIVE)
+    volume = wait_volume(vcloud, shared.uuid, 'in-use')
+    assert sorted(a.instance_uuid for a in volume.attachments) == sorted(
+        [first.uuid, third.uuid])
+    assert guest(third).volumes['/dev/vdb']['multiattach']
+    for instance in (first, third):
+        vcloud.api.detach_volume(vcloud.ctx, instance, shared.uuid)
+        deadline = eventlet.hubs.get_hub().clock() + 30
+        while instance.uuid in [a.instance_uuid for a in db.volume_get(
+                vcloud.admin, shared.uuid).attachments]:
+            assert eventlet.hubs.get_hub().clock() < deadline
+            eventlet.sleep(0.05)
+
     plain = new_volume(vcloud)
     vcloud.api.attach_volume(vcloud.ctx, first, plain.uuid, supports_multiattach=True)
     wait_volume(vcloud, plain.uuid, 'in-use')

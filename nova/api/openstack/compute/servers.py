@@ -172,7 +172,8 @@ class ServersController(wsgi.Controller):
                 hostname=server.get('hostname'),
                 requested_networks=self._requested_networks(context, server),
                 auto_disk_config=disk_config.api_value(server.get('OS-DCF:diskConfig')),
-                admin_password=password, block_device_mapping=block_devices)
+                admin_password=password, block_device_mapping=block_devices,
+                supports_multiattach=req.is_version('2.60'))
         except exception.ImageNotFound:
             raise webob.exc.HTTPBadRequest(explanation=_('Can not find requested image')) from None
         except exception.KeypairNotFound:
