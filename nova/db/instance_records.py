@@ -116,9 +116,12 @@ def instance_records_by_filters(context, filters, sort_keys=None, sort_dirs=None
             return [InstanceRecord(dict(zip(names, row)), None, None) for row in rows]
         metadata, tags = _children(session, [row.uuid for row in rows])
     records = []
+    new_record = InstanceRecord.__new__
     for row in rows:
-        values = dict(zip(names, row))
+        record = new_record(InstanceRecord)  # its __dict__ built here, in one step
+        values = record.__dict__ = dict(zip(names, row))
         for name in _JSON_COLUMNS:
             values[name] = decode(values[name])
-        records.append(InstanceRecord(values, metadata[values['uuid']], tags[values['uuid']]))
+        record.metadata_dict, record.tags = metadata[values['uuid']], tags[values['uuid']]
+        records.append(record)
     return records

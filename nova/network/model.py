@@ -132,14 +132,17 @@ def addresses(network_info, extended=True):
     OS-EXT-IPS:type, OS-EXT-IPS-MAC:mac_addr}]}, each fixed IP followed by its
     floating ones (only version and addr unless extended, as /ips shows them)."""
     result = {}
-    for vif in network_info or []:
-        entries = result.setdefault(vif['network']['label'], [])
-        for subnet in vif['network']['subnets']:
+    for vif in network_info or ():
+        network, mac = vif['network'], vif['address']
+        entries = result.get(network['label'])
+        if entries is None:
+            entries = result[network['label']] = []
+        for subnet in network['subnets']:
             for ip in subnet['ips']:
-                for entry in [ip] + ip.get('floating_ips', []):
-                    shown = {'version': entry['version'], 'addr': entry['address']}
-                    if extended:
-                        shown.update({'OS-EXT-IPS:type': entry['type'],
-                                      'OS-EXT-IPS-MAC:mac_addr': vif['address']})
-                    entries.append(shown)
+                for entry in (ip, *ip.get('floating_ips', ())):
+                    # one literal per entry: a page of 1,000 servers renders 1,000 of them
+                    entries.append({'version': entry['version'], 'addr': entry['address'],
+                                    'OS-EXT-IPS:type': entry['type'],
+                                    'OS-EXT-IPS-MAC:mac_addr': mac} if extended else
+                                   {'version': entry['version'], 'addr': entry['address']})
     return result
