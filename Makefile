@@ -3,6 +3,8 @@ VENV    ?= .venv
 PYTHON  ?= python3
 FLAGS   ?= etc/nova/nova.flags
 BIN      = $(VENV)/bin
+# concurrent pytest processes in make test (tools/run_tests.py), tempest beside them
+SHARDS  ?= 2
 
 .PHONY: run test unit functional integration pep8 bench clean venv tempest libvirt-python
 
@@ -32,8 +34,8 @@ test: venv
 	tools/install_deps.sh
 	$(MAKE) libvirt-python
 	$(BIN)/ruff check nova tests tools
-	$(BIN)/pytest -q -rs -p no:cacheprovider --durations=25 tests
-	tools/tempest/run.sh
+	$(BIN)/python tools/run_tests.py --shards $(SHARDS) --also tools/tempest/run.sh \
+		-- -q -rs -p no:cacheprovider --durations=25 tests
 
 unit: venv
 	$(BIN)/pytest -q tests/unit

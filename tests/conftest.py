@@ -8,9 +8,10 @@ import pytest  # noqa: E402
 import nova.conf  # noqa: E402
 
 # alice, bob and admin for the modules that build an in-process compute API app;
-# boto3 S3 clients of the running cloud for the S3 client tests; a private tgtd
+# boto3 S3 clients of the running cloud for the S3 client tests; a private tgtd;
+# each test file's time for tools/run_tests.py
 pytest_plugins = ['tests.harness.osapi_clients', 'tests.harness.s3_clients',
-                  'tests.harness.tgt']
+                  'tests.harness.tgt', 'tests.harness.file_times']
 
 
 @pytest.fixture(autouse=True)
