@@ -9,9 +9,9 @@ import nova.conf  # noqa: E402
 
 # alice, bob and admin for the modules that build an in-process compute API app;
 # boto3 S3 clients of the running cloud for the S3 client tests; a private tgtd;
-# each test file's time for tools/run_tests.py
+# test files handed out to make test's concurrent pytest processes
 pytest_plugins = ['tests.harness.osapi_clients', 'tests.harness.s3_clients',
-                  'tests.harness.tgt', 'tests.harness.file_times']
+                  'tests.harness.tgt', 'tests.harness.shard_queue']
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Run Nova's own daemons and nova-manage as real processes for tests."""
+import ctypes
 import os
 import signal
 import socket
@@ -31,6 +32,18 @@ def write_flagfile(path, **flags):
     return path
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_test_process():
+    """In the child before exec: SIGKILL when the pytest process that started it dies.
+
+    A test process killed by a timeout (pytest-timeout ends it with os._exit) or by a
+    signal runs no fixture teardown; its daemons must not outlive it and load the
+    machine under the other test processes of make test."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class Daemon:
     """One nova-<name> process; its stderr goes to a log file for post-mortems."""
 
@@ -42,7 +55,8 @@ class Daemon:
         self._log = open(self.log_path, 'wb')
         self.proc = subprocess.Popen(
             [*prefix, sys.executable, os.path.join(BIN, name), '--flagfile=%s' % flagfile,
-             *extra], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO)
+             *extra], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
+            preexec_fn=_die_with_the_test_process)
 
     def log(self):
         with open(self.log_path, errors='replace') as f:
