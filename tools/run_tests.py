@@ -87,6 +87,10 @@ def main():
     for job in jobs:
         print('  %-24s %-9s %5.0f s  %s' % (job.name, 'ok' if job.proc.returncode == 0 else
                                            'FAILED', job.seconds, job.summary()))
+    failures = os.path.join(logdir, 'failures')
+    if os.path.exists(failures):
+        with open(failures) as f:
+            print('\n######## tests that failed, as they failed:\n' + f.read(), end='')
     return 1 if any(job.proc.returncode != 0 for job in jobs) else 0
 
 

@@ -6,7 +6,10 @@ only the test files it claims, in collection order, the next unclaimed file at a
 time: whichever process is free takes the next file, so the processes end together
 without anyone keeping a table of test times. A file is never split, so a module's
 daemons start once; session fixtures (the client tests' cloud) start once per
-process that needs them. Without NOVA_TEST_QUEUE this plugin does nothing.
+process that needs them. Each failure is also written to the directory's
+``failures`` as it happens, so that a process killed before its summary (a
+pytest-timeout expiry ends it with os._exit) still says what failed. Without
+NOVA_TEST_QUEUE this plugin does nothing.
 """
 import collections
 import fcntl
@@ -34,6 +37,13 @@ class FileQueue:
                     f.flush()
                     return name
             return None
+
+
+def pytest_runtest_logreport(report):
+    directory = os.environ.get('NOVA_TEST_QUEUE')
+    if directory and report.failed:
+        with open(os.path.join(directory, 'failures'), 'a') as f:
+            f.write('%s (%s)\n' % (report.nodeid, report.when))
 
 
 @pytest.hookimpl(tryfirst=True)
