@@ -35,7 +35,7 @@ def write_flagfile(path, **flags):
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_the_test_process():
+def die_with_the_test_process():
     """In the child before exec: SIGKILL when the pytest process that started it dies.
 
     A test process killed by a timeout (pytest-timeout ends it with os._exit) or by a
@@ -56,7 +56,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [*prefix, sys.executable, os.path.join(BIN, name), '--flagfile=%s' % flagfile,
              *extra], stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
-            preexec_fn=_die_with_the_test_process)
+            preexec_fn=die_with_the_test_process)
 
     def log(self):
         with open(self.log_path, errors='replace') as f:

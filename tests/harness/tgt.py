@@ -66,7 +66,8 @@ class Tgtd:
         self.proc = subprocess.Popen(
             ['tgtd', '-f', '-C', str(self.control_port), '--iscsi',
              'portal=%s:%d' % (ip_address, self.port)],
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=daemons.die_with_the_test_process)
         try:
             daemons.wait_for(self._ready, timeout=15, interval=0.05,
                              what='tgtd on control port %d' % self.control_port)
