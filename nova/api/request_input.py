@@ -27,6 +27,8 @@ import xml.sax.saxutils
 import webob
 
 from nova import exception
+from nova import i18n
+from nova.i18n import _
 
 LOG = logging.getLogger(__name__)
 
@@ -38,7 +40,10 @@ _BAD_HEADER_CHARS = re.compile('[\x00-\x08\x0a-\x1f\x7f]')
 
 
 class MalformedInput(exception.Invalid):
-    msg_fmt = '%(reason)s'
+    """The reason is the whole message, kept lazy so that the API translates it."""
+
+    def __init__(self, reason):
+        super().__init__(reason, reason=reason)
 
 
 class MalformedJSON(MalformedInput):
@@ -46,12 +51,21 @@ class MalformedJSON(MalformedInput):
 
 
 # -- values ----------------------------------------------------------------------------
+# A problem is a translated predicate that follows what it is about ("The request
+# body" + "contains a NUL character"), joined by _what_is: the subject comes first
+# in the languages with a catalog.
+def _what_is(what, problem):
+    # TRANSLATORS: a thing, then what is wrong with it (e.g. "metadata" "contains a
+    # NUL character"); reorder if your language needs it
+    return _('%(what)s %(problem)s') % {'what': what, 'problem': problem}
+
+
 def text_problem(text):
     """Why a string may not be used (a NUL or a lone surrogate), or None."""
     if '\x00' in text:
-        return 'contains a NUL character'
+        return _('contains a NUL character')
     if not text.isascii() and _SURROGATE.search(text):
-        return 'contains a lone surrogate (\\ud800-\\udfff: not valid Unicode)'
+        return _('contains a lone surrogate (\\ud800-\\udfff: not valid Unicode)')
     return None
 
 
@@ -59,7 +73,7 @@ def check_text(text, what):
     """``text`` if it is usable; MalformedInput naming ``what`` otherwise."""
     problem = text_problem(text)
     if problem:
-        raise MalformedInput(reason='%s %s' % (what, problem))
+        raise MalformedInput(reason=_what_is(what, problem))
     return text
 
 
@@ -77,7 +91,7 @@ def value_problem(value, max_depth=MAX_JSON_DEPTH):
                 return problem
         elif isinstance(item, (dict, list, tuple)):
             if depth > max_depth:
-                return 'is nested more than %d levels deep' % max_depth
+                return _('is nested more than %d levels deep') % max_depth
             if isinstance(item, dict):
                 for key, child in item.items():
                     if isinstance(key, str) and text_problem(key):
@@ -92,7 +106,7 @@ def check_value(value, what):
     """``value`` if usable (see value_problem); MalformedInput naming ``what`` otherwise."""
     problem = value_problem(value)
     if problem:
-        raise MalformedInput(reason='%s %s' % (what, problem))
+        raise MalformedInput(reason=_what_is(what, problem))
     return value
 
 
@@ -100,20 +114,24 @@ def _no_constant(name):
     raise ValueError('%s is not a JSON number' % name)
 
 
-def json_loads(raw, what='The request body'):
-    """Parse untrusted JSON (bytes or str); MalformedInput (400) naming what is wrong."""
+def json_loads(raw, what=None):
+    """Parse untrusted JSON (bytes or str); MalformedInput (400) naming what is wrong
+    (``what``: the request body unless named)."""
+    what = _('The request body') if what is None else what
     if isinstance(raw, (bytes, bytearray)):
         try:
             raw = bytes(raw).decode('utf-8')
         except UnicodeDecodeError:
-            raise MalformedJSON(reason='%s is not UTF-8' % what) from None
+            raise MalformedJSON(reason=_what_is(what, _('is not UTF-8'))) from None
     try:
         value = json.loads(raw, parse_constant=_no_constant)
     except RecursionError:
-        raise MalformedInput(reason='%s is nested more than %d levels deep'
-                             % (what, MAX_JSON_DEPTH)) from None
+        raise MalformedInput(reason=_what_is(
+            what, _('is nested more than %d levels deep') % MAX_JSON_DEPTH)) from None
     except ValueError as error:
-        raise MalformedJSON(reason='%s is not valid JSON: %s' % (what, error)) from None
+        # json's own detail (line and column) stays as Python words it
+        raise MalformedJSON(reason=_what_is(
+            what, _('is not valid JSON: %s') % error)) from None
     return check_value(value, what)
 
 
@@ -122,7 +140,8 @@ def unquote(text, what):
     try:
         return check_text(urllib.parse.unquote(text, errors='strict'), what)
     except UnicodeDecodeError:
-        raise MalformedInput(reason='%s is not UTF-8 once percent-decoded' % what) from None
+        raise MalformedInput(reason=_what_is(
+            what, _('is not UTF-8 once percent-decoded'))) from None
 
 
 # -- the listener's outer guard ----------------------------------------------------------
@@ -132,17 +151,17 @@ def _url_problem(environ):
     try:  # WSGI: PATH_INFO is the percent-decoded bytes, as latin-1 text
         path.encode('latin-1').decode('utf-8')
     except UnicodeError:
-        return 'The URL path is not valid UTF-8 once percent-decoded.'
+        return _('The URL path is not valid UTF-8 once percent-decoded.')
     query = environ.get('QUERY_STRING', '')
     if query:
         try:
             urllib.parse.parse_qsl(query, keep_blank_values=True, errors='strict')
         except (UnicodeError, ValueError):
-            return 'The query string is not valid UTF-8 once percent-decoded.'
+            return _('The query string is not valid UTF-8 once percent-decoded.')
     for key, value in environ.items():
         if key.startswith('HTTP_') and isinstance(value, str) and \
                 _BAD_HEADER_CHARS.search(value):
-            return 'The %s header holds a control character.' % (
+            return _('The %s header holds a control character.') % (
                 key[5:].replace('_', '-').title())
     return None
 
@@ -199,7 +218,9 @@ def guard_listener(name, app):
         if problem is None:
             return app(environ, start_response)
         LOG.info('%s: refused a request: %s', name, problem)
-        content_type, body = render(problem)
+        # the fault in the request's language, as every front end answers
+        content_type, body = render(i18n.translate(
+            problem, i18n.request_language(webob.Request(environ))))
         return webob.Response(status=400, content_type=content_type, charset='utf-8',
                               body=body.encode('utf-8'))(environ, start_response)
     return guarded

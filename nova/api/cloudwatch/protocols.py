@@ -93,7 +93,7 @@ def decode(req, protocol):
         except (cbor2.CBORDecodeError, ValueError, RecursionError) as e:
             raise CloudWatchError('SerializationException',
                                   _('The request body is not valid CBOR: %s') % e) from None
-        _check(params, 'The request body')
+        _check(params, _('The request body'))
     elif protocol == JSON:
         action = req.headers['X-Amz-Target'][len(TARGET_PREFIX) + 1:]
         body = _body(req)

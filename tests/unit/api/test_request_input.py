@@ -105,3 +105,27 @@ def test_good_requests_pass_untouched():
 def test_a_header_name_is_escaped_in_an_xml_fault():
     response, _ = _serve('ec2', headers=[('HTTP_X_A&B', 'x\x01')])
     assert response.status_int == 400 and 'X-A&amp;B' in response.text
+
+
+def test_the_problem_is_told_in_the_callers_language():
+    """The checks' messages are translated whole: the thing and what is wrong with it."""
+    from nova import i18n
+    with pytest.raises(ri.MalformedInput) as refused:
+        ri.json_loads(b'"\xff"')
+    assert str(refused.value.format_message()) == 'The request body is not UTF-8'
+    assert i18n.translate(refused.value.format_message(), 'de') == \
+        'Der Anfragetext ist kein UTF-8'
+    with pytest.raises(ri.MalformedInput) as refused:
+        ri.check_value({'name': 'a\x00b'}, 'metadata')
+    assert i18n.translate(refused.value.format_message(), 'de') == \
+        'metadata enthält ein NUL-Zeichen'
+
+
+def test_the_listener_guard_answers_in_the_requests_language():
+    app = ri.guard_listener('osapi_compute', webob.Response())
+    req = webob.Request.blank('/servers', headers={'Accept-Language': 'de'})
+    req.environ['QUERY_STRING'] = 'name=%ff'
+    response = req.get_response(app)
+    assert response.status_int == 400
+    assert response.json['badRequest']['message'] == (
+        'Der Query-String ist nach der Prozent-Dekodierung kein gültiges UTF-8.')

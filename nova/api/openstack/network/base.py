@@ -41,7 +41,7 @@ def authorize(context, action, project_id=None):
 def body(req, key):
     """The object under key of a JSON body (400 naming what is wrong otherwise)."""
     try:
-        parsed = request_input.json_loads(req.body, 'The request body') if req.body else None
+        parsed = request_input.json_loads(req.body) if req.body else None
     except request_input.MalformedInput as error:
         raise faults.bad_request(error.format_message()) from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), dict):
