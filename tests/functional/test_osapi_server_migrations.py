@@ -34,7 +34,15 @@ def _live_migrate(admin, cloud, uuid):  # noqa: F811
     assert response.status_int == 202, response.body
     wait_for(lambda: [m.status for m in migrations(cloud, uuid)] == ['running'],
              what='migration running')
+    _wait_copying(uuid)
     return migrations(cloud, uuid)[0]
+
+
+def _wait_copying(uuid):
+    """The row says running a moment before the source's driver copies the guest; a
+    force or abort sent in between is refused (not migrating yet)."""
+    wait_for(lambda: fake._host('h1').migrating.get(uuid) == 'copying',
+             what='the guest being copied')
 
 
 def test_a_live_migration_in_progress_is_listed_shown_and_forced(admin, alice, cloud):  # noqa
@@ -204,6 +212,7 @@ def test_a_projects_manager_moves_its_servers_without_seeing_hosts(app, admin, a
     assert moved.status_int == 202, moved.body
     wait_for(lambda: [m.status for m in migrations(cloud, uuid)] == ['running'],
              what='migration running')
+    _wait_copying(uuid)
     [listed] = manager.get('/servers/%s/migrations' % uuid,
                            version='2.80').json['migrations']
     assert (listed['source_compute'], listed['dest_compute'], listed['dest_node']) == (
