@@ -14,7 +14,6 @@ database connections (nova.db.session rebuilds its engine in a new pid) and its
 own RPC transport (its own reply queue). Only worker 0 writes the services'
 heartbeats: one row per API, however many processes serve it.
 """
-import ctypes
 import logging
 import os
 import signal
@@ -24,6 +23,7 @@ import eventlet.hubs
 import eventlet.patcher
 
 from nova import rpc
+from nova import utils
 from nova.conf import CONF
 from nova.db import session as db_session
 from nova.i18n import _LE, _LW
@@ -31,7 +31,6 @@ from nova.i18n import _LE, _LW
 LOG = logging.getLogger(__name__)
 _os = eventlet.patcher.original('os')  # a blocking waitpid: the parent runs nothing else
 _time = eventlet.patcher.original('time')
-PR_SET_PDEATHSIG = 1
 RESTART_PAUSE = 1.0  # seconds between forks of a worker that keeps dying at once
 
 
@@ -39,7 +38,7 @@ def _die_with_parent(parent):
     """A worker dies with its parent, as one process would: a nova-api killed with
     SIGKILL leaves no worker holding its ports."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        utils.die_with_parent()
     except (OSError, AttributeError):
         LOG.warning(_LW('prctl(PR_SET_PDEATHSIG) unavailable: workers outlive a killed parent'))
     if os.getppid() != parent:  # the parent died before prctl took effect

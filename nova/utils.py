@@ -1,10 +1,12 @@
 """Small helpers shared by every layer."""
 import collections
 import contextlib
+import ctypes
 import datetime
 import importlib
 import logging
 import os
+import signal
 import subprocess
 import threading
 import warnings
@@ -12,6 +14,16 @@ import warnings
 from nova import exception
 
 LOG = logging.getLogger(__name__)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """SIGKILL this process when the thread that forked it exits (Linux prctl): a
+    child that must not outlive its parent, even one killed with SIGKILL. OSError or
+    AttributeError where prctl is unavailable."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def monkey_patch():

@@ -1,11 +1,12 @@
 """Run Nova's own daemons and nova-manage as real processes for tests."""
-import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+
+from nova import utils
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 BIN = os.path.join(REPO, 'bin')
@@ -32,16 +33,13 @@ def write_flagfile(path, **flags):
     return path
 
 
-_PR_SET_PDEATHSIG = 1
-
-
 def die_with_the_test_process():
     """In the child before exec: SIGKILL when the pytest process that started it dies.
 
     A test process killed by a timeout (pytest-timeout ends it with os._exit) or by a
     signal runs no fixture teardown; its daemons must not outlive it and load the
     machine under the other test processes of make test."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    utils.die_with_parent()
 
 
 class Daemon:
