@@ -94,8 +94,9 @@ def value_problem(value, max_depth=MAX_JSON_DEPTH):
                 return _('is nested more than %d levels deep') % max_depth
             if isinstance(item, dict):
                 for key, child in item.items():
-                    if isinstance(key, str) and text_problem(key):
-                        return text_problem(key)
+                    problem = isinstance(key, str) and text_problem(key)
+                    if problem:
+                        return problem
                     stack.append((child, depth + 1))
             else:
                 stack.extend((child, depth + 1) for child in item)
