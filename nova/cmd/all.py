@@ -17,12 +17,17 @@ def _first_start():
     """On a new cloud: the admin account with its novarc, one image to boot and the
     --fixed_range network its servers get addresses from."""
     from nova import context as nova_context
-    from nova.auth import bootstrap, endpoints
+    from nova.auth import bootstrap
     from nova.image import service as image_service
     from nova.network import api as network_api
     bootstrap.ensure_admin()
     image_service.ensure_default_image(nova_context.get_admin_context())
     network_api.API().ensure_default_network(nova_context.get_admin_context())
+
+
+def _print_endpoints():
+    """Printed once every listener is up, so a user may use them when they appear."""
+    from nova.auth import endpoints
     served = set(CONF.enabled_apis) | set(HTTP_APPS_OWN_DAEMON)
     lines = ['nova-all endpoints:'] + [
         '  %-12s %s' % (kind, endpoints.url(api, endpoints.service_path(path)))
@@ -51,4 +56,4 @@ def main(argv=None):
     services += [functools.partial(service.WSGIService, name) for name in http_apps]
     from nova.image import janitor  # uploads a killed process left behind end killed
     services.append(janitor.UploadJanitor)
-    return common.run(services)
+    return common.run(services, on_started=_print_endpoints)

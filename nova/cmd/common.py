@@ -54,8 +54,8 @@ def init(binary, argv=None, stop_at_positional=False, check_db=True, need_rpc=Tr
     return positional
 
 
-def run(services):
-    """Start services (built after init), then wait for SIGTERM/SIGINT."""
+def run(services, on_started=None):
+    """Start services (built after init), call on_started, then wait for SIGTERM/SIGINT."""
     from nova import service
     launcher = service.Launcher()
     launcher.install_signal_handlers()
@@ -66,5 +66,7 @@ def run(services):
     except exception.NovaException as e:
         launcher.stop()
         die('%s' % e.format_message())
+    if on_started is not None:
+        on_started()
     launcher.wait()
     return 0

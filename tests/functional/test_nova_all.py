@@ -3,6 +3,7 @@ front ends answer with request ids, SIGTERM stops it cleanly and marks every
 service stopped, and a daemon refuses a DB that is behind or a bad flag."""
 import json
 import signal
+import socket
 import urllib.request
 
 import pytest
@@ -37,6 +38,11 @@ def test_nova_all_runs_every_service_and_stops_cleanly(cloud_flags, tmp_path):
     daemons.manage(flagfile, 'db', 'sync')
     nova_all = daemons.Daemon('nova-all', flagfile, str(tmp_path))
     try:
+        # the endpoints are printed once every listener is up: each takes a connection then
+        daemons.wait_for(lambda: 'nova-all endpoints:' in nova_all.log(), timeout=60,
+                         what='endpoints printed: %s' % nova_all.log()[-2000:])
+        for name, port in ports.items():
+            socket.create_connection(('127.0.0.1', port), timeout=5).close()
         expected = {(binary, 'testhost') for binary in RPC_BINARIES + HTTP_BINARIES}
         states = daemons.wait_for(
             lambda: (lambda s: s if set(s) >= expected and
