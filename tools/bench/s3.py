@@ -14,23 +14,25 @@ checksum, as AWS allows (what the server costs on its own: it still computes
 the MD5 of the ETag).
 
 Each is also shown as a ratio to a raw copy of the same bytes measured in the
-same run on the same machine: a Python TCP server on 127.0.0.1 that receives
-the bytes into a new file on the same filesystem (fsync, rename, one-byte
-answer) for PUT, and sends a file's bytes back for GET, over persistent
-connections from the same number of client threads. That is what S3 adds to
-moving the bytes (HTTP, signatures, checksums, metadata, boto3 itself). Each
-large transfer is timed right after the raw copy of the same bytes and the
-ratio is taken between the two, so that both see the same load on the
-machine; the CPU seconds each server spent per GiB (the raw copy's server
-thread, every thread of nova-objectstore) are printed beside, a figure the
-load of the machine changes much less. Prints numbers only; nothing is
-asserted.
+same run on the same machine: a Python TCP server on 127.0.0.1, a process of
+its own as nova-objectstore is, that receives the bytes into a new file on the
+same filesystem (temporary file, fsync, rename, fsync of the directory, one-byte
+answer: the durability nova-objectstore gives) for PUT, and sends a file's bytes
+back with sendfile for GET, over persistent connections from the same number of
+client threads. That is what S3 adds to moving the bytes (HTTP, signatures,
+checksums, metadata, boto3 itself). Each large transfer is timed right after
+the raw copy of the same bytes and the ratio is taken between the two, so that
+both see the same load on the machine; the median and the best of the --repeat
+runs are printed, with the CPU milliseconds per MiB each server process spent
+(every thread), a figure the load of the machine changes much less. Prints
+numbers only; nothing is asserted.
 """
 import argparse
 import concurrent.futures
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -78,78 +80,29 @@ def disk_mbps(directory, mib):
 
 
 class RawCopy:
-    """The baseline: a TCP server on 127.0.0.1 storing and serving whole files.
+    """The baseline: a TCP server on 127.0.0.1 storing and serving whole files,
+    run as a process of its own (``serve_raw``), as nova-objectstore is.
 
     A request is 'P' or 'G', an 8-byte length and a 16-byte name; a PUT's bytes
-    follow and go to a temporary file that is fsynced and renamed (as the
-    objectstore commits), answered with one byte; a GET is answered with the
-    8-byte length and the file's bytes."""
+    follow and go to a temporary file that is fsynced and renamed, its directory
+    fsynced (as the objectstore commits), answered with one byte; a GET is
+    answered with the 8-byte length and the file's bytes (sendfile)."""
 
     CHUNK = 1024 ** 2
 
     def __init__(self, directory):
-        self.directory = directory
-        self.tid = None  # the native thread id serving the last connection
-        self._serving = threading.Event()
-        self.server = socket.create_server(('127.0.0.1', 0))
-        self.address = self.server.getsockname()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _exactly(conn, size):
-        data = bytearray()
-        while len(data) < size:
-            more = conn.recv(min(RawCopy.CHUNK, size - len(data)))
-            if not more:
-                raise EOFError
-            data += more
-        return bytes(data)
-
-    def _serve(self, conn):
-        self.tid = threading.get_native_id()
-        self._serving.set()
-        with conn:
-            try:
-                while True:
-                    head = self._exactly(conn, 25)
-                    kind, size, name = head[:1], int.from_bytes(head[1:9], 'big'), head[9:]
-                    path = os.path.join(self.directory, name.hex())
-                    if kind == b'P':
-                        tmp = path + '.tmp'
-                        with open(tmp, 'wb', buffering=0) as f:
-                            left = size
-                            while left:
-                                data = conn.recv(min(self.CHUNK, left))
-                                if not data:
-                                    raise EOFError
-                                f.write(data)
-                                left -= len(data)
-                            os.fsync(f.fileno())
-                        os.replace(tmp, path)
-                        conn.sendall(b'k')
-                    else:
-                        with open(path, 'rb') as f:
-                            conn.sendall(os.fstat(f.fileno()).st_size.to_bytes(8, 'big'))
-                            conn.sendfile(f)
-            except EOFError:
-                return
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), '--serve-raw', directory],
+            stdout=subprocess.PIPE)
+        self.pid = self.proc.pid
+        self.address = ('127.0.0.1', int(self.proc.stdout.readline()))
 
     def close(self):
-        self.server.close()
+        self.proc.terminate()
+        self.proc.wait()
 
     def connect(self):
-        self._serving.clear()
         conn = socket.create_connection(self.address)
-        self._serving.wait(60)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
@@ -162,15 +115,67 @@ class RawCopy:
         view = memoryview(body)
         for at in range(0, len(body), self.CHUNK):
             conn.sendall(view[at:at + self.CHUNK])
-        self._exactly(conn, 1)
+        _exactly(conn, 1)
 
     def get(self, conn, key):
         conn.sendall(b'G' + bytes(8) + self.name(key))
-        size = int.from_bytes(self._exactly(conn, 8), 'big')
+        size = int.from_bytes(_exactly(conn, 8), 'big')
         buffer, received = bytearray(self.CHUNK), 0
         while received < size:
             received += conn.recv_into(buffer, min(self.CHUNK, size - received))
         return received
+
+
+def _exactly(conn, size):
+    data = bytearray()
+    while len(data) < size:
+        more = conn.recv(min(RawCopy.CHUNK, size - len(data)))
+        if not more:
+            raise EOFError
+        data += more
+    return bytes(data)
+
+
+def serve_raw(directory):
+    """The raw copy's server (a process of its own): prints its port, serves
+    each connection in a thread until it is terminated."""
+    server = socket.create_server(('127.0.0.1', 0))
+    print(server.getsockname()[1], flush=True)
+    while True:
+        conn, _ = server.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=_serve_raw, args=(conn, directory), daemon=True).start()
+
+
+def _serve_raw(conn, directory):
+    with conn:
+        try:
+            while True:
+                head = _exactly(conn, 25)
+                kind, size, name = head[:1], int.from_bytes(head[1:9], 'big'), head[9:]
+                path = os.path.join(directory, name.hex())
+                if kind == b'P':
+                    tmp = path + '.tmp'
+                    with open(tmp, 'wb', buffering=0) as f:
+                        left = size
+                        while left:
+                            data = conn.recv(min(RawCopy.CHUNK, left))
+                            if not data:
+                                raise EOFError
+                            f.write(data)
+                            left -= len(data)
+                        os.fsync(f.fileno())
+                    os.replace(tmp, path)
+                    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+                    os.fsync(fd)
+                    os.close(fd)
+                    conn.sendall(b'k')
+                else:
+                    with open(path, 'rb') as f:
+                        conn.sendall(os.fstat(f.fileno()).st_size.to_bytes(8, 'big'))
+                        conn.sendfile(f)
+        except EOFError:
+            return
 
 
 def raw_small(raw, count, concurrency):
@@ -192,9 +197,9 @@ def raw_small(raw, count, concurrency):
             timed(lambda conn, key: raw.get(conn, key)))
 
 
-def process_cpu(pid, tid=None):
-    """CPU seconds (user + system) process pid (every thread, or only tid) has used."""
-    with open('/proc/%d/task/%d/stat' % (pid, tid) if tid else '/proc/%d/stat' % pid) as f:
+def process_cpu(pid):
+    """CPU seconds (user + system) process pid (every thread) has used."""
+    with open('/proc/%d/stat' % pid) as f:
         fields = f.read().rsplit(')', 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
@@ -204,9 +209,9 @@ class Pair:
     the CPU seconds each server spent on it."""
 
     def __init__(self, size, raw, raw_fn, pid, s3_fn):
-        before = process_cpu(os.getpid(), raw.tid)
+        before = process_cpu(raw.pid)
         self.raw_mbps = self._mbps(size, raw_fn)
-        self.raw_cpu = process_cpu(os.getpid(), raw.tid) - before
+        self.raw_cpu = process_cpu(raw.pid) - before
         before = process_cpu(pid)
         self.mbps = self._mbps(size, s3_fn)
         self.cpu = process_cpu(pid) - before
@@ -246,17 +251,21 @@ def large(s3, raw, pid, bucket, mib, repeat):
 
 
 def summary(pairs, mib):
-    """The best and the median ratio to the raw copy, the median MB/s and the
-    median server CPU seconds per GiB (raw copy and nova-objectstore)."""
+    """The median and the best ratio to the raw copy (each run's S3 MB/s over the
+    raw copy's just before it) with the MB/s of both, and the median server CPU
+    milliseconds per MiB (raw copy's process, nova-objectstore's)."""
+    def median(values):
+        return statistics.median(list(values))
+
     best = max(pairs, key=lambda pair: pair.ratio)
-    per_gib = 1024 / mib
-    return ('best %3.0f%% of raw (%.1f vs %.1f MB/s), median %3.0f%% of raw (%.1f MB/s); '
-            'server CPU per GiB: raw %.2f s, nova-objectstore %.2f s' % (
+    per_mib = 1000 / mib
+    return ('median %3.0f%% of raw (%.1f vs %.1f MB/s), best %3.0f%% (%.1f vs %.1f MB/s); '
+            'server CPU per MiB: raw %.2f ms, nova-objectstore %.2f ms' % (
+                100 * median(pair.ratio for pair in pairs),
+                median(pair.mbps for pair in pairs), median(pair.raw_mbps for pair in pairs),
                 100 * best.ratio, best.mbps, best.raw_mbps,
-                100 * statistics.median(pair.ratio for pair in pairs),
-                statistics.median(pair.mbps for pair in pairs),
-                per_gib * statistics.median(pair.raw_cpu for pair in pairs),
-                per_gib * statistics.median(pair.cpu for pair in pairs)))
+                per_mib * median(pair.raw_cpu for pair in pairs),
+                per_mib * median(pair.cpu for pair in pairs)))
 
 
 def small(s3, bucket, count, concurrency):
@@ -284,7 +293,10 @@ def main():
     parser.add_argument('--flag', action='append', default=[], metavar='NAME=VALUE',
                         help='a flag for nova-objectstore (e.g. s3_hash_threads_min=0 to '
                              'compare with hashing in line)')
+    parser.add_argument('--serve-raw', metavar='DIR', help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_raw:
+        return serve_raw(args.serve_raw)
     flags = dict(flag.split('=', 1) for flag in args.flag)
     with tempfile.TemporaryDirectory(prefix='bench-s3-') as tmp:
         write, read = disk_mbps(tmp, args.large_mib)
