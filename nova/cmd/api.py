@@ -19,4 +19,5 @@ def main(argv=None):
         services = [service.WSGIService(name) for name in CONF.enabled_apis]
     except exception.NovaException as e:
         common.die('nova-api: %s' % e.format_message())
+    common.settle_gc()  # before the fork: the workers share the loaded apps' pages
     return api_workers.run(services, _serve)

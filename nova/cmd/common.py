@@ -1,5 +1,6 @@
 """What every daemon does first: parse flags, set up logging and Guru Meditation
 Reports, check the DB."""
+import gc
 import sys
 
 import nova.conf
@@ -54,6 +55,25 @@ def init(binary, argv=None, stop_at_positional=False, check_db=True, need_rpc=Tr
     return positional
 
 
+# young objects between collections (CPython's default: 700). A page of 1,000
+# servers allocates about 100,000 dicts and lists that live until it is sent: at
+# 700 the collector ran ~50 times per page, each pass walking the survivors again.
+GC_YOUNG_THRESHOLD = 5000
+
+
+def settle_gc():
+    """Keep the collector off what the daemon will hold until it exits: what is
+    loaded by now (modules, classes, the apps: 130,000 objects in nova-api) moves to the
+    permanent generation that no collection walks, and young collections run less
+    often. Without it, cyclic GC was 40% of nova-api's CPU for a list of 1,000
+    servers (doc/performance.md). Before a fork, it also keeps the children from
+    writing to the pages they share with the parent (the GC headers of old objects)."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
+
+
 def run(services, on_started=None):
     """Start services (built after init), call on_started, then wait for SIGTERM/SIGINT."""
     from nova import service
@@ -66,6 +86,7 @@ def run(services, on_started=None):
     except exception.NovaException as e:
         launcher.stop()
         die('%s' % e.format_message())
+    settle_gc()  # the services and their managers are loaded
     if on_started is not None:
         on_started()
     launcher.wait()
