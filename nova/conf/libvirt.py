@@ -23,6 +23,9 @@ opts = [
     cfg.IntOpt('libvirt_device_detach_timeout', default=30, min=1,
                help='Seconds a hot-unplug (volume, interface) waits for the guest to '
                     'release the device.'),
+    cfg.IntOpt('libvirt_volume_copy_stall_timeout', default=120, min=1,
+               help='Seconds a swap volume\'s live block copy may make no progress before '
+                    'it is cancelled (the guest keeps the old volume).'),
     cfg.StrOpt('libvirt_kernel_cmdline', default='root=/dev/vda console=ttyS0',
                help='Kernel command line of guests booted from a kernel and ramdisk '
                     '(an image\'s os_command_line property wins).'),

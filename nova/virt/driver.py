@@ -68,6 +68,7 @@ ALLOWED_POWER_STATES = {
     'snapshot': {RUNNING, SHUTDOWN, PAUSED, SUSPENDED},
     'resize': {RUNNING, SHUTDOWN},
     'live migrate': {RUNNING, PAUSED},
+    'swap volume': {RUNNING, PAUSED},  # a live block copy needs the guest's QEMU
 }
 
 REBOOT_SOFT = 'SOFT'

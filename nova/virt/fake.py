@@ -626,6 +626,7 @@ class FakeDriver(driver.ComputeDriver):
         attach is; the fake guest has no data to copy)."""
         self._maybe_fail('swap_volume')
         guest = self._guest(instance)
+        _check(guest, 'swap volume')
         _check_volume(new_connection_info)
         with _LOCK:
             if mountpoint not in guest.volumes:

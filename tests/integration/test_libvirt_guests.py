@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from xml.etree import ElementTree
 
 import boto3
 import pytest
@@ -446,6 +447,98 @@ def test_the_readme_steps_attach_a_volume_the_guest_reads(cloud, conn, guest, hy
         assert iqn not in domain.XMLDesc(flags)
     assert usage not in [secret.usageID() for secret in hypervisor.listAllSecrets()]
     conn.block_storage.delete_volume(volume)
+
+
+def _tgt_show(cloud):
+    """tgtadm's view of nova-volume's tgtd: {iqn: that target's lines}."""
+    out = subprocess.run(['tgtadm', '-C', str(cloud.flags['iscsi_control_port']), '--lld',
+                          'iscsi', '--mode', 'target', '--op', 'show'],
+                         capture_output=True, text=True, check=True).stdout
+    return {block.split('\n', 1)[0].split()[-1]: block
+            for block in re.split(r'^(?=Target \d+: )', out, flags=re.M) if block.strip()}
+
+
+def _vdb(hypervisor, server, flags=0):
+    root = ElementTree.fromstring(hypervisor.lookupByUUIDString(server.id).XMLDesc(flags))
+    [disk] = [d for d in root.findall('devices/disk') if d.find('target').get('dev') == 'vdb']
+    return disk
+
+
+def test_swap_volume_copies_the_disk_live_onto_the_new_volume(cloud, conn, guest,
+                                                              hypervisor, qemu_iscsi):
+    """PUT os-volume_attachments/{old} (2.85, admin): the guest's vdb is copied live
+    (blockCopy) onto the new volume and pivoted; a copy that fails midway (the new
+    volume's storage smaller than the disk) leaves the guest on the old volume."""
+    if tgt.unavailable_reason():
+        pytest.skip('swap volume skipped: %s' % tgt.unavailable_reason())
+    admin = lg.sdk_connection(cloud, admin=True)
+    storage = conn.block_storage
+    old, new = [storage.wait_for_status(storage.create_volume(
+        size=1, name='swap-%s-%s' % (which, uuid.uuid4().hex[:8])), 'available',
+        interval=0.3, wait=60) for which in ('old', 'new')]
+    files = {v.id: os.path.join(cloud.state_path, 'volumes', 'volume-' + v.id)
+             for v in (old, new)}
+    signature = 'swap from %s' % old.id[:8]
+    with open(files[old.id], 'r+b') as f:
+        f.write(signature.encode() + b'\n')
+    conn.compute.create_volume_attachment(guest, volume_id=old.id, device='/dev/vdb')
+    storage.wait_for_status(old, 'in-use', interval=0.3, wait=60)
+    lg.wait_markers(conn, guest, lambda m: 'disk vdb attached signature=%s' % signature in m,
+                    timeout=60, what='the old volume in the guest')
+
+    def swap():
+        admin.compute.put('/servers/%s/os-volume_attachments/%s' % (guest.id, old.id),
+                          json={'volumeAttachment': {'volumeId': new.id}},
+                          microversion='2.85').raise_for_status()
+
+    def statuses():
+        return storage.get_volume(old).status, storage.get_volume(new).status
+
+    # the new volume's storage shrunk under it: the mirror fails once it starts
+    os.truncate(files[new.id], 1024 * 1024)
+    swap()
+    daemons.wait_for(lambda: statuses() == ('in-use', 'available'), timeout=60,
+                     interval=0.3, what='the failed swap rolled back')
+    for flags in (0, libvirt.VIR_DOMAIN_XML_INACTIVE):
+        assert old.id in _vdb(hypervisor, guest, flags).find('source').get('name')
+    daemons.wait_for(lambda: not any(new.id in iqn for iqn in _tgt_show(cloud)),
+                     timeout=30, interval=0.3, what="the new volume's export to go")
+    # the copy started and failed in the driver (not before it): the action's event says
+    actions = admin.compute.get('/servers/%s/os-instance-actions' % guest.id,
+                                microversion='2.51').json()['instanceActions']
+    [request] = [a['request_id'] for a in actions if a['action'] == 'swap_volume']
+    [event] = admin.compute.get('/servers/%s/os-instance-actions/%s' % (guest.id, request),
+                                microversion='2.51').json()['instanceAction']['events']
+    assert event['result'] == 'Error', event
+    assert 'stopped before it was complete' in event['traceback'], event  # admins see it
+
+    os.truncate(files[new.id], 1024 ** 3)
+    swap()
+    daemons.wait_for(lambda: statuses() == ('available', 'in-use'), timeout=60,
+                     interval=0.3, what='the swap')
+    live, persistent = _vdb(hypervisor, guest), _vdb(hypervisor, guest,
+                                                     libvirt.VIR_DOMAIN_XML_INACTIVE)
+    assert new.id in live.find('source').get('name')  # the same device, the new volume
+    assert new.id in persistent.find('source').get('name')
+    assert persistent.findtext('serial') == new.id
+    with open(files[new.id], 'rb') as f:
+        assert f.read(len(signature)).decode() == signature  # the old volume's data
+    assert os.stat(files[new.id]).st_blocks * 512 < 64 * 1024 ** 2  # copied sparse
+    exports = _tgt_show(cloud)
+    [new_iqn] = [iqn for iqn in exports if new.id in iqn]
+    assert 'Initiator:' in exports[new_iqn]  # the guest's QEMU is logged in to it
+    daemons.wait_for(lambda: not any(old.id in iqn for iqn in _tgt_show(cloud)),
+                     timeout=30, interval=0.3, what="the old volume's export to go")
+    usages = [secret.usageID() for secret in hypervisor.listAllSecrets()]
+    assert 'nova-volume-%s' % old.id not in usages and 'nova-volume-%s' % new.id in usages
+    attachments = list(conn.compute.volume_attachments(guest))
+    assert [a.volume_id for a in attachments] == [new.id]
+
+    conn.compute.delete_volume_attachment(guest, new.id)
+    storage.wait_for_status(new, 'available', interval=0.3, wait=60)
+    for volume in (old, new):
+        storage.delete_volume(volume)
+    admin.close()
 
 
 # --- last, as they restart the cloud: nova-all killed (-9) while real guests boot,

@@ -259,3 +259,18 @@ def file_disks(xml):
             found.append((disk.find('target').get('dev'), source.get('file'),
                           driver.get('type') if driver is not None else 'raw'))
     return found
+
+
+def replace_disk(xml, target, new_element):
+    """The domain XML with its disk at ``target`` replaced by ``new_element``, which
+    keeps the old disk's <address> (the guest finds it in the same PCI slot)."""
+    root = parse(xml)
+    devices = root.find('devices')
+    for index, disk in enumerate(devices):
+        if disk.tag == 'disk' and disk.find('target').get('dev') == target:
+            address = disk.find('address')
+            if address is not None:
+                new_element.append(address)
+            devices[index] = new_element
+            return to_string(root)
+    raise ValueError('no disk %s in the domain' % target)

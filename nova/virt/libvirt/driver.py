@@ -24,7 +24,7 @@ from nova.conf.libvirt import VIRT_TYPES
 from nova.i18n import _LW
 from nova.network import linux_net
 from nova.virt import configdrive, driver
-from nova.virt.libvirt import config, devices, disks, rescue, stats
+from nova.virt.libvirt import config, devices, disks, rescue, stats, volume_swap
 from nova.virt.libvirt import live_migration
 from nova.virt.libvirt import migration as cold_migration
 from nova.virt.libvirt import host as libvirt_host
@@ -55,8 +55,8 @@ class LibvirtDriver(driver.ComputeDriver):
         'supports_live_migration_control': True,
         'supports_trigger_crash_dump': True,  # an NMI (virDomainInjectNMI)
         'supports_attach_volume': True,  # iSCSI through QEMU's userspace initiator
-        # a live block copy onto a network disk with CHAP (blockCopy) is not done here
-        'supports_swap_volume': False,
+        # volume_swap.py: a live block copy (blockCopy) onto the new iSCSI disk, pivoted
+        'supports_swap_volume': True,
         'supports_multiattach': True,  # the volume's disk is <shareable/> in every guest
         'supports_attach_interface': True,  # a bridge VIF hot-plugged live and in config
         'supports_console_output': True,  # the serial console's log file
@@ -617,6 +617,12 @@ class LibvirtDriver(driver.ComputeDriver):
             except Exception:
                 self._delete_secret(connection_info)
                 raise
+
+    def swap_volume(self, context, old_connection_info, new_connection_info, instance,
+                    mountpoint, resize_to):
+        """The disk copied live onto the new volume and pivoted (volume_swap.py)."""
+        volume_swap.swap_volume(self, instance, old_connection_info, new_connection_info,
+                                mountpoint, resize_to)
 
     def detach_volume(self, context, connection_info, instance, mountpoint):
         """Hot-unplug the volume; waits until the guest has let it go."""

@@ -166,6 +166,11 @@ class TgtAdm(targets.Target):
         self._tgtadm('--mode', 'target', '--op', 'new', '--tid', tid, '--targetname', iqn)
         self._tgtadm('--mode', 'logicalunit', '--op', 'new', '--tid', tid,
                      '--lun', targets.LUN, '--backing-store', path)
+        if os.path.isfile(path):
+            # a sparse file: initiators learn its holes (GET LBA STATUS), so a copy
+            # (swap volume's block copy) skips them, and UNMAP punches new ones
+            self._tgtadm('--mode', 'logicalunit', '--op', 'update', '--tid', tid,
+                         '--lun', targets.LUN, '--params', 'thin_provisioning=1')
         if chap:
             user, secret = chap
             try:

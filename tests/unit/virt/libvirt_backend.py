@@ -33,6 +33,7 @@ NODE_XML = """<node>
 # what the test driver cannot show, and why: the conformance checks skip these
 BACKEND_LIMITS = {
     'supports_attach_volume': "libvirt's test driver cannot hot-plug devices",
+    'supports_swap_volume': "libvirt's test driver cannot hot-plug devices or copy blocks",
     'supports_attach_interface': "libvirt's test driver cannot hot-plug devices",
     'supports_console_output': 'no QEMU runs under the test driver to write a console',
 }

@@ -398,6 +398,31 @@ def test_attach_and_detach_volume(drv):
     _conflict(drv.detach_volume, None, info, instance, '/dev/vdb')
 
 
+def _iscsi_info(volume_id, lun=1):
+    return {'driver_volume_type': 'iscsi', 'data': {
+        'volume_id': volume_id, 'target_portal': '127.0.0.1:3260',
+        'target_iqn': 'iqn.2010-10.org.openstack:volume-' + volume_id, 'target_lun': lun,
+        'auth_method': 'CHAP', 'auth_username': 'u-' + volume_id, 'auth_password': 'pass'}}
+
+
+def test_swap_volume_keeps_the_device_and_is_refused_where_it_cannot_be(drv):
+    """After a swap the device is the new volume's: detaching it takes the new
+    connection; a swap at a device with nothing attached, or of a stopped guest (a
+    live copy needs it running), is a 4xx."""
+    _needs(drv, 'supports_swap_volume')
+    instance = _spawn(drv)
+    old, new = _iscsi_info('vol-old'), _iscsi_info('vol-new')
+    drv.attach_volume(None, old, instance, '/dev/vdb')
+    drv.swap_volume(None, old, new, instance, '/dev/vdb', 1)
+    assert _state(drv, instance) == power_state.RUNNING
+    _conflict(drv.swap_volume, None, new, old, instance, '/dev/vdc', 1)
+    drv.power_off(instance)
+    _conflict(drv.swap_volume, None, new, old, instance, '/dev/vdb', 1)
+    drv.power_on(None, instance, [])
+    drv.detach_volume(None, new, instance, '/dev/vdb')
+    _conflict(drv.detach_volume, None, new, instance, '/dev/vdb')
+
+
 def test_attach_and_detach_interface(drv):
     _needs(drv, 'supports_attach_interface')
     instance = _spawn(drv)

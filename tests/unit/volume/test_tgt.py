@@ -140,6 +140,16 @@ def test_an_export_is_a_target_with_its_lun_account_and_acl(fake):
                                      'iqn.2010-10.org.openstack:volume-b': '/v/volume-b'}
 
 
+def test_a_file_backed_lun_is_thin_provisioned(fake, tmp_path):
+    """A sparse file's holes are reported to initiators (a block copy skips them); a
+    block device (LVM) is left as it is."""
+    path = tmp_path / 'volume-a'
+    path.write_bytes(b'')
+    _target().create_export('volume-a', str(path), None)
+    assert ['--lld', 'iscsi', '--mode', 'logicalunit', '--op', 'update', '--tid', '1',
+            '--lun', '1', '--params', 'thin_provisioning=1'] in [c[3:] for c in fake.commands]
+
+
 def test_remove_export_drops_the_target_and_its_account(fake):
     target = _target()
     target.create_export('volume-a', '/v/volume-a', ('novaU', 'secret'))
