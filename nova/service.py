@@ -16,12 +16,9 @@ from nova import context as nova_context
 from nova.db import api as db
 from nova import exception
 from nova import guru
-from nova import policy
 from nova import log as nova_log
 from nova import rpc
 from nova import utils
-from nova import wsgi
-from nova.api import request_input
 from nova.conf import CONF
 from nova.i18n import _LE, _LW
 from nova.rpc import dispatcher as rpc_dispatcher
@@ -166,6 +163,11 @@ class WSGIService:
     """An HTTP daemon serving one paste app (osapi_compute, ec2, image, ...)."""
 
     def __init__(self, name, host=None, loader=None, port=None):
+        # imported here: an RPC daemon serves no HTTP and need not load webob,
+        # paste.deploy and oslo.policy (doc/performance.md: each daemon imports what it serves)
+        from nova import policy
+        from nova import wsgi
+        from nova.api import request_input
         self.name = name
         self.binary = API_BINARIES.get(name, 'nova-%s' % name)
         self.host = host or CONF.host

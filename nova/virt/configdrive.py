@@ -9,8 +9,6 @@ or the host gives every instance one (``--force_config_drive``).
 import io
 import posixpath
 
-import pycdlib
-
 import nova.conf
 
 CONF = nova.conf.CONF
@@ -24,6 +22,7 @@ def required(instance):
 
 def make_iso(files):
     """The ISO image (bytes) holding files, {'openstack/latest/meta_data.json': bytes}."""
+    import pycdlib  # here: a compute host whose servers take no config drive never loads it
     iso = pycdlib.PyCdlib()
     # level 4 (ISO9660:1999) takes names such as '2012-08-10' and 'meta_data.json'
     iso.new(interchange_level=4, joliet=3, rock_ridge='1.09', vol_ident=LABEL,

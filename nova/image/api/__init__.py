@@ -7,28 +7,16 @@ router (nova.image.api.router).
 """
 import logging
 
-import webob.dec
-
 from nova.i18n import _LE
 
 LOG = logging.getLogger(__name__)
 
 
-class _VersionsOrAPI:
-    """/v2/<anything> is the API; any other path is the version list."""
-
-    def __init__(self, versions_app, api_app):
-        self.versions_app, self.api_app = versions_app, api_app
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        if req.path_info.startswith('/v2/') and req.path_info != '/v2/':
-            return req.get_response(self.api_app)
-        return req.get_response(self.versions_app)
-
-
 def versions_or_api_factory(loader, global_conf, versions, api):
-    return _VersionsOrAPI(loader.get_app(versions), loader.get_app(api))
+    # imported here, as the router below: a compute host reaching nova-image through
+    # nova.image.glance (which reads nova.image.api.views) loads no webob
+    from nova.image.api.versions import VersionsOrAPI
+    return VersionsOrAPI(loader.get_app(versions), loader.get_app(api))
 
 
 def app_factory(global_conf, **local_conf):

@@ -24,3 +24,16 @@ class VersionsApp:
     def __call__(self, req):
         status = 200 if req.path_info.rstrip('/') == '/versions' else 300
         return wsgi.json_response({'versions': version_list(req.host_url)}, status)
+
+
+class VersionsOrAPI:
+    """/v2/<anything> is the API; any other path is the version list."""
+
+    def __init__(self, versions_app, api_app):
+        self.versions_app, self.api_app = versions_app, api_app
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.path_info.startswith('/v2/') and req.path_info != '/v2/':
+            return req.get_response(self.api_app)
+        return req.get_response(self.versions_app)
