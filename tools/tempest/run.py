@@ -32,6 +32,7 @@ from nova.api.openstack import network as network_app  # noqa: E402
 from nova.network.ids import pool_network_id  # noqa: E402
 
 FLOATING_POOL, FLOATING_RANGE = 'public', '172.24.4.0/24'
+MULTIATTACH_TYPE = 'multiattach'  # a volume type whose extra spec multiattach is <is> True
 
 SECOND_HOST = 'cloudhost2'
 REGEX = r'^tempest\.api\.(compute\.|%s)' % image_conf.SUBSET
@@ -41,10 +42,11 @@ FEATURES_ON = ('resize', 'pause', 'suspend', 'snapshot', 'console_output', 'shel
                'rescue', 'disk_config', 'cold_migration', 'enable_instance_password',
                'change_password', 'serial_console', 'live_migration',
                'block_migration_for_live_migration', 'can_migrate_between_any_hosts',
-               'live_migrate_back_and_forth', 'interface_attach')
+               'live_migrate_back_and_forth', 'interface_attach', 'swap_volume',
+               'volume_multiattach')
 FEATURES_OFF = ('vnc_console', 'spice_console', 'personality',
                 'config_drive', 'metadata_service', 'attach_encrypted_volume',
-                'swap_volume', 'volume_multiattach', 'volume_backed_live_migration',
+                'volume_backed_live_migration',
                 'hostname_fqdn_sanitization', 'shelve_migrate', 'stable_rescue')
 
 
@@ -62,17 +64,24 @@ def upload_images(cloud, work):
     return ids
 
 
+def make_multiattach_type(cloud):
+    """The volume type tempest's multiattach tests create their volumes with."""
+    cloud.run('openstack', 'volume', 'type', 'create', '--property',
+              'multiattach=<is> True', MULTIATTACH_TYPE)
+
+
 def volume_sections(rc, cinder):
     """tempest's volume options: the block-storage API (:8776, catalog type
     volumev3) with iSCSI exports by tgt; snapshots yes, backups no (no backup
-    service), one default type."""
+    service), one default type and a multiattach one."""
     if not cinder:
         return {}
     return {'volume': {'catalog_type': 'volumev3', 'region': rc['OS_REGION_NAME'],
                        'build_interval': '1', 'build_timeout': '60',
                        'storage_protocol': 'iSCSI', 'vendor_name': 'Open Source',
                        'volume_size': '1', 'min_microversion': '3.0',
-                       'max_microversion': 'latest'},
+                       'max_microversion': 'latest',
+                       'volume_type_multiattach': MULTIATTACH_TYPE},
             'volume-feature-enabled': {'backup': 'False', 'snapshot': 'True',
                                        'clone': 'True', 'manage_snapshot': 'False',
                                        'manage_volume': 'False', 'extend_attached_volume':
@@ -159,6 +168,8 @@ def run(args, work, tgtd):
     try:
         cloud.manage('floating', 'create', FLOATING_RANGE, '--pool', FLOATING_POOL)
         images = upload_images(cloud, work)
+        if tgtd is not None:
+            make_multiattach_type(cloud)
         tempest = os.path.join(args.tempest_venv, 'bin', 'tempest')
         workspace = os.path.join(work, 'workspace')
         # a unique name: tempest keeps a registry of workspaces in ~/.tempest
