@@ -141,10 +141,13 @@ def volume_create(context, values, quota=None):
 
 
 def _volume_get_stmt(read_deleted):
-    """The newest volume of :b_uuid with its collections: built once per read_deleted
-    mode (every GET and every service step reads a volume; building the
-    statement and its cache key each time cost more than running it)."""
-    return (sa.select(Volume)
+    """The newest volume of :b_uuid with its collections and its type's name (deleted
+    types too, as volumes keep naming them): built once per read_deleted mode
+    (every GET and every service step reads a volume; building the statement
+    and its cache key each time cost more than running it)."""
+    type_name = (sa.select(VolumeType.name).where(VolumeType.uuid == Volume.volume_type_id)
+                 .order_by(VolumeType.id.desc()).limit(1).scalar_subquery())
+    return (sa.select(Volume, type_name)
             .where(*query.deleted_criteria(None, Volume, read_deleted),
                    Volume.uuid == sa.bindparam('b_uuid', type_=sa.String))
             .order_by(Volume.id.desc()).options(*_LOAD_ONE).limit(1))
@@ -154,12 +157,14 @@ _VOLUME_GET = {mode: _volume_get_stmt(mode) for mode in query.READ_DELETED}
 
 
 def volume_get(context, volume_id):
-    """A live volume with its metadata and attachments; VolumeNotFound."""
+    """A live volume with its metadata and attachments; VolumeNotFound. It carries
+    ``volume_type_name`` (None without a type): its view reads no types."""
     stmt = _VOLUME_GET[context.read_deleted]
     with db_session.reader() as session:
-        volume = session.scalars(stmt, {'b_uuid': volume_id}).unique().first()
-    if volume is None:
+        row = session.execute(stmt, {'b_uuid': volume_id}).unique().first()
+    if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
+    volume, volume.volume_type_name = row
     return volume
 
 

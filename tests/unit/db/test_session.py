@@ -176,3 +176,35 @@ def test_a_batch_is_one_transaction_for_the_calls_inside(synced_db):
             assert session is not reading
             session.add(models.Service(host='h3', binary='b'))
         assert eventlet.spawn(count).wait() == 2
+
+
+def test_a_core_connection_is_the_transaction_a_session_would_be(synced_db):
+    """connection(): a writing one commits on exit and rolls back on error, takes the
+    writers' turn (BEGIN IMMEDIATE) and inside a batch() is the batch's transaction."""
+    hosts = iter(range(10))
+
+    def insert():
+        return sa.insert(models.Service).values(host='c%d' % next(hosts), binary='b')
+
+    def count():
+        with db_session.connection() as conn:
+            return conn.scalar(sa.select(sa.func.count(models.Service.id)))
+
+    with db_session.connection(writes=True) as conn:
+        conn.execute(insert())
+        assert eventlet.spawn(count).wait() == 0
+    assert count() == 1
+    with pytest.raises(ZeroDivisionError):
+        with db_session.connection(writes=True) as conn:
+            conn.execute(insert())
+            1 / 0
+    assert count() == 1
+    with db_session.batch() as session:
+        session.add(models.Service(host='s', binary='b'))
+        session.flush()
+        with db_session.connection(writes=True) as conn:
+            conn.execute(insert())
+        with db_session.connection() as conn:
+            assert conn.scalar(sa.select(sa.func.count(models.Service.id))) == 3
+        assert eventlet.spawn(count).wait() == 1
+    assert count() == 3

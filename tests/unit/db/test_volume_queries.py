@@ -9,6 +9,9 @@ import pytest
 from nova import context as nova_context
 from nova import exception
 from nova.db import api as db
+from nova.db import models
+from nova.db import query
+from nova.db import session as db_session
 from nova.volume import api as volume_api
 from nova.volume import quota as volume_quota
 from tests.unit.db.compute_helpers import count_statements, queries
@@ -45,6 +48,8 @@ def test_a_volume_with_metadata_and_attachments_is_read_in_one_query(db_ctx, api
     # the join's rows (2 metadata x 2 attachments) make one volume, nothing doubled
     assert found.metadata_dict == {'a': '1', 'b': '2'}
     assert sorted(a.instance_uuid for a in found.attachments) == servers
+    # and its type's name, for its view: a GET reads no types
+    assert found.volume_type_name == '__DEFAULT__'
     with pytest.raises(Exception, match='could not be found'):
         db.volume_get(db_ctx, str(uuid.uuid4()))
 
@@ -122,3 +127,14 @@ def test_a_refused_delete_says_why(db_ctx, api, member):
         db.volume_begin_delete(db_ctx, other.uuid, ['attaching'])
     assert db.volume_get(db_ctx, volume.uuid).status == 'available'
     assert db.volume_get(db_ctx, other.uuid).status == 'attaching'
+
+
+def test_a_volume_keeps_naming_its_deleted_type(db_ctx, api, member):
+    kind = db.volume_type_create(db_ctx, {'name': 'gone-soon-%s' % uuid.uuid4().hex[:6]})
+    volume = api.create(member, size=1, volume_type=kind.uuid)
+    with db_session.writer() as session:  # a type in use cannot be deleted through the API
+        session.execute(query.soft_delete(models.VolumeType, models.VolumeType.uuid == kind.uuid))
+    assert db.volume_get(db_ctx, volume.uuid).volume_type_name == kind.name
+    untyped = api.create(member, size=1)
+    db.volume_update(db_ctx, untyped.uuid, {'volume_type_id': None})
+    assert db.volume_get(db_ctx, untyped.uuid).volume_type_name is None

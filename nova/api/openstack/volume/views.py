@@ -50,6 +50,13 @@ def backend_host(host):
     return '%s@%s#%s' % (host, backend, backend)
 
 
+def type_name_of(volume):
+    """The type_names of one volume read with its type's name (nova.db volume_get,
+    a create): {volume type uuid: name}, without reading the types."""
+    name = volume.volume_type_name
+    return {} if name is None else {volume.volume_type_id: name}
+
+
 def volume_detail(req, volume, type_names, extended=True):
     """A volume's detail; type_names: {volume type uuid: name}. Without extended
     (the bodies of a create and an update, as Cinder's), none of the attributes

@@ -64,7 +64,7 @@ class VolumesController(wsgi.Controller):
     def show(self, req, id):
         authorize(req, 'volume:get')
         volume = self._get(req, id)
-        return {'volume': views.volume_detail(req, volume, self.volume_api.type_names(req.context))}
+        return {'volume': views.volume_detail(req, volume, views.type_name_of(volume))}
 
     @wsgi.response(202)
     @validation.schema(schemas.create_volume)
@@ -84,8 +84,8 @@ class VolumesController(wsgi.Controller):
             metadata=values.get('metadata'),
             multiattach=values.get('multiattach') is not None and common.is_true(
                 values['multiattach']))
-        return {'volume': views.volume_detail(
-            req, volume, {volume.volume_type_id: volume.volume_type_name}, extended=False)}
+        return {'volume': views.volume_detail(req, volume, views.type_name_of(volume),
+                                              extended=False)}
 
     @validation.schema(schemas.update_volume)
     def update(self, req, id, body):
