@@ -70,7 +70,7 @@ _VOLUMES = _ordered(
               BlockDeviceMapping.delete_on_termination)
     .where(BlockDeviceMapping.deleted == 0, BlockDeviceMapping.destination_type == 'volume',
            BlockDeviceMapping.volume_id.is_not(None),
-           BlockDeviceMapping.instance_uuid.in_(sa.bindparam('uuids', expanding=True))))
+           query.AnyOf(BlockDeviceMapping.instance_uuid, 'uuids')))
 
 
 def block_device_volumes_by_instance_uuids(context, instance_uuids):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from nova.db import instances
 from nova.db import models
 from nova.db import paginate
+from nova.db import query
 from nova.db import session as db_session
 
 Instance = models.Instance
@@ -69,16 +70,16 @@ _METADATA = InstanceMetadata.__table__
 _TAGS = Tag.__table__
 
 
-# built once, the uuids bound at execution (an expanding IN): building the statement
+# built once, the uuids bound at execution (one array): building the statement
 # for each page cost more than running it
 _CHILDREN = sa.union_all(
     sa.select(_METADATA.c.instance_uuid.label('uuid'), sa.literal_column('0').label('kind'),
               _METADATA.c.key.label('name'), _METADATA.c.value)
-    .where(_METADATA.c.instance_uuid.in_(sa.bindparam('uuids', expanding=True)),
+    .where(query.AnyOf(_METADATA.c.instance_uuid, 'uuids'),
            _METADATA.c.deleted == 0),
     sa.select(_TAGS.c.resource_id, sa.literal_column('1'), _TAGS.c.tag,
               sa.cast(sa.null(), _METADATA.c.value.type))
-    .where(_TAGS.c.resource_id.in_(sa.bindparam('uuids', expanding=True))),
+    .where(query.AnyOf(_TAGS.c.resource_id, 'uuids')),
 ).order_by('kind', 'name')
 
 

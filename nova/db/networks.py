@@ -589,7 +589,7 @@ _NETWORK_ROWS = (
                                 FixedIp.deleted == 0))
     .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
                                    FloatingIp.deleted == 0))
-    .where(VirtualInterface.instance_uuid.in_(sa.bindparam('uuids', expanding=True)),
+    .where(query.AnyOf(VirtualInterface.instance_uuid, 'uuids'),
            VirtualInterface.deleted == 0)
     .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
 

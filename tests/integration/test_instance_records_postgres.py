@@ -88,3 +88,26 @@ def test_pages_after_a_marker_seek_the_list_index(ctx):
     assert 'instances_project_id_deleted_created_at_id_idx' in plan, plan
     assert 'Sort' not in plan, plan
     assert 'ROW(created_at, id) <' in plan.split('Index Cond')[1].split('\n')[0], plan
+
+
+def test_a_page_binds_its_uuids_as_one_array(ctx):
+    """The per-page reads by instance uuid (metadata and tags, interfaces, volumes)
+    bind the page's uuids as one array: the same statement text for a page of 2 and
+    of 6, not one placeholder per uuid to render and parse."""
+    db.instance_create_many(ctx, [instance_values(
+        project_id='pg-array', display_name='vm', metadata={'n': str(i)}, tags=['t%d' % i])
+        for i in range(6)])
+    filters = {'project_id': 'pg-array', 'deleted': False}
+    texts = []
+    for limit in (2, 6):
+        with count_statements() as statements:
+            records = db.instance_records_by_filters(ctx, filters, limit=limit)
+            uuids = [r.uuid for r in records]
+            assert db.network_rows_by_instances(ctx, uuids) == {u: [] for u in uuids}
+            assert db.block_device_volumes_by_instance_uuids(ctx, uuids) == {
+                u: [] for u in uuids}
+        texts.append([s for s in queries(statements) if 'ANY' in s])
+    assert len(texts[0]) == 3 and texts[0] == texts[1], texts
+    assert {r.uuid: (r.metadata_dict, r.tags) for r in records} == {
+        r.uuid: (r.metadata_dict, r.tags) for r in db.instance_get_all_by_filters(ctx, filters)}
+    assert db.network_rows_by_instances(ctx, ['no-such-uuid']) == {'no-such-uuid': []}
