@@ -14,20 +14,25 @@ than the disk, the copy stopping or making no progress for
 --libvirt_volume_copy_stall_timeout seconds) cancels the job: the guest goes
 on with the old volume, untouched, and the new volume's secret is dropped
 again; the compute manager then gives the new volume back (available) and the
-old one stays attached.
+old one stays attached. After the pivot the swap stands: saving the definition
+or growing the disk failing is logged, never raised (the manager would give
+the new volume up under the guest that now uses it).
 
 Copies are sparse when the targets report their holes: nova-volume's tgt
 exports of file-backed volumes are thin-provisioned LUNs (GET LBA STATUS), so
 an empty 1 GiB volume is copied in a fraction of a second instead of 1 GiB of
 zeros over the wire.
 """
+import logging
 import time
 
 from nova import exception
 from nova.conf import CONF
+from nova.i18n import _LE
 from nova.virt.libvirt import config, devices
 from nova.virt.libvirt.host import libvirt
 
+LOG = logging.getLogger(__name__)
 _POLL = 0.1  # seconds between looks at the copy job
 GiB = 1024 ** 3
 
@@ -52,11 +57,17 @@ def swap_volume(drv, instance, old_connection_info, new_connection_info, mountpo
                 devices.secret_usage(old_connection_info):
             drv._delete_secret(new_connection_info)
         raise
-    with drv._errors(instance, 'swap volume'):
-        if resize_to and resize_to * GiB > capacity:
-            # the guest sees the larger volume at once (virtio's capacity change)
-            domain.blockResize(target, resize_to * GiB, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
-        _persist(drv, domain, target, new_disk)
+    # the guest runs on the new volume now: the swap stands whatever follows
+    try:
+        with drv._errors(instance, 'swap volume'):
+            _persist(drv, domain, target, new_disk)
+            if resize_to and resize_to * GiB > capacity:
+                # the guest sees the larger volume at once (virtio's capacity change)
+                domain.blockResize(target, resize_to * GiB,
+                                   libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+    except Exception as error:
+        LOG.error(_LE('Instance %s runs on its new volume at %s, but saving it in the '
+                      'definition or growing it failed: %s'), instance.uuid, target, error)
     drv._delete_secret(old_connection_info)
 
 

@@ -109,7 +109,7 @@ def swap(monkeypatch):
 
 def test_the_copy_is_pivoted_and_the_definition_names_the_new_volume(swap):
     swap('completes', resize_to=2)
-    [copy, pivot, resize] = swap.domain.calls
+    [copy, pivot, resize] = swap.domain.calls  # grown after the definition is saved
     assert copy == ('copy', 'vdb', NEW_IQN + '/1', libvirt.VIR_DOMAIN_BLOCK_COPY_REUSE_EXT |
                     libvirt.VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB)
     assert pivot == ('pivot', 'vdb') and resize == ('resize', 'vdb', 2 * 1024 ** 3)
@@ -121,6 +121,18 @@ def test_the_copy_is_pivoted_and_the_definition_names_the_new_volume(swap):
     assert vdb.findtext('serial') == 'new'
     assert vdb.find('address').get('slot') == '0x07'  # the same PCI slot for the guest
     assert vdb.find('auth').get('username') == 'u-new' and 'p-new' not in defined
+    assert swap.record[-1] == ('delete', 'nova-volume-old')
+
+
+def test_a_failure_after_the_pivot_keeps_the_swap(swap, monkeypatch):
+    """Once pivoted the guest uses the new volume: growing it failing is logged, not
+    raised (the host would give the new volume up under the running guest)."""
+    def refuse(self, target, size, flags):
+        raise libvirt.libvirtError('resize refused')
+    monkeypatch.setattr(CopyingDomain, 'blockResize', refuse)
+    swap('completes', resize_to=2)
+    assert ('pivot', 'vdb') in swap.domain.calls and NEW_IQN in swap.domain.xml
+    assert [kind for kind, _value in swap.record] == ['set', 'define', 'delete']
     assert swap.record[-1] == ('delete', 'nova-volume-old')
 
 
