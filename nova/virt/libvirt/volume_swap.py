@@ -29,12 +29,11 @@ import time
 from nova import exception
 from nova.conf import CONF
 from nova.i18n import _LE
-from nova.virt.libvirt import config, devices
+from nova.virt.libvirt import config, devices, disks
 from nova.virt.libvirt.host import libvirt
 
 LOG = logging.getLogger(__name__)
 _POLL = 0.1  # seconds between looks at the copy job
-GiB = 1024 ** 3
 
 
 def swap_volume(drv, instance, old_connection_info, new_connection_info, mountpoint,
@@ -61,9 +60,9 @@ def swap_volume(drv, instance, old_connection_info, new_connection_info, mountpo
     try:
         with drv._errors(instance, 'swap volume'):
             _persist(drv, domain, target, new_disk)
-            if resize_to and resize_to * GiB > capacity:
+            if resize_to and resize_to * disks.GiB > capacity:
                 # the guest sees the larger volume at once (virtio's capacity change)
-                domain.blockResize(target, resize_to * GiB,
+                domain.blockResize(target, resize_to * disks.GiB,
                                    libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
     except Exception as error:
         LOG.error(_LE('Instance %s runs on its new volume at %s, but saving it in the '
