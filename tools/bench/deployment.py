@@ -14,15 +14,24 @@ statements the cloud executed (pg_stat_statements, PostgreSQL only), the
 messages RabbitMQ received/delivered, the CPU milliseconds of each daemon, and
 the statements executed most; its waits count rows in the database as another
 role instead of polling the API, so that the numbers are the operation's own.
+--pyspy DIR samples every daemon process (API workers included) with py-spy
+during each profiled operation and prints, per daemon, the functions its
+samples were in most (own and inclusive shares; py-spy counts a process
+waiting for a core as busy, so read shares, not times); the raw stacks stay in
+DIR.
 --anchor RESULTS_DIR fills the upstream column from an anchor run
 (results/<timestamp>/ of ../shared/anchor-nova/bench.sh). Numbers only.
 
     nice .venv/bin/python tools/bench/deployment.py [--mode all|daemons|both]
-        [--hosts 10] [--n 100] [--big 1000] [--reps 2] [--profile] [--anchor DIR]
+        [--hosts 10] [--n 100] [--big 1000] [--reps 2] [--profile] [--pyspy DIR]
+        [--anchor DIR]
 """
 import argparse
+import collections
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -143,7 +152,10 @@ def measure(deployment, args):
 
     def profiled(operation, per, step):
         before = deployment.counters.snapshot() if args.profile else None
+        spies = start_pyspy(deployment, args.pyspy, operation) if args.pyspy else None
         result = step()
+        if spies:
+            print_pyspy(operation, stop_pyspy(spies), args.top)
         if args.profile:
             profile[operation] = Counters.difference(before, deployment.counters.snapshot(),
                                                      per, args.top)
@@ -249,6 +261,58 @@ def print_profile(name, profile):
             print('    %6.2f  %s' % (calls, query[:150]))
 
 
+def start_pyspy(deployment, directory, operation):
+    """{label: [(py-spy process, raw output path)]} sampling every daemon process."""
+    os.makedirs(directory, exist_ok=True)
+    pyspy = os.path.join(os.path.dirname(sys.executable), 'py-spy')
+    tag = '%s-%s' % (deployment.mode, operation.replace(' ', '_').replace('/', ''))
+    spies = {}
+    for label, pids in deployment.counters.processes.items():
+        for pid in deployment.counters.tree(pids):
+            path = os.path.join(directory, '%s-%s-%d.txt' % (tag, label, pid))
+            proc = subprocess.Popen([pyspy, 'record', '--pid', str(pid), '--rate', '200',
+                                     '--format', 'raw', '--nolineno', '--nonblocking',
+                                     '--output', path], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            spies.setdefault(label, []).append((proc, path))
+    time.sleep(1)  # attached
+    return spies
+
+
+def stop_pyspy(spies):
+    """{label: (own Counter, inclusive Counter, samples)} of the collapsed stacks."""
+    out = {}
+    for label, procs in spies.items():
+        own, inclusive, total = collections.Counter(), collections.Counter(), 0
+        for proc, path in procs:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(60)
+            if not os.path.exists(path):
+                continue
+            with open(path) as f:
+                for line in f:
+                    stack, _, count = line.rstrip().rpartition(' ')
+                    frames, count = stack.split(';'), int(count)
+                    total += count
+                    own[frames[-1]] += count
+                    for frame in set(frames):
+                        inclusive[frame] += count
+        out[label] = (own, inclusive, total)
+    return out
+
+
+def print_pyspy(operation, samples, top):
+    for label, (own, inclusive, total) in sorted(samples.items()):
+        if not total:
+            continue
+        print('\n## py-spy %s: %s, %d samples' % (operation, label, total))
+        for title, counter in (('own', own), ('inclusive', inclusive)):
+            print('  %s:' % title)
+            for frame, count in counter.most_common(top):
+                print('    %5.1f%%  %s' % (100.0 * count / total, frame[:140]))
+    sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--mode', choices=['all', 'daemons', 'both'], default='both')
@@ -263,6 +327,8 @@ def main():
     parser.add_argument('--profile', action='store_true')
     parser.add_argument('--top', type=int, default=8,
                         help='statements listed per operation by --profile')
+    parser.add_argument('--pyspy', metavar='DIR',
+                        help='sample the daemons with py-spy, raw stacks in DIR')
     parser.add_argument('--anchor', help='an upstream anchor results directory')
     args = parser.parse_args()
     print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
