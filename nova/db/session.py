@@ -94,12 +94,44 @@ def _sqlite_engine(url):
     return engine
 
 
+# a pooled connection idle this long is pinged before it is used again
+PING_AFTER_IDLE = 1.0
+
+
 def _server_engine(url):
     if url.get_driver_name() == 'psycopg':
         _green_psycopg()
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=CONF.sql_max_pool_size,
-                            max_overflow=CONF.sql_max_overflow,
-                            pool_recycle=CONF.sql_idle_timeout)
+    engine = sa.create_engine(url, pool_size=CONF.sql_max_pool_size,
+                              max_overflow=CONF.sql_max_overflow,
+                              pool_recycle=CONF.sql_idle_timeout)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine):
+    """Ping a pooled connection before use only when it sat idle (what a restarted or
+    failed-over server breaks): pool_pre_ping cost a round trip for every transaction
+    and every autocommit read. One found dead is replaced (DisconnectionError makes
+    the pool connect again); a server lost within the last second fails the
+    statement, and the pool is invalidated then, as it would have been mid-transaction.
+    """
+    @event.listens_for(engine, 'checkin')
+    def _checked_in(dbapi_connection, connection_record):
+        connection_record.info['nova_idle_since'] = time.monotonic()
+
+    @event.listens_for(engine, 'checkout')
+    def _checked_out(dbapi_connection, connection_record, connection_proxy):
+        since = connection_record.info.pop('nova_idle_since', None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise sa_exc.DisconnectionError('the pooled connection is gone')
 
 
 def _connect_with_retries(engine, masked_url, attempts):

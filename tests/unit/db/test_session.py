@@ -208,3 +208,26 @@ def test_a_core_connection_is_the_transaction_a_session_would_be(synced_db):
             assert conn.scalar(sa.select(sa.func.count(models.Service.id))) == 3
         assert eventlet.spawn(count).wait() == 1
     assert count() == 3
+
+
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(tmp_path, monkeypatch):
+    """No round trip before each use of a busy pool; one that idled is checked, and a
+    dead one replaced by a new connection before the caller gets it."""
+    engine = sa.create_engine('sqlite:///%s' % (tmp_path / 'ping.sqlite'), pool_size=1,
+                              max_overflow=0)
+    db_session._ping_when_idle(engine)
+    pings, alive = [], [True]
+    monkeypatch.setattr(engine.dialect, 'do_ping',
+                        lambda conn: pings.append(conn) or alive[0])
+
+    def use():
+        with engine.connect() as connection:
+            connection.exec_driver_sql('SELECT 1')
+            return connection.connection.dbapi_connection
+    first = use()
+    assert use() is first and pings == []  # in use a moment ago
+    monkeypatch.setattr(db_session, 'PING_AFTER_IDLE', 0.0)
+    assert use() is first and pings == [first]
+    alive[0] = False
+    assert use() is not first  # found dead: a fresh connection
+    engine.dispose()
