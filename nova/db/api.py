@@ -102,7 +102,7 @@ def service_heartbeat(context, service_id):
             .values(report_count=Service.report_count + 1, last_seen_up=utils.utcnow(),
                     stopped_at=None)
             .execution_options(synchronize_session=False))
-    with db_session.writer() as session:
+    with db_session.one_statement_writer() as session:
         if session.execute(stmt).rowcount == 0:
             raise exception.ServiceNotFound(service_id=service_id)
 
@@ -117,16 +117,16 @@ def service_destroy(context, service_id):
 
 # ----------------------------------------------------------- compute nodes
 
-def _compute_node_exists(node):
-    """A factory for the Conflict, naming the node while its values are still loaded."""
-    message = 'compute node %s on host %s exists' % (node.hypervisor_hostname, node.host)
+def _compute_node_exists(hypervisor_hostname, host):
+    """A factory for the Conflict naming the node."""
+    message = 'compute node %s on host %s exists' % (hypervisor_hostname, host)
     return lambda: exception.Conflict(reason=message)
 
 
 def compute_node_create(context, values):
     """Record a hypervisor; Conflict when host + hypervisor_hostname is already live."""
     node = ComputeNode(**values)
-    with errors.duplicate_raises(_compute_node_exists(node)):
+    with errors.duplicate_raises(_compute_node_exists(node.hypervisor_hostname, node.host)):
         with db_session.writer() as session:
             session.add(node)
     return node
@@ -162,15 +162,16 @@ def compute_node_get_all_by_host(context, host):
 
 
 def compute_node_update(context, node_id, values):
-    """Change a live compute node's columns (resource usage, hypervisor facts)."""
-    live = query.model_query(context, ComputeNode, read_deleted='no')
-    with db_session.writer() as session:
-        node = query.first(session, live.where(ComputeNode.id == node_id),
-                           lambda: exception.ComputeHostNotFound(host=node_id))
-        node.update(values)
-        with errors.duplicate_raises(_compute_node_exists(node)):
-            session.flush()
-    return node
+    """Change a live compute node's columns (resource usage, hypervisor facts): one
+    UPDATE and no read, as a host writes its usage after every burst of claims."""
+    stmt = (sa.update(ComputeNode)
+            .where(ComputeNode.id == node_id, ComputeNode.deleted == 0)
+            .values(values)
+            .execution_options(synchronize_session=False))
+    exists = _compute_node_exists(values.get('hypervisor_hostname'), values.get('host'))
+    with errors.duplicate_raises(exists), db_session.one_statement_writer() as session:
+        if session.execute(stmt).rowcount == 0:
+            raise exception.ComputeHostNotFound(host=node_id)
 
 
 def compute_node_delete(context, node_id):

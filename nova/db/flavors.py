@@ -22,6 +22,8 @@ FlavorProject = models.FlavorProject
 
 _ATTEMPTS = 3  # extra spec writes racing on the same new key
 _LOAD = (orm.selectinload(Flavor.extra_spec_rows), orm.selectinload(Flavor.project_rows))
+# one flavor (every create reads its flavor): its children joined, one round trip
+_LOAD_ONE = (orm.joinedload(Flavor.extra_spec_rows), orm.joinedload(Flavor.project_rows))
 
 
 def _accessible(project_id):
@@ -31,8 +33,8 @@ def _accessible(project_id):
     return sa.or_(Flavor.is_public.is_(True), Flavor.id.in_(shared))
 
 
-def _flavor_query(context, read_deleted=None):
-    stmt = query.model_query(context, Flavor, read_deleted).options(*_LOAD)
+def _flavor_query(context, read_deleted=None, load=_LOAD):
+    stmt = query.model_query(context, Flavor, read_deleted).options(*load)
     if not context.is_admin:
         stmt = stmt.where(_accessible(context.project_id))
     # live row first when deleted copies match too
@@ -40,8 +42,9 @@ def _flavor_query(context, read_deleted=None):
 
 
 def _get(session, context, criterion, flavor_id):
-    return query.first(session, _flavor_query(context).where(criterion),
-                       lambda: exception.FlavorNotFound(flavor_id=flavor_id))
+    return query.first_with_children(
+        session, _flavor_query(context, load=_LOAD_ONE).where(criterion),
+        lambda: exception.FlavorNotFound(flavor_id=flavor_id))
 
 
 def _live_id(session, flavorid):

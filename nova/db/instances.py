@@ -390,7 +390,7 @@ def instance_update_many(context, uuids, values, expected_task_state=ANY):
                    *_state_criteria(expected_task_state, ANY))
             .values(_checked_values(dict(values)))
             .execution_options(synchronize_session=False))
-    with db_session.writer() as session:
+    with db_session.one_statement_writer() as session:
         return session.execute(stmt).rowcount
 
 

@@ -67,6 +67,15 @@ def first(session, stmt, not_found):
     return row
 
 
+def first_with_children(session, stmt, not_found):
+    """first() of a statement that joins its row's collections (orm.joinedload): the
+    row and its children in one round trip, where selectinload cost one each."""
+    row = session.scalars(stmt.limit(1)).unique().first()
+    if row is None:
+        raise not_found()
+    return row
+
+
 def soft_delete(model, *criteria):
     """UPDATE marking the live rows matching criteria deleted (deleted = id)."""
     return (sa.update(model)

@@ -169,9 +169,11 @@ class _Database:
         # retrying cannot make a local file appear
         _connect_with_retries(self.engine, masked, 1 if is_sqlite else CONF.sql_max_retries)
         writer_engine = self.engine.execution_options(nova_writer=True)
-        # PostgreSQL reads in autocommit: see reader()
+        # PostgreSQL reads in autocommit: see reader(); and writes of one statement: see
+        # one_statement_writer()
+        self.autocommit = url.get_backend_name() == 'postgresql'
         reader_engine = self.engine.execution_options(isolation_level='AUTOCOMMIT') \
-            if url.get_backend_name() == 'postgresql' else self.engine
+            if self.autocommit else self.engine
         self.read_sessions = orm.sessionmaker(bind=reader_engine, expire_on_commit=False)
         self.write_sessions = orm.sessionmaker(bind=writer_engine, expire_on_commit=False)
         self.reader_engine, self.writer_engine = reader_engine, writer_engine
@@ -297,6 +299,20 @@ def writer():
     if current is not None and current[1]:
         return contextlib.nullcontext(current[0])
     database = _get()
+    return _transaction(database.write_sessions, database.write_lock)
+
+
+def one_statement_writer():
+    """A Session for a write that is a single statement (an UPDATE of a row set, a
+    heartbeat): on PostgreSQL in autocommit, where the statement is atomic on its own
+    and BEGIN and COMMIT were two more round trips; elsewhere, and inside a writing
+    batch(), what writer() gives."""
+    current = _batches.get(greenlet.getcurrent())
+    if current is not None and current[1]:
+        return contextlib.nullcontext(current[0])
+    database = _get()
+    if database.autocommit:
+        return _transaction(database.read_sessions, None)
     return _transaction(database.write_sessions, database.write_lock)
 
 

@@ -112,3 +112,31 @@ def test_other_green_threads_run_while_a_query_waits(ctx):
     finally:
         thread.kill()
     assert len([t for t in ticks if start < t < end]) >= 10
+
+
+def test_one_statement_writes_run_in_autocommit_without_begin_and_commit(ctx):
+    """A heartbeat or a compute node's usage is one statement: no BEGIN and COMMIT round
+    trips around it; inside a batch it is still the batch's transaction."""
+    service = db.service_create(ctx, {'host': 'pg2', 'binary': 'nova-compute'})
+    node = db.compute_node_create(ctx, {'service_id': service.id, 'host': 'pg2',
+                                        'hypervisor_hostname': 'n2', 'vcpus': 4})
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        # psycopg sends BEGIN itself unless the connection is in autocommit
+        sent.append((statement.split(None, 1)[0].upper(), cursor.connection.autocommit))
+    engine = db_session.get_engine()
+    sa.event.listen(engine, 'before_cursor_execute', record)
+    try:
+        db.service_heartbeat(ctx, service.id)
+        db.compute_node_update(ctx, node.id, {'vcpus_used': 3})
+        assert sent == [('UPDATE', True), ('UPDATE', True)]
+        del sent[:]
+        with pytest.raises(RuntimeError), db_session.batch():
+            db.compute_node_update(ctx, node.id, {'vcpus_used': 1})
+            raise RuntimeError('rolled back with the batch')
+        assert sent == [('UPDATE', False)]
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', record)
+    assert db.service_get(ctx, service.id).report_count == 1
+    assert db.compute_node_get(ctx, node.id).vcpus_used == 3

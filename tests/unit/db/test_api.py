@@ -260,9 +260,10 @@ def test_compute_node_lists(db_ctx):
 
 def test_compute_node_update_and_delete(db_ctx):
     node = _node(db_ctx, _service(db_ctx))
-    updated = db.compute_node_update(db_ctx, node.id, {'vcpus_used': 3, 'running_vms': 2})
-    assert (updated.vcpus_used, updated.running_vms) == (3, 2)
-    assert db.compute_node_get(db_ctx, node.id).vcpus_used == 3
+    db.compute_node_update(db_ctx, node.id, {'vcpus_used': 3, 'running_vms': 2})
+    updated = db.compute_node_get(db_ctx, node.id)
+    assert (updated.vcpus_used, updated.running_vms, updated.vcpus) == (3, 2, 8)
+    assert updated.updated_at is not None
     db.compute_node_delete(db_ctx, node.id)
     assert db.compute_node_get_all(db_ctx) == []
     assert db.compute_node_get_all(nova_context.get_admin_context(read_deleted='yes'))

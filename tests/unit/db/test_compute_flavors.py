@@ -24,11 +24,16 @@ def test_create_with_specs_and_projects(db_ctx):
                                             root_gb=40, is_public=False),
                                extra_specs={'hw:gpu': '1'}, projects=['p2', 'p1', 'p1'])
     assert created.extra_specs == {'hw:gpu': '1'} and created.projects == ['p1', 'p2']
-    got = db.flavor_get_by_flavor_id(db_ctx, 'g1')
+    db.flavor_extra_specs_update_or_create(db_ctx, 'g1', {'hw:numa': '2'})
+    with count_statements() as statements:
+        got = db.flavor_get_by_flavor_id(db_ctx, 'g1')
+    assert len(queries(statements)) == 1  # extra specs and access joined: one round trip
+    assert got.extra_specs == {'hw:gpu': '1', 'hw:numa': '2'}
+    assert got.projects == ['p1', 'p2']
     assert sa.inspect(got).detached
     assert (got.name, got.swap, got.ephemeral_gb, got.rxtx_factor, got.is_public) == (
         'gpu', 0, 0, 1.0, False)
-    assert got.to_dict()['extra_specs'] == {'hw:gpu': '1'}
+    assert got.to_dict()['extra_specs'] == {'hw:gpu': '1', 'hw:numa': '2'}
     assert db.flavor_get(db_ctx, got.id).flavorid == 'g1'
     assert db.flavor_get_by_name(db_ctx, 'gpu').id == got.id
     assert db.flavor_access_get_by_flavor_id(db_ctx, 'g1') == ['p1', 'p2']

@@ -8,6 +8,7 @@ from nova import context as nova_context
 from nova import exception
 from nova.db import api as db
 from nova.db import session as db_session
+from tests.unit.db.compute_helpers import count_statements, queries
 
 
 def _project(project_id):
@@ -68,6 +69,14 @@ def test_update_merges_properties_replaces_tags_and_locations(db_ctx):
                                                'locations': [{'url': 'file:///y'}]})
     assert {p.name: p.value for p in again.properties} == {'a': '5', 'b': '3', 'c': '4'}
     assert [loc.value for loc in again.locations] == ['file:///y']
+    db.image_update(db_ctx, image.id, {'locations': [{'url': 'file:///y'},
+                                                     {'url': 'file:///z'}]})
+    with count_statements() as statements:
+        got = db.image_get(db_ctx, image.id)
+    assert len(queries(statements)) == 1  # the children joined: one round trip
+    assert [p.name for p in got.properties] == ['a', 'b', 'c']  # 3 x 2 x 2 joined rows
+    assert [t.value for t in got.tags] == ['y', 'z']
+    assert [loc.value for loc in got.locations] == ['file:///y', 'file:///z']
 
 
 def test_removing_a_missing_property_changes_nothing(db_ctx):
