@@ -32,17 +32,23 @@ def quota_get_all_by_project(context, project_id):
         return dict(session.execute(stmt).all())
 
 
+# built once: every reservation reads it (building the UNION and its cache key cost
+# more than running it)
+_LIMITS = sa.union_all(
+    sa.select(sa.literal(False).label('override'), QuotaClass.resource,
+              QuotaClass.hard_limit).where(
+        QuotaClass.class_name == sa.bindparam('b_class', type_=sa.String)),
+    sa.select(sa.literal(True), Quota.resource, Quota.hard_limit).where(
+        Quota.project_id == sa.bindparam('b_project', type_=sa.String)))
+
+
 def quota_limits_get(context, class_name, project_id):
     """({resource: hard_limit} of the quota class, {resource: hard_limit} of the
     project's overrides) in one query: what every reservation reads first."""
-    stmt = sa.union_all(
-        sa.select(sa.literal(False).label('override'), QuotaClass.resource,
-                  QuotaClass.hard_limit).where(QuotaClass.class_name == class_name),
-        sa.select(sa.literal(True), Quota.resource, Quota.hard_limit).where(
-            Quota.project_id == project_id))
     found = ({}, {})
-    with db_session.reader() as session:
-        for override, resource, hard_limit in session.execute(stmt):
+    with db_session.connection() as conn:
+        for override, resource, hard_limit in conn.execute(
+                _LIMITS, {'b_class': class_name, 'b_project': project_id}):
             found[bool(override)][resource] = hard_limit
     return found
 
@@ -164,9 +170,9 @@ def _ensure_rows(session, project_id, user_id, resources):
         QuotaUsage.resource.in_(resources))))
     for resource in sorted(set(resources) - existing):  # one order: no deadlock
         try:
-            with session.begin_nested():
-                session.add(QuotaUsage(project_id=project_id, user_id=user_id,
-                                       resource=resource, in_use=0))
+            with session.begin_nested():  # a Session's or a Core Connection's
+                session.execute(sa.insert(QuotaUsage).values(
+                    project_id=project_id, user_id=user_id, resource=resource, in_use=0))
         except sa.exc.IntegrityError as e:
             if not errors.is_duplicate(e):
                 raise

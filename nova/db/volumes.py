@@ -227,10 +227,48 @@ def volume_update(context, volume_id, values, expected_status=ANY, quota=None, r
 
     InvalidVolume names the status found when it is not.
     """
+    if not reload:  # no ORM row to build: a Core connection (a Session cost more)
+        with db_session.connection(writes=True) as conn:
+            _swap(conn, Volume, volume_id, values, expected_status, exception.InvalidVolume)
+            quotas.apply_quota(conn, quota)
+        return None
     with db_session.writer() as session:
         _swap(session, Volume, volume_id, values, expected_status, exception.InvalidVolume)
         quotas.apply_quota(session, quota)
-        return _reload(session, volume_id) if reload else None
+        return _reload(session, volume_id)
+
+
+def _uuid_param():
+    return sa.bindparam('b_uuid', type_=sa.String)
+
+
+def _now_param():
+    return sa.bindparam('b_now', type_=sa.DateTime)
+
+
+# the statements of a delete, built once with bound parameters (b_uuid, b_now,
+# b_expected): building them and their cache keys cost more than running them
+_BEGIN_DELETE = (sa.update(Volume)
+                 .where(Volume.uuid == _uuid_param(), Volume.deleted == 0,
+                        Volume.status.in_(sa.bindparam('b_expected', expanding=True)),
+                        ~sa.exists().where(VolumeAttachment.volume_id == _uuid_param(),
+                                           VolumeAttachment.deleted == 0),
+                        ~sa.exists().where(Snapshot.volume_id == _uuid_param(),
+                                           Snapshot.deleted == 0))
+                 .values(status='deleting', previous_status=Volume.status,
+                         updated_at=_now_param()))
+_DESTROY = (sa.update(Volume)
+            .where(Volume.uuid == _uuid_param(), Volume.deleted == 0)
+            .values(deleted=Volume.id, deleted_at=_now_param(), updated_at=_now_param(),
+                    status='deleted', attach_status='detached', terminated_at=_now_param()))
+_DESTROY_METADATA = (sa.update(VolumeMetadata)
+                     .where(VolumeMetadata.deleted == 0,
+                            VolumeMetadata.volume_id == _uuid_param())
+                     .values(deleted=VolumeMetadata.id, deleted_at=_now_param()))
+_DESTROY_ATTACHMENTS = (sa.update(VolumeAttachment)
+                        .where(VolumeAttachment.deleted == 0,
+                               VolumeAttachment.volume_id == _uuid_param())
+                        .values(deleted=VolumeAttachment.id, deleted_at=_now_param()))
 
 
 def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
@@ -243,18 +281,12 @@ def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
     read only to say why it was refused. Returns nothing.
     """
     if cascade_from is None:
-        now = utils.utcnow()
-        stmt = (sa.update(Volume)
-                .where(Volume.uuid == volume_id, Volume.deleted == 0,
-                       _in(Volume.status, expected_status),
-                       ~sa.exists().where(VolumeAttachment.volume_id == volume_id,
-                                          VolumeAttachment.deleted == 0),
-                       ~sa.exists().where(Snapshot.volume_id == volume_id,
-                                          Snapshot.deleted == 0))
-                .values(status='deleting', previous_status=Volume.status, updated_at=now)
-                .execution_options(synchronize_session=False))
-        with db_session.writer() as session:
-            if session.execute(stmt).rowcount:
+        with db_session.connection(writes=True) as conn:
+            if conn.execute(_BEGIN_DELETE, {
+                    'b_uuid': volume_id, 'b_now': utils.utcnow(),
+                    'b_expected': list(expected_status) if isinstance(
+                        expected_status, (list, tuple, set, frozenset)) else [expected_status]
+            }).rowcount:
                 return
     with db_session.writer() as session:
         volume = _volume(session, volume_id, lock=True)
@@ -283,20 +315,14 @@ def volume_destroy(context, volume_id, quota=None, attachments=True):
 
     attachments: False when the caller read the volume, in a status no
     attachment can be made in, without any (one statement fewer)."""
-    now = utils.utcnow()
-    stmt = (sa.update(Volume)
-            .where(Volume.uuid == volume_id, Volume.deleted == 0)
-            .values(deleted=Volume.id, deleted_at=now, updated_at=now, status='deleted',
-                    attach_status='detached', terminated_at=now)
-            .execution_options(synchronize_session=False))
-    with db_session.writer() as session:
-        if session.execute(stmt).rowcount == 0:
+    params = {'b_uuid': volume_id, 'b_now': utils.utcnow()}
+    with db_session.connection(writes=True) as conn:
+        if conn.execute(_DESTROY, params).rowcount == 0:
             raise exception.VolumeNotFound(volume_id=volume_id)
-        session.execute(query.soft_delete(VolumeMetadata, VolumeMetadata.volume_id == volume_id))
+        conn.execute(_DESTROY_METADATA, params)
         if attachments:
-            session.execute(query.soft_delete(VolumeAttachment,
-                                              VolumeAttachment.volume_id == volume_id))
-        quotas.apply_quota(session, quota)
+            conn.execute(_DESTROY_ATTACHMENTS, params)
+        quotas.apply_quota(conn, quota)
 
 
 def volume_metadata_update(context, volume_id, metadata, delete=False):
@@ -506,11 +532,19 @@ def volume_type_get(context, volume_type_id):
             volume_type_id=volume_type_id))
 
 
+# built once per read_deleted mode: every create without a type reads the default
+_TYPE_BY_NAME = {mode: query.model_query(None, VolumeType, mode).where(
+    VolumeType.name == sa.bindparam('b_name', type_=sa.String)).limit(1)
+    for mode in query.READ_DELETED}
+
+
 def volume_type_get_by_name(context, name):
-    stmt = query.model_query(context, VolumeType).where(VolumeType.name == name)
     with db_session.reader() as session:
-        return query.first(session, stmt, lambda: exception.VolumeTypeNotFound(
-            volume_type_id=name))
+        volume_type = session.scalars(_TYPE_BY_NAME[context.read_deleted],
+                                      {'b_name': name}).first()
+    if volume_type is None:
+        raise exception.VolumeTypeNotFound(volume_type_id=name)
+    return volume_type
 
 
 def volume_type_get_all(context, is_public=None):

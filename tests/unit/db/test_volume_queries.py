@@ -138,3 +138,19 @@ def test_a_volume_keeps_naming_its_deleted_type(db_ctx, api, member):
     untyped = api.create(member, size=1)
     db.volume_update(db_ctx, untyped.uuid, {'volume_type_id': None})
     assert db.volume_get(db_ctx, untyped.uuid).volume_type_name is None
+
+
+def test_a_delete_in_a_project_without_usage_rows_makes_them(db_ctx):
+    """The usage rows a release looks for are made on the delete's Core connection too
+    (a project's first quota change; here a volume written without a reservation)."""
+    project = 'proj-%s' % uuid.uuid4().hex[:8]
+    volume = db.volume_create(db_ctx, {'size': 2, 'project_id': project, 'user_id': 'u',
+                                       'status': 'deleting', 'metadata': {'k': 'v'}})
+    db.volume_destroy(db_ctx, volume.uuid, quota=volume_quota.release(
+        project, volumes=1, gigabytes=2), attachments=False)
+    assert db.quota_usage_get_all_by_project(db_ctx, project) == {'volumes': 0,
+                                                                  'gigabytes': 0}
+    with pytest.raises(exception.VolumeNotFound):
+        db.volume_get(db_ctx, volume.uuid)
+    with pytest.raises(exception.VolumeNotFound):
+        db.volume_destroy(db_ctx, volume.uuid)
