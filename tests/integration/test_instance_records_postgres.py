@@ -110,4 +110,11 @@ def test_a_page_binds_its_uuids_as_one_array(ctx):
     assert len(texts[0]) == 3 and texts[0] == texts[1], texts
     assert {r.uuid: (r.metadata_dict, r.tags) for r in records} == {
         r.uuid: (r.metadata_dict, r.tags) for r in db.instance_get_all_by_filters(ctx, filters)}
-    assert db.network_rows_by_instances(ctx, ['no-such-uuid']) == {'no-such-uuid': []}
+    # bound as array text: quotes, backslashes, commas and braces are values, and a
+    # value longer than the column is not cut down to one that matches
+    odd = ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', records[0].uuid + 'x']
+    assert db.block_device_volumes_by_instance_uuids(ctx, odd) == {u: [] for u in odd}
+    from nova.db import session as db_session
+    with db_session.reader() as session:
+        metadata, _ = instance_records._children(session, odd + [records[0].uuid])
+    assert metadata == dict({u: {} for u in odd}, **{records[0].uuid: records[0].metadata_dict})
