@@ -83,9 +83,10 @@ class Cloud:
             raise
         return self
 
-    def start_daemons(self, hosts=('c1', 'c2')):
-        """The multinode daemons, one nova-compute per name in hosts; whatever started is
-        in self.processes, for stop(), even if waiting for them fails."""
+    def start_daemons(self, hosts=('c1', 'c2'), more=()):
+        """The multinode daemons, one nova-compute per name in hosts, and the binaries in
+        more (nova-network, nova-volume); whatever started is in self.processes, for
+        stop(), even if waiting for them fails."""
         self.manage('db', 'sync')
         self.manage('bootstrap', 'admin', '--novarc', self.novarc_path)
         if self.flags.get('compute_image_api') == 'http':
@@ -97,7 +98,7 @@ class Cloud:
                              if line.startswith('--image_api_'))
         self.started_at = time.monotonic()
         for binary in ('nova-scheduler', 'nova-api', 'nova-objectstore', 'nova-image',
-                       'nova-serialproxy'):
+                       'nova-serialproxy', *more):
             self._spawn(binary)
         for host in hosts:
             self._spawn('nova-compute', '--host=%s' % host)

@@ -61,15 +61,16 @@ def loadavg():
 class Deployment:
     """A started cloud in one shape, with what measuring it needs."""
 
-    def __init__(self, mode, tmp, hosts, db):
+    def __init__(self, mode, tmp, hosts, db, more_daemons=()):
+        """more_daemons: binaries started beside the usual ones (nova-network, ...)."""
         self.mode, self.pg, self.broker, self.cloud, self.counters = mode, None, None, None, None
         try:
-            self._start(tmp, hosts, db)
+            self._start(tmp, hosts, db, more_daemons)
         except BaseException:  # a failed or interrupted start leaves nothing running
             self.stop()
             raise
 
-    def _start(self, tmp, hosts, db):
+    def _start(self, tmp, hosts, db, more_daemons):
         flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
         if self.mode == 'daemons' or db == 'postgres':
             self.pg = PostgresServer(os.path.join(tmp, 'pg'), settings=PG_SETTINGS)
@@ -80,7 +81,7 @@ class Deployment:
             self.broker.start()
             self.cloud = Cloud(os.path.join(tmp, 'cloud'), transport_url=self.broker.url,
                                **flags)
-            self.cloud.start_daemons(hosts=['c%d' % i for i in range(hosts)])
+            self.cloud.start_daemons(hosts=['c%d' % i for i in range(hosts)], more=more_daemons)
             self.cloud.manage('bootstrap', 'image')  # nova-all registers it itself
             self.hosts = hosts
         else:
