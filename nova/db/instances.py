@@ -304,6 +304,36 @@ def instance_get_active_by_window(context, begin, end, project_id=None, limit=No
         return paginate.page(session, stmt, order, limit, marker_stmt, marker, rows=True)
 
 
+def instance_pages_by_host(context, host, page_size=200):
+    """The instances instance_get_all_by_host gives, oldest first, read page_size at a
+    time (each page its own read): a periodic task over a host's thousands of servers
+    holds one page of ORM objects, not all of them at once (doc/performance.md)."""
+    criteria = list_criteria(context, {'host': host})[0]
+    after = 0
+    while True:
+        stmt = sa.select(Instance).options(*_LOAD).where(
+            *criteria, Instance.id > after).order_by(Instance.id).limit(page_size)
+        with db_session.reader() as session:
+            page = list(session.scalars(stmt))
+        last = len(page) < page_size
+        after = page[-1].id if page else after
+        yield from page
+        del page  # freed before the next page is read
+        if last:
+            return
+
+
+def instance_sizes_by_host(context, host):
+    """Rows (uuid, node, memory_mb, vcpus, root_gb, ephemeral_gb) of the live instances
+    on host: what its claims count, read without building an ORM instance (with its
+    metadata and tags) for each of a host's thousands of servers every periodic run."""
+    stmt = sa.select(Instance.uuid, Instance.node, Instance.memory_mb, Instance.vcpus,
+                     Instance.root_gb, Instance.ephemeral_gb).where(
+        Instance.deleted == 0, Instance.host == host)
+    with db_session.reader() as session:
+        return session.execute(stmt).all()
+
+
 def instance_uuids_by_host(context):
     """{host: [uuid]} of the live instances that have a host (one two-column SELECT)."""
     stmt = sa.select(Instance.host, Instance.uuid).where(

@@ -39,8 +39,10 @@ def other_end(migration, instance, host):
 
 
 def expected_claims(context, host, nodename):
-    """{claim key: (instance, flavor dict or None for the instance's own)} for a node."""
-    claims = {i.uuid: (i, None) for i in db.instance_get_all_by_host(context, host)
+    """{claim key: (instance, flavor dict or None for the instance's own)} for a node;
+    an instance here is its sizes row (db.instance_sizes_by_host), a moving one the
+    instance."""
+    claims = {i.uuid: (i, None) for i in db.instance_sizes_by_host(context, host)
               if i.node in (None, nodename)}
     migrations = db.migration_get_in_progress_by_host_and_node(context, host, nodename)
     if not migrations:

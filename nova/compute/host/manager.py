@@ -112,9 +112,8 @@ class ComputeManager(manager.Manager):
         self.driver.init_host(self.host)
         ctxt = nova_context.get_admin_context()
         self.evacuations.destroy_evacuated_guests(ctxt)
-        instances = db.instance_get_all_by_host(ctxt, self.host)
         self.claims.recount(ctxt)
-        for instance in instances:
+        for instance in db.instance_pages_by_host(ctxt, self.host):
             try:
                 self._recover(ctxt, instance)
             except Exception:
@@ -329,8 +328,8 @@ class ComputeManager(manager.Manager):
     def get_instance_stats(self, context, instance_uuids):
         """Cumulative counters of these instances of this host, in one driver call."""
         wanted = set(instance_uuids)
-        instances = [i for i in db.instance_get_all_by_host(context, self.host)
-                     if i.uuid in wanted]
+        instances = db.instance_get_all_by_filters(
+            context, {'host': self.host, 'uuid': sorted(wanted)}) if wanted else []
         stats = self.driver.get_instance_stats(instances) if instances else {}
         return {instance_uuid: values.to_dict() for instance_uuid, values in stats.items()}
 
@@ -515,14 +514,14 @@ class ComputeManager(manager.Manager):
     @manager.periodic_task(spacing='image_cache_manager_interval')
     def remove_unused_base_images(self, context):
         """Remove the cached images no instance here has used for a while."""
-        in_use = {i.image_ref for i in db.instance_get_all_by_host(context, self.host)}
+        in_use = {i.image_ref for i in db.instance_pages_by_host(context, self.host)}
         self.base_images.remove_unused(in_use)
         self.driver.remove_unused_images(in_use)
 
     @manager.periodic_task(spacing='sync_power_state_interval')
     def sync_power_states(self, context):
         """Reconcile the DB's power_state with what the hypervisor says."""
-        for instance in db.instance_get_all_by_host(context, self.host):
+        for instance in db.instance_pages_by_host(context, self.host):
             if instance.task_state is not None:
                 continue
             actual = self.records.power_state(instance)

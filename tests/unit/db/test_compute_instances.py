@@ -121,6 +121,25 @@ def test_filters(db_ctx):
         uuids({'bogus': 1})
 
 
+def test_a_hosts_instances_in_pages_and_as_sizes(db_ctx):
+    """What a compute's periodic tasks read over thousands of servers: pages of
+    instances (each its own read) and the claims' sizes rows, never a deleted one."""
+    here = _create(db_ctx, 5, host='h1', node='n1', vcpus=2, memory_mb=64, root_gb=3)
+    _create(db_ctx, host='h2')
+    db.instance_destroy(db_ctx, here[2].uuid)
+    live = sorted((i.id, i.uuid) for i in here if i.uuid != here[2].uuid)
+    with count_statements() as statements:
+        paged = list(db.instance_pages_by_host(db_ctx, 'h1', page_size=2))
+    assert [i.uuid for i in paged] == [uuid for _, uuid in live]
+    assert paged[0].metadata_dict is not None  # loaded, as instance_get_all_by_host's
+    # 2 + 2 + 0 live rows: three page reads, each after the last id read
+    assert len([s for s in statements if 'instances.id >' in s]) == 3
+    assert list(db.instance_pages_by_host(db_ctx, 'nowhere')) == []
+    sizes = db.instance_sizes_by_host(db_ctx, 'h1')
+    assert sorted(r.uuid for r in sizes) == sorted(uuid for _, uuid in live)
+    assert {(r.node, r.vcpus, r.memory_mb, r.root_gb) for r in sizes} == {('n1', 2, 64, 3)}
+
+
 def test_display_name_is_a_regular_expression_applied_in_sql(db_ctx):
     for name in ('web-1', 'web-22', 'db-1', 'Web-3'):
         _create(db_ctx, display_name=name)
