@@ -4,17 +4,16 @@ A generated key is RSA 2048; its private half is returned once and never
 stored. SSH fingerprints are the legacy MD5 form Nova reports
 (``ssh-keygen -l -E md5`` without its ``MD5:`` prefix); x509 certificates
 are fingerprinted by SHA-1 of their DER encoding.
+
+The cryptography package (~10 MB per process) is imported by the functions that
+parse or make keys, at their first call: nova-api loads this module with its
+routes, and a cloud whose users never touch a key pair never pays for it.
 """
 import base64
 import binascii
 import datetime
 import hashlib
 import re
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from nova import exception
 from nova import quota
@@ -43,6 +42,7 @@ def _colons(digest):
 
 def _ssh_blob(public_key):
     """The key blob of an OpenSSH public key line, validated; InvalidKeypair otherwise."""
+    from cryptography.hazmat.primitives import serialization
     if not isinstance(public_key, str):
         raise exception.InvalidKeypair(reason='the public key must be a string')
     parts = public_key.strip().split()
@@ -70,6 +70,7 @@ def fingerprint_sha256(public_key):
 
 
 def _load_certificate(certificate):
+    from cryptography import x509
     try:
         return x509.load_pem_x509_certificate(certificate.encode())
     except (ValueError, TypeError, AttributeError) as e:
@@ -78,14 +79,17 @@ def _load_certificate(certificate):
 
 def x509_fingerprint(certificate):
     """SHA-1 of a PEM certificate's DER encoding: 'aa:bb:...'."""
+    from cryptography.hazmat.primitives import hashes
     return _colons(_load_certificate(certificate).fingerprint(hashes.SHA1()))
 
 
 def _new_private_key():
+    from cryptography.hazmat.primitives.asymmetric import rsa
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def _private_pem(key):
+    from cryptography.hazmat.primitives import serialization
     return key.private_bytes(serialization.Encoding.PEM,
                              serialization.PrivateFormat.TraditionalOpenSSL,
                              serialization.NoEncryption()).decode()
@@ -93,6 +97,7 @@ def _private_pem(key):
 
 def generate_ssh_key():
     """(private PEM, OpenSSH public key, fingerprint) of a new RSA 2048 key."""
+    from cryptography.hazmat.primitives import serialization
     key = _new_private_key()
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
                                            serialization.PublicFormat.OpenSSH).decode()
@@ -102,6 +107,9 @@ def generate_ssh_key():
 
 def generate_x509(common_name):
     """(private PEM, self-signed PEM certificate, fingerprint) for common_name."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
     key = _new_private_key()
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)

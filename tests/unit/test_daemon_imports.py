@@ -1,7 +1,9 @@
 """Each daemon imports what it serves (doc/performance.md, "Memory and cold start"):
 an RPC daemon loads no HTTP front end, no webob or paste.deploy, no oslo.policy, no
-pyOpenSSL; the scheduler no virt driver. Every import costs every daemon memory
-and start time, so the rule is checked on the services the daemons build.
+pyOpenSSL; the scheduler no virt driver; nova-api's apps load what a feature few
+requests use (key generation, CloudWatch graphs, EC2 bundles) at its first use.
+Every import costs every daemon memory and start time, so the rule is checked on
+the services the daemons build.
 
 One subprocess builds the services as nova/cmd does (flags parsed, the in-process
 transport, managers and drivers constructed, nothing started), lightest first, and
@@ -19,6 +21,8 @@ HTTP_ONLY = ('nova.api.openstack', 'nova.api.ec2', 'nova.api.metadata', 'nova.ob
              'oslo_policy', 'OpenSSL')
 # the scheduler places: it drives no hypervisor and builds no config drive
 DRIVERS = ('nova.virt.fake', 'nova.virt.libvirt', 'nova.virt.xenapi', 'pycdlib', 'libvirt')
+# nova-api: loaded by the one action that needs them
+FIRST_USE = ('cryptography', 'rrdtool', 'nova.image.bundle', 'nova.crypto', 'OpenSSL')
 
 SCRIPT = textwrap.dedent('''
     import json, sys
@@ -30,6 +34,10 @@ SCRIPT = textwrap.dedent('''
     for binary in ('nova-scheduler', 'nova-network', 'nova-volume', 'nova-compute'):
         service.Service.create(binary=binary)
         loaded[binary] = sorted(sys.modules)
+    from nova import wsgi
+    for name in ('osapi_compute', 'ec2', 'cloudwatch'):
+        wsgi.Loader().load_app(name)
+    loaded['nova-api'] = sorted(sys.modules)
     print(json.dumps(loaded))
 ''')
 
@@ -65,3 +73,9 @@ def test_compute_loads_the_driver_it_was_given(loaded):
     # the check above would pass on a probe that built nothing
     assert 'nova.virt.fake' in loaded['nova-compute']
     assert 'nova.virt.libvirt' not in loaded['nova-compute']
+
+
+def test_api_loads_heavy_helpers_at_first_use(loaded):
+    assert 'nova.api.openstack.compute.routes' in loaded['nova-api']
+    assert 'nova.api.cloudwatch.actions' in loaded['nova-api']
+    assert _under(loaded['nova-api'], FIRST_USE) == []

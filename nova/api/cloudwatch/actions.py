@@ -18,7 +18,7 @@ from nova.api.cloudwatch.protocols import (CloudWatchError, invalid_combination,
 from nova.api.ec2 import faults as ec2_faults
 from nova.api.ec2 import ids
 from nova.i18n import _
-from nova.monitor import graphs, metrics
+from nova.monitor import metrics
 
 ACTIONS = {}
 MAX_DATAPOINTS = 1440  # GetMetricStatistics
@@ -395,6 +395,8 @@ def _widget_metrics(entries):
 
 @action('GetMetricWidgetImage')
 def get_metric_widget_image(call):
+    # imported here: rrdtool (~5 MB per process) draws this action's images only
+    from nova.monitor import graphs
     text = _string(call.params, 'MetricWidget', True)
     output = (_string(call.params, 'OutputFormat') or 'png').lower()
     if output not in ('png', 'image/png'):

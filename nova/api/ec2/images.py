@@ -17,7 +17,6 @@ from nova.api.ec2 import faults, filters, ids
 from nova.api.ec2.actions import MEMBER, READER, action
 from nova.api.ec2.instances import requested_instances
 from nova.i18n import _
-from nova.image.bundle import register as bundle_register
 
 STATES = {'active': 'available', 'queued': 'pending', 'saving': 'pending',
           'importing': 'pending', 'uploading': 'pending', 'killed': 'failed',
@@ -147,6 +146,9 @@ def describe_images(call):
 # ---------------------------------------------------------------- registering
 
 def _register_bundle(call, location, values):
+    # imported here: the bundle registrar (tarfile, nova.crypto's cryptography) is
+    # what RegisterImage of a bundle alone needs
+    from nova.image.bundle import register as bundle_register
     return bundle_register.register(call.context, call.apis.images, location, values,
                                     lambda ec2_id: ids.image_uuid(call.context, ec2_id))
 
