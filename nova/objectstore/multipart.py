@@ -87,7 +87,10 @@ def _copy_part(s3req, bucket, upload, number, limit):
     with f:
         first, length = _copy_range(s3req.headers.get('x-amz-copy-source-range'), info.size)
         chunks = objects.FileIter(f, first, length, CONF.s3_io_chunk_size)
-        part = uploads.put_part(s3req.store, bucket, upload, number, chunks, None, limit)
+        try:
+            part = uploads.put_part(s3req.store, bucket, upload, number, chunks, None, limit)
+        finally:
+            chunks.close()
     return xmlutil.response('CopyPartResult', [('LastModified', part.last_modified),
                                                ('ETag', '"%s"' % part.etag)])
 

@@ -10,6 +10,7 @@ from nova.i18n import _
 from nova.objectstore import access
 from nova.objectstore import acl
 from nova.objectstore import conditions
+from nova.objectstore import files
 from nova.objectstore import payload
 from nova.objectstore import checksums
 from nova.objectstore import request
@@ -31,12 +32,22 @@ RESPONSE_OVERRIDES = {
 
 
 class FileIter:
-    """Serves [offset, offset + length) of an open file in large reads; closes it."""
+    """Serves [offset, offset + length) of an open file in large reads; closes it.
+    A range of --s3_direct_io_min bytes or more is read around the page cache
+    (files.read_direct), as large bodies are written."""
 
     def __init__(self, f, offset, length, chunk_size):
         self.file, self.offset, self.length, self.chunk_size = f, offset, length, chunk_size
+        self._reads = None
 
     def __iter__(self):
+        if CONF.s3_direct_io_min and self.length >= CONF.s3_direct_io_min:
+            self._reads = files.read_direct(self.file.fileno(), self.offset, self.length,
+                                            self.chunk_size)
+            return self._reads
+        return self._buffered()
+
+    def _buffered(self):
         self.file.seek(self.offset)
         remaining = self.length
         while remaining > 0:
@@ -47,6 +58,8 @@ class FileIter:
             yield data
 
     def close(self):
+        if self._reads is not None:
+            self._reads.close()  # waits for a read in flight
         self.file.close()
 
 

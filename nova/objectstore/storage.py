@@ -115,7 +115,8 @@ class Staged:
         """Append every chunk; the md5 of what was written. The hashing and the
         writes run beside the reading (nova.objectstore.hashing)."""
         digest = hashing.Beside(hashlib.md5())
-        sink = hashing.Beside(hashing.FileSink(self.file.fileno()))
+        writer = hashing.FileSink(self.file.fileno())
+        sink = hashing.Beside(writer)
         try:
             for chunk in chunks:
                 self.size += len(chunk)
@@ -124,6 +125,8 @@ class Staged:
                 digest.update(chunk)
                 sink.update(chunk)
             sink.finish()
+            if writer.direct:
+                tpool.execute(writer.close)
         except BaseException:
             digest.cancel()
             sink.cancel()

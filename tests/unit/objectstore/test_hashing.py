@@ -1,6 +1,8 @@
 """Digests and file writes beside a stream: the same digests and bytes as in line,
 large bodies in a worker, small ones in line, errors reaching the caller, and no
 worker left behind (or still touching a file) when the stream fails."""
+import errno
+import fcntl
 import hashlib
 import os
 import time
@@ -71,6 +73,57 @@ def test_file_writes_beside_keep_every_byte_in_order(tmp_path):
             sink.update(chunk)
         assert sink._worker is not None
         sink.finish()
+    assert path.read_bytes() == b''.join(chunks)
+
+
+def _is_direct(fd):
+    return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT)
+
+
+def test_large_body_past_direct_min_goes_around_the_page_cache(tmp_path):
+    # switches on an odd offset (padded to a page first), pieces filled across chunks,
+    # a tail shorter than a page
+    chunks = _chunks([5000, 7000, 3 * 1024 * 1024 + 5, 1024 * 1024, 100])
+    path = tmp_path / 'object'
+    with open(path, 'wb', buffering=0) as f:
+        writer = hashing.FileSink(f.fileno(), direct_min=10000)
+        seen = []
+        for chunk in chunks:
+            writer.update(chunk)
+            seen.append(writer.direct and _is_direct(f.fileno()))
+        assert seen == [False, True, True, True, True]
+        writer.close()
+        assert not writer.direct and not _is_direct(f.fileno())
+        assert writer.written == sum(map(len, chunks))
+    assert path.read_bytes() == b''.join(chunks)
+
+
+def test_small_body_and_direct_off_stay_buffered(tmp_path):
+    for direct_min, sizes in ((8 * 1024 ** 2, [1024 ** 2] * 3), (0, [3 * 1024 ** 2])):
+        with open(tmp_path / 'object', 'wb', buffering=0) as f:
+            writer = hashing.FileSink(f.fileno(), direct_min=direct_min)
+            for chunk in _chunks(sizes):
+                writer.update(chunk)
+            assert not writer.direct and not _is_direct(f.fileno())
+
+
+def test_a_filesystem_refusing_direct_writes_gets_every_byte(tmp_path, monkeypatch):
+    real_write = os.write
+
+    def no_direct(fd, data):
+        if _is_direct(fd):
+            raise OSError(errno.EINVAL, 'Invalid argument')
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, 'write', no_direct)
+    chunks = _chunks([4096, 2 * 1024 * 1024 + 1, 3])
+    path = tmp_path / 'object'
+    with open(path, 'wb', buffering=0) as f:
+        writer = hashing.FileSink(f.fileno(), direct_min=4096)
+        for chunk in chunks:
+            writer.update(chunk)
+        writer.close()
+        assert not _is_direct(f.fileno())
     assert path.read_bytes() == b''.join(chunks)
 
 
