@@ -37,6 +37,9 @@ Tag = models.Tag
 
 ANY = object()  # expected_*_state default: any state, no check
 _LOAD = (orm.selectinload(Instance.metadata_items), orm.selectinload(Instance.tag_rows))
+# one instance (a delete reads it in the API and on its host): its children joined, one
+# round trip where the selectin loads cost two more
+_LOAD_ONE = (orm.joinedload(Instance.metadata_items), orm.joinedload(Instance.tag_rows))
 _EXACT_FILTERS = {
     'project_id': Instance.project_id, 'user_id': Instance.user_id, 'uuid': Instance.uuid,
     'vm_state': Instance.vm_state, 'task_state': Instance.task_state, 'host': Instance.host,
@@ -164,11 +167,11 @@ def instance_build_passwords_forget(context, instance_uuids):
 
 
 def instance_get_by_uuid(context, instance_uuid):
-    stmt = query.model_query(context, Instance).options(*_LOAD).where(
+    stmt = query.model_query(context, Instance).options(*_LOAD_ONE).where(
         Instance.uuid == instance_uuid)
     with db_session.reader() as session:
-        return query.first(session, stmt,
-                           lambda: exception.InstanceNotFound(instance_id=instance_uuid))
+        return query.first_with_children(
+            session, stmt, lambda: exception.InstanceNotFound(instance_id=instance_uuid))
 
 
 def _as_time(value, name):

@@ -10,8 +10,10 @@ user's own resources (key pairs) live in rows whose project_id is
 ALL_PROJECTS, as a user's key pairs count in every project.
 """
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from nova import exception
+from nova import utils
 from nova.db import errors
 from nova.db import models
 from nova.db import session as db_session
@@ -246,12 +248,74 @@ def apply_quota(session, quota):
     """Apply a reservation, {'project_id', 'deltas', 'limits'} and optionally
     'user_id' with 'user_limits' (or None): the project-wide usage within
     limits, then the user's share of it within user_limits."""
-    if quota:
-        apply_deltas(session, quota['project_id'], None, quota['deltas'],
-                     quota.get('limits') or {})
-        if quota.get('user_id') is not None:
-            apply_deltas(session, quota['project_id'], quota['user_id'], quota['deltas'],
-                         quota.get('user_limits') or {})
+    if not quota:
+        return
+    project_id, user_id = quota['project_id'], quota.get('user_id')
+    levels = [(None, quota.get('limits') or {})]
+    if user_id is not None:
+        levels.append((user_id, quota.get('user_limits') or {}))
+    deltas = {resource: delta for resource, delta in quota['deltas'].items() if delta}
+    if not deltas:
+        return
+    # a Session's or a Core Connection's
+    dialect = (session.get_bind() if isinstance(session, orm.Session) else session).dialect
+    if dialect.name == 'postgresql':
+        # every row in one statement; what it did not change (a missing row, a limit
+        # reached) goes the row-by-row way below, which makes rows and says OverQuota
+        done = _update_all_usage(session, project_id, user_id, levels, deltas)
+        levels = [(owner, limits, [r for r in sorted(deltas) if (owner, r) not in done])
+                  for owner, limits in levels]
+    else:
+        levels = [(owner, limits, sorted(deltas)) for owner, limits in levels]
+    for owner, limits, resources in levels:
+        if resources:
+            apply_deltas(session, project_id, owner, {r: deltas[r] for r in resources},
+                         limits)
+
+
+_ALL_USAGE_UPDATES = {}
+
+
+def _all_usage_update(rows, resources):
+    """PostgreSQL: the conditional UPDATE of ``rows`` usage rows (of ``resources``
+    resources) of a project and a user in one statement, built once per shape. The
+    rows are locked first in id order (a sorted FOR UPDATE), so that concurrent
+    reservations cannot deadlock; each row then changes as _usage_update's would."""
+    key = (rows, resources)
+    if key not in _ALL_USAGE_UPDATES:
+        values = ', '.join(
+            '(CAST(:u%d AS VARCHAR), CAST(:r%d AS VARCHAR), CAST(:d%d AS INTEGER), '
+            'CAST(:l%d AS INTEGER))' % (i, i, i, i) for i in range(rows))
+        _ALL_USAGE_UPDATES[key] = sa.text(
+            'WITH locked AS (SELECT id FROM quota_usages WHERE project_id = :project '
+            'AND resource IN (%s) AND (user_id IS NULL OR user_id = :user) '
+            'ORDER BY id FOR UPDATE) '
+            'UPDATE quota_usages AS q SET in_use = GREATEST(q.in_use + d.delta, 0), '
+            'updated_at = :now '
+            'FROM (VALUES %s) AS d (user_id, resource, delta, lim) '
+            'WHERE q.id IN (SELECT id FROM locked) AND q.resource = d.resource '
+            'AND q.user_id IS NOT DISTINCT FROM d.user_id '
+            'AND (d.lim IS NULL OR q.in_use + d.delta <= d.lim) '
+            'RETURNING q.user_id, q.resource' % (
+                ', '.join(':res%d' % i for i in range(resources)), values))
+    return _ALL_USAGE_UPDATES[key]
+
+
+def _update_all_usage(session, project_id, user_id, levels, deltas):
+    """{(user_id or None, resource)} of the usage rows the one UPDATE changed."""
+    resources = sorted(deltas)
+    params = {'project': project_id, 'user': user_id, 'now': utils.utcnow()}
+    params.update(('res%d' % i, r) for i, r in enumerate(resources))
+    i = 0
+    for owner, limits in levels:
+        for resource in resources:
+            delta, limit = deltas[resource], limits.get(resource, -1)
+            limited = delta > 0 and limit is not None and limit >= 0
+            params.update({'u%d' % i: owner, 'r%d' % i: resource, 'd%d' % i: delta,
+                           'l%d' % i: limit if limited else None})
+            i += 1
+    stmt = _all_usage_update(i, len(resources))
+    return {(owner, resource) for owner, resource in session.execute(stmt, params)}
 
 
 def quota_usage_update(context, project_id, deltas, limits, user_id=None):

@@ -15,6 +15,7 @@ from nova import exception
 from nova.conf import CONF
 from nova.db import api as db
 from nova.db import models
+from nova.db import quotas
 from nova.db import session as db_session
 from tests.unit.db.compute_helpers import (boot_in_processes, count_statements,
                                            instance_values, queries, reservation)
@@ -165,3 +166,53 @@ def test_action_events_and_usage_in_one_statement_each(ctx):
     events.test_an_event_finishes_in_the_newest_action_of_its_request(
         ctx, db.instance_create_many(ctx, [instance_values()])[0])
     quotas.test_a_change_of_existing_usage_is_one_update_per_resource(ctx)
+
+
+def _usage(ctx, project_id, user_id=None):
+    return db.quota_usage_get_all_by_project(ctx, project_id, user_id=user_id)
+
+
+def test_a_reservation_is_one_statement_for_project_and_user_rows(ctx):
+    """Once the rows exist, the project's and the user's usage change in one UPDATE; a
+    limit reached at either level refuses it all, as row by row did."""
+    quota = {'project_id': 'one', 'user_id': 'u1',
+             'deltas': {'instances': 1, 'cores': 2, 'ram': 64},
+             'limits': {'cores': 10, 'ram': -1}, 'user_limits': {'cores': 4}}
+    db.quota_apply(ctx, quota)  # makes the rows
+    with count_statements() as statements:
+        db.quota_apply(ctx, quota)
+    assert [s.split()[0] for s in queries(statements)] == ['WITH']
+    twice = {'instances': 2, 'cores': 4, 'ram': 128}
+    assert _usage(ctx, 'one') == _usage(ctx, 'one', 'u1') == twice
+    with pytest.raises(exception.OverQuota, match='cores: Requested 2, but already used 4 '
+                                                  'of 4 cores'):
+        db.quota_apply(ctx, quota)  # the user's limit
+    assert _usage(ctx, 'one') == _usage(ctx, 'one', 'u1') == twice
+    release = dict(quota, deltas={'instances': -5, 'cores': -2, 'ram': 0})
+    db.quota_apply(ctx, release)  # never below 0
+    assert _usage(ctx, 'one') == _usage(ctx, 'one', 'u1') == {
+        'instances': 0, 'cores': 2, 'ram': 128}
+    with db_session.connection(writes=True) as conn:  # as a volume's destroy gives it
+        quotas.apply_quota(conn, dict(quota, deltas={'cores': -2}))
+    assert _usage(ctx, 'one')['cores'] == _usage(ctx, 'one', 'u1')['cores'] == 0
+
+
+def test_green_threads_racing_for_a_users_quota_never_exceed_it(ctx):
+    """The rows exist: every reservation is the one locking UPDATE, racing in the server."""
+    quota = dict(reservation('race2', 1, instances=10), user_id='u1',
+                 user_limits={'instances': 8})
+    db.quota_apply(ctx, quota)
+    results = []
+
+    def reserve():
+        try:
+            db.quota_apply(ctx, quota)
+            results.append('ok')
+        except exception.OverQuota:
+            results.append('over')
+
+    for thread in [eventlet.spawn(reserve) for _ in range(20)]:
+        thread.wait()
+    assert (results.count('ok'), results.count('over')) == (7, 13)
+    assert _usage(ctx, 'race2') == _usage(ctx, 'race2', 'u1') == {
+        'instances': 8, 'cores': 8, 'ram': 4096}

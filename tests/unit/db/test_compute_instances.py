@@ -28,20 +28,22 @@ def _names(instances):
 def test_create_many_returns_rows_in_order_with_their_extras(db_ctx):
     group = db.instance_group_create(db_ctx, {'name': 'g', 'policy': 'affinity',
                                               'project_id': 'p1'})
-    values = [instance_values(display_name='vm%d' % i, metadata={'k': str(i)},
+    values = [instance_values(display_name='vm%d' % i, metadata={'k': str(i), 'l': 'x'},
                               tags=['a', 'b', 'a'], group_uuid=group.uuid,
                               security_groups=['default'], system_metadata={'x': 'y'},
                               flavor={'cur': {'flavorid': '1'}, 'old': None, 'new': None})
               for i in range(3)]
     created = db.instance_create_many(db_ctx, values, quota=reservation('p1', 3))
     assert [i.uuid for i in created] == [v['uuid'] for v in values]
-    assert created[1].metadata_dict == {'k': '1'} and created[1].tags == ['a', 'b']
-    got = db.instance_get_by_uuid(db_ctx, values[2]['uuid'])
+    assert created[1].metadata_dict == {'k': '1', 'l': 'x'} and created[1].tags == ['a', 'b']
+    with count_statements() as statements:
+        got = db.instance_get_by_uuid(db_ctx, values[2]['uuid'])
+    assert len(queries(statements)) == 1  # metadata and tags joined: one round trip
     assert sa.inspect(got).detached
     as_dict = got.to_dict()
     assert (as_dict['metadata'], as_dict['tags'], as_dict['security_groups'],
             as_dict['system_metadata'], as_dict['flavor']['cur']) == (
-        {'k': '2'}, ['a', 'b'], ['default'], {'x': 'y'}, {'flavorid': '1'})
+        {'k': '2', 'l': 'x'}, ['a', 'b'], ['default'], {'x': 'y'}, {'flavorid': '1'})
     assert (got.locked, got.power_state, got.cleaned, got.deleted) == (False, 0, 0, 0)
     assert db.instance_group_get(db_ctx, group.uuid).members == [v['uuid'] for v in values]
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == {
