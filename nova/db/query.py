@@ -102,6 +102,25 @@ def first_with_children(session, stmt, not_found):
     return row
 
 
+def labelled_columns(model, prefix):
+    """[(attribute key, column labelled prefix + key)] of a model's columns, for a Core
+    SELECT whose rows detached() makes into the model's objects."""
+    return [(key, prop.columns[0].label(prefix + key))
+            for key, prop in sa.inspect(model).column_attrs.items()]
+
+
+def detached(model, values):
+    """A detached object of model holding values (and any relationship given in
+    values as already loaded), as a Session would have left it after its
+    transaction, made without one: a Session's set-up, ORM row processing and
+    identity map cost more than a hot path's whole Core read."""
+    obj = sa.inspect(model).class_manager.new_instance()
+    obj.__dict__.update(values)
+    state = sa.inspect(obj)
+    state.key = sa.inspect(model).identity_key_from_primary_key((values['id'],))
+    return obj
+
+
 def soft_delete(model, *criteria):
     """UPDATE marking the live rows matching criteria deleted (deleted = id)."""
     return (sa.update(model)

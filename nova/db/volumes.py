@@ -140,32 +140,64 @@ def volume_create(context, values, quota=None):
             return volume
 
 
+_VOLUME_COLUMNS = query.labelled_columns(Volume, 'v_')
+_METADATA_COLUMNS = query.labelled_columns(VolumeMetadata, 'm_')
+_ATTACHMENT_COLUMNS = query.labelled_columns(VolumeAttachment, 'a_')
+
+
 def _volume_get_stmt(read_deleted):
-    """The newest volume of :b_uuid with its collections and its type's name (deleted
-    types too, as volumes keep naming them): built once per read_deleted mode
-    (every GET and every service step reads a volume; building the statement
-    and its cache key each time cost more than running it)."""
+    """The newest volume of :b_uuid joined to its live metadata and attachments, with
+    its type's name (deleted types too, as volumes keep naming them), a Core
+    SELECT built once per read_deleted mode: every GET and every service step
+    reads a volume, and building the statement each time, or the ORM's loading
+    of its rows, cost more than running it."""
+    newest = (sa.select(Volume.id)
+              .where(*query.deleted_criteria(None, Volume, read_deleted),
+                     Volume.uuid == sa.bindparam('b_uuid', type_=sa.String))
+              .order_by(Volume.id.desc()).limit(1).scalar_subquery())
     type_name = (sa.select(VolumeType.name).where(VolumeType.uuid == Volume.volume_type_id)
-                 .order_by(VolumeType.id.desc()).limit(1).scalar_subquery())
-    return (sa.select(Volume, type_name)
-            .where(*query.deleted_criteria(None, Volume, read_deleted),
-                   Volume.uuid == sa.bindparam('b_uuid', type_=sa.String))
-            .order_by(Volume.id.desc()).options(*_LOAD_ONE).limit(1))
+                 .order_by(VolumeType.id.desc()).limit(1).scalar_subquery().label('t_name'))
+    joined = (sa.outerjoin(Volume, VolumeMetadata, sa.and_(
+        VolumeMetadata.volume_id == Volume.uuid, VolumeMetadata.deleted == 0))
+        .outerjoin(VolumeAttachment, sa.and_(VolumeAttachment.volume_id == Volume.uuid,
+                                             VolumeAttachment.deleted == 0)))
+    return (sa.select(*(c for _, c in _VOLUME_COLUMNS + _METADATA_COLUMNS +
+                        _ATTACHMENT_COLUMNS), type_name)
+            .select_from(joined).where(Volume.id == newest)
+            .order_by(VolumeMetadata.key, VolumeAttachment.id))
 
 
 _VOLUME_GET = {mode: _volume_get_stmt(mode) for mode in query.READ_DELETED}
 
 
+def _detached_volume(rows):
+    """The Volume of _VOLUME_GET's rows (one per metadata item x attachment), its
+    metadata_items (by key) and attachment_rows (by id) loaded."""
+    items, attachments = {}, {}
+    for row in rows:
+        if row.m_id is not None and row.m_id not in items:
+            items[row.m_id] = query.detached(VolumeMetadata, {
+                key: row._mapping[column.name] for key, column in _METADATA_COLUMNS})
+        if row.a_id is not None and row.a_id not in attachments:
+            attachments[row.a_id] = query.detached(VolumeAttachment, {
+                key: row._mapping[column.name] for key, column in _ATTACHMENT_COLUMNS})
+    first = rows[0]._mapping
+    values = {key: first[column.name] for key, column in _VOLUME_COLUMNS}
+    values.update(metadata_items=list(items.values()), attachment_rows=sorted(
+        attachments.values(), key=lambda a: a.id))
+    volume = query.detached(Volume, values)
+    volume.volume_type_name = first['t_name']
+    return volume
+
+
 def volume_get(context, volume_id):
     """A live volume with its metadata and attachments; VolumeNotFound. It carries
     ``volume_type_name`` (None without a type): its view reads no types."""
-    stmt = _VOLUME_GET[context.read_deleted]
-    with db_session.reader() as session:
-        row = session.execute(stmt, {'b_uuid': volume_id}).unique().first()
-    if row is None:
+    with db_session.connection() as conn:
+        rows = conn.execute(_VOLUME_GET[context.read_deleted], {'b_uuid': volume_id}).all()
+    if not rows:
         raise exception.VolumeNotFound(volume_id=volume_id)
-    volume, volume.volume_type_name = row
-    return volume
+    return _detached_volume(rows)
 
 
 def volume_get_all(context, filters=None, sort_keys=None, sort_dirs=None, limit=None,
