@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Volumes per second through the APIs on a real nova-all, and iSCSI against the file.
 
-First prints the SQL statements and RPC messages of one create and one
-delete (tools/bench/volume_ops.py: the same API and services in one process).
+First prints the SQL statements, RPC messages and commands run of one create,
+one GET and one delete (tools/bench/volume_ops.py: the same API and services in
+one process).
 Then starts a private tgtd and nova-all (tests/harness: real processes, HTTP on
 loopback, token auth, the file driver exporting through that tgtd) and times,
 as a project member:
@@ -20,7 +21,9 @@ as a project member:
   (QEMU's userspace initiator with CHAP, `qemu-img bench`), against the same
   file read and written directly: the ratio is the figure.
 
-Prints numbers only; nothing here asserts a time.
+Ends with the create + delete figures in one place: the rates, nova-all's CPU
+per pair, statements and commands per pair, the load average. Prints numbers
+only; nothing here asserts a time.
 
     .venv/bin/python tools/bench/volume.py [--seconds 5] [--concurrency 4] [--mib 256]
                                            [--burst 100]
@@ -28,6 +31,7 @@ Prints numbers only; nothing here asserts a time.
 import argparse
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -125,6 +129,7 @@ def run(cloud, tgtd, seconds, concurrency, mib, burst_size):
     def volumes():
         return VolumeClient(volume_base, token)
 
+    figures = []
     for level, threads in (('sequential', 1), ('concurrency %d' % concurrency, concurrency)):
         made = []
 
@@ -133,11 +138,13 @@ def run(cloud, tgtd, seconds, concurrency, mib, burst_size):
             return made[-1]
         result = measure(client, create_delete, seconds, threads, pid)
         report('create + delete 1 GiB volume, %s' % level, result)
-        print('%-46s %7.1f GETs per volume' % (
-            '  polled until available and until gone',
-            sum(getattr(c, 'polls', 0) for c in made) / max(result[2], 1)))
+        polls = sum(getattr(c, 'polls', 0) for c in made) / max(result[2], 1)
+        print('%-46s %7.1f GETs per volume' % ('  polled until available and until gone',
+                                              polls))
+        figures.append((result[0], result[3], polls))
     one = volumes()
     rate, cpu_ms = burst(one, burst_size, pid)
+    figures.append((rate, cpu_ms))
     print('%-46s %7.1f volumes/s  server CPU %6.2f ms/volume' % (
         'create + delete burst of %d 1 GiB volumes' % burst_size, rate, cpu_ms), flush=True)
     one.close()
@@ -174,6 +181,7 @@ def run(cloud, tgtd, seconds, concurrency, mib, burst_size):
         'iSCSI / file ratio', rates['iSCSI write'] / rates['file write'],
         rates['iSCSI read'] / rates['file read']), flush=True)
     setup.close()
+    return figures
 
 
 def main():
@@ -183,8 +191,13 @@ def main():
     parser.add_argument('--mib', type=int, default=256, help='MiB moved per I/O run')
     parser.add_argument('--burst', type=int, default=100, help='volumes per burst')
     args = parser.parse_args()
-    subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), 'volume_ops.py')],
-                   check=True)
+    ops = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                       'volume_ops.py')],
+                         check=True, capture_output=True, text=True).stdout
+    print(ops, end='', flush=True)
+    statements = re.search(r'one create \+ delete +([\d.]+) SQL statements, ([\d.]+) commands',
+                           ops)
+    get = re.search(r'one GET of the volume.*? ([\d.]+) SQL statements', ops)
     reason = tgt.unavailable_reason() or tgt.qemu_unavailable_reason()
     if reason:
         raise SystemExit('cannot run: %s' % reason)
@@ -194,11 +207,30 @@ def main():
             cloud = Cloud.start_all(os.path.join(state_path, 'cloud'), **tgtd.flags(),
                                     **QUOTA_OFF, **DEFAULT_TIMERS)
             try:
-                run(cloud, tgtd, args.seconds, args.concurrency, args.mib, args.burst)
+                figures = run(cloud, tgtd, args.seconds, args.concurrency, args.mib,
+                              args.burst)
             finally:
                 cloud.stop()
         finally:
             tgtd.stop()
+    summary(figures, float(statements.group(1)), float(statements.group(2)),
+            float(get.group(1)), args.concurrency)
+
+
+def summary(figures, statements, commands, get_statements, concurrency):
+    """The create + delete figures the issue's target is about, in one place."""
+    (rate, cpu, polls), (rate_n, cpu_n, polls_n), (burst_rate, burst_cpu) = figures
+    print('\n-- create + delete of empty 1 GiB volumes through the block-storage API '
+          '(load %.1f)' % os.getloadavg()[0])
+    for label, pairs, ms, gets in (('sequential', rate, cpu, polls),
+                                   ('concurrency %d' % concurrency, rate_n, cpu_n, polls_n)):
+        print('%-46s %7.1f /s   nova-all CPU %5.1f ms per pair (with its %.1f GETs)' % (
+            label, pairs, ms, gets))
+    print('%-46s %7.1f /s   nova-all CPU %5.1f ms per volume (few polls)' % (
+        'burst', burst_rate, burst_cpu))
+    print('%-46s %7.1f SQL statements per pair, + %.0f per GET, + 1 token read per request;'
+          ' %.1f commands run (tgtadm...) per pair' % ('', statements, get_statements,
+                                                       commands), flush=True)
 
 
 if __name__ == '__main__':

@@ -52,6 +52,7 @@ class Tally:
         self.paused = False
         self.polling_cpu = 0.0  # process CPU seconds the waiting's own reads took
         self.profiler = None  # a cProfile.Profile paused with the counting
+        self.commands = collections.Counter()  # commands run (process starts)
         self.reset()
 
     def reset(self):
@@ -94,6 +95,16 @@ def count_rpc(tally):
         setattr(rpc, kind, counted)
 
 
+def count_commands(tally):
+    """Count the commands nova runs (tgtadm, qemu-img...): each is a process start."""
+    original = utils.execute
+
+    def counted(*argv, **kwargs):
+        tally.commands[argv[0]] += 1
+        return original(*argv, **kwargs)
+    utils.execute = counted
+
+
 def wait_for(tally, check, timeout=60):
     deadline = eventlet.hubs.get_hub().clock() + timeout
     while True:
@@ -112,7 +123,7 @@ def status(volume_id):
         return None
 
 
-OPS = ('create', 'show', 'delete')
+OPS = ('create', 'GET', 'delete')
 
 
 def measure(client, tally, count, show=False):
@@ -126,7 +137,7 @@ def measure(client, tally, count, show=False):
             assert res.status_int == 202, res.body
             volume_id = res.json['volume']['id']
             wait_for(tally, lambda: status(volume_id) == 'available')
-        with _op(totals['show'], tally, show and 'show'):
+        with _op(totals['GET'], tally, show and 'GET'):
             res = client.get('/%s/volumes/%s' % (project, volume_id))
             assert res.status_int == 200, res.body
         with _op(totals['delete'], tally, show and 'delete'):
@@ -155,7 +166,7 @@ def _op(total, tally, show=None):
     total[2].update(tally.rpc)
 
 
-def profile(client, tally, count):
+def profile(client, tally, count, out=None):
     """cProfile of count create + show + delete, the waiting's reads left out: its
     function calls per pair vary much less with the machine's load than CPU time."""
     import cProfile
@@ -170,6 +181,8 @@ def profile(client, tally, count):
     print('%d pairs in %.2f s: %d Python function calls per create + GET + delete' % (
         count, eventlet.hubs.get_hub().clock() - started, stats.total_calls / count))
     stats.sort_stats('tottime').print_stats(25)
+    if out:
+        stats.dump_stats(out)
 
 
 def main():
@@ -179,6 +192,8 @@ def main():
     parser.add_argument('--profile', type=int, default=0, metavar='N',
                         help='then profile N more create + delete pairs (cProfile, the '
                              'functions taking the most time of their own)')
+    parser.add_argument('--profile-out', metavar='FILE',
+                        help='also save the profile there (pstats format)')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='bench-volume-ops-') as path:
         CONF.set_override('transport_url', 'inproc://')
@@ -196,8 +211,11 @@ def main():
         count_rpc(tally)
         event.listen(db_session.get_engine(), 'before_cursor_execute', tally.statement)
         client = fakes.Client(build_app(), prefix='/v3', service='volume')
+        count_commands(tally)
         measure(client, tally, 2)  # the project's usage rows, caches
+        tally.commands.clear()
         means = measure(client, tally, args.volumes)
+        commands = sum(tally.commands.values()) / args.volumes
         for op, (api, svc, msgs, cpu) in means.items():
             print('%-46s %7.1f SQL statements (API request %.1f, services %.1f)' % (
                 'one %s through the block-storage API' % op, api + svc, api, svc))
@@ -205,16 +223,19 @@ def main():
                 print('%-46s %7.1f RPC messages  (%s)' % ('', sum(msgs.values()), ', '.join(
                     '%s %g' % item for item in sorted(msgs.items()))))
         pair = [means['create'][i] + means['delete'][i] for i in (0, 1, 3)]
-        print('%-46s %7.1f SQL statements, %.1f ms CPU (API and services in this '
-              'process, the waiting left out; a GET %.1f statements, %.1f ms; through '
-              "nova-api's token auth each request reads the token too; load %.1f)" % (
-                  'one create + delete', pair[0] + pair[1], pair[2] * 1000,
-                  sum(means['show'][:2]), means['show'][3] * 1000, os.getloadavg()[0]),
-              flush=True)
+        # the line tools/bench/volume.py reads back: keep its words
+        print('%-46s %7.1f SQL statements, %.1f commands run, %.1f ms CPU (API and '
+              'services in this process, the waiting left out; load %.1f)' % (
+                  'one create + delete', pair[0] + pair[1], commands, pair[2] * 1000,
+                  os.getloadavg()[0]))
+        print('%-46s %7.1f SQL statements, %.1f ms CPU (through nova-api, each request '
+              'also reads its token: 1 more)' % ('one GET of the volume (a poll)',
+                                                 sum(means['GET'][:2]),
+                                                 means['GET'][3] * 1000), flush=True)
         if args.show:
             measure(client, tally, 1, show=True)
         if args.profile:
-            profile(client, tally, args.profile)
+            profile(client, tally, args.profile, args.profile_out)
         for svc in reversed(services):
             svc.stop(graceful=False)
         rpc.cleanup()
