@@ -160,4 +160,5 @@ def release_volumes(context, volume_api, instance_uuid, log, bdms=None):
         except Exception:
             log.exception(_LE('Could not release volume %s of instance %s'), bdm.volume_id,
                           instance_uuid)
-    db.block_device_mapping_destroy_by_instance(context, instance_uuid)
+    if bdms:  # read under the instance's lock: a deleting instance gets no new ones
+        db.block_device_mapping_destroy_by_instance(context, instance_uuid)

@@ -115,6 +115,6 @@ def block_device_mapping_destroy(context, bdm_uuid):
 
 
 def block_device_mapping_destroy_by_instance(context, instance_uuid):
-    with db_session.writer() as session:
+    with db_session.one_statement_writer() as session:
         session.execute(query.soft_delete(BlockDeviceMapping,
                                           BlockDeviceMapping.instance_uuid == instance_uuid))

@@ -216,3 +216,29 @@ def test_green_threads_racing_for_a_users_quota_never_exceed_it(ctx):
     assert (results.count('ok'), results.count('over')) == (7, 13)
     assert _usage(ctx, 'race2') == _usage(ctx, 'race2', 'u1') == {
         'instances': 8, 'cores': 8, 'ram': 4096}
+
+
+def test_a_destroy_is_one_statement_with_its_children_then_the_quota(ctx):
+    """Metadata, tags, passwords and group membership go in the instance's UPDATE (data-
+    modifying CTEs); a destroy refused on its expected state leaves them all."""
+    from tests.unit.db import test_compute_instances as instances
+    instances.test_destroy_soft_deletes_everything_and_releases_quota(ctx)
+    quota = reservation('p2', 1)
+    made = db.instance_create_many(ctx, [instance_values(project_id='p2', metadata={'a': '1'},
+                                                         tags=['t']) for _ in range(2)],
+                                   quota=dict(quota, deltas={'instances': 2, 'cores': 2,
+                                                             'ram': 1024}))
+    release = dict(quota, deltas={'instances': -1, 'cores': -1, 'ram': -512})
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        db.instance_destroy(ctx, made[0].uuid, quota=release,
+                            expected={'task_state': 'deleting'})
+    assert db.instance_metadata_get(ctx, made[0].uuid) == {'a': '1'}
+    assert db.instance_tag_get(ctx, made[0].uuid) == ['t']
+    with count_statements() as statements:
+        db.instance_destroy(ctx, made[0].uuid, quota=release)
+    assert [s.split()[0] for s in queries(statements)] == ['WITH', 'WITH']
+    assert db.instance_metadata_get(ctx, made[0].uuid) == {}
+    assert db.instance_tag_get(ctx, made[0].uuid) == []
+    assert db.instance_metadata_get(ctx, made[1].uuid) == {'a': '1'}
+    assert db.quota_usage_get_all_by_project(ctx, 'p2') == {
+        'instances': 1, 'cores': 1, 'ram': 512}
