@@ -26,6 +26,7 @@ __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_g
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
            'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
            'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
+           'address_rows_by_instances',
            'virtual_interface_get_by_instance', 'network_dhcp_hosts', 'network_associate',
            'fixed_ip_claim_for_host']
 
@@ -623,4 +624,34 @@ def network_rows_by_instances(context, instance_uuids):
             entry[3][address] = []
         if floating_address:
             entry[3][address].append(floating_address)
+    return result
+
+
+# what the server views show of the interfaces: 6 columns where network_info reads the
+# network's 30 per interface (a page of 1,000 servers decoded 30,000 values for it)
+_ADDRESS_ROWS = (
+    sa.select(VirtualInterface.instance_uuid, VirtualInterface.id, Network.label,
+              VirtualInterface.address, Network.cidr_v6.is_not(None),
+              FixedIp.address, FloatingIp.address)
+    .join(Network, Network.id == VirtualInterface.network_id)
+    .outerjoin(FixedIp, sa.and_(FixedIp.virtual_interface_id == VirtualInterface.id,
+                                FixedIp.deleted == 0))
+    .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
+                                   FloatingIp.deleted == 0))
+    .where(query.AnyOf(VirtualInterface.instance_uuid, 'uuids'), VirtualInterface.deleted == 0)
+    .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
+
+
+def address_rows_by_instances(context, instance_uuids):
+    """{instance uuid: [(interface id, network label, mac, whether the network has an
+    IPv6 range, fixed address or None, floating address or None)]} of live
+    instances' interfaces, in interface, fixed and floating order (the rows
+    nova.network.model.addresses_from_rows renders), in one SELECT."""
+    uuids = list(instance_uuids)
+    result = {u: [] for u in uuids}
+    if uuids:
+        with db_session.reader() as session:
+            for instance_uuid, *row in session.connection().execute(
+                    _ADDRESS_ROWS, {'uuids': uuids}):
+                result[instance_uuid].append(row)
     return result

@@ -131,18 +131,49 @@ def addresses(network_info, extended=True):
     """The OpenStack server view's 'addresses': {label: [{version, addr,
     OS-EXT-IPS:type, OS-EXT-IPS-MAC:mac_addr}]}, each fixed IP followed by its
     floating ones (only version and addr unless extended, as /ips shows them)."""
+    return _render_addresses(
+        ((vif['network']['label'], vif['address'],
+          [(entry['address'], entry['type']) for subnet in vif['network']['subnets']
+           for ip in subnet['ips'] for entry in (ip, *ip.get('floating_ips', ()))])
+         for vif in network_info or ()), extended)
+
+
+def addresses_from_rows(rows, extended=True):
+    """addresses() of an instance from its nova.db.api.address_rows_by_instances rows,
+    without building its network_info: per interface, the IPv4 subnet's fixed
+    addresses then (if the network has an IPv6 range) the IPv6 ones, as
+    network_dict() orders them, each followed by its floating addresses."""
+    interfaces = {}  # interface id -> (label, mac, has IPv6, {fixed: [floating]})
+    for vif_id, label, mac, has_v6, fixed, floating in rows:
+        interface = interfaces.get(vif_id)
+        if interface is None:
+            interface = interfaces[vif_id] = (label, mac, has_v6, {})
+        if fixed is not None:
+            floatings = interface[3].get(fixed)
+            if floatings is None:
+                floatings = interface[3][fixed] = []
+            if floating is not None:
+                floatings.append(floating)
+    return _render_addresses(
+        ((label, mac, [entry for version in ((4, 6) if has_v6 else (4,))
+                       for address, floatings in fixed.items()
+                       if _version(address) == version
+                       for entry in ((address, 'fixed'),
+                                     *((f, 'floating') for f in floatings))])
+         for label, mac, has_v6, fixed in interfaces.values()), extended)
+
+
+def _render_addresses(interfaces, extended):
+    """{label: [entry]} of (label, mac, [(address, 'fixed' | 'floating')]) in order."""
     result = {}
-    for vif in network_info or ():
-        network, mac = vif['network'], vif['address']
-        entries = result.get(network['label'])
+    for label, mac, addresses_of_vif in interfaces:
+        entries = result.get(label)
         if entries is None:
-            entries = result[network['label']] = []
-        for subnet in network['subnets']:
-            for ip in subnet['ips']:
-                for entry in (ip, *ip.get('floating_ips', ())):
-                    # one literal per entry: a page of 1,000 servers renders 1,000 of them
-                    entries.append({'version': entry['version'], 'addr': entry['address'],
-                                    'OS-EXT-IPS:type': entry['type'],
-                                    'OS-EXT-IPS-MAC:mac_addr': mac} if extended else
-                                   {'version': entry['version'], 'addr': entry['address']})
+            entries = result[label] = []
+        for address, kind in addresses_of_vif:
+            # one literal per entry: a page of 1,000 servers renders 1,000 of them
+            entries.append({'version': 6 if ':' in address else 4, 'addr': address,
+                            'OS-EXT-IPS:type': kind, 'OS-EXT-IPS-MAC:mac_addr': mac}
+                           if extended else
+                           {'version': 6 if ':' in address else 4, 'addr': address})
     return result

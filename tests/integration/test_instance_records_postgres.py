@@ -91,9 +91,9 @@ def test_pages_after_a_marker_seek_the_list_index(ctx):
 
 
 def test_a_page_binds_its_uuids_as_one_array(ctx):
-    """The per-page reads by instance uuid (metadata and tags, interfaces, volumes)
-    bind the page's uuids as one array: the same statement text for a page of 2 and
-    of 6, not one placeholder per uuid to render and parse."""
+    """The per-page reads by instance uuid (metadata and tags, interfaces, addresses,
+    volumes) bind the page's uuids as one array: the same statement text for a page
+    of 2 and of 6, not one placeholder per uuid to render and parse."""
     db.instance_create_many(ctx, [instance_values(
         project_id='pg-array', display_name='vm', metadata={'n': str(i)}, tags=['t%d' % i])
         for i in range(6)])
@@ -104,10 +104,11 @@ def test_a_page_binds_its_uuids_as_one_array(ctx):
             records = db.instance_records_by_filters(ctx, filters, limit=limit)
             uuids = [r.uuid for r in records]
             assert db.network_rows_by_instances(ctx, uuids) == {u: [] for u in uuids}
+            assert db.address_rows_by_instances(ctx, uuids) == {u: [] for u in uuids}
             assert db.block_device_volumes_by_instance_uuids(ctx, uuids) == {
                 u: [] for u in uuids}
         texts.append([s for s in queries(statements) if 'ANY' in s])
-    assert len(texts[0]) == 3 and texts[0] == texts[1], texts
+    assert len(texts[0]) == 4 and texts[0] == texts[1], texts
     assert {r.uuid: (r.metadata_dict, r.tags) for r in records} == {
         r.uuid: (r.metadata_dict, r.tags) for r in db.instance_get_all_by_filters(ctx, filters)}
     # bound as array text: quotes, backslashes, commas and braces are values, and a

@@ -218,3 +218,23 @@ def test_network_rows_of_many_instances_cost_one_query(db_ctx):
     assert len(queries(statements)) == 1
     assert rows['none'] == [] and all(len(rows[u]) == 1 for u in uuids)
     assert rows[uuids[0]][0][1].uuid == network.uuid
+
+
+def test_address_rows_of_many_instances_cost_one_query_and_show_network_info(db_ctx):
+    from nova.network import model
+    network = _network(db_ctx, '10.1.0.0/24', label='private')
+    uuids = ['inst-%d' % i for i in range(20)]
+    _alloc(db_ctx, network, *uuids)
+    _floating(db_ctx, '172.24.4.1')
+    fixed = db.fixed_ip_get_all(db_ctx, instance_uuids=[uuids[0]])[0].address
+    db.floating_ip_allocate(db_ctx, 'p1', 'nova', -1)
+    db.floating_ip_associate(db_ctx, '172.24.4.1', fixed, 'h1', 'p1')
+    with count_statements() as statements:
+        rows = db.address_rows_by_instances(db_ctx, uuids + ['none'])
+    assert len(queries(statements)) == 1 and rows['none'] == []
+    network_info = db.network_rows_by_instances(db_ctx, uuids)
+    for uuid in uuids:
+        assert model.addresses_from_rows(rows[uuid]) == model.addresses(
+            model.from_rows(network_info[uuid]))
+    assert [e['addr'] for e in model.addresses_from_rows(rows[uuids[0]])['private']] == [
+        fixed, '172.24.4.1']

@@ -7,7 +7,6 @@ from nova.api.openstack.compute import servers
 from nova.compute import api as compute_api
 from nova.i18n import _
 from nova.network import api as network_api
-from nova.network import model as network_model
 
 
 class IPsController(wsgi.Controller):
@@ -19,8 +18,8 @@ class IPsController(wsgi.Controller):
         instance = self.compute_api.get(req.context, server_id)
         policy.authorize(req.context, 'os_compute_api:ips:%s' % action,
                          servers.target(instance))
-        return network_model.addresses(
-            self.network_api.get_instance_nw_info(req.context, instance), extended=False)
+        return self.network_api.get_instances_addresses(
+            req.context, [instance.uuid], extended=False)[instance.uuid]
 
     def index(self, req, server_id):
         return {'addresses': self._addresses(req, server_id, 'index')}

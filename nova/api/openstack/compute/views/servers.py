@@ -14,7 +14,6 @@ from nova.compute import hosts as compute_hosts
 from nova.compute import server_groups
 from nova.conf import CONF
 from nova.network import api as network_api
-from nova.network import model as network_model
 
 EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
 HOST_STATUS = 'os_compute_api:servers:show:host_status'
@@ -63,7 +62,7 @@ class ServerViews:
         self._flavor_views = {}  # {id(flavor): (flavor, view)}
         self._zones = self._statuses = None
         self._faults = {}
-        self._network_info = {}
+        self._addresses = {}  # {uuid: the 'addresses' of its view, extended}
         self._instances = list(instances)
         self._volumes = None  # {uuid: [(volume id, delete_on_termination)]}, on first use
         self.load(instances)
@@ -75,7 +74,7 @@ class ServerViews:
         if failed:
             self._faults.update(self.compute_api.get_instance_faults(self.context, failed))
         if instances:
-            self._network_info.update(network_api.API().get_instances_nw_info(
+            self._addresses.update(network_api.API().get_instances_addresses(
                 self.context, [i.uuid for i in instances]))
 
     @property
@@ -178,9 +177,7 @@ class ServerViews:
             'image': self._image(instance), 'flavor': self._flavor(instance),
             'created': common.isotime(instance.created_at),
             'updated': common.isotime(instance.updated_at or instance.created_at),
-            # PUT and rebuild before 2.75 show addresses without OS-EXT-IPS, as in Nova
-            'addresses': network_model.addresses(self._network_info.get(instance.uuid),
-                                                 extended=full),
+            'addresses': self._addresses_of(instance, full),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
             'links': common.links(self.bases, 'servers', instance.uuid),
@@ -216,6 +213,14 @@ class ServerViews:
             server['scheduler_hints'] = json.loads(
                 (instance.system_metadata or {}).get('scheduler_hints') or '{}')
         return server
+
+    def _addresses_of(self, instance, full):
+        addresses = self._addresses.get(instance.uuid, {})
+        if full:
+            return addresses
+        # PUT and rebuild before 2.75 show addresses without OS-EXT-IPS, as in Nova
+        return {label: [{'version': entry['version'], 'addr': entry['addr']}
+                        for entry in entries] for label, entries in addresses.items()}
 
     def _volumes_attached(self, instance):
         """[{'id'} (+ delete_on_termination from 2.3)]: one query for the whole page."""
