@@ -55,10 +55,10 @@ def _expanding_in(element, sql_compiler, **kw):
 def _array_text(values):
     """The text of a PostgreSQL array of these strings (or integers): '{"a","b"}'."""
     values = [v if isinstance(v, str) else str(v) for v in values]
-    joined = '","'.join(values)
-    if '"' in joined or '\\' in joined:
-        joined = '","'.join(v.replace('\\', '\\\\').replace('"', '\\"') for v in values)
-    return '{"%s"}' % joined if values else '{}'
+    together = ''.join(values)
+    if '"' in together or '\\' in together:  # escaped only then: uuids have neither
+        values = [v.replace('\\', '\\\\').replace('"', '\\"') for v in values]
+    return '{"%s"}' % '","'.join(values) if values else '{}'
 
 
 class _TextArray(sa.types.UserDefinedType):
