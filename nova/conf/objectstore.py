@@ -17,7 +17,7 @@ opts = [
                     '(larger objects are uploaded in parts).'),
     cfg.IntOpt('s3_min_part_size', default=5 * 1024 ** 2, min=1,
                help='Smallest part, in bytes, of a multipart upload but its last part.'),
-    cfg.IntOpt('s3_io_chunk_size', default=1024 ** 2, min=4096,
+    cfg.IntOpt('s3_io_chunk_size', default=4 * 1024 ** 2, min=4096,
                help='Bytes read from the client or from disk at a time when streaming '
                     'objects in and out.'),
     cfg.IntOpt('s3_hash_threads_min', default=64 * 1024, min=0,
