@@ -121,6 +121,33 @@ def detached(model, values):
     return obj
 
 
+def insert_row(conn, model, values):
+    """INSERT a row of model with Core (a Session's unit of work cost more than the
+    statement) and return its attribute values, every column's included (the
+    given ones, the Python defaults, None) with the new id: what detached() takes.
+    A key that is not a column is a caller's bug (TypeError)."""
+    columns = sa.inspect(model).column_attrs
+    unknown = set(values) - set(columns.keys())
+    if unknown:
+        raise TypeError('%s has no column %s' % (model.__name__, ', '.join(sorted(unknown))))
+    row, params = {}, {}
+    for key, prop in columns.items():
+        column = prop.columns[0]
+        if column.primary_key:
+            continue
+        if key in values:
+            value = values[key]
+        elif column.default is None:
+            value = None
+        else:
+            value = column.default.arg(None) if column.default.is_callable \
+                else column.default.arg
+        row[key] = params[column.name] = value
+    result = conn.execute(sa.insert(model.__table__), params)
+    row['id'] = result.inserted_primary_key[0]
+    return row
+
+
 def soft_delete(model, *criteria):
     """UPDATE marking the live rows matching criteria deleted (deleted = id)."""
     return (sa.update(model)

@@ -120,24 +120,19 @@ def volume_create(context, values, quota=None):
     """Insert a volume (and its 'metadata') while reserving quota, all or nothing.
 
     The row returned is the one inserted, its metadata and (no) attachments
-    set as loaded: nothing is read back."""
+    set as loaded: nothing is read back. Core statements, no Session."""
     values = dict(values)
     metadata = values.pop('metadata', None) or {}
-    volume = Volume()
-    volume.update(values)
     with errors.duplicate_raises(lambda: exception.Conflict(
             reason='volume %s exists' % values.get('uuid'))):
-        with db_session.writer() as session:
-            quotas.apply_quota(session, quota)
-            session.add(volume)
-            session.flush()
-            items = [VolumeMetadata(volume_id=volume.uuid, key=key, value=value)
-                     for key, value in sorted(metadata.items())]
-            session.add_all(items)
-            session.flush()
-            orm.attributes.set_committed_value(volume, 'metadata_items', items)
-            orm.attributes.set_committed_value(volume, 'attachment_rows', [])
-            return volume
+        with db_session.connection(writes=True) as conn:
+            quotas.apply_quota(conn, quota)
+            row = query.insert_row(conn, Volume, values)
+            items = [query.detached(VolumeMetadata, query.insert_row(
+                conn, VolumeMetadata, {'volume_id': row['uuid'], 'key': key, 'value': value}))
+                for key, value in sorted(metadata.items())]
+    row.update(metadata_items=items, attachment_rows=[])
+    return query.detached(Volume, row)
 
 
 _VOLUME_COLUMNS = query.labelled_columns(Volume, 'v_')
@@ -564,19 +559,21 @@ def volume_type_get(context, volume_type_id):
             volume_type_id=volume_type_id))
 
 
+_TYPE_COLUMNS = query.labelled_columns(VolumeType, '')
 # built once per read_deleted mode: every create without a type reads the default
-_TYPE_BY_NAME = {mode: query.model_query(None, VolumeType, mode).where(
+_TYPE_BY_NAME = {mode: sa.select(*(c for _, c in _TYPE_COLUMNS)).where(
+    *query.deleted_criteria(None, VolumeType, mode),
     VolumeType.name == sa.bindparam('b_name', type_=sa.String)).limit(1)
     for mode in query.READ_DELETED}
 
 
 def volume_type_get_by_name(context, name):
-    with db_session.reader() as session:
-        volume_type = session.scalars(_TYPE_BY_NAME[context.read_deleted],
-                                      {'b_name': name}).first()
-    if volume_type is None:
+    with db_session.connection() as conn:
+        row = conn.execute(_TYPE_BY_NAME[context.read_deleted], {'b_name': name}).first()
+    if row is None:
         raise exception.VolumeTypeNotFound(volume_type_id=name)
-    return volume_type
+    return query.detached(VolumeType, {key: row._mapping[column.name]
+                                       for key, column in _TYPE_COLUMNS})
 
 
 def volume_type_get_all(context, is_public=None):
