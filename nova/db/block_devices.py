@@ -81,9 +81,9 @@ def block_device_volumes_by_instance_uuids(context, instance_uuids):
     found = {uuid: [] for uuid in uuids}
     if uuids:
         with db_session.reader() as session:
-            for uuid, volume_id, on_termination in session.connection().execute(
-                    _VOLUMES, {'uuids': uuids}):
-                found[uuid].append((volume_id, bool(on_termination)))
+            rows = session.connection().execute(_VOLUMES, {'uuids': uuids}).all()
+        for uuid, volume_id, on_termination in rows:
+            found[uuid].append((volume_id, bool(on_termination)))
     return found
 
 

@@ -651,7 +651,7 @@ def address_rows_by_instances(context, instance_uuids):
     result = {u: [] for u in uuids}
     if uuids:
         with db_session.reader() as session:
-            for instance_uuid, *row in session.connection().execute(
-                    _ADDRESS_ROWS, {'uuids': uuids}):
-                result[instance_uuid].append(row)
+            rows = session.connection().execute(_ADDRESS_ROWS, {'uuids': uuids}).all()
+        for instance_uuid, *row in rows:  # .all(): one fetchall, not a fetchone per row
+            result[instance_uuid].append(row)
     return result

@@ -59,6 +59,7 @@ class ServerViews:
         self.show_extra_specs = self.at['2.47'] and _allowed(self.context, FLAVOR_EXTRA_SPECS)
         self._host_ids = {}
         self._flavors = {}
+        self._images = {}  # {image_ref: view}, below 2.98 (no properties)
         self._flavor_views = {}  # {id(flavor): (flavor, view)}
         self._zones = self._statuses = None
         self._faults = {}
@@ -98,6 +99,14 @@ class ServerViews:
     def _image(self, instance):
         if not instance.image_ref:
             return ''
+        if not self.at['2.98']:  # the servers of a page share a few images: one view each
+            image = self._images.get(instance.image_ref)
+            if image is None:
+                image = self._images[instance.image_ref] = self._image_view(instance)
+            return image
+        return self._image_view(instance)
+
+    def _image_view(self, instance):
         image = {'id': instance.image_ref, 'links': [{
             'rel': 'bookmark',
             'href': '%s/images/%s' % (self.bases[1], instance.image_ref)}]}
@@ -234,17 +243,15 @@ class ServerViews:
                 for volume_id, on_termination in self._volumes.get(instance.uuid, [])]
 
     def _add_full(self, server, instance, show_extended):
-        server.update({
-            'OS-EXT-AZ:availability_zone': self._zone(instance),
-            'config_drive': instance.config_drive or '',
-            'key_name': instance.key_name,
-            'OS-SRV-USG:launched_at': common.strtime(instance.launched_at),
-            'OS-SRV-USG:terminated_at': common.strtime(instance.terminated_at),
-            'OS-EXT-STS:task_state': instance.task_state,
-            'OS-EXT-STS:vm_state': instance.vm_state,
-            'OS-EXT-STS:power_state': instance.power_state,
-            'os-extended-volumes:volumes_attached': self._volumes_attached(instance),
-        })
+        server['OS-EXT-AZ:availability_zone'] = self._zone(instance)
+        server['config_drive'] = instance.config_drive or ''
+        server['key_name'] = instance.key_name
+        server['OS-SRV-USG:launched_at'] = common.strtime(instance.launched_at)
+        server['OS-SRV-USG:terminated_at'] = common.strtime(instance.terminated_at)
+        server['OS-EXT-STS:task_state'] = instance.task_state
+        server['OS-EXT-STS:vm_state'] = instance.vm_state
+        server['OS-EXT-STS:power_state'] = instance.power_state
+        server['os-extended-volumes:volumes_attached'] = self._volumes_attached(instance)
         if instance.security_groups:  # as Nova: no key when the server is in none
             server['security_groups'] = [{'name': name} for name in instance.security_groups]
         if show_extended:
