@@ -59,30 +59,29 @@ def limits_for(context, project_id, user_id=None, resources=None):
     """{resource: limit} for a project (its overrides over the defaults) or, with
     user_id, for that user in it (the user's overrides over the project's); the
     compute and network resources unless resources names others (the volume ones)."""
-    class_values, overrides = db.quota_limits_get(context, DEFAULT_CLASS, project_id)
+    project, user = _limits(context, project_id, user_id, resources)
+    return user if user_id is not None else project
+
+
+def _limits(context, project_id, user_id, resources=None):
+    """(the project's limits, user_id's in it or {}) from one query."""
+    class_values, overrides, user_overrides = db.quota_limits_get(
+        context, DEFAULT_CLASS, project_id, user_id)
     limits = class_limits(context, resources=resources, class_values=class_values)
     limits.update((r, limit) for r, limit in overrides.items() if r in limits)
-    if user_id is not None:
-        limits = _with_user_overrides(context, project_id, user_id, limits)
-    return limits
-
-
-def _with_user_overrides(context, project_id, user_id, project_limits):
-    limits = dict(project_limits)
-    overrides = db.project_user_quota_get_all(context, project_id, user_id)
-    limits.update((r, limit) for r, limit in overrides.items()
-                  if r in limits and r not in NETWORK_RESOURCES)
-    return limits
+    if user_id is None:
+        return limits, {}
+    user = dict(limits)
+    user.update((r, limit) for r, limit in user_overrides.items()
+                if r in user and r not in NETWORK_RESOURCES)
+    return limits, user
 
 
 def project_and_user_limits(context, project_id, user_id):
     """(the project's limits, user_id's limits in it (or {} without a user)): what a
-    request that checks both reads once (three queries, where limits_for twice reads
-    the defaults and the project's overrides twice)."""
-    project = limits_for(context, project_id)
-    user = _with_user_overrides(context, project_id, user_id, project) \
-        if user_id is not None else {}
-    return project, user
+    request that checks both reads once (one query, where limits_for twice read the
+    defaults and the project's overrides twice)."""
+    return _limits(context, project_id, user_id)
 
 
 def get_project_quotas(context, project_id, user_id=None):

@@ -213,7 +213,8 @@ from nova.db.instances import (  # noqa: E402,F401
     ANY, instance_build_password_get, instance_build_passwords_forget, instance_create_many,
     instance_destroy, instance_get_active_by_window,
     instance_get_all_by_filters,
-    instance_get_all_by_host, instance_get_by_uuid, instance_pages_by_host,
+    instance_get_all_by_host, instance_get_by_uuid, instance_get_live_by_uuids,
+    instance_pages_by_host,
     instance_sizes_by_host, instance_update, instance_update_many, instance_uuids_by_host)
 from nova.db.keypairs import (  # noqa: E402,F401
     key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,

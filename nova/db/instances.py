@@ -262,6 +262,17 @@ def instance_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=None
         return paginate.page(session, stmt, order, limit, marker_stmt, marker)
 
 
+def instance_get_live_by_uuids(context, uuids):
+    """The live instances among uuids, newest first as instance_get_all_by_filters
+    lists them, metadata and tags joined: one round trip (a host reads the batch it
+    builds) where selectin loads cost three."""
+    stmt = (sa.select(Instance).options(*_LOAD_ONE)
+            .where(Instance.uuid.in_(list(uuids)), Instance.deleted == 0)
+            .order_by(Instance.created_at.desc(), Instance.id.desc()))
+    with db_session.reader() as session:
+        return list(session.scalars(stmt).unique())
+
+
 def list_criteria(context, filters, sort_keys=None, sort_dirs=None, marker=None):
     """(WHERE criteria of the matching instances, sort criteria, select of the marker
     row): what every instance list shares, whatever it loads.

@@ -37,21 +37,25 @@ def quota_get_all_by_project(context, project_id):
 # built once: every reservation reads it (building the UNION and its cache key cost
 # more than running it)
 _LIMITS = sa.union_all(
-    sa.select(sa.literal(False).label('override'), QuotaClass.resource,
+    sa.select(sa.literal(0).label('kind'), QuotaClass.resource,
               QuotaClass.hard_limit).where(
         QuotaClass.class_name == sa.bindparam('b_class', type_=sa.String)),
-    sa.select(sa.literal(True), Quota.resource, Quota.hard_limit).where(
-        Quota.project_id == sa.bindparam('b_project', type_=sa.String)))
+    sa.select(sa.literal(1), Quota.resource, Quota.hard_limit).where(
+        Quota.project_id == sa.bindparam('b_project', type_=sa.String)),
+    sa.select(sa.literal(2), ProjectUserQuota.resource, ProjectUserQuota.hard_limit).where(
+        ProjectUserQuota.project_id == sa.bindparam('b_project', type_=sa.String),
+        ProjectUserQuota.user_id == sa.bindparam('b_user', type_=sa.String)))
 
 
-def quota_limits_get(context, class_name, project_id):
-    """({resource: hard_limit} of the quota class, {resource: hard_limit} of the
-    project's overrides) in one query: what every reservation reads first."""
-    found = ({}, {})
+def quota_limits_get(context, class_name, project_id, user_id=None):
+    """({resource: hard_limit} of the quota class, of the project's overrides, of
+    user_id's overrides in the project ({} without a user)) in one query: what every
+    reservation reads first."""
+    found = ({}, {}, {})
     with db_session.connection() as conn:
-        for override, resource, hard_limit in conn.execute(
-                _LIMITS, {'b_class': class_name, 'b_project': project_id}):
-            found[bool(override)][resource] = hard_limit
+        for kind, resource, hard_limit in conn.execute(
+                _LIMITS, {'b_class': class_name, 'b_project': project_id, 'b_user': user_id}):
+            found[kind][resource] = hard_limit
     return found
 
 

@@ -6,7 +6,7 @@ from nova import quota
 from nova.conf import CONF
 from nova.db import api as db
 
-from tests.unit.db.compute_helpers import instance_values
+from tests.unit.db.compute_helpers import count_statements, instance_values, queries
 from tests.unit.db import conftest as db_fixtures
 
 # the DB fixtures of tests/unit/db: a migrated SQLite database and an admin context
@@ -136,6 +136,11 @@ def test_a_users_limits_override_the_projects(db_ctx):
         4, 2048, 10, 3)
     assert quota.limits_for(db_ctx, 'p1', 'u2')['cores'] == 12
     assert quota.limits_for(db_ctx, 'p1')['cores'] == 12
+    with count_statements() as statements:  # defaults, project's and user's: one query
+        project, user = quota.project_and_user_limits(db_ctx, 'p1', 'u1')
+    assert len(queries(statements)) == 1
+    assert (project['cores'], user['cores'], user['ram'], user['floating_ips']) == (
+        12, 4, 2048, 3)
     with pytest.raises(exception.InvalidInput, match='floating_ips is limited per project'):
         quota.update_user_quotas(db_ctx, 'p1', 'u1', {'floating_ips': 1})
     quota.revert_user_quotas(db_ctx, 'p1', 'u1')

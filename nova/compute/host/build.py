@@ -103,8 +103,7 @@ class Builds:
     def _claim(self, context, instance_uuids, limits):
         """([instances claimed], [(instance, why not)]) of the batch's live instances."""
         claimed, rejected = [], []
-        for instance in db.instance_get_all_by_filters(context, {'uuid': instance_uuids,
-                                                                 'deleted': False}):
+        for instance in db.instance_get_live_by_uuids(context, instance_uuids):
             try:
                 self.tracker.instance_claim(instance, limits)
                 claimed.append(instance)

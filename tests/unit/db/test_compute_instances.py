@@ -377,3 +377,14 @@ def test_destroy_soft_deletes_everything_and_releases_quota(db_ctx):
     assert db.instance_group_get(db_ctx, group.uuid).members == []
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == {
         'instances': 0, 'cores': 0, 'ram': 0}
+
+
+def test_live_by_uuids_is_one_statement_with_metadata_and_tags(db_ctx):
+    made = _create(db_ctx, count=3, metadata={'a': '1', 'b': '2'}, tags=['x', 'y'])
+    db.instance_destroy(db_ctx, made[1].uuid)
+    with count_statements() as statements:
+        live = db.instance_get_live_by_uuids(db_ctx, [i.uuid for i in made] + ['nope'])
+    assert len(queries(statements)) == 1
+    assert [i.uuid for i in live] == [made[2].uuid, made[0].uuid]  # newest first
+    assert all(i.metadata_dict == {'a': '1', 'b': '2'} and i.tags == ['x', 'y']
+               for i in live)
