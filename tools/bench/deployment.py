@@ -16,9 +16,11 @@ the statements executed most; its waits count rows in the database as another
 role instead of polling the API, so that the numbers are the operation's own.
 --pyspy DIR samples every daemon process (API workers included) with py-spy
 during each profiled operation and prints, per daemon, the functions its
-samples were in most (own and inclusive shares; py-spy counts a process
-waiting for a core as busy, so read shares, not times); the raw stacks stay in
-DIR.
+samples were in most (own and inclusive shares; the raw stacks stay in DIR).
+Read shares, not times, and with care: py-spy counts a process waiting for a
+core as busy (at load 10+ much of it lands on the system calls after a send),
+and under eventlet a sample taken while the hub waits may show the frames of
+the green thread that ran last (a heartbeat once had 12% of nova-api's).
 --anchor RESULTS_DIR fills the upstream column from an anchor run
 (results/<timestamp>/ of ../shared/anchor-nova/bench.sh). Numbers only.
 
