@@ -438,15 +438,22 @@ def instance_update_many(context, uuids, values, expected_task_state=ANY):
         return session.execute(stmt).rowcount
 
 
-def _soft_delete_child(model, column, instance_uuid, now, name):
-    """query.soft_delete of an instance's child rows, its times bound under names of
-    their own (the statement may run as a CTE of the instance's UPDATE, whose own
-    deleted_at and updated_at parameters would clash)."""
-    return (sa.update(model)
-            .where(model.deleted == 0, column == instance_uuid)
-            .values(deleted=model.id, deleted_at=sa.bindparam('%s_deleted_at' % name, now),
-                    updated_at=sa.bindparam('%s_updated_at' % name, now))
-            .execution_options(synchronize_session=False))
+def _destroy_children(uuids, now):
+    """The writes deleting what belongs to the instances among ``uuids`` (a list, or a
+    select of them): metadata, tags, build passwords, group membership. The soft
+    deletes bind their times under names of their own (they may run as CTEs of the
+    instance's UPDATE, whose deleted_at and updated_at parameters would clash)."""
+    def soft_delete(model, column, name):
+        return (sa.update(model)
+                .where(model.deleted == 0, column.in_(uuids))
+                .values(deleted=model.id,
+                        deleted_at=sa.bindparam('%s_deleted_at' % name, now),
+                        updated_at=sa.bindparam('%s_updated_at' % name, now))
+                .execution_options(synchronize_session=False))
+    return [soft_delete(InstanceMetadata, InstanceMetadata.instance_uuid, 'metadata'),
+            sa.delete(Tag).where(Tag.resource_id.in_(uuids)),
+            sa.delete(InstanceBuildPassword).where(InstanceBuildPassword.instance_uuid.in_(uuids)),
+            soft_delete(InstanceGroupMember, InstanceGroupMember.instance_uuid, 'member')]
 
 
 def instance_destroy(context, instance_uuid, quota=None, expected=None):
@@ -465,22 +472,21 @@ def instance_destroy(context, instance_uuid, quota=None, expected=None):
                     vm_state=vm_states.DELETED, task_state=None,
                     terminated_at=sa.func.coalesce(Instance.terminated_at, now))
             .execution_options(synchronize_session=False))
-    children = [
-        _soft_delete_child(InstanceMetadata, InstanceMetadata.instance_uuid, instance_uuid,
-                           now, 'metadata'),
-        sa.delete(Tag).where(Tag.resource_id == instance_uuid),
-        sa.delete(InstanceBuildPassword).where(
-            InstanceBuildPassword.instance_uuid == instance_uuid),
-        _soft_delete_child(InstanceGroupMember, InstanceGroupMember.instance_uuid,
-                           instance_uuid, now, 'member')]
     with db_session.writer() as session:
         if session.get_bind().dialect.name == 'postgresql':
-            # the children's writes ride in the same statement (data-modifying CTEs):
-            # one round trip where there were five; all or nothing with the transaction
-            stmt = stmt.add_cte(*[child.cte('child%d' % i) for i, child in enumerate(children)])
-            children = []
-        if session.execute(stmt).rowcount == 0:
-            raise _destroy_refused(session, instance_uuid, expected)
-        for child in children:
-            session.execute(child)
+            # one round trip where there were five: the children's writes are data-
+            # modifying CTEs that touch only what belongs to the row the UPDATE changed
+            # (a refused destroy leaves them, even where its caller goes on with the
+            # transaction)
+            gone = stmt.returning(Instance.uuid).cte('gone')
+            children = _destroy_children(sa.select(gone.c.uuid), now)
+            counted = sa.select(sa.func.count()).select_from(gone).add_cte(
+                *[child.cte('child%d' % i) for i, child in enumerate(children)])
+            if session.execute(counted).scalar() == 0:
+                raise _destroy_refused(session, instance_uuid, expected)
+        else:
+            if session.execute(stmt).rowcount == 0:
+                raise _destroy_refused(session, instance_uuid, expected)
+            for child in _destroy_children([instance_uuid], now):
+                session.execute(child)
         quotas.apply_quota(session, quota)

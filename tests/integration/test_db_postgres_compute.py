@@ -220,7 +220,8 @@ def test_green_threads_racing_for_a_users_quota_never_exceed_it(ctx):
 
 def test_a_destroy_is_one_statement_with_its_children_then_the_quota(ctx):
     """Metadata, tags, passwords and group membership go in the instance's UPDATE (data-
-    modifying CTEs); a destroy refused on its expected state leaves them all."""
+    modifying CTEs); a destroy refused on its expected state leaves them all, even in a
+    transaction that goes on."""
     from tests.unit.db import test_compute_instances as instances
     instances.test_destroy_soft_deletes_everything_and_releases_quota(ctx)
     quota = reservation('p2', 1)
@@ -229,9 +230,10 @@ def test_a_destroy_is_one_statement_with_its_children_then_the_quota(ctx):
                                    quota=dict(quota, deltas={'instances': 2, 'cores': 2,
                                                              'ram': 1024}))
     release = dict(quota, deltas={'instances': -1, 'cores': -1, 'ram': -512})
-    with pytest.raises(exception.UnexpectedTaskStateError):
-        db.instance_destroy(ctx, made[0].uuid, quota=release,
-                            expected={'task_state': 'deleting'})
+    with db_session.batch():  # refused, and the transaction goes on and commits
+        with pytest.raises(exception.UnexpectedTaskStateError):
+            db.instance_destroy(ctx, made[0].uuid, quota=release,
+                                expected={'task_state': 'deleting'})
     assert db.instance_metadata_get(ctx, made[0].uuid) == {'a': '1'}
     assert db.instance_tag_get(ctx, made[0].uuid) == ['t']
     with count_statements() as statements:
