@@ -18,7 +18,7 @@ import eventlet
 from eventlet import queue, tpool
 
 from nova.conf import CONF
-from nova.objectstore.files import ALIGN, DIRECT_PIECE, set_direct
+from nova.objectstore.files import ALIGN, BUFFERED_WRITE, DIRECT_PIECE, set_direct
 
 DEPTH = 2  # chunks waiting per consumer: memory stays at a few chunks per request
 
@@ -134,10 +134,10 @@ class FileSink:
             self._buffered(memoryview(tail), len(tail))
 
     def _buffered(self, view, count):
-        """Write the first count bytes of view; the rest of view."""
+        """Write the first count bytes of view (BUFFERED_WRITE at a time); the rest of view."""
         head = view[:count]
         while head:
-            written = os.write(self.fd, head)
+            written = os.write(self.fd, head[:BUFFERED_WRITE])
             head = head[written:]
             self.written += written
         return view[count:]
