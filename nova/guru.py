@@ -118,7 +118,7 @@ class Reporter:
     def green_threads():
         lines = []
         for index, thread in enumerate(
-                obj for obj in gc.get_objects()
+                obj for obj in _tracked_objects()
                 if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None):
             lines.append('-- green thread %d (%s)' % (index, type(thread).__name__))
             lines.extend(_stack(thread.gr_frame))
@@ -226,6 +226,21 @@ def _log_without_locks(level, message):
                 data = data[_os.write(fd, data):]
         except OSError:
             continue
+
+
+def _tracked_objects():
+    """Every object the collector tracks, the frozen ones too: a daemon freezes
+    what it loaded at start (nova.cmd.common.settle_gc), its service loops' green
+    threads among them, and gc.get_objects() leaves the frozen out. They are
+    frozen again afterwards, with what came since (a report is rare)."""
+    frozen = gc.get_freeze_count()
+    if frozen:
+        gc.unfreeze()
+    try:
+        return gc.get_objects()
+    finally:
+        if frozen:
+            gc.freeze()
 
 
 def _stack(frame):
