@@ -242,6 +242,15 @@ def dispose():
 _batches = weakref.WeakKeyDictionary()
 
 
+def _enclosing(writes):
+    """The session of the batch() this green thread is in when it serves the access:
+    any batch for a read, a writing one for a write; else None."""
+    current = _batches.get(greenlet.getcurrent())
+    if current is not None and (current[1] or not writes):
+        return current[0]
+    return None
+
+
 @contextlib.contextmanager
 def _transaction(sessions, lock):
     with lock if lock is not None else contextlib.nullcontext(), \
@@ -260,10 +269,10 @@ def batch(writes=True):
     still gets its own: SQLite readers do not take the write lock); on PostgreSQL,
     where readers run in autocommit, it costs nothing and saves nothing.
     """
-    current = _batches.get(greenlet.getcurrent())
-    if current is not None and (current[1] or not writes):
-        return contextlib.nullcontext(current[0])
-    if current is not None:
+    enclosing = _enclosing(writes)
+    if enclosing is not None:
+        return contextlib.nullcontext(enclosing)
+    if _batches.get(greenlet.getcurrent()) is not None:
         raise RuntimeError('a writing batch inside a reading one')
     return _batched(writes)
 
@@ -285,9 +294,9 @@ def reader():
     statement of a transaction sees its own snapshot anyway (read committed) and
     BEGIN and COMMIT were two more round trips for every read. Inside a batch()
     the batch's session and transaction."""
-    current = _batches.get(greenlet.getcurrent())
-    if current is not None:
-        return contextlib.nullcontext(current[0])
+    enclosing = _enclosing(writes=False)
+    if enclosing is not None:
+        return contextlib.nullcontext(enclosing)
     database = _get()
     return _transaction(database.read_sessions, database.read_lock)
 
@@ -295,9 +304,9 @@ def reader():
 def writer():
     """A Session in a transaction that writes; committed on exit, rolled back on error
     (those of the enclosing writing batch() if any)."""
-    current = _batches.get(greenlet.getcurrent())
-    if current is not None and current[1]:
-        return contextlib.nullcontext(current[0])
+    enclosing = _enclosing(writes=True)
+    if enclosing is not None:
+        return contextlib.nullcontext(enclosing)
     database = _get()
     return _transaction(database.write_sessions, database.write_lock)
 
@@ -307,9 +316,9 @@ def one_statement_writer():
     heartbeat): on PostgreSQL in autocommit, where the statement is atomic on its own
     and BEGIN and COMMIT were two more round trips; elsewhere, and inside a writing
     batch(), what writer() gives."""
-    current = _batches.get(greenlet.getcurrent())
-    if current is not None and current[1]:
-        return contextlib.nullcontext(current[0])
+    enclosing = _enclosing(writes=True)
+    if enclosing is not None:
+        return contextlib.nullcontext(enclosing)
     database = _get()
     if database.autocommit:
         return _transaction(database.read_sessions, None)
@@ -324,9 +333,9 @@ def connection(writes=False):
     execution and commit cost more than such a statement itself (on SQLite a
     Session read ~350 us, the Core one ~150 us). Inside a batch(), the
     batch's transaction, as reader() and writer()."""
-    current = _batches.get(greenlet.getcurrent())
-    if current is not None and (current[1] or not writes):
-        yield current[0].connection()
+    enclosing = _enclosing(writes)
+    if enclosing is not None:
+        yield enclosing.connection()
         return
     database = _get()
     lock = database.write_lock if writes else database.read_lock
