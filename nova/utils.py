@@ -48,6 +48,12 @@ def monkey_patch():
             del sys.modules['OpenSSL']
 
 
+def as_list(value):
+    """value as a list: a list, tuple or set's items, anything else on its own (a
+    filter or an expected state given as one value or several)."""
+    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+
+
 def import_class(import_path):
     """'pkg.module.Class' -> the class, with an error that names the path."""
     module_name, _, class_name = import_path.rpartition('.')

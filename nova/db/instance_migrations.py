@@ -40,10 +40,6 @@ def migration_previous_hosts(context, instance_uuids):
     return found
 
 
-def _as_list(value):
-    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-
-
 def migration_create(context, values):
     migration = Migration(**values)
     with db_session.writer() as session:
@@ -95,7 +91,7 @@ def migration_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=Non
     filters = dict(filters or {})
     stmt = query.model_query(context, Migration)
     if 'status' in filters:
-        stmt = stmt.where(Migration.status.in_(_as_list(filters['status'])))
+        stmt = stmt.where(Migration.status.in_(utils.as_list(filters['status'])))
     if 'host' in filters:
         host = filters['host']
         stmt = stmt.where(sa.or_(Migration.source_compute == host,
@@ -109,7 +105,7 @@ def migration_get_all_by_filters(context, filters, sort_keys=None, sort_dirs=Non
         stmt = stmt.where(Migration.instance_uuid.in_(sa.select(models.Instance.uuid).where(
             *(getattr(models.Instance, key) == value for key, value in owners.items()))))
     if 'migration_type' in filters:
-        stmt = stmt.where(Migration.migration_type.in_(_as_list(filters['migration_type'])))
+        stmt = stmt.where(Migration.migration_type.in_(utils.as_list(filters['migration_type'])))
     if 'changes-since' in filters:
         since = filters['changes-since']
         stmt = stmt.where(sa.func.coalesce(Migration.updated_at, Migration.created_at) >= since)

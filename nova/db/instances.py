@@ -49,13 +49,9 @@ _EXACT_FILTERS = {
 }
 
 
-def _as_list(expected):
-    return list(expected) if isinstance(expected, (list, tuple, set, frozenset)) else [expected]
-
-
 def _in(column, expected):
     """column matches expected: one value or a list; None matches NULL."""
-    expected = _as_list(expected)
+    expected = utils.as_list(expected)
     values = [value for value in expected if value is not None]
     terms = [column.in_(values)] if values else []
     if len(values) < len(expected):
@@ -382,7 +378,7 @@ def _update_refused(session, instance_uuid, expected_task_state, expected_vm_sta
     if states is None:
         return exception.InstanceNotFound(instance_id=instance_uuid)
     task_state, vm_state = states
-    if expected_task_state is not ANY and task_state not in _as_list(expected_task_state):
+    if expected_task_state is not ANY and task_state not in utils.as_list(expected_task_state):
         cls = (exception.UnexpectedDeletingTaskStateError
                if task_state == task_states.DELETING else exception.UnexpectedTaskStateError)
         return cls(instance_uuid=instance_uuid, expected=expected_task_state, actual=task_state)

@@ -109,6 +109,12 @@ def labelled_columns(model, prefix):
             for key, prop in sa.inspect(model).column_attrs.items()]
 
 
+def row_values(labelled, row):
+    """{attribute key: value} of a row selected with labelled_columns' columns."""
+    mapping = row._mapping
+    return {key: mapping[column.name] for key, column in labelled}
+
+
 def detached(model, values):
     """A detached object of model holding values (and any relationship given in
     values as already loaded), as a Session would have left it after its

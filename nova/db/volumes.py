@@ -56,8 +56,7 @@ _SNAPSHOT_FILTERS = {
 
 
 def _in(column, value):
-    values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-    return column.in_(values)
+    return column.in_(utils.as_list(value))
 
 
 def _criteria(columns, filters):
@@ -171,17 +170,16 @@ def _detached_volume(rows):
     items, attachments = {}, {}
     for row in rows:
         if row.m_id is not None and row.m_id not in items:
-            items[row.m_id] = query.detached(VolumeMetadata, {
-                key: row._mapping[column.name] for key, column in _METADATA_COLUMNS})
+            items[row.m_id] = query.detached(VolumeMetadata,
+                                             query.row_values(_METADATA_COLUMNS, row))
         if row.a_id is not None and row.a_id not in attachments:
-            attachments[row.a_id] = query.detached(VolumeAttachment, {
-                key: row._mapping[column.name] for key, column in _ATTACHMENT_COLUMNS})
-    first = rows[0]._mapping
-    values = {key: first[column.name] for key, column in _VOLUME_COLUMNS}
+            attachments[row.a_id] = query.detached(VolumeAttachment,
+                                                   query.row_values(_ATTACHMENT_COLUMNS, row))
+    values = query.row_values(_VOLUME_COLUMNS, rows[0])
     values.update(metadata_items=list(items.values()), attachment_rows=sorted(
         attachments.values(), key=lambda a: a.id))
     volume = query.detached(Volume, values)
-    volume.volume_type_name = first['t_name']
+    volume.volume_type_name = rows[0].t_name
     return volume
 
 
@@ -235,8 +233,7 @@ def _swap(session, model, uuid, values, expected_status, invalid):
     values = dict(values, updated_at=utils.utcnow())
     params = {'b_uuid': uuid, **{'v_' + key: value for key, value in values.items()}}
     if expected_status is not ANY:
-        params['b_expected'] = list(expected_status) if isinstance(
-            expected_status, (list, tuple, set, frozenset)) else [expected_status]
+        params['b_expected'] = utils.as_list(expected_status)
     stmt = _swap_stmt(model, tuple(sorted(values)), expected_status is not ANY)
     if session.execute(stmt, params).rowcount == 0:
         found = session.scalar(sa.select(model.status).where(model.uuid == uuid,
@@ -311,9 +308,7 @@ def volume_begin_delete(context, volume_id, expected_status, cascade_from=None):
         with db_session.connection(writes=True) as conn:
             if conn.execute(_BEGIN_DELETE, {
                     'b_uuid': volume_id, 'b_now': utils.utcnow(),
-                    'b_expected': list(expected_status) if isinstance(
-                        expected_status, (list, tuple, set, frozenset)) else [expected_status]
-            }).rowcount:
+                    'b_expected': utils.as_list(expected_status)}).rowcount:
                 return
     with db_session.writer() as session:
         volume = _volume(session, volume_id, lock=True)
@@ -572,8 +567,7 @@ def volume_type_get_by_name(context, name):
         row = conn.execute(_TYPE_BY_NAME[context.read_deleted], {'b_name': name}).first()
     if row is None:
         raise exception.VolumeTypeNotFound(volume_type_id=name)
-    return query.detached(VolumeType, {key: row._mapping[column.name]
-                                       for key, column in _TYPE_COLUMNS})
+    return query.detached(VolumeType, query.row_values(_TYPE_COLUMNS, row))
 
 
 def volume_type_get_all(context, is_public=None):

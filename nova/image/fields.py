@@ -10,6 +10,7 @@ forms may be mixed. Image dicts always carry them nested under 'properties'.
 import datetime
 
 from nova import exception
+from nova import utils
 from nova.db.image_models import (CONTAINER_FORMATS, DISK_FORMATS, MEMBER_STATUSES,
                                   VISIBILITIES)
 from nova.i18n import _
@@ -189,13 +190,9 @@ def _boolean_filter(name, value):
     return _boolean(name)(value)
 
 
-def _listed(value):
-    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
-
-
 def _no_nul(name, value):
     """value (one or a list) unless a string of it holds NUL, which no image matches."""
-    for item in _listed(value):
+    for item in utils.as_list(value):
         if isinstance(item, str) and '\x00' in item:
             raise _invalid(name, 'must not contain NUL characters')
     return value
@@ -218,7 +215,7 @@ def filters(given):
     result = {'os_hidden': False, 'properties': {}}
     for name, value in given.items():
         if name in ('tag', 'tags'):
-            result.setdefault('tags', []).extend(check_tag(tag) for tag in _listed(value))
+            result.setdefault('tags', []).extend(check_tag(tag) for tag in utils.as_list(value))
         elif name in INTEGER_FILTERS:
             result[name] = _integer_filter(name, value)
         elif name in TIME_FILTERS:
