@@ -575,24 +575,30 @@ def network_dhcp_hosts(context, network_id, leased_only=False, host=None):
 
 # --------------------------------------------------- what network_info is built from
 
+def _interface_rows(*columns):
+    """A SELECT of columns over the live interfaces of the instances bound as :uuids,
+    joined to their network and live fixed and floating IPs, in interface, fixed and
+    floating order: built once per statement, the uuids bound at execution."""
+    return (sa.select(*columns)
+            .join(Network, Network.id == VirtualInterface.network_id)
+            .outerjoin(FixedIp, sa.and_(FixedIp.virtual_interface_id == VirtualInterface.id,
+                                        FixedIp.deleted == 0))
+            .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
+                                           FloatingIp.deleted == 0))
+            .where(query.AnyOf(VirtualInterface.instance_uuid, 'uuids'),
+                   VirtualInterface.deleted == 0)
+            .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
+
+
 # the interfaces of many instances with their addresses and their network's columns
 # (prefixed network__), as plain rows (a list of 1,000 servers built 1,000 ORM objects
 # for them); built once, the uuids bound at execution
 _NETWORK_COLUMNS = tuple(Network.__table__.c.keys())
-_NETWORK_ROWS = (
-    sa.select(VirtualInterface.id, VirtualInterface.uuid, VirtualInterface.address,
-              VirtualInterface.instance_uuid, VirtualInterface.network_id,
-              FixedIp.address.label('fixed_address'),
-              FloatingIp.address.label('floating_address'),
-              *(column.label('network__' + column.key) for column in Network.__table__.c))
-    .join(Network, Network.id == VirtualInterface.network_id)
-    .outerjoin(FixedIp, sa.and_(FixedIp.virtual_interface_id == VirtualInterface.id,
-                                FixedIp.deleted == 0))
-    .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
-                                   FloatingIp.deleted == 0))
-    .where(query.AnyOf(VirtualInterface.instance_uuid, 'uuids'),
-           VirtualInterface.deleted == 0)
-    .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
+_NETWORK_ROWS = _interface_rows(
+    VirtualInterface.id, VirtualInterface.uuid, VirtualInterface.address,
+    VirtualInterface.instance_uuid, VirtualInterface.network_id,
+    FixedIp.address.label('fixed_address'), FloatingIp.address.label('floating_address'),
+    *(column.label('network__' + column.key) for column in Network.__table__.c))
 
 
 def network_rows_by_instances(context, instance_uuids):
@@ -629,17 +635,10 @@ def network_rows_by_instances(context, instance_uuids):
 
 # what the server views show of the interfaces: 6 columns where network_info reads the
 # network's 30 per interface (a page of 1,000 servers decoded 30,000 values for it)
-_ADDRESS_ROWS = (
-    sa.select(VirtualInterface.instance_uuid, VirtualInterface.id, Network.label,
-              VirtualInterface.address, Network.cidr_v6.is_not(None),
-              FixedIp.address, FloatingIp.address)
-    .join(Network, Network.id == VirtualInterface.network_id)
-    .outerjoin(FixedIp, sa.and_(FixedIp.virtual_interface_id == VirtualInterface.id,
-                                FixedIp.deleted == 0))
-    .outerjoin(FloatingIp, sa.and_(FloatingIp.fixed_ip_id == FixedIp.id,
-                                   FloatingIp.deleted == 0))
-    .where(query.AnyOf(VirtualInterface.instance_uuid, 'uuids'), VirtualInterface.deleted == 0)
-    .order_by(VirtualInterface.id, FixedIp.id, FloatingIp.id))
+_ADDRESS_ROWS = _interface_rows(
+    VirtualInterface.instance_uuid, VirtualInterface.id, Network.label,
+    VirtualInterface.address, Network.cidr_v6.is_not(None), FixedIp.address,
+    FloatingIp.address)
 
 
 def address_rows_by_instances(context, instance_uuids):

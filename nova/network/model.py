@@ -172,8 +172,8 @@ def _render_addresses(interfaces, extended):
             entries = result[label] = []
         for address, kind in addresses_of_vif:
             # one literal per entry: a page of 1,000 servers renders 1,000 of them
-            entries.append({'version': 6 if ':' in address else 4, 'addr': address,
+            version = _version(address)
+            entries.append({'version': version, 'addr': address,
                             'OS-EXT-IPS:type': kind, 'OS-EXT-IPS-MAC:mac_addr': mac}
-                           if extended else
-                           {'version': 6 if ':' in address else 4, 'addr': address})
+                           if extended else {'version': version, 'addr': address})
     return result
