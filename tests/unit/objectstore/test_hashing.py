@@ -107,6 +107,14 @@ def test_small_body_and_direct_off_stay_buffered(tmp_path):
             assert not writer.direct and not _is_direct(f.fileno())
 
 
+def _sink_all(f, chunks, direct_min):
+    """Every chunk through a FileSink of the open file f, closed."""
+    writer = hashing.FileSink(f.fileno(), direct_min=direct_min)
+    for chunk in chunks:
+        writer.update(chunk)
+    writer.close()
+
+
 def test_buffered_writes_go_to_the_page_cache_a_mebibyte_at_a_time(tmp_path, monkeypatch):
     """Larger writes into the page cache cost this kernel several times the CPU per byte."""
     real_write, sizes = os.write, []
@@ -119,10 +127,7 @@ def test_buffered_writes_go_to_the_page_cache_a_mebibyte_at_a_time(tmp_path, mon
     chunks = _chunks([4 * 1024 ** 2 + 5, 3])
     path = tmp_path / 'object'
     with open(path, 'wb', buffering=0) as f:
-        writer = hashing.FileSink(f.fileno(), direct_min=0)
-        for chunk in chunks:
-            writer.update(chunk)
-        writer.close()
+        _sink_all(f, chunks, direct_min=0)
     assert max(sizes) == hashing.BUFFERED_WRITE and len(sizes) == 6
     assert path.read_bytes() == b''.join(chunks)
 
@@ -139,10 +144,7 @@ def test_a_filesystem_refusing_direct_writes_gets_every_byte(tmp_path, monkeypat
     chunks = _chunks([4096, 2 * 1024 * 1024 + 1, 3])
     path = tmp_path / 'object'
     with open(path, 'wb', buffering=0) as f:
-        writer = hashing.FileSink(f.fileno(), direct_min=4096)
-        for chunk in chunks:
-            writer.update(chunk)
-        writer.close()
+        _sink_all(f, chunks, direct_min=4096)
         assert not _is_direct(f.fileno())
     assert path.read_bytes() == b''.join(chunks)
 
