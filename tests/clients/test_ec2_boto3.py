@@ -127,7 +127,9 @@ def test_regions_zones_and_instance_types(cloud, ec2):
 
 def test_wrong_secret_is_auth_failure(cloud):
     rc = cloud.novarc()
-    bad = _client(cloud, secret=rc['AWS_SECRET_ACCESS_KEY'][:-1] + 'x')
+    secret = rc['AWS_SECRET_ACCESS_KEY']
+    # change the last character (a secret may already end in 'x')
+    bad = _client(cloud, secret=secret[:-1] + ('y' if secret.endswith('x') else 'x'))
     assert _error_code(bad.describe_regions) == 'AuthFailure'
     unknown = _client(cloud, access='NOSUCHACCESSKEY00000', secret='whatever')
     assert _error_code(unknown.describe_instances) == 'AuthFailure'

@@ -88,9 +88,12 @@ class Volumes:
         if to_guest:
             self.driver.attach_volume(context, info, instance, bdm.device_name)
         try:
+            # the mapping holds its connection before the volume says in-use: whoever
+            # sees in-use (a client, a detach, a reattach) finds how it is connected
+            bdm = db.block_device_mapping_update(context, bdm.uuid, {'connection_info': info})
             self.volume_api.attach(context, bdm.attachment_id, bdm.device_name, self.host,
                                    connector, info)
-            return db.block_device_mapping_update(context, bdm.uuid, {'connection_info': info})
+            return bdm
         except Exception:
             if to_guest:
                 self._quietly(self.driver.detach_volume, context, info, instance,
