@@ -23,6 +23,8 @@ HTTP_ONLY = ('nova.api.openstack', 'nova.api.ec2', 'nova.api.metadata', 'nova.ob
 DRIVERS = ('nova.virt.fake', 'nova.virt.libvirt', 'nova.virt.xenapi', 'pycdlib', 'libvirt')
 # nova-api: loaded by the one action that needs them
 FIRST_USE = ('cryptography', 'rrdtool', 'nova.image.bundle', 'nova.crypto', 'OpenSSL')
+# nova-api: loaded only where a rule or a request needs them (oslo.policy's http: check)
+NOT_IN_API = ('requests', 'urllib3', 'oslo_policy._external')
 
 SCRIPT = textwrap.dedent('''
     import json, sys
@@ -37,6 +39,8 @@ SCRIPT = textwrap.dedent('''
     from nova import wsgi
     for name in ('osapi_compute', 'ec2', 'cloudwatch'):
         wsgi.Loader().load_app(name)
+    from nova import context, policy
+    policy.authorize(context.get_admin_context(), 'os_compute_api:servers:index')  # rules parsed
     loaded['nova-api'] = sorted(sys.modules)
     print(json.dumps(loaded))
 ''')
@@ -79,3 +83,8 @@ def test_api_loads_heavy_helpers_at_first_use(loaded):
     assert 'nova.api.openstack.compute.routes' in loaded['nova-api']
     assert 'nova.api.cloudwatch.actions' in loaded['nova-api']
     assert _under(loaded['nova-api'], FIRST_USE) == []
+
+
+def test_api_parses_its_rules_without_the_http_check(loaded):
+    assert 'oslo_policy._parser' in loaded['nova-api']  # the probe did parse them
+    assert _under(loaded['nova-api'], NOT_IN_API) == []

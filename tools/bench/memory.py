@@ -13,17 +13,24 @@ PYTHONPROFILEIMPORTTIME=1, and prints per daemon:
 - its RSS once the cloud is up (cold start: first daemon spawned -> every compute
   host listed by the API), and its RSS and peak RSS after booting --servers
   servers (--batch per request) and waiting --settle seconds, so that every
-  periodic task has run over them;
+  periodic task has run over them, then --lists GET /servers/detail?limit=1000
+  requests at --concurrency (nova-api's peak: each page in flight holds its rows,
+  views and JSON until it is sent);
 each beside the target (each daemon process <= 100 MB at 10,000 servers, nova-all
 <= 250 MB). A daemon with several processes (nova-api's workers, the computes)
 shows its largest. Numbers only.
 
     nice .venv/bin/python tools/bench/memory.py [--mode daemons|all|both] [--hosts 4]
-        [--servers 1000] [--batch 100] [--settle 70]
+        [--servers 1000] [--batch 100] [--settle 70] [--lists 40] [--concurrency 10]
+        [--logs DIR]
+
+--logs DIR keeps each daemon's log (its -X importtime lines: what it imported,
+and when) as DIR/<mode>-<daemon>-<n>.log.
 """
 import argparse
 import collections
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -53,6 +60,14 @@ def import_costs(log_path):
                 total += int(cumulative_us)
             own[name.strip().split('.')[0]] += int(own_us.rsplit(':', 1)[1])
     return total / 1e6, [(package, us / 1e6) for package, us in own.most_common(4)]
+
+
+def keep_logs(deployment, logs, directory):
+    os.makedirs(directory, exist_ok=True)
+    for label, paths in logs.items():
+        for i, path in enumerate(paths):
+            shutil.copy(path, os.path.join(directory, '%s-%s-%d.log' % (
+                deployment.mode, label, i)))
 
 
 def largest_rss(pids):
@@ -94,7 +109,8 @@ def measure(deployment, args):
     waiter = None
     if deployment.pg is not None:
         waiter = DatabaseWaiter(deployment.counters.observer_dsn(), 1.0)
-    work = Workload(deployment.api, deployment.image(), '1', poll=1.0, waiter=waiter)
+    work = Workload(deployment.api, deployment.image(), '1', poll=1.0, waiter=waiter,
+                    concurrency=args.concurrency)
     begin = time.monotonic()
     grow(work, 0, args.servers, args.batch)
     took = time.monotonic() - begin
@@ -102,9 +118,16 @@ def measure(deployment, args):
         args.servers, args.batch, args.servers / took, loadavg()), flush=True)
     # the computes' periodic tasks (every --periodic_interval, 60 s) read all their servers
     time.sleep(args.settle)
+    if args.lists:
+        _, rate = work.list_rate('/servers/detail?limit=1000', 2, args.lists)
+        print('GET /servers/detail?limit=1000 @%d: %.1f req/s, load %s' % (
+            args.concurrency, rate, loadavg()), flush=True)
+    if args.logs:
+        keep_logs(deployment, logs, args.logs)
     print()
     print('| daemon (processes) | CPU to start [s] | import [s] | most import time, own [s] | '
           'RSS after start [MB] | RSS at %d servers, peak [MB] | target [MB] |' % args.servers)
+    # peak: the largest any one process reached, the concurrent lists included
     print('|---|---|---|---|---|---|---|')
     for label in sorted(pids):
         imports, packages = import_costs(logs[label][0])
@@ -124,6 +147,10 @@ def main():
     parser.add_argument('--batch', type=int, default=100)
     parser.add_argument('--settle', type=float, default=70,
                         help='seconds after the boots before the RSS is read')
+    parser.add_argument('--lists', type=int, default=40,
+                        help='concurrent GET /servers/detail?limit=1000 before the RSS is read')
+    parser.add_argument('--concurrency', type=int, default=10)
+    parser.add_argument('--logs', help="directory to keep the daemons' logs in")
     args = parser.parse_args()
     print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
                                      os.cpu_count(), loadavg()), flush=True)
