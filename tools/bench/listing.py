@@ -10,10 +10,13 @@ page deep in the list (marker paging), at each size of --sizes; with --explain
 functions that took the CPU (cProfile, cumulative). The process settles its
 garbage collector as the daemons do once loaded (nova.cmd.common.settle_gc);
 --gc-default keeps CPython's defaults; the GC column is the cyclic collector's
-CPU per request. Numbers only.
+CPU per request. The servers do not change between requests, so after the warm-up
+every view comes from the rendered-view cache (views/server_cache.py);
+--view-cache-size 0 renders every server on every request. Numbers only.
 
     nice .venv/bin/python tools/bench/listing.py [--db sqlite|postgres]
         [--sizes 100,1000,10000] [--requests 20] [--profile] [--explain] [--gc-default]
+        [--view-cache-size N]
 """
 import argparse
 import cProfile
@@ -181,6 +184,8 @@ def main():
     parser.add_argument('--profile', action='store_true')
     parser.add_argument('--explain', action='store_true')
     parser.add_argument('--top', type=int, default=25)
+    parser.add_argument('--view-cache-size', type=int,
+                        help='--osapi_server_view_cache_size (0: render every server)')
     parser.add_argument('--gc-default', action='store_true',
                         help="CPython's collector settings, not the daemons' settled ones")
     args = parser.parse_args()
@@ -190,6 +195,8 @@ def main():
         os.chmod(tmp, 0o755)
         pg = None
         CONF.set_override('state_path', tmp)
+        if args.view_cache_size is not None:
+            CONF.set_override('osapi_server_view_cache_size', args.view_cache_size)
         if args.db == 'postgres':
             from tests.harness.postgres import PostgresServer
             pg = PostgresServer(os.path.join(tmp, 'pg'), settings={

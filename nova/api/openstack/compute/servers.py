@@ -102,19 +102,21 @@ class ServersController(wsgi.Controller):
         instances, limit = server_lists.get_servers(req, self.compute_api, detail=False)
         page = views.ServerViews(req, self.compute_api)
         body = {'servers': [page.basic(instance) for instance in instances]}
-        return self._with_links(req, body, limit, 'servers')
+        return self._with_links(req, body, limit, 'servers', body['servers'])
 
     @server_lists.query_schemas
     def detail(self, req):
         policy.authorize(req.context, 'os_compute_api:servers:detail')
         instances, limit = server_lists.get_servers(req, self.compute_api, detail=True)
         page = views.ServerViews(req, self.compute_api, instances)
-        body = {'servers': [page.server(instance) for instance in instances]}
-        return self._with_links(req, body, limit, 'servers/detail')
+        body = {'servers': page.page(instances)}  # mostly encoded fragments: no 'id' to read
+        return self._with_links(req, body, limit, 'servers/detail',
+                                [{'id': instance.uuid} for instance in instances])
 
     @staticmethod
-    def _with_links(req, body, limit, collection):
-        links = common.next_link(req, body['servers'], limit, collection)
+    def _with_links(req, body, limit, collection, shown):
+        """body with its servers_links when the page is full (shown: [{'id'}] of it)."""
+        links = common.next_link(req, shown, limit, collection)
         if links:
             body['servers_links'] = links
         return body

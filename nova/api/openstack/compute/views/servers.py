@@ -10,6 +10,7 @@ import time
 
 from nova import policy
 from nova.api.openstack import common
+from nova.api.openstack.compute.views import server_cache
 from nova.compute import hosts as compute_hosts
 from nova.compute import server_groups
 from nova.conf import CONF
@@ -223,6 +224,31 @@ class ServerViews:
                 (instance.system_metadata or {}).get('scheduler_hints') or '{}')
         return server
 
+    def page(self, instances):
+        """The views of a GET /servers/detail page: a server whose view was rendered
+        from the same inputs before comes from server_cache as its encoded JSON
+        (a fault is read per request: those servers are rendered each time)."""
+        if not CONF.osapi_server_view_cache_size:
+            return [self.server(instance) for instance in instances]
+        cache = server_cache.VIEWS
+        variant = cache.variant((str(self.version), self.bases, self.show_extended,
+                                 self.show_host_status, self.show_extra_specs))
+        views = []
+        try:
+            for instance in instances:
+                if common.status_from_state(instance.vm_state,
+                                            instance.task_state) in FAULT_STATUSES:
+                    views.append(self.server(instance))
+                    continue
+                inputs = (instance.__dict__, self._addresses.get(instance.uuid),
+                          self._attached(instance), self._zone(instance),
+                          self._host_status(instance) if self.show_host_status else None)
+                views.append(cache.fragment(variant, instance.uuid, inputs,
+                                            lambda: self.server(instance)))
+        except server_cache.EncodeError:  # what only the standard encoder takes
+            return [self.server(instance) for instance in instances]
+        return views
+
     def _addresses_of(self, instance, full):
         addresses = self._addresses.get(instance.uuid, {})
         if full:
@@ -231,16 +257,20 @@ class ServerViews:
         return {label: [{'version': entry['version'], 'addr': entry['addr']}
                         for entry in entries] for label, entries in addresses.items()}
 
-    def _volumes_attached(self, instance):
-        """[{'id'} (+ delete_on_termination from 2.3)]: one query for the whole page."""
+    def _attached(self, instance):
+        """[(volume id, delete_on_termination)]: one query for the whole page."""
         if self._volumes is None or instance.uuid not in self._volumes:
             loaded = self._instances if any(i.uuid == instance.uuid
                                              for i in self._instances) else [instance]
             self._volumes = dict(self._volumes or {}, **self.compute_api.volumes_attached(
                 self.context, loaded))
+        return self._volumes.get(instance.uuid, [])
+
+    def _volumes_attached(self, instance):
+        """[{'id'} (+ delete_on_termination from 2.3)]."""
         return [dict({'id': volume_id}, **({'delete_on_termination': on_termination}
                                            if self.at['2.3'] else {}))
-                for volume_id, on_termination in self._volumes.get(instance.uuid, [])]
+                for volume_id, on_termination in self._attached(instance)]
 
     def _add_full(self, server, instance, show_extended):
         server['OS-EXT-AZ:availability_zone'] = self._zone(instance)

@@ -1,0 +1,73 @@
+"""Rendered server views of GET /servers/detail, kept per process.
+
+After the reads, building each server's dict and encoding it was most of a
+page's CPU, and a project's servers change far less often than they are
+listed. A view is kept as its encoded JSON (an orjson.Fragment that the page's
+encoder copies as it is) under (what the request changes, the server's uuid),
+with a digest (BLAKE2b, 128 bits) of everything it was rendered from: the
+instance record's values (metadata and tags included), its addresses, volumes,
+zone and host status. A page reuses a view only when that digest is equal, so
+a change a view shows renders it again whoever made the change (there is no
+invalidation to forget), and two requests share a view only when every input
+is the same: what differs between projects, roles, microversions and URL bases
+is in the key. The memory is bounded: past CONF.osapi_server_view_cache_size
+views the least recently used go (0 turns the cache off).
+"""
+import collections
+import hashlib
+
+import orjson
+
+from nova.conf import CONF
+
+_ENCODING = orjson.OPT_NON_STR_KEYS
+EncodeError = orjson.JSONEncodeError
+
+
+def encode(value):
+    """value as compact JSON bytes (orjson.JSONEncodeError for what orjson refuses)."""
+    return orjson.dumps(value, option=_ENCODING)
+
+
+class ViewCache:
+    """{(variant number, uuid): (digest of the inputs, fragment)}, least recent first."""
+
+    def __init__(self):
+        self._views = collections.OrderedDict()
+        self._variants = {}  # {variant: a small number}: cheap to hash in every key
+
+    def __len__(self):
+        return len(self._views)
+
+    def clear(self):
+        self._views.clear()
+        self._variants.clear()
+
+    def variant(self, variant):
+        """A small number for what a request changes in every view (a hashable tuple)."""
+        number = self._variants.get(variant)
+        if number is None:
+            number = self._variants[variant] = len(self._variants)
+        return number
+
+    def fragment(self, variant, uuid, inputs, render):
+        """The kept view of uuid when it was rendered from equal inputs, else
+        render()'s dict, encoded and kept. Raises orjson.JSONEncodeError for
+        inputs or a view orjson cannot encode (the caller renders those itself)."""
+        size = CONF.osapi_server_view_cache_size
+        digest = hashlib.blake2b(encode(inputs), digest_size=16).digest()
+        key = (variant, uuid)
+        views = self._views
+        kept = views.get(key)
+        if kept is not None and kept[0] == digest:
+            views.move_to_end(key)
+            return kept[1]
+        fragment = orjson.Fragment(encode(render()))
+        views[key] = (digest, fragment)
+        views.move_to_end(key)
+        while len(views) > size:
+            views.popitem(last=False)
+        return fragment
+
+
+VIEWS = ViewCache()
