@@ -26,6 +26,7 @@ from nova.compute import power_state, rebuild, resize, resize_quota, rpcapi, she
 from nova.compute import task_states, vm_states
 from nova.compute import utils as compute_utils
 from nova.compute.states import begin_task, check_instance_lock, check_instance_state
+from nova.compute.states import task_refused
 from nova.conf import CONF
 from nova.db import api as db
 from nova.i18n import _
@@ -339,13 +340,14 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
     def _delete(self, context, instance, action):
         if instance.task_state == task_states.DELETING:
             return  # already on its way
-        with db.transaction():  # whether its host is up, the action, the task: one
-            to_host = bool(instance.host) and self._host_is_up(context, instance.host)
+        if instance.host and self._host_is_up(context, instance.host):
+            try:  # the task and the action: one statement on PostgreSQL
+                db.instance_task_with_action(context, instance.uuid, task_states.DELETING,
+                                             instance.task_state, action)
+            except exception.UnexpectedTaskStateError:
+                raise task_refused(context, instance, action) from None
+        else:
             compute_utils.start_action(context, instance.uuid, action)
-            if to_host:
-                begin_task(context, instance, task_states.DELETING, expected_task_state=[
-                    instance.task_state], method=action, reload=False)
-        if not to_host:
             before = self.lifecycle.start(context, instance.uuid, 'delete')
             self._release_volumes(context, instance)
             self.network_api.deallocate_for_instance(context, instance)

@@ -47,7 +47,11 @@ def begin_task(context, instance, task_state, expected_task_state=(None,), metho
                                   expected_task_state=list(expected_task_state),
                                   reload=reload)
     except exception.UnexpectedTaskStateError:
-        current = db.instance_get_by_uuid(context, instance.uuid)
-        raise exception.InstanceInvalidState(
-            attr='task_state', state=current.task_state, method=method or task_state,
-            instance_uuid=instance.uuid)
+        raise task_refused(context, instance, method or task_state) from None
+
+
+def task_refused(context, instance, method):
+    """The 409 of a move into a task that another action won: the task it is in now."""
+    current = db.instance_get_by_uuid(context, instance.uuid)
+    return exception.InstanceInvalidState(attr='task_state', state=current.task_state,
+                                          method=method, instance_uuid=instance.uuid)

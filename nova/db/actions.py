@@ -126,10 +126,13 @@ def action_event_start(context, values):
 
 def action_event_start_many(context, values_list):
     """action_event_start for many: one INSERT ... SELECT per request, event, host
-    and time (a batch has one), all of them or none."""
+    and time (a batch has one), all of them or none. One instance's is one
+    statement in autocommit where the engine has it (no BEGIN and COMMIT): it
+    inserts its row or none."""
     keys = ('event', 'start_time', 'host', 'details')
     now = utils.utcnow()
-    with db_session.writer() as session:
+    single = len(values_list) == 1
+    with (db_session.one_statement_writer() if single else db_session.writer()) as session:
         for (request_id, *fields), uuids in _batches(values_list, keys).items():
             params = dict(zip(('b_event', 'b_start', 'b_host', 'b_details'), fields),
                           b_uuids=sorted(set(uuids)), b_request=request_id, b_now=now)

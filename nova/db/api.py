@@ -41,13 +41,27 @@ def service_get(context, service_id):
             lambda: exception.ServiceNotFound(service_id=service_id))
 
 
+_SERVICE_COLUMNS = query.labelled_columns(Service, '')
+# newest first: with read_deleted='yes' the deleted predecessors match too; a Core
+# SELECT built once per read_deleted mode (every delete and move asks whether a host
+# is up, and building the statement, or the ORM's loading of its row, cost more
+# than running it)
+_SERVICE_BY_HOST_AND_BINARY = {
+    mode: sa.select(*(column for _, column in _SERVICE_COLUMNS)).where(
+        *query.deleted_criteria(None, Service, mode),
+        Service.host == sa.bindparam('b_host', type_=sa.String),
+        Service.binary == sa.bindparam('b_binary', type_=sa.String))
+    .order_by(Service.id.desc()).limit(1)
+    for mode in query.READ_DELETED}
+
+
 def service_get_by_host_and_binary(context, host, binary):
-    # newest first: with read_deleted='yes' the deleted predecessors match too
-    stmt = query.model_query(context, Service).where(Service.host == host,
-                                                     Service.binary == binary)
-    with db_session.reader() as session:
-        return query.first(session, stmt.order_by(Service.id.desc()),
-                           lambda: exception.HostBinaryNotFound(host=host, binary=binary))
+    with db_session.connection() as conn:
+        row = conn.execute(_SERVICE_BY_HOST_AND_BINARY[context.read_deleted],
+                           {'b_host': host, 'b_binary': binary}).first()
+    if row is None:
+        raise exception.HostBinaryNotFound(host=host, binary=binary)
+    return query.detached(Service, query.row_values(_SERVICE_COLUMNS, row))
 
 
 def service_get_by_host_and_topic(context, host, topic):
@@ -215,7 +229,8 @@ from nova.db.instances import (  # noqa: E402,F401
     instance_get_all_by_filters,
     instance_get_all_by_host, instance_get_by_uuid, instance_get_live_by_uuids,
     instance_pages_by_host,
-    instance_sizes_by_host, instance_update, instance_update_many, instance_uuids_by_host)
+    instance_sizes_by_host, instance_task_with_action, instance_update, instance_update_many,
+    instance_uuids_by_host)
 from nova.db.keypairs import (  # noqa: E402,F401
     key_pair_count_by_user, key_pair_create, key_pair_destroy, key_pair_get,
     key_pair_get_all_by_user)

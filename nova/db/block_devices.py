@@ -45,11 +45,21 @@ def block_device_mapping_get(context, bdm_uuid):
                            _not_found(bdm_uuid))
 
 
+_COLUMNS = query.labelled_columns(BlockDeviceMapping, '')
+# a Core SELECT built once (every delete, boot and attach reads an instance's
+# mappings, and building the statement, or the ORM's loading of its rows, cost more
+# than running it)
+_BY_INSTANCE = _ordered(sa.select(*(column for _, column in _COLUMNS)).where(
+    BlockDeviceMapping.deleted == 0,
+    BlockDeviceMapping.instance_uuid == sa.bindparam('b_uuid', type_=sa.String)))
+
+
 def block_device_mapping_get_all_by_instance(context, instance_uuid):
     """An instance's live mappings, the root disk first."""
-    with db_session.reader() as session:
-        return list(session.scalars(_ordered(_live(
-            BlockDeviceMapping.instance_uuid == instance_uuid))))
+    with db_session.connection() as conn:
+        rows = conn.execute(_BY_INSTANCE, {'b_uuid': instance_uuid}).all()
+    return [query.detached(BlockDeviceMapping, query.row_values(_COLUMNS, row))
+            for row in rows]
 
 
 def block_device_mapping_get_all_by_instance_uuids(context, instance_uuids):

@@ -434,22 +434,104 @@ def instance_update_many(context, uuids, values, expected_task_state=ANY):
         return session.execute(stmt).rowcount
 
 
-def _destroy_children(uuids, now):
-    """The writes deleting what belongs to the instances among ``uuids`` (a list, or a
-    select of them): metadata, tags, build passwords, group membership. The soft
-    deletes bind their times under names of their own (they may run as CTEs of the
-    instance's UPDATE, whose deleted_at and updated_at parameters would clash)."""
-    def soft_delete(model, column, name):
-        return (sa.update(model)
-                .where(model.deleted == 0, column.in_(uuids))
-                .values(deleted=model.id,
-                        deleted_at=sa.bindparam('%s_deleted_at' % name, now),
-                        updated_at=sa.bindparam('%s_updated_at' % name, now))
-                .execution_options(synchronize_session=False))
-    return [soft_delete(InstanceMetadata, InstanceMetadata.instance_uuid, 'metadata'),
-            sa.delete(Tag).where(Tag.resource_id.in_(uuids)),
-            sa.delete(InstanceBuildPassword).where(InstanceBuildPassword.instance_uuid.in_(uuids)),
-            soft_delete(InstanceGroupMember, InstanceGroupMember.instance_uuid, 'member')]
+def _task_with_action_statements():
+    """{dialect name: [statement]} moving the live instance :b_uuid from task
+    :b_expected (None: no task) into :b_task at :b_now and recording the action
+    (:b_action, :b_request, :b_user, :b_project) only if it moved: on PostgreSQL
+    one statement, an INSERT of the action from a data-modifying CTE of the
+    instance's UPDATE (its rowcount says whether it moved); elsewhere the UPDATE
+    (its rowcount says) and then the INSERT, in one transaction."""
+    actions = InstanceAction.__table__
+    now = sa.bindparam('b_now', type_=sa.DateTime)
+    update = (sa.update(Instance.__table__)
+              .where(Instance.uuid == sa.bindparam('b_uuid', type_=sa.String),
+                     Instance.deleted == 0,
+                     Instance.task_state.is_not_distinct_from(
+                         sa.bindparam('b_expected', type_=sa.String)))
+              .values(task_state=sa.bindparam('b_task', type_=sa.String), updated_at=now))
+    names = ['instance_uuid', 'action', 'request_id', 'user_id', 'project_id',
+             'start_time', 'created_at']
+    fields = [sa.bindparam(name, type_=actions.c[column].type) for name, column in (
+        ('b_action', 'action'), ('b_request', 'request_id'), ('b_user', 'user_id'),
+        ('b_project', 'project_id'))]
+    moved = update.returning(Instance.uuid).cte('moved')
+    together = sa.insert(actions).from_select(
+        names, sa.select(moved.c.uuid, *fields, now, now)).add_cte(moved).execution_options(
+        preserve_rowcount=True)
+    alone = sa.insert(actions).values(
+        instance_uuid=sa.bindparam('b_uuid', type_=sa.String),
+        **dict(zip(names[1:], fields + [now, now])))
+    return {'postgresql': [together], None: [update, alone]}
+
+
+_TASK_WITH_ACTION = _task_with_action_statements()
+
+
+def instance_task_with_action(context, instance_uuid, task_state, expected_task_state,
+                              action):
+    """Move a live instance from ``expected_task_state`` (one value, None: no task)
+    into ``task_state`` and record ``action`` of the context's request, both or
+    neither (UnexpectedTaskStateError, InstanceNotFound): a delete's step in the
+    API, statements built once (building them cost more than running them), on
+    PostgreSQL one statement in autocommit."""
+    params = {'b_uuid': instance_uuid, 'b_expected': expected_task_state,
+              'b_task': task_state, 'b_now': utils.utcnow(), 'b_action': action,
+              'b_request': context.request_id, 'b_user': context.user_id,
+              'b_project': context.project_id}
+    postgres = db_session.get_engine().dialect.name == 'postgresql'
+    with db_session.connection(writes=True, one_statement=postgres) as conn:
+        if postgres:
+            moved = conn.execute(_TASK_WITH_ACTION['postgresql'][0], params).rowcount
+        else:
+            update, insert = _TASK_WITH_ACTION[None]
+            moved = conn.execute(update, params).rowcount
+            if moved:
+                conn.execute(insert, params)
+        if not moved:
+            raise _update_refused(conn, instance_uuid, expected_task_state, ANY)
+
+
+def _destroy_children(matches, now):
+    """The writes deleting what belongs to the instances ``matches(column)`` selects
+    (metadata, tags, build passwords, group membership), their times bound as ``now``
+    (a value, or a bindparam of a statement built once)."""
+    def soft_delete(model, column):
+        return (sa.update(model.__table__)
+                .where(model.deleted == 0, matches(column))
+                .values(deleted=model.id, deleted_at=now, updated_at=now))
+    return [soft_delete(InstanceMetadata, InstanceMetadata.instance_uuid),
+            sa.delete(Tag.__table__).where(matches(Tag.resource_id)),
+            sa.delete(InstanceBuildPassword.__table__).where(
+                matches(InstanceBuildPassword.instance_uuid)),
+            soft_delete(InstanceGroupMember, InstanceGroupMember.instance_uuid)]
+
+
+def _destroy_statements(conditions=()):
+    """{dialect name: [statement]} of a destroy of the live instance :b_uuid at :b_now
+    where ``conditions`` hold: on PostgreSQL one statement (the children's writes are
+    data-modifying CTEs of the instance's UPDATE that touch only what belongs to the
+    row it changed, so a refused destroy leaves them, even where its caller goes on
+    with the transaction) counting the rows it destroyed; elsewhere the instance's
+    UPDATE (its rowcount says) and then the children's writes."""
+    uuid = sa.bindparam('b_uuid', type_=sa.String)
+    now = sa.bindparam('b_now', type_=sa.DateTime)
+    update = (sa.update(Instance.__table__)
+              .where(Instance.uuid == uuid, Instance.deleted == 0, *conditions)
+              .values(deleted=Instance.id, deleted_at=now, updated_at=now,
+                      vm_state=vm_states.DELETED, task_state=None,
+                      terminated_at=sa.func.coalesce(Instance.terminated_at, now)))
+    gone = update.returning(Instance.uuid).cte('gone')
+    children = _destroy_children(lambda column: column.in_(sa.select(gone.c.uuid)), now)
+    counted = sa.select(sa.func.count()).select_from(gone).add_cte(
+        *[child.cte('child%d' % i) for i, child in enumerate(children)])
+    return {'postgresql': [counted],
+            None: [update, *_destroy_children(lambda column: column == uuid, now)]}
+
+
+# a delete without conditions (every host's terminate, every API delete of an
+# instance without a host), built once: building the statements cost more CPU
+# than running them
+_DESTROY = _destroy_statements()
 
 
 def instance_destroy(context, instance_uuid, quota=None, expected=None):
@@ -459,30 +541,18 @@ def instance_destroy(context, instance_uuid, quota=None, expected=None):
     expected: {column: value or list (None matches NULL)} the row must still
     have (UnexpectedTaskStateError otherwise), for deletes decided on a read.
     """
-    now = utils.utcnow()
-    conditions = [_in(getattr(Instance, name), value)
-                  for name, value in (expected or {}).items()]
-    stmt = (sa.update(Instance)
-            .where(Instance.uuid == instance_uuid, Instance.deleted == 0, *conditions)
-            .values(deleted=Instance.id, deleted_at=now, updated_at=now,
-                    vm_state=vm_states.DELETED, task_state=None,
-                    terminated_at=sa.func.coalesce(Instance.terminated_at, now))
-            .execution_options(synchronize_session=False))
-    with db_session.writer() as session:
-        if session.get_bind().dialect.name == 'postgresql':
-            # one round trip where there were five: the children's writes are data-
-            # modifying CTEs that touch only what belongs to the row the UPDATE changed
-            # (a refused destroy leaves them, even where its caller goes on with the
-            # transaction)
-            gone = stmt.returning(Instance.uuid).cte('gone')
-            children = _destroy_children(sa.select(gone.c.uuid), now)
-            counted = sa.select(sa.func.count()).select_from(gone).add_cte(
-                *[child.cte('child%d' % i) for i, child in enumerate(children)])
-            if session.execute(counted).scalar() == 0:
-                raise _destroy_refused(session, instance_uuid, expected)
+    statements = _DESTROY if not expected else _destroy_statements(
+        [_in(getattr(Instance, name), value) for name, value in expected.items()])
+    params = {'b_uuid': instance_uuid, 'b_now': utils.utcnow()}
+    with db_session.connection(writes=True) as conn:
+        if conn.dialect.name == 'postgresql':
+            destroyed = conn.execute(statements['postgresql'][0], params).scalar()
         else:
-            if session.execute(stmt).rowcount == 0:
-                raise _destroy_refused(session, instance_uuid, expected)
-            for child in _destroy_children([instance_uuid], now):
-                session.execute(child)
-        quotas.apply_quota(session, quota)
+            first, *children = statements[None]
+            destroyed = conn.execute(first, params).rowcount
+            if destroyed:
+                for child in children:
+                    conn.execute(child, params)
+        if not destroyed:
+            raise _destroy_refused(conn, instance_uuid, expected)
+        quotas.apply_quota(conn, quota)

@@ -24,8 +24,8 @@ from nova.db import session as db_session
 __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_get_all',
            'network_update', 'network_delete_safe', 'network_set_host',
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
-           'fixed_ip_get_all', 'fixed_ip_update', 'fixed_ip_set_leased',
-           'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
+           'fixed_ip_get_all', 'fixed_ip_network_ids_by_instance', 'fixed_ip_update',
+           'fixed_ip_set_leased', 'fixed_ip_disassociate_unleased', 'network_rows_by_instances',
            'address_rows_by_instances',
            'virtual_interface_get_by_instance', 'network_dhcp_hosts', 'network_associate',
            'fixed_ip_claim_for_host']
@@ -465,6 +465,19 @@ def fixed_ip_get_all(context, network_id=None, instance_uuids=None, allocated_on
     with db_session.reader() as session:
         return list(session.scalars(query.model_query(context, FixedIp).where(*criteria)
                                     .order_by(FixedIp.id)))
+
+
+# built once: every delete asks it
+_HELD_NETWORKS = (sa.select(FixedIp.network_id)
+                  .where(FixedIp.instance_uuid == sa.bindparam('b_uuid', type_=sa.String),
+                         FixedIp.deleted == 0)
+                  .distinct().order_by(FixedIp.network_id))
+
+
+def fixed_ip_network_ids_by_instance(context, instance_uuid):
+    """The ids of the networks an instance holds live fixed IPs of, sorted."""
+    with db_session.connection() as conn:
+        return list(conn.execute(_HELD_NETWORKS, {'b_uuid': instance_uuid}).scalars())
 
 
 def fixed_ip_update(context, address, values, expected=None):

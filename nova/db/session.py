@@ -326,18 +326,22 @@ def one_statement_writer():
 
 
 @contextlib.contextmanager
-def connection(writes=False):
+def connection(writes=False, one_statement=False):
     """A Core Connection in the transaction reader() (or writer(), writes=True)
     would give, for the statements of the hot paths that build no ORM rows (a
     token's revoked flag, a status compare-and-swap): an ORM Session's set-up,
     execution and commit cost more than such a statement itself (on SQLite a
     Session read ~350 us, the Core one ~150 us). Inside a batch(), the
-    batch's transaction, as reader() and writer()."""
+    batch's transaction, as reader() and writer(). one_statement: the caller
+    writes with a single statement, in autocommit where one_statement_writer()
+    would be."""
     enclosing = _enclosing(writes)
     if enclosing is not None:
         yield enclosing.connection()
         return
     database = _get()
+    if writes and one_statement and database.autocommit:
+        writes = False  # the autocommit engine, no lock: as one_statement_writer()
     lock = database.write_lock if writes else database.read_lock
     with lock if lock is not None else contextlib.nullcontext(), \
             (database.writer_engine if writes else database.reader_engine).begin() as conn:

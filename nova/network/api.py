@@ -486,11 +486,11 @@ class API:
 
     def deallocate_for_instance(self, context, instance):
         """Give the instance's addresses back (nothing to do, no round trip, if it has none)."""
-        held = db.fixed_ip_get_all(context, instance_uuids=[instance.uuid])
+        held = db.fixed_ip_network_ids_by_instance(context, instance.uuid)
         if not held:
             return
         networks = [db.network_get_by_id(context.elevated(read_deleted='yes'), network_id)
-                    for network_id in sorted({row.network_id for row in held})]
+                    for network_id in held]
         self.network_rpcapi.deallocate_for_instance(
             context, instance.uuid, instance.host,
             server=self._network_host(networks, instance.host))

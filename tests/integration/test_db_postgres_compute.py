@@ -244,3 +244,14 @@ def test_a_destroy_is_one_statement_with_its_children_then_the_quota(ctx):
     assert db.instance_metadata_get(ctx, made[1].uuid) == {'a': '1'}
     assert db.quota_usage_get_all_by_project(ctx, 'p2') == {
         'instances': 1, 'cores': 1, 'ram': 512}
+
+
+def test_a_task_move_with_its_action_is_one_statement(ctx):
+    """A delete's move into its task records the action from the UPDATE's CTE, in
+    autocommit: one statement, no BEGIN and COMMIT."""
+    from tests.unit.db import test_compute_instances as instances
+    instances.test_a_task_move_records_its_action_both_or_neither(ctx)
+    made = db.instance_create_many(ctx, [instance_values(task_state=None)])[0]
+    with count_statements() as statements:
+        db.instance_task_with_action(ctx, made.uuid, 'deleting', None, 'delete')
+    assert [s.split()[0] for s in statements] == ['WITH']

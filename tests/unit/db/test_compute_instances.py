@@ -379,6 +379,29 @@ def test_destroy_soft_deletes_everything_and_releases_quota(db_ctx):
         'instances': 0, 'cores': 0, 'ram': 0}
 
 
+
+def test_a_task_move_records_its_action_both_or_neither(db_ctx):
+    """A delete's step in the API: the instance moves into the task and the action
+    is recorded together; a move refused (another task won, or no such instance)
+    records no action."""
+    ctx = nova_context.RequestContext(user_id='u1', project_id='p1', request_id='req-a')
+    made = _create(db_ctx, count=2, task_state=None)
+    made[1] = db.instance_update(db_ctx, made[1].uuid, {'task_state': 'rebooting'})
+    db.instance_task_with_action(ctx, made[0].uuid, 'deleting', None, 'delete')
+    assert db.instance_get_by_uuid(db_ctx, made[0].uuid).task_state == 'deleting'
+    action = db.action_get_by_request_id(db_ctx, made[0].uuid, 'req-a')
+    assert (action.action, action.user_id, action.project_id) == ('delete', 'u1', 'p1')
+    with pytest.raises(exception.UnexpectedTaskStateError):  # rebooting, not None
+        db.instance_task_with_action(ctx, made[1].uuid, 'deleting', None, 'delete')
+    assert db.instance_get_by_uuid(db_ctx, made[1].uuid).task_state == 'rebooting'
+    with pytest.raises(exception.InstanceActionNotFound):
+        db.action_get_by_request_id(db_ctx, made[1].uuid, 'req-a')
+    db.instance_task_with_action(ctx, made[1].uuid, 'deleting', 'rebooting', 'delete')
+    assert db.instance_get_by_uuid(db_ctx, made[1].uuid).task_state == 'deleting'
+    db.instance_destroy(db_ctx, made[1].uuid)
+    with pytest.raises(exception.InstanceNotFound):
+        db.instance_task_with_action(ctx, made[1].uuid, 'deleting', None, 'delete')
+
 def test_live_by_uuids_is_one_statement_with_metadata_and_tags(db_ctx):
     made = _create(db_ctx, count=3, metadata={'a': '1', 'b': '2'}, tags=['x', 'y'])
     db.instance_destroy(db_ctx, made[1].uuid)
