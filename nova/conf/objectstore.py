@@ -25,12 +25,13 @@ opts = [
                     'SHA-256 and checksums computed in native threads beside the stream '
                     '(hashlib runs on another core meanwhile); smaller ones in the request\'s '
                     'own thread. 0: never in threads.'),
-    cfg.IntOpt('s3_direct_io_min', default=8 * 1024 ** 2, min=0,
+    cfg.IntOpt('s3_direct_io_min', default=0, min=0,
                help='A body\'s bytes past its first this many are written to their file '
-                    'with O_DIRECT, around the page cache (less CPU per byte, the disk '
-                    'written while the body streams in); the first ones, and all of a '
-                    'smaller object, through the page cache. 0: always through the page '
-                    'cache. Filesystems without O_DIRECT always get the page cache.'),
+                    'with O_DIRECT, around the page cache (the disk written while the body '
+                    'streams in; a later GET reads the disk), and a range read at least '
+                    'this large is read with O_DIRECT. 0 (the default): always through the '
+                    'page cache, so that an object read soon after it was written comes '
+                    'from memory. Filesystems without O_DIRECT always get the page cache.'),
     cfg.IntOpt('s3_auth_cache_ttl', default=5, min=0,
                help='Seconds an access key, its secret and its user\'s roles are reused '
                     'without asking the database (0: always ask). Bounds how late '

@@ -16,10 +16,14 @@ from eventlet import tpool
 XATTR = 'user.nova.s3'
 ALIGN = 4096  # O_DIRECT: offsets, lengths and buffers on page boundaries
 DIRECT_PIECE = 1024 ** 2  # bytes of one O_DIRECT write
-# bytes of one buffered write at the most: on this kernel (6.18, ext4) a 4 MiB
-# write into the page cache cost 2-9 ms of system time per MiB in half the runs
-# (new large folios), 1 MiB and smaller writes a steady 0.3 ms per MiB
-BUFFERED_WRITE = 1024 ** 2
+# bytes of one buffered write at the most. ext4 gives a write a page-cache folio
+# as large as the write (up to 2 MiB); large folios come from large free blocks,
+# which a VM with free page reporting (virtio-balloon) has handed back to its
+# host, so filling them faults every page in again on the host: on this VM a
+# PUT written 1 MiB at a time cost the server 4-12 ms of system time per MiB in
+# most runs, 256 KiB writes 0.6-4, 64 KiB writes a steady 0.6-0.8 (perf: the
+# time is in copy_folio_from_iter_atomic).
+BUFFERED_WRITE = 64 * 1024
 READ_PIECE = 4 * 1024 ** 2  # bytes of one O_DIRECT read (fewer, larger requests to the disk)
 
 
