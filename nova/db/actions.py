@@ -95,7 +95,7 @@ _EVENT_START = sa.insert(Event.__table__).from_select(
     .where(_actions.instance_uuid.in_(sa.bindparam('b_uuids', expanding=True)),
            _actions.request_id == sa.bindparam('b_request', type_=sa.String))
     .group_by(_actions.instance_uuid)).execution_options(preserve_rowcount=True)
-_EVENT_FINISH = (sa.update(Event.__table__)
+EVENT_FINISH = (sa.update(Event.__table__)
                  .where(_events.event == _bound('b_event', _events.event),
                         _events.finish_time.is_(None),
                         _events.action_id.in_(_newest_action_ids()))
@@ -169,7 +169,7 @@ def action_event_finish_many(context, values_list):
                 values_list, keys).items():
             uuids = sorted(set(uuids))
             params = {'b_uuids': uuids, 'b_request': request_id, 'b_now': now}
-            finished = session.execute(_EVENT_FINISH, dict(
+            finished = session.execute(EVENT_FINISH, dict(
                 params, b_event=event, b_finish=finish, b_result=result,
                 b_traceback=trace)).rowcount
             if finished < len(uuids):

@@ -223,8 +223,9 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
     migration_previous_hosts, migration_update)
 from nova.db.instance_records import instance_records_by_filters  # noqa: E402,F401
+from nova.db.builds import instance_build_activate, instance_build_begin  # noqa: E402,F401
 from nova.db.instances import (  # noqa: E402,F401
-    ANY, instance_build_password_get, instance_build_passwords_forget, instance_create_many,
+    ANY, instance_build_password_get, instance_create_many,
     instance_destroy, instance_get_active_by_window,
     instance_get_all_by_filters,
     instance_get_all_by_host, instance_get_by_uuid, instance_get_live_by_uuids,

@@ -155,13 +155,6 @@ def instance_build_password_get(context, instance_uuid):
             InstanceBuildPassword.instance_uuid == instance_uuid))
 
 
-def instance_build_passwords_forget(context, instance_uuids):
-    """The guests were spawned with their passwords: nothing keeps them any more."""
-    with db_session.writer() as session:
-        session.execute(sa.delete(InstanceBuildPassword).where(
-            InstanceBuildPassword.instance_uuid.in_(list(instance_uuids))))
-
-
 def instance_get_by_uuid(context, instance_uuid):
     stmt = query.model_query(context, Instance).options(*_LOAD_ONE).where(
         Instance.uuid == instance_uuid)

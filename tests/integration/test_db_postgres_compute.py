@@ -255,3 +255,11 @@ def test_a_task_move_with_its_action_is_one_statement(ctx):
     with count_statements() as statements:
         db.instance_task_with_action(ctx, made.uuid, 'deleting', None, 'delete')
     assert [s.split()[0] for s in statements] == ['WITH']
+
+
+def test_a_builds_writes_are_one_statement_each(ctx):
+    """The move to SPAWNING with its start event, and ACTIVE with the Success event and
+    the passwords forgotten: one statement each (data-modifying CTEs)."""
+    from tests.unit.db import test_compute_builds as builds
+    begin, activate = builds.build_writes(ctx)
+    assert [s.split()[0] for s in begin + activate] == ['WITH', 'WITH']

@@ -23,7 +23,7 @@ import eventlet.semaphore
 from nova import exception
 from nova import hooks
 from nova import utils
-from nova.compute import power_state, task_states, vm_states
+from nova.compute import task_states
 from nova.compute.host import config_drive
 from nova.conf import CONF
 from nova.db import api as db
@@ -31,6 +31,8 @@ from nova.i18n import _LE, _LW
 from nova.scheduler.request_spec import RequestSpec
 
 LOG = logging.getLogger(__name__)
+
+_BUILD_EVENT = 'compute_build_and_run_instance'
 
 
 class Builds:
@@ -52,24 +54,21 @@ class Builds:
 
     def build_and_run_instances(self, context, instance_uuids, request_spec, limits):
         """Claim, spawn and activate a batch the scheduler placed here."""
-        # the reads (instances, their volume mappings), the event and the move: one
-        # transaction
-        with db.transaction():
+        with db.transaction(writes=False):  # the reads: one snapshot where it costs nothing
             claimed, rejected = self._claim(context, instance_uuids, limits)
             mappings = db.block_device_mapping_get_all_by_instance_uuids(
                 context, [i.uuid for i in claimed])
-            if claimed:
-                self.records.event(context, [i.uuid for i in claimed],
-                                   'compute_build_and_run_instance')
-                moved = db.instance_update_many(
-                    context, [i.uuid for i in claimed],
-                    {'host': self.host, 'node': self.tracker.nodename,
-                     'launched_on': self.host, 'task_state': task_states.SPAWNING,
-                     'scheduled_at': utils.utcnow()},
-                    expected_task_state=task_states.SCHEDULING)
         if claimed:
-            if moved != len(claimed):
-                claimed = self._still_scheduling(context, claimed)
+            # the move to SPAWNING and its start event: one write (one statement on
+            # PostgreSQL); what was deleted or taken meanwhile drops its claim
+            moved, started = db.instance_build_begin(
+                context, [i.uuid for i in claimed], self.host, self.tracker.nodename,
+                _BUILD_EVENT, utils.utcnow())
+            self._events_written(started, moved)
+            for instance in claimed:
+                if instance.uuid not in moved:
+                    self.tracker.drop(instance.uuid)
+            claimed = [i for i in claimed if i.uuid in moved]
             self.records.lifecycle.batch(context, [i.uuid for i in claimed], 'create', 'start')
         network_info, unaddressed = self._allocate_networks(context, claimed)
         claimed = [i for i in claimed if i.uuid in network_info]
@@ -80,16 +79,10 @@ class Builds:
         spawned = [inst for inst, error in results if error is None]
         if spawned:
             uuids = [i.uuid for i in spawned]
-            with db.transaction():  # the event, ACTIVE, the passwords forgotten: one
-                # first: a write that failed makes the next one fail, not the commit
-                self.records.event(context, uuids, 'compute_build_and_run_instance',
-                                   'Success')
-                db.instance_update_many(
-                    context, uuids,
-                    {'vm_state': vm_states.ACTIVE, 'power_state': power_state.RUNNING,
-                     'task_state': None, 'launched_at': utils.utcnow()},
-                    expected_task_state=task_states.SPAWNING)
-                db.instance_build_passwords_forget(context, uuids)
+            # the Success event, ACTIVE, the passwords forgotten: one write
+            _activated, finished = db.instance_build_activate(context, uuids, _BUILD_EVENT,
+                                                              utils.utcnow())
+            self._events_written(finished, uuids)
             self.records.lifecycle.batch(context, uuids, 'create', 'end')
         for instance, error in unaddressed:
             self._network_failed(context, instance, error)
@@ -99,6 +92,12 @@ class Builds:
         for instance, error in rejected:
             self._reschedule_or_error(context, instance, request_spec, error)
         self.claims.report_soon(context)
+
+    @staticmethod
+    def _events_written(written, uuids):
+        if written < len(uuids):
+            LOG.error(_LE('Could not record event %s of %d of %d instance(s): no action '
+                          'of the request'), _BUILD_EVENT, len(uuids) - written, len(uuids))
 
     def _claim(self, context, instance_uuids, limits):
         """([instances claimed], [(instance, why not)]) of the batch's live instances."""
@@ -130,7 +129,7 @@ class Builds:
         """No addresses: the build ends here with a fault saying why; nothing is held."""
         LOG.warning(_LW('Instance %s got no network: %s'), instance.uuid, error)
         self.tracker.drop(instance.uuid)
-        self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
+        self.records.event(context, [instance.uuid], _BUILD_EVENT,
                            'Error', error)
         self.records.set_error(context, instance.uuid, error)
         self.records.lifecycle.batch(context, [instance.uuid], 'create', 'error', error)
@@ -142,16 +141,6 @@ class Builds:
             self.network_api.deallocate_for_instance(context, instance)
         except Exception:  # noqa: BLE001
             LOG.exception(_LE('Could not deallocate the network of %s'), instance.uuid)
-
-    def _still_scheduling(self, context, claimed):
-        """Some instances were deleted while scheduled: drop their claims."""
-        live = {i.uuid for i in db.instance_get_all_by_filters(
-            context, {'uuid': [i.uuid for i in claimed], 'deleted': False,
-                      'host': self.host})}
-        for instance in claimed:
-            if instance.uuid not in live:
-                self.tracker.drop(instance.uuid)
-        return [i for i in claimed if i.uuid in live]
 
     def _spawn(self, context, request_spec, network_info, mappings, instance):
         with self._slots, self.locks(instance.uuid):
@@ -182,7 +171,7 @@ class Builds:
 
     def _reschedule_or_error(self, context, instance, request_spec, error):
         self.tracker.drop(instance.uuid)
-        self.records.event(context, [instance.uuid], 'compute_build_and_run_instance',
+        self.records.event(context, [instance.uuid], _BUILD_EVENT,
                            'Error', error)
         self.records.fault(context, instance.uuid, error)
         try:
