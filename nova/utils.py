@@ -27,6 +27,27 @@ def die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+# glibc's mallopt(3) parameters
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 256 * 1024  # blocks this large are mapped, and unmapped when freed
+TRIM_THRESHOLD = 1024 * 1024  # free memory past this at the heap's top goes back
+
+
+def fix_malloc_thresholds():
+    """Large blocks go back to the system when freed. glibc's malloc raises its mmap
+    threshold (up to 32 MB) each time a mapped block is freed; past that, blocks of
+    that size come from the heap, which gives its free top back only beyond twice the
+    threshold. So an API process that once derived a password key (scrypt: 16 MiB)
+    or sent a page of 1,000 servers (1.4 MB of JSON) kept that memory to its end:
+    nova-api's workers grew 15-20 MB. False where malloc is not glibc's."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+                and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
 def monkey_patch():
     """Make the standard library green; first thing every daemon does."""
     warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
