@@ -99,19 +99,21 @@ class ServersController(wsgi.Controller):
     @server_lists.query_schemas
     def index(self, req):
         policy.authorize(req.context, 'os_compute_api:servers:index')
-        instances, limit = server_lists.get_servers(req, self.compute_api, detail=False)
-        page = views.ServerViews(req, self.compute_api)
-        body = {'servers': [page.basic(instance) for instance in instances]}
+        with server_lists.building_page(req):
+            instances, limit = server_lists.get_servers(req, self.compute_api, detail=False)
+            page = views.ServerViews(req, self.compute_api)
+            body = {'servers': [page.basic(instance) for instance in instances]}
         return self._with_links(req, body, limit, 'servers', body['servers'])
 
     @server_lists.query_schemas
     def detail(self, req):
         policy.authorize(req.context, 'os_compute_api:servers:detail')
-        instances, limit = server_lists.get_servers(req, self.compute_api, detail=True)
-        page = views.ServerViews(req, self.compute_api, instances)
-        body = {'servers': page.page(instances)}  # mostly encoded fragments: no 'id' to read
-        return self._with_links(req, body, limit, 'servers/detail',
-                                [{'id': instance.uuid} for instance in instances])
+        with server_lists.building_page(req):
+            instances, limit = server_lists.get_servers(req, self.compute_api, detail=True)
+            page = views.ServerViews(req, self.compute_api, instances)
+            body = {'servers': page.page(instances)}  # mostly encoded fragments: no 'id' to read
+            shown = [{'id': instance.uuid} for instance in instances]
+        return self._with_links(req, body, limit, 'servers/detail', shown)
 
     @staticmethod
     def _with_links(req, body, limit, collection, shown):

@@ -1,8 +1,12 @@
 """A page of servers costs the same number of SQL statements for 2 servers as for 200,
 through the whole request: auth context, policy, DB list, faults, zones, host states."""
+import eventlet
+import eventlet.event
 import pytest
 
+from nova.api.openstack.compute import server_lists
 from nova.api.openstack.compute.views import servers as server_views
+from nova.compute import api as compute_api
 from nova.db import api as db
 from tests.unit.db.compute_helpers import count_statements, instance_values, queries
 
@@ -66,3 +70,31 @@ def test_detail_shows_metadata_tags_and_faults(cloud, alice):
             assert 'details' not in server['fault']  # a 500's details are for admins
         else:
             assert server['status'] == 'ACTIVE' and 'fault' not in server
+
+
+def test_large_pages_are_built_a_few_at_a_time(cloud, alice, monkeypatch):
+    """Each page of 1,000 servers in flight holds its records and views: a process
+    builds PAGES_AT_ONCE large pages at a time; the others wait, small ones do not."""
+    _servers(cloud, 3)
+    reading, most, go = [0], [0], eventlet.event.Event()
+    real_get_all = compute_api.API.get_all
+
+    def get_all(self, *args, **kwargs):  # a page waiting for its database
+        reading[0] += 1
+        most[0] = max(most[0], reading[0])
+        go.wait()
+        reading[0] -= 1
+        return real_get_all(self, *args, **kwargs)
+    monkeypatch.setattr(compute_api.API, 'get_all', get_all)
+    large = [eventlet.spawn(alice.get, '/servers/detail') for _ in range(4)]
+    large.append(eventlet.spawn(alice.get, '/servers?limit=1000'))
+    eventlet.sleep(0.1)
+    assert reading[0] == server_lists.PAGES_AT_ONCE
+    small = eventlet.spawn(alice.get, '/servers/detail?limit=%d' % server_lists.LARGE_PAGE)
+    eventlet.sleep(0.1)
+    assert reading[0] == server_lists.PAGES_AT_ONCE + 1  # not behind the large ones
+    go.send()
+    for response in [thread.wait() for thread in large + [small]]:
+        assert response.status_int == 200, response.body
+        assert len(response.json['servers']) == 3
+    assert most[0] == server_lists.PAGES_AT_ONCE + 1
