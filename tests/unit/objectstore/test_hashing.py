@@ -133,6 +133,25 @@ def test_buffered_writes_go_to_the_page_cache_in_small_pieces(tmp_path, monkeypa
     assert path.read_bytes() == b''.join(chunks)
 
 
+def test_buffered_bytes_are_handed_to_the_disk_as_they_come(tmp_path, monkeypatch):
+    """Every WRITEBACK_STEP the bytes written since the last hand-off start
+    going to disk (the fsync at the end has little left to flush)."""
+    ranges, real = [], hashing.start_writeback
+
+    def recorded(fd, offset, count):
+        ranges.append((offset, count))
+        real(fd, offset, count)  # the real call is accepted on this filesystem
+
+    monkeypatch.setattr(hashing, 'start_writeback', recorded)
+    step = hashing.WRITEBACK_STEP
+    chunks = [os.urandom(1024 ** 2)] * (2 * step // 1024 ** 2 + 3)
+    path = tmp_path / 'object'
+    with open(path, 'wb', buffering=0) as f:
+        _sink_all(f, chunks, direct_min=0)
+    assert ranges == [(0, step), (step, step)]
+    assert path.read_bytes() == b''.join(chunks)
+
+
 def test_a_filesystem_refusing_direct_writes_gets_every_byte(tmp_path, monkeypatch):
     real_write = os.write
 
