@@ -16,8 +16,9 @@ the MD5 of the ETag).
 Each is also shown as a ratio to a raw copy of the same bytes measured in the
 same run on the same machine: a Python TCP server on 127.0.0.1, a process of
 its own as nova-objectstore is, that receives the bytes into a new file on the
-same filesystem (temporary file, fsync, rename, fsync of the directory, one-byte
-answer: the durability nova-objectstore gives) for PUT, and sends a file's bytes
+same filesystem (temporary file, written 64 KiB at a time as nova-objectstore
+writes, fsync, rename, fsync of the directory, one-byte answer: the durability
+nova-objectstore gives) for PUT, and sends a file's bytes
 back with sendfile for GET, over persistent connections from the same number of
 client threads. That is what S3 adds to moving the bytes (HTTP, signatures,
 checksums, metadata, boto3 itself). Each large transfer is timed right after
@@ -89,6 +90,11 @@ class RawCopy:
     answered with the 8-byte length and the file's bytes (sendfile)."""
 
     CHUNK = 1024 ** 2
+    # the server writes what it receives at most this many bytes at a time, as
+    # nova-objectstore does (nova.objectstore.files.BUFFERED_WRITE): larger writes
+    # get large page-cache folios, which on a VM with free page reporting cost
+    # several times the CPU per byte in some runs and not others
+    WRITE = 64 * 1024
 
     def __init__(self, directory):
         self.proc = subprocess.Popen(
@@ -159,7 +165,7 @@ def _serve_raw(conn, directory):
                     with open(tmp, 'wb', buffering=0) as f:
                         left = size
                         while left:
-                            data = conn.recv(min(RawCopy.CHUNK, left))
+                            data = conn.recv(min(RawCopy.WRITE, left))
                             if not data:
                                 raise EOFError
                             f.write(data)
