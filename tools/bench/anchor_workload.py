@@ -68,14 +68,16 @@ class Workload:
     the API by default, a direct DB count in profile mode)."""
 
     def __init__(self, api, image, flavor, n=100, big=1000, concurrency=10, reps=2, poll=0.25,
-                 waiter=None):
-        self.api, self.image, self.flavor = api, image, flavor
+                 waiter=None, networks='none'):
+        """networks: what each server asks for ('none' as the anchor; 'auto': an
+        address on every network the project may use)."""
+        self.api, self.image, self.flavor, self.networks = api, image, flavor, networks
         self.n, self.big, self.concurrency, self.reps, self.poll = n, big, concurrency, reps, poll
         self.waiter = waiter or ApiWaiter(api, poll)
 
     def body(self, name, count=1):
         server = {'name': name, 'imageRef': self.image, 'flavorRef': self.flavor,
-                  'networks': 'none'}
+                  'networks': self.networks}
         if count > 1:
             server.update(min_count=count, max_count=count, return_reservation_id=True)
         return {'server': server}

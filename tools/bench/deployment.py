@@ -21,12 +21,15 @@ Read shares, not times, and with care: py-spy counts a process waiting for a
 core as busy (at load 10+ much of it lands on the system calls after a send),
 and under eventlet a sample taken while the hub waits may show the frames of
 the green thread that ran last (a heartbeat once had 12% of nova-api's).
+--network boots every server with a fixed address from nova-network's
+FlatManager (the default manager; nova-network runs beside the daemons) on a
+10.0.0.0/16, where the anchor asks for networks 'none'.
 --anchor RESULTS_DIR fills the upstream column from an anchor run
 (results/<timestamp>/ of ../shared/anchor-nova/bench.sh). Numbers only.
 
     nice .venv/bin/python tools/bench/deployment.py [--mode all|daemons|both]
         [--hosts 10] [--n 100] [--big 1000] [--reps 2] [--profile] [--pyspy DIR]
-        [--anchor DIR]
+        [--anchor DIR] [--network]
 """
 import argparse
 import collections
@@ -53,6 +56,7 @@ from tests.harness.rabbitmq import RabbitMQServer  # noqa: E402
 
 # room for every benchmark server on any one fake host
 BIG_HOST = {'fake_vcpus': 100000, 'fake_memory_mb': 10 ** 8, 'fake_disk_gb': 10 ** 7}
+NETWORK_RANGE = '10.0.0.0/16'  # --network: room for every benchmark server's address
 PG_SETTINGS = {'shared_preload_libraries': 'pg_stat_statements', 'max_connections': 300}
 
 
@@ -64,9 +68,12 @@ def loadavg():
 class Deployment:
     """A started cloud in one shape, with what measuring it needs."""
 
-    def __init__(self, mode, tmp, hosts, db, more_daemons=()):
-        """more_daemons: binaries started beside the usual ones (nova-network, ...)."""
+    def __init__(self, mode, tmp, hosts, db, more_daemons=(), network=False):
+        """more_daemons: binaries started beside the usual ones (nova-network, ...);
+        network: a FlatManager network (10.0.0.0/16) that servers asking for 'auto'
+        get their fixed address from (nova-network runs beside the daemons)."""
         self.mode, self.pg, self.broker, self.cloud, self.counters = mode, None, None, None, None
+        self.network = network
         try:
             self._start(tmp, hosts, db, more_daemons)
         except BaseException:  # a failed or interrupted start leaves nothing running
@@ -78,6 +85,11 @@ class Deployment:
         # PYTHONDONTWRITEBYTECODE compiles every module again at every daemon's start
         compileall.compile_dir(os.path.join(REPO, 'nova'), quiet=1, workers=0)
         flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
+        if self.network:  # nova-all makes its --fixed_range network at its first start
+            flags.update(network_manager='nova.network.manager.FlatManager',
+                         fixed_range=NETWORK_RANGE)
+            if 'nova-network' not in more_daemons:
+                more_daemons = tuple(more_daemons) + ('nova-network',)
         if self.mode == 'daemons' or db == 'postgres':
             self.pg = PostgresServer(os.path.join(tmp, 'pg'), settings=PG_SETTINGS)
             self.pg.start()
@@ -89,6 +101,9 @@ class Deployment:
                                **flags)
             self.cloud.start_daemons(hosts=['c%d' % i for i in range(hosts)], more=more_daemons)
             self.cloud.manage('bootstrap', 'image')  # nova-all registers it itself
+            if self.network:
+                self.cloud.manage('network', 'create', '--label', 'private',
+                                  '--fixed_range_v4', NETWORK_RANGE)
             self.hosts = hosts
         else:
             self.cloud = Cloud(os.path.join(tmp, 'cloud'), **flags)
@@ -138,7 +153,7 @@ class Deployment:
 def run_mode(mode, args):
     with tempfile.TemporaryDirectory(prefix='bench-deployment-') as tmp:
         os.chmod(tmp, 0o755)  # PostgreSQL runs as its own user under it
-        deployment = Deployment(mode, tmp, args.hosts, args.db)
+        deployment = Deployment(mode, tmp, args.hosts, args.db, network=args.network)
         try:
             return measure(deployment, args)
         finally:
@@ -152,7 +167,7 @@ def measure(deployment, args):
         waiter = DatabaseWaiter(deployment.counters.observer_dsn(), args.poll)
     work = Workload(deployment.api, deployment.image(), '1', n=args.n, big=args.big,
                     concurrency=args.concurrency, reps=args.reps, poll=args.poll,
-                    waiter=waiter)
+                    waiter=waiter, networks='auto' if args.network else 'none')
     n, row, profile = args.n, {}, {}
     row['load at start'] = loadavg()
     row['cold start to hypervisors visible [s]'] = round(deployment.cold_start, 1)
@@ -337,6 +352,9 @@ def main():
     parser.add_argument('--pyspy', metavar='DIR',
                         help='sample the daemons with py-spy, raw stacks in DIR')
     parser.add_argument('--anchor', help='an upstream anchor results directory')
+    parser.add_argument('--network', action='store_true',
+                        help="every server gets a fixed address from nova-network's "
+                        "FlatManager (the default), not networks 'none' as the anchor")
     args = parser.parse_args()
     print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
                                      os.cpu_count(), loadavg()), flush=True)
@@ -346,6 +364,8 @@ def main():
     modes = ['all', 'daemons'] if args.mode == 'both' else [args.mode]
     for mode in modes:
         name = 'nova-all' if mode == 'all' else 'separate daemons (%d computes)' % args.hosts
+        if args.network:
+            name += ', FlatManager'
         row, profile = run_mode(mode, args)
         columns.append((name, row))
         profiles.append((name, profile))
