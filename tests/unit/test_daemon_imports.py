@@ -1,7 +1,7 @@
 """Each daemon imports what it serves (doc/performance.md, "Memory and cold start"):
 an RPC daemon loads no HTTP front end, no webob or paste.deploy, no oslo.policy, no
 pyOpenSSL; the scheduler no virt driver; nova-api's apps load what a feature few
-requests use (key generation, CloudWatch graphs, EC2 bundles) at its first use.
+requests use (key generation, CloudWatch graphs and CBOR, EC2 bundles) at its first use.
 Every import costs every daemon memory and start time, so the rule is checked on
 the services the daemons build.
 
@@ -22,7 +22,7 @@ HTTP_ONLY = ('nova.api.openstack', 'nova.api.ec2', 'nova.api.metadata', 'nova.ob
 # the scheduler places: it drives no hypervisor and builds no config drive
 DRIVERS = ('nova.virt.fake', 'nova.virt.libvirt', 'nova.virt.xenapi', 'pycdlib', 'libvirt')
 # nova-api: loaded by the one action that needs them
-FIRST_USE = ('cryptography', 'rrdtool', 'nova.image.bundle', 'nova.crypto', 'OpenSSL')
+FIRST_USE = ('cryptography', 'rrdtool', 'nova.image.bundle', 'nova.crypto', 'OpenSSL', 'cbor2')
 # nova-api: loaded only where a rule or a request needs them (oslo.policy's http: check)
 NOT_IN_API = ('requests', 'urllib3', 'oslo_policy._external')
 

@@ -21,7 +21,6 @@ import datetime
 import json
 from xml.sax.saxutils import escape
 
-import cbor2
 import webob
 
 from nova import i18n
@@ -83,11 +82,19 @@ def _check(value, what):
         raise invalid_value(e.format_message()) from None
 
 
+def _cbor():
+    """cbor2, imported by the first CBOR request: an API process that serves no
+    CloudWatch client of today does not hold it (~1 MB)."""
+    import cbor2
+    return cbor2
+
+
 def decode(req, protocol):
     """(action, params) of a request; CloudWatchError for what cannot be read."""
     if protocol == CBOR:
         action = req.path_info[len(CBOR_PATH_PREFIX):].strip('/')
         body = _body(req)
+        cbor2 = _cbor()
         try:
             params = cbor2.loads(body) if body else {}
         except (cbor2.CBORDecodeError, ValueError, RecursionError) as e:
@@ -171,7 +178,7 @@ def _for_cbor(value):
     if isinstance(value, (list, tuple)):
         return [_for_cbor(v) for v in value]
     if isinstance(value, datetime.datetime):
-        return cbor2.CBORTag(1, _epoch(value))
+        return _cbor().CBORTag(1, _epoch(value))
     return value
 
 
@@ -206,7 +213,7 @@ def _answer(status, body, content_type, headers):
 def response(protocol, action, result, request_id):
     headers = [('x-amzn-RequestId', request_id)]
     if protocol == CBOR:
-        return _answer(200, cbor2.dumps(_for_cbor(result)), 'application/cbor',
+        return _answer(200, _cbor().dumps(_for_cbor(result)), 'application/cbor',
                        headers + [('smithy-protocol', 'rpc-v2-cbor')])
     if protocol == JSON:
         return _answer(200, json.dumps(_for_json(result)).encode(),
@@ -227,7 +234,7 @@ def error_response(protocol, error, request_id, language=None):
     if protocol in (CBOR, JSON):
         body = {'__type': 'com.amazonaws.cloudwatch#%s' % error.shape, 'message': message}
         if protocol == CBOR:
-            return _answer(error.status, cbor2.dumps(body), 'application/cbor',
+            return _answer(error.status, _cbor().dumps(body), 'application/cbor',
                            headers + [('smithy-protocol', 'rpc-v2-cbor')])
         return _answer(error.status, json.dumps(body).encode(), 'application/x-amz-json-1.0',
                        headers)
