@@ -11,11 +11,11 @@ PYTHONPROFILEIMPORTTIME=1, and prints per daemon:
   summed, and the packages whose own import time was largest (wall time: every
   daemon starts at once, so under load these are several times their CPU);
 - its RSS once the cloud is up (cold start: first daemon spawned -> every compute
-  host listed by the API), and its RSS and peak RSS after booting --servers
-  servers (--batch per request) and waiting --settle seconds, so that every
-  periodic task has run over them, then --lists GET /servers/detail?limit=1000
-  requests at --concurrency (nova-api's peak: each page in flight holds its rows,
-  views and JSON until it is sent);
+  host listed by the API), its RSS after booting --servers servers (--batch per
+  request) and waiting --settle seconds, so that every periodic task has run over
+  them, and its RSS and peak RSS (each process's too) after --lists GET
+  /servers/detail?limit=1000 requests at --concurrency (nova-api's peak: each
+  page in flight holds its rows, views and JSON until it is sent);
 each beside the target (each daemon process <= 100 MB at 10,000 servers, nova-all
 <= 250 MB). A daemon with several processes (nova-api's workers, the computes)
 shows its largest. Numbers only.
@@ -118,6 +118,7 @@ def measure(deployment, args):
         args.servers, args.batch, args.servers / took, loadavg()), flush=True)
     # the computes' periodic tasks (every --periodic_interval, 60 s) read all their servers
     time.sleep(args.settle)
+    booted = {label: largest_rss(p)[0] for label, p in pids.items()}
     if args.lists:
         _, rate = work.list_rate('/servers/detail?limit=1000', 2, args.lists)
         print('GET /servers/detail?limit=1000 @%d: %.1f req/s, load %s' % (
@@ -126,16 +127,18 @@ def measure(deployment, args):
         keep_logs(deployment, logs, args.logs)
     print()
     print('| daemon (processes) | CPU to start [s] | import [s] | most import time, own [s] | '
-          'RSS after start [MB] | RSS at %d servers, peak [MB] | target [MB] |' % args.servers)
+          'RSS after start [MB] | after the boots [MB] | after the lists, peak [MB] | '
+        'each process after the lists [MB] | target [MB] |')
     # peak: the largest any one process reached, the concurrent lists included
-    print('|---|---|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|---|---|')
     for label in sorted(pids):
         imports, packages = import_costs(logs[label][0])
         rss, peak = largest_rss(pids[label])
-        print('| %s (%d) | %.2f | %.2f | %s | %.0f | %.0f, %.0f | %d |' % (
+        each = ', '.join('%.0f' % rss_mb(pid)[0] for pid in pids[label])
+        print('| %s (%d) | %.2f | %.2f | %s | %.0f | %.0f | %.0f, %.0f | %s | %d |' % (
             label, len(pids[label]), start_cpu[label], imports,
-            ', '.join('%s %.2f' % p for p in packages), started[label][0], rss, peak,
-            TARGET_MB.get(label, DAEMON_TARGET_MB)), flush=True)
+            ', '.join('%s %.2f' % p for p in packages), started[label][0], booted[label],
+            rss, peak, each, TARGET_MB.get(label, DAEMON_TARGET_MB)), flush=True)
     print('load at end: %s' % loadavg())
 
 
