@@ -178,14 +178,35 @@ def compute_node_get_all_by_host(context, host):
 def compute_node_update(context, node_id, values):
     """Change a live compute node's columns (resource usage, hypervisor facts): one
     UPDATE and no read, as a host writes its usage after every burst of claims."""
-    stmt = (sa.update(ComputeNode)
-            .where(ComputeNode.id == node_id, ComputeNode.deleted == 0)
-            .values(values)
-            .execution_options(synchronize_session=False))
+    stmt = _node_update(tuple(sorted(values)))
+    params = {'v_%s' % key: value for key, value in values.items()}
     exists = _compute_node_exists(values.get('hypervisor_hostname'), values.get('host'))
-    with errors.duplicate_raises(exists), db_session.one_statement_writer() as session:
-        if session.execute(stmt).rowcount == 0:
+    with errors.duplicate_raises(exists), \
+            db_session.connection(writes=True, one_statement=True) as conn:
+        if conn.execute(stmt, dict(params, b_id=node_id)).rowcount == 0:
             raise exception.ComputeHostNotFound(host=node_id)
+
+
+# (column names) -> the UPDATE of a compute node's row writing them: a host writes the
+# same columns after every burst of claims, and building the statement cost more CPU
+# than running it
+_NODE_UPDATES = {}
+
+
+def _node_update(keys):
+    stmt = _NODE_UPDATES.get(keys)
+    if stmt is None:
+        table = ComputeNode.__table__
+        unknown = [key for key in keys if key not in table.c]
+        if unknown:
+            raise TypeError('ComputeNode has no column %s' % ', '.join(unknown))
+        stmt = _NODE_UPDATES[keys] = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam('b_id', type_=table.c.id.type),
+                   table.c.deleted == 0)
+            .values({key: sa.bindparam('v_%s' % key, type_=table.c[key].type)
+                     for key in keys}))
+    return stmt
 
 
 def compute_node_delete(context, node_id):

@@ -69,10 +69,14 @@ def block_device_mapping_get_all_by_instance_uuids(context, instance_uuids):
     if not uuids:
         return found
     with db_session.reader() as session:
-        for bdm in session.scalars(_ordered(_live(
-                BlockDeviceMapping.instance_uuid.in_(uuids)))):
+        for bdm in session.scalars(_BY_INSTANCES, {'b_uuids': uuids}):
             found[bdm.instance_uuid].append(bdm)
     return found
+
+
+# built once: a host reads the mappings of each batch it builds with it
+_BY_INSTANCES = _ordered(_live(BlockDeviceMapping.instance_uuid.in_(
+    sa.bindparam('b_uuids', expanding=True))))
 
 
 _VOLUMES = _ordered(

@@ -255,11 +255,15 @@ def instance_get_live_by_uuids(context, uuids):
     """The live instances among uuids, newest first as instance_get_all_by_filters
     lists them, metadata and tags joined: one round trip (a host reads the batch it
     builds) where selectin loads cost three."""
-    stmt = (sa.select(Instance).options(*_LOAD_ONE)
-            .where(Instance.uuid.in_(list(uuids)), Instance.deleted == 0)
-            .order_by(Instance.created_at.desc(), Instance.id.desc()))
     with db_session.reader() as session:
-        return list(session.scalars(stmt).unique())
+        return list(session.scalars(_LIVE_BY_UUIDS, {'b_uuids': list(uuids)}).unique())
+
+
+# built once (a host reads each batch it builds with it)
+_LIVE_BY_UUIDS = (sa.select(Instance).options(*_LOAD_ONE)
+                  .where(Instance.uuid.in_(sa.bindparam('b_uuids', expanding=True)),
+                         Instance.deleted == 0)
+                  .order_by(Instance.created_at.desc(), Instance.id.desc()))
 
 
 def list_criteria(context, filters, sort_keys=None, sort_dirs=None, marker=None):

@@ -264,6 +264,10 @@ def test_compute_node_update_and_delete(db_ctx):
     updated = db.compute_node_get(db_ctx, node.id)
     assert (updated.vcpus_used, updated.running_vms, updated.vcpus) == (3, 2, 8)
     assert updated.updated_at is not None
+    db.compute_node_update(db_ctx, node.id, {'capabilities': {'supports_a': True}})
+    assert db.compute_node_get(db_ctx, node.id).capabilities == {'supports_a': True}
+    with pytest.raises(TypeError, match='no column nope'):
+        db.compute_node_update(db_ctx, node.id, {'nope': 1})
     db.compute_node_delete(db_ctx, node.id)
     assert db.compute_node_get_all(db_ctx) == []
     assert db.compute_node_get_all(nova_context.get_admin_context(read_deleted='yes'))
