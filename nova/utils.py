@@ -33,7 +33,7 @@ MMAP_THRESHOLD = 256 * 1024  # blocks this large are mapped, and unmapped when f
 TRIM_THRESHOLD = 1024 * 1024  # free memory past this at the heap's top goes back
 
 
-def fix_malloc_thresholds():
+def fix_malloc_thresholds(mmap_threshold=MMAP_THRESHOLD, trim_threshold=TRIM_THRESHOLD):
     """Large blocks go back to the system when freed. glibc's malloc raises its mmap
     threshold (up to 32 MB) each time a mapped block is freed; past that, blocks of
     that size come from the heap, which gives its free top back only beyond twice the
@@ -44,8 +44,8 @@ def fix_malloc_thresholds():
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-                and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+                and mallopt(_M_TRIM_THRESHOLD, trim_threshold))
 
 
 def monkey_patch():
