@@ -297,7 +297,7 @@ _TOKEN_REVOKED = sa.select(Token.revoked).where(Token.id == sa.bindparam('b_id',
 def token_is_live(context, token_id):
     """Whether the token is still stored and not revoked: one primary-key read,
     so that every API process sees a revocation at once."""
-    with db_session.connection() as conn:
+    with db_session.connection(one_statement=True) as conn:
         revoked = conn.execute(_TOKEN_REVOKED, {'b_id': token_id}).scalar()
     return revoked is not None and not revoked
 

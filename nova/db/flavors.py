@@ -86,19 +86,76 @@ def flavor_create(context, values, extra_specs=None, projects=None):
     return flavor
 
 
+_FLAVOR_COLUMNS = query.labelled_columns(Flavor, 'f_')
+_SPEC_COLUMNS = query.labelled_columns(FlavorExtraSpec, 's_')
+_ACCESS_COLUMNS = query.labelled_columns(FlavorProject, 'p_')
+_KEYS = {'id': Flavor.id, 'flavorid': Flavor.flavorid, 'name': Flavor.name}
+
+
+def _flavor_get_stmt(key, read_deleted, accessible_only):
+    """The flavor whose ``key`` column is :b_value (the live row first) joined to its
+    live extra specs and project access, a Core SELECT built once per shape: every
+    server create reads its flavor, and building the statement, or the ORM's
+    loading of its rows, cost more than running it. accessible_only: a caller who
+    is not admin (:b_project) sees public flavors and those shared with it."""
+    first = sa.select(Flavor.id).where(*query.deleted_criteria(None, Flavor, read_deleted),
+                                       _KEYS[key] == sa.bindparam('b_value'))
+    if accessible_only:
+        first = first.where(_accessible(sa.bindparam('b_project', type_=sa.String)))
+    first = first.order_by(Flavor.deleted, Flavor.id.desc()).limit(1).scalar_subquery()
+    joined = (sa.outerjoin(Flavor, FlavorExtraSpec, sa.and_(
+        FlavorExtraSpec.instance_type_id == Flavor.id, FlavorExtraSpec.deleted == 0))
+        .outerjoin(FlavorProject, sa.and_(FlavorProject.instance_type_id == Flavor.id,
+                                          FlavorProject.deleted == 0)))
+    return (sa.select(*(c for _, c in _FLAVOR_COLUMNS + _SPEC_COLUMNS + _ACCESS_COLUMNS))
+            .select_from(joined).where(Flavor.id == first)
+            .order_by(FlavorExtraSpec.id, FlavorProject.id))
+
+
+_FLAVOR_GET = {(key, mode, accessible_only): _flavor_get_stmt(key, mode, accessible_only)
+               for key in _KEYS for mode in query.READ_DELETED
+               for accessible_only in (False, True)}
+
+
+def _detached_flavor(rows):
+    """The Flavor of _FLAVOR_GET's rows (one per extra spec x project), its
+    extra_spec_rows and project_rows loaded."""
+    specs, access = {}, {}
+    for row in rows:
+        if row.s_id is not None and row.s_id not in specs:
+            specs[row.s_id] = query.detached(FlavorExtraSpec,
+                                             query.row_values(_SPEC_COLUMNS, row))
+        if row.p_id is not None and row.p_id not in access:
+            access[row.p_id] = query.detached(FlavorProject,
+                                              query.row_values(_ACCESS_COLUMNS, row))
+    values = query.row_values(_FLAVOR_COLUMNS, rows[0])
+    values.update(extra_spec_rows=list(specs.values()), project_rows=list(access.values()))
+    return query.detached(Flavor, values)
+
+
+def _flavor_get(context, key, value):
+    """The flavor by one of _KEYS as context may see it; FlavorNotFound."""
+    params = {'b_value': value}
+    if not context.is_admin:
+        params['b_project'] = context.project_id
+    stmt = _FLAVOR_GET[key, context.read_deleted, not context.is_admin]
+    with db_session.connection(one_statement=True) as conn:
+        rows = conn.execute(stmt, params).all()
+    if not rows:
+        raise exception.FlavorNotFound(flavor_id=value)
+    return _detached_flavor(rows)
+
+
 def flavor_get(context, id):
-    with db_session.reader() as session:
-        return _get(session, context, Flavor.id == id, id)
+    return _flavor_get(context, 'id', id)
 
 
 def flavor_get_by_flavor_id(context, flavorid):
-    with db_session.reader() as session:
-        return _get(session, context, Flavor.flavorid == flavorid, flavorid)
+    return _flavor_get(context, 'flavorid', flavorid)
 
 
 def flavor_get_by_name(context, name):
-    with db_session.reader() as session:
-        return _get(session, context, Flavor.name == name, name)
+    return _flavor_get(context, 'name', name)
 
 
 def flavor_get_all(context, inactive=False, filters=None, sort_key='flavorid', sort_dir='asc',

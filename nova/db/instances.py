@@ -91,21 +91,62 @@ def _flat(rows_by_uuid):
 
 
 _Request = collections.namedtuple('_Request',
-                                  'row metadata tags group_uuid admin_password block_devices')
+                                  'values metadata tags group_uuid admin_password block_devices')
+_INSTANCES = Instance.__table__
+_INSTANCE_COLUMNS = frozenset(_INSTANCES.c.keys())
+_INSTANCE_DEFAULTS = bulk.python_defaults(Instance)
+# built once: a create is one INSERT of its rows on a Core connection (the ORM's unit of
+# work and its statement building cost more CPU than the INSERT); several rows come back
+# with their ids in the order given (the client-made uuid is the insert sentinel)
+_INSERT_INSTANCE = sa.insert(_INSTANCES)
+_INSERT_INSTANCES = sa.insert(_INSTANCES).returning(_INSTANCES.c.id,
+                                                    sort_by_parameter_order=True)
 
 
 def _request(values):
-    """An Instance row (not yet added) and what goes in other tables, from create values."""
+    """The instances row's values (Python defaults filled in) and what goes in other
+    tables, from create values."""
     values = dict(values)
     metadata = values.pop('metadata', None) or {}
     tags = sorted(set(values.pop('tags', None) or []))
     group_uuid = values.pop('group_uuid', None)
     admin_password = values.pop('admin_password', None)
     block_devices = values.pop('block_device_mapping', None) or []
-    values.setdefault('uuid', str(uuid_lib.uuid4()))
-    row = Instance()
-    row.update(values)
-    return _Request(row, metadata, tags, group_uuid, admin_password, block_devices)
+    unknown = set(values) - _INSTANCE_COLUMNS
+    if unknown:
+        raise TypeError('Instance has no column %s' % ', '.join(sorted(unknown)))
+    for name, make in _INSTANCE_DEFAULTS:
+        if values.get(name) is None:
+            values[name] = make()
+    return _Request(values, metadata, tags, group_uuid, admin_password, block_devices)
+
+
+def _insert_instances(connection, requests):
+    """INSERT the requests' rows (every row with every column, so that one executemany
+    takes them all); the rows' values with their ids, in order."""
+    rows = [dict(dict.fromkeys(_INSTANCE_COLUMNS), **r.values) for r in requests]
+    given_ids = any(row['id'] is not None for row in rows)
+    if not given_ids:
+        for row in rows:
+            del row['id']
+    dialect = connection.dialect
+    if len(rows) > 1 and not given_ids and \
+            dialect.insert_executemany_returning_sort_by_parameter_order:
+        ids = list(connection.execute(_INSERT_INSTANCES, rows).scalars())
+    else:
+        ids = [connection.execute(_INSERT_INSTANCE, row).inserted_primary_key[0]
+               for row in rows]
+    for row, row_id in zip(rows, ids):
+        row['id'] = row_id
+    return rows
+
+
+def _instance_row(values, metadata, tags):
+    """The Instance of a row just inserted, detached as a Session would have left it,
+    its metadata and tags loaded."""
+    return query.detached(Instance, dict(
+        values, metadata_items=[InstanceMetadata(**item) for item in metadata],
+        tag_rows=[Tag(**tag) for tag in tags]))
 
 
 def instance_create_many(context, instances, quota=None, actions=()):
@@ -117,35 +158,36 @@ def instance_create_many(context, instances, quota=None, actions=()):
     joined); returns the rows in input order.
     """
     requests = [_request(values) for values in instances]
-    metadata = {r.row.uuid: [{'instance_uuid': r.row.uuid, 'key': key, 'value': value}
-                             for key, value in sorted(r.metadata.items())] for r in requests}
-    tags = {r.row.uuid: [{'resource_id': r.row.uuid, 'tag': tag} for tag in r.tags]
-            for r in requests}
-    uuids = ', '.join(r.row.uuid for r in requests)
+    metadata = {r.values['uuid']: [{'instance_uuid': r.values['uuid'], 'key': key,
+                                    'value': value}
+                                   for key, value in sorted(r.metadata.items())]
+                for r in requests}
+    tags = {r.values['uuid']: [{'resource_id': r.values['uuid'], 'tag': tag}
+                               for tag in r.tags] for r in requests}
+    uuids = ', '.join(r.values['uuid'] for r in requests)
+    now = utils.utcnow()
     with errors.duplicate_raises(lambda: exception.InstanceExists(name=uuids)):
-        with db_session.writer() as session:
-            quotas.apply_quota(session, quota)
+        with db_session.connection(writes=True) as conn:
+            quotas.apply_quota(conn, quota)
             joining = collections.Counter(r.group_uuid for r in requests if r.group_uuid)
-            group_ids = _group_ids(session, joining, ((quota or {}).get('limits') or {}).get(
+            group_ids = _group_ids(conn, joining, ((quota or {}).get('limits') or {}).get(
                 'server_group_members'))
-            session.add_all(r.row for r in requests)
-            session.flush()
-            bulk.insert_values(session, InstanceMetadata, _flat(metadata))
-            bulk.insert_values(session, Tag, _flat(tags))
-            bulk.insert_values(session, InstanceGroupMember, [
-                {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.row.uuid}
+            rows = _insert_instances(conn, requests)
+            bulk.core_insert(conn, InstanceMetadata, [
+                dict(row, created_at=now, deleted=0) for row in _flat(metadata)])
+            bulk.core_insert(conn, Tag, [dict(row, created_at=now) for row in _flat(tags)])
+            bulk.core_insert(conn, InstanceGroupMember, [
+                {'group_id': group_ids[r.group_uuid], 'instance_uuid': r.values['uuid'],
+                 'created_at': now, 'deleted': 0}
                 for r in requests if r.group_uuid])
-            bulk.insert_values(session, models.BlockDeviceMapping, [
-                dict(bdm, instance_uuid=r.row.uuid, uuid=str(uuid_lib.uuid4()))
+            bulk.core_insert(conn, models.BlockDeviceMapping, [
+                dict(bdm, instance_uuid=r.values['uuid'], uuid=str(uuid_lib.uuid4()))
                 for r in requests for bdm in r.block_devices])
-            bulk.insert_values(session, InstanceAction, [dict(a) for a in actions])
-            bulk.insert_values(session, InstanceBuildPassword, [
-                {'instance_uuid': r.row.uuid, 'password': r.admin_password,
-                 'created_at': utils.utcnow()} for r in requests if r.admin_password])
-    for r in requests:
-        bulk.set_children(r.row, 'metadata_items', InstanceMetadata, metadata[r.row.uuid])
-        bulk.set_children(r.row, 'tag_rows', Tag, tags[r.row.uuid])
-    return [r.row for r in requests]
+            bulk.core_insert(conn, InstanceAction, [dict(a) for a in actions])
+            bulk.core_insert(conn, InstanceBuildPassword, [
+                {'instance_uuid': r.values['uuid'], 'password': r.admin_password,
+                 'created_at': now} for r in requests if r.admin_password])
+    return [_instance_row(row, metadata[row['uuid']], tags[row['uuid']]) for row in rows]
 
 
 def instance_build_password_get(context, instance_uuid):
@@ -418,17 +460,37 @@ def instance_update(context, instance_uuid, values, expected_task_state=ANY,
             Instance.uuid == instance_uuid, Instance.deleted == 0)).one()
 
 
+_UPDATE_MANY = {}
+
+
+def _update_many_stmt(names, expected_task_state):
+    """The UPDATE of instance_update_many for these column names and expected task
+    state(s), built once per shape (a build moves its instances twice: building the
+    expression each time cost more than running it); the uuids bound as :b_uuids,
+    each value as :v_<name>."""
+    key = (names, expected_task_state)
+    if key not in _UPDATE_MANY:
+        _UPDATE_MANY[key] = (
+            sa.update(_INSTANCES)
+            .where(query.AnyOf(_INSTANCES.c.uuid, 'b_uuids'), _INSTANCES.c.deleted == 0,
+                   *_state_criteria(expected_task_state, ANY))
+            .values({name: sa.bindparam('v_' + name, type_=_INSTANCES.c[name].type)
+                     for name in names}))
+    return _UPDATE_MANY[key]
+
+
 def instance_update_many(context, uuids, values, expected_task_state=ANY):
     """One UPDATE of the live instances among uuids in the expected task state;
     returns how many changed.
     """
-    stmt = (sa.update(Instance)
-            .where(Instance.uuid.in_(list(uuids)), Instance.deleted == 0,
-                   *_state_criteria(expected_task_state, ANY))
-            .values(_checked_values(dict(values)))
-            .execution_options(synchronize_session=False))
-    with db_session.one_statement_writer() as session:
-        return session.execute(stmt).rowcount
+    values = _checked_values(dict(values))
+    if isinstance(expected_task_state, list):
+        expected_task_state = tuple(expected_task_state)
+    stmt = _update_many_stmt(tuple(sorted(values)), expected_task_state)
+    params = {'v_' + name: value for name, value in values.items()}
+    params['b_uuids'] = list(uuids)
+    with db_session.connection(writes=True, one_statement=True) as conn:
+        return conn.execute(stmt, params).rowcount
 
 
 def _task_with_action_statements():

@@ -9,6 +9,8 @@ user's id (checked against the user's limits in the same transaction); a
 user's own resources (key pairs) live in rows whose project_id is
 ALL_PROJECTS, as a user's key pairs count in every project.
 """
+import sqlite3
+
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -263,10 +265,11 @@ def apply_quota(session, quota):
         return
     # a Session's or a Core Connection's
     dialect = (session.get_bind() if isinstance(session, orm.Session) else session).dialect
-    if dialect.name == 'postgresql':
+    if dialect.name in _ALL_USAGE_DIALECTS:
         # every row in one statement; what it did not change (a missing row, a limit
         # reached) goes the row-by-row way below, which makes rows and says OverQuota
-        done = _update_all_usage(session, project_id, user_id, levels, deltas)
+        done = _update_all_usage(session, dialect.name, project_id, user_id, levels,
+                                 deltas)
         levels = [(owner, limits, [r for r in sorted(deltas) if (owner, r) not in done])
                   for owner, limits in levels]
     else:
@@ -278,15 +281,33 @@ def apply_quota(session, quota):
 
 
 _ALL_USAGE_UPDATES = {}
+# where one UPDATE ... FROM ... RETURNING changes every usage row of a reservation:
+# PostgreSQL, and SQLite from 3.35 (UPDATE FROM 3.33, RETURNING 3.35)
+_ALL_USAGE_DIALECTS = ('postgresql',) + (
+    ('sqlite',) if sqlite3.sqlite_version_info >= (3, 35) else ())
 
 
-def _all_usage_update(rows, resources):
-    """PostgreSQL: the conditional UPDATE of ``rows`` usage rows (of ``resources``
-    resources) of a project and a user in one statement, built once per shape. The
-    rows are locked first in id order (a sorted FOR UPDATE), so that concurrent
-    reservations cannot deadlock; each row then changes as _usage_update's would."""
-    key = (rows, resources)
-    if key not in _ALL_USAGE_UPDATES:
+def _all_usage_update(dialect, rows, resources):
+    """The conditional UPDATE of ``rows`` usage rows (of ``resources`` resources) of a
+    project and a user in one statement, built once per shape; each row changes as
+    _usage_update's would. On PostgreSQL the rows are locked first in id order (a
+    sorted FOR UPDATE), so that concurrent reservations cannot deadlock; SQLite's
+    writer holds the database's write lock from its BEGIN IMMEDIATE."""
+    key = (dialect, rows, resources)
+    if key in _ALL_USAGE_UPDATES:
+        return _ALL_USAGE_UPDATES[key]
+    if dialect == 'sqlite':
+        values = ', '.join('(:u%d, :r%d, :d%d, :l%d)' % (i, i, i, i) for i in range(rows))
+        _ALL_USAGE_UPDATES[key] = sa.text(
+            'WITH d (user_id, resource, delta, lim) AS (VALUES %s) '
+            'UPDATE quota_usages AS q SET in_use = MAX(q.in_use + d.delta, 0), '
+            'updated_at = :now FROM d '
+            'WHERE q.project_id = :project AND q.resource = d.resource '
+            'AND q.user_id IS d.user_id '
+            'AND (d.lim IS NULL OR q.in_use + d.delta <= d.lim) '
+            'RETURNING user_id, resource' % values).bindparams(
+                sa.bindparam('now', type_=sa.DateTime))
+    else:
         values = ', '.join(
             '(CAST(:u%d AS VARCHAR), CAST(:r%d AS VARCHAR), CAST(:d%d AS INTEGER), '
             'CAST(:l%d AS INTEGER))' % (i, i, i, i) for i in range(rows))
@@ -305,7 +326,7 @@ def _all_usage_update(rows, resources):
     return _ALL_USAGE_UPDATES[key]
 
 
-def _update_all_usage(session, project_id, user_id, levels, deltas):
+def _update_all_usage(session, dialect, project_id, user_id, levels, deltas):
     """{(user_id or None, resource)} of the usage rows the one UPDATE changed."""
     resources = sorted(deltas)
     params = {'project': project_id, 'user': user_id, 'now': utils.utcnow()}
@@ -318,7 +339,7 @@ def _update_all_usage(session, project_id, user_id, levels, deltas):
             params.update({'u%d' % i: owner, 'r%d' % i: resource, 'd%d' % i: delta,
                            'l%d' % i: limit if limited else None})
             i += 1
-    stmt = _all_usage_update(i, len(resources))
+    stmt = _all_usage_update(dialect, i, len(resources))
     return {(owner, resource) for owner, resource in session.execute(stmt, params)}
 
 

@@ -88,8 +88,10 @@ def _sqlite_engine(url):
 
     @event.listens_for(engine, 'begin')
     def _on_begin(connection):
-        writer = connection.get_execution_options().get('nova_writer')
-        connection.exec_driver_sql('BEGIN IMMEDIATE' if writer else 'BEGIN')
+        options = connection.get_execution_options()
+        if options.get('nova_one_statement'):
+            return  # in SQLite's autocommit: one statement is atomic on its own
+        connection.exec_driver_sql('BEGIN IMMEDIATE' if options.get('nova_writer') else 'BEGIN')
 
     return engine
 
@@ -177,6 +179,9 @@ class _Database:
         self.read_sessions = orm.sessionmaker(bind=reader_engine, expire_on_commit=False)
         self.write_sessions = orm.sessionmaker(bind=writer_engine, expire_on_commit=False)
         self.reader_engine, self.writer_engine = reader_engine, writer_engine
+        # connection(one_statement=True) for a read: no BEGIN and COMMIT around it
+        self.one_statement_reader = reader_engine if self.autocommit \
+            else self.engine.execution_options(nova_one_statement=True)
         # green after monkey patching; see the module docstring
         self.write_lock = threading.Lock() if is_sqlite else None
         # an in-memory SQLite DB is a single connection: readers take turns too
@@ -332,9 +337,11 @@ def connection(writes=False, one_statement=False):
     token's revoked flag, a status compare-and-swap): an ORM Session's set-up,
     execution and commit cost more than such a statement itself (on SQLite a
     Session read ~350 us, the Core one ~150 us). Inside a batch(), the
-    batch's transaction, as reader() and writer(). one_statement: the caller
-    writes with a single statement, in autocommit where one_statement_writer()
-    would be."""
+    batch's transaction, as reader() and writer(). one_statement: the caller runs a
+    single statement on PostgreSQL (a write: in autocommit where one_statement_writer()
+    would be); a read of one statement runs in SQLite's autocommit too (no BEGIN and
+    COMMIT: a statement is atomic on its own). A write stays one transaction on
+    SQLite, where callers may run several statements."""
     enclosing = _enclosing(writes)
     if enclosing is not None:
         yield enclosing.connection()
@@ -342,7 +349,10 @@ def connection(writes=False, one_statement=False):
     database = _get()
     if writes and one_statement and database.autocommit:
         writes = False  # the autocommit engine, no lock: as one_statement_writer()
+    if writes:
+        engine = database.writer_engine
+    else:
+        engine = database.one_statement_reader if one_statement else database.reader_engine
     lock = database.write_lock if writes else database.read_lock
-    with lock if lock is not None else contextlib.nullcontext(), \
-            (database.writer_engine if writes else database.reader_engine).begin() as conn:
+    with lock if lock is not None else contextlib.nullcontext(), engine.begin() as conn:
         yield conn

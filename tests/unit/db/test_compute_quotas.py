@@ -55,6 +55,28 @@ def test_a_change_of_existing_usage_is_one_update_per_resource(db_ctx):
     assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == deltas
 
 
+def test_a_reservation_of_existing_usage_is_one_update(db_ctx):
+    """A create's or a delete's quota (the project's and the user's rows of three
+    resources) is one UPDATE once the rows exist; a limit reached still raises
+    OverQuota naming the resource, with nothing changed."""
+    quota = dict(reservation('p1', 1, vcpus=2, memory_mb=64, cores=4), user_id='u1',
+                 user_limits={'cores': 4})
+    db.quota_apply(db_ctx, quota)  # creates the rows
+    with count_statements() as statements:
+        db.quota_apply(db_ctx, quota)
+    assert [s.split()[0] for s in queries(statements)] == ['WITH']
+    with pytest.raises(exception.OverQuota, match='cores'):
+        db.quota_apply(db_ctx, quota)
+    expected = {'instances': 2, 'cores': 4, 'ram': 128}
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == expected
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1', user_id='u1') == expected
+    release = dict(quota, deltas={'instances': -3, 'cores': -4, 'ram': -128})
+    db.quota_apply(db_ctx, release)
+    zero = {'instances': 0, 'cores': 0, 'ram': 0}
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1') == zero
+    assert db.quota_usage_get_all_by_project(db_ctx, 'p1', user_id='u1') == zero
+
+
 def test_unlimited_and_user_scoped_usage(db_ctx):
     db.quota_usage_update(db_ctx, 'p1', {'cores': 1000}, {'cores': -1})
     db.quota_usage_update(db_ctx, 'p1', {'cores': 1}, {})

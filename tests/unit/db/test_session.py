@@ -210,6 +210,33 @@ def test_a_core_connection_is_the_transaction_a_session_would_be(synced_db):
     assert count() == 3
 
 
+def test_a_one_statement_read_runs_in_autocommit_on_sqlite(synced_db):
+    """connection(one_statement=True): a read alone, no BEGIN and COMMIT; a write
+    stays a transaction (its caller may run more statements on SQLite); inside a
+    batch() the batch's transaction."""
+    executed = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        executed.append(statement.split()[0])
+
+    engine = db_session.get_engine()
+    sa.event.listen(engine, 'before_cursor_execute', keep)
+    try:
+        with db_session.connection(writes=True, one_statement=True) as conn:
+            conn.execute(sa.insert(models.Service).values(host='o1', binary='b'))
+        with db_session.connection(one_statement=True) as conn:
+            assert conn.scalar(sa.select(sa.func.count(models.Service.id))) == 1
+        assert executed == ['BEGIN', 'INSERT', 'SELECT']
+        with pytest.raises(ZeroDivisionError), db_session.batch():
+            with db_session.connection(writes=True, one_statement=True) as conn:
+                conn.execute(sa.insert(models.Service).values(host='o2', binary='b'))
+            1 / 0
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', keep)
+    with db_session.connection(one_statement=True) as conn:
+        assert conn.scalar(sa.select(sa.func.count(models.Service.id))) == 1
+
+
 def test_a_pooled_connection_is_pinged_only_after_sitting_idle(tmp_path, monkeypatch):
     """No round trip before each use of a busy pool; one that idled is checked, and a
     dead one replaced by a new connection before the caller gets it."""
