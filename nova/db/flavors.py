@@ -120,16 +120,10 @@ _FLAVOR_GET = {(key, mode, accessible_only): _flavor_get_stmt(key, mode, accessi
 def _detached_flavor(rows):
     """The Flavor of _FLAVOR_GET's rows (one per extra spec x project), its
     extra_spec_rows and project_rows loaded."""
-    specs, access = {}, {}
-    for row in rows:
-        if row.s_id is not None and row.s_id not in specs:
-            specs[row.s_id] = query.detached(FlavorExtraSpec,
-                                             query.row_values(_SPEC_COLUMNS, row))
-        if row.p_id is not None and row.p_id not in access:
-            access[row.p_id] = query.detached(FlavorProject,
-                                              query.row_values(_ACCESS_COLUMNS, row))
     values = query.row_values(_FLAVOR_COLUMNS, rows[0])
-    values.update(extra_spec_rows=list(specs.values()), project_rows=list(access.values()))
+    values.update(
+        extra_spec_rows=query.joined_children(rows, _SPEC_COLUMNS, FlavorExtraSpec),
+        project_rows=query.joined_children(rows, _ACCESS_COLUMNS, FlavorProject))
     return query.detached(Flavor, values)
 
 

@@ -165,17 +165,6 @@ _IMAGE_GET = {(mode, is_admin, has_project): _image_get_stmt(mode, is_admin, has
               for has_project in (False, True)}
 
 
-def _children(rows, prefix, labelled, model):
-    """The distinct children of one kind in _IMAGE_GET's rows, in the rows' order."""
-    found = {}
-    key = prefix + 'id'
-    for row in rows:
-        row_id = getattr(row, key)
-        if row_id is not None and row_id not in found:
-            found[row_id] = query.detached(model, query.row_values(labelled, row))
-    return list(found.values())
-
-
 def image_get(context, image_id):
     """The image if context may see it, else ImageNotFound (whether or not it exists)."""
     params = {'b_id': image_id}
@@ -189,9 +178,10 @@ def image_get(context, image_id):
         raise exception.ImageNotFound(image_id=image_id)
     values = query.row_values(_IMAGE_COLUMNS, rows[0])
     values.update(
-        properties=_children(rows, 'p_', _PROPERTY_COLUMNS, ImageProperty),
-        tags=sorted(_children(rows, 't_', _TAG_COLUMNS, ImageTag), key=lambda t: t.value),
-        locations=sorted(_children(rows, 'l_', _LOCATION_COLUMNS, ImageLocation),
+        properties=query.joined_children(rows, _PROPERTY_COLUMNS, ImageProperty),
+        tags=sorted(query.joined_children(rows, _TAG_COLUMNS, ImageTag),
+                    key=lambda tag: tag.value),
+        locations=sorted(query.joined_children(rows, _LOCATION_COLUMNS, ImageLocation),
                          key=lambda location: location.id))
     return query.detached(Image, values)
 

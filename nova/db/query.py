@@ -115,6 +115,18 @@ def row_values(labelled, row):
     return {key: mapping[column.name] for key, column in labelled}
 
 
+def joined_children(rows, labelled, model):
+    """The distinct detached children of one kind (labelled_columns' columns, by id)
+    in the rows of a SELECT joining a parent to its children, in the rows' order."""
+    id_label = dict(labelled)['id'].name
+    found = {}
+    for row in rows:
+        row_id = row._mapping[id_label]
+        if row_id is not None and row_id not in found:
+            found[row_id] = detached(model, row_values(labelled, row))
+    return list(found.values())
+
+
 def detached(model, values):
     """A detached object of model holding values (and any relationship given in
     values as already loaded), as a Session would have left it after its

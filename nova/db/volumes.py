@@ -167,17 +167,12 @@ _VOLUME_GET = {mode: _volume_get_stmt(mode) for mode in query.READ_DELETED}
 def _detached_volume(rows):
     """The Volume of _VOLUME_GET's rows (one per metadata item x attachment), its
     metadata_items (by key) and attachment_rows (by id) loaded."""
-    items, attachments = {}, {}
-    for row in rows:
-        if row.m_id is not None and row.m_id not in items:
-            items[row.m_id] = query.detached(VolumeMetadata,
-                                             query.row_values(_METADATA_COLUMNS, row))
-        if row.a_id is not None and row.a_id not in attachments:
-            attachments[row.a_id] = query.detached(VolumeAttachment,
-                                                   query.row_values(_ATTACHMENT_COLUMNS, row))
     values = query.row_values(_VOLUME_COLUMNS, rows[0])
-    values.update(metadata_items=list(items.values()), attachment_rows=sorted(
-        attachments.values(), key=lambda a: a.id))
+    values.update(
+        metadata_items=query.joined_children(rows, _METADATA_COLUMNS, VolumeMetadata),
+        attachment_rows=sorted(
+            query.joined_children(rows, _ATTACHMENT_COLUMNS, VolumeAttachment),
+            key=lambda a: a.id))
     volume = query.detached(Volume, values)
     volume.volume_type_name = rows[0].t_name
     return volume
