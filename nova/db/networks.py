@@ -22,6 +22,7 @@ from nova.db import quotas
 from nova.db import session as db_session
 
 __all__ = ['network_create_safe', 'network_get', 'network_get_by_id', 'network_get_all',
+           'network_multi_host_flags',
            'network_update', 'network_delete_safe', 'network_set_host',
            'fixed_ips_allocate', 'fixed_ips_deallocate_by_instance', 'fixed_ip_get_by_address',
            'fixed_ip_get_all', 'fixed_ip_network_ids_by_instance', 'fixed_ip_update',
@@ -137,6 +138,18 @@ def network_get_all(context, project_id=None, shared=True, host=None, uuids=None
     with db_session.reader() as session:
         return list(session.scalars(_network_query(context, criteria).order_by(
             Network.priority, Network.id)))
+
+
+# built once: a host asks before every batch it builds
+_MULTI_HOST = sa.select(Network.multi_host).where(Network.deleted == 0).order_by(Network.id)
+
+
+def network_multi_host_flags(context):
+    """multi_host of each live network: whether there are networks at all and where
+    nova-network serves them, which is all a host needs to know before asking for a
+    batch's addresses (the networks' rows, an ORM load per batch, cost more)."""
+    with db_session.connection() as conn:
+        return [bool(flag) for flag in conn.execute(_MULTI_HOST).scalars()]
 
 
 def network_update(context, network_uuid, values):

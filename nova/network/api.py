@@ -447,13 +447,13 @@ class API:
         network at all, nothing to ask: every instance gets []."""
         if not instances:
             return {}, {}
-        networks = db.network_get_all(context)
-        if not networks:
+        multi_host = db.network_multi_host_flags(context)
+        if not multi_host:
             return {i.uuid: [] for i in instances}, {}
         args = [{'uuid': i.uuid, 'project_id': i.project_id,
                  'requested_networks': self.requested_networks(i)} for i in instances]
         answer = self.network_rpcapi.allocate_for_instances(
-            context, args, host, server=self._network_host(networks, host))
+            context, args, host, server=self._network_host(multi_host, host))
         failures = {uuid: rpc_errors.deserialize_failure(f)
                     for uuid, f in answer['failures'].items()}
         return answer['network_info'], failures
@@ -468,8 +468,8 @@ class API:
         answer = self.network_rpcapi.allocate_for_instances(
             context, [{'uuid': instance.uuid, 'project_id': instance.project_id,
                        'requested_networks': requested}], instance.host,
-            server=self._network_host(db.network_get_all(context.elevated(),
-                                                          uuids=[requested[0]['uuid']]),
+            server=self._network_host([n.multi_host for n in db.network_get_all(
+                context.elevated(), uuids=[requested[0]['uuid']])],
                                       instance.host))
         failure = answer['failures'].get(instance.uuid)
         if failure:
@@ -482,7 +482,7 @@ class API:
             context.elevated(), port_uuids=[port_id])]
         self.network_rpcapi.deallocate_port(
             context, instance.uuid, port_id, instance.host,
-            server=self._network_host(networks, instance.host))
+            server=self._network_host([n.multi_host for n in networks], instance.host))
 
     def deallocate_for_instance(self, context, instance):
         """Give the instance's addresses back (nothing to do, no round trip, if it has none)."""
@@ -493,7 +493,7 @@ class API:
                     for network_id in held]
         self.network_rpcapi.deallocate_for_instance(
             context, instance.uuid, instance.host,
-            server=self._network_host(networks, instance.host))
+            server=self._network_host([n.multi_host for n in networks], instance.host))
 
     def migrate_instance_finish(self, context, instance, source, dest):
         """The instance now runs on ``dest`` (a live migration). On its multi_host
@@ -523,10 +523,11 @@ class API:
                 self.network_rpcapi.refresh_nat(context, server=host)
 
     @staticmethod
-    def _network_host(networks, compute_host):
-        """Where nova-network runs for instances of compute_host on these networks:
-        the compute host itself when they are multi_host, else any network host."""
-        if compute_host and any(n.multi_host for n in networks):
+    def _network_host(multi_host, compute_host):
+        """Where nova-network runs for instances of compute_host on networks of these
+        multi_host flags: the compute host itself when they are multi_host, else any
+        network host."""
+        if compute_host and any(multi_host):
             return compute_host
         return None
 

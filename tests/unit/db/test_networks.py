@@ -111,6 +111,17 @@ def test_a_network_in_use_is_not_deleted(db_ctx):
     _network(db_ctx)  # the range is free again
 
 
+def test_multi_host_flags_say_whether_and_where_networks_are_served(db_ctx):
+    """What a host reads before each batch it builds: none, then one flag per live
+    network (a deleted one is gone from them)."""
+    assert db.network_multi_host_flags(db_ctx) == []
+    single = _network(db_ctx)
+    _network(db_ctx, '10.2.0.0/29', multi_host=True)
+    assert db.network_multi_host_flags(db_ctx) == [False, True]
+    db.network_delete_safe(db_ctx, single.uuid)
+    assert db.network_multi_host_flags(db_ctx) == [True]
+
+
 def _floating(ctx, *addresses, pool='nova'):
     db.floating_ip_bulk_create(ctx, [{'address': a, 'pool': pool} for a in addresses])
 
