@@ -543,9 +543,14 @@ class API:
     def get_instances_addresses(self, context, instance_uuids, extended=True):
         """{uuid: the server view's 'addresses'} of many instances in one query,
         without their network_info (model.addresses_from_rows)."""
-        rows = db.address_rows_by_instances(context, instance_uuids)
+        rows = self.get_instances_address_rows(context, instance_uuids)
         return {uuid: model.addresses_from_rows(entries, extended)
                 for uuid, entries in rows.items()}
+
+    def get_instances_address_rows(self, context, instance_uuids):
+        """{uuid: [rows]} that model.addresses_from_rows renders, in one query: the
+        server views render only those of servers whose cached view is stale."""
+        return db.address_rows_by_instances(context, instance_uuids)
 
     def get_instance_uuid_by_address(self, context, address, floating=True):
         """The live instance holding a fixed IP, or (if floating) NATed from a floating

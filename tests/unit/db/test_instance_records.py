@@ -89,3 +89,31 @@ def test_brief_records_carry_id_uuid_and_name_in_one_query(db_ctx):
     assert [(r.id, r.uuid, r.display_name) for r in records] == [
         (r.id, r.uuid, r.display_name) for r in rows]
     assert not hasattr(records[0], 'vm_state')  # brief means brief: no stale defaults
+
+
+def test_a_page_binds_its_uuids_as_one_json_text_on_sqlite(db_ctx):
+    """The per-page reads by instance uuid bind the page's uuids as one parameter
+    (json_each): the same statement text for a page of 2 and of 6, not one
+    placeholder per uuid rendered at every execution."""
+    _create(db_ctx, 6)
+    filters = {'project_id': 'p1', 'deleted': False}
+    texts = []
+    for limit in (2, 6):
+        with count_statements() as statements:
+            records = db.instance_records_by_filters(db_ctx, filters, limit=limit)
+            uuids = [r.uuid for r in records]
+            assert db.address_rows_by_instances(db_ctx, uuids) == {u: [] for u in uuids}
+            assert db.block_device_volumes_by_instance_uuids(db_ctx, uuids) == {
+                u: [] for u in uuids}
+        texts.append([s for s in queries(statements) if 'json_each' in s])
+    assert len(texts[0]) == 3 and texts[0] == texts[1], texts
+    assert {r.uuid: (r.metadata_dict, r.tags) for r in records} == {
+        r.uuid: (r.metadata_dict, r.tags) for r in db.instance_get_all_by_filters(db_ctx, filters)}
+    # quotes, backslashes and brackets are values
+    odd = ['a"b', 'c\\d', '["e"]', records[0].uuid + 'x']
+    assert db.block_device_volumes_by_instance_uuids(db_ctx, odd) == {u: [] for u in odd}
+    from nova.db import session as db_session
+    with db_session.reader() as session:
+        metadata, _ = instance_records._children(session, odd + [records[0].uuid])
+        assert instance_records._children(session, []) == ({}, {})
+    assert metadata == dict({u: {} for u in odd}, **{records[0].uuid: records[0].metadata_dict})

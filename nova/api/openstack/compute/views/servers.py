@@ -15,6 +15,7 @@ from nova.compute import hosts as compute_hosts
 from nova.compute import server_groups
 from nova.conf import CONF
 from nova.network import api as network_api
+from nova.network import model as network_model
 
 EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
 HOST_STATUS = 'os_compute_api:servers:show:host_status'
@@ -64,7 +65,8 @@ class ServerViews:
         self._flavor_views = {}  # {id(flavor): (flavor, view)}
         self._zones = self._statuses = None
         self._faults = {}
-        self._addresses = {}  # {uuid: the 'addresses' of its view, extended}
+        self._address_rows = {}  # {uuid: its interfaces' address rows}
+        self._addresses = {}  # {uuid: the 'addresses' of its view, extended}, on first use
         self._instances = list(instances)
         self._volumes = None  # {uuid: [(volume id, delete_on_termination)]}, on first use
         self.load(instances)
@@ -76,7 +78,7 @@ class ServerViews:
         if failed:
             self._faults.update(self.compute_api.get_instance_faults(self.context, failed))
         if instances:
-            self._addresses.update(network_api.API().get_instances_addresses(
+            self._address_rows.update(network_api.API().get_instances_address_rows(
                 self.context, [i.uuid for i in instances]))
 
     @property
@@ -240,7 +242,7 @@ class ServerViews:
                                             instance.task_state) in FAULT_STATUSES:
                     views.append(self.server(instance))
                     continue
-                inputs = (instance.__dict__, self._addresses.get(instance.uuid),
+                inputs = (instance.__dict__, self._address_rows.get(instance.uuid),
                           self._attached(instance), self._zone(instance),
                           self._host_status(instance) if self.show_host_status else None)
                 views.append(cache.fragment(variant, instance.uuid, inputs,
@@ -250,7 +252,10 @@ class ServerViews:
         return views
 
     def _addresses_of(self, instance, full):
-        addresses = self._addresses.get(instance.uuid, {})
+        addresses = self._addresses.get(instance.uuid)
+        if addresses is None:
+            addresses = self._addresses[instance.uuid] = network_model.addresses_from_rows(
+                self._address_rows.get(instance.uuid, ()))
         if full:
             return addresses
         # PUT and rebuild before 2.75 show addresses without OS-EXT-IPS, as in Nova
