@@ -298,16 +298,22 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
         return instance
 
     def get_all(self, context, filters=None, limit=None, marker=None, sort_keys=None,
-                sort_dirs=None, all_projects=False, brief=False):
+                sort_dirs=None, all_projects=False, brief=False, partial=False):
         """Read-only records of the instances matching DB-level filters, scoped to
         the caller's project (a list costs two queries whatever its length;
-        brief: only id, uuid and display_name, one query)."""
+        brief: only id, uuid and display_name, one query; partial: what tells a
+        kept server view is stale, complete_records() reads the rest)."""
         filters = dict(filters or {})
         if not (context.is_admin and all_projects):
             filters['project_id'] = context.project_id
         return db.instance_records_by_filters(context, filters, sort_keys=sort_keys,
                                               sort_dirs=sort_dirs, limit=limit, marker=marker,
-                                              brief=brief)
+                                              brief=brief, partial=partial)
+
+    def complete_records(self, context, records):
+        """Partial records of get_all with every column (one query); a record whose
+        instance is gone since is left out."""
+        return db.instance_records_complete(context, records)
 
     # -- delete ---------------------------------------------------------------------
     @check_instance_lock

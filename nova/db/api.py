@@ -243,7 +243,8 @@ from nova.db.instance_migrations import (  # noqa: E402,F401
     migration_get_by_instance_and_status, migration_get_by_uuid,
     migration_get_in_progress_by_host_and_node, migration_get_unconfirmed_by_dest_compute,
     migration_previous_hosts, migration_update)
-from nova.db.instance_records import instance_records_by_filters  # noqa: E402,F401
+from nova.db.instance_records import (  # noqa: E402,F401
+    instance_records_by_filters, instance_records_complete)
 from nova.db.builds import instance_build_activate, instance_build_begin  # noqa: E402,F401
 from nova.db.instances import (  # noqa: E402,F401
     ANY, instance_build_password_get, instance_create_many,

@@ -36,6 +36,12 @@ _COLUMNS = tuple(sa.type_coerce(_TABLE.c[name], sa.Text).label(name)
 _SELECT = sa.select(*_COLUMNS)  # built once: coercing 45 columns costs more than the query
 _BRIEF_NAMES = ('id', 'uuid', 'display_name')
 _BRIEF_SELECT = sa.select(*(_TABLE.c[name] for name in _BRIEF_NAMES))
+# a partial record: what tells whether a kept server view is stale (every write to
+# the row sets updated_at) and what the views read per request (state, zone, host)
+_PARTIAL_NAMES = ('uuid', 'updated_at', 'vm_state', 'task_state', 'host',
+                  'availability_zone', 'project_id')
+_PARTIAL_SELECT = sa.select(*(_TABLE.c[name] for name in _PARTIAL_NAMES))
+_BY_UUIDS = sa.select(*_COLUMNS).where(query.AnyOf(_TABLE.c.uuid, 'uuids'))
 
 
 class InstanceRecord:
@@ -100,29 +106,60 @@ def _children(session, uuids):
 
 
 def instance_records_by_filters(context, filters, sort_keys=None, sort_dirs=None, limit=None,
-                                marker=None, brief=False):
+                                marker=None, brief=False, partial=False):
     """InstanceRecords of the instances matching filters: the same filters, order
     and pagination as instances.instance_get_all_by_filters, at a fraction of its cost.
 
     brief: only id, uuid and display_name (what GET /servers shows), one SELECT.
+    partial: only _PARTIAL_NAMES with metadata_dict and tags (a server view kept
+    from before needs no more); instance_records_complete() reads the rest.
     """
     criteria, order, marker_stmt = instances.list_criteria(context, filters, sort_keys,
                                                            sort_dirs, marker)
-    names = _BRIEF_NAMES if brief else _COLUMN_NAMES
-    decode = _decoder()
+    names = _BRIEF_NAMES if brief else _PARTIAL_NAMES if partial else _COLUMN_NAMES
+    select = _BRIEF_SELECT if brief else _PARTIAL_SELECT if partial else _SELECT
     with db_session.reader() as session:
-        rows = paginate.page(session, (_BRIEF_SELECT if brief else _SELECT).where(*criteria),
-                             order, limit, marker_stmt, marker, rows=True)
+        rows = paginate.page(session, select.where(*criteria), order, limit, marker_stmt,
+                             marker, rows=True)
         if brief:
             return [InstanceRecord(dict(zip(names, row)), None, None) for row in rows]
         metadata, tags = _children(session, [row.uuid for row in rows])
+    return _records(rows, names, metadata, tags, decode=None if partial else _decoder())
+
+
+def _records(rows, names, metadata, tags, decode):
     records = []
     new_record = InstanceRecord.__new__
     for row in rows:
         record = new_record(InstanceRecord)  # its __dict__ built here, in one step
         values = record.__dict__ = dict(zip(names, row))
-        for name in _JSON_COLUMNS:
-            values[name] = decode(values[name])
+        if decode:
+            for name in _JSON_COLUMNS:
+                values[name] = decode(values[name])
         record.metadata_dict, record.tags = metadata[values['uuid']], tags[values['uuid']]
         records.append(record)
     return records
+
+
+def instance_records_complete(context, records):
+    """Fill in every column of these partial records (one SELECT by uuid, whatever
+    their state); those whose row is gone are left out of the returned list."""
+    if not records:
+        return []
+    with db_session.reader() as session:
+        rows = session.connection().execute(
+            _BY_UUIDS, {'uuids': [record.uuid for record in records]}).all()
+    decode = _decoder()
+    by_uuid = {}
+    for row in rows:
+        values = dict(zip(_COLUMN_NAMES, row))
+        for name in _JSON_COLUMNS:
+            values[name] = decode(values[name])
+        by_uuid[values['uuid']] = values
+    completed = []
+    for record in records:
+        values = by_uuid.get(record.uuid)
+        if values is not None:
+            record.__dict__.update(values)
+            completed.append(record)
+    return completed

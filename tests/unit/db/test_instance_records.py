@@ -117,3 +117,21 @@ def test_a_page_binds_its_uuids_as_one_json_text_on_sqlite(db_ctx):
         metadata, _ = instance_records._children(session, odd + [records[0].uuid])
         assert instance_records._children(session, []) == ({}, {})
     assert metadata == dict({u: {} for u in odd}, **{records[0].uuid: records[0].metadata_dict})
+
+
+def test_partial_records_completed_equal_full_ones(db_ctx):
+    _create(db_ctx, 3)
+    filters = {'project_id': 'p1', 'deleted': False}
+    full = db.instance_records_by_filters(db_ctx, filters)
+    with count_statements() as statements:
+        partial = db.instance_records_by_filters(db_ctx, filters, partial=True)
+    assert len(queries(statements)) == 2
+    assert [r.uuid for r in partial] == [r.uuid for r in full]
+    assert not hasattr(partial[0], 'id') and not hasattr(partial[0], 'flavor')
+    assert partial[0].metadata_dict == full[0].metadata_dict and partial[0].tags == full[0].tags
+    gone = instance_records.InstanceRecord({'uuid': 'not-there'}, {}, [])
+    with count_statements() as statements:
+        completed = db.instance_records_complete(db_ctx, partial[:2] + [gone] + partial[2:])
+    assert len(queries(statements)) == 1
+    assert completed == partial  # the one whose row is gone is left out
+    assert [r.__dict__ for r in partial] == [r.__dict__ for r in full]

@@ -235,8 +235,9 @@ def building_page(req):
         yield
 
 
-def get_servers(req, compute_api, detail):
-    """(instances of the page, the limit applied) for a list request."""
+def get_servers(req, compute_api, detail, partial=False):
+    """(instances of the page, the limit applied) for a list request (partial: records
+    with what tells a kept view is stale, where no filter needs the rest)."""
     context = req.context
     search = _search_options(req)
     all_tenants = _all_tenants(req, search, detail)
@@ -252,7 +253,8 @@ def get_servers(req, compute_api, detail):
             context, filters=filters, limit=None if matches or addresses else limit,
             marker=marker, sort_keys=sort_keys, sort_dirs=sort_dirs,
             all_projects=all_tenants,
-            brief=not (detail or matches))  # GET /servers shows only id and name
+            brief=not (detail or matches),  # GET /servers shows only id and name
+            partial=partial and not (matches or addresses))
     except exception.MarkerNotFound:
         raise webob.exc.HTTPBadRequest(explanation=_('marker [%s] not found') % marker) from None
     if matches:

@@ -109,7 +109,8 @@ class ServersController(wsgi.Controller):
     def detail(self, req):
         policy.authorize(req.context, 'os_compute_api:servers:detail')
         with server_lists.building_page(req):
-            instances, limit = server_lists.get_servers(req, self.compute_api, detail=True)
+            instances, limit = server_lists.get_servers(req, self.compute_api, detail=True,
+                                                        partial=views.keeps_views())
             page = views.ServerViews(req, self.compute_api, instances)
             body = {'servers': page.page(instances)}  # mostly encoded fragments: no 'id' to read
             shown = [{'id': instance.uuid} for instance in instances]

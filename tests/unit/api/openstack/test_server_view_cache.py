@@ -5,11 +5,14 @@ for one caller, role or microversion is never shown to another."""
 import uuid as uuidlib
 
 import pytest
+import sqlalchemy as sa
 
 from nova.api.openstack.compute.views import server_cache
 from nova.api.openstack.compute.views import servers as server_views
 from nova.conf import CONF
 from nova.db import api as db
+from nova.db import models
+from nova.db import session as db_session
 from nova.network import ranges
 from tests.unit.db.compute_helpers import instance_values
 
@@ -38,6 +41,14 @@ def _servers(cloud, count, network):
                                          'network_id': network.id, 'label': network.label}
                                         for row in rows], host='h1')
     return [row.uuid for row in rows]
+
+
+def _core_update(uuid, **values):
+    """A column changed by a bare UPDATE: its updated_at moves all the same (the
+    column's onupdate), which is what tells a kept view is stale."""
+    with db_session.writer() as session:
+        session.execute(sa.update(models.Instance).where(models.Instance.uuid == uuid)
+                        .values(**values))
 
 
 def _listed(client, path='/servers/detail', version='2.96'):
@@ -102,6 +113,8 @@ def test_every_change_a_view_shows_is_in_the_next_list(alice, cloud):
     before[other]['OS-EXT-AZ:availability_zone'] = 'east-1'  # on the same host
     changed(lambda: db.aggregate_host_add(ctx, aggregate.id, 'h1'),
             lambda s: s['OS-EXT-AZ:availability_zone'] == 'east-1' or pytest.fail(s))
+    changed(lambda: _core_update(uuid, access_ip_v4='192.0.2.9'),  # not through nova.db.api
+            lambda s: s['accessIPv4'] == '192.0.2.9' or pytest.fail(s['accessIPv4']))
     changed(lambda: db.instance_update(ctx, uuid, {'vm_state': 'error'}),
             lambda s: s['status'] == 'ERROR' or pytest.fail(s['status']))
 

@@ -25,6 +25,12 @@ PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'M
 IMAGE_PROPERTY_PREFIX = 'image_'  # how compute keeps the image's properties
 
 
+def keeps_views():
+    """Whether GET /servers/detail keeps server views (server_cache): it then reads
+    partial records and completes only the stale ones."""
+    return CONF.osapi_server_view_cache_size > 0
+
+
 def _allowed(context, rule):
     return policy.authorize(context, rule, do_raise=False)
 
@@ -228,28 +234,54 @@ class ServerViews:
 
     def page(self, instances):
         """The views of a GET /servers/detail page: a server whose view was rendered
-        from the same inputs before comes from server_cache as its encoded JSON
-        (a fault is read per request: those servers are rendered each time)."""
-        if not CONF.osapi_server_view_cache_size:
-            return [self.server(instance) for instance in instances]
+        from the same inputs before comes from server_cache as its encoded JSON;
+        the others (and those with a fault, read per request) are rendered, their
+        partial records completed first in one query."""
+        if not keeps_views():
+            return [self.server(instance) for instance in self._complete(instances)]
         cache = server_cache.VIEWS
         variant = cache.variant((str(self.version), self.bases, self.show_extended,
                                  self.show_host_status, self.show_extra_specs))
-        views = []
+        views, stale = [], []  # stale: (index in views, instance, digest or None)
         try:
             for instance in instances:
                 if common.status_from_state(instance.vm_state,
                                             instance.task_state) in FAULT_STATUSES:
-                    views.append(self.server(instance))
-                    continue
-                inputs = (instance.__dict__, self._address_rows.get(instance.uuid),
-                          self._attached(instance), self._zone(instance),
-                          self._host_status(instance) if self.show_host_status else None)
-                views.append(cache.fragment(variant, instance.uuid, inputs,
-                                            lambda: self.server(instance)))
+                    digest = None
+                else:
+                    digest = cache.digest(self._inputs(instance))
+                    fragment = cache.get(variant, instance.uuid, digest)
+                    if fragment is not None:
+                        views.append(fragment)
+                        continue
+                stale.append((len(views), instance, digest))
+                views.append(None)
+            shown = {id(instance) for instance in self._complete([i for _n, i, _d in stale])}
+            for index, instance, digest in stale:
+                if id(instance) not in shown:
+                    continue  # gone since the page was read
+                server = self.server(instance)
+                views[index] = server if digest is None else cache.put(
+                    variant, instance.uuid, digest, server)
         except server_cache.EncodeError:  # what only the standard encoder takes
-            return [self.server(instance) for instance in instances]
-        return views
+            return [self.server(instance) for instance in self._complete(instances)]
+        return [view for view in views if view is not None]
+
+    def _inputs(self, instance):
+        """What a server's view is rendered from, beyond the request's variant: its
+        (partial) record, address rows, volumes, zone and host status."""
+        return (instance.__dict__, self._address_rows.get(instance.uuid),
+                self._attached(instance), self._zone(instance),
+                self._host_status(instance) if self.show_host_status else None)
+
+    def _complete(self, instances):
+        """instances with every column read (partial records completed in one query),
+        less those gone since the page was read."""
+        partial = [i for i in instances if not hasattr(i, 'id')]
+        if not partial:
+            return instances
+        self.compute_api.complete_records(self.context, partial)
+        return [i for i in instances if hasattr(i, 'id')]
 
     def _addresses_of(self, instance, full):
         addresses = self._addresses.get(instance.uuid)
