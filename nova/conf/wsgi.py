@@ -32,7 +32,7 @@ opts = [
                help='Seconds an idle client connection is kept (0: forever).'),
     cfg.IntOpt('osapi_server_view_cache_size', default=2000, min=0,
                help='Rendered server views GET /servers/detail keeps per API process '
-                    '(about 1.5 KB each; a view is reused only while everything it shows '
+                    '(about 2 KB each; a view is reused only while everything it shows '
                     'is unchanged); 0 renders every server on every request.'),
     cfg.BoolOpt('api_rate_limit', default=False,
                 help='Limit the rate of each user\'s compute API requests (--api_rate_limits).'),

@@ -71,7 +71,9 @@ class ViewCache:
 
     def put(self, variant, uuid, digest, view):
         """view (a dict) encoded, kept for the inputs of this digest; the fragment."""
-        fragment = orjson.Fragment(encode(view))
+        # copied: orjson's bytes keep the 16 KB buffer it wrote into (tracemalloc: 16 KB
+        # a view where the copy holds its 1.3 KB)
+        fragment = orjson.Fragment(memoryview(encode(view)).tobytes())
         views = self._views
         key = (variant, uuid)
         views[key] = (digest, fragment)
