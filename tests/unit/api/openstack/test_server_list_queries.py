@@ -52,7 +52,9 @@ def test_statements_do_not_grow_with_the_page(cloud, alice, admin, path):
     many, servers = _statements(client, path)
     assert len(servers) == 200
     assert many == few
-    assert few <= 6, few
+    # a detail page whose views are not all kept (ERROR servers' never are: their
+    # fault is read per request) reads their other columns in one more statement
+    assert few <= 7, few
 
 
 def test_detail_shows_metadata_tags_and_faults(cloud, alice):
