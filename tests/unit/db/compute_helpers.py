@@ -54,6 +54,23 @@ def queries(statements):
                                                   'RELEASE'))]
 
 
+def page_reads_by_uuid(ctx, filters, keyword):
+    """([texts of the statements with keyword, page of 2], [the same, page of 6]) and
+    the last page's records: a page's records, then its interfaces, addresses and
+    volumes read by the page's uuids (none of them has any)."""
+    from nova.db import api as db
+    texts = []
+    for limit in (2, 6):
+        with count_statements() as statements:
+            records = db.instance_records_by_filters(ctx, filters, limit=limit)
+            uuids = [r.uuid for r in records]
+            for read in (db.network_rows_by_instances, db.address_rows_by_instances,
+                         db.block_device_volumes_by_instance_uuids):
+                assert read(ctx, uuids) == {u: [] for u in uuids}
+        texts.append([s for s in queries(statements) if keyword in s])
+    return texts, records
+
+
 def boot_in_processes(url, project_id, processes, requests, count, limits, **extra):
     """Each of several processes (real parallelism) sends `requests` instance_create_many
     of `count` instances (instance_values plus extra) under `limits`, all starting at

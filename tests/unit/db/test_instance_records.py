@@ -6,7 +6,8 @@ from nova import context as nova_context
 from nova import exception
 from nova.db import api as db
 from nova.db import instance_records
-from tests.unit.db.compute_helpers import count_statements, instance_values, queries
+from tests.unit.db.compute_helpers import (count_statements, instance_values,
+                                          page_reads_by_uuid, queries)
 
 FLAVOR = {'cur': {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
                   'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'extra_specs': {'a': 'b'}}}
@@ -97,16 +98,8 @@ def test_a_page_binds_its_uuids_as_one_json_text_on_sqlite(db_ctx):
     placeholder per uuid rendered at every execution."""
     _create(db_ctx, 6)
     filters = {'project_id': 'p1', 'deleted': False}
-    texts = []
-    for limit in (2, 6):
-        with count_statements() as statements:
-            records = db.instance_records_by_filters(db_ctx, filters, limit=limit)
-            uuids = [r.uuid for r in records]
-            assert db.address_rows_by_instances(db_ctx, uuids) == {u: [] for u in uuids}
-            assert db.block_device_volumes_by_instance_uuids(db_ctx, uuids) == {
-                u: [] for u in uuids}
-        texts.append([s for s in queries(statements) if 'json_each' in s])
-    assert len(texts[0]) == 3 and texts[0] == texts[1], texts
+    texts, records = page_reads_by_uuid(db_ctx, filters, 'json_each')
+    assert len(texts[0]) == 4 and texts[0] == texts[1], texts
     assert {r.uuid: (r.metadata_dict, r.tags) for r in records} == {
         r.uuid: (r.metadata_dict, r.tags) for r in db.instance_get_all_by_filters(db_ctx, filters)}
     # quotes, backslashes and brackets are values
