@@ -30,7 +30,7 @@ opts = [
                help='Green threads serving HTTP requests in one listener.'),
     cfg.IntOpt('client_socket_timeout', default=900, min=0,
                help='Seconds an idle client connection is kept (0: forever).'),
-    cfg.IntOpt('osapi_server_view_cache_size', default=2000, min=0,
+    cfg.IntOpt('osapi_server_view_cache_size', default=1000, min=0,
                help='Rendered server views GET /servers/detail keeps per API process '
                     '(about 2 KB each; a view is reused only while everything it shows '
                     'is unchanged); 0 renders every server on every request.'),
