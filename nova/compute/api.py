@@ -92,22 +92,21 @@ class API(volumes.VolumeAttachAPI, resize.ResizeAPI, live_migrate.LiveMigrationA
             raise exception.FlavorNotFound(flavor_id=flavor.flavorid)
         bdms, boot_volume = block_device.normalize(block_device_mapping, image_href)
         metadata = dict(metadata or {})
-        with db.transaction(writes=False):  # the reads checking the request: one
-            shared = self._check_mapped_volumes(context, bdms, max_count,
-                                                supports_multiattach)
-            if boot_volume:
-                image = self._volume_image(context, bdms)
-            else:
-                image = self._check_image(context, image_href, flavor)
-            block_device.device_names(bdms, [])
-            # read once for the metadata check and every reservation attempt below
-            limits = quota.project_and_user_limits(context, context.project_id,
-                                                   context.user_id)
-            self._check_metadata(context, context.project_id, context.user_id, metadata,
-                                 limits)
-            key_data = None
-            if key_name is not None:
-                key_data = db.key_pair_get(context, context.user_id, key_name).public_key
+        # the reads checking the request: the image and the limits are one statement
+        # each in autocommit (PostgreSQL, SQLite), where a reading transaction around
+        # them cost a BEGIN and a COMMIT
+        shared = self._check_mapped_volumes(context, bdms, max_count, supports_multiattach)
+        if boot_volume:
+            image = self._volume_image(context, bdms)
+        else:
+            image = self._check_image(context, image_href, flavor)
+        block_device.device_names(bdms, [])
+        # read once for the metadata check and every reservation attempt below
+        limits = quota.project_and_user_limits(context, context.project_id, context.user_id)
+        self._check_metadata(context, context.project_id, context.user_id, metadata, limits)
+        key_data = None
+        if key_name is not None:
+            key_data = db.key_pair_get(context, context.user_id, key_name).public_key
         if user_data is not None:
             _check_user_data(user_data)
         if security_groups:

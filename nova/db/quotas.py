@@ -54,7 +54,7 @@ def quota_limits_get(context, class_name, project_id, user_id=None):
     user_id's overrides in the project ({} without a user)) in one query: what every
     reservation reads first."""
     found = ({}, {}, {})
-    with db_session.connection() as conn:
+    with db_session.connection(one_statement=True) as conn:
         for kind, resource, hard_limit in conn.execute(
                 _LIMITS, {'b_class': class_name, 'b_project': project_id, 'b_user': user_id}):
             found[kind][resource] = hard_limit

@@ -73,9 +73,19 @@ class APIVersion:
     __repr__ = __str__
 
     def matches(self, min_version=None, max_version=None):
-        """Whether min_version <= self <= max_version (None: unbounded)."""
-        return ((min_version is None or self >= min_version) and
-                (max_version is None or self <= max_version))
+        """Whether min_version <= self <= max_version (None: unbounded). Compared as
+        (major, minor) pairs: every request matches its version against each range
+        its method declares (a server create's schemas: eleven)."""
+        mine = (self.major, self.minor)
+        if min_version is not None:
+            low = parse(min_version) if isinstance(min_version, str) else min_version
+            if mine < (low.major, low.minor):
+                return False
+        if max_version is not None:
+            high = parse(max_version) if isinstance(max_version, str) else max_version
+            if mine > (high.major, high.minor):
+                return False
+        return True
 
 
 @functools.lru_cache(maxsize=256)
