@@ -7,6 +7,11 @@ opts = [
     cfg.FloatOpt('compute_report_delay', default=0.05, min=0.0,
                  help='Seconds a compute host gathers usage changes before writing '
                       'compute_nodes and telling the schedulers (coalesces bursts).'),
+    cfg.FloatOpt('compute_release_report_delay', default=1.0, min=0.0,
+                 help='Seconds a compute host gathers resources its deleted instances '
+                      'gave back before reporting them (a report that comes later only '
+                      'makes the schedulers more careful; a claim reports at once after '
+                      'compute_report_delay).'),
     cfg.IntOpt('sync_power_state_interval', default=600,
                help='Seconds between power state reconciliations (<= 0: never).'),
     cfg.IntOpt('reclaim_instance_interval', default=0,

@@ -56,7 +56,7 @@ _SERVICE_BY_HOST_AND_BINARY = {
 
 
 def service_get_by_host_and_binary(context, host, binary):
-    with db_session.connection() as conn:
+    with db_session.connection(one_statement=True) as conn:
         row = conn.execute(_SERVICE_BY_HOST_AND_BINARY[context.read_deleted],
                            {'b_host': host, 'b_binary': binary}).first()
     if row is None:

@@ -56,7 +56,7 @@ _BY_INSTANCE = _ordered(sa.select(*(column for _, column in _COLUMNS)).where(
 
 def block_device_mapping_get_all_by_instance(context, instance_uuid):
     """An instance's live mappings, the root disk first."""
-    with db_session.connection() as conn:
+    with db_session.connection(one_statement=True) as conn:
         rows = conn.execute(_BY_INSTANCE, {'b_uuid': instance_uuid}).all()
     return [query.detached(BlockDeviceMapping, query.row_values(_COLUMNS, row))
             for row in rows]

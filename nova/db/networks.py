@@ -489,7 +489,7 @@ _HELD_NETWORKS = (sa.select(FixedIp.network_id)
 
 def fixed_ip_network_ids_by_instance(context, instance_uuid):
     """The ids of the networks an instance holds live fixed IPs of, sorted."""
-    with db_session.connection() as conn:
+    with db_session.connection(one_statement=True) as conn:
         return list(conn.execute(_HELD_NETWORKS, {'b_uuid': instance_uuid}).scalars())
 
 

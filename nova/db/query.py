@@ -152,10 +152,14 @@ def detached(model, values):
     values as already loaded), as a Session would have left it after its
     transaction, made without one: a Session's set-up, ORM row processing and
     identity map cost more than a hot path's whole Core read."""
-    obj = sa.inspect(model).class_manager.new_instance()
+    mapper = sa.inspect(model)
+    obj = mapper.class_manager.new_instance()
     obj.__dict__.update(values)
     state = sa.inspect(obj)
-    state.key = sa.inspect(model).identity_key_from_primary_key((values['id'],))
+    state.key = mapper.identity_key_from_primary_key(
+        (values['id'],) if 'id' in values else
+        tuple(values[mapper.get_property_by_column(column).key]
+              for column in mapper.primary_key))
     return obj
 
 

@@ -8,6 +8,7 @@ schedulers what the node has left (``report_soon`` coalesces a burst of
 changes into one DB write and one fanout).
 """
 import logging
+import time
 
 import eventlet
 
@@ -78,7 +79,7 @@ class HostClaims:
         self.tracker = tracker
         self.compute_rpcapi = compute_rpcapi
         self.scheduler_rpcapi = scheduler_rpcapi
-        self._report_pending = False
+        self._report_due = None  # time.monotonic() of the pending report
 
     def recount(self, ctxt):
         """Make the claims what the database says this node holds."""
@@ -122,18 +123,25 @@ class HostClaims:
             values['updated_at'] = utils.isotime(values['updated_at'])
             self.scheduler_rpcapi.update_host_state(ctxt, values)
 
-    def report_soon(self, ctxt):
-        """Coalesce a burst of usage changes into one DB write and one report."""
-        if self._report_pending:
+    def report_soon(self, ctxt, released=False):
+        """Coalesce a burst of usage changes into one DB write and one report, after
+        compute_report_delay, or compute_release_report_delay when the changes only
+        gave resources back (``released``: the deletes of a burst share a report; a
+        scheduler that learns of them later only places more carefully). A change
+        that needs the sooner report brings a pending later one forward."""
+        delay = CONF.compute_release_report_delay if released else CONF.compute_report_delay
+        due = time.monotonic() + delay
+        if self._report_due is not None and self._report_due <= due:
             return
-        self._report_pending = True
+        self._report_due = due
+        eventlet.spawn_after(delay, self._flush, ctxt, due)
 
-        def flush():
-            eventlet.sleep(CONF.compute_report_delay)
-            self._report_pending = False
-            try:
-                self.tracker.persist(ctxt)
-                self.send_report(ctxt)
-            except Exception:
-                LOG.exception(_LE('Could not report resources'))
-        eventlet.spawn_n(flush)
+    def _flush(self, ctxt, due):
+        if self._report_due != due:
+            return  # brought forward: an earlier flush has reported or will
+        self._report_due = None
+        try:
+            self.tracker.persist(ctxt)
+            self.send_report(ctxt)
+        except Exception:
+            LOG.exception(_LE('Could not report resources'))

@@ -230,7 +230,7 @@ class ComputeManager(manager.Manager):
             db.instance_destroy(context, instance.uuid,
                                 quota=resize_quota.release_on_delete(instance))
         self.firewall.instances_changed(context, [instance])
-        self.claims.report_soon(context)
+        self.claims.report_soon(context, released=True)
 
     # -- power actions ----------------------------------------------------------
     def _finish_action(self, context, instance, method, expected_task_state, **values):

@@ -95,6 +95,7 @@ def running_cloud(tmp_path, transport_url='inproc://', hosts=HOSTS):
     CONF.set_override('transport_url', transport_url)
     CONF.set_override('fake_memory_mb', 12288)  # 18 GiB usable at ratio 1.5: 36 m1.tiny
     CONF.set_override('compute_report_delay', 0.01)
+    CONF.set_override('compute_release_report_delay', 0.01)
     db_session.dispose()
     migration.db_sync()
     rpc.init()
