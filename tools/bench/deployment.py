@@ -68,12 +68,13 @@ def loadavg():
 class Deployment:
     """A started cloud in one shape, with what measuring it needs."""
 
-    def __init__(self, mode, tmp, hosts, db, more_daemons=(), network=False):
+    def __init__(self, mode, tmp, hosts, db, more_daemons=(), network=False, extra_flags=None):
         """more_daemons: binaries started beside the usual ones (nova-network, ...);
         network: a FlatManager network (10.0.0.0/16) that servers asking for 'auto'
-        get their fixed address from (nova-network runs beside the daemons)."""
+        get their fixed address from (nova-network runs beside the daemons);
+        extra_flags: {name: value} for every daemon."""
         self.mode, self.pg, self.broker, self.cloud, self.counters = mode, None, None, None, None
-        self.network = network
+        self.network, self.extra_flags = network, dict(extra_flags or {})
         try:
             self._start(tmp, hosts, db, more_daemons)
         except BaseException:  # a failed or interrupted start leaves nothing running
@@ -84,7 +85,7 @@ class Deployment:
         # nova byte-compiled, as an installed package is: an editable install run with
         # PYTHONDONTWRITEBYTECODE compiles every module again at every daemon's start
         compileall.compile_dir(os.path.join(REPO, 'nova'), quiet=1, workers=0)
-        flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS)
+        flags = dict(QUOTA_OFF, **BIG_HOST, **DEFAULT_TIMERS, **self.extra_flags)
         if self.network:  # nova-all makes its --fixed_range network at its first start
             flags.update(network_manager='nova.network.manager.FlatManager',
                          fixed_range=NETWORK_RANGE)
@@ -153,7 +154,8 @@ class Deployment:
 def run_mode(mode, args):
     with tempfile.TemporaryDirectory(prefix='bench-deployment-') as tmp:
         os.chmod(tmp, 0o755)  # PostgreSQL runs as its own user under it
-        deployment = Deployment(mode, tmp, args.hosts, args.db, network=args.network)
+        deployment = Deployment(mode, tmp, args.hosts, args.db, network=args.network,
+                                extra_flags=dict(f.split('=', 1) for f in args.flag))
         try:
             return measure(deployment, args)
         finally:
@@ -352,6 +354,8 @@ def main():
     parser.add_argument('--pyspy', metavar='DIR',
                         help='sample the daemons with py-spy, raw stacks in DIR')
     parser.add_argument('--anchor', help='an upstream anchor results directory')
+    parser.add_argument('--flag', action='append', default=[], metavar='NAME=VALUE',
+                        help='a flag for every daemon (e.g. osapi_server_view_cache_size=0)')
     parser.add_argument('--network', action='store_true',
                         help="every server gets a fixed address from nova-network's "
                         "FlatManager (the default), not networks 'none' as the anchor")
