@@ -52,6 +52,10 @@ _COLUMNS = query.labelled_columns(BlockDeviceMapping, '')
 _BY_INSTANCE = _ordered(sa.select(*(column for _, column in _COLUMNS)).where(
     BlockDeviceMapping.deleted == 0,
     BlockDeviceMapping.instance_uuid == sa.bindparam('b_uuid', type_=sa.String)))
+# the same for many instances (a host reads those of each batch it builds)
+_BY_INSTANCES = _ordered(sa.select(*(column for _, column in _COLUMNS)).where(
+    BlockDeviceMapping.deleted == 0,
+    BlockDeviceMapping.instance_uuid.in_(sa.bindparam('b_uuids', expanding=True))))
 
 
 def block_device_mapping_get_all_by_instance(context, instance_uuid):
@@ -68,15 +72,12 @@ def block_device_mapping_get_all_by_instance_uuids(context, instance_uuids):
     found = {uuid: [] for uuid in uuids}
     if not uuids:
         return found
-    with db_session.reader() as session:
-        for bdm in session.scalars(_BY_INSTANCES, {'b_uuids': uuids}):
+    with db_session.connection(one_statement=True) as conn:
+        for row in conn.execute(_BY_INSTANCES, {'b_uuids': uuids}):
+            bdm = query.detached(BlockDeviceMapping, query.row_values(_COLUMNS, row))
             found[bdm.instance_uuid].append(bdm)
     return found
 
-
-# built once: a host reads the mappings of each batch it builds with it
-_BY_INSTANCES = _ordered(_live(BlockDeviceMapping.instance_uuid.in_(
-    sa.bindparam('b_uuids', expanding=True))))
 
 
 _VOLUMES = _ordered(
