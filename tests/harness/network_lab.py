@@ -230,7 +230,9 @@ def boot(ctx, count=1, hints=None):
 
 def _active(admin, uuid):
     row = db.instance_get_by_uuid(admin, uuid)
-    assert row.vm_state != vm_states.ERROR, uuid
+    if row.vm_state == vm_states.ERROR:
+        faults = db.instance_fault_get_by_instance_uuids(admin, [uuid])
+        raise AssertionError('instance %s is ERROR: %s' % (uuid, faults))
     return row if row.vm_state == vm_states.ACTIVE else None
 
 
