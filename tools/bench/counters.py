@@ -14,11 +14,25 @@ import collections
 import os
 import re
 import subprocess
+import time
 
 import psycopg
 
 CLOUD_ROLE = 'postgres'  # the role the daemons connect as (tests/harness/postgres.py)
 OBSERVER_ROLE = 'bench_observer'  # the benchmark's own reads, left out of the counts
+
+
+def loadavg():
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg gives them."""
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
+def print_machine():
+    """The line every benchmark starts with: when, on how many cores, at what load
+    (figures taken under load are not comparable with quiet ones)."""
+    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                                     os.cpu_count(), loadavg()), flush=True)
 
 
 def cpu_seconds(pid):

@@ -24,6 +24,7 @@ import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from nova import utils  # noqa: E402
 
@@ -31,14 +32,9 @@ utils.monkey_patch()
 
 import eventlet  # noqa: E402
 import webob  # noqa: E402
+from api import QUOTA_OFF  # noqa: E402
+from counters import loadavg, print_machine  # noqa: E402
 from sqlalchemy import event  # noqa: E402
-
-QUOTA_OFF = {'quota_instances': -1, 'quota_cores': -1, 'quota_ram': -1}
-
-
-def loadavg():
-    with open('/proc/loadavg') as f:
-        return ' '.join(f.read().split()[:3])
 
 
 class Statements:
@@ -168,8 +164,7 @@ def main():
     parser.add_argument('--top', type=int, default=40)
     parser.add_argument('--dump', metavar='FILE', help="write cProfile's stats to FILE")
     args = parser.parse_args()
-    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                                     os.cpu_count(), loadavg()), flush=True)
+    print_machine()
     with tempfile.TemporaryDirectory(prefix='bench-create-') as tmp:
         os.chmod(tmp, 0o755)
         pg = None

@@ -48,7 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from anchor_workload import Api, DatabaseWaiter, Workload, median  # noqa: E402
 from api import DEFAULT_TIMERS, QUOTA_OFF, get_token  # noqa: E402
-from counters import Counters, rss_mb  # noqa: E402
+from counters import Counters, loadavg, print_machine, rss_mb  # noqa: E402
 
 from tests.harness.cloud import Cloud  # noqa: E402
 from tests.harness.postgres import PostgresServer  # noqa: E402
@@ -58,11 +58,6 @@ from tests.harness.rabbitmq import RabbitMQServer  # noqa: E402
 BIG_HOST = {'fake_vcpus': 100000, 'fake_memory_mb': 10 ** 8, 'fake_disk_gb': 10 ** 7}
 NETWORK_RANGE = '10.0.0.0/16'  # --network: room for every benchmark server's address
 PG_SETTINGS = {'shared_preload_libraries': 'pg_stat_statements', 'max_connections': 300}
-
-
-def loadavg():
-    with open('/proc/loadavg') as f:
-        return ' '.join(f.read().split()[:3])
 
 
 class Deployment:
@@ -360,8 +355,7 @@ def main():
                         help="every server gets a fixed address from nova-network's "
                         "FlatManager (the default), not networks 'none' as the anchor")
     args = parser.parse_args()
-    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                                     os.cpu_count(), loadavg()), flush=True)
+    print_machine()
     columns, profiles = [], []
     if args.anchor:
         columns.append(('upstream Nova 34', anchor_column(args.anchor)))

@@ -48,15 +48,12 @@ from nova.image import service as image_service  # noqa: E402
 from nova.network import ranges  # noqa: E402
 from tests.unit.api.openstack import fakes  # noqa: E402
 
+from counters import loadavg, print_machine  # noqa: E402
+
 FLAVOR = {'cur': {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
                   'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'extra_specs': {}}}
 PROJECT = 'proj-bench'
 BATCH = 500
-
-
-def loadavg():
-    with open('/proc/loadavg') as f:
-        return ' '.join(f.read().split()[:3])
 
 
 def network(admin):
@@ -189,8 +186,7 @@ def main():
     parser.add_argument('--gc-default', action='store_true',
                         help="CPython's collector settings, not the daemons' settled ones")
     args = parser.parse_args()
-    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                                     os.cpu_count(), loadavg()), flush=True)
+    print_machine()
     with tempfile.TemporaryDirectory(prefix='bench-listing-') as tmp:
         os.chmod(tmp, 0o755)
         pg = None

@@ -39,7 +39,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from anchor_workload import DatabaseWaiter, Workload  # noqa: E402
 from counters import cpu_seconds, rss_mb  # noqa: E402
-from deployment import Deployment, loadavg  # noqa: E402
+from counters import loadavg, print_machine  # noqa: E402
+from deployment import Deployment  # noqa: E402
 from scale import grow  # noqa: E402
 
 TARGET_MB = {'nova-all': 250}
@@ -155,8 +156,7 @@ def main():
     parser.add_argument('--concurrency', type=int, default=10)
     parser.add_argument('--logs', help="directory to keep the daemons' logs in")
     args = parser.parse_args()
-    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                                     os.cpu_count(), loadavg()), flush=True)
+    print_machine()
     for mode in (['all', 'daemons'] if args.mode == 'both' else [args.mode]):
         print('\n## %s' % ('nova-all (SQLite)' if mode == 'all' else
                            'separate daemons, %d computes (RabbitMQ, PostgreSQL)' % args.hosts))

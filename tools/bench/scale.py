@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from anchor_workload import DatabaseWaiter, Workload, median  # noqa: E402
 from counters import Counters  # noqa: E402
-from deployment import Deployment, loadavg  # noqa: E402
+from counters import loadavg, print_machine  # noqa: E402
+from deployment import Deployment  # noqa: E402
 
 HEARTBEAT = 'UPDATE services SET report_count'
 
@@ -219,8 +220,7 @@ def main():
     parser.add_argument('--idle', type=float, default=20, help='seconds of idle counting')
     parser.add_argument('--requests', type=int, default=5, help='list requests measured')
     args = parser.parse_args()
-    print('%s, %d cores, load %s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                                     os.cpu_count(), loadavg()), flush=True)
+    print_machine()
     with tempfile.TemporaryDirectory(prefix='bench-scale-') as tmp:
         os.chmod(tmp, 0o755)  # PostgreSQL runs as its own user under it
         deployment = Deployment('daemons', tmp, args.hosts, 'postgres')
