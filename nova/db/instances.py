@@ -200,6 +200,11 @@ def instance_build_password_get(context, instance_uuid):
 _LABELLED_INSTANCE = query.labelled_columns(Instance, 'i_')
 _LABELLED_METADATA = query.labelled_columns(InstanceMetadata, 'm_')
 _LABELLED_TAG = query.labelled_columns(Tag, 't_')
+# an instance with its live metadata and its tags, a row per item and tag: one instance
+# by uuid, and a host's batch, read through it
+_WITH_CHILDREN = (sa.outerjoin(Instance, InstanceMetadata, sa.and_(
+    InstanceMetadata.instance_uuid == Instance.uuid, InstanceMetadata.deleted == 0))
+    .outerjoin(Tag, Tag.resource_id == Instance.uuid))
 
 
 def _instance_by_uuid_stmt(read_deleted):
@@ -207,12 +212,9 @@ def _instance_by_uuid_stmt(read_deleted):
     and tag), a Core SELECT built once per read_deleted mode: a delete reads its
     instance in the API and on its host, every action in the API, and building the
     statement, or the ORM's loading of its rows, cost more than running it."""
-    joined = (sa.outerjoin(Instance, InstanceMetadata, sa.and_(
-        InstanceMetadata.instance_uuid == Instance.uuid, InstanceMetadata.deleted == 0))
-        .outerjoin(Tag, Tag.resource_id == Instance.uuid))
     return (sa.select(*(column for _, column in _LABELLED_INSTANCE + _LABELLED_METADATA +
                         _LABELLED_TAG))
-            .select_from(joined)
+            .select_from(_WITH_CHILDREN)
             .where(*query.deleted_criteria(None, Instance, read_deleted),
                    Instance.uuid == sa.bindparam('b_uuid', type_=sa.String))
             .order_by(InstanceMetadata.key, Tag.tag))
@@ -337,10 +339,10 @@ def instance_get_live_by_uuids(context, uuids):
     for row in rows:
         mapping = row._mapping
         values, metadata, tags = found.setdefault(
-            mapping['i_id'], (query.row_values(_LIVE_COLUMNS, row), {}, {}))
+            mapping['i_id'], (query.row_values(_LABELLED_INSTANCE, row), {}, {}))
         if mapping['m_id'] is not None and mapping['m_id'] not in metadata:
             metadata[mapping['m_id']] = InstanceMetadata(
-                **query.row_values(_LIVE_METADATA_COLUMNS, row))
+                **query.row_values(_LABELLED_METADATA, row))
         if mapping['t_tag'] is not None and mapping['t_tag'] not in tags:
             tags[mapping['t_tag']] = Tag(resource_id=values['uuid'], tag=mapping['t_tag'])
     return [query.detached(Instance, dict(
@@ -351,16 +353,10 @@ def instance_get_live_by_uuids(context, uuids):
 
 # built once, on a Core connection (a host reads each batch it builds with it): the
 # ORM's joined loads of the same rows cost more than the statement
-_LIVE_COLUMNS = query.labelled_columns(Instance, 'i_')
-_LIVE_METADATA_COLUMNS = query.labelled_columns(InstanceMetadata, 'm_')
 _LIVE_BY_UUIDS = (
-    sa.select(*(c for _, c in _LIVE_COLUMNS), *(c for _, c in _LIVE_METADATA_COLUMNS),
+    sa.select(*(c for _, c in _LABELLED_INSTANCE), *(c for _, c in _LABELLED_METADATA),
               Tag.tag.label('t_tag'))
-    .select_from(Instance.__table__
-                 .outerjoin(InstanceMetadata.__table__,
-                            sa.and_(InstanceMetadata.instance_uuid == Instance.uuid,
-                                    InstanceMetadata.deleted == 0))
-                 .outerjoin(Tag.__table__, Tag.resource_id == Instance.uuid))
+    .select_from(_WITH_CHILDREN)
     .where(Instance.uuid.in_(sa.bindparam('b_uuids', expanding=True)), Instance.deleted == 0)
     .order_by(Instance.created_at.desc(), Instance.id.desc()))
 
